@@ -1,0 +1,58 @@
+# The two commands of the README: `make demo` and `make test`. Everything they need is installed here.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+
+.PHONY: demo test install install-dev assets system-test-deps lint serve
+
+demo: install assets
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Портал: http://127.0.0.1:$(PORT)/  (остановить — Ctrl+C)"
+	DEBUG=1 DEMO_MODE=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install-dev assets system-test-deps
+	$(VENV)/bin/ruff check .
+	./scripts/run_tests.sh $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PIP) -r requirements-dev.txt
+	touch $@
+
+# npm's postinstall copies the built files into static/vendor (git-ignored).
+assets: static/vendor/.installed
+static/vendor/.installed: package.json package-lock.json scripts/copy_assets.mjs
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Debian's Chromium (Playwright cannot download its own browser here) and PostgreSQL 15 for the tests.
+system-test-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	test -x /usr/lib/postgresql/15/bin/initdb || missing="$$missing postgresql-15"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else \
+			echo "Не хватает системных пакетов:$$missing — установите их (apt-get install$$missing)"; exit 1; \
+		fi; \
+	fi
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+# Production-like serving: gunicorn with as many workers as cores, static files by whitenoise.
+serve: install assets
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py migrate --noinput
+	$(VENV)/bin/gunicorn shnor_portal.wsgi --no-control-socket --workers $$(nproc) --bind 127.0.0.1:$(PORT)

@@ -1,0 +1,97 @@
+"""Who sees what: the one place that decides it.
+
+Every list, detail page, download and export of the portal takes its rows from
+here. Lists ask for a queryset (`visible_schools`, `visible_municipalities`);
+detail pages ask for one object (`get_school_or_404`), which answers 404 for an
+object outside the user's reach so that nothing leaks that it exists.
+
+The roles of a user are read once per request and kept on the user object.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from .models import Municipality, RoleAssignment, School
+
+Role = RoleAssignment.Role
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The union of the scopes of a user's roles."""
+
+    roles: frozenset[str] = frozenset()
+    everything: bool = False
+    municipality_ids: frozenset[int] = frozenset()
+    school_ids: frozenset[int] = frozenset()
+    assignments: tuple[RoleAssignment, ...] = field(default=())
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def municipalities_with_role(self, *roles: str) -> list[Municipality]:
+        return [a.municipality for a in self.assignments if a.role in roles and a.municipality_id]
+
+    def schools_with_role(self, *roles: str) -> list[School]:
+        return [a.school for a in self.assignments if a.role in roles and a.school_id]
+
+
+NO_REACH = Reach()
+
+
+def reach_of(user) -> Reach:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_REACH
+    cached = getattr(user, "_portal_reach", None)
+    if cached is not None:
+        return cached
+    assignments = tuple(
+        RoleAssignment.objects.filter(user=user).select_related("municipality__region", "school__municipality")
+    )
+    reach = Reach(
+        roles=frozenset(a.role for a in assignments),
+        everything=any(a.role == Role.DEPARTMENT for a in assignments),
+        municipality_ids=frozenset(a.municipality_id for a in assignments if a.municipality_id),
+        # Curator schools will also reach the schools they hold an active agreement with (partnerships).
+        school_ids=frozenset(a.school_id for a in assignments if a.school_id),
+        assignments=assignments,
+    )
+    user._portal_reach = reach
+    return reach
+
+
+def visible_municipalities(user) -> QuerySet[Municipality]:
+    """Municipalities the user works in: their own, or that of their school."""
+    reach = reach_of(user)
+    if reach.everything:
+        return Municipality.objects.all()
+    return Municipality.objects.filter(
+        Q(pk__in=reach.municipality_ids) | Q(schools__pk__in=reach.school_ids)
+    ).distinct()
+
+
+def visible_schools(user) -> QuerySet[School]:
+    reach = reach_of(user)
+    if reach.everything:
+        return School.objects.all()
+    if not reach.municipality_ids and not reach.school_ids:
+        return School.objects.none()
+    return School.objects.filter(Q(municipality_id__in=reach.municipality_ids) | Q(pk__in=reach.school_ids))
+
+
+def get_school_or_404(user, pk) -> School:
+    return get_object_or_404(visible_schools(user).select_related("municipality__region"), pk=pk)
+
+
+def get_municipality_or_404(user, pk) -> Municipality:
+    return get_object_or_404(visible_municipalities(user).select_related("region"), pk=pk)
+
+
+def is_department(user) -> bool:
+    return reach_of(user).everything
+
+
+def has_any_role(user) -> bool:
+    return bool(reach_of(user).roles)

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from schools import views as school_views
+
+admin.site.site_header = "Портал поддержки ШНОР и ШНСУ — бэк-офис"
+admin.site.site_title = "Бэк-офис портала ШНОР"
+admin.site.index_title = "Управление данными"
+admin.site.site_url = "/"
+
+urlpatterns = [
+    path("", school_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", school_views.PortalPasswordChangeView.as_view(), name="password_change"),
+    path("schools/", include("schools.urls")),
+    path("admin/", admin.site.urls),
+]

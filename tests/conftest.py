@@ -1,0 +1,76 @@
+import os
+import shutil
+
+import pytest
+
+# live_server runs in a thread beside sync Playwright's event loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # Tests render templates without a collectstatic run; production uses the hashed manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo(db):
+    """The demo region with its named users: department, coordinator, coordinator_b (the outsider), school,
+    curator, tutor."""
+    from django.contrib.auth import get_user_model
+
+    from schools.demo import DEMO_USERS, seed_demo
+
+    seed_demo()
+    users = get_user_model().objects.in_bulk([row[0] for row in DEMO_USERS], field_name="username")
+    return users
+
+
+@pytest.fixture
+def municipality_a(demo):
+    from schools.demo import MUNICIPALITY_A
+    from schools.models import Municipality
+
+    return Municipality.objects.get(name=MUNICIPALITY_A)
+
+
+@pytest.fixture
+def municipality_b(demo):
+    from schools.demo import MUNICIPALITY_B
+    from schools.models import Municipality
+
+    return Municipality.objects.get(name=MUNICIPALITY_B)
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
