@@ -10,6 +10,7 @@ The roles of a user are read once per request and kept on the user object.
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -95,3 +96,18 @@ def is_department(user) -> bool:
 
 def has_any_role(user) -> bool:
     return bool(reach_of(user).roles)
+
+
+def require_department(user) -> None:
+    """Actions of the department only (imports, identification, approving the list): others get 403."""
+    if not is_department(user):
+        raise PermissionDenied("Это действие доступно только управлению образования.")
+
+
+def can_edit_profiles(user, school: School) -> bool:
+    """Yearly profiles are kept by the department and by the coordinator of the school's municipality."""
+    reach = reach_of(user)
+    return reach.everything or (
+        Role.COORDINATOR in reach.roles
+        and school.municipality_id in {a.municipality_id for a in reach.assignments if a.role == Role.COORDINATOR}
+    )

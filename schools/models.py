@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 
 class Region(models.Model):
@@ -39,6 +40,22 @@ class Municipality(models.Model):
         return self.name
 
 
+class Cluster(models.Model):
+    """A group of comparable schools; cluster-based criteria compare a school only within its group."""
+
+    code = models.SlugField("код", max_length=32, unique=True)
+    name = models.CharField("название", max_length=200)
+    description = models.TextField("кто входит", blank=True)
+
+    class Meta:
+        verbose_name = "кластер школ"
+        verbose_name_plural = "кластеры школ"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class School(models.Model):
     class Kind(models.TextChoices):
         SOSH = "sosh", "СОШ"
@@ -49,12 +66,33 @@ class School(models.Model):
         BOARDING = "boarding", "школа-интернат"
         OTHER = "other", "иная"
 
+    class Locality(models.TextChoices):
+        URBAN = "urban", "городская"
+        RURAL = "rural", "сельская"
+
     municipality = models.ForeignKey(
         Municipality, verbose_name="муниципалитет", on_delete=models.PROTECT, related_name="schools"
     )
     name = models.CharField("полное наименование", max_length=500)
     short_name = models.CharField("краткое наименование", max_length=200)
     kind = models.CharField("тип", max_length=16, choices=Kind.choices, default=Kind.SOSH)
+    locality = models.CharField("местность", max_length=8, choices=Locality.choices, default=Locality.URBAN)
+    is_small = models.BooleanField("малокомплектная", default=False)
+    address = models.CharField("адрес", max_length=500, blank=True)
+    director = models.CharField("директор", max_length=200, blank=True)
+    phone = models.CharField("телефон", max_length=64, blank=True)
+    email = models.EmailField("электронная почта", blank=True)
+    website = models.URLField("сайт", blank=True)
+    inn = models.CharField("ИНН", max_length=12, blank=True)
+    ogrn = models.CharField("ОГРН", max_length=13, blank=True)
+    cluster = models.ForeignKey(
+        Cluster, verbose_name="кластер", on_delete=models.SET_NULL, null=True, blank=True, related_name="schools"
+    )
+    cluster_set_by_hand = models.BooleanField(
+        "кластер назначен вручную",
+        default=False,
+        help_text="Если отмечено, кластер не пересчитывается по правилу (тип, местность, малокомплектность).",
+    )
 
     class Meta:
         verbose_name = "школа"
@@ -66,6 +104,161 @@ class School(models.Model):
 
     def __str__(self):
         return self.short_name
+
+
+class SchoolNameAlias(models.Model):
+    """A name under which a school appeared in an imported file; remembered so that next year's file matches."""
+
+    municipality_name = models.CharField("муниципалитет в файле", max_length=500)
+    name = models.CharField("наименование в файле", max_length=1000)
+    normalized = models.CharField("ключ сопоставления", max_length=1000, db_index=True)
+    school = models.ForeignKey(School, verbose_name="школа", on_delete=models.CASCADE, related_name="aliases")
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "название школы в файлах"
+        verbose_name_plural = "названия школ в файлах"
+        ordering = ["normalized"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality_name", "normalized"], name="alias_unique_in_municipality")
+        ]
+
+    def __str__(self):
+        return f"{self.name} → {self.school}"
+
+
+class SchoolYearProfile(models.Model):
+    """Context facts of one school in one school year (the seeds' «социальный паспорт»)."""
+
+    school = models.ForeignKey(School, verbose_name="школа", on_delete=models.CASCADE, related_name="profiles")
+    year = models.PositiveSmallIntegerField("год", help_text="Год окончания учебного года: 2024 — это 2023/24.")
+    pupils = models.PositiveIntegerField("обучающихся", null=True, blank=True)
+    graduates_9 = models.PositiveIntegerField("выпускников 9 классов", null=True, blank=True)
+    graduates_11 = models.PositiveIntegerField("выпускников 11 классов", null=True, blank=True)
+    teachers = models.PositiveIntegerField("педагогов", null=True, blank=True)
+    vacancies = models.PositiveIntegerField("вакансий", null=True, blank=True)
+    share_low_income = models.DecimalField(
+        "доля детей из малообеспеченных семей, %", max_digits=5, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    share_single_parent = models.DecimalField(
+        "доля детей из неполных семей, %", max_digits=5, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    pupils_on_register = models.PositiveIntegerField("на учёте в КДН/ПДН, чел.", null=True, blank=True)
+    share_special_needs = models.DecimalField(
+        "доля обучающихся с ОВЗ, %", max_digits=5, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    share_parents_higher_education = models.DecimalField(
+        "доля родителей с высшим образованием, %", max_digits=5, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    teachers_under_35 = models.PositiveIntegerField("педагогов моложе 35 лет", null=True, blank=True)
+    teachers_over_55 = models.PositiveIntegerField("педагогов старше 55 лет", null=True, blank=True)
+    teachers_highest_category = models.PositiveIntegerField("педагогов высшей категории", null=True, blank=True)
+    teachers_first_category = models.PositiveIntegerField("педагогов первой категории", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "профиль школы за год"
+        verbose_name_plural = "профили школ по годам"
+        ordering = ["school__short_name", "-year"]
+        constraints = [models.UniqueConstraint(fields=["school", "year"], name="profile_unique_school_year")]
+
+    def __str__(self):
+        return f"{self.school} — {self.year}"
+
+    @property
+    def share_on_register(self):
+        """Pupils on КДН/ПДН registers per 100 pupils: a count alone would punish large schools."""
+        if self.pupils_on_register is None or not self.pupils:
+            return None
+        return round(100 * self.pupils_on_register / self.pupils, 2)
+
+    @property
+    def share_vacancies(self):
+        if self.vacancies is None or not self.teachers:
+            return None
+        return round(100 * self.vacancies / (self.teachers + self.vacancies), 2)
+
+
+class Measure(models.Model):
+    """What a result value means: ЕГЭ Russian mean score, ОГЭ mathematics participants, …"""
+
+    class Exam(models.TextChoices):
+        EGE = "ege", "ЕГЭ"
+        OGE = "oge", "ОГЭ"
+        VPR = "vpr", "ВПР"
+        OTHER = "other", "иное"
+
+    class Metric(models.TextChoices):
+        PARTICIPANTS = "participants", "приняли участие, чел."
+        BELOW_MIN = "below_min", "не преодолели минимальный порог, чел."
+        HIGH_80_99 = "high_80_99", "80–99 баллов, чел."
+        SCORE_100 = "score_100", "100 баллов, чел."
+        MEAN_SCORE = "mean_score", "средний балл"
+        APPLICANTS = "applicants", "подали заявления, чел."
+        GRADUATES = "graduates", "выпускников, чел."
+        VALUE = "value", "значение"
+
+    code = models.SlugField("код", max_length=80, unique=True)
+    name = models.CharField("название", max_length=300)
+    exam = models.CharField("процедура", max_length=8, choices=Exam.choices, default=Exam.OTHER)
+    subject = models.CharField("предмет", max_length=120, blank=True)
+    metric = models.CharField("показатель", max_length=16, choices=Metric.choices, default=Metric.VALUE)
+    unit = models.CharField("единица", max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = "измеряемый результат"
+        verbose_name_plural = "измеряемые результаты"
+        ordering = ["exam", "subject", "metric"]
+
+    def __str__(self):
+        return self.name
+
+
+class ResultImport(models.Model):
+    """One imported file of results: who, when, which file, how many values."""
+
+    file_name = models.CharField("файл", max_length=300)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="загрузил", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    imported_at = models.DateTimeField("загружен", auto_now_add=True)
+    years = models.CharField("годы", max_length=100, blank=True)
+    value_count = models.PositiveIntegerField("значений", default=0)
+    school_count = models.PositiveIntegerField("школ", default=0)
+    summary = models.TextField("итог", blank=True)
+
+    class Meta:
+        verbose_name = "загрузка результатов"
+        verbose_name_plural = "загрузки результатов"
+        ordering = ["-imported_at"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.imported_at:%d.%m.%Y})"
+
+
+class SchoolResult(models.Model):
+    school = models.ForeignKey(School, verbose_name="школа", on_delete=models.CASCADE, related_name="results")
+    year = models.PositiveSmallIntegerField("год")
+    measure = models.ForeignKey(Measure, verbose_name="результат", on_delete=models.PROTECT, related_name="values")
+    value = models.FloatField("значение")
+    source = models.ForeignKey(
+        ResultImport, verbose_name="загрузка", on_delete=models.SET_NULL, null=True, blank=True, related_name="values"
+    )
+
+    class Meta:
+        verbose_name = "результат школы"
+        verbose_name_plural = "результаты школ"
+        ordering = ["school__short_name", "year", "measure__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "year", "measure"], name="result_unique_school_year_measure")
+        ]
+        indexes = [models.Index(fields=["year", "measure"], name="result_year_measure")]
+
+    def __str__(self):
+        return f"{self.school} {self.year} {self.measure.code} = {self.value}"
 
 
 class RoleAssignment(models.Model):
@@ -158,3 +351,217 @@ class RoleAssignment(models.Model):
                 raise ValidationError({"school": "Для этой роли укажите школу."})
             if self.municipality_id:
                 raise ValidationError({"municipality": "Для этой роли муниципалитет не указывают — он берётся из школы."})
+
+
+class Criterion(models.Model):
+    """One identification criterion for one year; the department edits them in the back office."""
+
+    class Kind(models.TextChoices):
+        RESULTS = "results", "образовательные результаты (→ ШНОР)"
+        SOCIAL = "social", "социальный контекст (→ ШНСУ)"
+
+    class Direction(models.TextChoices):
+        HIGHER_BETTER = "higher_better", "чем больше, тем лучше"
+        HIGHER_WORSE = "higher_worse", "чем больше, тем хуже"
+
+    class Rule(models.TextChoices):
+        THRESHOLD = "threshold", "фиксированный порог"
+        PERCENTILE = "percentile", "доля худших в группе сравнения, %"
+        ZSCORE = "zscore", "отклонение от среднего группы (z-оценка)"
+
+    class CompareWithin(models.TextChoices):
+        CLUSTER = "cluster", "в своём кластере"
+        ALL = "all", "среди всех школ"
+
+    class ProfileField(models.TextChoices):
+        LOW_INCOME = "share_low_income", "доля детей из малообеспеченных семей, %"
+        SINGLE_PARENT = "share_single_parent", "доля детей из неполных семей, %"
+        ON_REGISTER = "share_on_register", "на учёте в КДН/ПДН на 100 обучающихся"
+        SPECIAL_NEEDS = "share_special_needs", "доля обучающихся с ОВЗ, %"
+        PARENTS_HIGHER_EDUCATION = "share_parents_higher_education", "доля родителей с высшим образованием, %"
+        VACANCIES = "share_vacancies", "доля вакансий педагогов, %"
+
+    year = models.PositiveSmallIntegerField("год")
+    code = models.SlugField("код", max_length=64)
+    name = models.CharField("название", max_length=300)
+    kind = models.CharField("вид", max_length=8, choices=Kind.choices)
+    measure = models.ForeignKey(
+        Measure, verbose_name="результат", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Для критериев по результатам: значение берётся из загруженных результатов.",
+    )
+    per_measure = models.ForeignKey(
+        Measure, verbose_name="в расчёте на", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Если указано, критерий — доля в процентах: результат / этот показатель × 100.",
+    )
+    profile_field = models.CharField(
+        "поле профиля школы", max_length=40, choices=ProfileField.choices, blank=True,
+        help_text="Для критериев социального контекста: значение берётся из профиля школы за год.",
+    )
+    unit = models.CharField("единица", max_length=32, default="%")
+    direction = models.CharField("направление", max_length=16, choices=Direction.choices)
+    weight = models.FloatField("вес", default=1.0, validators=[MinValueValidator(0)])
+    rule = models.CharField("правило «низкого» значения", max_length=16, choices=Rule.choices, default=Rule.PERCENTILE)
+    line = models.FloatField(
+        "граница",
+        help_text="Порог: значение-граница; доля худших: процент (например, 20); z-оценка: число σ (например, 1).",
+    )
+    compare_within = models.CharField(
+        "группа сравнения", max_length=8, choices=CompareWithin.choices, default=CompareWithin.CLUSTER
+    )
+    is_active = models.BooleanField("действует", default=True)
+
+    class Meta:
+        verbose_name = "критерий идентификации"
+        verbose_name_plural = "критерии идентификации"
+        ordering = ["-year", "kind", "code"]
+        constraints = [models.UniqueConstraint(fields=["year", "code"], name="criterion_unique_code_in_year")]
+
+    def __str__(self):
+        return f"{self.year}: {self.name}"
+
+    def clean(self):
+        if self.kind == self.Kind.RESULTS and not self.measure_id:
+            raise ValidationError({"measure": "Для критерия по результатам укажите результат."})
+        if self.kind == self.Kind.SOCIAL and not (self.profile_field or self.measure_id):
+            raise ValidationError({"profile_field": "Укажите поле профиля школы или результат."})
+        if self.rule == self.Rule.PERCENTILE and not 0 < self.line < 100:
+            raise ValidationError({"line": "Доля худших задаётся в процентах: больше 0 и меньше 100."})
+        if self.rule == self.Rule.ZSCORE and self.line <= 0:
+            raise ValidationError({"line": "Число σ для z-оценки должно быть больше нуля."})
+
+
+class IdentificationSettings(models.Model):
+    """The lines of a year's identification; defaults are those of seed 002 (ОИП 21, social index 42.7)."""
+
+    year = models.PositiveSmallIntegerField("год", unique=True)
+    oip_threshold = models.FloatField(
+        "порог ОИП", default=21, help_text="Школа с интегральным показателем ниже порога — с низкими результатами за год."
+    )
+    social_threshold = models.FloatField(
+        "порог индекса социального благополучия", default=42.7,
+        help_text="Школа с индексом ниже порога — в неблагоприятных социальных условиях за год.",
+    )
+    window_years = models.PositiveSmallIntegerField("окно, лет", default=3, validators=[MinValueValidator(1)])
+    min_low_years = models.PositiveSmallIntegerField(
+        "низких лет в окне", default=2, validators=[MinValueValidator(1)],
+        help_text="Сколько лет из окна школа должна быть ниже порога, чтобы попасть в перечень.",
+    )
+    preventive_drop = models.FloatField(
+        "падение ОИП для профилактики", default=10,
+        help_text="Школа выше порога, чей ОИП за окно упал на столько пунктов, получает профилактическую отметку.",
+    )
+    preventive_margin = models.FloatField(
+        "запас над порогом для профилактики", default=15,
+        help_text="Профилактическая отметка ставится, только если ОИП не выше порога + запас.",
+    )
+    curator_threshold = models.FloatField(
+        "ОИП кандидата в кураторы", default=75, help_text="Школы с ОИП не ниже этого значения — кандидаты в школы-кураторы."
+    )
+
+    class Meta:
+        verbose_name = "параметры идентификации"
+        verbose_name_plural = "параметры идентификации"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"Параметры идентификации {self.year}"
+
+    def clean(self):
+        if self.min_low_years and self.window_years and self.min_low_years > self.window_years:
+            raise ValidationError({"min_low_years": "Низких лет не может быть больше, чем лет в окне."})
+
+
+class Status(models.TextChoices):
+    SHNOR = "shnor", "ШНОР"
+    SHNSU = "shnsu", "ШНСУ"
+    BOTH = "both", "ШНОР и ШНСУ"
+    NONE = "none", "не входит"
+
+
+class IdentificationRun(models.Model):
+    """One computation of the list for a year, stored with its inputs so that it can be reproduced."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "в очереди"
+        RUNNING = "running", "выполняется"
+        DONE = "done", "готово"
+        FAILED = "failed", "ошибка"
+
+    year = models.PositiveSmallIntegerField("год")
+    state = models.CharField("состояние", max_length=8, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField("готовность, %", default=0)
+    stage = models.CharField("этап", max_length=200, blank=True)
+    parameters = models.JSONField("параметры и критерии", default=dict)
+    inputs = models.BinaryField("входные данные (сжатые)", editable=False, null=True)
+    error = models.TextField("ошибка", blank=True)
+    note = models.CharField("комментарий", max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="запустил", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("запущен", auto_now_add=True)
+    finished_at = models.DateTimeField("завершён", null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="утвердил", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField("утверждён", null=True, blank=True)
+    school_count = models.PositiveIntegerField("школ", default=0)
+    shnor_count = models.PositiveIntegerField("ШНОР", default=0)
+    shnsu_count = models.PositiveIntegerField("ШНСУ", default=0)
+    both_count = models.PositiveIntegerField("ШНОР и ШНСУ", default=0)
+    preventive_count = models.PositiveIntegerField("профилактика", default=0)
+    curator_count = models.PositiveIntegerField("кандидаты в кураторы", default=0)
+
+    class Meta:
+        verbose_name = "запуск идентификации"
+        verbose_name_plural = "запуски идентификации"
+        ordering = ["-year", "-created_at"]
+
+    def __str__(self):
+        return f"Идентификация {self.year} № {self.pk}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+
+class IdentificationVerdict(models.Model):
+    run = models.ForeignKey(IdentificationRun, verbose_name="запуск", on_delete=models.CASCADE, related_name="verdicts")
+    school = models.ForeignKey(School, verbose_name="школа", on_delete=models.CASCADE, related_name="verdicts")
+    status = models.CharField("решение", max_length=8, choices=Status.choices)
+    oip = models.FloatField("ОИП", null=True, blank=True)
+    social_index = models.FloatField("индекс социального благополучия", null=True, blank=True)
+    preventive = models.BooleanField("профилактика (отрицательная динамика)", default=False)
+    curator_candidate = models.BooleanField("кандидат в кураторы", default=False)
+    cluster_name = models.CharField("кластер", max_length=200, blank=True)
+    explanation = models.JSONField("пояснение", default=dict)
+
+    class Meta:
+        verbose_name = "решение идентификации"
+        verbose_name_plural = "решения идентификации"
+        ordering = ["school__short_name"]
+        constraints = [models.UniqueConstraint(fields=["run", "school"], name="verdict_unique_school_in_run")]
+
+    def __str__(self):
+        return f"{self.school}: {self.get_status_display()}"
+
+
+class SchoolYearStatus(models.Model):
+    """A school's place on the approved list (перечень) of a year."""
+
+    school = models.ForeignKey(School, verbose_name="школа", on_delete=models.CASCADE, related_name="year_statuses")
+    year = models.PositiveSmallIntegerField("год")
+    status = models.CharField("статус", max_length=8, choices=Status.choices)
+    preventive = models.BooleanField("профилактика", default=False)
+    curator_candidate = models.BooleanField("кандидат в кураторы", default=False)
+    run = models.ForeignKey(IdentificationRun, verbose_name="по запуску", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = "статус школы за год"
+        verbose_name_plural = "статусы школ по годам (утверждённые перечни)"
+        ordering = ["-year", "school__short_name"]
+        constraints = [models.UniqueConstraint(fields=["school", "year"], name="status_unique_school_year")]
+
+    def __str__(self):
+        return f"{self.school} {self.year}: {self.get_status_display()}"
