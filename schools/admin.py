@@ -1,8 +1,26 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from import_export.admin import ImportExportModelAdmin
 
-from .models import Municipality, Region, RoleAssignment, School
+from .models import (
+    Cluster,
+    Criterion,
+    IdentificationRun,
+    IdentificationSettings,
+    IdentificationVerdict,
+    Measure,
+    Municipality,
+    Region,
+    ResultImport,
+    RoleAssignment,
+    School,
+    SchoolNameAlias,
+    SchoolResult,
+    SchoolYearProfile,
+    SchoolYearStatus,
+)
+from .resources import SchoolResource, SchoolYearProfileResource
 from .services import user_sync_back_office_access
 
 User = get_user_model()
@@ -22,13 +40,114 @@ class MunicipalityAdmin(admin.ModelAdmin):
     list_select_related = ["region"]
 
 
+@admin.register(Cluster)
+class ClusterAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+    list_filter = ["code"]
+
+
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
-    list_display = ["short_name", "kind", "municipality"]
-    list_filter = ["kind", "municipality"]
-    search_fields = ["short_name", "name"]
-    list_select_related = ["municipality"]
+class SchoolAdmin(ImportExportModelAdmin):
+    resource_classes = [SchoolResource]
+    list_display = ["short_name", "kind", "locality", "is_small", "cluster", "municipality"]
+    list_filter = ["kind", "locality", "is_small", "cluster", "municipality"]
+    search_fields = ["short_name", "name", "inn", "director"]
+    list_select_related = ["municipality", "cluster"]
     autocomplete_fields = ["municipality"]
+
+
+@admin.register(SchoolYearProfile)
+class SchoolYearProfileAdmin(ImportExportModelAdmin):
+    resource_classes = [SchoolYearProfileResource]
+    list_display = ["school", "year", "pupils", "teachers", "share_low_income", "share_special_needs"]
+    list_filter = ["year", "school__municipality"]
+    search_fields = ["school__short_name", "school__name"]
+    list_select_related = ["school"]
+    autocomplete_fields = ["school"]
+
+
+@admin.register(SchoolNameAlias)
+class SchoolNameAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "municipality_name", "school", "created_at"]
+    list_filter = ["school__municipality"]
+    search_fields = ["name", "municipality_name", "school__short_name"]
+    autocomplete_fields = ["school"]
+    list_select_related = ["school"]
+
+
+@admin.register(Measure)
+class MeasureAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "exam", "subject", "metric", "unit"]
+    list_filter = ["exam", "metric", "subject"]
+    search_fields = ["code", "name", "subject"]
+
+
+@admin.register(ResultImport)
+class ResultImportAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "imported_at", "imported_by", "years", "school_count", "value_count"]
+    list_filter = ["imported_at"]
+    search_fields = ["file_name", "summary"]
+    list_select_related = ["imported_by"]
+
+
+@admin.register(SchoolResult)
+class SchoolResultAdmin(admin.ModelAdmin):
+    list_display = ["school", "year", "measure", "value"]
+    list_filter = ["year", "measure__exam", "school__municipality"]
+    search_fields = ["school__short_name", "measure__code", "measure__name"]
+    list_select_related = ["school", "measure"]
+    autocomplete_fields = ["school", "measure"]
+
+
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "year", "kind", "direction", "weight", "rule", "line", "compare_within", "is_active"]
+    list_filter = ["year", "kind", "rule", "is_active"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["measure", "per_measure"]
+    list_editable = ["weight", "line", "is_active"]
+
+
+@admin.register(IdentificationSettings)
+class IdentificationSettingsAdmin(admin.ModelAdmin):
+    list_display = ["year", "oip_threshold", "social_threshold", "window_years", "min_low_years", "curator_threshold"]
+    list_filter = ["year"]
+    search_fields = ["year"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Computed records: they are made by the identification, never typed."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IdentificationRun)
+class IdentificationRunAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "year", "state", "created_at", "created_by", "approved_at", "shnor_count", "shnsu_count"]
+    list_filter = ["year", "state"]
+    search_fields = ["note", "year"]
+    exclude = ["inputs"]
+
+
+@admin.register(IdentificationVerdict)
+class IdentificationVerdictAdmin(ReadOnlyAdmin):
+    list_display = ["school", "run", "status", "oip", "social_index", "preventive", "curator_candidate"]
+    list_filter = ["run__year", "status", "preventive", "curator_candidate"]
+    search_fields = ["school__short_name"]
+    list_select_related = ["school", "run"]
+
+
+@admin.register(SchoolYearStatus)
+class SchoolYearStatusAdmin(ReadOnlyAdmin):
+    list_display = ["school", "year", "status", "preventive", "curator_candidate", "run"]
+    list_filter = ["year", "status", "preventive", "curator_candidate", "school__municipality"]
+    search_fields = ["school__short_name"]
+    list_select_related = ["school", "run"]
 
 
 @admin.register(RoleAssignment)
