@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test install install-dev assets system-test-deps lint serve
+.PHONY: demo test install install-dev assets system-test-deps lint serve bench-identification
 
 demo: install assets
 	$(PY) manage.py migrate --noinput
@@ -56,3 +56,7 @@ serve: install assets
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py migrate --noinput
 	$(VENV)/bin/gunicorn shnor_portal.wsgi --no-control-socket --workers $$(nproc) --bind 127.0.0.1:$(PORT)
+
+# Benchmarks (not tests): an identification run over SCHOOLS schools (default 40,000) on a throwaway PostgreSQL.
+bench-identification: install-dev
+	SCHOOLS=$${SCHOOLS:-40000} ./scripts/with_postgres.sh $(PY) bench/identification.py

@@ -111,3 +111,9 @@ def can_edit_profiles(user, school: School) -> bool:
         Role.COORDINATOR in reach.roles
         and school.municipality_id in {a.municipality_id for a in reach.assignments if a.role == Role.COORDINATOR}
     )
+
+
+def can_view_criteria(user) -> bool:
+    """Criteria are the department's to edit; coordinators read them to understand the list."""
+    reach = reach_of(user)
+    return reach.everything or reach.has_role(Role.COORDINATOR)

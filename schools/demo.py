@@ -4,10 +4,13 @@ Deterministic and idempotent: every object is found by its natural key, so a
 second run changes nothing.
 """
 
+import random
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .models import Municipality, Region, RoleAssignment, School
+from .measures import measures_by_code
+from .models import IdentificationRun, Municipality, Region, RoleAssignment, School, SchoolResult, SchoolYearProfile
 from .services import role_assign
 
 DEMO_PASSWORD = "demo12345"
@@ -83,7 +86,7 @@ MUNICIPALITIES = [
 
 MUNICIPALITY_A = MUNICIPALITIES[0][0]
 MUNICIPALITY_B = MUNICIPALITIES[1][0]
-SCHOOL_TEAM_SCHOOL = "Никольская ООШ"
+SCHOOL_TEAM_SCHOOL = "Покровская СОШ"
 CURATOR_SCHOOL = "Гимназия г. Заречный"
 
 Role = RoleAssignment.Role
@@ -99,6 +102,132 @@ DEMO_USERS = [
 ]
 
 
+# Three finished school years of results and profiles; the list of the middle one is approved in the demo,
+# the last one waits for the department to run and approve.
+DEMO_YEARS = (2022, 2023, 2024, 2025, 2026)
+APPROVED_YEAR = 2025
+
+URBAN_SCHOOLS = {
+    "Заречная СОШ № 1", "Заречная СОШ № 2", "Гимназия г. Заречный", "Лесногорская СОШ № 1", "Лесногорская СОШ № 2",
+    "Лесногорский лицей", "Светлоярская СОШ № 1", "Светлоярская гимназия", "Каменская СОШ № 1", "Каменская СОШ № 2",
+}
+# The latent quality of teaching (0 weak … 1 strong) of a few schools, per year; the rest follow their kind.
+WEAK_SCHOOLS = {
+    "Покровская СОШ": (0.1, 0.08, 0.06, 0.05, 0.08),
+    "Никольская ООШ": (0.2, 0.15, 0.15, 0.1, 0.12),
+    "Берёзовская ООШ": (0.25, 0.2, 0.2, 0.14, 0.16),
+    "СОШ № 7 г. Озёрск": (0.15, 0.1, 0.1, 0.12, 0.08),
+    "ООШ № 9 г. Озёрск": (0.2, 0.18, 0.18, 0.12, 0.15),
+    "Каменская ООШ": (0.2, 0.15, 0.12, 0.18, 0.1),
+    "Троицкая ООШ": (0.2, 0.16, 0.14, 0.1, 0.16),
+    "Дубровская СОШ": (0.3, 0.25, 0.22, 0.26, 0.2),
+    "Ильинская СОШ": (0.7, 0.66, 0.62, 0.48, 0.36),  # falling: the preventive flag
+}
+KIND_QUALITY = {
+    School.Kind.GYMNASIUM: 0.85, School.Kind.LYCEUM: 0.85, School.Kind.SOSH: 0.5, School.Kind.OOSH: 0.42,
+    School.Kind.NOSH: 0.45, School.Kind.BOARDING: 0.3, School.Kind.OTHER: 0.4,
+}
+
+
+def _quality(school: School, index: int, rng: random.Random) -> float:
+    if school.short_name in WEAK_SCHOOLS:
+        return WEAK_SCHOOLS[school.short_name][index]
+    base = KIND_QUALITY[school.kind] - (0.08 if school.locality == School.Locality.RURAL else 0)
+    return min(0.95, max(0.05, base + rng.uniform(-0.12, 0.12)))
+
+
+def _base_pupils(school: School, rng: random.Random) -> int:
+    if school.kind == School.Kind.NOSH:
+        return rng.randint(12, 40)
+    if school.locality == School.Locality.URBAN:
+        return rng.randint(450, 1100)
+    return rng.randint(60, 260)
+
+
+def _demo_school_year(school: School, quality: float, base_pupils: int, rng: random.Random):
+    """Believable results and a profile of one school in one year (deterministic for a given rng)."""
+    urban = school.locality == School.Locality.URBAN
+    pupils = round(base_pupils * rng.uniform(0.95, 1.05))
+    adversity = 1 - quality
+    profile = {
+        "pupils": pupils,
+        "graduates_9": 0 if school.kind == School.Kind.NOSH else max(2, pupils // 11 + rng.randint(-2, 2)),
+        "graduates_11": max(2, pupils // 22 + rng.randint(-2, 2)) if school.kind not in (School.Kind.OOSH, School.Kind.NOSH) else 0,
+        "teachers": max(4, pupils // 14),
+        "vacancies": rng.randint(0, 3 if urban else 2),
+        "share_low_income": round(min(80, 8 + 40 * adversity + rng.uniform(-4, 4)), 1),
+        "share_single_parent": round(min(70, 18 + 28 * adversity + rng.uniform(-4, 4)), 1),
+        "pupils_on_register": round(pupils * (0.005 + 0.03 * adversity) + rng.uniform(0, 1)),
+        "share_special_needs": round(min(60, 3 + 18 * adversity + rng.uniform(-2, 2)), 1),
+        "share_parents_higher_education": round(max(3, 55 - 45 * adversity + rng.uniform(-5, 5)), 1),
+    }
+    profile["teachers_under_35"] = round(profile["teachers"] * rng.uniform(0.1, 0.3))
+    profile["teachers_over_55"] = round(profile["teachers"] * rng.uniform(0.2, 0.45))
+    profile["teachers_highest_category"] = round(profile["teachers"] * (0.15 + 0.3 * quality))
+    profile["teachers_first_category"] = round(profile["teachers"] * rng.uniform(0.2, 0.35))
+
+    results = {}
+    if profile["graduates_11"]:
+        graduates = profile["graduates_11"]
+        results["ege-graduates"] = graduates
+        results["ege-russian-participants"] = graduates
+        results["ege-russian-below_min"] = sum(rng.random() < 0.1 * adversity**2 for _ in range(graduates))
+        if quality < 0.2:  # the weakest schools always lose somebody below the minimum
+            results["ege-russian-below_min"] = max(1, results["ege-russian-below_min"])
+        results["ege-russian-high_80_99"] = sum(rng.random() < 0.3 * quality**2 for _ in range(graduates))
+        results["ege-russian-mean_score"] = round(56 + 22 * quality + rng.uniform(-3, 3), 2)
+        math = max(1, round(graduates * (0.3 + 0.3 * quality)))
+        results["ege-math_profile-participants"] = math
+        results["ege-math_profile-below_min"] = sum(rng.random() < 0.32 * adversity**1.5 for _ in range(math))
+        results["ege-math_profile-mean_score"] = round(38 + 30 * quality + rng.uniform(-4, 4), 2)
+    if profile["graduates_9"]:
+        graduates = profile["graduates_9"]
+        results["oge-math-participants"] = graduates
+        results["oge-math-below_min"] = sum(rng.random() < 0.22 * adversity**1.5 for _ in range(graduates))
+        results["oge-russian-participants"] = graduates
+        results["oge-russian-mean_score"] = round(3.1 + 1.4 * quality + rng.uniform(-0.15, 0.15), 2)
+    return profile, results
+
+
+def _seed_results(schools: list[School]) -> None:
+    codes = {
+        "ege-graduates", "ege-russian-participants", "ege-russian-below_min", "ege-russian-high_80_99",
+        "ege-russian-mean_score", "ege-math_profile-participants", "ege-math_profile-below_min",
+        "ege-math_profile-mean_score", "oge-math-participants", "oge-math-below_min", "oge-russian-participants",
+        "oge-russian-mean_score",
+    }
+    measures = measures_by_code(codes)
+    have_profiles = set(SchoolYearProfile.objects.values_list("school_id", "year"))
+    have_results = set(SchoolResult.objects.values_list("school_id", "year"))
+    profiles, results = [], []
+    for school in schools:
+        rng = random.Random(f"{school.municipality.name}/{school.short_name}")
+        base_pupils = _base_pupils(school, rng)
+        for index, year in enumerate(DEMO_YEARS):
+            profile, values = _demo_school_year(school, _quality(school, index, rng), base_pupils, rng)
+            if (school.pk, year) not in have_profiles:
+                profiles.append(SchoolYearProfile(school=school, year=year, **profile))
+            if (school.pk, year) not in have_results:
+                results.extend(
+                    SchoolResult(school=school, year=year, measure=measures[code], value=value)
+                    for code, value in values.items()
+                )
+    SchoolYearProfile.objects.bulk_create(profiles)
+    SchoolResult.objects.bulk_create(results)
+
+
+def _seed_approved_list(department_user) -> None:
+    from .identification import criteria_ensure_for_year, run_approve, run_execute, run_start
+
+    for year in DEMO_YEARS:
+        criteria_ensure_for_year(year=year)
+    if IdentificationRun.objects.filter(year=APPROVED_YEAR).exists():
+        return
+    run = run_start(year=APPROVED_YEAR, actor=department_user, note="Демо: перечень прошлого года")
+    run_execute(run)
+    run_approve(run=run, actor=department_user)
+
+
 @transaction.atomic
 def seed_demo() -> dict[str, int]:
     region, _ = Region.objects.get_or_create(name=REGION[0], defaults={"code": REGION[1]})
@@ -109,7 +238,15 @@ def seed_demo() -> dict[str, int]:
         municipalities[name] = municipality
         for short_name, full_name, school_kind in school_rows:
             school, _ = School.objects.get_or_create(
-                municipality=municipality, short_name=short_name, defaults={"name": full_name, "kind": school_kind}
+                municipality=municipality,
+                short_name=short_name,
+                defaults={
+                    "name": full_name,
+                    "kind": school_kind,
+                    "locality": _locality(kind, short_name),
+                    "is_small": school_kind in (School.Kind.NOSH, School.Kind.OOSH) and kind != Municipality.Kind.CITY_OKRUG,
+                    "address": f"{REGION[0]}, {name}",
+                },
             )
             schools[(name, short_name)] = school
 
@@ -127,4 +264,15 @@ def seed_demo() -> dict[str, int]:
             role_assign(user=user, role=role, school=schools[(MUNICIPALITY_A, scope)])
         else:
             role_assign(user=user, role=role)
+    from .clusters import clusters_assign
+
+    clusters_assign()
+    _seed_results(list(School.objects.select_related("municipality").order_by("pk")))
+    _seed_approved_list(User.objects.get(username="department"))
     return {"municipalities": len(municipalities), "schools": len(schools), "users": len(DEMO_USERS)}
+
+
+def _locality(municipality_kind: str, short_name: str) -> str:
+    if municipality_kind == Municipality.Kind.CITY_OKRUG or short_name in URBAN_SCHOOLS:
+        return School.Locality.URBAN
+    return School.Locality.RURAL

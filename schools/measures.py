@@ -35,6 +35,8 @@ EGE_SUBJECTS: list[tuple[str, str, tuple[str, ...]]] = [
     ("spanish", "Испанский язык", ("испанский язык",)),
     ("chinese", "Китайский язык", ("китайский язык",)),
     ("foreign", "Иностранные языки", ("иностранные языки", "иностранный язык")),
+    # ОГЭ and ВПР speak of mathematics without a level; it comes after the ЕГЭ levels on purpose.
+    ("math", "Математика", ("математика",)),
 ]
 
 METRIC_UNITS = {

@@ -1,13 +1,32 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordChangeView
 from django.contrib.messages.views import SuccessMessageMixin
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import render
-from django.urls import reverse_lazy
+from django.db.models import Subquery
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
 
-from .access import get_school_or_404, visible_schools
-from .filters import SchoolFilter
+from .access import can_edit_profiles, get_school_or_404, require_department
+from .exports import registry_xlsx, xlsx_response
+from .filters import (
+    STATUS_BOTH,
+    STATUS_CURATOR,
+    STATUS_NONE,
+    STATUS_PREVENTIVE,
+    STATUS_SHNOR,
+    STATUS_SHNSU,
+    current_school_year,
+    registry_schools,
+    school_year_label,
+    status_counts,
+)
+from .forms import RegistryImportForm, SchoolYearProfileForm, registry_import_max_bytes
+from .models import IdentificationVerdict, Measure, SchoolResult, SchoolYearProfile, SchoolYearStatus
+from .registry_import import PROFILE_COLUMNS, SCHOOL_COLUMNS, registry_import, registry_template_xlsx
 from .selectors import home_panels
 
 
@@ -16,25 +35,348 @@ def home(request):
     return render(request, "home.html", {"panels": home_panels(user=request.user)})
 
 
+# The registry ------------------------------------------------------------------------------------------------------
+
+# (filter value, label, key of `status_counts`, badge classes) for the counters above the table.
+STATUS_COUNTERS = [
+    (STATUS_SHNOR, "ШНОР", "shnor", "text-danger"),
+    (STATUS_SHNSU, "ШНСУ", "shnsu", "text-warning-emphasis"),
+    (STATUS_BOTH, "из них ШНОР и ШНСУ", "both", "text-danger"),
+    (STATUS_PREVENTIVE, "профилактика", "preventive", "text-info-emphasis"),
+    (STATUS_CURATOR, "кандидаты в кураторы", "curator", "text-success"),
+    (STATUS_NONE, "не входят в перечень", "outside", "text-body-secondary"),
+]
+
+
 @login_required
 def school_list(request):
-    schools = visible_schools(request.user).select_related("municipality")
-    school_filter = SchoolFilter(request.GET or None, queryset=schools, user=request.user)
-    filtered = school_filter.qs if school_filter.is_bound else schools
-    page = Paginator(filtered, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    school_filter, schools = registry_schools(user=request.user, data=request.GET)
+    counts = status_counts(schools)
+    paginator = Paginator(schools, settings.PAGE_SIZE)
+    paginator.count = counts["total"]  # already counted above: saves a query
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    without_status = query.copy()
+    without_status.pop("status", None)
+    counters = []
+    for value, label, key, css in STATUS_COUNTERS:
+        link = without_status.copy()
+        link["status"] = value
+        counters.append(
+            {
+                "value": value,
+                "label": label,
+                "count": counts[key],
+                "css": css,
+                "query": link.urlencode(),
+                "active": query.get("status") == value,
+            }
+        )
     return render(
         request,
         "schools/school_list.html",
-        {"filter": school_filter, "page": page, "query": query.urlencode()},
+        {
+            "filter": school_filter,
+            "page": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "query": query.urlencode(),
+            "counts": counts,
+            "counters": counters,
+            "year": school_filter.chosen_year,
+            "year_label": school_year_label(school_filter.chosen_year),
+            "year_is_approved": school_filter.year_is_approved,
+        },
     )
+
+
+@login_required
+def school_list_export(request):
+    """The registry's filtered rows as xlsx: the same filters and the same scope as the page."""
+    school_filter, schools = registry_schools(user=request.user, data=request.GET)
+    content = registry_xlsx(schools, year=school_filter.chosen_year)
+    return xlsx_response(content, file_name=f"reestr-shkol-{school_filter.chosen_year}.xlsx")
+
+
+# The school page ---------------------------------------------------------------------------------------------------
+
+PROFILE_ROWS = [
+    "pupils",
+    "graduates_9",
+    "graduates_11",
+    "pupils_on_register",
+    "share_on_register",
+    "share_low_income",
+    "share_single_parent",
+    "share_special_needs",
+    "share_parents_higher_education",
+    "teachers",
+    "vacancies",
+    "share_vacancies",
+    "teachers_under_35",
+    "teachers_over_55",
+    "teachers_highest_category",
+    "teachers_first_category",
+]
+DERIVED_PROFILE_LABELS = {
+    "share_on_register": "На учёте в КДН/ПДН на 100 обучающихся",
+    "share_vacancies": "Доля вакансий педагогов, %",
+}
+
+# The measures every school page leads with: ЕГЭ in Russian and profile mathematics.
+KEY_SUBJECTS = [("russian", "Русский язык"), ("math_profile", "Математика профильная")]
+METRIC_ORDER = [m.value for m in Measure.Metric]
+EXAM_ORDER = [e.value for e in Measure.Exam]
+SHARE_BELOW_MIN = "share_below_min"
+
+
+def _profile_table(profiles: list[SchoolYearProfile]) -> list[dict]:
+    rows = []
+    for name in PROFILE_ROWS:
+        if name in DERIVED_PROFILE_LABELS:
+            label, derived = DERIVED_PROFILE_LABELS[name], True
+        else:
+            verbose = str(SchoolYearProfile._meta.get_field(name).verbose_name)
+            label, derived = verbose[:1].upper() + verbose[1:], False
+        rows.append({"label": label, "derived": derived, "values": [getattr(p, name) for p in profiles]})
+    return rows
+
+
+def _number(value):
+    """A result as shown: counts without «,0», other values to two decimals."""
+    if value is None:
+        return None
+    if float(value).is_integer():
+        return int(value)
+    return round(value, 2)
+
+
+def _measure_parts(measure: Measure) -> tuple[str, str, str]:
+    """(exam, subject code, metric) of a measure; the code is `<exam>-<subject>-<metric>` (see `schools.measures`)."""
+    parts = measure.code.split("-")
+    if len(parts) >= 3:
+        return parts[0], "-".join(parts[1:-1]), parts[-1]
+    return measure.exam, measure.subject, measure.metric
+
+
+def _results(results: list[SchoolResult]) -> tuple[list[dict], list[dict], dict]:
+    """The results by exam and subject as tables by year, key subjects first, and the data of the chart."""
+    groups: dict[tuple[str, str], dict] = {}
+    for result in results:
+        measure = result.measure
+        exam, subject_code, metric = _measure_parts(measure)
+        key = (measure.exam, subject_code or measure.subject)
+        group = groups.setdefault(
+            key,
+            {
+                "exam": measure.get_exam_display(),
+                "exam_code": measure.exam,
+                "subject": measure.subject,
+                "subject_code": subject_code,
+                "rows": {},
+                "years": set(),
+            },
+        )
+        row_key = metric if metric != Measure.Metric.VALUE else f"value:{measure.pk}"
+        row = group["rows"].setdefault(
+            row_key,
+            {
+                "metric": metric,
+                "label": measure.get_metric_display() if metric != Measure.Metric.VALUE else measure.name,
+                "unit": measure.unit,
+                "by_year": {},
+            },
+        )
+        row["by_year"][result.year] = result.value
+        group["years"].add(result.year)
+
+    tables = []
+    for key, group in groups.items():
+        rows = group["rows"]
+        participants = rows.get(Measure.Metric.PARTICIPANTS)
+        below = rows.get(Measure.Metric.BELOW_MIN)
+        if participants and below:
+            rows[SHARE_BELOW_MIN] = {
+                "metric": SHARE_BELOW_MIN,
+                "label": "доля не преодолевших минимальный порог, %",
+                "unit": "%",
+                "derived": True,
+                "by_year": {
+                    year: round(100 * below["by_year"][year] / participants["by_year"][year], 1)
+                    for year in group["years"]
+                    if participants["by_year"].get(year) and below["by_year"].get(year) is not None
+                },
+            }
+        years = sorted(group["years"])
+        order = {m: i for i, m in enumerate(METRIC_ORDER[:2] + [SHARE_BELOW_MIN] + METRIC_ORDER[2:])}
+        ordered = sorted(rows.values(), key=lambda r: (order.get(r["metric"], len(order)), r["label"]))
+        for row in ordered:
+            row["values"] = [_number(row["by_year"].get(year)) for year in years]
+            row["label"] = row["label"][:1].upper() + row["label"][1:]
+        key_index = next(
+            (i for i, (code, _name) in enumerate(KEY_SUBJECTS) if group["exam_code"] == "ege" and key[1] == code), None
+        )
+        tables.append(
+            {
+                "title": f"{group['exam']}: {group['subject']}" if group["subject"] else group["exam"],
+                "years": years,
+                "year_labels": [school_year_label(y) for y in years],
+                "rows": ordered,
+                "is_key": key_index is not None,
+                "sort": (
+                    0 if key_index is not None else 1,
+                    key_index or 0,
+                    EXAM_ORDER.index(group["exam_code"]) if group["exam_code"] in EXAM_ORDER else len(EXAM_ORDER),
+                    group["subject"],
+                ),
+                "_rows_by_metric": rows,
+                "_subject_code": key[1],
+            }
+        )
+    tables.sort(key=lambda t: t["sort"])
+
+    chart_years = sorted({year for t in tables if t["is_key"] for year in t["years"]})
+    series = []
+    for code, name in KEY_SUBJECTS:
+        table = next((t for t in tables if t["is_key"] and t["_subject_code"] == code), None)
+        if not table:
+            continue
+        for metric, label, axis in (
+            (Measure.Metric.MEAN_SCORE, f"{name}: средний балл", "score"),
+            (SHARE_BELOW_MIN, f"{name}: не преодолели минимум, %", "share"),
+        ):
+            row = table["_rows_by_metric"].get(metric)
+            if row and row["by_year"]:
+                series.append(
+                    {
+                        "label": label,
+                        "axis": axis,
+                        "subject": code,
+                        "data": [row["by_year"].get(y) for y in chart_years],
+                    }
+                )
+    chart = {"years": [school_year_label(y) for y in chart_years], "series": series} if series else None
+    key_tables = [t for t in tables if t["is_key"]]
+    other_tables = [t for t in tables if not t["is_key"]]
+    return key_tables, other_tables, chart
+
+
+def _explanation(explanation) -> dict:
+    """The verdict's explanation as the template reads it, whatever shape another version of it stored."""
+    if not isinstance(explanation, dict):
+        return {"text": str(explanation) if explanation else "", "criteria": []}
+    criteria = explanation.get("criteria")
+    return {
+        **explanation,
+        "text": explanation.get("text") or "",
+        "criteria": [c for c in criteria if isinstance(c, dict)] if isinstance(criteria, list) else [],
+    }
 
 
 @login_required
 def school_detail(request, pk):
     school = get_school_or_404(request.user, pk)
-    return render(request, "schools/school_detail.html", {"school": school})
+    cluster = school.cluster  # one query; the access helper joins the municipality and region only
+    profiles = list(SchoolYearProfile.objects.filter(school=school).order_by("year"))
+    results = list(SchoolResult.objects.filter(school=school).select_related("measure").order_by("year"))
+    statuses = list(SchoolYearStatus.objects.filter(school=school).select_related("run").order_by("-year"))
+    verdicts = {
+        v.run_id: v
+        for v in IdentificationVerdict.objects.filter(
+            school=school, run_id__in=Subquery(SchoolYearStatus.objects.filter(school=school).values("run_id"))
+        )
+    }
+    verdict_rows = []
+    for status in statuses:
+        verdict = verdicts.get(status.run_id)
+        verdict_rows.append(
+            {
+                "status": status,
+                "year_label": school_year_label(status.year),
+                "verdict": verdict,
+                "explanation": _explanation(verdict.explanation) if verdict else None,
+            }
+        )
+    key_tables, other_tables, chart = _results(results)
+    may_edit = can_edit_profiles(request.user, school)
+    have_years = {p.year for p in profiles}
+    this_year = current_school_year()
+    new_profile_years = [y for y in range(this_year, this_year - 5, -1) if y not in have_years] if may_edit else []
+    return render(
+        request,
+        "schools/school_detail.html",
+        {
+            "school": school,
+            "cluster": cluster,
+            "profiles": profiles,
+            "profile_years": [(p.year, school_year_label(p.year)) for p in profiles],
+            "profile_rows": _profile_table(profiles),
+            "new_profile_years": [(y, school_year_label(y)) for y in new_profile_years],
+            "may_edit_profiles": may_edit,
+            "key_tables": key_tables,
+            "other_tables": other_tables,
+            "chart": chart,
+            "verdict_rows": verdict_rows,
+            "latest_status": statuses[0] if statuses else None,
+        },
+    )
+
+
+PROFILE_YEAR_MIN = 2000
+
+
+@login_required
+def profile_edit(request, pk, year):
+    """A school's profile for one year, created on first save; for the department and the municipality's coordinator."""
+    school = get_school_or_404(request.user, pk)
+    if not can_edit_profiles(request.user, school):
+        raise PermissionDenied("Профиль школы изменяют управление образования и координатор её муниципалитета.")
+    if not PROFILE_YEAR_MIN <= year <= current_school_year() + 1:
+        raise Http404("Нет такого учебного года.")
+    profile = SchoolYearProfile.objects.filter(school=school, year=year).first()
+    is_new = profile is None
+    form = SchoolYearProfileForm(request.POST or None, instance=profile or SchoolYearProfile(school=school, year=year))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Профиль школы за {school_year_label(year)} учебный год сохранён.")
+        return redirect(reverse("schools:detail", args=[school.pk]) + "#profile")
+    return render(
+        request,
+        "schools/profile_form.html",
+        {"school": school, "form": form, "year": year, "year_label": school_year_label(year), "is_new": is_new},
+    )
+
+
+# Import from the portal's template ---------------------------------------------------------------------------------
+
+
+@login_required
+def registry_import_page(request):
+    require_department(request.user)
+    form = RegistryImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = registry_import(file=form.cleaned_data["file"], actor=request.user)
+        if result.ok:
+            messages.success(request, result.summary)
+            return redirect("schools:registry_import")
+    return render(
+        request,
+        "schools/registry_import.html",
+        {
+            "form": form,
+            "result": result,
+            "school_columns": SCHOOL_COLUMNS,
+            "profile_columns": PROFILE_COLUMNS,
+            "max_mb": registry_import_max_bytes() / 1024 / 1024,
+        },
+    )
+
+
+@login_required
+def registry_template(request):
+    require_department(request.user)
+    return xlsx_response(registry_template_xlsx(actor=request.user), file_name="shablon-reestra-shkol.xlsx")
 
 
 class PortalPasswordChangeView(SuccessMessageMixin, PasswordChangeView):

@@ -165,6 +165,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@shnor.local")
 # Lists show this many rows per page.
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
 
+# Compute identification runs inside the request instead of a background thread (tests, tiny deployments).
+IDENTIFICATION_INLINE = env_bool("IDENTIFICATION_INLINE", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

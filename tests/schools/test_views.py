@@ -113,7 +113,7 @@ def test_outsider_gets_404_on_a_school_of_municipality_a(client, demo, municipal
 
 def test_school_list_search_and_filter(client, demo, municipality_a):
     client.force_login(demo["department"])
-    response = client.get(reverse("schools:list"), {"q": "никольская"})
+    response = client.get(reverse("schools:list"), {"q": "покровская"})
     assert [s.short_name for s in response.context["page"].object_list] == [SCHOOL_TEAM_SCHOOL]
     response = client.get(reverse("schools:list"), {"municipality": municipality_a.pk, "kind": "gymnasium"})
     assert [s.short_name for s in response.context["page"].object_list] == [CURATOR_SCHOOL]
@@ -148,3 +148,23 @@ def test_pages_keep_query_count_as_schools_grow(client, demo, municipality_a, ur
     before = count_queries()
     _add_schools(municipality_a, 200)
     assert count_queries() == before
+
+
+def test_home_tells_the_department_what_the_list_waits_for(client, demo):
+    from schools.identification import run_execute, run_start
+
+    client.force_login(demo["department"])
+    assert "Перечень на 2026 год не утверждён" in client.get(reverse("home")).content.decode()
+    run = run_execute(run_start(year=2026, actor=demo["department"]))
+    html = client.get(reverse("home")).content.decode()
+    assert f"Запуск № {run.pk} за 2026 год готов и ждёт утверждения" in html
+
+
+def test_home_shows_the_school_its_place_on_the_list_and_the_coordinator_the_counts(client, demo):
+    from schools.demo import APPROVED_YEAR
+
+    client.force_login(demo["school"])
+    html = client.get(reverse("home")).content.decode()
+    assert f"В перечне на {APPROVED_YEAR} год" in html and "ШНОР" in html
+    client.force_login(demo["coordinator"])
+    assert f"Утверждённый перечень на {APPROVED_YEAR} год" in client.get(reverse("home")).content.decode()

@@ -1,0 +1,263 @@
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, Q, Value, When
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from .access import (
+    can_view_criteria,
+    has_any_role,
+    is_department,
+    require_department,
+    visible_municipalities,
+    visible_schools,
+)
+from .exports import run_xlsx, xlsx_response
+from .identification import (
+    IdentificationError,
+    Parameters,
+    approved_run_ids,
+    criteria_ensure_for_year,
+    run_approve,
+    run_execute_in_background,
+    run_start,
+    runs_compare,
+)
+from .models import Criterion, IdentificationRun, Status
+
+# Schools on the list first (both, then ШНОР, then ШНСУ), the rest after.
+LISTED_FIRST = Case(
+    When(status=Status.BOTH, then=Value(0)),
+    When(status=Status.SHNOR, then=Value(1)),
+    When(status=Status.SHNSU, then=Value(2)),
+    default=Value(3),
+)
+STATUS_COUNTERS = [
+    (Status.BOTH, "ШНОР и ШНСУ"),
+    (Status.SHNOR, "только ШНОР"),
+    (Status.SHNSU, "только ШНСУ"),
+    (Status.NONE, "не входят в перечень"),
+]
+
+
+class RunStartForm(forms.Form):
+    year = forms.IntegerField(label="Год", min_value=2000, max_value=2100)
+    oip_threshold = forms.FloatField(label="Порог ОИП", min_value=0, max_value=100)
+    social_threshold = forms.FloatField(label="Порог индекса социального благополучия", min_value=0, max_value=100)
+    window_years = forms.IntegerField(label="Окно, лет", min_value=1, max_value=10)
+    min_low_years = forms.IntegerField(label="Низких лет в окне", min_value=1, max_value=10)
+    preventive_drop = forms.FloatField(label="Падение ОИП для профилактики", min_value=0, max_value=100)
+    preventive_margin = forms.FloatField(label="Запас над порогом для профилактики", min_value=0, max_value=100)
+    curator_threshold = forms.FloatField(label="ОИП кандидата в кураторы", min_value=0, max_value=100)
+    note = forms.CharField(label="Комментарий", max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("min_low_years") and data.get("window_years") and data["min_low_years"] > data["window_years"]:
+            self.add_error("min_low_years", "Низких лет не может быть больше, чем лет в окне.")
+        return data
+
+    def parameters(self) -> Parameters:
+        data = dict(self.cleaned_data)
+        data.pop("note")
+        return Parameters(**data)
+
+
+class VerdictFilterForm(forms.Form):
+    q = forms.CharField(label="Поиск школы", required=False)
+    status = forms.ChoiceField(
+        label="Решение", required=False, choices=[("", "Все"), ("listed", "В перечне (ШНОР или ШНСУ)"), *Status.choices]
+    )
+    municipality = forms.ModelChoiceField(label="Муниципалитет", queryset=None, required=False, empty_label="Все")
+    flag = forms.ChoiceField(
+        label="Отметка",
+        required=False,
+        choices=[("", "Любая"), ("preventive", "Профилактика"), ("curator", "Кандидат в кураторы")],
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = visible_municipalities(user)
+
+    def filter(self, verdicts):
+        if not self.is_valid():
+            return verdicts
+        data = self.cleaned_data
+        if data["q"].strip():
+            verdicts = verdicts.filter(
+                Q(school__short_name__icontains=data["q"].strip()) | Q(school__name__icontains=data["q"].strip())
+            )
+        if data["status"] == "listed":
+            verdicts = verdicts.exclude(status=Status.NONE)
+        elif data["status"]:
+            verdicts = verdicts.filter(status=data["status"])
+        if data["municipality"]:
+            verdicts = verdicts.filter(school__municipality=data["municipality"])
+        if data["flag"] == "preventive":
+            verdicts = verdicts.filter(preventive=True)
+        elif data["flag"] == "curator":
+            verdicts = verdicts.filter(curator_candidate=True)
+        return verdicts
+
+
+def _runs_visible_to(user):
+    runs = IdentificationRun.objects.select_related("created_by", "approved_by")
+    if is_department(user):
+        return runs
+    return runs.filter(approved_at__isnull=False)
+
+
+def _get_run_or_404(user, pk) -> IdentificationRun:
+    if not has_any_role(user):
+        raise Http404
+    return get_object_or_404(_runs_visible_to(user), pk=pk)
+
+
+@login_required
+def identification_list(request):
+    if not has_any_role(request.user):
+        raise PermissionDenied
+    year = timezone.localdate().year
+    form = None
+    if is_department(request.user):
+        form = RunStartForm(initial={**Parameters.for_year(year).__dict__})
+    return _render_list(request, form)
+
+
+def _render_list(request, form, status=200):
+    runs = Paginator(_runs_visible_to(request.user).defer("inputs"), settings.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    year = timezone.localdate().year
+    if form is not None and form.is_bound and form.is_valid():
+        year = form.cleaned_data["year"]
+    return render(
+        request,
+        "schools/identification_list.html",
+        {"runs": runs, "form": form, "in_force": approved_run_ids(), "criteria_year": year},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def identification_start(request):
+    require_department(request.user)
+    form = RunStartForm(request.POST)
+    if not form.is_valid():
+        return _render_list(request, form, status=400)
+    try:
+        run = run_start(
+            year=form.cleaned_data["year"], actor=request.user, parameters=form.parameters(),
+            note=form.cleaned_data["note"],
+        )
+    except IdentificationError as error:
+        messages.error(request, str(error))
+        return redirect("schools:identification")
+    run_execute_in_background(run)
+    messages.info(request, f"Идентификация за {run.year} год запущена.")
+    return redirect("schools:run_detail", pk=run.pk)
+
+
+def _verdict_rows(request, run):
+    verdicts = run.verdicts.filter(school__in=visible_schools(request.user)).select_related("school__municipality")
+    form = VerdictFilterForm(request.GET or None, user=request.user)
+    return form, form.filter(verdicts)
+
+
+@login_required
+def run_detail(request, pk):
+    run = _get_run_or_404(request.user, pk)
+    form, verdicts = _verdict_rows(request, run)
+    counts = dict(verdicts.order_by().values_list("status").annotate(n=Count("pk")))
+    page = Paginator(verdicts.order_by(LISTED_FIRST, "oip", "school__short_name"), settings.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    other_runs = []
+    if is_department(request.user):
+        other_runs = (
+            IdentificationRun.objects.filter(state=IdentificationRun.State.DONE).exclude(pk=run.pk).defer("inputs")
+        )[:20]
+    return render(
+        request,
+        "schools/identification_run.html",
+        {
+            "run": run,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "counts": [(label, counts.get(value, 0), value) for value, label in STATUS_COUNTERS],
+            "in_force": run.pk in approved_run_ids(),
+            "other_runs": other_runs,
+            "can_approve": is_department(request.user) and run.state == IdentificationRun.State.DONE,
+        },
+    )
+
+
+@login_required
+def run_export(request, pk):
+    """The run's table, filtered as on the page and scoped to the user, as xlsx."""
+    run = _get_run_or_404(request.user, pk)
+    _form, verdicts = _verdict_rows(request, run)
+    content = run_xlsx(verdicts.order_by(LISTED_FIRST, "oip", "school__short_name"), title=f"Идентификация {run.year}")
+    return xlsx_response(content, file_name=f"identifikaciya-{run.year}-zapusk-{run.pk}.xlsx")
+
+
+@login_required
+def run_progress(request, pk):
+    run = _get_run_or_404(request.user, pk)
+    response = render(request, "schools/_run_progress.html", {"run": run})
+    if run.state in (IdentificationRun.State.DONE, IdentificationRun.State.FAILED) and request.htmx:
+        response["HX-Refresh"] = "true"  # show the finished table
+    return response
+
+
+@login_required
+@require_POST
+def run_approve_view(request, pk):
+    require_department(request.user)
+    run = get_object_or_404(IdentificationRun, pk=pk)
+    try:
+        count = run_approve(run=run, actor=request.user)
+    except IdentificationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"Перечень на {run.year} год утверждён: статусы установлены для {count} школ."
+        )
+    return redirect("schools:run_detail", pk=run.pk)
+
+
+@login_required
+def run_compare(request, pk):
+    require_department(request.user)
+    new = get_object_or_404(IdentificationRun.objects.defer("inputs"), pk=pk)
+    old = get_object_or_404(IdentificationRun.objects.defer("inputs"), pk=request.GET.get("other") or 0)
+    difference = runs_compare(old=old, new=new, schools=visible_schools(request.user))
+    return render(request, "schools/identification_compare.html", {"old": old, "new": new, **difference})
+
+
+@login_required
+def criteria_list(request, year):
+    if not can_view_criteria(request.user):
+        raise PermissionDenied
+    criteria = Criterion.objects.filter(year=year).select_related("measure", "per_measure")
+    if is_department(request.user) and request.method == "POST":
+        criteria_ensure_for_year(year=year)
+        messages.success(request, f"Критерии на {year} год созданы: скопированы с прошлого года или по умолчанию.")
+        return redirect("schools:criteria", year=year)
+    years = Criterion.objects.order_by("-year").values_list("year", flat=True).distinct()
+    return render(
+        request,
+        "schools/criteria_list.html",
+        {"year": year, "criteria": criteria, "years": years, "parameters": Parameters.for_year(year)},
+    )
+

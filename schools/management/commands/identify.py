@@ -1,0 +1,30 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from schools.identification import IdentificationError, run_approve, run_execute, run_start
+
+
+class Command(BaseCommand):
+    help = "Проводит идентификацию ШНОР/ШНСУ за год по критериям года и печатает итог."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, required=True, help="год (год окончания учебного года)")
+        parser.add_argument("--approve", action="store_true", help="сразу утвердить перечень по этому запуску")
+        parser.add_argument("--note", default="", help="комментарий к запуску")
+
+    def handle(self, *args, year, approve, note, **options):
+        try:
+            run = run_start(year=year, actor=None, note=note or "Запуск из командной строки")
+            run = run_execute(run)
+            if approve:
+                run_approve(run=run, actor=None)
+        except IdentificationError as error:
+            raise CommandError(str(error)) from error
+        except Exception as error:
+            raise CommandError(f"Идентификация не удалась: {error}") from error
+        self.stdout.write(
+            f"Идентификация за {year} год, запуск № {run.pk}: школ {run.school_count}, "
+            f"ШНОР {run.shnor_count}, ШНСУ {run.shnsu_count} (из них и то и другое {run.both_count}), "
+            f"профилактика {run.preventive_count}, кандидатов в кураторы {run.curator_count}."
+        )
+        if approve:
+            self.stdout.write(self.style.SUCCESS(f"Перечень на {year} год утверждён."))

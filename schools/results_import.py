@@ -1,0 +1,796 @@
+"""Importing results into the registry: match the rows of a parsed file to schools, preview, then save.
+
+A row is matched by name within its municipality. Names drift (quotes, «№ 1»/«№1», the long legal form against
+«МБОУ», the authority's name instead of the municipality's), so both sides are reduced to a comparable key first;
+what still does not match is shown for review, and each decision is remembered as a `SchoolNameAlias` so that the
+next year's file matches by itself.
+
+`results_import_preview` reads the registry with a constant number of queries and says what would happen;
+`results_import_save` writes everything in one transaction, or nothing.
+"""
+
+import difflib
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from .ege_workbook import ParsedRow, ParsedWorkbook
+from .measures import EXAM_NAMES, measures_by_code, subject_name
+from .models import Municipality, Region, ResultImport, School, SchoolNameAlias, SchoolResult
+
+CREATE = "create"
+MAP = "map"
+SKIP = "skip"
+
+SUGGESTION_RATIO = 0.85
+RESULTS_BATCH_SIZE = 2000
+
+
+class ResultsImportError(Exception):
+    """The import cannot be saved; `messages` say why, in Russian."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = list(messages)
+        super().__init__("\n".join(self.messages))
+
+
+# --- names ---------------------------------------------------------------------------------------------------------
+
+_QUOTES = re.compile(r"[\"'«»“”„‟`´]")
+# Stems of the words of a legal form and their letters in the abbreviation (муниципальное бюджетное → МБ…).
+_ORG_ADJECTIVES = {
+    "муниципальн": "м",
+    "государственн": "г",
+    "частн": "ч",
+    "негосударственн": "н",
+    "краев": "к",
+    "областн": "о",
+    "федеральн": "ф",
+    "бюджетн": "б",
+    "казенн": "к",
+    "автономн": "а",
+}
+_ORG_FORM = re.compile(
+    r"\b((?:(?:" + "|".join(_ORG_ADJECTIVES).replace("е", "[её]") + r")(?:ое|ая)\s+)*)"
+    r"(?:нетиповое\s+)?(общеобразовательн(?:ое|ая)\s+)?(учреждени[ея]|организаци[яи])\b",
+    re.IGNORECASE,
+)
+_SCHOOL_TYPES = (
+    (re.compile(r"средн(?:яя|ей)\s+общеобразовательн(?:ая|ой)\s+школ[аы]", re.IGNORECASE), "СОШ"),
+    (re.compile(r"основн(?:ая|ой)\s+общеобразовательн(?:ая|ой)\s+школ[аы]", re.IGNORECASE), "ООШ"),
+    (re.compile(r"начальн(?:ая|ой)\s+общеобразовательн(?:ая|ой)\s+школ[аы]", re.IGNORECASE), "НОШ"),
+)
+# Tokens such as «мбоу», «гоу», «огаоу», «фку»: the legal form, which changes more often than the school.
+_ORG_ABBREVIATION = re.compile(r"^[мгчнкофба]{0,4}(?:о?у|оо)$")
+
+
+_LATIN_LOOKALIKES = str.maketrans("AaBCcEeHKkMOoPpTXxYy", "АаВСсЕеНКкМОоРрТХхУу")
+
+
+def _cyrillic_words(text: str) -> str:
+    """Latin letters typed by mistake inside Russian words («Mуниципальное» with a Latin M) made Cyrillic."""
+    return re.sub(
+        r"\w+",
+        lambda w: w.group(0).translate(_LATIN_LOOKALIKES) if re.search("[а-яё]", w.group(0), re.I) else w.group(0),
+        text,
+    )
+
+
+def normalize_name(text: str) -> str:
+    """Lowercase, ё→е, quotes removed, «№ 1» → «№1», whitespace collapsed."""
+    text = _cyrillic_words(str(text).replace("\xa0", " ")).lower().replace("ё", "е")
+    text = _QUOTES.sub(" ", text)
+    text = re.sub(r"№\s*", "№", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _org_form_abbreviation(found: re.Match) -> str:
+    adjectives = found.group(1).lower().replace("ё", "е").split()
+    if not adjectives and not found.group(2):
+        return found.group(0)  # a bare «учреждение» is not a legal form
+    letters = "".join(_ORG_ADJECTIVES[word[:-2]] for word in adjectives)
+    kind = "у" if found.group(3).lower().startswith("учрежд") else "о"
+    return (letters + ("о" if found.group(2) else "") + kind).upper()
+
+
+def short_school_name(name: str) -> str:
+    """«Муниципальное бюджетное общеобразовательное учреждение "Средняя общеобразовательная школа №1"» →
+    «МБОУ "СОШ №1"»."""
+    text = _cyrillic_words(re.sub(r"\s+", " ", str(name).replace("\xa0", " ")).strip())
+    text = _ORG_FORM.sub(_org_form_abbreviation, text)
+    for pattern, abbreviation in _SCHOOL_TYPES:
+        text = pattern.sub(abbreviation, text)
+    return text[:200].strip()
+
+
+def school_name_key(name: str) -> str:
+    """The comparable key of a school name: the short form, normalised, without punctuation."""
+    text = normalize_name(short_school_name(name))
+    text = re.sub(r"\bимени\b", "им", text)
+    text = re.sub(r"[^\w№]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _core_key(key: str) -> str:
+    """The key without the legal form («мбоу сош №1» → «сош №1»)."""
+    return " ".join(token for token in key.split() if not _ORG_ABBREVIATION.match(token)) or key
+
+
+_CITY_WORDS = re.compile(r"\b(город|города|г|городского|городской|гор|поселок|поселка|пгт|зато)\b")
+_DISTRICT_WORDS = re.compile(r"\b(район|района|мр|муниципального округа|муниципальный округ)\b")
+_REGION_PHRASE = re.compile(r"\b\w+\s+(?:автономн\w+\s+)?(?:края|области|республики|округа)\b")
+_GENERIC_WORDS = {
+    "и", "по", "в", "на", "при", "г", "п", "с", "пгт", "зато", "мр", "го", "мо", "город", "города", "городской",
+    "городского", "гор", "поселок", "поселка", "район", "района", "округ", "округа", "край", "края", "область",
+    "области", "республика", "республики", "автономной", "автономного", "автономная", "делам", "дела", "детства",
+    "спорта", "науки", "политики", "комитета", "отдела",
+}
+_GENERIC_PREFIXES = (
+    "комитет", "управлен", "отдел", "образован", "администрац", "админстрац", "муниципальн", "казенн", "учрежден",
+    "молодеж", "министерств", "материнств", "социальн",
+)
+_ENDINGS = (
+    "ского", "ская", "ское", "ский", "ском", "ской", "ских", "ого", "ому", "его", "ему", "ая", "ое", "ый", "ий",
+    "ой", "ые", "ие", "ых", "их", "ом", "ем", "ы", "и", "а", "я", "е", "у", "ю", "о",
+)
+
+
+def _stem(word: str) -> str:
+    if len(word) <= 4:
+        return word
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
+def _municipality_tokens(text: str) -> set[str]:
+    words = re.sub(r"[^\w]+", " ", text).split()
+    return {
+        _stem(word)
+        for word in words
+        if word not in _GENERIC_WORDS and not word.startswith(_GENERIC_PREFIXES) and not word.isdigit()
+    }
+
+
+def municipality_key(name: str) -> str:
+    """What stays of a municipality's name without the authority's words, in stems, with its kind: the file's
+    «Комитет образования администрации городского округа "Город Чита"» and the registry's «Город Чита» both give
+    «city:чит»; «…муниципального района "Акшинский район"» and «…Акшинского муниципального округа» both give
+    «district:акшин»."""
+    text = normalize_name(name).replace(".", " ")
+    city = bool(_CITY_WORDS.search(text))
+    district = bool(_DISTRICT_WORDS.search(text))
+    kind = {(True, False): "city", (False, True): "district", (True, True): "mixed"}.get((city, district), "")
+    # «…Каларского муниципального округа Забайкальского края»: the region's name is not the municipality's.
+    tokens = _municipality_tokens(_REGION_PHRASE.sub(" ", text)) or _municipality_tokens(text)
+    return f"{kind}:{' '.join(sorted(tokens))}"
+
+
+def proposed_municipality_name(file_name: str) -> str:
+    """The name a new municipality gets: the quoted part of an authority's name («Город Чита»), else the name."""
+    quoted = re.search(r"[\"«“]\s*([^\"«»“”]+?)\s*[\"»”]", file_name)
+    name = quoted.group(1) if quoted and len(quoted.group(1)) > 2 else file_name
+    name = re.sub(r"\s+", " ", name).strip()
+    return (name[:1].upper() + name[1:])[:200]
+
+
+def _municipality_kind(file_name: str) -> str:
+    text = normalize_name(file_name)
+    if "муниципального округа" in text or "муниципальный округ" in text:
+        return Municipality.Kind.MUNICIPAL_OKRUG
+    if municipality_key(file_name).startswith("city:"):
+        return Municipality.Kind.CITY_OKRUG
+    return Municipality.Kind.DISTRICT
+
+
+def guess_school_kind(name: str) -> str:
+    key = school_name_key(name)
+    rules = (
+        ("лицей", School.Kind.LYCEUM),
+        ("гимназ", School.Kind.GYMNASIUM),
+        ("интернат", School.Kind.BOARDING),
+        ("нош", School.Kind.NOSH),
+        ("начальн", School.Kind.NOSH),
+        ("оош", School.Kind.OOSH),
+        ("основн", School.Kind.OOSH),
+        ("сош", School.Kind.SOSH),
+        ("средн", School.Kind.SOSH),
+    )
+    for word, kind in rules:
+        if re.search(rf"\b{word}", key):
+            return kind
+    return School.Kind.OTHER
+
+
+def _subject_label(code: str) -> str:
+    parts = code.split("-")
+    exam, subject = parts[0], "-".join(parts[1:-1])
+    exam_name = EXAM_NAMES.get(exam, exam)
+    return f"{exam_name}, {subject_name(subject)}" if subject else f"{exam_name}, всего"
+
+
+# --- the preview ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NameDecision:
+    """What to do with a name that matched no school: create a school (in `municipality_id`, or in the matched
+    municipality, or in a new one named after the file), map it to `school_id`, or skip its rows."""
+
+    action: str
+    school_id: int | None = None
+    municipality_id: int | None = None
+
+
+@dataclass
+class FileMunicipality:
+    name: str  # as written in the file
+    normalized: str
+    municipality: Municipality | None
+    proposed_name: str
+
+
+@dataclass
+class UnmatchedName:
+    key: str  # stable across parses of the same file: the decision's name in forms and in `mapping`
+    municipality_name: str
+    school_name: str
+    school_key: str
+    file_municipality: FileMunicipality
+    candidates: list[School] = field(default_factory=list)
+    suggestion: School | None = None
+    ambiguous: bool = False
+    rows: list[ParsedRow] = field(default_factory=list)
+
+    @property
+    def municipality(self) -> Municipality | None:
+        return self.file_municipality.municipality
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({row.year for row in self.rows})
+
+    @property
+    def value_count(self) -> int:
+        return sum(len(row.values) for row in self.rows)
+
+    @property
+    def places(self) -> str:
+        shown = ", ".join(f"лист {row.sheet}, строка {row.excel_row}" for row in self.rows[:3])
+        return shown + (f" и ещё {len(self.rows) - 3}" if len(self.rows) > 3 else "")
+
+
+@dataclass
+class SheetSummary:
+    year: int
+    sheet: str
+    kind: str
+    schools: int
+    values: int
+    subjects: list[tuple[str, int]]  # subject label, schools with a value
+
+
+@dataclass
+class ImportPreview:
+    parsed: ParsedWorkbook
+    year: int | None
+    rows: list[ParsedRow]
+    matched: list[tuple[ParsedRow, School]]
+    unmatched: list[UnmatchedName]
+    municipalities: list[FileMunicipality]
+    errors: list[str]
+    warnings: list[str]
+    summaries: list[SheetSummary]
+    values_to_create: int = 0
+    values_to_update: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({row.year for row in self.rows})
+
+    @property
+    def matched_schools(self) -> int:
+        return len({school.pk for _row, school in self.matched})
+
+    @property
+    def unmatched_values(self) -> int:
+        return sum(name.value_count for name in self.unmatched)
+
+    @property
+    def unmatched_municipalities(self) -> list[FileMunicipality]:
+        return [m for m in self.municipalities if m.municipality is None]
+
+
+class _Registry:
+    """What the matching needs from the database, read once."""
+
+    def __init__(self):
+        self.municipalities = list(Municipality.objects.select_related("region"))
+        self.aliases = list(SchoolNameAlias.objects.select_related("school").order_by("created_at", "pk"))
+        self.by_name: dict[str, list[Municipality]] = defaultdict(list)
+        self.by_key: dict[str, list[Municipality]] = defaultdict(list)
+        for municipality in self.municipalities:
+            self.by_name[normalize_name(municipality.name)].append(municipality)
+            self.by_key[municipality_key(municipality.name)].append(municipality)
+        # Later decisions win over earlier ones for the same name.
+        self.alias_school: dict[tuple[str, str], School] = {}
+        self.alias_municipalities: dict[str, set[int]] = defaultdict(set)
+        for alias in self.aliases:
+            file_municipality = normalize_name(alias.municipality_name)
+            self.alias_school[file_municipality, alias.normalized] = alias.school
+            self.alias_municipalities[file_municipality].add(alias.school.municipality_id)
+        self.by_id = {m.pk: m for m in self.municipalities}
+        self.schools = _SchoolIndex([])
+
+    def municipality_for(self, file_name: str, region_name: str) -> Municipality | None:
+        normalized = normalize_name(file_name)
+        found = self.by_name.get(normalized, [])
+        if len(found) == 1:
+            return found[0]
+        remembered = self.alias_municipalities.get(normalized, set())
+        if len(remembered) == 1:
+            return self.by_id.get(next(iter(remembered)))
+        key = municipality_key(file_name)
+        found = self.by_key.get(key, [])
+        if len(found) > 1 and region_name:
+            found = [m for m in found if normalize_name(m.region.name) == normalize_name(region_name)]
+        if len(found) == 1:
+            return found[0]
+        if not found and key.startswith(":"):
+            # The file gives no kind («Биробиджан»): take the only municipality with these words, of any kind.
+            words = key.split(":", 1)[1]
+            found = [m for k, ms in self.by_key.items() if k.split(":", 1)[1] == words for m in ms]
+            if len(found) == 1:
+                return found[0]
+        return None
+
+    def load_schools(self, municipality_ids: set[int]) -> None:
+        self.schools = _SchoolIndex(School.objects.filter(municipality_id__in=municipality_ids))
+
+
+class _SchoolIndex:
+    """Schools by municipality and name key (full and short name), the keys computed once."""
+
+    def __init__(self, schools):
+        self.by_municipality: dict[int, list[School]] = defaultdict(list)
+        self.keys: dict[int, set[str]] = {}
+        self.by_key: dict[tuple[int, str], set[School]] = defaultdict(set)
+        self.by_core: dict[tuple[int, str], set[School]] = defaultdict(set)
+        for school in schools:
+            self.by_municipality[school.municipality_id].append(school)
+            keys = {school_name_key(school.name), school_name_key(school.short_name)}
+            self.keys[id(school)] = keys
+            for key in keys:
+                self.by_key[school.municipality_id, key].add(school)
+                self.by_core[school.municipality_id, _core_key(key)].add(school)
+
+    def find(self, municipality_id: int, key: str) -> tuple[School | None, list[School]]:
+        """The school of the municipality with this name key, else the one with this name without its legal form
+        (МБОУ → МАОУ); or None and the schools that share the name (ambiguous)."""
+        for found in (self.by_key.get((municipality_id, key)), self.by_core.get((municipality_id, _core_key(key)))):
+            if found and len(found) == 1:
+                return next(iter(found)), []
+            if found:
+                return None, sorted(found, key=lambda s: s.short_name)
+        return None, []
+
+    def suggest(self, municipality_id: int, key: str) -> School | None:
+        """The most similar name of the municipality, if it is similar enough to propose."""
+        best, best_ratio = None, SUGGESTION_RATIO
+        for school in self.by_municipality.get(municipality_id, []):
+            for school_key in self.keys[id(school)]:
+                matcher = difflib.SequenceMatcher(None, key, school_key)
+                if matcher.real_quick_ratio() >= best_ratio and matcher.quick_ratio() >= best_ratio:
+                    ratio = matcher.ratio()
+                    if ratio >= best_ratio:
+                        best, best_ratio = school, ratio
+        return best
+
+
+def _decision_key(municipality_normalized: str, school_key: str) -> str:
+    return hashlib.sha1(f"{municipality_normalized}|{school_key}".encode()).hexdigest()[:12]
+
+
+def results_import_preview(*, parsed: ParsedWorkbook, year: int | None = None) -> ImportPreview:
+    """Match the parsed rows to the registry and count what saving would create and update."""
+    errors, warnings = list(parsed.errors), list(parsed.warnings)
+    if parsed.omitted_errors:
+        errors.append(f"…и ещё ошибок: {parsed.omitted_errors}.")
+    if parsed.omitted_warnings:
+        warnings.append(f"…и ещё предупреждений: {parsed.omitted_warnings}.")
+    rows = [row for row in parsed.rows if year is None or row.year == year]
+    if year is not None and not rows and parsed.ok:
+        present = ", ".join(str(y) for y in parsed.years) or "нет ни одного"
+        errors.append(f"В файле нет данных за {year} год (годы в файле: {present}).")
+
+    registry = _Registry()
+    file_municipalities: dict[str, FileMunicipality] = {}
+    for row in rows:
+        normalized = normalize_name(row.municipality_name)
+        if normalized not in file_municipalities:
+            file_municipalities[normalized] = FileMunicipality(
+                name=row.municipality_name,
+                normalized=normalized,
+                municipality=registry.municipality_for(row.municipality_name, parsed.region_name),
+                proposed_name=proposed_municipality_name(row.municipality_name),
+            )
+    _propose_municipality_names([m for m in file_municipalities.values() if m.municipality is None])
+    registry.load_schools({m.municipality.pk for m in file_municipalities.values() if m.municipality})
+
+    matched: list[tuple[ParsedRow, School]] = []
+    unmatched: dict[str, UnmatchedName] = {}
+    for row in rows:
+        file_municipality = file_municipalities[normalize_name(row.municipality_name)]
+        key = school_name_key(row.school_name)
+        school = registry.alias_school.get((file_municipality.normalized, key))
+        ambiguous: list[School] = []
+        if school is None and file_municipality.municipality:
+            school, ambiguous = registry.schools.find(file_municipality.municipality.pk, key)
+        if school is not None:
+            matched.append((row, school))
+            continue
+        decision_key = _decision_key(file_municipality.normalized, key)
+        if decision_key not in unmatched:
+            municipality_id = file_municipality.municipality.pk if file_municipality.municipality else None
+            unmatched[decision_key] = UnmatchedName(
+                key=decision_key,
+                municipality_name=row.municipality_name,
+                school_name=row.school_name,
+                school_key=key,
+                file_municipality=file_municipality,
+                candidates=sorted(registry.schools.by_municipality.get(municipality_id, []), key=lambda s: s.short_name),
+                suggestion=ambiguous[0] if ambiguous else registry.schools.suggest(municipality_id, key),
+                ambiguous=bool(ambiguous),
+            )
+        unmatched[decision_key].rows.append(row)
+
+    errors.extend(
+        _conflicts(
+            [(row, school.pk, school.short_name) for row, school in matched]
+            + [(row, name.key, name.school_name) for name in unmatched.values() for row in name.rows]
+        )
+    )
+    existing = _existing_results(matched, rows)
+    to_update = sum(
+        1 for row, school in matched for code in row.values if (school.pk, row.year, code) in existing
+    )
+    total_matched = sum(len(row.values) for row, _school in matched)
+    return ImportPreview(
+        parsed=parsed,
+        year=year,
+        rows=rows,
+        matched=matched,
+        unmatched=sorted(unmatched.values(), key=lambda n: (n.municipality_name.lower(), n.school_name.lower())),
+        municipalities=sorted(file_municipalities.values(), key=lambda m: m.name.lower()),
+        errors=errors,
+        warnings=warnings,
+        summaries=_summaries(parsed, rows),
+        values_to_create=total_matched - to_update,
+        values_to_update=to_update,
+    )
+
+
+def _propose_municipality_names(file_municipalities: list[FileMunicipality]) -> None:
+    """Spellings of one municipality (one municipality key) become one new municipality: give them one name,
+    preferably one taken from quotes («…района "Акшинский район"»), which reads best."""
+    groups: dict[str, list[FileMunicipality]] = defaultdict(list)
+    for file_municipality in file_municipalities:
+        groups[municipality_key(file_municipality.name)].append(file_municipality)
+    for group in groups.values():
+        quoted = [m.proposed_name for m in group if normalize_name(m.proposed_name) != normalize_name(m.name)]
+        name = (quoted or [group[0].proposed_name])[0]
+        for file_municipality in group:
+            file_municipality.proposed_name = name
+
+
+def _existing_results(matched: list[tuple[ParsedRow, School]], rows: list[ParsedRow]) -> set[tuple[int, int, str]]:
+    if not matched:
+        return set()
+    codes = {code for row in rows for code in row.values}
+    years = {row.year for row in rows}
+    # Filtering by year and measure, not by a list of schools, keeps the query small for any file size.
+    school_ids = {school.pk for _row, school in matched}
+    return {
+        key
+        for key in SchoolResult.objects.filter(year__in=years, measure__code__in=codes).values_list(
+            "school_id", "year", "measure__code"
+        )
+        if key[0] in school_ids
+    }
+
+
+def _conflicts(targets: list[tuple[ParsedRow, object, str]]) -> list[str]:
+    """Two rows giving one school different values of one result in one year."""
+    seen: dict[tuple[object, int, str], tuple[ParsedRow, float]] = {}
+    messages: list[str] = []
+    reported: set[tuple[int, int]] = set()
+    for row, target, label in targets:
+        for code, value in row.values.items():
+            first = seen.setdefault((target, row.year, code), (row, value))
+            if first[0] is row or first[1] == value:
+                continue
+            pair = (id(first[0]), id(row))
+            if pair in reported:
+                continue
+            reported.add(pair)
+            messages.append(
+                f"Лист {row.sheet}, строка {row.excel_row}: результаты школы «{label}» за {row.year} год уже "
+                f"даны в строке {first[0].excel_row} листа {first[0].sheet}, и значения расходятся "
+                f"(например, «{code}»: {first[1]:g} и {value:g})."
+            )
+    return messages
+
+
+def _summaries(parsed: ParsedWorkbook, rows: list[ParsedRow]) -> list[SheetSummary]:
+    by_sheet: dict[tuple[str, int], list[ParsedRow]] = defaultdict(list)
+    for row in rows:
+        by_sheet[row.sheet, row.year].append(row)
+    kinds = {sheet.title: sheet.kind_label for sheet in parsed.sheets}
+    summaries = []
+    for (sheet, year), sheet_rows in sorted(by_sheet.items(), key=lambda item: (item[0][1], item[0][0])):
+        subjects: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for row in sheet_rows:
+            for code in row.values:
+                if code.endswith(("-participants", "-applicants")) or parsed.format == "long":
+                    subjects[_subject_label(code)].add((row.municipality_name.lower(), row.school_name.lower()))
+        summaries.append(
+            SheetSummary(
+                year=year,
+                sheet=sheet,
+                kind=kinds.get(sheet, ""),
+                schools=len({(r.municipality_name.lower(), r.school_name.lower()) for r in sheet_rows}),
+                values=sum(len(r.values) for r in sheet_rows),
+                subjects=sorted(((label, len(schools)) for label, schools in subjects.items()), key=lambda s: s[0]),
+            )
+        )
+    return summaries
+
+
+# --- saving --------------------------------------------------------------------------------------------------------
+
+
+def results_import_save(
+    *,
+    preview: ImportPreview,
+    mapping: dict[str, NameDecision] | None = None,
+    create_missing: bool = False,
+    actor=None,
+    file_name: str = "",
+) -> ResultImport:
+    """Store the previewed import in one transaction and return its `ResultImport`.
+
+    `mapping` holds the decisions for unmatched names by `UnmatchedName.key`; names without a decision get a new
+    school when `create_missing`, otherwise nothing is stored. Raises ResultsImportError, having stored nothing,
+    when the file has errors or a name is left without a decision.
+    """
+    if preview.errors:
+        raise ResultsImportError(preview.errors)
+    mapping = mapping or {}
+    decisions: dict[str, NameDecision] = {}
+    undecided = []
+    for name in preview.unmatched:
+        decision = mapping.get(name.key) or (NameDecision(CREATE) if create_missing else None)
+        if decision is None:
+            undecided.append(f"«{name.school_name}» ({name.municipality_name})")
+        else:
+            decisions[name.key] = decision
+    if undecided:
+        raise ResultsImportError(
+            [f"Не решено, что делать со школами, которых нет в реестре ({len(undecided)}): " + "; ".join(undecided)]
+        )
+    if not preview.rows:
+        raise ResultsImportError(["В файле нет ни одного значения для загрузки."])
+
+    with transaction.atomic():
+        targets = _targets(preview=preview, decisions=decisions)
+        conflicts = _conflicts([(row, school.pk, school.short_name) for row, school in targets.pairs])
+        if conflicts:
+            raise ResultsImportError(conflicts)
+        _remember_names(preview=preview, schools=targets.school_of_name)
+        skipped = sum(name.value_count for name in preview.unmatched if decisions[name.key].action == SKIP)
+        return _store_values(preview=preview, targets=targets, actor=actor, file_name=file_name, skipped=skipped)
+
+
+@dataclass
+class _Targets:
+    pairs: list[tuple[ParsedRow, School]]  # every row to store with its school
+    school_of_name: dict[str, School]  # by UnmatchedName.key, for the names created or mapped
+    created_municipalities: int
+    created_schools: int
+
+
+def _targets(*, preview: ImportPreview, decisions: dict[str, NameDecision]) -> _Targets:
+    """The school of every row to store, creating municipalities and schools as decided."""
+    mapped_ids = {d.school_id for d in decisions.values() if d.action == MAP}
+    mapped = School.objects.in_bulk(mapped_ids) if mapped_ids else {}
+    chosen_ids = {d.municipality_id for d in decisions.values() if d.action == CREATE and d.municipality_id}
+    chosen = Municipality.objects.in_bulk(chosen_ids) if chosen_ids else {}
+    problems = [
+        f"Школа № {school_id} для сопоставления не найдена в реестре." for school_id in mapped_ids - mapped.keys()
+    ] + [f"Муниципалитет № {pk} не найден в реестре." for pk in chosen_ids - chosen.keys()]
+    if problems:
+        raise ResultsImportError(problems)
+
+    # Newest first: when one school stands under two names in different years, it takes the newer one.
+    to_create = sorted(
+        (name for name in preview.unmatched if decisions[name.key].action == CREATE), key=lambda n: -max(n.years)
+    )
+    new_municipalities = _create_municipalities(
+        preview=preview,
+        names=[n for n in to_create if not decisions[n.key].municipality_id and n.municipality is None],
+    )
+
+    def home_of(name: UnmatchedName) -> Municipality:
+        decision = decisions[name.key]
+        if decision.municipality_id:
+            return chosen[decision.municipality_id]
+        return name.municipality or new_municipalities[municipality_key(name.municipality_name)]
+
+    school_of_name: dict[str, School] = {}
+    new: dict[tuple[int, str], School] = {}
+    if to_create:
+        homes = {name.key: home_of(name) for name in to_create}
+        existing = _SchoolIndex(School.objects.filter(municipality__in={m.pk for m in homes.values()}))
+        taken: dict[int, set[str]] = defaultdict(set)
+        for municipality_id, schools in existing.by_municipality.items():
+            taken[municipality_id] = {school.short_name.lower() for school in schools}
+        years_of_new: dict[tuple[int, str], set[int]] = {}
+        for name in to_create:
+            home = homes[name.key]
+            # One school, not two, when the chosen municipality holds it already, when it stands under two
+            # spellings of its municipality, or when only its legal form changed between years (МБОУ → МАОУ):
+            # the same legal-form-free name in different years of one file is one school.
+            core = (home.pk, _core_key(name.school_key))
+            found = new.get((home.pk, name.school_key)) or existing.find(home.pk, name.school_key)[0]
+            if found is None and core in new and not years_of_new[core] & set(name.years):
+                found = new[core]
+            if found is None:
+                found = School(
+                    municipality=home,
+                    name=name.school_name[:500],
+                    short_name=_unique_short_name(short_school_name(name.school_name), taken[home.pk]),
+                    kind=guess_school_kind(name.school_name),
+                )
+                new[home.pk, name.school_key] = found
+                new.setdefault(core, found)
+            years_of_new.setdefault(core, set()).update(name.years)
+            school_of_name[name.key] = found
+        School.objects.bulk_create(list({id(school): school for school in new.values()}.values()))
+    for name in preview.unmatched:
+        if decisions[name.key].action == MAP:
+            school_of_name[name.key] = mapped[decisions[name.key].school_id]
+
+    pairs = list(preview.matched)
+    for name in preview.unmatched:
+        if name.key in school_of_name:
+            pairs.extend((row, school_of_name[name.key]) for row in name.rows)
+    return _Targets(
+        pairs=pairs,
+        school_of_name=school_of_name,
+        created_municipalities=len({m.pk for m in new_municipalities.values()}),
+        created_schools=len({id(school) for school in new.values()}),
+    )
+
+
+def _unique_short_name(short_name: str, taken: set[str]) -> str:
+    candidate, number = short_name, 2
+    while candidate.lower() in taken:
+        suffix = f" ({number})"
+        candidate, number = short_name[: 200 - len(suffix)] + suffix, number + 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _create_municipalities(*, preview: ImportPreview, names: list[UnmatchedName]) -> dict[str, Municipality]:
+    """New municipalities for file municipalities that matched none, one per municipality key."""
+    if not names:
+        return {}
+    region = _region_for_new_municipalities(preview=preview, example=names[0].municipality_name)
+    existing = {normalize_name(m.name): m for m in Municipality.objects.filter(region=region)}
+    groups: dict[str, list[UnmatchedName]] = {}
+    for name in names:
+        groups.setdefault(municipality_key(name.municipality_name), []).append(name)
+    by_key: dict[str, Municipality] = {}
+    new = []
+    for key, group in groups.items():
+        proposed = group[0].file_municipality.proposed_name
+        municipality = existing.get(normalize_name(proposed))
+        if municipality is None:
+            municipality = Municipality(region=region, name=proposed, kind=_municipality_kind(group[0].municipality_name))
+            existing[normalize_name(proposed)] = municipality
+            new.append(municipality)
+        by_key[key] = municipality
+    Municipality.objects.bulk_create(new)
+    return by_key
+
+
+def _region_for_new_municipalities(*, preview: ImportPreview, example: str) -> Region:
+    region_name = preview.parsed.region_name
+    regions = list(Region.objects.all())
+    if region_name:
+        for region in regions:
+            if normalize_name(region.name) == normalize_name(region_name):
+                return region
+        return Region.objects.create(name=region_name[:200])
+    if len(regions) == 1:
+        return regions[0]
+    raise ResultsImportError(
+        [
+            f"Муниципалитет «{example}» не найден в реестре, а регион в файле не указан — выберите муниципалитет "
+            "из реестра при сопоставлении."
+        ]
+    )
+
+
+def _remember_names(*, preview: ImportPreview, schools: dict[str, School]) -> None:
+    aliases = [
+        SchoolNameAlias(
+            municipality_name=name.municipality_name[:500],
+            name=name.school_name[:1000],
+            normalized=name.school_key[:1000],
+            school=schools[name.key],
+        )
+        for name in preview.unmatched
+        if name.key in schools
+    ]
+    SchoolNameAlias.objects.bulk_create(
+        aliases,
+        update_conflicts=True,
+        unique_fields=["municipality_name", "normalized"],
+        update_fields=["name", "school"],
+    )
+
+
+def _store_values(*, preview: ImportPreview, targets: _Targets, actor, file_name: str, skipped: int) -> ResultImport:
+    codes = {code for row, _school in targets.pairs for code in row.values}
+    measures = measures_by_code(codes)
+    years = sorted({row.year for row, _school in targets.pairs})
+    values: dict[tuple[int, int, int], float] = {}
+    for row, school in targets.pairs:
+        for code, value in row.values.items():
+            values[school.pk, row.year, measures[code].pk] = value
+    school_ids = {school_id for school_id, _year, _measure in values}
+    existing = {
+        key
+        for key in SchoolResult.objects.filter(year__in=years, measure__in=[m.pk for m in measures.values()])
+        .values_list("school_id", "year", "measure_id")
+        if key[0] in school_ids
+    }
+    updated = len(values.keys() & existing)
+    summary = (
+        f"Годы: {', '.join(map(str, years))}. Школ: {len(school_ids)}, значений: {len(values)} "
+        f"(новых: {len(values) - updated}, обновлено: {updated})."
+    )
+    if targets.created_schools or targets.created_municipalities:
+        summary += f" Создано школ: {targets.created_schools}, муниципалитетов: {targets.created_municipalities}."
+    if skipped:
+        summary += f" Пропущено значений несопоставленных школ: {skipped}."
+    if preview.warnings:
+        summary += f" Предупреждений: {len(preview.warnings)}."
+    result_import = ResultImport.objects.create(
+        file_name=file_name[:300],
+        imported_by=actor if getattr(actor, "is_authenticated", False) else None,
+        years=", ".join(map(str, years)),
+        value_count=len(values),
+        school_count=len(school_ids),
+        summary=summary,
+    )
+    SchoolResult.objects.bulk_create(
+        [
+            SchoolResult(school_id=school_id, year=year, measure_id=measure_id, value=value, source=result_import)
+            for (school_id, year, measure_id), value in values.items()
+        ],
+        batch_size=RESULTS_BATCH_SIZE,
+        update_conflicts=True,
+        unique_fields=["school", "year", "measure"],
+        update_fields=["value", "source"],
+    )
+    return result_import

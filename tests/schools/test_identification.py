@@ -1,0 +1,168 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from schools.demo import APPROVED_YEAR, SCHOOL_TEAM_SCHOOL
+from schools.identification import (
+    IdentificationError,
+    Parameters,
+    compute_verdicts,
+    criteria_ensure_for_year,
+    run_approve,
+    run_execute,
+    run_reproduce,
+    run_start,
+    runs_compare,
+)
+from schools.models import Criterion, IdentificationRun, School, SchoolYearStatus, Status
+
+CRITERION = {
+    "code": "mean", "name": "Средний балл", "kind": "results", "unit": "балл", "direction": "higher_better",
+    "weight": 1.0, "rule": "threshold", "line": 50.0, "within": "all", "measure": "m", "per_measure": None,
+    "profile_field": None,
+}
+
+
+def inputs_for(values_by_school_year, years=(2024, 2025, 2026), criteria=None, clusters=None):
+    schools = sorted({school for school, _ in values_by_school_year})
+    return {
+        "years": list(years),
+        "criteria": criteria or [CRITERION],
+        "clusters": clusters or dict.fromkeys(schools, "кластер"),
+        "values": {"mean": [[s, y, v] for (s, y), v in sorted(values_by_school_year.items())]},
+    }
+
+
+def test_low_in_two_of_three_years_puts_a_school_on_the_list():
+    values = {(1, 2024): 40, (1, 2025): 70, (1, 2026): 45, (2, 2024): 40, (2, 2025): 70, (2, 2026): 60}
+    verdicts = compute_verdicts(inputs_for(values), Parameters(year=2026))
+    assert verdicts[1]["status"] == Status.SHNOR
+    assert verdicts[2]["status"] == Status.NONE  # one bad year does not label a school
+    explanation = verdicts[1]["explanation"]
+    assert "ОИП ниже порога 21 в 2024, 2026" in explanation["text"]
+    assert [(c["year"], c["value"], c["line"]) for c in explanation["criteria"]] == [(2024, 40, 50.0), (2026, 45, 50.0)]
+    assert explanation["criteria"][0]["rule_text"] == "порог 50 балл"
+
+
+def test_with_fewer_years_than_needed_the_verdict_uses_the_years_there_are_and_says_so():
+    verdicts = compute_verdicts(inputs_for({(1, 2026): 40, (2, 2026): 80}), Parameters(year=2026))
+    assert verdicts[1]["status"] == Status.SHNOR
+    assert "данные есть за 1 год из 3 (2026)" in verdicts[1]["explanation"]["text"]
+    assert "решение по имеющимся годам" in verdicts[1]["explanation"]["text"]
+
+
+def test_percentile_rule_compares_within_the_cluster():
+    criterion = {**CRITERION, "rule": "percentile", "line": 30.0, "within": "cluster"}
+    # Two clusters: the weakest of the strong cluster is still far above the weak cluster.
+    values = {(1, 2026): 90, (2, 2026): 95, (3, 2026): 99, (4, 2026): 30, (5, 2026): 35, (6, 2026): 50}
+    clusters = {1: "A", 2: "A", 3: "A", 4: "B", 5: "B", 6: "B"}
+    verdicts = compute_verdicts(
+        inputs_for(values, criteria=[criterion], clusters=clusters), Parameters(year=2026, min_low_years=1)
+    )
+    assert verdicts[1]["status"] == Status.SHNOR and verdicts[1]["explanation"]["criteria"][0]["cluster"] == "A"
+    assert verdicts[4]["status"] == Status.SHNOR
+    assert verdicts[6]["status"] == Status.NONE and verdicts[6]["oip"] == pytest.approx(83.33, abs=0.01)
+
+
+def test_zscore_rule_and_higher_is_worse_direction():
+    criterion = {**CRITERION, "rule": "zscore", "line": 1.0, "direction": "higher_worse"}
+    values = {(s, 2026): v for s, v in enumerate([5, 5, 6, 5, 4, 5, 30], start=1)}
+    verdicts = compute_verdicts(inputs_for(values, criteria=[criterion]), Parameters(year=2026, min_low_years=1))
+    assert verdicts[7]["status"] == Status.SHNOR
+    assert all(verdicts[s]["status"] == Status.NONE for s in range(1, 7))
+
+
+def test_social_criteria_give_shnsu_and_both():
+    social = {**CRITERION, "code": "income", "kind": "social", "direction": "higher_worse", "line": 30.0}
+    inputs = inputs_for({(1, 2026): 40, (2, 2026): 80, (3, 2026): 80}, criteria=[CRITERION, social])
+    inputs["values"]["income"] = [[1, 2026, 45], [2, 2026, 45], [3, 2026, 10]]
+    verdicts = compute_verdicts(inputs, Parameters(year=2026, min_low_years=1))
+    assert verdicts[1]["status"] == Status.BOTH
+    assert verdicts[2]["status"] == Status.SHNSU
+    assert verdicts[3]["status"] == Status.NONE
+
+
+def test_falling_school_above_the_line_gets_the_preventive_flag_and_strong_school_is_a_curator_candidate():
+    criterion = {**CRITERION, "rule": "percentile", "line": 10.0}
+    values = {}
+    for school in range(1, 11):
+        for year in (2024, 2025, 2026):
+            values[(school, year)] = school * 10
+    # School 5 was in the middle and fell to just above the bottom.
+    values[(5, 2024)], values[(5, 2025)], values[(5, 2026)] = 80, 60, 25
+    verdicts = compute_verdicts(inputs_for(values, criteria=[criterion]), Parameters(year=2026))
+    assert verdicts[5]["status"] == Status.NONE and verdicts[5]["preventive"]
+    assert "Отрицательная динамика" in verdicts[5]["explanation"]["text"]
+    assert verdicts[10]["curator_candidate"] and not verdicts[10]["preventive"]
+    assert not verdicts[1]["curator_candidate"]
+
+
+@pytest.mark.django_db
+def test_default_criteria_are_created_then_copied_from_the_previous_year(db):
+    first = criteria_ensure_for_year(year=2030)
+    assert {c.code for c in first} >= {"ege_russian_below_min", "ege_math_mean", "low_income"}
+    Criterion.objects.filter(year=2030, code="ege_math_mean").update(weight=3)
+    copied = criteria_ensure_for_year(year=2031)
+    assert next(c for c in copied if c.code == "ege_math_mean").weight == 3
+    assert len(criteria_ensure_for_year(year=2031)) == len(copied)  # not twice
+
+
+@pytest.mark.django_db
+def test_demo_list_is_approved_and_puts_the_demo_school_on_it(demo):
+    status = SchoolYearStatus.objects.get(school__short_name=SCHOOL_TEAM_SCHOOL, year=APPROVED_YEAR)
+    assert status.status in (Status.SHNOR, Status.BOTH)
+    verdict = status.run.verdicts.get(school=status.school)
+    assert verdict.explanation["criteria"], "the verdict names the low criteria"
+
+
+@pytest.mark.django_db
+def test_run_is_reproduced_exactly_after_the_criteria_change(demo):
+    run = IdentificationRun.objects.get(year=APPROVED_YEAR)
+    stored = {v.school_id: v.status for v in run.verdicts.all()}
+    Criterion.objects.filter(year=APPROVED_YEAR).update(line=99, rule="threshold")  # would change everything
+    reproduced = run_reproduce(run)
+    assert {pk: v["status"] for pk, v in reproduced.items()} == stored
+    fresh = run_execute(run_start(year=APPROVED_YEAR, actor=demo["department"]))
+    assert {v.school_id: v.status for v in fresh.verdicts.all()} != stored
+
+
+@pytest.mark.django_db
+def test_approving_a_run_replaces_the_years_list_and_compare_names_who_entered_and_left(demo):
+    old = IdentificationRun.objects.get(year=APPROVED_YEAR)
+    # A line nobody reaches: every school with results becomes low.
+    Criterion.objects.filter(year=APPROVED_YEAR, kind="results").update(
+        rule="threshold", line=1000, direction="higher_better"
+    )
+    new = run_execute(run_start(year=APPROVED_YEAR, actor=demo["department"]))
+    difference = runs_compare(old=old, new=new, schools=School.objects.all())
+    assert difference["entered"], "a much stricter line must bring schools onto the list"
+    entered = difference["entered"][0]
+    assert entered["before"] == "—" and entered["after"] in ("ШНОР", "ШНОР и ШНСУ")
+
+    run_approve(run=new, actor=demo["department"])
+    assert SchoolYearStatus.objects.filter(year=APPROVED_YEAR).count() == School.objects.count()
+    assert set(SchoolYearStatus.objects.filter(year=APPROVED_YEAR).values_list("run_id", flat=True)) == {new.pk}
+    assert SchoolYearStatus.objects.get(school_id=entered["school_id"], year=APPROVED_YEAR).status != Status.NONE
+
+
+@pytest.mark.django_db
+def test_unfinished_run_cannot_be_approved(demo):
+    run = run_start(year=2026, actor=demo["department"])
+    with pytest.raises(IdentificationError):
+        run_approve(run=run, actor=demo["department"])
+
+
+@pytest.mark.django_db
+def test_identify_command_prints_a_russian_summary(demo, capsys):
+    call_command("identify", "--year", "2026", "--approve")
+    out = capsys.readouterr().out
+    assert "Идентификация за 2026 год" in out and "Перечень на 2026 год утверждён" in out
+    assert SchoolYearStatus.objects.filter(year=2026).count() == School.objects.count()
+
+
+@pytest.mark.django_db
+def test_identify_command_fails_without_criteria(db):
+    Criterion.objects.all().delete()
+    criteria_ensure_for_year(year=2026)
+    Criterion.objects.filter(year=2026).update(is_active=False)
+    with pytest.raises(CommandError, match="нет ни одного действующего критерия"):
+        call_command("identify", "--year", "2026")

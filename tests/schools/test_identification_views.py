@@ -1,0 +1,147 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from schools.demo import APPROVED_YEAR, MUNICIPALITY_A
+from schools.identification import run_execute, run_start
+from schools.models import IdentificationRun, School, SchoolYearStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _inline_runs(settings):
+    settings.IDENTIFICATION_INLINE = True
+
+
+def start_form(year=2026, **overrides):
+    data = {
+        "year": year, "oip_threshold": 21, "social_threshold": 42.7, "window_years": 3, "min_low_years": 2,
+        "preventive_drop": 10, "preventive_margin": 15, "curator_threshold": 75, "note": "проверка",
+    }
+    return {**data, **overrides}
+
+
+def test_department_runs_identification_reads_why_and_approves(client, demo):
+    client.force_login(demo["department"])
+    assert "Новый запуск" in client.get(reverse("schools:identification")).content.decode()
+    response = client.post(reverse("schools:identification_start"), start_form())
+    run = IdentificationRun.objects.get(year=2026)
+    assert response.status_code == 302 and response.url == reverse("schools:run_detail", args=[run.pk])
+    assert run.state == IdentificationRun.State.DONE
+
+    page = client.get(response.url, {"status": "listed"}).content.decode()
+    assert "Утвердить перечень" in page and "ОИП ниже порога" in page
+
+    approved = client.post(reverse("schools:run_approve", args=[run.pk]), follow=True)
+    assert "Перечень на 2026 год утверждён" in approved.content.decode()
+    assert SchoolYearStatus.objects.filter(year=2026, run=run).count() == School.objects.count()
+
+
+def test_start_form_errors_are_shown_in_russian(client, demo):
+    client.force_login(demo["department"])
+    response = client.post(reverse("schools:identification_start"), start_form(min_low_years=5, oip_threshold="abc"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Низких лет не может быть больше, чем лет в окне." in page and "Введите число." in page
+    assert not IdentificationRun.objects.filter(year=2026).exists()
+
+
+@pytest.mark.parametrize("username", ["coordinator", "coordinator_b", "school", "curator", "tutor"])
+def test_only_the_department_starts_approves_and_compares(client, demo, username):
+    client.force_login(demo[username])
+    run = IdentificationRun.objects.get(year=APPROVED_YEAR)
+    assert client.post(reverse("schools:identification_start"), start_form()).status_code == 403
+    assert client.post(reverse("schools:run_approve", args=[run.pk])).status_code == 403
+    assert client.get(reverse("schools:run_compare", args=[run.pk]), {"other": run.pk}).status_code == 403
+    assert not IdentificationRun.objects.filter(year=2026).exists()
+
+
+def test_unapproved_runs_are_the_departments_drafts(client, demo):
+    draft = run_execute(run_start(year=2026, actor=demo["department"]))
+    client.force_login(demo["coordinator"])
+    assert client.get(reverse("schools:run_detail", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("schools:run_progress", args=[draft.pk])).status_code == 404
+    assert f"№ {draft.pk}" not in client.get(reverse("schools:identification")).content.decode()
+
+
+def test_coordinator_sees_only_the_municipalitys_part_of_the_approved_list(client, demo, municipality_b):
+    run = IdentificationRun.objects.get(year=APPROVED_YEAR)
+    client.force_login(demo["coordinator"])
+    response = client.get(reverse("schools:run_detail", args=[run.pk]))
+    assert response.status_code == 200
+    shown = {v.school.municipality.name for v in response.context["page"].object_list}
+    assert shown == {MUNICIPALITY_A}
+    html = response.content.decode()
+    for school in municipality_b.schools.all():
+        assert school.short_name not in html
+    assert "Утвердить перечень" not in html
+    # Another municipality typed into the filter is not obeyed.
+    filtered = client.get(reverse("schools:run_detail", args=[run.pk]), {"municipality": municipality_b.pk})
+    assert all(v.school.municipality_id != municipality_b.pk for v in filtered.context["page"].object_list)
+
+
+def test_criteria_are_read_only_for_the_coordinator_and_closed_to_schools(client, demo):
+    client.force_login(demo["coordinator"])
+    page = client.get(reverse("schools:criteria", args=[APPROVED_YEAR])).content.decode()
+    assert "Средний балл ЕГЭ по русскому языку" in page and "только для чтения" in page
+    assert "Изменить в бэк-офисе" not in page
+    client.force_login(demo["school"])
+    assert client.get(reverse("schools:criteria", args=[APPROVED_YEAR])).status_code == 403
+
+
+def test_progress_partial_polls_until_done(client, demo):
+    run = run_start(year=2026, actor=demo["department"])
+    client.force_login(demo["department"])
+    html = client.get(reverse("schools:run_progress", args=[run.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in html and "progress-bar" in html
+    run_execute(run)
+    done = client.get(reverse("schools:run_progress", args=[run.pk]), HTTP_HX_REQUEST="true")
+    assert done["HX-Refresh"] == "true"
+
+
+def test_compare_page_lists_who_entered_and_left(client, demo):
+    old = IdentificationRun.objects.get(year=APPROVED_YEAR)
+    new = run_execute(run_start(year=2026, actor=demo["department"]))
+    client.force_login(demo["department"])
+    page = client.get(reverse("schools:run_compare", args=[new.pk]), {"other": old.pk}).content.decode()
+    assert "Вошли в перечень" in page and "Вышли из перечня" in page
+
+
+def test_run_page_keeps_query_count_as_schools_grow(client, demo, municipality_a):
+    run = IdentificationRun.objects.get(year=APPROVED_YEAR)
+    client.force_login(demo["department"])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("schools:run_detail", args=[run.pk])).status_code == 200
+        return len(ctx)
+
+    before = count()
+    School.objects.bulk_create(
+        School(municipality=municipality_a, short_name=f"Новая {i}", name=f"Новая школа {i}") for i in range(60)
+    )
+    rerun = run_execute(run_start(year=APPROVED_YEAR, actor=demo["department"]))
+    run = rerun
+    assert count() == before
+
+
+def test_run_export_has_the_filtered_scoped_rows(client, demo, municipality_a):
+    import io
+
+    import openpyxl
+
+    run = IdentificationRun.objects.get(year=APPROVED_YEAR)
+    client.force_login(demo["coordinator"])
+    response = client.get(reverse("schools:run_export", args=[run.pk]), {"status": "listed"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    expected = run.verdicts.filter(school__municipality=municipality_a).exclude(status="none").count()
+    assert len(rows) == expected > 0
+    assert {row[0] for row in rows} == {MUNICIPALITY_A}
+    assert all(row[8] for row in rows), "every row carries its explanation"
+    client.force_login(demo["coordinator_b"])
+    other = openpyxl.load_workbook(io.BytesIO(client.get(reverse("schools:run_export", args=[run.pk])).content)).active
+    assert MUNICIPALITY_A not in {row[0] for row in other.iter_rows(min_row=2, values_only=True)}
