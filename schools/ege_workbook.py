@@ -14,15 +14,14 @@ the sheet, row and column, in `ParsedWorkbook.errors` (nothing may be stored) or
 
 import io
 import re
-import warnings
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import openpyxl
 from django.conf import settings
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
+from shnor_portal.spreadsheets import Sheet, SpreadsheetRefused, read_xlsx_sheets
 
 from .measures import EGE_SUBJECTS, measure_code, subject_code_for_header, subject_name
 from .models import Measure
@@ -38,7 +37,6 @@ KIND_LONG = "long"
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS_PER_SHEET = 100_000
 MAX_COLUMNS = 400
-MAX_ZIP_MEMBERS = 2_000
 HEADER_SCAN_ROWS = 30
 MAX_MESSAGES = 500
 
@@ -128,16 +126,6 @@ class ParsedWorkbook:
             self.omitted_warnings += 1
 
 
-class FileRefused(Exception):
-    """The file cannot be read as a workbook at all; the message says why, in Russian."""
-
-
-@dataclass
-class _Sheet:
-    title: str
-    rows: list[tuple]
-
-
 # --- public entry points -------------------------------------------------------------------------------------------
 
 
@@ -145,7 +133,7 @@ def parse_results_file(file) -> ParsedWorkbook:
     """Parse an uploaded file in whichever of the two layouts it has. `file`: a path, bytes or an uploaded file."""
     try:
         sheets = _load_sheets(file)
-    except FileRefused as refused:
+    except SpreadsheetRefused as refused:
         return _refused(str(refused))
     found = _detect(sheets)
     if found == FORMAT_LONG:
@@ -159,7 +147,7 @@ def parse_ege_workbook(file) -> ParsedWorkbook:
     """Parse the regional ЕГЭ return (results sheets and the registrations sheet)."""
     try:
         sheets = _load_sheets(file)
-    except FileRefused as refused:
+    except SpreadsheetRefused as refused:
         return _refused(str(refused))
     if _detect(sheets) != FORMAT_EGE:
         return _refused(_unknown_layout_message(sheets, expected=FORMAT_EGE))
@@ -171,7 +159,7 @@ def parse_long_format(file, *, known_codes: set[str] | None = None) -> ParsedWor
     by default the codes of the measures already in the registry."""
     try:
         sheets = _load_sheets(file)
-    except FileRefused as refused:
+    except SpreadsheetRefused as refused:
         return _refused(str(refused))
     if _detect(sheets) != FORMAT_LONG:
         return _refused(_unknown_layout_message(sheets, expected=FORMAT_LONG))
@@ -182,7 +170,7 @@ def detect_format(file) -> str | None:
     """FORMAT_EGE, FORMAT_LONG, or None when the file is neither (or not a readable workbook)."""
     try:
         return _detect(_load_sheets(file))
-    except FileRefused:
+    except SpreadsheetRefused:
         return None
 
 
@@ -195,10 +183,6 @@ def max_unpacked_bytes() -> int:
     return getattr(settings, "RESULTS_IMPORT_MAX_UNPACKED_BYTES", 10 * max_upload_bytes())
 
 
-def size_label(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f} МБ" if size >= 1024 * 1024 else f"{size / 1024:.0f} КБ"
-
-
 # --- reading the file ----------------------------------------------------------------------------------------------
 
 
@@ -208,96 +192,17 @@ def _refused(message: str) -> ParsedWorkbook:
     return parsed
 
 
-def _read_bytes(file) -> bytes:
-    limit = max_upload_bytes()
-    too_big = f"Файл больше допустимого размера ({size_label(limit)}). Загрузите книгу меньшего размера."
-    if isinstance(file, (bytes, bytearray)):
-        data = bytes(file)
-    elif isinstance(file, (str, Path)):
-        path = Path(file)
-        try:
-            if path.stat().st_size > limit:
-                raise FileRefused(too_big)
-            data = path.read_bytes()
-        except OSError as exc:
-            raise FileRefused(f"Не удалось открыть файл {path.name}: {exc.strerror or exc}.") from exc
-    else:
-        size = getattr(file, "size", None)
-        if size is not None and size > limit:
-            raise FileRefused(too_big)
-        if hasattr(file, "seek"):
-            file.seek(0)
-        data = file.read(limit + 1)
-    if len(data) > limit:
-        raise FileRefused(too_big)
-    if not data:
-        raise FileRefused("Файл пуст: в нём нет ни одного байта. Загрузите книгу Excel (.xlsx) с результатами.")
-    return data
-
-
-def _check_archive(data: bytes) -> None:
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileRefused(
-            "Файл сохранён в старом формате Excel 97–2003 (.xls). Откройте его в Excel и сохраните как "
-            "«Книга Excel (.xlsx)», затем загрузите снова."
-        )
-    not_xlsx = (
-        "Файл не является книгой Excel (.xlsx): его содержимое не похоже на книгу Excel "
-        "(возможно, это PDF, документ Word или файл с изменённым расширением)."
+def _load_sheets(file) -> list[Sheet]:
+    return read_xlsx_sheets(
+        file,
+        max_bytes=max_upload_bytes(),
+        max_unpacked_bytes=max_unpacked_bytes(),
+        max_rows=MAX_ROWS_PER_SHEET,
+        max_columns=MAX_COLUMNS,
     )
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise FileRefused(not_xlsx)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise FileRefused(not_xlsx) from exc
-    if len(members) > MAX_ZIP_MEMBERS:
-        raise FileRefused(f"В книге слишком много частей ({len(members)}): файл повреждён или это не книга Excel.")
-    names = {member.filename for member in members}
-    if "[Content_Types].xml" not in names or not any(name.startswith("xl/") for name in names):
-        raise FileRefused(not_xlsx)
-    # The declared sizes bound what zipfile will unpack, so checking them is enough to refuse a zip bomb.
-    unpacked = sum(member.file_size for member in members)
-    if unpacked > max_unpacked_bytes():
-        raise FileRefused(
-            f"Книга в распакованном виде занимает {size_label(unpacked)} — больше допустимых "
-            f"{size_label(max_unpacked_bytes())}. Такой файл не может быть отчётом о результатах; "
-            "похоже, он повреждён или собран намеренно."
-        )
 
 
-def _load_sheets(file) -> list[_Sheet]:
-    data = _read_bytes(file)
-    _check_archive(data)
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about print areas and data validation it does not keep; they do not matter here.
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            sheets = []
-            for worksheet in workbook.worksheets:
-                rows = []
-                for row in worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
-                    if len(rows) >= MAX_ROWS_PER_SHEET:
-                        limit = f"{MAX_ROWS_PER_SHEET:,}".replace(",", " ")
-                        raise FileRefused(
-                            f"Лист {worksheet.title}: больше {limit} строк. Отчёт о результатах не бывает таким "
-                            "длинным; проверьте файл."
-                        )
-                    rows.append(tuple(row))
-                sheets.append(_Sheet(title=str(worksheet.title), rows=rows))
-            workbook.close()
-    except FileRefused:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds of errors on a broken file; all mean the same here.
-        raise FileRefused(
-            "Не удалось прочитать книгу Excel: файл повреждён или сохранён не в формате .xlsx."
-        ) from exc
-    return sheets
-
-
-def _detect(sheets: list[_Sheet]) -> str | None:
+def _detect(sheets: list[Sheet]) -> str | None:
     for sheet in sheets:
         if _is_long_header(sheet.rows):
             return FORMAT_LONG
@@ -307,7 +212,7 @@ def _detect(sheets: list[_Sheet]) -> str | None:
     return None
 
 
-def _unknown_layout_message(sheets: list[_Sheet], expected: str | None = None) -> str:
+def _unknown_layout_message(sheets: list[Sheet], expected: str | None = None) -> str:
     if not sheets or all(_is_empty(row) for sheet in sheets for row in sheet.rows):
         names = ", ".join(f"«{sheet.title}»" for sheet in sheets) or "—"
         return f"В книге нет данных: лист {names} пуст. Загрузите заполненную книгу."
@@ -479,7 +384,7 @@ class _Layout:
     blocks: dict[str, dict[str, int]]
 
 
-def _read_layout(sheet: _Sheet, header: int, parsed: ParsedWorkbook) -> _Layout | None:
+def _read_layout(sheet: Sheet, header: int, parsed: ParsedWorkbook) -> _Layout | None:
     rows = sheet.rows
     head = rows[header]
     school_col = _column_with(head, "образовательная организация")
@@ -583,7 +488,7 @@ def _read_layout(sheet: _Sheet, header: int, parsed: ParsedWorkbook) -> _Layout 
     )
 
 
-def _sheet_year(sheet: _Sheet, header: int, parsed: ParsedWorkbook) -> int | None:
+def _sheet_year(sheet: Sheet, header: int, parsed: ParsedWorkbook) -> int | None:
     heading = " ".join(_low(value) for row in sheet.rows[:header] for value in row if isinstance(value, str))
     from_heading = _year_in(heading)
     from_title = _year_in(_low(sheet.title))
@@ -601,7 +506,7 @@ def _sheet_year(sheet: _Sheet, header: int, parsed: ParsedWorkbook) -> int | Non
     return year
 
 
-def _parse_ege(sheets: list[_Sheet]) -> ParsedWorkbook:
+def _parse_ege(sheets: list[Sheet]) -> ParsedWorkbook:
     parsed = ParsedWorkbook(format=FORMAT_EGE)
     seen: dict[tuple[int, str], str] = {}
     for sheet in sheets:
@@ -640,7 +545,7 @@ def _parse_ege(sheets: list[_Sheet]) -> ParsedWorkbook:
     return parsed
 
 
-def _corrupt_columns(sheet: _Sheet, layout: _Layout, totals: list[int], parsed: ParsedWorkbook) -> set[int]:
+def _corrupt_columns(sheet: Sheet, layout: _Layout, totals: list[int], parsed: ParsedWorkbook) -> set[int]:
     """Count columns whose own total exceeds the participants: the source column is broken as a whole."""
     corrupt: set[int] = set()
     for index in totals:
@@ -668,7 +573,7 @@ def _corrupt_columns(sheet: _Sheet, layout: _Layout, totals: list[int], parsed: 
     return corrupt
 
 
-def _read_school_rows(sheet: _Sheet, layout: _Layout, year: int, result: ParsedSheet, parsed: ParsedWorkbook) -> int:
+def _read_school_rows(sheet: Sheet, layout: _Layout, year: int, result: ParsedSheet, parsed: ParsedWorkbook) -> int:
     """Read the schools of a sheet into `parsed`; returns how many rows named a school (read or not)."""
     rows = sheet.rows
     named = 0
@@ -749,7 +654,7 @@ def _read_school_rows(sheet: _Sheet, layout: _Layout, year: int, result: ParsedS
 
 
 def _read_value(
-    sheet: _Sheet, index: int, col: int, row: tuple, parsed: ParsedWorkbook, *, people: bool
+    sheet: Sheet, index: int, col: int, row: tuple, parsed: ParsedWorkbook, *, people: bool
 ) -> tuple[bool, float | None]:
     """(True, number) for a non-negative number (whole if it counts people), (True, None) for a blank cell,
     (False, None) for anything else, reported in `parsed`."""
@@ -855,7 +760,7 @@ def long_code_problem(code: str, known_codes: set[str]) -> str | None:
     return None
 
 
-def _parse_long(sheets: list[_Sheet], *, known_codes: set[str] | None) -> ParsedWorkbook:
+def _parse_long(sheets: list[Sheet], *, known_codes: set[str] | None) -> ParsedWorkbook:
     if known_codes is None:
         known_codes = set(Measure.objects.values_list("code", flat=True))
     parsed = ParsedWorkbook(format=FORMAT_LONG)

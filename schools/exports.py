@@ -1,85 +1,16 @@
-"""xlsx exports of the registry: one renderer with formula escaping, and the rows of each export.
+"""xlsx exports of the registry and of identification runs: the rows of each export.
 
-Row generators yield the header row first, then one row per object; the renderer streams them
-into an openpyxl write-only workbook, so memory stays flat however many schools there are.
+Row generators yield the header row first, then one row per object; `shnor_portal.spreadsheets.xlsx_bytes`
+streams them into a write-only workbook and escapes formulas.
 """
 
-import datetime
-import decimal
-from collections.abc import Iterable, Iterator
-from io import BytesIO
-from urllib.parse import quote
+from collections.abc import Iterator
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
+
+from shnor_portal.spreadsheets import Row, xlsx_bytes
 
 from .models import School, Status
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-# A cell starting with one of these is read by spreadsheet programs as a formula (CSV/DDE injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-Row = list[object]
-
-
-def escape_cell(value):
-    """A value safe to put in a cell: text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str):
-        if value.startswith(_FORMULA_STARTS):
-            return "'" + value
-        return value
-    if value is None or isinstance(value, bool | int | float | decimal.Decimal | datetime.date):
-        return value
-    return str(value)
-
-
-def xlsx_bytes(
-    sheets: Iterable[tuple[str, Iterable[Row]]], *, column_widths: dict[str, list[int]] | None = None
-) -> bytes:
-    """An xlsx workbook with one sheet per (title, rows); the first row of each sheet is its bold header."""
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    header_fill = PatternFill("solid", fgColor="DDE7F3")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for title, rows in sheets:
-        sheet = workbook.create_sheet(title=title[:31])
-        widths = (column_widths or {}).get(title)
-        if widths:
-            for index, width in enumerate(widths, start=1):
-                sheet.column_dimensions[_column_letter(index)].width = width
-        sheet.freeze_panes = "A2"
-        for number, row in enumerate(rows):
-            if number == 0:
-                cells = []
-                for value in row:
-                    cell = WriteOnlyCell(sheet, value=escape_cell(value))
-                    cell.font, cell.fill, cell.alignment = bold, header_fill, wrap
-                    cells.append(cell)
-                sheet.append(cells)
-            else:
-                sheet.append([escape_cell(value) for value in row])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def xlsx_response(content: bytes, *, file_name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename=\"{file_name}\"; filename*=UTF-8''{quote(file_name)}"
-    return response
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
 
 # The registry list ------------------------------------------------------------------------------------------------
 

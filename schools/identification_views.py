@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from shnor_portal.spreadsheets import xlsx_response
+
 from .access import (
     can_view_criteria,
     has_any_role,
@@ -18,7 +20,7 @@ from .access import (
     visible_municipalities,
     visible_schools,
 )
-from .exports import run_xlsx, xlsx_response
+from .exports import run_xlsx
 from .identification import (
     IdentificationError,
     Parameters,

@@ -19,8 +19,10 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
+from shnor_portal.spreadsheets import size_label
+
 from .access import require_department
-from .ege_workbook import FORMAT_EGE, long_format_template, max_upload_bytes, parse_results_file, size_label
+from .ege_workbook import FORMAT_EGE, long_format_template, max_upload_bytes, parse_results_file
 from .models import Municipality, ResultImport
 from .results_import import (
     CREATE,

@@ -14,19 +14,17 @@ so a file may carry only the columns that change.
 import datetime
 import decimal
 import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from io import BytesIO
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from openpyxl import load_workbook
+
+from shnor_portal.spreadsheets import SpreadsheetRefused, read_xlsx_sheets, xlsx_bytes
 
 from .access import require_department, visible_municipalities, visible_schools
 from .clusters import clusters_assign
-from .exports import xlsx_bytes
 from .forms import COUNT_FIELDS, SHARE_FIELDS, profile_consistency_errors, registry_import_max_bytes
 from .models import School, SchoolYearProfile
 
@@ -397,7 +395,7 @@ class _Row:
 
 def _read_sheet(sheet, title: str, columns: list[Column], errors: _Errors) -> list[_Row] | None:
     """The rows of one sheet as dicts of read values; None when its header is unusable."""
-    rows = sheet.iter_rows(values_only=True)
+    rows = iter(sheet.rows)  # the header is read first, the data rows continue after it
     header_number, header = 0, None
     for number, values in enumerate(rows, start=1):
         if any(v is not None and str(v).strip() for v in values):
@@ -469,25 +467,6 @@ def _read_sheet(sheet, title: str, columns: list[Column], errors: _Errors) -> li
     return result
 
 
-def _open_workbook(data: bytes):
-    if not data.startswith(b"PK\x03\x04"):
-        raise CellError(
-            "файл не является книгой Excel в формате .xlsx. Сохраните таблицу как «Книга Excel (.xlsx)» и загрузите снова."
-        )
-    try:
-        return load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError) as error:
-        raise CellError(
-            f"файл не удалось прочитать как книгу Excel (.xlsx): {error.__class__.__name__}. "
-            "Сохраните таблицу как «Книга Excel (.xlsx)» и загрузите снова."
-        ) from None
-    except Exception:  # openpyxl raises its own and XML parser errors for a damaged file
-        raise CellError(
-            "файл повреждён или не является книгой Excel (.xlsx). "
-            "Сохраните таблицу как «Книга Excel (.xlsx)» и загрузите снова."
-        ) from None
-
-
 # The service -------------------------------------------------------------------------------------------------------
 
 
@@ -497,26 +476,18 @@ def registry_import(*, file, actor) -> RegistryImportResult:
     result = RegistryImportResult()
     errors = _Errors()
 
-    limit = registry_import_max_bytes()
-    data = file.read(limit + 1)
-    if len(data) > limit:
-        errors.add("", None, None, f"файл больше допустимого размера {limit / 1024 / 1024:.1f} МБ.")
-        return _finish(result, errors)
     try:
-        workbook = _open_workbook(data)
-    except CellError as error:
+        workbook = {sheet.title: sheet for sheet in read_xlsx_sheets(file, max_bytes=registry_import_max_bytes())}
+    except SpreadsheetRefused as error:
         errors.add("", None, None, str(error))
         return _finish(result, errors)
 
-    try:
-        sheets = {_norm(name): name for name in workbook.sheetnames}
-        school_rows = profile_rows = None
-        if _norm(SCHOOL_SHEET) in sheets:
-            school_rows = _read_sheet(workbook[sheets[_norm(SCHOOL_SHEET)]], SCHOOL_SHEET, SCHOOL_COLUMNS, errors)
-        if _norm(PROFILE_SHEET) in sheets:
-            profile_rows = _read_sheet(workbook[sheets[_norm(PROFILE_SHEET)]], PROFILE_SHEET, PROFILE_COLUMNS, errors)
-    finally:
-        workbook.close()
+    sheets = {_norm(name): name for name in workbook}
+    school_rows = profile_rows = None
+    if _norm(SCHOOL_SHEET) in sheets:
+        school_rows = _read_sheet(workbook[sheets[_norm(SCHOOL_SHEET)]], SCHOOL_SHEET, SCHOOL_COLUMNS, errors)
+    if _norm(PROFILE_SHEET) in sheets:
+        profile_rows = _read_sheet(workbook[sheets[_norm(PROFILE_SHEET)]], PROFILE_SHEET, PROFILE_COLUMNS, errors)
     if _norm(SCHOOL_SHEET) not in sheets and _norm(PROFILE_SHEET) not in sheets:
         errors.add(
             "",

@@ -10,8 +10,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 
+from shnor_portal.spreadsheets import xlsx_response
+
 from .access import can_edit_profiles, get_school_or_404, require_department
-from .exports import registry_xlsx, xlsx_response
+from .exports import registry_xlsx
 from .filters import (
     STATUS_BOTH,
     STATUS_CURATOR,

@@ -393,14 +393,14 @@ def test_file_larger_than_the_limit_is_refused_before_reading(settings, tmp_path
     path.write_bytes(workbook_bytes({"2023": results_sheet(*[school_row("Р", f"СОШ {n}", 5, russian=(5,)) for n in range(50)])}))
     for source in (path, path.read_bytes(), io.BytesIO(path.read_bytes())):
         parsed = parse_results_file(source)
-        assert parsed.errors == ["Файл больше допустимого размера (1 КБ). Загрузите книгу меньшего размера."]
+        assert parsed.errors == ["Файл больше допустимого размера (1 КБ). Загрузите файл меньшего размера."]
 
 
 def test_sheet_longer_than_the_row_cap_is_refused(monkeypatch):
     monkeypatch.setattr(ege_workbook, "MAX_ROWS_PER_SHEET", 10)
     rows = [school_row("Р", f"СОШ {n}", 5, russian=(5,)) for n in range(20)]
     parsed = parse_results_file(workbook_bytes({"2023": results_sheet(*rows)}))
-    assert parsed.errors == ["Лист 2023: больше 10 строк. Отчёт о результатах не бывает таким длинным; проверьте файл."]
+    assert parsed.errors == ["Лист 2023: больше 10 строк. Проверьте, тот ли это файл."]
 
 
 # --- the long format -----------------------------------------------------------------------------------------------
