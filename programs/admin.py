@@ -1,0 +1,175 @@
+"""Back office of programmes: the department keeps risk factors and the review checklist here, and can read
+everything else with its history. Programmes themselves are kept in the portal (roadmap editing, review)."""
+
+from django.apps import apps
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Evidence,
+    MeasureYear,
+    Programme,
+    ProgrammeSnapshot,
+    Review,
+    ReviewCheck,
+    ReviewCriterion,
+    RiskFactor,
+    RoadmapMeasure,
+    RoadmapSection,
+)
+
+
+@admin.register(RiskFactor)
+class RiskFactorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "code", "description"]
+
+
+@admin.register(ReviewCriterion)
+class ReviewCriterionAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "description"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "kind", "municipality", "school", "period_start", "period_end", "state", "round"]
+    list_filter = ["kind", "state", "municipality", "period_start"]
+    search_fields = ["title", "school__short_name", "municipality__name", "goal"]
+    list_select_related = ["municipality", "school"]
+    autocomplete_fields = ["municipality", "school"]
+    readonly_fields = ["state", "round", "version", "created_by", "created_at", "updated_at", "submitted_at", "accepted_at"]
+
+
+@admin.register(RoadmapSection)
+class RoadmapSectionAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "position", "programme"]
+    list_filter = ["programme__kind", "programme__municipality"]
+    search_fields = ["title", "programme__title"]
+    list_select_related = ["programme"]
+    raw_id_fields = ["programme"]
+
+
+@admin.register(RoadmapMeasure)
+class RoadmapMeasureAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "programme", "status", "deadline", "executors"]
+    list_filter = ["status", "programme__kind", "programme__municipality", "risk_factor"]
+    search_fields = ["name", "result_name", "executors", "programme__title"]
+    list_select_related = ["programme"]
+    raw_id_fields = ["programme", "section"]
+    date_hierarchy = "deadline"
+
+
+@admin.register(MeasureYear)
+class MeasureYearAdmin(SimpleHistoryAdmin):
+    list_display = ["measure", "year", "planned_value", "planned_text", "actual_value"]
+    list_filter = ["year"]
+    search_fields = ["measure__name", "measure__programme__title"]
+    list_select_related = ["measure"]
+    raw_id_fields = ["measure"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(SimpleHistoryAdmin):
+    """Uploaded through the portal only (type and size are checked there); here they are read and removed."""
+
+    list_display = ["title", "original_name", "measure", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["content_type", "uploaded_at"]
+    search_fields = ["title", "original_name", "measure__name", "measure__programme__title"]
+    list_select_related = ["measure", "uploaded_by"]
+    fields = ["title", "measure", "download", "original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["measure", "download", "original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="файл")
+    def download(self, obj):
+        return format_html('<a href="{}">скачать</a>', reverse("programs:evidence_download", args=[obj.pk]))
+
+
+class ReviewCheckInline(admin.TabularInline):
+    model = ReviewCheck
+    extra = 0
+    fields = ["criterion", "met", "comment"]
+    readonly_fields = ["criterion"]
+    can_delete = False
+
+
+@admin.register(Review)
+class ReviewAdmin(SimpleHistoryAdmin):
+    list_display = ["programme", "kind", "round", "status", "verdict", "reviewer_school", "completed_at"]
+    list_filter = ["kind", "status", "verdict", "programme__municipality"]
+    search_fields = ["programme__title", "programme__school__short_name", "remarks", "reviewer_school__short_name"]
+    list_select_related = ["programme", "reviewer_school"]
+    raw_id_fields = ["programme", "reviewer_school"]
+    readonly_fields = ["created_at", "started_at", "completed_at"]
+    inlines = [ReviewCheckInline]
+
+
+@admin.register(ReviewCheck)
+class ReviewCheckAdmin(SimpleHistoryAdmin):
+    list_display = ["review", "criterion", "met", "comment"]
+    list_filter = ["met", "criterion"]
+    search_fields = ["review__programme__title", "criterion__name", "comment"]
+    list_select_related = ["review__programme", "criterion"]
+    raw_id_fields = ["review"]
+
+
+@admin.register(ProgrammeSnapshot)
+class ProgrammeSnapshotAdmin(admin.ModelAdmin):
+    """What each round of review saw; written on submission, never edited."""
+
+    list_display = ["programme", "round", "submitted_at", "submitted_by"]
+    list_filter = ["round", "programme__municipality"]
+    search_fields = ["programme__title", "programme__school__short_name"]
+    list_select_related = ["programme", "submitted_by"]
+    readonly_fields = ["programme", "round", "submitted_at", "submitted_by", "data"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class HistoryRecordAdmin(admin.ModelAdmin):
+    """The history tables themselves: read-only, searchable by who changed what."""
+
+    list_display = ["history_date", "history_user", "history_type", "history_change_reason", "__str__"]
+    list_filter = ["history_type", "history_date"]
+    list_select_related = ["history_user"]
+    date_hierarchy = "history_date"
+
+    def get_search_fields(self, request):
+        names = {f.name for f in self.model._meta.get_fields()}
+        own = [name for name in ("title", "name", "remarks", "original_name", "comment") if name in names]
+        return [*own, "history_user__username", "history_user__last_name", "history_change_reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Every history model of the app (HistoricalProgramme, HistoricalRoadmapMeasure, …) is listed in the back office.
+for _model in apps.get_app_config("programs").get_models():
+    if _model.__name__.startswith("Historical") and _model not in admin.site._registry:
+        admin.site.register(
+            _model,
+            type(
+                f"{_model.__name__}Admin",
+                (HistoryRecordAdmin,),
+                {"search_fields": ["history_user__username", "history_change_reason"]},
+            ),
+        )

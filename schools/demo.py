@@ -269,6 +269,9 @@ def seed_demo() -> dict[str, int]:
     clusters_assign()
     _seed_results(list(School.objects.select_related("municipality").order_by("pk")))
     _seed_approved_list(User.objects.get(username="department"))
+    from programs.demo import seed_programmes
+
+    seed_programmes()
     return {"municipalities": len(municipalities), "schools": len(schools), "users": len(DEMO_USERS)}
 
 

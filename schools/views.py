@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 
+from programs.selectors import home_items as programme_items
 from shnor_portal.spreadsheets import xlsx_response
 
 from .access import can_edit_profiles, get_school_or_404, require_department
@@ -34,7 +35,11 @@ from .selectors import home_panels
 
 @login_required
 def home(request):
-    return render(request, "home.html", {"panels": home_panels(user=request.user)})
+    return render(
+        request,
+        "home.html",
+        {"panels": home_panels(user=request.user), "programmes": programme_items(user=request.user)},
+    )
 
 
 # The registry ------------------------------------------------------------------------------------------------------

@@ -15,5 +15,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", school_views.PortalPasswordChangeView.as_view(), name="password_change"),
     path("schools/", include("schools.urls")),
+    path("programs/", include("programs.urls")),
     path("admin/", admin.site.urls),
 ]
