@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test install install-dev assets system-test-deps lint serve bench-identification
+.PHONY: demo test install install-dev assets system-test-deps lint serve bench-identification bench-reminders
 
 demo: install assets
 	$(PY) manage.py migrate --noinput
@@ -60,3 +60,7 @@ serve: install assets
 # Benchmarks (not tests): an identification run over SCHOOLS schools (default 40,000) on a throwaway PostgreSQL.
 bench-identification: install-dev
 	SCHOOLS=$${SCHOOLS:-40000} ./scripts/with_postgres.sh $(PY) bench/identification.py
+
+# Benchmark: the daily reminders and their e-mail over SCHOOLS schools (default 40,000) on a throwaway PostgreSQL.
+bench-reminders: install-dev
+	SCHOOLS=$${SCHOOLS:-40000} ./scripts/with_postgres.sh $(PY) bench/reminders.py

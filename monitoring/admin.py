@@ -1,0 +1,126 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Indicator,
+    IndicatorPlan,
+    IndicatorValue,
+    OpenReport,
+    RiskLevel,
+    RiskProfile,
+    SelfAssessment,
+    StageSchedule,
+)
+
+
+@admin.register(StageSchedule)
+class StageScheduleAdmin(admin.ModelAdmin):
+    list_display = ["year", "stage", "opens_on", "due_on", "note"]
+    list_filter = ["year", "stage"]
+    search_fields = ["note"]
+
+
+class IndicatorPlanInline(admin.TabularInline):
+    model = IndicatorPlan
+    extra = 1
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "unit", "direction", "level", "programme", "municipality", "computed_by", "is_active"]
+    list_filter = ["level", "unit", "direction", "is_active", "municipality", "computed_by"]
+    search_fields = ["code", "name", "goal", "programme__title"]
+    list_select_related = ["programme", "municipality"]
+    autocomplete_fields = ["municipality"]
+    raw_id_fields = ["programme"]
+    inlines = [IndicatorPlanInline]
+
+
+@admin.register(IndicatorPlan)
+class IndicatorPlanAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "year", "planned_value"]
+    list_filter = ["year"]
+    search_fields = ["indicator__code", "indicator__name"]
+    list_select_related = ["indicator"]
+    raw_id_fields = ["indicator"]
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "year", "stage", "municipality", "school", "value", "status", "source"]
+    list_filter = ["status", "source", "stage", "year", "municipality"]
+    search_fields = ["indicator__code", "indicator__name", "school__short_name", "municipality__name"]
+    list_select_related = ["indicator", "municipality", "school"]
+    raw_id_fields = ["indicator", "school", "municipality", "entered_by", "confirmed_by"]
+
+
+@admin.register(SelfAssessment)
+class SelfAssessmentAdmin(SimpleHistoryAdmin):
+    list_display = ["school", "year", "stage", "status", "is_current", "uploaded_at", "decided_at"]
+    list_filter = ["status", "stage", "year", "is_current", "school__municipality"]
+    search_fields = ["school__short_name", "school__name", "original_name", "decision_comment"]
+    list_select_related = ["school"]
+    raw_id_fields = ["school", "uploaded_by", "decided_by"]
+    readonly_fields = ["file", "data"]
+
+
+@admin.register(OpenReport)
+class OpenReportAdmin(admin.ModelAdmin):
+    list_display = ["school", "year", "original_name", "content_type", "size", "uploaded_at"]
+    list_filter = ["year", "content_type", "school__municipality"]
+    search_fields = ["school__short_name", "school__name", "original_name"]
+    list_select_related = ["school"]
+    raw_id_fields = ["school", "uploaded_by"]
+    readonly_fields = ["file"]
+
+
+class RiskLevelInline(admin.TabularInline):
+    model = RiskLevel
+    extra = 0
+
+
+@admin.register(RiskProfile)
+class RiskProfileAdmin(admin.ModelAdmin):
+    list_display = ["school", "year", "self_assessment", "updated_at"]
+    list_filter = ["year", "school__municipality"]
+    search_fields = ["school__short_name", "school__name"]
+    list_select_related = ["school", "self_assessment"]
+    raw_id_fields = ["school", "self_assessment"]
+    inlines = [RiskLevelInline]
+
+
+@admin.register(RiskLevel)
+class RiskLevelAdmin(admin.ModelAdmin):
+    list_display = ["profile", "risk_factor", "level"]
+    list_filter = ["level", "risk_factor", "profile__year"]
+    search_fields = ["profile__school__short_name", "risk_factor__name", "comment"]
+    list_select_related = ["profile__school", "risk_factor"]
+    raw_id_fields = ["profile"]
+
+
+class _HistoryAdmin(admin.ModelAdmin):
+    """A history table itself (who changed what and when): read-only, searchable, filterable."""
+
+    list_display = ["history_date", "history_user", "history_type", "__str__"]
+    list_filter = ["history_type", "history_date", "status"]
+    list_select_related = ["history_user"]
+    date_hierarchy = "history_date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IndicatorValue.history.model)
+class IndicatorValueHistoryAdmin(_HistoryAdmin):
+    search_fields = ["indicator__code", "indicator__name", "school__short_name", "history_user__username"]
+
+
+@admin.register(SelfAssessment.history.model)
+class SelfAssessmentHistoryAdmin(_HistoryAdmin):
+    search_fields = ["school__short_name", "original_name", "decision_comment", "history_user__username"]

@@ -18,6 +18,10 @@ from django.db.models import F, Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from notifications import kinds as notice_kinds
+from notifications import recipients as notice_recipients
+from notifications.services import notify
+
 from .access import (
     can_act_on_review,
     can_assign_mutual_review,
@@ -542,7 +546,16 @@ def programme_submit(*, programme: Programme, actor) -> Programme:
         submitted_by=actor,
         data=programme_content(programme),
     )
-    _new_review(programme=programme, kind=programme.deciding_review_kind, actor=actor)
+    review = _new_review(programme=programme, kind=programme.deciding_review_kind, actor=actor)
+    notify(
+        kind=notice_kinds.PROGRAMME_SUBMITTED,
+        recipients=notice_recipients.reviewers_of(review),
+        target=review,
+        title=f"{programme.owner_label}: программа «{programme.title}» отправлена на экспертизу"
+        + (f" повторно (раунд {programme.round})" if programme.round > 1 else ""),
+        body=f"Проведите {review.get_kind_display()}: примите программу или верните её на доработку с замечаниями.",
+        actor=actor,
+    )
     return programme
 
 
@@ -561,7 +574,16 @@ def review_assign_mutual(*, programme: Programme, actor, school) -> Review:
         kind=Review.Kind.MUTUAL, round=programme.round, reviewer_school=school, status__in=Review.OPEN_STATUSES
     ).exists():
         raise ProgrammeError(f"{school} уже проводит взаимоэкспертизу этой программы.")
-    return _new_review(programme=programme, kind=Review.Kind.MUTUAL, actor=actor, reviewer_school=school)
+    review = _new_review(programme=programme, kind=Review.Kind.MUTUAL, actor=actor, reviewer_school=school)
+    notify(
+        kind=notice_kinds.REVIEW_ASSIGNED,
+        recipients=notice_recipients.reviewers_of(review),
+        target=review,
+        title=f"Вам поручена взаимоэкспертиза: программа «{programme.title}» ({programme.owner_label})",
+        body="Изучите программу, отметьте критерии чек-листа и дайте заключение.",
+        actor=actor,
+    )
+    return review
 
 
 @transaction.atomic
@@ -634,6 +656,16 @@ def review_complete(
             other.status = Review.Status.WITHDRAWN
             _stamp(other, actor, "Снята: решение по программе уже принято").save()
         review.programme = programme
+        accepted = verdict == Review.Verdict.ACCEPTED
+        notify(
+            kind=notice_kinds.PROGRAMME_ACCEPTED if accepted else notice_kinds.PROGRAMME_RETURNED,
+            recipients=notice_recipients.programme_owners(programme),
+            target=programme,
+            title=f"Программа «{programme.title}» "
+            + ("принята" if accepted else f"возвращена на доработку (раунд {programme.round})"),
+            body=f"Замечания эксперта:\n{remarks}" if remarks else "",
+            actor=actor,
+        )
     return review
 
 

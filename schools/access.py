@@ -5,7 +5,9 @@ here. Lists ask for a queryset (`visible_schools`, `visible_municipalities`);
 detail pages ask for one object (`get_school_or_404`), which answers 404 for an
 object outside the user's reach so that nothing leaks that it exists.
 
-The roles of a user are read once per request and kept on the user object.
+The roles of a user are read once per request and kept on the user object. A curator school reaches its own
+school and the schools it holds an agreement in force with (`partnerships.Agreement`): that is read in the same
+pass, so a curator pays one more query per request and loses the reach the day the agreement ends.
 """
 
 from dataclasses import dataclass, field
@@ -28,6 +30,9 @@ class Reach:
     municipality_ids: frozenset[int] = frozenset()
     school_ids: frozenset[int] = frozenset()
     assignments: tuple[RoleAssignment, ...] = field(default=())
+    # Schools reached only through an agreement in force held by one of the user's curator schools; they are
+    # also in `school_ids`.
+    curated_school_ids: frozenset[int] = frozenset()
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -51,16 +56,33 @@ def reach_of(user) -> Reach:
     assignments = tuple(
         RoleAssignment.objects.filter(user=user).select_related("municipality__region", "school__municipality")
     )
+    own_school_ids = frozenset(a.school_id for a in assignments if a.school_id)
+    curated = _curated_school_ids(assignments)
     reach = Reach(
         roles=frozenset(a.role for a in assignments),
         everything=any(a.role == Role.DEPARTMENT for a in assignments),
         municipality_ids=frozenset(a.municipality_id for a in assignments if a.municipality_id),
-        # Curator schools will also reach the schools they hold an active agreement with (partnerships).
-        school_ids=frozenset(a.school_id for a in assignments if a.school_id),
+        school_ids=own_school_ids | curated,
         assignments=assignments,
+        curated_school_ids=curated - own_school_ids,
     )
     user._portal_reach = reach
     return reach
+
+
+def _curated_school_ids(assignments) -> frozenset[int]:
+    """A curator school reaches the schools it holds an agreement in force with (status «действует», today within
+    the term), and loses them when the agreement ends. One query, and only for users with the curator role."""
+    curator_school_ids = [a.school_id for a in assignments if a.role == Role.CURATOR and a.school_id]
+    if not curator_school_ids:
+        return frozenset()
+    from partnerships.models import Agreement  # the partnerships app builds on this module, not the other way
+
+    return frozenset(
+        Agreement.objects.in_force()
+        .filter(curator_school_id__in=curator_school_ids)
+        .values_list("supported_school_id", flat=True)
+    )
 
 
 def visible_municipalities(user) -> QuerySet[Municipality]:

@@ -37,6 +37,10 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
+from notifications import kinds as notice_kinds
+from notifications import recipients as notice_recipients
+from notifications.services import notify
+
 from .models import (
     Criterion,
     IdentificationRun,
@@ -591,6 +595,18 @@ def run_approve(*, run: IdentificationRun, actor) -> int:
     SchoolYearStatus.objects.bulk_create(statuses, batch_size=5000)
     run.approved_by, run.approved_at = actor, timezone.now()
     run.save(update_fields=["approved_by", "approved_at"])
+    notify(
+        kind=notice_kinds.LIST_APPROVED,
+        recipients=notice_recipients.people_of_list(run),
+        target=run,
+        title=f"Утверждён перечень ШНОР/ШНСУ на {run.year} год",
+        body=(
+            f"Управление образования утвердило перечень: ШНОР — {run.shnor_count}, ШНСУ — {run.shnsu_count} "
+            f"(из них и то и другое — {run.both_count}). Статусы школ, которые вы видите, с пояснениями — "
+            "на странице перечня."
+        ),
+        actor=actor,
+    )
     return len(statuses)
 
 

@@ -5,7 +5,7 @@ from .models import Municipality, RoleAssignment, School
 
 DEPARTMENT_GROUP = "Управление образования"
 # The department's back office covers the portal's own apps and the user accounts.
-BACK_OFFICE_APPS = ("schools", "programs", "monitoring", "partnerships", "auth")
+BACK_OFFICE_APPS = ("schools", "programs", "monitoring", "partnerships", "notifications", "auth")
 
 
 def department_group() -> Group:

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "programs",
     "monitoring",
     "partnerships",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "schools.context_processors.portal",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -161,6 +163,18 @@ if env_bool("BEHIND_HTTPS_PROXY", False):
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@shnor.local")
+# SMTP, used when EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# Links in e-mails lead here (the address people open the portal at).
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# Send a notification's e-mail right after the action that caused it; 0 — only by `send_notifications` (cron).
+NOTIFICATIONS_EMAIL_AT_ONCE = env_bool("NOTIFICATIONS_EMAIL_AT_ONCE", True)
 
 # Lists show this many rows per page.
 PAGE_SIZE = env_int("PAGE_SIZE", 25)

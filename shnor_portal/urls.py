@@ -16,5 +16,8 @@ urlpatterns = [
     path("accounts/password/", school_views.PortalPasswordChangeView.as_view(), name="password_change"),
     path("schools/", include("schools.urls")),
     path("programs/", include("programs.urls")),
+    path("partnerships/", include("partnerships.urls")),
+    path("monitoring/", include("monitoring.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

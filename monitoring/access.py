@@ -1,0 +1,148 @@
+"""Who sees and who may change monitoring data, built on `schools.access` (the one place that decides reach).
+
+- The department reaches everything and may do everything a coordinator may.
+- A municipal coordinator reaches the schools of their municipality: confirms indicator values, imports them,
+  enters municipal values, accepts or returns self-assessments.
+- A school team reaches its school: enters its values, downloads the template, uploads self-assessments and the
+  open report.
+- A tutor (their municipality) and a curator school (its school and the schools of its agreements) read only.
+
+Lists take `visible_*(user)`; detail pages and file downloads `get_*_or_404`, which answer 404 for what lies
+outside the user's reach. Actions check a `can_*` helper and answer 403 (`require`) to a user who sees the object
+but may not take the step.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from schools.access import Role, reach_of, visible_municipalities, visible_schools
+from schools.models import Municipality, School
+
+from .models import Indicator, IndicatorValue, OpenReport, SelfAssessment
+
+
+def coordinator_municipality_ids(user) -> set[int]:
+    return {a.municipality_id for a in reach_of(user).assignments if a.role == Role.COORDINATOR}
+
+
+def team_school_ids(user) -> set[int]:
+    return {a.school_id for a in reach_of(user).assignments if a.role == Role.SCHOOL_TEAM}
+
+
+def require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+# --- reading --------------------------------------------------------------------------------------------------------
+
+
+def visible_indicators(user) -> QuerySet[Indicator]:
+    """Indicators of the region, of the user's municipalities, and of the school programmes of schools they reach."""
+    reach = reach_of(user)
+    if reach.everything:
+        return Indicator.objects.all()
+    if not reach.roles:
+        return Indicator.objects.none()
+    return Indicator.objects.filter(
+        Q(municipality__isnull=True) | Q(municipality__in=visible_municipalities(user).values("pk"))
+    ).filter(Q(programme__isnull=True) | Q(programme__school__isnull=True) | Q(programme__school__in=visible_schools(user)))
+
+
+def get_indicator_or_404(user, pk) -> Indicator:
+    return get_object_or_404(visible_indicators(user).select_related("programme", "municipality"), pk=pk)
+
+
+def visible_values(user) -> QuerySet[IndicatorValue]:
+    """Values of the schools the user reaches, and municipal values of the municipalities they work in."""
+    reach = reach_of(user)
+    if reach.everything:
+        return IndicatorValue.objects.all()
+    if not reach.roles:
+        return IndicatorValue.objects.none()
+    return IndicatorValue.objects.filter(
+        Q(school__in=visible_schools(user))
+        | Q(school__isnull=True, municipality__in=visible_municipalities(user).values("pk"))
+    )
+
+
+def visible_self_assessments(user) -> QuerySet[SelfAssessment]:
+    reach = reach_of(user)
+    if reach.everything:
+        return SelfAssessment.objects.all()
+    if not reach.roles:
+        return SelfAssessment.objects.none()
+    return SelfAssessment.objects.filter(school__in=visible_schools(user))
+
+
+def get_self_assessment_or_404(user, pk) -> SelfAssessment:
+    return get_object_or_404(
+        visible_self_assessments(user).select_related("school__municipality", "uploaded_by", "decided_by"), pk=pk
+    )
+
+
+def visible_open_reports(user) -> QuerySet[OpenReport]:
+    reach = reach_of(user)
+    if reach.everything:
+        return OpenReport.objects.all()
+    if not reach.roles:
+        return OpenReport.objects.none()
+    return OpenReport.objects.filter(school__in=visible_schools(user))
+
+
+def get_open_report_or_404(user, pk) -> OpenReport:
+    return get_object_or_404(visible_open_reports(user).select_related("school"), pk=pk)
+
+
+# --- acting ---------------------------------------------------------------------------------------------------------
+
+
+def can_confirm_in(user, municipality_id: int) -> bool:
+    """Confirming values and deciding on self-assessments: the department and the municipality's coordinator."""
+    return reach_of(user).everything or municipality_id in coordinator_municipality_ids(user)
+
+
+def can_confirm_any(user) -> bool:
+    return reach_of(user).everything or bool(coordinator_municipality_ids(user))
+
+
+def confirmable_municipality_ids(user) -> set[int] | None:
+    """The municipalities whose values the user confirms; None means all of them (the department)."""
+    if reach_of(user).everything:
+        return None
+    return coordinator_municipality_ids(user)
+
+
+def can_enter_school_values(user, school: School) -> bool:
+    return school.pk in team_school_ids(user) or can_confirm_in(user, school.municipality_id)
+
+
+def can_enter_municipality_values(user, municipality: Municipality) -> bool:
+    return can_confirm_in(user, municipality.pk)
+
+
+def can_import_values(user) -> bool:
+    return can_confirm_any(user)
+
+
+def can_upload_self_assessment(user, school: School) -> bool:
+    """The self-assessment is the school team's own work: only the team uploads it."""
+    return school.pk in team_school_ids(user)
+
+
+def can_decide_self_assessment(user, assessment: SelfAssessment) -> bool:
+    return can_confirm_in(user, assessment.school.municipality_id)
+
+
+def importable_schools(user) -> QuerySet[School]:
+    """Schools whose values the user may import: all (department) or the coordinator's municipalities."""
+    if reach_of(user).everything:
+        return School.objects.all()
+    return School.objects.filter(municipality_id__in=coordinator_municipality_ids(user))
+
+
+def importable_municipalities(user) -> QuerySet[Municipality]:
+    if reach_of(user).everything:
+        return Municipality.objects.all()
+    return Municipality.objects.filter(pk__in=coordinator_municipality_ids(user))

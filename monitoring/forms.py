@@ -1,0 +1,154 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from programs.files import evidence_max_bytes
+from shnor_portal.spreadsheets import size_label
+
+from .cells import parse_number
+from .filters import year_choices
+from .models import Indicator, Stage
+from .self_assessment_xlsx import max_upload_bytes as self_assessment_max_bytes
+from .values_import import max_upload_bytes as values_import_max_bytes
+
+
+def _size_checked(upload, limit: int):
+    if upload.size > limit:
+        raise ValidationError(
+            f"Файл больше допустимого размера ({size_label(limit)}). Загрузите файл меньшего размера."
+        )
+    if not upload.size:
+        raise ValidationError("Файл пуст: в нём нет ни одного байта.")
+    return upload
+
+
+class GridForm(forms.Form):
+    """One field for the value and one for the comment of every indicator typed on the grid.
+
+    Computed indicators get no field: their value cannot be typed. `read_only` disables every field.
+    """
+
+    def __init__(self, *args, indicators: list[Indicator], initial_values: dict, read_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicators = [i for i in indicators if not i.is_computed]
+        for indicator in self.indicators:
+            value, comment = initial_values.get(indicator.pk, (None, ""))
+            self.fields[f"value_{indicator.pk}"] = forms.CharField(
+                label=indicator.name,
+                required=False,
+                initial=str(value).replace(".", ",") if value is not None else "",
+                disabled=read_only,
+                widget=forms.TextInput(
+                    attrs={"class": "form-control form-control-sm text-end", "inputmode": "decimal", "size": 8}
+                ),
+            )
+            self.fields[f"comment_{indicator.pk}"] = forms.CharField(
+                label=f"Комментарий: {indicator.name}",
+                required=False,
+                max_length=1000,
+                initial=comment,
+                disabled=read_only,
+                widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for indicator in self.indicators:
+            name = f"value_{indicator.pk}"
+            number, error = parse_number(cleaned.get(name))
+            if error is None and number is not None:
+                error = indicator.value_error(number)
+            if error:
+                self.add_error(name, error[:1].upper() + error[1:] + ".")
+            else:
+                cleaned[name] = number
+        return cleaned
+
+    def entries(self) -> list[tuple[Indicator, object, str]]:
+        return [
+            (indicator, self.cleaned_data.get(f"value_{indicator.pk}"), self.cleaned_data.get(f"comment_{indicator.pk}", ""))
+            for indicator in self.indicators
+        ]
+
+    def bound(self, indicator: Indicator):
+        if indicator.is_computed:
+            return None, None
+        return self[f"value_{indicator.pk}"], self[f"comment_{indicator.pk}"]
+
+
+class SelfAssessmentUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Заполненный шаблон самооценки",
+        help_text="Книга Excel (.xlsx), скачанная на этой странице и заполненная.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def clean_file(self):
+        return _size_checked(self.cleaned_data["file"], self_assessment_max_bytes())
+
+
+class OpenReportForm(forms.Form):
+    file = forms.FileField(
+        label="Открытый доклад по результатам самооценки",
+        help_text="PDF или документ Word (.docx).",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx"}),
+    )
+
+    def clean_file(self):
+        return _size_checked(self.cleaned_data["file"], evidence_max_bytes())
+
+
+class DecisionForm(forms.Form):
+    ACCEPT, RETURN = "accept", "return"
+    action = forms.ChoiceField(choices=[(ACCEPT, "принять"), (RETURN, "вернуть на доработку")])
+    comment = forms.CharField(
+        label="Комментарий для школы",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Обязателен, если самооценка возвращается на доработку.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == self.RETURN and not (cleaned.get("comment") or "").strip():
+            self.add_error("comment", "Напишите школе, что нужно исправить: без комментария вернуть нельзя.")
+        return cleaned
+
+
+class QueueActionForm(forms.Form):
+    CONFIRM, RETURN = "confirm", "return"
+    action = forms.ChoiceField(choices=[(CONFIRM, "подтвердить"), (RETURN, "вернуть")])
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=[], required=False)
+    comment = forms.CharField(required=False, max_length=5000)
+
+    def __init__(self, *args, ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].choices = [(pk, pk) for pk in ids]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("ids"):
+            raise ValidationError("Отметьте значения, которые нужно подтвердить или вернуть.")
+        if cleaned.get("action") == self.RETURN and not (cleaned.get("comment") or "").strip():
+            self.add_error("comment", "Чтобы вернуть значения, напишите, что в них исправить.")
+        return cleaned
+
+
+class ValuesImportForm(forms.Form):
+    file = forms.FileField(
+        label="Файл со значениями",
+        help_text="Книга Excel (.xlsx) по шаблону этой страницы.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def clean_file(self):
+        return _size_checked(self.cleaned_data["file"], values_import_max_bytes())
+
+
+class ValuesTemplateForm(forms.Form):
+    year = forms.TypedChoiceField(label="Учебный год", coerce=int, choices=[])
+    stage = forms.ChoiceField(label="Этап мониторинга", choices=Stage.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = year_choices()

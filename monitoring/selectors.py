@@ -1,0 +1,325 @@
+"""Reads of the monitoring app: plan against actual, a school's monitoring, the risk profile, the home page.
+
+Each function runs a fixed number of queries whatever the number of schools, values or years.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from schools.access import reach_of
+from schools.filters import current_school_year, school_year_label
+from schools.models import Municipality, School
+
+from .access import coordinator_municipality_ids, team_school_ids
+from .models import (
+    STAGE_ORDER,
+    Indicator,
+    IndicatorPlan,
+    IndicatorValue,
+    OpenReport,
+    RiskLevel,
+    RiskProfile,
+    SelfAssessment,
+    Stage,
+    StageSchedule,
+    applicable_to_municipality_q,
+    applicable_to_school_q,
+    stage_rank,
+)
+
+HOME_LIMIT = 5
+
+
+def met_css(met: bool | None) -> str:
+    """Bootstrap's row colour for plan met (green) or not met (red); nothing when either value is missing."""
+    return {True: "table-success", False: "table-danger"}.get(met, "")
+
+
+def plans_of(indicators) -> dict[int, dict[int, Decimal]]:
+    """indicator id → {year: planned value}, in one query."""
+    plans: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for indicator_id, year, value in IndicatorPlan.objects.filter(indicator__in=indicators).values_list(
+        "indicator_id", "year", "planned_value"
+    ):
+        plans[indicator_id][year] = value
+    return plans
+
+
+def latest_by_stage(values: list[IndicatorValue]) -> IndicatorValue | None:
+    """The value of the latest stage among these (final before interim before entry)."""
+    return max(values, key=lambda v: stage_rank(v.stage), default=None)
+
+
+# --- one school or municipality: the grid and plan against actual -----------------------------------------------------
+
+
+def grid_indicators(*, school: School | None = None, municipality: Municipality | None = None) -> list[Indicator]:
+    condition = applicable_to_school_q(school) if school else applicable_to_municipality_q(municipality)
+    return list(Indicator.objects.filter(condition).select_related("programme").order_by("position", "code", "pk"))
+
+
+def indicator_rows(
+    *, indicators: list[Indicator], year: int, school: School | None = None, municipality: Municipality | None = None
+) -> list[dict]:
+    """Per indicator: baseline, plan of the year, the values of the three stages and the latest against the plan."""
+    plans = plans_of(indicators)
+    values = IndicatorValue.objects.filter(indicator__in=indicators, year=year).select_related(
+        "confirmed_by", "entered_by"
+    )
+    values = values.filter(school=school) if school else values.filter(school__isnull=True, municipality=municipality)
+    by_indicator: dict[int, dict[str, IndicatorValue]] = defaultdict(dict)
+    for value in values:
+        by_indicator[value.indicator_id][value.stage] = value
+    rows = []
+    for indicator in indicators:
+        stages = by_indicator.get(indicator.pk, {})
+        planned = plans.get(indicator.pk, {}).get(year)
+        latest = latest_by_stage([v for v in stages.values() if v.status == IndicatorValue.Status.CONFIRMED])
+        met = indicator.met(latest.value if latest else None, planned)
+        rows.append(
+            {
+                "indicator": indicator,
+                "planned": planned,
+                "stages": [(stage, stages.get(stage)) for stage in STAGE_ORDER],
+                "latest": latest,
+                "met": met,
+                "css": met_css(met),
+            }
+        )
+    return rows
+
+
+def year_actuals(values) -> dict[int, float]:
+    """year → the actual of the year: the mean of the confirmed values of its latest stage that has any.
+
+    `values` is a queryset of one indicator's values already narrowed to a scope; one query.
+    """
+    by_stage: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
+    for year, stage, value in values.filter(status=IndicatorValue.Status.CONFIRMED).values_list("year", "stage", "value"):
+        by_stage[year][stage].append(value)
+    actuals = {}
+    for year in sorted(by_stage):
+        numbers = by_stage[year][max(by_stage[year], key=stage_rank)]
+        actuals[year] = round(float(sum(numbers) / len(numbers)), 2)
+    return actuals
+
+
+def indicator_chart(indicator: Indicator, *, plans: dict[int, Decimal], actuals: dict[int, float], label: str) -> dict:
+    """Data for Chart.js: the years from the baseline to the last plan or value, the plan line and the actuals."""
+    years = set(plans) | set(actuals)
+    if indicator.baseline_year:
+        years.add(indicator.baseline_year)
+    years = sorted(years)
+    plan_series = []
+    for year in years:
+        if year == indicator.baseline_year and indicator.baseline_value is not None:
+            plan_series.append(float(indicator.baseline_value))
+        else:
+            plan_series.append(float(plans[year]) if year in plans else None)
+    return {
+        "labels": [school_year_label(year) for year in years],
+        "unit": indicator.unit_label,
+        "higher_is_better": indicator.higher_is_better,
+        "series": [
+            {"label": "План (с базовым значением)", "kind": "plan", "data": plan_series},
+            {"label": label, "kind": "actual", "data": [actuals.get(year) for year in years]},
+        ],
+    }
+
+
+# --- the school's monitoring page -----------------------------------------------------------------------------------
+
+
+def risk_comparison(*, school: School, year: int) -> dict:
+    """The school's risk profile of the year against last year's: per factor, both levels and the change."""
+    profiles = {
+        p.year: p
+        for p in RiskProfile.objects.filter(school=school, year__in=[year, year - 1]).select_related(
+            "self_assessment"
+        )
+    }
+    levels: dict[int, dict[int, RiskLevel]] = defaultdict(dict)
+    factors = {}
+    for level in RiskLevel.objects.filter(profile__in=profiles.values()).select_related("risk_factor", "profile"):
+        levels[level.profile.year][level.risk_factor_id] = level
+        factors[level.risk_factor_id] = level.risk_factor
+    rows = []
+    for factor in sorted(factors.values(), key=lambda f: (f.position, f.name)):
+        now, before = levels[year].get(factor.pk), levels[year - 1].get(factor.pk)
+        change = None
+        if now and before:
+            change = "worse" if now.level > before.level else "better" if now.level < before.level else "same"
+        rows.append({"factor": factor, "now": now, "before": before, "change": change})
+    chart = None
+    if rows:
+        chart = {
+            "labels": [row["factor"].name for row in rows],
+            "series": [
+                {
+                    "label": school_year_label(y),
+                    "data": [getattr(levels[y].get(r["factor"].pk), "level", None) for r in rows],
+                }
+                for y in (year - 1, year)
+                if y in profiles
+            ],
+        }
+    return {
+        "year": year,
+        "year_label": school_year_label(year),
+        "last_label": school_year_label(year - 1),
+        "profile": profiles.get(year),
+        "last_profile": profiles.get(year - 1),
+        "rows": rows,
+        "chart": chart,
+    }
+
+
+def stage_overview(*, school: School, year: int) -> list[dict]:
+    """Per stage: its dates, the current self-assessment and how many values are entered."""
+    schedule = {s.stage: s for s in StageSchedule.objects.filter(year=year)}
+    current = {
+        a.stage: a
+        for a in SelfAssessment.objects.filter(school=school, year=year, is_current=True).select_related("decided_by")
+    }
+    today = timezone.localdate()
+    rows = []
+    for stage in STAGE_ORDER:
+        plan = schedule.get(stage)
+        assessment = current.get(stage)
+        rows.append(
+            {
+                "stage": stage,
+                "label": Stage(stage).label,
+                "schedule": plan,
+                "assessment": assessment,
+                "overdue": bool(
+                    plan and plan.due_on < today
+                    and (assessment is None or assessment.status == SelfAssessment.Status.RETURNED)
+                ),
+            }
+        )
+    return rows
+
+
+def school_history(*, school: School) -> dict:
+    return {
+        "assessments": list(
+            SelfAssessment.objects.filter(school=school)
+            .select_related("uploaded_by", "decided_by")
+            .order_by("-year", "-uploaded_at", "-pk")[:100]
+        ),
+        "open_reports": list(
+            OpenReport.objects.filter(school=school).select_related("uploaded_by").order_by("-year", "-uploaded_at")[:50]
+        ),
+    }
+
+
+# --- the home page --------------------------------------------------------------------------------------------------
+
+
+def home_items(*, user) -> dict:
+    """What waits for the user in monitoring, in a fixed number of queries (at most six).
+
+    - schools (school team): per school, the open stages of the current year whose self-assessment is missing
+      (`due`, with `overdue`), those returned with the coordinator's comment, values still to enter in the open
+      stage and values returned;
+    - municipalities (coordinator): per municipality, self-assessments and values waiting for them;
+    - department: the same totals over all municipalities.
+    """
+    reach = reach_of(user)
+    year = current_school_year()
+    today = timezone.localdate()
+    items = {
+        "year": year,
+        "year_label": school_year_label(year),
+        "schools": [],
+        "municipalities": [],
+        "department": None,
+    }
+    team = team_school_ids(user)
+    coordinator_of = coordinator_municipality_ids(user)
+    if not (team or coordinator_of or reach.everything):
+        items["is_empty"] = True
+        return items
+    schedule = sorted(StageSchedule.objects.filter(year=year), key=lambda s: (s.opens_on, stage_rank(s.stage)))
+    open_stages = [s for s in schedule if s.opens_on <= today]
+    items["schedule"] = schedule
+
+    if team:
+        schools = [a.school for a in reach.assignments if a.school_id in team]
+        current = defaultdict(dict)
+        for assessment in SelfAssessment.objects.filter(school_id__in=team, year=year, is_current=True):
+            current[assessment.school_id][assessment.stage] = assessment
+        stage_now = open_stages[-1].stage if open_stages else None
+        indicators = list(
+            Indicator.objects.filter(level=Indicator.Level.SCHOOL, is_active=True, computed_by="").select_related(
+                "programme"
+            )
+        )
+        entered = defaultdict(set)
+        returned_values = defaultdict(int)
+        for school_id, indicator_id, status, stage in IndicatorValue.objects.filter(
+            school_id__in=team, year=year
+        ).values_list("school_id", "indicator_id", "status", "stage"):
+            if stage == stage_now:
+                entered[school_id].add(indicator_id)
+            if status == IndicatorValue.Status.RETURNED:
+                returned_values[school_id] += 1
+        for school in sorted(schools, key=lambda s: s.short_name):
+            due, returned, waiting = [], [], []
+            for plan in open_stages:
+                assessment = current[school.pk].get(plan.stage)
+                if assessment is None:
+                    due.append({"schedule": plan, "overdue": plan.due_on < today})
+                elif assessment.status == SelfAssessment.Status.RETURNED:
+                    returned.append(assessment)
+                elif assessment.status == SelfAssessment.Status.SUBMITTED:
+                    waiting.append(assessment)
+            own = [i for i in indicators if i.applies_to_school(school)]
+            items["schools"].append(
+                {
+                    "school": school,
+                    "due": due,
+                    "returned": returned,
+                    "waiting": waiting,
+                    "stage_now": stage_now,
+                    "stage_now_label": Stage(stage_now).label if stage_now else "",
+                    "values_to_enter": len([i for i in own if i.pk not in entered[school.pk]]) if stage_now else 0,
+                    "values_returned": returned_values[school.pk],
+                }
+            )
+
+    if coordinator_of or reach.everything:
+        waiting_sa = dict(
+            SelfAssessment.objects.filter(is_current=True, status=SelfAssessment.Status.SUBMITTED)
+            .filter(Q() if reach.everything else Q(school__municipality_id__in=coordinator_of))
+            .values("school__municipality_id")
+            .annotate(n=Count("pk"))
+            .values_list("school__municipality_id", "n")
+        )
+        waiting_values = dict(
+            IndicatorValue.objects.filter(status=IndicatorValue.Status.SUBMITTED)
+            .filter(Q() if reach.everything else Q(municipality_id__in=coordinator_of))
+            .values("municipality_id")
+            .annotate(n=Count("pk"))
+            .values_list("municipality_id", "n")
+        )
+        for assignment in reach.assignments:
+            if assignment.municipality_id in coordinator_of and assignment.role == "coordinator":
+                items["municipalities"].append(
+                    {
+                        "municipality": assignment.municipality,
+                        "self_assessments": waiting_sa.get(assignment.municipality_id, 0),
+                        "values": waiting_values.get(assignment.municipality_id, 0),
+                    }
+                )
+        if reach.everything:
+            items["department"] = {
+                "self_assessments": sum(waiting_sa.values()),
+                "values": sum(waiting_values.values()),
+            }
+    items["is_empty"] = not (items["schools"] or items["municipalities"] or items["department"])
+    return items

@@ -1,0 +1,38 @@
+from django.urls import path
+
+from . import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("indicators/", views.indicator_list, name="indicator_list"),
+    path("indicators/export/", views.indicator_list_export, name="indicator_list_export"),
+    path("indicators/<int:pk>/", views.indicator_detail, name="indicator_detail"),
+    path("schools/<int:pk>/", views.school_page, name="school"),
+    path("schools/<int:pk>/values/<int:year>/<str:stage>/", views.school_grid, name="school_grid"),
+    path("municipalities/<int:pk>/values/<int:year>/<str:stage>/", views.municipality_grid, name="municipality_grid"),
+    path("queue/", views.queue, name="queue"),
+    path("queue/export/", views.queue_export, name="queue_export"),
+    path("values/import/", views.values_import, name="values_import"),
+    path("values/import/preview/", views.values_import_preview_view, name="values_import_preview"),
+    path("values/import/template/", views.values_import_template, name="values_import_template"),
+    path("self-assessments/", views.self_assessment_list, name="self_assessment_list"),
+    path("self-assessments/export/", views.self_assessment_export, name="self_assessment_export"),
+    path("self-assessments/preview/", views.self_assessment_preview, name="self_assessment_preview"),
+    path("self-assessments/<int:pk>/", views.self_assessment_detail, name="self_assessment_detail"),
+    path("self-assessments/<int:pk>/decide/", views.self_assessment_decide, name="self_assessment_decide"),
+    path("self-assessments/<int:pk>/file/", views.self_assessment_file, name="self_assessment_file"),
+    path(
+        "schools/<int:pk>/self-assessment/<int:year>/<str:stage>/template/",
+        views.self_assessment_template,
+        name="self_assessment_template",
+    ),
+    path(
+        "schools/<int:pk>/self-assessment/<int:year>/<str:stage>/upload/",
+        views.self_assessment_upload,
+        name="self_assessment_upload",
+    ),
+    path("schools/<int:pk>/open-report/<int:year>/", views.open_report_upload_view, name="open_report_upload"),
+    path("open-reports/<int:pk>/file/", views.open_report_file, name="open_report_file"),
+]

@@ -1,0 +1,153 @@
+"""Who gets a notification: people picked by the roles that reach its target.
+
+Each helper returns a queryset of active users, built from role assignments (`schools.RoleAssignment`) exactly as
+the access modules grant reach — a coordinator reaches the municipality, a school team its school, a curator school
+its school and the schools it has an agreement in force with, the department everything. `notify` takes the
+queryset as a subquery: one query whatever the number of people. Helpers combine with `|`.
+
+Arguments that name places accept a model instance, a primary key, an iterable of either, or a queryset of ids
+(`School.objects.filter(…).values("pk")`) — the last stays in the database, however many there are.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Model, Q, QuerySet
+
+from schools.models import RoleAssignment
+
+Role = RoleAssignment.Role
+
+
+def _ids(value):
+    if isinstance(value, QuerySet):
+        return value
+    if isinstance(value, Model):
+        return [value.pk]
+    if isinstance(value, int):
+        return [value]
+    return [item.pk if isinstance(item, Model) else item for item in value]
+
+
+def _with_role(condition: Q) -> QuerySet:
+    return get_user_model().objects.filter(
+        is_active=True, pk__in=RoleAssignment.objects.filter(condition).values("user_id")
+    )
+
+
+def nobody() -> QuerySet:
+    return get_user_model().objects.none()
+
+
+# --- by role and place ----------------------------------------------------------------------------------------------
+
+
+def department() -> QuerySet:
+    """The department (управление образования): reaches everything."""
+    return _with_role(Q(role=Role.DEPARTMENT))
+
+
+def coordinators_of(municipalities) -> QuerySet:
+    """Municipal coordinators of these municipalities."""
+    return _with_role(Q(role=Role.COORDINATOR, municipality_id__in=_ids(municipalities)))
+
+
+def tutors_of(municipalities) -> QuerySet:
+    return _with_role(Q(role=Role.TUTOR, municipality_id__in=_ids(municipalities)))
+
+
+def school_team_of(schools) -> QuerySet:
+    """The management team (управленческая команда) of these schools."""
+    return _with_role(Q(role=Role.SCHOOL_TEAM, school_id__in=_ids(schools)))
+
+
+def curator_users_of(schools) -> QuerySet:
+    """The people of these schools in their role of curator school (школа-куратор)."""
+    return _with_role(Q(role=Role.CURATOR, school_id__in=_ids(schools)))
+
+
+def school_users_of(schools) -> QuerySet:
+    """Everybody acting for these schools: the school team and the curator-school role."""
+    return _with_role(Q(role__in=[Role.SCHOOL_TEAM, Role.CURATOR], school_id__in=_ids(schools)))
+
+
+# --- programmes and reviews -----------------------------------------------------------------------------------------
+
+
+def programme_owners(programme) -> QuerySet:
+    """Who keeps the programme: the coordinators for a municipal one, the school team for a school's."""
+    if programme.school_id is None:
+        return coordinators_of(programme.municipality_id)
+    return school_team_of(programme.school_id)
+
+
+def programme_overseers(programme) -> QuerySet:
+    """The coordinators of the programme's municipality (they decide on school programmes)."""
+    return coordinators_of(programme.municipality_id)
+
+
+def reviewers_of(review) -> QuerySet:
+    """Whom a review waits for (as `programs.access.can_act_on_review` decides): the coordinators for a municipal
+    review, the department for a regional one, the reviewer school's team and curator role for a mutual one."""
+    kind = review.kind
+    if kind == "municipal":
+        return coordinators_of(review.programme.municipality_id)
+    if kind == "regional":
+        return department()
+    if review.reviewer_school_id:
+        return school_users_of(review.reviewer_school_id)
+    return nobody()
+
+
+# --- identification -------------------------------------------------------------------------------------------------
+
+
+def people_of_list(run) -> QuerySet:
+    """An approved list: the coordinators of every municipality with a school on it, and the teams of those schools.
+    Two subqueries, whatever the size of the list."""
+    from schools.models import SchoolYearStatus, Status
+
+    listed = SchoolYearStatus.objects.filter(run=run).exclude(status=Status.NONE)
+    return coordinators_of(listed.values("school__municipality_id")) | school_team_of(listed.values("school_id"))
+
+
+# --- partnerships ---------------------------------------------------------------------------------------------------
+
+
+def agreement_parties(agreement) -> QuerySet:
+    """The curator school (its curator role) and the supported school's team."""
+    return curator_users_of(agreement.curator_school_id) | school_team_of(agreement.supported_school_id)
+
+
+def agreement_watchers(agreement) -> QuerySet:
+    """Both schools and the coordinators of the supported school's municipality (who manage the agreement)."""
+    return agreement_parties(agreement) | coordinators_of(agreement.supported_school.municipality_id)
+
+
+def session_confirmers(session) -> QuerySet:
+    """The supported school's team: they confirm or dispute a session (`partnerships.access.can_review_session`)."""
+    return school_team_of(session.agreement.supported_school_id)
+
+
+def session_curators(session) -> QuerySet:
+    return curator_users_of(session.agreement.curator_school_id)
+
+
+def practice_moderators(practice) -> QuerySet:
+    """The coordinators of the author school's municipality (`partnerships.access.can_moderate_practice`)."""
+    return coordinators_of(practice.school.municipality_id)
+
+
+def practice_authors(practice) -> QuerySet:
+    """The author school's people (team and curator role)."""
+    return school_users_of(practice.school_id)
+
+
+# --- monitoring -----------------------------------------------------------------------------------------------------
+
+
+def self_assessment_checkers(assessment) -> QuerySet:
+    """The coordinators of the school's municipality: they accept or return the self-assessment."""
+    return coordinators_of(assessment.school.municipality_id)
+
+
+def self_assessment_authors(assessment) -> QuerySet:
+    return school_team_of(assessment.school_id)

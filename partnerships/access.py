@@ -1,0 +1,417 @@
+"""Who sees and who may change agreements, sessions, teachers, plans, practices and events.
+
+Built on `schools.access`, the one place that decides reach. The rules:
+
+- Agreements: the department sees all; a coordinator those with either school in their municipality; the supported
+  school (its team or curator role) every agreement it is supported under; the curator school its drafts and the
+  agreements in force — when an agreement ends, the curator loses it together with its sessions and files.
+  The department and the coordinator of the supported school's municipality prepare and close agreements; the
+  curator school logs sessions while the agreement is in force; the supported school's team confirms or disputes.
+- Teachers (personal data) and everything about them — deficits, ИПРП, tutoring sessions — are seen only by the
+  teacher's school team, the tutors currently assigned to the teacher, the coordinator of the municipality and the
+  department. Never by curator schools.
+- Practices: published ones by everybody with a role; drafts by the author school, the coordinator of its
+  municipality (who moderates) and the department.
+- Events: regional ones by everybody with a role; municipal ones within the municipality and by invited schools;
+  the coordinator manages the municipality's events, the department all.
+
+Objects outside the reach answer 404 (`get_*_or_404`); a step the user's role does not allow answers 403
+(`require`).
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from schools.access import Role, has_any_role, reach_of, visible_municipalities  # noqa: F401  (re-exported for views)
+from schools.models import RoleAssignment, School
+
+from .models import (
+    Agreement,
+    DevelopmentPlan,
+    DevelopmentPlanItem,
+    EventInvitation,
+    MethodicalEvent,
+    Practice,
+    PracticeFile,
+    SessionEvidence,
+    SupportSession,
+    Teacher,
+    TeacherDeficit,
+    TutorAssignment,
+)
+
+
+def require(allowed: bool, message: str) -> None:
+    """403 with a Russian message for a user who sees the object but may not take this step."""
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+# --- the user's scopes by role ------------------------------------------------------------------------------------
+
+
+def coordinator_municipality_ids(user) -> set[int]:
+    return {a.municipality_id for a in reach_of(user).assignments if a.role == Role.COORDINATOR}
+
+
+def tutor_municipality_ids(user) -> set[int]:
+    return {a.municipality_id for a in reach_of(user).assignments if a.role == Role.TUTOR}
+
+
+def team_school_ids(user) -> set[int]:
+    return {a.school_id for a in reach_of(user).assignments if a.role == Role.SCHOOL_TEAM}
+
+
+def curator_school_ids(user) -> set[int]:
+    return {a.school_id for a in reach_of(user).assignments if a.role == Role.CURATOR}
+
+
+def own_school_ids(user) -> set[int]:
+    """The user's own schools, as a school team or as a curator school (not the schools curated)."""
+    return team_school_ids(user) | curator_school_ids(user)
+
+
+def home_municipality_ids(user) -> set[int]:
+    """Municipalities the user works in: municipal roles' own and those of the user's own schools."""
+    reach = reach_of(user)
+    return set(reach.municipality_ids) | {a.school.municipality_id for a in reach.assignments if a.school_id}
+
+
+def in_force_q(prefix: str = "", on: datetime.date | None = None) -> Q:
+    on = on or timezone.localdate()
+    return Q(
+        **{
+            f"{prefix}status": Agreement.Status.ACTIVE,
+            f"{prefix}starts_on__lte": on,
+            f"{prefix}ends_on__gte": on,
+        }
+    )
+
+
+# --- agreements and sessions --------------------------------------------------------------------------------------
+
+
+def visible_agreements(user) -> QuerySet[Agreement]:
+    reach = reach_of(user)
+    if reach.everything:
+        return Agreement.objects.all()
+    if not reach.roles:
+        return Agreement.objects.none()
+    conditions = Q(pk__in=[])
+    if municipality_ids := coordinator_municipality_ids(user):
+        conditions |= Q(supported_school__municipality_id__in=municipality_ids)
+        conditions |= Q(curator_school__municipality_id__in=municipality_ids)
+    if school_ids := own_school_ids(user):
+        conditions |= Q(supported_school_id__in=school_ids)
+        conditions |= Q(curator_school_id__in=school_ids) & (Q(status=Agreement.Status.DRAFT) | in_force_q())
+    return Agreement.objects.filter(conditions)
+
+
+def get_agreement_or_404(user, pk) -> Agreement:
+    return get_object_or_404(
+        visible_agreements(user).select_related(
+            "curator_school__municipality__region", "supported_school__municipality__region"
+        ),
+        pk=pk,
+    )
+
+
+def can_see_agreements(user) -> bool:
+    reach = reach_of(user)
+    return reach.everything or reach.has_role(Role.COORDINATOR, Role.SCHOOL_TEAM, Role.CURATOR)
+
+
+def can_create_agreement(user) -> bool:
+    return reach_of(user).everything or bool(coordinator_municipality_ids(user))
+
+
+def can_manage_agreement(user, agreement: Agreement) -> bool:
+    """Prepare, change, activate, close: the department and the coordinator of the supported school's municipality."""
+    return reach_of(user).everything or agreement.supported_school.municipality_id in coordinator_municipality_ids(user)
+
+
+def agreement_schools(user) -> QuerySet[School]:
+    """Schools the user may pair in an agreement: all for the department, the municipality's for a coordinator."""
+    if reach_of(user).everything:
+        return School.objects.select_related("municipality").order_by("municipality__name", "short_name")
+    return (
+        School.objects.filter(municipality_id__in=coordinator_municipality_ids(user))
+        .select_related("municipality")
+        .order_by("short_name")
+    )
+
+
+def can_log_session(user, agreement: Agreement) -> bool:
+    """The curator school logs sessions while the agreement is in force."""
+    return agreement.is_in_force() and agreement.curator_school_id in curator_school_ids(user)
+
+
+def can_review_session(user, session: SupportSession) -> bool:
+    """The supported school's management team confirms or disputes a session."""
+    return session.agreement.supported_school_id in team_school_ids(user)
+
+
+def visible_sessions(user) -> QuerySet[SupportSession]:
+    return SupportSession.objects.filter(agreement__in=visible_agreements(user))
+
+
+def get_session_or_404(user, pk) -> SupportSession:
+    return get_object_or_404(
+        visible_sessions(user).select_related(
+            "agreement__curator_school__municipality",
+            "agreement__supported_school__municipality",
+            "plan_item",
+            "risk_factor",
+            "logged_by",
+            "reviewed_by",
+        ),
+        pk=pk,
+    )
+
+
+def get_session_evidence_or_404(user, pk) -> SessionEvidence:
+    """A stored file is reached only through an agreement the user sees: by URL, an outsider gets 404."""
+    return get_object_or_404(
+        SessionEvidence.objects.select_related(
+            "session__agreement__curator_school", "session__agreement__supported_school"
+        ).filter(session__agreement__in=visible_agreements(user)),
+        pk=pk,
+    )
+
+
+# --- teachers, deficits, plans ------------------------------------------------------------------------------------
+
+
+def visible_teachers(user) -> QuerySet[Teacher]:
+    reach = reach_of(user)
+    if reach.everything:
+        return Teacher.objects.all()
+    conditions = Q(pk__in=[])
+    if municipality_ids := coordinator_municipality_ids(user):
+        conditions |= Q(school__municipality_id__in=municipality_ids)
+    if school_ids := team_school_ids(user):
+        conditions |= Q(school_id__in=school_ids)
+    if reach.has_role(Role.TUTOR):
+        conditions |= Q(pk__in=TutorAssignment.objects.current().filter(tutor=user).values("teacher_id"))
+    if not reach.has_role(Role.COORDINATOR, Role.SCHOOL_TEAM, Role.TUTOR):
+        return Teacher.objects.none()
+    return Teacher.objects.filter(conditions)
+
+
+def can_see_teachers(user) -> bool:
+    """Curator schools never see teachers' personal data; the page itself answers them 403."""
+    reach = reach_of(user)
+    return reach.everything or reach.has_role(Role.COORDINATOR, Role.SCHOOL_TEAM, Role.TUTOR)
+
+
+def get_teacher_or_404(user, pk) -> Teacher:
+    return get_object_or_404(visible_teachers(user).select_related("school__municipality", "subject"), pk=pk)
+
+
+def teacher_schools(user) -> QuerySet[School]:
+    """Schools whose teachers the user may add: the team's school, the coordinator's municipality, all."""
+    if reach_of(user).everything:
+        return School.objects.select_related("municipality").order_by("municipality__name", "short_name")
+    return (
+        School.objects.filter(
+            Q(pk__in=team_school_ids(user)) | Q(municipality_id__in=coordinator_municipality_ids(user))
+        )
+        .select_related("municipality")
+        .order_by("short_name")
+    )
+
+
+def can_add_teachers(user) -> bool:
+    return reach_of(user).everything or bool(team_school_ids(user) or coordinator_municipality_ids(user))
+
+
+def can_edit_teacher(user, teacher: Teacher) -> bool:
+    return (
+        reach_of(user).everything
+        or teacher.school_id in team_school_ids(user)
+        or teacher.school.municipality_id in coordinator_municipality_ids(user)
+    )
+
+
+def can_assign_tutor(user, teacher: Teacher) -> bool:
+    return reach_of(user).everything or teacher.school.municipality_id in coordinator_municipality_ids(user)
+
+
+def is_current_tutor(user, teacher: Teacher) -> bool:
+    return TutorAssignment.objects.current().filter(tutor=user, teacher=teacher).exists()
+
+
+def can_keep_development(user, teacher: Teacher, *, is_tutor: bool | None = None) -> bool:
+    """Deficits and ИПРП: the teacher's current tutor, the coordinator of the municipality, the department."""
+    if reach_of(user).everything or teacher.school.municipality_id in coordinator_municipality_ids(user):
+        return True
+    return is_current_tutor(user, teacher) if is_tutor is None else is_tutor
+
+
+def tutors_of_municipality(municipality_id: int):
+    """Users who hold the tutor role in the municipality."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            role_assignments__role=RoleAssignment.Role.TUTOR, role_assignments__municipality_id=municipality_id
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def get_deficit_or_404(user, pk) -> TeacherDeficit:
+    return get_object_or_404(
+        TeacherDeficit.objects.select_related("teacher__school__municipality", "area").filter(
+            teacher__in=visible_teachers(user)
+        ),
+        pk=pk,
+    )
+
+
+def visible_plans(user) -> QuerySet[DevelopmentPlan]:
+    return DevelopmentPlan.objects.filter(teacher__in=visible_teachers(user))
+
+
+def get_plan_or_404(user, pk) -> DevelopmentPlan:
+    return get_object_or_404(
+        visible_plans(user).select_related("teacher__school__municipality", "teacher__subject", "tutor"), pk=pk
+    )
+
+
+def get_plan_item_or_404(user, pk) -> DevelopmentPlanItem:
+    return get_object_or_404(
+        DevelopmentPlanItem.objects.select_related("plan__teacher__school__municipality", "deficit__area").filter(
+            plan__in=visible_plans(user)
+        ),
+        pk=pk,
+    )
+
+
+def get_tutor_assignment_or_404(user, pk) -> TutorAssignment:
+    return get_object_or_404(
+        TutorAssignment.objects.select_related("teacher__school__municipality", "tutor").filter(
+            teacher__in=visible_teachers(user)
+        ),
+        pk=pk,
+    )
+
+
+def can_see_tutor_team(user) -> bool:
+    reach = reach_of(user)
+    return reach.everything or reach.has_role(Role.COORDINATOR, Role.TUTOR)
+
+
+def can_edit_tutor_profile(user, municipality_id: int) -> bool:
+    return reach_of(user).everything or municipality_id in coordinator_municipality_ids(user)
+
+
+def can_see_coverage(user) -> bool:
+    reach = reach_of(user)
+    return reach.everything or reach.has_role(Role.COORDINATOR, Role.TUTOR, Role.SCHOOL_TEAM)
+
+
+def can_see_summary(user) -> bool:
+    """The municipal picture: the coordinator's and the department's."""
+    return reach_of(user).everything or bool(coordinator_municipality_ids(user))
+
+
+# --- practices ----------------------------------------------------------------------------------------------------
+
+
+def visible_practices(user) -> QuerySet[Practice]:
+    reach = reach_of(user)
+    if reach.everything:
+        return Practice.objects.all()
+    if not reach.roles:
+        return Practice.objects.none()
+    conditions = Q(status=Practice.Status.PUBLISHED)
+    if school_ids := own_school_ids(user):
+        conditions |= Q(school_id__in=school_ids)
+    if municipality_ids := coordinator_municipality_ids(user):
+        conditions |= Q(school__municipality_id__in=municipality_ids)
+    return Practice.objects.filter(conditions)
+
+
+def get_practice_or_404(user, pk) -> Practice:
+    return get_object_or_404(visible_practices(user).select_related("school__municipality", "moderated_by"), pk=pk)
+
+
+def get_practice_file_or_404(user, pk) -> PracticeFile:
+    return get_object_or_404(
+        PracticeFile.objects.select_related("practice__school").filter(practice__in=visible_practices(user)), pk=pk
+    )
+
+
+def practice_schools(user) -> QuerySet[School]:
+    """On behalf of which schools the user may publish: their own, the coordinator's municipality, all."""
+    if reach_of(user).everything:
+        return School.objects.select_related("municipality").order_by("municipality__name", "short_name")
+    return (
+        School.objects.filter(
+            Q(pk__in=own_school_ids(user)) | Q(municipality_id__in=coordinator_municipality_ids(user))
+        )
+        .select_related("municipality")
+        .order_by("short_name")
+    )
+
+
+def can_add_practice(user) -> bool:
+    return reach_of(user).everything or bool(own_school_ids(user) or coordinator_municipality_ids(user))
+
+
+def can_author_practice(user, practice: Practice) -> bool:
+    """The author school's people, its coordinator and the department; the state decides the rest."""
+    return (
+        reach_of(user).everything
+        or practice.school_id in own_school_ids(user)
+        or practice.school.municipality_id in coordinator_municipality_ids(user)
+    )
+
+
+def can_moderate_practice(user, practice: Practice) -> bool:
+    return reach_of(user).everything or practice.school.municipality_id in coordinator_municipality_ids(user)
+
+
+# --- events -------------------------------------------------------------------------------------------------------
+
+
+def visible_events(user) -> QuerySet[MethodicalEvent]:
+    reach = reach_of(user)
+    if reach.everything:
+        return MethodicalEvent.objects.all()
+    if not reach.roles:
+        return MethodicalEvent.objects.none()
+    conditions = Q(municipality__isnull=True) | Q(municipality_id__in=home_municipality_ids(user))
+    if reach.school_ids:
+        conditions |= Q(pk__in=EventInvitation.objects.filter(school_id__in=reach.school_ids).values("event_id"))
+    return MethodicalEvent.objects.filter(conditions)
+
+
+def get_event_or_404(user, pk) -> MethodicalEvent:
+    return get_object_or_404(visible_events(user).select_related("municipality", "created_by"), pk=pk)
+
+
+def can_create_event(user) -> bool:
+    return reach_of(user).everything or bool(coordinator_municipality_ids(user))
+
+
+def can_manage_event(user, event: MethodicalEvent) -> bool:
+    """The department manages every event; a coordinator the events of their municipality."""
+    if reach_of(user).everything:
+        return True
+    return event.municipality_id is not None and event.municipality_id in coordinator_municipality_ids(user)
+
+
+def event_schools(user, municipality_id: int | None) -> QuerySet[School]:
+    """Schools that may be invited: the municipality's for a municipal event, every school for a regional one."""
+    schools = School.objects.select_related("municipality").order_by("municipality__name", "short_name")
+    if municipality_id:
+        return schools.filter(municipality_id=municipality_id)
+    return schools if reach_of(user).everything else schools.none()

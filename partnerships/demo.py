@@ -1,0 +1,411 @@
+"""Demo data of the partnerships section, on top of the demo region (`schools.demo.seed_demo`).
+
+«Гимназия г. Заречный» (the demo curator) supports «Покровская СОШ» (the demo school) and another school of the
+approved list of municipality A under agreements in force, with a plan of joint sessions and logged sessions (some
+confirmed, one waiting, one disputed); the demo tutor keeps teachers of «Покровская СОШ» with deficits, ИПРП and
+tutoring sessions; the bank has a published practice with downloads and one waiting for moderation; a seminar of the
+municipality has attendance marked, and a regional webinar is ahead.
+
+Deterministic and idempotent: every object is found by its natural key and created only when missing, going
+through the same services as the pages (so the demo obeys the rules). Dates are laid out around today so that the
+agreements are in force whenever the demo is seeded. Demo files get fixed names, so reseeding writes nothing new.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from programs.models import RiskFactor
+from schools.models import Municipality, School
+
+from . import services
+from .models import (
+    Agreement,
+    DeficitArea,
+    DevelopmentPlan,
+    EventInvitation,
+    MethodicalEvent,
+    PlanItemStatus,
+    Practice,
+    PracticeDownload,
+    PracticeFile,
+    SessionEvidence,
+    SessionFormat,
+    Subject,
+    SupportSession,
+    Teacher,
+    TutorAssignment,
+    TutorProfile,
+)
+
+# (code, name) of the risk factors the demo needs, as `programs.demo` names them; found by code or by name and
+# created only if missing (when the programmes' demo has not run).
+RISK_FACTORS = [
+    ("low-motivation", "Низкая учебная мотивация обучающихся"),
+    ("teacher-shortage", "Дефицит педагогических кадров"),
+    ("weak-competence", "Недостаточная предметная и методическая компетентность педагогических работников"),
+    ("failure-risk", "Высокая доля обучающихся с рисками учебной неуспешности"),
+    ("low-parental-involvement", "Низкий уровень вовлечённости родителей"),
+    ("poor-climate", "Пониженный уровень благополучия школьной среды (школьного климата)"),
+]
+
+SUBJECTS = [
+    ("russian", "Русский язык"), ("literature", "Литература"), ("math", "Математика"), ("physics", "Физика"),
+    ("chemistry", "Химия"), ("biology", "Биология"), ("history", "История"), ("social", "Обществознание"),
+    ("geography", "География"), ("english", "Английский язык"), ("informatics", "Информатика"),
+    ("primary", "Начальные классы"), ("management", "Управление школой"),
+]  # fmt: skip
+
+DEFICIT_AREAS = [
+    ("subject", "Предметные знания и умения"),
+    ("methods", "Методика преподавания предмета"),
+    ("assessment", "Оценивание образовательных результатов"),
+    ("low_achievers", "Работа с обучающимися с трудностями в обучении"),
+    ("special_needs", "Работа с обучающимися с ОВЗ"),
+    ("functional_literacy", "Формирование функциональной грамотности"),
+    ("digital", "Цифровые образовательные технологии"),
+    ("parents", "Взаимодействие с родителями"),
+]
+
+CURATOR_SCHOOL = "Гимназия г. Заречный"
+SUPPORTED_SCHOOL = "Покровская СОШ"
+SECOND_SCHOOL_FALLBACK = "Берёзовская ООШ"
+
+# The plan of joint sessions: (format, topic, risk factor code), one a month from the start of the term.
+PLAN = [
+    (SessionFormat.CONSULTATION, "Самодиагностика школы и выбор рисковых профилей", "failure-risk"),
+    (SessionFormat.LESSON_VISITS, "Взаимопосещение уроков математики в 5–7 классах", "weak-competence"),
+    (SessionFormat.SEMINAR, "Формирующее оценивание на уроке", "weak-competence"),
+    (SessionFormat.MASTER_CLASS, "Приёмы повышения учебной мотивации на уроках русского языка", "low-motivation"),
+    (SessionFormat.JOINT_COUNCIL, "Совместный педсовет: итоги полугодия и корректировка антирисковой программы", "failure-risk"),
+    (SessionFormat.WEBINAR, "Работа с родителями обучающихся группы риска", "low-parental-involvement"),
+    (SessionFormat.INTERNSHIP, "Стажировка управленческой команды в школе-кураторе", "poor-climate"),
+    (SessionFormat.CONSULTATION, "Подготовка к ОГЭ: индивидуальные образовательные маршруты", "failure-risk"),
+    (SessionFormat.SEMINAR, "Наставничество для молодых педагогов", "teacher-shortage"),
+    (SessionFormat.CONSULTATION, "Анализ результатов промежуточного мониторинга", "weak-competence"),
+]  # fmt: skip
+
+# Teachers of «Покровская СОШ»: (full name, subject code, category, experience, tutor kept, deficit codes).
+TEACHERS = [
+    ("Смирнова Елена Викторовна", "math", Teacher.Category.FIRST, Teacher.Experience.OVER_20, True, ["methods", "low_achievers"]),
+    ("Кузьмин Павел Андреевич", "physics", Teacher.Category.NONE, Teacher.Experience.UNDER_3, True, ["subject", "methods", "assessment"]),
+    ("Григорьева Ольга Сергеевна", "russian", Teacher.Category.CONFORMITY, Teacher.Experience.FROM_10_TO_20, True, ["functional_literacy"]),
+    ("Захарова Анна Петровна", "primary", Teacher.Category.HIGHEST, Teacher.Experience.OVER_20, False, []),
+    ("Лебедев Игорь Николаевич", "history", Teacher.Category.FIRST, Teacher.Experience.FROM_10_TO_20, False, ["digital"]),
+    ("Фёдорова Мария Алексеевна", "english", Teacher.Category.NONE, Teacher.Experience.FROM_3_TO_10, True, ["assessment", "parents"]),
+    ("Волков Сергей Иванович", "chemistry", Teacher.Category.CONFORMITY, Teacher.Experience.OVER_20, False, []),
+    ("Николаева Татьяна Юрьевна", "biology", Teacher.Category.FIRST, Teacher.Experience.FROM_3_TO_10, False, []),
+]  # fmt: skip
+
+PUBLISHED_PRACTICE = "Наставничество «учитель — учитель»: как гимназия поддерживает молодых педагогов"
+WAITING_PRACTICE = "Родительский университет: вовлечение семей в учебную жизнь сельской школы"
+SEMINAR = "Семинар «Антирисковые программы: от самодиагностики к результату»"
+WEBINAR = "Вебинар «Адресная методическая помощь школам с низкими результатами: итоги полугодия»"
+
+# A minimal document that `programs.files.evidence_sniff` accepts as a PDF.
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    return day.replace(year=day.year + month // 12, month=month % 12 + 1, day=1)
+
+
+def _demo_file(name: str, content: bytes = DEMO_PDF) -> str:
+    """A demo file under a fixed name: written once, reused by every later seeding."""
+    path = f"partnerships/demo/{name}"
+    if not default_storage.exists(path):
+        saved = default_storage.save(path, ContentFile(content))
+        if saved != path:  # another process wrote the same file meanwhile: keep one
+            default_storage.delete(saved)
+    return path
+
+
+def ensure_reference_data() -> dict[str, RiskFactor]:
+    """Subjects, deficit areas and the risk factors the demo refers to (found by code or name, else created)."""
+    for position, (code, name) in enumerate(SUBJECTS):
+        Subject.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+    for position, (code, name) in enumerate(DEFICIT_AREAS):
+        DeficitArea.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+    factors = {}
+    for position, (code, name) in enumerate(RISK_FACTORS):
+        factor = RiskFactor.objects.filter(code=code).first() or RiskFactor.objects.filter(name=name).first()
+        if factor is None:
+            factor = RiskFactor.objects.create(code=code, name=name, position=100 + position)
+        factors[code] = factor
+    return factors
+
+
+def _second_school(municipality: Municipality, first: School) -> School:
+    from .selectors import listed_schools
+
+    listed = listed_schools().filter(municipality=municipality).exclude(pk=first.pk).order_by("short_name").first()
+    return listed or School.objects.get(municipality=municipality, short_name=SECOND_SCHOOL_FALLBACK)
+
+
+def _seed_agreement(*, number, file_key, curator_school, supported_school, coordinator, curator, school_user, factors, today,
+                    statuses) -> Agreement:  # fmt: skip
+    agreement = Agreement.objects.filter(
+        curator_school=curator_school, supported_school=supported_school, number=number
+    ).first()
+    if agreement:
+        return agreement
+    starts_on = _month_start(today - datetime.timedelta(days=150))
+    ends_on = _add_months(starts_on, 12) - datetime.timedelta(days=1)
+    agreement = services.agreement_create(
+        actor=coordinator,
+        curator_school=curator_school,
+        supported_school=supported_school,
+        number=number,
+        signed_on=starts_on - datetime.timedelta(days=4),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        subject=(
+            "Сотрудничество в целях повышения качества образования, оказания адресной методической помощи и перевода "
+            "сопровождаемой школы в эффективный режим работы."
+        ),
+        form_consulting=True,
+        form_methodical=True,
+        form_organisational=True,
+        form_resource=False,
+    )
+    items = []
+    for index, (session_format, topic, factor) in enumerate(PLAN):
+        planned_on = _add_months(starts_on, index).replace(day=15)
+        if planned_on > ends_on:
+            break
+        items.append(
+            services.plan_item_add(
+                agreement=agreement, actor=coordinator, planned_on=planned_on, month_only=index >= 8,
+                format=session_format, topic=topic, risk_factor=factors[factor],
+            )  # fmt: skip
+        )
+    agreement.scan.name = _demo_file(f"dogovor-{file_key}.pdf")
+    agreement.scan_name = f"Договор {number} (скан).pdf"
+    agreement.scan_content_type = "application/pdf"
+    agreement.scan_size = len(DEMO_PDF)
+    agreement.save(update_fields=["scan", "scan_name", "scan_content_type", "scan_size"])
+    services.agreement_activate(agreement=agreement, actor=coordinator)
+
+    past = [item for item in items if item.planned_on < today and not item.month_only]
+    for item, status in zip(past, statuses, strict=False):
+        session = services.session_log(
+            agreement=agreement,
+            actor=curator,
+            plan_item=item,
+            held_on=item.planned_on,
+            format=item.format,
+            topic=item.topic,
+            risk_factor=item.risk_factor,
+            teachers_count=6 if item.format != SessionFormat.CONSULTATION else 2,
+            managers_count=2,
+            hours=Decimal("2.0") if item.format != SessionFormat.INTERNSHIP else Decimal("6.0"),
+            outcome="Даны рекомендации; договорились о следующих шагах и сроках.",
+        )
+        evidence = SessionEvidence(
+            session=session, original_name="Протокол и лист регистрации.pdf", content_type="application/pdf",
+            size=len(DEMO_PDF), uploaded_by=curator,
+        )  # fmt: skip
+        evidence.file.name = _demo_file(f"zanyatie-{file_key}-{item.planned_on:%Y-%m-%d}.pdf")
+        evidence.save()
+        if status == SupportSession.Status.CONFIRMED and school_user is None:
+            # The demo has no user for this school's team: the confirmation is recorded as made outside the portal.
+            session.status = SupportSession.Status.CONFIRMED
+            session.reviewed_at = timezone.now()
+            session._change_reason = "подтверждено школой (демо-данные)"
+            session.save(update_fields=["status", "reviewed_at"])
+        elif status == SupportSession.Status.CONFIRMED:
+            services.session_confirm(session=session, actor=school_user)
+        elif status == SupportSession.Status.DISPUTED:
+            services.session_dispute(
+                session=session,
+                actor=school_user,
+                comment="Посещение уроков перенесли: фактически прошла только консультация директора, педагоги не участвовали.",
+            )
+    return agreement
+
+
+def _seed_teachers(*, school, school_user, coordinator, tutor, factors, today) -> None:
+    subjects = {s.code: s for s in Subject.objects.all()}
+    areas = {a.code: a for a in DeficitArea.objects.all()}
+    year = today.year + 1 if today.month >= 9 else today.year
+    plan_starts, plan_ends = datetime.date(year - 1, 9, 1), datetime.date(year, 6, 30)
+    for index, (full_name, subject, category, experience, tutored, deficits) in enumerate(TEACHERS):
+        if Teacher.objects.filter(school=school, full_name=full_name).exists():
+            continue
+        teacher = services.teacher_create(
+            actor=school_user, school=school, full_name=full_name, subject=subjects[subject], category=category,
+            experience=experience,
+        )  # fmt: skip
+        if not tutored:
+            continue
+        services.tutor_assign(
+            teacher=teacher, actor=coordinator, tutor=tutor, starts_on=min(plan_starts, today - datetime.timedelta(days=60))
+        )
+        diagnosed_on = min(plan_starts + datetime.timedelta(days=20), today - datetime.timedelta(days=30))
+        recorded = [
+            services.deficit_add(
+                teacher=teacher, actor=tutor, area=areas[code], level=("significant" if n == 0 else "partial"),
+                diagnosed_on=diagnosed_on, source="Диагностика профессиональных дефицитов (ЦНППМ)", note="",
+            )  # fmt: skip
+            for n, code in enumerate(deficits)
+        ]
+        if index >= 3:  # not every tutored teacher has a plan yet: coverage is partial in the demo
+            continue
+        plan = services.plan_create(
+            teacher=teacher, actor=tutor, year=year, starts_on=plan_starts, ends_on=plan_ends, status="active",
+            goal=f"Преодолеть дефицит «{recorded[0].area.name.lower()}» и повысить результаты обучающихся.",
+        )  # fmt: skip
+        steps = [
+            ("Курсы повышения квалификации по выявленному дефициту", "course", -40, PlanItemStatus.DONE),
+            ("Посещение уроков наставника в школе-кураторе", "lesson_visits", -7, PlanItemStatus.IN_PROGRESS),
+            ("Открытый урок с последующим разбором с тьютором", "mentoring", 14, PlanItemStatus.PLANNED),
+            ("Участие в муниципальном семинаре и выступление с опытом", "event", 75, PlanItemStatus.PLANNED),
+        ]
+        for n, (action, form, offset, status) in enumerate(steps):
+            due_on = min(max(today + datetime.timedelta(days=offset), plan_starts), plan_ends)
+            services.ipr_item_add(
+                plan=plan, actor=tutor, deficit=recorded[min(n, len(recorded) - 1)], action=action, form=form,
+                due_on=due_on, status=status, result="Удостоверение получено." if status == PlanItemStatus.DONE else "",
+            )  # fmt: skip
+        for days, topic in ((45, "Разбор диагностики и постановка целей"), (12, "Посещение урока и разбор")):
+            services.tutoring_log(
+                teacher=teacher, actor=tutor, held_on=today - datetime.timedelta(days=days), format="consultation",
+                topic=topic, hours=Decimal("1.5"), note="Согласованы шаги на месяц.",
+            )  # fmt: skip
+    if not TutorProfile.objects.filter(user=tutor, municipality=school.municipality).exists():
+        services.tutor_profile_save(
+            actor=coordinator, user=tutor, municipality=school.municipality, direction=TutorProfile.Direction.TEACHERS,
+            subjects=[subjects["math"], subjects["physics"], subjects["russian"]], note="Руководитель тьюторской команды",
+        )  # fmt: skip
+
+
+def _seed_practices(*, curator_school, school, curator, school_user, coordinator, tutor, factors, today) -> None:
+    subjects = {s.code: s for s in Subject.objects.all()}
+    if not Practice.objects.filter(school=curator_school, title=PUBLISHED_PRACTICE).exists():
+        practice = services.practice_create(
+            actor=curator, school=curator_school, title=PUBLISHED_PRACTICE,
+            description=(
+                "Каждый молодой педагог получает наставника из числа опытных учителей; раз в месяц — взаимопосещение "
+                "уроков и разбор по единой карте наблюдения. За два года доля уроков с формирующим оцениванием "
+                "выросла с 20 до 65 %; в пакете — положение о наставничестве, карта наблюдения и план на год."
+            ),
+            subjects=[subjects["management"], subjects["math"]], risk_factors=[factors["teacher-shortage"], factors["weak-competence"]],
+        )  # fmt: skip
+        stored = PracticeFile(practice=practice, original_name="Положение о наставничестве.pdf",
+                              content_type="application/pdf", size=len(DEMO_PDF), uploaded_by=curator)  # fmt: skip
+        stored.file.name = _demo_file("praktika-nastavnichestvo.pdf")
+        stored.save()
+        services.practice_submit(practice=practice, actor=curator)
+        services.practice_publish(practice=practice, actor=coordinator)
+        for user in (school_user, tutor, coordinator):
+            services.practice_download_record(stored=stored, actor=user)
+        PracticeDownload.objects.filter(practice=practice).update(downloaded_at=timezone.now() - datetime.timedelta(days=3))
+    if not Practice.objects.filter(school=school, title=WAITING_PRACTICE).exists():
+        practice = services.practice_create(
+            actor=school_user, school=school, title=WAITING_PRACTICE,
+            description=(
+                "Встречи с родителями раз в месяц в форме мастерских: как помочь ребёнку с домашним заданием, "
+                "как читать электронный дневник, как готовиться к ОГЭ. Посещаемость собраний выросла вдвое."
+            ),
+            subjects=[subjects["management"]], risk_factors=[factors["low-parental-involvement"], factors["low-motivation"]],
+        )  # fmt: skip
+        stored = PracticeFile(practice=practice, original_name="Программа родительского университета.pdf",
+                              content_type="application/pdf", size=len(DEMO_PDF), uploaded_by=school_user)  # fmt: skip
+        stored.file.name = _demo_file("praktika-roditeli.pdf")
+        stored.save()
+        services.practice_submit(practice=practice, actor=school_user)
+
+
+def _seed_events(*, municipality, curator_school, department, coordinator, today) -> None:
+    from .selectors import listed_schools
+
+    listed = list(listed_schools().filter(municipality=municipality).order_by("short_name"))
+    if not MethodicalEvent.objects.filter(title=SEMINAR).exists():
+        event = services.event_create(
+            actor=coordinator, schools=[*listed, curator_school], title=SEMINAR, format=MethodicalEvent.Format.SEMINAR,
+            held_on=today - datetime.timedelta(days=30), starts_at=datetime.time(10, 0), municipality=municipality,
+            organiser="Управление образования Заречного района", place=f"{curator_school.short_name}, актовый зал",
+            description="Как по итогам самодиагностики выбрать рисковые профили и построить антирисковые программы.",
+        )  # fmt: skip
+        people = {
+            "Покровская СОШ": "Орлова Наталья Ивановна — директор\nСмирнова Елена Викторовна — учитель математики",
+            "Берёзовская ООШ": "Сидорова Валентина Петровна — заместитель директора",
+            CURATOR_SCHOOL: "Белов Дмитрий Александрович — директор",
+        }
+        marks = {}
+        for invitation in EventInvitation.objects.filter(event=event).select_related("school"):
+            text = people.get(invitation.school.short_name, "")
+            marks[invitation.pk] = (bool(text), text)
+        services.event_attendance_save(event=event, actor=coordinator, marks=marks)
+    if not MethodicalEvent.objects.filter(title=WEBINAR).exists():
+        services.event_create(
+            actor=department, schools=list(listed_schools().order_by("short_name")), title=WEBINAR,
+            format=MethodicalEvent.Format.WEBINAR, held_on=today + datetime.timedelta(days=20),
+            starts_at=datetime.time(14, 0), municipality=None, organiser="Министерство образования (региональный центр)",
+            place="https://vebinar.example.ru/shnor", description="Для управленческих команд ШНОР и школ-кураторов.",
+        )  # fmt: skip
+
+
+@transaction.atomic
+def seed_partnerships() -> dict[str, int]:
+    """Create the partnerships demo; a second run changes nothing. Needs the demo region, users and approved list."""
+    from schools.demo import MUNICIPALITY_A
+
+    users = get_user_model().objects.in_bulk(
+        ["department", "coordinator", "school", "curator", "tutor"], field_name="username"
+    )
+    if len(users) < 5:
+        return {}
+    today = timezone.localdate()
+    factors = ensure_reference_data()
+    municipality = Municipality.objects.get(name=MUNICIPALITY_A)
+    curator_school = School.objects.get(municipality=municipality, short_name=CURATOR_SCHOOL)
+    supported = School.objects.get(municipality=municipality, short_name=SUPPORTED_SCHOOL)
+    second = _second_school(municipality, supported)
+    common = {
+        "curator_school": curator_school, "coordinator": users["coordinator"], "curator": users["curator"],
+        "factors": factors, "today": today,
+    }  # fmt: skip
+    _seed_agreement(
+        number="1-ШНОР", file_key="1", supported_school=supported, school_user=users["school"], **common,
+        statuses=[SupportSession.Status.CONFIRMED, SupportSession.Status.CONFIRMED, SupportSession.Status.DISPUTED,
+                  SupportSession.Status.PENDING],
+    )  # fmt: skip
+    _seed_agreement(
+        number="2-ШНОР", file_key="2", supported_school=second, school_user=None, **common,
+        statuses=[SupportSession.Status.CONFIRMED, SupportSession.Status.CONFIRMED],
+    )  # fmt: skip
+    _seed_teachers(
+        school=supported, school_user=users["school"], coordinator=users["coordinator"], tutor=users["tutor"],
+        factors=factors, today=today,
+    )  # fmt: skip
+    _seed_practices(
+        curator_school=curator_school, school=supported, curator=users["curator"], school_user=users["school"],
+        coordinator=users["coordinator"], tutor=users["tutor"], factors=factors, today=today,
+    )  # fmt: skip
+    _seed_events(
+        municipality=municipality, curator_school=curator_school, department=users["department"],
+        coordinator=users["coordinator"], today=today,
+    )  # fmt: skip
+    return {
+        "agreements": Agreement.objects.count(),
+        "sessions": SupportSession.objects.count(),
+        "teachers": Teacher.objects.count(),
+        "plans": DevelopmentPlan.objects.count(),
+        "tutor_assignments": TutorAssignment.objects.count(),
+        "practices": Practice.objects.count(),
+        "events": MethodicalEvent.objects.count(),
+    }

@@ -1,0 +1,278 @@
+"""The lists' filters: one filter set per list, shared by the page and its xlsx export so both hold the same rows.
+
+Choices offered (municipalities, schools) come only from what the user reaches; another value typed into the URL
+is refused as an invalid choice.
+"""
+
+import datetime
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from programs.models import RiskFactor
+from schools.access import visible_municipalities, visible_schools
+from schools.filters import current_school_year, school_year_label
+
+from .access import in_force_q
+from .models import (
+    OPEN_ITEM_STATUSES,
+    Agreement,
+    DevelopmentPlan,
+    DevelopmentPlanItem,
+    MethodicalEvent,
+    Practice,
+    SessionFormat,
+    Subject,
+    SupportSession,
+    Teacher,
+    TutorAssignment,
+)
+
+YES_NO = [("yes", "да"), ("no", "нет")]
+
+
+def _words(value: str) -> list[str]:
+    return [word for word in (value or "").split() if word]
+
+
+class SchoolChoiceFilter(django_filters.ModelChoiceFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", None)
+        kwargs.setdefault("empty_label", "все")
+        super().__init__(*args, **kwargs)
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    """Offers only the municipalities and schools the user reaches."""
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.user = user
+        if "municipality" in self.filters:
+            self.filters["municipality"].queryset = visible_municipalities(user)
+        if "school" in self.filters:
+            self.filters["school"].queryset = visible_schools(user).order_by("short_name")
+
+    @property
+    def show_municipality(self) -> bool:
+        return "municipality" in self.filters and self.filters["municipality"].queryset.count() > 1
+
+
+AGREEMENT_STATES = [
+    ("in_force", "действуют сейчас"),
+    ("draft", "проекты"),
+    ("expired", "срок истёк"),
+    ("finished", "завершённые"),
+    ("terminated", "расторгнутые"),
+]
+
+
+class AgreementFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(label="Поиск: номер, школа", method="search")
+    state = django_filters.ChoiceFilter(label="Состояние", choices=AGREEMENT_STATES, empty_label="любое", method="filter_state")
+    municipality = django_filters.ModelChoiceFilter(
+        label="Муниципалитет", queryset=None, empty_label="все", field_name="supported_school__municipality"
+    )
+    year = django_filters.NumberFilter(label="Действует в году", method="in_year", min_value=2000, max_value=2100)
+    support_form = django_filters.ChoiceFilter(
+        label="Форма поддержки",
+        empty_label="любая",
+        method="filter_form",
+        choices=[(name, str(Agreement._meta.get_field(name).verbose_name)) for name in Agreement.FORM_FIELDS],
+    )
+
+    class Meta:
+        model = Agreement
+        fields = ["q", "state", "municipality", "year", "support_form"]
+
+    def search(self, queryset, name, value):
+        for word in _words(value):
+            queryset = queryset.filter(
+                Q(number__icontains=word)
+                | Q(curator_school__short_name__icontains=word)
+                | Q(supported_school__short_name__icontains=word)
+            )
+        return queryset
+
+    def filter_state(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "in_force":
+            return queryset.filter(in_force_q(on=today))
+        if value == "expired":
+            return queryset.filter(status=Agreement.Status.ACTIVE, ends_on__lt=today)
+        return queryset.filter(status=value)
+
+    def in_year(self, queryset, name, value):
+        return queryset.filter(starts_on__year__lte=value, ends_on__year__gte=value)
+
+    def filter_form(self, queryset, name, value):
+        return queryset.filter(**{value: True}) if value in Agreement.FORM_FIELDS else queryset
+
+
+class SessionFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(label="Поиск: тема, школа", method="search")
+    status = django_filters.ChoiceFilter(label="Подтверждение", choices=SupportSession.Status.choices, empty_label="любое")
+    format = django_filters.ChoiceFilter(label="Форма", choices=SessionFormat.choices, empty_label="любая")
+    municipality = django_filters.ModelChoiceFilter(
+        label="Муниципалитет", queryset=None, empty_label="все", field_name="agreement__supported_school__municipality"
+    )
+    school = SchoolChoiceFilter(label="Сопровождаемая школа", field_name="agreement__supported_school")
+    risk_factor = django_filters.ModelChoiceFilter(label="Фактор риска", queryset=RiskFactor.objects.all(), empty_label="любой")
+    held_from = django_filters.DateFilter(label="С даты", field_name="held_on", lookup_expr="gte")
+    held_to = django_filters.DateFilter(label="По дату", field_name="held_on", lookup_expr="lte")
+
+    class Meta:
+        model = SupportSession
+        fields = ["q", "status", "format", "municipality", "school", "risk_factor", "held_from", "held_to"]
+
+    def search(self, queryset, name, value):
+        for word in _words(value):
+            queryset = queryset.filter(
+                Q(topic__icontains=word)
+                | Q(agreement__supported_school__short_name__icontains=word)
+                | Q(agreement__curator_school__short_name__icontains=word)
+                | Q(agreement__number__icontains=word)
+            )
+        return queryset
+
+
+class TeacherFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(label="Поиск: ФИО", method="search")
+    municipality = django_filters.ModelChoiceFilter(
+        label="Муниципалитет", queryset=None, empty_label="все", field_name="school__municipality"
+    )
+    school = SchoolChoiceFilter(label="Школа")
+    subject = django_filters.ModelChoiceFilter(label="Предмет", queryset=Subject.objects.all(), empty_label="все")
+    category = django_filters.ChoiceFilter(label="Категория", choices=Teacher.Category.choices, empty_label="любая")
+    experience = django_filters.ChoiceFilter(label="Стаж", choices=Teacher.Experience.choices, empty_label="любой")
+    with_plan = django_filters.ChoiceFilter(label="ИПРП на этот год", choices=YES_NO, empty_label="все", method="filter_plan")
+    with_tutor = django_filters.ChoiceFilter(label="С тьютором", choices=YES_NO, empty_label="все", method="filter_tutor")
+    active = django_filters.ChoiceFilter(label="Работает в школе", choices=YES_NO, empty_label="все", method="filter_active")
+
+    class Meta:
+        model = Teacher
+        fields = ["q", "municipality", "school", "subject", "category", "experience", "with_plan", "with_tutor", "active"]
+
+    def search(self, queryset, name, value):
+        for word in _words(value):
+            queryset = queryset.filter(full_name__icontains=word)
+        return queryset
+
+    def filter_plan(self, queryset, name, value):
+        has = Exists(
+            DevelopmentPlan.objects.filter(
+                teacher=OuterRef("pk"), year=current_school_year(), status__in=DevelopmentPlan.COUNTING
+            )
+        )
+        return queryset.filter(has if value == "yes" else ~has)
+
+    def filter_tutor(self, queryset, name, value):
+        has = Exists(TutorAssignment.objects.current().filter(teacher=OuterRef("pk")))
+        return queryset.filter(has if value == "yes" else ~has)
+
+    def filter_active(self, queryset, name, value):
+        return queryset.filter(is_active=value == "yes")
+
+
+def _plan_year_choices():
+    year = current_school_year()
+    return [(y, school_year_label(y)) for y in range(year + 1, year - 4, -1)]
+
+
+class PlanFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(label="Поиск: ФИО педагога", method="search")
+    year = django_filters.ChoiceFilter(label="Учебный год", choices=_plan_year_choices, empty_label="все")
+    status = django_filters.ChoiceFilter(label="Статус", choices=DevelopmentPlan.Status.choices, empty_label="любой")
+    municipality = django_filters.ModelChoiceFilter(
+        label="Муниципалитет", queryset=None, empty_label="все", field_name="teacher__school__municipality"
+    )
+    school = SchoolChoiceFilter(label="Школа", field_name="teacher__school")
+    due = django_filters.ChoiceFilter(
+        label="Сроки пунктов",
+        empty_label="все",
+        method="filter_due",
+        choices=[("overdue", "есть просроченные"), ("soon", "срок в ближайшие 30 дней")],
+    )
+
+    class Meta:
+        model = DevelopmentPlan
+        fields = ["q", "year", "status", "municipality", "school", "due"]
+
+    def search(self, queryset, name, value):
+        for word in _words(value):
+            queryset = queryset.filter(teacher__full_name__icontains=word)
+        return queryset
+
+    def filter_due(self, queryset, name, value):
+        today = timezone.localdate()
+        items = DevelopmentPlanItem.objects.filter(plan=OuterRef("pk"), status__in=OPEN_ITEM_STATUSES)
+        if value == "overdue":
+            items = items.filter(due_on__lt=today)
+        else:
+            items = items.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=30))
+        return queryset.filter(Exists(items))
+
+
+class PracticeFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(label="Поиск: название, описание, школа", method="search")
+    subject = django_filters.ModelChoiceFilter(
+        label="Предмет", queryset=Subject.objects.all(), empty_label="все", field_name="subjects", distinct=False,
+        method="filter_subject",
+    )
+    risk_factor = django_filters.ModelChoiceFilter(
+        label="Фактор риска", queryset=RiskFactor.objects.all(), empty_label="любой", method="filter_risk"
+    )
+    status = django_filters.ChoiceFilter(label="Статус", choices=Practice.Status.choices, empty_label="любой")
+    municipality = django_filters.ModelChoiceFilter(
+        label="Муниципалитет школы", queryset=None, empty_label="все", field_name="school__municipality"
+    )
+
+    class Meta:
+        model = Practice
+        fields = ["q", "subject", "risk_factor", "status", "municipality"]
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, user=user, **kwargs)
+        # Everybody searches the whole bank, so every municipality is a fair filter.
+        from schools.models import Municipality
+
+        self.filters["municipality"].queryset = Municipality.objects.all()
+
+    def search(self, queryset, name, value):
+        for word in _words(value):
+            queryset = queryset.filter(
+                Q(title__icontains=word) | Q(description__icontains=word) | Q(school__short_name__icontains=word)
+            )
+        return queryset
+
+    def filter_subject(self, queryset, name, value):
+        return queryset.filter(pk__in=Practice.subjects.through.objects.filter(subject=value).values("practice_id"))
+
+    def filter_risk(self, queryset, name, value):
+        return queryset.filter(pk__in=Practice.risk_factors.through.objects.filter(riskfactor=value).values("practice_id"))
+
+
+class EventFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(label="Поиск: название, организатор", method="search")
+    format = django_filters.ChoiceFilter(label="Форма", choices=MethodicalEvent.Format.choices, empty_label="любая")
+    municipality = django_filters.ModelChoiceFilter(
+        label="Муниципалитет", queryset=None, empty_label="все", null_label="региональные", null_value="regional"
+    )
+    year = django_filters.NumberFilter(label="Год", field_name="held_on__year", min_value=2000, max_value=2100)
+    when = django_filters.ChoiceFilter(
+        label="Когда", empty_label="все", method="filter_when", choices=[("upcoming", "предстоящие"), ("past", "прошедшие")]
+    )
+
+    class Meta:
+        model = MethodicalEvent
+        fields = ["q", "format", "municipality", "year", "when"]
+
+    def search(self, queryset, name, value):
+        for word in _words(value):
+            queryset = queryset.filter(Q(title__icontains=word) | Q(organiser__icontains=word))
+        return queryset
+
+    def filter_when(self, queryset, name, value):
+        today = timezone.localdate()
+        return queryset.filter(held_on__gte=today) if value == "upcoming" else queryset.filter(held_on__lt=today)

@@ -1,0 +1,406 @@
+"""Forms of the partnerships pages; the domain rules live in `services.py`, whose refusals come back onto the fields."""
+
+from django import forms
+from django.utils import timezone
+
+from programs.models import RiskFactor
+from schools.filters import current_school_year, school_year_label
+
+from .access import agreement_schools, event_schools, practice_schools, teacher_schools, tutors_of_municipality
+from .models import (
+    Agreement,
+    AgreementPlanItem,
+    DeficitArea,
+    DevelopmentPlan,
+    DevelopmentPlanItem,
+    MethodicalEvent,
+    Practice,
+    Subject,
+    SupportSession,
+    Teacher,
+    TeacherDeficit,
+    TutoringSession,
+    TutorProfile,
+)
+from .selectors import list_marks
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+def add_errors(form: forms.Form, exc) -> None:
+    """Put a service's refusal (PartnershipError) next to the fields it names; unknown fields go on top."""
+    for field, messages in exc.errors.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
+def _risk_factors(current=None):
+    queryset = RiskFactor.objects.filter(is_active=True)
+    if current is not None:
+        queryset = queryset | RiskFactor.objects.filter(pk=current.pk)
+    return queryset.order_by("position", "name")
+
+
+def _school_label(school) -> str:
+    return f"{school.short_name} ({school.municipality.name})"
+
+
+class SchoolChoiceField(forms.ModelChoiceField):
+    marks: dict[int, str] = {}
+
+    def label_from_instance(self, obj):
+        mark = self.marks.get(obj.pk)
+        return f"{_school_label(obj)} — {mark}" if mark else _school_label(obj)
+
+
+class SchoolMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return _school_label(obj)
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+# --- agreements ---------------------------------------------------------------------------------------------------
+
+
+class AgreementForm(forms.ModelForm):
+    curator_school = SchoolChoiceField(label="Школа-куратор", queryset=None)
+    supported_school = SchoolChoiceField(label="Сопровождаемая школа", queryset=None)
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "curator_school",
+            "supported_school",
+            "number",
+            "signed_on",
+            "starts_on",
+            "ends_on",
+            "subject",
+            "form_consulting",
+            "form_methodical",
+            "form_organisational",
+            "form_resource",
+        ]
+        widgets = {
+            "signed_on": DateInput(),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "subject": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"number": "Номер можно указать при подписании."}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        schools = agreement_schools(user)
+        marks = list_marks()
+        for name in ("curator_school", "supported_school"):
+            self.fields[name].queryset = schools
+            self.fields[name].marks = marks
+        self.fields["curator_school"].help_text = "Кандидаты в кураторы — по утверждённому перечню; можно выбрать и другую школу."
+        if not self.instance.pk and not self.initial.get("subject"):
+            self.initial["subject"] = (
+                "Сотрудничество в целях повышения качества образования, оказания адресной методической помощи "
+                "и перевода сопровождаемой школы в эффективный режим работы."
+            )
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", "Окончание срока не может быть раньше его начала.")
+        return data
+
+
+class PlanItemForm(forms.ModelForm):
+    class Meta:
+        model = AgreementPlanItem
+        fields = ["planned_on", "month_only", "format", "topic", "risk_factor"]
+        widgets = {"planned_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["risk_factor"].queryset = _risk_factors(self.instance.risk_factor if self.instance.pk else None)
+        self.fields["risk_factor"].empty_label = "не указан"
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = SupportSession
+        fields = [
+            "held_on",
+            "format",
+            "topic",
+            "plan_item",
+            "risk_factor",
+            "teachers_count",
+            "managers_count",
+            "hours",
+            "outcome",
+        ]
+        widgets = {"held_on": DateInput(), "outcome": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "plan_item": "Если занятие проведено по плану договора, выберите пункт плана.",
+            "outcome": "Что получила школа: решения, рекомендации, договорённости.",
+        }
+
+    def __init__(self, *args, agreement: Agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan_item"].queryset = agreement.plan_items.all()
+        self.fields["plan_item"].empty_label = "вне плана"
+        self.fields["risk_factor"].queryset = _risk_factors(self.instance.risk_factor if self.instance.pk else None)
+        self.fields["risk_factor"].empty_label = "не указан"
+        if not self.instance.pk and not self.is_bound:
+            self.initial.setdefault("held_on", timezone.localdate())
+
+
+class FileForm(forms.Form):
+    file = forms.FileField(
+        label="Файл",
+        help_text="PDF, документ Word (.docx), книга Excel (.xlsx), изображение JPEG или PNG.",
+        error_messages={"required": "Выберите файл.", "empty": "Файл пуст. Выберите файл с документом."},
+    )
+
+
+# --- teachers and tutors ------------------------------------------------------------------------------------------
+
+
+class TeacherForm(forms.ModelForm):
+    school = SchoolChoiceField(label="Школа", queryset=None)
+
+    class Meta:
+        model = Teacher
+        fields = ["school", "full_name", "subject", "category", "experience", "is_active"]
+        help_texts = {"full_name": "Только фамилия, имя и отчество: другие персональные данные портал не хранит."}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = teacher_schools(user)
+        self.fields["subject"].queryset = Subject.objects.filter(is_active=True)
+        if self.instance.pk:
+            self.fields["school"].disabled = True
+        else:
+            del self.fields["is_active"]
+
+
+class TutorAssignForm(forms.Form):
+    tutor = UserChoiceField(
+        label="Тьютор", queryset=None, empty_label="выберите тьютора", widget=forms.Select(attrs={"class": "form-select"})
+    )
+    starts_on = forms.DateField(label="С", widget=DateInput(attrs={"class": "form-control"}), required=False)
+
+    def __init__(self, *args, teacher: Teacher, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tutor"].queryset = tutors_of_municipality(teacher.school.municipality_id)
+        self.initial.setdefault("starts_on", timezone.localdate())
+
+
+class DeficitForm(forms.ModelForm):
+    class Meta:
+        model = TeacherDeficit
+        fields = ["area", "level", "diagnosed_on", "source", "note", "resolved_on"]
+        widgets = {"diagnosed_on": DateInput(), "resolved_on": DateInput(), "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        areas = DeficitArea.objects.filter(is_active=True)
+        if self.instance.pk:
+            areas = areas | DeficitArea.objects.filter(pk=self.instance.area_id)
+            self.fields["area"].disabled = True
+        else:
+            del self.fields["resolved_on"]
+        self.fields["area"].queryset = areas.order_by("position", "name")
+
+
+def plan_year_choices(extra=None):
+    this_year = current_school_year()
+    years = {this_year - 1, this_year, this_year + 1}
+    if extra:
+        years.add(extra)
+    return [(year, school_year_label(year)) for year in sorted(years, reverse=True)]
+
+
+class DevelopmentPlanForm(forms.ModelForm):
+    year = forms.TypedChoiceField(label="Учебный год", coerce=int, choices=[])
+    tutor = UserChoiceField(label="Тьютор", queryset=None, required=False, empty_label="не назначен")
+
+    class Meta:
+        model = DevelopmentPlan
+        fields = ["year", "starts_on", "ends_on", "tutor", "status", "goal"]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput(), "goal": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, teacher: Teacher, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = plan_year_choices(self.instance.year if self.instance.pk else None)
+        self.fields["tutor"].queryset = tutors_of_municipality(teacher.school.municipality_id)
+        if not self.instance.pk and not self.is_bound:
+            year = current_school_year()
+            self.initial.update(
+                {"year": year, "starts_on": f"{year - 1}-09-01", "ends_on": f"{year}-06-30", "status": "active"}
+            )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", "Окончание плана не может быть раньше его начала.")
+        return data
+
+
+class DevelopmentPlanItemForm(forms.ModelForm):
+    class Meta:
+        model = DevelopmentPlanItem
+        fields = ["action", "form", "deficit", "due_on", "status", "result"]
+        widgets = {"due_on": DateInput(), "result": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, plan: DevelopmentPlan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deficit"].queryset = TeacherDeficit.objects.filter(teacher_id=plan.teacher_id).select_related("area")
+        self.fields["deficit"].empty_label = "не указан"
+
+
+class TutoringForm(forms.ModelForm):
+    class Meta:
+        model = TutoringSession
+        fields = ["held_on", "format", "topic", "hours", "note"]
+        widgets = {"held_on": DateInput(), "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("held_on", timezone.localdate())
+
+
+class TutorProfileForm(forms.ModelForm):
+    workplace = SchoolChoiceField(label="Основное место работы", queryset=None, required=False, empty_label="не указано")
+
+    class Meta:
+        model = TutorProfile
+        fields = ["direction", "subjects", "workplace", "note"]
+        widgets = {"subjects": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        from schools.models import School
+
+        self.fields["workplace"].queryset = School.objects.filter(municipality=municipality).select_related(
+            "municipality"
+        )
+        self.fields["subjects"].queryset = Subject.objects.filter(is_active=True)
+
+
+# --- practices ----------------------------------------------------------------------------------------------------
+
+
+class PracticeForm(forms.ModelForm):
+    school = SchoolChoiceField(label="Школа-автор", queryset=None)
+
+    class Meta:
+        model = Practice
+        fields = ["school", "title", "description", "subjects", "risk_factors"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "subjects": forms.CheckboxSelectMultiple,
+            "risk_factors": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = practice_schools(user)
+        self.fields["subjects"].queryset = Subject.objects.filter(is_active=True)
+        self.fields["risk_factors"].queryset = _risk_factors()
+        if self.instance.pk:
+            self.fields["school"].disabled = True
+        elif self.fields["school"].queryset.count() == 1:
+            self.initial.setdefault("school", self.fields["school"].queryset.get().pk)
+
+
+# --- events -------------------------------------------------------------------------------------------------------
+
+
+class EventForm(forms.ModelForm):
+    schools = SchoolMultipleChoiceField(
+        label="Приглашённые школы", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = MethodicalEvent
+        fields = ["title", "format", "held_on", "starts_at", "municipality", "organiser", "place", "description",
+                  "is_cancelled"]  # fmt: skip
+        widgets = {"held_on": DateInput(), "starts_at": TimeInput(), "description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from schools.access import is_department, visible_municipalities
+
+        from .access import coordinator_municipality_ids
+
+        if is_department(user):
+            self.fields["municipality"].queryset = visible_municipalities(user)
+            self.fields["municipality"].empty_label = "региональное (все муниципалитеты)"
+        else:
+            self.fields["municipality"].queryset = visible_municipalities(user).filter(
+                pk__in=coordinator_municipality_ids(user)
+            )
+            self.fields["municipality"].required = True
+            self.fields["municipality"].empty_label = None
+        municipality_id = self.data.get("municipality") if self.is_bound else None
+        if not self.is_bound:
+            municipality_id = self.instance.municipality_id or (
+                self.fields["municipality"].queryset.values_list("pk", flat=True).first()
+                if not is_department(user)
+                else None
+            )
+        try:
+            municipality_id = int(municipality_id) if municipality_id else None
+        except (TypeError, ValueError):
+            municipality_id = None
+        self.fields["schools"].queryset = event_schools(user, municipality_id)
+        if self.instance.pk:
+            self.initial.setdefault("schools", list(self.instance.invitations.values_list("school_id", flat=True)))
+        else:
+            del self.fields["is_cancelled"]
+
+
+class AttendanceForm(forms.Form):
+    """One row per invited school: took part or not, and who (one person a line)."""
+
+    CHOICES = [("", "не отмечено"), ("yes", "участвовала"), ("no", "не участвовала")]
+
+    def __init__(self, *args, invitations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for invitation in invitations:
+            attended_key, people_key = f"attended_{invitation.pk}", f"people_{invitation.pk}"
+            self.fields[attended_key] = forms.ChoiceField(label=invitation.school.short_name, choices=self.CHOICES, required=False)
+            self.fields[people_key] = forms.CharField(
+                label="Участники (по одному в строке: ФИО — должность)", required=False,
+                widget=forms.Textarea(attrs={"rows": 2}), max_length=10000,
+            )
+            if not self.is_bound:
+                self.initial[attended_key] = {True: "yes", False: "no"}.get(invitation.attended, "")
+                self.initial[people_key] = "\n".join(
+                    f"{p.full_name} — {p.position}" if p.position else p.full_name for p in invitation.participants.all()
+                )
+            self.rows.append((invitation, self[attended_key], self[people_key]))
+
+    def marks(self) -> dict[int, tuple[bool | None, str]]:
+        result = {}
+        for invitation, attended, people in self.rows:
+            value = self.cleaned_data.get(attended.name)
+            result[invitation.pk] = ({"yes": True, "no": False}.get(value), self.cleaned_data.get(people.name, ""))
+        return result

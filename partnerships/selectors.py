@@ -1,0 +1,721 @@
+"""Reads of agreements, sessions, teachers, plans, practices and events, each in a fixed number of queries however
+large the data: counts come from correlated subqueries or grouped aggregates, never from a query per row."""
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from schools.access import Role, reach_of, visible_municipalities
+from schools.filters import current_school_year
+from schools.models import Municipality, School, SchoolYearStatus, Status
+
+from .access import (
+    can_see_summary,
+    coordinator_municipality_ids,
+    curator_school_ids,
+    in_force_q,
+    team_school_ids,
+    visible_agreements,
+    visible_events,
+    visible_plans,
+    visible_practices,
+    visible_sessions,
+    visible_teachers,
+)
+from .filters import AgreementFilter, EventFilter, PlanFilter, PracticeFilter, SessionFilter, TeacherFilter
+from .models import (
+    AGREEMENTS_PER_YEAR_TARGET,
+    COVERAGE_TARGETS,
+    EVENT_PARTICIPATION_TARGET,
+    OPEN_ITEM_STATUSES,
+    Agreement,
+    AgreementPlanItem,
+    DevelopmentPlan,
+    DevelopmentPlanItem,
+    EventInvitation,
+    MethodicalEvent,
+    Practice,
+    PracticeDownload,
+    PracticeFile,
+    SessionEvidence,
+    SupportSession,
+    Teacher,
+    TeacherDeficit,
+    TutorAssignment,
+    TutoringSession,
+    TutorProfile,
+)
+
+HOME_LIMIT = 8
+DUE_SOON_DAYS = 30
+LISTED_STATUSES = (Status.SHNOR, Status.SHNSU, Status.BOTH)
+
+
+def _count(queryset: QuerySet, outer: str):
+    """The number of rows of `queryset` whose `outer` points at the outer row, as an annotation (0 when none)."""
+    return Coalesce(
+        Subquery(
+            queryset.filter(**{outer: OuterRef("pk")})
+            .order_by()
+            .values(outer)
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+# --- the approved list: which schools need support ----------------------------------------------------------------
+
+
+def latest_list_year() -> int | None:
+    return SchoolYearStatus.objects.aggregate(year=Max("year"))["year"]
+
+
+def listed_schools(*, year: int | None = None) -> QuerySet[School]:
+    """Schools on the newest approved list (ШНОР, ШНСУ or both): those the agreements and events are for."""
+    year = year or latest_list_year()
+    if year is None:
+        return School.objects.none()
+    return School.objects.filter(year_statuses__year=year, year_statuses__status__in=LISTED_STATUSES)
+
+
+def list_marks() -> dict[int, str]:
+    """What the newest approved list says of each school, to show beside it when pairing schools."""
+    year = latest_list_year()
+    if year is None:
+        return {}
+    marks = {}
+    for school_id, status, curator in SchoolYearStatus.objects.filter(year=year).filter(
+        Q(status__in=LISTED_STATUSES) | Q(curator_candidate=True)
+    ).values_list("school_id", "status", "curator_candidate"):
+        if status in LISTED_STATUSES:
+            marks[school_id] = dict(Status.choices)[status]
+        elif curator:
+            marks[school_id] = "кандидат в кураторы"
+    return marks
+
+
+# --- agreements ---------------------------------------------------------------------------------------------------
+
+
+def with_agreement_counts(queryset: QuerySet[Agreement], today: datetime.date | None = None) -> QuerySet[Agreement]:
+    """Sessions planned (plan items), held (confirmed), waiting and disputed; the next planned date and topic."""
+    today = today or timezone.localdate()
+    sessions = SupportSession.objects.all()
+    upcoming = AgreementPlanItem.objects.filter(agreement=OuterRef("pk"), planned_on__gte=today).order_by(
+        "planned_on", "pk"
+    )
+    return queryset.annotate(
+        planned_count=_count(AgreementPlanItem.objects.all(), "agreement"),
+        held_count=_count(sessions.filter(status=SupportSession.Status.CONFIRMED), "agreement"),
+        pending_count=_count(sessions.filter(status=SupportSession.Status.PENDING), "agreement"),
+        disputed_count=_count(sessions.filter(status=SupportSession.Status.DISPUTED), "agreement"),
+        next_planned_on=Subquery(upcoming.values("planned_on")[:1]),
+        next_topic=Subquery(upcoming.values("topic")[:1]),
+        next_month_only=Subquery(upcoming.values("month_only")[:1]),
+    )
+
+
+def agreement_list(*, user, data) -> tuple[AgreementFilter, QuerySet[Agreement]]:
+    agreement_filter = AgreementFilter(data, user=user, queryset=visible_agreements(user))
+    rows = agreement_filter.qs if agreement_filter.is_valid() else Agreement.objects.none()
+    rows = with_agreement_counts(
+        rows.select_related("curator_school__municipality", "supported_school__municipality")
+    ).order_by("-starts_on", "-pk")
+    return agreement_filter, rows
+
+
+def agreement_detail(*, agreement: Agreement, today: datetime.date | None = None) -> dict:
+    """The plan with what was held by each item, the sessions with their files, the counts, the next session."""
+    today = today or timezone.localdate()
+    items = list(agreement.plan_items.select_related("risk_factor").order_by("planned_on", "pk"))
+    sessions = list(
+        agreement.sessions.select_related("plan_item", "risk_factor", "logged_by", "reviewed_by")
+        .prefetch_related(Prefetch("evidence", queryset=SessionEvidence.objects.order_by("uploaded_at", "pk")))
+        .order_by("-held_on", "-pk")
+    )
+    by_item = defaultdict(list)
+    for session in sessions:
+        if session.plan_item_id:
+            by_item[session.plan_item_id].append(session)
+    for item in items:
+        item.held_sessions = by_item.get(item.pk, [])
+        item.is_held = any(s.status == SupportSession.Status.CONFIRMED for s in item.held_sessions)
+        item.is_logged = bool(item.held_sessions)
+        item.is_past = item.planned_on < today if not item.month_only else (
+            (item.planned_on.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) <= today
+        )
+        item.may_be_held = item.planned_on <= today  # a month-only item from the first day of its month
+    next_item = next((item for item in items if item.planned_on >= today.replace(day=1) and not item.is_logged
+                      and (item.month_only or item.planned_on >= today)), None)  # fmt: skip
+    counts = {
+        "planned": len(items),
+        "held": sum(s.status == SupportSession.Status.CONFIRMED for s in sessions),
+        "pending": sum(s.status == SupportSession.Status.PENDING for s in sessions),
+        "disputed": sum(s.status == SupportSession.Status.DISPUTED for s in sessions),
+        "hours": sum((s.hours for s in sessions if s.status == SupportSession.Status.CONFIRMED), 0),
+    }
+    return {"plan_items": items, "sessions": sessions, "counts": counts, "next_item": next_item}
+
+
+def session_list(*, user, data) -> tuple[SessionFilter, QuerySet[SupportSession]]:
+    session_filter = SessionFilter(data, user=user, queryset=visible_sessions(user))
+    rows = session_filter.qs if session_filter.is_valid() else SupportSession.objects.none()
+    rows = (
+        rows.select_related(
+            "agreement__curator_school__municipality", "agreement__supported_school__municipality", "risk_factor"
+        )
+        .annotate(evidence_count=_count(SessionEvidence.objects.all(), "session"))
+        .order_by("-held_on", "-pk")
+    )
+    return session_filter, rows
+
+
+# --- teachers and plans -------------------------------------------------------------------------------------------
+
+
+def _current_assignments() -> Prefetch:
+    return Prefetch(
+        "tutor_assignments",
+        queryset=TutorAssignment.objects.current().select_related("tutor").order_by("starts_on", "pk"),
+        to_attr="current_assignments",
+    )
+
+
+def teacher_list(*, user, data) -> tuple[TeacherFilter, QuerySet[Teacher]]:
+    year = current_school_year()
+    teacher_filter = TeacherFilter(data, user=user, queryset=visible_teachers(user))
+    rows = teacher_filter.qs if teacher_filter.is_valid() else Teacher.objects.none()
+    rows = (
+        rows.select_related("school__municipality", "subject")
+        .annotate(
+            open_deficits=_count(TeacherDeficit.objects.filter(resolved_on__isnull=True), "teacher"),
+            has_plan=Exists(
+                DevelopmentPlan.objects.filter(teacher=OuterRef("pk"), year=year, status__in=DevelopmentPlan.COUNTING)
+            ),
+        )
+        .prefetch_related(_current_assignments())
+        .order_by("school__short_name", "full_name", "pk")
+    )
+    return teacher_filter, rows
+
+
+def teacher_detail(*, teacher: Teacher, today: datetime.date | None = None) -> dict:
+    today = today or timezone.localdate()
+    plans = list(
+        teacher.plans.select_related("tutor")
+        .prefetch_related(
+            Prefetch("items", queryset=DevelopmentPlanItem.objects.select_related("deficit__area").order_by("due_on", "pk"))
+        )
+        .order_by("-year")
+    )
+    for plan in plans:
+        for item in plan.items.all():
+            item.overdue = item.is_overdue(today)
+    return {
+        "deficits": list(teacher.deficits.select_related("area").order_by("resolved_on", "-diagnosed_on", "pk")),
+        "plans": plans,
+        "assignments": list(teacher.tutor_assignments.select_related("tutor", "assigned_by").order_by("-starts_on")),
+        "tutoring": list(teacher.tutoring_sessions.select_related("tutor").order_by("-held_on", "-pk")[:50]),
+        "tutoring_hours": sum(s.hours for s in teacher.tutoring_sessions.all()),
+    }
+
+
+def with_plan_counts(queryset: QuerySet[DevelopmentPlan], today: datetime.date | None = None):
+    today = today or timezone.localdate()
+    items = DevelopmentPlanItem.objects.exclude(status="cancelled")
+    open_items = DevelopmentPlanItem.objects.filter(status__in=OPEN_ITEM_STATUSES)
+    return queryset.annotate(
+        item_count=_count(items, "plan"),
+        done_count=_count(items.filter(status="done"), "plan"),
+        overdue_count=_count(open_items.filter(due_on__lt=today), "plan"),
+        next_due_on=Subquery(
+            open_items.filter(plan=OuterRef("pk"), due_on__gte=today).order_by("due_on").values("due_on")[:1]
+        ),
+    )
+
+
+def plan_list(*, user, data) -> tuple[PlanFilter, QuerySet[DevelopmentPlan]]:
+    plan_filter = PlanFilter(data, user=user, queryset=visible_plans(user))
+    rows = plan_filter.qs if plan_filter.is_valid() else DevelopmentPlan.objects.none()
+    rows = with_plan_counts(
+        rows.select_related("teacher__school__municipality", "teacher__subject", "tutor")
+    ).order_by("-year", "teacher__school__short_name", "teacher__full_name", "pk")
+    return plan_filter, rows
+
+
+def plan_items(*, plan: DevelopmentPlan, today: datetime.date | None = None) -> list[DevelopmentPlanItem]:
+    today = today or timezone.localdate()
+    items = list(plan.items.select_related("deficit__area").order_by("due_on", "pk"))
+    for item in items:
+        item.overdue = item.is_overdue(today)
+    return items
+
+
+def tutor_team(*, user) -> list[dict]:
+    """Tutors of the municipalities the user works in, with their profile and how many teachers they keep."""
+    reach = reach_of(user)
+    municipality_ids = (
+        set(Municipality.objects.values_list("pk", flat=True)) if reach.everything else set(reach.municipality_ids)
+    )
+    from schools.models import RoleAssignment
+
+    assignments = list(
+        RoleAssignment.objects.filter(role=Role.TUTOR, municipality_id__in=municipality_ids)
+        .select_related("user", "municipality")
+        .order_by("municipality__name", "user__last_name", "user__first_name", "user__username")
+    )
+    profiles = {
+        (p.user_id, p.municipality_id): p
+        for p in TutorProfile.objects.filter(municipality_id__in=municipality_ids)
+        .select_related("workplace")
+        .prefetch_related("subjects")
+    }
+    user_ids = {a.user_id for a in assignments}
+    teachers = defaultdict(int)
+    for tutor_id, municipality_id, n in (
+        TutorAssignment.objects.current()
+        .filter(tutor_id__in=user_ids)
+        .values_list("tutor_id", "teacher__school__municipality_id")
+        .annotate(n=Count("teacher", distinct=True))
+    ):
+        teachers[(tutor_id, municipality_id)] += n
+    plans = defaultdict(int)
+    for tutor_id, municipality_id, n in (
+        DevelopmentPlan.objects.filter(tutor_id__in=user_ids, year=current_school_year(), status__in=DevelopmentPlan.COUNTING)
+        .values_list("tutor_id", "teacher__school__municipality_id")
+        .annotate(n=Count("pk"))
+    ):
+        plans[(tutor_id, municipality_id)] += n
+    return [
+        {
+            "user": a.user,
+            "municipality": a.municipality,
+            "profile": profiles.get((a.user_id, a.municipality_id)),
+            "teachers": teachers.get((a.user_id, a.municipality_id), 0),
+            "plans": plans.get((a.user_id, a.municipality_id), 0),
+        }
+        for a in assignments
+    ]
+
+
+# --- coverage -----------------------------------------------------------------------------------------------------
+
+
+def coverage_schools(*, user) -> QuerySet[School]:
+    """Schools whose coverage the user may read: the team's own school, the municipality's, all (no curator)."""
+    reach = reach_of(user)
+    if reach.everything:
+        return School.objects.all()
+    municipal = coordinator_municipality_ids(user) | {a.municipality_id for a in reach.assignments if a.role == Role.TUTOR}
+    return School.objects.filter(Q(municipality_id__in=municipal) | Q(pk__in=team_school_ids(user)))
+
+
+def coverage(*, user, municipality: Municipality | None = None, year: int | None = None, q: str = "") -> dict:
+    """Per school: teachers, with an ИПРП for the year, with a tutor now; per municipality and in total.
+
+    Schools with registered teachers or on the approved list are shown. Five queries at any size.
+    """
+    year = year or current_school_year()
+    schools = coverage_schools(user=user)
+    if municipality is not None:
+        schools = schools.filter(municipality=municipality)
+    for word in q.split():
+        schools = schools.filter(Q(short_name__icontains=word) | Q(name__icontains=word))
+    teachers = Teacher.objects.filter(is_active=True, school__in=schools)
+    per_school = dict(teachers.values_list("school_id").annotate(n=Count("pk")))
+    with_plan = dict(
+        teachers.filter(plans__year=year, plans__status__in=DevelopmentPlan.COUNTING)
+        .values_list("school_id")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    with_tutor = dict(
+        teachers.filter(pk__in=TutorAssignment.objects.current().values("teacher_id"))
+        .values_list("school_id")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    listed = set(listed_schools().filter(pk__in=schools.values("pk")).values_list("pk", flat=True))
+    rows = []
+    totals: dict[int, dict] = {}
+    for school in schools.filter(Q(pk__in=list(per_school)) | Q(pk__in=list(listed))).select_related(
+        "municipality"
+    ).order_by("municipality__name", "short_name"):
+        n, p, t = per_school.get(school.pk, 0), with_plan.get(school.pk, 0), with_tutor.get(school.pk, 0)
+        rows.append(
+            {
+                "school": school,
+                "listed": school.pk in listed,
+                "teachers": n,
+                "with_plan": p,
+                "with_tutor": t,
+                "plan_share": share(p, n),
+                "tutor_share": share(t, n),
+            }
+        )
+        total = totals.setdefault(
+            school.municipality_id,
+            {"municipality": school.municipality, "schools": 0, "teachers": 0, "with_plan": 0, "with_tutor": 0},
+        )
+        total["schools"] += 1
+        total["teachers"] += n
+        total["with_plan"] += p
+        total["with_tutor"] += t
+    for total in totals.values():
+        total["plan_share"] = share(total["with_plan"], total["teachers"])
+        total["tutor_share"] = share(total["with_tutor"], total["teachers"])
+    grand = {
+        "teachers": sum(r["teachers"] for r in rows),
+        "with_plan": sum(r["with_plan"] for r in rows),
+        "with_tutor": sum(r["with_tutor"] for r in rows),
+    }
+    grand["plan_share"] = share(grand["with_plan"], grand["teachers"])
+    grand["tutor_share"] = share(grand["with_tutor"], grand["teachers"])
+    return {
+        "year": year,
+        "rows": rows,
+        "municipalities": sorted(totals.values(), key=lambda t: t["municipality"].name),
+        "total": grand,
+        "targets": COVERAGE_TARGETS,
+    }
+
+
+# --- the municipal picture ----------------------------------------------------------------------------------------
+
+
+def summary_municipalities(*, user) -> QuerySet[Municipality]:
+    if reach_of(user).everything:
+        return visible_municipalities(user).order_by("name")
+    return Municipality.objects.filter(pk__in=coordinator_municipality_ids(user)).order_by("name")
+
+
+def municipal_summary(*, user, year: int | None = None, today: datetime.date | None = None) -> list[dict]:
+    """Per municipality: agreements signed in the year against the target, agreements in force, schools on the list
+    with no curator, sessions held, coverage of teachers, practices and event participation. Fixed queries."""
+    if not can_see_summary(user):
+        return []
+    today = today or timezone.localdate()
+    year = year or today.year
+    municipalities = list(summary_municipalities(user=user))
+    ids = [m.pk for m in municipalities]
+    agreements = Agreement.objects.filter(supported_school__municipality_id__in=ids)
+    signed = dict(
+        agreements.exclude(status=Agreement.Status.DRAFT)
+        .filter(signed_on__year=year)
+        .values_list("supported_school__municipality_id")
+        .annotate(n=Count("pk"))
+    )
+    in_force = dict(
+        agreements.filter(in_force_q(on=today))
+        .values_list("supported_school__municipality_id")
+        .annotate(n=Count("pk"))
+    )
+    curated = set(agreements.filter(in_force_q(on=today)).values_list("supported_school_id", flat=True))
+    listed = defaultdict(list)
+    for school in listed_schools().filter(municipality_id__in=ids).order_by("short_name"):
+        listed[school.municipality_id].append(school)
+    sessions = defaultdict(lambda: defaultdict(int))
+    for municipality_id, status, n in (
+        SupportSession.objects.filter(agreement__supported_school__municipality_id__in=ids, held_on__year=year)
+        .values_list("agreement__supported_school__municipality_id", "status")
+        .annotate(n=Count("pk"))
+    ):
+        sessions[municipality_id][status] = n
+    teachers = Teacher.objects.filter(is_active=True, school__municipality_id__in=ids)
+    school_year = current_school_year()
+    teacher_counts = dict(teachers.values_list("school__municipality_id").annotate(n=Count("pk")))
+    plan_counts = dict(
+        teachers.filter(plans__year=school_year, plans__status__in=DevelopmentPlan.COUNTING)
+        .values_list("school__municipality_id")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    tutor_counts = dict(
+        teachers.filter(pk__in=TutorAssignment.objects.current().values("teacher_id"))
+        .values_list("school__municipality_id")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    practices = dict(
+        Practice.objects.filter(status=Practice.Status.PUBLISHED, school__municipality_id__in=ids)
+        .values_list("school__municipality_id")
+        .annotate(n=Count("pk"))
+    )
+    downloads = dict(
+        PracticeDownload.objects.filter(practice__school__municipality_id__in=ids, downloaded_at__year=year)
+        .values_list("practice__school__municipality_id")
+        .annotate(n=Count("pk"))
+    )
+    attended = defaultdict(set)
+    for municipality_id, school_id in (
+        EventInvitation.objects.filter(
+            attended=True, event__is_cancelled=False, event__held_on__year=year, school__municipality_id__in=ids
+        ).values_list("school__municipality_id", "school_id")
+    ):
+        attended[municipality_id].add(school_id)
+    result = []
+    for municipality in municipalities:
+        listed_here = listed.get(municipality.pk, [])
+        listed_ids = {s.pk for s in listed_here}
+        n_teachers = teacher_counts.get(municipality.pk, 0)
+        took_part = len(attended.get(municipality.pk, set()) & listed_ids)
+        result.append(
+            {
+                "municipality": municipality,
+                "year": year,
+                "signed": signed.get(municipality.pk, 0),
+                "target": AGREEMENTS_PER_YEAR_TARGET,
+                "target_met": signed.get(municipality.pk, 0) >= AGREEMENTS_PER_YEAR_TARGET,
+                "in_force": in_force.get(municipality.pk, 0),
+                "listed": len(listed_here),
+                "without_curator": [s for s in listed_here if s.pk not in curated],
+                "sessions_confirmed": sessions[municipality.pk][SupportSession.Status.CONFIRMED],
+                "sessions_pending": sessions[municipality.pk][SupportSession.Status.PENDING],
+                "sessions_disputed": sessions[municipality.pk][SupportSession.Status.DISPUTED],
+                "teachers": n_teachers,
+                "with_plan": plan_counts.get(municipality.pk, 0),
+                "with_tutor": tutor_counts.get(municipality.pk, 0),
+                "plan_share": share(plan_counts.get(municipality.pk, 0), n_teachers),
+                "tutor_share": share(tutor_counts.get(municipality.pk, 0), n_teachers),
+                "practices": practices.get(municipality.pk, 0),
+                "downloads": downloads.get(municipality.pk, 0),
+                "events_took_part": took_part,
+                "events_share": share(took_part, len(listed_here)),
+                "events_target": EVENT_PARTICIPATION_TARGET,
+            }
+        )
+    return result
+
+
+# --- practices ----------------------------------------------------------------------------------------------------
+
+
+def practice_list(*, user, data) -> tuple[PracticeFilter, QuerySet[Practice]]:
+    practice_filter = PracticeFilter(data, user=user, queryset=visible_practices(user))
+    rows = practice_filter.qs if practice_filter.is_valid() else Practice.objects.none()
+    rows = (
+        rows.select_related("school__municipality")
+        .prefetch_related("subjects", "risk_factors")
+        .annotate(file_count=_count(PracticeFile.objects.all(), "practice"))
+        .order_by("-published_at", "-created_at", "-pk")
+    )
+    return practice_filter, rows
+
+
+# --- events -------------------------------------------------------------------------------------------------------
+
+
+def _listed_by_municipality() -> dict[int, set[int]]:
+    result = defaultdict(set)
+    for school_id, municipality_id in listed_schools().values_list("pk", "municipality_id"):
+        result[municipality_id].add(school_id)
+    return result
+
+
+def with_event_counts(queryset: QuerySet[MethodicalEvent]) -> QuerySet[MethodicalEvent]:
+    invitations = EventInvitation.objects.all()
+    return queryset.annotate(
+        invited_count=_count(invitations, "event"),
+        attended_count=_count(invitations.filter(attended=True), "event"),
+    )
+
+
+def event_participation(events: list[MethodicalEvent]) -> None:
+    """Give each event the share of listed schools (ШНОР/ШНСУ) of its scope that took part. Two queries."""
+    listed = _listed_by_municipality()
+    all_listed = set().union(*listed.values()) if listed else set()
+    attended = defaultdict(set)
+    for event_id, school_id in EventInvitation.objects.filter(
+        event_id__in=[e.pk for e in events], attended=True
+    ).values_list("event_id", "school_id"):
+        attended[event_id].add(school_id)
+    for event in events:
+        scope = listed.get(event.municipality_id, set()) if event.municipality_id else all_listed
+        event.listed_total = len(scope)
+        event.listed_attended = len(attended.get(event.pk, set()) & scope)
+        event.listed_share = share(event.listed_attended, event.listed_total)
+
+
+def event_list(*, user, data) -> tuple[EventFilter, QuerySet[MethodicalEvent]]:
+    event_filter = EventFilter(data, user=user, queryset=visible_events(user))
+    rows = event_filter.qs if event_filter.is_valid() else MethodicalEvent.objects.none()
+    rows = with_event_counts(rows.select_related("municipality")).order_by("-held_on", "-pk")
+    return event_filter, rows
+
+
+def yearly_participation(*, user, year: int) -> dict:
+    """The share of listed schools in the user's municipalities that took part in at least one event of the year."""
+    reach = reach_of(user)
+    listed = listed_schools()
+    if not reach.everything:
+        listed = listed.filter(municipality_id__in=visible_municipalities(user).values("pk"))
+    listed_ids = set(listed.values_list("pk", flat=True))
+    took_part = set(
+        EventInvitation.objects.filter(
+            attended=True, event__is_cancelled=False, event__held_on__year=year, school_id__in=listed_ids
+        ).values_list("school_id", flat=True)
+    )
+    return {
+        "year": year,
+        "listed": len(listed_ids),
+        "took_part": len(took_part),
+        "share": share(len(took_part), len(listed_ids)),
+        "target": EVENT_PARTICIPATION_TARGET,
+    }
+
+
+def event_detail(*, event: MethodicalEvent) -> list[EventInvitation]:
+    invitations = list(
+        event.invitations.select_related("school__municipality").prefetch_related("participants").order_by(
+            "school__short_name"
+        )
+    )
+    listed = set(listed_schools().filter(pk__in=[i.school_id for i in invitations]).values_list("pk", flat=True))
+    for invitation in invitations:
+        invitation.listed = invitation.school_id in listed
+    return invitations
+
+
+# --- the home page ------------------------------------------------------------------------------------------------
+
+
+def home_items(*, user) -> dict:
+    """What waits for the user in partnerships, per role they hold; a fixed number of queries.
+
+    Keys (only for the roles held): `curator` — agreements in force with their counts, next planned sessions and
+    past plan items with no session logged; `school_team` — sessions waiting for confirmation and the school's
+    agreements; `tutor` — the teachers they keep and ИПРП items due or overdue; `coordinator` — the municipal picture
+    (see `municipal_summary`); `department` — totals.
+    """
+    reach = reach_of(user)
+    today = timezone.localdate()
+    items: dict = {}
+    if not reach.roles:
+        return items
+    if reach.has_role(Role.CURATOR):
+        school_ids = curator_school_ids(user)
+        agreements = list(
+            with_agreement_counts(
+                Agreement.objects.filter(in_force_q(on=today), curator_school_id__in=school_ids).select_related(
+                    "curator_school", "supported_school"
+                ),
+                today,
+            ).order_by("supported_school__short_name", "pk")
+        )
+        plan = AgreementPlanItem.objects.filter(
+            in_force_q("agreement__", today), agreement__curator_school_id__in=school_ids
+        ).select_related("agreement__supported_school", "risk_factor")
+        logged = SupportSession.objects.filter(plan_item=OuterRef("pk"))
+        items["curator"] = {
+            "agreements": agreements,
+            "next_sessions": list(plan.filter(planned_on__gte=today).order_by("planned_on", "pk")[:HOME_LIMIT]),
+            "to_log": list(
+                plan.filter(planned_on__lt=today, month_only=False)
+                .exclude(Exists(logged))
+                .order_by("-planned_on", "pk")[:HOME_LIMIT]
+            ),
+            "disputed": list(
+                SupportSession.objects.filter(
+                    agreement__in=[a.pk for a in agreements], status=SupportSession.Status.DISPUTED
+                )
+                .select_related("agreement__supported_school")
+                .order_by("-reviewed_at")[:HOME_LIMIT]
+            ),
+        }
+    if reach.has_role(Role.SCHOOL_TEAM):
+        school_ids = team_school_ids(user)
+        waiting = SupportSession.objects.filter(
+            agreement__supported_school_id__in=school_ids, status=SupportSession.Status.PENDING
+        )
+        items["school_team"] = {
+            "to_confirm": list(
+                waiting.select_related("agreement__curator_school", "risk_factor").order_by("held_on", "pk")[:HOME_LIMIT]
+            ),
+            "to_confirm_count": waiting.count(),
+            "agreements": list(
+                Agreement.objects.filter(in_force_q(on=today), supported_school_id__in=school_ids)
+                .select_related("curator_school")
+                .order_by("ends_on")
+            ),
+        }
+    if reach.has_role(Role.TUTOR):
+        teachers = Teacher.objects.filter(
+            pk__in=TutorAssignment.objects.current(today).filter(tutor=user).values("teacher_id")
+        )
+        due = DevelopmentPlanItem.objects.filter(
+            plan__teacher__in=teachers,
+            plan__status=DevelopmentPlan.Status.ACTIVE,
+            status__in=OPEN_ITEM_STATUSES,
+            due_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+        )
+        items["tutor"] = {
+            "teachers": list(
+                teachers.select_related("school", "subject")
+                .annotate(
+                    has_plan=Exists(
+                        DevelopmentPlan.objects.filter(
+                            teacher=OuterRef("pk"), year=current_school_year(), status__in=DevelopmentPlan.COUNTING
+                        )
+                    ),
+                    last_session=Subquery(
+                        TutoringSession.objects.filter(teacher=OuterRef("pk"), tutor=user)
+                        .order_by("-held_on")
+                        .values("held_on")[:1]
+                    ),
+                )
+                .order_by("school__short_name", "full_name")[:HOME_LIMIT * 2]
+            ),
+            "teacher_count": teachers.count(),
+            "items_due": list(due.select_related("plan__teacher").order_by("due_on", "pk")[:HOME_LIMIT]),
+            "overdue_count": due.filter(due_on__lt=today).count(),
+        }
+    if reach.has_role(Role.COORDINATOR):
+        items["coordinator"] = [
+            row for row in municipal_summary(user=user, today=today) if row["municipality"].pk in reach.municipality_ids
+        ]
+    if reach.everything:
+        sessions = dict(
+            SupportSession.objects.filter(held_on__year=today.year).values_list("status").annotate(n=Count("pk"))
+        )
+        teachers = Teacher.objects.filter(is_active=True)
+        n_teachers = teachers.count()
+        with_plan = (
+            teachers.filter(plans__year=current_school_year(), plans__status__in=DevelopmentPlan.COUNTING)
+            .distinct()
+            .count()
+        )
+        practice_counts = Practice.objects.aggregate(
+            published=Count("pk", filter=Q(status=Practice.Status.PUBLISHED)),
+            waiting=Count("pk", filter=Q(status=Practice.Status.SUBMITTED)),
+        )
+        listed_ids = set(listed_schools().values_list("pk", flat=True))
+        curated = set(Agreement.objects.filter(in_force_q(on=today)).values_list("supported_school_id", flat=True))
+        items["department"] = {
+            "year": today.year,
+            "agreements_in_force": Agreement.objects.filter(in_force_q(on=today)).count(),
+            "agreements_signed": Agreement.objects.exclude(status=Agreement.Status.DRAFT)
+            .filter(signed_on__year=today.year)
+            .count(),
+            "sessions_confirmed": sessions.get(SupportSession.Status.CONFIRMED, 0),
+            "sessions_pending": sessions.get(SupportSession.Status.PENDING, 0),
+            "sessions_disputed": sessions.get(SupportSession.Status.DISPUTED, 0),
+            "listed": len(listed_ids),
+            "listed_without_curator": len(listed_ids - curated),
+            "teachers": n_teachers,
+            "with_plan": with_plan,
+            "plan_share": share(with_plan, n_teachers),
+            "practices_published": practice_counts["published"],
+            "practices_waiting": practice_counts["waiting"],
+            "downloads": PracticeDownload.objects.filter(downloaded_at__year=today.year).count(),
+            "events_upcoming": MethodicalEvent.objects.filter(held_on__gte=today, is_cancelled=False).count(),
+            "next_event": MethodicalEvent.objects.filter(held_on__gte=today, is_cancelled=False)
+            .order_by("held_on")
+            .aggregate(day=Min("held_on"))["day"],
+        }
+    return items

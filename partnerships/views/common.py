@@ -1,0 +1,59 @@
+"""What every partnerships page shares: pagination, exports, file downloads, the generic form page."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+
+from shnor_portal.spreadsheets import xlsx_response
+
+from ..exports import export_xlsx
+
+
+def paginate(request, rows) -> dict:
+    """The page of `rows` asked for, with the list's other GET parameters kept for the page links."""
+    paginator = Paginator(rows, settings.PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "page": page,
+        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "query": query.urlencode(),
+    }
+
+
+def export_response(kind: str, data, *, file_name: str):
+    return xlsx_response(export_xlsx(kind, data), file_name=file_name)
+
+
+def file_response(field, *, name: str, content_type: str):
+    """A stored file as a download: never shown inline, never from a public URL."""
+    if not field:
+        raise Http404("Файл не загружен.")
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Файл не найден в хранилище.") from exc
+    response = FileResponse(handle, as_attachment=True, filename=name or "документ", content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def form_page(request, *, form, title: str, crumbs: list[tuple[str, str | None]], cancel_url: str,
+              submit_label: str = "Сохранить", intro: str = "", multipart: bool = False, status: int = 200):  # fmt: skip
+    return render(
+        request,
+        "partnerships/form.html",
+        {
+            "form": form,
+            "title": title,
+            "crumbs": crumbs,
+            "cancel_url": cancel_url,
+            "submit_label": submit_label,
+            "intro": intro,
+            "multipart": multipart,
+        },
+        status=status,
+    )

@@ -1,0 +1,102 @@
+// Charts of monitoring pages, drawn with Chart.js from data the page puts in <script type="application/json">:
+// - #indicator-chart-data: an indicator's plan (with its baseline) and actual values by school year;
+// - #risk-chart-data: a school's risk levels (1–3) per factor, this year against last year.
+(function () {
+  "use strict";
+  if (typeof Chart === "undefined") {
+    return;
+  }
+  var number = new Intl.NumberFormat("ru-RU", { maximumFractionDigits: 2 });
+
+  function read(id) {
+    var source = document.getElementById(id);
+    if (!source) {
+      return null;
+    }
+    try {
+      return JSON.parse(source.textContent);
+    } catch (error) {
+      return null;
+    }
+  }
+
+  var indicator = read("indicator-chart-data");
+  var indicatorCanvas = document.getElementById("indicator-chart");
+  if (indicator && indicatorCanvas) {
+    var styles = {
+      plan: { borderColor: "#6c757d", backgroundColor: "#6c757d", borderDash: [6, 4], pointStyle: "rectRot" },
+      actual: { borderColor: "#0d6efd", backgroundColor: "#0d6efd", borderDash: [], pointStyle: "circle" }
+    };
+    new Chart(indicatorCanvas, {
+      type: "line",
+      data: {
+        labels: indicator.labels,
+        datasets: indicator.series.map(function (series) {
+          var style = styles[series.kind] || styles.actual;
+          return {
+            label: series.label,
+            data: series.data,
+            borderColor: style.borderColor,
+            backgroundColor: style.backgroundColor,
+            borderDash: style.borderDash,
+            pointStyle: style.pointStyle,
+            pointRadius: 4,
+            tension: 0.2,
+            spanGaps: true
+          };
+        })
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        interaction: { mode: "index", intersect: false },
+        plugins: {
+          legend: { position: "bottom", labels: { usePointStyle: true, boxWidth: 8, boxHeight: 8 } },
+          tooltip: {
+            callbacks: {
+              label: function (context) {
+                var value = context.parsed.y;
+                if (value === null || value === undefined) {
+                  return context.dataset.label + ": нет данных";
+                }
+                return context.dataset.label + ": " + number.format(value) + " " + indicator.unit;
+              }
+            }
+          }
+        },
+        scales: {
+          y: {
+            suggestedMin: 0,
+            suggestedMax: indicator.unit === "%" ? 100 : undefined,
+            title: { display: true, text: indicator.unit + (indicator.higher_is_better ? " (чем больше, тем лучше)" : " (чем меньше, тем лучше)") }
+          }
+        }
+      }
+    });
+  }
+
+  var risk = read("risk-chart-data");
+  var riskCanvas = document.getElementById("risk-chart");
+  if (risk && riskCanvas) {
+    var colours = ["#adb5bd", "#dc3545"];
+    new Chart(riskCanvas, {
+      type: "bar",
+      data: {
+        labels: risk.labels.map(function (label) { return label.length > 40 ? label.slice(0, 38) + "…" : label; }),
+        datasets: risk.series.map(function (series, index) {
+          var colour = colours[(index + colours.length - risk.series.length) % colours.length];
+          return { label: series.label, data: series.data, backgroundColor: colour };
+        })
+      },
+      options: {
+        indexAxis: "y",
+        responsive: true,
+        maintainAspectRatio: false,
+        plugins: { legend: { position: "bottom" } },
+        scales: {
+          x: { min: 0, max: 3, ticks: { stepSize: 1 }, title: { display: true, text: "Уровень риска: 1 — низкий, 3 — высокий" } }
+        }
+      }
+    });
+  }
+})();
