@@ -15,6 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from notifications import kinds as notice_kinds
+from notifications import recipients as notice_recipients
+from notifications.services import notify
 from programs.files import DOCX, PDF, EvidenceRefused, evidence_sniff
 from programs.models import RiskFactor
 from schools.filters import school_year_label
@@ -326,6 +329,14 @@ def self_assessment_submit(
     assessment.file.save(f"{school.pk}.xlsx", ContentFile(content), save=False)
     assessment._history_user = actor
     assessment.save()
+    notify(
+        kind=notice_kinds.SELF_ASSESSMENT_UPLOADED,
+        recipients=notice_recipients.self_assessment_checkers(assessment),
+        target=assessment,
+        title=f"{school}: самооценка ({_stage_label(stage)} этап, {school_year_label(year)}) загружена и ждёт проверки",
+        body="Проверьте самооценку: примите её или верните школе с комментарием.",
+        actor=actor,
+    )
     return assessment
 
 
@@ -364,6 +375,14 @@ def self_assessment_accept(*, actor, assessment: SelfAssessment, comment: str = 
         if r.get("factor_id") in factors and r.get("level")
     )
     _store_reported_values(actor, assessment, now)
+    notify(
+        kind=notice_kinds.SELF_ASSESSMENT_ACCEPTED,
+        recipients=notice_recipients.self_assessment_authors(assessment),
+        target=assessment,
+        title=f"Самооценка ({_stage_label(assessment.stage)} этап, {school_year_label(assessment.year)}) принята",
+        body=assessment.decision_comment,
+        actor=actor,
+    )
     return profile
 
 
@@ -410,6 +429,15 @@ def self_assessment_return(*, actor, assessment: SelfAssessment, comment: str) -
     assessment.decision_comment = comment
     assessment._history_user = actor
     assessment.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
+    notify(
+        kind=notice_kinds.SELF_ASSESSMENT_RETURNED,
+        recipients=notice_recipients.self_assessment_authors(assessment),
+        target=assessment,
+        title=f"Самооценка ({_stage_label(assessment.stage)} этап, {school_year_label(assessment.year)}) "
+        "возвращена на доработку",
+        body=f"Комментарий координатора: {comment}",
+        actor=actor,
+    )
     return assessment
 
 

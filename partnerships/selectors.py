@@ -719,3 +719,39 @@ def home_items(*, user) -> dict:
             .aggregate(day=Min("held_on"))["day"],
         }
     return items
+
+
+# --- the school page ----------------------------------------------------------------------------------------------
+
+
+def school_support(*, school: School, today: datetime.date | None = None) -> dict:
+    """Who supports the school, for its page: agreements in force on either side (with session counts), the tutors
+    beside its teachers and how many teachers have an ИПРП. Counts and names of schools and tutors only — the
+    teachers' personal data stays on the pages that check for it. Three queries."""
+    today = today or timezone.localdate()
+    agreements = list(
+        with_agreement_counts(
+            Agreement.objects.filter(in_force_q(on=today))
+            .filter(Q(supported_school=school) | Q(curator_school=school))
+            .select_related("curator_school", "supported_school"),
+            today,
+        ).order_by("ends_on", "pk")
+    )
+    tutors = sorted(
+        {
+            assignment.tutor.get_full_name() or assignment.tutor.username
+            for assignment in TutorAssignment.objects.current(today)
+            .filter(teacher__school=school, teacher__is_active=True)
+            .select_related("tutor")
+        }
+    )
+    teachers = Teacher.objects.filter(school=school, is_active=True).aggregate(
+        total=Count("pk"), with_plan=Count("pk", filter=Exists(DevelopmentPlan.objects.filter(teacher=OuterRef("pk"))))
+    )
+    return {
+        "supported_by": [a for a in agreements if a.supported_school_id == school.pk],
+        "curating": [a for a in agreements if a.curator_school_id == school.pk],
+        "tutors": tutors,
+        "teachers": teachers["total"],
+        "teachers_with_plan": teachers["with_plan"],
+    }

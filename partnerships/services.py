@@ -15,6 +15,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from notifications import kinds as notice_kinds
+from notifications import recipients as notice_recipients
+from notifications.services import notify
 from programs.files import EvidenceRefused, evidence_sniff
 
 from .access import (
@@ -241,6 +244,15 @@ def agreement_activate(*, agreement: Agreement, actor) -> Agreement:
     _check_agreement(agreement, actor)
     agreement.status = Agreement.Status.ACTIVE
     _stamp(agreement, actor, "договор подписан").save()
+    notify(
+        kind=notice_kinds.AGREEMENT_ACTIVATED,
+        recipients=notice_recipients.agreement_parties(agreement),
+        target=agreement,
+        title=f"Договор о сотрудничестве № {agreement.number}: {agreement.curator_school} — "
+        f"{agreement.supported_school} вступил в силу",
+        body=f"Срок договора: {agreement.starts_on:%d.%m.%Y} — {agreement.ends_on:%d.%m.%Y}.",
+        actor=actor,
+    )
     return agreement
 
 
@@ -387,6 +399,15 @@ def session_log(*, agreement: Agreement, actor, **fields) -> SupportSession:
             setattr(session, name, fields[name])
     _check_session(session)
     _stamp(session, actor, "занятие записано").save()
+    notify(
+        kind=notice_kinds.SESSION_LOGGED,
+        recipients=notice_recipients.session_confirmers(session),
+        target=session,
+        title=f"Занятие {session.held_on:%d.%m.%Y} «{session.topic}» ждёт подтверждения",
+        body=f"{agreement.curator_school} отметила занятие по договору № {agreement.number}: "
+        "подтвердите его или оспорьте с комментарием.",
+        actor=actor,
+    )
     return session
 
 
@@ -432,6 +453,13 @@ def session_confirm(*, session: SupportSession, actor) -> SupportSession:
     session.reviewed_at = timezone.now()
     session.dispute_comment = ""
     _stamp(session, actor, "занятие подтверждено школой").save()
+    notify(
+        kind=notice_kinds.SESSION_CONFIRMED,
+        recipients=notice_recipients.session_curators(session),
+        target=session,
+        title=f"{session.agreement.supported_school}: занятие {session.held_on:%d.%m.%Y} «{session.topic}» подтверждено",
+        actor=actor,
+    )
     return session
 
 
@@ -449,6 +477,15 @@ def session_dispute(*, session: SupportSession, actor, comment: str) -> SupportS
     session.reviewed_at = timezone.now()
     session.dispute_comment = comment[:4000]
     _stamp(session, actor, "занятие оспорено школой").save()
+    notify(
+        kind=notice_kinds.SESSION_DISPUTED,
+        recipients=notice_recipients.session_curators(session)
+        | notice_recipients.coordinators_of(session.agreement.supported_school.municipality_id),
+        target=session,
+        title=f"{session.agreement.supported_school}: занятие {session.held_on:%d.%m.%Y} «{session.topic}» оспорено",
+        body=f"Комментарий школы: {session.dispute_comment}",
+        actor=actor,
+    )
     return session
 
 
@@ -769,6 +806,14 @@ def practice_submit(*, practice: Practice, actor) -> Practice:
     practice.status = Practice.Status.SUBMITTED
     practice.submitted_at = timezone.now()
     _stamp(practice, actor, "отправлена на модерацию").save()
+    notify(
+        kind=notice_kinds.PRACTICE_SUBMITTED,
+        recipients=notice_recipients.practice_moderators(practice),
+        target=practice,
+        title=f"{practice.school}: практика «{practice.title}» ждёт модерации",
+        body="Проверьте материалы: опубликуйте практику в банке или верните автору с замечаниями.",
+        actor=actor,
+    )
     return practice
 
 
@@ -783,6 +828,13 @@ def practice_publish(*, practice: Practice, actor) -> Practice:
     practice.moderated_at = practice.published_at = timezone.now()
     practice.moderation_comment = ""
     _stamp(practice, actor, "опубликована").save()
+    notify(
+        kind=notice_kinds.PRACTICE_PUBLISHED,
+        recipients=notice_recipients.practice_authors(practice),
+        target=practice,
+        title=f"Практика «{practice.title}» опубликована в банке практик",
+        actor=actor,
+    )
     return practice
 
 
@@ -802,6 +854,14 @@ def practice_return(*, practice: Practice, actor, comment: str) -> Practice:
     practice.published_at = None
     practice.moderation_comment = comment[:4000]
     _stamp(practice, actor, "возвращена на доработку").save()
+    notify(
+        kind=notice_kinds.PRACTICE_RETURNED,
+        recipients=notice_recipients.practice_authors(practice),
+        target=practice,
+        title=f"Практика «{practice.title}» возвращена на доработку",
+        body=f"Замечания координатора: {practice.moderation_comment}",
+        actor=actor,
+    )
     return practice
 
 

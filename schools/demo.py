@@ -275,6 +275,21 @@ def seed_demo() -> dict[str, int]:
     return {"municipalities": len(municipalities), "schools": len(schools), "users": len(DEMO_USERS)}
 
 
+def seed_full_demo() -> dict[str, int]:
+    """The whole demo of `make demo`: the registry and programmes (`seed_demo`), then curator agreements, teachers,
+    practices and events, indicators and self-assessments, and last the notifications about all of them.
+    Each step is idempotent, so a second run changes nothing."""
+    from monitoring.demo import seed_monitoring
+    from notifications.demo import seed_notifications
+    from partnerships.demo import seed_partnerships
+
+    counts = seed_demo()
+    counts.update({f"partnerships_{key}": value for key, value in seed_partnerships().items()})
+    counts.update({f"monitoring_{key}": value for key, value in seed_monitoring().items()})
+    counts["notifications"] = seed_notifications()
+    return counts
+
+
 def _locality(municipality_kind: str, short_name: str) -> str:
     if municipality_kind == Municipality.Kind.CITY_OKRUG or short_name in URBAN_SCHOOLS:
         return School.Locality.URBAN

@@ -10,6 +10,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 
+from monitoring.selectors import home_items as monitoring_items
+from notifications.selectors import notifications_for
+from partnerships.selectors import home_items as partnership_items
+from partnerships.selectors import school_support
 from programs.selectors import home_items as programme_items
 from shnor_portal.spreadsheets import xlsx_response
 
@@ -32,13 +36,25 @@ from .models import IdentificationVerdict, Measure, SchoolResult, SchoolYearProf
 from .registry_import import PROFILE_COLUMNS, SCHOOL_COLUMNS, registry_import, registry_template_xlsx
 from .selectors import home_panels
 
+# The newest unread notifications shown on the home page; the rest are one click away on the bell.
+HOME_NOTIFICATIONS = 5
+
 
 @login_required
 def home(request):
+    user = request.user
     return render(
         request,
         "home.html",
-        {"panels": home_panels(user=request.user), "programmes": programme_items(user=request.user)},
+        {
+            "panels": home_panels(user=user),
+            "programmes": programme_items(user=user),
+            "partnerships": partnership_items(user=user),
+            "monitoring": monitoring_items(user=user),
+            "latest_notifications": list(
+                notifications_for(user=user, state="unread")[:HOME_NOTIFICATIONS]
+            ),
+        },
     )
 
 
@@ -325,6 +341,7 @@ def school_detail(request, pk):
             "chart": chart,
             "verdict_rows": verdict_rows,
             "latest_status": statuses[0] if statuses else None,
+            "support": school_support(school=school),
         },
     )
 

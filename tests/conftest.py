@@ -38,6 +38,12 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded and demo files go to a throwaway folder, never into the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -53,6 +59,17 @@ def demo(db):
     seed_demo()
     users = get_user_model().objects.in_bulk([row[0] for row in DEMO_USERS], field_name="username")
     return users
+
+
+@pytest.fixture
+def full_demo(db):
+    """What `make demo` seeds: the registry and programmes, partnerships, monitoring and the notifications."""
+    from django.contrib.auth import get_user_model
+
+    from schools.demo import DEMO_USERS, seed_full_demo
+
+    seed_full_demo()
+    return get_user_model().objects.in_bulk([row[0] for row in DEMO_USERS], field_name="username")
 
 
 @pytest.fixture

@@ -132,7 +132,7 @@ def test_card_shows_every_field_and_the_cluster(client, demo, school):
         "Тестовый кластер",
         school.municipality.name,
         "Кто сопровождает школу",
-        "Здесь появятся школа-куратор по договору и тьюторы — после заключения договоров",
+        "Действующих договоров с школой-куратором нет, тьюторы за педагогами школы не закреплены",
     ):
         assert text in html, text
     # Nothing yet: each section says so.

@@ -1,13 +1,16 @@
 from django.core.management.base import BaseCommand
 
-from schools.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from schools.demo import DEMO_PASSWORD, DEMO_USERS, seed_full_demo
 
 
 class Command(BaseCommand):
-    help = "Заполняет базу демонстрационным регионом: муниципалитеты, школы, по пользователю на каждую роль."
+    help = (
+        "Заполняет базу демонстрационным регионом: муниципалитеты, школы, программы, договоры и занятия кураторов, "
+        "педагоги и ИПРП, практики, мероприятия, показатели и самооценки, по пользователю на каждую роль."
+    )
 
     def handle(self, *args, **options):
-        counts = seed_demo()
+        counts = seed_full_demo()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Демо-данные готовы: муниципалитетов {counts['municipalities']}, школ {counts['schools']}, "
