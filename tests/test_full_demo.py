@@ -163,3 +163,24 @@ def test_a_session_logged_disputed_and_a_self_assessment_returned_reach_the_righ
     returned = Notification.objects.get(kind=kinds.SELF_ASSESSMENT_RETURNED)
     assert returned.recipient.username == "school"
     assert "Заполните раздел 3" in returned.body
+
+
+def test_send_reminders_twice_on_the_whole_demo_sends_each_reminder_once(full_demo):
+    from django.core import mail
+
+    for user in full_demo.values():
+        user.email = f"{user.username}@shnor.example.ru"
+        user.save(update_fields=["email"])
+    # A session of the demo waits for the school for more than a week: the school is reminded of it.
+    waiting = SupportSession.objects.filter(status=SupportSession.Status.PENDING).first()
+    SupportSession.objects.filter(pk=waiting.pk).update(logged_at=timezone.now() - datetime.timedelta(days=9))
+
+    call_command("send_reminders", stdout=open("/dev/null", "w"))
+    reminded = Notification.objects.filter(dedupe_key__isnull=False)
+    stored, sent = reminded.count(), len(mail.outbox)
+    assert stored > 0 and sent > 0
+    assert reminded.filter(kind=kinds.SESSION_UNCONFIRMED, recipient__username="school").exists()
+
+    call_command("send_reminders", stdout=open("/dev/null", "w"))
+    assert Notification.objects.filter(dedupe_key__isnull=False).count() == stored
+    assert len(mail.outbox) == sent
