@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from shnor_portal.spreadsheets import size_label
+
 DEFAULT_EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 MAX_ZIP_MEMBERS = 5_000
 
@@ -36,14 +38,6 @@ ACCEPTED_TEXT = "PDF, документ Word (.docx), книга Excel (.xlsx), �
 
 def evidence_max_bytes() -> int:
     return getattr(settings, "EVIDENCE_MAX_BYTES", DEFAULT_EVIDENCE_MAX_BYTES)
-
-
-def size_label(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.0f} МБ".replace(".", ",")
-    if size >= 1024:
-        return f"{size / 1024:.0f} КБ"
-    return f"{size} байт"
 
 
 def evidence_sniff(file) -> EvidenceType:

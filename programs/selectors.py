@@ -383,6 +383,38 @@ def _format(value, *, field: str, choices: dict, risk_factors: dict) -> str:
     return text if len(text) <= 300 else text[:300] + "…"
 
 
+PASSPORT_HISTORY_FIELDS = [
+    (name, label) for name, label in _HISTORY_FIELDS["programme"] if name not in ("state",)
+]
+
+
+def passport_version(*, programme: Programme, history_id: int) -> dict | None:
+    """An earlier version of the passport beside the current one, for the restore confirmation. Three queries."""
+    record = Programme.history.filter(id=programme.pk, history_id=history_id).select_related("history_user").first()
+    if record is None:
+        return None
+    risk_factors = {f.pk: f.name for f in RiskFactor.objects.all()}
+    choices = {"state": dict(Programme.State.choices)}
+    rows = []
+    for name, label in PASSPORT_HISTORY_FIELDS:
+        old, now = getattr(record, name), getattr(programme, name)
+        rows.append(
+            {
+                "label": label,
+                "version": _format(old, field=name, choices=choices, risk_factors=risk_factors),
+                "current": _format(now, field=name, choices=choices, risk_factors=risk_factors),
+                "differs": old != now,
+            }
+        )
+    user = record.history_user
+    return {
+        "record": record,
+        "user": (user.get_full_name() or user.username) if user else "система",
+        "rows": rows,
+        "differs": any(row["differs"] for row in rows),
+    }
+
+
 def programme_history(*, programme: Programme) -> list[dict]:
     """Every change to the programme, its roadmap, values, documents and reviews: who, when, what. Eight queries."""
     pk = programme.pk
@@ -458,6 +490,8 @@ def programme_history(*, programme: Programme) -> list[dict]:
                     "changes": changes,
                     "reason": record.history_change_reason or "",
                     "count": 1,
+                    # A version of the passport can be brought back (`programme_restore_passport`).
+                    "restore_id": record.history_id if key == "programme" and record.history_type != "-" else None,
                 }
             )
     events.sort(key=lambda e: e["order"], reverse=True)

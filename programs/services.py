@@ -44,6 +44,7 @@ from .models import (
     Review,
     ReviewCheck,
     ReviewCriterion,
+    RiskFactor,
     RoadmapMeasure,
     RoadmapSection,
 )
@@ -155,7 +156,9 @@ def programme_create(
 
 
 @transaction.atomic
-def programme_update_passport(*, programme: Programme, actor, data: dict, expected_version: int) -> Programme:
+def programme_update_passport(
+    *, programme: Programme, actor, data: dict, expected_version: int, reason: str | None = None
+) -> Programme:
     """Change the passport and the period; the period cannot drop years the roadmap already uses."""
     programme = _locked_programme(programme)
     _require_plan_editor(actor, programme)
@@ -173,8 +176,25 @@ def programme_update_passport(*, programme: Programme, actor, data: dict, expect
             setattr(programme, name, data[name])
     programme.full_clean()
     programme.version += 1
-    _stamp(programme, actor).save()
+    _stamp(programme, actor, reason).save()
     return programme
+
+
+@transaction.atomic
+def programme_restore_passport(*, programme: Programme, actor, history_id: int, expected_version: int) -> Programme:
+    """Bring the passport back to an earlier version from its history. The restore is itself a change: it goes
+    through the same checks as an edit (owner, plan still editable, nobody saved meanwhile) and is recorded."""
+    record = Programme.history.filter(id=programme.pk, history_id=history_id).first()
+    if record is None:
+        raise ProgrammeError("Такой версии паспорта в истории этой программы нет.")
+    data = {name: getattr(record, name) for name in PASSPORT_FIELDS if name != "risk_factor"}
+    # The factor may have been removed from the department's list since: then the passport keeps none.
+    data["risk_factor"] = RiskFactor.objects.filter(pk=record.risk_factor_id).first() if record.risk_factor_id else None
+    when = timezone.localtime(record.history_date).strftime("%d.%m.%Y %H:%M")
+    return programme_update_passport(
+        programme=programme, actor=actor, data=data, expected_version=expected_version,
+        reason=f"Восстановлена версия паспорта от {when}",
+    )  # fmt: skip
 
 
 def _check_period_fits_roadmap(programme: Programme, start: int, end: int) -> None:

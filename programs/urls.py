@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/compare/<int:number>/", views.compare_rounds, name="compare"),
     path("<int:pk>/compare/current/", views.compare_current, name="compare_current"),
     path("<int:pk>/history/", views.programme_history_view, name="history"),
+    path("<int:pk>/history/<int:history_id>/restore/", views.passport_restore_view, name="passport_restore"),
     path("<int:pk>/print/", views.programme_print, name="print"),
     path("<int:pk>/export/", views.programme_export, name="export"),
     path("<int:pk>/import/", views.roadmap_import_view, name="import"),

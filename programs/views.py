@@ -60,6 +60,7 @@ from .selectors import (
     compare_contents,
     evidence_of,
     latest_return,
+    passport_version,
     programme_content,
     programme_history,
     programme_progress,
@@ -83,6 +84,7 @@ from .services import (
     measure_update,
     programme_create,
     programme_reopen,
+    programme_restore_passport,
     programme_submit,
     programme_update_passport,
     review_assign_mutual,
@@ -807,10 +809,33 @@ def programme_history_view(request, pk):
         "programs/history.html",
         {
             "programme": programme,
+            "can_restore": programme.plan_is_editable and can_edit_programme(request.user, programme),
             "page": page,
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         },
     )
+
+
+@login_required
+def passport_restore_view(request, pk, history_id):
+    """Confirm, then bring the passport back to an earlier version (a change like any other, in the history)."""
+    programme = get_programme_or_404(request.user, pk)
+    require(can_edit_programme(request.user, programme), NOT_OWNER)
+    version = passport_version(programme=programme, history_id=history_id)
+    if version is None:
+        raise Http404("Такой версии паспорта нет.")
+    if request.method == "POST":
+        try:
+            programme_restore_passport(
+                programme=programme, actor=request.user, history_id=history_id,
+                expected_version=int(request.POST.get("version") or 0),
+            )  # fmt: skip
+        except (ProgrammeError, ValidationError) as exc:
+            messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+            return redirect("programs:passport_restore", pk=programme.pk, history_id=history_id)
+        messages.success(request, "Паспорт программы восстановлен; восстановление записано в истории изменений.")
+        return redirect(_detail_url(programme, "passport"))
+    return render(request, "programs/passport_restore.html", {"programme": programme, "version": version})
 
 
 @require_GET

@@ -38,7 +38,11 @@ class Sheet:
 
 
 def size_label(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f} МБ" if size >= 1024 * 1024 else f"{size / 1024:.0f} КБ"
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.0f} МБ"
+    if size >= 1024:
+        return f"{size / 1024:.0f} КБ"
+    return f"{size} байт"
 
 
 def read_upload(file, *, max_bytes: int) -> bytes:
@@ -194,3 +198,108 @@ def xlsx_response(content: bytes, *, file_name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename=\"{file_name}\"; filename*=UTF-8''{quote(file_name)}"
     return response
+
+
+# --- typed reports, streamed to a file -------------------------------------------------------------------------------
+
+# Number formats of typed columns (the cell keeps a number or a date; only its display is formatted).
+NUMBER_FORMATS = {
+    "int": "0",
+    "number": "0.##",
+    "percent": "0.0%",
+    "date": "DD.MM.YYYY",
+    "datetime": "DD.MM.YYYY HH:MM",
+}
+
+
+@dataclass
+class Column:
+    """One column of a typed sheet: its header, width (in characters) and kind.
+
+    Kinds: "text"; "int" and "number"; "percent" — the value is a share in per cent (0–100) and is written as a
+    fraction shown as «62,5 %»; "date" and "datetime" (aware datetimes are shown in the local time zone).
+    """
+
+    title: str
+    width: int = 14
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """A value with its own kind, for a cell of a column of mixed kinds (a summary's «value» column)."""
+
+    value: object
+    kind: str
+
+
+@dataclass
+class TypedSheet:
+    title: str
+    columns: list[Column]
+    rows: Iterable[Row]
+
+
+def _typed_value(value, kind: str):
+    if value is None or value == "":
+        return None
+    if kind == "percent":
+        return float(value) / 100
+    if kind in ("int", "number") and isinstance(value, decimal.Decimal):
+        return float(value)
+    if kind == "datetime" and isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            from django.utils import timezone
+
+            value = timezone.localtime(value)
+        return value.replace(tzinfo=None, microsecond=0)
+    if kind == "date" and isinstance(value, datetime.datetime):
+        return value.date()
+    return escape_cell(value)
+
+
+def xlsx_write_typed(target, sheets: Iterable[TypedSheet], *, on_sheet=None) -> None:
+    """Write sheets of typed columns to `target` (a path or a binary file): bold frozen header row, column widths,
+    numbers as numbers, shares as percentages, dates as dates, text escaped so that nothing runs as a formula.
+
+    The workbook is write-only and rows are consumed one by one from each sheet's iterable, so memory stays flat
+    however many rows there are. `on_sheet(index, title)` is called before each sheet is written (for progress).
+    """
+    workbook = openpyxl.Workbook(write_only=True)
+    bold = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor="DDE7F3")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for index, spec in enumerate(sheets):
+        if on_sheet is not None:
+            on_sheet(index, spec.title)
+        sheet = workbook.create_sheet(title=spec.title[:31])
+        for number, column in enumerate(spec.columns, start=1):
+            sheet.column_dimensions[get_column_letter(number)].width = column.width
+        sheet.freeze_panes = "A2"
+        header = []
+        for column in spec.columns:
+            cell = WriteOnlyCell(sheet, value=escape_cell(column.title))
+            cell.font, cell.fill, cell.alignment = bold, header_fill, wrap
+            header.append(cell)
+        sheet.append(header)
+        # One styled cell per formatted column (and kind), reused row after row: the write-only sheet serialises
+        # each cell as soon as it is appended, so the same object can carry the next row's value.
+        templates: dict[tuple[int, str], WriteOnlyCell] = {}
+        kinds = [column.kind for column in spec.columns]
+        for row in spec.rows:
+            cells = []
+            for number, (value, kind) in enumerate(zip(row, kinds, strict=False)):
+                if isinstance(value, Formatted):
+                    value, kind = value.value, value.kind
+                value = _typed_value(value, kind)
+                if value is None or kind not in NUMBER_FORMATS or isinstance(value, str):
+                    cells.append(value)
+                    continue
+                template = templates.get((number, kind))
+                if template is None:
+                    template = templates[(number, kind)] = WriteOnlyCell(sheet)
+                    template.number_format = NUMBER_FORMATS[kind]
+                template.value = value
+                cells.append(template)
+            sheet.append(cells)
+    workbook.save(target)
