@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from schools import views as school_views
 
+from . import history
+
 admin.site.site_header = "Портал поддержки ШНОР и ШНСУ — бэк-офис"
 admin.site.site_title = "Бэк-офис портала ШНОР"
 admin.site.index_title = "Управление данными"
@@ -19,5 +21,6 @@ urlpatterns = [
     path("partnerships/", include("partnerships.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("notifications/", include("notifications.urls")),
+    path("history/<slug:kind>/<int:pk>/", history.history_view, name="history"),
     path("admin/", admin.site.urls),
 ]
