@@ -1,0 +1,374 @@
+"""Benchmark: the portal at a region's and at the country's scale, each figure beside its floor, in one table.
+
+    make bench                                   # 1,000 then 40,000 schools on a throwaway PostgreSQL
+    SCHOOLS_SMALL=200 SCHOOLS_LARGE=2000 make bench   # a quick run
+
+For each scale the database is filled by the generator (`manage.py generate_scale`, `schools.scale`), then:
+
+* main pages, served in-process by the Django test client as the user of the right role, against the floor — a
+  view that renders `base.html` with one query (`bench/floor_urls.py`, never routed by the portal); requests to
+  the page and to the floor alternate, so that both see the same noise; medians of REPEAT requests each. The
+  query count of every page must be the same at both scales.
+* an identification run over all schools × 3 years against reading the same rows with one query;
+* the import of generated result values (25 per school: 1,000,000 at 40,000 schools) through the portal's import
+  service (matching and saving) against PostgreSQL COPY of the same rows into the same table;
+* at the large scale, the real ЕГЭ workbook (when ../shared/data/real is there): reading the xlsx, then matching
+  and saving against COPY.
+
+Prints one table (Markdown, so that it can be pasted into docs/PERFORMANCE.md). Not a test: timings on a shared
+machine are noisy, the ratios to the floors are what to read.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shnor_portal.settings")
+os.environ.setdefault("NOTIFICATIONS_EMAIL_AT_ONCE", "0")
+os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+
+import django  # noqa: E402
+
+django.setup()
+
+import io  # noqa: E402
+import random  # noqa: E402
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from partnerships.models import Agreement  # noqa: E402
+from programs.models import Programme  # noqa: E402
+from schools.ege_workbook import ParsedRow, ParsedWorkbook, parse_ege_workbook  # noqa: E402
+from schools.identification import run_execute, run_start  # noqa: E402
+from schools.measures import EGE_SUBJECTS, measure_code, measures_by_code  # noqa: E402
+from schools.models import (  # noqa: E402
+    IdentificationRun,
+    Municipality,
+    RoleAssignment,
+    School,
+    SchoolResult,
+    SchoolYearProfile,
+    SchoolYearStatus,
+    Status,
+)
+from schools.results_import import results_import_preview, results_import_save  # noqa: E402
+from schools.scale import generate  # noqa: E402
+
+REPEAT = int(os.environ.get("REPEAT", "15"))
+VALUES_PER_SCHOOL = 25
+REAL_WORKBOOK = ROOT.parent / "shared" / "data" / "real" / "ege-dfo-schools" / "zabaykalsky_krai_ege_2022_2024.xlsx"
+
+BENCH_SETTINGS = {
+    "ROOT_URLCONF": "bench.floor_urls",
+    "ALLOWED_HOSTS": ["testserver"],
+    "DEBUG": False,
+    # No collectstatic here: plain static storage, as the tests do.
+    "STORAGES": {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    },
+}
+
+ROWS: list[dict] = []  # what, scale, value, floor, ratio, target, ok
+PAGE_QUERIES: dict[str, dict[int, int]] = {}
+
+
+def row(what, scale, value, floor, target, ok, unit="мс"):
+    ratio = value / floor if floor else None
+    ROWS.append({"what": what, "scale": scale, "value": value, "floor": floor, "ratio": ratio, "target": target,
+                 "ok": ok, "unit": unit})  # fmt: skip
+
+
+def say(text):
+    print(text, flush=True)
+
+
+# --- pages ------------------------------------------------------------------------------------------------------
+
+
+def _timed_get(client, url) -> float:
+    started = time.perf_counter()
+    response = client.get(url)
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise RuntimeError(f"{url}: ответ {response.status_code}")
+    return elapsed
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    return len(captured)
+
+
+def _subjects():
+    """The users and objects of the pages: the department; the coordinator of the municipality with most ШНОР,
+    its first ШНОР with a programme and an agreement."""
+    User = get_user_model()
+    year = SchoolYearStatus.objects.order_by("-year").values_list("year", flat=True).first()
+    shnor = SchoolYearStatus.objects.filter(year=year, status__in=[Status.SHNOR, Status.BOTH])
+    by_municipality = {}
+    for municipality_id in shnor.values_list("school__municipality_id", flat=True):
+        by_municipality[municipality_id] = by_municipality.get(municipality_id, 0) + 1
+    municipality_id = max(sorted(by_municipality), key=lambda pk: by_municipality[pk])
+    programme = (
+        Programme.objects.filter(kind=Programme.Kind.TRANSITION, municipality_id=municipality_id, round=1,
+                                 state=Programme.State.ACCEPTED, school__support_agreements__isnull=False)  # fmt: skip
+        .order_by("pk")
+        .first()
+    )
+    coordinator = User.objects.get(
+        role_assignments__role=RoleAssignment.Role.COORDINATOR, role_assignments__municipality_id=municipality_id
+    )
+    return {
+        "department": User.objects.get(username="department"),
+        "coordinator": coordinator,
+        "school": programme.school,
+        "programme": programme,
+        "municipality": Municipality.objects.get(pk=municipality_id),
+    }
+
+
+def pages(scale: int) -> None:
+    subjects = _subjects()
+    pages = [
+        ("реестр школ (управление)", "department", reverse("schools:list")),
+        ("реестр школ (координатор)", "coordinator", reverse("schools:list")),
+        ("страница школы ШНОР", "coordinator", reverse("schools:detail", args=[subjects["school"].pk])),
+        ("программа ШНОР, 30 мероприятий", "coordinator", reverse("programs:detail", args=[subjects["programme"].pk])),
+        ("договоры (управление)", "department", reverse("partnerships:agreements")),
+        ("договоры (координатор)", "coordinator", reverse("partnerships:agreements")),
+        ("занятия по договорам (управление)", "department", reverse("partnerships:sessions")),
+        ("банк практик (управление)", "department", reverse("partnerships:practices")),
+    ]
+    clients = {}
+    for role in ("department", "coordinator"):
+        clients[role] = Client()
+        clients[role].force_login(subjects[role])
+    floor_url = reverse("bench_floor")
+    for label, role, url in pages:
+        client = clients[role]
+        for _ in range(3):  # warm up: templates, sessions, content types, the connection
+            _timed_get(client, url)
+            _timed_get(client, floor_url)
+        page_times, floor_times = [], []
+        for _ in range(REPEAT):
+            floor_times.append(_timed_get(client, floor_url))
+            page_times.append(_timed_get(client, url))
+        page_ms, floor_ms = 1000 * statistics.median(page_times), 1000 * statistics.median(floor_times)
+        queries = _queries(client, url)
+        PAGE_QUERIES.setdefault(label, {})[scale] = queries
+        row(f"страница: {label} ({queries} запр.)", scale, page_ms, floor_ms, "≤ 3× пола", page_ms <= 3 * floor_ms)
+        say(f"  {label}: {page_ms:.1f} мс, пол {floor_ms:.1f} мс, запросов {queries}")
+
+
+# --- identification -----------------------------------------------------------------------------------------------
+
+
+def identification(scale: int) -> None:
+    year = IdentificationRun.objects.order_by("-year").values_list("year", flat=True).first()
+
+    def floor():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT school_id, year, measure_id, value FROM schools_schoolresult WHERE year BETWEEN %s AND %s",
+                [year - 2, year],
+            )
+            rows = cursor.fetchall()
+        return len(rows) + len(list(SchoolYearProfile.objects.filter(year__gte=year - 2).values_list().order_by()))
+
+    floors = []
+    for _ in range(3):
+        started = time.perf_counter()
+        floor()
+        floors.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    run_execute(run_start(year=year, actor=None, note="Бенчмарк"))
+    seconds = time.perf_counter() - started
+    floor_seconds = statistics.median(floors)
+    ok = seconds <= 3 * floor_seconds and seconds < 10
+    row(f"идентификация: {scale} школ × 3 года", scale, seconds, floor_seconds, "≤ 3× пола и < 10 с", ok, unit="с")
+    say(f"  идентификация: {seconds:.2f} с, пол {floor_seconds:.2f} с")
+
+
+# --- import -----------------------------------------------------------------------------------------------------------
+
+
+def _copy(rows) -> float:
+    buffer = io.StringIO()
+    for school_id, year, measure_id, value in rows:
+        buffer.write(f"{school_id}\t{year}\t{measure_id}\t{value!r}\n")
+    buffer.seek(0)
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.copy_expert(
+            "COPY schools_schoolresult (school_id, year, measure_id, value) FROM STDIN", buffer
+        )
+    return time.perf_counter() - started
+
+
+def _delete_year(year: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM schools_schoolresult WHERE year = %s", [year])
+
+
+def generated_import(scale: int) -> None:
+    rng = random.Random(3)
+    year = SchoolResult.objects.order_by("-year").values_list("year", flat=True).first() + 1
+    metrics = ["participants", "below_min", "high_80_99", "score_100", "mean_score"]
+    codes = [measure_code("ege", subject, metric) for subject, _n, _w in EGE_SUBJECTS[:5] for metric in metrics]
+    measures = measures_by_code(set(codes))
+    schools = list(
+        School.objects.values_list("pk", "short_name", "municipality__name", "municipality__region__name").order_by("pk")
+    )
+    # A results file covers one region (municipality names repeat across regions): one import per region.
+    workbooks: dict[str, ParsedWorkbook] = {}
+    for index, (_pk, short_name, municipality_name, region_name) in enumerate(schools):
+        values = {code: float(rng.randint(0, 100)) for code in codes[:VALUES_PER_SCHOOL]}
+        parsed = workbooks.setdefault(region_name, ParsedWorkbook(format="long", region_name=region_name))
+        parsed.rows.append(ParsedRow(sheet="Бенчмарк", excel_row=index + 2, municipality_name=municipality_name,
+                                     school_name=short_name, values=values, year=year))  # fmt: skip
+    rows_in_order = {id(r): r for parsed in workbooks.values() for r in parsed.rows}
+    total = sum(len(r.values) for r in rows_in_order.values())
+    started = time.perf_counter()
+    for region_name, parsed in workbooks.items():
+        preview = results_import_preview(parsed=parsed)
+        if preview.unmatched or preview.errors:
+            raise RuntimeError(
+                f"Импорт ({region_name}): не сопоставлено {len(preview.unmatched)}, ошибок {len(preview.errors)}"
+            )
+        results_import_save(preview=preview, file_name=f"бенчмарк {region_name}.xlsx")
+    seconds = time.perf_counter() - started
+    parsed_rows = sorted(rows_in_order.values(), key=lambda r: r.excel_row)
+    copied = [(pk, year, measures[code].pk, value) for (pk, *_names), r in zip(schools, parsed_rows, strict=True)
+              for code, value in r.values.items()]  # fmt: skip
+    _delete_year(year)
+    copy_seconds = _copy(copied)
+    _delete_year(year)
+    rate = total / seconds
+    row(f"импорт {total:_} сгенерированных значений; значений/с: {rate:_.0f}".replace("_", " "), scale, seconds,
+        copy_seconds, "≥ 50 000/с и ≤ 5× COPY", rate >= 50_000 and seconds <= 5 * copy_seconds, unit="с")  # fmt: skip
+    say(f"  импорт: {total} значений за {seconds:.2f} с ({rate:,.0f}/с), COPY {copy_seconds:.2f} с")
+
+
+def real_workbook_import(scale: int) -> None:
+    if not REAL_WORKBOOK.exists():
+        ROWS.append({"what": f"импорт реальной книги ЕГЭ: нет файла {REAL_WORKBOOK}", "scale": scale, "todo": True})
+        return
+    started = time.perf_counter()
+    with open(REAL_WORKBOOK, "rb") as handle:
+        parsed = parse_ege_workbook(handle)
+    read_seconds = time.perf_counter() - started
+    if not parsed.ok:
+        raise RuntimeError("Реальная книга ЕГЭ не прочитана: " + "; ".join(parsed.errors[:3]))
+    started = time.perf_counter()
+    preview = results_import_preview(parsed=parsed)
+    with transaction.atomic():
+        imported = results_import_save(preview=preview, create_missing=True, file_name=REAL_WORKBOOK.name)
+        seconds = time.perf_counter() - started
+        copied = list(SchoolResult.objects.filter(source=imported).values_list("school_id", "year", "measure_id", "value"))
+        transaction.set_rollback(True)  # leave the database as generated
+    total = len(copied)
+    with transaction.atomic():
+        copy_seconds = _copy(copied)
+        transaction.set_rollback(True)
+    rate = total / (seconds + read_seconds)
+    row(f"реальная книга ЕГЭ ({REAL_WORKBOOK.name}): чтение xlsx, {total} значений", scale, read_seconds, None,
+        "(справочно)", None, unit="с")  # fmt: skip
+    row(f"реальная книга ЕГЭ: сопоставление и запись; с чтением {rate:_.0f} значений/с".replace("_", " "), scale, seconds,
+        copy_seconds, "≥ 50 000/с и ≤ 5× COPY", rate >= 50_000 and seconds <= 5 * copy_seconds, unit="с")  # fmt: skip
+    say(f"  реальная книга: чтение {read_seconds:.2f} с, запись {seconds:.2f} с, COPY {copy_seconds:.3f} с")
+
+
+# --- the table ----------------------------------------------------------------------------------------------------
+
+
+def _number(value, unit):
+    if value is None:
+        return "—"
+    return f"{value:.1f} {unit}" if unit == "мс" else f"{value:.2f} {unit}"
+
+
+def print_table(scales) -> None:
+    for label, counts in PAGE_QUERIES.items():
+        if len(scales) == 2 and all(s in counts for s in scales):
+            same = counts[scales[0]] == counts[scales[1]]
+            ROWS.append({"what": f"запросов на странице «{label}»: {counts[scales[0]]} → {counts[scales[1]]}",
+                         "scale": f"{scales[0]} → {scales[1]}", "value": None, "floor": None, "ratio": None,
+                         "target": "одинаково", "ok": same, "unit": ""})  # fmt: skip
+    for what in ("дашборды мониторинга (monitoring/): строятся другим инженером",
+                 "годовой отчёт по 40 000 школ против openpyxl write-only: строится другим инженером",
+                 "пропускная способность реестра и дашборда под gunicorn (пол под тем же сервером): ещё не измеряется"):
+        ROWS.append({"what": f"TODO: {what}", "scale": "", "todo": True})
+    print()
+    print("| что | школ | значение | пол | отношение | цель | ok? |")
+    print("| --- | ---: | ---: | ---: | ---: | --- | --- |")
+    for r in ROWS:
+        if r.get("todo"):
+            print(f"| {r['what']} | {r['scale']} | — | — | — | — | TODO |")
+            continue
+        ratio = f"{r['ratio']:.2f}×" if r["ratio"] is not None else "—"
+        ok = "—" if r["ok"] is None else ("да" if r["ok"] else "НЕТ")
+        print(f"| {r['what']} | {r['scale']} | {_number(r['value'], r['unit'])} | {_number(r['floor'], r['unit'])} "
+              f"| {ratio} | {r['target']} | {ok} |")  # fmt: skip
+
+
+def machine() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+    memory = ""
+    try:
+        with open("/proc/meminfo") as handle:
+            kb = int(handle.readline().split()[1])
+        memory = f", память {kb / 1024 / 1024:.1f} ГБ"
+    except OSError:
+        pass
+    return f"ядер: {os.cpu_count()}{memory}, PostgreSQL {version}, Python {sys.version.split()[0]}, Django {django.get_version()}"
+
+
+def main() -> None:
+    if connection.vendor != "postgresql":
+        raise SystemExit("Бенчмарк меряет PostgreSQL: запустите его через scripts/with_postgres.sh (make bench).")
+    scales = [int(os.environ.get("SCHOOLS_SMALL", "1000")), int(os.environ.get("SCHOOLS_LARGE", "40000"))]
+    call_command("migrate", verbosity=0)
+    say(f"Машина: {machine()}")
+    with override_settings(**BENCH_SETTINGS):
+        for index, scale in enumerate(scales):
+            if index:
+                call_command("flush", interactive=False, verbosity=0)
+                ContentType.objects.clear_cache()
+            say(f"\n== {scale} школ: генерация")
+            started = time.perf_counter()
+            generate(schools=scale, seed=1, out=say)
+            results = f"{SchoolResult.objects.count():,}".replace(",", " ")
+            row(f"генерация данных ({Agreement.objects.count()} договоров, {results} результатов)", scale,
+                time.perf_counter() - started, None, "(справочно)", None, unit="с")  # fmt: skip
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            steps = [("страницы", pages), ("идентификация", identification), ("импорт", generated_import)]
+            if index == len(scales) - 1:
+                steps.append(("реальная книга ЕГЭ", real_workbook_import))
+            for label, step in steps:
+                say(f"== {scale} школ: {label}")
+                try:
+                    step(scale)
+                except Exception as error:  # one failed step must not lose the table of the others
+                    say(f"  ОШИБКА: {error!r}")
+                    ROWS.append({"what": f"ОШИБКА в шаге «{label}»: {error}"[:300], "scale": scale, "todo": True})
+    print_table(scales)
+    print(f"\nМашина: {machine()}")
+
+
+if __name__ == "__main__":
+    main()
