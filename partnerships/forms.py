@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from programs.models import RiskFactor
 from schools.filters import current_school_year, school_year_label
+from shnor_portal.history import last_change_id
 
 from .access import agreement_schools, event_schools, practice_schools, teacher_schools, tutors_of_municipality
 from .models import (
@@ -23,6 +24,7 @@ from .models import (
     TutorProfile,
 )
 from .selectors import list_marks
+from .services import StaleEdit
 
 
 class DateInput(forms.DateInput):
@@ -44,6 +46,27 @@ def add_errors(form: forms.Form, exc) -> None:
     for field, messages in exc.errors.items():
         for message in messages:
             form.add_error(field if field in form.fields else None, message)
+    if isinstance(exc, StaleEdit) and isinstance(form, GuardedModelForm):
+        form.reopen_on_current_version()
+
+
+class GuardedModelForm(forms.ModelForm):
+    """An edit form remembers the version (the newest history record) it was opened on; the service refuses a
+    save made after somebody else's instead of overwriting it. Forms for a new object carry no version."""
+
+    seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["seen"]
+        elif not self.is_bound:
+            self.fields["seen"].initial = last_change_id(self.instance)
+
+    def reopen_on_current_version(self) -> None:
+        """After a refused save the user has been told: a deliberate second save applies to today's version."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("seen")] = last_change_id(self.instance)
 
 
 def _risk_factors(current=None):
@@ -78,7 +101,7 @@ class UserChoiceField(forms.ModelChoiceField):
 # --- agreements ---------------------------------------------------------------------------------------------------
 
 
-class AgreementForm(forms.ModelForm):
+class AgreementForm(GuardedModelForm):
     curator_school = SchoolChoiceField(label="Школа-куратор", queryset=None)
     supported_school = SchoolChoiceField(label="Сопровождаемая школа", queryset=None)
 
@@ -127,7 +150,7 @@ class AgreementForm(forms.ModelForm):
         return data
 
 
-class PlanItemForm(forms.ModelForm):
+class PlanItemForm(GuardedModelForm):
     class Meta:
         model = AgreementPlanItem
         fields = ["planned_on", "month_only", "format", "topic", "risk_factor"]
@@ -139,7 +162,7 @@ class PlanItemForm(forms.ModelForm):
         self.fields["risk_factor"].empty_label = "не указан"
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(GuardedModelForm):
     class Meta:
         model = SupportSession
         fields = [
@@ -180,7 +203,7 @@ class FileForm(forms.Form):
 # --- teachers and tutors ------------------------------------------------------------------------------------------
 
 
-class TeacherForm(forms.ModelForm):
+class TeacherForm(GuardedModelForm):
     school = SchoolChoiceField(label="Школа", queryset=None)
 
     class Meta:
@@ -210,7 +233,7 @@ class TutorAssignForm(forms.Form):
         self.initial.setdefault("starts_on", timezone.localdate())
 
 
-class DeficitForm(forms.ModelForm):
+class DeficitForm(GuardedModelForm):
     class Meta:
         model = TeacherDeficit
         fields = ["area", "level", "diagnosed_on", "source", "note", "resolved_on"]
@@ -235,7 +258,7 @@ def plan_year_choices(extra=None):
     return [(year, school_year_label(year)) for year in sorted(years, reverse=True)]
 
 
-class DevelopmentPlanForm(forms.ModelForm):
+class DevelopmentPlanForm(GuardedModelForm):
     year = forms.TypedChoiceField(label="Учебный год", coerce=int, choices=[])
     tutor = UserChoiceField(label="Тьютор", queryset=None, required=False, empty_label="не назначен")
 
@@ -261,7 +284,7 @@ class DevelopmentPlanForm(forms.ModelForm):
         return data
 
 
-class DevelopmentPlanItemForm(forms.ModelForm):
+class DevelopmentPlanItemForm(GuardedModelForm):
     class Meta:
         model = DevelopmentPlanItem
         fields = ["action", "form", "deficit", "due_on", "status", "result"]
@@ -306,7 +329,7 @@ class TutorProfileForm(forms.ModelForm):
 # --- practices ----------------------------------------------------------------------------------------------------
 
 
-class PracticeForm(forms.ModelForm):
+class PracticeForm(GuardedModelForm):
     school = SchoolChoiceField(label="Школа-автор", queryset=None)
 
     class Meta:
@@ -332,7 +355,7 @@ class PracticeForm(forms.ModelForm):
 # --- events -------------------------------------------------------------------------------------------------------
 
 
-class EventForm(forms.ModelForm):
+class EventForm(GuardedModelForm):
     schools = SchoolMultipleChoiceField(
         label="Приглашённые школы", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )

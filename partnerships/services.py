@@ -19,6 +19,7 @@ from notifications import kinds as notice_kinds
 from notifications import recipients as notice_recipients
 from notifications.services import notify
 from programs.files import EvidenceRefused, evidence_sniff
+from shnor_portal.history import stale_message
 
 from .access import (
     agreement_schools,
@@ -85,6 +86,15 @@ class PartnershipError(Exception):
                 errors={None if key == "__all__" else key: list(messages) for key, messages in exc.message_dict.items()}
             )
         return cls(errors={None: list(exc.messages)})
+
+
+class StaleEdit(PartnershipError):
+    """Somebody saved the row after the user opened the form: the save is refused, nothing is merged."""
+
+
+def _require_unchanged(obj, seen: int | None) -> None:
+    if message := stale_message(obj, seen):
+        raise StaleEdit(message)
 
 
 def _stamp(obj, actor, reason: str | None = None):
@@ -205,8 +215,9 @@ def agreement_create(*, actor, **fields) -> Agreement:
 
 
 @transaction.atomic
-def agreement_update(*, agreement: Agreement, actor, **fields) -> Agreement:
+def agreement_update(*, agreement: Agreement, actor, seen: int | None = None, **fields) -> Agreement:
     agreement = Agreement.objects.select_for_update().select_related("supported_school").get(pk=agreement.pk)
+    _require_unchanged(agreement, seen)
     require(can_manage_agreement(actor, agreement), NOT_MANAGER)
     if not agreement.is_open:
         raise PartnershipError(
@@ -341,8 +352,13 @@ def plan_item_add(*, agreement: Agreement, actor, **fields) -> AgreementPlanItem
 
 
 @transaction.atomic
-def plan_item_update(*, item: AgreementPlanItem, actor, **fields) -> AgreementPlanItem:
-    item = AgreementPlanItem.objects.select_related("agreement__supported_school").get(pk=item.pk)
+def plan_item_update(*, item: AgreementPlanItem, actor, seen: int | None = None, **fields) -> AgreementPlanItem:
+    item = (
+        AgreementPlanItem.objects.select_for_update(of=("self",))
+        .select_related("agreement__supported_school")
+        .get(pk=item.pk)
+    )
+    _require_unchanged(item, seen)
     return _save_plan_item(item, actor, fields)
 
 
@@ -430,9 +446,10 @@ def _require_pending_for_curator(session: SupportSession, actor) -> None:
 
 
 @transaction.atomic
-def session_update(*, session: SupportSession, actor, **fields) -> SupportSession:
+def session_update(*, session: SupportSession, actor, seen: int | None = None, **fields) -> SupportSession:
     """The curator corrects a session while it waits; a confirmed or disputed one stays as the school saw it."""
     session = _locked_session(session)
+    _require_unchanged(session, seen)
     _require_pending_for_curator(session, actor)
     for name in SESSION_FIELDS:
         if name in fields:
@@ -532,8 +549,9 @@ def teacher_create(*, actor, school, **fields) -> Teacher:
 
 
 @transaction.atomic
-def teacher_update(*, teacher: Teacher, actor, **fields) -> Teacher:
+def teacher_update(*, teacher: Teacher, actor, seen: int | None = None, **fields) -> Teacher:
     teacher = Teacher.objects.select_for_update().select_related("school").get(pk=teacher.pk)
+    _require_unchanged(teacher, seen)
     require(can_edit_teacher(actor, teacher), NOT_TEACHER_KEEPER)
     for name in TEACHER_FIELDS:
         if name in fields:
@@ -611,8 +629,9 @@ def deficit_add(*, teacher: Teacher, actor, **fields) -> TeacherDeficit:
 
 
 @transaction.atomic
-def deficit_update(*, deficit: TeacherDeficit, actor, **fields) -> TeacherDeficit:
+def deficit_update(*, deficit: TeacherDeficit, actor, seen: int | None = None, **fields) -> TeacherDeficit:
     deficit = TeacherDeficit.objects.select_for_update().select_related("teacher__school").get(pk=deficit.pk)
+    _require_unchanged(deficit, seen)
     return _save_deficit(deficit, actor, fields)
 
 
@@ -653,8 +672,9 @@ def plan_create(*, teacher: Teacher, actor, **fields) -> DevelopmentPlan:
 
 
 @transaction.atomic
-def plan_update(*, plan: DevelopmentPlan, actor, **fields) -> DevelopmentPlan:
+def plan_update(*, plan: DevelopmentPlan, actor, seen: int | None = None, **fields) -> DevelopmentPlan:
     plan = DevelopmentPlan.objects.select_for_update().select_related("teacher__school").get(pk=plan.pk)
+    _require_unchanged(plan, seen)
     return _save_plan(plan, actor, fields)
 
 
@@ -691,8 +711,9 @@ def ipr_item_add(*, plan: DevelopmentPlan, actor, **fields) -> DevelopmentPlanIt
 
 
 @transaction.atomic
-def ipr_item_update(*, item: DevelopmentPlanItem, actor, **fields) -> DevelopmentPlanItem:
+def ipr_item_update(*, item: DevelopmentPlanItem, actor, seen: int | None = None, **fields) -> DevelopmentPlanItem:
     item = DevelopmentPlanItem.objects.select_for_update().select_related("plan__teacher__school").get(pk=item.pk)
+    _require_unchanged(item, seen)
     return _save_ipr_item(item, actor, fields)
 
 
@@ -765,8 +786,11 @@ def _require_practice_author(actor, practice: Practice) -> None:
 
 
 @transaction.atomic
-def practice_update(*, practice: Practice, actor, title, description, subjects=(), risk_factors=()) -> Practice:
+def practice_update(
+    *, practice: Practice, actor, title, description, subjects=(), risk_factors=(), seen: int | None = None
+) -> Practice:
     practice = _locked_practice(practice)
+    _require_unchanged(practice, seen)
     _require_practice_author(actor, practice)
     practice.title = title.strip()
     practice.description = description.strip()
@@ -916,8 +940,11 @@ def event_create(*, actor, schools=(), **fields) -> MethodicalEvent:
 
 
 @transaction.atomic
-def event_update(*, event: MethodicalEvent, actor, schools=(), **fields) -> MethodicalEvent:
+def event_update(
+    *, event: MethodicalEvent, actor, schools=(), seen: int | None = None, **fields
+) -> MethodicalEvent:
     event = MethodicalEvent.objects.select_for_update().get(pk=event.pk)
+    _require_unchanged(event, seen)
     require(can_manage_event(actor, event), NOT_ORGANISER)
     return _save_event(event, actor, fields, schools)
 

@@ -19,6 +19,7 @@ from django.db import models
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from schools.access import Role, reach_of
@@ -181,4 +182,30 @@ def history_view(request, kind: str, pk: int):
             "page": page,
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         },
+    )
+
+
+# --- stale saves --------------------------------------------------------------------------------------------------
+
+
+def last_change_id(obj) -> int | None:
+    """The id of the object's newest history record: the version a form was opened on."""
+    return obj.history.order_by("-history_id").values_list("history_id", flat=True).first()
+
+
+def stale_message(obj, seen: int | None) -> str | None:
+    """None if nobody saved the object since the user opened it on version `seen`; else who did, and when.
+
+    Call it on the row locked for the save (select_for_update), so that two saves cannot both pass."""
+    if seen is None:
+        return None
+    latest = obj.history.order_by("-history_id").select_related("history_user").first()
+    if latest is None or latest.history_id == seen:
+        return None
+    user = latest.history_user
+    who = (user.get_full_name() or user.username) if user else "другой пользователь"
+    when = timezone.localtime(latest.history_date).strftime("%d.%m.%Y %H:%M")
+    return (
+        f"Пока вы редактировали, запись изменил(а) {who} ({when}). Ваши изменения не сохранены, чтобы не затереть "
+        "чужие: откройте запись, проверьте её нынешний вид и внесите правки ещё раз."
     )
