@@ -208,6 +208,9 @@ def import_preview(request):
         return redirect("schools:results_import")
     path, file_name = stored
     preview = results_import_preview(parsed=parse_results_file(path))
+    if not preview.ok:
+        # A file with errors can never be confirmed: it is not kept (the page still lists its errors).
+        _discard_upload(request)
     form = DecisionsForm(preview, request.POST or None)
     save_errors: list[str] = []
     if request.method == "POST" and preview.ok and form.is_valid():
