@@ -56,7 +56,38 @@ class ScopedFilterSet(django_filters.FilterSet):
 
     @property
     def show_municipality(self) -> bool:
-        return "municipality" in self.filters and self.filters["municipality"].queryset.count() > 1
+        if not hasattr(self, "_show_municipality"):
+            self._show_municipality = (
+                "municipality" in self.filters and self.filters["municipality"].queryset.count() > 1
+            )
+        return self._show_municipality
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(self, "_schools_limited", False):
+            self._schools_limited = True
+            self._limit_school_choices(form)
+        return form
+
+    def _limit_school_choices(self, form) -> None:
+        """The school filter offers the schools that appear in the list, and for a user who reaches several
+        municipalities only once a municipality is chosen: the department's list of a country's 40,000 schools would
+        be a page of options nobody scrolls. A school id typed into the URL is still accepted if it is in the list
+        (links from dashboards and school pages carry one)."""
+        field = form.fields.get("school")
+        if field is None:
+            return
+        present = field.queryset.filter(pk__in=self.queryset.values(self.filters["school"].field_name))
+        chosen_municipality = str(form.data.get(form.add_prefix("municipality")) or "")
+        if chosen_municipality.isdigit():
+            present = present.filter(municipality_id=int(chosen_municipality))
+        field.queryset = present
+        if self.show_municipality and not chosen_municipality.isdigit():
+            chosen_school = str(form.data.get(form.add_prefix("school")) or "")
+            offered = list(present.filter(pk=int(chosen_school))) if chosen_school.isdigit() else []
+            field.widget.choices = [("", "все"), *((school.pk, str(school)) for school in offered)]
+            field.help_text = "Чтобы выбрать школу, сначала выберите муниципалитет."
 
 
 AGREEMENT_STATES = [
