@@ -21,7 +21,7 @@ from .models import (
     SchoolYearStatus,
 )
 from .resources import SchoolResource, SchoolYearProfileResource
-from .services import user_sync_back_office_access
+from .services import school_archive, school_restore, user_sync_back_office_access
 
 User = get_user_model()
 
@@ -47,14 +47,63 @@ class ClusterAdmin(admin.ModelAdmin):
     list_filter = ["code"]
 
 
+class ArchivedFilter(admin.SimpleListFilter):
+    title = "архив"
+    parameter_name = "archived"
+
+    def lookups(self, request, model_admin):
+        return [("no", "действующие"), ("yes", "в архиве")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(archived_on__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(archived_on__isnull=False)
+        return queryset
+
+
 @admin.register(School)
 class SchoolAdmin(ImportExportModelAdmin):
     resource_classes = [SchoolResource]
-    list_display = ["short_name", "kind", "locality", "is_small", "cluster", "municipality"]
-    list_filter = ["kind", "locality", "is_small", "cluster", "municipality"]
+    list_display = ["short_name", "kind", "locality", "is_small", "cluster", "municipality", "archived_on"]
+    list_filter = [ArchivedFilter, "kind", "locality", "is_small", "cluster", "municipality"]
     search_fields = ["short_name", "name", "inn", "director"]
     list_select_related = ["municipality", "cluster"]
     autocomplete_fields = ["municipality"]
+    actions = ["archive", "restore"]
+
+    def has_delete_permission(self, request, obj=None):
+        """A school with history (results, lists, programmes, agreements…) is archived, never deleted: deleting
+        it would take its results and verdicts with it. The bulk delete is not offered for schools at all."""
+        if obj is not None and obj.history_counts():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        school = self.get_object(request, object_id)
+        if request.method == "GET" and school is not None and (counts := school.history_counts()):
+            listed = ", ".join(f"{name}: {count}" for name, count in counts.items())
+            self.message_user(
+                request,
+                f"У школы есть история ({listed}), поэтому удалить её нельзя. Если школа закрыта или "
+                "реорганизована, переведите её в архив: действие «Перевести в архив» в списке школ.",
+                level="info",
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description="Перевести в архив (школа закрыта или реорганизована)", permissions=["change"])
+    def archive(self, request, queryset):
+        moved = school_archive(schools=list(queryset), note=f"переведена в архив: {request.user.get_username()}")
+        self.message_user(request, f"Переведено в архив: {moved}. История школ сохранена.")
+
+    @admin.action(description="Вернуть из архива", permissions=["change"])
+    def restore(self, request, queryset):
+        self.message_user(request, f"Возвращено из архива: {school_restore(schools=list(queryset))}.")
 
 
 @admin.register(SchoolYearProfile)

@@ -108,13 +108,20 @@ class SchoolFilter(django_filters.FilterSet):
     cluster = django_filters.ModelChoiceFilter(
         label="Кластер", queryset=Cluster.objects.all(), empty_label="Все", null_label="без кластера"
     )
+    archive = django_filters.ChoiceFilter(
+        label="Архив",
+        choices=[("archived", "только в архиве"), ("all", "все, и в архиве")],
+        empty_label="действующие",
+        method="keep",
+        help_text="Закрытые и реорганизованные школы хранятся в архиве вместе с их историей.",
+    )
     ordering = django_filters.ChoiceFilter(
         label="Сортировка", choices=ORDERING_CHOICES, empty_label=None, method="keep"
     )
 
     class Meta:
         model = School
-        fields = ["q", "municipality", "year", "status", "kind", "locality", "small", "cluster", "ordering"]
+        fields = ["q", "municipality", "year", "status", "kind", "locality", "small", "cluster", "archive", "ordering"]
 
     def __init__(self, data=None, *args, user, **kwargs):
         years = approved_years()
@@ -148,6 +155,11 @@ class SchoolFilter(django_filters.FilterSet):
         # Statuses of the chosen year must be joined before the status filter and the ordering read them.
         queryset = with_year_status(queryset, self.chosen_year)
         queryset = super().filter_queryset(queryset)
+        archive = self.form.cleaned_data.get("archive")
+        if archive == "archived":
+            queryset = queryset.filter(archived_on__isnull=False)
+        elif archive != "all":
+            queryset = queryset.filter(archived_on__isnull=True)
         ordering = self.form.cleaned_data.get("ordering") or "name"
         fields = _ORDERINGS[ordering.lstrip("-")]
         if ordering.startswith("-"):

@@ -200,7 +200,8 @@ def collect_inputs(*, parameters: Parameters, criteria: list[Criterion]) -> dict
     years = parameters.years
     schools = {
         pk: cluster or NO_CLUSTER
-        for pk, cluster in School.objects.values_list("pk", "cluster__name").order_by()
+        # A school in the archive (closed or reorganised) is not put on a new list; its old verdicts stay.
+        for pk, cluster in School.objects.filter(archived_on__isnull=True).values_list("pk", "cluster__name").order_by()
     }
     snapshots = [criterion_snapshot(c) for c in criteria if c.is_active]
     measure_ids = {}

@@ -93,6 +93,21 @@ class School(models.Model):
         default=False,
         help_text="Если отмечено, кластер не пересчитывается по правилу (тип, местность, малокомплектность).",
     )
+    archived_on = models.DateField(
+        "в архиве с",
+        null=True,
+        blank=True,
+        help_text="Школа закрыта или реорганизована: она остаётся в истории (результаты, перечни, программы), "
+        "но не показывается в реестре по умолчанию и не участвует в новых запусках идентификации.",
+    )
+    archive_note = models.CharField("причина перевода в архив", max_length=300, blank=True)
+
+    # What a school's history is made of: while any of these exist, the school is archived, never deleted.
+    HISTORY_RELATIONS = [
+        "profiles", "results", "verdicts", "year_statuses", "programmes", "reviews", "indicator_values",
+        "self_assessments", "open_reports", "risk_profiles", "curator_agreements", "support_agreements", "teachers",
+        "practices", "event_invitations",
+    ]  # fmt: skip
 
     class Meta:
         verbose_name = "школа"
@@ -104,6 +119,20 @@ class School(models.Model):
 
     def __str__(self):
         return self.short_name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_on is not None
+
+    def history_counts(self) -> dict[str, int]:
+        """{verbose name of the related model: rows} of the school's history that a delete would take with it."""
+        counts = {}
+        for relation in self._meta.related_objects:
+            if relation.get_accessor_name() in self.HISTORY_RELATIONS:
+                count = getattr(self, relation.get_accessor_name()).count()
+                if count:
+                    counts[str(relation.related_model._meta.verbose_name_plural)] = count
+        return counts
 
 
 class SchoolNameAlias(models.Model):

@@ -1,5 +1,8 @@
+import datetime
+
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Municipality, RoleAssignment, School
 
@@ -49,3 +52,20 @@ def role_assign(
     )
     user_sync_back_office_access(user=user)
     return assignment
+
+
+# --- archive ---------------------------------------------------------------------------------------------------------
+
+
+def school_archive(*, schools, on: datetime.date | None = None, note: str = "") -> int:
+    """A closed or reorganised school goes to the archive instead of being deleted: its results, lists and
+    programmes stay; it leaves the registry's default view and new identification runs. Returns how many moved."""
+    return School.objects.filter(pk__in=[s.pk for s in schools], archived_on__isnull=True).update(
+        archived_on=on or timezone.localdate(), archive_note=note[:300]
+    )
+
+
+def school_restore(*, schools) -> int:
+    return School.objects.filter(pk__in=[s.pk for s in schools], archived_on__isnull=False).update(
+        archived_on=None, archive_note=""
+    )

@@ -393,7 +393,7 @@ def test_file_larger_than_the_limit_is_refused_before_reading(settings, tmp_path
     path.write_bytes(workbook_bytes({"2023": results_sheet(*[school_row("Р", f"СОШ {n}", 5, russian=(5,)) for n in range(50)])}))
     for source in (path, path.read_bytes(), io.BytesIO(path.read_bytes())):
         parsed = parse_results_file(source)
-        assert parsed.errors == ["Файл больше допустимого размера (1 КБ). Загрузите файл меньшего размера."]
+        assert parsed.errors == ["Файл больше допустимого размера (1000 байт). Загрузите файл меньшего размера."]
 
 
 def test_sheet_longer_than_the_row_cap_is_refused(monkeypatch):
