@@ -86,7 +86,10 @@ def _shown_fields(obj) -> list[models.Field]:
     return [
         f
         for f in obj._meta.concrete_model._meta.concrete_fields
-        if f.attname in kept and f.name not in HIDDEN_FIELDS and not f.name.startswith("history")
+        if f.attname in kept
+        and f.name not in HIDDEN_FIELDS
+        and not f.name.startswith("history")
+        and not isinstance(f, models.FileField)  # a storage path says nothing to a reader (the name field does)
     ]
 
 
@@ -123,7 +126,8 @@ def history_events(obj, records: list) -> list[dict]:
     names = {}
     for field, ids in wanted.items():
         for pk, related in field.related_model._default_manager.in_bulk(ids).items():
-            names[(field.name, pk)] = str(related)
+            full_name = getattr(related, "get_full_name", None)
+            names[(field.name, pk)] = (full_name() if full_name else "") or str(related)
     events = []
     for record, before in zip(records, [*records[1:], None], strict=True):
         changes = []
