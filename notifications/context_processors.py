@@ -11,6 +11,10 @@ class UnreadCount:
 
     @cached_property
     def count(self) -> int:
+        # A page that has read the unread notifications already knows their number (`latest_unread`).
+        known = getattr(self.request, "notifications_unread", None)
+        if known is not None:
+            return known
         user = getattr(self.request, "user", None)
         if user is None or not user.is_authenticated:
             return 0

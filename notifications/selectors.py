@@ -10,7 +10,7 @@ from functools import reduce
 from operator import or_
 
 from django.apps import apps
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet, Window
 
 from schools.access import reach_of, visible_municipalities
 from schools.models import Municipality, RoleAssignment
@@ -24,6 +24,16 @@ Role = RoleAssignment.Role
 def unread_count(*, user) -> int:
     """The bell: one query."""
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def latest_unread(*, user, limit: int) -> tuple[list[Notification], int]:
+    """The newest unread notifications and how many are unread in all — in the one query the bell would cost."""
+    rows = list(
+        Notification.objects.filter(recipient=user, read_at__isnull=True)
+        .annotate(unread_total=Window(Count("pk")))
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return rows, (rows[0].unread_total if rows else 0)
 
 
 def notifications_for(*, user, kind: str = "", state: str = "") -> QuerySet[Notification]:

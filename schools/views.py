@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 
 from monitoring.selectors import home_items as monitoring_items
-from notifications.selectors import notifications_for
+from notifications.selectors import latest_unread
 from partnerships.selectors import home_items as partnership_items
 from partnerships.selectors import school_support
 from programs.selectors import home_items as programme_items
@@ -43,6 +43,7 @@ HOME_NOTIFICATIONS = 5
 @login_required
 def home(request):
     user = request.user
+    latest, request.notifications_unread = latest_unread(user=user, limit=HOME_NOTIFICATIONS)
     return render(
         request,
         "home.html",
@@ -51,9 +52,7 @@ def home(request):
             "programmes": programme_items(user=user),
             "partnerships": partnership_items(user=user),
             "monitoring": monitoring_items(user=user),
-            "latest_notifications": list(
-                notifications_for(user=user, state="unread")[:HOME_NOTIFICATIONS]
-            ),
+            "latest_notifications": latest,
         },
     )
 

@@ -44,6 +44,8 @@ CASES = [
     ("detail", "in_review", "get", None, SEES_IN_REVIEW),
     ("detail", "b", "get", None, SEES_B),
     ("history", "own_draft", "get", None, SEES_OWN_DRAFT),
+    # Restoring a passport is the owner's (and the department's): the coordinator sees the school's draft, may not.
+    ("passport_restore", "own_draft_version", "get", None, expect(department=200, coordinator=403, school=200)),
     ("print", "own_draft", "get", None, SEES_OWN_DRAFT),
     ("export", "municipal", "get", None, SEES_MUNICIPAL),
     ("export", "b", "get", None, SEES_B),
@@ -115,12 +117,15 @@ def objects(programmes, demo, municipality_b):
         "submitted_municipal": nikolskaya.reviews.get(kind=Review.Kind.MUNICIPAL),
         "submitted_regional": nikolskaya.reviews.get(kind=Review.Kind.REGIONAL),
         "curator_school": demo["curator"].role_assignments.get().school,
+        "own_draft_version": (draft.pk, draft.history.earliest().history_id),
     }
 
 
 def _url(name, key, objects):
     if key is None:
         return reverse(f"programs:{name}")
+    if isinstance(objects.get(key), tuple):  # the URL's arguments themselves
+        return reverse(f"programs:{name}", args=list(objects[key]))
     key, _, extra = key.partition(":")
     args = [objects[key].pk] + ([extra if not extra.isdigit() else int(extra)] if extra else [])
     return reverse(f"programs:{name}", args=args)
