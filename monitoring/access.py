@@ -146,3 +146,43 @@ def importable_municipalities(user) -> QuerySet[Municipality]:
     if reach_of(user).everything:
         return Municipality.objects.all()
     return Municipality.objects.filter(pk__in=coordinator_municipality_ids(user))
+
+
+# --- dashboards and the yearly report -------------------------------------------------------------------------------
+
+
+def can_see_dashboard(user) -> bool:
+    """The municipal dashboard and the yearly report: the department and municipal coordinators."""
+    return can_confirm_any(user)
+
+
+def dashboard_municipalities(user) -> QuerySet[Municipality]:
+    """Municipalities whose figures the user reads: all for the department, the coordinator's own; none otherwise
+    (a school team reaches its municipality's schools list, but not the municipality's figures)."""
+    ids = confirmable_municipality_ids(user)
+    municipalities = visible_municipalities(user)
+    if ids is None:
+        return municipalities
+    return municipalities.filter(pk__in=ids)
+
+
+def can_export_report(user, municipality: Municipality | None) -> bool:
+    """The department exports any municipality or the whole region; a coordinator only their municipality."""
+    if reach_of(user).everything:
+        return True
+    return municipality is not None and municipality.pk in coordinator_municipality_ids(user)
+
+
+def visible_report_exports(user):
+    """Exports the user may see and download: the department every export; a coordinator the exports of their
+    municipality (their own and their colleagues'). A requester who is no longer its coordinator loses the file
+    with the role; an export of the whole region is the department's only."""
+    from .models import ReportExport
+
+    if reach_of(user).everything:
+        return ReportExport.objects.all()
+    return ReportExport.objects.filter(municipality_id__in=coordinator_municipality_ids(user))
+
+
+def get_report_export_or_404(user, pk):
+    return get_object_or_404(visible_report_exports(user).select_related("municipality", "requested_by"), pk=pk)

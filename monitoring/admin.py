@@ -6,6 +6,7 @@ from .models import (
     IndicatorPlan,
     IndicatorValue,
     OpenReport,
+    ReportExport,
     RiskLevel,
     RiskProfile,
     SelfAssessment,
@@ -124,3 +125,20 @@ class IndicatorValueHistoryAdmin(_HistoryAdmin):
 @admin.register(SelfAssessment.history.model)
 class SelfAssessmentHistoryAdmin(_HistoryAdmin):
     search_fields = ["school__short_name", "original_name", "decision_comment", "history_user__username"]
+
+
+@admin.register(ReportExport)
+class ReportExportAdmin(admin.ModelAdmin):
+    """Exports of the yearly report, read-only: they are made on the report page and by the command."""
+
+    list_display = ["created_at", "year", "municipality", "requested_by", "status", "progress", "finished_at"]
+    list_filter = ["status", "year", "municipality"]
+    search_fields = ["requested_by__username", "municipality__name", "error"]
+    readonly_fields = [f.name for f in ReportExport._meta.fields]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -149,7 +149,8 @@ def _value(rng: random.Random, indicator: Indicator, baseline, plan, progress: f
 
 
 def _values(indicators, schools, municipality, users, first_year: int, this_year: int) -> None:
-    """Confirmed values of past years (all stages last year), this year's entry stage waiting for confirmation."""
+    """Confirmed values of past years (all stages last year) and of this year's entry stage; the demo school's
+    entry values of this year wait for the coordinator's confirmation."""
     existing = set(
         IndicatorValue.objects.filter(indicator__in=indicators).values_list("indicator_id", "year", "stage", "school_id")
     )
@@ -172,8 +173,12 @@ def _values(indicators, schools, municipality, users, first_year: int, this_year
             for year, stage, progress, confirmed in moments:
                 if year < first_year or (school is None and stage != Stage.FINAL):
                     continue
-                if not confirmed and (school is None or school.short_name != SCHOOL_TEAM_SCHOOL):
-                    continue  # this year's entry values: only the demo school has typed them so far
+                if not confirmed and school is None:
+                    continue
+                if not confirmed and school.short_name != SCHOOL_TEAM_SCHOOL:
+                    # This year's entry values of the other schools came from the coordinator's entry-monitoring
+                    # file (confirmed at once); the demo school has typed its own, waiting for the coordinator.
+                    confirmed = True
                 if (indicator.pk, year, stage, school.pk if school else None) in existing:
                     continue
                 plan = plans.get((indicator.pk, year))
@@ -265,10 +270,10 @@ def seed_monitoring() -> dict[str, int]:
     )
     _values(indicators, schools, municipality, users, first_year, this_year)
     computed = [i for i in indicators if i.is_computed]
-    for year in (this_year - 2, this_year - 1):
-        computed_values_store(year=year, stage=Stage.FINAL, indicators=computed, municipality=municipality)
+    for year, stage in ((this_year - 2, Stage.FINAL), (this_year - 1, Stage.FINAL), (this_year, Stage.ENTRY)):
+        computed_values_store(year=year, stage=stage, indicators=computed, municipality=municipality)
         for school in schools:
-            computed_values_store(year=year, stage=Stage.FINAL, indicators=computed, school=school)
+            computed_values_store(year=year, stage=stage, indicators=computed, school=school)
     school = next((s for s in schools if s.short_name == SCHOOL_TEAM_SCHOOL), None)
     if school is not None:
         _self_assessments(school, users, this_year)

@@ -471,3 +471,60 @@ class RiskLevel(models.Model):
 
     def __str__(self):
         return f"{self.risk_factor}: {self.get_level_display()}"
+
+
+def report_export_upload_to(instance: "ReportExport", filename: str) -> str:
+    """A random stored name under MEDIA_ROOT: the file is served only through the download view."""
+    return f"monitoring/reports/{uuid.uuid4().hex}.xlsx"
+
+
+class ReportExport(models.Model):
+    """One export of the yearly report, written in the background while the page polls its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "в очереди"
+        RUNNING = "running", "формируется"
+        DONE = "done", "готов"
+        FAILED = "failed", "ошибка"
+
+    year = models.PositiveSmallIntegerField(
+        "учебный год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
+    )
+    municipality = models.ForeignKey(
+        Municipality, verbose_name="муниципалитет", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="+", help_text="Пусто — весь регион.",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="запросил", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    status = models.CharField("состояние", max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField("готовность, %", default=0, validators=[MaxValueValidator(100)])
+    stage = models.CharField("этап", max_length=200, blank=True)
+    file = models.FileField("файл", upload_to=report_export_upload_to, max_length=300, blank=True)
+    size = models.PositiveBigIntegerField("размер, байт", default=0)
+    error = models.TextField("ошибка", blank=True)
+    created_at = models.DateTimeField("запрошен", auto_now_add=True)
+    started_at = models.DateTimeField("начат", null=True, blank=True)
+    finished_at = models.DateTimeField("завершён", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "выгрузка годового отчёта"
+        verbose_name_plural = "выгрузки годового отчёта"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Годовой отчёт {self.year}: {self.scope_label} ({self.get_status_display()})"
+
+    @property
+    def scope_label(self) -> str:
+        return str(self.municipality) if self.municipality_id else "весь регион"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def file_name(self) -> str:
+        scope = f"mo-{self.municipality_id}" if self.municipality_id else "region"
+        return f"godovoy-otchet-{self.year}-{scope}.xlsx"

@@ -1,11 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import dashboard_views, views
 
 app_name = "monitoring"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/<int:pk>/", dashboard_views.dashboard_municipality, name="dashboard_municipality"),
+    path("report/", dashboard_views.report, name="report"),
+    path("report/<int:pk>/", dashboard_views.report_export, name="report_export"),
+    path("report/<int:pk>/progress/", dashboard_views.report_export_progress, name="report_export_progress"),
+    path("report/<int:pk>/download/", dashboard_views.report_export_download, name="report_export_download"),
     path("indicators/", views.indicator_list, name="indicator_list"),
     path("indicators/export/", views.indicator_list_export, name="indicator_list_export"),
     path("indicators/<int:pk>/", views.indicator_detail, name="indicator_detail"),

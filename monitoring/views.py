@@ -25,6 +25,7 @@ from .access import (
     can_enter_municipality_values,
     can_enter_school_values,
     can_import_values,
+    can_see_dashboard,
     can_upload_self_assessment,
     get_indicator_or_404,
     get_open_report_or_404,
@@ -35,6 +36,7 @@ from .access import (
 )
 from .computed import compute
 from .exports import indicators_xlsx, queue_xlsx, self_assessments_xlsx
+from .figures import school_due
 from .filters import indicators_filtered, queue_filtered, self_assessments_filtered, year_choices
 from .forms import (
     DecisionForm,
@@ -122,6 +124,7 @@ def index(request):
             "team_schools": team_schools,
             "can_confirm": can_confirm_any(request.user),
             "can_import": can_import_values(request.user),
+            "can_see_dashboard": can_see_dashboard(request.user),
             "year": current_school_year(),
             "year_label": school_year_label(current_school_year()),
         },
@@ -420,6 +423,9 @@ def values_import_preview_view(request):
         return redirect("monitoring:values_import")
     path, context = stored
     preview = values_import_preview(path, user=request.user)
+    if not preview.ok:
+        # A file with errors can never be confirmed: it is not kept (the page still lists its errors).
+        pending_discard(request, VALUES_IMPORT_SESSION)
     if request.method == "POST" and preview.ok:
         counts = values_import_save(actor=request.user, rows=preview.rows)
         pending_discard(request, VALUES_IMPORT_SESSION)
@@ -612,6 +618,9 @@ def self_assessment_preview(request):
     require(can_upload_self_assessment(request.user, school), "Самооценку загружает управленческая команда школы.")
     content = template_content(school=school, year=year, stage=stage)
     parsed = self_assessment_parse(path, content=content)
+    if not parsed.ok:
+        # A file with errors can never be confirmed: it is not kept (the page still lists its errors).
+        pending_discard(request, SELF_ASSESSMENT_SESSION)
     save_error = None
     if request.method == "POST" and parsed.ok:
         try:
@@ -684,6 +693,7 @@ def school_page(request, pk):
             "stages": stage_overview(school=school, year=year),
             "rows": rows,
             "risk": risk_comparison(school=school, year=year),
+            "due": school_due(user=request.user, school=school, year=year),
             **school_history(school=school),
             "may_upload": can_upload_self_assessment(request.user, school) and year in _upload_years(),
             "may_enter": can_enter_school_values(request.user, school),

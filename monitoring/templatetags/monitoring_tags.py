@@ -25,3 +25,20 @@ def school_year(year):
         return school_year_label(int(year))
     except (TypeError, ValueError):
         return year
+
+
+@register.filter
+def figure(value, kind="int"):
+    """A dashboard figure: a count as is, a share as «42,9 %»; a share of nothing is «—»."""
+    if value is None:
+        return "—"
+    if kind == "percent":
+        text = f"{float(value):.1f}".rstrip("0").rstrip(".")
+        return text.replace(".", ",") + " %"
+    return value
+
+
+@register.filter
+def raw(value):
+    """The machine value of a figure for a data attribute: 42.9, 7, or empty for none."""
+    return "" if value is None else str(value)

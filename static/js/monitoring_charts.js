@@ -1,6 +1,8 @@
 // Charts of monitoring pages, drawn with Chart.js from data the page puts in <script type="application/json">:
 // - #indicator-chart-data: an indicator's plan (with its baseline) and actual values by school year;
-// - #risk-chart-data: a school's risk levels (1–3) per factor, this year against last year.
+// - #risk-chart-data: a school's risk levels (1–3) per factor, this year against last year;
+// - #dynamics-chart-data: results dynamics (mean scores by school year), ШНОР against the other schools, one chart
+//   per measure, drawn on the canvases .dynamics-chart[data-chart=<index>].
 (function () {
   "use strict";
   if (typeof Chart === "undefined") {
@@ -98,5 +100,58 @@
         }
       }
     });
+  }
+
+  var dynamics = read("dynamics-chart-data");
+  if (dynamics) {
+    var groupStyles = {
+      shnor: { colour: "#dc3545", dash: [], point: "circle" },
+      other: { colour: "#0d6efd", dash: [6, 4], point: "rectRot" }
+    };
+    var canvases = document.querySelectorAll("canvas.dynamics-chart");
+    for (var i = 0; i < canvases.length; i++) {
+      var chart = dynamics[parseInt(canvases[i].getAttribute("data-chart"), 10)];
+      if (!chart) {
+        continue;
+      }
+      new Chart(canvases[i], {
+        type: "line",
+        data: {
+          labels: chart.labels,
+          datasets: chart.series.map(function (series) {
+            var style = groupStyles[series.kind] || groupStyles.other;
+            return {
+              label: series.label,
+              data: series.data,
+              borderColor: style.colour,
+              backgroundColor: style.colour,
+              borderDash: style.dash,
+              pointStyle: style.point,
+              pointRadius: 4,
+              tension: 0.2,
+              spanGaps: true
+            };
+          })
+        },
+        options: {
+          responsive: true,
+          aspectRatio: 2,
+          interaction: { mode: "index", intersect: false },
+          plugins: {
+            title: { display: true, text: chart.title },
+            legend: { position: "bottom", labels: { usePointStyle: true, boxWidth: 8, boxHeight: 8 } },
+            tooltip: {
+              callbacks: {
+                label: function (context) {
+                  var value = context.parsed.y;
+                  return context.dataset.label + ": " + (value === null || value === undefined ? "нет данных" : number.format(value));
+                }
+              }
+            }
+          },
+          scales: { y: { title: { display: true, text: "средний балл" } } }
+        }
+      });
+    }
   }
 })();

@@ -30,12 +30,34 @@ CONFIRMERS = {"department": 200, "coordinator": 200, "coordinator_b": 200, "scho
 MUNICIPALITY_A = {"department": 200, "coordinator": 200, "coordinator_b": 404, "school": 200, "curator": 200,
                   "tutor": 200}
 
+DASHBOARD = {"department": 200, "coordinator": 302, "coordinator_b": 302, "school": 403, "curator": 403,
+             "tutor": 403}
+A_DASHBOARD = {"department": 200, "coordinator": 200, "coordinator_b": 404, "school": 403, "curator": 403,
+               "tutor": 403}
+A_EXPORT = {"department": 200, "coordinator": 200, "coordinator_b": 404, "school": 404, "curator": 404,
+            "tutor": 404}
+
+
+def _export_of_a(mon):
+    """A finished yearly-report export of municipality A, requested by its coordinator."""
+    from django.core.files.base import ContentFile
+
+    from monitoring.models import ReportExport
+
+    export = ReportExport.objects.create(
+        year=mon.year, municipality=mon.municipality_a, requested_by=mon.users["coordinator"],
+        status=ReportExport.Status.DONE, progress=100,
+    )
+    export.file.save(export.file_name, ContentFile(b"PK\x03\x04 report"))
+    return export
+
 
 def _urls(mon):
     sa = SelfAssessment.objects.get(school=mon.school, year=mon.year, stage=Stage.ENTRY, is_current=True)
     report = OpenReport.objects.filter(school=mon.school).first()
     indicator = Indicator.objects.get(code="teachers-training", municipality=mon.municipality_a)
     school, year = mon.school.pk, mon.year
+    export = _export_of_a(mon)
     preview_sa = {r: 302 for r in ROLES}  # no upload waiting in the session: back to the hub
     return {
         "index": (reverse("monitoring:index"), ALL_OK),
@@ -63,6 +85,14 @@ def _urls(mon):
         "self_assessment_upload": (reverse("monitoring:self_assessment_upload", args=[school, year, "entry"]),
                                    A_ACTION_TEAM),
         "open_report_file": (reverse("monitoring:open_report_file", args=[report.pk]), A_OBJECT),
+        # dashboards and the yearly report: the department and coordinators; an export of A within A's scope
+        "dashboard": (reverse("monitoring:dashboard"), DASHBOARD),
+        "dashboard_municipality": (reverse("monitoring:dashboard_municipality", args=[mon.municipality_a.pk]),
+                                   A_DASHBOARD),
+        "report": (reverse("monitoring:report"), CONFIRMERS),
+        "report_export": (reverse("monitoring:report_export", args=[export.pk]), A_EXPORT),
+        "report_export_progress": (reverse("monitoring:report_export_progress", args=[export.pk]), A_EXPORT),
+        "report_export_download": (reverse("monitoring:report_export_download", args=[export.pk]), A_EXPORT),
     }
 
 

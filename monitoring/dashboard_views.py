@@ -1,0 +1,205 @@
+"""Dashboards of the year and the yearly report's export. Thin views: the figures come from `monitoring.figures`
+(the same the report writes), scope from `monitoring.access`, the export job from `monitoring.yearly_report`."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from schools.filters import current_school_year, school_year_label
+
+from .access import (
+    can_export_report,
+    can_see_dashboard,
+    dashboard_municipalities,
+    get_report_export_or_404,
+    require,
+    visible_report_exports,
+)
+from .figures import FIGURES, dynamics_charts, figure_link, sections, year_figures
+from .filters import year_choices
+from .models import YEAR_MIN, ReportExport
+from .yearly_report import ReportError, report_export_start
+
+NOT_FOR_YOU = "Панель мониторинга и годовой отчёт — для координаторов и управления образования."
+# The figures shown side by side on the department's dashboard (all of them are in the report).
+OVERVIEW_KEYS = [
+    "schools", "shnor", "shnsu", "both", "with_programme_share", "accepted_share", "measures_done_share",
+    "measures_overdue", "agreements_signed", "sessions", "events_share", "plan_share", "tutor_share", "practices",
+    "downloads", "sa_missing", "sa_returned", "indicators_met", "indicators_not_met",
+]
+
+
+def _year(request) -> int:
+    now = current_school_year()
+    value = request.GET.get("year") or request.POST.get("year") or ""
+    if not value:
+        return now
+    try:
+        year = int(value)
+    except ValueError as exc:
+        raise Http404("Нет такого учебного года.") from exc
+    if not YEAR_MIN <= year <= now + 1:
+        raise Http404("Нет такого учебного года.")
+    return year
+
+
+@login_required
+def dashboard(request):
+    """The department: every municipality side by side, with charts of results; a coordinator of one municipality
+    goes straight to its page."""
+    require(can_see_dashboard(request.user), NOT_FOR_YOU)
+    year = _year(request)
+    municipalities = list(dashboard_municipalities(request.user).order_by("name")[:2])
+    if len(municipalities) == 1:
+        return redirect(reverse("monitoring:dashboard_municipality", args=[municipalities[0].pk]) + f"?year={year}")
+    figures = year_figures(user=request.user, year=year)
+    figure_defs = {f.key: f for f in FIGURES}
+    columns = [figure_defs[key] for key in OVERVIEW_KEYS]
+    rows = [
+        {
+            "municipality": municipality,
+            "cells": [
+                {
+                    "key": f.key,
+                    "kind": f.kind,
+                    "value": row[f.key],
+                    "url": figure_link(f.key, figures=figures, municipality_id=municipality.pk),
+                }
+                for f in columns
+            ],
+        }
+        for municipality, row in figures.row_list()
+    ]
+    total = [
+        {"key": f.key, "kind": f.kind, "value": figures.total[f.key], "url": figure_link(f.key, figures=figures, municipality_id=None)}
+        for f in columns
+    ]
+    return render(
+        request,
+        "monitoring/dashboard.html",
+        {
+            "figures": figures,
+            "columns": columns,
+            "rows": rows,
+            "total": total,
+            "total_sections": sections(figures, figures.total, municipality_id=None),
+            "charts": dynamics_charts(figures),
+            "year": year,
+            "years": year_choices(),
+            "may_export": can_export_report(request.user, None),
+        },
+    )
+
+
+@login_required
+def dashboard_municipality(request, pk):
+    """One municipality on one page: every figure of the year, each a link to the list behind it."""
+    require(can_see_dashboard(request.user), NOT_FOR_YOU)
+    municipality = dashboard_municipalities(request.user).filter(pk=pk).first()
+    if municipality is None:
+        raise Http404("Нет такого муниципалитета.")
+    year = _year(request)
+    figures = year_figures(user=request.user, year=year, municipality=municipality)
+    row = figures.rows[municipality.pk]
+    return render(
+        request,
+        "monitoring/dashboard_municipality.html",
+        {
+            "municipality": municipality,
+            "figures": figures,
+            "sections": sections(figures, row, municipality_id=municipality.pk),
+            "indicator_rows": [r for r in figures.indicator_rows if r["municipality"] == municipality],
+            "charts": dynamics_charts(figures, municipality_id=municipality.pk),
+            "year": year,
+            "years": year_choices(),
+            "is_overview_allowed": dashboard_municipalities(request.user).count() > 1,
+            "may_export": can_export_report(request.user, municipality),
+        },
+    )
+
+
+# --- the yearly report -----------------------------------------------------------------------------------------------
+
+
+class ReportForm(forms.Form):
+    year = forms.TypedChoiceField(label="Учебный год", coerce=int, choices=[])
+    municipality = forms.ModelChoiceField(label="Муниципалитет", queryset=None, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["year"].choices = year_choices()
+        self.fields["municipality"].queryset = dashboard_municipalities(user).order_by("name")
+        if can_export_report(user, None):
+            self.fields["municipality"].empty_label = "Весь регион (все муниципалитеты)"
+        else:
+            self.fields["municipality"].required = True
+            self.fields["municipality"].empty_label = None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request):
+    require(can_see_dashboard(request.user), NOT_FOR_YOU)
+    if request.method == "POST":
+        raw = request.POST.get("municipality", "")
+        if raw and not (raw.isdigit() and dashboard_municipalities(request.user).filter(pk=int(raw)).exists()):
+            raise Http404("Нет такого муниципалитета.")  # another municipality's id: nothing says it exists
+        require(
+            bool(raw) or can_export_report(request.user, None),
+            "Отчёт по всему региону выгружает управление образования; выберите свой муниципалитет.",
+        )
+        form = ReportForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                export = report_export_start(
+                    actor=request.user, year=form.cleaned_data["year"], municipality=form.cleaned_data["municipality"]
+                )
+            except ReportError as exc:
+                messages.error(request, str(exc))
+            else:
+                return redirect("monitoring:report_export", pk=export.pk)
+    else:
+        initial = {"year": _year(request)}
+        municipalities = list(dashboard_municipalities(request.user)[:2])
+        if len(municipalities) == 1:
+            initial["municipality"] = municipalities[0]
+        form = ReportForm(initial=initial, user=request.user)
+    exports = list(visible_report_exports(request.user).select_related("municipality", "requested_by")[:20])
+    return render(request, "monitoring/report.html", {"form": form, "exports": exports})
+
+
+@login_required
+def report_export(request, pk):
+    export = get_report_export_or_404(request.user, pk)
+    return render(
+        request, "monitoring/report_export.html", {"export": export, "year_label": school_year_label(export.year)}
+    )
+
+
+@login_required
+def report_export_progress(request, pk):
+    """The progress block, polled by htmx every second until the file is ready or the export failed."""
+    export = get_report_export_or_404(request.user, pk)
+    return render(request, "monitoring/_report_progress.html", {"export": export})
+
+
+@login_required
+def report_export_download(request, pk):
+    export = get_report_export_or_404(request.user, pk)
+    if export.status != ReportExport.Status.DONE or not export.file:
+        raise Http404("Отчёт ещё не готов.")
+    try:
+        handle = export.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Файл отчёта не найден.") from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=export.file_name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -1,0 +1,664 @@
+"""The figures of a school year, per municipality and in total: the one source of the dashboards and of the yearly
+report (`monitoring.yearly_report`), so that both always show the same numbers (a test reconciles them).
+
+What is counted is what the yearly report counts (DOMAIN, «What the yearly report counts»), for the school year
+`year` (2027 is 2026/27, 1 September 2026 – 31 August 2027):
+
+- the approved list: the newest approved list up to the year (as `monitoring.computed` reads it); ШНОР and ШНСУ
+  include the schools that are both, as the registry's filter does;
+- programmes: school programmes whose period covers the year; «passed review» is an accepted programme (the same
+  rule as the computed indicator `accepted_programme_share`); programmes of the year by state count the municipal
+  programme too, as the programme list filtered by year and state shows them;
+- roadmaps: measures of the programmes covering the year (cancelled ones left out), done and overdue on the day
+  the figures are read (for a finished year: on its last day);
+- agreements signed and confirmed support sessions held within the school year, sessions by format;
+- methodical events: ШНОР that took part (attended) in at least one event held in the school year;
+- teachers: working teachers with an ИПРП for the year (active or completed) and with a tutor on that day;
+- the practice bank: published practices and their downloads within the school year;
+- self-assessments of the year's current uploads: missing (a listed school without an upload for a stage whose
+  deadline has passed), waiting, returned, accepted;
+- indicators: plan of the year against the actual (mean of the confirmed values of the latest stage that has any,
+  as `monitoring.selectors.year_actuals`);
+- results: mean scores of ЕГЭ/ОГЭ/ВПР by year, ШНОР against the other schools.
+
+Every row is taken through the access modules (`schools.access`, `programs.access`, `partnerships.access`,
+`monitoring.access`), restricted to the municipalities of the dashboard (`dashboard_municipalities`). The number of
+queries is fixed whatever the number of schools: everything is aggregated in the database, grouped by municipality.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from partnerships.access import visible_agreements, visible_practices, visible_sessions, visible_teachers
+from partnerships.models import (
+    Agreement,
+    DevelopmentPlan,
+    EventInvitation,
+    Practice,
+    PracticeDownload,
+    SessionFormat,
+    SupportSession,
+    TutorAssignment,
+)
+from programs.access import visible_programmes
+from programs.models import MeasureStatus, Programme, RoadmapMeasure, overdue_q
+from schools.access import visible_schools
+from schools.filters import school_year_label
+from schools.models import Measure, Municipality, SchoolResult, SchoolYearStatus, Status
+
+from .access import dashboard_municipalities, visible_indicators, visible_self_assessments, visible_values
+from .models import STAGE_ORDER, Indicator, IndicatorValue, SelfAssessment, Stage, StageSchedule, stage_rank
+from .selectors import plans_of
+
+SHNOR_STATUSES = (Status.SHNOR, Status.BOTH)
+SHNSU_STATUSES = (Status.SHNSU, Status.BOTH)
+LISTED_STATUSES = (Status.SHNOR, Status.SHNSU, Status.BOTH)
+DYNAMICS_YEARS = 5  # results of the year and the four before it
+
+INT, PERCENT = "int", "percent"
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    kind: str = INT  # INT: a count; PERCENT: a share 0–100 (None when there is nothing to divide by)
+    section: str = ""
+
+
+SECTION_LIST = "Перечень ШНОР и ШНСУ"
+SECTION_PROGRAMMES = "Школьные программы и экспертиза"
+SECTION_ROADMAPS = "Дорожные карты"
+SECTION_PARTNERS = "Договоры и сопровождение"
+SECTION_EVENTS = "Методические мероприятия"
+SECTION_TEACHERS = "Педагоги: ИПРП и тьюторы"
+SECTION_BANK = "Банк практик"
+SECTION_SELF = "Самооценка"
+SECTION_INDICATORS = "Целевые показатели"
+
+PROGRAMME_STATES = list(Programme.State)
+
+FIGURES: list[Figure] = [
+    Figure("schools", "Школ всего", INT, SECTION_LIST),
+    Figure("listed", "Школ в перечне (ШНОР и/или ШНСУ)", INT, SECTION_LIST),
+    Figure("shnor", "ШНОР (включая ШНОР и ШНСУ одновременно)", INT, SECTION_LIST),
+    Figure("shnsu", "ШНСУ (включая ШНОР и ШНСУ одновременно)", INT, SECTION_LIST),
+    Figure("both", "ШНОР и ШНСУ одновременно", INT, SECTION_LIST),
+    Figure("with_programme", "Школ перечня со школьной программой", INT, SECTION_PROGRAMMES),
+    Figure("with_programme_share", "Доля школ перечня со школьной программой, %", PERCENT, SECTION_PROGRAMMES),
+    Figure("accepted", "Школ перечня, чья программа прошла экспертизу (принята)", INT, SECTION_PROGRAMMES),
+    Figure("accepted_share", "Доля школ перечня с принятой программой, %", PERCENT, SECTION_PROGRAMMES),
+    *[
+        Figure(f"programmes_{state.value}", f"Программ года (школьных и муниципальных): {state.label}", INT,
+               SECTION_PROGRAMMES)
+        for state in PROGRAMME_STATES
+    ],
+    Figure("measures", "Мероприятий дорожных карт (без отменённых)", INT, SECTION_ROADMAPS),
+    Figure("measures_done", "Мероприятий выполнено", INT, SECTION_ROADMAPS),
+    Figure("measures_done_share", "Доля выполненных мероприятий, %", PERCENT, SECTION_ROADMAPS),
+    Figure("measures_overdue", "Мероприятий просрочено", INT, SECTION_ROADMAPS),
+    Figure("agreements_signed", "Договоров с кураторами подписано за год", INT, SECTION_PARTNERS),
+    Figure("agreements_in_force", "Договоров действует", INT, SECTION_PARTNERS),
+    Figure("sessions", "Сопровождающих мероприятий проведено (подтверждено школой)", INT, SECTION_PARTNERS),
+    *[
+        Figure(f"sessions_{value}", f"— из них: {label}", INT, SECTION_PARTNERS)
+        for value, label in SessionFormat.choices
+    ],
+    Figure("sessions_pending", "Сопровождающих мероприятий ждут подтверждения школы", INT, SECTION_PARTNERS),
+    Figure("events_took_part", "ШНОР, участвовавших в методических мероприятиях", INT, SECTION_EVENTS),
+    Figure("events_share", "Доля ШНОР, участвовавших в методических мероприятиях, %", PERCENT, SECTION_EVENTS),
+    Figure("teachers", "Педагогов (работают в школе)", INT, SECTION_TEACHERS),
+    Figure("with_plan", "Педагогов с ИПРП на год", INT, SECTION_TEACHERS),
+    Figure("plan_share", "Доля педагогов с ИПРП, %", PERCENT, SECTION_TEACHERS),
+    Figure("with_tutor", "Педагогов с тьюторским сопровождением", INT, SECTION_TEACHERS),
+    Figure("tutor_share", "Доля педагогов с тьютором, %", PERCENT, SECTION_TEACHERS),
+    Figure("practices", "Практик опубликовано в банке", INT, SECTION_BANK),
+    Figure("downloads", "Скачиваний практик за год", INT, SECTION_BANK),
+    Figure("sa_missing", "Самооценок не сдано в срок (школа перечня × этап)", INT, SECTION_SELF),
+    Figure("sa_submitted", "Самооценок ждут проверки", INT, SECTION_SELF),
+    Figure("sa_returned", "Самооценок возвращено на доработку", INT, SECTION_SELF),
+    Figure("sa_accepted", "Самооценок принято", INT, SECTION_SELF),
+    Figure("indicators", "Показателей с планом на год", INT, SECTION_INDICATORS),
+    Figure("indicators_met", "Показателей: план выполнен", INT, SECTION_INDICATORS),
+    Figure("indicators_not_met", "Показателей: план не выполнен", INT, SECTION_INDICATORS),
+    Figure("indicators_no_data", "Показателей: нет подтверждённого факта", INT, SECTION_INDICATORS),
+]
+FIGURES_BY_KEY = {f.key: f for f in FIGURES}
+
+# Shares and what they divide: (share key, part key, whole key).
+SHARES = [
+    ("with_programme_share", "with_programme", "listed"),
+    ("accepted_share", "accepted", "listed"),
+    ("measures_done_share", "measures_done", "measures"),
+    ("events_share", "events_took_part", "shnor"),
+    ("plan_share", "with_plan", "teachers"),
+    ("tutor_share", "with_tutor", "teachers"),
+]
+
+
+def share(part: int, whole: int) -> float | None:
+    """A share in per cent, rounded to one decimal (as the partnerships summary shows it); None for 0 of 0."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+def school_year_period(year: int) -> tuple[datetime.date, datetime.date]:
+    """1 September of the year before – 31 August of the year: the school year 2027 is 2026/27."""
+    return datetime.date(year - 1, 9, 1), datetime.date(year, 8, 31)
+
+
+def list_year_for(year: int) -> int | None:
+    """The newest approved list up to the year (the rule of `monitoring.computed`)."""
+    return SchoolYearStatus.objects.filter(year__lte=year).aggregate(y=Max("year"))["y"]
+
+
+@dataclass
+class YearFigures:
+    year: int
+    year_label: str
+    period: tuple[datetime.date, datetime.date]
+    as_of: datetime.date
+    list_year: int | None
+    municipalities: list[Municipality]
+    rows: dict[int, dict] = field(default_factory=dict)  # municipality id → figures
+    total: dict = field(default_factory=dict)
+    indicator_rows: list[dict] = field(default_factory=list)
+    stages_due: list[str] = field(default_factory=list)
+    dynamics: list[dict] = field(default_factory=list)
+
+    def row_list(self) -> list[tuple[Municipality, dict]]:
+        return [(m, self.rows[m.pk]) for m in self.municipalities]
+
+
+def _grouped(queryset, key: str, **aggregates) -> dict[int, dict]:
+    return {row.pop(key): row for row in queryset.order_by().values(key).annotate(**aggregates)}
+
+
+def year_figures(
+    *, user, year: int, municipality: Municipality | None = None, today: datetime.date | None = None
+) -> YearFigures:
+    """The year's figures for the municipalities of the user's dashboard (or one of them). About twenty queries,
+    whatever the number of schools."""
+    today = today or timezone.localdate()
+    start, end = school_year_period(year)
+    as_of = min(today, end)
+    municipalities = dashboard_municipalities(user).order_by("name")
+    if municipality is not None:
+        municipalities = municipalities.filter(pk=municipality.pk)
+    municipalities = list(municipalities)
+    ids = [m.pk for m in municipalities]
+    result = YearFigures(
+        year=year,
+        year_label=school_year_label(year),
+        period=(start, end),
+        as_of=as_of,
+        list_year=list_year_for(year),
+        municipalities=municipalities,
+    )
+    rows: dict[int, dict] = {m.pk: {key: 0 for key in FIGURES_BY_KEY} for m in municipalities}
+    list_year = result.list_year
+    schools = visible_schools(user).filter(municipality_id__in=ids)
+    status_q = Q(year_statuses__year=list_year)
+
+    # the list
+    for municipality_id, counts in _grouped(
+        schools,
+        "municipality_id",
+        schools=Count("pk", distinct=True),
+        listed=Count("pk", distinct=True, filter=status_q & Q(year_statuses__status__in=LISTED_STATUSES)),
+        shnor=Count("pk", distinct=True, filter=status_q & Q(year_statuses__status__in=SHNOR_STATUSES)),
+        shnsu=Count("pk", distinct=True, filter=status_q & Q(year_statuses__status__in=SHNSU_STATUSES)),
+        both=Count("pk", distinct=True, filter=status_q & Q(year_statuses__status=Status.BOTH)),
+    ).items():
+        rows[municipality_id].update(counts)
+
+    # programmes of the listed schools
+    programmes = visible_programmes(user).filter(
+        kind__in=Programme.SCHOOL_KINDS, municipality_id__in=ids, period_start__lte=year, period_end__gte=year
+    )
+    listed = schools.filter(year_statuses__year=list_year, year_statuses__status__in=LISTED_STATUSES)
+    for municipality_id, counts in _grouped(
+        programmes.filter(school__in=listed.values("pk")),
+        "municipality_id",
+        with_programme=Count("school", distinct=True),
+        accepted=Count("school", distinct=True, filter=Q(state=Programme.State.ACCEPTED)),
+    ).items():
+        rows[municipality_id].update(counts)
+    # programmes of the year by state: school and municipal ones, exactly the rows of the programme list's filter
+    all_programmes = visible_programmes(user).filter(
+        municipality_id__in=ids, period_start__lte=year, period_end__gte=year
+    )
+    for municipality_id, state, n in (
+        all_programmes.order_by().values_list("municipality_id", "state").annotate(n=Count("pk"))
+    ):
+        rows[municipality_id][f"programmes_{state}"] = n
+
+    # roadmaps: measures of every programme covering the year (municipal ones included)
+    measures = RoadmapMeasure.objects.filter(
+        programme__in=visible_programmes(user).filter(
+            municipality_id__in=ids, period_start__lte=year, period_end__gte=year
+        )
+    )
+    for municipality_id, counts in _grouped(
+        measures,
+        "programme__municipality_id",
+        measures=Count("pk", filter=~Q(status=MeasureStatus.CANCELLED)),
+        measures_done=Count("pk", filter=Q(status=MeasureStatus.DONE)),
+        measures_overdue=Count("pk", filter=overdue_q(as_of)),
+    ).items():
+        rows[municipality_id].update(counts)
+
+    # agreements and sessions, by the supported school's municipality (as the partnerships summary counts them)
+    agreements = visible_agreements(user).filter(supported_school__municipality_id__in=ids)
+    for municipality_id, counts in _grouped(
+        agreements,
+        "supported_school__municipality_id",
+        agreements_signed=Count(
+            "pk", filter=~Q(status=Agreement.Status.DRAFT) & Q(signed_on__gte=start, signed_on__lte=end)
+        ),
+        agreements_in_force=Count(
+            "pk", filter=Q(status=Agreement.Status.ACTIVE, starts_on__lte=as_of, ends_on__gte=as_of)
+        ),
+    ).items():
+        rows[municipality_id].update(counts)
+    sessions = visible_sessions(user).filter(
+        agreement__supported_school__municipality_id__in=ids, held_on__gte=start, held_on__lte=end
+    )
+    for municipality_id, status, session_format, n in (
+        sessions.order_by()
+        .values_list("agreement__supported_school__municipality_id", "status", "format")
+        .annotate(n=Count("pk"))
+    ):
+        if status == SupportSession.Status.CONFIRMED:
+            rows[municipality_id]["sessions"] += n
+            rows[municipality_id][f"sessions_{session_format}"] += n
+        elif status == SupportSession.Status.PENDING:
+            rows[municipality_id]["sessions_pending"] += n
+
+    # methodical events: ШНОР that attended at least one event of the year
+    shnor = schools.filter(year_statuses__year=list_year, year_statuses__status__in=SHNOR_STATUSES)
+    for municipality_id, counts in _grouped(
+        EventInvitation.objects.filter(
+            attended=True,
+            event__is_cancelled=False,
+            event__held_on__gte=start,
+            event__held_on__lte=end,
+            school__in=shnor.values("pk"),
+        ),
+        "school__municipality_id",
+        events_took_part=Count("school", distinct=True),
+    ).items():
+        rows[municipality_id].update(counts)
+
+    # teachers
+    teachers = visible_teachers(user).filter(is_active=True, school__municipality_id__in=ids)
+    for municipality_id, counts in _grouped(
+        teachers,
+        "school__municipality_id",
+        teachers=Count("pk", distinct=True),
+        with_plan=Count(
+            "pk", distinct=True, filter=Q(plans__year=year, plans__status__in=DevelopmentPlan.COUNTING)
+        ),
+        with_tutor=Count(
+            "pk",
+            distinct=True,
+            filter=Q(pk__in=TutorAssignment.objects.current(as_of).values("teacher_id")),
+        ),
+    ).items():
+        rows[municipality_id].update(counts)
+
+    # the practice bank
+    published = visible_practices(user).filter(status=Practice.Status.PUBLISHED, school__municipality_id__in=ids)
+    for municipality_id, counts in _grouped(published, "school__municipality_id", practices=Count("pk")).items():
+        rows[municipality_id].update(counts)
+    for municipality_id, counts in _grouped(
+        PracticeDownload.objects.filter(
+            practice__in=published.values("pk"),
+            downloaded_at__date__gte=start,
+            downloaded_at__date__lte=end,
+        ),
+        "practice__school__municipality_id",
+        downloads=Count("pk"),
+    ).items():
+        rows[municipality_id].update(counts)
+
+    # self-assessments
+    schedule = {s.stage: s for s in StageSchedule.objects.filter(year=year)}
+    result.stages_due = [stage for stage in STAGE_ORDER if stage in schedule and schedule[stage].due_on < today]
+    current = visible_self_assessments(user).filter(
+        is_current=True, year=year, school__municipality_id__in=ids
+    )
+    status_keys = {
+        SelfAssessment.Status.SUBMITTED: "sa_submitted",
+        SelfAssessment.Status.RETURNED: "sa_returned",
+        SelfAssessment.Status.ACCEPTED: "sa_accepted",
+    }
+    for municipality_id, status, n in (
+        current.order_by().values_list("school__municipality_id", "status").annotate(n=Count("pk"))
+    ):
+        if status in status_keys:
+            rows[municipality_id][status_keys[status]] += n
+    uploaded_by_stage = _grouped(
+        current.filter(stage__in=result.stages_due, school__in=listed.values("pk")),
+        "school__municipality_id",
+        n=Count("pk"),
+    )
+    for municipality_id, row in rows.items():
+        uploaded = uploaded_by_stage.get(municipality_id, {}).get("n", 0)
+        row["sa_missing"] = max(0, row["listed"] * len(result.stages_due) - uploaded)
+
+    # indicators against plan
+    result.indicator_rows = _indicator_rows(user=user, year=year, municipalities=municipalities)
+    for item in result.indicator_rows:
+        if item["municipality"] is None or item["planned"] is None:
+            continue
+        row = rows[item["municipality"].pk]
+        row["indicators"] += 1
+        if item["met"] is True:
+            row["indicators_met"] += 1
+        elif item["met"] is False:
+            row["indicators_not_met"] += 1
+        else:
+            row["indicators_no_data"] += 1
+
+    for row in rows.values():
+        _shares(row)
+    result.rows = rows
+    total = {
+        key: sum(row[key] for row in rows.values()) for key, figure in FIGURES_BY_KEY.items() if figure.kind == INT
+    }
+    # Indicators of the whole scope: each indicator once, against its actual over the whole scope.
+    for key in ("indicators", "indicators_met", "indicators_not_met", "indicators_no_data"):
+        total[key] = 0
+    for item in result.indicator_rows:
+        if item["municipality"] is None and item["planned"] is not None:
+            total["indicators"] += 1
+            met_key = {True: "indicators_met", False: "indicators_not_met"}.get(item["met"], "indicators_no_data")
+            total[met_key] += 1
+    _shares(total)
+    result.total = total
+    result.dynamics = _dynamics(user=user, year=year, ids=ids, list_year=list_year)
+    return result
+
+
+def _shares(row: dict) -> None:
+    for key, part, whole in SHARES:
+        row[key] = share(row[part], row[whole])
+
+
+# --- indicators ------------------------------------------------------------------------------------------------------
+
+
+def _indicator_rows(*, user, year: int, municipalities: list[Municipality]) -> list[dict]:
+    """Per indicator of the region or of a municipal programme: per municipality and for the whole scope, baseline,
+    plan of the year, the actual (mean of the confirmed values of the latest stage that has any) and whether the
+    plan is met. Four queries."""
+    ids = [m.pk for m in municipalities]
+    by_id = {m.pk: m for m in municipalities}
+    indicators = list(
+        visible_indicators(user)
+        .filter(is_active=True)
+        .filter(Q(programme__isnull=True) | Q(programme__school__isnull=True))
+        .filter(Q(municipality__isnull=True) | Q(municipality_id__in=ids))
+        .select_related("municipality")
+        .order_by("position", "code", "pk")
+    )
+    plans = plans_of(indicators)
+    values = visible_values(user).filter(
+        indicator__in=indicators, year=year, status=IndicatorValue.Status.CONFIRMED, municipality_id__in=ids
+    )
+    # (indicator, municipality) → {stage: (sum, count)}; the scope's actual is the mean over all its values
+    per_municipality: dict[tuple[int, int], dict[str, tuple[Decimal, int]]] = defaultdict(dict)
+    for indicator_id, municipality_id, stage, total, n in (
+        values.order_by()
+        .values_list("indicator_id", "municipality_id", "stage")
+        .annotate(total=Sum("value"), n=Count("pk"))
+    ):
+        per_municipality[(indicator_id, municipality_id)][stage] = (total, n)
+
+    def actual_of(stages: dict[str, tuple[Decimal, int]]) -> float | None:
+        if not stages:
+            return None
+        total, n = stages[max(stages, key=stage_rank)]
+        return round(float(total / n), 2) if n else None
+
+    rows = []
+    for indicator in indicators:
+        planned = plans.get(indicator.pk, {}).get(year)
+        scope: dict[str, tuple[Decimal, int]] = {}
+        for municipality_id in ids if indicator.municipality_id is None else [indicator.municipality_id]:
+            if municipality_id not in by_id:
+                continue
+            stages = per_municipality.get((indicator.pk, municipality_id), {})
+            for stage, (total, n) in stages.items():
+                before = scope.get(stage, (Decimal(0), 0))
+                scope[stage] = (before[0] + total, before[1] + n)
+            actual = actual_of(stages)
+            rows.append(_indicator_row(indicator, by_id[municipality_id], planned, actual, stages))
+        rows.append(_indicator_row(indicator, None, planned, actual_of(scope), scope))
+    return rows
+
+
+def _indicator_row(indicator: Indicator, municipality, planned, actual, stages) -> dict:
+    met = indicator.met(actual, planned)
+    stage = max(stages, key=stage_rank) if stages else None
+    return {
+        "indicator": indicator,
+        "municipality": municipality,
+        "baseline_year": indicator.baseline_year,
+        "baseline": float(indicator.baseline_value) if indicator.baseline_value is not None else None,
+        "planned": float(planned) if planned is not None else None,
+        "actual": actual,
+        "stage_label": Stage(stage).label if stage else "",
+        "met": met,
+    }
+
+
+# --- results dynamics ------------------------------------------------------------------------------------------------
+
+
+def _dynamics(*, user, year: int, ids: list[int], list_year: int | None) -> list[dict]:
+    """Mean scores of ЕГЭ/ОГЭ/ВПР per measure and year, ШНОР (by the list of the year) against the other schools,
+    per municipality and for the whole scope. Two queries."""
+    years = list(range(year - DYNAMICS_YEARS + 1, year + 1))
+    schools = visible_schools(user).filter(municipality_id__in=ids)
+    results = SchoolResult.objects.filter(
+        school__in=schools.values("pk"),
+        year__in=years,
+        measure__metric=Measure.Metric.MEAN_SCORE,
+        measure__exam__in=[Measure.Exam.EGE, Measure.Exam.OGE, Measure.Exam.VPR],
+    )
+    is_shnor = Exists(
+        SchoolYearStatus.objects.filter(school=OuterRef("school_id"), year=list_year, status__in=SHNOR_STATUSES)
+    )
+    cells: dict[tuple, list] = defaultdict(lambda: [0.0, 0])
+    measures: dict[int, None] = {}
+    for measure_id, result_year, municipality_id, shnor, total, n in (
+        results.annotate(is_shnor=is_shnor)
+        .order_by()
+        .values_list("measure_id", "year", "school__municipality_id", "is_shnor")
+        .annotate(total=Sum("value"), n=Count("pk"))
+    ):
+        group = "shnor" if shnor else "other"
+        for scope in (municipality_id, None):
+            cell = cells[(measure_id, scope, group, result_year)]
+            cell[0] += total
+            cell[1] += n
+        measures[measure_id] = None
+    if not measures:
+        return []
+    measures = Measure.objects.in_bulk(list(measures))
+    ordered = sorted(measures.values(), key=lambda m: ([e for e, _ in Measure.Exam.choices].index(m.exam), m.name))
+    dynamics = []
+    for measure in ordered:
+        for scope in [*ids, None]:
+            series = {}
+            for group in ("shnor", "other"):
+                series[group] = [
+                    round(cells[(measure.pk, scope, group, y)][0] / cells[(measure.pk, scope, group, y)][1], 2)
+                    if cells.get((measure.pk, scope, group, y), [0, 0])[1]
+                    else None
+                    for y in years
+                ]
+            if any(v is not None for s in series.values() for v in s):
+                dynamics.append({"measure": measure, "municipality_id": scope, "years": years, **series})
+    return dynamics
+
+
+def dynamics_charts(figures: YearFigures, *, municipality_id: int | None = None) -> list[dict]:
+    """Chart.js data of the results dynamics of one scope (a municipality or, with None, the whole scope)."""
+    labels = [school_year_label(y) for y in range(figures.year - DYNAMICS_YEARS + 1, figures.year + 1)]
+    charts = []
+    for item in figures.dynamics:
+        if item["municipality_id"] != municipality_id:
+            continue
+        charts.append(
+            {
+                "title": item["measure"].name,
+                "labels": labels,
+                "series": [
+                    {"label": "ШНОР", "kind": "shnor", "data": item["shnor"]},
+                    {"label": "Остальные школы", "kind": "other", "data": item["other"]},
+                ],
+            }
+        )
+    return charts
+
+
+# --- the lists behind the numbers ------------------------------------------------------------------------------------
+
+
+def figure_link(key: str, *, figures: YearFigures, municipality_id: int | None) -> str | None:
+    """The URL of the list a figure counts (filtered to the municipality and the year), or None."""
+    year, (start, end) = figures.year, figures.period
+    m = {"municipality": municipality_id} if municipality_id else {}
+    list_year = {"year": figures.list_year} if figures.list_year else {}
+
+    def url(name: str, **params) -> str:
+        query = urlencode({k: v for k, v in {**m, **params}.items() if v not in (None, "")})
+        return reverse(name) + (f"?{query}" if query else "")
+
+    sessions = {"held_from": start.isoformat(), "held_to": end.isoformat()}
+    links = {
+        "schools": lambda: url("schools:list", **list_year),
+        "listed": lambda: url("schools:list", **list_year),
+        "shnor": lambda: url("schools:list", **list_year, status="shnor"),
+        "shnsu": lambda: url("schools:list", **list_year, status="shnsu"),
+        "both": lambda: url("schools:list", **list_year, status="both"),
+        "with_programme": lambda: url("programs:list", year=year),
+        "with_programme_share": lambda: url("programs:list", year=year),
+        "accepted": lambda: url("programs:list", year=year, state=Programme.State.ACCEPTED),
+        "accepted_share": lambda: url("programs:list", year=year, state=Programme.State.ACCEPTED),
+        "measures": lambda: url("programs:list", year=year),
+        "measures_done": lambda: url("programs:list", year=year),
+        "measures_done_share": lambda: url("programs:list", year=year),
+        "measures_overdue": lambda: url("programs:list", year=year),
+        "agreements_signed": lambda: url("partnerships:agreements", year=year),
+        "agreements_in_force": lambda: url("partnerships:agreements", state="in_force"),
+        "sessions": lambda: url("partnerships:sessions", status=SupportSession.Status.CONFIRMED, **sessions),
+        "sessions_pending": lambda: url("partnerships:sessions", status=SupportSession.Status.PENDING, **sessions),
+        "events_took_part": lambda: url("partnerships:events", year=year),
+        "events_share": lambda: url("partnerships:events", year=year),
+        "teachers": lambda: url("partnerships:teachers", active="yes"),
+        "with_plan": lambda: url("partnerships:plans", year=year),
+        "plan_share": lambda: url("partnerships:plans", year=year),
+        "with_tutor": lambda: url("partnerships:teachers", active="yes", with_tutor="yes"),
+        "tutor_share": lambda: url("partnerships:teachers", active="yes", with_tutor="yes"),
+        "practices": lambda: url("partnerships:practices", status=Practice.Status.PUBLISHED),
+        "downloads": lambda: url("partnerships:practices", status=Practice.Status.PUBLISHED),
+        "sa_missing": lambda: url("monitoring:self_assessment_list", year=year),
+        "sa_submitted": lambda: url("monitoring:self_assessment_list", year=year, status="submitted"),
+        "sa_returned": lambda: url("monitoring:self_assessment_list", year=year, status="returned"),
+        "sa_accepted": lambda: url("monitoring:self_assessment_list", year=year, status="accepted"),
+        "indicators": lambda: url("monitoring:indicator_list", active="yes"),
+        "indicators_met": lambda: url("monitoring:indicator_list", active="yes"),
+        "indicators_not_met": lambda: url("monitoring:indicator_list", active="yes"),
+        "indicators_no_data": lambda: url("monitoring:indicator_list", active="yes"),
+    }
+    for state in PROGRAMME_STATES:
+        links[f"programmes_{state.value}"] = lambda state=state: url("programs:list", year=year, state=state.value)
+    for value, _label in SessionFormat.choices:
+        links[f"sessions_{value}"] = lambda value=value: url(
+            "partnerships:sessions", status=SupportSession.Status.CONFIRMED, format=value, **sessions
+        )
+    make = links.get(key)
+    return make() if make else None
+
+
+def sections(figures: YearFigures, row: dict, *, municipality_id: int | None) -> list[dict]:
+    """The figures of one row grouped by section, each with its value, kind and link, for a dashboard."""
+    grouped: dict[str, list] = {}
+    for figure in FIGURES:
+        grouped.setdefault(figure.section, []).append(
+            {
+                "key": figure.key,
+                "label": figure.label,
+                "kind": figure.kind,
+                "value": row[figure.key],
+                "url": figure_link(figure.key, figures=figures, municipality_id=municipality_id),
+            }
+        )
+    return [{"title": title, "items": items} for title, items in grouped.items()]
+
+
+# --- one school: what is due -----------------------------------------------------------------------------------------
+
+DUE_SOON_DAYS = 30
+
+
+def school_due(*, user, school, year: int, today: datetime.date | None = None) -> list[dict]:
+    """What the school has to do, each item a count with the list behind it: overdue and soon-due measures of its
+    programmes, stages whose self-assessment is overdue or returned, values returned, support sessions to confirm,
+    overdue ИПРП items of its teachers. Six queries."""
+    from partnerships.models import OPEN_ITEM_STATUSES, DevelopmentPlanItem
+    from programs.models import OPEN_STATUSES
+
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    programmes = visible_programmes(user).filter(school=school)
+    measures = RoadmapMeasure.objects.filter(programme__in=programmes).aggregate(
+        overdue=Count("pk", filter=overdue_q(today)),
+        soon=Count("pk", filter=Q(deadline__gte=today, deadline__lte=soon, status__in=OPEN_STATUSES)),
+    )
+    schedule = list(StageSchedule.objects.filter(year=year, due_on__lt=today))
+    current = {
+        a.stage: a.status
+        for a in visible_self_assessments(user).filter(school=school, year=year, is_current=True).only("stage", "status")
+    }
+    sa_overdue = [s for s in schedule if s.stage not in current]
+    sa_returned = [stage for stage, status in current.items() if status == SelfAssessment.Status.RETURNED]
+    values_returned = visible_values(user).filter(school=school, year=year, status=IndicatorValue.Status.RETURNED).count()
+    sessions = visible_sessions(user).filter(
+        agreement__supported_school=school, status=SupportSession.Status.PENDING
+    ).count()
+    plan_items = DevelopmentPlanItem.objects.filter(
+        plan__teacher__in=visible_teachers(user).filter(school=school),
+        status__in=OPEN_ITEM_STATUSES,
+        due_on__lt=today,
+    ).count()
+    monitoring_page = reverse("monitoring:school", args=[school.pk]) + f"?year={year}"
+    programmes_url = reverse("programs:list") + "?" + urlencode({"q": school.short_name, "year": year})
+    items = [
+        ("Просроченные мероприятия программ", measures["overdue"], programmes_url, "danger"),
+        (f"Мероприятия со сроком в ближайшие {DUE_SOON_DAYS} дней", measures["soon"], programmes_url, "warning"),
+        ("Самооценка не загружена, срок этапа прошёл: "
+         + ", ".join(Stage(s.stage).label for s in sa_overdue), len(sa_overdue), monitoring_page + "#stages", "danger"),
+        ("Самооценка возвращена на доработку: " + ", ".join(Stage(s).label for s in sa_returned), len(sa_returned),
+         monitoring_page + "#stages", "danger"),
+        ("Значения показателей возвращены на исправление", values_returned, monitoring_page + "#stages", "warning"),
+        ("Сопровождающие мероприятия куратора ждут подтверждения", sessions,
+         reverse("partnerships:sessions") + "?" + urlencode({"school": school.pk, "status": "pending"}), "warning"),
+        ("Просроченные пункты ИПРП педагогов", plan_items,
+         reverse("partnerships:plans") + "?" + urlencode({"school": school.pk, "due": "overdue"}), "warning"),
+    ]
+    return [
+        {"label": label.rstrip(": "), "count": count, "url": url, "level": level}
+        for label, count, url, level in items
+        if count
+    ]

@@ -1,0 +1,636 @@
+"""The department's yearly report: one xlsx of a school year for the whole region or one municipality.
+
+Sheets: summary; by municipality; by school; indicators (baseline, plan, actual, met); programmes and reviews;
+roadmaps (completion) and overdue measures; agreements and support sessions by format; events and participation;
+tutoring and ИПРП coverage; the practice bank and downloads; ЕГЭ/ОГЭ/ВПР dynamics of ШНОР against the others.
+
+The summary and by-municipality sheets are written from `monitoring.figures.year_figures`, the very figures the
+dashboards show. The other sheets are row generators over querysets of the access modules, iterated in chunks
+and streamed into a write-only workbook, so the report of 40,000 schools keeps memory flat.
+
+The export from the browser is a `ReportExport` written in a background thread started after the request's
+transaction commits (the same choice as the identification run: the portal has no task queue, the job is short —
+seconds for a region of 1,000 schools — and a thread keeps `make demo` a two-command set-up). The page polls its
+progress with htmx. On SQLite (the embedded demo database, one writer at a time) and with the setting
+`REPORT_EXPORT_INLINE` the job runs in the request itself. The file is stored under MEDIA_ROOT with a random name
+and served only by the download view, which checks scope.
+"""
+
+import datetime
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files import File
+from django.db import close_old_connections, connection, transaction
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from partnerships.access import (
+    visible_agreements,
+    visible_events,
+    visible_practices,
+    visible_sessions,
+    visible_teachers,
+)
+from partnerships.models import (
+    DevelopmentPlan,
+    EventInvitation,
+    MethodicalEvent,
+    Practice,
+    PracticeDownload,
+    SessionFormat,
+    SupportSession,
+    TutorAssignment,
+)
+from programs.access import visible_programmes
+from programs.models import MeasureStatus, Programme, Rag, Review, RoadmapMeasure, overdue_q, rag_of
+from schools.access import Reach, Role, visible_schools
+from schools.filters import school_year_label, with_year_status
+from schools.models import Measure, Municipality, Status
+from shnor_portal.spreadsheets import Column, Formatted, TypedSheet, xlsx_write_typed
+
+from .access import visible_self_assessments
+from .figures import FIGURES, PERCENT, SHNOR_STATUSES, YearFigures, school_year_period, share, year_figures
+from .models import STAGE_ORDER, ReportExport, SelfAssessment, Stage
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 2000
+STATUS_LABELS = dict(Status.choices)
+YES, NO = "да", "нет"
+
+
+class ReportError(Exception):
+    """The report cannot be made as asked; the message says why, in Russian."""
+
+
+@dataclass
+class DepartmentScope:
+    """The reach of the department, for the command line (run by the operator on the server, for the region)."""
+
+    is_authenticated: bool = True
+    is_active: bool = True
+    pk: None = None
+    _portal_reach: Reach = Reach(roles=frozenset({Role.DEPARTMENT}), everything=True)
+
+
+def department_scope() -> DepartmentScope:
+    return DepartmentScope()
+
+
+def _count(queryset, outer: str = "school"):
+    """The number of rows of `queryset` pointing at the outer row (0 when none), as a correlated subquery."""
+    return Coalesce(
+        Subquery(
+            queryset.filter(**{outer: OuterRef("pk")}).order_by().values(outer).annotate(n=Count("pk")).values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def _yes(value) -> str:
+    return YES if value else NO
+
+
+def _chunks(queryset) -> Iterator:
+    return queryset.iterator(chunk_size=CHUNK)
+
+
+# --- the sheets ------------------------------------------------------------------------------------------------------
+
+
+class Report:
+    """The sheets of one report: built lazily, each a row generator, so that the writer pulls one row at a time."""
+
+    def __init__(self, *, user, year: int, municipality: Municipality | None = None, today=None):
+        self.user = user
+        self.year = year
+        self.today = today or timezone.localdate()
+        self.figures: YearFigures = year_figures(user=user, year=year, municipality=municipality, today=self.today)
+        if municipality is not None and not self.figures.municipalities:
+            raise ReportError("Этот муниципалитет вне вашей зоны доступа.")
+        self.municipality = municipality
+        self.ids = [m.pk for m in self.figures.municipalities]
+        self.start, self.end = school_year_period(year)
+        self.as_of = self.figures.as_of
+        self.schools = visible_schools(user).filter(municipality_id__in=self.ids)
+        self.programmes = visible_programmes(user).filter(
+            municipality_id__in=self.ids, period_start__lte=year, period_end__gte=year
+        )
+
+    def sheets(self) -> list[TypedSheet]:
+        return [
+            self.summary(),
+            self.by_municipality(),
+            self.by_school(),
+            self.indicators(),
+            self.programmes_sheet(),
+            self.roadmaps(),
+            self.overdue_measures(),
+            self.partnerships(),
+            self.events(),
+            self.tutoring(),
+            self.practices(),
+            self.dynamics(),
+        ]
+
+    # summary and by municipality: the dashboards' figures
+
+    def summary(self) -> TypedSheet:
+        f = self.figures
+        scope = str(self.municipality) if self.municipality else "все муниципалитеты"
+
+        def rows():
+            yield ("Отчёт", "Учебный год", f.year_label, "year")
+            yield ("Отчёт", "Охват", scope, "scope")
+            yield ("Отчёт", "Начало учебного года", Formatted(f.period[0], "date"), "period_start")
+            yield ("Отчёт", "Окончание учебного года", Formatted(f.period[1], "date"), "period_end")
+            yield ("Отчёт", "Данные на дату", Formatted(f.as_of, "date"), "as_of")
+            yield (
+                "Отчёт", "Перечень ШНОР/ШНСУ (утверждён за год)", f.list_year or "нет утверждённого перечня", "list_year"
+            )
+            yield ("Отчёт", "Сформирован", Formatted(timezone.now(), "datetime"), "generated_at")
+            for figure in FIGURES:
+                yield (figure.section, figure.label, Formatted(f.total[figure.key], figure.kind), figure.key)
+
+        return TypedSheet(
+            "Сводка",
+            [Column("Раздел", 30), Column("Показатель", 62), Column("Значение", 18), Column("Код", 24)],
+            rows(),
+        )
+
+    def by_municipality(self) -> TypedSheet:
+        f = self.figures
+        columns = [Column("Муниципалитет", 30)] + [
+            Column(figure.label, 16, "percent" if figure.kind == PERCENT else "int") for figure in FIGURES
+        ]
+
+        def rows():
+            for municipality, row in f.row_list():
+                yield [municipality.name, *[row[figure.key] for figure in FIGURES]]
+            yield ["Итого", *[f.total[figure.key] for figure in FIGURES]]
+
+        return TypedSheet("По муниципалитетам", columns, rows())
+
+    # by school
+
+    def _school_rows(self):
+        year, as_of = self.year, self.as_of
+        programmes = self.programmes.filter(kind__in=Programme.SCHOOL_KINDS)
+        measures = RoadmapMeasure.objects.filter(programme__in=programmes)
+        current = visible_self_assessments(self.user).filter(year=year, is_current=True)
+        teachers = visible_teachers(self.user).filter(is_active=True)
+        sessions = visible_sessions(self.user).filter(
+            status=SupportSession.Status.CONFIRMED, held_on__gte=self.start, held_on__lte=self.end
+        )
+        return (
+            with_year_status(self.schools, self.figures.list_year or 0)
+            .select_related("municipality")
+            .annotate(
+                programme_state=Subquery(
+                    programmes.filter(school=OuterRef("pk")).order_by("-period_start", "-pk").values("state")[:1]
+                ),
+                programme_accepted=Exists(programmes.filter(school=OuterRef("pk"), state=Programme.State.ACCEPTED)),
+                measure_count=_count(measures.exclude(status=MeasureStatus.CANCELLED), "programme__school"),
+                done_count=_count(measures.filter(status=MeasureStatus.DONE), "programme__school"),
+                overdue_count=_count(measures.filter(overdue_q(as_of)), "programme__school"),
+                agreement_in_force=Exists(
+                    visible_agreements(self.user).filter(
+                        supported_school=OuterRef("pk"), status="active", starts_on__lte=as_of, ends_on__gte=as_of
+                    )
+                ),
+                session_count=_count(sessions, "agreement__supported_school"),
+                event_count=_count(
+                    EventInvitation.objects.filter(
+                        attended=True, event__is_cancelled=False, event__held_on__gte=self.start,
+                        event__held_on__lte=self.end,
+                    )
+                ),
+                teacher_count=_count(teachers),
+                plan_count=_count(teachers.filter(plans__year=year, plans__status__in=DevelopmentPlan.COUNTING)),
+                tutor_count=_count(
+                    teachers.filter(pk__in=TutorAssignment.objects.current(as_of).values("teacher_id"))
+                ),
+                practice_count=_count(visible_practices(self.user).filter(status=Practice.Status.PUBLISHED)),
+                **{
+                    f"sa_{stage}": Subquery(current.filter(school=OuterRef("pk"), stage=stage).values("status")[:1])
+                    for stage in STAGE_ORDER
+                },
+            )
+            .order_by("municipality__name", "short_name", "pk")
+        )
+
+    def by_school(self) -> TypedSheet:
+        states = dict(Programme.State.choices)
+        sa_states = dict(SelfAssessment.Status.choices)
+        columns = [
+            Column("Муниципалитет", 26), Column("Школа", 34), Column("Статус в перечне", 16),
+            Column("Школьная программа", 26), Column("Программа принята", 12),
+            Column("Мероприятий дорожной карты", 14, "int"), Column("Выполнено", 12, "int"),
+            Column("Доля выполненных", 12, "percent"), Column("Просрочено", 12, "int"),
+            Column("Договор с куратором действует", 14), Column("Сопровождающих мероприятий проведено", 16, "int"),
+            Column("Участие в методических мероприятиях", 16, "int"), Column("Педагогов", 11, "int"),
+            Column("С ИПРП", 10, "int"), Column("С тьютором", 11, "int"), Column("Практик в банке", 11, "int"),
+            *[Column(f"Самооценка: {Stage(stage).label} этап", 18) for stage in STAGE_ORDER],
+        ]
+
+        def rows():
+            for school in _chunks(self._school_rows()):
+                status = school.year_status
+                yield [
+                    school.municipality.name,
+                    school.short_name,
+                    STATUS_LABELS.get(status, "не входит") if status else "не входит",
+                    states.get(school.programme_state, "нет"),
+                    _yes(school.programme_accepted),
+                    school.measure_count,
+                    school.done_count,
+                    share(school.done_count, school.measure_count),
+                    school.overdue_count,
+                    _yes(school.agreement_in_force),
+                    school.session_count,
+                    school.event_count,
+                    school.teacher_count,
+                    school.plan_count,
+                    school.tutor_count,
+                    school.practice_count,
+                    *[sa_states.get(getattr(school, f"sa_{stage}"), "не загружена") for stage in STAGE_ORDER],
+                ]
+
+        return TypedSheet("По школам", columns, rows())
+
+    # indicators
+
+    def indicators(self) -> TypedSheet:
+        columns = [
+            Column("Код", 18), Column("Показатель", 60), Column("Единица", 9), Column("Направление", 22),
+            Column("Муниципалитет", 26), Column("Базовый год", 10, "int"), Column("Базовое значение", 12, "number"),
+            Column(f"План {self.figures.year_label}", 12, "number"), Column("Факт", 12, "number"),
+            Column("Этап факта", 14), Column("План выполнен", 12),
+        ]
+
+        def rows():
+            for item in self.figures.indicator_rows:
+                indicator = item["indicator"]
+                met = {True: YES, False: NO}.get(item["met"], "нет данных")
+                yield [
+                    indicator.code, indicator.name, indicator.unit_label, indicator.get_direction_display(),
+                    item["municipality"].name if item["municipality"] else "Итого по охвату отчёта",
+                    item["baseline_year"], item["baseline"], item["planned"], item["actual"], item["stage_label"], met,
+                ]
+
+        return TypedSheet("Показатели", columns, rows())
+
+    # programmes and reviews
+
+    def programmes_sheet(self) -> TypedSheet:
+        kinds, states = dict(Programme.Kind.choices), dict(Programme.State.choices)
+        verdicts = dict(Review.Verdict.choices)
+        done = Review.objects.filter(status=Review.Status.DONE)
+        deciding = done.filter(kind__in=[Review.Kind.MUNICIPAL, Review.Kind.REGIONAL]).order_by("-completed_at", "-pk")
+        queryset = (
+            self.programmes.select_related("municipality", "school")
+            .annotate(
+                reviews_done=_count(done, "programme"),
+                mutual_done=_count(done.filter(kind=Review.Kind.MUTUAL), "programme"),
+                last_verdict=Subquery(deciding.filter(programme=OuterRef("pk")).values("verdict")[:1]),
+                last_decided=Subquery(deciding.filter(programme=OuterRef("pk")).values("completed_at")[:1]),
+            )
+            .order_by("municipality__name", "school__short_name", "title", "pk")
+        )
+        columns = [
+            Column("Муниципалитет", 26), Column("Школа", 30), Column("Вид программы", 30), Column("Наименование", 50),
+            Column("Срок", 11), Column("Состояние", 22), Column("Раунд экспертизы", 10, "int"),
+            Column("Отправлена", 12, "date"), Column("Принята", 12, "date"), Column("Экспертиз завершено", 12, "int"),
+            Column("Из них взаимоэкспертиз", 12, "int"), Column("Последнее решение", 22),
+            Column("Дата решения", 12, "date"),
+        ]
+
+        def rows():
+            for p in _chunks(queryset):
+                yield [
+                    p.municipality.name, p.school.short_name if p.school_id else "", kinds.get(p.kind, p.kind),
+                    p.title, p.period_label, states.get(p.state, p.state), p.round,
+                    _local_date(p.submitted_at), _local_date(p.accepted_at), p.reviews_done, p.mutual_done,
+                    verdicts.get(p.last_verdict, ""), _local_date(p.last_decided),
+                ]
+
+        return TypedSheet("Программы и экспертиза", columns, rows())
+
+    # roadmaps
+
+    def roadmaps(self) -> TypedSheet:
+        queryset = (
+            self.programmes.with_progress(self.as_of)
+            .select_related("municipality", "school")
+            .order_by("municipality__name", "school__short_name", "title", "pk")
+        )
+        columns = [
+            Column("Муниципалитет", 26), Column("Владелец", 30), Column("Программа", 50),
+            Column("Мероприятий", 12, "int"), Column("Выполнено", 12, "int"), Column("Доля выполненных", 12, "percent"),
+            Column("Просрочено", 12, "int"), Column("Оценка", 18),
+        ]
+
+        def rows():
+            for p in _chunks(queryset):
+                yield [
+                    p.municipality.name, p.owner_label, p.title, p.measure_count, p.done_count,
+                    share(p.done_count, p.measure_count), p.overdue_count,
+                    Rag(rag_of(active=p.measure_count, overdue=p.overdue_count)).label,
+                ]
+
+        return TypedSheet("Дорожные карты", columns, rows())
+
+    def overdue_measures(self) -> TypedSheet:
+        statuses = dict(MeasureStatus.choices)
+        queryset = (
+            RoadmapMeasure.objects.filter(overdue_q(self.as_of), programme__in=self.programmes)
+            .select_related("programme__municipality", "programme__school", "section")
+            .order_by("programme__municipality__name", "deadline", "pk")
+        )
+        columns = [
+            Column("Муниципалитет", 26), Column("Владелец", 30), Column("Программа", 40), Column("№", 7),
+            Column("Мероприятие", 50), Column("Срок", 12, "date"), Column("Дней просрочки", 10, "int"),
+            Column("Статус", 16), Column("Исполнители", 30),
+        ]
+
+        def rows():
+            for m in _chunks(queryset):
+                yield [
+                    m.programme.municipality.name, m.programme.owner_label, m.programme.title,
+                    f"{m.section.position}.{m.position}", m.name, m.deadline, (self.as_of - m.deadline).days,
+                    statuses.get(m.status, m.status), m.executors,
+                ]
+
+        return TypedSheet("Просроченные мероприятия", columns, rows())
+
+    # agreements and sessions
+
+    def partnerships(self) -> TypedSheet:
+        f = self.figures
+        formats = list(SessionFormat.choices)
+        hours = dict(
+            visible_sessions(self.user)
+            .filter(
+                status=SupportSession.Status.CONFIRMED, held_on__gte=self.start, held_on__lte=self.end,
+                agreement__supported_school__municipality_id__in=self.ids,
+            )
+            .order_by()
+            .values_list("agreement__supported_school__municipality_id")
+            .annotate(h=Sum("hours"))
+        )
+        columns = [
+            Column("Муниципалитет", 28), Column("Договоров подписано за год", 14, "int"),
+            Column("Договоров действует", 14, "int"), Column("Проведено мероприятий (подтверждено)", 16, "int"),
+            *[Column(label.capitalize(), 13, "int") for _value, label in formats],
+            Column("Ждут подтверждения", 13, "int"), Column("Часов сопровождения", 13, "number"),
+        ]
+
+        def line(name, row, h):
+            return [
+                name, row["agreements_signed"], row["agreements_in_force"], row["sessions"],
+                *[row[f"sessions_{value}"] for value, _label in formats], row["sessions_pending"], h,
+            ]
+
+        def rows():
+            for municipality, row in f.row_list():
+                yield line(municipality.name, row, hours.get(municipality.pk) or 0)
+            yield line("Итого", f.total, sum((h or 0 for h in hours.values()), 0))
+
+        return TypedSheet("Договоры и сопровождение", columns, rows())
+
+    # events
+
+    def events(self) -> TypedSheet:
+        formats = dict(MethodicalEvent.Format.choices)
+        invitations = EventInvitation.objects.filter(school__in=self.schools.values("pk"))
+        shnor = invitations.filter(
+            attended=True,
+            school__year_statuses__year=self.figures.list_year,
+            school__year_statuses__status__in=SHNOR_STATUSES,
+        )
+        queryset = (
+            visible_events(self.user)
+            .filter(held_on__gte=self.start, held_on__lte=self.end, is_cancelled=False)
+            .filter(Q(municipality__isnull=True) | Q(municipality_id__in=self.ids))
+            .select_related("municipality")
+            .annotate(
+                invited=_count(invitations, "event"),
+                attended_count=_count(invitations.filter(attended=True), "event"),
+                shnor_attended=_count(shnor, "event"),
+            )
+            .order_by("held_on", "pk")
+        )
+        columns = [
+            Column("Дата", 12, "date"), Column("Мероприятие", 50), Column("Форма", 16), Column("Уровень", 24),
+            Column("Организатор", 30), Column("Приглашено школ", 12, "int"), Column("Приняли участие", 12, "int"),
+            Column("Из них ШНОР", 12, "int"),
+        ]
+
+        def rows():
+            for e in _chunks(queryset):
+                yield [
+                    e.held_on, e.title, formats.get(e.format, e.format),
+                    e.municipality.name if e.municipality_id else "региональное", e.organiser,
+                    e.invited, e.attended_count, e.shnor_attended,
+                ]
+
+        return TypedSheet("Мероприятия", columns, rows())
+
+    # tutoring and ИПРП
+
+    def tutoring(self) -> TypedSheet:
+        teachers = visible_teachers(self.user).filter(is_active=True)
+        queryset = (
+            with_year_status(self.schools, self.figures.list_year or 0)
+            .select_related("municipality")
+            .annotate(
+                teacher_count=_count(teachers),
+                plan_count=_count(
+                    teachers.filter(plans__year=self.year, plans__status__in=DevelopmentPlan.COUNTING)
+                ),
+                tutor_count=_count(
+                    teachers.filter(pk__in=TutorAssignment.objects.current(self.as_of).values("teacher_id"))
+                ),
+            )
+            .filter(Q(teacher_count__gt=0) | Q(year_status__in=[Status.SHNOR, Status.SHNSU, Status.BOTH]))
+            .order_by("municipality__name", "short_name", "pk")
+        )
+        columns = [
+            Column("Муниципалитет", 26), Column("Школа", 34), Column("Статус в перечне", 16),
+            Column("Педагогов", 11, "int"), Column("С ИПРП на год", 11, "int"), Column("Доля с ИПРП", 11, "percent"),
+            Column("С тьютором", 11, "int"), Column("Доля с тьютором", 11, "percent"),
+        ]
+
+        def rows():
+            for s in _chunks(queryset):
+                yield [
+                    s.municipality.name, s.short_name,
+                    STATUS_LABELS.get(s.year_status, "не входит") if s.year_status else "не входит",
+                    s.teacher_count, s.plan_count, share(s.plan_count, s.teacher_count),
+                    s.tutor_count, share(s.tutor_count, s.teacher_count),
+                ]
+
+        return TypedSheet("Тьюторство и ИПРП", columns, rows())
+
+    # the practice bank
+
+    def practices(self) -> TypedSheet:
+        downloads = PracticeDownload.objects.all()
+        queryset = (
+            visible_practices(self.user)
+            .filter(status=Practice.Status.PUBLISHED, school__municipality_id__in=self.ids)
+            .select_related("school__municipality")
+            .annotate(
+                downloads_total=_count(downloads, "practice"),
+                downloads_year=_count(
+                    downloads.filter(downloaded_at__date__gte=self.start, downloaded_at__date__lte=self.end),
+                    "practice",
+                ),
+            )
+            .order_by("school__municipality__name", "school__short_name", "title", "pk")
+        )
+        columns = [
+            Column("Муниципалитет", 26), Column("Школа", 30), Column("Практика", 50),
+            Column("Опубликована", 12, "date"), Column("Скачиваний всего", 12, "int"),
+            Column(f"Скачиваний за {self.figures.year_label}", 13, "int"),
+        ]
+
+        def rows():
+            for p in _chunks(queryset):
+                yield [
+                    p.school.municipality.name, p.school.short_name, p.title, _local_date(p.published_at),
+                    p.downloads_total, p.downloads_year,
+                ]
+
+        return TypedSheet("Банк практик", columns, rows())
+
+    # results dynamics
+
+    def dynamics(self) -> TypedSheet:
+        f = self.figures
+        names = {m.pk: m.name for m in f.municipalities}
+        years = list(range(f.year - 4, f.year + 1))
+        exams = dict(Measure.Exam.choices)
+        columns = [
+            Column("Муниципалитет", 26), Column("Процедура", 9), Column("Результат", 40), Column("Группа школ", 16),
+            *[Column(school_year_label(y), 10, "number") for y in years], Column("Изменение за период", 12, "number"),
+        ]
+
+        def change(series):
+            known = [v for v in series if v is not None]
+            return round(known[-1] - known[0], 2) if len(known) >= 2 else None
+
+        def rows():
+            for item in f.dynamics:
+                scope = names.get(item["municipality_id"], "Итого по охвату отчёта")
+                measure = item["measure"]
+                for group, label in (("shnor", "ШНОР"), ("other", "остальные школы")):
+                    yield [
+                        scope, exams.get(measure.exam, measure.exam), measure.name, label, *item[group],
+                        change(item[group]),
+                    ]
+
+        return TypedSheet("Динамика результатов", columns, rows())
+
+
+def _local_date(value):
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def report_write(target, *, user, year: int, municipality: Municipality | None = None, on_progress=None, today=None):
+    """Write the yearly report to `target` (a path or a binary file). `on_progress(percent, stage)` is told
+    before each sheet."""
+    report = Report(user=user, year=year, municipality=municipality, today=today)
+    sheets = report.sheets()
+
+    def on_sheet(index, title):
+        if on_progress is not None:
+            on_progress(5 + round(90 * index / len(sheets)), f"Лист «{title}»")
+
+    xlsx_write_typed(target, sheets, on_sheet=on_sheet)
+    return report
+
+
+# --- the export from the browser -------------------------------------------------------------------------------------
+
+
+def report_export_start(*, actor, year: int, municipality: Municipality | None) -> ReportExport:
+    """Record the export and start it once the request's transaction commits."""
+    from .access import can_export_report
+
+    if not can_export_report(actor, municipality):
+        raise ReportError("Годовой отчёт по всему региону выгружает управление образования, координатор — только по своему муниципалитету.")
+    export = ReportExport.objects.create(year=year, municipality=municipality, requested_by=actor)
+    _execute_in_background(export)
+    return export
+
+
+def _execute_in_background(export: ReportExport) -> None:
+    if getattr(settings, "REPORT_EXPORT_INLINE", False) or connection.vendor == "sqlite":
+        report_export_run(export.pk)
+        return
+
+    def work():
+        close_old_connections()
+        try:
+            report_export_run(export.pk)
+        finally:
+            connection.close()
+
+    transaction.on_commit(lambda: threading.Thread(target=work, daemon=True, name=f"report-export-{export.pk}").start())
+
+
+def _set(export_pk: int, **fields) -> None:
+    ReportExport.objects.filter(pk=export_pk).update(**fields)
+
+
+def report_export_run(export_pk: int) -> None:
+    """Write the report of an export with the requester's reach, storing progress, the file or the error."""
+    export = ReportExport.objects.select_related("municipality", "requested_by").get(pk=export_pk)
+    _set(export.pk, status=ReportExport.Status.RUNNING, started_at=timezone.now(), progress=1, stage="Подсчёт показателей")
+    user = export.requested_by
+    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="yearly-report-")
+    os.close(handle)
+    try:
+        if user is None:
+            raise ReportError("Пользователь, запросивший отчёт, удалён.")
+        report_write(
+            path,
+            user=user,
+            year=export.year,
+            municipality=export.municipality,
+            on_progress=lambda percent, stage: _set(export.pk, progress=percent, stage=stage),
+        )
+        with open(path, "rb") as stored:
+            export.file.save(export.file_name, File(stored), save=False)
+        _set(
+            export.pk,
+            file=export.file.name,
+            size=os.path.getsize(path),
+            status=ReportExport.Status.DONE,
+            progress=100,
+            stage="Готово",
+            finished_at=timezone.now(),
+        )
+    except Exception as exc:
+        logger.exception("Yearly report export %s failed", export.pk)
+        message = str(exc) if isinstance(exc, ReportError) else "не удалось сформировать отчёт; подробности в журнале сервера"
+        _set(export.pk, status=ReportExport.Status.FAILED, error=message, finished_at=timezone.now())
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
