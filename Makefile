@@ -35,10 +35,12 @@ static/vendor/.installed: package.json package-lock.json scripts/copy_assets.mjs
 	npm ci --no-audit --no-fund
 	touch $@
 
-# Debian's Chromium (Playwright cannot download its own browser here) and PostgreSQL 15 for the tests.
+# Debian's Chromium (Playwright cannot download its own browser here), LibreOffice Calc (the yearly report must open
+# in it) and PostgreSQL 15 for the tests.
 system-test-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v libreoffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc"; \
 	test -x /usr/lib/postgresql/15/bin/initdb || missing="$$missing postgresql-15"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
@@ -64,3 +66,24 @@ bench-identification: install-dev
 # Benchmark: the daily reminders and their e-mail over SCHOOLS schools (default 40,000) on a throwaway PostgreSQL.
 bench-reminders: install-dev
 	SCHOOLS=$${SCHOOLS:-40000} ./scripts/with_postgres.sh $(PY) bench/reminders.py
+
+# Benchmarks side by side with their floors at a region's and the country's scale, one table (docs/PERFORMANCE.md):
+# SCHOOLS_SMALL (default 1,000) and SCHOOLS_LARGE (default 40,000) schools generated on a throwaway PostgreSQL.
+.PHONY: bench
+bench: install-dev
+	./scripts/with_postgres.sh $(PY) bench/scale.py
+
+# Backup and restore (docs/PRODUCTION.md): the database (pg_dump -Fc, or dumpdata for SQLite) and MEDIA_ROOT.
+# make backup [OUT=dir]  — a new directory, by default backups/<date-time>;  make restore IN=dir [FORCE=1]
+.PHONY: backup restore load
+backup: install
+	./scripts/backup.sh "$${OUT:-backups/$$(date +%Y%m%d-%H%M%S)}"
+
+restore: install
+	@test -n "$(IN)" || { echo "Укажите копию: make restore IN=backups/…"; exit 2; }
+	./scripts/restore.sh $(if $(FORCE),--force) "$(IN)"
+
+# Load test: USERS (50) simulated users of every role for DURATION (90s, 60+ of them all together) against gunicorn
+# and a throwaway PostgreSQL; figures in load/results/last.txt and docs/PRODUCTION.md.
+load: install assets
+	nice ./scripts/with_postgres.sh ./load/run.sh

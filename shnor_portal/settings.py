@@ -2,12 +2,22 @@
 
 One file, read from the environment. Without any variables set, the portal runs
 on an SQLite file under the project; `DATABASE_URL` switches it to PostgreSQL.
+
+`DJANGO_ENV=production` selects the production profile: SECRET_KEY and ALLOWED_HOSTS
+must be given, cookies are HTTPS-only, HSTS and the HTTPS redirect are on (behind a
+reverse proxy that sets X-Forwarded-Proto), mail goes out by SMTP. `manage.py check
+--deploy` is clean on it (tests/deployment/test_settings.py). docs/PRODUCTION.md lists
+every variable.
 """
 
 import os
+from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -32,14 +42,37 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_secret(name: str) -> str:
+    """A secret from NAME, or from the file named by NAME_FILE (a Docker/systemd credential)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, "")
+
+
+# "production" hardens everything below; anything else (unset) is development, demo and tests.
+DJANGO_ENV = env_str("DJANGO_ENV", "development").strip().lower()
+if DJANGO_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(f"DJANGO_ENV={DJANGO_ENV!r}: допустимо «production» или «development».")
+PRODUCTION = DJANGO_ENV == "production"
+
 DEBUG = env_bool("DEBUG", False)
 # Demo mode shows the demo logins on the login page; never enable it in production.
 DEMO_MODE = env_bool("DEMO_MODE", False)
+if PRODUCTION and (DEBUG or DEMO_MODE):
+    raise ImproperlyConfigured("DJANGO_ENV=production: DEBUG и DEMO_MODE должны быть выключены.")
 
-# Production sets SECRET_KEY; `manage.py check --deploy` flags the insecure default.
-SECRET_KEY = env_str("SECRET_KEY") or "django-insecure-development-key-set-SECRET_KEY-in-production"
+# Production must set SECRET_KEY (or SECRET_KEY_FILE); development runs on a fixed insecure key.
+SECRET_KEY = env_secret("SECRET_KEY")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("DJANGO_ENV=production: задайте SECRET_KEY (или SECRET_KEY_FILE).")
+    SECRET_KEY = "django-insecure-development-key-set-SECRET_KEY-in-production"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost")
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("DJANGO_ENV=production: задайте ALLOWED_HOSTS (имена сайта через запятую).")
+# Full origins, e.g. https://shnor.example.ru — needed when the proxy's host differs from what Django sees.
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -57,6 +90,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "import_export",
     "simple_history",
+    "csp",
+    "axes",
     "schools",
     "programs",
     "monitoring",
@@ -74,8 +109,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged during authentication into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "shnor_portal.urls"
@@ -113,14 +151,47 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 10 if PRODUCTION else 8)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# AxesBackend first: it refuses a locked-out username+address before the password is even checked.
+# It needs `request` in authenticate(): the login form passes it; tests log in with force_login.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one address,
+# that pair is refused for LOGIN_LOCKOUT_MINUTES, even with the right password. Keyed on the pair, so that
+# someone guessing from elsewhere cannot lock a colleague out of the portal at their own desk.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_COOLOFF_MESSAGE = "Слишком много неудачных попыток входа. Вход временно заблокирован, попробуйте позже."
+AXES_PERMALOCK_MESSAGE = "Слишком много неудачных попыток входа. Обратитесь к администратору портала."
+# Behind the reverse proxy REMOTE_ADDR is the proxy itself; the client's address is the one the proxy appended
+# to X-Forwarded-For (see shnor_portal/security.py and docs/PRODUCTION.md).
+AXES_CLIENT_IP_CALLABLE = "shnor_portal.security.client_ip"
+AXES_VERBOSE = False
+# Attempts stay out of the back office (the department's staff do not manage security logs there); the server's
+# IT staff lift a lockout with `manage.py axes_reset_username NAME` (docs/PRODUCTION.md).
+AXES_ENABLE_ADMIN = False
+
+# Sessions end 8 hours after they were last saved (in practice: the login) and when the browser is closed.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 
 # The interface speaks Russian only; strings are written in Russian in the code.
 LANGUAGE_CODE = "ru"
@@ -132,7 +203,7 @@ TIME_ZONE = env_str("TIME_ZONE", "Europe/Moscow")
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Stored files are only served through views that check the user's scope: no MEDIA_URL is routed.
 MEDIA_URL = "/media-is-not-served/"
@@ -154,20 +225,65 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_TAGS = {40: "danger"}  # messages.ERROR → Bootstrap's alert-danger
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_HTTPS_PROXY", False):
+# The proxy terminates TLS and says so in X-Forwarded-Proto; it must overwrite (not pass on) the client's header.
+BEHIND_HTTPS_PROXY = env_bool("BEHIND_HTTPS_PROXY", PRODUCTION)
+if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies append to X-Forwarded-For in front of gunicorn (0: use REMOTE_ADDR as it is).
+PROXY_COUNT = env_int("PROXY_COUNT", 1 if BEHIND_HTTPS_PROXY else 0)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# HSTS: a year by default in production; the browser then refuses plain HTTP to the site and its subdomains.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Content-Security-Policy (django-csp 4): scripts only from the portal's own static files — no inline <script>,
+# no on*= handlers, no eval (tests/deployment/test_csp.py scans templates/ for them).
+# Styles: <style> elements only from files ('self' in style-src-elem; htmx's injected indicator <style> is turned
+# off by <meta name="htmx-config"> in base.html, its rules live in portal.css). Inline style *attributes* stay
+# allowed (style-src-attr 'unsafe-inline'): templates set computed widths of progress bars and chart boxes, and
+# Bootstrap, Chart.js and htmx set element styles; a style attribute cannot run code, and markup injection that
+# could add one is already stopped by template auto-escaping. style-src keeps 'unsafe-inline' only as the fallback
+# for browsers without the CSP 3 -elem/-attr directives (they obey the two stricter ones above).
+# img-src allows data: for Bootstrap's inline SVG icons (select arrow, close button, navbar toggler).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "style-src-elem": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": SECURE_SSL_REDIRECT,
+    },
+}
+
+# Production sends mail by SMTP (EMAIL_HOST…); development prints it to the console.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@shnor.local")
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# "Имя <адрес>, Имя <адрес>": who gets the e-mail about a server error (500) in production.
+ADMINS = [parseaddr(item) for item in env_list("ADMINS")]
 # SMTP, used when EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend.
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
