@@ -1,0 +1,316 @@
+"""The world of the access matrix, built ONCE per test module: everything `make demo` seeds (municipality A) plus the
+same kinds of objects in municipality B (the outsider's), made through the apps' services.
+
+The module-scoped fixture opens a transaction that is rolled back when the module is done; each test runs inside it
+(pytest-django's `db` nests a savepoint), and each request of the matrix in a savepoint of its own.
+"""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.test.utils import override_settings
+from django.utils import timezone
+
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+ROLES = ["department", "coordinator", "coordinator_b", "school", "curator", "tutor"]
+B_TEAM_SCHOOL = "СОШ № 7 г. Озёрск"  # the B school the B-side objects belong to (supported, team, teachers)
+
+
+def pdf(name="документ.pdf"):
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+@pytest.fixture(scope="session")
+def access_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("access-media")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, access_media):
+    """Overrides the suite's per-test media folder: the files of the module-wide world live in one folder."""
+    settings.MEDIA_ROOT = access_media
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, access_media):
+    settings = override_settings(
+        MEDIA_ROOT=access_media,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    )
+    with django_db_blocker.unblock(), settings:
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield _build()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _fresh(user):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def _build():
+    from django.contrib.auth import get_user_model
+
+    from schools.demo import DEMO_USERS, seed_full_demo
+
+    seed_full_demo()
+    users = get_user_model().objects.in_bulk([row[0] for row in DEMO_USERS], field_name="username")
+    w = SimpleNamespace(users=users, today=timezone.localdate())
+    w.a = _side_a(users)
+    w.b = _side_b(users)
+    # One logged-in client per role (its session row lives in the module's transaction), and an anonymous one.
+    w.clients = {"anonymous": Client()}
+    w.cookies = {"anonymous": {}}
+    for role in ROLES:
+        client = Client()
+        client.force_login(users[role])
+        w.clients[role] = client
+        w.cookies[role] = {django_settings.SESSION_COOKIE_NAME: client.cookies[django_settings.SESSION_COOKIE_NAME].value}
+    return w
+
+
+def _side_a(users):
+    from monitoring.models import Indicator, IndicatorValue, OpenReport, ReportExport, SelfAssessment, Stage
+    from notifications.models import Notification
+    from partnerships import services
+    from partnerships.demo import SUPPORTED_SCHOOL
+    from partnerships.models import (
+        Agreement,
+        DevelopmentPlan,
+        MethodicalEvent,
+        Practice,
+        Teacher,
+        TutorAssignment,
+    )
+    from programs.models import Evidence, Programme, Review
+    from schools.demo import CURATOR_SCHOOL, MUNICIPALITY_A, SCHOOL_TEAM_SCHOOL
+    from schools.filters import current_school_year
+    from schools.models import IdentificationRun, Municipality, School
+
+    a = SimpleNamespace()
+    a.municipality = Municipality.objects.get(name=MUNICIPALITY_A)
+    a.school = School.objects.get(short_name=SCHOOL_TEAM_SCHOOL)
+    a.curator_school = School.objects.get(short_name=CURATOR_SCHOOL)
+    a.neighbour = (
+        School.objects.filter(municipality=a.municipality).exclude(pk__in=[a.school.pk, a.curator_school.pk])
+        .order_by("short_name").first()
+    )  # fmt: skip
+    a.year = current_school_year()
+    a.run = IdentificationRun.objects.filter(approved_at__isnull=False).order_by("pk").first()
+    # partnerships (as tests/partnerships/conftest.py `world` + `table_world`)
+    a.agreement = Agreement.objects.get(number="1-ШНОР")
+    a.plan_item = a.agreement.plan_items.order_by("planned_on").last()
+    a.session = a.agreement.sessions.get(status="pending")
+    a.evidence = a.session.evidence.get()
+    tutored = TutorAssignment.objects.current().filter(tutor=users["tutor"]).values("teacher_id")
+    a.teacher = Teacher.objects.filter(pk__in=tutored, plans__isnull=False).order_by("full_name").first()
+    a.deficit = a.teacher.deficits.order_by("pk").first()
+    a.plan = DevelopmentPlan.objects.get(teacher=a.teacher)
+    a.ipr_item = a.plan.items.order_by("pk").first()
+    a.assignment = TutorAssignment.objects.get(teacher=a.teacher, tutor=users["tutor"])
+    a.untutored_teacher = (
+        Teacher.objects.filter(school=a.school).exclude(pk__in=tutored).order_by("full_name").first()
+    )
+    a.tutor = users["tutor"]
+    a.waiting = Practice.objects.get(status=Practice.Status.SUBMITTED)
+    a.waiting_file = a.waiting.files.get()
+    a.draft = services.practice_create(
+        actor=users["school"], school=School.objects.get(short_name=SUPPORTED_SCHOOL), title="Черновик практики А",
+        description="Описание.",
+    )
+    a.draft_file = services.practice_file_add(practice=a.draft, actor=users["school"], file=pdf())
+    a.event = MethodicalEvent.objects.get(municipality=a.municipality)
+    # programmes (as tests/programs/test_access.py `objects`)
+    a.municipal = Programme.objects.get(kind=Programme.Kind.MUNICIPAL, municipality=a.municipality)
+    a.own_draft = Programme.objects.get(school=a.school, kind=Programme.Kind.TRANSITION)
+    a.returned = Programme.objects.get(school=a.school, kind=Programme.Kind.ANTI_RISK)
+    a.submitted = Programme.objects.get(school__short_name="Никольская ООШ")
+    a.accepted = Programme.objects.get(school__short_name="Берёзовская ООШ")
+    a.in_review = Programme.objects.get(school__short_name="Ильинская СОШ")
+    a.municipal_section = a.municipal.sections.get(position=2)
+    a.municipal_measure = a.municipal.measures.order_by("pk").first()
+    a.draft_section = a.own_draft.sections.get(position=1)
+    a.draft_measure = a.own_draft.measures.filter(section__position=1).order_by("position").first()
+    a.programme_evidence = Evidence.objects.get(measure__programme=a.municipal)
+    a.in_review_municipal = a.in_review.reviews.get(kind=Review.Kind.MUNICIPAL)
+    a.in_review_mutual = a.in_review.reviews.get(kind=Review.Kind.MUTUAL)
+    a.submitted_municipal = a.submitted.reviews.get(kind=Review.Kind.MUNICIPAL)
+    a.submitted_regional = a.submitted.reviews.get(kind=Review.Kind.REGIONAL)
+    a.municipal_passport_version = a.municipal.history.order_by("history_id").first().history_id
+    # monitoring (as tests/monitoring/test_access.py)
+    a.self_assessment = SelfAssessment.objects.get(school=a.school, year=a.year, stage=Stage.ENTRY, is_current=True)
+    a.open_report = OpenReport.objects.filter(school=a.school).order_by("pk").first()
+    a.indicator = Indicator.objects.get(code="teachers-training", municipality=a.municipality)
+    a.indicator_value = IndicatorValue.objects.filter(school=a.school).order_by("pk").first()
+    a.report_export = _finished_export(ReportExport, a.year, a.municipality, users["coordinator"])
+    # notifications: one of the coordinator's
+    a.notification = Notification.objects.filter(recipient=users["coordinator"]).order_by("pk").first()
+    return a
+
+
+def _finished_export(model, year, municipality, actor):
+    export = model.objects.create(
+        year=year, municipality=municipality, requested_by=actor, status=model.Status.DONE, progress=100
+    )
+    export.file.save(export.file_name, ContentFile(b"PK\x03\x04 yearly report"))
+    return export
+
+
+def _side_b(users):
+    """The same kinds of objects in municipality B, by its coordinator and a B school team, curator and tutor that
+    only exist here (they are not roles of the matrix: they make the objects)."""
+    from django.contrib.auth import get_user_model
+
+    from monitoring import demo as monitoring_demo
+    from monitoring.models import Indicator, IndicatorValue, OpenReport, ReportExport, SelfAssessment, Stage
+    from notifications import kinds
+    from notifications.models import Notification
+    from notifications.services import notify
+    from partnerships import demo as partnerships_demo
+    from partnerships import services
+    from partnerships.models import MethodicalEvent, Subject, TeacherDeficit, TutorAssignment
+    from programs import services as programme_services
+    from programs.models import Programme
+    from schools.demo import MUNICIPALITY_B
+    from schools.filters import current_school_year
+    from schools.models import Municipality, RoleAssignment, School
+    from schools.services import role_assign
+    from tests.programs.conftest import make_programme
+
+    Role = RoleAssignment.Role
+    User = get_user_model()
+    b = SimpleNamespace()
+    b.municipality = Municipality.objects.get(name=MUNICIPALITY_B)
+    b.school = School.objects.get(municipality=b.municipality, short_name=B_TEAM_SCHOOL)
+    b.curator_school = School.objects.filter(municipality=b.municipality).exclude(pk=b.school.pk).order_by("pk").first()
+    b.neighbour = b.curator_school
+    b.year = current_school_year()
+    coordinator_b = users["coordinator_b"]
+    team_b = User.objects.create_user("team_b", last_name="Школа", first_name="Б")
+    curator_b = User.objects.create_user("curator_b", last_name="Куратор", first_name="Б")
+    tutor_b = User.objects.create_user("tutor_b", last_name="Тьютор", first_name="Б")
+    role_assign(user=team_b, role=Role.SCHOOL_TEAM, school=b.school)
+    role_assign(user=curator_b, role=Role.CURATOR, school=b.curator_school)
+    role_assign(user=tutor_b, role=Role.TUTOR, municipality=b.municipality)
+    b.tutor = tutor_b
+    today = timezone.localdate()
+    factors = partnerships_demo.ensure_reference_data()
+    # an agreement between two B schools, in force, with a plan, a scan and one pending session with evidence
+    b.agreement = partnerships_demo._seed_agreement(
+        number="Б-1", file_key="b1", curator_school=b.curator_school, supported_school=b.school,
+        coordinator=coordinator_b, curator=curator_b, school_user=team_b, factors=factors, today=today,
+        statuses=["pending"],
+    )  # fmt: skip
+    b.plan_item = b.agreement.plan_items.order_by("planned_on").last()
+    b.session = b.agreement.sessions.get(status="pending")
+    b.evidence = b.session.evidence.get()
+    # a teacher with a tutor, a deficit, a plan and a step
+    coordinator_b = _fresh(coordinator_b)
+    b.teacher = services.teacher_create(
+        actor=coordinator_b, school=b.school, full_name="Озёрская Вера Павловна", subject=Subject.objects.get(code="math"),
+        category="first", experience="over_20",
+    )  # fmt: skip
+    b.assignment = services.tutor_assign(
+        teacher=b.teacher, actor=coordinator_b, tutor=tutor_b, starts_on=today - datetime.timedelta(days=60)
+    )
+    from partnerships.models import DeficitArea
+
+    b.deficit = services.deficit_add(
+        teacher=b.teacher, actor=coordinator_b, area=DeficitArea.objects.get(code="methods"), level="partial",
+        diagnosed_on=today - datetime.timedelta(days=30), source="Диагностика", note="",
+    )  # fmt: skip
+    year = today.year + 1 if today.month >= 9 else today.year
+    b.plan = services.plan_create(
+        teacher=b.teacher, actor=coordinator_b, year=year, starts_on=datetime.date(year - 1, 9, 1),
+        ends_on=datetime.date(year, 6, 30), status="active", goal="Преодолеть дефицит.",
+    )  # fmt: skip
+    b.ipr_item = services.ipr_item_add(
+        plan=b.plan, actor=coordinator_b, deficit=b.deficit, action="Курсы", form="course",
+        due_on=datetime.date(year, 3, 1), status="planned", result="",
+    )  # fmt: skip
+    assert isinstance(b.deficit, TeacherDeficit) and isinstance(b.assignment, TutorAssignment)
+    services.tutor_profile_save(
+        actor=coordinator_b, user=tutor_b, municipality=b.municipality, direction="teachers", note="Тьютор Б"
+    )
+    # practices of the B school: one waiting for moderation (with a file), one draft (with a file)
+    b.waiting = services.practice_create(
+        actor=team_b, school=b.school, title="Практика Озёрска на модерации", description="Описание."
+    )
+    b.waiting_file = services.practice_file_add(practice=b.waiting, actor=team_b, file=pdf("практика-б.pdf"))
+    services.practice_submit(practice=b.waiting, actor=team_b)
+    team_b = _fresh(team_b)
+    b.draft = services.practice_create(actor=team_b, school=b.school, title="Черновик практики Б", description="Текст.")
+    b.draft_file = services.practice_file_add(practice=b.draft, actor=team_b, file=pdf("черновик-б.pdf"))
+    b.event = services.event_create(
+        actor=coordinator_b, schools=[b.school, b.curator_school], title="Семинар Озёрского округа",
+        format=MethodicalEvent.Format.SEMINAR, held_on=today - datetime.timedelta(days=10),
+        starts_at=datetime.time(10, 0), municipality=b.municipality, organiser="УО Озёрска", place="Актовый зал",
+        description="Для школ округа.",
+    )  # fmt: skip
+    # a municipal programme of B with a measure and evidence; a school programme draft of the B school
+    b.municipal = make_programme(municipality=b.municipality, measures=3, sections=2, title="Программа Озёрского округа")
+    b.municipal_section = b.municipal.sections.get(position=2)
+    b.municipal_measure = b.municipal.measures.order_by("pk").first()
+    b.programme_evidence = programme_services.evidence_add(
+        measure=b.municipal_measure, actor=coordinator_b, title="Приказ Б", file=ContentFile(PDF, name="b.pdf")
+    )
+    b.own_draft = make_programme(school=b.school, measures=2, sections=1, title="Программа перехода СОШ № 7")
+    b.draft_section = b.own_draft.sections.get(position=1)
+    b.draft_measure = b.own_draft.measures.order_by("position", "pk").first()
+    b.municipal_passport_version = b.municipal.history.order_by("history_id").first().history_id
+    # B school programmes under review, as the demo's in A: one submitted with its regional review opened, one in
+    # review with the municipal review started and a mutual review given to the B curator school
+    from programs.models import Review
+
+    department = _fresh(users["department"])
+    others = School.objects.filter(municipality=b.municipality).exclude(pk__in=[b.school.pk, b.curator_school.pk])
+    third, fourth = others.order_by("pk")[:2]
+    b.submitted = make_programme(school=third, measures=2, sections=1, title="Программа на экспертизе Б")
+    programme_services.programme_submit(programme=b.submitted, actor=department)
+    programme_services.review_open_regional(programme=b.submitted, actor=department)
+    b.in_review = make_programme(school=fourth, measures=2, sections=1, title="Программа на взаимоэкспертизе Б")
+    programme_services.programme_submit(programme=b.in_review, actor=department)
+    programme_services.review_start(review=b.in_review.reviews.get(round=1), actor=coordinator_b)
+    programme_services.review_assign_mutual(programme=b.in_review, actor=coordinator_b, school=b.curator_school)
+    b.submitted_municipal = b.submitted.reviews.get(kind=Review.Kind.MUNICIPAL)
+    b.submitted_regional = b.submitted.reviews.get(kind=Review.Kind.REGIONAL)
+    b.in_review_municipal = b.in_review.reviews.get(kind=Review.Kind.MUNICIPAL)
+    b.in_review_mutual = b.in_review.reviews.get(kind=Review.Kind.MUTUAL)
+    assert Programme.objects.filter(municipality=b.municipality).count() == 4
+    # monitoring: indicators and values of B, a self-assessment (accepted last year, this year's entry submitted)
+    # and an open report of the B school, a finished yearly-report export of B
+    indicators = monitoring_demo._indicators(b.municipality, b.municipal, b.year - 2)
+    monitoring_demo._values(
+        indicators, [b.school], b.municipality, {"school": team_b, "coordinator": coordinator_b}, b.year - 2, b.year
+    )
+    monitoring_demo._self_assessments(b.school, {"school": team_b, "coordinator": coordinator_b}, b.year)
+    b.self_assessment = SelfAssessment.objects.get(school=b.school, year=b.year, stage=Stage.ENTRY, is_current=True)
+    b.open_report = OpenReport.objects.get(school=b.school)
+    b.indicator = Indicator.objects.get(code="teachers-training", municipality=b.municipality)
+    b.indicator_value = IndicatorValue.objects.filter(school=b.school).order_by("pk").first()
+    b.report_export = _finished_export(ReportExport, b.year, b.municipality, coordinator_b)
+    notify(
+        kind=kinds.PROGRAMME_SUBMITTED, recipients=[coordinator_b], target=b.own_draft, title="Программа СОШ № 7 ждёт"
+    )
+    b.notification = Notification.objects.get(recipient=coordinator_b, title="Программа СОШ № 7 ждёт")
+    b.users = {"team_b": team_b, "curator_b": curator_b, "tutor_b": tutor_b}
+    assert b.indicator_value is not None and b.self_assessment.file
+    return b

@@ -1,0 +1,843 @@
+"""The access matrix of the whole portal: every URL pattern × every demo role and an anonymous visitor → the answer.
+
+The URL patterns come from the resolver (`get_resolver()`, through every include), so a new URL without a row in
+TABLE fails `test_every_url_pattern_has_a_row`, and a row without a URL fails it too. Each URL with object ids is
+requested with an object of municipality A (the demo's own) and, where the row says so (`b=True`), with the same
+kind of object of municipality B (the outsider's, built in `conftest.py`): for B the department answers as for A,
+`coordinator_b` as the coordinator does for A, and every A-side user gets 404 — nothing tells them it exists.
+
+Answers: 200; LOGIN (302 to the login page); 302 (a successful POST or a redirect elsewhere than the login page);
+403 (the user sees the object but may not take the step); 404 (out of reach). Every request runs in a savepoint
+that is rolled back, so a POST of one role changes nothing the next one sees.
+
+The admin site (`admin:*`) is one group (`test_admin_site`): every admin URL that takes no arguments is requested by
+the department (200, or 403/405 where the admin says so), the anonymous visitor and one other role in turn (302 to
+the admin's login); the back office is the department's only (its staff flag and group come with the role,
+`schools.services`). A school's change page and the app page stand for the admin URLs that take arguments.
+"""
+
+import io
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from typing import Any
+
+import openpyxl
+import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
+
+from .conftest import PDF, pdf
+
+pytestmark = pytest.mark.django_db
+
+USERS = ["anonymous", "department", "coordinator", "coordinator_b", "school", "curator", "tutor"]
+LOGIN = "login"  # 302 to the login page
+GET, POST = "get", "post"
+
+
+def E(default=404, *, anonymous=LOGIN, **statuses) -> dict[str, Any]:
+    """Expected answer per user: those not named get `default`; the anonymous visitor is sent to log in."""
+    return {user: statuses.get(user, default) for user in USERS if user != "anonymous"} | {"anonymous": anonymous}
+
+
+def R(method, args, department, coordinator, coordinator_b, school, curator, tutor, **options) -> "Case":
+    """A row in the order of the columns (department coordinator coordinator_b school curator tutor)."""
+    expected = dict(zip(USERS[1:], (department, coordinator, coordinator_b, school, curator, tutor), strict=True))
+    return Case(method, args, expected | {"anonymous": LOGIN}, **options)
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    args: Any  # side (world.a / world.b) -> URL arguments; None: no arguments
+    expected: dict
+    b: bool = False  # also request it with municipality B's object of the same kind
+    data: Any = None  # side -> POST data
+    query: str = ""
+    label: str = ""
+    b_expected: dict | None = field(default=None)  # when B does not follow from A (with a comment why)
+
+    def expected_for_b(self):
+        if self.b_expected is not None:
+            return self.b_expected
+        return {user: 404 for user in USERS} | {
+            "anonymous": self.expected["anonymous"],
+            "department": self.expected["department"],
+            "coordinator_b": self.expected["coordinator"],
+        }
+
+
+def a(attr, *more):
+    """URL arguments: the pk of the side's object `attr` and then fixed values or other attributes."""
+
+    def args(side):
+        values = [getattr(side, attr).pk]
+        for extra in more:
+            values.append(extra(side) if callable(extra) else extra)
+        return values
+
+    args.__name__ = attr
+    return args
+
+
+YEAR = lambda side: side.year  # noqa: E731
+NO = None
+
+# --- schools: the registry, imports, identification ---------------------------------------------------------------
+PROFILE_YEAR = 2025
+SCHOOLS = {
+    "schools:list": [Case(GET, NO, E(200))],
+    "schools:list_export": [Case(GET, NO, E(200))],
+    # the supported school «Покровская СОШ»: the curator reaches it through the agreement in force
+    "schools:detail": [Case(GET, a("school"), E(200, coordinator_b=404), b=True)],
+    "schools:profile_edit": [
+        Case(GET, a("school", PROFILE_YEAR), E(403, department=200, coordinator=200, coordinator_b=404), b=True)
+    ],
+    "schools:registry_import": [Case(GET, NO, E(403, department=200))],
+    "schools:registry_template": [Case(GET, NO, E(403, department=200))],
+    "schools:results_import": [Case(GET, NO, E(403, department=200))],
+    # nothing uploaded in the session: the department is sent back to the upload
+    "schools:results_import_preview": [Case(GET, NO, E(403, department=302))],
+    "schools:results_import_template": [Case(GET, NO, E(403, department=200))],
+    "schools:identification": [Case(GET, NO, E(200))],
+    # an empty form is re-shown with its errors, as a 400
+    "schools:identification_start": [Case(POST, NO, E(403, department=400))],
+    # the approved list is public to every role (it is region-wide: there is no B run)
+    "schools:run_detail": [Case(GET, a("run"), E(200))],
+    "schools:run_export": [Case(GET, a("run"), E(200))],
+    "schools:run_progress": [Case(GET, a("run"), E(200))],
+    "schools:run_approve": [Case(POST, a("run"), E(403, department=302))],
+    "schools:run_compare": [Case(GET, a("run"), E(403, department=200), query="?other={s.run.pk}")],
+    "schools:criteria": [Case(GET, lambda s: [PROFILE_YEAR], E(403, department=200, coordinator=200, coordinator_b=200))],
+}
+
+# --- the portal itself ----------------------------------------------------------------------------------------------
+HISTORY_OK = dict(department=200, coordinator=200, coordinator_b=404)
+PORTAL = {
+    "home": [Case(GET, NO, E(200))],
+    # a logged-in user is sent home
+    "login": [Case(GET, NO, E(302, anonymous=200))],
+    "logout": [Case(POST, NO, E(LOGIN))],  # everyone, logged in or not, ends on the login page
+    "password_change": [Case(GET, NO, E(200))],
+    # the history of an object: 404 outside the reach (as on its page), 403 for those who reach it but do not oversee
+    "history": [
+        Case(GET, lambda s: ["agreement", s.agreement.pk], E(403, **HISTORY_OK, tutor=404), b=True, label="agreement"),
+        Case(GET, lambda s: ["session", s.session.pk], E(403, **HISTORY_OK, tutor=404), b=True, label="session"),
+        Case(GET, lambda s: ["teacher", s.teacher.pk], E(403, **HISTORY_OK, curator=404), b=True, label="teacher"),
+        Case(GET, lambda s: ["plan", s.plan.pk], E(403, **HISTORY_OK, curator=404), b=True, label="plan"),
+        Case(GET, lambda s: ["practice", s.waiting.pk], E(403, **HISTORY_OK, curator=404, tutor=404), b=True,
+             label="practice"),
+        Case(GET, lambda s: ["event", s.event.pk], E(403, **HISTORY_OK), b=True, label="event"),
+        Case(GET, lambda s: ["self-assessment", s.self_assessment.pk], E(403, **HISTORY_OK), b=True,
+             label="self-assessment"),
+        Case(GET, lambda s: ["indicator-value", s.indicator_value.pk], E(403, **HISTORY_OK), b=True,
+             label="indicator-value"),
+        Case(GET, lambda s: ["school-secrets", s.agreement.pk], E(404), label="unknown kind"),
+    ],
+}
+
+# --- partnerships (as tests/partnerships/test_access_table.py) --------------------------------------------------
+#                                                             department coordinator coord_b school curator tutor
+P = "partnerships:"
+PARTNERSHIPS = {
+    P + "index": [R(GET, NO, 302, 302, 302, 302, 302, 302)],
+    P + "agreements": [R(GET, NO, 200, 200, 200, 200, 200, 403)],
+    P + "agreements_export": [R(GET, NO, 200, 200, 200, 200, 200, 403)],
+    P + "agreement_create": [R(GET, NO, 200, 200, 200, 403, 403, 403)],
+    P + "agreement": [R(GET, a("agreement"), 200, 200, 404, 200, 200, 404, b=True)],
+    P + "agreement_edit": [R(GET, a("agreement"), 200, 200, 404, 403, 403, 404, b=True)],
+    P + "agreement_print": [R(GET, a("agreement"), 200, 200, 404, 200, 200, 404, b=True)],
+    P + "agreement_scan": [R(GET, a("agreement"), 200, 200, 404, 200, 200, 404, b=True)],
+    P + "agreement_scan_upload": [R(POST, a("agreement"), 302, 302, 404, 403, 403, 404, b=True)],
+    P + "agreement_activate": [R(POST, a("agreement"), 302, 302, 404, 403, 403, 404, b=True)],
+    P + "agreement_finish": [R(POST, a("agreement"), 302, 302, 404, 403, 403, 404, b=True)],
+    P + "agreement_terminate": [R(POST, a("agreement"), 302, 302, 404, 403, 403, 404, b=True)],
+    P + "plan_item_create": [R(GET, a("agreement"), 200, 200, 404, 403, 403, 404, b=True)],
+    P + "plan_item_edit": [R(GET, a("plan_item"), 200, 200, 404, 403, 403, 404, b=True)],
+    P + "plan_item_delete": [R(POST, a("plan_item"), 302, 302, 404, 403, 403, 404, b=True)],
+    P + "session_create": [R(GET, a("agreement"), 403, 403, 404, 403, 200, 404, b=True)],
+    P + "sessions": [R(GET, NO, 200, 200, 200, 200, 200, 403)],
+    P + "sessions_export": [R(GET, NO, 200, 200, 200, 200, 200, 403)],
+    P + "session": [R(GET, a("session"), 200, 200, 404, 200, 200, 404, b=True)],
+    P + "session_edit": [R(GET, a("session"), 403, 403, 404, 403, 200, 404, b=True)],
+    P + "session_confirm": [R(POST, a("session"), 403, 403, 404, 302, 403, 404, b=True)],
+    P + "session_dispute": [R(POST, a("session"), 403, 403, 404, 302, 403, 404, b=True)],
+    P + "session_evidence_upload": [R(POST, a("session"), 403, 403, 404, 403, 302, 404, b=True)],
+    P + "session_evidence": [R(GET, a("evidence"), 200, 200, 404, 200, 200, 404, b=True)],
+    P + "session_evidence_delete": [R(POST, a("evidence"), 403, 403, 404, 403, 302, 404, b=True)],
+    P + "summary": [R(GET, NO, 200, 200, 200, 403, 403, 403)],
+    P + "summary_export": [R(GET, NO, 200, 200, 200, 403, 403, 403)],
+    P + "teachers": [R(GET, NO, 200, 200, 200, 200, 403, 200)],
+    P + "teachers_export": [R(GET, NO, 200, 200, 200, 200, 403, 200)],
+    P + "teacher_create": [R(GET, NO, 200, 200, 200, 200, 403, 403)],
+    P + "teacher": [R(GET, a("teacher"), 200, 200, 404, 200, 404, 200, b=True)],
+    P + "teacher_edit": [R(GET, a("teacher"), 200, 200, 404, 200, 404, 403, b=True)],
+    P + "tutor_assign": [R(POST, a("teacher"), 302, 302, 404, 403, 404, 403, b=True)],
+    P + "tutor_unassign": [R(POST, a("assignment"), 302, 302, 404, 403, 404, 403, b=True)],
+    P + "deficit_create": [R(GET, a("teacher"), 200, 200, 404, 403, 404, 200, b=True)],
+    P + "deficit_edit": [R(GET, a("deficit"), 200, 200, 404, 403, 404, 200, b=True)],
+    P + "plan_create": [R(GET, a("teacher"), 200, 200, 404, 403, 404, 200, b=True)],
+    P + "tutoring_create": [R(GET, a("teacher"), 403, 403, 404, 403, 404, 200, b=True)],
+    P + "plans": [R(GET, NO, 200, 200, 200, 200, 403, 200)],
+    P + "plans_export": [R(GET, NO, 200, 200, 200, 200, 403, 200)],
+    P + "plan": [R(GET, a("plan"), 200, 200, 404, 200, 404, 200, b=True)],
+    P + "plan_edit": [R(GET, a("plan"), 200, 200, 404, 403, 404, 200, b=True)],
+    P + "ipr_item_create": [R(GET, a("plan"), 200, 200, 404, 403, 404, 200, b=True)],
+    P + "ipr_item_edit": [R(GET, a("ipr_item"), 200, 200, 404, 403, 404, 200, b=True)],
+    P + "tutors": [R(GET, NO, 200, 200, 200, 403, 403, 200)],
+    P + "tutors_export": [R(GET, NO, 200, 200, 200, 403, 403, 200)],
+    P + "tutor_profile": [
+        R(GET, lambda s: [s.municipality.pk, s.tutor.pk], 200, 200, 404, 403, 403, 403, b=True)
+    ],
+    P + "coverage": [R(GET, NO, 200, 200, 200, 200, 403, 200)],
+    P + "coverage_export": [R(GET, NO, 200, 200, 200, 200, 403, 200)],
+    P + "practices": [R(GET, NO, 200, 200, 200, 200, 200, 200)],
+    P + "practices_export": [R(GET, NO, 200, 200, 200, 200, 200, 200)],
+    P + "practice_create": [R(GET, NO, 200, 200, 200, 200, 200, 403)],
+    P + "practice": [R(GET, a("waiting"), 200, 200, 404, 200, 404, 404, b=True)],
+    P + "practice_edit": [R(GET, a("draft"), 200, 200, 404, 200, 404, 404, b=True)],
+    P + "practice_file_upload": [R(POST, a("draft"), 302, 302, 404, 302, 404, 404, b=True)],
+    P + "practice_submit": [R(POST, a("draft"), 302, 302, 404, 302, 404, 404, b=True)],
+    P + "practice_publish": [R(POST, a("waiting"), 302, 302, 404, 403, 404, 404, b=True)],
+    P + "practice_return": [R(POST, a("waiting"), 302, 302, 404, 403, 404, 404, b=True)],
+    P + "practice_file": [
+        R(GET, a("waiting_file"), 200, 200, 404, 200, 404, 404, b=True, label="waiting"),
+        R(GET, a("draft_file"), 200, 200, 404, 200, 404, 404, b=True, label="draft"),
+    ],
+    P + "practice_file_delete": [R(POST, a("draft_file"), 302, 302, 404, 302, 404, 404, b=True)],
+    P + "events": [R(GET, NO, 200, 200, 200, 200, 200, 200)],
+    P + "events_export": [R(GET, NO, 200, 200, 200, 200, 200, 200)],
+    P + "event_create": [R(GET, NO, 200, 200, 200, 403, 403, 403)],
+    P + "event": [R(GET, a("event"), 200, 200, 404, 200, 200, 200, b=True)],
+    P + "event_edit": [R(GET, a("event"), 200, 200, 404, 403, 403, 403, b=True)],
+    P + "event_attendance": [R(GET, a("event"), 200, 200, 404, 403, 403, 403, b=True)],
+}
+
+# --- programmes (as tests/programs/test_access.py) ----------------------------------------------------------------
+SEES_OWN_DRAFT = E(department=200, coordinator=200, school=200)
+SEES_MUNICIPAL = E(department=200, coordinator=200)
+SEES_IN_REVIEW = E(department=200, coordinator=200, curator=200)  # the curator school reviews it (mutual)
+OWNER_EDITS = E(department=200, coordinator=403, school=200)  # a school's draft: the coordinator reads it only
+PR = "programs:"
+
+
+def pdf_data(**fields):
+    def data(side):
+        return fields | {"file": ContentFile(PDF, name="prikaz.pdf")}
+
+    return data
+
+
+PROGRAMS = {
+    PR + "list": [Case(GET, NO, E(200))],
+    PR + "create": [
+        Case(GET, NO, E(200, curator=403, tutor=403)),
+        # the form is shown again (the school has no municipal kind to choose; nobody gave a municipality)
+        Case(POST, NO, E(200, curator=403, tutor=403),
+             data=lambda s: {"kind": "municipal", "title": "Новая", "period_start": 2026, "period_end": 2027}),
+    ],
+    PR + "detail": [
+        Case(GET, a("own_draft"), SEES_OWN_DRAFT, b=True, label="school draft"),
+        Case(GET, a("municipal"), SEES_MUNICIPAL, b=True, label="municipal"),
+        Case(GET, a("in_review"), SEES_IN_REVIEW, b=True, label="in review"),
+    ],
+    PR + "history": [Case(GET, a("own_draft"), SEES_OWN_DRAFT, b=True)],
+    PR + "passport_restore": [
+        Case(GET, a("municipal", lambda s: s.municipal_passport_version), SEES_MUNICIPAL, b=True),
+        Case(POST, a("municipal", lambda s: s.municipal_passport_version), E(department=302, coordinator=302),
+             b=True, data=lambda s: {"version": s.municipal.version}),
+    ],
+    PR + "print": [Case(GET, a("own_draft"), SEES_OWN_DRAFT, b=True)],
+    PR + "export": [Case(GET, a("municipal"), SEES_MUNICIPAL, b=True)],
+    PR + "roadmap": [Case(GET, a("municipal"), E(department=302, coordinator=302), b=True)],  # htmx partial
+    PR + "compare": [Case(GET, a("accepted", 2), SEES_MUNICIPAL)],
+    PR + "compare_current": [Case(GET, a("returned"), SEES_OWN_DRAFT)],
+    PR + "passport_edit": [
+        Case(GET, a("own_draft"), OWNER_EDITS, b=True, label="school draft"),
+        Case(GET, a("municipal"), SEES_MUNICIPAL, b=True, label="municipal"),
+    ],
+    PR + "import": [Case(GET, a("own_draft"), OWNER_EDITS, b=True)],
+    PR + "section_add": [
+        Case(POST, a("municipal"), E(department=302, coordinator=302), b=True, data=lambda s: {"title": "Новая задача"})
+    ],
+    PR + "section": [Case(GET, a("municipal_section"), E(department=302, coordinator=302), b=True)],
+    PR + "section_edit": [
+        Case(GET, a("municipal_section"), SEES_MUNICIPAL, b=True, label="municipal"),
+        Case(GET, a("draft_section"), OWNER_EDITS, b=True, label="school draft"),
+    ],
+    PR + "section_delete": [
+        Case(POST, a("municipal_section"), E(department=302, coordinator=302), b=True, data=lambda s: {"version": 1})
+    ],
+    PR + "section_move": [Case(POST, a("municipal_section", "down"), E(department=302, coordinator=302), b=True)],
+    PR + "measure_add": [
+        Case(POST, a("draft_section"), E(department=302, coordinator=403, school=302), b=True,
+             data=lambda s: {"name": "Новое мероприятие", "status": "planned"})
+    ],
+    PR + "measure": [Case(GET, a("draft_measure"), E(department=302, coordinator=302, school=302), b=True)],
+    PR + "measure_edit": [Case(GET, a("draft_measure"), OWNER_EDITS, b=True)],
+    PR + "measure_delete": [
+        Case(POST, a("draft_measure"), E(department=302, coordinator=403, school=302), b=True,
+             data=lambda s: {"version": 1})
+    ],
+    PR + "measure_move": [Case(POST, a("draft_measure", "down"), E(department=302, coordinator=403, school=302), b=True)],
+    PR + "evidence": [
+        Case(GET, a("municipal_measure"), SEES_MUNICIPAL, b=True),
+        Case(POST, a("municipal_measure"), E(department=302, coordinator=302), b=True, data=pdf_data(title="Приказ")),
+    ],
+    PR + "evidence_download": [Case(GET, a("programme_evidence"), SEES_MUNICIPAL, b=True)],
+    PR + "evidence_delete": [Case(POST, a("programme_evidence"), E(department=302, coordinator=302), b=True)],
+    PR + "submit": [
+        Case(POST, a("own_draft"), E(department=302, coordinator=403, school=302), b=True, label="school draft"),
+        Case(POST, a("municipal"), E(department=302, coordinator=302), b=True, label="municipal"),
+    ],
+    PR + "reopen": [Case(POST, a("accepted"), E(department=302, coordinator=302))],
+    PR + "review_assign": [
+        Case(POST, a("submitted"), E(department=302, coordinator=302), b=True,
+             data=lambda s: {"school": s.curator_school.pk})
+    ],
+    PR + "review_regional": [Case(POST, a("submitted"), E(department=302, coordinator=403), b=True)],
+    PR + "review": [
+        Case(GET, a("in_review_municipal"), SEES_IN_REVIEW, b=True, label="in review (municipal)"),
+        Case(POST, a("in_review_mutual"), E(department=403, coordinator=403, curator=302), b=True,
+             data=lambda s: {"action": "start"}, label="start the mutual review"),
+        Case(POST, a("submitted_municipal"), E(department=302, coordinator=302), b=True,
+             data=lambda s: {"action": "start"}, label="start the municipal review"),
+        Case(POST, a("submitted_regional"), E(department=302, coordinator=403), b=True,
+             data=lambda s: {"action": "start"}, label="start the regional review"),
+    ],
+}
+
+# --- monitoring (as tests/monitoring/test_access.py; the dashboards and the yearly report from their views) -----------
+M = "monitoring:"
+ALL_OK = E(200)
+A_OBJECT = E(200, coordinator_b=404)  # «Покровская СОШ»: the curator reaches it through the agreement in force
+A_ACTION_TEAM = E(403, coordinator_b=404, school=200)
+A_TEMPLATE = E(403, department=200, coordinator=200, coordinator_b=404, school=200)
+CONFIRMERS = E(403, department=200, coordinator=200, coordinator_b=200)
+MUNICIPALITY = E(200, coordinator_b=404)
+STAGE = "entry"
+MONITORING = {
+    M + "index": [Case(GET, NO, ALL_OK)],
+    # the coordinator is sent on to the dashboard of their municipality
+    M + "dashboard": [Case(GET, NO, E(403, department=200, coordinator=302, coordinator_b=302))],
+    M + "dashboard_municipality": [
+        Case(GET, a("municipality"), E(403, department=200, coordinator=200, coordinator_b=404), b=True,
+             # school roles are refused every dashboard before the municipality is looked up: 403 for B as for A
+             # (it tells nothing: municipalities are no secret, they are named in the registry)
+             b_expected=E(403, department=200, coordinator=404, coordinator_b=200))
+    ],
+    M + "report": [
+        Case(GET, NO, CONFIRMERS),
+        # no municipality: the whole region, the department's only; its form without a year is shown again
+        Case(POST, NO, E(403, department=200), label="the region"),
+        # the municipality's id in the form: the coordinator's own starts an export, another's is a 404
+        Case(POST, NO, E(403, department=302, coordinator=302, coordinator_b=404), b=True, label="a municipality",
+             data=lambda s: {"municipality": s.municipality.pk, "year": s.year},
+             b_expected=E(403, department=302, coordinator=404, coordinator_b=302)),  # school roles: 403 first
+    ],
+    M + "report_export": [Case(GET, a("report_export"), E(404, department=200, coordinator=200), b=True)],
+    M + "report_export_progress": [Case(GET, a("report_export"), E(404, department=200, coordinator=200), b=True)],
+    M + "report_export_download": [Case(GET, a("report_export"), E(404, department=200, coordinator=200), b=True)],
+    M + "indicator_list": [Case(GET, NO, ALL_OK)],
+    M + "indicator_list_export": [Case(GET, NO, ALL_OK)],
+    M + "indicator_detail": [Case(GET, a("indicator"), MUNICIPALITY, b=True)],
+    M + "school": [Case(GET, a("school"), A_OBJECT, b=True)],
+    M + "school_grid": [Case(GET, a("school", YEAR, STAGE), A_OBJECT, b=True)],
+    M + "municipality_grid": [Case(GET, a("municipality", YEAR, "final"), MUNICIPALITY, b=True)],
+    M + "queue": [Case(GET, NO, CONFIRMERS)],
+    M + "queue_export": [Case(GET, NO, CONFIRMERS)],
+    M + "values_import": [Case(GET, NO, CONFIRMERS)],
+    # nothing uploaded in the session: back to the upload
+    M + "values_import_preview": [Case(GET, NO, E(403, department=302, coordinator=302, coordinator_b=302))],
+    M + "values_import_template": [Case(GET, NO, CONFIRMERS, query="?year={s.year}&stage=entry")],
+    M + "self_assessment_list": [Case(GET, NO, ALL_OK)],
+    M + "self_assessment_export": [Case(GET, NO, ALL_OK)],
+    M + "self_assessment_preview": [Case(GET, NO, E(302))],  # no upload waiting in the session: back to the hub
+    M + "self_assessment_detail": [Case(GET, a("self_assessment"), A_OBJECT, b=True)],
+    M + "self_assessment_file": [Case(GET, a("self_assessment"), A_OBJECT, b=True)],
+    M + "self_assessment_decide": [
+        Case(POST, a("self_assessment"), E(403, department=302, coordinator=302, coordinator_b=404, curator=403), b=True,
+             data=lambda s: {"action": "accept"})
+    ],
+    M + "self_assessment_template": [Case(GET, a("school", YEAR, STAGE), A_TEMPLATE, b=True)],
+    M + "self_assessment_upload": [Case(GET, a("school", YEAR, STAGE), A_ACTION_TEAM, b=True)],
+    M + "open_report_upload": [Case(POST, a("school", YEAR), A_ACTION_TEAM | {"school": 302}, b=True,
+                                    data=lambda s: {"file": pdf("доклад.pdf")})],
+    M + "open_report_file": [Case(GET, a("open_report"), A_OBJECT, b=True)],
+}
+
+# --- notifications (as tests/notifications/test_views.py) -------------------------------------------------------------
+N = "notifications:"
+NOTIFICATIONS = {
+    N + "list": [Case(GET, NO, E(200))],
+    N + "read_all": [Case(POST, NO, E(302))],
+    # a notification is its recipient's only: the coordinator's (A) and coordinator_b's (B)
+    N + "open": [Case(GET, a("notification"), E(404, coordinator=302), b=True)],
+    N + "read": [Case(POST, a("notification"), E(404, coordinator=302), b=True)],
+    N + "settings": [Case(GET, NO, E(200))],
+    N + "municipality": [Case(GET, NO, E(403, department=200, coordinator=200, coordinator_b=200))],
+}
+
+TABLE: dict[str, list[Case]] = SCHOOLS | PORTAL | PARTNERSHIPS | PROGRAMS | MONITORING | NOTIFICATIONS
+
+
+# --- the resolver -------------------------------------------------------------------------------------------------
+
+
+def walk(resolver=None, namespace=""):
+    """(\"namespace:name\", pattern) of every URL pattern, through every include; unnamed ones by their route."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or ""
+            yield from walk(pattern, f"{namespace}:{inner}".strip(":") if inner else namespace)
+        else:
+            name = pattern.name or f"<unnamed {pattern.pattern}>"
+            yield (f"{namespace}:{name}" if namespace else name), pattern
+
+
+def project_url_names() -> set[str]:
+    return {name for name, _pattern in walk() if not name.startswith("admin:")}
+
+
+def test_every_url_pattern_has_a_row():
+    names = project_url_names()
+    assert len(names) > 100  # the walk went through every include
+    missing, extra = sorted(names - set(TABLE)), sorted(set(TABLE) - names)
+    assert not missing and not extra, f"URL без строки в таблице: {missing}; строки без URL: {extra}"
+
+
+# --- the matrix -----------------------------------------------------------------------------------------------------
+
+
+def ask(world, user, method, url, data):
+    """One request in a savepoint rolled back; the client starts from its login cookie alone (a logout or a message
+    cookie of the previous request does not carry over)."""
+    client = world.clients[user]
+    client.cookies = SimpleCookie(world.cookies[user])
+    with transaction.atomic():
+        response = getattr(client, method)(url, data or {})
+        transaction.set_rollback(True)
+    return response
+
+
+def answer(response):
+    """What the user noticed: the status, or LOGIN for a redirect to a login page."""
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith(reverse("login")):
+            return LOGIN
+    return response.status_code
+
+
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_url_answers_every_user_as_the_table_says(world, name):
+    mismatches = []
+    for case in TABLE[name]:
+        sides = [("A", world.a, case.expected)] + ([("B", world.b, case.expected_for_b())] if case.b else [])
+        for side_label, side, expected in sides:
+            url = reverse(name, args=case.args(side) if case.args else [])
+            url += case.query.format(s=side)
+            for user in USERS:
+                if side_label == "B" and user == "anonymous":
+                    continue  # login_required answers before any object is looked up: asked once, on the A side
+                data = case.data(side) if case.data else None
+                got = answer(ask(world, user, case.method, url, data))
+                if got != expected[user]:
+                    mismatches.append(
+                        f"{case.method.upper()} {url} [{case.label or side_label}/{side_label}] {user}: "
+                        f"{got}, ожидалось {expected[user]}"
+                    )
+    assert not mismatches, "\n".join(mismatches)
+
+
+# --- the admin site -------------------------------------------------------------------------------------------------
+
+
+def admin_urls_without_arguments():
+    urls = {}
+    for name, _pattern in walk():
+        if not name.startswith("admin:"):
+            continue
+        try:
+            urls[name] = reverse(name)
+        except NoReverseMatch:
+            continue  # takes arguments: the change/delete/history pages are sampled in the next test
+    return urls
+
+
+ADMIN_LOGIN = "admin-login"
+
+
+def admin_answer(response):
+    if response.status_code == 302 and response["Location"].startswith(reverse("admin:login")):
+        return ADMIN_LOGIN
+    return response.status_code
+
+
+def test_admin_site(world):
+    """Every admin URL without arguments: everyone but the department is sent to the admin's login page (the
+    department's role makes it staff). Logging in and out of the admin are the site's own pages."""
+    urls = admin_urls_without_arguments()
+    assert "admin:index" in urls and "admin:schools_school_changelist" in urls
+    special = {"admin:login", "admin:logout"}
+    mismatches = []
+    non_staff = [user for user in USERS if user not in ("anonymous", "department")]
+    for index, (name, url) in enumerate(sorted(urls.items())):
+        if name in special:
+            continue
+        # The admin site lets in staff only, before any view runs (`AdminSite.has_permission`): every URL is asked
+        # by the department and the anonymous visitor, and by one of the five other roles in turn (each of them
+        # meets some thirty admin URLs), which keeps this test in seconds.
+        for user in ("anonymous", "department", non_staff[index % len(non_staff)]):
+            got = admin_answer(ask(world, user, GET, url, None))
+            want = department_admin_answer(name) if user == "department" else ADMIN_LOGIN
+            if got != want:
+                mismatches.append(f"{name} {url} {user}: {got}, ожидалось {want}")
+    # The admin's own login page: shown to visitors and to non-staff users (who are told they lack access); staff
+    # are sent on to the index. The admin's logout is a POST of the site's own and is not asked here.
+    login = reverse("admin:login")
+    answers = {user: ask(world, user, GET, login, None).status_code for user in ("anonymous", "department", "school")}
+    assert answers == {"anonymous": 200, "department": 302, "school": 200}
+    # A page that takes an object: a school's change page, and the portal's app page of the back office.
+    school = world.a.school
+    for url in (reverse("admin:schools_school_change", args=[school.pk]), reverse("admin:app_list", args=["schools"])):
+        for user in USERS:
+            got = admin_answer(ask(world, user, GET, url, None))
+            want = 200 if user == "department" else ADMIN_LOGIN
+            if got != want:
+                mismatches.append(f"{url} {user}: {got}, ожидалось {want}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+# Models whose admin is read-only: written by the portal's own steps, never added by hand in the back office.
+READ_ONLY_ADMIN = {
+    "schools_identificationrun", "schools_identificationverdict", "schools_schoolyearstatus", "monitoring_reportexport",
+    "partnerships_practicedownload", "programs_evidence", "programs_programmesnapshot",
+}  # fmt: skip
+
+
+def department_admin_answer(name: str) -> int:
+    """What the department gets on an admin URL without arguments."""
+    short = name.removeprefix("admin:")
+    if short.startswith("axes_"):
+        return 403  # login throttling records are the server admin's (a superuser), not in the department's group
+    if short == "autocomplete":
+        return 403  # asked without the field it completes
+    if short.endswith("_process_import"):
+        return 405  # the second step of an import: POST only
+    model, _, view = short.rpartition("_")
+    if view == "add" and ("_historical" in model or model in READ_ONLY_ADMIN):
+        return 403  # histories are written by the app; read-only records are made by the portal's steps
+    return 200
+
+
+def test_media_is_not_served_from_a_public_url(world):
+    stored = [world.a.evidence.file.name, world.b.self_assessment.file.name, world.b.programme_evidence.file.name]
+    for name in stored:
+        assert world.clients["department"].get(settings.MEDIA_URL + name).status_code == 404
+        assert world.clients["department"].get("/media/" + name).status_code == 404
+
+
+def _cells(content: bytes) -> set[str]:
+    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    return {str(c) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for c in row if c}
+
+
+
+# --- ids of another scope typed into a form or a URL ------------------------------------------------------------------
+
+
+def count_after(world, user, url, data, model, **filters):
+    """POST, then count `model` rows matching `filters` before the savepoint is rolled back."""
+    client = world.clients[user]
+    client.cookies = SimpleCookie(world.cookies[user])
+    with transaction.atomic():
+        before = model.objects.filter(**filters).count()
+        response = client.post(url, data)
+        after = model.objects.filter(**filters).count()
+        transaction.set_rollback(True)
+    return response, after - before
+
+
+def _teacher_data(school):
+    from partnerships.models import Subject
+
+    return {"school": school.pk, "full_name": "Чужая Учительница Ивановна", "subject": Subject.objects.get(code="math").pk,
+            "category": "first", "experience": "over_20", "is_active": "on"}  # fmt: skip
+
+
+def _form_error(response, field):
+    assert response.status_code == 200, response.status_code
+    assert field in response.context["form"].errors, response.context["form"].errors
+
+
+def test_a_school_team_cannot_add_a_teacher_to_another_school(world):
+    from partnerships.models import Teacher
+
+    url = reverse("partnerships:teacher_create")
+    for other in (world.b.school, world.a.neighbour):
+        response, added = count_after(world, "school", url, _teacher_data(other), Teacher)
+        _form_error(response, "school")
+        assert added == 0
+    response, added = count_after(world, "school", url, _teacher_data(world.a.school), Teacher, school=world.a.school)
+    assert response.status_code == 302 and added == 1  # the same form for its own school is saved
+
+
+def test_a_school_team_cannot_publish_a_practice_in_another_schools_name(world):
+    from partnerships.models import Practice
+
+    url = reverse("partnerships:practice_create")
+
+    def data(school):
+        return {"school": school.pk, "title": "Практика от чужого имени", "description": "Описание практики."}
+
+    for other in (world.b.school, world.a.neighbour):
+        response, added = count_after(world, "school", url, data(other), Practice)
+        _form_error(response, "school")
+        assert added == 0
+    response, added = count_after(world, "school", url, data(world.a.school), Practice, school=world.a.school)
+    assert response.status_code == 302 and added == 1
+
+
+def test_a_school_team_cannot_create_a_programme_for_another_school(world):
+    from programs.models import Programme
+
+    url = reverse("programs:create")
+
+    def data(school):
+        return {"kind": "transition", "school": school.pk, "title": "Чужая программа", "period_start": 2026,
+                "period_end": 2027}  # fmt: skip
+
+    for other in (world.b.school, world.a.neighbour):
+        response, added = count_after(world, "school", url, data(other), Programme)
+        _form_error(response, "school")
+        assert added == 0
+    response, added = count_after(world, "school", url, data(world.a.school), Programme, school=world.a.school)
+    assert response.status_code == 302 and added == 1
+
+
+def test_a_curator_cannot_log_a_session_under_another_agreements_plan_item(world):
+    from partnerships.models import Agreement, SupportSession
+
+    agreement = world.a.agreement
+    url = reverse("partnerships:session_create", args=[agreement.pk])
+    second = Agreement.objects.get(number="2-ШНОР")  # the curator's own other agreement
+
+    def data(item):
+        return {"held_on": world.today.isoformat(), "format": item.format, "topic": "Занятие", "plan_item": item.pk,
+                "teachers_count": 3, "managers_count": 1, "hours": "2", "outcome": "Итог."}  # fmt: skip
+
+    for item in (second.plan_items.order_by("pk").first(), world.b.plan_item):
+        response, added = count_after(world, "curator", url, data(item), SupportSession)
+        _form_error(response, "plan_item")
+        assert added == 0
+    own = agreement.plan_items.order_by("pk").first()
+    response, added = count_after(world, "curator", url, data(own), SupportSession, agreement=agreement)
+    assert response.status_code == 302 and added == 1
+
+
+def test_a_coordinator_cannot_pair_schools_of_another_municipality(world):
+    from partnerships.models import Agreement
+
+    url = reverse("partnerships:agreement_create")
+    data = {"curator_school": world.b.curator_school.pk, "supported_school": world.b.school.pk, "number": "X-1",
+            "signed_on": "2026-01-10", "starts_on": "2026-01-15", "ends_on": "2026-12-31", "subject": "Сотрудничество"}  # fmt: skip
+    response, added = count_after(world, "coordinator", url, data, Agreement)
+    _form_error(response, "supported_school")
+    assert added == 0
+
+
+def test_monitoring_steps_for_another_schools_pk_in_the_url_are_404_and_store_nothing(world):
+    from monitoring.models import IndicatorValue, OpenReport, SelfAssessment
+    from tests.monitoring.conftest import fill_template
+
+    year, school = world.a.year, world.a.school
+    for other in (world.b.school, world.a.neighbour):
+        workbook = fill_template(other, year, "entry") if other == world.a.neighbour else b"PK"
+        steps = [
+            (reverse("monitoring:self_assessment_upload", args=[other.pk, year, "entry"]),
+             {"file": ContentFile(workbook, name="самооценка.xlsx")}, SelfAssessment),
+            (reverse("monitoring:open_report_upload", args=[other.pk, year]),
+             {"file": ContentFile(PDF, name="доклад.pdf")}, OpenReport),
+            (reverse("monitoring:school_grid", args=[other.pk, year, "entry"]),
+             {f"value_{world.a.indicator.pk}": "55"}, IndicatorValue),
+        ]  # fmt: skip
+        for url, data, model in steps:
+            response, added = count_after(world, "school", url, data, model)
+            assert response.status_code == 404 and added == 0, url
+    # the team's own school: the open report is stored
+    response, added = count_after(world, "school", reverse("monitoring:open_report_upload", args=[school.pk, year]),
+                                  {"file": ContentFile(PDF, name="доклад.pdf")}, OpenReport, school=school)  # fmt: skip
+    assert response.status_code == 302 and added == 1
+
+
+# --- lists, exports and charts of the outsider hold nothing of municipality A -----------------------------------------
+
+# A practice published in the bank is for every role of the region (tests/partnerships: published practices reach
+# everybody), so its author school is named in every bank list; so is the region-wide approved list.
+PUBLIC_ROWS = {
+    "partnerships:practices": "the published practice of «Гимназия г. Заречный»",
+    "partnerships:practices_export": "the published practice of «Гимназия г. Заречный»",
+}
+
+
+def outsider_list_urls():
+    return sorted(
+        name
+        for name, cases in TABLE.items()
+        for case in cases
+        if case.method == GET and case.args is None and case.expected["coordinator_b"] == 200
+    )
+
+
+def test_outsider_lists_cover_the_lists_and_exports():
+    names = outsider_list_urls()
+    for expected in ("schools:list", "schools:list_export", "partnerships:agreements_export", "monitoring:queue_export",
+                     "monitoring:self_assessment_export", "monitoring:report", "notifications:municipality"):  # fmt: skip
+        assert expected in names
+
+
+@pytest.mark.parametrize("name", outsider_list_urls())
+def test_outsider_lists_and_exports_name_no_school_of_municipality_a(world, name):
+    from schools.models import School
+
+    a_names = set()
+    for short_name, full_name in School.objects.filter(municipality=world.a.municipality).values_list(
+        "short_name", "name"
+    ):
+        a_names |= {short_name, full_name}
+    if name in PUBLIC_ROWS:
+        a_names.discard(world.a.curator_school.short_name)
+        a_names.discard(world.a.curator_school.name)
+    url = reverse(name) + next(c for c in TABLE[name] if c.args is None).query.format(s=world.b)
+    # as it opens, and with A's municipality, school and agreement typed into the filters of the query string
+    a_ids = (f"municipality={world.a.municipality.pk}&school={world.a.school.pk}&agreement={world.a.agreement.pk}"
+             f"&curator_school={world.a.curator_school.pk}&supported_school={world.a.school.pk}")  # fmt: skip
+    for asked in (url, url + ("&" if "?" in url else "?") + a_ids):
+        response = ask(world, "coordinator_b", GET, asked, None)
+        if asked != url and response.status_code == 404:
+            continue  # the foreign id is refused outright (notifications:municipality)
+        leaked = sorted(n for n in a_names if n in _text(response))
+        assert not leaked, f"{asked}: {leaked}"
+    if name in SHOWN_TO_THE_COORDINATOR:  # the check reads the page or the workbook: A's coordinator finds A there
+        assert any(n in _text(ask(world, "coordinator", GET, url, None)) for n in a_names), url
+
+
+SHOWN_TO_THE_COORDINATOR = {
+    "schools:list", "schools:list_export", "partnerships:agreements", "partnerships:agreements_export",
+    "partnerships:sessions_export", "partnerships:teachers_export", "monitoring:self_assessment_list",
+    "monitoring:self_assessment_export", "monitoring:queue_export",
+}  # fmt: skip
+
+
+def _text(response) -> str:
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return "\n".join(_cells(content)) if content[:2] == b"PK" else content.decode()
+
+
+def test_outsider_dashboard_charts_and_grid_name_no_school_of_municipality_a(world):
+    from schools.models import School
+
+    a_names = set(School.objects.filter(municipality=world.a.municipality).values_list("short_name", flat=True))
+    for url in (
+        reverse("monitoring:dashboard_municipality", args=[world.b.municipality.pk]),
+        reverse("monitoring:municipality_grid", args=[world.b.municipality.pk, world.b.year, "entry"]),
+        reverse("schools:detail", args=[world.b.school.pk]),
+    ):
+        text = _text(ask(world, "coordinator_b", GET, url, None))
+        assert world.b.municipality.name in text or world.b.school.short_name in text, url  # the page is B's own
+        assert not sorted(n for n in a_names if n in text), url
+
+
+# --- every stored file has its download in the table ------------------------------------------------------------------
+
+# model with a FileField -> (URL name of its download, the side's object whose pk the URL takes)
+DOWNLOADS = {
+    "monitoring.SelfAssessment": ("monitoring:self_assessment_file", "self_assessment"),
+    "monitoring.OpenReport": ("monitoring:open_report_file", "open_report"),
+    "monitoring.ReportExport": ("monitoring:report_export_download", "report_export"),
+    "partnerships.Agreement": ("partnerships:agreement_scan", "agreement"),
+    "partnerships.SessionEvidence": ("partnerships:session_evidence", "evidence"),
+    "partnerships.PracticeFile": ("partnerships:practice_file", "waiting_file"),
+    "programs.Evidence": ("programs:evidence_download", "programme_evidence"),
+}
+
+
+def test_every_stored_file_is_downloaded_through_a_row_of_the_table_for_a_and_b(world):
+    from django.apps import apps
+    from django.db import models
+
+    with_files = {
+        model._meta.label
+        for model in apps.get_models()
+        if not model._meta.label.split(".")[1].startswith("Historical")
+        and any(isinstance(f, models.FileField) for f in model._meta.concrete_fields)
+    }
+    assert with_files == set(DOWNLOADS)
+    for name, attr in DOWNLOADS.values():
+        rows = [case for case in TABLE[name] if case.b and case.args and case.args.__name__ == attr]
+        assert rows, name
+        for side in (world.a, world.b):
+            stored = getattr(side, attr)
+            field = next(f for f in stored._meta.concrete_fields if isinstance(f, models.FileField))
+            response = ask(world, "department", GET, reverse(name, args=[stored.pk]), None)
+            assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment"), name
+            with getattr(stored, field.name).open("rb") as handle:
+                assert b"".join(response.streaming_content) == handle.read(), name
+
+
+def test_the_outsider_cannot_confirm_municipality_as_values_by_their_ids(world):
+    from monitoring.models import IndicatorValue
+
+    waiting = IndicatorValue.objects.filter(status=IndicatorValue.Status.SUBMITTED)
+    a_ids = list(waiting.filter(school__municipality=world.a.municipality).values_list("pk", flat=True)[:5])
+    b_ids = list(IndicatorValue.objects.filter(school=world.b.school).order_by("pk").values_list("pk", flat=True)[:3])
+    # the B demo's values are confirmed: three wait again (undone with the test's savepoint)
+    IndicatorValue.objects.filter(pk__in=b_ids).update(
+        status=IndicatorValue.Status.SUBMITTED, confirmed_by=None, confirmed_at=None
+    )
+    assert a_ids and b_ids
+    url = reverse("monitoring:queue")
+    confirmed = {"status": IndicatorValue.Status.CONFIRMED}
+    _response, changed = count_after(world, "coordinator_b", url, {"action": "confirm", "ids": a_ids}, IndicatorValue,
+                                     pk__in=a_ids, **confirmed)  # fmt: skip
+    assert changed == 0
+    _response, changed = count_after(world, "coordinator_b", url, {"action": "confirm", "ids": b_ids}, IndicatorValue,
+                                     pk__in=b_ids, **confirmed)  # fmt: skip
+    assert changed == len(b_ids)  # the same POST with the outsider's own values confirms them
+
+
+def test_a_version_of_another_programme_cannot_be_restored_into_ones_own(world):
+    own, foreign = world.a.municipal, world.b.municipal
+    url = reverse("programs:passport_restore", args=[own.pk, world.b.municipal_passport_version])
+    assert ask(world, "coordinator", GET, url, None).status_code == 404
+    assert ask(world, "coordinator", POST, url, {"version": own.version}).status_code == 404
+    assert foreign.pk != own.pk
+
+
+def test_a_coordinator_cannot_give_a_teacher_a_tutor_of_another_municipality(world):
+    from partnerships.models import TutorAssignment
+
+    url = reverse("partnerships:tutor_assign", args=[world.a.untutored_teacher.pk])
+    response, added = count_after(world, "coordinator", url, {"tutor": world.b.tutor.pk}, TutorAssignment)
+    assert response.status_code == 302 and added == 0
+    response, added = count_after(world, "coordinator", url, {"tutor": world.a.tutor.pk}, TutorAssignment)
+    assert response.status_code == 302 and added == 1
+
+
+def test_a_coordinator_cannot_invite_schools_of_another_municipality_to_an_event(world):
+    from partnerships.models import EventInvitation, MethodicalEvent
+
+    url = reverse("partnerships:event_create")
+    data = {"title": "Семинар с чужими школами", "format": MethodicalEvent.Format.SEMINAR,
+            "held_on": world.today.isoformat(), "starts_at": "10:00", "municipality": world.a.municipality.pk,
+            "organiser": "УО", "place": "Зал", "description": "Описание.", "schools": [world.b.school.pk]}  # fmt: skip
+    response, added = count_after(world, "coordinator", url, data, EventInvitation)
+    _form_error(response, "schools")
+    assert added == 0
+    response, added = count_after(world, "coordinator", url, data | {"schools": [world.a.school.pk]}, EventInvitation)
+    assert response.status_code == 302 and added == 1
