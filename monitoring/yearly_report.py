@@ -20,13 +20,11 @@ import datetime
 import logging
 import os
 import tempfile
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files import File
-from django.db import close_old_connections, connection, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -53,6 +51,7 @@ from programs.models import MeasureStatus, Programme, Rag, Review, RoadmapMeasur
 from schools.access import Reach, Role, visible_schools
 from schools.filters import school_year_label, with_year_status
 from schools.models import Measure, Municipality, Status
+from shnor_portal.background import start_after_commit
 from shnor_portal.spreadsheets import Column, Formatted, TypedSheet, xlsx_write_typed
 
 from .access import visible_self_assessments
@@ -578,18 +577,9 @@ def report_export_start(*, actor, year: int, municipality: Municipality | None) 
 
 
 def _execute_in_background(export: ReportExport) -> None:
-    if getattr(settings, "REPORT_EXPORT_INLINE", False) or connection.vendor == "sqlite":
-        report_export_run(export.pk)
-        return
-
-    def work():
-        close_old_connections()
-        try:
-            report_export_run(export.pk)
-        finally:
-            connection.close()
-
-    transaction.on_commit(lambda: threading.Thread(target=work, daemon=True, name=f"report-export-{export.pk}").start())
+    start_after_commit(
+        report_export_run, export.pk, name="report-export", inline=getattr(settings, "REPORT_EXPORT_INLINE", False)
+    )
 
 
 def _set(export_pk: int, **fields) -> None:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db import models
 from import_export.admin import ImportExportModelAdmin
 
 from .models import (
@@ -71,6 +72,8 @@ class SchoolAdmin(ImportExportModelAdmin):
     list_select_related = ["municipality", "cluster"]
     autocomplete_fields = ["municipality"]
     actions = ["archive", "restore"]
+    # A site typed without a scheme is https (Django 6's default, chosen now so the form does not warn).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_delete_permission(self, request, obj=None):
         """A school with history (results, lists, programmes, agreements…) is archived, never deleted: deleting

@@ -27,19 +27,19 @@ import io
 import json
 import logging
 import statistics
-import threading
 import zlib
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from notifications import kinds as notice_kinds
 from notifications import recipients as notice_recipients
 from notifications.services import notify
+from shnor_portal.background import start_after_commit
 
 from .models import (
     Criterion,
@@ -550,18 +550,9 @@ def run_execute_in_background(run: IdentificationRun) -> None:
     On SQLite (the embedded demo database, one writer at a time) and when IDENTIFICATION_INLINE is set,
     the run is computed in the request itself.
     """
-    if getattr(settings, "IDENTIFICATION_INLINE", False) or connection.vendor == "sqlite":
-        _run_quietly(run.pk)
-        return
-
-    def work():
-        close_old_connections()
-        try:
-            _run_quietly(run.pk)
-        finally:
-            connection.close()
-
-    transaction.on_commit(lambda: threading.Thread(target=work, daemon=True, name=f"identification-{run.pk}").start())
+    start_after_commit(
+        _run_quietly, run.pk, name="identification", inline=getattr(settings, "IDENTIFICATION_INLINE", False)
+    )
 
 
 def _run_quietly(run_pk: int) -> None:

@@ -48,6 +48,10 @@ def programme_with(school=None, *, municipality=None, deadlines=(), status="plan
 _SECONDS = itertools.count()
 
 
+def days_before_the_run(n: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(TODAY, datetime.time(5))) - datetime.timedelta(days=n)
+
+
 def run(on=TODAY):
     """One daily run on a day (its own moment: the run counts what it stored by it)."""
     moment = datetime.datetime.combine(on, datetime.time(6)) + datetime.timedelta(seconds=next(_SECONDS))
@@ -118,9 +122,10 @@ def test_a_due_measure_is_reminded_once_and_an_overdue_one_weekly(quiet, pokrovs
 def test_reviews_waiting_more_than_5_days_go_to_whom_they_wait_for(clean, programmes):
     open_reviews = Review.objects.filter(status__in=Review.OPEN_STATUSES)
     assert open_reviews.filter(kind=Review.Kind.MUNICIPAL).exists() and open_reviews.filter(kind=Review.Kind.MUTUAL).exists()
-    open_reviews.update(created_at=timezone.now() - datetime.timedelta(days=4))
+    # Days count from the run's own day (TODAY, fixed at import), not from the clock: no flake around midnight.
+    open_reviews.update(created_at=days_before_the_run(4))
     assert kinds.REVIEW_WAITING not in run()
-    open_reviews.update(created_at=timezone.now() - datetime.timedelta(days=6))
+    open_reviews.update(created_at=days_before_the_run(6))
     run()
     got = received(kinds.REVIEW_WAITING)
     assert set(got) == {"coordinator", "curator", "department"}  # municipal, mutual, regional
@@ -140,7 +145,7 @@ def test_sessions_unconfirmed_for_7_days_go_to_the_supported_school_team(quiet, 
                                           topic="Анализ ВПР", hours=2)
     old = SupportSession.objects.create(agreement=agreement, held_on=days(-10), format="consultation",
                                         topic="Посещение уроков", hours=2)
-    SupportSession.objects.filter(pk=old.pk).update(logged_at=timezone.now() - datetime.timedelta(days=8))
+    SupportSession.objects.filter(pk=old.pk).update(logged_at=days_before_the_run(8))
     run()
     mine = Notification.objects.filter(kind=kinds.SESSION_UNCONFIRMED, target_id__in=[old.pk, fresh.pk])
     assert list(mine.values_list("recipient__username", "target_id")) == [("school", old.pk)]
