@@ -81,3 +81,19 @@ def test_a_long_history_costs_the_same_queries_as_a_short_one(client, demo, agre
     assert queries() == before
     assert "Предмет 59" in client.get(url).content.decode()
     assert "Предмет 0" in client.get(url + "?page=2").content.decode()
+
+
+def test_a_self_assessment_and_an_indicator_value_have_their_history_too(client, full_demo):
+    from monitoring.models import IndicatorValue, SelfAssessment
+    from schools.demo import MUNICIPALITY_A
+
+    assessment = SelfAssessment.objects.filter(school__municipality__name=MUNICIPALITY_A).first()
+    value = IndicatorValue.objects.filter(school__municipality__name=MUNICIPALITY_A).first()
+    client.force_login(full_demo["coordinator"])
+    page = client.get(reverse("monitoring:self_assessment_detail", args=[assessment.pk])).content.decode()
+    assert reverse("history", args=["self-assessment", assessment.pk]) in page
+    assert "Создано" in client.get(reverse("history", args=["self-assessment", assessment.pk])).content.decode()
+    assert client.get(reverse("history", args=["indicator-value", value.pk])).status_code == 200
+    client.force_login(full_demo["coordinator_b"])
+    assert client.get(reverse("history", args=["self-assessment", assessment.pk])).status_code == 404
+    assert client.get(reverse("history", args=["indicator-value", value.pk])).status_code == 404
