@@ -22,6 +22,7 @@ from programs.files import DOCX, PDF, EvidenceRefused, evidence_sniff
 from programs.models import RiskFactor
 from schools.filters import school_year_label
 from schools.models import Municipality, School
+from shnor_portal.history import stale_message
 
 from .access import (
     can_confirm_in,
@@ -234,6 +235,30 @@ def indicator_values_confirm(*, actor, values) -> int:
         values, IndicatorValue, ["status", "confirmed_by", "confirmed_at", "return_comment"], default_user=actor
     )
     return len(values)
+
+
+@transaction.atomic
+def indicator_value_restore(*, actor, value: IndicatorValue, history_id: int, seen: int | None = None) -> IndicatorValue:
+    """Bring a value (and its comment) back to an earlier version from its history: a correction by the coordinator
+    or the department, so the restored value stands confirmed by them. A computed value is the portal's, and a save
+    made on a page older than the value's last change is refused."""
+    value = IndicatorValue.objects.select_for_update().select_related("indicator").get(pk=value.pk)
+    require(
+        can_confirm_in(actor, value.municipality_id),
+        "Прежнее значение восстанавливает координатор муниципалитета или управление образования.",
+    )
+    if value.is_computed or value.indicator.is_computed:
+        raise MonitoringError("Это значение вычисляет портал: восстанавливать его вручную не нужно.")
+    record = value.history.filter(history_id=history_id).first()
+    if record is None:
+        raise MonitoringError("Такой версии в истории этого значения нет.")
+    if message := stale_message(value, seen):
+        raise MonitoringError(message)
+    value.value, value.comment = record.value, record.comment
+    _stamp(value, actor=actor, confirmed=True, now=timezone.now())
+    value._change_reason = f"Восстановлено значение от {timezone.localtime(record.history_date):%d.%m.%Y %H:%M}"
+    value.save()
+    return value
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ urlpatterns = [
     path("schools/<int:pk>/", views.school_page, name="school"),
     path("schools/<int:pk>/values/<int:year>/<str:stage>/", views.school_grid, name="school_grid"),
     path("municipalities/<int:pk>/values/<int:year>/<str:stage>/", views.municipality_grid, name="municipality_grid"),
+    path("values/<int:pk>/restore/<int:history_id>/", views.value_restore, name="value_restore"),
     path("queue/", views.queue, name="queue"),
     path("queue/export/", views.queue_export, name="queue_export"),
     path("values/import/", views.values_import, name="values_import"),

@@ -10,17 +10,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programs.files import EvidenceRefused
 from schools.access import get_municipality_or_404, get_school_or_404, reach_of, visible_municipalities, visible_schools
 from schools.filters import current_school_year, school_year_label
+from shnor_portal.history import last_change_id
 from shnor_portal.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 
 from .access import (
     can_confirm_any,
+    can_confirm_in,
     can_decide_self_assessment,
     can_enter_municipality_values,
     can_enter_school_values,
@@ -64,6 +66,7 @@ from .services import (
     MonitoringError,
     ValueEntry,
     computed_values_store,
+    indicator_value_restore,
     indicator_values_confirm,
     indicator_values_return,
     indicator_values_save,
@@ -704,5 +707,43 @@ def school_page(request, pk):
             "returned_values": IndicatorValue.objects.filter(
                 Q(school=school), year=year, status=IndicatorValue.Status.RETURNED
             ).count(),
+        },
+    )
+
+
+# --- restoring an earlier value --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def value_restore(request, pk, history_id):
+    """Confirm, then bring an indicator value back to an earlier version of its history."""
+    value = get_object_or_404(
+        visible_values(request.user).select_related("indicator", "school", "municipality"), pk=pk
+    )
+    require(can_confirm_in(request.user, value.municipality_id),
+            "Прежнее значение восстанавливает координатор муниципалитета или управление образования.")
+    version = get_object_or_404(value.history.select_related("history_user"), history_id=history_id)
+    if request.method == "POST":
+        seen = request.POST.get("seen")
+        try:
+            indicator_value_restore(
+                actor=request.user, value=value, history_id=history_id, seen=int(seen) if seen and seen.isdigit() else None
+            )
+        except MonitoringError as exc:
+            messages.error(request, str(exc))
+            return redirect("monitoring:value_restore", pk=value.pk, history_id=history_id)
+        messages.success(request, "Прежнее значение восстановлено и подтверждено; восстановление записано в истории.")
+        return redirect("history", "indicator-value", value.pk)
+    user = version.history_user
+    return render(
+        request,
+        "monitoring/value_restore.html",
+        {
+            "value": value,
+            "version": version,
+            "version_user": (user.get_full_name() or user.username) if user else "система",
+            "seen": last_change_id(value),
+            "differs": (version.value, version.comment) != (value.value, value.comment),
         },
     )

@@ -35,6 +35,9 @@ class Tracked:
     label: str
     get: Callable  # (user, pk) -> object, 404 outside the user's reach
     url: Callable  # object -> the URL of its own page
+    # (user, object) -> the URL of restoring a version, (object, history id) -> str; None: versions are read only
+    can_restore: Callable | None = None
+    restore_url: Callable | None = None
 
 
 def _tracked() -> dict[str, Tracked]:
@@ -70,7 +73,9 @@ def _tracked() -> dict[str, Tracked]:
             lambda o: reverse("monitoring:self_assessment_detail", args=[o.pk]),
         ),
         "indicator-value": Tracked(
-            "значение показателя", value_or_404, lambda o: reverse("monitoring:indicator_detail", args=[o.indicator_id])
+            "значение показателя", value_or_404, lambda o: reverse("monitoring:indicator_detail", args=[o.indicator_id]),
+            can_restore=lambda user, o: not o.is_computed and monitoring_access.can_confirm_in(user, o.municipality_id),
+            restore_url=lambda o, history_id: reverse("monitoring:value_restore", args=[o.pk, history_id]),
         ),
     }  # fmt: skip
 
@@ -175,6 +180,10 @@ def history_view(request, kind: str, pk: int):
     # One record more than the page shows: what the oldest one on the page changed is told against it.
     records = list(history[start : start + PAGE_SIZE + 1])
     events = history_events(obj, records)[: min(PAGE_SIZE, paginator.count - start)]
+    if tracked.can_restore and tracked.can_restore(request.user, obj):
+        for index, event in enumerate(events):
+            if not (page.number == 1 and index == 0) and event["action"] != ACTIONS["-"]:  # not the current one
+                event["restore_url"] = tracked.restore_url(obj, event["history_id"])
     return render(
         request,
         "history.html",

@@ -346,6 +346,11 @@ MONITORING = {
     M + "school": [Case(GET, a("school"), A_OBJECT, b=True)],
     M + "school_grid": [Case(GET, a("school", YEAR, STAGE), A_OBJECT, b=True)],
     M + "municipality_grid": [Case(GET, a("municipality", YEAR, "final"), MUNICIPALITY, b=True)],
+    # restoring an earlier version of a value: whoever may confirm it; those who only see it get 403
+    M + "value_restore": [
+        Case(GET, lambda s: [s.indicator_value.pk, s.indicator_value.history.earliest().history_id],
+             E(403, department=200, coordinator=200, coordinator_b=404), b=True)
+    ],
     M + "queue": [Case(GET, NO, CONFIRMERS)],
     M + "queue_export": [Case(GET, NO, CONFIRMERS)],
     M + "values_import": [Case(GET, NO, CONFIRMERS)],

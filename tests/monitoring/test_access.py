@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLPattern, reverse
 
 from monitoring import urls as monitoring_urls
-from monitoring.models import Indicator, OpenReport, SelfAssessment, Stage
+from monitoring.models import Indicator, IndicatorValue, OpenReport, SelfAssessment, Stage
 from schools.access import visible_schools
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +58,7 @@ def _urls(mon):
     indicator = Indicator.objects.get(code="teachers-training", municipality=mon.municipality_a)
     school, year = mon.school.pk, mon.year
     export = _export_of_a(mon)
+    value = IndicatorValue.objects.filter(school=mon.school).order_by("pk").first()
     preview_sa = {r: 302 for r in ROLES}  # no upload waiting in the session: back to the hub
     return {
         "index": (reverse("monitoring:index"), ALL_OK),
@@ -68,6 +69,8 @@ def _urls(mon):
         "school_grid": (reverse("monitoring:school_grid", args=[school, year, "entry"]), A_OBJECT),
         "municipality_grid": (reverse("monitoring:municipality_grid", args=[mon.municipality_a.pk, year, "final"]),
                               MUNICIPALITY_A),
+        "value_restore": (reverse("monitoring:value_restore", args=[value.pk, value.history.earliest().history_id]),
+                          {**CONFIRMERS, "coordinator_b": 404, "curator": "scope403"}),
         "queue": (reverse("monitoring:queue"), CONFIRMERS),
         "queue_export": (reverse("monitoring:queue_export"), CONFIRMERS),
         "values_import": (reverse("monitoring:values_import"), CONFIRMERS),
