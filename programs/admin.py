@@ -3,6 +3,7 @@ everything else with its history. Programmes themselves are kept in the portal (
 
 from django.apps import apps
 from django.contrib import admin
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -45,6 +46,7 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
     list_select_related = ["municipality", "school"]
     autocomplete_fields = ["municipality", "school"]
     readonly_fields = ["state", "round", "version", "created_by", "created_at", "updated_at", "submitted_at", "accepted_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as the portal's passport form
 
 
 @admin.register(RoadmapSection)
