@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from shnor_portal.history_admin import HistoryRecordAdmin
+
 from .models import (
     Indicator,
     IndicatorPlan,
@@ -99,22 +101,8 @@ class RiskLevelAdmin(admin.ModelAdmin):
     raw_id_fields = ["profile"]
 
 
-class _HistoryAdmin(admin.ModelAdmin):
-    """A history table itself (who changed what and when): read-only, searchable, filterable."""
-
-    list_display = ["history_date", "history_user", "history_type", "__str__"]
+class _HistoryAdmin(HistoryRecordAdmin):
     list_filter = ["history_type", "history_date", "status"]
-    list_select_related = ["history_user"]
-    date_hierarchy = "history_date"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(IndicatorValue.history.model)

@@ -27,11 +27,19 @@ class GridForm(forms.Form):
     Computed indicators get no field: their value cannot be typed. `read_only` disables every field.
     """
 
-    def __init__(self, *args, indicators: list[Indicator], initial_values: dict, read_only: bool = False, **kwargs):
+    def __init__(
+        self, *args, indicators: list[Indicator], initial_values: dict, versions: dict | None = None,
+        read_only: bool = False, **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.indicators = [i for i in indicators if not i.is_computed]
+        versions = versions or {}
         for indicator in self.indicators:
             value, comment = initial_values.get(indicator.pk, (None, ""))
+            # The version of the cell the page was opened on (0: empty); a save over a newer one is refused.
+            self.fields[f"seen_{indicator.pk}"] = forms.IntegerField(
+                required=False, initial=versions.get(indicator.pk, 0), widget=forms.HiddenInput, disabled=read_only
+            )
             self.fields[f"value_{indicator.pk}"] = forms.CharField(
                 label=indicator.name,
                 required=False,
@@ -63,11 +71,25 @@ class GridForm(forms.Form):
                 cleaned[name] = number
         return cleaned
 
-    def entries(self) -> list[tuple[Indicator, object, str]]:
+    def entries(self) -> list[tuple[Indicator, object, str, int | None]]:
         return [
-            (indicator, self.cleaned_data.get(f"value_{indicator.pk}"), self.cleaned_data.get(f"comment_{indicator.pk}", ""))
+            (
+                indicator,
+                self.cleaned_data.get(f"value_{indicator.pk}"),
+                self.cleaned_data.get(f"comment_{indicator.pk}", ""),
+                self.cleaned_data.get(f"seen_{indicator.pk}"),
+            )
             for indicator in self.indicators
         ]
+
+    def reopen_on(self, current: dict) -> None:
+        """After a refused save: the cells somebody else changed show what is stored now (and its version); the
+        user's other typing stays, for a deliberate second save."""
+        self.data = self.data.copy()
+        for pk, (value, comment, version) in current.items():
+            self.data[f"value_{pk}"] = str(value).replace(".", ",") if value is not None else ""
+            self.data[f"comment_{pk}"] = comment
+            self.data[f"seen_{pk}"] = version
 
     def bound(self, indicator: Indicator):
         if indicator.is_computed:

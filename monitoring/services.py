@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -22,7 +22,7 @@ from programs.files import DOCX, PDF, EvidenceRefused, evidence_sniff
 from programs.models import RiskFactor
 from schools.filters import school_year_label
 from schools.models import Municipality, School
-from shnor_portal.history import stale_message
+from shnor_portal.history import last_change_ids, stale_message
 
 from .access import (
     can_confirm_in,
@@ -66,6 +66,15 @@ class ValueEntry:
     indicator: Indicator
     value: Decimal | None
     comment: str = ""
+    seen: int | None = None  # the cell's version the user saw (0: empty); None: not checked
+
+
+class StaleValues(MonitoringError):
+    """Cells somebody else changed after the grid was opened; `current`: indicator pk → (value, comment, version)."""
+
+    def __init__(self, message: str, current: dict):
+        super().__init__(message)
+        self.current = current
 
 
 def _owner(school: School | None, municipality: Municipality | None) -> tuple[School | None, Municipality]:
@@ -119,6 +128,23 @@ def indicator_values_save(
             municipality=municipality,
         )
     }
+    _refuse_stale(entries, existing)
+    try:
+        with transaction.atomic():
+            counts = _write_values(
+                entries, existing, actor=actor, confirmed=confirmed, year=year, stage=stage, school=school,
+                municipality=municipality,
+            )
+    except IntegrityError:
+        # Somebody filled an empty cell of this grid at the same moment (no row to lock yet).
+        raise MonitoringError(
+            "Значения не сохранены: в ту же минуту другой пользователь внёс значения в эту таблицу. Откройте её "
+            "заново, проверьте сохранённое и внесите правки ещё раз."
+        ) from None
+    return counts
+
+
+def _write_values(entries, existing, *, actor, confirmed, year, stage, school, municipality) -> dict[str, int]:
     now = timezone.now()
     counts = {"created": 0, "updated": 0, "deleted": 0}
     for entry in entries:
@@ -143,6 +169,56 @@ def indicator_values_save(
         _stamp(current, actor=actor, confirmed=confirmed, now=now)
         current.save()
     return counts
+
+
+def _changes(entry: ValueEntry, current: IndicatorValue | None) -> bool:
+    if entry.value is None:
+        return current is not None
+    comment = (entry.comment or "").strip()[:1000]
+    return current is None or current.value != entry.value or current.comment != comment
+
+
+def _refuse_stale(entries: list[ValueEntry], existing: dict[int, IndicatorValue]) -> None:
+    """Refuse the whole grid if a cell it would change was changed by somebody since the user opened it — a cell the
+    user left as it was would otherwise put back the value they saw over the newer one. Rows are locked already."""
+    versions = last_change_ids(IndicatorValue, [v.pk for v in existing.values()])
+    stale = []
+    for entry in entries:
+        current = existing.get(entry.indicator.pk)
+        version = versions.get(current.pk, 0) if current else 0
+        if entry.seen is not None and entry.seen != version and _changes(entry, current):
+            stale.append((entry, current, version))
+    if not stale:
+        return
+    histories = {
+        record.id: record
+        for record in IndicatorValue.history.filter(history_id__in=[v for _, _, v in stale if v]).select_related("history_user")
+    }
+    parts = []
+    for entry, current, _version in stale:
+        record = histories.get(current.pk) if current else None
+        who = ""
+        if record is not None:
+            user = record.history_user
+            who = f"{(user.get_full_name() or user.username) if user else 'другой пользователь'}, "
+            who += timezone.localtime(record.history_date).strftime("%d.%m.%Y %H:%M")
+        now_shown = _number_label(current.value) if current else "пусто (значение удалено)"
+        typed = _number_label(entry.value) if entry.value is not None else "пусто"
+        parts.append(f"«{entry.indicator.name}»: сейчас {now_shown}{f' ({who})' if who else ''}, у вас {typed}")
+    raise StaleValues(
+        "Значения не сохранены: пока вы их вводили, другой пользователь изменил "
+        + "; ".join(parts)
+        + ". В этих ячейках теперь показаны сохранённые значения, остальные ваши правки остались в форме: проверьте "
+        "и сохраните ещё раз.",
+        current={
+            entry.indicator.pk: (current.value if current else None, current.comment if current else "", version)
+            for entry, current, version in stale
+        },
+    )
+
+
+def _number_label(value) -> str:
+    return format(value.normalize(), "f").replace(".", ",") if isinstance(value, Decimal) else str(value)
 
 
 @transaction.atomic

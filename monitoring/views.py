@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programs.files import EvidenceRefused
 from schools.access import get_municipality_or_404, get_school_or_404, reach_of, visible_municipalities, visible_schools
 from schools.filters import current_school_year, school_year_label
-from shnor_portal.history import last_change_id
+from shnor_portal.history import last_change_id, last_change_ids
 from shnor_portal.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 
 from .access import (
@@ -64,6 +64,7 @@ from .selectors import (
 from .self_assessment_xlsx import self_assessment_parse, template_content, template_xlsx
 from .services import (
     MonitoringError,
+    StaleValues,
     ValueEntry,
     computed_values_store,
     indicator_value_restore,
@@ -238,15 +239,18 @@ def indicator_detail(request, pk):
 def _grid(request, *, year: int, stage: str, school=None, municipality=None, may_edit: bool):
     indicators = grid_indicators(school=school, municipality=municipality)
     rows = indicator_rows(indicators=indicators, year=year, school=school, municipality=municipality)
-    initial = {}
+    initial, value_pks = {}, {}
     for row in rows:
         value = dict(row["stages"]).get(stage)
         if value is not None:
             initial[row["indicator"].pk] = (value.value, value.comment)
+            value_pks[value.pk] = row["indicator"].pk
+    versions = {value_pks[pk]: version for pk, version in last_change_ids(IndicatorValue, value_pks).items()}
     form = GridForm(
         request.POST if request.method == "POST" else None,
         indicators=indicators,
         initial_values=initial,
+        versions=versions,
         read_only=not may_edit,
     )
     if request.method == "POST":
@@ -259,8 +263,11 @@ def _grid(request, *, year: int, stage: str, school=None, municipality=None, may
                     stage=stage,
                     school=school,
                     municipality=None if school else municipality,
-                    entries=[ValueEntry(i, v, c) for i, v, c in form.entries()],
+                    entries=[ValueEntry(i, v, c, seen) for i, v, c, seen in form.entries()],
                 )
+            except StaleValues as refusal:
+                messages.error(request, str(refusal))
+                form.reopen_on(refusal.current)
             except MonitoringError as error:
                 messages.error(request, str(error))
             else:

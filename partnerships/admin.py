@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from shnor_portal.history_admin import register_histories
+
 from . import models as m
 
 
@@ -226,23 +228,4 @@ class EventParticipantAdmin(SimpleHistoryAdmin):
 # The change history of every model above (django-simple-history): read-only, for the department's audits.
 
 
-class HistoryAdmin(admin.ModelAdmin):
-    list_display = ["history_date", "history_type", "history_user", "history_change_reason", "__str__"]
-    list_filter = ["history_type", "history_date"]
-    search_fields = ["history_user__username", "history_change_reason"]
-    list_select_related = ["history_user"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-for _model in list(admin.site._registry):
-    _history = getattr(_model, "history", None)
-    if _model._meta.app_label == "partnerships" and _history is not None:
-        admin.site.register(_history.model, HistoryAdmin)
+register_histories("partnerships")

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from programs.models import RiskFactor
 from schools.filters import current_school_year, school_year_label
-from shnor_portal.history import last_change_id
+from shnor_portal.history import GuardedModelForm
 
 from .access import agreement_schools, event_schools, practice_schools, teacher_schools, tutors_of_municipality
 from .models import (
@@ -48,25 +48,6 @@ def add_errors(form: forms.Form, exc) -> None:
             form.add_error(field if field in form.fields else None, message)
     if isinstance(exc, StaleEdit) and isinstance(form, GuardedModelForm):
         form.reopen_on_current_version()
-
-
-class GuardedModelForm(forms.ModelForm):
-    """An edit form remembers the version (the newest history record) it was opened on; the service refuses a
-    save made after somebody else's instead of overwriting it. Forms for a new object carry no version."""
-
-    seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is None:
-            del self.fields["seen"]
-        elif not self.is_bound:
-            self.fields["seen"].initial = last_change_id(self.instance)
-
-    def reopen_on_current_version(self) -> None:
-        """After a refused save the user has been told: a deliberate second save applies to today's version."""
-        self.data = self.data.copy()
-        self.data[self.add_prefix("seen")] = last_change_id(self.instance)
 
 
 def _risk_factors(current=None):

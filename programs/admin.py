@@ -1,12 +1,13 @@
 """Back office of programmes: the department keeps risk factors and the review checklist here, and can read
 everything else with its history. Programmes themselves are kept in the portal (roadmap editing, review)."""
 
-from django.apps import apps
 from django.contrib import admin
 from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
+
+from shnor_portal.history_admin import register_histories
 
 from .models import (
     Evidence,
@@ -141,37 +142,4 @@ class ProgrammeSnapshotAdmin(admin.ModelAdmin):
         return False
 
 
-class HistoryRecordAdmin(admin.ModelAdmin):
-    """The history tables themselves: read-only, searchable by who changed what."""
-
-    list_display = ["history_date", "history_user", "history_type", "history_change_reason", "__str__"]
-    list_filter = ["history_type", "history_date"]
-    list_select_related = ["history_user"]
-    date_hierarchy = "history_date"
-
-    def get_search_fields(self, request):
-        names = {f.name for f in self.model._meta.get_fields()}
-        own = [name for name in ("title", "name", "remarks", "original_name", "comment") if name in names]
-        return [*own, "history_user__username", "history_user__last_name", "history_change_reason"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-# Every history model of the app (HistoricalProgramme, HistoricalRoadmapMeasure, …) is listed in the back office.
-for _model in apps.get_app_config("programs").get_models():
-    if _model.__name__.startswith("Historical") and _model not in admin.site._registry:
-        admin.site.register(
-            _model,
-            type(
-                f"{_model.__name__}Admin",
-                (HistoryRecordAdmin,),
-                {"search_fields": ["history_user__username", "history_change_reason"]},
-            ),
-        )
+register_histories("programs")

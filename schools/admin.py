@@ -3,6 +3,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db import models
 from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from shnor_portal.history_admin import register_histories
 
 from .models import (
     Cluster,
@@ -64,7 +67,7 @@ class ArchivedFilter(admin.SimpleListFilter):
 
 
 @admin.register(School)
-class SchoolAdmin(ImportExportModelAdmin):
+class SchoolAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [SchoolResource]
     list_display = ["short_name", "kind", "locality", "is_small", "cluster", "municipality", "archived_on"]
     list_filter = [ArchivedFilter, "kind", "locality", "is_small", "cluster", "municipality"]
@@ -101,16 +104,18 @@ class SchoolAdmin(ImportExportModelAdmin):
 
     @admin.action(description="Перевести в архив (школа закрыта или реорганизована)", permissions=["change"])
     def archive(self, request, queryset):
-        moved = school_archive(schools=list(queryset), note=f"переведена в архив: {request.user.get_username()}")
+        moved = school_archive(
+            schools=list(queryset), note=f"переведена в архив: {request.user.get_username()}", actor=request.user
+        )
         self.message_user(request, f"Переведено в архив: {moved}. История школ сохранена.")
 
     @admin.action(description="Вернуть из архива", permissions=["change"])
     def restore(self, request, queryset):
-        self.message_user(request, f"Возвращено из архива: {school_restore(schools=list(queryset))}.")
+        self.message_user(request, f"Возвращено из архива: {school_restore(schools=list(queryset), actor=request.user)}.")
 
 
 @admin.register(SchoolYearProfile)
-class SchoolYearProfileAdmin(ImportExportModelAdmin):
+class SchoolYearProfileAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [SchoolYearProfileResource]
     list_display = ["school", "year", "pupils", "teachers", "share_low_income", "share_special_needs"]
     list_filter = ["year", "school__municipality"]
@@ -153,7 +158,7 @@ class SchoolResultAdmin(admin.ModelAdmin):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "year", "kind", "direction", "weight", "rule", "line", "compare_within", "is_active"]
     list_filter = ["year", "kind", "rule", "is_active"]
     search_fields = ["code", "name"]
@@ -162,7 +167,7 @@ class CriterionAdmin(admin.ModelAdmin):
 
 
 @admin.register(IdentificationSettings)
-class IdentificationSettingsAdmin(admin.ModelAdmin):
+class IdentificationSettingsAdmin(SimpleHistoryAdmin):
     list_display = ["year", "oip_threshold", "social_threshold", "window_years", "min_low_years", "curator_threshold"]
     list_filter = ["year"]
     search_fields = ["year"]
@@ -203,7 +208,7 @@ class SchoolYearStatusAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(SimpleHistoryAdmin):
     list_display = ["user", "role", "municipality", "school", "created_at"]
     list_filter = ["role", "municipality"]
     search_fields = ["user__username", "user__last_name", "user__first_name", "school__short_name", "municipality__name"]
@@ -244,3 +249,6 @@ class PortalUserAdmin(UserAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         user_sync_back_office_access(user=form.instance)
+
+
+register_histories("schools")

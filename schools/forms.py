@@ -2,6 +2,8 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 
+from shnor_portal.history import GuardedModelForm
+
 from .models import SchoolYearProfile
 
 SHARE_FIELDS = [
@@ -65,8 +67,10 @@ def profile_consistency_errors(values: dict) -> dict[str, str]:
     return errors
 
 
-class SchoolYearProfileForm(forms.ModelForm):
+class SchoolYearProfileForm(GuardedModelForm):
     """A school's profile for one year; counts are whole and not negative, shares lie between 0 and 100 %."""
+
+    guards_creation = True
 
     class Meta:
         model = SchoolYearProfile
@@ -85,7 +89,8 @@ class SchoolYearProfileForm(forms.ModelForm):
             field.error_messages.update(min_value=COUNT_MESSAGE, invalid=WHOLE_NUMBER_MESSAGE)
             field.widget.attrs.update(min=0, step=1, inputmode="numeric")
         for field in self.fields.values():
-            field.label = field.label[:1].upper() + field.label[1:]
+            if field.label:
+                field.label = field.label[:1].upper() + field.label[1:]
 
     def clean(self):
         cleaned = super().clean()

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from shnor_portal.spreadsheets import SpreadsheetRefused, read_xlsx_sheets, xlsx_bytes
 
@@ -503,7 +504,7 @@ def registry_import(*, file, actor) -> RegistryImportResult:
     plan = _plan(actor, school_rows or [], profile_rows or [], errors)
     if errors.count:
         return _finish(result, errors)
-    _save(plan, result)
+    _save(plan, result, actor=actor)
     return result
 
 
@@ -635,8 +636,11 @@ def _plan(actor, school_rows: list[_Row], profile_rows: list[_Row], errors: _Err
     return plan
 
 
+REASON = "загрузка реестра"
+
+
 @transaction.atomic
-def _save(plan: _Plan, result: RegistryImportResult) -> None:
+def _save(plan: _Plan, result: RegistryImportResult, *, actor) -> None:
     rule_fields = {"kind", "locality", "is_small"}
 
     new_schools = []
@@ -650,7 +654,7 @@ def _save(plan: _Plan, result: RegistryImportResult) -> None:
         )
         new_schools.append(school)
     if new_schools:
-        School.objects.bulk_create(new_schools, batch_size=500)
+        bulk_create_with_history(new_schools, School, batch_size=500, default_user=actor, default_change_reason=REASON)
     result.schools_created = len(new_schools)
 
     changed_schools, recluster = [], []
@@ -671,7 +675,10 @@ def _save(plan: _Plan, result: RegistryImportResult) -> None:
         else:
             result.schools_unchanged += 1
     if changed_schools:
-        School.objects.bulk_update(changed_schools, sorted(update_fields), batch_size=500)
+        bulk_update_with_history(
+            changed_schools, School, sorted(update_fields), batch_size=500, default_user=actor,
+            default_change_reason=REASON,
+        )
     result.schools_updated = len(changed_schools)
 
     # Schools by key, now with the primary keys of the new ones (re-read: not every database returns them).
@@ -697,9 +704,14 @@ def _save(plan: _Plan, result: RegistryImportResult) -> None:
         else:
             result.profiles_unchanged += 1
     if created_profiles:
-        SchoolYearProfile.objects.bulk_create(created_profiles, batch_size=500)
+        bulk_create_with_history(
+            created_profiles, SchoolYearProfile, batch_size=500, default_user=actor, default_change_reason=REASON
+        )
     if changed_profiles:
-        SchoolYearProfile.objects.bulk_update(changed_profiles, sorted(profile_fields), batch_size=500)
+        bulk_update_with_history(
+            changed_profiles, SchoolYearProfile, sorted(profile_fields), batch_size=500, default_user=actor,
+            default_change_reason=REASON,
+        )
     result.profiles_created, result.profiles_updated = len(created_profiles), len(changed_profiles)
 
     fresh = [schools[(s.municipality_id, _norm(s.short_name))] for s in new_schools]

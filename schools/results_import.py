@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from simple_history.utils import bulk_create_with_history
 
 from .ege_workbook import ParsedRow, ParsedWorkbook
 from .measures import EXAM_NAMES, measures_by_code, subject_name
@@ -591,7 +592,7 @@ def results_import_save(
         raise ResultsImportError(["В файле нет ни одного значения для загрузки."])
 
     with transaction.atomic():
-        targets = _targets(preview=preview, decisions=decisions)
+        targets = _targets(preview=preview, decisions=decisions, actor=actor)
         conflicts = _conflicts([(row, school.pk, school.short_name) for row, school in targets.pairs])
         if conflicts:
             raise ResultsImportError(conflicts)
@@ -608,7 +609,7 @@ class _Targets:
     created_schools: int
 
 
-def _targets(*, preview: ImportPreview, decisions: dict[str, NameDecision]) -> _Targets:
+def _targets(*, preview: ImportPreview, decisions: dict[str, NameDecision], actor) -> _Targets:
     """The school of every row to store, creating municipalities and schools as decided."""
     mapped_ids = {d.school_id for d in decisions.values() if d.action == MAP}
     mapped = School.objects.in_bulk(mapped_ids) if mapped_ids else {}
@@ -664,7 +665,10 @@ def _targets(*, preview: ImportPreview, decisions: dict[str, NameDecision]) -> _
                 new.setdefault(core, found)
             years_of_new.setdefault(core, set()).update(name.years)
             school_of_name[name.key] = found
-        School.objects.bulk_create(list({id(school): school for school in new.values()}.values()))
+        bulk_create_with_history(
+            list({id(school): school for school in new.values()}.values()), School,
+            default_user=actor, default_change_reason="создана при загрузке результатов",
+        )
     for name in preview.unmatched:
         if decisions[name.key].action == MAP:
             school_of_name[name.key] = mapped[decisions[name.key].school_id]

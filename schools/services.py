@@ -1,10 +1,13 @@
 import datetime
 
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
-from .models import Municipality, RoleAssignment, School
+from shnor_portal.history import stale_message
+
+from .models import Municipality, RoleAssignment, School, SchoolYearProfile
 
 DEPARTMENT_GROUP = "Управление образования"
 # The department's back office covers the portal's own apps and the user accounts.
@@ -57,15 +60,48 @@ def role_assign(
 # --- archive ---------------------------------------------------------------------------------------------------------
 
 
-def school_archive(*, schools, on: datetime.date | None = None, note: str = "") -> int:
+def school_archive(*, schools, on: datetime.date | None = None, note: str = "", actor=None) -> int:
     """A closed or reorganised school goes to the archive instead of being deleted: its results, lists and
     programmes stay; it leaves the registry's default view and new identification runs. Returns how many moved."""
-    return School.objects.filter(pk__in=[s.pk for s in schools], archived_on__isnull=True).update(
-        archived_on=on or timezone.localdate(), archive_note=note[:300]
+    moving = list(School.objects.filter(pk__in=[s.pk for s in schools], archived_on__isnull=True))
+    for school in moving:
+        school.archived_on, school.archive_note = on or timezone.localdate(), note[:300]
+    bulk_update_with_history(
+        moving, School, ["archived_on", "archive_note"], default_user=actor, default_change_reason="в архив"
     )
+    return len(moving)
 
 
-def school_restore(*, schools) -> int:
-    return School.objects.filter(pk__in=[s.pk for s in schools], archived_on__isnull=False).update(
-        archived_on=None, archive_note=""
+def school_restore(*, schools, actor=None) -> int:
+    returning = list(School.objects.filter(pk__in=[s.pk for s in schools], archived_on__isnull=False))
+    for school in returning:
+        school.archived_on, school.archive_note = None, ""
+    bulk_update_with_history(
+        returning, School, ["archived_on", "archive_note"], default_user=actor, default_change_reason="из архива"
     )
+    return len(returning)
+
+
+class ProfileRefused(Exception):
+    pass
+
+
+@transaction.atomic
+def profile_save(*, form, actor) -> SchoolYearProfile:
+    """Save a checked profile form unless somebody saved that profile after the form was opened (its `seen`
+    version): then ProfileRefused says who and when, and nothing is written. The row is locked for the check, so two
+    saves at once cannot both pass; two first saves of one year meet at the unique constraint."""
+    profile = form.instance
+    if profile.pk:
+        SchoolYearProfile.objects.select_for_update().filter(pk=profile.pk).first()
+    if message := stale_message(profile, form.cleaned_data.get("seen")):
+        raise ProfileRefused(message)
+    profile._history_user = actor
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError:
+        raise ProfileRefused(
+            "Профиль за этот год только что сохранил другой пользователь. Ваши изменения не сохранены: откройте "
+            "профиль, проверьте его нынешний вид и внесите правки ещё раз."
+        ) from None

@@ -35,6 +35,7 @@ from .forms import RegistryImportForm, SchoolYearProfileForm, registry_import_ma
 from .models import IdentificationVerdict, Measure, SchoolResult, SchoolYearProfile, SchoolYearStatus
 from .registry_import import PROFILE_COLUMNS, SCHOOL_COLUMNS, registry_import, registry_template_xlsx
 from .selectors import home_panels
+from .services import ProfileRefused, profile_save
 
 # The newest unread notifications shown on the home page; the rest are one click away on the bell.
 HOME_NOTIFICATIONS = 5
@@ -360,9 +361,14 @@ def profile_edit(request, pk, year):
     is_new = profile is None
     form = SchoolYearProfileForm(request.POST or None, instance=profile or SchoolYearProfile(school=school, year=year))
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Профиль школы за {school_year_label(year)} учебный год сохранён.")
-        return redirect(reverse("schools:detail", args=[school.pk]) + "#profile")
+        try:
+            profile_save(form=form, actor=request.user)
+        except ProfileRefused as refusal:
+            form.add_error(None, str(refusal))
+            form.reopen_on_current_version()
+        else:
+            messages.success(request, f"Профиль школы за {school_year_label(year)} учебный год сохранён.")
+            return redirect(reverse("schools:detail", args=[school.pk]) + "#profile")
     return render(
         request,
         "schools/profile_form.html",

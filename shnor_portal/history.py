@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -22,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from schools.access import Role, reach_of
+from schools.access import Role, get_school_or_404, reach_of
 
 PAGE_SIZE = 50
 # Bookkeeping the reader does not need: versions, timestamps the history already shows, stored file names.
@@ -49,7 +50,19 @@ def _tracked() -> dict[str, Tracked]:
 
         return get_object_or_404(monitoring_access.visible_values(user).select_related("indicator"), pk=pk)
 
+    def profile_or_404(user, pk):
+        from django.shortcuts import get_object_or_404
+
+        from schools.access import visible_schools
+        from schools.models import SchoolYearProfile
+
+        return get_object_or_404(SchoolYearProfile.objects.filter(school__in=visible_schools(user)), pk=pk)
+
     return {
+        "school": Tracked("школа", get_school_or_404, lambda o: reverse("schools:detail", args=[o.pk])),
+        "profile": Tracked(
+            "профиль школы за год", profile_or_404, lambda o: reverse("schools:detail", args=[o.school_id]) + "#profile"
+        ),
         "agreement": Tracked(
             "договор о сотрудничестве", partnerships_access.get_agreement_or_404,
             lambda o: reverse("partnerships:agreement", args=[o.pk]),
@@ -134,7 +147,7 @@ def history_events(obj, records: list) -> list[dict]:
             full_name = getattr(related, "get_full_name", None)
             names[(field.name, pk)] = (full_name() if full_name else "") or str(related)
     events = []
-    for record, before in zip(records, [*records[1:], None], strict=True):
+    for record, before in zip(records, [*records[1:], None][: len(records)], strict=True):
         changes = []
         for field in fields:
             new = getattr(record, field.attname)
@@ -206,6 +219,13 @@ def last_change_id(obj) -> int | None:
     return obj.history.order_by("-history_id").values_list("history_id", flat=True).first()
 
 
+def last_change_ids(model, pks) -> dict[int, int]:
+    """pk → the id of the newest history record, for many objects of one model in one query."""
+    return dict(
+        model.history.filter(id__in=list(pks)).values("id").annotate(last=models.Max("history_id")).values_list("id", "last")
+    )
+
+
 def stale_message(obj, seen: int | None) -> str | None:
     """None if nobody saved the object since the user opened it on version `seen`; else who did, and when.
 
@@ -222,3 +242,31 @@ def stale_message(obj, seen: int | None) -> str | None:
         f"Пока вы редактировали, запись изменил(а) {who} ({when}). Ваши изменения не сохранены, чтобы не затереть "
         "чужие: откройте запись, проверьте её нынешний вид и внесите правки ещё раз."
     )
+
+
+class GuardedModelForm(forms.ModelForm):
+    """An edit form remembers the version (the newest history record) it was opened on; the service refuses a
+    save made after somebody else's instead of overwriting it (`stale_message`).
+
+    A form for a new object carries no version — unless `guards_creation`: for an object found by its natural key
+    (a school's profile of a year) the form opened on «nothing yet» carries 0, so a profile somebody else created
+    meanwhile is not overwritten either."""
+
+    guards_creation = False
+    seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and not self.guards_creation:
+            del self.fields["seen"]
+        elif not self.is_bound:
+            self.fields["seen"].initial = self._current_version()
+
+    def _current_version(self) -> int:
+        # 0: nothing saved yet (or saved before histories were kept); any save from now on is a newer version.
+        return (last_change_id(self.instance) if self.instance.pk else None) or 0
+
+    def reopen_on_current_version(self) -> None:
+        """After a refused save the user has been told: a deliberate second save applies to today's version."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("seen")] = self._current_version()

@@ -103,7 +103,7 @@ def _side_a(users):
     from programs.models import Evidence, Programme, Review
     from schools.demo import CURATOR_SCHOOL, MUNICIPALITY_A, SCHOOL_TEAM_SCHOOL
     from schools.filters import current_school_year
-    from schools.models import IdentificationRun, Municipality, School
+    from schools.models import IdentificationRun, Municipality, School, SchoolYearProfile
 
     a = SimpleNamespace()
     a.municipality = Municipality.objects.get(name=MUNICIPALITY_A)
@@ -114,6 +114,7 @@ def _side_a(users):
         .order_by("short_name").first()
     )  # fmt: skip
     a.year = current_school_year()
+    a.profile = SchoolYearProfile.objects.filter(school=a.school).order_by("-year").first()
     a.run = IdentificationRun.objects.filter(approved_at__isnull=False).order_by("pk").first()
     # partnerships (as tests/partnerships/conftest.py `world` + `table_world`)
     a.agreement = Agreement.objects.get(number="1-ШНОР")
@@ -191,7 +192,7 @@ def _side_b(users):
     from programs.models import Programme
     from schools.demo import MUNICIPALITY_B
     from schools.filters import current_school_year
-    from schools.models import Municipality, RoleAssignment, School
+    from schools.models import Municipality, RoleAssignment, School, SchoolYearProfile
     from schools.services import role_assign
     from tests.programs.conftest import make_programme
 
@@ -203,6 +204,7 @@ def _side_b(users):
     b.curator_school = School.objects.filter(municipality=b.municipality).exclude(pk=b.school.pk).order_by("pk").first()
     b.neighbour = b.curator_school
     b.year = current_school_year()
+    b.profile = SchoolYearProfile.objects.get_or_create(school=b.school, year=b.year, defaults={"pupils": 300})[0]
     coordinator_b = users["coordinator_b"]
     team_b = User.objects.create_user("team_b", last_name="Школа", first_name="Б")
     curator_b = User.objects.create_user("curator_b", last_name="Куратор", first_name="Б")

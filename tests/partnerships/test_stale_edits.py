@@ -1,7 +1,6 @@
 """Two people editing the same agreement, teacher or plan: the later save made on an outdated page is refused with a
 clear message, never merged over the other's — in the browser's flow and with two truly concurrent saves."""
 
-import re
 import threading
 
 import pytest
@@ -11,30 +10,9 @@ from django.urls import reverse
 from partnerships import services
 from partnerships.demo import seed_partnerships
 from partnerships.models import Agreement, DevelopmentPlan, Teacher
+from tests.html_forms import form_data
 
 from .helpers import fresh
-
-
-def form_data(html: str) -> dict:
-    """What the browser would post back: the inputs, selects and textareas of the page's main form as rendered."""
-    form = html[html.index("<form", html.index("<main")) :]
-    form = form[: form.index("</form>")]
-    data: dict = {}
-    for tag in re.findall(r"<input[^>]*>", form):
-        name = re.search(r'name="([^"]+)"', tag)
-        if not name or name.group(1) == "csrfmiddlewaretoken":
-            continue
-        kind = re.search(r'type="([^"]+)"', tag)
-        value = re.search(r'value="([^"]*)"', tag)
-        if kind and kind.group(1) in ("checkbox", "radio") and "checked" not in tag:
-            continue
-        default = "on" if kind and kind.group(1) == "checkbox" else ""  # what a browser sends for a bare checkbox
-        data.setdefault(name.group(1), []).append(value.group(1) if value else default)
-    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
-        data[name] = re.findall(r'<option[^>]*value="([^"]*)"[^>]*selected', body)
-    for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
-        data[name] = [body.strip()]
-    return data
 
 
 @pytest.fixture

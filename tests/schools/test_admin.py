@@ -27,7 +27,7 @@ def test_department_opens_every_back_office_list_with_search(client, demo):
 def test_every_portal_model_is_registered_with_search_and_filters():
     from django.apps import apps
 
-    for app_label in ("schools", "programs", "monitoring", "partnerships"):
+    for app_label in ("schools", "programs", "monitoring", "partnerships"):  # history tables included
         for model in apps.get_app_config(app_label).get_models():
             model_admin = admin.site._registry.get(model)
             assert model_admin is not None, f"{model.__name__} не зарегистрирована в бэк-офисе"

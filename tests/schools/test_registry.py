@@ -526,6 +526,12 @@ def test_import_creates_and_updates_schools_and_profiles(client, demo, municipal
     assert (profile.pupils, profile.teachers, str(profile.share_low_income)) == (120, 15, "33.4")
     old = SchoolYearProfile.objects.get(school=existing, year=2022)
     assert (old.pupils, old.teachers, str(old.share_special_needs)) == (500, 40, "12.5")
+    # The import is in the history of what it created and changed, with who did it.
+    for obj, action in [(new, "+"), (existing, "~"), (profile, "+"), (old, "~")]:
+        record = obj.history.order_by("-history_id").first()
+        assert (record.history_type, record.history_user, record.history_change_reason) == (
+            action, demo["department"], "загрузка реестра"
+        )
 
 
 def test_import_with_bad_rows_changes_nothing_and_names_each_error(client, demo, municipality_a):
