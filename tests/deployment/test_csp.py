@@ -106,3 +106,22 @@ def test_rendered_pages_have_only_external_scripts(client, demo, username):
         html = response.content.decode()
         assert not _inline_script_problems(html), (url, _inline_script_problems(html))
         assert '<meta name="htmx-config"' in html
+
+
+def test_no_back_office_list_has_a_style_element(client, demo, monkeypatch):
+    """Django's change list writes an inline <style> when a list shows no action bar; the portal's override takes
+    the rule from a file instead, so the browser does not drop it under the policy."""
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+
+    from schools.models import Region
+
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.org", "x"))
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        response = client.get(url)
+        assert response.status_code == 200 and not STYLE_TAG.search(response.content.decode()), url
+    # A list without its action bar: where Django would write the <style>.
+    monkeypatch.setattr(admin.site._registry[Region], "actions_on_top", False)
+    html = client.get(reverse("admin:schools_region_changelist")).content.decode()
+    assert "admin_list_without_actions.css" in html and not STYLE_TAG.search(html)
