@@ -69,9 +69,15 @@ bench-reminders: install-dev
 
 # Benchmarks side by side with their floors at a region's and the country's scale, one table (docs/PERFORMANCE.md):
 # SCHOOLS_SMALL (default 1,000) and SCHOOLS_LARGE (default 40,000) schools generated on a throwaway PostgreSQL.
-.PHONY: bench
-bench: install-dev
+.PHONY: bench bench-deps
+bench: install-dev bench-deps
 	./scripts/with_postgres.sh $(PY) bench/scale.py
+
+# wrk measures the throughput under gunicorn from a second process.
+bench-deps: system-test-deps
+	@command -v wrk >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+		else echo "Не хватает wrk — установите его (apt-get install wrk)"; exit 1; fi; }
 
 # Backup and restore (docs/PRODUCTION.md): the database (pg_dump -Fc, or dumpdata for SQLite) and MEDIA_ROOT.
 # make backup [OUT=dir]  — a new directory, by default backups/<date-time>;  make restore IN=dir [FORCE=1]

@@ -150,6 +150,9 @@ def pages(scale: int) -> None:
         ("договоры (координатор)", "coordinator", reverse("partnerships:agreements")),
         ("занятия по договорам (управление)", "department", reverse("partnerships:sessions")),
         ("банк практик (управление)", "department", reverse("partnerships:practices")),
+        ("дашборд управления", "department", reverse("monitoring:dashboard")),
+        ("дашборд муниципалитета (координатор)", "coordinator",
+         reverse("monitoring:dashboard_municipality", args=[subjects["municipality"].pk])),
     ]
     clients = {}
     for role in ("department", "coordinator"):
@@ -293,6 +296,114 @@ def real_workbook_import(scale: int) -> None:
 # --- the table ----------------------------------------------------------------------------------------------------
 
 
+# --- the yearly report ----------------------------------------------------------------------------------------
+
+
+def yearly_report(scale: int) -> None:
+    """`export_yearly_report` of the whole country in a process of its own (for its peak memory), against the same
+    number of cells in sheets of the same shape written by openpyxl write-only (bench/report_floor.py)."""
+    import json
+    import resource
+    import subprocess
+    import tempfile
+
+    from schools.filters import current_school_year
+
+    folder = Path(tempfile.mkdtemp())
+    report, floor_file, shapes = folder / "report.xlsx", folder / "floor.xlsx", folder / "shapes.json"
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "manage.py", "export_yearly_report", "--year", str(current_school_year()),
+                    "--out", str(report)], cwd=ROOT, check=True)  # fmt: skip
+    report_s = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    sheets = _sheet_shapes(report)
+    shapes.write_text(json.dumps(sheets))
+    started = time.perf_counter()
+    subprocess.run([sys.executable, str(ROOT / "bench" / "report_floor.py"), str(shapes), str(floor_file)], check=True)
+    floor_s = time.perf_counter() - started
+    cells = sum(rows * columns for _, rows, columns in sheets)
+    size = f"{cells:,} ячеек, {report.stat().st_size // 1024:,} КБ".replace(",", " ")
+    row(f"годовой отчёт: {size}; пик памяти {peak_mb:.0f} МБ",
+        scale, report_s, floor_s, "≤ 2× пола, память < 500 МБ", report_s <= 2 * floor_s and peak_mb < 500, unit="с")  # fmt: skip
+    say(f"  отчёт {report_s:.1f} с, пол {floor_s:.1f} с, пик памяти {peak_mb:.0f} МБ")
+
+
+def _sheet_shapes(path: Path) -> list[list]:
+    """[title, rows, columns] of each sheet, read from the file's XML (a write-only workbook records no dimension)."""
+    import re
+    import zipfile
+
+    import openpyxl
+
+    titles = openpyxl.load_workbook(path, read_only=True).sheetnames
+    shapes = []
+    with zipfile.ZipFile(path) as archive:
+        for number, title in enumerate(titles, start=1):
+            xml = archive.read(f"xl/worksheets/sheet{number}.xml")
+            first_row = re.search(rb"<row[^>]*>(.*?)</row>", xml, re.S)
+            shapes.append([title, xml.count(b"<row"), first_row.group(1).count(b"<c ") if first_row else 0])
+    return shapes
+
+
+# --- throughput under gunicorn ------------------------------------------------------------------------------------
+
+
+def _wrk(url: str, cookie: str, seconds: int) -> tuple[float, int]:
+    """Requests per second and failed requests (non-2xx/3xx answers, socket errors) of `wrk` against one URL."""
+    import re
+    import subprocess
+
+    out = subprocess.run(["wrk", "-t1", "-c8", f"-d{seconds}s", "-H", f"Cookie: sessionid={cookie}", url],
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    if socket := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
+        errors += sum(int(n) for n in socket.groups())
+    return rps, errors
+
+
+def throughput(scale: int) -> None:
+    """The registry and the dashboard under gunicorn (as many workers as cores, PostgreSQL on the same machine),
+    driven by `wrk` from a second process, against the floor view under the same server; floor, page, floor."""
+    import shutil
+    import socket
+    import subprocess
+
+    if not shutil.which("wrk"):
+        raise RuntimeError("нет wrk: apt-get install wrk (make bench ставит его сам)")
+    port = int(os.environ.get("BENCH_PORT", "8766"))
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "shnor_portal.wsgi", "--no-control-socket", "--workers",
+         str(os.cpu_count()), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        client = Client()
+        client.force_login(get_user_model().objects.get(username="department"))
+        cookie = client.cookies["sessionid"].value
+        base = f"http://127.0.0.1:{port}"
+        seconds = int(os.environ.get("WRK_SECONDS", "10"))
+        for label, path in [("реестр школ (управление)", reverse("schools:list")),
+                            ("дашборд управления", reverse("monitoring:dashboard"))]:  # fmt: skip
+            _wrk(base + path, cookie, 2)  # warm up
+            floor_before, floor_errors = _wrk(base + reverse("bench_floor"), cookie, seconds)
+            rps, errors = _wrk(base + path, cookie, seconds)
+            floor_after, floor_errors_after = _wrk(base + reverse("bench_floor"), cookie, seconds)
+            floor = (floor_before + floor_after) / 2
+            row(f"пропускная способность под gunicorn: {label}; ошибок {errors}", scale, rps, floor,
+                "≥ 50% пола, без ошибок", rps >= 0.5 * floor and errors == 0, unit="запр./с")  # fmt: skip
+            say(f"  {label}: {rps:.1f} запр./с, пол {floor:.1f} запр./с, ошибок {errors + floor_errors + floor_errors_after}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def _number(value, unit):
     if value is None:
         return "—"
@@ -306,10 +417,6 @@ def print_table(scales) -> None:
             ROWS.append({"what": f"запросов на странице «{label}»: {counts[scales[0]]} → {counts[scales[1]]}",
                          "scale": f"{scales[0]} → {scales[1]}", "value": None, "floor": None, "ratio": None,
                          "target": "одинаково", "ok": same, "unit": ""})  # fmt: skip
-    for what in ("дашборды мониторинга (monitoring/): строятся другим инженером",
-                 "годовой отчёт по 40 000 школ против openpyxl write-only: строится другим инженером",
-                 "пропускная способность реестра и дашборда под gunicorn (пол под тем же сервером): ещё не измеряется"):
-        ROWS.append({"what": f"TODO: {what}", "scale": "", "todo": True})
     print()
     print("| что | школ | значение | пол | отношение | цель | ok? |")
     print("| --- | ---: | ---: | ---: | ---: | --- | --- |")
@@ -340,25 +447,36 @@ def machine() -> str:
 def main() -> None:
     if connection.vendor != "postgresql":
         raise SystemExit("Бенчмарк меряет PostgreSQL: запустите его через scripts/with_postgres.sh (make bench).")
-    scales = [int(os.environ.get("SCHOOLS_SMALL", "1000")), int(os.environ.get("SCHOOLS_LARGE", "40000"))]
     call_command("migrate", verbosity=0)
+    # BENCH_REUSE=1: measure the data already in the database (one scale, no generation) — for profiling a fix.
+    reuse = os.environ.get("BENCH_REUSE") == "1"
+    scales = (
+        [School.objects.count()]
+        if reuse
+        else [int(os.environ.get("SCHOOLS_SMALL", "1000")), int(os.environ.get("SCHOOLS_LARGE", "40000"))]
+    )
     say(f"Машина: {machine()}")
     with override_settings(**BENCH_SETTINGS):
         for index, scale in enumerate(scales):
-            if index:
-                call_command("flush", interactive=False, verbosity=0)
-                ContentType.objects.clear_cache()
-            say(f"\n== {scale} школ: генерация")
-            started = time.perf_counter()
-            generate(schools=scale, seed=1, out=say)
-            results = f"{SchoolResult.objects.count():,}".replace(",", " ")
-            row(f"генерация данных ({Agreement.objects.count()} договоров, {results} результатов)", scale,
-                time.perf_counter() - started, None, "(справочно)", None, unit="с")  # fmt: skip
+            if not reuse:
+                if index:
+                    call_command("flush", interactive=False, verbosity=0)
+                    ContentType.objects.clear_cache()
+                say(f"\n== {scale} школ: генерация")
+                started = time.perf_counter()
+                generate(schools=scale, seed=1, out=say)
+                results = f"{SchoolResult.objects.count():,}".replace(",", " ")
+                row(f"генерация данных ({Agreement.objects.count()} договоров, {results} результатов)", scale,
+                    time.perf_counter() - started, None, "(справочно)", None, unit="с")  # fmt: skip
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-            steps = [("страницы", pages), ("идентификация", identification), ("импорт", generated_import)]
+            steps = [("страницы", pages), ("пропускная способность", throughput), ("идентификация", identification),
+                     ("импорт", generated_import)]  # fmt: skip
             if index == len(scales) - 1:
-                steps.append(("реальная книга ЕГЭ", real_workbook_import))
+                steps += [("годовой отчёт", yearly_report), ("реальная книга ЕГЭ", real_workbook_import)]
+            only = os.environ.get("BENCH_ONLY")  # e.g. BENCH_ONLY=страницы,годовой отчёт
+            if only:
+                steps = [step for step in steps if step[0] in only.split(",")]
             for label, step in steps:
                 say(f"== {scale} школ: {label}")
                 try:

@@ -4,6 +4,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from .filters import year_choices
 from .models import YEAR_MIN, ReportExport
 from .yearly_report import ReportError, report_export_start
 
+MUNICIPALITIES_PER_PAGE = 50
 NOT_FOR_YOU = "Панель мониторинга и годовой отчёт — для координаторов и управления образования."
 # The figures shown side by side on the department's dashboard (all of them are in the report).
 OVERVIEW_KEYS = [
@@ -59,6 +61,13 @@ def dashboard(request):
     figures = year_figures(user=request.user, year=year)
     figure_defs = {f.key: f for f in FIGURES}
     columns = [figure_defs[key] for key in OVERVIEW_KEYS]
+    # A country has 1,150 municipalities: the table shows a page of them (found by name), the totals stay whole.
+    search = request.GET.get("q", "").strip()
+    listed = [(m, row) for m, row in figures.row_list() if search.casefold() in m.name.casefold()]
+    paginator = Paginator(listed, MUNICIPALITIES_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     rows = [
         {
             "municipality": municipality,
@@ -72,7 +81,7 @@ def dashboard(request):
                 for f in columns
             ],
         }
-        for municipality, row in figures.row_list()
+        for municipality, row in page.object_list
     ]
     total = [
         {"key": f.key, "kind": f.kind, "value": figures.total[f.key], "url": figure_link(f.key, figures=figures, municipality_id=None)}
@@ -85,6 +94,10 @@ def dashboard(request):
             "figures": figures,
             "columns": columns,
             "rows": rows,
+            "page": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "query": query.urlencode(),
+            "search": search,
             "total": total,
             "total_sections": sections(figures, figures.total, municipality_id=None),
             "charts": dynamics_charts(figures),

@@ -286,10 +286,18 @@ def xlsx_write_typed(target, sheets: Iterable[TypedSheet], *, on_sheet=None) -> 
         # each cell as soon as it is appended, so the same object can carry the next row's value.
         templates: dict[tuple[int, str], WriteOnlyCell] = {}
         kinds = [column.kind for column in spec.columns]
+        # Plain text is most of a 40,000-school report's 1.5 million cells: it takes the short path.
+        plain = [kind == "text" for kind in kinds]
         for row in spec.rows:
             cells = []
-            for number, (value, kind) in enumerate(zip(row, kinds, strict=False)):
-                if isinstance(value, Formatted):
+            for number, (value, kind, is_text) in enumerate(zip(row, kinds, plain, strict=False)):
+                if value is None or value.__class__ is bool:
+                    cells.append(value)
+                    continue
+                if is_text and value.__class__ is str:
+                    cells.append("'" + value if value.startswith(_FORMULA_STARTS) else value)
+                    continue
+                if value.__class__ is Formatted:
                     value, kind = value.value, value.kind
                 value = _typed_value(value, kind)
                 if value is None or kind not in NUMBER_FORMATS or isinstance(value, str):

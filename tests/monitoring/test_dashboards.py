@@ -124,6 +124,31 @@ def test_department_sees_municipalities_side_by_side_with_results_charts(client,
     assert not re.search(r"\son[a-z]+=", html)
 
 
+def test_the_department_pages_and_searches_the_municipalities_while_totals_stay_whole(client, yr, settings):
+    from monitoring import dashboard_views
+    from schools.models import Municipality, Region
+
+    region = Region.objects.order_by("pk").first()
+    Municipality.objects.bulk_create(
+        [Municipality(region=region, name=f"Тестовый район № {number:02d}") for number in range(60)]
+    )
+    client.force_login(yr.users["department"])
+    first = client.get(reverse("monitoring:dashboard"), {"year": yr.year})
+    shown = first.content.decode().count('<tr data-municipality="') - 1  # minus the totals row
+    assert shown == dashboard_views.MUNICIPALITIES_PER_PAGE
+    total_row = first.context["total"]
+    second = client.get(reverse("monitoring:dashboard"), {"year": yr.year, "page": 2})
+    assert second.context["total"] == total_row  # the totals are the whole region's on every page
+    names = {row["municipality"].name for row in first.context["rows"]} | {
+        row["municipality"].name for row in second.context["rows"]
+    }
+    assert len(names) == first.context["page"].paginator.count == Municipality.objects.count()
+    found = client.get(reverse("monitoring:dashboard"), {"year": yr.year, "q": "тестовый район № 07"})
+    assert [row["municipality"].name for row in found.context["rows"]] == ["Тестовый район № 07"]
+    nothing = client.get(reverse("monitoring:dashboard"), {"year": yr.year, "q": "Атлантида"})
+    assert "Муниципалитетов с таким названием нет" in nothing.content.decode()
+
+
 def test_the_year_chooser_changes_the_figures(client, yr):
     """Last year's sessions (summer 2026) are counted in 2025/26, not in 2026/27."""
     user = yr.users["department"]
