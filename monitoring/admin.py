@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from shnor_portal.history_admin import HistoryRecordAdmin
+from shnor_portal.history_admin import HistoryRecordAdmin, register_histories
 
 from .models import (
     Indicator,
@@ -17,7 +17,7 @@ from .models import (
 
 
 @admin.register(StageSchedule)
-class StageScheduleAdmin(admin.ModelAdmin):
+class StageScheduleAdmin(SimpleHistoryAdmin):
     list_display = ["year", "stage", "opens_on", "due_on", "note"]
     list_filter = ["year", "stage"]
     search_fields = ["note"]
@@ -29,7 +29,7 @@ class IndicatorPlanInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "unit", "direction", "level", "programme", "municipality", "computed_by", "is_active"]
     list_filter = ["level", "unit", "direction", "is_active", "municipality", "computed_by"]
     search_fields = ["code", "name", "goal", "programme__title"]
@@ -40,7 +40,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndicatorPlan)
-class IndicatorPlanAdmin(admin.ModelAdmin):
+class IndicatorPlanAdmin(SimpleHistoryAdmin):
     list_display = ["indicator", "year", "planned_value"]
     list_filter = ["year"]
     search_fields = ["indicator__code", "indicator__name"]
@@ -130,3 +130,6 @@ class ReportExportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+register_histories("monitoring")

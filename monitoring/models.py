@@ -56,6 +56,8 @@ class StageSchedule(models.Model):
     due_on = models.DateField("срок сдачи")
     note = models.CharField("примечание", max_length=300, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "срок этапа мониторинга"
         verbose_name_plural = "сроки этапов мониторинга"
@@ -117,6 +119,8 @@ class Indicator(models.Model):
     is_active = models.BooleanField("действует", default=True)
     created_at = models.DateTimeField("создан", auto_now_add=True)
     updated_at = models.DateTimeField("изменён", auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "целевой показатель"
@@ -238,6 +242,8 @@ class IndicatorPlan(models.Model):
     indicator = models.ForeignKey(Indicator, verbose_name="показатель", on_delete=models.CASCADE, related_name="plans")
     year = models.PositiveSmallIntegerField("год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)])
     planned_value = models.DecimalField("плановое значение", max_digits=12, decimal_places=2)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "плановое значение показателя"
@@ -417,6 +423,8 @@ class OpenReport(models.Model):
         related_name="+",
     )
     uploaded_at = models.DateTimeField("загружен", auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "открытый доклад школы"

@@ -81,6 +81,10 @@ def _tracked() -> dict[str, Tracked]:
         "event": Tracked(
             "мероприятие", partnerships_access.get_event_or_404, lambda o: reverse("partnerships:event", args=[o.pk])
         ),
+        "indicator": Tracked(
+            "показатель", monitoring_access.get_indicator_or_404,
+            lambda o: reverse("monitoring:indicator_detail", args=[o.pk]),
+        ),
         "self-assessment": Tracked(
             "самооценка", monitoring_access.get_self_assessment_or_404,
             lambda o: reverse("monitoring:self_assessment_detail", args=[o.pk]),

@@ -135,6 +135,7 @@ PORTAL = {
         Case(GET, lambda s: ["indicator-value", s.indicator_value.pk], E(403, **HISTORY_OK), b=True,
              label="indicator-value"),
         Case(GET, lambda s: ["school", s.school.pk], E(403, **HISTORY_OK), b=True, label="school"),
+        Case(GET, lambda s: ["indicator", s.indicator.pk], E(403, **HISTORY_OK), b=True, label="indicator"),
         Case(GET, lambda s: ["profile", s.profile.pk], E(403, **HISTORY_OK), b=True, label="profile"),
         Case(GET, lambda s: ["school-secrets", s.agreement.pk], E(404), label="unknown kind"),
     ],

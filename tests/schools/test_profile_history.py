@@ -131,3 +131,20 @@ def test_an_object_saved_before_histories_were_kept_shows_an_empty_history(clien
     client.force_login(demo["department"])
     response = client.get(reverse("history", args=["profile", profile.pk]))
     assert response.status_code == 200 and "Изменений пока нет" in response.content.decode()
+
+
+def test_a_changed_target_of_an_indicator_is_in_its_history(client, demo):
+    from monitoring.demo import seed_monitoring
+    from monitoring.models import Indicator
+    from schools.demo import MUNICIPALITY_A
+
+    seed_monitoring()
+    indicator = Indicator.objects.filter(municipality__name=MUNICIPALITY_A).order_by("pk").first()
+    indicator._history_user = demo["department"]
+    indicator.name = "Доля педагогов, прошедших обучение (уточнено)"
+    indicator.save()
+    client.force_login(demo["coordinator"])
+    page = client.get(reverse("monitoring:indicator_detail", args=[indicator.pk])).content.decode()
+    assert reverse("history", args=["indicator", indicator.pk]) in page
+    html = client.get(reverse("history", args=["indicator", indicator.pk])).content.decode()
+    assert "(уточнено)" in html
