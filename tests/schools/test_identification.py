@@ -166,3 +166,34 @@ def test_identify_command_fails_without_criteria(db):
     Criterion.objects.filter(year=2026).update(is_active=False)
     with pytest.raises(CommandError, match="нет ни одного действующего критерия"):
         call_command("identify", "--year", "2026")
+
+
+@pytest.mark.parametrize("rule,direction", [("percentile", "higher_better"), ("zscore", "lower_better"),
+                                            ("threshold", "higher_better")])  # fmt: skip
+def test_scores_are_the_mid_rank_share_with_ties_as_defined(rule, direction):
+    """The one-pass scoring gives each value the share of its group below it plus half of its ties, and the z-score
+    rule the population σ — checked against the definition written plainly, on data full of ties."""
+    import random
+    import statistics
+    from bisect import bisect_left, bisect_right
+
+    from schools.identification import _score_criterion
+
+    rng = random.Random(7)
+    clusters = {pk: rng.choice(["город", "село"]) for pk in range(1, 400)}
+    rows = [[pk, year, float(rng.choice([40, 45, 45, 50, 55, 55, 55, 60, 71.5]))]
+            for pk in clusters for year in (2025, 2026)]  # fmt: skip
+    snap = {"direction": direction, "within": "cluster", "rule": rule, "line": 1.0 if rule == "zscore" else 20.0}
+    got = {(school, year): (score, low) for school, year, _, score, low, _ in _score_criterion(snap, rows, clusters)}
+    high = direction == "higher_better"
+    for year in (2025, 2026):
+        for cluster in ("город", "село"):
+            members = [(pk, v) for pk, y, v in rows if y == year and clusters[pk] == cluster]
+            oriented = sorted(v if high else -v for _, v in members)
+            n, mean, sd = len(oriented), statistics.fmean(oriented), statistics.pstdev(oriented)
+            for pk, value in members:
+                o = value if high else -value
+                score = 100.0 * (bisect_left(oriented, o) + 0.5 * (bisect_right(oriented, o) - bisect_left(oriented, o))) / n
+                low = {"percentile": score < 20.0, "zscore": (o - mean) / sd < -1.0,
+                       "threshold": value < 20.0 if high else value > 20.0}[rule]  # fmt: skip
+                assert got[(pk, year)] == ((0.0 if low else score), low)
