@@ -120,7 +120,11 @@ class School(models.Model):
             models.UniqueConstraint(fields=["municipality", "short_name"], name="school_unique_short_name_in_municipality")
         ]
         # The registry's default order: a page of 25 of 40,000 schools reads the index instead of sorting them all.
-        indexes = [models.Index(fields=["short_name", "id"], name="school_registry_order")]
+        indexes = [
+            models.Index(fields=["short_name", "id"], name="school_registry_order"),
+            # The registry's counts read the schools in service from this index alone (the table rows are wide).
+            models.Index(fields=["id"], condition=Q(archived_on__isnull=True), name="school_in_service"),
+        ]
 
     def __str__(self):
         return self.short_name
@@ -604,6 +608,13 @@ class SchoolYearStatus(models.Model):
         verbose_name_plural = "статусы школ по годам (утверждённые перечни)"
         ordering = ["-year", "school__short_name"]
         constraints = [models.UniqueConstraint(fields=["school", "year"], name="status_unique_school_year")]
+        # The registry counts every school of the country by its status of a year: read from the index alone.
+        indexes = [
+            models.Index(
+                fields=["year", "school"], include=["status", "preventive", "curator_candidate"],
+                name="status_counts_of_year",
+            )
+        ]
 
     def __str__(self):
         return f"{self.school} {self.year}: {self.get_status_display()}"
