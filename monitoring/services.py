@@ -22,7 +22,7 @@ from programs.files import DOCX, PDF, EvidenceRefused, evidence_sniff
 from programs.models import RiskFactor
 from schools.filters import school_year_label
 from schools.models import Municipality, School
-from shnor_portal.history import last_change_ids, stale_message
+from shnor_portal.history import changed_by, last_change_ids, stale_message
 
 from .access import (
     can_confirm_in,
@@ -197,11 +197,7 @@ def _refuse_stale(entries: list[ValueEntry], existing: dict[int, IndicatorValue]
     parts = []
     for entry, current, _version in stale:
         record = histories.get(current.pk) if current else None
-        who = ""
-        if record is not None:
-            user = record.history_user
-            who = f"{(user.get_full_name() or user.username) if user else 'другой пользователь'}, "
-            who += timezone.localtime(record.history_date).strftime("%d.%m.%Y %H:%M")
+        who = ", ".join(changed_by(record)) if record is not None else ""
         now_shown = _number_label(current.value) if current else "пусто (значение удалено)"
         typed = _number_label(entry.value) if entry.value is not None else "пусто"
         parts.append(f"«{entry.indicator.name}»: сейчас {now_shown}{f' ({who})' if who else ''}, у вас {typed}")

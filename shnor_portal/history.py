@@ -230,6 +230,13 @@ def last_change_ids(model, pks) -> dict[int, int]:
     )
 
 
+def changed_by(record) -> tuple[str, str]:
+    """Who made a history record and when (local time), as a stale-save refusal names them."""
+    user = record.history_user
+    who = (user.get_full_name() or user.username) if user else "другой пользователь"
+    return who, timezone.localtime(record.history_date).strftime("%d.%m.%Y %H:%M")
+
+
 def stale_message(obj, seen: int | None) -> str | None:
     """None if nobody saved the object since the user opened it on version `seen`; else who did, and when.
 
@@ -239,9 +246,7 @@ def stale_message(obj, seen: int | None) -> str | None:
     latest = obj.history.order_by("-history_id").select_related("history_user").first()
     if latest is None or latest.history_id == seen:
         return None
-    user = latest.history_user
-    who = (user.get_full_name() or user.username) if user else "другой пользователь"
-    when = timezone.localtime(latest.history_date).strftime("%d.%m.%Y %H:%M")
+    who, when = changed_by(latest)
     return (
         f"Пока вы редактировали, запись изменил(а) {who} ({when}). Ваши изменения не сохранены, чтобы не затереть "
         "чужие: откройте запись, проверьте её нынешний вид и внесите правки ещё раз."
