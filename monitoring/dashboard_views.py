@@ -20,7 +20,7 @@ from .access import (
     require,
     visible_report_exports,
 )
-from .figures import FIGURES, dynamics_charts, figure_link, sections, year_figures
+from .figures import FIGURES, FigureLinks, counted_year_figures, dynamics_charts, sections
 from .filters import year_choices
 from .models import YEAR_MIN, ReportExport
 from .yearly_report import ReportError, report_export_start
@@ -32,7 +32,7 @@ OVERVIEW_KEYS = [
     "schools", "shnor", "shnsu", "both", "with_programme_share", "accepted_share", "measures_done_share",
     "measures_overdue", "agreements_signed", "sessions", "events_share", "plan_share", "tutor_share", "practices",
     "downloads", "sa_missing", "sa_returned", "indicators_met", "indicators_not_met",
-]
+]  # fmt: skip
 
 
 def _year(request) -> int:
@@ -58,7 +58,7 @@ def dashboard(request):
     municipalities = list(dashboard_municipalities(request.user).order_by("name")[:2])
     if len(municipalities) == 1:
         return redirect(reverse("monitoring:dashboard_municipality", args=[municipalities[0].pk]) + f"?year={year}")
-    figures = year_figures(user=request.user, year=year)
+    figures = counted_year_figures(user=request.user, year=year)
     figure_defs = {f.key: f for f in FIGURES}
     columns = [figure_defs[key] for key in OVERVIEW_KEYS]
     # A country has 1,150 municipalities: the table shows a page of them (found by name), the totals stay whole.
@@ -68,6 +68,7 @@ def dashboard(request):
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    link = FigureLinks(figures)
     rows = [
         {
             "municipality": municipality,
@@ -76,17 +77,14 @@ def dashboard(request):
                     "key": f.key,
                     "kind": f.kind,
                     "value": row[f.key],
-                    "url": figure_link(f.key, figures=figures, municipality_id=municipality.pk),
+                    "url": link(f.key, municipality.pk),
                 }
                 for f in columns
             ],
         }
         for municipality, row in page.object_list
     ]
-    total = [
-        {"key": f.key, "kind": f.kind, "value": figures.total[f.key], "url": figure_link(f.key, figures=figures, municipality_id=None)}
-        for f in columns
-    ]
+    total = [{"key": f.key, "kind": f.kind, "value": figures.total[f.key], "url": link(f.key, None)} for f in columns]
     return render(
         request,
         "monitoring/dashboard.html",
@@ -116,7 +114,7 @@ def dashboard_municipality(request, pk):
     if municipality is None:
         raise Http404("Нет такого муниципалитета.")
     year = _year(request)
-    figures = year_figures(user=request.user, year=year, municipality=municipality)
+    figures = counted_year_figures(user=request.user, year=year, municipality=municipality)
     row = figures.rows[municipality.pk]
     return render(
         request,

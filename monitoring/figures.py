@@ -49,9 +49,10 @@ from partnerships.models import (
 )
 from programs.access import visible_programmes
 from programs.models import MeasureStatus, Programme, RoadmapMeasure, overdue_q
-from schools.access import visible_schools
+from schools.access import reach_of, visible_schools
 from schools.filters import school_year_label
 from schools.models import Measure, Municipality, SchoolResult, SchoolYearStatus, Status
+from shnor_portal.freshness import counted
 
 from .access import dashboard_municipalities, visible_indicators, visible_self_assessments, visible_values
 from .models import STAGE_ORDER, Indicator, IndicatorValue, SelfAssessment, Stage, StageSchedule, stage_rank
@@ -96,8 +97,12 @@ FIGURES: list[Figure] = [
     Figure("accepted", "Школ перечня, чья программа прошла экспертизу (принята)", INT, SECTION_PROGRAMMES),
     Figure("accepted_share", "Доля школ перечня с принятой программой, %", PERCENT, SECTION_PROGRAMMES),
     *[
-        Figure(f"programmes_{state.value}", f"Программ года (школьных и муниципальных): {state.label}", INT,
-               SECTION_PROGRAMMES)
+        Figure(
+            f"programmes_{state.value}",
+            f"Программ года (школьных и муниципальных): {state.label}",
+            INT,
+            SECTION_PROGRAMMES,
+        )
         for state in PROGRAMME_STATES
     ],
     Figure("measures", "Мероприятий дорожных карт (без отменённых)", INT, SECTION_ROADMAPS),
@@ -302,9 +307,7 @@ def year_figures(
         teachers,
         "school__municipality_id",
         teachers=Count("pk", distinct=True),
-        with_plan=Count(
-            "pk", distinct=True, filter=Q(plans__year=year, plans__status__in=DevelopmentPlan.COUNTING)
-        ),
+        with_plan=Count("pk", distinct=True, filter=Q(plans__year=year, plans__status__in=DevelopmentPlan.COUNTING)),
         with_tutor=Count(
             "pk",
             distinct=True,
@@ -331,9 +334,7 @@ def year_figures(
     # self-assessments
     schedule = {s.stage: s for s in StageSchedule.objects.filter(year=year)}
     result.stages_due = [stage for stage in STAGE_ORDER if stage in schedule and schedule[stage].due_on < today]
-    current = visible_self_assessments(user).filter(
-        is_current=True, year=year, school__municipality_id__in=ids
-    )
+    current = visible_self_assessments(user).filter(is_current=True, year=year, school__municipality_id__in=ids)
     status_keys = {
         SelfAssessment.Status.SUBMITTED: "sa_submitted",
         SelfAssessment.Status.RETURNED: "sa_returned",
@@ -385,6 +386,14 @@ def year_figures(
     result.total = total
     result.dynamics = _dynamics(user=user, year=year, ids=ids, list_year=list_year)
     return result
+
+
+def counted_year_figures(*, user, year: int, municipality: Municipality | None = None) -> YearFigures:
+    """`year_figures` as of today, counted once per state of the data for this user (`shnor_portal.freshness`):
+    the country's figures take seconds to count and are read far more often than the data changes."""
+    scope = "all" if reach_of(user).everything else f"user{user.pk}"
+    key = f"year_figures:{scope}:{year}:{municipality.pk if municipality else '-'}:{timezone.localdate()}"
+    return counted(key, lambda: year_figures(user=user, year=year, municipality=municipality))
 
 
 def _shares(row: dict) -> None:
@@ -534,65 +543,85 @@ def dynamics_charts(figures: YearFigures, *, municipality_id: int | None = None)
 # --- the lists behind the numbers ------------------------------------------------------------------------------------
 
 
-def figure_link(key: str, *, figures: YearFigures, municipality_id: int | None) -> str | None:
-    """The URL of the list a figure counts (filtered to the municipality and the year), or None."""
+def _link_targets(figures: YearFigures) -> dict[str, tuple[str, dict]]:
+    """Per figure: the list it counts (URL name) and that list's filter for the year (without the municipality)."""
     year, (start, end) = figures.year, figures.period
-    m = {"municipality": municipality_id} if municipality_id else {}
     list_year = {"year": figures.list_year} if figures.list_year else {}
-
-    def url(name: str, **params) -> str:
-        query = urlencode({k: v for k, v in {**m, **params}.items() if v not in (None, "")})
-        return reverse(name) + (f"?{query}" if query else "")
-
     sessions = {"held_from": start.isoformat(), "held_to": end.isoformat()}
-    links = {
-        "schools": lambda: url("schools:list", **list_year),
-        "listed": lambda: url("schools:list", **list_year),
-        "shnor": lambda: url("schools:list", **list_year, status="shnor"),
-        "shnsu": lambda: url("schools:list", **list_year, status="shnsu"),
-        "both": lambda: url("schools:list", **list_year, status="both"),
-        "with_programme": lambda: url("programs:list", year=year),
-        "with_programme_share": lambda: url("programs:list", year=year),
-        "accepted": lambda: url("programs:list", year=year, state=Programme.State.ACCEPTED),
-        "accepted_share": lambda: url("programs:list", year=year, state=Programme.State.ACCEPTED),
-        "measures": lambda: url("programs:list", year=year),
-        "measures_done": lambda: url("programs:list", year=year),
-        "measures_done_share": lambda: url("programs:list", year=year),
-        "measures_overdue": lambda: url("programs:list", year=year),
-        "agreements_signed": lambda: url("partnerships:agreements", year=year),
-        "agreements_in_force": lambda: url("partnerships:agreements", state="in_force"),
-        "sessions": lambda: url("partnerships:sessions", status=SupportSession.Status.CONFIRMED, **sessions),
-        "sessions_pending": lambda: url("partnerships:sessions", status=SupportSession.Status.PENDING, **sessions),
-        "events_took_part": lambda: url("partnerships:events", year=year),
-        "events_share": lambda: url("partnerships:events", year=year),
-        "teachers": lambda: url("partnerships:teachers", active="yes"),
-        "with_plan": lambda: url("partnerships:plans", year=year),
-        "plan_share": lambda: url("partnerships:plans", year=year),
-        "with_tutor": lambda: url("partnerships:teachers", active="yes", with_tutor="yes"),
-        "tutor_share": lambda: url("partnerships:teachers", active="yes", with_tutor="yes"),
-        "practices": lambda: url("partnerships:practices", status=Practice.Status.PUBLISHED),
-        "downloads": lambda: url("partnerships:practices", status=Practice.Status.PUBLISHED),
-        "sa_missing": lambda: url("monitoring:self_assessment_list", year=year),
-        "sa_submitted": lambda: url("monitoring:self_assessment_list", year=year, status="submitted"),
-        "sa_returned": lambda: url("monitoring:self_assessment_list", year=year, status="returned"),
-        "sa_accepted": lambda: url("monitoring:self_assessment_list", year=year, status="accepted"),
-        "indicators": lambda: url("monitoring:indicator_list", active="yes"),
-        "indicators_met": lambda: url("monitoring:indicator_list", active="yes"),
-        "indicators_not_met": lambda: url("monitoring:indicator_list", active="yes"),
-        "indicators_no_data": lambda: url("monitoring:indicator_list", active="yes"),
+    confirmed, pending = SupportSession.Status.CONFIRMED, SupportSession.Status.PENDING
+    programmes, accepted = (
+        ("programs:list", {"year": year}),
+        ("programs:list", {"year": year, "state": Programme.State.ACCEPTED}),
+    )
+    events, plans = ("partnerships:events", {"year": year}), ("partnerships:plans", {"year": year})
+    with_tutor = ("partnerships:teachers", {"active": "yes", "with_tutor": "yes"})
+    published = ("partnerships:practices", {"status": Practice.Status.PUBLISHED})
+    indicators = ("monitoring:indicator_list", {"active": "yes"})
+    targets = {
+        "schools": ("schools:list", list_year),
+        "listed": ("schools:list", list_year),
+        "shnor": ("schools:list", {**list_year, "status": "shnor"}),
+        "shnsu": ("schools:list", {**list_year, "status": "shnsu"}),
+        "both": ("schools:list", {**list_year, "status": "both"}),
+        "with_programme": programmes,
+        "with_programme_share": programmes,
+        "accepted": accepted,
+        "accepted_share": accepted,
+        "measures": programmes,
+        "measures_done": programmes,
+        "measures_done_share": programmes,
+        "measures_overdue": programmes,
+        "agreements_signed": ("partnerships:agreements", {"year": year}),
+        "agreements_in_force": ("partnerships:agreements", {"state": "in_force"}),
+        "sessions": ("partnerships:sessions", {"status": confirmed, **sessions}),
+        "sessions_pending": ("partnerships:sessions", {"status": pending, **sessions}),
+        "events_took_part": events,
+        "events_share": events,
+        "teachers": ("partnerships:teachers", {"active": "yes"}),
+        "with_plan": plans,
+        "plan_share": plans,
+        "with_tutor": with_tutor,
+        "tutor_share": with_tutor,
+        "practices": published,
+        "downloads": published,
+        "sa_missing": ("monitoring:self_assessment_list", {"year": year}),
+        "sa_submitted": ("monitoring:self_assessment_list", {"year": year, "status": "submitted"}),
+        "sa_returned": ("monitoring:self_assessment_list", {"year": year, "status": "returned"}),
+        "sa_accepted": ("monitoring:self_assessment_list", {"year": year, "status": "accepted"}),
+        "indicators": indicators,
+        "indicators_met": indicators,
+        "indicators_not_met": indicators,
+        "indicators_no_data": indicators,
     }
     for state in PROGRAMME_STATES:
-        links[f"programmes_{state.value}"] = lambda state=state: url("programs:list", year=year, state=state.value)
+        targets[f"programmes_{state.value}"] = ("programs:list", {"year": year, "state": state.value})
     for value, _label in SessionFormat.choices:
-        links[f"sessions_{value}"] = lambda value=value: url(
-            "partnerships:sessions", status=SupportSession.Status.CONFIRMED, format=value, **sessions
-        )
-    make = links.get(key)
-    return make() if make else None
+        targets[f"sessions_{value}"] = ("partnerships:sessions", {"status": confirmed, "format": value, **sessions})
+    return targets
+
+
+class FigureLinks:
+    """The URLs of the lists behind the figures of one `YearFigures`, filtered to a municipality (or the whole
+    scope) and the year. Each list's path is reversed once, not once per cell: a dashboard has a thousand cells."""
+
+    def __init__(self, figures: YearFigures):
+        self.targets = _link_targets(figures)
+        self.paths: dict[str, str] = {}
+
+    def __call__(self, key: str, municipality_id: int | None) -> str | None:
+        if key not in self.targets:
+            return None
+        name, params = self.targets[key]
+        if name not in self.paths:
+            self.paths[name] = reverse(name)
+        params = {"municipality": municipality_id, **params} if municipality_id else params
+        query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+        return self.paths[name] + (f"?{query}" if query else "")
 
 
 def sections(figures: YearFigures, row: dict, *, municipality_id: int | None) -> list[dict]:
     """The figures of one row grouped by section, each with its value, kind and link, for a dashboard."""
+    link = FigureLinks(figures)
     grouped: dict[str, list] = {}
     for figure in FIGURES:
         grouped.setdefault(figure.section, []).append(
@@ -601,7 +630,7 @@ def sections(figures: YearFigures, row: dict, *, municipality_id: int | None) ->
                 "label": figure.label,
                 "kind": figure.kind,
                 "value": row[figure.key],
-                "url": figure_link(figure.key, figures=figures, municipality_id=municipality_id),
+                "url": link(figure.key, municipality_id),
             }
         )
     return [{"title": title, "items": items} for title, items in grouped.items()]
@@ -629,14 +658,18 @@ def school_due(*, user, school, year: int, today: datetime.date | None = None) -
     schedule = list(StageSchedule.objects.filter(year=year, due_on__lt=today))
     current = {
         a.stage: a.status
-        for a in visible_self_assessments(user).filter(school=school, year=year, is_current=True).only("stage", "status")
+        for a in visible_self_assessments(user)
+        .filter(school=school, year=year, is_current=True)
+        .only("stage", "status")
     }
     sa_overdue = [s for s in schedule if s.stage not in current]
     sa_returned = [stage for stage, status in current.items() if status == SelfAssessment.Status.RETURNED]
-    values_returned = visible_values(user).filter(school=school, year=year, status=IndicatorValue.Status.RETURNED).count()
-    sessions = visible_sessions(user).filter(
-        agreement__supported_school=school, status=SupportSession.Status.PENDING
-    ).count()
+    values_returned = (
+        visible_values(user).filter(school=school, year=year, status=IndicatorValue.Status.RETURNED).count()
+    )
+    sessions = (
+        visible_sessions(user).filter(agreement__supported_school=school, status=SupportSession.Status.PENDING).count()
+    )
     plan_items = DevelopmentPlanItem.objects.filter(
         plan__teacher__in=visible_teachers(user).filter(school=school),
         status__in=OPEN_ITEM_STATUSES,
@@ -647,15 +680,31 @@ def school_due(*, user, school, year: int, today: datetime.date | None = None) -
     items = [
         ("Просроченные мероприятия программ", measures["overdue"], programmes_url, "danger"),
         (f"Мероприятия со сроком в ближайшие {DUE_SOON_DAYS} дней", measures["soon"], programmes_url, "warning"),
-        ("Самооценка не загружена, срок этапа прошёл: "
-         + ", ".join(Stage(s.stage).label for s in sa_overdue), len(sa_overdue), monitoring_page + "#stages", "danger"),
-        ("Самооценка возвращена на доработку: " + ", ".join(Stage(s).label for s in sa_returned), len(sa_returned),
-         monitoring_page + "#stages", "danger"),
+        (
+            "Самооценка не загружена, срок этапа прошёл: " + ", ".join(Stage(s.stage).label for s in sa_overdue),
+            len(sa_overdue),
+            monitoring_page + "#stages",
+            "danger",
+        ),
+        (
+            "Самооценка возвращена на доработку: " + ", ".join(Stage(s).label for s in sa_returned),
+            len(sa_returned),
+            monitoring_page + "#stages",
+            "danger",
+        ),
         ("Значения показателей возвращены на исправление", values_returned, monitoring_page + "#stages", "warning"),
-        ("Сопровождающие мероприятия куратора ждут подтверждения", sessions,
-         reverse("partnerships:sessions") + "?" + urlencode({"school": school.pk, "status": "pending"}), "warning"),
-        ("Просроченные пункты ИПРП педагогов", plan_items,
-         reverse("partnerships:plans") + "?" + urlencode({"school": school.pk, "due": "overdue"}), "warning"),
+        (
+            "Сопровождающие мероприятия куратора ждут подтверждения",
+            sessions,
+            reverse("partnerships:sessions") + "?" + urlencode({"school": school.pk, "status": "pending"}),
+            "warning",
+        ),
+        (
+            "Просроченные пункты ИПРП педагогов",
+            plan_items,
+            reverse("partnerships:plans") + "?" + urlencode({"school": school.pk, "due": "overdue"}),
+            "warning",
+        ),
     ]
     return [
         {"label": label.rstrip(": "), "count": count, "url": url, "level": level}

@@ -10,6 +10,7 @@ from shnor_portal.history_admin import register_histories
 from .models import (
     Cluster,
     Criterion,
+    DataVersion,
     IdentificationRun,
     IdentificationSettings,
     IdentificationVerdict,
@@ -235,6 +236,15 @@ class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
     extra = 0
     autocomplete_fields = ["municipality", "school"]
+
+
+@admin.register(DataVersion)
+class DataVersionAdmin(ReadOnlyAdmin):
+    """When the portal's data last changed (the token its cached figures are kept under): shown, never edited."""
+
+    list_display = ["token", "changed_at"]
+    search_fields = ["token"]
+    list_filter = ["changed_at"]
 
 
 admin.site.unregister(User)

@@ -7,4 +7,6 @@ class SchoolsConfig(AppConfig):
     verbose_name = "Школы и роли"
 
     def ready(self):
-        from shnor_portal import sqlite  # noqa: F401  (connects the SQLite LIKE fix)
+        from shnor_portal import freshness, sqlite  # noqa: F401  (sqlite connects the SQLite LIKE fix)
+
+        freshness.install()

@@ -618,3 +618,17 @@ class SchoolYearStatus(models.Model):
 
     def __str__(self):
         return f"{self.school} {self.year}: {self.get_status_display()}"
+
+
+class DataVersion(models.Model):
+    """One row: the state token of the portal's data, new after every committed change (`shnor_portal.freshness`)."""
+
+    token = models.CharField("состояние данных", max_length=32)
+    changed_at = models.DateTimeField("изменены", auto_now=True)
+
+    class Meta:
+        verbose_name = "версия данных"
+        verbose_name_plural = "версия данных"
+
+    def __str__(self):
+        return self.token

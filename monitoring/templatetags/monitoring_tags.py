@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 
 from monitoring.models import number_label
 
@@ -42,3 +43,19 @@ def figure(value, kind="int"):
 def raw(value):
     """The machine value of a figure for a data attribute: 42.9, 7, or empty for none."""
     return "" if value is None else str(value)
+
+
+@register.simple_tag
+def figure_value(item):
+    """One figure of the year: the number is a link to the list it counts. `item` has key, kind, value and url.
+    A tag, not an include: the department's dashboard writes a thousand of them."""
+    text, value = figure(item["value"], item["kind"]), raw(item["value"])
+    if item["url"]:
+        return format_html(
+            '<a href="{}" class="figure-link" data-figure="{}" data-value="{}">{}</a>',
+            item["url"],
+            item["key"],
+            value,
+            text,
+        )
+    return format_html('<span data-figure="{}" data-value="{}">{}</span>', item["key"], value, text)
