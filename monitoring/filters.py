@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 
 from schools.access import visible_municipalities
 from schools.filters import current_school_year, school_year_label
+from shnor_portal.choices import MunicipalityFilter
 
 from .access import confirmable_municipality_ids, visible_indicators, visible_self_assessments, visible_values
 from .models import Indicator, IndicatorValue, SelfAssessment, Stage
@@ -36,7 +37,7 @@ class IndicatorFilter(_ScopedMunicipality):
     q = django_filters.CharFilter(label="Поиск по коду или названию", method="search")
     level = django_filters.ChoiceFilter(label="Уровень", choices=Indicator.Level.choices, empty_label="Любой")
     unit = django_filters.ChoiceFilter(label="Единица", choices=Indicator.Unit.choices, empty_label="Любая")
-    municipality = django_filters.ModelChoiceFilter(
+    municipality = MunicipalityFilter(
         label="Муниципалитет", queryset=None, empty_label="Все", method="filter_municipality"
     )
     computed = django_filters.ChoiceFilter(
@@ -67,7 +68,7 @@ class SelfAssessmentFilter(_ScopedMunicipality):
     year = django_filters.ChoiceFilter(label="Учебный год", choices=[], empty_label="Любой")
     stage = django_filters.ChoiceFilter(label="Этап", choices=Stage.choices, empty_label="Любой")
     status = django_filters.ChoiceFilter(label="Состояние", choices=SelfAssessment.Status.choices, empty_label="Любое")
-    municipality = django_filters.ModelChoiceFilter(
+    municipality = MunicipalityFilter(
         label="Муниципалитет", queryset=None, empty_label="Все", field_name="school__municipality"
     )
     versions = django_filters.ChoiceFilter(
@@ -103,7 +104,7 @@ class QueueFilter(_ScopedMunicipality):
     q = django_filters.CharFilter(label="Поиск по школе или показателю", method="search")
     year = django_filters.ChoiceFilter(label="Учебный год", choices=[], empty_label="Любой")
     stage = django_filters.ChoiceFilter(label="Этап", choices=Stage.choices, empty_label="Любой")
-    municipality = django_filters.ModelChoiceFilter(label="Муниципалитет", queryset=None, empty_label="Все")
+    municipality = MunicipalityFilter(label="Муниципалитет", queryset=None, empty_label="Все")
     level = django_filters.ChoiceFilter(
         label="Чьи значения",
         choices=[("school", "школ"), ("municipal", "муниципалитета")],

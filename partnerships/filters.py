@@ -13,6 +13,7 @@ from django.utils import timezone
 from programs.models import RiskFactor
 from schools.access import visible_municipalities, visible_schools
 from schools.filters import current_school_year, school_year_label
+from shnor_portal.choices import MunicipalityFilter
 
 from .access import in_force_q
 from .models import (
@@ -102,7 +103,7 @@ AGREEMENT_STATES = [
 class AgreementFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label="Поиск: номер, школа", method="search")
     state = django_filters.ChoiceFilter(label="Состояние", choices=AGREEMENT_STATES, empty_label="любое", method="filter_state")
-    municipality = django_filters.ModelChoiceFilter(
+    municipality = MunicipalityFilter(
         label="Муниципалитет", queryset=None, empty_label="все", field_name="supported_school__municipality"
     )
     year = django_filters.NumberFilter(label="Действует в году", method="in_year", min_value=2000, max_value=2100)
@@ -145,7 +146,7 @@ class SessionFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label="Поиск: тема, школа", method="search")
     status = django_filters.ChoiceFilter(label="Подтверждение", choices=SupportSession.Status.choices, empty_label="любое")
     format = django_filters.ChoiceFilter(label="Форма", choices=SessionFormat.choices, empty_label="любая")
-    municipality = django_filters.ModelChoiceFilter(
+    municipality = MunicipalityFilter(
         label="Муниципалитет", queryset=None, empty_label="все", field_name="agreement__supported_school__municipality"
     )
     school = SchoolChoiceFilter(label="Сопровождаемая школа", field_name="agreement__supported_school")
@@ -170,7 +171,7 @@ class SessionFilter(ScopedFilterSet):
 
 class TeacherFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label="Поиск: ФИО", method="search")
-    municipality = django_filters.ModelChoiceFilter(
+    municipality = MunicipalityFilter(
         label="Муниципалитет", queryset=None, empty_label="все", field_name="school__municipality"
     )
     school = SchoolChoiceFilter(label="Школа")
@@ -215,7 +216,7 @@ class PlanFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label="Поиск: ФИО педагога", method="search")
     year = django_filters.ChoiceFilter(label="Учебный год", choices=_plan_year_choices, empty_label="все")
     status = django_filters.ChoiceFilter(label="Статус", choices=DevelopmentPlan.Status.choices, empty_label="любой")
-    municipality = django_filters.ModelChoiceFilter(
+    municipality = MunicipalityFilter(
         label="Муниципалитет", queryset=None, empty_label="все", field_name="teacher__school__municipality"
     )
     school = SchoolChoiceFilter(label="Школа", field_name="teacher__school")
@@ -255,7 +256,7 @@ class PracticeFilter(ScopedFilterSet):
         label="Фактор риска", queryset=RiskFactor.objects.all(), empty_label="любой", method="filter_risk"
     )
     status = django_filters.ChoiceFilter(label="Статус", choices=Practice.Status.choices, empty_label="любой")
-    municipality = django_filters.ModelChoiceFilter(
+    municipality = MunicipalityFilter(
         label="Муниципалитет школы", queryset=None, empty_label="все", field_name="school__municipality"
     )
 
@@ -287,7 +288,7 @@ class PracticeFilter(ScopedFilterSet):
 class EventFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label="Поиск: название, организатор", method="search")
     format = django_filters.ChoiceFilter(label="Форма", choices=MethodicalEvent.Format.choices, empty_label="любая")
-    municipality = django_filters.ModelChoiceFilter(
+    municipality = MunicipalityFilter(
         label="Муниципалитет", queryset=None, empty_label="все", null_label="региональные", null_value="regional"
     )
     year = django_filters.NumberFilter(label="Год", field_name="held_on__year", min_value=2000, max_value=2100)

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 
 from schools.access import visible_municipalities
+from shnor_portal.choices import MunicipalityFilter
 
 from .models import Programme
 
@@ -12,7 +13,7 @@ class ProgrammeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Поиск", method="search")
     kind = django_filters.ChoiceFilter(label="Вид", choices=Programme.Kind.choices, empty_label="все виды")
     state = django_filters.ChoiceFilter(label="Состояние", choices=Programme.State.choices, empty_label="любое")
-    municipality = django_filters.ModelChoiceFilter(label="Муниципалитет", queryset=None, empty_label="все")
+    municipality = MunicipalityFilter(label="Муниципалитет", queryset=None, empty_label="все")
     year = django_filters.NumberFilter(label="Действует в году", method="in_year")
 
     class Meta:

@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import BooleanField, Case, Count, F, FilteredRelation, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from shnor_portal.choices import MunicipalityFilter
+
 from .access import visible_municipalities, visible_schools
 from .models import Cluster, IdentificationRun, School, Status
 
@@ -91,7 +93,7 @@ def with_year_status(queryset: QuerySet[School], year: int) -> QuerySet[School]:
 
 class SchoolFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Поиск по названию", method="search")
-    municipality = django_filters.ModelChoiceFilter(label="Муниципалитет", queryset=None, empty_label="Все")
+    municipality = MunicipalityFilter(label="Муниципалитет", queryset=None, empty_label="Все")
     year = django_filters.ChoiceFilter(label="Перечень за учебный год", choices=[], empty_label=None, method="keep")
     status = django_filters.ChoiceFilter(
         label="Статус в перечне",

@@ -30,3 +30,37 @@ def test_the_portal_renderer_is_the_one_in_use(settings):
     assert isinstance(get_default_renderer(), PortalFormRenderer)
     html = str(Every()["plain"])
     assert "&lt;район&gt; &amp; «Озёрск»" in html and "<script>" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("data", [{}, {"municipality": "chosen"}, {"municipality": "regional"}, {"municipality": "999999"}])
+def test_a_municipality_filter_offers_and_checks_the_same_choices_as_djangos(data):
+    """The light municipality choice (shnor_portal.choices) renders and validates as django-filter's own."""
+    import django_filters
+
+    from schools.models import Municipality, Region
+    from shnor_portal.choices import MunicipalityFilter
+
+    region = Region.objects.create(name="Регион")
+    chosen = Municipality.objects.create(region=region, name="Район «Озёрный» & <второй>")
+    Municipality.objects.create(region=region, name="Город")
+    if data.get("municipality") == "chosen":
+        data = {"municipality": str(chosen.pk)}
+
+    def filter_set(filter_class):
+        class Scoped(django_filters.FilterSet):
+            municipality = filter_class(queryset=Municipality.objects.order_by("name"), empty_label="все",
+                                        null_label="региональные", null_value="regional")  # fmt: skip
+
+            class Meta:
+                model = Municipality
+                fields = ["municipality"]
+
+        return Scoped(data, queryset=Municipality.objects.all())
+
+    light, stock = filter_set(MunicipalityFilter), filter_set(django_filters.ModelChoiceFilter)
+    assert str(light.form["municipality"]) == str(stock.form["municipality"])
+    assert light.form.is_valid() == stock.form.is_valid()
+    assert light.form.errors == stock.form.errors
+    if stock.form.is_valid():
+        assert light.form.cleaned_data == stock.form.cleaned_data
