@@ -217,7 +217,11 @@ class Agreement(models.Model):
                 violation_error_message="Школа не может сопровождать сама себя.",
             ),
         ]
-        indexes = [models.Index(fields=["status", "starts_on", "ends_on"], name="agreement_in_force")]
+        indexes = [
+            models.Index(fields=["status", "starts_on", "ends_on"], name="agreement_in_force"),
+            # the list shows the newest 25 of a country's agreements: read in this order, not sorted per request
+            models.Index(fields=["-starts_on", "-id"], name="agreement_list_order"),
+        ]
 
     def __str__(self):
         number = f"№ {self.number}" if self.number else "без номера"
@@ -363,7 +367,10 @@ class SupportSession(models.Model):
         verbose_name = "занятие по договору"
         verbose_name_plural = "занятия по договорам"
         ordering = ["-held_on", "-pk"]
-        indexes = [models.Index(fields=["agreement", "status"], name="session_agreement_status")]
+        indexes = [
+            models.Index(fields=["agreement", "status"], name="session_agreement_status"),
+            models.Index(fields=["-held_on", "-id"], name="session_list_order"),
+        ]
 
     def __str__(self):
         return f"{self.held_on:%d.%m.%Y} {self.get_format_display()}: {self.topic}"
@@ -738,6 +745,7 @@ class Practice(models.Model):
         verbose_name = "практика"
         verbose_name_plural = "банк практик"
         ordering = ["-published_at", "-created_at", "-pk"]
+        indexes = [models.Index(fields=["-published_at", "-created_at", "-id"], name="practice_list_order")]
 
     def __str__(self):
         return self.title
