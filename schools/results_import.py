@@ -498,15 +498,22 @@ def _existing_results(matched: list[tuple[ParsedRow, School]], rows: list[Parsed
         return set()
     codes = {code for row in rows for code in row.values}
     years = {row.year for row in rows}
-    # Filtering by year and measure, not by a list of schools, keeps the query small for any file size.
     school_ids = {school.pk for _row, school in matched}
     return {
         key
-        for key in SchoolResult.objects.filter(year__in=years, measure__code__in=codes).values_list(
-            "school_id", "year", "measure__code"
-        )
+        for key in _results_of_municipalities(matched_schools=[school for _row, school in matched], years=years)
+        .filter(measure__code__in=codes)
+        .values_list("school_id", "year", "measure__code")
         if key[0] in school_ids
     }
+
+
+def _results_of_municipalities(*, matched_schools, years):
+    """The stored results of the years in the municipalities of the file's schools. Filtering by municipality, not
+    by a list of schools, keeps the query small for any file size; not filtering by place at all read the whole
+    country's results of the year for each regional file (an import slowed down as the country filled up)."""
+    municipality_ids = {school.municipality_id for school in matched_schools}
+    return SchoolResult.objects.filter(year__in=years, school__municipality_id__in=municipality_ids)
 
 
 def _conflicts(targets: list[tuple[ParsedRow, object, str]]) -> list[str]:
@@ -765,7 +772,8 @@ def _store_values(*, preview: ImportPreview, targets: _Targets, actor, file_name
     school_ids = {school_id for school_id, _year, _measure in values}
     existing = {
         key
-        for key in SchoolResult.objects.filter(year__in=years, measure__in=[m.pk for m in measures.values()])
+        for key in _results_of_municipalities(matched_schools=[school for _row, school in targets.pairs], years=years)
+        .filter(measure__in=[m.pk for m in measures.values()])
         .values_list("school_id", "year", "measure_id")
         if key[0] in school_ids
     }
