@@ -191,21 +191,32 @@ class IdentificationRunAdmin(ReadOnlyAdmin):
     search_fields = ["note", "year"]
     exclude = ["inputs"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("inputs")
+
+
+class RunRowsAdmin(ReadOnlyAdmin):
+    """Rows a run made (verdicts, statuses): listed with their run, but not the run's packed inputs — megabytes
+    at a country's scale, for each row of the page."""
+
+    list_select_related = ["school", "run"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("run__inputs")
+
 
 @admin.register(IdentificationVerdict)
-class IdentificationVerdictAdmin(ReadOnlyAdmin):
+class IdentificationVerdictAdmin(RunRowsAdmin):
     list_display = ["school", "run", "status", "oip", "social_index", "preventive", "curator_candidate"]
     list_filter = ["run__year", "status", "preventive", "curator_candidate"]
     search_fields = ["school__short_name"]
-    list_select_related = ["school", "run"]
 
 
 @admin.register(SchoolYearStatus)
-class SchoolYearStatusAdmin(ReadOnlyAdmin):
+class SchoolYearStatusAdmin(RunRowsAdmin):
     list_display = ["school", "year", "status", "preventive", "curator_candidate", "run"]
     list_filter = ["year", "status", "preventive", "curator_candidate", "school__municipality"]
     search_fields = ["school__short_name"]
-    list_select_related = ["school", "run"]
 
 
 @admin.register(RoleAssignment)

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from shnor_portal.spreadsheets import Row, xlsx_bytes
 
-from .models import School, Status
+from .models import IdentificationRun, School, Status
 
 # The registry list ------------------------------------------------------------------------------------------------
 
@@ -89,8 +89,11 @@ VERDICT_COLUMNS = [
 def verdict_rows(verdicts) -> Iterator[Row]:
     """The header, then one row per verdict of a run (select_related school__municipality)."""
     yield [title for title, _width in VERDICT_COLUMNS]
+    runs = {}  # the criteria of each run, read once (a run has tens of thousands of verdicts)
     for verdict in verdicts.iterator(chunk_size=2000):
-        criteria = verdict.explanation.get("criteria", [])
+        if verdict.run_id not in runs:
+            runs[verdict.run_id] = IdentificationRun.objects.only("parameters").get(pk=verdict.run_id)
+        criteria = verdict.low_criteria(runs[verdict.run_id])
         yield [
             verdict.school.municipality.name,
             verdict.school.short_name,

@@ -304,6 +304,34 @@ def _score_criterion(snap: dict, rows: list[list], clusters: dict[int, str]):
             yield school_id, year, value, (0.0 if low else score), low, group
 
 
+def rule_text(snap: dict) -> str:
+    return RULE_TEXT[snap["rule"]].format(line=snap["line"], unit=snap["unit"], within=WITHIN_TEXT[snap["within"]])
+
+
+def low_criteria_rows(explanation, criteria: list[dict]) -> list[dict]:
+    """The low criteria of a verdict's explanation, each with what the run's criteria (`run.parameters["criteria"]`)
+    say of it: name, unit, line, kind and the rule in words. Rows stored whole by an earlier version pass as they
+    are; a criterion the run does not know keeps its code for a name."""
+    if not isinstance(explanation, dict) or not isinstance(explanation.get("criteria"), list):
+        return []
+    by_code = {snap["code"]: snap for snap in criteria or []}
+    rows = []
+    for row in explanation["criteria"]:
+        if not isinstance(row, dict):
+            continue
+        snap = by_code.get(row.get("code"))
+        if "name" in row or snap is None:
+            rows.append({"name": row.get("code", ""), "unit": "", "rule_text": "", **row, "low": True})
+            continue
+        rows.append(
+            {
+                **row, "low": True, "name": snap["name"], "unit": snap["unit"], "line": snap["line"],
+                "kind": snap["kind"], "rule_text": rule_text(snap),
+            }
+        )
+    return rows
+
+
 def _weighted_mean(parts):
     total_weight = sum(w for w, _ in parts)
     if not total_weight:
@@ -318,9 +346,6 @@ def compute_verdicts(inputs: dict, parameters: Parameters) -> dict[int, dict]:
     parts = defaultdict(list)  # (school, year, kind) -> [(weight, score)]
     low_criteria = defaultdict(list)  # school -> [explanation rows]
     for snap in inputs["criteria"]:
-        rule_text = RULE_TEXT[snap["rule"]].format(
-            line=snap["line"], unit=snap["unit"], within=WITHIN_TEXT[snap["within"]]
-        )
         for school_id, year, value, score, low, group in _score_criterion(
             snap, inputs["values"].get(snap["code"], []), clusters
         ):
@@ -329,12 +354,10 @@ def compute_verdicts(inputs: dict, parameters: Parameters) -> dict[int, dict]:
                 score = 0.0 if low else 100.0
             parts[(school_id, year, snap["kind"])].append((snap["weight"], score))
             if low:
+                # What the run knows of the criterion (name, unit, line, rule) is stored once, with the run:
+                # repeated in each of 40,000 verdicts it made three quarters of an 85 MB write.
                 low_criteria[school_id].append(
-                    {
-                        "year": year, "code": snap["code"], "name": snap["name"], "value": round(value, 2),
-                        "line": snap["line"], "unit": snap["unit"], "rule_text": rule_text,
-                        "cluster": group, "low": True, "kind": snap["kind"],
-                    }
+                    {"year": year, "code": snap["code"], "value": round(value, 2), "cluster": group, "kind": snap["kind"]}
                 )
 
     verdicts = {}

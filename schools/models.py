@@ -592,6 +592,13 @@ class IdentificationVerdict(models.Model):
     def __str__(self):
         return f"{self.school}: {self.get_status_display()}"
 
+    def low_criteria(self, run: "IdentificationRun | None" = None) -> list[dict]:
+        """The criteria on which the school was low, in words (the run keeps what each criterion is)."""
+        from .identification import low_criteria_rows
+
+        run = run or self.run
+        return low_criteria_rows(self.explanation, (run.parameters or {}).get("criteria", []))
+
 
 class SchoolYearStatus(models.Model):
     """A school's place on the approved list (перечень) of a year."""

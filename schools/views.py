@@ -286,16 +286,12 @@ def _results(results: list[SchoolResult]) -> tuple[list[dict], list[dict], dict]
     return key_tables, other_tables, chart
 
 
-def _explanation(explanation) -> dict:
+def _explanation(verdict: IdentificationVerdict, run) -> dict:
     """The verdict's explanation as the template reads it, whatever shape another version of it stored."""
+    explanation = verdict.explanation
     if not isinstance(explanation, dict):
         return {"text": str(explanation) if explanation else "", "criteria": []}
-    criteria = explanation.get("criteria")
-    return {
-        **explanation,
-        "text": explanation.get("text") or "",
-        "criteria": [c for c in criteria if isinstance(c, dict)] if isinstance(criteria, list) else [],
-    }
+    return {**explanation, "text": explanation.get("text") or "", "criteria": verdict.low_criteria(run)}
 
 
 @login_required
@@ -304,7 +300,10 @@ def school_detail(request, pk):
     cluster = school.cluster  # one query; the access helper joins the municipality and region only
     profiles = list(SchoolYearProfile.objects.filter(school=school).order_by("year"))
     results = list(SchoolResult.objects.filter(school=school).select_related("measure").order_by("year"))
-    statuses = list(SchoolYearStatus.objects.filter(school=school).select_related("run").order_by("-year"))
+    # Not the run's packed inputs: megabytes at a country's scale, read by nobody here.
+    statuses = list(
+        SchoolYearStatus.objects.filter(school=school).select_related("run").defer("run__inputs").order_by("-year")
+    )
     verdicts = {
         v.run_id: v
         for v in IdentificationVerdict.objects.filter(
@@ -319,7 +318,7 @@ def school_detail(request, pk):
                 "status": status,
                 "year_label": school_year_label(status.year),
                 "verdict": verdict,
-                "explanation": _explanation(verdict.explanation) if verdict else None,
+                "explanation": _explanation(verdict, status.run) if verdict else None,
             }
         )
     key_tables, other_tables, chart = _results(results)

@@ -7,6 +7,7 @@ from schools.identification import (
     Parameters,
     compute_verdicts,
     criteria_ensure_for_year,
+    low_criteria_rows,
     run_approve,
     run_execute,
     run_reproduce,
@@ -39,8 +40,9 @@ def test_low_in_two_of_three_years_puts_a_school_on_the_list():
     assert verdicts[2]["status"] == Status.NONE  # one bad year does not label a school
     explanation = verdicts[1]["explanation"]
     assert "ОИП ниже порога 21 в 2024, 2026" in explanation["text"]
-    assert [(c["year"], c["value"], c["line"]) for c in explanation["criteria"]] == [(2024, 40, 50.0), (2026, 45, 50.0)]
-    assert explanation["criteria"][0]["rule_text"] == "порог 50 балл"
+    low = low_criteria_rows(explanation, [CRITERION])
+    assert [(c["year"], c["value"], c["line"]) for c in low] == [(2024, 40, 50.0), (2026, 45, 50.0)]
+    assert low[0]["rule_text"] == "порог 50 балл" and low[0]["name"] == "Средний балл"
 
 
 def test_with_fewer_years_than_needed_the_verdict_uses_the_years_there_are_and_says_so():
@@ -111,7 +113,9 @@ def test_demo_list_is_approved_and_puts_the_demo_school_on_it(demo):
     status = SchoolYearStatus.objects.get(school__short_name=SCHOOL_TEAM_SCHOOL, year=APPROVED_YEAR)
     assert status.status in (Status.SHNOR, Status.BOTH)
     verdict = status.run.verdicts.get(school=status.school)
-    assert verdict.explanation["criteria"], "the verdict names the low criteria"
+    low = verdict.low_criteria()
+    assert low, "the verdict names the low criteria"
+    assert all(c["name"] and c["rule_text"] for c in low), low
 
 
 @pytest.mark.django_db
@@ -197,3 +201,14 @@ def test_scores_are_the_mid_rank_share_with_ties_as_defined(rule, direction):
                 low = {"percentile": score < 20.0, "zscore": (o - mean) / sd < -1.0,
                        "threshold": value < 20.0 if high else value > 20.0}[rule]  # fmt: skip
                 assert got[(pk, year)] == ((0.0 if low else score), low)
+
+
+def test_low_criteria_stored_whole_by_an_earlier_version_are_read_as_they_are():
+    whole = {"year": 2024, "code": "mean", "name": "Старое название", "value": 40, "line": 45.0, "unit": "балл",
+             "rule_text": "порог 45 балл", "cluster": "A", "low": True, "kind": "results"}  # fmt: skip
+    unknown = {"year": 2025, "code": "gone", "value": 1.5, "cluster": "A", "kind": "results"}
+    rows = low_criteria_rows({"criteria": [whole, unknown, "мусор"]}, [CRITERION])
+    assert rows[0] == whole
+    assert rows[1]["name"] == "gone" and rows[1]["value"] == 1.5
+    assert len(rows) == 2
+    assert low_criteria_rows("текст старого формата", [CRITERION]) == []
