@@ -125,12 +125,18 @@ def with_agreement_counts(queryset: QuerySet[Agreement], today: datetime.date | 
     )
 
 
+def _parties(prefix: str = "") -> list[Prefetch]:
+    """The two schools of an agreement with their municipalities, in two small queries of their own: joined into a
+    list's page query they made PostgreSQL plan a seven-table join (≈ 30 ms at a country's scale, ten times the
+    query's execution)."""
+    schools = School.objects.select_related("municipality")
+    return [Prefetch(f"{prefix}curator_school", queryset=schools), Prefetch(f"{prefix}supported_school", queryset=schools)]
+
+
 def agreement_list(*, user, data) -> tuple[AgreementFilter, QuerySet[Agreement]]:
     agreement_filter = AgreementFilter(data, user=user, queryset=visible_agreements(user))
     rows = agreement_filter.qs if agreement_filter.is_valid() else Agreement.objects.none()
-    rows = with_agreement_counts(
-        rows.select_related("curator_school__municipality", "supported_school__municipality")
-    ).order_by("-starts_on", "-pk")
+    rows = with_agreement_counts(rows.prefetch_related(*_parties())).order_by("-starts_on", "-pk")
     return agreement_filter, rows
 
 
@@ -171,9 +177,8 @@ def session_list(*, user, data) -> tuple[SessionFilter, QuerySet[SupportSession]
     session_filter = SessionFilter(data, user=user, queryset=visible_sessions(user))
     rows = session_filter.qs if session_filter.is_valid() else SupportSession.objects.none()
     rows = (
-        rows.select_related(
-            "agreement__curator_school__municipality", "agreement__supported_school__municipality", "risk_factor"
-        )
+        rows.select_related("agreement", "risk_factor")
+        .prefetch_related(*_parties("agreement__"))
         .annotate(evidence_count=_count(SessionEvidence.objects.all(), "session"))
         .order_by("-held_on", "-pk")
     )
