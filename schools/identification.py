@@ -39,6 +39,7 @@ from notifications import kinds as notice_kinds
 from notifications import recipients as notice_recipients
 from notifications.services import notify
 from shnor_portal.background import start_after_commit
+from shnor_portal.freshness import data_changed
 
 from .models import (
     Criterion,
@@ -554,6 +555,7 @@ def _save_verdicts(run: IdentificationRun, verdicts: dict[int, dict]) -> None:
         table = IdentificationVerdict._meta.db_table
         with connection.cursor() as cursor:
             cursor.copy_expert(f"COPY {table} ({', '.join(VERDICT_COLUMNS)}) FROM STDIN WITH (FORMAT csv)", buffer)
+        data_changed()  # COPY bypasses the cursor wrapper that notices writes
         return
     IdentificationVerdict.objects.bulk_create(
         (

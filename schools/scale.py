@@ -41,6 +41,8 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from shnor_portal.freshness import data_changed
+
 from .clusters import cluster_code_for, clusters_ensure_defaults
 from .demo import DEMO_PASSWORD, KIND_QUALITY, _demo_school_year
 from .measures import measures_by_code
@@ -230,6 +232,7 @@ class RowWriter:
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         with connection.cursor() as cursor:
             cursor.copy_expert(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN", buffer)
+        data_changed()  # COPY bypasses the cursor wrapper that notices writes
 
     def finish(self) -> None:
         self.flush()
