@@ -55,8 +55,9 @@ def demo(db):
     from django.contrib.auth import get_user_model
 
     from schools.demo import DEMO_USERS, seed_demo
+    from tests.seeding import seed_or_replay
 
-    seed_demo()
+    seed_or_replay(seed_demo)
     users = get_user_model().objects.in_bulk([row[0] for row in DEMO_USERS], field_name="username")
     return users
 
@@ -67,8 +68,9 @@ def full_demo(db):
     from django.contrib.auth import get_user_model
 
     from schools.demo import DEMO_USERS, seed_full_demo
+    from tests.seeding import seed_or_replay
 
-    seed_full_demo()
+    seed_or_replay(seed_full_demo)
     return get_user_model().objects.in_bulk([row[0] for row in DEMO_USERS], field_name="username")
 
 

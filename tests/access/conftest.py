@@ -70,8 +70,9 @@ def _build():
     from django.contrib.auth import get_user_model
 
     from schools.demo import DEMO_USERS, seed_full_demo
+    from tests.seeding import seed_or_replay
 
-    seed_full_demo()
+    seed_or_replay(seed_full_demo)
     users = get_user_model().objects.in_bulk([row[0] for row in DEMO_USERS], field_name="username")
     w = SimpleNamespace(users=users, today=timezone.localdate())
     w.a = _side_a(users)
