@@ -10,13 +10,14 @@ from django.urls import reverse
 from partnerships import services
 from partnerships.demo import seed_partnerships
 from partnerships.models import Agreement
+from tests.seeding import seed_or_replay
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def agreement(demo):
-    seed_partnerships()
+    seed_or_replay(seed_partnerships)
     agreement = Agreement.objects.get(number="1-ШНОР")
     services.agreement_update(agreement=agreement, actor=demo["coordinator"], subject="Повышение качества обучения")
     return agreement

@@ -10,6 +10,7 @@ from partnerships import services
 from partnerships.demo import seed_partnerships
 from partnerships.models import Agreement, SupportSession
 from schools.demo import DEMO_PASSWORD
+from tests.seeding import seed_or_replay
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +28,7 @@ def log_in(page: Page, live_server, username: str) -> None:
 def two_waiting(demo, settings, tmp_path):
     """The demo agreement of «Покровская СОШ» with two sessions waiting for the school: the demo's one and another."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    seed_partnerships()
+    seed_or_replay(seed_partnerships)
     agreement = Agreement.objects.get(number="1-ШНОР")
     first = agreement.sessions.get(status=SupportSession.Status.PENDING)
     second = services.session_log(

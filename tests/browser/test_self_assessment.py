@@ -14,6 +14,7 @@ from programs.models import RiskFactor
 from schools.demo import DEMO_PASSWORD, SCHOOL_TEAM_SCHOOL
 from schools.filters import current_school_year
 from schools.models import School
+from tests.seeding import seed_or_replay
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +32,7 @@ def log_in(page: Page, live_server, username: str) -> None:
 def seeded(demo, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     seed_programmes()
-    seed_monitoring()
+    seed_or_replay(seed_monitoring)
     return School.objects.get(short_name=SCHOOL_TEAM_SCHOOL)
 
 

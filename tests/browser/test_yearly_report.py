@@ -11,6 +11,7 @@ from monitoring.demo import seed_monitoring
 from monitoring.models import ReportExport
 from programs.demo import seed_programmes
 from schools.filters import current_school_year
+from tests.seeding import seed_or_replay
 
 from .test_self_assessment import log_in
 
@@ -23,8 +24,8 @@ def seeded(demo, settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path / "media"
     seed_programmes()
-    seed_partnerships()
-    seed_monitoring()
+    seed_or_replay(seed_partnerships)
+    seed_or_replay(seed_monitoring)
 
 
 def test_department_exports_the_yearly_report_and_its_figures_match_the_dashboard(

@@ -14,6 +14,8 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
+from tests.seeding import seed_or_replay
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -76,7 +78,7 @@ def test_postgresql_dump_restores_every_row_into_an_empty_database(tmp_path, set
     from schools.demo import seed_full_demo
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    seed_full_demo()
+    seed_or_replay(seed_full_demo)
     _add_own_files(settings.MEDIA_ROOT)
 
     source = connection.settings_dict

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from schools.demo import DEMO_PASSWORD
+from tests.seeding import seed_or_replay
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,7 +43,7 @@ def test_pages_with_charts_htmx_and_moved_scripts_run_under_the_policy(
     from schools.models import School
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    seed_full_demo()
+    seed_or_replay(seed_full_demo)
     _log_in(page, live_server, "department")
 
     school = School.objects.filter(results__isnull=False).order_by("pk").first()
@@ -91,7 +92,7 @@ def test_the_back_office_runs_under_the_policy(page: Page, live_server, settings
     from schools.models import School
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    seed_demo()
+    seed_or_replay(seed_demo)
     get_user_model().objects.create_superuser("root", "root@example.org", DEMO_PASSWORD)
     _log_in(page, live_server, "root")
     school = School.objects.order_by("pk").first()

@@ -14,6 +14,7 @@ from monitoring.self_assessment_xlsx import (
     template_content,
     template_xlsx,
 )
+from tests.seeding import seed_or_replay
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +44,7 @@ def mon(demo, municipality_a, municipality_b):
     from schools.models import School
 
     seed_programmes()
-    seed_monitoring()
+    seed_or_replay(seed_monitoring)
     school = School.objects.select_related("municipality").get(short_name=SCHOOL_TEAM_SCHOOL)
     return Monitoring(
         users=demo,

@@ -18,6 +18,7 @@ from partnerships.selectors import session_list
 from programs.models import MeasureStatus, Programme, RoadmapMeasure, RoadmapSection
 from schools.filters import registry_schools, status_counts
 from schools.models import School, SchoolYearStatus, Status
+from tests.seeding import seed_or_replay
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ FIGURE = re.compile(r'<(a|span)[^>]*data-figure="([^"]+)" data-value="([^"]*)"[^
 def yr(mon):
     from partnerships.demo import seed_partnerships
 
-    seed_partnerships()
+    seed_or_replay(seed_partnerships)
     return mon
 
 

@@ -25,6 +25,7 @@ from monitoring.yearly_report import report_write
 from partnerships.models import Practice
 from schools.filters import current_school_year
 from schools.models import School
+from tests.seeding import seed_or_replay
 
 from .test_dashboards import _grow, figures_in
 
@@ -41,7 +42,7 @@ SHEETS = [
 def yr(mon, settings):
     from partnerships.demo import seed_partnerships
 
-    seed_partnerships()
+    seed_or_replay(seed_partnerships)
     settings.REPORT_EXPORT_INLINE = True
     return mon
 
@@ -307,7 +308,7 @@ def test_the_export_runs_in_a_background_thread_after_commit(client, demo, setti
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.REPORT_EXPORT_INLINE = False
     seed_programmes()
-    seed_monitoring()
+    seed_or_replay(seed_monitoring)
     client.force_login(demo["department"])
     response = client.post(reverse("monitoring:report"), {"year": current_school_year()})
     assert response.status_code == 302

@@ -3,6 +3,8 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
+from tests.seeding import seed_or_replay
+
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
@@ -26,7 +28,7 @@ def world(demo):
     from schools.demo import CURATOR_SCHOOL, MUNICIPALITY_A, MUNICIPALITY_B
     from schools.models import School
 
-    seed_partnerships()
+    seed_or_replay(seed_partnerships)
     agreement = Agreement.objects.get(number="1-ШНОР")
     second = Agreement.objects.get(number="2-ШНОР")
     sessions = {s.status: s for s in agreement.sessions.order_by("held_on")}

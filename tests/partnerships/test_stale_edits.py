@@ -11,13 +11,14 @@ from partnerships import services
 from partnerships.demo import seed_partnerships
 from partnerships.models import Agreement, DevelopmentPlan, Teacher
 from tests.html_forms import form_data
+from tests.seeding import seed_or_replay
 
 from .helpers import fresh
 
 
 @pytest.fixture
 def world(demo):
-    seed_partnerships()
+    seed_or_replay(seed_partnerships)
     return demo
 
 

@@ -11,6 +11,7 @@ from schools.forms import SchoolYearProfileForm
 from schools.models import School, SchoolYearProfile
 from schools.services import ProfileRefused, profile_save, school_archive
 from tests.html_forms import form_data
+from tests.seeding import seed_or_replay
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +139,7 @@ def test_a_changed_target_of_an_indicator_is_in_its_history(client, demo):
     from monitoring.models import Indicator
     from schools.demo import MUNICIPALITY_A
 
-    seed_monitoring()
+    seed_or_replay(seed_monitoring)
     indicator = Indicator.objects.filter(municipality__name=MUNICIPALITY_A).order_by("pk").first()
     indicator._history_user = demo["department"]
     indicator.name = "Доля педагогов, прошедших обучение (уточнено)"
