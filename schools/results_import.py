@@ -10,6 +10,7 @@ next year's file matches by itself.
 """
 
 import difflib
+import functools
 import hashlib
 import io
 import re
@@ -108,6 +109,7 @@ def short_school_name(name: str) -> str:
     return text[:200].strip()
 
 
+@functools.lru_cache(maxsize=200_000)  # a country's names: the preview and the save match the same ones again
 def school_name_key(name: str) -> str:
     """The comparable key of a school name: the short form, normalised, without punctuation."""
     text = normalize_name(short_school_name(name))
