@@ -95,6 +95,12 @@ def in_force_q(prefix: str = "", on: datetime.date | None = None) -> Q:
 # --- agreements and sessions --------------------------------------------------------------------------------------
 
 
+def schools_of(municipality_ids) -> QuerySet[School]:
+    """The schools of the municipalities, for `…_school__in`: ORed with other conditions, a join to the schools
+    made PostgreSQL read every school of the country (a coordinator's agreements took 55 ms at 40,000 schools)."""
+    return School.objects.filter(municipality_id__in=municipality_ids).values("pk")
+
+
 def visible_agreements(user) -> QuerySet[Agreement]:
     reach = reach_of(user)
     if reach.everything:
@@ -103,8 +109,8 @@ def visible_agreements(user) -> QuerySet[Agreement]:
         return Agreement.objects.none()
     conditions = Q(pk__in=[])
     if municipality_ids := coordinator_municipality_ids(user):
-        conditions |= Q(supported_school__municipality_id__in=municipality_ids)
-        conditions |= Q(curator_school__municipality_id__in=municipality_ids)
+        schools = schools_of(municipality_ids)
+        conditions |= Q(supported_school__in=schools) | Q(curator_school__in=schools)
     if school_ids := own_school_ids(user):
         conditions |= Q(supported_school_id__in=school_ids)
         conditions |= Q(curator_school_id__in=school_ids) & (Q(status=Agreement.Status.DRAFT) | in_force_q())
@@ -192,7 +198,7 @@ def visible_teachers(user) -> QuerySet[Teacher]:
         return Teacher.objects.all()
     conditions = Q(pk__in=[])
     if municipality_ids := coordinator_municipality_ids(user):
-        conditions |= Q(school__municipality_id__in=municipality_ids)
+        conditions |= Q(school__in=schools_of(municipality_ids))
     if school_ids := team_school_ids(user):
         conditions |= Q(school_id__in=school_ids)
     if reach.has_role(Role.TUTOR):
@@ -335,7 +341,7 @@ def visible_practices(user) -> QuerySet[Practice]:
     if school_ids := own_school_ids(user):
         conditions |= Q(school_id__in=school_ids)
     if municipality_ids := coordinator_municipality_ids(user):
-        conditions |= Q(school__municipality_id__in=municipality_ids)
+        conditions |= Q(school__in=schools_of(municipality_ids))
     return Practice.objects.filter(conditions)
 
 
