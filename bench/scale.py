@@ -337,14 +337,17 @@ def yearly_report(scale: int) -> None:
 
     folder = Path(tempfile.mkdtemp())
     report, floor_file, shapes = folder / "report.xlsx", folder / "floor.xlsx", folder / "shapes.json"
-    # The command runs in a process that prints its own peak memory at the end (RUSAGE_CHILDREN would also count
-    # the gunicorn workers of the throughput step).
+    # The command runs in a process that prints its own peak memory at the end: VmHWM of its own address space.
+    # Neither RUSAGE_CHILDREN (it counts the gunicorn workers of the throughput step) nor the child's ru_maxrss
+    # (Linux carries it over exec from the forked copy of this process, a gigabyte after the identification step).
     command = ["manage.py", "export_yearly_report", "--year", str(current_school_year()), "--out", str(report)]
     wrapper = (
-        "import resource, runpy, sys\n"
+        "import runpy, sys\n"
         f"sys.argv = {command!r}\n"
         "try:\n    runpy.run_path('manage.py', run_name='__main__')\n"
-        "finally:\n    print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "finally:\n"
+        "    hwm = [line for line in open('/proc/self/status') if line.startswith('VmHWM:')][0]\n"
+        "    print('PEAK_KB', hwm.split()[1])\n"
     )
     # Report and floor alternate; the best of each is compared (a single pair of 20-40 s runs varies by half here).
     report_times, floor_times, peak_mb = [], [], 0.0
