@@ -364,7 +364,7 @@ def yearly_report(scale: int) -> None:
         floor_times.append(time.perf_counter() - started)
     report_s, floor_s = min(report_times), min(floor_times)
     cells = sum(rows * columns for _, rows, columns in sheets)
-    size = f"{cells:,} ячеек, {report.stat().st_size // 1024:,} КБ".replace(",", " ")
+    size = f"{cells:_} ячеек, {report.stat().st_size // 1024:_} КБ".replace("_", " ")
     row(f"годовой отчёт: {size}; пик памяти {peak_mb:.0f} МБ",
         scale, report_s, floor_s, "≤ 2× пола, память < 500 МБ", report_s <= 2 * floor_s and peak_mb < 500, unit="с")  # fmt: skip
     say(f"  отчёт {report_s:.1f} с, пол {floor_s:.1f} с, пик памяти {peak_mb:.0f} МБ")
