@@ -31,6 +31,7 @@ import zlib
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
+import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -196,7 +197,8 @@ def _profile_value(field: str, record: dict):
 
 
 def collect_inputs(*, parameters: Parameters, criteria: list[Criterion]) -> dict:
-    """Read, in a few queries, everything the computation needs into plain data."""
+    """Read, in a few queries, everything the computation needs into plain data: per criterion, the columns
+    `school`, `year` and `value` of the schools that have a value, ordered by school and year."""
     years = parameters.years
     schools = {
         pk: cluster or NO_CLUSTER
@@ -209,45 +211,68 @@ def collect_inputs(*, parameters: Parameters, criteria: list[Criterion]) -> dict
         if c.is_active:
             for measure in (c.measure, c.per_measure):
                 if measure is not None:
-                    measure_ids[measure.pk] = measure.code
-    raw = defaultdict(dict)  # (school, year) -> {measure code: value}
+                    measure_ids[measure.code] = measure.pk
+    results = np.empty((0, 4))
     if measure_ids:
-        rows = SchoolResult.objects.filter(year__in=years, measure_id__in=measure_ids).values_list(
-            "school_id", "year", "measure_id", "value"
-        ).order_by()
-        for school_id, year, measure_id, value in rows.iterator(chunk_size=20000):
-            raw[(school_id, year)][measure_ids[measure_id]] = value
+        rows = list(
+            SchoolResult.objects.filter(year__in=years, measure_id__in=measure_ids.values())
+            .values_list("school_id", "year", "measure_id", "value")
+            .order_by()
+            .iterator(chunk_size=20000)
+        )
+        if rows:
+            results = np.array(rows, dtype=np.float64)
+    # (school, year) as one integer, to match a numerator with its denominator
+    first_year = years[0]
+
+    def measured(code):
+        rows = results[results[:, 2] == measure_ids[code]]
+        keys = rows[:, 0].astype(np.int64) * 64 + (rows[:, 1].astype(np.int64) - first_year)
+        order = np.argsort(keys, kind="stable")
+        return keys[order], rows[order, 3]
 
     profile_fields = sorted({s["profile_field"] for s in snapshots if s["profile_field"]})
-    profiles = {}  # (school, year) -> {field: value}
+    profiles = {field: ([], [], []) for field in profile_fields}  # field -> (schools, years, values)
     if profile_fields:
         stored = sorted({f for field in profile_fields for f in DERIVED_PROFILE_FIELDS.get(field, (field,))})
-        rows = SchoolYearProfile.objects.filter(year__in=years).values_list("school_id", "year", *stored).order_by()
+        rows = (
+            SchoolYearProfile.objects.filter(year__in=years)
+            .values_list("school_id", "year", *stored)
+            .order_by("school_id", "year")
+        )
         for school_id, year, *row in rows.iterator(chunk_size=20000):
             record = dict(zip(stored, row, strict=True))
-            profiles[(school_id, year)] = {field: _profile_value(field, record) for field in profile_fields}
-
-    values: dict[str, list[list]] = {}
-    for snap in snapshots:
-        rows = []
-        if snap["profile_field"]:
-            field = snap["profile_field"]
-            for (school_id, year), profile in profiles.items():
-                value = profile[field]
+            for field in profile_fields:
+                value = _profile_value(field, record)
                 if value is not None:
-                    rows.append([school_id, year, float(value)])
+                    columns = profiles[field]
+                    columns[0].append(school_id)
+                    columns[1].append(year)
+                    columns[2].append(float(value))
+
+    values: dict[str, dict[str, list]] = {}
+    for snap in snapshots:
+        if snap["profile_field"]:
+            school, year, value = profiles[snap["profile_field"]]
+            values[snap["code"]] = {"school": school, "year": year, "value": value}
+            continue
+        numerator, denominator = snap["measure"], snap["per_measure"]
+        keys, numbers = measured(numerator)
+        if denominator:
+            keys_base, base = measured(denominator)
+            taken = base != 0  # the school did not take this exam that year
+            keys_base, base = keys_base[taken], base[taken]
+            at = np.searchsorted(keys, keys_base)
+            found = at < len(keys)
+            found[found] = keys[at[found]] == keys_base[found]
+            counted = np.zeros(len(keys_base))
+            counted[found] = numbers[at[found]]
+            keys = keys_base
+            # Rounded by Python's round(): numpy's rounds through a multiplication and differs in the last digit.
+            numbers = [round(x, 4) for x in (100.0 * counted / base).tolist()]
         else:
-            numerator, denominator = snap["measure"], snap["per_measure"]
-            for (school_id, year), measured in raw.items():
-                if denominator:
-                    base = measured.get(denominator)
-                    if not base:
-                        continue  # the school did not take this exam that year
-                    rows.append([school_id, year, round(100.0 * measured.get(numerator, 0.0) / base, 4)])
-                elif numerator in measured:
-                    rows.append([school_id, year, measured[numerator]])
-        rows.sort()
-        values[snap["code"]] = rows
+            numbers = numbers.tolist()
+        values[snap["code"]] = {"school": (keys // 64).tolist(), "year": (keys % 64 + first_year).tolist(), "value": numbers}
     return {"years": years, "criteria": snapshots, "clusters": schools, "values": values}
 
 
@@ -261,6 +286,19 @@ def unpack_inputs(blob: bytes) -> dict:
     return inputs
 
 
+def _columns(values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A criterion's (schools, years, values) arrays, from the columns a run stores or from the [school, year,
+    value] rows stored by earlier versions."""
+    if isinstance(values, dict):
+        return (
+            np.asarray(values["school"], dtype=np.int64),
+            np.asarray(values["year"], dtype=np.int64),
+            np.asarray(values["value"], dtype=np.float64),
+        )
+    rows = np.asarray(values, dtype=np.float64).reshape(-1, 3)
+    return rows[:, 0].astype(np.int64), rows[:, 1].astype(np.int64), rows[:, 2]
+
+
 # ---------------------------------------------------------------------------------------------
 # The computation
 
@@ -272,47 +310,97 @@ RULE_TEXT = {
 WITHIN_TEXT = {"cluster": "в кластере", "all": "среди всех школ"}
 
 
-def _score_criterion(snap: dict, rows: list[list], clusters: dict[int, str]):
-    """Yield (school, year, value, score, low, group) for one criterion."""
-    better_high = snap["direction"] == "higher_better"
-    groups = defaultdict(list)
-    for school_id, year, value in rows:
-        if school_id not in clusters:
-            continue
-        group = clusters[school_id] if snap["within"] == "cluster" else "все школы"
-        groups[(year, group)].append((school_id, value))
-    for (year, group), members in groups.items():
-        oriented = sorted(v if better_high else -v for _, v in members)
-        n = len(oriented)
-        mean = math.fsum(oriented) / n
-        # statistics.pstdev computes in exact fractions: a third of a 40,000-school run; fsum keeps it accurate.
-        sd = math.sqrt(math.fsum((x - mean) ** 2 for x in oriented) / n) if n > 1 else 0.0
-        # The score of a value: the share of the group below it plus half of its ties (one pass over the sorted).
-        scores, start = {}, 0
-        for end in range(1, n + 1):
-            if end == n or oriented[end] != oriented[start]:
-                scores[oriented[start]] = 100.0 * (start + 0.5 * (end - start)) / n
-                start = end
-        for school_id, value in members:
-            o = value if better_high else -value
-            score = scores[o]
-            if snap["rule"] == "threshold":
-                low = value < snap["line"] if better_high else value > snap["line"]
-            elif snap["rule"] == "percentile":
-                low = n > 1 and score < snap["line"]
-            else:
-                low = sd > 0 and (o - mean) / sd < -snap["line"]
-            yield school_id, year, value, (0.0 if low else score), low, group
+def _lookup(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """table[key] for each key, −1 for a key outside the table."""
+    inside = (keys >= 0) & (keys < len(table))
+    found = np.full(len(keys), -1, dtype=np.int64)
+    found[inside] = table[keys[inside]]
+    return found
+
+
+class _Judged:
+    """The schools a run judges, as arrays indexed by school id: each school's place (0…n−1, in the order of
+    the run's clusters) and its cluster as a number; −1 for a school the run does not judge."""
+
+    def __init__(self, clusters: dict[int, str]):
+        self.names = sorted(set(clusters.values()))
+        number = {name: i for i, name in enumerate(self.names)}
+        ids = np.fromiter(clusters, dtype=np.int64, count=len(clusters))
+        size = int(ids.max()) + 1 if len(ids) else 0
+        self.place = np.full(size, -1, dtype=np.int64)
+        self.place[ids] = np.arange(len(ids))
+        self.cluster = np.full(size, -1, dtype=np.int64)
+        self.cluster[ids] = np.fromiter((number[c] for c in clusters.values()), dtype=np.int64, count=len(ids))
+
+
+@dataclass
+class Scored:
+    """One criterion's values of the judged schools, each with its score (0 when low)."""
+
+    school: np.ndarray
+    year: np.ndarray
+    value: np.ndarray
+    score: np.ndarray
+    low: np.ndarray
+
+
+def _score_criterion(snap: dict, values, judged: _Judged) -> Scored:
+    """Score one criterion's values within their groups (year × cluster, or year × all schools)."""
+    school, year, value = _columns(values)
+    cluster = _lookup(judged.cluster, school)
+    kept = cluster >= 0
+    school, year, value, cluster = school[kept], year[kept], value[kept], cluster[kept]
+    group = cluster if snap["within"] == "cluster" else np.full(len(school), -1, dtype=np.int64)
+    oriented = value if snap["direction"] == "higher_better" else -value
+    n = len(school)
+    if n == 0:
+        empty = np.zeros(0)
+        return Scored(school, year, value, empty, empty.astype(bool))
+    # Sorted by group, then by the oriented value: a group is a run of equal keys, ties are runs inside it.
+    key = (year - year.min()) * (len(judged.names) + 1) + (group + 1)
+    order = np.lexsort((oriented, key))
+    school, year, value, oriented, key = (a[order] for a in (school, year, value, oriented, key))
+    new_group = np.ones(n, dtype=bool)
+    new_group[1:] = key[1:] != key[:-1]
+    new_tie = new_group.copy()
+    new_tie[1:] |= oriented[1:] != oriented[:-1]
+    group_start = np.flatnonzero(new_group)
+    group_size = np.diff(np.append(group_start, n))
+    tie_start = np.flatnonzero(new_tie)
+    tie_size = np.diff(np.append(tie_start, n))
+    in_group = np.cumsum(new_group) - 1
+    in_tie = np.cumsum(new_tie) - 1
+    size = group_size[in_group]
+    # The share of the group below the value plus half of its ties.
+    score = 100.0 * ((tie_start[in_tie] - group_start[in_group]) + 0.5 * tie_size[in_tie]) / size
+    line = snap["line"]
+    if snap["rule"] == "threshold":
+        low = value < line if snap["direction"] == "higher_better" else value > line
+    elif snap["rule"] == "percentile":
+        low = (size > 1) & (score < line)
+    else:
+        mean, sd = np.empty(len(group_start)), np.empty(len(group_start))
+        for number, (start, count) in enumerate(zip(group_start.tolist(), group_size.tolist(), strict=True)):
+            members = oriented[start : start + count]
+            # fsum: exact whatever the order, as the earlier one-school-at-a-time computation was.
+            mean[number] = math.fsum(members) / count
+            sd[number] = math.sqrt(math.fsum((members - mean[number]) ** 2) / count) if count > 1 else 0.0
+        sd_of, mean_of = sd[in_group], mean[in_group]
+        spread = sd_of > 0
+        low = np.zeros(n, dtype=bool)
+        low[spread] = (oriented[spread] - mean_of[spread]) / sd_of[spread] < -line
+    return Scored(school, year, value, np.where(low, 0.0, score), low)
 
 
 def rule_text(snap: dict) -> str:
     return RULE_TEXT[snap["rule"]].format(line=snap["line"], unit=snap["unit"], within=WITHIN_TEXT[snap["within"]])
 
 
-def low_criteria_rows(explanation, criteria: list[dict]) -> list[dict]:
+def low_criteria_rows(explanation, criteria: list[dict], cluster: str = "") -> list[dict]:
     """The low criteria of a verdict's explanation, each with what the run's criteria (`run.parameters["criteria"]`)
-    say of it: name, unit, line, kind and the rule in words. Rows stored whole by an earlier version pass as they
-    are; a criterion the run does not know keeps its code for a name."""
+    say of it: name, unit, line, kind, the rule in words and the group the school was compared with (its
+    `cluster`, or all schools). Rows stored whole by an earlier version pass as they are; a criterion the run does
+    not know keeps its code for a name."""
     if not isinstance(explanation, dict) or not isinstance(explanation.get("criteria"), list):
         return []
     by_code = {snap["code"]: snap for snap in criteria or []}
@@ -328,52 +416,79 @@ def low_criteria_rows(explanation, criteria: list[dict]) -> list[dict]:
             {
                 **row, "low": True, "name": snap["name"], "unit": snap["unit"], "line": snap["line"],
                 "kind": snap["kind"], "rule_text": rule_text(snap),
+                "cluster": row.get("cluster") or (cluster if snap["within"] == "cluster" else "все школы"),
             }
         )
     return rows
 
 
-def _weighted_mean(parts):
-    total_weight = sum(w for w, _ in parts)
-    if not total_weight:
-        return None
-    return round(sum(w * s for w, s in parts) / total_weight, 2)
-
-
 def compute_verdicts(inputs: dict, parameters: Parameters) -> dict[int, dict]:
-    """Per school: status, indices, flags and the explanation. Pure: plain data in, plain data out."""
-    clusters = inputs["clusters"]
-    years = inputs["years"]
-    parts = defaultdict(list)  # (school, year, kind) -> [(weight, score)]
-    low_criteria = defaultdict(list)  # school -> [explanation rows]
-    for snap in inputs["criteria"]:
-        for school_id, year, value, score, low, group in _score_criterion(
-            snap, inputs["values"].get(snap["code"], []), clusters
-        ):
-            if snap["kind"] == "social":
-                # Social risks add up: the index counts the criteria on which the school is not low.
-                score = 0.0 if low else 100.0
-            parts[(school_id, year, snap["kind"])].append((snap["weight"], score))
-            if low:
-                # What the run knows of the criterion (name, unit, line, rule) is stored once, with the run:
-                # repeated in each of 40,000 verdicts it made three quarters of an 85 MB write.
-                low_criteria[school_id].append(
-                    {"year": year, "code": snap["code"], "value": round(value, 2), "cluster": group, "kind": snap["kind"]}
-                )
+    """Per school: status, indices, flags and the explanation. Pure: plain data in, plain data out.
 
+    The criteria are scored as arrays; each index is summed criterion by criterion in the order of the run's
+    criteria, as the one-school-at-a-time computation before did, so that old runs are reproduced exactly."""
+    clusters = inputs["clusters"]
+    years = list(inputs["years"])
+    judged = _Judged(clusters)
+    size = len(clusters) * len(years)
+    first_year = min(years, default=0)
+    year_number = np.full(max(years, default=0) - first_year + 1, -1, dtype=np.int64)
+    year_number[np.asarray(years, dtype=np.int64) - first_year] = np.arange(len(years))
+    kinds: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # kind -> (Σ weight·score, Σ weight, parts)
+    criteria = inputs["criteria"]
+    ranked = sorted(range(len(criteria)), key=lambda i: (criteria[i]["kind"], criteria[i]["code"]))
+    rank = {criterion: position for position, criterion in enumerate(ranked)}
+    lows = []  # per criterion: (place, year, value, group, rank) of the low values
+    for position, snap in enumerate(inputs["criteria"]):
+        scored = _score_criterion(snap, inputs["values"].get(snap["code"], []), judged)
+        place = _lookup(judged.place, scored.school)
+        in_window = _lookup(year_number, scored.year - first_year)
+        inside = in_window >= 0
+        key = place[inside] * len(years) + in_window[inside]
+        # Social risks add up: the index counts the criteria on which the school is not low.
+        score = np.where(scored.low, 0.0, 100.0) if snap["kind"] == "social" else scored.score
+        weighted, weights, parts = kinds.setdefault(
+            snap["kind"], (np.zeros(size), np.zeros(size), np.zeros(size, dtype=np.int64))
+        )
+        weighted += np.bincount(key, weights=snap["weight"] * score[inside], minlength=size)
+        weights += np.bincount(key, weights=np.full(len(key), float(snap["weight"])), minlength=size)
+        parts += np.bincount(key, minlength=size)
+        low = np.flatnonzero(scored.low)
+        lows.append((place[low], scored.year[low], scored.value[low], np.full(len(low), rank[position])))
+
+    def index(kind: str) -> list[float | None]:
+        if kind not in kinds:
+            return [None] * size
+        weighted, weights, parts = kinds[kind]
+        known = (parts > 0) & (weights != 0)
+        mean = np.zeros(size)
+        mean[known] = weighted[known] / weights[known]
+        return [round(m, 2) if k else None for m, k in zip(mean.tolist(), known.tolist(), strict=True)]
+
+    # A low value is stored as year, code and value: what the run knows of the criterion (name, unit, line, rule,
+    # kind, the group compared with) is stored once, with the run — repeated in each of 40,000 verdicts it made
+    # most of an 85 MB write. A school's low values go by year, kind and code.
+    low_criteria: list[list[dict]] = [[] for _ in clusters]
+    if lows:
+        place, year, value, order = (np.concatenate(column) for column in zip(*lows, strict=True))
+        sort = np.lexsort((order, year, place))
+        codes = [criteria[i]["code"] for i in ranked]
+        for p, y, v, r in zip(*(a[sort].tolist() for a in (place, year, value, order)), strict=True):
+            low_criteria[p].append({"year": y, "code": codes[r], "value": round(v, 2)})
+
+    oip, social = index("results"), index("social")
     verdicts = {}
-    for school_id, cluster in clusters.items():
+    for place, (school_id, cluster) in enumerate(clusters.items()):
         by_year = {}
-        for year in years:
-            oip = _weighted_mean(parts.get((school_id, year, "results"), []))
-            social = _weighted_mean(parts.get((school_id, year, "social"), []))
+        for number, year in enumerate(years):
+            at = place * len(years) + number
             by_year[year] = {
-                "oip": oip,
-                "social": social,
-                "low_results": oip is not None and oip < parameters.oip_threshold,
-                "low_social": social is not None and social < parameters.social_threshold,
+                "oip": oip[at],
+                "social": social[at],
+                "low_results": oip[at] is not None and oip[at] < parameters.oip_threshold,
+                "low_social": social[at] is not None and social[at] < parameters.social_threshold,
             }
-        verdicts[school_id] = _verdict(school_id, cluster, by_year, low_criteria.get(school_id, []), parameters)
+        verdicts[school_id] = _verdict(school_id, cluster, by_year, low_criteria[place], parameters)
     return verdicts
 
 
@@ -464,7 +579,7 @@ def _verdict(school_id, cluster, by_year, low_rows, parameters: Parameters) -> d
         "explanation": {
             "text": " ".join(sentences),
             "years": {str(y): v for y, v in sorted(by_year.items())},
-            "criteria": sorted(low_rows, key=lambda r: (r["year"], r["kind"], r["code"])),
+            "criteria": low_rows,  # in order of year, kind and code (compute_verdicts)
             "notes": notes,
         },
     }

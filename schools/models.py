@@ -597,7 +597,7 @@ class IdentificationVerdict(models.Model):
         from .identification import low_criteria_rows
 
         run = run or self.run
-        return low_criteria_rows(self.explanation, (run.parameters or {}).get("criteria", []))
+        return low_criteria_rows(self.explanation, (run.parameters or {}).get("criteria", []), self.cluster_name)
 
 
 class SchoolYearStatus(models.Model):

@@ -43,6 +43,7 @@ def test_low_in_two_of_three_years_puts_a_school_on_the_list():
     low = low_criteria_rows(explanation, [CRITERION])
     assert [(c["year"], c["value"], c["line"]) for c in low] == [(2024, 40, 50.0), (2026, 45, 50.0)]
     assert low[0]["rule_text"] == "порог 50 балл" and low[0]["name"] == "Средний балл"
+    assert low[0]["cluster"] == "все школы"
 
 
 def test_with_fewer_years_than_needed_the_verdict_uses_the_years_there_are_and_says_so():
@@ -60,7 +61,9 @@ def test_percentile_rule_compares_within_the_cluster():
     verdicts = compute_verdicts(
         inputs_for(values, criteria=[criterion], clusters=clusters), Parameters(year=2026, min_low_years=1)
     )
-    assert verdicts[1]["status"] == Status.SHNOR and verdicts[1]["explanation"]["criteria"][0]["cluster"] == "A"
+    assert verdicts[1]["status"] == Status.SHNOR
+    low = low_criteria_rows(verdicts[1]["explanation"], [criterion], verdicts[1]["cluster"])
+    assert low[0]["cluster"] == "A"  # the group the school was compared with
     assert verdicts[4]["status"] == Status.SHNOR
     assert verdicts[6]["status"] == Status.NONE and verdicts[6]["oip"] == pytest.approx(83.33, abs=0.01)
 
@@ -181,14 +184,19 @@ def test_scores_are_the_mid_rank_share_with_ties_as_defined(rule, direction):
     import statistics
     from bisect import bisect_left, bisect_right
 
-    from schools.identification import _score_criterion
+    from schools.identification import _Judged, _score_criterion
 
     rng = random.Random(7)
     clusters = {pk: rng.choice(["город", "село"]) for pk in range(1, 400)}
     rows = [[pk, year, float(rng.choice([40, 45, 45, 50, 55, 55, 55, 60, 71.5]))]
             for pk in clusters for year in (2025, 2026)]  # fmt: skip
     snap = {"direction": direction, "within": "cluster", "rule": rule, "line": 1.0 if rule == "zscore" else 20.0}
-    got = {(school, year): (score, low) for school, year, _, score, low, _ in _score_criterion(snap, rows, clusters)}
+    scored = _score_criterion(snap, rows, _Judged(clusters))
+    got = {
+        (school, year): (score, low)
+        for school, year, score, low in zip(*(a.tolist() for a in (scored.school, scored.year, scored.score, scored.low)), strict=True)
+    }
+    assert len(got) == len(rows)
     high = direction == "higher_better"
     for year in (2025, 2026):
         for cluster in ("город", "село"):
