@@ -22,7 +22,6 @@ school and year and the parameters — which a run stores; so an old run can be 
 (`run_reproduce`) whatever has happened to the criteria since.
 """
 
-import csv
 import io
 import json
 import logging
@@ -41,6 +40,7 @@ from notifications import recipients as notice_recipients
 from notifications.services import notify
 from shnor_portal.background import start_after_commit
 from shnor_portal.freshness import data_changed
+from shnor_portal.pg_copy import copy_line
 
 from .models import (
     Criterion,
@@ -196,6 +196,23 @@ def _profile_value(field: str, record: dict):
     return record[field]
 
 
+def _number_rows(queryset, *, columns: int) -> np.ndarray:
+    """The rows of a values_list of numbers as one array. PostgreSQL sends them by COPY, which numpy parses in
+    C: half the time of a million rows fetched as Python tuples. Floats come back exact (shortest round-trip
+    text, PostgreSQL 12 and later)."""
+    if connection.vendor == "postgresql":
+        sql, params = queryset.query.sql_with_params()
+        buffer = io.StringIO()
+        with connection.cursor() as cursor:
+            cursor.copy_expert(cursor.mogrify(f"COPY ({sql}) TO STDOUT", params).decode(), buffer)
+        if not buffer.tell():
+            return np.empty((0, columns))
+        buffer.seek(0)
+        return np.loadtxt(buffer, delimiter="\t", dtype=np.float64, ndmin=2)
+    rows = list(queryset.iterator(chunk_size=20000))
+    return np.array(rows, dtype=np.float64).reshape(-1, columns)
+
+
 def collect_inputs(*, parameters: Parameters, criteria: list[Criterion]) -> dict:
     """Read, in a few queries, everything the computation needs into plain data: per criterion, the columns
     `school`, `year` and `value` of the schools that have a value, ordered by school and year."""
@@ -214,14 +231,12 @@ def collect_inputs(*, parameters: Parameters, criteria: list[Criterion]) -> dict
                     measure_ids[measure.code] = measure.pk
     results = np.empty((0, 4))
     if measure_ids:
-        rows = list(
+        results = _number_rows(
             SchoolResult.objects.filter(year__in=years, measure_id__in=measure_ids.values())
             .values_list("school_id", "year", "measure_id", "value")
-            .order_by()
-            .iterator(chunk_size=20000)
+            .order_by(),
+            columns=4,
         )
-        if rows:
-            results = np.array(rows, dtype=np.float64)
     # (school, year) as one integer, to match a numerator with its denominator
     first_year = years[0]
 
@@ -657,19 +672,19 @@ def _save_verdicts(run: IdentificationRun, verdicts: dict[int, dict]) -> None:
     """Tens of thousands of rows: PostgreSQL takes them by COPY, other databases by bulk insert."""
     if connection.vendor == "postgresql":
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
         for school_id, v in verdicts.items():
-            writer.writerow(
-                (
-                    run.pk, school_id, v["status"], _csv_number(v["oip"]), _csv_number(v["social_index"]),
-                    "t" if v["preventive"] else "f", "t" if v["curator_candidate"] else "f", v["cluster"],
-                    json.dumps(v["explanation"], ensure_ascii=False, separators=(",", ":")),
+            buffer.write(
+                copy_line(
+                    (
+                        run.pk, school_id, v["status"], v["oip"], v["social_index"], v["preventive"],
+                        v["curator_candidate"], v["cluster"], v["explanation"],
+                    )
                 )
             )
         buffer.seek(0)
         table = IdentificationVerdict._meta.db_table
         with connection.cursor() as cursor:
-            cursor.copy_expert(f"COPY {table} ({', '.join(VERDICT_COLUMNS)}) FROM STDIN WITH (FORMAT csv)", buffer)
+            cursor.copy_expert(f"COPY {table} ({', '.join(VERDICT_COLUMNS)}) FROM STDIN", buffer)
         data_changed()  # COPY bypasses the cursor wrapper that notices writes
         return
     IdentificationVerdict.objects.bulk_create(
@@ -683,10 +698,6 @@ def _save_verdicts(run: IdentificationRun, verdicts: dict[int, dict]) -> None:
         ),
         batch_size=2000,
     )
-
-
-def _csv_number(value):
-    return "" if value is None else repr(value)
 
 
 def run_execute_in_background(run: IdentificationRun) -> None:

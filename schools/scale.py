@@ -28,7 +28,6 @@ The database must be empty of schools: the command refuses otherwise.
 import datetime
 import hashlib
 import io
-import json
 import math
 import random
 import time
@@ -42,6 +41,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from shnor_portal.freshness import data_changed
+from shnor_portal.pg_copy import copy_text
 
 from .clusters import cluster_code_for, clusters_ensure_defaults
 from .demo import DEMO_PASSWORD, KIND_QUALITY, _demo_school_year
@@ -140,23 +140,6 @@ class ScaleError(Exception):
 # --- writing many rows ----------------------------------------------------------------------------------------------
 
 
-def _copy_text(value) -> str:
-    if value is None:
-        return r"\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, datetime.date | datetime.datetime):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    text = str(value)
-    if any(c in text for c in "\\\t\n\r"):
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
-
-
 class RowWriter:
     """Buffers rows per model (as dicts by attname, with the id set here) and writes them by COPY or bulk insert.
 
@@ -226,7 +209,7 @@ class RowWriter:
             return
         buffer = io.StringIO()
         for row in rows:
-            buffer.write("\t".join(_copy_text(self._value(f, row)) for f in fields))
+            buffer.write("\t".join(copy_text(self._value(f, row)) for f in fields))
             buffer.write("\n")
         buffer.seek(0)
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)

@@ -124,12 +124,18 @@ def test_demo_list_is_approved_and_puts_the_demo_school_on_it(demo):
 @pytest.mark.django_db
 def test_run_is_reproduced_exactly_after_the_criteria_change(demo):
     run = IdentificationRun.objects.get(year=APPROVED_YEAR)
-    stored = {v.school_id: v.status for v in run.verdicts.all()}
+    fields = ("status", "oip", "social_index", "preventive", "curator_candidate", "cluster", "explanation")
+    stored = {
+        v.school_id: (v.status, v.oip, v.social_index, v.preventive, v.curator_candidate, v.cluster_name, v.explanation)
+        for v in run.verdicts.all()
+    }
     Criterion.objects.filter(year=APPROVED_YEAR).update(line=99, rule="threshold")  # would change everything
     reproduced = run_reproduce(run)
-    assert {pk: v["status"] for pk, v in reproduced.items()} == stored
+    # Everything the run stored (by COPY on PostgreSQL) is what the computation gives, to the last digit.
+    assert {pk: tuple(v[f] for f in fields) for pk, v in reproduced.items()} == stored
+    assert any(v[-1]["criteria"] for v in stored.values())
     fresh = run_execute(run_start(year=APPROVED_YEAR, actor=demo["department"]))
-    assert {v.school_id: v.status for v in fresh.verdicts.all()} != stored
+    assert {v.school_id: v.status for v in fresh.verdicts.all()} != {pk: v[0] for pk, v in stored.items()}
 
 
 @pytest.mark.django_db
