@@ -131,6 +131,7 @@ TEMPLATES = [
                 "schools.context_processors.portal",
                 "notifications.context_processors.bell",
             ],
+            "libraries": {"portal_forms": "shnor_portal.form_fields"},
         },
     },
 ]
@@ -226,6 +227,8 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# The municipality select written in Python (shnor_portal.choices.NameSelect) keeps the class crispy gives a select.
+CRISPY_CLASS_CONVERTERS = {"nameselect": "select"}
 FORM_RENDERER = "shnor_portal.form_renderer.PortalFormRenderer"
 
 MESSAGE_TAGS = {40: "danger"}  # messages.ERROR → Bootstrap's alert-danger
