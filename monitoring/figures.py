@@ -607,6 +607,7 @@ class FigureLinks:
     def __init__(self, figures: YearFigures):
         self.targets = _link_targets(figures)
         self.paths: dict[str, str] = {}
+        self.queries: dict[str, str] = {}  # key -> the query of its list without the municipality
 
     def __call__(self, key: str, municipality_id: int | None) -> str | None:
         if key not in self.targets:
@@ -614,8 +615,14 @@ class FigureLinks:
         name, params = self.targets[key]
         if name not in self.paths:
             self.paths[name] = reverse(name)
-        params = {"municipality": municipality_id, **params} if municipality_id else params
-        query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+        if "municipality" in params:  # a target that names its own municipality keeps it
+            municipality_id = None
+        if key not in self.queries:
+            self.queries[key] = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+        query = self.queries[key]
+        if municipality_id:
+            # What urlencode({"municipality": id, **params}) writes, without encoding the same query per cell.
+            query = f"municipality={int(municipality_id)}&{query}" if query else f"municipality={int(municipality_id)}"
         return self.paths[name] + (f"?{query}" if query else "")
 
 
