@@ -40,7 +40,7 @@ from notifications import recipients as notice_recipients
 from notifications.services import notify
 from shnor_portal.background import start_after_commit
 from shnor_portal.freshness import data_changed
-from shnor_portal.pg_copy import copy_line
+from shnor_portal.pg_copy import copy_text
 
 from .models import (
     Criterion,
@@ -215,7 +215,7 @@ def _number_rows(queryset, *, columns: int) -> np.ndarray:
 
 def collect_inputs(*, parameters: Parameters, criteria: list[Criterion]) -> dict:
     """Read, in a few queries, everything the computation needs into plain data: per criterion, the columns
-    `school`, `year` and `value` of the schools that have a value, ordered by school and year."""
+    `school`, `year` and `value` (arrays) of the schools that have a value, ordered by school and year."""
     years = parameters.years
     schools = {
         pk: cluster or NO_CLUSTER
@@ -269,7 +269,7 @@ def collect_inputs(*, parameters: Parameters, criteria: list[Criterion]) -> dict
     for snap in snapshots:
         if snap["profile_field"]:
             school, year, value = profiles[snap["profile_field"]]
-            values[snap["code"]] = {"school": school, "year": year, "value": value}
+            values[snap["code"]] = _typed_columns({"school": school, "year": year, "value": value})
             continue
         numerator, denominator = snap["measure"], snap["per_measure"]
         keys, numbers = measured(numerator)
@@ -285,18 +285,46 @@ def collect_inputs(*, parameters: Parameters, criteria: list[Criterion]) -> dict
             keys = keys_base
             # Rounded by Python's round(): numpy's rounds through a multiplication and differs in the last digit.
             numbers = [round(x, 4) for x in (100.0 * counted / base).tolist()]
-        else:
-            numbers = numbers.tolist()
-        values[snap["code"]] = {"school": (keys // 64).tolist(), "year": (keys % 64 + first_year).tolist(), "value": numbers}
+        values[snap["code"]] = _typed_columns({"school": keys // 64, "year": keys % 64 + first_year, "value": numbers})
     return {"years": years, "criteria": snapshots, "clusters": schools, "values": values}
 
 
+# Packed inputs: the years, criteria and clusters as JSON and each criterion's columns as arrays, in one numpy
+# archive, compressed. Writing 1.2 million values as JSON text took 0.7 s of a 40,000-school run; runs packed
+# before are zlib-compressed JSON and are read as they are.
+_ARRAYS_PACKED = b"npz1"
+_COLUMN_TYPES = {"school": np.int64, "year": np.int16, "value": np.float64}
+
+
+def _typed_columns(columns: dict) -> dict[str, np.ndarray]:
+    return {column: np.asarray(columns[column], dtype=kind) for column, kind in _COLUMN_TYPES.items()}
+
+
 def pack_inputs(inputs: dict) -> bytes:
-    return zlib.compress(json.dumps(inputs, ensure_ascii=False, separators=(",", ":")).encode(), 1)
+    described = {key: inputs[key] for key in ("years", "criteria")}
+    described["clusters"] = inputs["clusters"]
+    described["values"] = list(inputs["values"])
+    arrays = {
+        f"{number}.{column}": np.asarray(values[column], dtype=kind)
+        for number, values in enumerate(inputs["values"].values())
+        for column, kind in _COLUMN_TYPES.items()
+    }
+    buffer = io.BytesIO()
+    np.savez(buffer, described=np.array(json.dumps(described, ensure_ascii=False, separators=(",", ":"))), **arrays)
+    return _ARRAYS_PACKED + zlib.compress(buffer.getvalue(), 1)
 
 
 def unpack_inputs(blob: bytes) -> dict:
-    inputs = json.loads(zlib.decompress(bytes(blob)))
+    blob = bytes(blob)
+    if not blob.startswith(_ARRAYS_PACKED):
+        inputs = json.loads(zlib.decompress(blob))
+    else:
+        with np.load(io.BytesIO(zlib.decompress(blob[len(_ARRAYS_PACKED) :])), allow_pickle=False) as archive:
+            inputs = json.loads(str(archive["described"]))
+            inputs["values"] = {
+                code: {column: archive[f"{number}.{column}"] for column in _COLUMN_TYPES}
+                for number, code in enumerate(inputs["values"])
+            }
     inputs["clusters"] = {int(k): v for k, v in inputs["clusters"].items()}
     return inputs
 
@@ -673,13 +701,11 @@ def _save_verdicts(run: IdentificationRun, verdicts: dict[int, dict]) -> None:
     if connection.vendor == "postgresql":
         buffer = io.StringIO()
         for school_id, v in verdicts.items():
+            # The numbers, flags and status need no escaping: only the cluster and the explanation go through it.
             buffer.write(
-                copy_line(
-                    (
-                        run.pk, school_id, v["status"], v["oip"], v["social_index"], v["preventive"],
-                        v["curator_candidate"], v["cluster"], v["explanation"],
-                    )
-                )
+                f"{run.pk}\t{school_id}\t{v['status']}\t{_copy_number(v['oip'])}\t{_copy_number(v['social_index'])}\t"
+                f"{'t' if v['preventive'] else 'f'}\t{'t' if v['curator_candidate'] else 'f'}\t"
+                f"{copy_text(v['cluster'])}\t{copy_text(v['explanation'])}\n"
             )
         buffer.seek(0)
         table = IdentificationVerdict._meta.db_table
@@ -698,6 +724,10 @@ def _save_verdicts(run: IdentificationRun, verdicts: dict[int, dict]) -> None:
         ),
         batch_size=2000,
     )
+
+
+def _copy_number(value: float | None) -> str:
+    return r"\N" if value is None else repr(float(value))
 
 
 def run_execute_in_background(run: IdentificationRun) -> None:

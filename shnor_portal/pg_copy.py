@@ -25,7 +25,3 @@ def copy_text(value) -> str:
         text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     return text
 
-
-def copy_line(values) -> str:
-    """One row: its fields by `copy_text`, tab-separated, with the line break."""
-    return "\t".join(map(copy_text, values)) + "\n"

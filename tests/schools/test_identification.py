@@ -226,3 +226,26 @@ def test_low_criteria_stored_whole_by_an_earlier_version_are_read_as_they_are():
     assert rows[1]["name"] == "gone" and rows[1]["value"] == 1.5
     assert len(rows) == 2
     assert low_criteria_rows("текст старого формата", [CRITERION]) == []
+
+
+@pytest.mark.django_db
+def test_a_run_packed_by_an_earlier_version_is_reproduced_the_same(demo):
+    """Runs keep their inputs as arrays now; those packed before, as JSON rows of [school, year, value], still
+    give the same verdicts."""
+    import json
+    import zlib
+
+    from schools.identification import unpack_inputs
+
+    run = IdentificationRun.objects.get(year=APPROVED_YEAR)
+    assert bytes(run.inputs).startswith(b"npz1")
+    inputs = unpack_inputs(run.inputs)
+    rows = {
+        code: [list(row) for row in zip(*(columns[c].tolist() for c in ("school", "year", "value")), strict=True)]
+        for code, columns in inputs["values"].items()
+    }
+    assert any(rows.values())
+    expected = run_reproduce(run)
+    run.inputs = zlib.compress(json.dumps({**inputs, "values": rows}, ensure_ascii=False).encode())
+    assert run_reproduce(run) == expected
+    assert {pk: v["status"] for pk, v in expected.items()} == dict(run.verdicts.values_list("school_id", "status"))
