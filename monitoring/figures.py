@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -474,7 +474,7 @@ def _indicator_row(indicator: Indicator, municipality, planned, actual, stages) 
 
 def _dynamics(*, user, year: int, ids: list[int], list_year: int | None) -> list[dict]:
     """Mean scores of ЕГЭ/ОГЭ/ВПР per measure and year, ШНОР (by the list of the year) against the other schools,
-    per municipality and for the whole scope. Two queries."""
+    per municipality and for the whole scope. Three queries."""
     years = list(range(year - DYNAMICS_YEARS + 1, year + 1))
     schools = visible_schools(user).filter(municipality_id__in=ids)
     results = SchoolResult.objects.filter(
@@ -483,23 +483,22 @@ def _dynamics(*, user, year: int, ids: list[int], list_year: int | None) -> list
         measure__metric=Measure.Metric.MEAN_SCORE,
         measure__exam__in=[Measure.Exam.EGE, Measure.Exam.OGE, Measure.Exam.VPR],
     )
-    is_shnor = Exists(
-        SchoolYearStatus.objects.filter(school=OuterRef("school_id"), year=list_year, status__in=SHNOR_STATUSES)
-    )
+    # The ШНОР and the others in two grouped queries (a hashed semi-join and anti-join): a flag annotated per result
+    # row probed the list once for each of a country's million results (0.8 s against 0.4 s).
+    shnor = SchoolYearStatus.objects.filter(year=list_year, status__in=SHNOR_STATUSES).values("school_id")
     cells: dict[tuple, list] = defaultdict(lambda: [0.0, 0])
     measures: dict[int, None] = {}
-    for measure_id, result_year, municipality_id, shnor, total, n in (
-        results.annotate(is_shnor=is_shnor)
-        .order_by()
-        .values_list("measure_id", "year", "school__municipality_id", "is_shnor")
-        .annotate(total=Sum("value"), n=Count("pk"))
-    ):
-        group = "shnor" if shnor else "other"
-        for scope in (municipality_id, None):
-            cell = cells[(measure_id, scope, group, result_year)]
-            cell[0] += total
-            cell[1] += n
-        measures[measure_id] = None
+    for group, rows in (("shnor", results.filter(school__in=shnor)), ("other", results.exclude(school__in=shnor))):
+        for measure_id, result_year, municipality_id, total, n in (
+            rows.order_by()
+            .values_list("measure_id", "year", "school__municipality_id")
+            .annotate(total=Sum("value"), n=Count("pk"))
+        ):
+            for scope in (municipality_id, None):
+                cell = cells[(measure_id, scope, group, result_year)]
+                cell[0] += total
+                cell[1] += n
+            measures[measure_id] = None
     if not measures:
         return []
     measures = Measure.objects.in_bulk(list(measures))
