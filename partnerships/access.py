@@ -162,7 +162,15 @@ def can_review_session(user, session: SupportSession) -> bool:
 
 
 def visible_sessions(user) -> QuerySet[SupportSession]:
+    if reach_of(user).everything:  # not "agreement in (every agreement)": a semi-join PostgreSQL cannot drop
+        return SupportSession.objects.all()
     return SupportSession.objects.filter(agreement__in=visible_agreements(user))
+
+
+def visible_plans(user) -> QuerySet[DevelopmentPlan]:
+    if reach_of(user).everything:
+        return DevelopmentPlan.objects.all()
+    return DevelopmentPlan.objects.filter(teacher__in=visible_teachers(user))
 
 
 def get_session_or_404(user, pk) -> SupportSession:
@@ -279,10 +287,6 @@ def get_deficit_or_404(user, pk) -> TeacherDeficit:
         ),
         pk=pk,
     )
-
-
-def visible_plans(user) -> QuerySet[DevelopmentPlan]:
-    return DevelopmentPlan.objects.filter(teacher__in=visible_teachers(user))
 
 
 def get_plan_or_404(user, pk) -> DevelopmentPlan:
