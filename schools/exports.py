@@ -103,7 +103,7 @@ def verdict_rows(verdicts) -> Iterator[Row]:
             verdict.social_index,
             "да" if verdict.preventive else "",
             "да" if verdict.curator_candidate else "",
-            verdict.explanation.get("text", ""),
+            verdict.explanation_text(runs[verdict.run_id]),
             "; ".join(
                 f"{c.get('year')}: {c.get('name')} — {c.get('value')} {c.get('unit', '')} ({c.get('rule_text', '')})"
                 for c in criteria

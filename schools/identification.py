@@ -563,17 +563,28 @@ def _is_listed(by_year: dict, key: str, index: str, parameters: Parameters, note
     return len(low) >= parameters.min_low_years
 
 
-def _verdict(school_id, cluster, by_year, low_rows, parameters: Parameters) -> dict:
+def _listing(by_year: dict, parameters: Parameters) -> tuple[bool, bool, list[str]]:
+    """Whether the years put the school on the list by results and by social context, and what the decision had to
+    say about missing years."""
     notes: list[str] = []
     low_results = _is_listed(by_year, "low_results", "oip", parameters, notes, "Результаты")
     low_social = _is_listed(by_year, "low_social", "social", parameters, notes, "Социальный контекст")
+    return low_results, low_social, notes
+
+
+def _oip_series(by_year: dict) -> list[tuple[int, float]]:
+    return [(y, v["oip"]) for y, v in sorted(by_year.items()) if v["oip"] is not None]
+
+
+def _verdict(school_id, cluster, by_year, low_rows, parameters: Parameters) -> dict:
+    low_results, low_social, _notes = _listing(by_year, parameters)
     status = (
         Status.BOTH if low_results and low_social
         else Status.SHNOR if low_results
         else Status.SHNSU if low_social
         else Status.NONE
     )
-    oip_series = [(y, v["oip"]) for y, v in sorted(by_year.items()) if v["oip"] is not None]
+    oip_series = _oip_series(by_year)
     current = by_year.get(parameters.year, {})
     oip, social = current.get("oip"), current.get("social")
     latest_oip = oip_series[-1][1] if oip_series else None
@@ -592,11 +603,50 @@ def _verdict(school_id, cluster, by_year, low_rows, parameters: Parameters) -> d
         and oip >= parameters.curator_threshold
         and not any(v["low_results"] for v in by_year.values())
     )
+    return {
+        "status": status,
+        "oip": oip,
+        "social_index": social,
+        "preventive": preventive,
+        "curator_candidate": curator,
+        "cluster": cluster,
+        # The indices of each year and the low criteria. The explanation in words follows from them, the verdict
+        # and the run's parameters (`verdict_text`), and is written when a page shows it: stored with each of
+        # 40,000 verdicts it was a third of what a run wrote.
+        "explanation": {
+            "years": {str(y): {"oip": v["oip"], "social": v["social"]} for y, v in sorted(by_year.items())},
+            "criteria": low_rows,  # in order of year, kind and code (compute_verdicts)
+        },
+    }
 
-    window = f"{parameters.years[0]}–{parameters.years[-1]}"
-    low_result_years = [y for y, v in sorted(by_year.items()) if v["low_results"]]
-    low_social_years = [y for y, v in sorted(by_year.items()) if v["low_social"]]
-    sentences = [f"Кластер: {cluster}. Окно: {window}."]
+
+def verdict_text(verdict: dict, parameters: Parameters | None) -> str:
+    """A verdict's explanation in words: the cluster and window, the low years of each index, the flags and what
+    the decision had to say about missing years. `verdict` is what `compute_verdicts` gives for a school (a stored
+    verdict passes its fields, see `IdentificationVerdict.explanation_text`); an explanation stored whole by an
+    earlier version keeps its text."""
+    explanation = verdict.get("explanation")
+    if not isinstance(explanation, dict):
+        return str(explanation or "")
+    if "text" in explanation:
+        return explanation["text"] or ""
+    if parameters is None:  # a run without its parameters cannot be explained
+        return ""
+    by_year = {}
+    for year, indices in sorted((int(y), v) for y, v in (explanation.get("years") or {}).items()):
+        oip, social = indices.get("oip"), indices.get("social")
+        by_year[year] = {
+            "oip": oip,
+            "social": social,
+            "low_results": oip is not None and oip < parameters.oip_threshold,
+            "low_social": social is not None and social < parameters.social_threshold,
+        }
+    _low_results, _low_social, notes = _listing(by_year, parameters)
+    oip_series = _oip_series(by_year)
+    latest_oip = oip_series[-1][1] if oip_series else None
+    low_result_years = [y for y, v in by_year.items() if v["low_results"]]
+    low_social_years = [y for y, v in by_year.items() if v["low_social"]]
+    sentences = [f"Кластер: {verdict.get('cluster')}. Окно: {parameters.years[0]}–{parameters.years[-1]}."]
     if low_result_years:
         sentences.append(
             f"ОИП ниже порога {parameters.oip_threshold:g} в {', '.join(map(str, low_result_years))} "
@@ -607,30 +657,16 @@ def _verdict(school_id, cluster, by_year, low_rows, parameters: Parameters) -> d
             f"Индекс социального благополучия ниже порога {parameters.social_threshold:g} "
             f"в {', '.join(map(str, low_social_years))}."
         )
-    if status == Status.NONE and not low_result_years and not low_social_years:
+    if verdict.get("status") == Status.NONE and not low_result_years and not low_social_years:
         sentences.append("Ни в одном году окна показатели не опускались ниже порогов.")
-    if preventive:
+    if verdict.get("preventive") and latest_oip is not None:
         sentences.append(
             f"Отрицательная динамика: ОИП снизился до {latest_oip:g} — рекомендуется профилактическая поддержка."
         )
-    if curator:
-        sentences.append(f"Высокие результаты (ОИП {oip:g}): кандидат в школы-кураторы.")
+    if verdict.get("curator_candidate") and verdict.get("oip") is not None:
+        sentences.append(f"Высокие результаты (ОИП {verdict['oip']:g}): кандидат в школы-кураторы.")
     sentences.extend(notes)
-    return {
-        "status": status,
-        "oip": oip,
-        "social_index": social,
-        "preventive": preventive,
-        "curator_candidate": curator,
-        "cluster": cluster,
-        "explanation": {
-            "text": " ".join(sentences),
-            # The indices of each year; whether a year was low follows from them and the run's thresholds.
-            "years": {str(y): {"oip": v["oip"], "social": v["social"]} for y, v in sorted(by_year.items())},
-            "criteria": low_rows,  # in order of year, kind and code (compute_verdicts)
-            "notes": notes,
-        },
-    }
+    return " ".join(sentences)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -592,6 +592,18 @@ class IdentificationVerdict(models.Model):
     def __str__(self):
         return f"{self.school}: {self.get_status_display()}"
 
+    def explanation_text(self, run: "IdentificationRun | None" = None) -> str:
+        """The explanation in words, from the stored indices and the run's parameters."""
+        from .identification import Parameters, verdict_text
+
+        run = run or self.run
+        verdict = {
+            "status": self.status, "oip": self.oip, "preventive": self.preventive,
+            "curator_candidate": self.curator_candidate, "cluster": self.cluster_name, "explanation": self.explanation,
+        }  # fmt: skip
+        stored = (run.parameters or {}).get("parameters")
+        return verdict_text(verdict, Parameters(**stored) if stored else None)
+
     def low_criteria(self, run: "IdentificationRun | None" = None) -> list[dict]:
         """The criteria on which the school was low, in words (the run keeps what each criterion is)."""
         from .identification import low_criteria_rows

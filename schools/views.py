@@ -291,7 +291,7 @@ def _explanation(verdict: IdentificationVerdict, run) -> dict:
     explanation = verdict.explanation
     if not isinstance(explanation, dict):
         return {"text": str(explanation) if explanation else "", "criteria": []}
-    return {**explanation, "text": explanation.get("text") or "", "criteria": verdict.low_criteria(run)}
+    return {**explanation, "text": verdict.explanation_text(run), "criteria": verdict.low_criteria(run)}
 
 
 @login_required

@@ -13,6 +13,7 @@ from schools.identification import (
     run_reproduce,
     run_start,
     runs_compare,
+    verdict_text,
 )
 from schools.models import Criterion, IdentificationRun, School, SchoolYearStatus, Status
 
@@ -39,7 +40,7 @@ def test_low_in_two_of_three_years_puts_a_school_on_the_list():
     assert verdicts[1]["status"] == Status.SHNOR
     assert verdicts[2]["status"] == Status.NONE  # one bad year does not label a school
     explanation = verdicts[1]["explanation"]
-    assert "ОИП ниже порога 21 в 2024, 2026" in explanation["text"]
+    assert "ОИП ниже порога 21 в 2024, 2026" in verdict_text(verdicts[1], Parameters(year=2026))
     low = low_criteria_rows(explanation, [CRITERION])
     assert [(c["year"], c["value"], c["line"]) for c in low] == [(2024, 40, 50.0), (2026, 45, 50.0)]
     assert low[0]["rule_text"] == "порог 50 балл" and low[0]["name"] == "Средний балл"
@@ -49,8 +50,8 @@ def test_low_in_two_of_three_years_puts_a_school_on_the_list():
 def test_with_fewer_years_than_needed_the_verdict_uses_the_years_there_are_and_says_so():
     verdicts = compute_verdicts(inputs_for({(1, 2026): 40, (2, 2026): 80}), Parameters(year=2026))
     assert verdicts[1]["status"] == Status.SHNOR
-    assert "данные есть за 1 год из 3 (2026)" in verdicts[1]["explanation"]["text"]
-    assert "решение по имеющимся годам" in verdicts[1]["explanation"]["text"]
+    text = verdict_text(verdicts[1], Parameters(year=2026))
+    assert "данные есть за 1 год из 3 (2026)" in text and "решение по имеющимся годам" in text
 
 
 def test_percentile_rule_compares_within_the_cluster():
@@ -96,7 +97,7 @@ def test_falling_school_above_the_line_gets_the_preventive_flag_and_strong_schoo
     values[(5, 2024)], values[(5, 2025)], values[(5, 2026)] = 80, 60, 25
     verdicts = compute_verdicts(inputs_for(values, criteria=[criterion]), Parameters(year=2026))
     assert verdicts[5]["status"] == Status.NONE and verdicts[5]["preventive"]
-    assert "Отрицательная динамика" in verdicts[5]["explanation"]["text"]
+    assert "Отрицательная динамика" in verdict_text(verdicts[5], Parameters(year=2026))
     assert verdicts[10]["curator_candidate"] and not verdicts[10]["preventive"]
     assert not verdicts[1]["curator_candidate"]
 
@@ -249,3 +250,20 @@ def test_a_run_packed_by_an_earlier_version_is_reproduced_the_same(demo):
     run.inputs = zlib.compress(json.dumps({**inputs, "values": rows}, ensure_ascii=False).encode())
     assert run_reproduce(run) == expected
     assert {pk: v["status"] for pk, v in expected.items()} == dict(run.verdicts.values_list("school_id", "status"))
+
+
+@pytest.mark.django_db
+def test_the_explanation_in_words_is_written_from_the_stored_verdict_on_the_pages(demo, client):
+    from django.urls import reverse
+    from django.utils.html import escape
+
+    run = IdentificationRun.objects.get(year=APPROVED_YEAR)
+    verdict = run.verdicts.exclude(status=Status.NONE).order_by("pk").first()
+    assert "text" not in verdict.explanation  # stored as indices; the words are written when shown
+    text = verdict.explanation_text()
+    assert text == verdict_text(run_reproduce(run)[verdict.school_id], Parameters(**run.parameters["parameters"]))
+    assert text.startswith(f"Кластер: {verdict.cluster_name}. Окно: ") and "ниже порога" in text
+    client.force_login(demo["department"])
+    assert escape(text) in client.get(reverse("schools:detail", args=[verdict.school_id])).content.decode()
+    run_page = client.get(reverse("schools:run_detail", args=[run.pk]), {"status": verdict.status})
+    assert escape(text) in run_page.content.decode()
