@@ -58,3 +58,10 @@ def figure_value(item):
             f'<a href="{escape(item["url"])}" class="figure-link" data-figure="{key}" data-value="{value}">{text}</a>'
         )
     return mark_safe(f'<span data-figure="{key}" data-value="{value}">{text}</span>')
+
+
+@register.simple_tag
+def figure_cells(items):
+    """A dashboard row's figures, each in its `<td class="text-end">`: a template loop around `figure_value` cost
+    more than the figures themselves on the department's page of 500 cells."""
+    return mark_safe("".join(f'<td class="text-end">{figure_value(item)}</td>' for item in items))
