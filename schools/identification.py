@@ -202,7 +202,15 @@ def _profile_values(field: str, column) -> tuple[np.ndarray, np.ndarray]:
         value = column(field)
         known = ~np.isnan(value)
         return known, value[known]
-    return known, np.array([round(x, 2) for x in shares.tolist()], dtype=np.float64)
+    return known, np.asarray(_rounded(shares, 2), dtype=np.float64)
+
+
+def _rounded(values: np.ndarray, digits: int) -> list[float]:
+    """Python's round() of each value (numpy's rounds through a multiplication and differs in the last digit),
+    once per distinct value: a million criterion values repeat a lot."""
+    distinct, where = np.unique(values, return_inverse=True)
+    rounded = [round(x, digits) for x in distinct.tolist()]
+    return [rounded[i] for i in where.tolist()]
 
 
 def _number_rows(queryset, *, columns: int) -> np.ndarray:
@@ -287,8 +295,7 @@ def collect_inputs(*, parameters: Parameters, criteria: list[Criterion]) -> dict
             counted = np.zeros(len(keys_base))
             counted[found] = numbers[at[found]]
             keys = keys_base
-            # Rounded by Python's round(): numpy's rounds through a multiplication and differs in the last digit.
-            numbers = [round(x, 4) for x in (100.0 * counted / base).tolist()]
+            numbers = _rounded(100.0 * counted / base, 4)
         values[snap["code"]] = _typed_columns({"school": keys // 64, "year": keys % 64 + first_year, "value": numbers})
     return {"years": years, "criteria": snapshots, "clusters": schools, "values": values}
 
@@ -453,6 +460,8 @@ def low_criteria_rows(explanation, criteria: list[dict], cluster: str = "") -> l
     by_code = {snap["code"]: snap for snap in criteria or []}
     rows = []
     for row in explanation["criteria"]:
+        if isinstance(row, list) and len(row) == 3:  # [year, code, value], as runs store them
+            row = dict(zip(("year", "code", "value"), row, strict=True))
         if not isinstance(row, dict):
             continue
         snap = by_code.get(row.get("code"))
@@ -510,9 +519,9 @@ def compute_verdicts(inputs: dict, parameters: Parameters) -> dict[int, dict]:
         known = (parts > 0) & (weights != 0)
         mean = np.zeros(size)
         mean[known] = weighted[known] / weights[known]
-        return [round(m, 2) if k else None for m, k in zip(mean.tolist(), known.tolist(), strict=True)]
+        return [m if k else None for m, k in zip(_rounded(mean, 2), known.tolist(), strict=True)]
 
-    # A low value is stored as year, code and value: what the run knows of the criterion (name, unit, line, rule,
+    # A low value is stored as [year, code, value]: what the run knows of the criterion (name, unit, line, rule,
     # kind, the group compared with) is stored once, with the run — repeated in each of 40,000 verdicts it made
     # most of an 85 MB write. A school's low values go by year, kind and code.
     low_criteria: list[list[dict]] = [[] for _ in clusters]
@@ -520,8 +529,9 @@ def compute_verdicts(inputs: dict, parameters: Parameters) -> dict[int, dict]:
         place, year, value, order = (np.concatenate(column) for column in zip(*lows, strict=True))
         sort = np.lexsort((order, year, place))
         codes = [criteria[i]["code"] for i in ranked]
-        for p, y, v, r in zip(*(a[sort].tolist() for a in (place, year, value, order)), strict=True):
-            low_criteria[p].append({"year": y, "code": codes[r], "value": round(v, 2)})
+        columns = [a[sort].tolist() for a in (place, year, order)]
+        for p, y, r, v in zip(*columns, _rounded(value[sort], 2), strict=True):
+            low_criteria[p].append([y, codes[r], v])
 
     oip, social = index("results"), index("social")
     verdicts = {}

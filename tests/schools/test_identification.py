@@ -222,10 +222,12 @@ def test_low_criteria_stored_whole_by_an_earlier_version_are_read_as_they_are():
     whole = {"year": 2024, "code": "mean", "name": "Старое название", "value": 40, "line": 45.0, "unit": "балл",
              "rule_text": "порог 45 балл", "cluster": "A", "low": True, "kind": "results"}  # fmt: skip
     unknown = {"year": 2025, "code": "gone", "value": 1.5, "cluster": "A", "kind": "results"}
-    rows = low_criteria_rows({"criteria": [whole, unknown, "мусор"]}, [CRITERION])
+    rows = low_criteria_rows({"criteria": [whole, unknown, "мусор", [2026, "mean", 12.5]]}, [CRITERION])
     assert rows[0] == whole
     assert rows[1]["name"] == "gone" and rows[1]["value"] == 1.5
-    assert len(rows) == 2
+    # As runs store them now: [year, code, value], the rest from the run's criterion.
+    assert rows[2] == {**rows[2], "year": 2026, "name": "Средний балл", "value": 12.5, "cluster": "все школы", "line": 50.0}
+    assert len(rows) == 3
     assert low_criteria_rows("текст старого формата", [CRITERION]) == []
 
 
