@@ -1,0 +1,37 @@
+from django import template
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+_STATUS_BADGES = {
+    "both": '<span class="badge bg-danger">ШНОР и ШНСУ</span>',
+    "shnor": '<span class="badge bg-danger">ШНОР</span>',
+    "shnsu": '<span class="badge bg-warning text-dark">ШНСУ</span>',
+}
+_NOT_LISTED = '<span class="badge bg-body-secondary text-body-secondary border">не входит</span>'
+_NO_LIST = '<span class="text-body-secondary" title="Перечень за этот год не утверждён">—</span>'
+_PREVENTIVE = (
+    '<span class="badge bg-info text-dark" title="Отрицательная динамика: рекомендуется профилактическая поддержка">'
+    "профилактика</span>"
+)
+_CURATOR = '<span class="badge bg-success">кандидат в кураторы</span>'
+
+
+@register.simple_tag
+def status_badges(status, preventive=False, curator=False, approved=True):
+    """A school's place on a year's approved list: its status, preventive and curator-candidate badges.
+    `status` is "shnor", "shnsu", "both", "none" or empty; `approved` says whether the year has a list at all.
+    A tag, not an include: the registry writes one a row."""
+    if status in _STATUS_BADGES:
+        parts = [_STATUS_BADGES[status]]
+    elif approved and not preventive and not curator:
+        parts = [_NOT_LISTED]
+    elif not approved:
+        parts = [_NO_LIST]
+    else:
+        parts = []
+    if preventive:
+        parts.append(_PREVENTIVE)
+    if curator:
+        parts.append(_CURATOR)
+    return mark_safe("\n".join(parts))
