@@ -513,8 +513,8 @@ def main() -> None:
                 results = f"{SchoolResult.objects.count():,}".replace(",", " ")
                 row(f"генерация данных ({Agreement.objects.count()} договоров, {results} результатов)", scale,
                     time.perf_counter() - started, None, "(справочно)", None, unit="с")  # fmt: skip
-            # A database is served vacuumed (autovacuum sees to it within minutes of a bulk load): freshly COPYed
-            # rows first read set their hint bits, which made the first import after generation twice as slow.
+            # A database is served vacuumed (autovacuum sees to it within minutes of a bulk load); unvacuumed, the
+            # first step to read the rows COPY has just written would also pay for setting their hint bits.
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
             steps = [("страницы", pages), ("пропускная способность", throughput), ("идентификация", identification),
