@@ -752,10 +752,10 @@ def _save_verdicts(run: IdentificationRun, verdicts: dict[int, dict]) -> None:
     if connection.vendor == "postgresql":
         buffer = io.StringIO()
         for school_id, v in verdicts.items():
-            # The numbers, flags and status need no escaping: only the cluster and the explanation go through it.
+            # The ids, flags and status need no escaping; the rest goes through copy_text.
             # orjson writes the 40,000 explanations in a tenth of the json module's 0.55 s.
             buffer.write(
-                f"{run.pk}\t{school_id}\t{v['status']}\t{_copy_number(v['oip'])}\t{_copy_number(v['social_index'])}\t"
+                f"{run.pk}\t{school_id}\t{v['status']}\t{copy_text(v['oip'])}\t{copy_text(v['social_index'])}\t"
                 f"{'t' if v['preventive'] else 'f'}\t{'t' if v['curator_candidate'] else 'f'}\t"
                 f"{copy_text(v['cluster'])}\t{copy_text(orjson.dumps(v['explanation']).decode())}\n"
             )
@@ -776,10 +776,6 @@ def _save_verdicts(run: IdentificationRun, verdicts: dict[int, dict]) -> None:
         ),
         batch_size=2000,
     )
-
-
-def _copy_number(value: float | None) -> str:
-    return r"\N" if value is None else repr(float(value))
 
 
 def run_execute_in_background(run: IdentificationRun) -> None:
