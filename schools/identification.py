@@ -742,8 +742,8 @@ def run_execute(run: IdentificationRun) -> IdentificationRun:
 
 
 VERDICT_COLUMNS = (
-    "run_id", "school_id", "status", "oip", "social_index", "preventive", "curator_candidate", "cluster_name",
-    "explanation",
+    "run_id", "school_id", "status", "oip", "social_index", "preventive", "curator_candidate", "on_watch",
+    "objectivity_flag", "cluster_name", "explanation",
 )
 
 
@@ -757,6 +757,7 @@ def _save_verdicts(run: IdentificationRun, verdicts: dict[int, dict]) -> None:
             buffer.write(
                 f"{run.pk}\t{school_id}\t{v['status']}\t{copy_text(v['oip'])}\t{copy_text(v['social_index'])}\t"
                 f"{'t' if v['preventive'] else 'f'}\t{'t' if v['curator_candidate'] else 'f'}\t"
+                f"{'t' if v.get('on_watch') else 'f'}\t{'t' if v.get('objectivity_flag') else 'f'}\t"
                 f"{copy_text(v['cluster'])}\t{copy_text(orjson.dumps(v['explanation']).decode())}\n"
             )
         buffer.seek(0)
@@ -769,7 +770,9 @@ def _save_verdicts(run: IdentificationRun, verdicts: dict[int, dict]) -> None:
         (
             IdentificationVerdict(
                 run=run, school_id=school_id, status=v["status"], oip=v["oip"], social_index=v["social_index"],
-                preventive=v["preventive"], curator_candidate=v["curator_candidate"], cluster_name=v["cluster"],
+                preventive=v["preventive"], curator_candidate=v["curator_candidate"],
+                on_watch=v.get("on_watch", False), objectivity_flag=v.get("objectivity_flag", False),
+                cluster_name=v["cluster"],
                 explanation=v["explanation"],
             )
             for school_id, v in verdicts.items()

@@ -47,6 +47,10 @@ METRIC_UNITS = {
     Metric.MEAN_SCORE: "балл",
     Metric.APPLICANTS: "чел.",
     Metric.GRADUATES: "чел.",
+    Metric.MARK_5: "чел.",
+    Metric.AT_BOUNDARY: "чел.",
+    Metric.TERM_MEAN: "балл",
+    Metric.WINNERS: "чел.",
     Metric.VALUE: "",
 }
 

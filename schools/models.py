@@ -57,6 +57,41 @@ class Cluster(models.Model):
         return self.name
 
 
+class ClusterRule(models.Model):
+    """One line of the rule that puts schools into clusters (`schools.clusters`): a school goes to the cluster of
+    the first line, in `order`, whose conditions its card meets. An empty condition accepts any value; a school
+    whose kind or locality is not determined matches only a line that asks nothing of it."""
+
+    class Small(models.TextChoices):
+        ANY = "", "не важно"
+        YES = "yes", "только малокомплектные"
+        NO = "no", "кроме малокомплектных"
+
+    cluster = models.ForeignKey(Cluster, verbose_name="кластер", on_delete=models.CASCADE, related_name="rules")
+    order = models.PositiveSmallIntegerField("порядок", default=100, help_text="Строки проверяются по возрастанию.")
+    kinds = models.JSONField("типы школ", default=list, blank=True, help_text="Пусто — любой тип.")
+    locality = models.CharField(
+        "местность", max_length=8, blank=True, choices=[("urban", "городская"), ("rural", "сельская")],
+        help_text="Пусто — любая определённая местность.",
+    )
+    small = models.CharField("малокомплектность", max_length=3, blank=True, choices=Small.choices)
+    min_pupils = models.PositiveIntegerField("обучающихся от", null=True, blank=True)
+    max_pupils = models.PositiveIntegerField(
+        "обучающихся до (включительно)", null=True, blank=True,
+        help_text="Если число обучающихся неизвестно, оно оценивается как выпускники 11 классов × 11.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "правило кластера"
+        verbose_name_plural = "правила кластеров"
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return f"{self.order}. → {self.cluster}"
+
+
 class School(models.Model):
     class Kind(models.TextChoices):
         SOSH = "sosh", "СОШ"
@@ -70,6 +105,7 @@ class School(models.Model):
     class Locality(models.TextChoices):
         URBAN = "urban", "городская"
         RURAL = "rural", "сельская"
+        UNKNOWN = "unknown", "не определена"
 
     municipality = models.ForeignKey(
         Municipality, verbose_name="муниципалитет", on_delete=models.PROTECT, related_name="schools"
@@ -192,6 +228,20 @@ class SchoolYearProfile(models.Model):
         "доля родителей с высшим образованием, %", max_digits=5, decimal_places=1, null=True, blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
+    share_parents_educated = models.DecimalField(
+        "доля родителей с высшим или средним специальным образованием, %", max_digits=5, decimal_places=1, null=True,
+        blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    share_zpr = models.DecimalField(
+        "доля обучающихся с ЗПР, %", max_digits=5, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    share_difficult_situation = models.DecimalField(
+        "доля детей из семей в трудной жизненной ситуации, %", max_digits=5, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    pupils_left = models.PositiveIntegerField("выбыло обучающихся за год, чел.", null=True, blank=True)
+    remote_small_rural = models.BooleanField("малокомплектная удалённая сельская школа", null=True, blank=True)
     teachers_under_35 = models.PositiveIntegerField("педагогов моложе 35 лет", null=True, blank=True)
     teachers_over_55 = models.PositiveIntegerField("педагогов старше 55 лет", null=True, blank=True)
     teachers_highest_category = models.PositiveIntegerField("педагогов высшей категории", null=True, blank=True)
@@ -214,6 +264,20 @@ class SchoolYearProfile(models.Model):
         if self.pupils_on_register is None or not self.pupils:
             return None
         return round(100 * self.pupils_on_register / self.pupils, 2)
+
+    @property
+    def has_on_register(self):
+        """1 when any pupil is on a КДН/ПДН register (seed 001 makes presence a criterion), 0 when none."""
+        if self.pupils_on_register is None:
+            return None
+        return 1 if self.pupils_on_register > 0 else 0
+
+    @property
+    def share_left(self):
+        """Pupils who left during the year per 100 pupils: contingent retention (seed 002)."""
+        if self.pupils_left is None or not self.pupils:
+            return None
+        return round(100 * self.pupils_left / self.pupils, 2)
 
     @property
     def share_vacancies(self):
@@ -239,6 +303,10 @@ class Measure(models.Model):
         MEAN_SCORE = "mean_score", "средний балл"
         APPLICANTS = "applicants", "подали заявления, чел."
         GRADUATES = "graduates", "выпускников, чел."
+        MARK_5 = "mark_5", "получили «5», чел."
+        AT_BOUNDARY = "at_boundary", "набрали ровно границу отметки, чел."
+        TERM_MEAN = "term_mean", "средняя отметка за четверть (год)"
+        WINNERS = "winners", "победители и призёры, чел."
         VALUE = "value", "значение"
 
     code = models.SlugField("код", max_length=80, unique=True)
@@ -412,8 +480,8 @@ class Criterion(models.Model):
         ZSCORE = "zscore", "отклонение от среднего группы (z-оценка)"
 
     class CompareWithin(models.TextChoices):
-        CLUSTER = "cluster", "в своём кластере"
-        ALL = "all", "среди всех школ"
+        CLUSTER = "cluster", "в своём кластере (внутри региона)"
+        ALL = "all", "среди всех школ региона"
 
     class ProfileField(models.TextChoices):
         LOW_INCOME = "share_low_income", "доля детей из малообеспеченных семей, %"
@@ -422,6 +490,12 @@ class Criterion(models.Model):
         SPECIAL_NEEDS = "share_special_needs", "доля обучающихся с ОВЗ, %"
         PARENTS_HIGHER_EDUCATION = "share_parents_higher_education", "доля родителей с высшим образованием, %"
         VACANCIES = "share_vacancies", "доля вакансий педагогов, %"
+        PARENTS_EDUCATED = "share_parents_educated", "доля родителей с высшим или средним специальным образованием, %"
+        ZPR = "share_zpr", "доля обучающихся с ЗПР, %"
+        DIFFICULT_SITUATION = "share_difficult_situation", "доля детей из семей в трудной жизненной ситуации, %"
+        HAS_ON_REGISTER = "has_on_register", "есть обучающиеся на учёте в КДН/ПДН (1 — да, 0 — нет)"
+        LEFT = "share_left", "выбыло обучающихся за год на 100 обучающихся"
+        REMOTE_SMALL_RURAL = "remote_small_rural", "малокомплектная удалённая сельская школа (1 — да, 0 — нет)"
 
     year = models.PositiveSmallIntegerField("год")
     code = models.SlugField("код", max_length=64)
@@ -450,6 +524,14 @@ class Criterion(models.Model):
     compare_within = models.CharField(
         "группа сравнения", max_length=8, choices=CompareWithin.choices, default=CompareWithin.CLUSTER
     )
+    scale_worst = models.FloatField(
+        "значение худшего (0 баллов)", null=True, blank=True,
+        help_text="Для абсолютного индекса: значение, которому соответствует 0 баллов.",
+    )
+    scale_best = models.FloatField(
+        "значение лучшего (100 баллов)", null=True, blank=True,
+        help_text="Для абсолютного индекса: значение, которому соответствует 100 баллов.",
+    )
     is_active = models.BooleanField("действует", default=True)
 
     history = HistoricalRecords()
@@ -472,6 +554,10 @@ class Criterion(models.Model):
             raise ValidationError({"line": "Доля худших задаётся в процентах: больше 0 и меньше 100."})
         if self.rule == self.Rule.ZSCORE and self.line <= 0:
             raise ValidationError({"line": "Число σ для z-оценки должно быть больше нуля."})
+        if (self.scale_worst is None) != (self.scale_best is None):
+            raise ValidationError({"scale_best": "Для абсолютной шкалы укажите оба значения: худшее и лучшее."})
+        if self.scale_worst is not None and self.scale_worst == self.scale_best:
+            raise ValidationError({"scale_best": "Худшее и лучшее значения шкалы должны различаться."})
 
 
 class IdentificationSettings(models.Model):
@@ -489,6 +575,18 @@ class IdentificationSettings(models.Model):
     min_low_years = models.PositiveSmallIntegerField(
         "низких лет в окне", default=2, validators=[MinValueValidator(1)],
         help_text="Сколько лет из окна школа должна быть ниже порога, чтобы попасть в перечень.",
+    )
+    min_result_years = models.PositiveSmallIntegerField(
+        "лет с результатами для решения ШНОР", default=2, validators=[MinValueValidator(1)],
+        help_text="Со стольких лет окна должны быть результаты, чтобы школу можно было включить в ШНОР; "
+        "при меньшем числе — «недостаточно данных», а при низких результатах — отметка «на контроле».",
+    )
+    index_scale = models.CharField(
+        "шкала ОИП", max_length=8, default="relative",
+        choices=[
+            ("relative", "относительная: место школы среди школ группы"),
+            ("absolute", "абсолютная: значение между границами критерия"),
+        ],
     )
     preventive_drop = models.FloatField(
         "падение ОИП для профилактики", default=10,
@@ -515,6 +613,8 @@ class IdentificationSettings(models.Model):
     def clean(self):
         if self.min_low_years and self.window_years and self.min_low_years > self.window_years:
             raise ValidationError({"min_low_years": "Низких лет не может быть больше, чем лет в окне."})
+        if self.min_result_years and self.window_years and self.min_result_years > self.window_years:
+            raise ValidationError({"min_result_years": "Лет с результатами не может быть больше, чем лет в окне."})
 
 
 class Status(models.TextChoices):
@@ -522,6 +622,7 @@ class Status(models.TextChoices):
     SHNSU = "shnsu", "ШНСУ"
     BOTH = "both", "ШНОР и ШНСУ"
     NONE = "none", "не входит"
+    NO_DATA = "no_data", "недостаточно данных"
 
 
 class IdentificationRun(models.Model):
@@ -558,6 +659,15 @@ class IdentificationRun(models.Model):
     both_count = models.PositiveIntegerField("ШНОР и ШНСУ", default=0)
     preventive_count = models.PositiveIntegerField("профилактика", default=0)
     curator_count = models.PositiveIntegerField("кандидаты в кураторы", default=0)
+    no_data_count = models.PositiveIntegerField("недостаточно данных", default=0)
+    watch_count = models.PositiveIntegerField("на контроле", default=0)
+    objectivity_count = models.PositiveIntegerField("признаки необъективности ВПР", default=0)
+    summary = models.JSONField(
+        "итоги запуска", default=dict, blank=True,
+        help_text="Доля школ не ниже порога ОИП по годам, школы без кластера и без социального паспорта.",
+    )
+    order_number = models.CharField("номер приказа", max_length=64, blank=True)
+    order_date = models.DateField("дата приказа", null=True, blank=True)
 
     class Meta:
         verbose_name = "запуск идентификации"
@@ -580,6 +690,8 @@ class IdentificationVerdict(models.Model):
     social_index = models.FloatField("индекс социального благополучия", null=True, blank=True)
     preventive = models.BooleanField("профилактика (отрицательная динамика)", default=False)
     curator_candidate = models.BooleanField("кандидат в кураторы", default=False)
+    on_watch = models.BooleanField("на контроле (мало лет с результатами)", default=False)
+    objectivity_flag = models.BooleanField("признаки необъективности ВПР", default=False)
     cluster_name = models.CharField("кластер", max_length=200, blank=True)
     explanation = models.JSONField("пояснение", default=dict)
 
@@ -612,6 +724,58 @@ class IdentificationVerdict(models.Model):
         return low_criteria_rows(self.explanation, (run.parameters or {}).get("criteria", []), self.cluster_name)
 
 
+class ListChange(models.Model):
+    """The department's difference from a run: the list (перечень) is the run's verdicts with these applied.
+
+    Seed 002 selects «4 of the 10 identified» for targeted support, seed 004's ministry «формирует перечень»:
+    each school added, left out or selected, and each curator school confirmed beyond the rule or removed, carries
+    its reason. A coordinator's change is a proposal for their municipality until the department accepts it.
+    """
+
+    class Kind(models.TextChoices):
+        ADD = "add", "включить в перечень"
+        REMOVE = "remove", "исключить из перечня"
+        SELECT = "select", "отобрать для адресной поддержки"
+        CURATOR_ADD = "curator_add", "включить в список школ-кураторов"
+        CURATOR_REMOVE = "curator_remove", "исключить из списка школ-кураторов"
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", "предложение координатора"
+        ACCEPTED = "accepted", "принято"
+        REJECTED = "rejected", "отклонено"
+
+    run = models.ForeignKey(IdentificationRun, verbose_name="запуск", on_delete=models.CASCADE, related_name="changes")
+    school = models.ForeignKey(School, verbose_name="школа", on_delete=models.CASCADE, related_name="list_changes")
+    kind = models.CharField("изменение", max_length=16, choices=Kind.choices)
+    status = models.CharField(
+        "статус в перечне", max_length=8, blank=True,
+        choices=[(Status.SHNOR, Status.SHNOR.label), (Status.SHNSU, Status.SHNSU.label), (Status.BOTH, Status.BOTH.label)],
+        help_text="Для включения школы, которую расчёт не включил.",
+    )
+    reason = models.TextField("основание")
+    state = models.CharField("состояние", max_length=8, choices=State.choices, default=State.ACCEPTED)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="автор", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("внесено", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="решение принял", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("решение принято", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "изменение перечня"
+        verbose_name_plural = "изменения перечня"
+        ordering = ["run", "school__short_name", "kind"]
+        constraints = [models.UniqueConstraint(fields=["run", "school", "kind"], name="list_change_unique_kind")]
+
+    def __str__(self):
+        return f"{self.school}: {self.get_kind_display()}"
+
+
 class SchoolYearStatus(models.Model):
     """A school's place on the approved list (перечень) of a year."""
 
@@ -619,7 +783,11 @@ class SchoolYearStatus(models.Model):
     year = models.PositiveSmallIntegerField("год")
     status = models.CharField("статус", max_length=8, choices=Status.choices)
     preventive = models.BooleanField("профилактика", default=False)
-    curator_candidate = models.BooleanField("кандидат в кураторы", default=False)
+    curator_candidate = models.BooleanField("школа-куратор", default=False)
+    on_watch = models.BooleanField("на контроле", default=False)
+    targeted_support = models.BooleanField("отобрана для адресной поддержки", default=False)
+    computed_status = models.CharField("по расчёту", max_length=8, choices=Status.choices, blank=True)
+    change_reason = models.CharField("основание отличия от расчёта", max_length=500, blank=True)
     run = models.ForeignKey(IdentificationRun, verbose_name="по запуску", on_delete=models.CASCADE, related_name="+")
 
     class Meta:
