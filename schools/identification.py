@@ -34,11 +34,10 @@ import numpy as np
 import orjson
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F, IntegerField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from notifications import kinds as notice_kinds
-from notifications import recipients as notice_recipients
-from notifications.services import notify
 from shnor_portal.background import start_after_commit
 from shnor_portal.freshness import data_changed
 from shnor_portal.pg_copy import copy_text
@@ -74,10 +73,20 @@ class Parameters:
     preventive_drop: float = 10.0
     preventive_margin: float = 15.0
     curator_threshold: float = 75.0
+    # Years of the window with results that a ШНОР verdict needs; 0 — the years there are (runs made before the
+    # setting existed decided so, and are reproduced so).
+    min_result_years: int = 2
+    index_scale: str = "relative"
 
     @property
     def years(self) -> list[int]:
         return list(range(self.year - self.window_years + 1, self.year + 1))
+
+    @classmethod
+    def from_stored(cls, stored: dict) -> "Parameters":
+        """The parameters a run stored; a run stored before `min_result_years` existed decided by the years there
+        were, and keeps doing so when it is reproduced."""
+        return cls(**{"min_result_years": 0, **stored})
 
     @classmethod
     def for_year(cls, year: int) -> "Parameters":
@@ -93,6 +102,8 @@ class Parameters:
             preventive_drop=stored.preventive_drop,
             preventive_margin=stored.preventive_margin,
             curator_threshold=stored.curator_threshold,
+            min_result_years=stored.min_result_years,
+            index_scale=stored.index_scale,
         )
 
 
@@ -177,6 +188,8 @@ def criterion_snapshot(criterion: Criterion) -> dict:
         "measure": criterion.measure.code if criterion.measure_id else None,
         "per_measure": criterion.per_measure.code if criterion.per_measure_id else None,
         "profile_field": criterion.profile_field or None,
+        "scale_worst": criterion.scale_worst,
+        "scale_best": criterion.scale_best,
     }
 
 
@@ -184,7 +197,11 @@ def criterion_snapshot(criterion: Criterion) -> dict:
 DERIVED_PROFILE_FIELDS = {
     "share_on_register": ("pupils_on_register", "pupils"),
     "share_vacancies": ("vacancies", "teachers"),
+    "share_left": ("pupils_left", "pupils"),
+    "has_on_register": ("pupils_on_register",),
 }
+# Yes/no fields of the profile, read as 1/0.
+BOOLEAN_PROFILE_FIELDS = {"remote_small_rural"}
 
 
 def _profile_values(field: str, column) -> tuple[np.ndarray, np.ndarray]:
@@ -194,6 +211,14 @@ def _profile_values(field: str, column) -> tuple[np.ndarray, np.ndarray]:
         count, pupils = column("pupils_on_register"), column("pupils")
         known = ~np.isnan(count) & ~np.isnan(pupils) & (pupils != 0)
         shares = 100 * count[known] / pupils[known]
+    elif field == "share_left":
+        left, pupils = column("pupils_left"), column("pupils")
+        known = ~np.isnan(left) & ~np.isnan(pupils) & (pupils != 0)
+        shares = 100 * left[known] / pupils[known]
+    elif field == "has_on_register":
+        count = column("pupils_on_register")
+        known = ~np.isnan(count)
+        return known, (count[known] > 0).astype(np.float64)
     elif field == "share_vacancies":
         vacancies, teachers = column("vacancies"), column("teachers")
         known = ~np.isnan(vacancies) & ~np.isnan(teachers) & (teachers != 0)
@@ -234,11 +259,15 @@ def collect_inputs(*, parameters: Parameters, criteria: list[Criterion]) -> dict
     """Read, in a few queries, everything the computation needs into plain data: per criterion, the columns
     `school`, `year` and `value` (arrays) of the schools that have a value, ordered by school and year."""
     years = parameters.years
-    schools = {
-        pk: cluster or NO_CLUSTER
-        # A school in the archive (closed or reorganised) is not put on a new list; its old verdicts stay.
-        for pk, cluster in School.objects.filter(archived_on__isnull=True).values_list("pk", "cluster__name").order_by()
-    }
+    schools, regions = {}, {}
+    # A school in the archive (closed or reorganised) is not put on a new list; its old verdicts stay.
+    for pk, cluster, region in (
+        School.objects.filter(archived_on__isnull=True)
+        .values_list("pk", "cluster__name", "municipality__region_id")
+        .order_by()
+    ):
+        schools[pk] = cluster or NO_CLUSTER
+        regions[pk] = region
     snapshots = [criterion_snapshot(c) for c in criteria if c.is_active]
     measure_ids = {}
     for c in criteria:
@@ -269,7 +298,10 @@ def collect_inputs(*, parameters: Parameters, criteria: list[Criterion]) -> dict
         stored = sorted({f for field in profile_fields for f in DERIVED_PROFILE_FIELDS.get(field, (field,))})
         table = _number_rows(
             SchoolYearProfile.objects.filter(year__in=years)
-            .values_list("school_id", "year", *stored)
+            .values_list(
+                "school_id", "year",
+                *(Cast(name, IntegerField()) if name in BOOLEAN_PROFILE_FIELDS else F(name) for name in stored),
+            )
             .order_by("school_id", "year"),
             columns=2 + len(stored),
         )
@@ -297,7 +329,7 @@ def collect_inputs(*, parameters: Parameters, criteria: list[Criterion]) -> dict
             keys = keys_base
             numbers = _rounded(100.0 * counted / base, 4)
         values[snap["code"]] = _typed_columns({"school": keys // 64, "year": keys % 64 + first_year, "value": numbers})
-    return {"years": years, "criteria": snapshots, "clusters": schools, "values": values}
+    return {"years": years, "criteria": snapshots, "clusters": schools, "regions": regions, "values": values}
 
 
 # Packed inputs: the years, criteria and clusters as JSON and each criterion's columns as arrays, in one numpy
@@ -314,6 +346,8 @@ def _typed_columns(columns: dict) -> dict[str, np.ndarray]:
 def pack_inputs(inputs: dict) -> bytes:
     described = {key: inputs[key] for key in ("years", "criteria")}
     described["clusters"] = inputs["clusters"]
+    if "regions" in inputs:
+        described["regions"] = inputs["regions"]
     described["values"] = list(inputs["values"])
     arrays = {
         f"{number}.{column}": np.asarray(values[column], dtype=kind)
@@ -337,6 +371,8 @@ def unpack_inputs(blob: bytes) -> dict:
                 for number, code in enumerate(inputs["values"])
             }
     inputs["clusters"] = {int(k): v for k, v in inputs["clusters"].items()}
+    if "regions" in inputs:
+        inputs["regions"] = {int(k): v for k, v in inputs["regions"].items()}
     return inputs
 
 
@@ -357,11 +393,11 @@ def _columns(values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 # The computation
 
 RULE_TEXT = {
-    "threshold": "порог {line:g} {unit}",
-    "percentile": "{line:g} % худших {within}",
-    "zscore": "ниже среднего {within} более чем на {line:g} σ",
+    "threshold": "порог {line} {unit}",
+    "percentile": "{line} % худших {within}",
+    "zscore": "ниже среднего {within} более чем на {line} σ",
 }
-WITHIN_TEXT = {"cluster": "в кластере", "all": "среди всех школ"}
+WITHIN_TEXT = {"cluster": "в кластере", "all": "среди школ региона"}
 
 
 def _lookup(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -373,51 +409,59 @@ def _lookup(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 
 class _Judged:
-    """The schools a run judges, as arrays indexed by school id: each school's place (0…n−1, in the order of
-    the run's clusters) and its cluster as a number; −1 for a school the run does not judge."""
+    """The schools a run judges, as arrays indexed by school id: each school's place (0…n−1, in the order of the
+    run's clusters), its region and its cluster as numbers; −1 for a school the run does not judge, and a cluster
+    of −1 for a school without one, which is compared with the schools of its region.
 
-    def __init__(self, clusters: dict[int, str]):
-        self.names = sorted(set(clusters.values()))
+    Inputs stored before runs knew regions hold one region, and a school without a cluster was compared with the
+    other schools without one; they are reproduced so (`legacy`)."""
+
+    def __init__(self, clusters: dict[int, str], regions: dict[int, int] | None = None):
+        self.legacy = regions is None
+        self.names = sorted(set(clusters.values()) - (set() if self.legacy else {NO_CLUSTER}))
         number = {name: i for i, name in enumerate(self.names)}
+        region_number = {region: i for i, region in enumerate(sorted(set((regions or {}).values()), key=str))}
         ids = np.fromiter(clusters, dtype=np.int64, count=len(clusters))
         size = int(ids.max()) + 1 if len(ids) else 0
         self.place = np.full(size, -1, dtype=np.int64)
         self.place[ids] = np.arange(len(ids))
         self.cluster = np.full(size, -1, dtype=np.int64)
-        self.cluster[ids] = np.fromiter((number[c] for c in clusters.values()), dtype=np.int64, count=len(ids))
+        self.cluster[ids] = np.fromiter((number.get(c, -1) for c in clusters.values()), dtype=np.int64, count=len(ids))
+        self.region = np.full(size, -1, dtype=np.int64)
+        self.region[ids] = (
+            0 if self.legacy
+            else np.fromiter((region_number[regions[pk]] for pk in clusters), dtype=np.int64, count=len(ids))
+        )  # fmt: skip
 
 
 @dataclass
 class Scored:
-    """One criterion's values of the judged schools, each with its score (0 when low)."""
+    """One criterion's values of the judged schools, each with its score (0 when low) and its place in its group
+    (1 — the best; equal values share a place) of `of` schools."""
 
     school: np.ndarray
     year: np.ndarray
     value: np.ndarray
     score: np.ndarray
     low: np.ndarray
+    place: np.ndarray
+    of: np.ndarray
 
 
-def _score_criterion(snap: dict, values, judged: _Judged) -> Scored:
-    """Score one criterion's values within their groups (year × cluster, or year × all schools)."""
-    school, year, value = _columns(values)
-    cluster = _lookup(judged.cluster, school)
-    kept = cluster >= 0
-    school, year, value, cluster = school[kept], year[kept], value[kept], cluster[kept]
-    group = cluster if snap["within"] == "cluster" else np.full(len(school), -1, dtype=np.int64)
+def _rank_within(group: np.ndarray, year: np.ndarray, value: np.ndarray, snap: dict):
+    """Position, low flag and place of each value within its group of the same year, in the order given.
+
+    A group is a run of equal keys after sorting; ties are runs inside it, so equal values always get the same score,
+    the same place and fall on the same side of every line."""
+    n = len(value)
     oriented = value if snap["direction"] == "higher_better" else -value
-    n = len(school)
-    if n == 0:
-        empty = np.zeros(0)
-        return Scored(school, year, value, empty, empty.astype(bool))
-    # Sorted by group, then by the oriented value: a group is a run of equal keys, ties are runs inside it.
-    key = (year - year.min()) * (len(judged.names) + 1) + (group + 1)
+    key = (year - year.min()) * (int(group.max()) + 2) + (group + 1)
     order = np.lexsort((oriented, key))
-    school, year, value, oriented, key = (a[order] for a in (school, year, value, oriented, key))
+    oriented_sorted, key_sorted, value_sorted = oriented[order], key[order], value[order]
     new_group = np.ones(n, dtype=bool)
-    new_group[1:] = key[1:] != key[:-1]
+    new_group[1:] = key_sorted[1:] != key_sorted[:-1]
     new_tie = new_group.copy()
-    new_tie[1:] |= oriented[1:] != oriented[:-1]
+    new_tie[1:] |= oriented_sorted[1:] != oriented_sorted[:-1]
     group_start = np.flatnonzero(new_group)
     group_size = np.diff(np.append(group_start, n))
     tie_start = np.flatnonzero(new_tie)
@@ -425,54 +469,115 @@ def _score_criterion(snap: dict, values, judged: _Judged) -> Scored:
     in_group = np.cumsum(new_group) - 1
     in_tie = np.cumsum(new_tie) - 1
     size = group_size[in_group]
+    worse = tie_start[in_tie] - group_start[in_group]
     # The share of the group below the value plus half of its ties.
-    score = 100.0 * ((tie_start[in_tie] - group_start[in_group]) + 0.5 * tie_size[in_tie]) / size
+    score = 100.0 * (worse + 0.5 * tie_size[in_tie]) / size
+    place = size - worse - tie_size[in_tie] + 1
     line = snap["line"]
     if snap["rule"] == "threshold":
-        low = value < line if snap["direction"] == "higher_better" else value > line
+        low = value_sorted < line if snap["direction"] == "higher_better" else value_sorted > line
     elif snap["rule"] == "percentile":
         low = (size > 1) & (score < line)
     else:
         mean, sd = np.empty(len(group_start)), np.empty(len(group_start))
         for number, (start, count) in enumerate(zip(group_start.tolist(), group_size.tolist(), strict=True)):
-            members = oriented[start : start + count]
+            members = oriented_sorted[start : start + count]
             # fsum: exact whatever the order, as the earlier one-school-at-a-time computation was.
             mean[number] = math.fsum(members) / count
             sd[number] = math.sqrt(math.fsum((members - mean[number]) ** 2) / count) if count > 1 else 0.0
         sd_of, mean_of = sd[in_group], mean[in_group]
         spread = sd_of > 0
         low = np.zeros(n, dtype=bool)
-        low[spread] = (oriented[spread] - mean_of[spread]) / sd_of[spread] < -line
-    return Scored(school, year, value, np.where(low, 0.0, score), low)
+        low[spread] = (oriented_sorted[spread] - mean_of[spread]) / sd_of[spread] < -line
+    back = np.empty(n, dtype=np.int64)
+    back[order] = np.arange(n)
+    return score[back], low[back], place[back], size[back]
+
+
+def _absolute_score(snap: dict, value: np.ndarray) -> np.ndarray | None:
+    """The value between the criterion's fixed lines on 0…100, or None when the criterion has none."""
+    worst, best = snap.get("scale_worst"), snap.get("scale_best")
+    if worst is None or best is None or worst == best:
+        return None
+    return np.clip(100.0 * (value - worst) / (best - worst), 0.0, 100.0)
+
+
+def _score_criterion(snap: dict, values, judged: _Judged, scale: str = "relative") -> Scored:
+    """Score one criterion's values within their groups: year × region × cluster, or year × region. A school
+    without a cluster is scored within its region, as a criterion «среди всех школ региона» is."""
+    school, year, value = _columns(values)
+    region = _lookup(judged.region, school)
+    kept = region >= 0
+    school, year, value, region = school[kept], year[kept], value[kept], region[kept]
+    n = len(school)
+    if n == 0:
+        empty = np.zeros(0)
+        return Scored(school, year, value, empty, empty.astype(bool), empty.astype(np.int64), empty.astype(np.int64))
+    if snap["within"] == "cluster":
+        cluster = judged.cluster[school]
+        group = region * (len(judged.names) + 1) + (cluster + 1)
+        score, low, place, of = _rank_within(group, year, value, snap)
+        unclustered = np.flatnonzero(cluster < 0)
+        if len(unclustered):
+            in_region = _rank_within(region, year, value, snap)
+            for mine, theirs in zip((score, low, place, of), in_region, strict=True):
+                mine[unclustered] = theirs[unclustered]
+    else:
+        score, low, place, of = _rank_within(region, year, value, snap)
+    if scale == "absolute":
+        fixed = _absolute_score(snap, value)
+        if fixed is not None:
+            score = fixed
+    return Scored(school, year, value, np.where(low, 0.0, score), low, place, of)
 
 
 def rule_text(snap: dict) -> str:
-    return RULE_TEXT[snap["rule"]].format(line=snap["line"], unit=snap["unit"], within=WITHIN_TEXT[snap["within"]])
+    return RULE_TEXT[snap["rule"]].format(
+        line=number_ru(snap["line"]), unit=snap["unit"], within=WITHIN_TEXT[snap["within"]]
+    )
+
+
+def number_ru(value) -> str:
+    """A number as Russian text: a decimal comma, no trailing zeros (20,73; 21; 42,7)."""
+    if value is None:
+        return "—"
+    return f"{value:g}".replace(".", ",").replace("-", "−")
+
+
+def _group_words(snap: dict, cluster: str, legacy_all: bool) -> str:
+    if snap["within"] == "cluster" and cluster and cluster != NO_CLUSTER:
+        return f"школ кластера «{cluster}»"
+    return "всех школ" if legacy_all else "школ региона"
 
 
 def low_criteria_rows(explanation, criteria: list[dict], cluster: str = "") -> list[dict]:
     """The low criteria of a verdict's explanation, each with what the run's criteria (`run.parameters["criteria"]`)
-    say of it: name, unit, line, kind, the rule in words and the group the school was compared with (its
-    `cluster`, or all schools). Rows stored whole by an earlier version pass as they are; a criterion the run does
-    not know keeps its code for a name."""
+    say of it: name, unit, line, kind, the rule in words, the group the school was compared with (its `cluster`,
+    or its region) and its place there. Rows stored whole by an earlier version pass as they are; a criterion the
+    run does not know keeps its code for a name."""
     if not isinstance(explanation, dict) or not isinstance(explanation.get("criteria"), list):
         return []
     by_code = {snap["code"]: snap for snap in criteria or []}
+    legacy = "no_cluster" not in explanation
     rows = []
     for row in explanation["criteria"]:
-        if isinstance(row, list) and len(row) == 3:  # [year, code, value], as runs store them
-            row = dict(zip(("year", "code", "value"), row, strict=True))
+        if isinstance(row, list) and len(row) in (3, 5):  # [year, code, value(, place, of)], as runs store them
+            row = dict(zip(("year", "code", "value", "place", "of"), row, strict=False))
         if not isinstance(row, dict):
             continue
         snap = by_code.get(row.get("code"))
         if "name" in row or snap is None:
             rows.append({"name": row.get("code", ""), "unit": "", "rule_text": "", **row, "low": True})
             continue
+        in_cluster = snap["within"] == "cluster" and cluster and cluster != NO_CLUSTER
+        group = _group_words(snap, cluster, legacy)
+        place = f"{row['place']}-е место из {row['of']} {group}" if row.get("place") else ""
         rows.append(
             {
                 **row, "low": True, "name": snap["name"], "unit": snap["unit"], "line": snap["line"],
-                "kind": snap["kind"], "rule_text": rule_text(snap),
-                "cluster": row.get("cluster") or (cluster if snap["within"] == "cluster" else "все школы"),
+                "kind": snap["kind"], "rule_text": rule_text(snap), "value_text": number_ru(row.get("value")),
+                "cluster": row.get("cluster") or (cluster if in_cluster else ("все школы" if legacy else "школы региона")),
+                "place_text": place,
             }
         )
     return rows
@@ -485,7 +590,7 @@ def compute_verdicts(inputs: dict, parameters: Parameters) -> dict[int, dict]:
     criteria, as the one-school-at-a-time computation before did, so that old runs are reproduced exactly."""
     clusters = inputs["clusters"]
     years = list(inputs["years"])
-    judged = _Judged(clusters)
+    judged = _Judged(clusters, inputs.get("regions"))
     size = len(clusters) * len(years)
     first_year = min(years, default=0)
     year_number = np.full(max(years, default=0) - first_year + 1, -1, dtype=np.int64)
@@ -494,9 +599,9 @@ def compute_verdicts(inputs: dict, parameters: Parameters) -> dict[int, dict]:
     criteria = inputs["criteria"]
     ranked = sorted(range(len(criteria)), key=lambda i: (criteria[i]["kind"], criteria[i]["code"]))
     rank = {criterion: position for position, criterion in enumerate(ranked)}
-    lows = []  # per criterion: (place, year, value, group, rank) of the low values
+    lows = []  # per criterion: (place, year, value, rank, place in group, group size) of the low values
     for position, snap in enumerate(inputs["criteria"]):
-        scored = _score_criterion(snap, inputs["values"].get(snap["code"], []), judged)
+        scored = _score_criterion(snap, inputs["values"].get(snap["code"], []), judged, parameters.index_scale)
         place = _lookup(judged.place, scored.school)
         in_window = _lookup(year_number, scored.year - first_year)
         inside = in_window >= 0
@@ -510,7 +615,10 @@ def compute_verdicts(inputs: dict, parameters: Parameters) -> dict[int, dict]:
         weights += np.bincount(key, weights=np.full(len(key), float(snap["weight"])), minlength=size)
         parts += np.bincount(key, minlength=size)
         low = np.flatnonzero(scored.low)
-        lows.append((place[low], scored.year[low], scored.value[low], np.full(len(low), rank[position])))
+        lows.append(
+            (place[low], scored.year[low], scored.value[low], np.full(len(low), rank[position]), scored.place[low],
+             scored.of[low])
+        )  # fmt: skip
 
     def index(kind: str) -> list[float | None]:
         if kind not in kinds:
@@ -521,19 +629,23 @@ def compute_verdicts(inputs: dict, parameters: Parameters) -> dict[int, dict]:
         mean[known] = weighted[known] / weights[known]
         return [m if k else None for m, k in zip(_rounded(mean, 2), known.tolist(), strict=True)]
 
-    # A low value is stored as [year, code, value]: what the run knows of the criterion (name, unit, line, rule,
-    # kind, the group compared with) is stored once, with the run — repeated in each of 40,000 verdicts it made
-    # most of an 85 MB write. A school's low values go by year, kind and code.
-    low_criteria: list[list[dict]] = [[] for _ in clusters]
+    def counted(kind: str) -> list[int]:
+        return kinds[kind][2].tolist() if kind in kinds else [0] * size
+
+    # A low value is stored as [year, code, value, place, of]: what the run knows of the criterion (name, unit,
+    # line, rule, kind, the group compared with) is stored once, with the run — repeated in each of 40,000 verdicts
+    # it made most of an 85 MB write. A school's low values go by year, kind and code.
+    low_criteria: list[list[list]] = [[] for _ in clusters]
     if lows:
-        place, year, value, order = (np.concatenate(column) for column in zip(*lows, strict=True))
+        place, year, value, order, in_group, of = (np.concatenate(column) for column in zip(*lows, strict=True))
         sort = np.lexsort((order, year, place))
         codes = [criteria[i]["code"] for i in ranked]
-        columns = [a[sort].tolist() for a in (place, year, order)]
-        for p, y, r, v in zip(*columns, _rounded(value[sort], 2), strict=True):
-            low_criteria[p].append([y, codes[r], v])
+        columns = [a[sort].tolist() for a in (place, year, order, in_group, of)]
+        for p, y, r, g, o, v in zip(*columns, _rounded(value[sort], 2), strict=True):
+            low_criteria[p].append([y, codes[r], v] if judged.legacy else [y, codes[r], v, g, o])
 
     oip, social = index("results"), index("social")
+    result_parts, social_parts = counted("results"), counted("social")
     verdicts = {}
     for place, (school_id, cluster) in enumerate(clusters.items()):
         by_year = {}
@@ -544,8 +656,10 @@ def compute_verdicts(inputs: dict, parameters: Parameters) -> dict[int, dict]:
                 "social": social[at],
                 "low_results": oip[at] is not None and oip[at] < parameters.oip_threshold,
                 "low_social": social[at] is not None and social[at] < parameters.social_threshold,
+                "results_counted": result_parts[at],
+                "social_counted": social_parts[at],
             }
-        verdicts[school_id] = _verdict(school_id, cluster, by_year, low_criteria[place], parameters)
+        verdicts[school_id] = _verdict(school_id, cluster, by_year, low_criteria[place], parameters, judged.legacy)
     return verdicts
 
 
@@ -557,50 +671,93 @@ def _years_word(n: int) -> str:
     return "лет"
 
 
-def _is_listed(by_year: dict, key: str, index: str, parameters: Parameters, notes: list[str], label: str) -> bool:
-    with_data = [y for y, v in by_year.items() if v[index] is not None]
-    low = [y for y in with_data if by_year[y][key]]
-    if not with_data:
-        return False
-    if len(with_data) < len(by_year):
-        notes.append(
-            f"{label}: данные есть за {len(with_data)} {_years_word(len(with_data))} из {len(by_year)} "
-            f"({', '.join(map(str, with_data))})."
-        )
-    if len(with_data) < parameters.min_low_years:
-        notes.append(f"{label}: лет с данными меньше, чем нужно низких лет, — решение по имеющимся годам.")
-        return len(low) == len(with_data)
-    return len(low) >= parameters.min_low_years
+def _years_list(years: list[int]) -> str:
+    """2022 / 2022 и 2023 / 2022, 2023 и 2024."""
+    words = [str(y) for y in years]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} и {words[-1]}"
 
 
-def _listing(by_year: dict, parameters: Parameters) -> tuple[bool, bool, list[str]]:
-    """Whether the years put the school on the list by results and by social context, and what the decision had to
-    say about missing years."""
+LOW, FINE, MISSING = "low", "fine", "missing"
+
+
+@dataclass
+class Listing:
+    """What the years of the window decide: by results and by social context each LOW, FINE or MISSING (not
+    enough data to decide), whether a school short of years is to be watched, and what the text must say."""
+
+    results: str
+    social: str
+    on_watch: bool
+    notes: list[str]
+
+
+def _listing(by_year: dict, parameters: Parameters) -> Listing:
     notes: list[str] = []
-    low_results = _is_listed(by_year, "low_results", "oip", parameters, notes, "Результаты")
-    low_social = _is_listed(by_year, "low_social", "social", parameters, notes, "Социальный контекст")
-    return low_results, low_social, notes
+    window = f"{parameters.years[0]}–{parameters.years[-1]}"
+    with_results = [y for y, v in by_year.items() if v["oip"] is not None]
+    low_results = [y for y, v in by_year.items() if v["low_results"]]
+    on_watch = False
+    if parameters.min_result_years == 0:  # a run made before the setting: the years there were decided
+        results = FINE
+        if with_results:
+            needed = min(parameters.min_low_years, len(with_results))
+            results = LOW if len(low_results) >= needed else FINE
+            if len(with_results) < parameters.min_low_years:
+                notes.append("Результатов меньше, чем нужно низких лет, — решение по имеющимся годам.")
+    elif len(with_results) < parameters.min_result_years:
+        results = MISSING
+        on_watch = bool(low_results)
+        have = (
+            f"результаты есть только за {_years_list(with_results)}" if with_results
+            else "результатов нет ни за один год окна"
+        )  # fmt: skip
+        notes.append(
+            f"Недостаточно данных о результатах: {have}, а для решения нужны результаты не меньше чем за "
+            f"{parameters.min_result_years} {_years_word(parameters.min_result_years)}."
+        )
+    else:
+        results = LOW if len(low_results) >= parameters.min_low_years else FINE
+    partial = [y for y in with_results if by_year[y].get("results_counted") is not None]
+    for year in partial:
+        counted = by_year[year]["results_counted"]
+        if counted and by_year[year].get("results_of") and counted < by_year[year]["results_of"]:
+            notes.append(f"В {year} результаты есть по {counted} из {by_year[year]['results_of']} критериев.")
+
+    with_social = [y for y, v in by_year.items() if v["social"] is not None]
+    low_social = [y for y, v in by_year.items() if v["low_social"]]
+    if not with_social:
+        social = MISSING
+        notes.append(f"Социальный паспорт не загружен ни за один год окна {window} — ШНСУ не определялся.")
+    else:
+        # A passport is one document a year, often loaded for the current year only: the years there are decide.
+        social = LOW if len(low_social) >= min(parameters.min_low_years, len(with_social)) else FINE
+        if len(with_social) < len(by_year):
+            notes.append(f"Социальный паспорт есть за {_years_list(with_social)} — решение по ШНСУ по этим годам.")
+    return Listing(results, social, on_watch, notes)
+
+
+def _status(listing: Listing) -> str:
+    if listing.results == LOW:
+        return Status.BOTH if listing.social == LOW else Status.SHNOR
+    if listing.social == LOW:
+        return Status.SHNSU
+    return Status.NO_DATA if listing.results == MISSING else Status.NONE
 
 
 def _oip_series(by_year: dict) -> list[tuple[int, float]]:
     return [(y, v["oip"]) for y, v in sorted(by_year.items()) if v["oip"] is not None]
 
 
-def _verdict(school_id, cluster, by_year, low_rows, parameters: Parameters) -> dict:
-    low_results, low_social, _notes = _listing(by_year, parameters)
-    status = (
-        Status.BOTH if low_results and low_social
-        else Status.SHNOR if low_results
-        else Status.SHNSU if low_social
-        else Status.NONE
-    )
+def _verdict(school_id, cluster, by_year, low_rows, parameters: Parameters, legacy: bool = False) -> dict:
+    listing = _listing(by_year, parameters)
+    status = _status(listing)
     oip_series = _oip_series(by_year)
     current = by_year.get(parameters.year, {})
     oip, social = current.get("oip"), current.get("social")
     latest_oip = oip_series[-1][1] if oip_series else None
 
     preventive = False
-    if not low_results and latest_oip is not None and len(oip_series) > 1:
+    if listing.results == FINE and latest_oip is not None and len(oip_series) > 1:
         best_before = max(value for _, value in oip_series[:-1])
         preventive = (
             latest_oip >= parameters.oip_threshold
@@ -613,28 +770,42 @@ def _verdict(school_id, cluster, by_year, low_rows, parameters: Parameters) -> d
         and oip >= parameters.curator_threshold
         and not any(v["low_results"] for v in by_year.values())
     )
+    explanation = {
+        "years": {str(y): {"oip": v["oip"], "social": v["social"]} for y, v in sorted(by_year.items())},
+        "criteria": low_rows,  # in order of year, kind and code (compute_verdicts)
+    }
+    if not legacy:
+        explanation["no_cluster"] = cluster == NO_CLUSTER
+        for y, v in by_year.items():
+            explanation["years"][str(y)]["counted"] = [v["results_counted"], v["social_counted"]]
     return {
         "status": status,
         "oip": oip,
         "social_index": social,
         "preventive": preventive,
         "curator_candidate": curator,
+        "on_watch": listing.on_watch,
+        "objectivity_flag": False,
         "cluster": cluster,
         # The indices of each year and the low criteria. The explanation in words follows from them, the verdict
         # and the run's parameters (`verdict_text`), and is written when a page shows it: stored with each of
         # 40,000 verdicts it was a third of what a run wrote.
-        "explanation": {
-            "years": {str(y): {"oip": v["oip"], "social": v["social"]} for y, v in sorted(by_year.items())},
-            "criteria": low_rows,  # in order of year, kind and code (compute_verdicts)
-        },
+        "explanation": explanation,
     }
 
 
-def verdict_text(verdict: dict, parameters: Parameters | None) -> str:
+def latest_oip(explanation) -> tuple[int, float] | None:
+    """The last year of the window with an ОИП and its value: what the table shows beside the text."""
+    years = (explanation or {}).get("years") if isinstance(explanation, dict) else None
+    known = sorted((int(y), v["oip"]) for y, v in (years or {}).items() if v.get("oip") is not None)
+    return known[-1] if known else None
+
+
+def verdict_text(verdict: dict, parameters: Parameters | None, criteria: list[dict] | None = None) -> str:
     """A verdict's explanation in words: the cluster and window, the low years of each index, the flags and what
-    the decision had to say about missing years. `verdict` is what `compute_verdicts` gives for a school (a stored
-    verdict passes its fields, see `IdentificationVerdict.explanation_text`); an explanation stored whole by an
-    earlier version keeps its text."""
+    is missing. `verdict` is what `compute_verdicts` gives for a school (a stored verdict passes its fields, see
+    `IdentificationVerdict.explanation_text`); `criteria` — the run's, to count the criteria a year lacks; an
+    explanation stored whole by an earlier version keeps its text."""
     explanation = verdict.get("explanation")
     if not isinstance(explanation, dict):
         return str(explanation or "")
@@ -642,40 +813,67 @@ def verdict_text(verdict: dict, parameters: Parameters | None) -> str:
         return explanation["text"] or ""
     if parameters is None:  # a run without its parameters cannot be explained
         return ""
+    of = {
+        "results": sum(1 for c in criteria or [] if c["kind"] == "results"),
+        "social": sum(1 for c in criteria or [] if c["kind"] == "social"),
+    }
     by_year = {}
     for year, indices in sorted((int(y), v) for y, v in (explanation.get("years") or {}).items()):
         oip, social = indices.get("oip"), indices.get("social")
+        counted = indices.get("counted") or [None, None]
         by_year[year] = {
             "oip": oip,
             "social": social,
             "low_results": oip is not None and oip < parameters.oip_threshold,
             "low_social": social is not None and social < parameters.social_threshold,
+            "results_counted": counted[0],
+            "results_of": of["results"],
         }
-    _low_results, _low_social, notes = _listing(by_year, parameters)
+    listing = _listing(by_year, parameters)
     oip_series = _oip_series(by_year)
-    latest_oip = oip_series[-1][1] if oip_series else None
+    latest = oip_series[-1][1] if oip_series else None
     low_result_years = [y for y, v in by_year.items() if v["low_results"]]
     low_social_years = [y for y, v in by_year.items() if v["low_social"]]
-    sentences = [f"Кластер: {verdict.get('cluster')}. Окно: {parameters.years[0]}–{parameters.years[-1]}."]
+    with_results = [y for y, v in by_year.items() if v["oip"] is not None]
+    window = f"окно {parameters.years[0]}–{parameters.years[-1]}"
+    if explanation.get("no_cluster"):
+        sentences = ["Кластер не определён — школа сравнивается со всеми школами своего региона."]
+    else:
+        sentences = [f"Кластер: {verdict.get('cluster')}."]
+    if with_results:
+        sentences.append(f"{window.capitalize()}; результаты есть за {_years_list(with_results)}.")
+    else:
+        sentences.append(f"{window.capitalize()}; результатов нет ни за один год.")
     if low_result_years:
         sentences.append(
-            f"ОИП ниже порога {parameters.oip_threshold:g} в {', '.join(map(str, low_result_years))} "
-            f"(нужно лет: {parameters.min_low_years})."
+            f"ОИП ниже порога {number_ru(parameters.oip_threshold)} в {_years_list(low_result_years)} "
+            f"(нужно низких лет: {parameters.min_low_years})."
         )
     if low_social_years:
         sentences.append(
-            f"Индекс социального благополучия ниже порога {parameters.social_threshold:g} "
-            f"в {', '.join(map(str, low_social_years))}."
+            f"Индекс социального благополучия ниже порога {number_ru(parameters.social_threshold)} "
+            f"в {_years_list(low_social_years)}."
         )
-    if verdict.get("status") == Status.NONE and not low_result_years and not low_social_years:
-        sentences.append("Ни в одном году окна показатели не опускались ниже порогов.")
-    if verdict.get("preventive") and latest_oip is not None:
+    status = verdict.get("status")
+    if status == Status.NONE and not low_result_years and not low_social_years:
+        if listing.social == MISSING:
+            sentences.append("ОИП ни в одном году окна не опускался ниже порога.")
+        else:
+            sentences.append("Ни в одном году окна показатели не опускались ниже порогов.")
+    if verdict.get("on_watch"):
         sentences.append(
-            f"Отрицательная динамика: ОИП снизился до {latest_oip:g} — рекомендуется профилактическая поддержка."
+            "На контроле: результаты низкие, но лет с результатами меньше, чем нужно для включения в перечень."
+        )
+    if verdict.get("preventive") and latest is not None:
+        sentences.append(
+            f"Отрицательная динамика: ОИП снизился до {number_ru(latest)} — рекомендуется профилактическая поддержка."
         )
     if verdict.get("curator_candidate") and verdict.get("oip") is not None:
-        sentences.append(f"Высокие результаты (ОИП {verdict['oip']:g}): кандидат в школы-кураторы.")
-    sentences.extend(notes)
+        sentences.append(f"Высокие результаты (ОИП {number_ru(verdict['oip'])}): кандидат в школы-кураторы.")
+    sentences.extend(listing.notes)
+    signs = explanation.get("objectivity") or []
+    if signs:
+        sentences.append("Признаки необъективности ВПР: " + "; ".join(signs) + ".")
     return " ".join(sentences)
 
 
@@ -704,7 +902,7 @@ def run_start(*, year: int, actor, parameters: Parameters | None = None, note: s
 
 def run_execute(run: IdentificationRun) -> IdentificationRun:
     """Compute the verdicts of a queued run, reporting progress as it goes."""
-    parameters = Parameters(**run.parameters["parameters"])
+    parameters = Parameters.from_stored(run.parameters["parameters"])
     try:
         IdentificationRun.objects.filter(pk=run.pk).update(state=IdentificationRun.State.RUNNING)
         _set_progress(run, 5, "Чтение результатов и профилей школ")
@@ -721,6 +919,12 @@ def run_execute(run: IdentificationRun) -> IdentificationRun:
                 counts[v["status"]] += 1
                 counts["preventive"] += v["preventive"]
                 counts["curator"] += v["curator_candidate"]
+                counts["watch"] += v["on_watch"]
+                counts["objectivity"] += v["objectivity_flag"]
+            run.summary = run_summary(verdicts, parameters)
+            run.no_data_count = counts[Status.NO_DATA]
+            run.watch_count = counts["watch"]
+            run.objectivity_count = counts["objectivity"]
             run.inputs = pack_inputs(inputs)
             run.parameters = {"parameters": asdict(parameters), "criteria": inputs["criteria"]}
             run.state = IdentificationRun.State.DONE
@@ -739,6 +943,43 @@ def run_execute(run: IdentificationRun) -> IdentificationRun:
         )
         raise
     return run
+
+
+def run_summary(verdicts: dict[int, dict], parameters: Parameters) -> dict:
+    """What a department reads before it signs: per year, the share of schools at or above the ОИП line (seed 002:
+    «доля школ, преодолевших порог ОИП не менее 21»), the schools without a cluster and without a social passport,
+    and the passport's completeness per municipality."""
+    at_or_above, judged = defaultdict(int), defaultdict(int)
+    without_passport = set()
+    for school_id, verdict in verdicts.items():
+        years = verdict["explanation"]["years"]
+        for year, indices in years.items():
+            if indices["oip"] is not None:
+                judged[year] += 1
+                at_or_above[year] += indices["oip"] >= parameters.oip_threshold
+        if all(indices["social"] is None for indices in years.values()):
+            without_passport.add(school_id)
+    municipalities: dict[int, dict] = {}
+    for school_id, municipality_id, name in School.objects.filter(pk__in=verdicts).values_list(
+        "pk", "municipality_id", "municipality__name"
+    ).order_by():
+        row = municipalities.setdefault(
+            municipality_id, {"municipality_id": municipality_id, "name": name, "schools": 0, "with_passport": 0}
+        )
+        row["schools"] += 1
+        row["with_passport"] += school_id not in without_passport
+    return {
+        "threshold_shares": [
+            {
+                "year": int(year), "at_or_above": at_or_above[year], "judged": judged[year],
+                "share": round(100 * at_or_above[year] / judged[year], 1) if judged[year] else None,
+            }
+            for year in sorted(judged)
+        ],
+        "no_cluster": sum(1 for v in verdicts.values() if v["cluster"] == NO_CLUSTER),
+        "no_passport": len(without_passport),
+        "passport_by_municipality": sorted(municipalities.values(), key=lambda row: row["name"]),
+    }  # fmt: skip
 
 
 VERDICT_COLUMNS = (
@@ -802,41 +1043,14 @@ def _run_quietly(run_pk: int) -> None:
 
 def run_reproduce(run: IdentificationRun) -> dict[int, dict]:
     """Recompute a finished run from its stored inputs and parameters."""
-    return compute_verdicts(unpack_inputs(run.inputs), Parameters(**run.parameters["parameters"]))
+    return compute_verdicts(unpack_inputs(run.inputs), Parameters.from_stored(run.parameters["parameters"]))
 
 
-@transaction.atomic
-def run_approve(*, run: IdentificationRun, actor) -> int:
-    """Make a finished run the list (перечень) of its year: every school's status for the year is set from it."""
-    run = IdentificationRun.objects.select_for_update().get(pk=run.pk)
-    if run.state != IdentificationRun.State.DONE:
-        raise IdentificationError("Утвердить можно только завершённый запуск.")
-    SchoolYearStatus.objects.filter(year=run.year).delete()
-    statuses = [
-        SchoolYearStatus(
-            school_id=school_id, year=run.year, status=status, preventive=preventive,
-            curator_candidate=curator, run=run,
-        )
-        for school_id, status, preventive, curator in run.verdicts.values_list(
-            "school_id", "status", "preventive", "curator_candidate"
-        )
-    ]
-    SchoolYearStatus.objects.bulk_create(statuses, batch_size=5000)
-    run.approved_by, run.approved_at = actor, timezone.now()
-    run.save(update_fields=["approved_by", "approved_at"])
-    notify(
-        kind=notice_kinds.LIST_APPROVED,
-        recipients=notice_recipients.people_of_list(run),
-        target=run,
-        title=f"Утверждён перечень ШНОР/ШНСУ на {run.year} год",
-        body=(
-            f"Управление образования утвердило перечень: ШНОР — {run.shnor_count}, ШНСУ — {run.shnsu_count} "
-            f"(из них и то и другое — {run.both_count}). Статусы школ, которые вы видите, с пояснениями — "
-            "на странице перечня."
-        ),
-        actor=actor,
-    )
-    return len(statuses)
+def run_approve(*, run: IdentificationRun, actor, order_number: str = "", order_date=None) -> int:
+    """Make a finished run the list (перечень) of its year, with the department's changes (`schools.selection`)."""
+    from .selection import list_approve  # the list builds on this module
+
+    return list_approve(run=run, actor=actor, order_number=order_number, order_date=order_date)
 
 
 def approved_run_ids() -> set[int]:

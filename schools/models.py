@@ -711,10 +711,20 @@ class IdentificationVerdict(models.Model):
         run = run or self.run
         verdict = {
             "status": self.status, "oip": self.oip, "preventive": self.preventive,
-            "curator_candidate": self.curator_candidate, "cluster": self.cluster_name, "explanation": self.explanation,
+            "curator_candidate": self.curator_candidate, "on_watch": self.on_watch, "cluster": self.cluster_name,
+            "explanation": self.explanation,
         }  # fmt: skip
         stored = (run.parameters or {}).get("parameters")
-        return verdict_text(verdict, Parameters(**stored) if stored else None)
+        return verdict_text(
+            verdict, Parameters.from_stored(stored) if stored else None, (run.parameters or {}).get("criteria")
+        )
+
+    @property
+    def latest_oip(self) -> tuple[int, float] | None:
+        """(year, ОИП) of the last year of the window that has one — the year the table names beside the value."""
+        from .identification import latest_oip
+
+        return latest_oip(self.explanation)
 
     def low_criteria(self, run: "IdentificationRun | None" = None) -> list[dict]:
         """The criteria on which the school was low, in words (the run keeps what each criterion is)."""

@@ -40,18 +40,45 @@ def test_low_in_two_of_three_years_puts_a_school_on_the_list():
     assert verdicts[1]["status"] == Status.SHNOR
     assert verdicts[2]["status"] == Status.NONE  # one bad year does not label a school
     explanation = verdicts[1]["explanation"]
-    assert "ОИП ниже порога 21 в 2024, 2026" in verdict_text(verdicts[1], Parameters(year=2026))
+    assert "ОИП ниже порога 21 в 2024 и 2026" in verdict_text(verdicts[1], Parameters(year=2026))
     low = low_criteria_rows(explanation, [CRITERION])
     assert [(c["year"], c["value"], c["line"]) for c in low] == [(2024, 40, 50.0), (2026, 45, 50.0)]
     assert low[0]["rule_text"] == "порог 50 балл" and low[0]["name"] == "Средний балл"
     assert low[0]["cluster"] == "все школы"
 
 
-def test_with_fewer_years_than_needed_the_verdict_uses_the_years_there_are_and_says_so():
+def test_one_year_of_low_results_is_not_enough_for_the_list_only_for_watch():
     verdicts = compute_verdicts(inputs_for({(1, 2026): 40, (2, 2026): 80}), Parameters(year=2026))
-    assert verdicts[1]["status"] == Status.SHNOR
+    assert verdicts[1]["status"] == Status.NO_DATA and verdicts[1]["on_watch"]
+    assert verdicts[2]["status"] == Status.NO_DATA and not verdicts[2]["on_watch"]
     text = verdict_text(verdicts[1], Parameters(year=2026))
-    assert "данные есть за 1 год из 3 (2026)" in text and "решение по имеющимся годам" in text
+    assert "Окно 2024–2026; результаты есть за 2026." in text
+    assert "результаты есть только за 2026, а для решения нужны результаты не меньше чем за 2 года" in text
+    assert "На контроле" in text
+    # The department may decide that one year is enough.
+    one_year = compute_verdicts(
+        inputs_for({(1, 2026): 40, (2, 2026): 80}), Parameters(year=2026, min_result_years=1, min_low_years=1)
+    )
+    assert one_year[1]["status"] == Status.SHNOR and one_year[2]["status"] == Status.NONE
+
+
+def test_a_school_without_results_in_the_window_has_not_enough_data_not_a_clean_verdict():
+    inputs = inputs_for({(1, 2024): 70, (1, 2025): 70, (1, 2026): 70})
+    inputs["clusters"][2] = "кластер"  # school 2 has no results at all
+    verdicts = compute_verdicts(inputs, Parameters(year=2026))
+    assert verdicts[1]["status"] == Status.NONE
+    assert verdicts[2]["status"] == Status.NO_DATA
+    text = verdict_text(verdicts[2], Parameters(year=2026))
+    assert "результатов нет ни за один год" in text and "Ни в одном году" not in text
+    assert "Социальный паспорт не загружен ни за один год окна 2024–2026 — ШНСУ не определялся." in text
+
+
+def test_a_run_made_before_the_setting_is_reproduced_by_the_years_there_were():
+    stored = {k: v for k, v in Parameters(year=2026).__dict__.items() if k not in ("min_result_years", "index_scale")}
+    legacy = Parameters.from_stored(stored)
+    verdicts = compute_verdicts(inputs_for({(1, 2026): 40, (2, 2026): 80}), legacy)
+    assert verdicts[1]["status"] == Status.SHNOR  # as it was decided then
+    assert "решение по имеющимся годам" in verdict_text(verdicts[1], legacy)
 
 
 def test_percentile_rule_compares_within_the_cluster():
@@ -60,7 +87,8 @@ def test_percentile_rule_compares_within_the_cluster():
     values = {(1, 2026): 90, (2, 2026): 95, (3, 2026): 99, (4, 2026): 30, (5, 2026): 35, (6, 2026): 50}
     clusters = {1: "A", 2: "A", 3: "A", 4: "B", 5: "B", 6: "B"}
     verdicts = compute_verdicts(
-        inputs_for(values, criteria=[criterion], clusters=clusters), Parameters(year=2026, min_low_years=1)
+        inputs_for(values, criteria=[criterion], clusters=clusters),
+        Parameters(year=2026, min_low_years=1, min_result_years=1),
     )
     assert verdicts[1]["status"] == Status.SHNOR
     low = low_criteria_rows(verdicts[1]["explanation"], [criterion], verdicts[1]["cluster"])
@@ -72,7 +100,9 @@ def test_percentile_rule_compares_within_the_cluster():
 def test_zscore_rule_and_higher_is_worse_direction():
     criterion = {**CRITERION, "rule": "zscore", "line": 1.0, "direction": "higher_worse"}
     values = {(s, 2026): v for s, v in enumerate([5, 5, 6, 5, 4, 5, 30], start=1)}
-    verdicts = compute_verdicts(inputs_for(values, criteria=[criterion]), Parameters(year=2026, min_low_years=1))
+    verdicts = compute_verdicts(
+        inputs_for(values, criteria=[criterion]), Parameters(year=2026, min_low_years=1, min_result_years=1)
+    )
     assert verdicts[7]["status"] == Status.SHNOR
     assert all(verdicts[s]["status"] == Status.NONE for s in range(1, 7))
 
@@ -81,7 +111,7 @@ def test_social_criteria_give_shnsu_and_both():
     social = {**CRITERION, "code": "income", "kind": "social", "direction": "higher_worse", "line": 30.0}
     inputs = inputs_for({(1, 2026): 40, (2, 2026): 80, (3, 2026): 80}, criteria=[CRITERION, social])
     inputs["values"]["income"] = [[1, 2026, 45], [2, 2026, 45], [3, 2026, 10]]
-    verdicts = compute_verdicts(inputs, Parameters(year=2026, min_low_years=1))
+    verdicts = compute_verdicts(inputs, Parameters(year=2026, min_low_years=1, min_result_years=1))
     assert verdicts[1]["status"] == Status.BOTH
     assert verdicts[2]["status"] == Status.SHNSU
     assert verdicts[3]["status"] == Status.NONE
@@ -263,8 +293,9 @@ def test_the_explanation_in_words_is_written_from_the_stored_verdict_on_the_page
     verdict = run.verdicts.exclude(status=Status.NONE).order_by("pk").first()
     assert "text" not in verdict.explanation  # stored as indices; the words are written when shown
     text = verdict.explanation_text()
-    assert text == verdict_text(run_reproduce(run)[verdict.school_id], Parameters(**run.parameters["parameters"]))
-    assert text.startswith(f"Кластер: {verdict.cluster_name}. Окно: ") and "ниже порога" in text
+    reproduced = run_reproduce(run)[verdict.school_id]
+    assert text == verdict_text(reproduced, Parameters(**run.parameters["parameters"]), run.parameters["criteria"])
+    assert text.startswith(f"Кластер: {verdict.cluster_name}. Окно ") and "ниже порога" in text
     client.force_login(demo["department"])
     assert escape(text) in client.get(reverse("schools:detail", args=[verdict.school_id])).content.decode()
     run_page = client.get(reverse("schools:run_detail", args=[run.pk]), {"status": verdict.status})
