@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -9,11 +10,13 @@ from shnor_portal.history_admin import register_histories
 
 from .models import (
     Cluster,
+    ClusterRule,
     Criterion,
     DataVersion,
     IdentificationRun,
     IdentificationSettings,
     IdentificationVerdict,
+    ListChange,
     Measure,
     Municipality,
     Region,
@@ -45,11 +48,55 @@ class MunicipalityAdmin(admin.ModelAdmin):
     list_select_related = ["region"]
 
 
+class ClusterRuleForm(forms.ModelForm):
+    kinds = forms.MultipleChoiceField(
+        label="Типы школ", choices=School.Kind.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Ничего не отмечено — любой тип.",
+    )
+
+    class Meta:
+        model = ClusterRule
+        fields = ["cluster", "order", "kinds", "locality", "small", "min_pupils", "max_pupils"]
+
+
+class ClusterRuleInline(admin.TabularInline):
+    model = ClusterRule
+    form = ClusterRuleForm
+    extra = 0
+
+
 @admin.register(Cluster)
 class ClusterAdmin(admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
     list_filter = ["code"]
+    inlines = [ClusterRuleInline]
+    actions = ["assign_by_rule"]
+
+    @admin.action(description="Распределить школы по кластерам по правилу")
+    def assign_by_rule(self, request, queryset):
+        from .clusters import clusters_assign
+
+        changed = clusters_assign()
+        self.message_user(request, f"Кластер изменён у {changed} школ (назначенные вручную не тронуты).")
+
+
+@admin.register(ClusterRule)
+class ClusterRuleAdmin(SimpleHistoryAdmin):
+    form = ClusterRuleForm
+    list_display = ["order", "cluster", "kinds", "locality", "small", "min_pupils", "max_pupils"]
+    list_filter = ["cluster", "locality", "small"]
+    search_fields = ["cluster__name"]
+    list_select_related = ["cluster"]
+
+
+@admin.register(ListChange)
+class ListChangeAdmin(SimpleHistoryAdmin):
+    list_display = ["school", "kind", "status", "state", "run", "author", "created_at"]
+    list_filter = ["kind", "state", "run__year"]
+    search_fields = ["school__short_name", "reason"]
+    list_select_related = ["school", "run", "author"]
+    raw_id_fields = ["school", "run"]
 
 
 class ArchivedFilter(admin.SimpleListFilter):

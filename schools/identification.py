@@ -53,6 +53,7 @@ from .models import (
     SchoolYearStatus,
     Status,
 )
+from .objectivity import objectivity_signs
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +137,50 @@ DEFAULT_CRITERIA = [
      1.0, "percentile", 25.0, "all"),
     ("parents_higher_education", "Доля родителей с высшим образованием", "social", None, None,
      "share_parents_higher_education", "%", "higher_better", 1.0, "percentile", 25.0, "all"),
+    # The seeds' other criteria: created switched off; the department switches on those whose data it loads.
+    ("vpr_math_fail", "Доля участников ВПР по математике, получивших «2»", "results", "vpr-math-below_min",
+     "vpr-math-participants", "", "%", "higher_worse", 1.0, "percentile", 20.0, "cluster"),
+    ("vpr_russian_fail", "Доля участников ВПР по русскому языку, получивших «2»", "results",
+     "vpr-russian-below_min", "vpr-russian-participants", "", "%", "higher_worse", 1.0, "percentile", 20.0,
+     "cluster"),
+    ("vpr_math_mean", "Средняя отметка ВПР по математике", "results", "vpr-math-mean_score", None, "", "балл",
+     "higher_better", 1.0, "percentile", 20.0, "cluster"),
+    ("vpr_russian_mean", "Средняя отметка ВПР по русскому языку", "results", "vpr-russian-mean_score", None, "",
+     "балл", "higher_better", 1.0, "percentile", 20.0, "cluster"),
+    ("contingent_left", "Выбыло обучающихся за год на 100 обучающихся (сохранность контингента)", "results", None,
+     None, "share_left", "на 100", "higher_worse", 1.0, "percentile", 20.0, "cluster"),
+    ("olympiad_participation", "Доля обучающихся — участников муниципального этапа ВсОШ", "results",
+     "other-olympiad-value", None, "", "%", "higher_better", 0.5, "percentile", 20.0, "cluster"),
+    ("olympiad_winners", "Победители и призёры муниципального этапа ВсОШ", "results", "other-olympiad-winners",
+     None, "", "чел.", "higher_better", 0.5, "threshold", 0.5, "all"),
+    ("satisfaction", "Удовлетворённость обучающихся, родителей и педагогов", "results", "other-satisfaction-value",
+     None, "", "%", "higher_better", 1.0, "percentile", 20.0, "all"),
+    ("parents_educated", "Доля родителей с высшим или средним специальным образованием (менее 15 %)", "social",
+     None, None, "share_parents_educated", "%", "higher_better", 1.0, "threshold", 15.0, "all"),
+    ("zpr", "Доля обучающихся с ЗПР", "social", None, None, "share_zpr", "%", "higher_worse", 1.0, "percentile",
+     25.0, "all"),
+    ("difficult_situation", "Доля детей из семей в трудной жизненной ситуации", "social", None, None,
+     "share_difficult_situation", "%", "higher_worse", 1.0, "percentile", 25.0, "all"),
+    ("on_register_present", "Есть обучающиеся на учёте в КДН/ПДН", "social", None, None, "has_on_register", "",
+     "higher_worse", 1.0, "threshold", 0.5, "all"),
+    ("on_register_limit", "Обучающиеся на учёте в КДН/ПДН — не более 5 на 100 обучающихся", "social", None, None,
+     "share_on_register", "на 100", "higher_worse", 1.0, "threshold", 5.0, "all"),
+    ("remote_small_rural", "Малокомплектная школа в удалённой сельской местности", "social", None, None,
+     "remote_small_rural", "", "higher_worse", 1.0, "threshold", 0.5, "all"),
 ]
+SWITCHED_OFF_BY_DEFAULT = {
+    "vpr_math_fail", "vpr_russian_fail", "vpr_math_mean", "vpr_russian_mean", "contingent_left",
+    "olympiad_participation", "olympiad_winners", "satisfaction", "parents_educated", "zpr", "difficult_situation",
+    "on_register_present", "on_register_limit", "remote_small_rural",
+}
+# Fixed lines of the absolute index (the value worth 0 and the value worth 100); the department edits them.
+ABSOLUTE_LINES = {
+    "ege_russian_below_min": (20.0, 0.0), "ege_math_below_min": (40.0, 0.0), "ege_russian_mean": (50.0, 85.0),
+    "ege_math_mean": (30.0, 80.0), "oge_math_below_min": (30.0, 0.0), "oge_russian_mean": (3.0, 4.6),
+    "vpr_math_fail": (30.0, 0.0), "vpr_russian_fail": (30.0, 0.0), "vpr_math_mean": (3.0, 4.6),
+    "vpr_russian_mean": (3.0, 4.6), "contingent_left": (15.0, 0.0), "olympiad_participation": (0.0, 30.0),
+    "satisfaction": (40.0, 95.0),
+}
 
 
 @transaction.atomic
@@ -164,7 +208,8 @@ def criteria_ensure_for_year(*, year: int) -> list[Criterion]:
             measure=measures.get(measure) if measure else None,
             per_measure=measures.get(per) if per else None,
             profile_field=field, unit=unit, direction=direction, weight=weight, rule=rule, line=line,
-            compare_within=within,
+            compare_within=within, is_active=code not in SWITCHED_OFF_BY_DEFAULT,
+            scale_worst=ABSOLUTE_LINES.get(code, (None, None))[0], scale_best=ABSOLUTE_LINES.get(code, (None, None))[1],
         )
         for code, name, kind, measure, per, field, unit, direction, weight, rule, line, within in DEFAULT_CRITERIA
     ]
@@ -329,7 +374,14 @@ def collect_inputs(*, parameters: Parameters, criteria: list[Criterion]) -> dict
             keys = keys_base
             numbers = _rounded(100.0 * counted / base, 4)
         values[snap["code"]] = _typed_columns({"school": keys // 64, "year": keys % 64 + first_year, "value": numbers})
-    return {"years": years, "criteria": snapshots, "clusters": schools, "regions": regions, "values": values}
+    # The signs of non-objective ВПР of the run's year, read now and kept with the inputs, so that the run explains
+    # itself later whatever is imported since.
+    signs = objectivity_signs(year=parameters.year)
+    objectivity = {str(pk): signs[pk] for pk in schools if pk in signs}
+    return {
+        "years": years, "criteria": snapshots, "clusters": schools, "regions": regions, "values": values,
+        "objectivity": objectivity,
+    }  # fmt: skip
 
 
 # Packed inputs: the years, criteria and clusters as JSON and each criterion's columns as arrays, in one numpy
@@ -346,8 +398,9 @@ def _typed_columns(columns: dict) -> dict[str, np.ndarray]:
 def pack_inputs(inputs: dict) -> bytes:
     described = {key: inputs[key] for key in ("years", "criteria")}
     described["clusters"] = inputs["clusters"]
-    if "regions" in inputs:
-        described["regions"] = inputs["regions"]
+    for key in ("regions", "objectivity"):
+        if key in inputs:
+            described[key] = inputs[key]
     described["values"] = list(inputs["values"])
     arrays = {
         f"{number}.{column}": np.asarray(values[column], dtype=kind)
@@ -646,6 +699,7 @@ def compute_verdicts(inputs: dict, parameters: Parameters) -> dict[int, dict]:
 
     oip, social = index("results"), index("social")
     result_parts, social_parts = counted("results"), counted("social")
+    signs = inputs.get("objectivity") or {}
     verdicts = {}
     for place, (school_id, cluster) in enumerate(clusters.items()):
         by_year = {}
@@ -659,7 +713,11 @@ def compute_verdicts(inputs: dict, parameters: Parameters) -> dict[int, dict]:
                 "results_counted": result_parts[at],
                 "social_counted": social_parts[at],
             }
-        verdicts[school_id] = _verdict(school_id, cluster, by_year, low_criteria[place], parameters, judged.legacy)
+        verdict = _verdict(school_id, cluster, by_year, low_criteria[place], parameters, judged.legacy)
+        if str(school_id) in signs:
+            verdict["objectivity_flag"] = True
+            verdict["explanation"]["objectivity"] = signs[str(school_id)]
+        verdicts[school_id] = verdict
     return verdicts
 
 

@@ -75,11 +75,18 @@ def subject_code_for_header(header: str) -> str | None:
     return None
 
 
+# Subjects of measures that are not exams (code → name): the olympiad and the satisfaction survey (seeds 001, 002).
+OTHER_SUBJECTS = {
+    "olympiad": "Всероссийская олимпиада школьников (муниципальный этап)",
+    "satisfaction": "удовлетворённость обучающихся, родителей и педагогов",
+}
+
+
 def subject_name(code: str) -> str:
     for subject_code, name, _words in EGE_SUBJECTS:
         if subject_code == code:
             return name
-    return code
+    return OTHER_SUBJECTS.get(code, code)
 
 
 def measure_code(exam: str, subject: str, metric: str) -> str:

@@ -546,8 +546,8 @@ class Criterion(models.Model):
         return f"{self.year}: {self.name}"
 
     def clean(self):
-        if self.kind == self.Kind.RESULTS and not self.measure_id:
-            raise ValidationError({"measure": "Для критерия по результатам укажите результат."})
+        if self.kind == self.Kind.RESULTS and not (self.measure_id or self.profile_field):
+            raise ValidationError({"measure": "Для критерия по результатам укажите результат или поле профиля."})
         if self.kind == self.Kind.SOCIAL and not (self.profile_field or self.measure_id):
             raise ValidationError({"profile_field": "Укажите поле профиля школы или результат."})
         if self.rule == self.Rule.PERCENTILE and not 0 < self.line < 100:

@@ -145,3 +145,41 @@ def test_the_run_counts_not_enough_data_and_the_share_of_schools_at_or_above_the
     assert run.summary["passport_by_municipality"] == [
         {"municipality_id": municipality.pk, "name": "Район", "schools": 6, "with_passport": 0}
     ]
+
+
+@pytest.mark.django_db
+def test_signs_of_non_objective_vpr_stand_beside_the_verdict_and_do_not_change_it():
+    from schools.identification import run_reproduce
+    from schools.measures import measures_by_code
+
+    municipality = Municipality.objects.create(region=Region.objects.create(name="Край"), name="Район")
+    schools = [
+        School.objects.create(municipality=municipality, name=f"Школа {n}", short_name=f"Школа {n}") for n in range(4)
+    ]
+    run = run_start(year=2026, actor=None, parameters=Parameters(year=2026))
+    criterion = Criterion.objects.get(year=2026, code="ege_russian_mean")
+    Criterion.objects.filter(year=2026).exclude(pk=criterion.pk).update(is_active=False)
+    measures = measures_by_code(
+        {"vpr-math-mean_score", "vpr-math-participants", "oge-math-mean_score", "oge-math-participants"}
+    )
+    for number, school in enumerate(schools):
+        for year in (2024, 2025, 2026):
+            SchoolResult.objects.create(school=school, year=year, measure=criterion.measure, value=50 + 5 * number)
+        # ВПР marks of school 0 are far above its own ОГЭ; the others agree.
+        vpr = 4.6 if number == 0 else 3.4
+        for code, value in (("vpr-math-mean_score", vpr), ("vpr-math-participants", 25),
+                            ("oge-math-mean_score", 3.1), ("oge-math-participants", 20)):  # fmt: skip
+            SchoolResult.objects.create(school=school, year=2026, measure=measures[code], value=value)
+    run_execute(run)
+    run.refresh_from_db()
+    flagged = run.verdicts.get(school=schools[0])
+    assert flagged.objectivity_flag and run.objectivity_count == 1
+    # The worst ЕГЭ of the four decides its place on the list; the signs neither add to it nor take away.
+    assert flagged.status == Status.SHNOR
+    assert run.verdicts.get(school=schools[1]).status == Status.NONE and not run.verdicts.get(school=schools[1]).objectivity_flag
+    text = flagged.explanation_text()
+    assert "Признаки необъективности ВПР: ВПР по математике" in text
+    assert "4,6" in text and "3,1" in text
+    # Imported later, the results do not change what the run said.
+    SchoolResult.objects.filter(measure=measures["vpr-math-mean_score"]).update(value=3.0)
+    assert run_reproduce(run)[schools[0].pk]["explanation"]["objectivity"] == flagged.explanation["objectivity"]
