@@ -775,11 +775,13 @@ def _listing(by_year: dict, parameters: Parameters) -> Listing:
         )
     else:
         results = LOW if len(low_results) >= parameters.min_low_years else FINE
-    partial = [y for y in with_results if by_year[y].get("results_counted") is not None]
-    for year in partial:
-        counted = by_year[year]["results_counted"]
-        if counted and by_year[year].get("results_of") and counted < by_year[year]["results_of"]:
-            notes.append(f"В {year} результаты есть по {counted} из {by_year[year]['results_of']} критериев.")
+    partial = defaultdict(list)  # criteria with a value → the years with that many
+    for year in with_results:
+        counted, of = by_year[year].get("results_counted"), by_year[year].get("results_of")
+        if counted and of and counted < of:
+            partial[counted, of].append(year)
+    for (counted, of), partial_years in partial.items():
+        notes.append(f"Результаты есть по {counted} из {of} критериев ({_years_list(partial_years)}).")
 
     with_social = [y for y, v in by_year.items() if v["social"] is not None]
     low_social = [y for y, v in by_year.items() if v["low_social"]]
