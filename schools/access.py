@@ -13,10 +13,10 @@ pass, so a curator pays one more query per request and loses the reach the day t
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
-from .models import Municipality, RoleAssignment, School
+from .models import IdentificationRun, Municipality, RoleAssignment, School
 
 Role = RoleAssignment.Role
 
@@ -139,3 +139,45 @@ def can_view_criteria(user) -> bool:
     """Criteria are the department's to edit; coordinators read them to understand the list."""
     reach = reach_of(user)
     return reach.everything or reach.has_role(Role.COORDINATOR)
+
+
+# --- the list (перечень) formed from an identification run ----------------------------------------------------------
+
+
+def coordinated_municipality_ids(user) -> frozenset[int]:
+    reach = reach_of(user)
+    return frozenset(a.municipality_id for a in reach.assignments if a.role == Role.COORDINATOR and a.municipality_id)
+
+
+def can_take_part_in_list(user) -> bool:
+    """The department forms the list; coordinators read it for their municipality and propose changes to it."""
+    reach = reach_of(user)
+    return reach.everything or reach.has_role(Role.COORDINATOR)
+
+
+def can_propose_list_changes(user, school: School) -> bool:
+    """A coordinator proposes changes of the list for the schools of their own municipality only."""
+    return school.municipality_id in coordinated_municipality_ids(user)
+
+
+def list_runs_visible(user):
+    """Finished runs whose list the user reaches: the department every one; a coordinator the approved ones and the
+    newest finished run of each year — the draft list the department shows the municipalities for their proposals."""
+    done = IdentificationRun.objects.filter(state=IdentificationRun.State.DONE).defer("inputs")
+    if is_department(user):
+        return done
+    if not can_take_part_in_list(user):
+        return done.none()
+    newest = (
+        IdentificationRun.objects.filter(state=IdentificationRun.State.DONE, year=OuterRef("year"))
+        .order_by("-created_at", "-pk")
+        .values("pk")[:1]
+    )
+    return done.filter(Q(approved_at__isnull=False) | Q(pk=Subquery(newest)))
+
+
+def list_schools(user) -> QuerySet[School]:
+    """The schools of the list the user reads: the department all, a coordinator those of their municipality."""
+    if is_department(user):
+        return School.objects.all()
+    return School.objects.filter(municipality_id__in=coordinated_municipality_ids(user))

@@ -216,7 +216,10 @@ class CriterionAdmin(SimpleHistoryAdmin):
 
 @admin.register(IdentificationSettings)
 class IdentificationSettingsAdmin(SimpleHistoryAdmin):
-    list_display = ["year", "oip_threshold", "social_threshold", "window_years", "min_low_years", "curator_threshold"]
+    list_display = [
+        "year", "oip_threshold", "social_threshold", "window_years", "min_low_years", "min_result_years", "index_scale",
+        "curator_threshold",
+    ]
     list_filter = ["year"]
     search_fields = ["year"]
 

@@ -63,8 +63,6 @@ class Line:
             return False
         if self.locality and school.locality != self.locality:
             return False
-        if not self.locality and school.locality == School.Locality.UNKNOWN:
-            return False
         if self.small == ClusterRule.Small.YES and not school.is_small:
             return False
         if self.small == ClusterRule.Small.NO and school.is_small:

@@ -4,11 +4,16 @@ Row generators yield the header row first, then one row per object; `shnor_porta
 streams them into a write-only workbook and escapes formulas.
 """
 
+import io
 from collections.abc import Iterator
 
+import openpyxl
 from django.db.models import QuerySet
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
-from shnor_portal.spreadsheets import Row, xlsx_bytes
+from shnor_portal.spreadsheets import Row, escape_cell, xlsx_bytes
 
 from .models import IdentificationRun, School, Status
 
@@ -83,6 +88,8 @@ VERDICT_COLUMNS = [
     ("Кандидат в кураторы", 12),
     ("Пояснение", 90),
     ("Низкие критерии", 90),
+    ("На контроле", 12),
+    ("Признаки необъективности ВПР", 40),
 ]
 
 
@@ -108,6 +115,9 @@ def verdict_rows(verdicts) -> Iterator[Row]:
                 f"{c.get('year')}: {c.get('name')} — {c.get('value')} {c.get('unit', '')} ({c.get('rule_text', '')})"
                 for c in criteria
             ),
+            "да" if verdict.on_watch else "",
+            "; ".join(str(reason) for reason in (verdict.explanation or {}).get("objectivity", []))
+            if verdict.objectivity_flag else "",
         ]
 
 
@@ -115,3 +125,84 @@ def run_xlsx(verdicts, *, title: str) -> bytes:
     return xlsx_bytes(
         [(title, verdict_rows(verdicts))], column_widths={title: [width for _title, width in VERDICT_COLUMNS]}
     )
+
+
+# The list (перечень) approved by an order: its annex, the curator schools and the differences from the run ---------
+
+LIST_COLUMNS = [("№", 6), ("Муниципалитет", 28), ("Школа", 40), ("Статус", 16), ("Адресная поддержка", 12),
+                ("По расчёту", 16), ("Основание", 70)]  # fmt: skip
+CURATOR_COLUMNS = [("№", 6), ("Муниципалитет", 28), ("Школа", 40), ("По расчёту", 20), ("Основание", 70)]
+DIFFERENCE_COLUMNS = [("Муниципалитет", 28), ("Школа", 40), ("По расчёту", 18), ("В перечне", 18),
+                      ("Адресная поддержка", 12), ("Школа-куратор", 12), ("Основание", 80)]  # fmt: skip
+COMPUTED_REASON = "по результатам идентификации"
+
+
+def list_heading(run: IdentificationRun) -> str:
+    if run.order_number and run.order_date:
+        return f"Приложение к приказу от {run.order_date:%d.%m.%Y} № {run.order_number}"
+    return f"Проект перечня на {run.year} год (по запуску идентификации № {run.pk}), приказ не издан"
+
+
+def list_sheets(run: IdentificationRun, listed, curators, differences) -> list[tuple[str, list[str], list[int], list]]:
+    """(title, heading lines, column widths, rows with the header first) of each sheet of the list's workbook."""
+    heading = [list_heading(run), f"Перечень школ с низкими образовательными результатами (ШНОР) и школ, "
+               f"функционирующих в неблагоприятных социальных условиях (ШНСУ), на {run.year} год"]  # fmt: skip
+    yes = "да"
+    rows = [[title for title, _ in LIST_COLUMNS]] + [
+        [number, row.school.municipality.name, row.school.name or row.school.short_name, row.get_status_display(),
+         yes if row.targeted else "", row.get_computed_status_display(), row.reason or COMPUTED_REASON]
+        for number, row in enumerate(listed, start=1)
+    ]  # fmt: skip
+    curator_rows = [[title for title, _ in CURATOR_COLUMNS]] + [
+        [number, row.school.municipality.name, row.school.name or row.school.short_name,
+         "кандидат в кураторы" if row.verdict.curator_candidate else "не кандидат",
+         row.reason or COMPUTED_REASON]
+        for number, row in enumerate(curators, start=1)
+    ]  # fmt: skip
+    difference_rows = [[title for title, _ in DIFFERENCE_COLUMNS]] + [
+        [row.school.municipality.name, row.school.short_name, row.get_computed_status_display(),
+         row.get_status_display(), yes if row.targeted else "", yes if row.curator else "", row.reason]
+        for row in differences
+    ]  # fmt: skip
+    return [
+        ("Перечень", heading, [w for _, w in LIST_COLUMNS], rows),
+        ("Школы-кураторы", [heading[0], f"Школы-кураторы на {run.year} год"], [w for _, w in CURATOR_COLUMNS],
+         curator_rows),
+        ("Отличия от расчёта", [f"Отличия перечня на {run.year} год от расчёта (запуск № {run.pk})"],
+         [w for _, w in DIFFERENCE_COLUMNS], difference_rows),
+    ]  # fmt: skip
+
+
+def list_xlsx(run: IdentificationRun, listed, curators, differences) -> bytes:
+    """The list as a workbook that prints as the annex: landscape, fitted to the page width, the table's header
+    repeated on every printed page. Formulas are escaped as in every export (`escape_cell`)."""
+    workbook = openpyxl.Workbook(write_only=True)
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    fill = PatternFill("solid", fgColor="DDE7F3")
+    for title, heading, widths, rows in list_sheets(run, listed, curators, differences):
+        sheet = workbook.create_sheet(title=title)
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        header_row = len(heading) + 1
+        sheet.freeze_panes = f"A{header_row + 1}"
+        sheet.print_title_rows = f"{header_row}:{header_row}"
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = "9"  # A4
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        for line in heading:
+            cell = WriteOnlyCell(sheet, value=escape_cell(line))
+            cell.font = bold
+            sheet.append([cell])
+        for number, row in enumerate(rows):
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=escape_cell(value))
+                cell.alignment = wrap
+                if number == 0:
+                    cell.font, cell.fill = bold, fill
+                cells.append(cell)
+            sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

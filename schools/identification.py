@@ -597,10 +597,12 @@ def number_ru(value) -> str:
     return f"{value:g}".replace(".", ",").replace("-", "−")
 
 
-def _group_words(snap: dict, cluster: str, legacy_all: bool) -> str:
+def _group_words(snap: dict, cluster: str, legacy_all: bool, of: int) -> str:
+    """«школ кластера «…»», «школы региона» — the noun agrees with the number before it (из 31 школы, из 34 школ)."""
+    schools = "школы" if of % 10 == 1 and of % 100 != 11 else "школ"
     if snap["within"] == "cluster" and cluster and cluster != NO_CLUSTER:
-        return f"школ кластера «{cluster}»"
-    return "всех школ" if legacy_all else "школ региона"
+        return f"{schools} кластера «{cluster}»"
+    return f"всех {schools}" if legacy_all else f"{schools} региона"
 
 
 def low_criteria_rows(explanation, criteria: list[dict], cluster: str = "") -> list[dict]:
@@ -623,8 +625,9 @@ def low_criteria_rows(explanation, criteria: list[dict], cluster: str = "") -> l
             rows.append({"name": row.get("code", ""), "unit": "", "rule_text": "", **row, "low": True})
             continue
         in_cluster = snap["within"] == "cluster" and cluster and cluster != NO_CLUSTER
-        group = _group_words(snap, cluster, legacy)
-        place = f"{row['place']}-е место из {row['of']} {group}" if row.get("place") else ""
+        place = ""
+        if row.get("place"):
+            place = f"{row['place']}-е место из {row['of']} {_group_words(snap, cluster, legacy, row['of'])}"
         rows.append(
             {
                 **row, "low": True, "name": snap["name"], "unit": snap["unit"], "line": snap["line"],

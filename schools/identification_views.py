@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from shnor_portal.spreadsheets import xlsx_response
 
 from .access import (
+    can_take_part_in_list,
     can_view_criteria,
     has_any_role,
     is_department,
@@ -31,7 +32,9 @@ from .identification import (
     run_start,
     runs_compare,
 )
+from .list_views import ApproveForm, render_preflight
 from .models import Criterion, IdentificationRun, Status
+from .selection import LISTED, run_summary
 
 # Schools on the list first (both, then ШНОР, then ШНСУ), the rest after.
 LISTED_FIRST = Case(
@@ -45,7 +48,10 @@ STATUS_COUNTERS = [
     (Status.SHNOR, "только ШНОР"),
     (Status.SHNSU, "только ШНСУ"),
     (Status.NONE, "не входят в перечень"),
+    (Status.NO_DATA, "недостаточно данных"),
 ]
+# (the aggregate's key, the filter's value, the label)
+FLAG_COUNTERS = [("on_watch", "watch", "на контроле"), ("objectivity", "objectivity", "признаки необъективности ВПР")]
 
 
 class RunStartForm(forms.Form):
@@ -80,7 +86,13 @@ class VerdictFilterForm(forms.Form):
     flag = forms.ChoiceField(
         label="Отметка",
         required=False,
-        choices=[("", "Любая"), ("preventive", "Профилактика"), ("curator", "Кандидат в кураторы")],
+        choices=[
+            ("", "Любая"),
+            ("preventive", "Профилактика"),
+            ("curator", "Кандидат в кураторы"),
+            ("watch", "На контроле"),
+            ("objectivity", "Признаки необъективности ВПР"),
+        ],
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -96,7 +108,7 @@ class VerdictFilterForm(forms.Form):
                 Q(school__short_name__icontains=data["q"].strip()) | Q(school__name__icontains=data["q"].strip())
             )
         if data["status"] == "listed":
-            verdicts = verdicts.exclude(status=Status.NONE)
+            verdicts = verdicts.filter(status__in=LISTED)
         elif data["status"]:
             verdicts = verdicts.filter(status=data["status"])
         if data["municipality"]:
@@ -105,6 +117,10 @@ class VerdictFilterForm(forms.Form):
             verdicts = verdicts.filter(preventive=True)
         elif data["flag"] == "curator":
             verdicts = verdicts.filter(curator_candidate=True)
+        elif data["flag"] == "watch":
+            verdicts = verdicts.filter(on_watch=True)
+        elif data["flag"] == "objectivity":
+            verdicts = verdicts.filter(objectivity_flag=True)
         return verdicts
 
 
@@ -178,6 +194,9 @@ def run_detail(request, pk):
     run = _get_run_or_404(request.user, pk)
     form, verdicts = _verdict_rows(request, run)
     counts = dict(verdicts.order_by().values_list("status").annotate(n=Count("pk")))
+    flags = verdicts.aggregate(
+        on_watch=Count("pk", filter=Q(on_watch=True)), objectivity=Count("pk", filter=Q(objectivity_flag=True))
+    )
     page = Paginator(verdicts.order_by(LISTED_FIRST, "oip", "school__short_name"), settings.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -197,6 +216,9 @@ def run_detail(request, pk):
             "page": page,
             "query": query.urlencode(),
             "counts": [(label, counts.get(value, 0), value) for value, label in STATUS_COUNTERS],
+            "flag_counts": [(label, flags[key], value) for key, value, label in FLAG_COUNTERS],
+            "summary": run_summary(run),
+            "may_see_list": can_take_part_in_list(request.user) and run.state == IdentificationRun.State.DONE,
             "in_force": run.pk in approved_run_ids(),
             "other_runs": other_runs,
             "can_approve": is_department(request.user) and run.state == IdentificationRun.State.DONE,
@@ -225,17 +247,22 @@ def run_progress(request, pk):
 @login_required
 @require_POST
 def run_approve_view(request, pk):
+    """The approval from the preflight page: the order's number and date and the confirmation are required."""
     require_department(request.user)
-    run = get_object_or_404(IdentificationRun, pk=pk)
+    run = get_object_or_404(IdentificationRun.objects.defer("inputs"), pk=pk)
+    form = ApproveForm(request.POST)
+    if not form.is_valid():
+        return render_preflight(request, run, form, status=400)
     try:
-        count = run_approve(run=run, actor=request.user)
+        count = run_approve(
+            run=run, actor=request.user, order_number=form.cleaned_data["order_number"],
+            order_date=form.cleaned_data["order_date"],
+        )  # fmt: skip
     except IdentificationError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(
-            request, f"Перечень на {run.year} год утверждён: статусы установлены для {count} школ."
-        )
-    return redirect("schools:run_detail", pk=run.pk)
+        return redirect("schools:selection_approve", pk=run.pk)
+    messages.success(request, f"Перечень на {run.year} год утверждён: статусы установлены для {count} школ.")
+    return redirect("schools:selection", pk=run.pk)
 
 
 @login_required

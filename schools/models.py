@@ -72,7 +72,7 @@ class ClusterRule(models.Model):
     kinds = models.JSONField("типы школ", default=list, blank=True, help_text="Пусто — любой тип.")
     locality = models.CharField(
         "местность", max_length=8, blank=True, choices=[("urban", "городская"), ("rural", "сельская")],
-        help_text="Пусто — любая определённая местность.",
+        help_text="Пусто — любая, в том числе не определённая.",
     )
     small = models.CharField("малокомплектность", max_length=3, blank=True, choices=Small.choices)
     min_pupils = models.PositiveIntegerField("обучающихся от", null=True, blank=True)

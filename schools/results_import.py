@@ -14,15 +14,25 @@ import functools
 import hashlib
 import io
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from .clusters import clusters_assign
 from .ege_workbook import ParsedRow, ParsedWorkbook
-from .measures import EXAM_NAMES, measures_by_code, subject_name
-from .models import Municipality, Region, ResultImport, School, SchoolNameAlias, SchoolResult
+from .measures import EXAM_NAMES, measure_code, measures_by_code, subject_name
+from .models import (
+    Measure,
+    Municipality,
+    Region,
+    ResultImport,
+    School,
+    SchoolNameAlias,
+    SchoolResult,
+    SchoolYearProfile,
+)
 
 CREATE = "create"
 MAP = "map"
@@ -208,6 +218,70 @@ def guess_school_kind(name: str) -> str:
         if re.search(rf"\b{word}", key):
             return kind
     return School.Kind.OTHER
+
+
+# A settlement abbreviation is written in lower case right before the place's capitalised name: «с.Бирофельд»,
+# «п. Букачача», «пгт.Приисковый», «п.с.т. Заречный». Matching case-sensitively keeps initials («им. Г.Н. Аксёнова»)
+# out, and the capital after the dot keeps «с углублённым изучением» out.
+_PLACE_AFTER_DOT = r"\.(?:\s*[а-яё]{1,3}\.)*\s*[А-ЯЁ]"
+_RURAL_ABBREVIATION = re.compile(r"(?<![\w.])(?:с|д|п|пос|х|ст|сл|рп|пгт)" + _PLACE_AFTER_DOT)
+_URBAN_ABBREVIATION = re.compile(r"(?<![\w.])(?:г|гор)" + _PLACE_AFTER_DOT)
+# Whole words, matched in the lower-cased name with ё as е.
+_RURAL_WORDS = re.compile(
+    r"\b(?:сел[оаеу]|селом|деревн[яиеюй]|поселк[аеу]?|поселок|пгт|рп|рабоч\w+ поселк\w*|станци[яиюей]|станиц[аыеу]|"
+    r"улус[ае]?|аул[ае]?|хутор[ае]?|слобод[аыеу])\b"
+)
+_URBAN_WORDS = re.compile(r"\b(?:город|города|городе|городом)\b")
+# Marks of a municipality's form, weaker than the settlement a name points to: a city okrug holds villages too.
+_RURAL_MUNICIPALITY_WORDS = re.compile(r"\b(?:сельск\w+ поселени\w*|сельсовет\w*)\b")
+_URBAN_MUNICIPALITY_WORDS = re.compile(r"\bгородск\w+ округ\w*\b")
+_DISTRICT_WORDS_IN_NAME = re.compile(r"\b(?:район\w*|муниципальн\w+ округ\w*)\b")
+
+
+def _settlement_locality(text: str) -> str | None:
+    """Rural or urban by the first settlement the text names («с.», «село», «г.», «город»…), or None."""
+    lowered = text.lower().replace("ё", "е")
+    found = []
+    for pattern, subject, locality in (
+        (_RURAL_ABBREVIATION, text, School.Locality.RURAL),
+        (_URBAN_ABBREVIATION, text, School.Locality.URBAN),
+        (_RURAL_WORDS, lowered, School.Locality.RURAL),
+        (_URBAN_WORDS, lowered, School.Locality.URBAN),
+    ):
+        match = pattern.search(subject)
+        if match:
+            found.append((match.start(), locality))
+    return min(found)[1] if found else None
+
+
+def _municipality_form_locality(text: str) -> str | None:
+    lowered = text.lower().replace("ё", "е")
+    if _RURAL_MUNICIPALITY_WORDS.search(lowered):
+        return School.Locality.RURAL
+    if _URBAN_MUNICIPALITY_WORDS.search(lowered):
+        return School.Locality.URBAN
+    return None
+
+
+def guess_locality(name: str, municipality: Municipality | None) -> str:
+    """Urban or rural, as far as a school's name and its municipality tell; otherwise «не определена».
+
+    The settlement in the school's name decides first (a city okrug holds villages, a district holds towns), then
+    the municipality form in the name, then the municipality: a city okrug, or a name that points to a settlement and
+    not to a district around it («Город Краснокаменск и Краснокаменский район» says nothing of its villages).
+    """
+    name = _cyrillic_words(str(name).replace("\xa0", " "))
+    guessed = _settlement_locality(name) or _municipality_form_locality(name)
+    if guessed:
+        return guessed
+    if municipality is None:
+        return School.Locality.UNKNOWN
+    if municipality.kind == Municipality.Kind.CITY_OKRUG:
+        return School.Locality.URBAN
+    municipality_name = _cyrillic_words(municipality.name)
+    if not _DISTRICT_WORDS_IN_NAME.search(municipality_name.lower()):
+        guessed = _settlement_locality(municipality_name) or _municipality_form_locality(municipality_name)
+    return guessed or School.Locality.UNKNOWN
 
 
 def _subject_label(code: str) -> str:
@@ -607,7 +681,15 @@ def results_import_save(
             raise ResultsImportError(conflicts)
         _remember_names(preview=preview, schools=targets.school_of_name)
         skipped = sum(name.value_count for name in preview.unmatched if decisions[name.key].action == SKIP)
-        return _store_values(preview=preview, targets=targets, actor=actor, file_name=file_name, skipped=skipped)
+        result_import = _store_values(
+            preview=preview, targets=targets, actor=actor, file_name=file_name, skipped=skipped
+        )
+        if targets.created:
+            _profile_graduates(targets=targets, actor=actor)
+            clusters_assign(schools=targets.created)
+            result_import.summary += " " + _created_schools_note(targets.created)
+            result_import.save(update_fields=["summary"])
+        return result_import
 
 
 @dataclass
@@ -615,7 +697,11 @@ class _Targets:
     pairs: list[tuple[ParsedRow, School]]  # every row to store with its school
     school_of_name: dict[str, School]  # by UnmatchedName.key, for the names created or mapped
     created_municipalities: int
-    created_schools: int
+    created: list[School]  # the schools created for names of the file
+
+    @property
+    def created_schools(self) -> int:
+        return len(self.created)
 
 
 def _targets(*, preview: ImportPreview, decisions: dict[str, NameDecision], actor) -> _Targets:
@@ -669,13 +755,14 @@ def _targets(*, preview: ImportPreview, decisions: dict[str, NameDecision], acto
                     name=name.school_name[:500],
                     short_name=_unique_short_name(short_school_name(name.school_name), taken[home.pk]),
                     kind=guess_school_kind(name.school_name),
+                    locality=guess_locality(name.school_name, home),
                 )
                 new[home.pk, name.school_key] = found
                 new.setdefault(core, found)
             years_of_new.setdefault(core, set()).update(name.years)
             school_of_name[name.key] = found
         bulk_create_with_history(
-            list({id(school): school for school in new.values()}.values()), School,
+            _unique(new.values()), School,
             default_user=actor, default_change_reason="создана при загрузке результатов",
         )
     for name in preview.unmatched:
@@ -690,8 +777,58 @@ def _targets(*, preview: ImportPreview, decisions: dict[str, NameDecision], acto
         pairs=pairs,
         school_of_name=school_of_name,
         created_municipalities=len({m.pk for m in new_municipalities.values()}),
-        created_schools=len({id(school) for school in new.values()}),
+        created=_unique(new.values()),
     )
+
+
+GRADUATES_CODE = measure_code("ege", "", Measure.Metric.GRADUATES)
+
+
+def _profile_graduates(*, targets: _Targets, actor) -> None:
+    """The graduates of grade 11 that the file gives for a created school become its yearly profile's, so that
+    the cluster rule can size it; a value already in a profile is kept."""
+    created_ids = {school.pk for school in targets.created}
+    graduates: dict[tuple[int, int], int] = {}
+    for row, school in targets.pairs:
+        if school.pk in created_ids and row.values.get(GRADUATES_CODE) is not None:
+            graduates[school.pk, row.year] = round(row.values[GRADUATES_CODE])
+    if not graduates:
+        return
+    existing = {
+        (profile.school_id, profile.year): profile
+        for profile in SchoolYearProfile.objects.filter(
+            school_id__in=created_ids, year__in={year for _school, year in graduates}
+        )
+    }
+    new, filled = [], []
+    for (school_id, year), value in graduates.items():
+        profile = existing.get((school_id, year))
+        if profile is None:
+            new.append(SchoolYearProfile(school_id=school_id, year=year, graduates_11=value))
+        elif profile.graduates_11 is None:
+            profile.graduates_11 = value
+            filled.append(profile)
+    reason = "выпускники из загрузки результатов"
+    if new:
+        bulk_create_with_history(new, SchoolYearProfile, default_user=actor, default_change_reason=reason)
+    if filled:
+        bulk_update_with_history(
+            filled, SchoolYearProfile, ["graduates_11"], default_user=actor, default_change_reason=reason
+        )
+
+
+def _created_schools_note(created: list[School]) -> str:
+    localities = Counter(school.locality for school in created)
+    shown = ", ".join(
+        f"{label} — {localities[value]}" for value, label in School.Locality.choices if localities[value]
+    )
+    with_cluster = sum(1 for school in created if school.cluster_id)
+    return f"Местность новых школ по названию: {shown}; кластер назначен {with_cluster} из {len(created)}."
+
+
+def _unique(schools) -> list[School]:
+    """Each school once (one school can stand under several names of the file)."""
+    return list({id(school): school for school in schools}.values())
 
 
 def _unique_short_name(short_name: str, taken: set[str]) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import identification_views, import_views, views
+from . import identification_views, import_views, list_views, passport_views, views
 
 app_name = "schools"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("import/results/", import_views.import_upload, name="results_import"),
     path("import/results/preview/", import_views.import_preview, name="results_import_preview"),
     path("import/results/template/", import_views.import_template, name="results_import_template"),
+    path("import/passports/", passport_views.passport_import, name="passport_import"),
+    path("import/passports/preview/", passport_views.passport_preview, name="passport_preview"),
+    path("import/passports/template/", passport_views.passport_template, name="passport_template"),
     path("identification/", identification_views.identification_list, name="identification"),
     path("identification/start/", identification_views.identification_start, name="identification_start"),
     path("identification/<int:pk>/", identification_views.run_detail, name="run_detail"),
@@ -22,4 +25,18 @@ urlpatterns = [
     path("identification/<int:pk>/approve/", identification_views.run_approve_view, name="run_approve"),
     path("identification/<int:pk>/compare/", identification_views.run_compare, name="run_compare"),
     path("identification/criteria/<int:year>/", identification_views.criteria_list, name="criteria"),
+    path("identification/list/", list_views.selection_latest, name="selection_latest"),
+    path("identification/<int:pk>/list/", list_views.selection, name="selection"),
+    path("identification/<int:pk>/list/changes/", list_views.selection_change_add, name="selection_change_add"),
+    path("identification/<int:pk>/list/approve/", list_views.selection_approve, name="selection_approve"),
+    path("identification/<int:pk>/list/print/", list_views.selection_print, name="selection_print"),
+    path("identification/<int:pk>/list/export/", list_views.selection_export, name="selection_export"),
+    path(
+        "identification/list/changes/<int:pk>/withdraw/", list_views.selection_change_withdraw,
+        name="selection_change_withdraw",
+    ),
+    path(
+        "identification/list/changes/<int:pk>/decide/", list_views.selection_change_decide,
+        name="selection_change_decide",
+    ),
 ]

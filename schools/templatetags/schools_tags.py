@@ -7,6 +7,10 @@ _STATUS_BADGES = {
     "both": '<span class="badge bg-danger">ШНОР и ШНСУ</span>',
     "shnor": '<span class="badge bg-danger">ШНОР</span>',
     "shnsu": '<span class="badge bg-warning text-dark">ШНСУ</span>',
+    "no_data": (
+        '<span class="badge bg-secondary" title="Результатов меньше, чем нужно лет для решения">'
+        "недостаточно данных</span>"
+    ),
 }
 _NOT_LISTED = '<span class="badge bg-body-secondary text-body-secondary border">не входит</span>'
 _NO_LIST = '<span class="text-body-secondary" title="Перечень за этот год не утверждён">—</span>'
@@ -15,13 +19,17 @@ _PREVENTIVE = (
     "профилактика</span>"
 )
 _CURATOR = '<span class="badge bg-success">кандидат в кураторы</span>'
+_WATCH = (
+    '<span class="badge bg-light text-dark border" title="Результаты низкие, но лет с результатами меньше, чем нужно">'
+    "на контроле</span>"
+)
 
 
 @register.simple_tag
-def status_badges(status, preventive=False, curator=False, approved=True):
-    """A school's place on a year's approved list: its status, preventive and curator-candidate badges.
-    `status` is "shnor", "shnsu", "both", "none" or empty; `approved` says whether the year has a list at all.
-    A tag, not an include: the registry writes one a row."""
+def status_badges(status, preventive=False, curator=False, approved=True, watch=False):
+    """A school's place on a year's approved list: its status, preventive, curator-candidate and watch badges.
+    `status` is "shnor", "shnsu", "both", "no_data", "none" or empty; `approved` says whether the year has a list at
+    all. A tag, not an include: the registry writes one a row."""
     if status in _STATUS_BADGES:
         parts = [_STATUS_BADGES[status]]
     elif approved and not preventive and not curator:
@@ -34,4 +42,6 @@ def status_badges(status, preventive=False, curator=False, approved=True):
         parts.append(_PREVENTIVE)
     if curator:
         parts.append(_CURATOR)
+    if watch:
+        parts.append(_WATCH)
     return mark_safe("\n".join(parts))

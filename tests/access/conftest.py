@@ -77,6 +77,7 @@ def _build():
     w = SimpleNamespace(users=users, today=timezone.localdate())
     w.a = _side_a(users)
     w.b = _side_b(users)
+    _draft_list(w, users)
     # One logged-in client per role (its session row lives in the module's transaction), and an anonymous one.
     w.clients = {"anonymous": Client()}
     w.cookies = {"anonymous": {}}
@@ -166,6 +167,27 @@ def _side_a(users):
     # notifications: one of the coordinator's
     a.notification = Notification.objects.filter(recipient=users["coordinator"]).order_by("pk").first()
     return a
+
+
+def _draft_list(w, users):
+    """A draft list: the newest finished run of the approved year, not approved, with one proposal of each side's
+    coordinator for the side's school (runs are region-wide: both sides share the run)."""
+    from schools.identification import run_execute, run_start
+    from schools.models import Status
+    from schools.selection import list_change_add
+
+    run = run_execute(run_start(year=w.a.run.year, actor=_fresh(users["department"]), note="Проект перечня"))
+    w.a.draft_run = w.b.draft_run = run
+    for side, coordinator in ((w.a, users["coordinator"]), (w.b, users["coordinator_b"])):
+        verdict = run.verdicts.get(school=side.school)
+        if verdict.status in (Status.SHNOR, Status.SHNSU, Status.BOTH):
+            kind, status = "select", ""
+        else:
+            kind, status = ("curator_remove", "") if verdict.curator_candidate else ("add", Status.SHNOR)
+        side.proposal = list_change_add(
+            run=run, school=side.school, kind=kind, status=status, reason="Предложение координатора",
+            actor=_fresh(coordinator),
+        )  # fmt: skip
 
 
 def _finished_export(model, year, municipality, actor):

@@ -87,6 +87,7 @@ NO = None
 
 # --- schools: the registry, imports, identification ---------------------------------------------------------------
 PROFILE_YEAR = 2025
+LIST_READERS = E(403, department=200, coordinator=200, coordinator_b=200)
 SCHOOLS = {
     "schools:list": [Case(GET, NO, E(200))],
     "schools:list_export": [Case(GET, NO, E(200))],
@@ -101,6 +102,11 @@ SCHOOLS = {
     # nothing uploaded in the session: the department is sent back to the upload
     "schools:results_import_preview": [Case(GET, NO, E(403, department=302))],
     "schools:results_import_template": [Case(GET, NO, E(403, department=200))],
+    # social passports: the department for every school, a coordinator for the schools of their municipality
+    "schools:passport_import": [Case(GET, NO, E(403, department=200, coordinator=200, coordinator_b=200))],
+    # nothing uploaded in the session: back to the upload
+    "schools:passport_preview": [Case(GET, NO, E(403, department=302, coordinator=302, coordinator_b=302))],
+    "schools:passport_template": [Case(GET, NO, E(403, department=200, coordinator=200, coordinator_b=200))],
     "schools:identification": [Case(GET, NO, E(200))],
     # an empty form is re-shown with its errors, as a 400
     "schools:identification_start": [Case(POST, NO, E(403, department=400))],
@@ -108,9 +114,31 @@ SCHOOLS = {
     "schools:run_detail": [Case(GET, a("run"), E(200))],
     "schools:run_export": [Case(GET, a("run"), E(200))],
     "schools:run_progress": [Case(GET, a("run"), E(200))],
-    "schools:run_approve": [Case(POST, a("run"), E(403, department=302))],
+    # the approval without the order's number and date and the confirmation: the preflight is shown again, as a 400
+    "schools:run_approve": [Case(POST, a("run"), E(403, department=400))],
     "schools:run_compare": [Case(GET, a("run"), E(403, department=200), query="?other={s.run.pk}")],
     "schools:criteria": [Case(GET, lambda s: [PROFILE_YEAR], E(403, department=200, coordinator=200, coordinator_b=200))],
+    # the list (перечень): the department forms it, coordinators read their municipality's part and propose changes;
+    # the list of a run is region-wide (no B run), a change belongs to its school's municipality
+    "schools:selection_latest": [Case(GET, NO, E(403, department=302, coordinator=302, coordinator_b=302))],
+    "schools:selection": [
+        Case(GET, a("run"), LIST_READERS, label="approved"),
+        Case(GET, a("draft_run"), LIST_READERS, label="draft"),
+    ],
+    "schools:selection_print": [Case(GET, a("run"), LIST_READERS)],
+    "schools:selection_export": [Case(GET, a("run"), LIST_READERS)],
+    "schools:selection_approve": [Case(GET, a("draft_run"), E(403, department=200))],
+    # the school of the POST: A's school is out of coordinator_b's reach
+    "schools:selection_change_add": [
+        Case(POST, a("draft_run"), E(403, department=302, coordinator=302, coordinator_b=404),
+             data=lambda s: {"school": s.school.pk, "kind": "curator_add", "reason": "Основание"})
+    ],
+    "schools:selection_change_withdraw": [
+        Case(POST, a("proposal"), E(403, department=302, coordinator=302, coordinator_b=404), b=True)
+    ],
+    "schools:selection_change_decide": [
+        Case(POST, a("proposal"), E(403, department=302, coordinator_b=404), b=True, data=lambda s: {"action": "reject"})
+    ],
 }
 
 # --- the portal itself ----------------------------------------------------------------------------------------------
@@ -738,7 +766,7 @@ def test_outsider_lists_and_exports_name_no_school_of_municipality_a(world, name
 SHOWN_TO_THE_COORDINATOR = {
     "schools:list", "schools:list_export", "partnerships:agreements", "partnerships:agreements_export",
     "partnerships:sessions_export", "partnerships:teachers_export", "monitoring:self_assessment_list",
-    "monitoring:self_assessment_export", "monitoring:queue_export",
+    "monitoring:self_assessment_export", "monitoring:queue_export", "schools:passport_template",
 }  # fmt: skip
 
 

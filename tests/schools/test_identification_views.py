@@ -34,7 +34,9 @@ def test_department_runs_identification_reads_why_and_approves(client, demo):
     page = client.get(response.url, {"status": "listed"}).content.decode()
     assert "Утвердить перечень" in page and "ОИП ниже порога" in page
 
-    approved = client.post(reverse("schools:run_approve", args=[run.pk]), follow=True)
+    assert "Сводка перед утверждением" in client.get(reverse("schools:selection_approve", args=[run.pk])).content.decode()
+    order = {"order_number": "123-о", "order_date": "2026-02-01", "confirm": "on"}
+    approved = client.post(reverse("schools:run_approve", args=[run.pk]), order, follow=True)
     assert "Перечень на 2026 год утверждён" in approved.content.decode()
     assert SchoolYearStatus.objects.filter(year=2026, run=run).count() == School.objects.count()
 
@@ -138,7 +140,8 @@ def test_run_export_has_the_filtered_scoped_rows(client, demo, municipality_a):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    expected = run.verdicts.filter(school__municipality=municipality_a).exclude(status="none").count()
+    # «в перечне» is ШНОР, ШНСУ or both: not a school the run could not judge («недостаточно данных»)
+    expected = run.verdicts.filter(school__municipality=municipality_a, status__in=["shnor", "shnsu", "both"]).count()
     assert len(rows) == expected > 0
     assert {row[0] for row in rows} == {MUNICIPALITY_A}
     assert all(row[8] for row in rows), "every row carries its explanation"

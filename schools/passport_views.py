@@ -1,0 +1,120 @@
+"""Loading social passports from xlsx: template → upload → preview → confirm (`schools.passport_import`).
+
+The uploaded file waits for the confirm step as the other imports' files do (`monitoring.uploads`); each step
+checks it again, so the preview always reflects the registry as it is when the user confirms.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from monitoring.uploads import pending_discard, pending_get, pending_store
+from shnor_portal.spreadsheets import size_label, xlsx_response
+
+from .filters import current_school_year, school_year_label
+from .passport_import import (
+    COLUMNS,
+    PassportImportError,
+    can_import_passports,
+    max_upload_bytes,
+    passport_import_preview,
+    passport_import_save,
+    passport_template_xlsx,
+)
+
+SESSION_KEY = "schools_passport_import_upload"
+
+
+def _require(user) -> None:
+    if not can_import_passports(user):
+        raise PermissionDenied("Загружать социальные паспорта может управление образования или координатор муниципалитета.")
+
+
+def _year_choices() -> list[tuple[int, str]]:
+    now = current_school_year()
+    return [(year, f"{school_year_label(year)} ({year})") for year in range(now + 1, now - 5, -1)]
+
+
+class PassportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Файл с социальными паспортами",
+        help_text="Книга Excel (.xlsx) по шаблону этой страницы.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > max_upload_bytes():
+            raise ValidationError(
+                f"Файл больше допустимого размера ({size_label(max_upload_bytes())}). Загрузите файл меньшего размера."
+            )
+        return upload
+
+
+class PassportTemplateForm(forms.Form):
+    year = forms.TypedChoiceField(label="Учебный год", coerce=int, choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = _year_choices()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def passport_import(request):
+    _require(request.user)
+    form = PassportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        pending_store(request, SESSION_KEY, form.cleaned_data["file"])
+        return redirect("schools:passport_preview")
+    context = {
+        "form": form,
+        "template_form": PassportTemplateForm(initial={"year": current_school_year()}),
+        "columns": COLUMNS,
+        "max_size": size_label(max_upload_bytes()),
+    }
+    return render(request, "schools/passport_import.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def passport_preview(request):
+    _require(request.user)
+    stored = pending_get(request, SESSION_KEY)
+    if stored is None:
+        messages.info(request, "Сначала загрузите файл с социальными паспортами.")
+        return redirect("schools:passport_import")
+    path, upload = stored
+    preview = passport_import_preview(path, user=request.user)
+    if not preview.ok:
+        # A file with errors can never be confirmed: it is not kept (the page still lists its errors).
+        pending_discard(request, SESSION_KEY)
+    save_errors: list[str] = []
+    if request.method == "POST" and preview.ok:
+        try:
+            result = passport_import_save(preview=preview, actor=request.user)
+        except PassportImportError as refused:
+            save_errors = refused.messages
+        else:
+            pending_discard(request, SESSION_KEY)
+            messages.success(request, f"Файл «{upload['name']}»: {result.summary}")
+            return redirect("schools:passport_import")
+    context = {"preview": preview, "file_name": upload["name"], "save_errors": save_errors}
+    return render(request, "schools/passport_preview.html", context)
+
+
+@login_required
+def passport_template(request):
+    _require(request.user)
+    year = current_school_year()
+    if "year" in request.GET:
+        form = PassportTemplateForm(request.GET)
+        if not form.is_valid():
+            messages.error(request, "Выберите учебный год для шаблона.")
+            return redirect("schools:passport_import")
+        year = form.cleaned_data["year"]
+    content = passport_template_xlsx(user=request.user, year=year)
+    return xlsx_response(content, file_name=f"socialnye-pasporta-{year}.xlsx")
