@@ -33,7 +33,7 @@ from .identification import (
     runs_compare,
 )
 from .list_views import ApproveForm, render_preflight
-from .models import Criterion, IdentificationRun, Status
+from .models import Criterion, IdentificationRun, IdentificationSettings, Status
 from .selection import LISTED, run_summary
 
 # Schools on the list first (both, then ШНОР, then ШНСУ), the rest after.
@@ -60,6 +60,11 @@ class RunStartForm(forms.Form):
     social_threshold = forms.FloatField(label="Порог индекса социального благополучия", min_value=0, max_value=100)
     window_years = forms.IntegerField(label="Окно, лет", min_value=1, max_value=10)
     min_low_years = forms.IntegerField(label="Низких лет в окне", min_value=1, max_value=10)
+    min_result_years = forms.IntegerField(
+        label="Лет с результатами для решения ШНОР", min_value=1, max_value=10,
+        help_text="При меньшем числе — «недостаточно данных», при низких результатах — «на контроле».",
+    )
+    index_scale = forms.ChoiceField(label="Шкала ОИП", choices=IdentificationSettings._meta.get_field("index_scale").choices)
     preventive_drop = forms.FloatField(label="Падение ОИП для профилактики", min_value=0, max_value=100)
     preventive_margin = forms.FloatField(label="Запас над порогом для профилактики", min_value=0, max_value=100)
     curator_threshold = forms.FloatField(label="ОИП кандидата в кураторы", min_value=0, max_value=100)
@@ -69,6 +74,8 @@ class RunStartForm(forms.Form):
         data = super().clean()
         if data.get("min_low_years") and data.get("window_years") and data["min_low_years"] > data["window_years"]:
             self.add_error("min_low_years", "Низких лет не может быть больше, чем лет в окне.")
+        if data.get("min_result_years") and data.get("window_years") and data["min_result_years"] > data["window_years"]:
+            self.add_error("min_result_years", "Лет с результатами не может быть больше, чем лет в окне.")
         return data
 
     def parameters(self) -> Parameters:
@@ -158,7 +165,10 @@ def _render_list(request, form, status=200):
     return render(
         request,
         "schools/identification_list.html",
-        {"runs": runs, "form": form, "in_force": approved_run_ids(), "criteria_year": year},
+        {
+            "runs": runs, "form": form, "in_force": approved_run_ids(), "criteria_year": year,
+            "can_form_list": can_take_part_in_list(request.user),
+        },
         status=status,
     )
 

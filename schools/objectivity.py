@@ -289,20 +289,31 @@ def objectivity_signs_from(rows: Iterable, *, year: int, settings: ObjectivitySe
 def objectivity_signs(
     *, year: int, school_ids: Iterable[int] | None = None, settings: ObjectivitySettings | None = None
 ) -> dict[int, list[str]]:
-    """`objectivity_signs_from` on the year's results read in one query. With `school_ids`, only those schools are
-    returned, but every school of their regions is read, since the region's figures are made of them."""
-    # Only schools with ВПР results of the year can show a sign, and only they make the region's figures: a country
-    # without ВПР loaded reads nothing, not its million ЕГЭ values.
-    measures = Measure.objects.filter(code__regex=CODE_PATTERN)
-    with_vpr = SchoolResult.objects.filter(year=year, measure__in=measures.filter(exam=Measure.Exam.VPR))
-    results = SchoolResult.objects.filter(year=year, measure__in=measures, school__in=with_vpr.values("school_id"))
-    wanted = None
+    """`objectivity_signs_from` on the year's results, read in a constant number of queries. With `school_ids`,
+    only those schools are returned, but every school of their regions is read, since the region's figures are made
+    of them.
+
+    Only schools with ВПР results of the year can show a sign, and only they make the region's figures: a country
+    without ВПР loaded reads one index entry, not its million ЕГЭ values. The measures are looked up first and passed
+    as literal ids: a semi-join on a regular expression over freshly written tables made the planner loop for minutes.
+    """
+    measures = dict(Measure.objects.filter(code__regex=CODE_PATTERN).values_list("pk", "code"))
+    vpr = [pk for pk, code in measures.items() if code.startswith("vpr-")]
+    with_vpr = SchoolResult.objects.filter(year=year, measure_id__in=vpr)
     if school_ids is not None:
         wanted = set(school_ids)
         regions = School.objects.filter(pk__in=wanted).values("municipality__region_id")
-        results = results.filter(school__municipality__region_id__in=regions)
-    rows = results.values_list("school_id", "school__municipality__region_id", "measure__code", "value")
+        with_vpr = with_vpr.filter(school__municipality__region_id__in=regions)
+    schools = set(with_vpr.values_list("school_id", flat=True).distinct()) if vpr else set()
+    if not schools:
+        return {}
+    rows = (
+        (school_id, region_id, measures[measure_id], value)
+        for school_id, region_id, measure_id, value in SchoolResult.objects.filter(
+            year=year, measure_id__in=list(measures), school_id__in=sorted(schools)
+        ).values_list("school_id", "school__municipality__region_id", "measure_id", "value")
+    )
     signs = objectivity_signs_from(rows, year=year, settings=settings or ObjectivitySettings())
-    if wanted is not None:
+    if school_ids is not None:
         signs = {school_id: sentences for school_id, sentences in signs.items() if school_id in wanted}
     return signs

@@ -183,3 +183,22 @@ def test_signs_of_non_objective_vpr_stand_beside_the_verdict_and_do_not_change_i
     # Imported later, the results do not change what the run said.
     SchoolResult.objects.filter(measure=measures["vpr-math-mean_score"]).update(value=3.0)
     assert run_reproduce(run)[schools[0].pk]["explanation"]["objectivity"] == flagged.explanation["objectivity"]
+
+
+@pytest.mark.django_db
+def test_the_table_shows_the_index_of_the_year_the_text_speaks_of(client, demo):
+    """The run of 2027 has no results of 2027 yet: the table gives the last ОИП with its year, as the text does."""
+    from django.urls import reverse
+
+    from schools.models import IdentificationRun
+
+    run = run_start(year=2027, actor=None, parameters=Parameters(year=2027))
+    run_execute(run)
+    run = IdentificationRun.objects.get(pk=run.pk)
+    verdict = run.verdicts.exclude(status=Status.NO_DATA).select_related("school").order_by("school__short_name")[0]
+    year, oip = verdict.latest_oip
+    assert year == 2026 and verdict.oip is None  # the demo's results end in 2026
+    client.force_login(demo["department"])
+    page = client.get(reverse("schools:run_detail", args=[run.pk]), {"q": verdict.school.short_name}).content.decode()
+    assert f"{oip:g}".replace(".", ",") in page and "за 2026" in page
+    assert "результаты есть за 2025 и 2026" in verdict.explanation_text(run)

@@ -18,7 +18,7 @@ def _inline_runs(settings):
 def start_form(year=2026, **overrides):
     data = {
         "year": year, "oip_threshold": 21, "social_threshold": 42.7, "window_years": 3, "min_low_years": 2,
-        "preventive_drop": 10, "preventive_margin": 15, "curator_threshold": 75, "note": "проверка",
+        "min_result_years": 2, "index_scale": "relative", "preventive_drop": 10, "preventive_margin": 15, "curator_threshold": 75, "note": "проверка",
     }
     return {**data, **overrides}
 
@@ -43,10 +43,13 @@ def test_department_runs_identification_reads_why_and_approves(client, demo):
 
 def test_start_form_errors_are_shown_in_russian(client, demo):
     client.force_login(demo["department"])
-    response = client.post(reverse("schools:identification_start"), start_form(min_low_years=5, oip_threshold="abc"))
+    response = client.post(
+        reverse("schools:identification_start"), start_form(min_low_years=5, min_result_years=4, oip_threshold="abc")
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "Низких лет не может быть больше, чем лет в окне." in page and "Введите число." in page
+    assert "Лет с результатами не может быть больше, чем лет в окне." in page
     assert not IdentificationRun.objects.filter(year=2026).exists()
 
 
