@@ -53,9 +53,12 @@ def populate(n_schools: int) -> None:
         batch_size=5000,
     )
     criteria_ensure_for_year(year=YEARS[-1])
-    codes = [
-        c.measure.code for c in Criterion.objects.select_related("measure") if c.measure_id
-    ] + [c.per_measure.code for c in Criterion.objects.select_related("per_measure") if c.per_measure_id]
+    # The measures of the criteria in force: the ones created switched off (ВПР, the olympiad…) get no data, as in
+    # the runs measured before they existed.
+    active = Criterion.objects.filter(is_active=True)
+    codes = [c.measure.code for c in active.select_related("measure") if c.measure_id] + [
+        c.per_measure.code for c in active.select_related("per_measure") if c.per_measure_id
+    ]
     measures = measures_by_code(set(codes))
     results, profiles = [], []
     for school in schools:

@@ -566,12 +566,12 @@ def _score_criterion(snap: dict, values, judged: _Judged, scale: str = "relative
     if n == 0:
         empty = np.zeros(0)
         return Scored(school, year, value, empty, empty.astype(bool), empty.astype(np.int64), empty.astype(np.int64))
-    if snap["within"] == "cluster":
-        cluster = judged.cluster[school]
+    cluster = judged.cluster[school]
+    unclustered = np.flatnonzero(cluster < 0)
+    if snap["within"] == "cluster" and len(unclustered) < n:
         group = region * (len(judged.names) + 1) + (cluster + 1)
         score, low, place, of = _rank_within(group, year, value, snap)
-        unclustered = np.flatnonzero(cluster < 0)
-        if len(unclustered):
+        if len(unclustered):  # ranked again, among all the schools of their region
             in_region = _rank_within(region, year, value, snap)
             for mine, theirs in zip((score, low, place, of), in_region, strict=True):
                 mine[unclustered] = theirs[unclustered]
@@ -613,10 +613,12 @@ def low_criteria_rows(explanation, criteria: list[dict], cluster: str = "") -> l
     if not isinstance(explanation, dict) or not isinstance(explanation.get("criteria"), list):
         return []
     by_code = {snap["code"]: snap for snap in criteria or []}
-    legacy = "no_cluster" not in explanation
     rows = []
     for row in explanation["criteria"]:
-        if isinstance(row, list) and len(row) in (3, 5):  # [year, code, value(, place, of)], as runs store them
+        # [year, code, value, place, of], as runs store them; [year, code, value] — a run made before regions, in
+        # which «all schools» were all the schools of the database.
+        legacy = isinstance(row, list) and len(row) == 3
+        if isinstance(row, list) and len(row) in (3, 5):
             row = dict(zip(("year", "code", "value", "place", "of"), row, strict=False))
         if not isinstance(row, dict):
             continue
@@ -701,7 +703,8 @@ def compute_verdicts(inputs: dict, parameters: Parameters) -> dict[int, dict]:
             low_criteria[p].append([y, codes[r], v] if judged.legacy else [y, codes[r], v, g, o])
 
     oip, social = index("results"), index("social")
-    result_parts, social_parts = counted("results"), counted("social")
+    result_parts = counted("results")
+    results_of = sum(1 for snap in criteria if snap["kind"] == "results") if not judged.legacy else 0
     signs = inputs.get("objectivity") or {}
     verdicts = {}
     for place, (school_id, cluster) in enumerate(clusters.items()):
@@ -714,9 +717,8 @@ def compute_verdicts(inputs: dict, parameters: Parameters) -> dict[int, dict]:
                 "low_results": oip[at] is not None and oip[at] < parameters.oip_threshold,
                 "low_social": social[at] is not None and social[at] < parameters.social_threshold,
                 "results_counted": result_parts[at],
-                "social_counted": social_parts[at],
             }
-        verdict = _verdict(school_id, cluster, by_year, low_criteria[place], parameters, judged.legacy)
+        verdict = _verdict(school_id, cluster, by_year, low_criteria[place], parameters, judged.legacy, results_of)
         if str(school_id) in signs:
             verdict["objectivity_flag"] = True
             verdict["explanation"]["objectivity"] = signs[str(school_id)]
@@ -752,22 +754,38 @@ class Listing:
     notes: list[str]
 
 
-def _listing(by_year: dict, parameters: Parameters) -> Listing:
-    notes: list[str] = []
-    window = f"{parameters.years[0]}–{parameters.years[-1]}"
+def _listing(by_year: dict, parameters: Parameters, explain: bool = True) -> Listing:
+    """The decision of the window's years; with `explain`, also what the text must say (a run decides 40,000 schools
+    without writing sentences nobody reads: `verdict_text` writes them when a page shows one)."""
     with_results = [y for y, v in by_year.items() if v["oip"] is not None]
     low_results = [y for y, v in by_year.items() if v["low_results"]]
+    with_social = [y for y, v in by_year.items() if v["social"] is not None]
+    low_social = [y for y, v in by_year.items() if v["low_social"]]
     on_watch = False
     if parameters.min_result_years == 0:  # a run made before the setting: the years there were decided
-        results = FINE
-        if with_results:
-            needed = min(parameters.min_low_years, len(with_results))
-            results = LOW if len(low_results) >= needed else FINE
-            if len(with_results) < parameters.min_low_years:
-                notes.append("Результатов меньше, чем нужно низких лет, — решение по имеющимся годам.")
+        needed = min(parameters.min_low_years, len(with_results))
+        results = LOW if with_results and len(low_results) >= needed else FINE
     elif len(with_results) < parameters.min_result_years:
         results = MISSING
         on_watch = bool(low_results)
+    else:
+        results = LOW if len(low_results) >= parameters.min_low_years else FINE
+    # A passport is one document a year, often loaded for the current year only: the years there are decide.
+    social = MISSING if not with_social else (
+        LOW if len(low_social) >= min(parameters.min_low_years, len(with_social)) else FINE
+    )  # fmt: skip
+    listing = Listing(results, social, on_watch, [])
+    if explain:
+        listing.notes = _listing_notes(by_year, parameters, listing, with_results, with_social)
+    return listing
+
+
+def _listing_notes(by_year, parameters: Parameters, listing: Listing, with_results, with_social) -> list[str]:
+    notes = []
+    if parameters.min_result_years == 0:
+        if with_results and len(with_results) < parameters.min_low_years:
+            notes.append("Результатов меньше, чем нужно низких лет, — решение по имеющимся годам.")
+    elif listing.results == MISSING:
         have = (
             f"результаты есть только за {_years_list(with_results)}" if with_results
             else "результатов нет ни за один год окна"
@@ -776,8 +794,6 @@ def _listing(by_year: dict, parameters: Parameters) -> Listing:
             f"Недостаточно данных о результатах: {have}, а для решения нужны результаты не меньше чем за "
             f"{parameters.min_result_years} {_years_word(parameters.min_result_years)}."
         )
-    else:
-        results = LOW if len(low_results) >= parameters.min_low_years else FINE
     partial = defaultdict(list)  # criteria with a value → the years with that many
     for year in with_results:
         counted, of = by_year[year].get("results_counted"), by_year[year].get("results_of")
@@ -785,18 +801,12 @@ def _listing(by_year: dict, parameters: Parameters) -> Listing:
             partial[counted, of].append(year)
     for (counted, of), partial_years in partial.items():
         notes.append(f"Результаты есть по {counted} из {of} критериев ({_years_list(partial_years)}).")
-
-    with_social = [y for y, v in by_year.items() if v["social"] is not None]
-    low_social = [y for y, v in by_year.items() if v["low_social"]]
     if not with_social:
-        social = MISSING
+        window = f"{parameters.years[0]}–{parameters.years[-1]}"
         notes.append(f"Социальный паспорт не загружен ни за один год окна {window} — ШНСУ не определялся.")
-    else:
-        # A passport is one document a year, often loaded for the current year only: the years there are decide.
-        social = LOW if len(low_social) >= min(parameters.min_low_years, len(with_social)) else FINE
-        if len(with_social) < len(by_year):
-            notes.append(f"Социальный паспорт есть за {_years_list(with_social)} — решение по ШНСУ по этим годам.")
-    return Listing(results, social, on_watch, notes)
+    elif len(with_social) < len(by_year):
+        notes.append(f"Социальный паспорт есть за {_years_list(with_social)} — решение по ШНСУ по этим годам.")
+    return notes
 
 
 def _status(listing: Listing) -> str:
@@ -811,8 +821,10 @@ def _oip_series(by_year: dict) -> list[tuple[int, float]]:
     return [(y, v["oip"]) for y, v in sorted(by_year.items()) if v["oip"] is not None]
 
 
-def _verdict(school_id, cluster, by_year, low_rows, parameters: Parameters, legacy: bool = False) -> dict:
-    listing = _listing(by_year, parameters)
+def _verdict(
+    school_id, cluster, by_year, low_rows, parameters: Parameters, legacy: bool = False, results_of: int = 0
+) -> dict:
+    listing = _listing(by_year, parameters, explain=False)
     status = _status(listing)
     oip_series = _oip_series(by_year)
     current = by_year.get(parameters.year, {})
@@ -837,10 +849,11 @@ def _verdict(school_id, cluster, by_year, low_rows, parameters: Parameters, lega
         "years": {str(y): {"oip": v["oip"], "social": v["social"]} for y, v in sorted(by_year.items())},
         "criteria": low_rows,  # in order of year, kind and code (compute_verdicts)
     }
-    if not legacy:
-        explanation["no_cluster"] = cluster == NO_CLUSTER
-        for y, v in by_year.items():
-            explanation["years"][str(y)]["counted"] = [v["results_counted"], v["social_counted"]]
+    if not legacy and cluster == NO_CLUSTER:
+        explanation["no_cluster"] = True
+    for y, v in by_year.items():
+        if v["results_counted"] < results_of:  # «результаты есть по 4 из 6 критериев»; all of them is not stored
+            explanation["years"][str(y)]["r"] = v["results_counted"]
     return {
         "status": status,
         "oip": oip,
@@ -883,13 +896,12 @@ def verdict_text(verdict: dict, parameters: Parameters | None, criteria: list[di
     by_year = {}
     for year, indices in sorted((int(y), v) for y, v in (explanation.get("years") or {}).items()):
         oip, social = indices.get("oip"), indices.get("social")
-        counted = indices.get("counted") or [None, None]
         by_year[year] = {
             "oip": oip,
             "social": social,
             "low_results": oip is not None and oip < parameters.oip_threshold,
             "low_social": social is not None and social < parameters.social_threshold,
-            "results_counted": counted[0],
+            "results_counted": indices.get("r", of["results"]),
             "results_of": of["results"],
         }
     listing = _listing(by_year, parameters)

@@ -202,3 +202,16 @@ def test_the_table_shows_the_index_of_the_year_the_text_speaks_of(client, demo):
     page = client.get(reverse("schools:run_detail", args=[run.pk]), {"q": verdict.school.short_name}).content.decode()
     assert f"{oip:g}".replace(".", ",") in page and "за 2026" in page
     assert "результаты есть за 2025 и 2026" in verdict.explanation_text(run)
+
+
+def test_the_explanation_counts_the_criteria_a_school_has_results_on():
+    math = {**MEAN, "code": "math", "rule": "threshold", "line": 50.0, "within": "all"}
+    russian = {**math, "code": "russian"}
+    inputs = inputs_for({}, {1: "к", 2: "к"}, {1: 1, 2: 1}, [math, russian])
+    inputs["values"] = {
+        "math": [[s, y, 60.0] for s in (1, 2) for y in YEARS],
+        "russian": [[2, y, 60.0] for y in YEARS],  # school 1 did not take it
+    }
+    verdicts = compute_verdicts(inputs, ENOUGH)
+    assert "Результаты есть по 1 из 2 критериев (2024, 2025 и 2026)." in verdict_text(verdicts[1], ENOUGH, [math, russian])
+    assert "критериев" not in verdict_text(verdicts[2], ENOUGH, [math, russian])
