@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 
+from shnor_portal.pg_copy import number_rows
+
 from .measures import EGE_SUBJECTS
 from .models import Measure, School, SchoolResult
 
@@ -293,25 +295,32 @@ def objectivity_signs(
     only those schools are returned, but every school of their regions is read, since the region's figures are made
     of them.
 
-    Only schools with ВПР results of the year can show a sign, and only they make the region's figures: a country
-    without ВПР loaded reads one index entry, not its million ЕГЭ values. The measures are looked up first and passed
-    as literal ids: a semi-join on a regular expression over freshly written tables made the planner loop for minutes.
+    A year without ВПР loaded reads one index entry, not a country's million ЕГЭ values. The measures are looked up
+    first and passed as literal ids: a semi-join on a regular expression over freshly written tables made the planner
+    loop for minutes.
     """
     measures = dict(Measure.objects.filter(code__regex=CODE_PATTERN).values_list("pk", "code"))
     vpr = [pk for pk, code in measures.items() if code.startswith("vpr-")]
-    with_vpr = SchoolResult.objects.filter(year=year, measure_id__in=vpr)
+    if not vpr or not SchoolResult.objects.filter(year=year, measure_id__in=vpr).exists():
+        return {}
+    # Only the ОГЭ and ЕГЭ subjects a ВПР measure can be compared with: a country's other ЕГЭ subjects are most of
+    # its rows and no sign reads them.
+    subjects = {_subject(measures[pk]) for pk in vpr}
+    subjects |= {EGE_SUBJECT_FOR.get(subject, subject) for subject in subjects}
+    wanted_measures = [pk for pk, code in measures.items() if _subject(code) in subjects]
+    results = SchoolResult.objects.filter(year=year, measure_id__in=wanted_measures)
     if school_ids is not None:
         wanted = set(school_ids)
-        regions = School.objects.filter(pk__in=wanted).values("municipality__region_id")
-        with_vpr = with_vpr.filter(school__municipality__region_id__in=regions)
-    schools = set(with_vpr.values_list("school_id", flat=True).distinct()) if vpr else set()
-    if not schools:
-        return {}
+        regions = list(School.objects.filter(pk__in=wanted).values_list("municipality__region_id", flat=True))
+        results = results.filter(school__municipality__region_id__in=regions)
+    # By COPY into an array: a country with ВПР loaded has some 300,000 such rows, 1 s as Django's tuples.
+    table = number_rows(
+        results.values_list("school_id", "school__municipality__region_id", "measure_id", "value").order_by(),
+        columns=4,
+    )
     rows = (
-        (school_id, region_id, measures[measure_id], value)
-        for school_id, region_id, measure_id, value in SchoolResult.objects.filter(
-            year=year, measure_id__in=list(measures), school_id__in=sorted(schools)
-        ).values_list("school_id", "school__municipality__region_id", "measure_id", "value")
+        (int(school_id), int(region_id), measures[int(measure_id)], value)
+        for school_id, region_id, measure_id, value in table.tolist()
     )
     signs = objectivity_signs_from(rows, year=year, settings=settings or ObjectivitySettings())
     if school_ids is not None:

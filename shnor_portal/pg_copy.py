@@ -1,8 +1,13 @@
 """Values in the text format of PostgreSQL's COPY, for the writers of many rows (the scale generator, the
-identification's verdicts)."""
+identification's verdicts), and number rows read by COPY into arrays (the identification's inputs and its ВПР signs).
+"""
 
 import datetime
+import io
 import json
+
+import numpy as np
+from django.db import connection
 
 
 def copy_text(value) -> str:
@@ -25,3 +30,19 @@ def copy_text(value) -> str:
         text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     return text
 
+
+def number_rows(queryset, *, columns: int) -> np.ndarray:
+    """The rows of a values_list of numbers as one array, NaN for NULL. PostgreSQL sends them by COPY, which
+    numpy parses in C: half the time of a million rows fetched as Python tuples. Floats come back exact (shortest
+    round-trip text, PostgreSQL 12 and later)."""
+    if connection.vendor == "postgresql":
+        sql, params = queryset.query.sql_with_params()
+        buffer = io.StringIO()
+        with connection.cursor() as cursor:
+            cursor.copy_expert(cursor.mogrify(f"COPY ({sql}) TO STDOUT", params).decode(), buffer)
+        if not buffer.tell():
+            return np.empty((0, columns))
+        text = buffer.getvalue().replace("\\N", "nan")
+        return np.loadtxt(io.StringIO(text), delimiter="\t", dtype=np.float64, ndmin=2)
+    rows = list(queryset.iterator(chunk_size=20000))
+    return np.array(rows, dtype=np.float64).reshape(-1, columns)
