@@ -36,11 +36,12 @@ static/vendor/.installed: package.json package-lock.json scripts/copy_assets.mjs
 	touch $@
 
 # Debian's Chromium (Playwright cannot download its own browser here), LibreOffice Calc (the yearly report must open
-# in it) and PostgreSQL 15 for the tests.
+# in it), pdftotext (what LibreOffice prints on a page) and PostgreSQL 15 for the tests.
 system-test-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v libreoffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	test -x /usr/lib/postgresql/15/bin/initdb || missing="$$missing postgresql-15"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
