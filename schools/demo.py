@@ -4,6 +4,7 @@ Deterministic and idempotent: every object is found by its natural key, so a
 second run changes nothing.
 """
 
+import datetime
 import random
 
 from django.contrib.auth import get_user_model
@@ -225,7 +226,7 @@ def _seed_approved_list(department_user) -> None:
         return
     run = run_start(year=APPROVED_YEAR, actor=department_user, note="Демо: перечень прошлого года")
     run_execute(run)
-    run_approve(run=run, actor=department_user)
+    run_approve(run=run, actor=department_user, order_number="112-о", order_date=datetime.date(APPROVED_YEAR - 1, 8, 28))
 
 
 @transaction.atomic
