@@ -222,6 +222,16 @@ class IdentificationSettingsAdmin(SimpleHistoryAdmin):
     ]
     list_filter = ["year"]
     search_fields = ["year"]
+    fieldsets = [
+        (None, {"fields": [
+            "year", "oip_threshold", "social_threshold", "window_years", "min_low_years", "min_result_years",
+            "index_scale", "preventive_drop", "preventive_margin", "curator_threshold",
+        ]}),
+        ("Признаки необъективности ВПР (решение не меняют)", {"fields": [
+            "vpr_oge_gap", "vpr_top_share_ratio", "vpr_top_share_min", "vpr_boundary_share", "vpr_term_gap",
+            "vpr_ege_rank_gap", "vpr_min_region_schools", "vpr_min_participants",
+        ]}),
+    ]  # fmt: skip
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

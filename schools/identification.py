@@ -28,7 +28,7 @@ import logging
 import math
 import zlib
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import orjson
@@ -53,7 +53,7 @@ from .models import (
     SchoolYearStatus,
     Status,
 )
-from .objectivity import objectivity_signs
+from .objectivity import ObjectivitySettings, objectivity_signs
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,14 @@ NO_CLUSTER = "без кластера"
 
 class IdentificationError(Exception):
     """A run cannot be started or approved; the message is for the user, in Russian."""
+
+
+# IdentificationSettings field → ObjectivitySettings line.
+OBJECTIVITY_LINES = {
+    "vpr_oge_gap": "oge_mean_gap", "vpr_top_share_ratio": "top_share_ratio", "vpr_top_share_min": "top_share_min",
+    "vpr_boundary_share": "boundary_share", "vpr_term_gap": "term_gap", "vpr_ege_rank_gap": "ege_rank_gap",
+    "vpr_min_region_schools": "min_region_schools", "vpr_min_participants": "min_participants",
+}
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,8 @@ class Parameters:
     # setting existed decided so, and are reproduced so).
     min_result_years: int = 2
     index_scale: str = "relative"
+    # The lines of the signs of non-objective ВПР (`ObjectivitySettings.as_dict`); empty — the defaults.
+    objectivity: dict = field(default_factory=dict)
 
     @property
     def years(self) -> list[int]:
@@ -105,6 +115,7 @@ class Parameters:
             curator_threshold=stored.curator_threshold,
             min_result_years=stored.min_result_years,
             index_scale=stored.index_scale,
+            objectivity={line: getattr(stored, name) for name, line in OBJECTIVITY_LINES.items()},
         )
 
 
@@ -359,7 +370,7 @@ def collect_inputs(*, parameters: Parameters, criteria: list[Criterion]) -> dict
         values[snap["code"]] = _typed_columns({"school": keys // 64, "year": keys % 64 + first_year, "value": numbers})
     # The signs of non-objective ВПР of the run's year, read now and kept with the inputs, so that the run explains
     # itself later whatever is imported since.
-    signs = objectivity_signs(year=parameters.year)
+    signs = objectivity_signs(year=parameters.year, settings=ObjectivitySettings.from_dict(parameters.objectivity))
     objectivity = {str(pk): signs[pk] for pk in schools if pk in signs}
     return {
         "years": years, "criteria": snapshots, "clusters": schools, "regions": regions, "values": values,

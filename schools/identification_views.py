@@ -81,7 +81,8 @@ class RunStartForm(forms.Form):
     def parameters(self) -> Parameters:
         data = dict(self.cleaned_data)
         data.pop("note")
-        return Parameters(**data)
+        # The ВПР lines are the year's settings (back office), not the form's.
+        return Parameters(**data, objectivity=Parameters.for_year(data["year"]).objectivity)
 
 
 class VerdictFilterForm(forms.Form):

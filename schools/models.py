@@ -599,6 +599,32 @@ class IdentificationSettings(models.Model):
     curator_threshold = models.FloatField(
         "ОИП кандидата в кураторы", default=75, help_text="Школы с ОИП не ниже этого значения — кандидаты в школы-кураторы."
     )
+    # The lines of the signs of non-objective ВПР (`schools.objectivity`): a sign when the value reaches its line.
+    vpr_oge_gap = models.FloatField(
+        "ВПР: средняя отметка выше средней отметки ОГЭ на", default=1.0, validators=[MinValueValidator(0)]
+    )
+    vpr_top_share_ratio = models.FloatField(
+        "ВПР: доля «5» выше, чем у остальных школ региона, во столько раз", default=2.5,
+        validators=[MinValueValidator(1)],
+    )
+    vpr_top_share_min = models.FloatField(
+        "ВПР: и при этом доля «5» не ниже, %", default=30, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    vpr_boundary_share = models.FloatField(
+        "ВПР: ровно на границе отметки, % участников", default=25,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    vpr_term_gap = models.FloatField(
+        "ВПР: расхождение с четвертными (годовыми) отметками на", default=0.8, validators=[MinValueValidator(0)]
+    )
+    vpr_ege_rank_gap = models.FloatField(
+        "ВПР: место в регионе по ВПР выше места по ЕГЭ на, пунктов из 100", default=50,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    vpr_min_region_schools = models.PositiveSmallIntegerField(
+        "ВПР: школ региона для сравнения мест, не менее", default=5, validators=[MinValueValidator(2)]
+    )
+    vpr_min_participants = models.PositiveSmallIntegerField("ВПР: участников для суждения, не менее", default=10)
 
     history = HistoricalRecords()
 

@@ -13,7 +13,15 @@ from schools.identification import (
     run_start,
     verdict_text,
 )
-from schools.models import Criterion, Municipality, Region, School, SchoolResult, Status
+from schools.models import (
+    Criterion,
+    IdentificationSettings,
+    Municipality,
+    Region,
+    School,
+    SchoolResult,
+    Status,
+)
 
 MEAN = {
     "code": "mean", "name": "Средний балл", "kind": "results", "unit": "балл", "direction": "higher_better",
@@ -183,6 +191,14 @@ def test_signs_of_non_objective_vpr_stand_beside_the_verdict_and_do_not_change_i
     # Imported later, the results do not change what the run said.
     SchoolResult.objects.filter(measure=measures["vpr-math-mean_score"]).update(value=3.0)
     assert run_reproduce(run)[schools[0].pk]["explanation"]["objectivity"] == flagged.explanation["objectivity"]
+
+    # A territory that draws the line at two marks above ОГЭ (the year's settings) sees no sign in a gap of 1,5.
+    SchoolResult.objects.filter(measure=measures["vpr-math-mean_score"], school=schools[0]).update(value=4.6)
+    IdentificationSettings.objects.create(year=2026, vpr_oge_gap=2.0)
+    strict = run_execute(run_start(year=2026, actor=None))
+    strict.refresh_from_db()
+    assert strict.parameters["parameters"]["objectivity"]["oge_mean_gap"] == 2.0
+    assert strict.objectivity_count == 0 and not strict.verdicts.get(school=schools[0]).objectivity_flag
 
 
 @pytest.mark.django_db
