@@ -39,6 +39,8 @@ REVIEW_ASSIGNED = "review_assigned"
 PROGRAMME_RETURNED = "programme_returned"
 PROGRAMME_ACCEPTED = "programme_accepted"
 LIST_APPROVED = "list_approved"
+LIST_CHANGE_PROPOSED = "list_change_proposed"
+LIST_CHANGE_DECIDED = "list_change_decided"
 AGREEMENT_ACTIVATED = "agreement_activated"
 SESSION_LOGGED = "session_logged"
 SESSION_CONFIRMED = "session_confirmed"
@@ -69,6 +71,11 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(PROGRAMME_ACCEPTED, "Программа принята", PROGRAMMES),
         Kind(LIST_APPROVED, "Утверждён перечень ШНОР/ШНСУ", IDENTIFICATION),
+        Kind(
+            LIST_CHANGE_PROPOSED, "Координатор предложил изменение перечня", IDENTIFICATION,
+            pending=("schools.listchange", {"state": "proposed"}),
+        ),
+        Kind(LIST_CHANGE_DECIDED, "Управление рассмотрело предложение к перечню", IDENTIFICATION),
         Kind(AGREEMENT_ACTIVATED, "Договор о сотрудничестве вступил в силу", PARTNERSHIPS),
         Kind(SESSION_LOGGED, "Занятие куратора ждёт подтверждения", PARTNERSHIPS, pending=_PENDING_SESSION),
         Kind(SESSION_CONFIRMED, "Занятие подтверждено школой", PARTNERSHIPS),

@@ -83,6 +83,13 @@ register(
 # verdicts of the schools they reach (the run page filters them).
 register("schools.identificationrun", get_or_404=_lazy("schools.identification_views._get_run_or_404"),
          url=_url("schools:run_detail"))
+# A change of the list: its run's list page, where the department decides a proposal.
+register(
+    "schools.listchange",
+    get_or_404=_lazy("schools.list_views._get_change"),
+    url=_url("schools:selection", "run_id", "?show=proposals"),
+    municipality_id=lambda obj: obj.school.municipality_id,
+)
 register(
     "partnerships.agreement",
     get_or_404=_lazy("partnerships.access.get_agreement_or_404"),

@@ -273,11 +273,21 @@ def list_change_add(
         )
     if existing is not None:  # rejected: the new change takes its place (the history keeps the old one)
         existing.delete()
-    return ListChange.objects.create(
+    change = ListChange.objects.create(
         run=run, school=school, kind=kind, status=status if kind == Kind.ADD else "", reason=reason, state=state,
         author=actor, decided_by=actor if state == State.ACCEPTED else None,
         decided_at=timezone.now() if state == State.ACCEPTED else None,
     )  # fmt: skip
+    if state == State.PROPOSED:
+        notify(
+            kind=notice_kinds.LIST_CHANGE_PROPOSED,
+            recipients=notice_recipients.department(),
+            target=change,
+            title=f"Предложение к перечню на {run.year} год: {change.get_kind_display()} — {school.short_name}",
+            body=f"Основание: {reason}",
+            actor=actor,
+        )
+    return change
 
 
 @transaction.atomic
@@ -309,6 +319,15 @@ def list_change_decide(*, change: ListChange, actor, accept: bool) -> ListChange
     change.state = State.ACCEPTED if accept else State.REJECTED
     change.decided_by, change.decided_at = actor, timezone.now()
     change.save(update_fields=["state", "decided_by", "decided_at"])
+    if change.author_id:
+        notify(
+            kind=notice_kinds.LIST_CHANGE_DECIDED,
+            recipients=[change.author_id],
+            target=change,
+            title=f"Предложение «{change.get_kind_display()}» по школе «{change.school.short_name}» "
+            f"{'принято' if accept else 'отклонено'}",
+            actor=actor,
+        )
     return change
 
 

@@ -382,3 +382,20 @@ def test_the_outsider_reads_the_list_of_their_municipality_only(client, demo, mu
         assert not sorted(n for n in a_names if n in text)
     assert any(school.name in texts[1] for school in municipality_b.schools.all()) or "Школ в перечне нет" in texts[1]
 
+
+
+def test_the_department_hears_of_a_proposal_and_the_coordinator_of_the_decision(client, demo, draft):
+    from notifications.models import Notification
+
+    s = draft.s
+    proposal = add(draft, s["none"], "add", demo["coordinator"], reason="Школа просит поддержки", status=Status.SHNOR)
+    told = Notification.objects.get(recipient=demo["department"], kind="list_change_proposed")
+    assert s["none"].short_name in told.title and "Школа просит поддержки" in told.body
+    client.force_login(demo["department"])
+    opened = client.get(reverse("notifications:open", args=[told.pk]))
+    assert opened.status_code == 302 and opened.url.endswith(f"/identification/{draft.pk}/list/?show=proposals")
+    assert not Notification.objects.filter(recipient=demo["coordinator_b"]).filter(kind="list_change_proposed").exists()
+
+    list_change_decide(change=proposal, actor=demo["department"], accept=False)
+    answer = Notification.objects.get(recipient=demo["coordinator"], kind="list_change_decided")
+    assert answer.title.endswith("отклонено")
