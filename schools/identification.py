@@ -1016,19 +1016,33 @@ def run_execute(run: IdentificationRun) -> IdentificationRun:
 
 
 def run_summary(verdicts: dict[int, dict], parameters: Parameters) -> dict:
-    """What a department reads before it signs: per year, the share of schools at or above the ОИП line (seed 002:
-    «доля школ, преодолевших порог ОИП не менее 21»), the schools without a cluster and without a social passport,
-    and the passport's completeness per municipality."""
-    at_or_above, judged = defaultdict(int), defaultdict(int)
+    """What a department reads before it signs: per year, the share of schools at or above the ОИП line and the
+    social index line (seed 002: «доля школ, преодолевших порог ОИП не менее 21», «… индекса социального
+    благополучия не менее 42,7»), the schools without a cluster and without a social passport, and the passport's
+    completeness per municipality."""
+    lines = {"oip": parameters.oip_threshold, "social": parameters.social_threshold}
+    at_or_above = {index: defaultdict(int) for index in lines}
+    judged = {index: defaultdict(int) for index in lines}
     without_passport = set()
     for school_id, verdict in verdicts.items():
         years = verdict["explanation"]["years"]
         for year, indices in years.items():
-            if indices["oip"] is not None:
-                judged[year] += 1
-                at_or_above[year] += indices["oip"] >= parameters.oip_threshold
+            for index, line in lines.items():
+                if indices[index] is not None:
+                    judged[index][year] += 1
+                    at_or_above[index][year] += indices[index] >= line
         if all(indices["social"] is None for indices in years.values()):
             without_passport.add(school_id)
+
+    def shares(index):
+        return [
+            {
+                "year": int(year), "at_or_above": at_or_above[index][year], "judged": judged[index][year],
+                "share": round(100 * at_or_above[index][year] / judged[index][year], 1),
+            }
+            for year in sorted(judged[index])
+        ]  # fmt: skip
+
     municipalities: dict[int, dict] = {}
     # Every school in service, filtered here: an IN list of a country's 40,000 ids costs more than the rows.
     for school_id, municipality_id, name in School.objects.filter(archived_on__isnull=True).values_list(
@@ -1042,13 +1056,9 @@ def run_summary(verdicts: dict[int, dict], parameters: Parameters) -> dict:
         row["schools"] += 1
         row["with_passport"] += school_id not in without_passport
     return {
-        "threshold_shares": [
-            {
-                "year": int(year), "at_or_above": at_or_above[year], "judged": judged[year],
-                "share": round(100 * at_or_above[year] / judged[year], 1) if judged[year] else None,
-            }
-            for year in sorted(judged)
-        ],
+        "threshold_shares": shares("oip"),
+        # Seed 002's second target: «доля школ, преодолевших порог показателя индекса социального благополучия».
+        "social_threshold_shares": shares("social"),
         "no_cluster": sum(1 for v in verdicts.values() if v["cluster"] == NO_CLUSTER),
         "no_passport": len(without_passport),
         "passport_by_municipality": sorted(municipalities.values(), key=lambda row: row["name"]),

@@ -34,7 +34,7 @@ from .identification import (
 )
 from .list_views import ApproveForm, render_preflight
 from .models import Criterion, IdentificationRun, IdentificationSettings, Status
-from .selection import LISTED, run_summary
+from .selection import LISTED, summary_for_page
 
 # Schools on the list first (both, then ШНОР, then ШНСУ), the rest after.
 LISTED_FIRST = Case(
@@ -228,7 +228,7 @@ def run_detail(request, pk):
             "query": query.urlencode(),
             "counts": [(label, counts.get(value, 0), value) for value, label in STATUS_COUNTERS],
             "flag_counts": [(label, flags[key], value) for key, value, label in FLAG_COUNTERS],
-            "summary": run_summary(run),
+            "summary": summary_for_page(run),
             "may_see_list": can_take_part_in_list(request.user) and run.state == IdentificationRun.State.DONE,
             "in_force": run.pk in approved_run_ids(),
             "other_runs": other_runs,

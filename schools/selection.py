@@ -406,7 +406,7 @@ def list_preflight(run: IdentificationRun) -> dict:
     ).count()  # fmt: skip
     return {
         "counts": list_counts(run, schools),
-        "summary": run_summary(run),
+        "summary": summary_for_page(run),
         "no_data_added": no_data_added,
         "proposals": list(pending_proposals(run, schools)),
     }
@@ -418,7 +418,7 @@ def _percent(part, whole) -> float | None:
     return 100 * part / whole
 
 
-def run_summary(run: IdentificationRun) -> dict | None:
+def summary_for_page(run: IdentificationRun) -> dict | None:
     """`run.summary` for the pages, with the shares in per cent computed from the counts; None on runs made before
     the summary was stored."""
     summary = run.summary or {}
@@ -428,6 +428,10 @@ def run_summary(run: IdentificationRun) -> dict | None:
         "threshold_shares": [
             {**row, "percent": _percent(row.get("at_or_above"), row.get("judged"))}
             for row in summary.get("threshold_shares", [])
+        ],
+        "social_threshold_shares": [
+            {**row, "percent": _percent(row.get("at_or_above"), row.get("judged"))}
+            for row in summary.get("social_threshold_shares", [])
         ],
         "no_cluster": summary.get("no_cluster"),
         "no_passport": summary.get("no_passport"),

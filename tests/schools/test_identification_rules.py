@@ -149,6 +149,7 @@ def test_the_run_counts_not_enough_data_and_the_share_of_schools_at_or_above_the
     shares = {row["year"]: row for row in run.summary["threshold_shares"]}
     # Five schools ranked on one criterion: the worst (20 % worst → score 0) is below 21, the others above.
     assert shares[2026] == {"year": 2026, "at_or_above": 4, "judged": 5, "share": 80.0}
+    assert run.summary["social_threshold_shares"] == []  # no passport, no social index
     assert run.summary["no_passport"] == 6
     assert run.summary["passport_by_municipality"] == [
         {"municipality_id": municipality.pk, "name": "Район", "schools": 6, "with_passport": 0}
@@ -231,3 +232,19 @@ def test_the_explanation_counts_the_criteria_a_school_has_results_on():
     verdicts = compute_verdicts(inputs, ENOUGH)
     assert "Результаты есть по 1 из 2 критериев (2024, 2025 и 2026)." in verdict_text(verdicts[1], ENOUGH, [math, russian])
     assert "критериев" not in verdict_text(verdicts[2], ENOUGH, [math, russian])
+
+
+@pytest.mark.django_db
+def test_the_run_page_shows_both_threshold_indicators_of_seed_002(client, demo):
+    from django.urls import reverse
+
+    from schools.models import IdentificationRun
+
+    run = IdentificationRun.objects.get(year=2025)  # the demo's approved list: results and passports for 2023–2025
+    social = {row["year"]: row for row in run.summary["social_threshold_shares"]}
+    assert set(social) == {2023, 2024, 2025} and all(row["judged"] == 34 for row in social.values())
+    client.force_login(demo["department"])
+    page = client.get(reverse("schools:run_detail", args=[run.pk])).content.decode()
+    assert "Школ не ниже порога ОИП" in page and "Школ не ниже порога индекса социального благополучия" in page
+    row = social[2025]
+    assert f"{round(100 * row['at_or_above'] / row['judged'], 1):g}".replace(".", ",") + " %" in page
