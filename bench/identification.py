@@ -22,16 +22,10 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from schools.identification import (  # noqa: E402
-    Parameters,
-    collect_inputs,
-    compute_verdicts,
-    criteria_ensure_for_year,
-    run_execute,
-    run_start,
-)
+from schools.identification import collect_inputs, criteria_ensure_for_year, run_execute, run_start  # noqa: E402
 from schools.measures import measures_by_code  # noqa: E402
 from schools.models import Criterion, Municipality, Region, School, SchoolResult, SchoolYearProfile  # noqa: E402
+from schools.verdicts import Parameters, compute_verdicts  # noqa: E402
 
 YEARS = (2024, 2025, 2026)
 

@@ -24,7 +24,6 @@ from .access import (
 from .exports import run_xlsx
 from .identification import (
     IdentificationError,
-    Parameters,
     approved_run_ids,
     criteria_ensure_for_year,
     run_approve,
@@ -35,6 +34,7 @@ from .identification import (
 from .list_views import ApproveForm, render_preflight
 from .models import Criterion, IdentificationRun, IdentificationSettings, Status
 from .selection import LISTED, summary_for_page
+from .verdicts import Parameters
 
 # Schools on the list first (both, then ШНОР, then ШНСУ), the rest after.
 LISTED_FIRST = Case(

@@ -4,18 +4,15 @@ from django.core.management import CommandError, call_command
 from schools.demo import APPROVED_YEAR, SCHOOL_TEAM_SCHOOL
 from schools.identification import (
     IdentificationError,
-    Parameters,
-    compute_verdicts,
     criteria_ensure_for_year,
-    low_criteria_rows,
     run_approve,
     run_execute,
     run_reproduce,
     run_start,
     runs_compare,
-    verdict_text,
 )
 from schools.models import Criterion, IdentificationRun, School, SchoolYearStatus, Status
+from schools.verdicts import Parameters, compute_verdicts, low_criteria_rows, verdict_text
 
 CRITERION = {
     "code": "mean", "name": "Средний балл", "kind": "results", "unit": "балл", "direction": "higher_better",
@@ -221,7 +218,7 @@ def test_scores_are_the_mid_rank_share_with_ties_as_defined(rule, direction):
     import statistics
     from bisect import bisect_left, bisect_right
 
-    from schools.identification import _Judged, _score_criterion
+    from schools.verdicts import _Judged, _score_criterion
 
     rng = random.Random(7)
     clusters = {pk: rng.choice(["город", "село"]) for pk in range(1, 400)}

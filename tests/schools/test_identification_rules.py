@@ -4,15 +4,7 @@ absolute variant of the index, and the seed's threshold indicator."""
 
 import pytest
 
-from schools.identification import (
-    NO_CLUSTER,
-    Parameters,
-    compute_verdicts,
-    low_criteria_rows,
-    run_execute,
-    run_start,
-    verdict_text,
-)
+from schools.identification import run_execute, run_start
 from schools.models import (
     Criterion,
     IdentificationSettings,
@@ -22,6 +14,7 @@ from schools.models import (
     SchoolResult,
     Status,
 )
+from schools.verdicts import NO_CLUSTER, Parameters, compute_verdicts, low_criteria_rows, verdict_text
 
 MEAN = {
     "code": "mean", "name": "Средний балл", "kind": "results", "unit": "балл", "direction": "higher_better",

@@ -11,9 +11,10 @@ from collections import Counter, defaultdict
 import pytest
 
 from schools.ege_workbook import parse_ege_workbook
-from schools.identification import NO_CLUSTER, Parameters, run_execute, run_reproduce, run_start, unpack_inputs
+from schools.identification import run_execute, run_reproduce, run_start, unpack_inputs
 from schools.models import School, Status
 from schools.results_import import results_import_preview, results_import_save
+from schools.verdicts import NO_CLUSTER, Parameters
 
 from .test_ege_workbook import JEWISH_AO, ZABAYKALSKY, real_workbook
 
