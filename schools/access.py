@@ -141,12 +141,34 @@ def can_view_criteria(user) -> bool:
     return reach.everything or reach.has_role(Role.COORDINATOR)
 
 
-# --- the list (перечень) formed from an identification run ----------------------------------------------------------
-
-
 def coordinated_municipality_ids(user) -> frozenset[int]:
+    """The municipalities the user coordinates (not those reached through another role)."""
     reach = reach_of(user)
     return frozenset(a.municipality_id for a in reach.assignments if a.role == Role.COORDINATOR and a.municipality_id)
+
+
+# --- social passports: the department loads every school's, a coordinator those of their municipality --------------
+
+
+def can_import_passports(user) -> bool:
+    return is_department(user) or bool(coordinated_municipality_ids(user))
+
+
+def passport_schools(user) -> QuerySet[School]:
+    """The schools whose passports the user loads: every school for the department, the schools of their
+    municipality for a coordinator (not a school they reach through another role)."""
+    if is_department(user):
+        return visible_schools(user)
+    return visible_schools(user).filter(municipality_id__in=coordinated_municipality_ids(user))
+
+
+def passport_municipalities(user) -> QuerySet[Municipality]:
+    if is_department(user):
+        return Municipality.objects.all()
+    return Municipality.objects.filter(pk__in=coordinated_municipality_ids(user))
+
+
+# --- the list (перечень) formed from an identification run ----------------------------------------------------------
 
 
 def can_take_part_in_list(user) -> bool:

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from shnor_portal.spreadsheets import SpreadsheetRefused, read_xlsx_sheets, xlsx_bytes
 
-from .access import Role, is_department, reach_of, visible_schools
+from .access import is_department, passport_municipalities, passport_schools
 from .clusters import clusters_assign, rule_lines
 from .forms import profile_consistency_errors, registry_import_max_bytes
 from .models import Municipality, School, SchoolNameAlias, SchoolYearProfile
@@ -98,29 +98,6 @@ def max_upload_bytes() -> int:
     return getattr(settings, "PASSPORT_IMPORT_MAX_BYTES", registry_import_max_bytes())
 
 
-# --- who loads what ------------------------------------------------------------------------------------------------
-
-
-def coordinator_municipality_ids(user) -> set[int]:
-    return {a.municipality_id for a in reach_of(user).assignments if a.role == Role.COORDINATOR and a.municipality_id}
-
-
-def can_import_passports(user) -> bool:
-    return is_department(user) or bool(coordinator_municipality_ids(user))
-
-
-def passport_schools(user) -> QuerySet[School]:
-    """The schools whose passports the user loads: every school for the department, the schools of their
-    municipality for a coordinator (not a school they reach through another role)."""
-    if is_department(user):
-        return visible_schools(user)
-    return visible_schools(user).filter(municipality_id__in=coordinator_municipality_ids(user))
-
-
-def passport_municipalities(user) -> QuerySet[Municipality]:
-    if is_department(user):
-        return Municipality.objects.all()
-    return Municipality.objects.filter(pk__in=coordinator_municipality_ids(user))
 
 
 # --- values as shown -----------------------------------------------------------------------------------------------

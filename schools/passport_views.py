@@ -14,11 +14,11 @@ from django.views.decorators.http import require_http_methods
 from monitoring.uploads import pending_discard, pending_get, pending_store
 from shnor_portal.spreadsheets import size_label, xlsx_response
 
+from .access import can_import_passports
 from .filters import current_school_year, school_year_label
 from .passport_import import (
     COLUMNS,
     PassportImportError,
-    can_import_passports,
     max_upload_bytes,
     passport_import_preview,
     passport_import_save,
