@@ -92,6 +92,8 @@ def test_criteria_are_read_only_for_the_coordinator_and_closed_to_schools(client
     page = client.get(reverse("schools:criteria", args=[APPROVED_YEAR])).content.decode()
     assert "Средний балл ЕГЭ по русскому языку" in page and "только для чтения" in page
     assert "Изменить в бэк-офисе" not in page
+    # The seeds' other criteria are there, switched off; the default ones carry their absolute lines.
+    assert "Доля участников ВПР по математике, получивших «2»" in page and "50,0 → 85,0" in page
     client.force_login(demo["school"])
     assert client.get(reverse("schools:criteria", args=[APPROVED_YEAR])).status_code == 403
 
