@@ -399,3 +399,15 @@ def test_the_department_hears_of_a_proposal_and_the_coordinator_of_the_decision(
     list_change_decide(change=proposal, actor=demo["department"], accept=False)
     answer = Notification.objects.get(recipient=demo["coordinator"], kind="list_change_decided")
     assert answer.title.endswith("отклонено")
+
+
+@pytest.mark.parametrize("username", ["department", "coordinator", "coordinator_b"])
+def test_the_home_page_leads_to_the_list_for_those_who_form_it(client, demo, username):
+    client.force_login(demo[username])
+    assert reverse("schools:selection_latest") in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize("username", ["school", "curator", "tutor"])
+def test_the_home_page_does_not_offer_the_list_to_the_others(client, demo, username):
+    client.force_login(demo[username])
+    assert reverse("schools:selection_latest") not in client.get(reverse("home")).content.decode()
