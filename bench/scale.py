@@ -333,7 +333,7 @@ def yearly_report(scale: int) -> None:
     import subprocess
     import tempfile
 
-    from schools.filters import current_school_year
+    from schools.school_year import current_school_year
 
     folder = Path(tempfile.mkdtemp())
     report, floor_file, shapes = folder / "report.xlsx", folder / "floor.xlsx", folder / "shapes.json"

@@ -27,8 +27,8 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from monitoring.yearly_report import department_scope, report_write  # noqa: E402
-from schools.filters import current_school_year  # noqa: E402
 from schools.models import School  # noqa: E402
+from schools.school_year import current_school_year  # noqa: E402
 
 
 def rss_mb() -> float:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from schools.filters import current_school_year, school_year_label
+from schools.school_year import current_school_year, school_year_label
 
 from .access import (
     can_export_report,

@@ -24,8 +24,8 @@ from simple_history.utils import bulk_create_with_history
 
 from programs.models import Programme, RiskFactor
 from schools.demo import MUNICIPALITY_A, SCHOOL_TEAM_SCHOOL
-from schools.filters import current_school_year
 from schools.models import Municipality, School, SchoolYearStatus, Status
+from schools.school_year import current_school_year
 
 from .models import Indicator, IndicatorPlan, IndicatorValue, SelfAssessment, Stage, StageSchedule
 from .self_assessment_xlsx import (

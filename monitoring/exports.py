@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from schools.filters import school_year_label
+from schools.school_year import school_year_label
 from shnor_portal.spreadsheets import xlsx_bytes
 
 from .models import Indicator, IndicatorPlan, IndicatorValue, SelfAssessment

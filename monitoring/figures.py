@@ -50,8 +50,8 @@ from partnerships.models import (
 from programs.access import visible_programmes
 from programs.models import MeasureStatus, Programme, RoadmapMeasure, overdue_q
 from schools.access import reach_of, visible_schools
-from schools.filters import school_year_label
 from schools.models import Measure, Municipality, SchoolResult, SchoolYearStatus, Status
+from schools.school_year import school_year_label
 from shnor_portal.freshness import counted
 
 from .access import dashboard_municipalities, visible_indicators, visible_self_assessments, visible_values

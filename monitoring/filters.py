@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from schools.access import visible_municipalities
-from schools.filters import current_school_year, school_year_label
+from schools.school_year import current_school_year, school_year_label
 from shnor_portal.choices import MunicipalityFilter
 
 from .access import confirmable_municipality_ids, visible_indicators, visible_self_assessments, visible_values

@@ -10,8 +10,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from schools.access import reach_of
-from schools.filters import current_school_year, school_year_label
 from schools.models import Municipality, School
+from schools.school_year import current_school_year, school_year_label
 
 from .access import coordinator_municipality_ids, team_school_ids
 from .models import (

@@ -21,8 +21,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from programs.models import RiskFactor
-from schools.filters import school_year_label
 from schools.models import School
+from schools.school_year import school_year_label
 from shnor_portal.spreadsheets import Sheet, SpreadsheetRefused, escape_cell, read_xlsx_sheets
 
 from .cells import address, cell_at, cell_text, parse_number, shown

@@ -20,8 +20,8 @@ from notifications import recipients as notice_recipients
 from notifications.services import notify
 from programs.files import DOCX, PDF, EvidenceRefused, evidence_sniff
 from programs.models import RiskFactor
-from schools.filters import school_year_label
 from schools.models import Municipality, School
+from schools.school_year import school_year_label
 from shnor_portal.history import changed_by, last_change_ids, stale_message
 
 from .access import (

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programs.files import EvidenceRefused
 from schools.access import get_municipality_or_404, get_school_or_404, reach_of, visible_municipalities, visible_schools
-from schools.filters import current_school_year, school_year_label
+from schools.school_year import current_school_year, school_year_label
 from shnor_portal.history import last_change_id, last_change_ids
 from shnor_portal.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 

@@ -49,8 +49,9 @@ from partnerships.models import (
 from programs.access import visible_programmes
 from programs.models import MeasureStatus, Programme, Rag, Review, RoadmapMeasure, overdue_q, rag_of
 from schools.access import Reach, Role, visible_schools
-from schools.filters import school_year_label, with_year_status
+from schools.filters import with_year_status
 from schools.models import Measure, Municipality, Status
+from schools.school_year import school_year_label
 from shnor_portal.background import start_after_commit
 from shnor_portal.spreadsheets import Column, Formatted, TypedSheet, xlsx_write_typed
 

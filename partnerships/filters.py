@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from programs.models import RiskFactor
 from schools.access import visible_municipalities, visible_schools
-from schools.filters import current_school_year, school_year_label
+from schools.school_year import current_school_year, school_year_label
 from shnor_portal.choices import MunicipalityFilter
 
 from .access import in_force_q

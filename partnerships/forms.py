@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from programs.models import RiskFactor
-from schools.filters import current_school_year, school_year_label
+from schools.school_year import current_school_year, school_year_label
 from shnor_portal.history import GuardedModelForm
 
 from .access import agreement_schools, event_schools, practice_schools, teacher_schools, tutors_of_municipality

@@ -9,8 +9,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from schools.access import Role, reach_of, visible_municipalities
-from schools.filters import current_school_year
 from schools.models import Municipality, School, SchoolYearStatus, Status
+from schools.school_year import current_school_year
 
 from .access import (
     can_see_summary,

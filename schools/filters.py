@@ -2,12 +2,12 @@
 
 import django_filters
 from django.db.models import BooleanField, Case, Count, F, FilteredRelation, IntegerField, Q, QuerySet, Value, When
-from django.utils import timezone
 
 from shnor_portal.choices import MunicipalityFilter
 
 from .access import visible_municipalities, visible_schools
 from .models import Cluster, IdentificationRun, School, Status
+from .school_year import current_school_year, school_year_label
 
 # The year-status choices of the filter; ШНОР and ШНСУ include the schools that are both (so do the counts).
 STATUS_SHNOR = "shnor"
@@ -52,17 +52,6 @@ _ORDERINGS = {
     "municipality": ["municipality__name", "short_name", "pk"],
     "status": ["status_rank", "municipality__name", "short_name", "pk"],
 }
-
-
-def current_school_year() -> int:
-    """The school year under way, by the year it ends in (from September on, the next calendar year)."""
-    today = timezone.localdate()
-    return today.year + 1 if today.month >= 9 else today.year
-
-
-def school_year_label(year: int) -> str:
-    """2024 → «2023/24»: years are stored by the calendar year the school year ends in."""
-    return f"{year - 1}/{str(year)[-2:]}"
 
 
 def approved_years() -> list[int]:

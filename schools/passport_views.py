@@ -15,7 +15,6 @@ from monitoring.uploads import pending_discard, pending_get, pending_store
 from shnor_portal.spreadsheets import size_label, xlsx_response
 
 from .access import can_import_passports
-from .filters import current_school_year, school_year_label
 from .passport_import import (
     COLUMNS,
     PassportImportError,
@@ -24,6 +23,7 @@ from .passport_import import (
     passport_import_save,
     passport_template_xlsx,
 )
+from .school_year import current_school_year, school_year_label
 
 SESSION_KEY = "schools_passport_import_upload"
 

@@ -202,7 +202,6 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", Tr
 # The interface speaks Russian only; strings are written in Russian in the code.
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Moscow")

@@ -22,7 +22,7 @@ def num(value):
 @register.filter
 def school_year(year):
     """2027 → «2026/27»: years are stored by the calendar year the school year ends in."""
-    from schools.filters import school_year_label
+    from schools.school_year import school_year_label
 
     try:
         return school_year_label(int(year))

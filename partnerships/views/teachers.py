@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from schools.filters import current_school_year, school_year_label
 from schools.models import Municipality
+from schools.school_year import current_school_year, school_year_label
 
 from .. import access, selectors, services
 from ..forms import (

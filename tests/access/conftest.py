@@ -104,8 +104,8 @@ def _side_a(users):
     )
     from programs.models import Evidence, Programme, Review
     from schools.demo import CURATOR_SCHOOL, MUNICIPALITY_A, SCHOOL_TEAM_SCHOOL
-    from schools.filters import current_school_year
     from schools.models import IdentificationRun, Municipality, School, SchoolYearProfile
+    from schools.school_year import current_school_year
 
     a = SimpleNamespace()
     a.municipality = Municipality.objects.get(name=MUNICIPALITY_A)
@@ -214,8 +214,8 @@ def _side_b(users):
     from programs import services as programme_services
     from programs.models import Programme
     from schools.demo import MUNICIPALITY_B
-    from schools.filters import current_school_year
     from schools.models import Municipality, RoleAssignment, School, SchoolYearProfile
+    from schools.school_year import current_school_year
     from schools.services import role_assign
     from tests.programs.conftest import make_programme
 

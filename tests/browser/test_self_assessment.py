@@ -12,8 +12,8 @@ from monitoring.self_assessment_xlsx import FACTOR_FIRST_ROW, RATING_COLUMN, SHE
 from programs.demo import seed_programmes
 from programs.models import RiskFactor
 from schools.demo import DEMO_PASSWORD, SCHOOL_TEAM_SCHOOL
-from schools.filters import current_school_year
 from schools.models import School
+from schools.school_year import current_school_year
 from tests.seeding import seed_or_replay
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from monitoring.demo import seed_monitoring
 from monitoring.models import ReportExport
 from programs.demo import seed_programmes
-from schools.filters import current_school_year
+from schools.school_year import current_school_year
 from tests.seeding import seed_or_replay
 
 from .test_self_assessment import log_in

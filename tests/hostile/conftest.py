@@ -10,8 +10,8 @@ def site(full_demo):
     from partnerships.models import Agreement, Practice, SupportSession
     from programs.models import Programme, RoadmapMeasure
     from schools.demo import SCHOOL_TEAM_SCHOOL
-    from schools.filters import current_school_year
     from schools.models import School
+    from schools.school_year import current_school_year
 
     users = full_demo
     school = School.objects.select_related("municipality").get(short_name=SCHOOL_TEAM_SCHOOL)

@@ -11,8 +11,8 @@ from monitoring.models import IndicatorValue
 from partnerships.models import Agreement, MethodicalEvent, Practice, SupportSession, Teacher
 from programs.models import Programme, RoadmapMeasure
 from schools.demo import SCHOOL_TEAM_SCHOOL
-from schools.filters import current_school_year
 from schools.models import IdentificationRun, School
+from schools.school_year import current_school_year
 
 pytestmark = pytest.mark.django_db
 

@@ -40,8 +40,8 @@ def mon(demo, municipality_a, municipality_b):
     from monitoring.demo import seed_monitoring
     from programs.demo import seed_programmes
     from schools.demo import SCHOOL_TEAM_SCHOOL
-    from schools.filters import current_school_year
     from schools.models import School
+    from schools.school_year import current_school_year
 
     seed_programmes()
     seed_or_replay(seed_monitoring)

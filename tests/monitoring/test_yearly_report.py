@@ -23,8 +23,8 @@ from monitoring.figures import FIGURES
 from monitoring.models import ReportExport
 from monitoring.yearly_report import report_write
 from partnerships.models import Practice
-from schools.filters import current_school_year
 from schools.models import School
+from schools.school_year import current_school_year
 from tests.seeding import seed_or_replay
 
 from .test_dashboards import _grow, figures_in

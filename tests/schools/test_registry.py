@@ -12,7 +12,6 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from schools.clusters import DEFAULT_CLUSTERS, cluster_code_for, clusters_assign
-from schools.filters import current_school_year
 from schools.models import (
     Cluster,
     IdentificationRun,
@@ -24,6 +23,7 @@ from schools.models import (
     Status,
 )
 from schools.registry_import import PROFILE_COLUMNS, SCHOOL_COLUMNS
+from schools.school_year import current_school_year
 from shnor_portal.spreadsheets import escape_cell
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from monitoring.models import YEAR_MAX, YEAR_MIN
 from monitoring.yearly_report import ReportError, department_scope, report_write
-from schools.filters import current_school_year
 from schools.models import Municipality
+from schools.school_year import current_school_year
 
 
 class Command(BaseCommand):
