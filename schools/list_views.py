@@ -20,6 +20,7 @@ from .access import (
     is_department,
     list_runs_visible,
     list_schools,
+    require_department,
     visible_municipalities,
     visible_schools,
 )
@@ -228,8 +229,7 @@ def selection_change_withdraw(request, pk):
 @require_POST
 def selection_change_decide(request, pk):
     change = _get_change(request.user, pk)
-    if not is_department(request.user):
-        raise PermissionDenied("Предложения координаторов рассматривает управление образования.")
+    require_department(request.user)  # the department decides the coordinators' proposals
     accept = request.POST.get("action") == "accept"
     try:
         list_change_decide(change=change, actor=request.user, accept=accept)
@@ -253,8 +253,7 @@ def render_preflight(request, run, form, status=200):
 @login_required
 def selection_approve(request, pk):
     """The preflight summary and the approval form (posted to `schools:run_approve`)."""
-    if not is_department(request.user):
-        raise PermissionDenied("Утверждает перечень управление образования.")
+    require_department(request.user)
     run = get_object_or_404(list_runs_visible(request.user), pk=pk)
     return render_preflight(request, run, ApproveForm())
 
