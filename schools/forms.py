@@ -25,10 +25,15 @@ COUNT_FIELDS = [
     "teachers_first_category",
 ]
 
+# The rest of seed 002's social passport, loaded by its own import (`schools.passport_import`) and edited on the card.
+PASSPORT_SHARE_FIELDS = ["share_parents_educated", "share_zpr", "share_difficult_situation"]
+PASSPORT_COUNT_FIELDS = ["pupils_left"]
+YES_NO_FIELDS = ["remote_small_rural"]
+
 # How the profile form is laid out: (section title, fields).
 PROFILE_SECTIONS = [
-    ("Обучающиеся", ["pupils", "graduates_9", "graduates_11", "pupils_on_register"]),
-    ("Семьи и особые потребности", SHARE_FIELDS),
+    ("Обучающиеся", ["pupils", "graduates_9", "graduates_11", "pupils_on_register", "pupils_left"]),
+    ("Семьи и особые потребности", SHARE_FIELDS + PASSPORT_SHARE_FIELDS + YES_NO_FIELDS),
     (
         "Педагоги",
         [
@@ -55,7 +60,7 @@ def profile_consistency_errors(values: dict) -> dict[str, str]:
     """
     errors = {}
     pupils = values.get("pupils")
-    for name in ("graduates_9", "graduates_11", "pupils_on_register"):
+    for name in ("graduates_9", "graduates_11", "pupils_on_register", "pupils_left"):
         value = values.get(name)
         if pupils is not None and value is not None and value > pupils:
             errors[name] = "Не может быть больше, чем обучающихся в школе."
@@ -74,17 +79,17 @@ class SchoolYearProfileForm(GuardedModelForm):
 
     class Meta:
         model = SchoolYearProfile
-        fields = COUNT_FIELDS + SHARE_FIELDS
+        fields = COUNT_FIELDS + PASSPORT_COUNT_FIELDS + SHARE_FIELDS + PASSPORT_SHARE_FIELDS + YES_NO_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in SHARE_FIELDS:
+        for name in SHARE_FIELDS + PASSPORT_SHARE_FIELDS:
             field = self.fields[name]
             field.min_value, field.max_value = 0, 100
             field.validators += [MinValueValidator(0), MaxValueValidator(100)]
             field.error_messages.update(min_value=SHARE_MESSAGE, max_value=SHARE_MESSAGE, invalid=NUMBER_MESSAGE)
             field.widget.attrs.update(min=0, max=100, step="0.1", inputmode="decimal")
-        for name in COUNT_FIELDS:
+        for name in COUNT_FIELDS + PASSPORT_COUNT_FIELDS:
             field = self.fields[name]
             field.error_messages.update(min_value=COUNT_MESSAGE, invalid=WHOLE_NUMBER_MESSAGE)
             field.widget.attrs.update(min=0, step=1, inputmode="numeric")

@@ -22,7 +22,14 @@ from shnor_portal.spreadsheets import SpreadsheetRefused, read_xlsx_sheets, xlsx
 
 from .access import is_department, passport_municipalities, passport_schools
 from .clusters import clusters_assign, rule_lines
-from .forms import profile_consistency_errors, registry_import_max_bytes
+from .forms import (
+    PASSPORT_COUNT_FIELDS,
+    PASSPORT_SHARE_FIELDS,
+    YES_NO_FIELDS,
+    profile_consistency_errors,
+    registry_import_max_bytes,
+)
+from .forms import SHARE_FIELDS as REGISTRY_SHARE_FIELDS
 from .models import Municipality, School, SchoolNameAlias, SchoolYearProfile
 from .registry_import import (
     Column,
@@ -45,17 +52,8 @@ NOTES_TITLE = "Как заполнить"
 MAX_ROWS = 20_000
 REASON = "загрузка социальных паспортов"
 
-COUNT_FIELDS = ["pupils", "pupils_on_register", "pupils_left"]
-SHARE_FIELDS = [
-    "share_low_income",
-    "share_single_parent",
-    "share_special_needs",
-    "share_parents_higher_education",
-    "share_parents_educated",
-    "share_zpr",
-    "share_difficult_situation",
-]
-YES_NO_FIELDS = ["remote_small_rural"]
+COUNT_FIELDS = ["pupils", "pupils_on_register", *PASSPORT_COUNT_FIELDS]
+SHARE_FIELDS = [*REGISTRY_SHARE_FIELDS, *PASSPORT_SHARE_FIELDS]
 # In the order of seed 002's social passport.
 PASSPORT_FIELDS = [
     "pupils",

@@ -5,7 +5,7 @@ from django.contrib.auth.views import PasswordChangeView
 from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Subquery
+from django.db.models import BooleanField, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -131,10 +131,16 @@ PROFILE_ROWS = [
     "graduates_11",
     "pupils_on_register",
     "share_on_register",
+    "pupils_left",
+    "share_left",
     "share_low_income",
     "share_single_parent",
     "share_special_needs",
+    "share_zpr",
     "share_parents_higher_education",
+    "share_parents_educated",
+    "share_difficult_situation",
+    "remote_small_rural",
     "teachers",
     "vacancies",
     "share_vacancies",
@@ -146,6 +152,7 @@ PROFILE_ROWS = [
 DERIVED_PROFILE_LABELS = {
     "share_on_register": "На учёте в КДН/ПДН на 100 обучающихся",
     "share_vacancies": "Доля вакансий педагогов, %",
+    "share_left": "Выбыло за год на 100 обучающихся",
 }
 
 # The measures every school page leads with: ЕГЭ in Russian and profile mathematics.
@@ -158,12 +165,15 @@ SHARE_BELOW_MIN = "share_below_min"
 def _profile_table(profiles: list[SchoolYearProfile]) -> list[dict]:
     rows = []
     for name in PROFILE_ROWS:
+        values = [getattr(p, name) for p in profiles]
         if name in DERIVED_PROFILE_LABELS:
             label, derived = DERIVED_PROFILE_LABELS[name], True
         else:
-            verbose = str(SchoolYearProfile._meta.get_field(name).verbose_name)
-            label, derived = verbose[:1].upper() + verbose[1:], False
-        rows.append({"label": label, "derived": derived, "values": [getattr(p, name) for p in profiles]})
+            field = SchoolYearProfile._meta.get_field(name)
+            label, derived = str(field.verbose_name)[:1].upper() + str(field.verbose_name)[1:], False
+            if isinstance(field, BooleanField):
+                values = [None if value is None else ("да" if value else "нет") for value in values]
+        rows.append({"label": label, "derived": derived, "values": values})
     return rows
 
 

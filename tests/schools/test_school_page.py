@@ -344,3 +344,27 @@ def test_school_page_keeps_query_count_as_years_grow(client, demo, school, usern
     before = count_queries()
     fill_years(school, [2015, 2016, 2017, 2018, 2019, 2021, 2022, 2023])
     assert count_queries() == before
+
+
+def test_the_card_shows_and_edits_the_whole_social_passport(client, demo, school):
+    """The passport fields of seed 002 that the passport import loads are read and corrected on the school's card."""
+    url = reverse("schools:profile_edit", args=[school.pk, 2024])
+    client.force_login(demo["coordinator"])
+    form = client.get(url).content.decode()
+    assert "Доля обучающихся с ЗПР, %" in form and "Малокомплектная удалённая сельская школа" in form
+    response = client.post(
+        url, {"pupils": 80, "pupils_left": 90, "share_zpr": "140", "remote_small_rural": "true"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "Не может быть больше, чем обучающихся в школе." in html
+    assert "Доля указывается в процентах: от 0 до 100." in html
+    assert not SchoolYearProfile.objects.filter(school=school, year=2024).exists()
+
+    saved = client.post(url, {"pupils": 80, "pupils_left": 4, "share_zpr": "41.5", "remote_small_rural": "true"})
+    assert saved.status_code == 302, saved.content.decode()[:500]
+    profile = SchoolYearProfile.objects.get(school=school, year=2024)
+    assert (profile.pupils_left, str(profile.share_zpr), profile.remote_small_rural) == (4, "41.5", True)
+    _, html = page(client, school)
+    assert "Доля обучающихся с ЗПР, %" in html and "41,5" in html
+    assert "Выбыло за год на 100 обучающихся" in html and "5,0" in html
+    assert "Малокомплектная удалённая сельская школа" in html and ">да<" in html
