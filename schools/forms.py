@@ -1,9 +1,11 @@
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Q
 
 from shnor_portal.history import GuardedModelForm
 
+from .access import visible_municipalities
 from .models import SchoolYearProfile
 
 SHARE_FIELDS = [
@@ -129,3 +131,24 @@ class RegistryImportForm(forms.Form):
                 f"{limit / 1024 / 1024:.1f} МБ."
             )
         return upload
+
+
+class VerdictSearchForm(forms.Form):
+    """The school search and the municipality of the tables of a run: its verdicts and the list formed from it.
+    Subclasses add their own fields and call `search` first."""
+
+    q = forms.CharField(label="Поиск школы", required=False)
+    municipality = forms.ModelChoiceField(label="Муниципалитет", queryset=None, required=False, empty_label="Все")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = visible_municipalities(user)
+
+    def search(self, verdicts):
+        """Verdicts of the schools named like the search and of the chosen municipality (the form is valid)."""
+        text = self.cleaned_data["q"].strip()
+        if text:
+            verdicts = verdicts.filter(Q(school__short_name__icontains=text) | Q(school__name__icontains=text))
+        if self.cleaned_data["municipality"]:
+            verdicts = verdicts.filter(school__municipality=self.cleaned_data["municipality"])
+        return verdicts

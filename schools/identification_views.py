@@ -18,10 +18,10 @@ from .access import (
     has_any_role,
     is_department,
     require_department,
-    visible_municipalities,
     visible_schools,
 )
 from .exports import run_xlsx
+from .forms import VerdictSearchForm
 from .identification import (
     IdentificationError,
     approved_run_ids,
@@ -85,12 +85,11 @@ class RunStartForm(forms.Form):
         return Parameters(**data, objectivity=Parameters.for_year(data["year"]).objectivity)
 
 
-class VerdictFilterForm(forms.Form):
-    q = forms.CharField(label="Поиск школы", required=False)
+class VerdictFilterForm(VerdictSearchForm):
+    field_order = ["q", "status", "municipality", "flag"]
     status = forms.ChoiceField(
         label="Решение", required=False, choices=[("", "Все"), ("listed", "В перечне (ШНОР или ШНСУ)"), *Status.choices]
     )
-    municipality = forms.ModelChoiceField(label="Муниципалитет", queryset=None, required=False, empty_label="Все")
     flag = forms.ChoiceField(
         label="Отметка",
         required=False,
@@ -103,24 +102,15 @@ class VerdictFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = visible_municipalities(user)
-
     def filter(self, verdicts):
         if not self.is_valid():
             return verdicts
         data = self.cleaned_data
-        if data["q"].strip():
-            verdicts = verdicts.filter(
-                Q(school__short_name__icontains=data["q"].strip()) | Q(school__name__icontains=data["q"].strip())
-            )
+        verdicts = self.search(verdicts)
         if data["status"] == "listed":
             verdicts = verdicts.filter(status__in=LISTED)
         elif data["status"]:
             verdicts = verdicts.filter(status=data["status"])
-        if data["municipality"]:
-            verdicts = verdicts.filter(school__municipality=data["municipality"])
         if data["flag"] == "preventive":
             verdicts = verdicts.filter(preventive=True)
         elif data["flag"] == "curator":

@@ -21,10 +21,10 @@ from .access import (
     list_runs_visible,
     list_schools,
     require_department,
-    visible_municipalities,
     visible_schools,
 )
 from .exports import COMPUTED_REASON, list_heading, list_xlsx
+from .forms import VerdictSearchForm
 from .models import IdentificationRun, ListChange, School, Status
 from .selection import (
     LISTED,
@@ -44,9 +44,7 @@ from .selection import (
 Kind, State = ListChange.Kind, ListChange.State
 
 
-class ListFilterForm(forms.Form):
-    q = forms.CharField(label="Поиск школы", required=False)
-    municipality = forms.ModelChoiceField(label="Муниципалитет", queryset=None, required=False, empty_label="Все")
+class ListFilterForm(VerdictSearchForm):
     computed = forms.ChoiceField(
         label="По расчёту", required=False,
         choices=[("", "Любое решение"), ("listed", "В перечне (ШНОР или ШНСУ)"), *Status.choices],
@@ -64,19 +62,11 @@ class ListFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = visible_municipalities(user)
-
     def filter(self, run, verdicts):
         if not self.is_valid():
             return verdicts
         data = self.cleaned_data
-        if data["q"].strip():
-            text = data["q"].strip()
-            verdicts = verdicts.filter(Q(school__short_name__icontains=text) | Q(school__name__icontains=text))
-        if data["municipality"]:
-            verdicts = verdicts.filter(school__municipality=data["municipality"])
+        verdicts = self.search(verdicts)
         if data["computed"] == "listed":
             verdicts = verdicts.filter(status__in=LISTED)
         elif data["computed"]:
