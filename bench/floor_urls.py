@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.urls import path
 
 from schools.models import Region
-from shnor_portal.urls import urlpatterns as portal_urlpatterns
+from portal.urls import urlpatterns as portal_urlpatterns
 
 
 def floor(request):

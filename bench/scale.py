@@ -3,7 +3,7 @@
     make bench                                   # 1,000 then 40,000 schools on a throwaway PostgreSQL
     SCHOOLS_SMALL=200 SCHOOLS_LARGE=2000 make bench   # a quick run
 
-For each scale the database is filled by the generator (`manage.py generate_scale`, `schools.scale`), then:
+For each scale the database is filled by the generator (`manage.py generate_scale`, `portal.scale`), then:
 
 * main pages, served in-process by the Django test client as the user of the right role, against the floor — a
   view that renders `base.html` with one query (`bench/floor_urls.py`, never routed by the portal); requests to
@@ -53,8 +53,10 @@ from django.test.utils import CaptureQueriesContext, override_settings  # noqa: 
 from django.urls import reverse  # noqa: E402
 
 from partnerships.models import Agreement  # noqa: E402
+from portal.scale import generate  # noqa: E402
 from programs.models import Programme  # noqa: E402
 from schools.ege_workbook import ParsedRow, ParsedWorkbook, parse_ege_workbook  # noqa: E402
+from schools.freshness import data_changed  # noqa: E402
 from schools.identification import run_execute, run_start  # noqa: E402
 from schools.measures import EGE_SUBJECTS, measure_code, measures_by_code  # noqa: E402
 from schools.models import (  # noqa: E402
@@ -68,8 +70,6 @@ from schools.models import (  # noqa: E402
     Status,
 )
 from schools.results_import import results_import_preview, results_import_save  # noqa: E402
-from schools.scale import generate  # noqa: E402
-from shnor_portal.freshness import data_changed  # noqa: E402
 
 REPEAT = int(os.environ.get("REPEAT", "15"))
 VALUES_PER_SCHOOL = 25
@@ -162,7 +162,7 @@ def pages(scale: int) -> None:
          reverse("monitoring:dashboard_municipality", args=[subjects["municipality"].pk])),
     ]
     # The registry's counters and the dashboards' figures are counted once per state of the data
-    # (shnor_portal.freshness): the same pages again, each request right after a change of the data.
+    # (schools.freshness): the same pages again, each request right after a change of the data.
     recounted = [
         ("реестр школ (управление)", "department", reverse("schools:list")),
         ("дашборд управления", "department", reverse("monitoring:dashboard")),

@@ -3,7 +3,7 @@
     SCHOOLS=1000 ./scripts/with_postgres.sh .venv/bin/python bench/yearly_report.py
     SCHOOLS=40000 ./scripts/with_postgres.sh .venv/bin/python bench/yearly_report.py
 
-Fills the database with `manage.py generate_scale` (`schools.scale`), then writes the report of the whole region
+Fills the database with `manage.py generate_scale` (`portal.scale`), then writes the report of the whole region
 with the department's reach and prints the time, the queries, the file size, the rows of the by-school sheet and the
 peak memory of the process (max RSS) before and after. Not a test: timings on a shared machine are noisy.
 """

@@ -15,9 +15,11 @@ but may not take the step.
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from schools.access import Role, reach_of, visible_municipalities, visible_schools
 from schools.models import Municipality, School
+from shnor_portal.object_kinds import ObjectKind, page
 
 from .models import Indicator, IndicatorValue, OpenReport, SelfAssessment
 
@@ -186,3 +188,27 @@ def visible_report_exports(user):
 
 def get_report_export_or_404(user, pk):
     return get_object_or_404(visible_report_exports(user).select_related("municipality", "requested_by"), pk=pk)
+
+
+def get_value_or_404(user, pk) -> IndicatorValue:
+    return get_object_or_404(visible_values(user).select_related("indicator"), pk=pk)
+
+
+def can_restore_value(user, value: IndicatorValue) -> bool:
+    """A value entered by hand is restored by whoever confirms values in its municipality; a computed one never."""
+    return not value.is_computed and can_confirm_in(user, value.municipality_id)
+
+
+def object_kinds() -> list[ObjectKind]:
+    """This app's objects that notifications and history pages link to (`shnor_portal.object_kinds`)."""
+    return [
+        ObjectKind("monitoring.indicator", "показатель", get_indicator_or_404, page("monitoring:indicator_detail"),
+                   history="indicator"),
+        ObjectKind("monitoring.selfassessment", "самооценка", get_self_assessment_or_404,
+                   page("monitoring:self_assessment_detail"), municipality_id=lambda obj: obj.school.municipality_id,
+                   history="self-assessment"),
+        ObjectKind("monitoring.indicatorvalue", "значение показателя", get_value_or_404,
+                   page("monitoring:indicator_detail", "indicator_id"), history="indicator-value",
+                   can_restore=can_restore_value,
+                   restore_url=lambda obj, history_id: reverse("monitoring:value_restore", args=[obj.pk, history_id])),
+    ]  # fmt: skip

@@ -5,3 +5,10 @@ class MonitoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "monitoring"
     verbose_name = "Мониторинг"
+
+    def ready(self):
+        from shnor_portal import object_kinds
+
+        from . import access, reminders  # noqa: F401  (reminders registers its providers)
+
+        object_kinds.register(*access.object_kinds())

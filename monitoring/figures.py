@@ -50,9 +50,9 @@ from partnerships.models import (
 from programs.access import visible_programmes
 from programs.models import MeasureStatus, Programme, RoadmapMeasure, overdue_q
 from schools.access import reach_of, visible_schools
+from schools.freshness import counted
 from schools.models import Measure, Municipality, SchoolResult, SchoolYearStatus, Status
 from schools.school_year import school_year_label
-from shnor_portal.freshness import counted
 
 from .access import dashboard_municipalities, visible_indicators, visible_self_assessments, visible_values
 from .models import STAGE_ORDER, Indicator, IndicatorValue, SelfAssessment, Stage, StageSchedule, stage_rank
@@ -389,7 +389,7 @@ def year_figures(
 
 
 def counted_year_figures(*, user, year: int, municipality: Municipality | None = None) -> YearFigures:
-    """`year_figures` as of today, counted once per state of the data for this user (`shnor_portal.freshness`):
+    """`year_figures` as of today, counted once per state of the data for this user (`schools.freshness`):
     the country's figures take seconds to count and are read far more often than the data changes."""
     scope = "all" if reach_of(user).everything else f"user{user.pk}"
     key = f"year_figures:{scope}:{year}:{municipality.pk if municipality else '-'}:{timezone.localdate()}"

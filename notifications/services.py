@@ -23,9 +23,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from shnor_portal.object_kinds import kind_of_model
+
 from . import kinds
 from .models import EmailPreference, Notification
-from .targets import target_of
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ def _store(*, kind, recipients, target, title, body, actor, url) -> list[Notific
     rows = _recipient_rows(recipients, actor)
     if not rows:
         return []
-    spec = target_of(target._meta.concrete_model._meta.label_lower)
+    spec = kind_of_model(target._meta.concrete_model._meta.label_lower)
     municipality_id = spec.municipality_id(target) if spec else None
     target_type = ContentType.objects.get_for_model(target)
     now = timezone.now()

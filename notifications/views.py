@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from shnor_portal.object_kinds import kind_of_model
+
 from . import kinds
 from .forms import KindFilterForm, PreferenceForm
 from .models import Notification
 from .selectors import can_watch, notifications_for, roles_of, unreacted, unreacted_by_person, watched_municipalities
 from .services import notification_mark_read, notifications_mark_all_read, preference_of, preference_save
-from .targets import target_of
 
 
 def _page(request, rows):
@@ -49,7 +50,7 @@ def notification_open(request, pk):
     can no longer open answers 404, as it would from the app), then marked read."""
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
     target_type = ContentType.objects.get_for_id(notification.target_type_id)
-    spec = target_of(f"{target_type.app_label}.{target_type.model}")
+    spec = kind_of_model(f"{target_type.app_label}.{target_type.model}")
     if spec is None:
         raise Http404
     target = spec.get_or_404(request.user, notification.target_id)

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from schools.access import Role, has_any_role, reach_of, visible_municipalities  # noqa: F401  (re-exported for views)
 from schools.models import RoleAssignment, School
+from shnor_portal.object_kinds import ObjectKind, page
 
 from .models import (
     Agreement,
@@ -425,3 +426,31 @@ def event_schools(user, municipality_id: int | None) -> QuerySet[School]:
     if municipality_id:
         return schools.filter(municipality_id=municipality_id)
     return schools if reach_of(user).everything else schools.none()
+
+
+def schools_curated_by(curator_school_ids) -> frozenset[int]:
+    """A curator school reaches the schools it holds an agreement in force with (status «действует», today within
+    the term), and loses them when the agreement ends (registered on `schools.access` by this app's config)."""
+    return frozenset(
+        Agreement.objects.in_force()
+        .filter(curator_school_id__in=curator_school_ids)
+        .values_list("supported_school_id", flat=True)
+    )
+
+
+def object_kinds() -> list[ObjectKind]:
+    """This app's objects that notifications and history pages link to (`shnor_portal.object_kinds`)."""
+    return [
+        ObjectKind("partnerships.agreement", "договор о сотрудничестве", get_agreement_or_404,
+                   page("partnerships:agreement"), municipality_id=lambda obj: obj.supported_school.municipality_id,
+                   history="agreement"),
+        ObjectKind("partnerships.supportsession", "занятие куратора", get_session_or_404, page("partnerships:session"),
+                   municipality_id=lambda obj: obj.agreement.supported_school.municipality_id, history="session"),
+        ObjectKind("partnerships.teacher", "педагог", get_teacher_or_404, page("partnerships:teacher"),
+                   history="teacher"),
+        ObjectKind("partnerships.developmentplan", "ИПРП", get_plan_or_404, page("partnerships:plan"), history="plan"),
+        ObjectKind("partnerships.practice", "практика", get_practice_or_404, page("partnerships:practice"),
+                   municipality_id=lambda obj: obj.school.municipality_id, history="practice"),
+        ObjectKind("partnerships.methodicalevent", "мероприятие", get_event_or_404, page("partnerships:event"),
+                   history="event"),
+    ]  # fmt: skip

@@ -5,3 +5,14 @@ class PartnershipsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "partnerships"
     verbose_name = "Партнёрство и сопровождение"
+
+    def ready(self):
+        from schools import access as school_access
+        from schools import school_page
+        from shnor_portal import object_kinds
+
+        from . import access, reminders, selectors  # noqa: F401  (reminders registers its providers)
+
+        object_kinds.register(*access.object_kinds())
+        school_page.register(lambda school: {"support": selectors.school_support(school=school)})
+        school_access.register_extra_school_reach(school_access.Role.CURATOR, access.schools_curated_by)

@@ -1,4 +1,4 @@
-"""Demo data of the partnerships section, on top of the demo region (`schools.demo.seed_demo`).
+"""Demo data of the partnerships section, on top of the demo region (`portal.demo.seed_demo`).
 
 «Гимназия г. Заречный» (the demo curator) supports «Покровская СОШ» (the demo school) and another school of the
 approved list of municipality A under agreements in force, with a plan of joint sessions and logged sessions (some

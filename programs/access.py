@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404
 
 from schools.access import Role, reach_of, visible_municipalities, visible_schools
 from schools.models import Municipality, School
+from shnor_portal.object_kinds import ObjectKind, page
 
 from .models import Evidence, Programme, Review, RoadmapMeasure, RoadmapSection
 
@@ -181,3 +182,17 @@ def require(allowed: bool, message: str) -> None:
     """403 with a Russian message for a user who sees the object but may not take this step."""
     if not allowed:
         raise PermissionDenied(message)
+
+
+def object_kinds() -> list[ObjectKind]:
+    """This app's objects that notifications link to (`shnor_portal.object_kinds`); the programme keeps a history
+    page of its own (`programs:history`)."""
+    return [
+        ObjectKind("programs.programme", "программа", get_programme_or_404, page("programs:detail"),
+                   municipality_id=lambda obj: obj.municipality_id),
+        ObjectKind("programs.review", "экспертиза программы", get_review_or_404, page("programs:review"),
+                   municipality_id=lambda obj: obj.programme.municipality_id),
+        ObjectKind("programs.roadmapmeasure", "мероприятие дорожной карты", get_measure_or_404,
+                   page("programs:detail", "programme_id", "#measure-{obj.pk}"),
+                   municipality_id=lambda obj: obj.programme.municipality_id),
+    ]  # fmt: skip

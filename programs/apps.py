@@ -5,3 +5,10 @@ class ProgramsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "programs"
     verbose_name = "Программы и дорожные карты"
+
+    def ready(self):
+        from shnor_portal import object_kinds
+
+        from . import access, reminders  # noqa: F401  (reminders registers its providers)
+
+        object_kinds.register(*access.object_kinds())

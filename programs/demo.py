@@ -321,7 +321,7 @@ def _exists(**lookup) -> bool:
 @transaction.atomic
 def seed_programmes() -> dict[str, int]:
     """Risk factors, the review checklist and the demo programmes of municipality A (see the module docstring)."""
-    from schools.demo import CURATOR_SCHOOL, MUNICIPALITY_A, SCHOOL_TEAM_SCHOOL  # schools.demo calls us
+    from schools.demo import CURATOR_SCHOOL, MUNICIPALITY_A, SCHOOL_TEAM_SCHOOL
 
     factors = {}
     for position, (code, name) in enumerate(RISK_FACTORS, start=1):

@@ -1,22 +1,28 @@
 """Who sees what: the one place that decides it.
 
-Every list, detail page, download and export of the portal takes its rows from
-here. Lists ask for a queryset (`visible_schools`, `visible_municipalities`);
-detail pages ask for one object (`get_school_or_404`), which answers 404 for an
-object outside the user's reach so that nothing leaks that it exists.
+Every list, detail page, download and export of the portal takes its rows from here or from the access module of
+its app, which builds on this one. Lists ask for a queryset (`visible_schools`, `visible_municipalities`);
+detail pages ask for one object (`get_school_or_404`), which answers 404 for an object outside the user's reach so
+that nothing leaks that it exists; a step the user's role does not allow answers 403 (`require`).
 
-The roles of a user are read once per request and kept on the user object. A curator school reaches its own
-school and the schools it holds an agreement in force with (`partnerships.Agreement`): that is read in the same
-pass, so a curator pays one more query per request and loses the reach the day the agreement ends.
+The roles of a user are read once per request and kept on the user object (`reach_of`); the scopes of each role
+are properties of `Reach`. A role may reach schools beyond its own through something a higher app keeps — a
+curator school reaches the schools it holds an agreement in force with (`partnerships`): that app registers the
+rule here (`register_extra_school_reach`), read in the same pass, so a curator pays one more query per request and
+loses the reach the day the agreement ends. No view tests a role or a scope itself (docs/ARCHITECTURE.md).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import IdentificationRun, Municipality, RoleAssignment, School
+from shnor_portal.object_kinds import ObjectKind, page
+
+from .models import IdentificationRun, ListChange, Municipality, RoleAssignment, School, SchoolYearProfile
 
 Role = RoleAssignment.Role
 
@@ -30,12 +36,20 @@ class Reach:
     municipality_ids: frozenset[int] = frozenset()
     school_ids: frozenset[int] = frozenset()
     assignments: tuple[RoleAssignment, ...] = field(default=())
-    # Schools reached only through an agreement in force held by one of the user's curator schools; they are
+    # Schools reached only through a rule a higher app registered (a curator's agreements in force); they are
     # also in `school_ids`.
     curated_school_ids: frozenset[int] = frozenset()
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
+
+    def municipality_ids_as(self, *roles: str) -> frozenset[int]:
+        """The municipalities the user holds one of these roles in (not those reached through another role)."""
+        return frozenset(a.municipality_id for a in self.assignments if a.role in roles and a.municipality_id)
+
+    def school_ids_as(self, *roles: str) -> frozenset[int]:
+        """The schools the user holds one of these roles at."""
+        return frozenset(a.school_id for a in self.assignments if a.role in roles and a.school_id)
 
     def municipalities_with_role(self, *roles: str) -> list[Municipality]:
         return [a.municipality for a in self.assignments if a.role in roles and a.municipality_id]
@@ -43,8 +57,40 @@ class Reach:
     def schools_with_role(self, *roles: str) -> list[School]:
         return [a.school for a in self.assignments if a.role in roles and a.school_id]
 
+    @property
+    def coordinated_municipality_ids(self) -> frozenset[int]:
+        return self.municipality_ids_as(Role.COORDINATOR)
+
+    @property
+    def tutored_municipality_ids(self) -> frozenset[int]:
+        return self.municipality_ids_as(Role.TUTOR)
+
+    @property
+    def team_school_ids(self) -> frozenset[int]:
+        return self.school_ids_as(Role.SCHOOL_TEAM)
+
+    @property
+    def curator_school_ids(self) -> frozenset[int]:
+        return self.school_ids_as(Role.CURATOR)
+
+    @property
+    def oversees(self) -> bool:
+        """The department or a municipal coordinator: those who oversee the work rather than do it."""
+        return self.everything or Role.COORDINATOR in self.roles
+
+    def oversees_municipality(self, municipality_id) -> bool:
+        return self.everything or municipality_id in self.coordinated_municipality_ids
+
 
 NO_REACH = Reach()
+
+# (role, school ids holding it) -> ids of further schools reached; registered by higher apps (see the docstring).
+_EXTRA_SCHOOL_REACH: list[tuple[str, Callable[[list[int]], frozenset[int]]]] = []
+
+
+def register_extra_school_reach(role: str, schools_reached: Callable[[list[int]], frozenset[int]]) -> None:
+    """Let holders of `role` at some schools reach further schools: `schools_reached(their school ids)`."""
+    _EXTRA_SCHOOL_REACH.append((role, schools_reached))
 
 
 def reach_of(user) -> Reach:
@@ -57,32 +103,60 @@ def reach_of(user) -> Reach:
         RoleAssignment.objects.filter(user=user).select_related("municipality__region", "school__municipality")
     )
     own_school_ids = frozenset(a.school_id for a in assignments if a.school_id)
-    curated = _curated_school_ids(assignments)
+    extra = _extra_school_ids(assignments)
     reach = Reach(
         roles=frozenset(a.role for a in assignments),
         everything=any(a.role == Role.DEPARTMENT for a in assignments),
         municipality_ids=frozenset(a.municipality_id for a in assignments if a.municipality_id),
-        school_ids=own_school_ids | curated,
+        school_ids=own_school_ids | extra,
         assignments=assignments,
-        curated_school_ids=curated - own_school_ids,
+        curated_school_ids=extra - own_school_ids,
     )
     user._portal_reach = reach
     return reach
 
 
-def _curated_school_ids(assignments) -> frozenset[int]:
-    """A curator school reaches the schools it holds an agreement in force with (status «действует», today within
-    the term), and loses them when the agreement ends. One query, and only for users with the curator role."""
-    curator_school_ids = [a.school_id for a in assignments if a.role == Role.CURATOR and a.school_id]
-    if not curator_school_ids:
-        return frozenset()
-    from partnerships.models import Agreement  # the partnerships app builds on this module, not the other way
+def _extra_school_ids(assignments) -> frozenset[int]:
+    """Schools reached through the registered rules; a query only for users holding such a role."""
+    reached: frozenset[int] = frozenset()
+    for role, schools_reached in _EXTRA_SCHOOL_REACH:
+        school_ids = [a.school_id for a in assignments if a.role == role and a.school_id]
+        if school_ids:
+            reached |= schools_reached(school_ids)
+    return reached
 
-    return frozenset(
-        Agreement.objects.in_force()
-        .filter(curator_school_id__in=curator_school_ids)
-        .values_list("supported_school_id", flat=True)
-    )
+
+def require(allowed: bool, message: str) -> None:
+    """403 with a Russian message for a user who sees the object but may not take this step."""
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+# --- the user's scopes, for the access modules of every app -----------------------------------------------------
+
+
+def coordinated_municipality_ids(user) -> frozenset[int]:
+    """The municipalities the user coordinates (not those reached through another role)."""
+    return reach_of(user).coordinated_municipality_ids
+
+
+def tutored_municipality_ids(user) -> frozenset[int]:
+    return reach_of(user).tutored_municipality_ids
+
+
+def team_school_ids(user) -> frozenset[int]:
+    """The schools whose management team the user is part of."""
+    return reach_of(user).team_school_ids
+
+
+def curator_school_ids(user) -> frozenset[int]:
+    """The curator schools the user acts for."""
+    return reach_of(user).curator_school_ids
+
+
+def oversees(user) -> bool:
+    """The department or a municipal coordinator."""
+    return reach_of(user).oversees
 
 
 def visible_municipalities(user) -> QuerySet[Municipality]:
@@ -108,6 +182,10 @@ def get_school_or_404(user, pk) -> School:
     return get_object_or_404(visible_schools(user).select_related("municipality__region"), pk=pk)
 
 
+def get_profile_or_404(user, pk) -> SchoolYearProfile:
+    return get_object_or_404(SchoolYearProfile.objects.filter(school__in=visible_schools(user)), pk=pk)
+
+
 def get_municipality_or_404(user, pk) -> Municipality:
     return get_object_or_404(visible_municipalities(user).select_related("region"), pk=pk)
 
@@ -122,29 +200,22 @@ def has_any_role(user) -> bool:
 
 def require_department(user) -> None:
     """Actions of the department only (imports, identification, approving the list): others get 403."""
-    if not is_department(user):
-        raise PermissionDenied("Это действие доступно только управлению образования.")
+    require(is_department(user), "Это действие доступно только управлению образования.")
 
 
 def can_edit_profiles(user, school: School) -> bool:
     """Yearly profiles are kept by the department and by the coordinator of the school's municipality."""
-    reach = reach_of(user)
-    return reach.everything or (
-        Role.COORDINATOR in reach.roles
-        and school.municipality_id in {a.municipality_id for a in reach.assignments if a.role == Role.COORDINATOR}
-    )
+    return reach_of(user).oversees_municipality(school.municipality_id)
+
+
+def can_read_history(user) -> bool:
+    """The history of changes is read by those who oversee the work: the coordinator and the department."""
+    return oversees(user)
 
 
 def can_view_criteria(user) -> bool:
     """Criteria are the department's to edit; coordinators read them to understand the list."""
-    reach = reach_of(user)
-    return reach.everything or reach.has_role(Role.COORDINATOR)
-
-
-def coordinated_municipality_ids(user) -> frozenset[int]:
-    """The municipalities the user coordinates (not those reached through another role)."""
-    reach = reach_of(user)
-    return frozenset(a.municipality_id for a in reach.assignments if a.role == Role.COORDINATOR and a.municipality_id)
+    return oversees(user)
 
 
 # --- social passports: the department loads every school's, a coordinator those of their municipality --------------
@@ -173,8 +244,12 @@ def passport_municipalities(user) -> QuerySet[Municipality]:
 
 def can_take_part_in_list(user) -> bool:
     """The department forms the list; coordinators read it for their municipality and propose changes to it."""
-    reach = reach_of(user)
-    return reach.everything or reach.has_role(Role.COORDINATOR)
+    return oversees(user)
+
+
+def can_decide_list(user) -> bool:
+    """The department decides the coordinators' proposals and approves the list."""
+    return is_department(user)
 
 
 def can_propose_list_changes(user, school: School) -> bool:
@@ -203,3 +278,70 @@ def list_schools(user) -> QuerySet[School]:
     if is_department(user):
         return School.objects.all()
     return School.objects.filter(municipality_id__in=coordinated_municipality_ids(user))
+
+
+def get_list_run_or_404(user, pk) -> IdentificationRun:
+    """A run whose list the user reads: 403 for roles that take no part in the list, 404 for a run out of reach."""
+    require(
+        can_take_part_in_list(user),
+        "Перечень формирует управление образования, координаторы предлагают изменения.",
+    )
+    return get_object_or_404(list_runs_visible(user).select_related("approved_by"), pk=pk)
+
+
+def get_list_change_or_404(user, pk) -> ListChange:
+    """A change of a school in the user's reach (404 otherwise), and only for those who take part in the list."""
+    change = get_object_or_404(
+        ListChange.objects.filter(school__in=visible_schools(user)).select_related("run", "school"), pk=pk
+    )
+    require(can_take_part_in_list(user), "Изменения перечня вносит управление образования и предлагают координаторы.")
+    return change
+
+
+# --- identification runs ---------------------------------------------------------------------------------------------
+
+
+def can_read_identification(user) -> bool:
+    """Every role reads the approved lists' runs (each only the verdicts of the schools it reaches)."""
+    return has_any_role(user)
+
+
+def can_start_runs(user) -> bool:
+    return is_department(user)
+
+
+def visible_runs(user) -> QuerySet[IdentificationRun]:
+    """The department sees every run; the other roles the approved ones."""
+    runs = IdentificationRun.objects.select_related("created_by", "approved_by")
+    if is_department(user):
+        return runs
+    if not has_any_role(user):
+        return runs.none()
+    return runs.filter(approved_at__isnull=False)
+
+
+def get_run_or_404(user, pk) -> IdentificationRun:
+    if not has_any_role(user):
+        raise Http404
+    return get_object_or_404(visible_runs(user), pk=pk)
+
+
+def can_approve_run(user, run: IdentificationRun) -> bool:
+    return is_department(user) and run.state == IdentificationRun.State.DONE
+
+
+def object_kinds() -> list[ObjectKind]:
+    """This app's objects that notifications and history pages link to (`shnor_portal.object_kinds`)."""
+    return [
+        ObjectKind("schools.school", "школа", get_school_or_404, page("schools:detail"),
+                   municipality_id=lambda obj: obj.municipality_id, history="school"),
+        ObjectKind("schools.schoolyearprofile", "профиль школы за год", get_profile_or_404,
+                   page("schools:detail", "school_id", "#profile"), history="profile"),
+        # The department sees every run, the other roles the approved lists — each only the verdicts of the
+        # schools they reach (the run page filters them).
+        ObjectKind("schools.identificationrun", "запуск идентификации", get_run_or_404, page("schools:run_detail")),
+        # A change of the list: its run's list page, where the department decides a proposal.
+        ObjectKind("schools.listchange", "предложение к перечню", get_list_change_or_404,
+                   page("schools:selection", "run_id", "?show=proposals"),
+                   municipality_id=lambda obj: obj.school.municipality_id),
+    ]  # fmt: skip

@@ -7,6 +7,9 @@ class SchoolsConfig(AppConfig):
     verbose_name = "Школы и роли"
 
     def ready(self):
-        from shnor_portal import freshness, sqlite  # noqa: F401  (sqlite connects the SQLite LIKE fix)
+        from shnor_portal import object_kinds, sqlite  # noqa: F401  (sqlite connects the SQLite LIKE fix)
+
+        from . import access, freshness
 
         freshness.install()
+        object_kinds.register(*access.object_kinds())

@@ -230,7 +230,9 @@ def _seed_approved_list(department_user) -> None:
 
 
 @transaction.atomic
-def seed_demo() -> dict[str, int]:
+def seed_registry() -> dict[str, int]:
+    """The demo region: municipalities, schools, a user for every role, results for three years and the approved list
+    of last year. Idempotent."""
     region, _ = Region.objects.get_or_create(name=REGION[0], defaults={"code": REGION[1]})
     municipalities = {}
     schools = {}
@@ -270,25 +272,7 @@ def seed_demo() -> dict[str, int]:
     clusters_assign()
     _seed_results(list(School.objects.select_related("municipality").order_by("pk")))
     _seed_approved_list(User.objects.get(username="department"))
-    from programs.demo import seed_programmes
-
-    seed_programmes()
     return {"municipalities": len(municipalities), "schools": len(schools), "users": len(DEMO_USERS)}
-
-
-def seed_full_demo() -> dict[str, int]:
-    """The whole demo of `make demo`: the registry and programmes (`seed_demo`), then curator agreements, teachers,
-    practices and events, indicators and self-assessments, and last the notifications about all of them.
-    Each step is idempotent, so a second run changes nothing."""
-    from monitoring.demo import seed_monitoring
-    from notifications.demo import seed_notifications
-    from partnerships.demo import seed_partnerships
-
-    counts = seed_demo()
-    counts.update({f"partnerships_{key}": value for key, value in seed_partnerships().items()})
-    counts.update({f"monitoring_{key}": value for key, value in seed_monitoring().items()})
-    counts["notifications"] = seed_notifications()
-    return counts
 
 
 def _locality(municipality_kind: str, short_name: str) -> str:

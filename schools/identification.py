@@ -21,8 +21,8 @@ from django.db.models import F, IntegerField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from schools.freshness import data_changed
 from shnor_portal.background import start_after_commit
-from shnor_portal.freshness import data_changed
 from shnor_portal.pg_copy import copy_text, number_rows
 
 from .models import (

@@ -2,10 +2,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Q, Value, When
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -13,11 +11,15 @@ from django.views.decorators.http import require_POST
 from shnor_portal.spreadsheets import xlsx_response
 
 from .access import (
+    can_approve_run,
+    can_read_identification,
+    can_start_runs,
     can_take_part_in_list,
     can_view_criteria,
-    has_any_role,
-    is_department,
+    get_run_or_404,
+    require,
     require_department,
+    visible_runs,
     visible_schools,
 )
 from .exports import run_xlsx
@@ -122,32 +124,18 @@ class VerdictFilterForm(VerdictSearchForm):
         return verdicts
 
 
-def _runs_visible_to(user):
-    runs = IdentificationRun.objects.select_related("created_by", "approved_by")
-    if is_department(user):
-        return runs
-    return runs.filter(approved_at__isnull=False)
-
-
-def _get_run_or_404(user, pk) -> IdentificationRun:
-    if not has_any_role(user):
-        raise Http404
-    return get_object_or_404(_runs_visible_to(user), pk=pk)
-
-
 @login_required
 def identification_list(request):
-    if not has_any_role(request.user):
-        raise PermissionDenied
+    require(can_read_identification(request.user), "Роль на портале вам ещё не назначена.")
     year = timezone.localdate().year
     form = None
-    if is_department(request.user):
+    if can_start_runs(request.user):
         form = RunStartForm(initial={**Parameters.for_year(year).__dict__})
     return _render_list(request, form)
 
 
 def _render_list(request, form, status=200):
-    runs = Paginator(_runs_visible_to(request.user).defer("inputs"), settings.PAGE_SIZE).get_page(
+    runs = Paginator(visible_runs(request.user).defer("inputs"), settings.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     year = timezone.localdate().year
@@ -192,7 +180,7 @@ def _verdict_rows(request, run):
 
 @login_required
 def run_detail(request, pk):
-    run = _get_run_or_404(request.user, pk)
+    run = get_run_or_404(request.user, pk)
     form, verdicts = _verdict_rows(request, run)
     counts = dict(verdicts.order_by().values_list("status").annotate(n=Count("pk")))
     flags = verdicts.aggregate(
@@ -204,7 +192,7 @@ def run_detail(request, pk):
     query = request.GET.copy()
     query.pop("page", None)
     other_runs = []
-    if is_department(request.user):
+    if can_start_runs(request.user):
         other_runs = (
             IdentificationRun.objects.filter(state=IdentificationRun.State.DONE).exclude(pk=run.pk).defer("inputs")
         )[:20]
@@ -222,7 +210,7 @@ def run_detail(request, pk):
             "may_see_list": can_take_part_in_list(request.user) and run.state == IdentificationRun.State.DONE,
             "in_force": run.pk in approved_run_ids(),
             "other_runs": other_runs,
-            "can_approve": is_department(request.user) and run.state == IdentificationRun.State.DONE,
+            "can_approve": can_approve_run(request.user, run),
         },
     )
 
@@ -230,7 +218,7 @@ def run_detail(request, pk):
 @login_required
 def run_export(request, pk):
     """The run's table, filtered as on the page and scoped to the user, as xlsx."""
-    run = _get_run_or_404(request.user, pk)
+    run = get_run_or_404(request.user, pk)
     _form, verdicts = _verdict_rows(request, run)
     content = run_xlsx(verdicts.order_by(LISTED_FIRST, "oip", "school__short_name"), title=f"Идентификация {run.year}")
     return xlsx_response(content, file_name=f"identifikaciya-{run.year}-zapusk-{run.pk}.xlsx")
@@ -238,7 +226,7 @@ def run_export(request, pk):
 
 @login_required
 def run_progress(request, pk):
-    run = _get_run_or_404(request.user, pk)
+    run = get_run_or_404(request.user, pk)
     response = render(request, "schools/_run_progress.html", {"run": run})
     if run.state in (IdentificationRun.State.DONE, IdentificationRun.State.FAILED) and request.htmx:
         response["HX-Refresh"] = "true"  # show the finished table
@@ -277,10 +265,9 @@ def run_compare(request, pk):
 
 @login_required
 def criteria_list(request, year):
-    if not can_view_criteria(request.user):
-        raise PermissionDenied
+    require(can_view_criteria(request.user), "Критерии читают управление образования и координаторы.")
     criteria = Criterion.objects.filter(year=year).select_related("measure", "per_measure")
-    if is_department(request.user) and request.method == "POST":
+    if can_start_runs(request.user) and request.method == "POST":
         criteria_ensure_for_year(year=year)
         messages.success(request, f"Критерии на {year} год созданы: скопированы с прошлого года или по умолчанию.")
         return redirect("schools:criteria", year=year)

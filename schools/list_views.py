@@ -6,7 +6,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,16 +15,19 @@ from django.views.decorators.http import require_POST
 from shnor_portal.spreadsheets import xlsx_response
 
 from .access import (
+    can_decide_list,
     can_take_part_in_list,
-    is_department,
+    get_list_change_or_404,
+    get_list_run_or_404,
     list_runs_visible,
     list_schools,
+    require,
     require_department,
     visible_schools,
 )
 from .exports import COMPUTED_REASON, list_heading, list_xlsx
 from .forms import VerdictSearchForm
-from .models import IdentificationRun, ListChange, School, Status
+from .models import ListChange, School, Status
 from .selection import (
     LISTED,
     SelectionError,
@@ -106,23 +108,6 @@ class ApproveForm(forms.Form):
     )
 
 
-def _get_list_run(user, pk) -> IdentificationRun:
-    """A run whose list the user reads: 403 for roles that take no part in the list, 404 for a run out of reach."""
-    if not can_take_part_in_list(user):
-        raise PermissionDenied("Перечень формирует управление образования, координаторы предлагают изменения.")
-    return get_object_or_404(list_runs_visible(user).select_related("approved_by"), pk=pk)
-
-
-def _get_change(user, pk) -> ListChange:
-    """A change of a school in the user's reach (404 otherwise), and only for those who take part in the list."""
-    change = get_object_or_404(
-        ListChange.objects.filter(school__in=visible_schools(user)).select_related("run", "school"), pk=pk
-    )
-    if not can_take_part_in_list(user):
-        raise PermissionDenied("Изменения перечня вносит управление образования и предлагают координаторы.")
-    return change
-
-
 def _back(request, run_pk):
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
@@ -134,8 +119,7 @@ def _back(request, run_pk):
 @login_required
 def selection_latest(request):
     """The newest list the user reaches: the entry to «Формирование перечня»."""
-    if not can_take_part_in_list(request.user):
-        raise PermissionDenied("Перечень формирует управление образования, координаторы предлагают изменения.")
+    require(can_take_part_in_list(request.user), "Перечень формирует управление образования, координаторы предлагают изменения.")
     run = list_runs_visible(request.user).order_by("-year", "-created_at", "-pk").first()
     if run is None:
         messages.info(request, "Завершённых запусков идентификации пока нет: перечень формируется по запуску.")
@@ -145,7 +129,7 @@ def selection_latest(request):
 
 @login_required
 def selection(request, pk):
-    run = _get_list_run(request.user, pk)
+    run = get_list_run_or_404(request.user, pk)
     schools = list_schools(request.user)
     form = ListFilterForm(request.GET or None, user=request.user)
     verdicts = form.filter(run, run.verdicts.filter(school__in=schools))
@@ -157,7 +141,7 @@ def selection(request, pk):
     ).get_page(request.GET.get("page"))
     rows = list_compose(run, School.objects.filter(pk__in=list(page.object_list)))
     in_force = run_in_force(run)
-    department = is_department(request.user)
+    department = can_decide_list(request.user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -184,7 +168,7 @@ def selection(request, pk):
 @login_required
 @require_POST
 def selection_change_add(request, pk):
-    run = _get_list_run(request.user, pk)
+    run = get_list_run_or_404(request.user, pk)
     school = get_object_or_404(visible_schools(request.user), pk=request.POST.get("school") or 0)
     try:
         change = list_change_add(
@@ -205,7 +189,7 @@ def selection_change_add(request, pk):
 @login_required
 @require_POST
 def selection_change_withdraw(request, pk):
-    change = _get_change(request.user, pk)
+    change = get_list_change_or_404(request.user, pk)
     try:
         list_change_withdraw(change=change, actor=request.user)
     except SelectionError as error:
@@ -218,7 +202,7 @@ def selection_change_withdraw(request, pk):
 @login_required
 @require_POST
 def selection_change_decide(request, pk):
-    change = _get_change(request.user, pk)
+    change = get_list_change_or_404(request.user, pk)
     require_department(request.user)  # the department decides the coordinators' proposals
     accept = request.POST.get("action") == "accept"
     try:
@@ -249,7 +233,7 @@ def selection_approve(request, pk):
 
 
 def _annex(request, pk):
-    run = _get_list_run(request.user, pk)
+    run = get_list_run_or_404(request.user, pk)
     schools = list_schools(request.user)
     listed, curators = list_annex(run, schools)
     return run, schools, listed, curators

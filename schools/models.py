@@ -844,7 +844,7 @@ class SchoolYearStatus(models.Model):
 
 
 class DataVersion(models.Model):
-    """One row: the state token of the portal's data, new after every committed change (`shnor_portal.freshness`)."""
+    """One row: the state token of the portal's data, new after every committed change (`schools.freshness`)."""
 
     token = models.CharField("состояние данных", max_length=32)
     changed_at = models.DateTimeField("изменены", auto_now=True)

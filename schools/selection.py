@@ -13,10 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from notifications import kinds as notice_kinds
-from notifications import recipients as notice_recipients
-from notifications.services import notify
-
+from . import signals
 from .access import can_propose_list_changes, can_take_part_in_list, is_department
 from .identification import IdentificationError
 from .models import IdentificationRun, IdentificationVerdict, ListChange, School, SchoolYearStatus, Status
@@ -279,14 +276,7 @@ def list_change_add(
         decided_at=timezone.now() if state == State.ACCEPTED else None,
     )  # fmt: skip
     if state == State.PROPOSED:
-        notify(
-            kind=notice_kinds.LIST_CHANGE_PROPOSED,
-            recipients=notice_recipients.department(),
-            target=change,
-            title=f"Предложение к перечню на {run.year} год: {change.get_kind_display()} — {school.short_name}",
-            body=f"Основание: {reason}",
-            actor=actor,
-        )
+        signals.list_change_proposed.send(sender=ListChange, change=change, actor=actor)
     return change
 
 
@@ -319,15 +309,7 @@ def list_change_decide(*, change: ListChange, actor, accept: bool) -> ListChange
     change.state = State.ACCEPTED if accept else State.REJECTED
     change.decided_by, change.decided_at = actor, timezone.now()
     change.save(update_fields=["state", "decided_by", "decided_at"])
-    if change.author_id:
-        notify(
-            kind=notice_kinds.LIST_CHANGE_DECIDED,
-            recipients=[change.author_id],
-            target=change,
-            title=f"Предложение «{change.get_kind_display()}» по школе «{change.school.short_name}» "
-            f"{'принято' if accept else 'отклонено'}",
-            actor=actor,
-        )
+    signals.list_change_decided.send(sender=ListChange, change=change, actor=actor, accepted=accept)
     return change
 
 
@@ -363,18 +345,7 @@ def list_approve(*, run: IdentificationRun, actor, order_number: str, order_date
     shnor = sum(status in (Status.SHNOR, Status.BOTH) for status in listed)
     shnsu = sum(status in (Status.SHNSU, Status.BOTH) for status in listed)
     both = listed.count(Status.BOTH)
-    order = f" (приказ от {order_date:%d.%m.%Y} № {run.order_number})" if order_date and run.order_number else ""
-    notify(
-        kind=notice_kinds.LIST_APPROVED,
-        recipients=notice_recipients.people_of_list(run),
-        target=run,
-        title=f"Утверждён перечень ШНОР/ШНСУ на {run.year} год",
-        body=(
-            f"Управление образования утвердило перечень{order}: ШНОР — {shnor}, ШНСУ — {shnsu} "
-            f"(из них и то и другое — {both}). Статусы школ, которые вы видите, с пояснениями — на странице перечня."
-        ),
-        actor=actor,
-    )
+    signals.list_approved.send(sender=IdentificationRun, run=run, actor=actor, shnor=shnor, shnsu=shnsu, both=both)
     return len(statuses)
 
 

@@ -1,23 +1,17 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import PasswordChangeView
-from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 
-from monitoring.selectors import home_items as monitoring_items
-from notifications.selectors import latest_unread
-from partnerships.selectors import home_items as partnership_items
-from partnerships.selectors import school_support
-from programs.selectors import home_items as programme_items
-from shnor_portal.freshness import counted, queryset_key
+from schools.freshness import counted, queryset_key
 from shnor_portal.spreadsheets import xlsx_response
 
+from . import school_page
 from .access import can_edit_profiles, get_school_or_404, require_department
 from .exports import registry_xlsx
 from .filters import (
@@ -35,29 +29,7 @@ from .filters import (
 from .forms import RegistryImportForm, SchoolYearProfileForm, registry_import_max_bytes
 from .models import IdentificationVerdict, Measure, SchoolResult, SchoolYearProfile, SchoolYearStatus
 from .registry_import import PROFILE_COLUMNS, SCHOOL_COLUMNS, registry_import, registry_template_xlsx
-from .selectors import home_panels
 from .services import ProfileRefused, profile_save
-
-# The newest unread notifications shown on the home page; the rest are one click away on the bell.
-HOME_NOTIFICATIONS = 5
-
-
-@login_required
-def home(request):
-    user = request.user
-    latest, request.notifications_unread = latest_unread(user=user, limit=HOME_NOTIFICATIONS)
-    return render(
-        request,
-        "home.html",
-        {
-            "panels": home_panels(user=user),
-            "programmes": programme_items(user=user),
-            "partnerships": partnership_items(user=user),
-            "monitoring": monitoring_items(user=user),
-            "latest_notifications": latest,
-        },
-    )
-
 
 # The registry ------------------------------------------------------------------------------------------------------
 
@@ -352,7 +324,7 @@ def school_detail(request, pk):
             "chart": chart,
             "verdict_rows": verdict_rows,
             "latest_status": statuses[0] if statuses else None,
-            "support": school_support(school=school),
+            **school_page.parts_of(school),
         },
     )
 
@@ -417,9 +389,3 @@ def registry_import_page(request):
 def registry_template(request):
     require_department(request.user)
     return xlsx_response(registry_template_xlsx(actor=request.user), file_name="shablon-reestra-shkol.xlsx")
-
-
-class PortalPasswordChangeView(SuccessMessageMixin, PasswordChangeView):
-    template_name = "registration/password_change_form.html"
-    success_url = reverse_lazy("home")
-    success_message = "Пароль изменён."

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "monitoring",
     "partnerships",
     "notifications",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -116,7 +117,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "shnor_portal.urls"
+ROOT_URLCONF = "portal.urls"
 
 TEMPLATES = [
     {

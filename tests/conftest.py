@@ -54,7 +54,7 @@ def demo(db):
     curator, tutor."""
     from django.contrib.auth import get_user_model
 
-    from schools.demo import DEMO_USERS, seed_demo
+    from portal.demo import DEMO_USERS, seed_demo
     from tests.seeding import seed_or_replay
 
     seed_or_replay(seed_demo)
@@ -67,7 +67,7 @@ def full_demo(db):
     """What `make demo` seeds: the registry and programmes, partnerships, monitoring and the notifications."""
     from django.contrib.auth import get_user_model
 
-    from schools.demo import DEMO_USERS, seed_full_demo
+    from portal.demo import DEMO_USERS, seed_full_demo
     from tests.seeding import seed_or_replay
 
     seed_or_replay(seed_full_demo)

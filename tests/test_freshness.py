@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.urls import reverse
 
+from schools.freshness import counted, state_token
 from schools.models import DataVersion, Municipality, Region, School, SchoolYearStatus
-from shnor_portal.freshness import counted, state_token
 
 
 class Counter:

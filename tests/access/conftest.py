@@ -69,7 +69,7 @@ def _fresh(user):
 def _build():
     from django.contrib.auth import get_user_model
 
-    from schools.demo import DEMO_USERS, seed_full_demo
+    from portal.demo import DEMO_USERS, seed_full_demo
     from tests.seeding import seed_or_replay
 
     seed_or_replay(seed_full_demo)

@@ -38,8 +38,8 @@ def test_pages_with_charts_htmx_and_moved_scripts_run_under_the_policy(
 ):
     from monitoring.models import Indicator
     from partnerships.models import Agreement
+    from portal.demo import seed_full_demo
     from programs.models import Programme
-    from schools.demo import seed_full_demo
     from schools.models import School
 
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -88,7 +88,7 @@ def test_the_back_office_runs_under_the_policy(page: Page, live_server, settings
     without a CSP refusal."""
     from django.contrib.auth import get_user_model
 
-    from schools.demo import seed_demo
+    from portal.demo import seed_demo
     from schools.models import School
 
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from notifications.demo import seed_notifications
 from notifications.models import Notification
+from portal.demo_notifications import seed_notifications
 
 from .conftest import fresh
 

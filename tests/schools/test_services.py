@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from schools.demo import seed_demo
+from portal.demo import seed_demo
 from schools.models import Municipality, Region, RoleAssignment, School
 from schools.services import DEPARTMENT_GROUP, role_assign, user_sync_back_office_access
 

@@ -3,14 +3,14 @@
     python manage.py generate_scale --schools 1000            # a region
     python manage.py generate_scale --schools 40000 --seed 7  # the country
 
-See `schools.scale` for what is generated. The same seed on the same day gives the same data. The command refuses a
+See `portal.scale` for what is generated. The same seed on the same day gives the same data. The command refuses a
 database that already has schools or municipalities (clear it with `manage.py flush`, or point DATABASE_URL at
 another database).
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
-from schools.scale import ScaleError, generate, scale_checksum
+from portal.scale import ScaleError, generate, scale_checksum
 
 
 class Command(BaseCommand):

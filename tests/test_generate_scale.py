@@ -8,6 +8,7 @@ from django.db.models import Count
 
 from monitoring.models import IndicatorValue, RiskProfile, SelfAssessment
 from partnerships.models import Agreement, DevelopmentPlan, DevelopmentPlanItem, SupportSession, Teacher
+from portal.scale import MEASURES_PER_PROGRAMME, generate, scale_checksum
 from programs.models import Programme
 from schools.models import (
     IdentificationRun,
@@ -19,7 +20,6 @@ from schools.models import (
     SchoolYearStatus,
     Status,
 )
-from schools.scale import MEASURES_PER_PROGRAMME, generate, scale_checksum
 
 pytestmark = pytest.mark.django_db
 

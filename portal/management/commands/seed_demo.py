@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from schools.demo import DEMO_PASSWORD, DEMO_USERS, seed_full_demo
+from portal.demo import DEMO_PASSWORD, DEMO_USERS, seed_full_demo
 
 
 class Command(BaseCommand):

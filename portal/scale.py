@@ -40,13 +40,11 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from shnor_portal.freshness import data_changed
-from shnor_portal.pg_copy import copy_text
-
-from .clusters import cluster_code_for, clusters_ensure_defaults
-from .demo import DEMO_PASSWORD, KIND_QUALITY, _demo_school_year
-from .measures import measures_by_code
-from .models import (
+from schools.clusters import cluster_code_for, clusters_ensure_defaults
+from schools.demo import DEMO_PASSWORD, KIND_QUALITY, _demo_school_year
+from schools.freshness import data_changed
+from schools.measures import measures_by_code
+from schools.models import (
     Municipality,
     Region,
     RoleAssignment,
@@ -56,6 +54,7 @@ from .models import (
     SchoolYearStatus,
     Status,
 )
+from shnor_portal.pg_copy import copy_text
 
 Role = RoleAssignment.Role
 LISTED = (Status.SHNOR, Status.SHNSU, Status.BOTH)
@@ -428,7 +427,7 @@ class _Generator:
     # --- identification ---------------------------------------------------------------------------------------------
 
     def identification(self) -> None:
-        from .identification import criteria_ensure_for_year, run_approve, run_execute, run_start
+        from schools.identification import criteria_ensure_for_year, run_approve, run_execute, run_start
 
         User = get_user_model()
         self.password = make_password(DEMO_PASSWORD, salt="shnorscale")

@@ -2,9 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from schools import views as school_views
-
-from . import history
+from . import history, views
 
 admin.site.site_header = "Портал поддержки ШНОР и ШНСУ — бэк-офис"
 admin.site.site_title = "Бэк-офис портала ШНОР"
@@ -12,10 +10,10 @@ admin.site.index_title = "Управление данными"
 admin.site.site_url = "/"
 
 urlpatterns = [
-    path("", school_views.home, name="home"),
+    path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", school_views.PortalPasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/", views.PortalPasswordChangeView.as_view(), name="password_change"),
     path("schools/", include("schools.urls")),
     path("programs/", include("programs.urls")),
     path("partnerships/", include("partnerships.urls")),

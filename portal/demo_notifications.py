@@ -14,9 +14,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from . import kinds
-from .models import Notification
-from .targets import target_of
+from notifications import kinds
+from notifications.models import Notification
+from shnor_portal.object_kinds import kind_of_model
 
 
 def _measure_kind(measure) -> str:
@@ -93,7 +93,7 @@ def seed_notifications() -> int:
         user = users.get(username)
         if user is None or target is None:
             continue
-        spec = target_of(target._meta.label_lower)
+        spec = kind_of_model(target._meta.label_lower)
         url = ""
         if kind == kinds.SELF_ASSESSMENT_MISSING:
             url = reverse("monitoring:school", args=[target.pk])

@@ -48,7 +48,7 @@ def is_watched(table: str) -> bool:
 
 
 def _bump(using: str) -> None:
-    from schools.models import DataVersion
+    from .models import DataVersion
 
     token = uuid.uuid4().hex
     if not DataVersion.objects.using(using).filter(pk=1).update(token=token, changed_at=timezone.now()):
@@ -110,7 +110,7 @@ def install() -> None:
 
 def state_token(using: str = DEFAULT_DB_ALIAS) -> str:
     """The token of the data as this connection sees it (one query)."""
-    from schools.models import DataVersion
+    from .models import DataVersion
 
     connection = connections[using]
     token = DataVersion.objects.using(using).filter(pk=1).values_list("token", flat=True).first() or "initial"

@@ -1,0 +1,134 @@
+"""Daily reminders of programmes: measures due or overdue, reviews waiting (`notifications.reminders`)."""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Q
+from django.utils import timezone
+
+from notifications import kinds
+from notifications.reminders import (
+    DUE_SOON_DAYS,
+    OVERDUE_HORIZON_DAYS,
+    REPEAT_DAYS,
+    REVIEW_WAITS_DAYS,
+    Reminder,
+    day_start,
+    days_word,
+    department_ids,
+    provider,
+    reminded_since,
+    short,
+    users_by,
+)
+from schools.models import RoleAssignment
+
+from .models import OPEN_STATUSES, Review, RoadmapMeasure
+
+Role = RoleAssignment.Role
+
+
+@provider("programs.measures")
+def measure_reminders(*, today: datetime.date, now: datetime.datetime) -> Iterable[Reminder]:
+    """Measures not done whose deadline comes within 7 days (once), or has passed (then weekly, for 8 weeks) — to
+    the programme's owner: the school team, or the coordinators for the municipal programme."""
+    open_measures = RoadmapMeasure.objects.filter(status__in=OPEN_STATUSES)
+    soon = open_measures.filter(
+        deadline__gte=today, deadline__lte=today + datetime.timedelta(days=DUE_SOON_DAYS)
+    ).exclude(pk__in=reminded_since(kinds.MEASURE_DUE, RoadmapMeasure, day_start(today - datetime.timedelta(days=DUE_SOON_DAYS))))
+    # Overdue: on the day after the deadline and then every 7 days (anchored on the deadline, so that the weekly
+    # repeats spread over the days of the week), for 8 weeks; a measure never reminded of (the first run after
+    # deploying, a missed day) is reminded of at once.
+    horizon = today - datetime.timedelta(days=OVERDUE_HORIZON_DAYS)
+    anchors = [today - datetime.timedelta(days=1 + REPEAT_DAYS * k) for k in range(OVERDUE_HORIZON_DAYS // REPEAT_DAYS + 1)]
+    overdue = (
+        open_measures.filter(deadline__lt=today, deadline__gte=horizon)
+        .filter(
+            Q(deadline__in=anchors)
+            | ~Q(pk__in=reminded_since(kinds.MEASURE_OVERDUE, RoadmapMeasure, day_start(horizon)))
+        )
+        .exclude(
+            pk__in=reminded_since(
+                kinds.MEASURE_OVERDUE, RoadmapMeasure, day_start(today - datetime.timedelta(days=REPEAT_DAYS - 1))
+            )
+        )
+    )
+    fields = (
+        "pk", "name", "deadline", "position", "section__position", "programme__title", "programme__school_id",
+        "programme__municipality_id",
+    )
+    rows = [(kinds.MEASURE_DUE, row) for row in soon.values_list(*fields)]
+    rows += [(kinds.MEASURE_OVERDUE, row) for row in overdue.values_list(*fields)]
+    if not rows:
+        return []
+    teams = users_by("school_id", Role.SCHOOL_TEAM, (soon | overdue).values("programme__school_id"))
+    coordinators = users_by(
+        "municipality_id", Role.COORDINATOR,
+        (soon | overdue).filter(programme__school__isnull=True).values("programme__municipality_id"),
+    )
+    reminders = []
+    for kind, (pk, name, deadline, position, section, title, school_id, municipality_id) in rows:
+        people = teams.get(school_id, []) if school_id else coordinators.get(municipality_id, [])
+        if not people:
+            continue
+        label = f"{section}.{position} «{short(name)}»"
+        if kind == kinds.MEASURE_DUE:
+            days = (deadline - today).days
+            when = "сегодня" if days == 0 else f"через {days_word(days)}"
+            headline = f"Срок мероприятия {label} — {deadline:%d.%m.%Y} ({when})"
+        else:
+            headline = f"Просрочено мероприятие {label}: срок был {deadline:%d.%m.%Y}"
+        reminders.append(
+            Reminder(
+                kind=kind, target_model=RoadmapMeasure, target_id=pk, recipient_ids=people, title=headline,
+                body=f"Программа «{title}». Отметьте выполнение мероприятия с подтверждающим документом "
+                "или согласуйте новый срок.",
+                municipality_id=municipality_id,
+            )
+        )
+    return reminders
+
+
+@provider("programs.reviews")
+def review_reminders(*, today: datetime.date, now: datetime.datetime) -> Iterable[Reminder]:
+    """Reviews open for more than 5 days — to whom they wait for; again weekly while they wait."""
+    waiting = Review.objects.filter(
+        status__in=Review.OPEN_STATUSES, created_at__lte=now - datetime.timedelta(days=REVIEW_WAITS_DAYS)
+    ).exclude(pk__in=reminded_since(kinds.REVIEW_WAITING, Review, day_start(today - datetime.timedelta(days=REPEAT_DAYS - 1))))
+    rows = list(
+        waiting.values_list(
+            "pk", "kind", "reviewer_school_id", "created_at", "programme__title", "programme__municipality_id"
+        )
+    )
+    if not rows:
+        return []
+    coordinators = users_by("municipality_id", Role.COORDINATOR, waiting.values("programme__municipality_id"))
+    schools = defaultdict(list)
+    for school_id, user_id in RoleAssignment.objects.filter(
+        role__in=[Role.SCHOOL_TEAM, Role.CURATOR], user__is_active=True,
+        school_id__in=waiting.filter(kind=Review.Kind.MUTUAL).values("reviewer_school_id"),
+    ).values_list("school_id", "user_id"):
+        schools[school_id].append(user_id)
+    department = department_ids() if any(kind == Review.Kind.REGIONAL for _pk, kind, *_ in rows) else []
+    reminders = []
+    for pk, kind, reviewer_school_id, created_at, title, municipality_id in rows:
+        people = {
+            Review.Kind.MUNICIPAL: coordinators.get(municipality_id, []),
+            Review.Kind.REGIONAL: department,
+            Review.Kind.MUTUAL: schools.get(reviewer_school_id, []),
+        }.get(kind, [])
+        if not people:
+            continue
+        days = (today - timezone.localdate(created_at)).days
+        reminders.append(
+            Reminder(
+                kind=kinds.REVIEW_WAITING, target_model=Review, target_id=pk, recipient_ids=people,
+                title=f"{Review.Kind(kind).label.capitalize()} программы «{short(title)}» ждёт {days_word(days)}",
+                body="Проведите экспертизу: примите программу или верните её на доработку с замечаниями.",
+                municipality_id=municipality_id,
+            )
+        )
+    return reminders
+
+
