@@ -15,6 +15,7 @@ demo: install assets
 
 test: install-dev assets system-test-deps
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	./scripts/run_tests.sh $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
@@ -53,6 +54,7 @@ system-test-deps:
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # Production-like serving: gunicorn with as many workers as cores, static files by whitenoise.
 serve: install assets

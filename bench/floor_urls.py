@@ -7,8 +7,8 @@ routes to it.
 from django.shortcuts import render
 from django.urls import path
 
-from schools.models import Region
 from portal.urls import urlpatterns as portal_urlpatterns
+from schools.models import Region
 
 
 def floor(request):

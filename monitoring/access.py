@@ -12,30 +12,23 @@ outside the user's reach. Actions check a `can_*` helper and answer 403 (`requir
 but may not take the step.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from schools.access import Role, reach_of, visible_municipalities, visible_schools
+from schools.access import (  # noqa: F401  (the shared scopes and `require` are re-exported for views)
+    Role,
+    coordinator_municipality_ids,
+    reach_of,
+    require,
+    team_school_ids,
+    visible_municipalities,
+    visible_schools,
+)
 from schools.models import Municipality, School
 from shnor_portal.object_kinds import ObjectKind, page
 
 from .models import Indicator, IndicatorValue, OpenReport, SelfAssessment
-
-
-def coordinator_municipality_ids(user) -> set[int]:
-    return {a.municipality_id for a in reach_of(user).assignments if a.role == Role.COORDINATOR}
-
-
-def team_school_ids(user) -> set[int]:
-    return {a.school_id for a in reach_of(user).assignments if a.role == Role.SCHOOL_TEAM}
-
-
-def require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
 
 # --- reading --------------------------------------------------------------------------------------------------------
 
@@ -114,6 +107,11 @@ def confirmable_municipality_ids(user) -> set[int] | None:
     if reach_of(user).everything:
         return None
     return coordinator_municipality_ids(user)
+
+
+def confirms_at_once(user, school: School) -> bool:
+    """Values entered by one who confirms values, for a school that is not their own, need no second step."""
+    return can_confirm_any(user) and school.pk not in team_school_ids(user)
 
 
 def can_enter_school_values(user, school: School) -> bool:

@@ -15,7 +15,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programs.files import EvidenceRefused
-from schools.access import get_municipality_or_404, get_school_or_404, reach_of, visible_municipalities, visible_schools
+from schools.access import (
+    get_municipality_or_404,
+    get_school_or_404,
+    teams_schools,
+    visible_municipalities,
+    visible_schools,
+)
 from schools.school_year import current_school_year, school_year_label
 from shnor_portal.history import last_change_id, last_change_ids
 from shnor_portal.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
@@ -29,11 +35,11 @@ from .access import (
     can_import_values,
     can_see_dashboard,
     can_upload_self_assessment,
+    confirms_at_once,
     get_indicator_or_404,
     get_open_report_or_404,
     get_self_assessment_or_404,
     require,
-    team_school_ids,
     visible_values,
 )
 from .computed import compute
@@ -119,8 +125,7 @@ def _page(request, queryset, *, per_page=None):
 
 @login_required
 def index(request):
-    reach = reach_of(request.user)
-    team_schools = [a.school for a in reach.assignments if a.school_id in team_school_ids(request.user)]
+    team_schools = teams_schools(request.user)
     return render(
         request,
         "monitoring/index.html",
@@ -331,7 +336,7 @@ def school_grid(request, pk, year, stage):
             "form": form, "rows": rows, "school": school, "owner": school, "year": year, "stage": stage,
             "year_label": school_year_label(year), "stage_label": Stage(stage).label, "may_edit": may_edit,
             "stages": Stage.choices, **_neighbour_years(year), "grid_url": "monitoring:school_grid", "owner_pk": school.pk,
-            "confirms_at_once": may_edit and can_confirm_any(request.user) and school.pk not in team_school_ids(request.user),
+            "confirms_at_once": may_edit and confirms_at_once(request.user, school),
         },
     )
 

@@ -12,8 +12,7 @@ from operator import or_
 from django.apps import apps
 from django.db.models import Count, Min, Q, QuerySet, Window
 
-from schools.access import reach_of, visible_municipalities
-from schools.models import Municipality, RoleAssignment
+from schools.models import RoleAssignment
 
 from . import kinds
 from .models import Notification
@@ -68,20 +67,6 @@ def waiting_q() -> Q:
         conditions.append(Q(kind=kind.code, target_id__in=model._default_manager.filter(**lookup).values("pk")))
     unread = Q(read_at__isnull=True) & (Q(kind__in=informational) | ~Q(kind__in=list(kinds.KINDS)))
     return reduce(or_, conditions, unread)
-
-
-def watched_municipalities(user) -> QuerySet[Municipality]:
-    """Whose people the user may watch: the coordinator's municipalities, every one for the department."""
-    reach = reach_of(user)
-    if reach.everything:
-        return visible_municipalities(user).order_by("name")
-    ids = [a.municipality_id for a in reach.assignments if a.role == Role.COORDINATOR]
-    return Municipality.objects.filter(pk__in=ids).order_by("name")
-
-
-def can_watch(user) -> bool:
-    reach = reach_of(user)
-    return reach.everything or reach.has_role(Role.COORDINATOR)
 
 
 def unreacted(*, municipality_ids, kind: str = "") -> QuerySet[Notification]:

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 from shnor_portal.object_kinds import kind_of_model
 
 from . import kinds
+from .access import can_watch, watched_municipalities
 from .forms import KindFilterForm, PreferenceForm
 from .models import Notification
-from .selectors import can_watch, notifications_for, roles_of, unreacted, unreacted_by_person, watched_municipalities
+from .selectors import notifications_for, roles_of, unreacted, unreacted_by_person
 from .services import notification_mark_read, notifications_mark_all_read, preference_of, preference_save
 
 

@@ -21,12 +21,21 @@ Objects outside the reach answer 404 (`get_*_or_404`); a step the user's role do
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from schools.access import Role, has_any_role, reach_of, visible_municipalities  # noqa: F401  (re-exported for views)
+from schools.access import (  # noqa: F401  (the shared scopes and `require` are re-exported for views)
+    Role,
+    coordinator_municipality_ids,
+    curator_school_ids,
+    has_any_role,
+    reach_of,
+    require,
+    team_school_ids,
+    tutor_municipality_ids,
+    visible_municipalities,
+)
 from schools.models import RoleAssignment, School
 from shnor_portal.object_kinds import ObjectKind, page
 
@@ -45,30 +54,39 @@ from .models import (
     TutorAssignment,
 )
 
-
-def require(allowed: bool, message: str) -> None:
-    """403 with a Russian message for a user who sees the object but may not take this step."""
-    if not allowed:
-        raise PermissionDenied(message)
-
-
 # --- the user's scopes by role ------------------------------------------------------------------------------------
 
 
-def coordinator_municipality_ids(user) -> set[int]:
-    return {a.municipality_id for a in reach_of(user).assignments if a.role == Role.COORDINATOR}
 
 
-def tutor_municipality_ids(user) -> set[int]:
-    return {a.municipality_id for a in reach_of(user).assignments if a.role == Role.TUTOR}
 
 
-def team_school_ids(user) -> set[int]:
-    return {a.school_id for a in reach_of(user).assignments if a.role == Role.SCHOOL_TEAM}
+def section_entry(user) -> str:
+    """Where the section's entry leads each role: to where its work is."""
+    if can_see_summary(user):
+        return "partnerships:summary"
+    reach = reach_of(user)
+    if reach.has_role(Role.CURATOR, Role.SCHOOL_TEAM):
+        return "partnerships:agreements"
+    if reach.has_role(Role.TUTOR):
+        return "partnerships:teachers"
+    return "partnerships:practices"
 
 
-def curator_school_ids(user) -> set[int]:
-    return {a.school_id for a in reach_of(user).assignments if a.role == Role.CURATOR}
+def is_supported_team(user, agreement: Agreement) -> bool:
+    """The user is on the team of the school the agreement supports."""
+    return agreement.supported_school_id in team_school_ids(user)
+
+
+def acts_for_school(user, school_id) -> bool:
+    """The user acts for the school: on its team, or for it as a curator school."""
+    return school_id in own_school_ids(user)
+
+
+def chooses_municipality(user) -> bool:
+    """A page of one municipality offers a choice to those who reach more than one."""
+    reach = reach_of(user)
+    return reach.everything or len(reach.municipality_ids) > 1
 
 
 def own_school_ids(user) -> set[int]:
@@ -383,6 +401,22 @@ def can_author_practice(user, practice: Practice) -> bool:
         reach_of(user).everything
         or practice.school_id in own_school_ids(user)
         or practice.school.municipality_id in coordinator_municipality_ids(user)
+    )
+
+
+def can_read_bank(user) -> bool:
+    """The bank's published practices and the region's events: everybody with a role."""
+    return has_any_role(user)
+
+
+def moderates_practices(user) -> bool:
+    """A coordinator moderates the practices submitted by the schools of their municipality."""
+    return bool(coordinator_municipality_ids(user))
+
+
+def practices_to_moderate(user) -> QuerySet[Practice]:
+    return visible_practices(user).filter(
+        status=Practice.Status.SUBMITTED, school__municipality_id__in=coordinator_municipality_ids(user)
     )
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import history, views
+from . import history_views, views
 
 admin.site.site_header = "Портал поддержки ШНОР и ШНСУ — бэк-офис"
 admin.site.site_title = "Бэк-офис портала ШНОР"
@@ -19,6 +19,6 @@ urlpatterns = [
     path("partnerships/", include("partnerships.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("notifications/", include("notifications.urls")),
-    path("history/<slug:kind>/<int:pk>/", history.history_view, name="history"),
+    path("history/<slug:kind>/<int:pk>/", history_views.history_view, name="history"),
     path("admin/", admin.site.urls),
 ]

@@ -14,23 +14,22 @@ may not take the step (`require(...)`).
 from functools import reduce
 from operator import or_
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from schools.access import Role, reach_of, visible_municipalities, visible_schools
+from schools.access import (  # noqa: F401  (the shared scopes and `require` are re-exported for views)
+    Role,
+    coordinator_municipality_ids,
+    reach_of,
+    require,
+    team_school_ids,
+    visible_municipalities,
+    visible_schools,
+)
 from schools.models import Municipality, School
 from shnor_portal.object_kinds import ObjectKind, page
 
 from .models import Evidence, Programme, Review, RoadmapMeasure, RoadmapSection
-
-
-def coordinator_municipality_ids(user) -> set[int]:
-    return {a.municipality_id for a in reach_of(user).assignments if a.role == Role.COORDINATOR}
-
-
-def team_school_ids(user) -> set[int]:
-    return {a.school_id for a in reach_of(user).assignments if a.role == Role.SCHOOL_TEAM}
 
 
 def reviewer_school_ids(user) -> set[int]:
@@ -177,11 +176,6 @@ def mutual_reviewer_schools(user, programme: Programme) -> QuerySet[School]:
         .order_by("short_name")
     )
 
-
-def require(allowed: bool, message: str) -> None:
-    """403 with a Russian message for a user who sees the object but may not take this step."""
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def object_kinds() -> list[ObjectKind]:

@@ -58,11 +58,11 @@ class Reach:
         return [a.school for a in self.assignments if a.role in roles and a.school_id]
 
     @property
-    def coordinated_municipality_ids(self) -> frozenset[int]:
+    def coordinator_municipality_ids(self) -> frozenset[int]:
         return self.municipality_ids_as(Role.COORDINATOR)
 
     @property
-    def tutored_municipality_ids(self) -> frozenset[int]:
+    def tutor_municipality_ids(self) -> frozenset[int]:
         return self.municipality_ids_as(Role.TUTOR)
 
     @property
@@ -79,7 +79,7 @@ class Reach:
         return self.everything or Role.COORDINATOR in self.roles
 
     def oversees_municipality(self, municipality_id) -> bool:
-        return self.everything or municipality_id in self.coordinated_municipality_ids
+        return self.everything or municipality_id in self.coordinator_municipality_ids
 
 
 NO_REACH = Reach()
@@ -135,13 +135,13 @@ def require(allowed: bool, message: str) -> None:
 # --- the user's scopes, for the access modules of every app -----------------------------------------------------
 
 
-def coordinated_municipality_ids(user) -> frozenset[int]:
+def coordinator_municipality_ids(user) -> frozenset[int]:
     """The municipalities the user coordinates (not those reached through another role)."""
-    return reach_of(user).coordinated_municipality_ids
+    return reach_of(user).coordinator_municipality_ids
 
 
-def tutored_municipality_ids(user) -> frozenset[int]:
-    return reach_of(user).tutored_municipality_ids
+def tutor_municipality_ids(user) -> frozenset[int]:
+    return reach_of(user).tutor_municipality_ids
 
 
 def team_school_ids(user) -> frozenset[int]:
@@ -152,6 +152,11 @@ def team_school_ids(user) -> frozenset[int]:
 def curator_school_ids(user) -> frozenset[int]:
     """The curator schools the user acts for."""
     return reach_of(user).curator_school_ids
+
+
+def teams_schools(user) -> list[School]:
+    """The schools whose management team the user is part of."""
+    return reach_of(user).schools_with_role(Role.SCHOOL_TEAM)
 
 
 def oversees(user) -> bool:
@@ -222,7 +227,7 @@ def can_view_criteria(user) -> bool:
 
 
 def can_import_passports(user) -> bool:
-    return is_department(user) or bool(coordinated_municipality_ids(user))
+    return is_department(user) or bool(coordinator_municipality_ids(user))
 
 
 def passport_schools(user) -> QuerySet[School]:
@@ -230,13 +235,13 @@ def passport_schools(user) -> QuerySet[School]:
     municipality for a coordinator (not a school they reach through another role)."""
     if is_department(user):
         return visible_schools(user)
-    return visible_schools(user).filter(municipality_id__in=coordinated_municipality_ids(user))
+    return visible_schools(user).filter(municipality_id__in=coordinator_municipality_ids(user))
 
 
 def passport_municipalities(user) -> QuerySet[Municipality]:
     if is_department(user):
         return Municipality.objects.all()
-    return Municipality.objects.filter(pk__in=coordinated_municipality_ids(user))
+    return Municipality.objects.filter(pk__in=coordinator_municipality_ids(user))
 
 
 # --- the list (перечень) formed from an identification run ----------------------------------------------------------
@@ -254,7 +259,7 @@ def can_decide_list(user) -> bool:
 
 def can_propose_list_changes(user, school: School) -> bool:
     """A coordinator proposes changes of the list for the schools of their own municipality only."""
-    return school.municipality_id in coordinated_municipality_ids(user)
+    return school.municipality_id in coordinator_municipality_ids(user)
 
 
 def list_runs_visible(user):
@@ -277,7 +282,7 @@ def list_schools(user) -> QuerySet[School]:
     """The schools of the list the user reads: the department all, a coordinator those of their municipality."""
     if is_department(user):
         return School.objects.all()
-    return School.objects.filter(municipality_id__in=coordinated_municipality_ids(user))
+    return School.objects.filter(municipality_id__in=coordinator_municipality_ids(user))
 
 
 def get_list_run_or_404(user, pk) -> IdentificationRun:

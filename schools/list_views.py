@@ -156,7 +156,7 @@ def selection(request, pk):
             "counts": list_counts(run, schools),
             "proposals": list(pending_proposals(run, schools)) if department else [],
             "in_force": in_force,
-            "is_department": department,
+            "decides_list": department,
             "may_change": not in_force,
             "status_choices": [(s.value, s.label) for s in (Status.SHNOR, Status.SHNSU, Status.BOTH)],
             "other_runs": list_runs_visible(request.user).exclude(pk=run.pk).order_by("-year", "-created_at")[:10],

@@ -21,14 +21,7 @@ def _agreements_crumb():
 @login_required
 def index(request):
     """The section's entry: each role lands where its work is."""
-    reach = access.reach_of(request.user)
-    if access.can_see_summary(request.user):
-        return redirect("partnerships:summary")
-    if reach.has_role(access.Role.CURATOR, access.Role.SCHOOL_TEAM):
-        return redirect("partnerships:agreements")
-    if reach.has_role(access.Role.TUTOR):
-        return redirect("partnerships:teachers")
-    return redirect("partnerships:practices")
+    return redirect(access.section_entry(request.user))
 
 
 @login_required
@@ -82,7 +75,7 @@ def agreement_detail(request, pk):
     agreement = access.get_agreement_or_404(request.user, pk)
     user = request.user
     detail = selectors.agreement_detail(agreement=agreement)
-    is_supported_team = agreement.supported_school_id in access.team_school_ids(user)
+    is_supported_team = access.is_supported_team(user, agreement)
     return render(
         request,
         "partnerships/agreement_detail.html",

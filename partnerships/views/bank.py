@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST
 
 from .. import access, selectors, services
 from ..forms import AttendanceForm, EventForm, FileForm, PracticeForm, add_errors
-from ..models import Practice
 from .common import export_response, file_response, form_page, paginate
 
 
@@ -18,7 +17,7 @@ def _practices_crumb():
 
 
 def _require_role(request):
-    access.require(access.has_any_role(request.user), "Роль на портале вам ещё не назначена.")
+    access.require(access.can_read_bank(request.user), "Роль на портале вам ещё не назначена.")
 
 
 @login_required
@@ -31,10 +30,8 @@ def practice_list(request):
         {
             "filter": practice_filter,
             "can_add": access.can_add_practice(request.user),
-            "waiting": access.visible_practices(request.user)
-            .filter(status=Practice.Status.SUBMITTED, school__municipality_id__in=access.coordinator_municipality_ids(request.user))
-            .count()
-            if access.coordinator_municipality_ids(request.user)
+            "waiting": access.practices_to_moderate(request.user).count()
+            if access.moderates_practices(request.user)
             else None,
             **paginate(request, rows),
         },
@@ -232,9 +229,8 @@ def event_detail(request, pk):
     event = access.get_event_or_404(request.user, pk)
     invitations = selectors.event_detail(event=event)
     can_manage = access.can_manage_event(request.user, event)
-    own = access.own_school_ids(request.user)
     for invitation in invitations:
-        invitation.show_people = can_manage or invitation.school_id in own
+        invitation.show_people = can_manage or access.acts_for_school(request.user, invitation.school_id)
     listed = [i for i in invitations if i.listed]
     return render(
         request,

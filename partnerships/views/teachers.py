@@ -328,9 +328,8 @@ NO_TUTOR_TEAM = "Состав тьюторских команд видят ко�
 def tutor_list(request):
     access.require(access.can_see_tutor_team(request.user), NO_TUTOR_TEAM)
     rows, filters = _tutor_rows(request)
-    coordinator_ids = access.coordinator_municipality_ids(request.user)
     for row in rows:
-        row["can_edit"] = access.reach_of(request.user).everything or row["municipality"].pk in coordinator_ids
+        row["can_edit"] = access.can_edit_tutor_profile(request.user, row["municipality"].pk)
     return render(request, "partnerships/tutor_list.html", {**filters, **paginate(request, rows)})
 
 
@@ -409,7 +408,7 @@ def coverage(request):
             "municipality": municipality,
             "q": request.GET.get("q", "").strip(),
             "municipalities": access.visible_municipalities(request.user).order_by("name")
-            if access.reach_of(request.user).everything or len(access.reach_of(request.user).municipality_ids) > 1
+            if access.chooses_municipality(request.user)
             else [],
             "year_label": school_year_label(data["year"]),
             **paginate(request, data["rows"]),
