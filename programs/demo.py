@@ -191,6 +191,8 @@ SEED_002_ROADMAP = [
     ),
 ]
 
+TRANSITION_TITLE = "Программа перехода в эффективный режим работы на 2025–2027 годы"
+
 # A school programme of transition to effective work: (task, [(measure, result, unit, total, per year, executors,
 # deadline, status, risk factor code)]). The same plan serves the demo schools, each in its own state.
 SCHOOL_ROADMAP = [
@@ -321,15 +323,9 @@ def _exists(**lookup) -> bool:
 @transaction.atomic
 def seed_programmes() -> dict[str, int]:
     """Risk factors, the review checklist and the demo programmes of municipality A (see the module docstring)."""
-    from schools.demo import CURATOR_SCHOOL, MUNICIPALITY_A, SCHOOL_TEAM_SCHOOL
+    from schools.demo import MUNICIPALITY_A
 
-    factors = {}
-    for position, (code, name) in enumerate(RISK_FACTORS, start=1):
-        factor, _ = RiskFactor.objects.get_or_create(code=code, defaults={"name": name, "position": position})
-        factors[code] = factor
-    for position, (name, description) in enumerate(REVIEW_CRITERIA, start=1):
-        ReviewCriterion.objects.get_or_create(name=name, defaults={"description": description, "position": position})
-
+    factors = _seed_reference_data()
     municipality = Municipality.objects.filter(name=MUNICIPALITY_A).first()
     if municipality is None:  # the registry's demo has not been seeded
         return {"risk_factors": len(factors), "programmes": 0}
@@ -338,125 +334,161 @@ def seed_programmes() -> dict[str, int]:
     if coordinator is None or department is None:
         return {"risk_factors": len(factors), "programmes": 0}
     schools = {s.short_name: s for s in School.objects.filter(municipality=municipality)}
-    created = 0
-
-    # The municipal programme, kept by the coordinator: the plan of seed 002, still a draft being completed.
-    if not _exists(kind=Programme.Kind.MUNICIPAL, municipality=municipality, title=MUNICIPAL_TITLE):
-        programme = programme_create(
-            actor=coordinator, kind=Programme.Kind.MUNICIPAL, title=MUNICIPAL_TITLE, period_start=PERIOD[0],
-            period_end=PERIOD[1], municipality=municipality, passport=MUNICIPAL_PASSPORT,
-        )
-        _fill_roadmap(
-            programme, coordinator, SEED_002_ROADMAP, factors=factors, seed_table=True,
-            source="муниципальной программы (seed 002, раздел 15)",
-        )
-        evidence_add(
-            measure=programme.measures.get(section__position=2, position=1), actor=coordinator, title="Приказ УО № 27 от 20.02.2025 о рабочей группе",
-            file=ContentFile(DEMO_PDF, name="prikaz-27-rabochaya-gruppa.pdf"),
-        )
-        created += 1
-
-    def school_programme(short_name, *, kind, title, rows, period, actor, factor=None):
-        school = schools.get(short_name)
-        if school is None or _exists(kind=kind, school=school, title=title):
-            return None
-        programme = programme_create(
-            actor=actor, kind=kind, title=title, period_start=period[0], period_end=period[1], school=school,
-            risk_factor=factor,
-        )
-        programme_update_passport(
-            programme=programme, actor=actor, expected_version=programme.version,
-            data={
-                "goal": (
-                    "Переход школы в эффективный режим работы: повышение образовательных результатов обучающихся "
-                    "за счёт преодоления выявленных факторов риска."
-                    if kind != Programme.Kind.ANTI_RISK
-                    else f"Преодоление фактора риска «{factor.name}»."
-                ),
-                "tasks": "\n".join(f"{i}. {section_title}" for i, (section_title, _rows) in enumerate(rows, start=1)),
-                "curator": f"Директор МОУ {short_name}",
-                "responsible_executor": "Заместитель директора по учебно-воспитательной работе",
-                "executors": "Управленческая команда школы, руководители ШМО, педагог-психолог",
-            },
-        )
-        programme.refresh_from_db()
-        _fill_roadmap(programme, actor, rows, factors=factors, seed_table=False, source="школьной программы (демо)")
-        programme.refresh_from_db()
-        return programme
-
-    transition = "Программа перехода в эффективный режим работы на 2025–2027 годы"
-    team = users.get("school")
-    # Покровская СОШ (the demo school team): the transition programme is a draft to submit; the anti-risk
-    # programme came back with remarks.
-    if team is not None:
-        if school_programme(SCHOOL_TEAM_SCHOOL, kind=Programme.Kind.TRANSITION, title=transition,
-                            rows=SCHOOL_ROADMAP, period=PERIOD, actor=team):
-            created += 1
-        anti_risk = school_programme(
-            SCHOOL_TEAM_SCHOOL, kind=Programme.Kind.ANTI_RISK,
-            title="Антирисковая программа «Низкая учебная мотивация обучающихся» на 2025–2026 годы",
-            rows=ANTI_RISK_ROADMAP, period=(2025, 2026), actor=team, factor=factors["low-motivation"],
-        )
-        if anti_risk:
-            programme_submit(programme=anti_risk, actor=team)
-            review = anti_risk.reviews.get(round=1)
-            review_complete(
-                review=review, actor=coordinator, verdict="returned",
-                remarks=(
-                    "1. Для мероприятия 2.1 укажите, какие курсы внеурочной деятельности вводятся и для каких классов.\n"
-                    "2. Добавьте мероприятие по работе с родителями обучающихся с низкой мотивацией.\n"
-                    "3. Результат мероприятия 2.2 сформулируйте как долю обучающихся, а не число участников."
-                ),
-            )
-            created += 1
-
-    # Никольская ООШ: submitted, waiting for the coordinator; the department took it for regional review too.
-    nikolskaya = _make_school_team_programme(schools, "Никольская ООШ", transition, factors, school_programme)
-    if nikolskaya:
-        programme_submit(programme=nikolskaya, actor=department)
-        review_open_regional(programme=nikolskaya, actor=department)
-        created += 1
-
-    # Берёзовская ООШ: returned once, revised, resubmitted and accepted — two rounds to compare.
-    berezovskaya = _make_school_team_programme(schools, "Берёзовская ООШ", transition, factors, school_programme)
-    if berezovskaya:
-        programme_submit(programme=berezovskaya, actor=department)
-        review_complete(
-            review=berezovskaya.reviews.get(round=1), actor=coordinator, verdict="returned",
-            remarks="Уточните исполнителей мероприятий задачи 2 и сроки консультаций по подготовке к ОГЭ.",
-        )
-        berezovskaya.refresh_from_db()
-        programme_update_passport(
-            programme=berezovskaya, actor=department, expected_version=berezovskaya.version,
-            data={"executors": "Управленческая команда школы, учителя математики, классные руководители, педагог-психолог"},
-        )
-        berezovskaya.refresh_from_db()
-        programme_submit(programme=berezovskaya, actor=department)
-        review_complete(
-            review=berezovskaya.reviews.get(round=2), actor=coordinator, verdict="accepted",
-            remarks="Замечания учтены.",
-        )
-        created += 1
-
-    # Ильинская СОШ (preventive): a medium-term programme on review, with a mutual review by the curator school.
-    ilyinskaya = _make_school_team_programme(
-        schools, "Ильинская СОШ", "Среднесрочная программа развития на 2026–2028 годы", factors, school_programme,
-        kind=Programme.Kind.MEDIUM_TERM, period=(2026, 2028),
-    )
-    if ilyinskaya:
-        programme_submit(programme=ilyinskaya, actor=department)
-        review_start(review=ilyinskaya.reviews.get(round=1), actor=coordinator)
-        curator_school = schools.get(CURATOR_SCHOOL)
-        if curator_school:
-            review_assign_mutual(programme=ilyinskaya, actor=coordinator, school=curator_school)
-        created += 1
+    created = _seed_municipal_programme(municipality, coordinator, factors)
+    if (team := users.get("school")) is not None:
+        created += _seed_school_team_programmes(schools, factors, team=team, coordinator=coordinator)
+    created += _seed_submitted_programme(schools, factors, department=department)
+    created += _seed_accepted_programme(schools, factors, department=department, coordinator=coordinator)
+    created += _seed_programme_in_review(schools, factors, department=department, coordinator=coordinator)
     return {"risk_factors": len(factors), "programmes": created}
 
 
-def _make_school_team_programme(schools, short_name, title, factors, school_programme, *, kind=None, period=PERIOD):
+def _seed_reference_data() -> dict[str, RiskFactor]:
+    """The risk factors (returned by code) and the review checklist, found by their natural keys."""
+    factors = {}
+    for position, (code, name) in enumerate(RISK_FACTORS, start=1):
+        factor, _ = RiskFactor.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+        factors[code] = factor
+    for position, (name, description) in enumerate(REVIEW_CRITERIA, start=1):
+        ReviewCriterion.objects.get_or_create(name=name, defaults={"description": description, "position": position})
+    return factors
+
+
+def _seed_municipal_programme(municipality: Municipality, coordinator, factors: dict) -> int:
+    """The municipal programme, kept by the coordinator: the plan of seed 002, still a draft being completed."""
+    if _exists(kind=Programme.Kind.MUNICIPAL, municipality=municipality, title=MUNICIPAL_TITLE):
+        return 0
+    programme = programme_create(
+        actor=coordinator, kind=Programme.Kind.MUNICIPAL, title=MUNICIPAL_TITLE, period_start=PERIOD[0],
+        period_end=PERIOD[1], municipality=municipality, passport=MUNICIPAL_PASSPORT,
+    )
+    _fill_roadmap(
+        programme, coordinator, SEED_002_ROADMAP, factors=factors, seed_table=True,
+        source="муниципальной программы (seed 002, раздел 15)",
+    )
+    evidence_add(
+        measure=programme.measures.get(section__position=2, position=1), actor=coordinator, title="Приказ УО № 27 от 20.02.2025 о рабочей группе",
+        file=ContentFile(DEMO_PDF, name="prikaz-27-rabochaya-gruppa.pdf"),
+    )
+    return 1
+
+
+def _school_programme(schools, factors, short_name, *, kind, title, rows, period, actor, factor=None):
+    """A school's programme with its passport and roadmap, as a draft; None when the school is missing or the
+    programme exists already."""
+    school = schools.get(short_name)
+    if school is None or _exists(kind=kind, school=school, title=title):
+        return None
+    programme = programme_create(
+        actor=actor, kind=kind, title=title, period_start=period[0], period_end=period[1], school=school,
+        risk_factor=factor,
+    )
+    programme_update_passport(
+        programme=programme, actor=actor, expected_version=programme.version,
+        data={
+            "goal": (
+                "Переход школы в эффективный режим работы: повышение образовательных результатов обучающихся "
+                "за счёт преодоления выявленных факторов риска."
+                if kind != Programme.Kind.ANTI_RISK
+                else f"Преодоление фактора риска «{factor.name}»."
+            ),
+            "tasks": "\n".join(f"{i}. {section_title}" for i, (section_title, _rows) in enumerate(rows, start=1)),
+            "curator": f"Директор МОУ {short_name}",
+            "responsible_executor": "Заместитель директора по учебно-воспитательной работе",
+            "executors": "Управленческая команда школы, руководители ШМО, педагог-психолог",
+        },
+    )
+    programme.refresh_from_db()
+    _fill_roadmap(programme, actor, rows, factors=factors, seed_table=False, source="школьной программы (демо)")
+    programme.refresh_from_db()
+    return programme
+
+
+def _seed_school_team_programmes(schools, factors, *, team, coordinator) -> int:
+    """Покровская СОШ (the demo school team): the transition programme is a draft to submit; the anti-risk
+    programme came back with remarks."""
+    from schools.demo import SCHOOL_TEAM_SCHOOL
+
+    created = 0
+    if _school_programme(schools, factors, SCHOOL_TEAM_SCHOOL, kind=Programme.Kind.TRANSITION, title=TRANSITION_TITLE,
+                         rows=SCHOOL_ROADMAP, period=PERIOD, actor=team):
+        created += 1
+    anti_risk = _school_programme(
+        schools, factors, SCHOOL_TEAM_SCHOOL, kind=Programme.Kind.ANTI_RISK,
+        title="Антирисковая программа «Низкая учебная мотивация обучающихся» на 2025–2026 годы",
+        rows=ANTI_RISK_ROADMAP, period=(2025, 2026), actor=team, factor=factors["low-motivation"],
+    )
+    if anti_risk:
+        programme_submit(programme=anti_risk, actor=team)
+        review = anti_risk.reviews.get(round=1)
+        review_complete(
+            review=review, actor=coordinator, verdict="returned",
+            remarks=(
+                "1. Для мероприятия 2.1 укажите, какие курсы внеурочной деятельности вводятся и для каких классов.\n"
+                "2. Добавьте мероприятие по работе с родителями обучающихся с низкой мотивацией.\n"
+                "3. Результат мероприятия 2.2 сформулируйте как долю обучающихся, а не число участников."
+            ),
+        )
+        created += 1
+    return created
+
+
+def _seed_submitted_programme(schools, factors, *, department) -> int:
+    """Никольская ООШ: submitted, waiting for the coordinator; the department took it for regional review too."""
+    nikolskaya = _make_school_team_programme(schools, "Никольская ООШ", TRANSITION_TITLE, factors)
+    if not nikolskaya:
+        return 0
+    programme_submit(programme=nikolskaya, actor=department)
+    review_open_regional(programme=nikolskaya, actor=department)
+    return 1
+
+
+def _seed_accepted_programme(schools, factors, *, department, coordinator) -> int:
+    """Берёзовская ООШ: returned once, revised, resubmitted and accepted — two rounds to compare."""
+    berezovskaya = _make_school_team_programme(schools, "Берёзовская ООШ", TRANSITION_TITLE, factors)
+    if not berezovskaya:
+        return 0
+    programme_submit(programme=berezovskaya, actor=department)
+    review_complete(
+        review=berezovskaya.reviews.get(round=1), actor=coordinator, verdict="returned",
+        remarks="Уточните исполнителей мероприятий задачи 2 и сроки консультаций по подготовке к ОГЭ.",
+    )
+    berezovskaya.refresh_from_db()
+    programme_update_passport(
+        programme=berezovskaya, actor=department, expected_version=berezovskaya.version,
+        data={"executors": "Управленческая команда школы, учителя математики, классные руководители, педагог-психолог"},
+    )
+    berezovskaya.refresh_from_db()
+    programme_submit(programme=berezovskaya, actor=department)
+    review_complete(
+        review=berezovskaya.reviews.get(round=2), actor=coordinator, verdict="accepted",
+        remarks="Замечания учтены.",
+    )
+    return 1
+
+
+def _seed_programme_in_review(schools, factors, *, department, coordinator) -> int:
+    """Ильинская СОШ (preventive): a medium-term programme on review, with a mutual review by the curator school."""
+    from schools.demo import CURATOR_SCHOOL
+
+    ilyinskaya = _make_school_team_programme(
+        schools, "Ильинская СОШ", "Среднесрочная программа развития на 2026–2028 годы", factors,
+        kind=Programme.Kind.MEDIUM_TERM, period=(2026, 2028),
+    )
+    if not ilyinskaya:
+        return 0
+    programme_submit(programme=ilyinskaya, actor=department)
+    review_start(review=ilyinskaya.reviews.get(round=1), actor=coordinator)
+    curator_school = schools.get(CURATOR_SCHOOL)
+    if curator_school:
+        review_assign_mutual(programme=ilyinskaya, actor=coordinator, school=curator_school)
+    return 1
+
+
+def _make_school_team_programme(schools, short_name, title, factors, *, kind=None, period=PERIOD):
     """A programme of a school without a demo user: the department types it in on the school's behalf."""
     department = get_user_model().objects.get(username="department")
-    return school_programme(
-        short_name, kind=kind or Programme.Kind.TRANSITION, title=title, rows=SCHOOL_ROADMAP, period=period,
-        actor=department,
+    return _school_programme(
+        schools, factors, short_name, kind=kind or Programme.Kind.TRANSITION, title=title, rows=SCHOOL_ROADMAP,
+        period=period, actor=department,
     )
