@@ -127,8 +127,7 @@ def with_agreement_counts(queryset: QuerySet[Agreement], today: datetime.date | 
 
 def _parties(prefix: str = "") -> list[Prefetch]:
     """The two schools of an agreement with their municipalities, in two small queries of their own: joined into a
-    list's page query they made PostgreSQL plan a seven-table join (≈ 30 ms at a country's scale, ten times the
-    query's execution)."""
+    list's page query they made PostgreSQL plan a seven-table join, which took far longer than running the query."""
     schools = School.objects.select_related("municipality")
     return [Prefetch(f"{prefix}curator_school", queryset=schools), Prefetch(f"{prefix}supported_school", queryset=schools)]
 
