@@ -349,7 +349,7 @@ def yearly_report(scale: int) -> None:
         "    hwm = [line for line in open('/proc/self/status') if line.startswith('VmHWM:')][0]\n"
         "    print('PEAK_KB', hwm.split()[1])\n"
     )
-    # Report and floor alternate; the best of each is compared (a single pair of 20-40 s runs varies by half here).
+    # Report and floor alternate; the best of each is compared (a single pair of runs varies by half here).
     report_times, floor_times, peak_mb = [], [], 0.0
     for _ in range(int(os.environ.get("REPORT_REPEAT", "2"))):
         started = time.perf_counter()

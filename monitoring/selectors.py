@@ -3,6 +3,7 @@
 Each function runs a fixed number of queries whatever the number of schools, values or years.
 """
 
+import datetime
 from collections import defaultdict
 from decimal import Decimal
 
@@ -247,79 +248,94 @@ def home_items(*, user) -> dict:
     schedule = sorted(StageSchedule.objects.filter(year=year), key=lambda s: (s.opens_on, stage_rank(s.stage)))
     open_stages = [s for s in schedule if s.opens_on <= today]
     items["schedule"] = schedule
-
     if team:
-        schools = [a.school for a in reach.assignments if a.school_id in team]
-        current = defaultdict(dict)
-        for assessment in SelfAssessment.objects.filter(school_id__in=team, year=year, is_current=True):
-            current[assessment.school_id][assessment.stage] = assessment
-        stage_now = open_stages[-1].stage if open_stages else None
-        indicators = list(
-            Indicator.objects.filter(level=Indicator.Level.SCHOOL, is_active=True, computed_by="").select_related(
-                "programme"
-            )
-        )
-        entered = defaultdict(set)
-        returned_values = defaultdict(int)
-        for school_id, indicator_id, status, stage in IndicatorValue.objects.filter(
-            school_id__in=team, year=year
-        ).values_list("school_id", "indicator_id", "status", "stage"):
-            if stage == stage_now:
-                entered[school_id].add(indicator_id)
-            if status == IndicatorValue.Status.RETURNED:
-                returned_values[school_id] += 1
-        for school in sorted(schools, key=lambda s: s.short_name):
-            due, returned, waiting = [], [], []
-            for plan in open_stages:
-                assessment = current[school.pk].get(plan.stage)
-                if assessment is None:
-                    due.append({"schedule": plan, "overdue": plan.due_on < today})
-                elif assessment.status == SelfAssessment.Status.RETURNED:
-                    returned.append(assessment)
-                elif assessment.status == SelfAssessment.Status.SUBMITTED:
-                    waiting.append(assessment)
-            own = [i for i in indicators if i.applies_to_school(school)]
-            items["schools"].append(
-                {
-                    "school": school,
-                    "due": due,
-                    "returned": returned,
-                    "waiting": waiting,
-                    "stage_now": stage_now,
-                    "stage_now_label": Stage(stage_now).label if stage_now else "",
-                    "values_to_enter": len([i for i in own if i.pk not in entered[school.pk]]) if stage_now else 0,
-                    "values_returned": returned_values[school.pk],
-                }
-            )
-
+        items["schools"] = _school_home_items(reach, team, year=year, today=today, open_stages=open_stages)
     if coordinator_of or reach.everything:
-        waiting_sa = dict(
-            SelfAssessment.objects.filter(is_current=True, status=SelfAssessment.Status.SUBMITTED)
-            .filter(Q() if reach.everything else Q(school__municipality_id__in=coordinator_of))
-            .values("school__municipality_id")
-            .annotate(n=Count("pk"))
-            .values_list("school__municipality_id", "n")
-        )
-        waiting_values = dict(
-            IndicatorValue.objects.filter(status=IndicatorValue.Status.SUBMITTED)
-            .filter(Q() if reach.everything else Q(municipality_id__in=coordinator_of))
-            .values("municipality_id")
-            .annotate(n=Count("pk"))
-            .values_list("municipality_id", "n")
-        )
-        for assignment in reach.assignments:
-            if assignment.municipality_id in coordinator_of and assignment.role == "coordinator":
-                items["municipalities"].append(
-                    {
-                        "municipality": assignment.municipality,
-                        "self_assessments": waiting_sa.get(assignment.municipality_id, 0),
-                        "values": waiting_values.get(assignment.municipality_id, 0),
-                    }
-                )
-        if reach.everything:
-            items["department"] = {
-                "self_assessments": sum(waiting_sa.values()),
-                "values": sum(waiting_values.values()),
-            }
+        items["municipalities"], items["department"] = _waiting_home_items(reach, coordinator_of)
     items["is_empty"] = not (items["schools"] or items["municipalities"] or items["department"])
     return items
+
+
+def _school_home_items(reach, team, *, year: int, today: datetime.date, open_stages: list) -> list[dict]:
+    """Per school of the team: the open stages' self-assessments missing, returned and waiting, values still to
+    enter in the latest open stage and values returned. Three queries."""
+    schools = [a.school for a in reach.assignments if a.school_id in team]
+    current = defaultdict(dict)
+    for assessment in SelfAssessment.objects.filter(school_id__in=team, year=year, is_current=True):
+        current[assessment.school_id][assessment.stage] = assessment
+    stage_now = open_stages[-1].stage if open_stages else None
+    indicators = list(
+        Indicator.objects.filter(level=Indicator.Level.SCHOOL, is_active=True, computed_by="").select_related(
+            "programme"
+        )
+    )
+    entered = defaultdict(set)
+    returned_values = defaultdict(int)
+    for school_id, indicator_id, status, stage in IndicatorValue.objects.filter(
+        school_id__in=team, year=year
+    ).values_list("school_id", "indicator_id", "status", "stage"):
+        if stage == stage_now:
+            entered[school_id].add(indicator_id)
+        if status == IndicatorValue.Status.RETURNED:
+            returned_values[school_id] += 1
+    items = []
+    for school in sorted(schools, key=lambda s: s.short_name):
+        due, returned, waiting = [], [], []
+        for plan in open_stages:
+            assessment = current[school.pk].get(plan.stage)
+            if assessment is None:
+                due.append({"schedule": plan, "overdue": plan.due_on < today})
+            elif assessment.status == SelfAssessment.Status.RETURNED:
+                returned.append(assessment)
+            elif assessment.status == SelfAssessment.Status.SUBMITTED:
+                waiting.append(assessment)
+        own = [i for i in indicators if i.applies_to_school(school)]
+        items.append(
+            {
+                "school": school,
+                "due": due,
+                "returned": returned,
+                "waiting": waiting,
+                "stage_now": stage_now,
+                "stage_now_label": Stage(stage_now).label if stage_now else "",
+                "values_to_enter": len([i for i in own if i.pk not in entered[school.pk]]) if stage_now else 0,
+                "values_returned": returned_values[school.pk],
+            }
+        )
+    return items
+
+
+def _waiting_home_items(reach, coordinator_of) -> tuple[list[dict], dict | None]:
+    """Self-assessments and values waiting for a decision: per municipality the user coordinates, and in total for
+    the department (None for anyone else). Two queries."""
+    waiting_sa = dict(
+        SelfAssessment.objects.filter(is_current=True, status=SelfAssessment.Status.SUBMITTED)
+        .filter(Q() if reach.everything else Q(school__municipality_id__in=coordinator_of))
+        .values("school__municipality_id")
+        .annotate(n=Count("pk"))
+        .values_list("school__municipality_id", "n")
+    )
+    waiting_values = dict(
+        IndicatorValue.objects.filter(status=IndicatorValue.Status.SUBMITTED)
+        .filter(Q() if reach.everything else Q(municipality_id__in=coordinator_of))
+        .values("municipality_id")
+        .annotate(n=Count("pk"))
+        .values_list("municipality_id", "n")
+    )
+    municipalities = []
+    for assignment in reach.assignments:
+        if assignment.municipality_id in coordinator_of and assignment.role == "coordinator":
+            municipalities.append(
+                {
+                    "municipality": assignment.municipality,
+                    "self_assessments": waiting_sa.get(assignment.municipality_id, 0),
+                    "values": waiting_values.get(assignment.municipality_id, 0),
+                }
+            )
+    department = None
+    if reach.everything:
+        department = {
+            "self_assessments": sum(waiting_sa.values()),
+            "values": sum(waiting_values.values()),
+        }
+    return municipalities, department

@@ -23,7 +23,6 @@ from django.utils import timezone
 from programs.models import RiskFactor
 from schools.models import Municipality, School
 
-from . import services
 from .models import (
     Agreement,
     DeficitArea,
@@ -41,6 +40,25 @@ from .models import (
     Teacher,
     TutorAssignment,
     TutorProfile,
+)
+from .services.agreements import (
+    agreement_activate,
+    agreement_create,
+    plan_item_add,
+    session_confirm,
+    session_dispute,
+    session_log,
+)
+from .services.events import event_attendance_save, event_create
+from .services.practices import practice_create, practice_download_record, practice_publish, practice_submit
+from .services.teachers import (
+    deficit_add,
+    ipr_item_add,
+    plan_create,
+    teacher_create,
+    tutor_assign,
+    tutor_profile_save,
+    tutoring_log,
 )
 
 # (code, name) of the risk factors the demo needs, as `programs.demo` names them; found by code or by name and
@@ -164,7 +182,7 @@ def _seed_agreement(*, number, file_key, curator_school, supported_school, coord
         return agreement
     starts_on = _month_start(today - datetime.timedelta(days=150))
     ends_on = _add_months(starts_on, 12) - datetime.timedelta(days=1)
-    agreement = services.agreement_create(
+    agreement = agreement_create(
         actor=coordinator,
         curator_school=curator_school,
         supported_school=supported_school,
@@ -187,7 +205,7 @@ def _seed_agreement(*, number, file_key, curator_school, supported_school, coord
         if planned_on > ends_on:
             break
         items.append(
-            services.plan_item_add(
+            plan_item_add(
                 agreement=agreement, actor=coordinator, planned_on=planned_on, month_only=index >= 8,
                 format=session_format, topic=topic, risk_factor=factors[factor],
             )  # fmt: skip
@@ -197,11 +215,11 @@ def _seed_agreement(*, number, file_key, curator_school, supported_school, coord
     agreement.scan_content_type = "application/pdf"
     agreement.scan_size = len(DEMO_PDF)
     agreement.save(update_fields=["scan", "scan_name", "scan_content_type", "scan_size"])
-    services.agreement_activate(agreement=agreement, actor=coordinator)
+    agreement_activate(agreement=agreement, actor=coordinator)
 
     past = [item for item in items if item.planned_on < today and not item.month_only]
     for item, status in zip(past, statuses, strict=False):
-        session = services.session_log(
+        session = session_log(
             agreement=agreement,
             actor=curator,
             plan_item=item,
@@ -227,9 +245,9 @@ def _seed_agreement(*, number, file_key, curator_school, supported_school, coord
             session._change_reason = "подтверждено школой (демо-данные)"
             session.save(update_fields=["status", "reviewed_at"])
         elif status == SupportSession.Status.CONFIRMED:
-            services.session_confirm(session=session, actor=school_user)
+            session_confirm(session=session, actor=school_user)
         elif status == SupportSession.Status.DISPUTED:
-            services.session_dispute(
+            session_dispute(
                 session=session,
                 actor=school_user,
                 comment="Посещение уроков перенесли: фактически прошла только консультация директора, педагоги не участвовали.",
@@ -245,18 +263,18 @@ def _seed_teachers(*, school, school_user, coordinator, tutor, factors, today) -
     for index, (full_name, subject, category, experience, tutored, deficits) in enumerate(TEACHERS):
         if Teacher.objects.filter(school=school, full_name=full_name).exists():
             continue
-        teacher = services.teacher_create(
+        teacher = teacher_create(
             actor=school_user, school=school, full_name=full_name, subject=subjects[subject], category=category,
             experience=experience,
         )  # fmt: skip
         if not tutored:
             continue
-        services.tutor_assign(
+        tutor_assign(
             teacher=teacher, actor=coordinator, tutor=tutor, starts_on=min(plan_starts, today - datetime.timedelta(days=60))
         )
         diagnosed_on = min(plan_starts + datetime.timedelta(days=20), today - datetime.timedelta(days=30))
         recorded = [
-            services.deficit_add(
+            deficit_add(
                 teacher=teacher, actor=tutor, area=areas[code], level=("significant" if n == 0 else "partial"),
                 diagnosed_on=diagnosed_on, source="Диагностика профессиональных дефицитов (ЦНППМ)", note="",
             )  # fmt: skip
@@ -264,7 +282,7 @@ def _seed_teachers(*, school, school_user, coordinator, tutor, factors, today) -
         ]
         if index >= 3:  # not every tutored teacher has a plan yet: coverage is partial in the demo
             continue
-        plan = services.plan_create(
+        plan = plan_create(
             teacher=teacher, actor=tutor, year=year, starts_on=plan_starts, ends_on=plan_ends, status="active",
             goal=f"Преодолеть дефицит «{recorded[0].area.name.lower()}» и повысить результаты обучающихся.",
         )  # fmt: skip
@@ -276,17 +294,17 @@ def _seed_teachers(*, school, school_user, coordinator, tutor, factors, today) -
         ]
         for n, (action, form, offset, status) in enumerate(steps):
             due_on = min(max(today + datetime.timedelta(days=offset), plan_starts), plan_ends)
-            services.ipr_item_add(
+            ipr_item_add(
                 plan=plan, actor=tutor, deficit=recorded[min(n, len(recorded) - 1)], action=action, form=form,
                 due_on=due_on, status=status, result="Удостоверение получено." if status == PlanItemStatus.DONE else "",
             )  # fmt: skip
         for days, topic in ((45, "Разбор диагностики и постановка целей"), (12, "Посещение урока и разбор")):
-            services.tutoring_log(
+            tutoring_log(
                 teacher=teacher, actor=tutor, held_on=today - datetime.timedelta(days=days), format="consultation",
                 topic=topic, hours=Decimal("1.5"), note="Согласованы шаги на месяц.",
             )  # fmt: skip
     if not TutorProfile.objects.filter(user=tutor, municipality=school.municipality).exists():
-        services.tutor_profile_save(
+        tutor_profile_save(
             actor=coordinator, user=tutor, municipality=school.municipality, direction=TutorProfile.Direction.TEACHERS,
             subjects=[subjects["math"], subjects["physics"], subjects["russian"]], note="Руководитель тьюторской команды",
         )  # fmt: skip
@@ -295,7 +313,7 @@ def _seed_teachers(*, school, school_user, coordinator, tutor, factors, today) -
 def _seed_practices(*, curator_school, school, curator, school_user, coordinator, tutor, factors, today) -> None:
     subjects = {s.code: s for s in Subject.objects.all()}
     if not Practice.objects.filter(school=curator_school, title=PUBLISHED_PRACTICE).exists():
-        practice = services.practice_create(
+        practice = practice_create(
             actor=curator, school=curator_school, title=PUBLISHED_PRACTICE,
             description=(
                 "Каждый молодой педагог получает наставника из числа опытных учителей; раз в месяц — взаимопосещение "
@@ -308,13 +326,13 @@ def _seed_practices(*, curator_school, school, curator, school_user, coordinator
                               content_type="application/pdf", size=len(DEMO_PDF), uploaded_by=curator)  # fmt: skip
         stored.file.name = _demo_file("praktika-nastavnichestvo.pdf")
         stored.save()
-        services.practice_submit(practice=practice, actor=curator)
-        services.practice_publish(practice=practice, actor=coordinator)
+        practice_submit(practice=practice, actor=curator)
+        practice_publish(practice=practice, actor=coordinator)
         for user in (school_user, tutor, coordinator):
-            services.practice_download_record(stored=stored, actor=user)
+            practice_download_record(stored=stored, actor=user)
         PracticeDownload.objects.filter(practice=practice).update(downloaded_at=timezone.now() - datetime.timedelta(days=3))
     if not Practice.objects.filter(school=school, title=WAITING_PRACTICE).exists():
-        practice = services.practice_create(
+        practice = practice_create(
             actor=school_user, school=school, title=WAITING_PRACTICE,
             description=(
                 "Встречи с родителями раз в месяц в форме мастерских: как помочь ребёнку с домашним заданием, "
@@ -326,7 +344,7 @@ def _seed_practices(*, curator_school, school, curator, school_user, coordinator
                               content_type="application/pdf", size=len(DEMO_PDF), uploaded_by=school_user)  # fmt: skip
         stored.file.name = _demo_file("praktika-roditeli.pdf")
         stored.save()
-        services.practice_submit(practice=practice, actor=school_user)
+        practice_submit(practice=practice, actor=school_user)
 
 
 def _seed_events(*, municipality, curator_school, department, coordinator, today) -> None:
@@ -334,7 +352,7 @@ def _seed_events(*, municipality, curator_school, department, coordinator, today
 
     listed = list(listed_schools().filter(municipality=municipality).order_by("short_name"))
     if not MethodicalEvent.objects.filter(title=SEMINAR).exists():
-        event = services.event_create(
+        event = event_create(
             actor=coordinator, schools=[*listed, curator_school], title=SEMINAR, format=MethodicalEvent.Format.SEMINAR,
             held_on=today - datetime.timedelta(days=30), starts_at=datetime.time(10, 0), municipality=municipality,
             organiser="Управление образования Заречного района", place=f"{curator_school.short_name}, актовый зал",
@@ -349,9 +367,9 @@ def _seed_events(*, municipality, curator_school, department, coordinator, today
         for invitation in EventInvitation.objects.filter(event=event).select_related("school"):
             text = people.get(invitation.school.short_name, "")
             marks[invitation.pk] = (bool(text), text)
-        services.event_attendance_save(event=event, actor=coordinator, marks=marks)
+        event_attendance_save(event=event, actor=coordinator, marks=marks)
     if not MethodicalEvent.objects.filter(title=WEBINAR).exists():
-        services.event_create(
+        event_create(
             actor=department, schools=list(listed_schools().order_by("short_name")), title=WEBINAR,
             format=MethodicalEvent.Format.WEBINAR, held_on=today + datetime.timedelta(days=20),
             starts_at=datetime.time(14, 0), municipality=None, organiser="Министерство образования (региональный центр)",

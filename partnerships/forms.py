@@ -1,4 +1,4 @@
-"""Forms of the partnerships pages; the domain rules live in `services.py`, whose refusals come back onto the fields."""
+"""Forms of the partnerships pages; the domain rules live in `services`, whose refusals come back onto the fields."""
 
 from django import forms
 from django.utils import timezone
@@ -24,7 +24,7 @@ from .models import (
     TutorProfile,
 )
 from .selectors import list_marks
-from .services import StaleEdit
+from .services.common import StaleEdit
 
 
 class DateInput(forms.DateInput):

@@ -127,8 +127,7 @@ def with_agreement_counts(queryset: QuerySet[Agreement], today: datetime.date | 
 
 def _parties(prefix: str = "") -> list[Prefetch]:
     """The two schools of an agreement with their municipalities, in two small queries of their own: joined into a
-    list's page query they made PostgreSQL plan a seven-table join (≈ 30 ms at a country's scale, ten times the
-    query's execution)."""
+    list's page query they made PostgreSQL plan a seven-table join, which took far longer than running the query."""
     schools = School.objects.select_related("municipality")
     return [Prefetch(f"{prefix}curator_school", queryset=schools), Prefetch(f"{prefix}supported_school", queryset=schools)]
 
@@ -411,59 +410,12 @@ def municipal_summary(*, user, year: int | None = None, today: datetime.date | N
     year = year or today.year
     municipalities = list(summary_municipalities(user=user))
     ids = [m.pk for m in municipalities]
-    agreements = Agreement.objects.filter(supported_school__municipality_id__in=ids)
-    signed = dict(
-        agreements.exclude(status=Agreement.Status.DRAFT)
-        .filter(signed_on__year=year)
-        .values_list("supported_school__municipality_id")
-        .annotate(n=Count("pk"))
-    )
-    in_force = dict(
-        agreements.filter(in_force_q(on=today))
-        .values_list("supported_school__municipality_id")
-        .annotate(n=Count("pk"))
-    )
-    curated = set(agreements.filter(in_force_q(on=today)).values_list("supported_school_id", flat=True))
-    listed = defaultdict(list)
-    for school in listed_schools().filter(municipality_id__in=ids).order_by("short_name"):
-        listed[school.municipality_id].append(school)
-    sessions = defaultdict(lambda: defaultdict(int))
-    for municipality_id, status, n in (
-        SupportSession.objects.filter(agreement__supported_school__municipality_id__in=ids, held_on__year=year)
-        .values_list("agreement__supported_school__municipality_id", "status")
-        .annotate(n=Count("pk"))
-    ):
-        sessions[municipality_id][status] = n
-    teachers = Teacher.objects.filter(is_active=True, school__municipality_id__in=ids)
-    school_year = current_school_year()
-    teacher_counts = dict(teachers.values_list("school__municipality_id").annotate(n=Count("pk")))
-    plan_counts = dict(
-        teachers.filter(plans__year=school_year, plans__status__in=DevelopmentPlan.COUNTING)
-        .values_list("school__municipality_id")
-        .annotate(n=Count("pk", distinct=True))
-    )
-    tutor_counts = dict(
-        teachers.filter(pk__in=TutorAssignment.objects.current().values("teacher_id"))
-        .values_list("school__municipality_id")
-        .annotate(n=Count("pk", distinct=True))
-    )
-    practices = dict(
-        Practice.objects.filter(status=Practice.Status.PUBLISHED, school__municipality_id__in=ids)
-        .values_list("school__municipality_id")
-        .annotate(n=Count("pk"))
-    )
-    downloads = dict(
-        PracticeDownload.objects.filter(practice__school__municipality_id__in=ids, downloaded_at__year=year)
-        .values_list("practice__school__municipality_id")
-        .annotate(n=Count("pk"))
-    )
-    attended = defaultdict(set)
-    for municipality_id, school_id in (
-        EventInvitation.objects.filter(
-            attended=True, event__is_cancelled=False, event__held_on__year=year, school__municipality_id__in=ids
-        ).values_list("school__municipality_id", "school_id")
-    ):
-        attended[municipality_id].add(school_id)
+    signed, in_force, curated = _summary_agreements(ids, year, today)
+    listed = _summary_listed(ids)
+    sessions = _summary_sessions(ids, year)
+    teacher_counts, plan_counts, tutor_counts = _summary_teachers(ids)
+    practices, downloads = _summary_practices(ids, year)
+    attended = _summary_attendance(ids, year)
     result = []
     for municipality in municipalities:
         listed_here = listed.get(municipality.pk, [])
@@ -496,6 +448,89 @@ def municipal_summary(*, user, year: int | None = None, today: datetime.date | N
             }
         )
     return result
+
+
+def _summary_agreements(ids: list[int], year: int, today: datetime.date) -> tuple[dict, dict, set]:
+    """By the supported school's municipality: agreements signed in the year, agreements in force; and the schools
+    supported by one in force."""
+    agreements = Agreement.objects.filter(supported_school__municipality_id__in=ids)
+    signed = dict(
+        agreements.exclude(status=Agreement.Status.DRAFT)
+        .filter(signed_on__year=year)
+        .values_list("supported_school__municipality_id")
+        .annotate(n=Count("pk"))
+    )
+    in_force = dict(
+        agreements.filter(in_force_q(on=today))
+        .values_list("supported_school__municipality_id")
+        .annotate(n=Count("pk"))
+    )
+    curated = set(agreements.filter(in_force_q(on=today)).values_list("supported_school_id", flat=True))
+    return signed, in_force, curated
+
+
+def _summary_listed(ids: list[int]) -> dict[int, list[School]]:
+    listed = defaultdict(list)
+    for school in listed_schools().filter(municipality_id__in=ids).order_by("short_name"):
+        listed[school.municipality_id].append(school)
+    return listed
+
+
+def _summary_sessions(ids: list[int], year: int) -> dict[int, dict[str, int]]:
+    """municipality → session status → sessions held in the year (0 for any status not held)."""
+    sessions = defaultdict(lambda: defaultdict(int))
+    for municipality_id, status, n in (
+        SupportSession.objects.filter(agreement__supported_school__municipality_id__in=ids, held_on__year=year)
+        .values_list("agreement__supported_school__municipality_id", "status")
+        .annotate(n=Count("pk"))
+    ):
+        sessions[municipality_id][status] = n
+    return sessions
+
+
+def _summary_teachers(ids: list[int]) -> tuple[dict, dict, dict]:
+    """Per municipality: working teachers, those with an ИПРП of the school year, those with a tutor today."""
+    teachers = Teacher.objects.filter(is_active=True, school__municipality_id__in=ids)
+    school_year = current_school_year()
+    teacher_counts = dict(teachers.values_list("school__municipality_id").annotate(n=Count("pk")))
+    plan_counts = dict(
+        teachers.filter(plans__year=school_year, plans__status__in=DevelopmentPlan.COUNTING)
+        .values_list("school__municipality_id")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    tutor_counts = dict(
+        teachers.filter(pk__in=TutorAssignment.objects.current().values("teacher_id"))
+        .values_list("school__municipality_id")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    return teacher_counts, plan_counts, tutor_counts
+
+
+def _summary_practices(ids: list[int], year: int) -> tuple[dict, dict]:
+    """Per municipality: published practices, and downloads of its practices in the year."""
+    practices = dict(
+        Practice.objects.filter(status=Practice.Status.PUBLISHED, school__municipality_id__in=ids)
+        .values_list("school__municipality_id")
+        .annotate(n=Count("pk"))
+    )
+    downloads = dict(
+        PracticeDownload.objects.filter(practice__school__municipality_id__in=ids, downloaded_at__year=year)
+        .values_list("practice__school__municipality_id")
+        .annotate(n=Count("pk"))
+    )
+    return practices, downloads
+
+
+def _summary_attendance(ids: list[int], year: int) -> dict[int, set[int]]:
+    """municipality → the schools that attended a methodical event held in the year."""
+    attended = defaultdict(set)
+    for municipality_id, school_id in (
+        EventInvitation.objects.filter(
+            attended=True, event__is_cancelled=False, event__held_on__year=year, school__municipality_id__in=ids
+        ).values_list("school__municipality_id", "school_id")
+    ):
+        attended[municipality_id].add(school_id)
+    return attended
 
 
 # --- practices ----------------------------------------------------------------------------------------------------
@@ -604,126 +639,148 @@ def home_items(*, user) -> dict:
     if not reach.roles:
         return items
     if reach.has_role(Role.CURATOR):
-        school_ids = curator_school_ids(user)
-        agreements = list(
-            with_agreement_counts(
-                Agreement.objects.filter(in_force_q(on=today), curator_school_id__in=school_ids).select_related(
-                    "curator_school", "supported_school"
-                ),
-                today,
-            ).order_by("supported_school__short_name", "pk")
-        )
-        plan = AgreementPlanItem.objects.filter(
-            in_force_q("agreement__", today), agreement__curator_school_id__in=school_ids
-        ).select_related("agreement__supported_school", "risk_factor")
-        logged = SupportSession.objects.filter(plan_item=OuterRef("pk"))
-        items["curator"] = {
-            "agreements": agreements,
-            "next_sessions": list(plan.filter(planned_on__gte=today).order_by("planned_on", "pk")[:HOME_LIMIT]),
-            "to_log": list(
-                plan.filter(planned_on__lt=today, month_only=False)
-                .exclude(Exists(logged))
-                .order_by("-planned_on", "pk")[:HOME_LIMIT]
-            ),
-            "disputed": list(
-                SupportSession.objects.filter(
-                    agreement__in=[a.pk for a in agreements], status=SupportSession.Status.DISPUTED
-                )
-                .select_related("agreement__supported_school")
-                .order_by("-reviewed_at")[:HOME_LIMIT]
-            ),
-        }
+        items["curator"] = _curator_items(user, today)
     if reach.has_role(Role.SCHOOL_TEAM):
-        school_ids = team_school_ids(user)
-        waiting = SupportSession.objects.filter(
-            agreement__supported_school_id__in=school_ids, status=SupportSession.Status.PENDING
-        )
-        items["school_team"] = {
-            "to_confirm": list(
-                waiting.select_related("agreement__curator_school", "risk_factor").order_by("held_on", "pk")[:HOME_LIMIT]
-            ),
-            "to_confirm_count": waiting.count(),
-            "agreements": list(
-                Agreement.objects.filter(in_force_q(on=today), supported_school_id__in=school_ids)
-                .select_related("curator_school")
-                .order_by("ends_on")
-            ),
-        }
+        items["school_team"] = _school_team_items(user, today)
     if reach.has_role(Role.TUTOR):
-        teachers = Teacher.objects.filter(
-            pk__in=TutorAssignment.objects.current(today).filter(tutor=user).values("teacher_id")
-        )
-        due = DevelopmentPlanItem.objects.filter(
-            plan__teacher__in=teachers,
-            plan__status=DevelopmentPlan.Status.ACTIVE,
-            status__in=OPEN_ITEM_STATUSES,
-            due_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
-        )
-        items["tutor"] = {
-            "teachers": list(
-                teachers.select_related("school", "subject")
-                .annotate(
-                    has_plan=Exists(
-                        DevelopmentPlan.objects.filter(
-                            teacher=OuterRef("pk"), year=current_school_year(), status__in=DevelopmentPlan.COUNTING
-                        )
-                    ),
-                    last_session=Subquery(
-                        TutoringSession.objects.filter(teacher=OuterRef("pk"), tutor=user)
-                        .order_by("-held_on")
-                        .values("held_on")[:1]
-                    ),
-                )
-                .order_by("school__short_name", "full_name")[:HOME_LIMIT * 2]
-            ),
-            "teacher_count": teachers.count(),
-            "items_due": list(due.select_related("plan__teacher").order_by("due_on", "pk")[:HOME_LIMIT]),
-            "overdue_count": due.filter(due_on__lt=today).count(),
-        }
+        items["tutor"] = _tutor_items(user, today)
     if reach.has_role(Role.COORDINATOR):
         items["coordinator"] = [
             row for row in municipal_summary(user=user, today=today) if row["municipality"].pk in reach.municipality_ids
         ]
     if reach.everything:
-        sessions = dict(
-            SupportSession.objects.filter(held_on__year=today.year).values_list("status").annotate(n=Count("pk"))
-        )
-        teachers = Teacher.objects.filter(is_active=True)
-        n_teachers = teachers.count()
-        with_plan = (
-            teachers.filter(plans__year=current_school_year(), plans__status__in=DevelopmentPlan.COUNTING)
-            .distinct()
-            .count()
-        )
-        practice_counts = Practice.objects.aggregate(
-            published=Count("pk", filter=Q(status=Practice.Status.PUBLISHED)),
-            waiting=Count("pk", filter=Q(status=Practice.Status.SUBMITTED)),
-        )
-        listed_ids = set(listed_schools().values_list("pk", flat=True))
-        curated = set(Agreement.objects.filter(in_force_q(on=today)).values_list("supported_school_id", flat=True))
-        items["department"] = {
-            "year": today.year,
-            "agreements_in_force": Agreement.objects.filter(in_force_q(on=today)).count(),
-            "agreements_signed": Agreement.objects.exclude(status=Agreement.Status.DRAFT)
-            .filter(signed_on__year=today.year)
-            .count(),
-            "sessions_confirmed": sessions.get(SupportSession.Status.CONFIRMED, 0),
-            "sessions_pending": sessions.get(SupportSession.Status.PENDING, 0),
-            "sessions_disputed": sessions.get(SupportSession.Status.DISPUTED, 0),
-            "listed": len(listed_ids),
-            "listed_without_curator": len(listed_ids - curated),
-            "teachers": n_teachers,
-            "with_plan": with_plan,
-            "plan_share": share(with_plan, n_teachers),
-            "practices_published": practice_counts["published"],
-            "practices_waiting": practice_counts["waiting"],
-            "downloads": PracticeDownload.objects.filter(downloaded_at__year=today.year).count(),
-            "events_upcoming": MethodicalEvent.objects.filter(held_on__gte=today, is_cancelled=False).count(),
-            "next_event": MethodicalEvent.objects.filter(held_on__gte=today, is_cancelled=False)
-            .order_by("held_on")
-            .aggregate(day=Min("held_on"))["day"],
-        }
+        items["department"] = _department_items(today)
     return items
+
+
+def _curator_items(user, today: datetime.date) -> dict:
+    """The curator school's agreements in force, the plan items coming and those past with no session logged, and
+    the sessions the supported school disputed."""
+    school_ids = curator_school_ids(user)
+    agreements = list(
+        with_agreement_counts(
+            Agreement.objects.filter(in_force_q(on=today), curator_school_id__in=school_ids).select_related(
+                "curator_school", "supported_school"
+            ),
+            today,
+        ).order_by("supported_school__short_name", "pk")
+    )
+    plan = AgreementPlanItem.objects.filter(
+        in_force_q("agreement__", today), agreement__curator_school_id__in=school_ids
+    ).select_related("agreement__supported_school", "risk_factor")
+    logged = SupportSession.objects.filter(plan_item=OuterRef("pk"))
+    return {
+        "agreements": agreements,
+        "next_sessions": list(plan.filter(planned_on__gte=today).order_by("planned_on", "pk")[:HOME_LIMIT]),
+        "to_log": list(
+            plan.filter(planned_on__lt=today, month_only=False)
+            .exclude(Exists(logged))
+            .order_by("-planned_on", "pk")[:HOME_LIMIT]
+        ),
+        "disputed": list(
+            SupportSession.objects.filter(
+                agreement__in=[a.pk for a in agreements], status=SupportSession.Status.DISPUTED
+            )
+            .select_related("agreement__supported_school")
+            .order_by("-reviewed_at")[:HOME_LIMIT]
+        ),
+    }
+
+
+def _school_team_items(user, today: datetime.date) -> dict:
+    """The sessions waiting for the supported school's confirmation, and its agreements in force."""
+    school_ids = team_school_ids(user)
+    waiting = SupportSession.objects.filter(
+        agreement__supported_school_id__in=school_ids, status=SupportSession.Status.PENDING
+    )
+    return {
+        "to_confirm": list(
+            waiting.select_related("agreement__curator_school", "risk_factor").order_by("held_on", "pk")[:HOME_LIMIT]
+        ),
+        "to_confirm_count": waiting.count(),
+        "agreements": list(
+            Agreement.objects.filter(in_force_q(on=today), supported_school_id__in=school_ids)
+            .select_related("curator_school")
+            .order_by("ends_on")
+        ),
+    }
+
+
+def _tutor_items(user, today: datetime.date) -> dict:
+    """The teachers the tutor keeps today, with whether they have an ИПРП and the last session; ИПРП items due."""
+    teachers = Teacher.objects.filter(
+        pk__in=TutorAssignment.objects.current(today).filter(tutor=user).values("teacher_id")
+    )
+    due = DevelopmentPlanItem.objects.filter(
+        plan__teacher__in=teachers,
+        plan__status=DevelopmentPlan.Status.ACTIVE,
+        status__in=OPEN_ITEM_STATUSES,
+        due_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+    )
+    return {
+        "teachers": list(
+            teachers.select_related("school", "subject")
+            .annotate(
+                has_plan=Exists(
+                    DevelopmentPlan.objects.filter(
+                        teacher=OuterRef("pk"), year=current_school_year(), status__in=DevelopmentPlan.COUNTING
+                    )
+                ),
+                last_session=Subquery(
+                    TutoringSession.objects.filter(teacher=OuterRef("pk"), tutor=user)
+                    .order_by("-held_on")
+                    .values("held_on")[:1]
+                ),
+            )
+            .order_by("school__short_name", "full_name")[:HOME_LIMIT * 2]
+        ),
+        "teacher_count": teachers.count(),
+        "items_due": list(due.select_related("plan__teacher").order_by("due_on", "pk")[:HOME_LIMIT]),
+        "overdue_count": due.filter(due_on__lt=today).count(),
+    }
+
+
+def _department_items(today: datetime.date) -> dict:
+    """The region's totals of the calendar year: agreements, sessions, listed schools without a curator, teachers
+    with an ИПРП, practices, downloads and the next methodical event."""
+    sessions = dict(
+        SupportSession.objects.filter(held_on__year=today.year).values_list("status").annotate(n=Count("pk"))
+    )
+    teachers = Teacher.objects.filter(is_active=True)
+    n_teachers = teachers.count()
+    with_plan = (
+        teachers.filter(plans__year=current_school_year(), plans__status__in=DevelopmentPlan.COUNTING)
+        .distinct()
+        .count()
+    )
+    practice_counts = Practice.objects.aggregate(
+        published=Count("pk", filter=Q(status=Practice.Status.PUBLISHED)),
+        waiting=Count("pk", filter=Q(status=Practice.Status.SUBMITTED)),
+    )
+    listed_ids = set(listed_schools().values_list("pk", flat=True))
+    curated = set(Agreement.objects.filter(in_force_q(on=today)).values_list("supported_school_id", flat=True))
+    return {
+        "year": today.year,
+        "agreements_in_force": Agreement.objects.filter(in_force_q(on=today)).count(),
+        "agreements_signed": Agreement.objects.exclude(status=Agreement.Status.DRAFT)
+        .filter(signed_on__year=today.year)
+        .count(),
+        "sessions_confirmed": sessions.get(SupportSession.Status.CONFIRMED, 0),
+        "sessions_pending": sessions.get(SupportSession.Status.PENDING, 0),
+        "sessions_disputed": sessions.get(SupportSession.Status.DISPUTED, 0),
+        "listed": len(listed_ids),
+        "listed_without_curator": len(listed_ids - curated),
+        "teachers": n_teachers,
+        "with_plan": with_plan,
+        "plan_share": share(with_plan, n_teachers),
+        "practices_published": practice_counts["published"],
+        "practices_waiting": practice_counts["waiting"],
+        "downloads": PracticeDownload.objects.filter(downloaded_at__year=today.year).count(),
+        "events_upcoming": MethodicalEvent.objects.filter(held_on__gte=today, is_cancelled=False).count(),
+        "next_event": MethodicalEvent.objects.filter(held_on__gte=today, is_cancelled=False)
+        .order_by("held_on")
+        .aggregate(day=Min("held_on"))["day"],
+    }
 
 
 # --- the school page ----------------------------------------------------------------------------------------------

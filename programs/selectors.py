@@ -417,7 +417,33 @@ def passport_version(*, programme: Programme, history_id: int) -> dict | None:
 
 def programme_history(*, programme: Programme) -> list[dict]:
     """Every change to the programme, its roadmap, values, documents and reviews: who, when, what. Eight queries."""
-    pk = programme.pk
+    loaded = _history_records(programme.pk)
+    risk_factors = {f.pk: f.name for f in RiskFactor.objects.all()}
+    label = _history_labeller(loaded)
+    choices = {
+        "state": dict(Programme.State.choices),
+        "status": {**dict(MeasureStatus.choices), **dict(Review.Status.choices)},
+        "verdict": dict(Review.Verdict.choices),
+    }
+    events = []
+    for key, records in loaded.items():
+        fields = _HISTORY_FIELDS[key]
+        previous: dict[int, object] = {}
+        for record in records:
+            before = previous.get(record.id)
+            previous[record.id] = record
+            changes = []
+            if record.history_type == "~" and before is not None:
+                changes = _history_changes(before, record, fields, choices=choices, risk_factors=risk_factors)
+                if not changes:
+                    continue
+            events.append(_history_event(key, record, label(key, record), changes))
+    events.sort(key=lambda e: e["order"], reverse=True)
+    return _merge_bulk(events)
+
+
+def _history_records(pk: int) -> dict[str, list]:
+    """The history records of the programme and of each kind of row under it, oldest first. Six queries."""
     sources = {
         "programme": Programme.history.filter(id=pk),
         "section": RoadmapSection.history.filter(programme_id=pk),
@@ -426,21 +452,20 @@ def programme_history(*, programme: Programme) -> list[dict]:
         "evidence": Evidence.history.filter(measure_id__in=RoadmapMeasure.history.filter(programme_id=pk).values("id")),
         "review": Review.history.filter(programme_id=pk),
     }
-    loaded = {
+    return {
         key: list(qs.select_related("history_user").order_by("history_date", "history_id"))
         for key, qs in sources.items()
     }
-    risk_factors = {f.pk: f.name for f in RiskFactor.objects.all()}
+
+
+def _history_labeller(loaded: dict[str, list]):
+    """What a history record is about, as the history page names it: «Мероприятие «…»», «Взаимоэкспертиза — школа,
+    раунд 2». Reads the reviewer schools' names (one query, none without reviews)."""
     school_ids = {r.reviewer_school_id for r in loaded["review"] if r.reviewer_school_id}
     schools = {s.pk: s.short_name for s in School.objects.filter(pk__in=school_ids)} if school_ids else {}
     measure_names = {}
     for record in loaded["measure"]:
         measure_names[record.id] = record.name
-    choices = {
-        "state": dict(Programme.State.choices),
-        "status": {**dict(MeasureStatus.choices), **dict(Review.Status.choices)},
-        "verdict": dict(Review.Verdict.choices),
-    }
     kind_labels = dict(Review.Kind.choices)
 
     def label(key, record) -> str:
@@ -457,45 +482,40 @@ def programme_history(*, programme: Programme) -> list[dict]:
         who = f" — {schools.get(record.reviewer_school_id)}" if record.reviewer_school_id else ""
         return f"{str(kind_labels.get(record.kind, record.kind)).capitalize()}{who}, раунд {record.round}"
 
-    events = []
-    for key, records in loaded.items():
-        fields = _HISTORY_FIELDS[key]
-        previous: dict[int, object] = {}
-        for record in records:
-            before = previous.get(record.id)
-            previous[record.id] = record
-            changes = []
-            if record.history_type == "~" and before is not None:
-                for name, field_label in fields:
-                    old, new = getattr(before, name), getattr(record, name)
-                    if old != new:
-                        changes.append(
-                            {
-                                "label": field_label,
-                                "old": _format(old, field=name, choices=choices, risk_factors=risk_factors),
-                                "new": _format(new, field=name, choices=choices, risk_factors=risk_factors),
-                            }
-                        )
-                if not changes:
-                    continue
-            user = record.history_user
-            events.append(
+    return label
+
+
+def _history_changes(before, record, fields, *, choices: dict, risk_factors: dict) -> list[dict]:
+    """The fields a change record changed against the record before it: label, old and new value as shown."""
+    changes = []
+    for name, field_label in fields:
+        old, new = getattr(before, name), getattr(record, name)
+        if old != new:
+            changes.append(
                 {
-                    "date": record.history_date,
-                    "order": (record.history_date, record.history_id),
-                    "user": (user.get_full_name() or user.username) if user else "система",
-                    "action": _ACTIONS.get(record.history_type, record.history_type),
-                    "type": record.history_type,
-                    "object": label(key, record),
-                    "changes": changes,
-                    "reason": record.history_change_reason or "",
-                    "count": 1,
-                    # A version of the passport can be brought back (`programme_restore_passport`).
-                    "restore_id": record.history_id if key == "programme" and record.history_type != "-" else None,
+                    "label": field_label,
+                    "old": _format(old, field=name, choices=choices, risk_factors=risk_factors),
+                    "new": _format(new, field=name, choices=choices, risk_factors=risk_factors),
                 }
             )
-    events.sort(key=lambda e: e["order"], reverse=True)
-    return _merge_bulk(events)
+    return changes
+
+
+def _history_event(key: str, record, label: str, changes: list[dict]) -> dict:
+    user = record.history_user
+    return {
+        "date": record.history_date,
+        "order": (record.history_date, record.history_id),
+        "user": (user.get_full_name() or user.username) if user else "система",
+        "action": _ACTIONS.get(record.history_type, record.history_type),
+        "type": record.history_type,
+        "object": label,
+        "changes": changes,
+        "reason": record.history_change_reason or "",
+        "count": 1,
+        # A version of the passport can be brought back (`programme_restore_passport`).
+        "restore_id": record.history_id if key == "programme" and record.history_type != "-" else None,
+    }
 
 
 def _merge_bulk(events: list[dict]) -> list[dict]:

@@ -121,8 +121,8 @@ def state_token(using: str = DEFAULT_DB_ALIAS) -> str:
 
 
 class _Memo:
-    """The last figures counted in this process, newest last. Kept as objects: the country's dashboard figures take
-    ~0.1 s to unpickle from a cache backend, ten times the page they are for. Each server process counts once per
+    """The last figures counted in this process, newest last. Kept as objects: unpickling the country's dashboard
+    figures from a cache backend would cost more than the page they are for. Each server process counts once per
     state of the data; entries of older states are simply pushed out."""
 
     def __init__(self, size: int):

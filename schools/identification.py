@@ -215,6 +215,30 @@ def collect_inputs(*, parameters: Parameters, criteria: list[Criterion]) -> dict
     """Read, in a few queries, everything the computation needs into plain data: per criterion, the columns
     `school`, `year` and `value` (arrays) of the schools that have a value, ordered by school and year."""
     years = parameters.years
+    schools, regions = _schools_to_judge()
+    snapshots = [criterion_snapshot(c) for c in criteria if c.is_active]
+    measure_ids = _measure_ids(criteria)
+    results = _result_rows(years, measure_ids)
+    profiles = _profile_columns(snapshots, years)
+    values: dict[str, dict[str, list]] = {}
+    for snap in snapshots:
+        if snap["profile_field"]:
+            school, year, value = profiles[snap["profile_field"]]
+            values[snap["code"]] = _typed_columns({"school": school, "year": year, "value": value})
+        else:
+            values[snap["code"]] = _typed_columns(_measured_columns(snap, results, measure_ids, first_year=years[0]))
+    # The signs of non-objective ВПР of the run's year, read now and kept with the inputs, so that the run explains
+    # itself later whatever is imported since.
+    signs = objectivity_signs(year=parameters.year, settings=ObjectivitySettings.from_dict(parameters.objectivity))
+    objectivity = {str(pk): signs[pk] for pk in schools if pk in signs}
+    return {
+        "years": years, "criteria": snapshots, "clusters": schools, "regions": regions, "values": values,
+        "objectivity": objectivity,
+    }  # fmt: skip
+
+
+def _schools_to_judge() -> tuple[dict[int, str], dict[int, int]]:
+    """school → its cluster (or «без кластера») and school → its region, of the schools a run judges."""
     schools, regions = {}, {}
     # A school in the archive (closed or reorganised) is not put on a new list; its old verdicts stay.
     for pk, cluster, region in (
@@ -224,32 +248,63 @@ def collect_inputs(*, parameters: Parameters, criteria: list[Criterion]) -> dict
     ):
         schools[pk] = cluster or NO_CLUSTER
         regions[pk] = region
-    snapshots = [criterion_snapshot(c) for c in criteria if c.is_active]
+    return schools, regions
+
+
+def _measure_ids(criteria: list[Criterion]) -> dict[str, int]:
+    """measure code → id, of the measures the active criteria read (numerators and denominators)."""
     measure_ids = {}
     for c in criteria:
         if c.is_active:
             for measure in (c.measure, c.per_measure):
                 if measure is not None:
                     measure_ids[measure.code] = measure.pk
-    results = np.empty((0, 4))
-    if measure_ids:
-        results = number_rows(
-            SchoolResult.objects.filter(year__in=years, measure_id__in=measure_ids.values())
-            .values_list("school_id", "year", "measure_id", "value")
-            .order_by(),
-            columns=4,
-        )
-    # (school, year) as one integer, to match a numerator with its denominator
-    first_year = years[0]
+    return measure_ids
 
-    def measured(code):
-        rows = results[results[:, 2] == measure_ids[code]]
-        keys = rows[:, 0].astype(np.int64) * 64 + (rows[:, 1].astype(np.int64) - first_year)
-        order = np.argsort(keys, kind="stable")
-        return keys[order], rows[order, 3]
 
+def _result_rows(years: list[int], measure_ids: dict[str, int]) -> np.ndarray:
+    """The results of those measures in the window: rows of (school, year, measure, value)."""
+    if not measure_ids:
+        return np.empty((0, 4))
+    return number_rows(
+        SchoolResult.objects.filter(year__in=years, measure_id__in=measure_ids.values())
+        .values_list("school_id", "year", "measure_id", "value")
+        .order_by(),
+        columns=4,
+    )
+
+
+def _measured(results: np.ndarray, measure_id: int, first_year: int) -> tuple[np.ndarray, np.ndarray]:
+    """One measure's values keyed by (school, year) as one integer, to match a numerator with its denominator."""
+    rows = results[results[:, 2] == measure_id]
+    keys = rows[:, 0].astype(np.int64) * 64 + (rows[:, 1].astype(np.int64) - first_year)
+    order = np.argsort(keys, kind="stable")
+    return keys[order], rows[order, 3]
+
+
+def _measured_columns(snap: dict, results: np.ndarray, measure_ids: dict[str, int], *, first_year: int) -> dict:
+    """A result criterion's columns: its measure's values or, with a denominator, their share of it in per cent (a
+    school that did not take the denominator's exam that year has no value)."""
+    numerator, denominator = snap["measure"], snap["per_measure"]
+    keys, numbers = _measured(results, measure_ids[numerator], first_year)
+    if denominator:
+        keys_base, base = _measured(results, measure_ids[denominator], first_year)
+        taken = base != 0  # the school did not take this exam that year
+        keys_base, base = keys_base[taken], base[taken]
+        at = np.searchsorted(keys, keys_base)
+        found = at < len(keys)
+        found[found] = keys[at[found]] == keys_base[found]
+        counted = np.zeros(len(keys_base))
+        counted[found] = numbers[at[found]]
+        keys = keys_base
+        numbers = rounded(100.0 * counted / base, 4)
+    return {"school": keys // 64, "year": keys % 64 + first_year, "value": numbers}
+
+
+def _profile_columns(snapshots: list[dict], years: list[int]) -> dict[str, tuple]:
+    """profile field → (schools, years, values) of the profiles with a value, for the profile criteria."""
     profile_fields = sorted({s["profile_field"] for s in snapshots if s["profile_field"]})
-    profiles = {}  # field -> (schools, years, values)
+    profiles = {}
     if profile_fields:
         stored = sorted({f for field in profile_fields for f in DERIVED_PROFILE_FIELDS.get(field, (field,))})
         table = number_rows(
@@ -264,35 +319,7 @@ def collect_inputs(*, parameters: Parameters, criteria: list[Criterion]) -> dict
         for field in profile_fields:
             known, value = _profile_values(field, lambda name: table[:, 2 + stored.index(name)])
             profiles[field] = (table[known, 0], table[known, 1], value)
-
-    values: dict[str, dict[str, list]] = {}
-    for snap in snapshots:
-        if snap["profile_field"]:
-            school, year, value = profiles[snap["profile_field"]]
-            values[snap["code"]] = _typed_columns({"school": school, "year": year, "value": value})
-            continue
-        numerator, denominator = snap["measure"], snap["per_measure"]
-        keys, numbers = measured(numerator)
-        if denominator:
-            keys_base, base = measured(denominator)
-            taken = base != 0  # the school did not take this exam that year
-            keys_base, base = keys_base[taken], base[taken]
-            at = np.searchsorted(keys, keys_base)
-            found = at < len(keys)
-            found[found] = keys[at[found]] == keys_base[found]
-            counted = np.zeros(len(keys_base))
-            counted[found] = numbers[at[found]]
-            keys = keys_base
-            numbers = rounded(100.0 * counted / base, 4)
-        values[snap["code"]] = _typed_columns({"school": keys // 64, "year": keys % 64 + first_year, "value": numbers})
-    # The signs of non-objective ВПР of the run's year, read now and kept with the inputs, so that the run explains
-    # itself later whatever is imported since.
-    signs = objectivity_signs(year=parameters.year, settings=ObjectivitySettings.from_dict(parameters.objectivity))
-    objectivity = {str(pk): signs[pk] for pk in schools if pk in signs}
-    return {
-        "years": years, "criteria": snapshots, "clusters": schools, "regions": regions, "values": values,
-        "objectivity": objectivity,
-    }  # fmt: skip
+    return profiles
 
 
 # Packed inputs: the years, criteria and clusters as JSON and each criterion's columns as arrays, in one numpy

@@ -313,7 +313,7 @@ def objectivity_signs(
         wanted = set(school_ids)
         regions = list(School.objects.filter(pk__in=wanted).values_list("municipality__region_id", flat=True))
         results = results.filter(school__municipality__region_id__in=regions)
-    # By COPY into an array: a country with ВПР loaded has some 300,000 such rows, 1 s as Django's tuples.
+    # By COPY into an array: a country with ВПР loaded has some 300,000 such rows, slow to build as Django's tuples.
     table = number_rows(
         results.values_list("school_id", "school__municipality__region_id", "measure_id", "value").order_by(),
         columns=4,

@@ -313,62 +313,14 @@ def compute_verdicts(inputs: dict, parameters: Parameters) -> dict[int, dict]:
     criteria, as the one-school-at-a-time computation before did, so that old runs are reproduced exactly."""
     clusters = inputs["clusters"]
     years = list(inputs["years"])
+    criteria = inputs["criteria"]
     judged = _Judged(clusters, inputs.get("regions"))
     size = len(clusters) * len(years)
-    first_year = min(years, default=0)
-    year_number = np.full(max(years, default=0) - first_year + 1, -1, dtype=np.int64)
-    year_number[np.asarray(years, dtype=np.int64) - first_year] = np.arange(len(years))
-    kinds: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # kind -> (Σ weight·score, Σ weight, parts)
-    criteria = inputs["criteria"]
     ranked = sorted(range(len(criteria)), key=lambda i: (criteria[i]["kind"], criteria[i]["code"]))
-    rank = {criterion: position for position, criterion in enumerate(ranked)}
-    lows = []  # per criterion: (place, year, value, rank, place in group, group size) of the low values
-    for position, snap in enumerate(inputs["criteria"]):
-        scored = _score_criterion(snap, inputs["values"].get(snap["code"], []), judged, parameters.index_scale)
-        place = _lookup(judged.place, scored.school)
-        in_window = _lookup(year_number, scored.year - first_year)
-        inside = in_window >= 0
-        key = place[inside] * len(years) + in_window[inside]
-        # Social risks add up: the index counts the criteria on which the school is not low.
-        score = np.where(scored.low, 0.0, 100.0) if snap["kind"] == "social" else scored.score
-        weighted, weights, parts = kinds.setdefault(
-            snap["kind"], (np.zeros(size), np.zeros(size), np.zeros(size, dtype=np.int64))
-        )
-        weighted += np.bincount(key, weights=snap["weight"] * score[inside], minlength=size)
-        weights += np.bincount(key, weights=np.full(len(key), float(snap["weight"])), minlength=size)
-        parts += np.bincount(key, minlength=size)
-        low = np.flatnonzero(scored.low)
-        lows.append(
-            (place[low], scored.year[low], scored.value[low], np.full(len(low), rank[position]), scored.place[low],
-             scored.of[low])
-        )  # fmt: skip
-
-    def index(kind: str) -> list[float | None]:
-        if kind not in kinds:
-            return [None] * size
-        weighted, weights, parts = kinds[kind]
-        known = (parts > 0) & (weights != 0)
-        mean = np.zeros(size)
-        mean[known] = weighted[known] / weights[known]
-        return [m if k else None for m, k in zip(rounded(mean, 2), known.tolist(), strict=True)]
-
-    def counted(kind: str) -> list[int]:
-        return kinds[kind][2].tolist() if kind in kinds else [0] * size
-
-    # A low value is stored as [year, code, value, place, of]: what the run knows of the criterion (name, unit,
-    # line, rule, kind, the group compared with) is stored once, with the run — repeated in each of 40,000 verdicts
-    # it made most of an 85 MB write. A school's low values go by year, kind and code.
-    low_criteria: list[list[list]] = [[] for _ in clusters]
-    if lows:
-        place, year, value, order, in_group, of = (np.concatenate(column) for column in zip(*lows, strict=True))
-        sort = np.lexsort((order, year, place))
-        codes = [criteria[i]["code"] for i in ranked]
-        columns = [a[sort].tolist() for a in (place, year, order, in_group, of)]
-        for p, y, r, g, o, v in zip(*columns, rounded(value[sort], 2), strict=True):
-            low_criteria[p].append([y, codes[r], v] if judged.legacy else [y, codes[r], v, g, o])
-
-    oip, social = index("results"), index("social")
-    result_parts = counted("results")
+    kinds, lows = _scored_kinds(inputs, judged, parameters, years, ranked)
+    low_criteria = _low_criteria(lows, len(clusters), [criteria[i]["code"] for i in ranked], judged.legacy)
+    oip, social = _index(kinds, "results", size), _index(kinds, "social", size)
+    result_parts = kinds["results"][2].tolist() if "results" in kinds else [0] * size
     results_of = sum(1 for snap in criteria if snap["kind"] == "results") if not judged.legacy else 0
     signs = inputs.get("objectivity") or {}
     verdicts = {}
@@ -389,6 +341,66 @@ def compute_verdicts(inputs: dict, parameters: Parameters) -> dict[int, dict]:
             verdict["explanation"]["objectivity"] = signs[str(school_id)]
         verdicts[school_id] = verdict
     return verdicts
+
+
+def _scored_kinds(inputs: dict, judged: _Judged, parameters: Parameters, years: list[int], ranked: list[int]):
+    """Every criterion scored and summed into its kind's arrays (Σ weight·score, Σ weight, parts), one cell per
+    school and year of the window (place × number of years + year's number), criterion after criterion in the run's
+    order; and per criterion its low values as (place, year, value, rank, place in group, group size)."""
+    size = len(inputs["clusters"]) * len(years)
+    first_year = min(years, default=0)
+    year_number = np.full(max(years, default=0) - first_year + 1, -1, dtype=np.int64)
+    year_number[np.asarray(years, dtype=np.int64) - first_year] = np.arange(len(years))
+    rank = {criterion: position for position, criterion in enumerate(ranked)}
+    kinds: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    lows = []
+    for position, snap in enumerate(inputs["criteria"]):
+        scored = _score_criterion(snap, inputs["values"].get(snap["code"], []), judged, parameters.index_scale)
+        place = _lookup(judged.place, scored.school)
+        in_window = _lookup(year_number, scored.year - first_year)
+        inside = in_window >= 0
+        key = place[inside] * len(years) + in_window[inside]
+        # Social risks add up: the index counts the criteria on which the school is not low.
+        score = np.where(scored.low, 0.0, 100.0) if snap["kind"] == "social" else scored.score
+        weighted, weights, parts = kinds.setdefault(
+            snap["kind"], (np.zeros(size), np.zeros(size), np.zeros(size, dtype=np.int64))
+        )
+        weighted += np.bincount(key, weights=snap["weight"] * score[inside], minlength=size)
+        weights += np.bincount(key, weights=np.full(len(key), float(snap["weight"])), minlength=size)
+        parts += np.bincount(key, minlength=size)
+        low = np.flatnonzero(scored.low)
+        lows.append(
+            (place[low], scored.year[low], scored.value[low], np.full(len(low), rank[position]), scored.place[low],
+             scored.of[low])
+        )  # fmt: skip
+    return kinds, lows
+
+
+def _low_criteria(lows: list, schools: int, codes: list[str], legacy: bool) -> list[list[list]]:
+    """Per school (by place), its low values by year, kind and code.
+
+    A low value is stored as [year, code, value, place, of]: what the run knows of the criterion (name, unit, line,
+    rule, kind, the group compared with) is stored once, with the run — repeated in each of 40,000 verdicts it made
+    most of an 85 MB write."""
+    low_criteria: list[list[list]] = [[] for _ in range(schools)]
+    if lows:
+        place, year, value, order, in_group, of = (np.concatenate(column) for column in zip(*lows, strict=True))
+        sort = np.lexsort((order, year, place))
+        columns = [a[sort].tolist() for a in (place, year, order, in_group, of)]
+        for p, y, r, g, o, v in zip(*columns, rounded(value[sort], 2), strict=True):
+            low_criteria[p].append([y, codes[r], v] if legacy else [y, codes[r], v, g, o])
+    return low_criteria
+
+
+def _index(kinds: dict, kind: str, size: int) -> list[float | None]:
+    """The index of a kind per school and year: the weighted mean of its scores, None where nothing was scored."""
+    if kind not in kinds:
+        return [None] * size
+    weighted, weights, parts = kinds[kind]
+    known = (parts > 0) & (weights != 0)
+    mean = np.zeros(size)
+    mean[known] = weighted[known] / weights[known]
+    return [m if k else None for m, k in zip(rounded(mean, 2), known.tolist(), strict=True)]
 
 
 def _years_word(n: int) -> str:

@@ -168,6 +168,15 @@ def _measure_parts(measure: Measure) -> tuple[str, str, str]:
 
 def _results(results: list[SchoolResult]) -> tuple[list[dict], list[dict], dict]:
     """The results by exam and subject as tables by year, key subjects first, and the data of the chart."""
+    tables = [_result_table(key, group) for key, group in _result_groups(results).items()]
+    tables.sort(key=lambda t: t["sort"])
+    key_tables = [t for t in tables if t["is_key"]]
+    other_tables = [t for t in tables if not t["is_key"]]
+    return key_tables, other_tables, _results_chart(tables)
+
+
+def _result_groups(results: list[SchoolResult]) -> dict[tuple[str, str], dict]:
+    """(exam, subject) → the group's rows by metric (a plain value by measure), each with its values by year."""
     groups: dict[tuple[str, str], dict] = {}
     for result in results:
         measure = result.measure
@@ -196,52 +205,55 @@ def _results(results: list[SchoolResult]) -> tuple[list[dict], list[dict], dict]
         )
         row["by_year"][result.year] = result.value
         group["years"].add(result.year)
+    return groups
 
-    tables = []
-    for key, group in groups.items():
-        rows = group["rows"]
-        participants = rows.get(Measure.Metric.PARTICIPANTS)
-        below = rows.get(Measure.Metric.BELOW_MIN)
-        if participants and below:
-            rows[SHARE_BELOW_MIN] = {
-                "metric": SHARE_BELOW_MIN,
-                "label": "доля не преодолевших минимальный порог, %",
-                "unit": "%",
-                "derived": True,
-                "by_year": {
-                    year: round(100 * below["by_year"][year] / participants["by_year"][year], 1)
-                    for year in group["years"]
-                    if participants["by_year"].get(year) and below["by_year"].get(year) is not None
-                },
-            }
-        years = sorted(group["years"])
-        order = {m: i for i, m in enumerate(METRIC_ORDER[:2] + [SHARE_BELOW_MIN] + METRIC_ORDER[2:])}
-        ordered = sorted(rows.values(), key=lambda r: (order.get(r["metric"], len(order)), r["label"]))
-        for row in ordered:
-            row["values"] = [_number(row["by_year"].get(year)) for year in years]
-            row["label"] = row["label"][:1].upper() + row["label"][1:]
-        key_index = next(
-            (i for i, (code, _name) in enumerate(KEY_SUBJECTS) if group["exam_code"] == "ege" and key[1] == code), None
-        )
-        tables.append(
-            {
-                "title": f"{group['exam']}: {group['subject']}" if group["subject"] else group["exam"],
-                "years": years,
-                "year_labels": [school_year_label(y) for y in years],
-                "rows": ordered,
-                "is_key": key_index is not None,
-                "sort": (
-                    0 if key_index is not None else 1,
-                    key_index or 0,
-                    EXAM_ORDER.index(group["exam_code"]) if group["exam_code"] in EXAM_ORDER else len(EXAM_ORDER),
-                    group["subject"],
-                ),
-                "_rows_by_metric": rows,
-                "_subject_code": key[1],
-            }
-        )
-    tables.sort(key=lambda t: t["sort"])
 
+def _result_table(key: tuple[str, str], group: dict) -> dict:
+    """One exam and subject as a table by year: its rows in the metrics' order, with the share below the minimum
+    worked out where participants and those below it are known."""
+    rows = group["rows"]
+    participants = rows.get(Measure.Metric.PARTICIPANTS)
+    below = rows.get(Measure.Metric.BELOW_MIN)
+    if participants and below:
+        rows[SHARE_BELOW_MIN] = {
+            "metric": SHARE_BELOW_MIN,
+            "label": "доля не преодолевших минимальный порог, %",
+            "unit": "%",
+            "derived": True,
+            "by_year": {
+                year: round(100 * below["by_year"][year] / participants["by_year"][year], 1)
+                for year in group["years"]
+                if participants["by_year"].get(year) and below["by_year"].get(year) is not None
+            },
+        }
+    years = sorted(group["years"])
+    order = {m: i for i, m in enumerate(METRIC_ORDER[:2] + [SHARE_BELOW_MIN] + METRIC_ORDER[2:])}
+    ordered = sorted(rows.values(), key=lambda r: (order.get(r["metric"], len(order)), r["label"]))
+    for row in ordered:
+        row["values"] = [_number(row["by_year"].get(year)) for year in years]
+        row["label"] = row["label"][:1].upper() + row["label"][1:]
+    key_index = next(
+        (i for i, (code, _name) in enumerate(KEY_SUBJECTS) if group["exam_code"] == "ege" and key[1] == code), None
+    )
+    return {
+        "title": f"{group['exam']}: {group['subject']}" if group["subject"] else group["exam"],
+        "years": years,
+        "year_labels": [school_year_label(y) for y in years],
+        "rows": ordered,
+        "is_key": key_index is not None,
+        "sort": (
+            0 if key_index is not None else 1,
+            key_index or 0,
+            EXAM_ORDER.index(group["exam_code"]) if group["exam_code"] in EXAM_ORDER else len(EXAM_ORDER),
+            group["subject"],
+        ),
+        "_rows_by_metric": rows,
+        "_subject_code": key[1],
+    }
+
+
+def _results_chart(tables: list[dict]) -> dict | None:
+    """The chart of the key subjects: mean score and share below the minimum by year (None when there is nothing)."""
     chart_years = sorted({year for t in tables if t["is_key"] for year in t["years"]})
     series = []
     for code, name in KEY_SUBJECTS:
@@ -262,10 +274,7 @@ def _results(results: list[SchoolResult]) -> tuple[list[dict], list[dict], dict]
                         "data": [row["by_year"].get(y) for y in chart_years],
                     }
                 )
-    chart = {"years": [school_year_label(y) for y in chart_years], "series": series} if series else None
-    key_tables = [t for t in tables if t["is_key"]]
-    other_tables = [t for t in tables if not t["is_key"]]
-    return key_tables, other_tables, chart
+    return {"years": [school_year_label(y) for y in chart_years], "series": series} if series else None
 
 
 def _explanation(verdict: IdentificationVerdict, run) -> dict:

@@ -1,7 +1,8 @@
 """A choice of a municipality among a country's 1,150, without a model instance per option.
 
 Django builds every option of a ModelChoiceField from a model instance (and `str()` of it); for a country's
-municipalities in the filter of every department list that was ≈ 40 ms a page. The options here come straight from
+municipalities, in the filter of every department list, that was a large part of the page's time (measured:
+docs/PERFORMANCE.md, «Figures quoted in the code»). The options here come straight from
 (pk, name) rows: the same values and labels (a municipality's `str()` is its name), the same validation (against the
 queryset), the same markup.
 """

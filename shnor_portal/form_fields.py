@@ -1,8 +1,8 @@
 """`{{ filter.form.field|filter_field }}`: a list's filter field written as crispy-forms' bootstrap5
 `as_crispy_field` writes it — the wrapper, the label and the widget with crispy's classes — in Python.
 
-crispy renders each field through its `field.html` and two includes, ≈ 1 ms a field: the ten filter fields of the
-registry were a third of its time. A field with errors or help text, or of a kind the short path does not write
+crispy renders each field through its `field.html` and two includes: the ten filter fields of the registry were
+a large part of its time (measured: docs/PERFORMANCE.md, «Figures quoted in the code»). A field with errors or help text, or of a kind the short path does not write
 (checkboxes, radio buttons, files, multi-widgets, hidden), goes through crispy itself; tests compare the two on
 every filter form of the portal.
 """

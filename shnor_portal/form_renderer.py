@@ -1,8 +1,9 @@
 """The form renderer of the portal: Django's, except that a <select> is written in Python.
 
-Django renders every <option> through two template includes (the option and its attributes), ≈ 0.3 ms an option:
-a country's 1,150 municipalities in the registry's filter took half a second of a page. The markup written here is
-the one of Django's templates `django/forms/widgets/select.html` and `select_option.html` (a test compares them)."""
+Django renders every <option> through two template includes (the option and its attributes): with a country's
+1,150 municipalities in the registry's filter, the options were most of the page's time (measured: docs/PERFORMANCE.md,
+«Figures quoted in the code»). The markup written here is the one of Django's templates
+`django/forms/widgets/select.html` and `select_option.html` (a test compares them)."""
 
 import html
 

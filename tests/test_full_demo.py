@@ -13,8 +13,8 @@ from django.utils import timezone
 from monitoring.models import IndicatorValue, RiskProfile, SelfAssessment
 from notifications import kinds
 from notifications.models import Notification
-from partnerships import services as partnership_services
 from partnerships.models import Agreement, DevelopmentPlan, EventInvitation, Practice, SupportSession, Teacher
+from partnerships.services.agreements import session_dispute, session_log
 from programs.models import Programme
 from schools.demo import CURATOR_SCHOOL, SCHOOL_TEAM_SCHOOL
 from schools.models import School
@@ -108,7 +108,7 @@ def test_the_home_page_costs_the_same_queries_with_more_data(client, full_demo, 
     before = queries()
     agreement = Agreement.objects.get(number="1-ШНОР")
     for day in range(3):
-        partnership_services.session_log(
+        session_log(
             agreement=agreement, actor=full_demo["curator"],
             held_on=max(agreement.starts_on, timezone.localdate() - datetime.timedelta(days=day + 1)),
             format="consultation", topic=f"Консультация {day}", hours=1, teachers_count=2,
@@ -137,14 +137,14 @@ def test_a_session_logged_disputed_and_a_self_assessment_returned_reach_the_righ
 
     agreement = Agreement.objects.get(number="1-ШНОР")
     Notification.objects.all().delete()
-    session = partnership_services.session_log(
+    session = session_log(
         agreement=agreement, actor=full_demo["curator"], held_on=timezone.localdate(), format="seminar",
         topic="Семинар по функциональной грамотности", hours=2, teachers_count=5,
     )  # fmt: skip
     assert set(Notification.objects.filter(kind=kinds.SESSION_LOGGED).values_list("recipient__username", flat=True)) == {
         "school"
     }
-    partnership_services.session_dispute(session=session, actor=full_demo["school"], comment="Семинар не проводился.")
+    session_dispute(session=session, actor=full_demo["school"], comment="Семинар не проводился.")
     disputed = Notification.objects.filter(kind=kinds.SESSION_DISPUTED)
     assert set(disputed.values_list("recipient__username", flat=True)) == {"curator", "coordinator"}
     assert "Семинар не проводился" in disputed.first().body

@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from partnerships import services
 from partnerships.demo import seed_partnerships
 from partnerships.models import Agreement
+from partnerships.services.agreements import agreement_update
 from tests.seeding import seed_or_replay
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def agreement(demo):
     seed_or_replay(seed_partnerships)
     agreement = Agreement.objects.get(number="1-ШНОР")
-    services.agreement_update(agreement=agreement, actor=demo["coordinator"], subject="Повышение качества обучения")
+    agreement_update(agreement=agreement, actor=demo["coordinator"], subject="Повышение качества обучения")
     return agreement
 
 
@@ -78,7 +78,7 @@ def test_a_long_history_costs_the_same_queries_as_a_short_one(client, demo, agre
 
     before = queries()
     for i in range(60):
-        services.agreement_update(agreement=agreement, actor=demo["coordinator"], subject=f"Предмет {i}")
+        agreement_update(agreement=agreement, actor=demo["coordinator"], subject=f"Предмет {i}")
     assert queries() == before
     assert "Предмет 59" in client.get(url).content.decode()
     assert "Предмет 0" in client.get(url + "?page=2").content.decode()

@@ -8,9 +8,11 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from .. import access, selectors, services
+from .. import access, selectors
 from ..forms import AgreementForm, FileForm, PlanItemForm, SessionForm, add_errors
 from ..models import AgreementPlanItem
+from ..services import agreements as agreement_services
+from ..services.common import PartnershipError
 from .common import export_response, file_response, form_page, paginate
 
 
@@ -48,12 +50,12 @@ def agreement_export(request):
 
 @login_required
 def agreement_create(request):
-    access.require(access.can_create_agreement(request.user), services.NOT_MANAGER)
+    access.require(access.can_create_agreement(request.user), agreement_services.NOT_MANAGER)
     form = AgreementForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            agreement = services.agreement_create(actor=request.user, **form.cleaned_data)
-        except services.PartnershipError as exc:
+            agreement = agreement_services.agreement_create(actor=request.user, **form.cleaned_data)
+        except PartnershipError as exc:
             add_errors(form, exc)
         else:
             messages.success(request, "Проект договора создан. Добавьте план совместных мероприятий.")
@@ -92,12 +94,12 @@ def agreement_detail(request, pk):
 @login_required
 def agreement_edit(request, pk):
     agreement = access.get_agreement_or_404(request.user, pk)
-    access.require(access.can_manage_agreement(request.user, agreement), services.NOT_MANAGER)
+    access.require(access.can_manage_agreement(request.user, agreement), agreement_services.NOT_MANAGER)
     form = AgreementForm(request.POST or None, instance=agreement, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.agreement_update(agreement=agreement, actor=request.user, **form.cleaned_data)
-        except services.PartnershipError as exc:
+            agreement_services.agreement_update(agreement=agreement, actor=request.user, **form.cleaned_data)
+        except PartnershipError as exc:
             add_errors(form, exc)
         else:
             messages.success(request, "Договор сохранён.")
@@ -129,8 +131,8 @@ def agreement_print(request, pk):
 
 
 AGREEMENT_ACTIONS = {
-    "activate": (services.agreement_activate, "Договор отмечен подписанным и действует."),
-    "finish": (services.agreement_finish, "Договор завершён. Школа-куратор больше не видит сопровождаемую школу."),
+    "activate": (agreement_services.agreement_activate, "Договор отмечен подписанным и действует."),
+    "finish": (agreement_services.agreement_finish, "Договор завершён. Школа-куратор больше не видит сопровождаемую школу."),
 }
 
 
@@ -138,10 +140,10 @@ AGREEMENT_ACTIONS = {
 @require_POST
 def agreement_action(request, pk, action):
     agreement = access.get_agreement_or_404(request.user, pk)
-    access.require(access.can_manage_agreement(request.user, agreement), services.NOT_MANAGER)
+    access.require(access.can_manage_agreement(request.user, agreement), agreement_services.NOT_MANAGER)
     try:
         if action == "terminate":
-            services.agreement_terminate(agreement=agreement, actor=request.user, reason=request.POST.get("reason", ""))
+            agreement_services.agreement_terminate(agreement=agreement, actor=request.user, reason=request.POST.get("reason", ""))
             messages.success(request, "Договор расторгнут. Школа-куратор больше не видит сопровождаемую школу.")
         elif action in AGREEMENT_ACTIONS:
             service, done = AGREEMENT_ACTIONS[action]
@@ -149,7 +151,7 @@ def agreement_action(request, pk, action):
             messages.success(request, done)
         else:
             return redirect("partnerships:agreement", agreement.pk)
-    except services.PartnershipError as exc:
+    except PartnershipError as exc:
         messages.error(request, str(exc))
     return redirect("partnerships:agreement", agreement.pk)
 
@@ -158,12 +160,12 @@ def agreement_action(request, pk, action):
 @require_POST
 def agreement_scan_upload(request, pk):
     agreement = access.get_agreement_or_404(request.user, pk)
-    access.require(access.can_manage_agreement(request.user, agreement), services.NOT_MANAGER)
+    access.require(access.can_manage_agreement(request.user, agreement), agreement_services.NOT_MANAGER)
     form = FileForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.agreement_scan_upload(agreement=agreement, actor=request.user, file=form.cleaned_data["file"])
-        except services.PartnershipError as exc:
+            agreement_services.agreement_scan_upload(agreement=agreement, actor=request.user, file=form.cleaned_data["file"])
+        except PartnershipError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "Скан подписанного договора загружен.")
@@ -193,12 +195,12 @@ def _plan_item_or_404(user, pk) -> AgreementPlanItem:
 @login_required
 def plan_item_create(request, pk):
     agreement = access.get_agreement_or_404(request.user, pk)
-    access.require(access.can_manage_agreement(request.user, agreement), services.NOT_MANAGER)
+    access.require(access.can_manage_agreement(request.user, agreement), agreement_services.NOT_MANAGER)
     form = PlanItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_item_add(agreement=agreement, actor=request.user, **form.cleaned_data)
-        except services.PartnershipError as exc:
+            agreement_services.plan_item_add(agreement=agreement, actor=request.user, **form.cleaned_data)
+        except PartnershipError as exc:
             add_errors(form, exc)
         else:
             messages.success(request, "Пункт плана добавлен.")
@@ -217,12 +219,12 @@ def plan_item_create(request, pk):
 def plan_item_edit(request, pk):
     item = _plan_item_or_404(request.user, pk)
     agreement = item.agreement
-    access.require(access.can_manage_agreement(request.user, agreement), services.NOT_MANAGER)
+    access.require(access.can_manage_agreement(request.user, agreement), agreement_services.NOT_MANAGER)
     form = PlanItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_item_update(item=item, actor=request.user, **form.cleaned_data)
-        except services.PartnershipError as exc:
+            agreement_services.plan_item_update(item=item, actor=request.user, **form.cleaned_data)
+        except PartnershipError as exc:
             add_errors(form, exc)
         else:
             messages.success(request, "Пункт плана сохранён.")
@@ -241,10 +243,10 @@ def plan_item_edit(request, pk):
 @require_POST
 def plan_item_delete(request, pk):
     item = _plan_item_or_404(request.user, pk)
-    access.require(access.can_manage_agreement(request.user, item.agreement), services.NOT_MANAGER)
+    access.require(access.can_manage_agreement(request.user, item.agreement), agreement_services.NOT_MANAGER)
     try:
-        services.plan_item_delete(item=item, actor=request.user)
-    except services.PartnershipError as exc:
+        agreement_services.plan_item_delete(item=item, actor=request.user)
+    except PartnershipError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "Пункт плана удалён.")
@@ -271,7 +273,7 @@ def session_export(request):
 @login_required
 def session_create(request, pk):
     agreement = access.get_agreement_or_404(request.user, pk)
-    access.require(access.can_log_session(request.user, agreement), services.NOT_CURATOR)
+    access.require(access.can_log_session(request.user, agreement), agreement_services.NOT_CURATOR)
     initial = {}
     plan_item_id = request.GET.get("plan_item")
     if plan_item_id and plan_item_id.isdigit():
@@ -281,8 +283,8 @@ def session_create(request, pk):
     form = SessionForm(request.POST or None, agreement=agreement, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            session = services.session_log(agreement=agreement, actor=request.user, **form.cleaned_data)
-        except services.PartnershipError as exc:
+            session = agreement_services.session_log(agreement=agreement, actor=request.user, **form.cleaned_data)
+        except PartnershipError as exc:
             add_errors(form, exc)
         else:
             messages.success(request, "Занятие записано и ждёт подтверждения сопровождаемой школы. Приложите подтверждающие документы.")
@@ -320,15 +322,15 @@ def session_detail(request, pk):
 def session_edit(request, pk):
     session = access.get_session_or_404(request.user, pk)
     agreement = session.agreement
-    access.require(access.can_log_session(request.user, agreement), services.NOT_CURATOR)
+    access.require(access.can_log_session(request.user, agreement), agreement_services.NOT_CURATOR)
     form = SessionForm(request.POST or None, instance=session, agreement=agreement)
     if request.method == "GET" and not session.is_pending:
         messages.warning(request, f"Занятие {session.get_status_display()} сопровождаемой школой — изменить его нельзя.")
         return redirect("partnerships:session", session.pk)
     if request.method == "POST" and form.is_valid():
         try:
-            services.session_update(session=session, actor=request.user, **form.cleaned_data)
-        except services.PartnershipError as exc:
+            agreement_services.session_update(session=session, actor=request.user, **form.cleaned_data)
+        except PartnershipError as exc:
             add_errors(form, exc)
         else:
             messages.success(request, "Занятие исправлено.")
@@ -353,10 +355,10 @@ def _back(request, default: str) -> str:
 @require_POST
 def session_confirm(request, pk):
     session = access.get_session_or_404(request.user, pk)
-    access.require(access.can_review_session(request.user, session), services.NOT_SUPPORTED_TEAM)
+    access.require(access.can_review_session(request.user, session), agreement_services.NOT_SUPPORTED_TEAM)
     try:
-        services.session_confirm(session=session, actor=request.user)
-    except services.PartnershipError as exc:
+        agreement_services.session_confirm(session=session, actor=request.user)
+    except PartnershipError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"Занятие {session.held_on:%d.%m.%Y} «{session.topic}» подтверждено.")
@@ -367,10 +369,10 @@ def session_confirm(request, pk):
 @require_POST
 def session_dispute(request, pk):
     session = access.get_session_or_404(request.user, pk)
-    access.require(access.can_review_session(request.user, session), services.NOT_SUPPORTED_TEAM)
+    access.require(access.can_review_session(request.user, session), agreement_services.NOT_SUPPORTED_TEAM)
     try:
-        services.session_dispute(session=session, actor=request.user, comment=request.POST.get("comment", ""))
-    except services.PartnershipError as exc:
+        agreement_services.session_dispute(session=session, actor=request.user, comment=request.POST.get("comment", ""))
+    except PartnershipError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"Занятие {session.held_on:%d.%m.%Y} «{session.topic}» оспорено. Куратор и координатор увидят ваш комментарий.")
@@ -381,12 +383,12 @@ def session_dispute(request, pk):
 @require_POST
 def session_evidence_upload(request, pk):
     session = access.get_session_or_404(request.user, pk)
-    access.require(access.can_log_session(request.user, session.agreement), services.NOT_CURATOR)
+    access.require(access.can_log_session(request.user, session.agreement), agreement_services.NOT_CURATOR)
     form = FileForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.session_evidence_add(session=session, actor=request.user, file=form.cleaned_data["file"])
-        except services.PartnershipError as exc:
+            agreement_services.session_evidence_add(session=session, actor=request.user, file=form.cleaned_data["file"])
+        except PartnershipError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "Документ приложен к занятию.")
@@ -405,10 +407,10 @@ def session_evidence_download(request, pk):
 @require_POST
 def session_evidence_delete(request, pk):
     evidence = access.get_session_evidence_or_404(request.user, pk)
-    access.require(access.can_log_session(request.user, evidence.session.agreement), services.NOT_CURATOR)
+    access.require(access.can_log_session(request.user, evidence.session.agreement), agreement_services.NOT_CURATOR)
     try:
-        services.session_evidence_delete(evidence=evidence, actor=request.user)
-    except services.PartnershipError as exc:
+        agreement_services.session_evidence_delete(evidence=evidence, actor=request.user)
+    except PartnershipError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "Документ удалён.")

@@ -7,8 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from .. import access, selectors, services
+from .. import access, selectors
 from ..forms import AttendanceForm, EventForm, FileForm, PracticeForm, add_errors
+from ..services import events as event_services
+from ..services import practices as practice_services
+from ..services.common import PartnershipError
 from .common import export_response, file_response, form_page, paginate
 
 
@@ -47,12 +50,12 @@ def practice_export(request):
 
 @login_required
 def practice_create(request):
-    access.require(access.can_add_practice(request.user), services.NOT_AUTHOR)
+    access.require(access.can_add_practice(request.user), practice_services.NOT_AUTHOR)
     form = PracticeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            practice = services.practice_create(actor=request.user, **form.cleaned_data)
-        except services.PartnershipError as exc:
+            practice = practice_services.practice_create(actor=request.user, **form.cleaned_data)
+        except PartnershipError as exc:
             add_errors(form, exc)
         else:
             messages.success(request, "Практика сохранена как черновик. Приложите материалы и отправьте на модерацию.")
@@ -85,16 +88,16 @@ def practice_detail(request, pk):
 @login_required
 def practice_edit(request, pk):
     practice = access.get_practice_or_404(request.user, pk)
-    access.require(access.can_author_practice(request.user, practice), services.NOT_AUTHOR)
+    access.require(access.can_author_practice(request.user, practice), practice_services.NOT_AUTHOR)
     if not practice.is_editable:
-        messages.warning(request, services.LOCKED_PRACTICE)
+        messages.warning(request, practice_services.LOCKED_PRACTICE)
         return redirect("partnerships:practice", practice.pk)
     form = PracticeForm(request.POST or None, instance=practice, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "school"}
         try:
-            services.practice_update(practice=practice, actor=request.user, **data)
-        except services.PartnershipError as exc:
+            practice_services.practice_update(practice=practice, actor=request.user, **data)
+        except PartnershipError as exc:
             add_errors(form, exc)
         else:
             messages.success(request, "Практика сохранена.")
@@ -110,12 +113,12 @@ def practice_edit(request, pk):
 @require_POST
 def practice_file_upload(request, pk):
     practice = access.get_practice_or_404(request.user, pk)
-    access.require(access.can_author_practice(request.user, practice), services.NOT_AUTHOR)
+    access.require(access.can_author_practice(request.user, practice), practice_services.NOT_AUTHOR)
     form = FileForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.practice_file_add(practice=practice, actor=request.user, file=form.cleaned_data["file"])
-        except services.PartnershipError as exc:
+            practice_services.practice_file_add(practice=practice, actor=request.user, file=form.cleaned_data["file"])
+        except PartnershipError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "Файл приложен к практике.")
@@ -128,10 +131,10 @@ def practice_file_upload(request, pk):
 @require_POST
 def practice_file_delete(request, pk):
     stored = access.get_practice_file_or_404(request.user, pk)
-    access.require(access.can_author_practice(request.user, stored.practice), services.NOT_AUTHOR)
+    access.require(access.can_author_practice(request.user, stored.practice), practice_services.NOT_AUTHOR)
     try:
-        services.practice_file_delete(stored=stored, actor=request.user)
-    except services.PartnershipError as exc:
+        practice_services.practice_file_delete(stored=stored, actor=request.user)
+    except PartnershipError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "Файл удалён.")
@@ -141,7 +144,7 @@ def practice_file_delete(request, pk):
 @login_required
 def practice_file_download(request, pk):
     stored = access.get_practice_file_or_404(request.user, pk)
-    services.practice_download_record(stored=stored, actor=request.user)
+    practice_services.practice_download_record(stored=stored, actor=request.user)
     return file_response(stored.file, name=stored.original_name, content_type=stored.content_type)
 
 
@@ -151,18 +154,18 @@ def practice_action(request, pk, action):
     practice = access.get_practice_or_404(request.user, pk)
     try:
         if action == "submit":
-            access.require(access.can_author_practice(request.user, practice), services.NOT_AUTHOR)
-            services.practice_submit(practice=practice, actor=request.user)
+            access.require(access.can_author_practice(request.user, practice), practice_services.NOT_AUTHOR)
+            practice_services.practice_submit(practice=practice, actor=request.user)
             messages.success(request, "Практика отправлена на модерацию координатору муниципалитета.")
         elif action == "publish":
             access.require(access.can_moderate_practice(request.user, practice), "Практики проверяет координатор муниципалитета.")
-            services.practice_publish(practice=practice, actor=request.user)
+            practice_services.practice_publish(practice=practice, actor=request.user)
             messages.success(request, "Практика опубликована в банке.")
         elif action == "return":
             access.require(access.can_moderate_practice(request.user, practice), "Практики проверяет координатор муниципалитета.")
-            services.practice_return(practice=practice, actor=request.user, comment=request.POST.get("comment", ""))
+            practice_services.practice_return(practice=practice, actor=request.user, comment=request.POST.get("comment", ""))
             messages.success(request, "Практика возвращена автору с замечаниями.")
-    except services.PartnershipError as exc:
+    except PartnershipError as exc:
         messages.error(request, str(exc))
     return redirect("partnerships:practice", practice.pk)
 
@@ -204,14 +207,14 @@ def event_export(request):
 
 @login_required
 def event_create(request):
-    access.require(access.can_create_event(request.user), services.NOT_ORGANISER)
+    access.require(access.can_create_event(request.user), event_services.NOT_ORGANISER)
     form = EventForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         schools = data.pop("schools", [])
         try:
-            event = services.event_create(actor=request.user, schools=schools, **data)
-        except services.PartnershipError as exc:
+            event = event_services.event_create(actor=request.user, schools=schools, **data)
+        except PartnershipError as exc:
             add_errors(form, exc)
         else:
             messages.success(request, "Мероприятие создано.")
@@ -249,14 +252,14 @@ def event_detail(request, pk):
 @login_required
 def event_edit(request, pk):
     event = access.get_event_or_404(request.user, pk)
-    access.require(access.can_manage_event(request.user, event), services.NOT_ORGANISER)
+    access.require(access.can_manage_event(request.user, event), event_services.NOT_ORGANISER)
     form = EventForm(request.POST or None, instance=event, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         schools = data.pop("schools", [])
         try:
-            services.event_update(event=event, actor=request.user, schools=schools, **data)
-        except services.PartnershipError as exc:
+            event_services.event_update(event=event, actor=request.user, schools=schools, **data)
+        except PartnershipError as exc:
             add_errors(form, exc)
         else:
             messages.success(request, "Мероприятие сохранено.")
@@ -271,13 +274,13 @@ def event_edit(request, pk):
 @login_required
 def event_attendance(request, pk):
     event = access.get_event_or_404(request.user, pk)
-    access.require(access.can_manage_event(request.user, event), services.NOT_ORGANISER)
+    access.require(access.can_manage_event(request.user, event), event_services.NOT_ORGANISER)
     invitations = list(event.invitations.select_related("school").prefetch_related("participants").order_by("school__short_name"))
     form = AttendanceForm(request.POST or None, invitations=invitations)
     if request.method == "POST" and form.is_valid():
         try:
-            attending = services.event_attendance_save(event=event, actor=request.user, marks=form.marks())
-        except services.PartnershipError as exc:
+            attending = event_services.event_attendance_save(event=event, actor=request.user, marks=form.marks())
+        except PartnershipError as exc:
             add_errors(form, exc)
         else:
             messages.success(request, f"Участие отмечено: школ-участниц {attending} из {len(invitations)}.")

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from schools.models import Municipality
 from schools.school_year import current_school_year, school_year_label
 
-from .. import access, selectors, services
+from .. import access, selectors
 from ..forms import (
     DeficitForm,
     DevelopmentPlanForm,
@@ -22,6 +22,8 @@ from ..forms import (
     add_errors,
 )
 from ..models import TutorProfile
+from ..services import teachers as teacher_services
+from ..services.common import PartnershipError
 from .common import export_response, form_page, paginate
 
 NO_TEACHERS = (
@@ -42,7 +44,7 @@ def _save(request, form, service, success: str, **kwargs):
     """Run a service with the form's data; its refusal lands on the form. Returns the result or None."""
     try:
         result = service(actor=request.user, **kwargs, **form.cleaned_data)
-    except services.PartnershipError as exc:
+    except PartnershipError as exc:
         add_errors(form, exc)
         return None
     messages.success(request, success)
@@ -74,10 +76,10 @@ def teacher_export(request):
 
 @login_required
 def teacher_create(request):
-    access.require(access.can_add_teachers(request.user), services.NOT_TEACHER_KEEPER)
+    access.require(access.can_add_teachers(request.user), teacher_services.NOT_TEACHER_KEEPER)
     form = TeacherForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        teacher = _save(request, form, services.teacher_create, "Педагог добавлен.")
+        teacher = _save(request, form, teacher_services.teacher_create, "Педагог добавлен.")
         if teacher:
             return redirect("partnerships:teacher", teacher.pk)
     return form_page(
@@ -112,13 +114,13 @@ def teacher_detail(request, pk):
 @login_required
 def teacher_edit(request, pk):
     teacher = access.get_teacher_or_404(request.user, pk)
-    access.require(access.can_edit_teacher(request.user, teacher), services.NOT_TEACHER_KEEPER)
+    access.require(access.can_edit_teacher(request.user, teacher), teacher_services.NOT_TEACHER_KEEPER)
     form = TeacherForm(request.POST or None, instance=teacher, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "school"}
         try:
-            services.teacher_update(teacher=teacher, actor=request.user, **data)
-        except services.PartnershipError as exc:
+            teacher_services.teacher_update(teacher=teacher, actor=request.user, **data)
+        except PartnershipError as exc:
             add_errors(form, exc)
         else:
             messages.success(request, "Сведения о педагоге сохранены.")
@@ -137,11 +139,11 @@ def tutor_assign(request, pk):
     form = TutorAssignForm(request.POST, teacher=teacher)
     if form.is_valid():
         try:
-            services.tutor_assign(
+            teacher_services.tutor_assign(
                 teacher=teacher, actor=request.user, tutor=form.cleaned_data["tutor"],
                 starts_on=form.cleaned_data.get("starts_on"),
             )
-        except services.PartnershipError as exc:
+        except PartnershipError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "Тьютор закреплён за педагогом.")
@@ -156,8 +158,8 @@ def tutor_unassign(request, pk):
     assignment = access.get_tutor_assignment_or_404(request.user, pk)
     access.require(access.can_assign_tutor(request.user, assignment.teacher), "Тьютора закрепляют координатор муниципалитета и управление.")
     try:
-        services.tutor_unassign(assignment=assignment, actor=request.user)
-    except services.PartnershipError as exc:
+        teacher_services.tutor_unassign(assignment=assignment, actor=request.user)
+    except PartnershipError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "Тьютор больше не сопровождает педагога.")
@@ -167,10 +169,10 @@ def tutor_unassign(request, pk):
 @login_required
 def deficit_create(request, pk):
     teacher = access.get_teacher_or_404(request.user, pk)
-    access.require(access.can_keep_development(request.user, teacher), services.NOT_DEVELOPMENT_KEEPER)
+    access.require(access.can_keep_development(request.user, teacher), teacher_services.NOT_DEVELOPMENT_KEEPER)
     form = DeficitForm(request.POST or None, initial={"diagnosed_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        if _save(request, form, services.deficit_add, "Дефицит записан.", teacher=teacher):
+        if _save(request, form, teacher_services.deficit_add, "Дефицит записан.", teacher=teacher):
             return redirect(reverse("partnerships:teacher", args=[teacher.pk]) + "#deficits")
     return form_page(
         request, form=form, title=f"Профессиональный дефицит: {teacher.full_name}",
@@ -182,13 +184,13 @@ def deficit_create(request, pk):
 def deficit_edit(request, pk):
     deficit = access.get_deficit_or_404(request.user, pk)
     teacher = deficit.teacher
-    access.require(access.can_keep_development(request.user, teacher), services.NOT_DEVELOPMENT_KEEPER)
+    access.require(access.can_keep_development(request.user, teacher), teacher_services.NOT_DEVELOPMENT_KEEPER)
     form = DeficitForm(request.POST or None, instance=deficit)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "area"}
         try:
-            services.deficit_update(deficit=deficit, actor=request.user, **data)
-        except services.PartnershipError as exc:
+            teacher_services.deficit_update(deficit=deficit, actor=request.user, **data)
+        except PartnershipError as exc:
             add_errors(form, exc)
         else:
             messages.success(request, "Дефицит сохранён.")
@@ -205,7 +207,7 @@ def tutoring_create(request, pk):
     access.require(access.is_current_tutor(request.user, teacher), "Тьюторские занятия записывает тьютор, закреплённый за педагогом.")
     form = TutoringForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _save(request, form, services.tutoring_log, "Тьюторское занятие записано.", teacher=teacher):
+        if _save(request, form, teacher_services.tutoring_log, "Тьюторское занятие записано.", teacher=teacher):
             return redirect(reverse("partnerships:teacher", args=[teacher.pk]) + "#tutoring")
     return form_page(
         request, form=form, title=f"Тьюторское занятие: {teacher.full_name}",
@@ -234,10 +236,10 @@ def plan_export(request):
 @login_required
 def plan_create(request, pk):
     teacher = access.get_teacher_or_404(request.user, pk)
-    access.require(access.can_keep_development(request.user, teacher), services.NOT_DEVELOPMENT_KEEPER)
+    access.require(access.can_keep_development(request.user, teacher), teacher_services.NOT_DEVELOPMENT_KEEPER)
     form = DevelopmentPlanForm(request.POST or None, teacher=teacher)
     if request.method == "POST" and form.is_valid():
-        plan = _save(request, form, services.plan_create, "ИПРП создан. Добавьте его пункты.", teacher=teacher)
+        plan = _save(request, form, teacher_services.plan_create, "ИПРП создан. Добавьте его пункты.", teacher=teacher)
         if plan:
             return redirect("partnerships:plan", plan.pk)
     return form_page(
@@ -264,12 +266,12 @@ def plan_detail(request, pk):
 @login_required
 def plan_edit(request, pk):
     plan = access.get_plan_or_404(request.user, pk)
-    access.require(access.can_keep_development(request.user, plan.teacher), services.NOT_DEVELOPMENT_KEEPER)
+    access.require(access.can_keep_development(request.user, plan.teacher), teacher_services.NOT_DEVELOPMENT_KEEPER)
     form = DevelopmentPlanForm(request.POST or None, instance=plan, teacher=plan.teacher)
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_update(plan=plan, actor=request.user, **form.cleaned_data)
-        except services.PartnershipError as exc:
+            teacher_services.plan_update(plan=plan, actor=request.user, **form.cleaned_data)
+        except PartnershipError as exc:
             add_errors(form, exc)
         else:
             messages.success(request, "ИПРП сохранён.")
@@ -284,10 +286,10 @@ def plan_edit(request, pk):
 @login_required
 def ipr_item_create(request, pk):
     plan = access.get_plan_or_404(request.user, pk)
-    access.require(access.can_keep_development(request.user, plan.teacher), services.NOT_DEVELOPMENT_KEEPER)
+    access.require(access.can_keep_development(request.user, plan.teacher), teacher_services.NOT_DEVELOPMENT_KEEPER)
     form = DevelopmentPlanItemForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
-        if _save(request, form, services.ipr_item_add, "Пункт ИПРП добавлен.", plan=plan):
+        if _save(request, form, teacher_services.ipr_item_add, "Пункт ИПРП добавлен.", plan=plan):
             return redirect("partnerships:plan", plan.pk)
     return form_page(
         request, form=form, title=f"Пункт ИПРП: {plan.teacher.full_name}",
@@ -301,12 +303,12 @@ def ipr_item_create(request, pk):
 def ipr_item_edit(request, pk):
     item = access.get_plan_item_or_404(request.user, pk)
     plan = item.plan
-    access.require(access.can_keep_development(request.user, plan.teacher), services.NOT_DEVELOPMENT_KEEPER)
+    access.require(access.can_keep_development(request.user, plan.teacher), teacher_services.NOT_DEVELOPMENT_KEEPER)
     form = DevelopmentPlanItemForm(request.POST or None, instance=item, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
-            services.ipr_item_update(item=item, actor=request.user, **form.cleaned_data)
-        except services.PartnershipError as exc:
+            teacher_services.ipr_item_update(item=item, actor=request.user, **form.cleaned_data)
+        except PartnershipError as exc:
             add_errors(form, exc)
         else:
             messages.success(request, "Пункт ИПРП сохранён.")
@@ -372,8 +374,8 @@ def tutor_profile_edit(request, municipality_pk, user_pk):
     form = TutorProfileForm(request.POST or None, instance=profile, municipality=municipality)
     if request.method == "POST" and form.is_valid():
         try:
-            services.tutor_profile_save(actor=request.user, user=tutor, municipality=municipality, **form.cleaned_data)
-        except services.PartnershipError as exc:
+            teacher_services.tutor_profile_save(actor=request.user, user=tutor, municipality=municipality, **form.cleaned_data)
+        except PartnershipError as exc:
             add_errors(form, exc)
         else:
             messages.success(request, "Сведения о тьюторе сохранены.")

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
-from partnerships import services
 from partnerships.demo import seed_partnerships
 from partnerships.models import Agreement, SupportSession
+from partnerships.services.agreements import session_log
 from schools.demo import DEMO_PASSWORD
 from tests.seeding import seed_or_replay
 
@@ -31,7 +31,7 @@ def two_waiting(demo, settings, tmp_path):
     seed_or_replay(seed_partnerships)
     agreement = Agreement.objects.get(number="1-ШНОР")
     first = agreement.sessions.get(status=SupportSession.Status.PENDING)
-    second = services.session_log(
+    second = session_log(
         agreement=agreement,
         actor=demo["curator"],
         held_on=max(agreement.starts_on, datetime.date.today() - datetime.timedelta(days=2)),

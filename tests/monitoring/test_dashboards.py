@@ -264,3 +264,12 @@ def test_dashboards_keep_their_query_count_as_schools_grow(client, yr, username)
     assert large == small
     figures = year_figures(user=yr.users[username], year=yr.year).rows[yr.municipality_a.pk]
     assert figures["shnor"] >= 65 and figures["accepted"] >= 65
+
+
+@pytest.mark.parametrize("username", ["department", "coordinator"])
+def test_year_figures_count_in_nineteen_queries(yr, username, django_assert_max_num_queries):
+    user = yr.users[username]
+    year_figures(user=user, year=yr.year)  # the user's reach is read once and kept
+    _grow(yr, 5)
+    with django_assert_max_num_queries(19):
+        year_figures(user=user, year=yr.year)

@@ -9,8 +9,9 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from partnerships import services, urls
+from partnerships import urls
 from partnerships.models import Practice, PracticeFile, TutorAssignment
+from partnerships.services.practices import practice_create, practice_file_add
 
 from .helpers import pdf
 
@@ -172,10 +173,10 @@ def test_every_url_has_a_row():
 @pytest.fixture
 def table_world(world):
     """The demo world plus a draft practice of the supported school with one file."""
-    world.draft = services.practice_create(
+    world.draft = practice_create(
         actor=world.users["school"], school=world.supported_school, title="Черновик практики", description="Описание."
     )
-    world.draft_file = services.practice_file_add(practice=world.draft, actor=world.users["school"], file=pdf())
+    world.draft_file = practice_file_add(practice=world.draft, actor=world.users["school"], file=pdf())
     return world
 
 
@@ -264,7 +265,7 @@ def test_tutor_sees_only_the_teachers_assigned_to_them(client, world):
 def test_draft_practice_is_seen_only_by_its_school_coordinator_and_department(world):
     from partnerships.access import visible_practices
 
-    draft = services.practice_create(
+    draft = practice_create(
         actor=world.users["school"], school=world.supported_school, title="Черновик", description="Текст."
     )
     seen_by = {role for role in ROLES if visible_practices(world.users[role]).filter(pk=draft.pk).exists()}

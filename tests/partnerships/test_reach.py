@@ -6,8 +6,14 @@ import pytest
 from django.http import Http404
 from django.urls import reverse
 
-from partnerships import services
 from partnerships.models import Agreement
+from partnerships.services.agreements import (
+    agreement_activate,
+    agreement_create,
+    agreement_finish,
+    agreement_terminate,
+    session_log,
+)
 from schools.access import get_school_or_404, reach_of, visible_schools
 
 from .helpers import days, fresh
@@ -60,9 +66,9 @@ def test_curator_loses_the_school_and_its_files_when_the_agreement_ends(client, 
 
     coordinator = world.users["coordinator"]
     if how == "terminated":
-        services.agreement_terminate(agreement=world.agreement, actor=coordinator, reason="Школа вышла из перечня.")
+        agreement_terminate(agreement=world.agreement, actor=coordinator, reason="Школа вышла из перечня.")
     elif how == "finished":
-        services.agreement_finish(agreement=world.agreement, actor=coordinator)
+        agreement_finish(agreement=world.agreement, actor=coordinator)
     elif how == "term_over":  # nobody pressed a button: the last day of the term has passed
         Agreement.objects.filter(pk=world.agreement.pk).update(
             starts_on=days(-400), ends_on=days(-1), signed_on=days(-401)
@@ -91,7 +97,7 @@ def test_last_day_of_the_term_still_counts(world):
 def test_draft_agreement_gives_no_reach_until_signed(world):
     coordinator = world.users["coordinator"]
     target = world.supported_school.municipality.schools.get(short_name="Ильинская СОШ")
-    draft = services.agreement_create(
+    draft = agreement_create(
         actor=coordinator, curator_school=world.curator_school, supported_school=target, number="",
         signed_on=None, starts_on=days(-1), ends_on=days(200), subject="Сотрудничество.",
         form_consulting=True, form_methodical=False, form_organisational=False, form_resource=False,
@@ -99,7 +105,7 @@ def test_draft_agreement_gives_no_reach_until_signed(world):
     assert target.short_name not in _names(fresh(world.users["curator"]))
     draft.number, draft.signed_on = "3-ШНОР", days(-2)
     draft.save()
-    services.agreement_activate(agreement=draft, actor=coordinator)
+    agreement_activate(agreement=draft, actor=coordinator)
     assert target.short_name in _names(fresh(world.users["curator"]))
 
 
@@ -117,9 +123,9 @@ def test_reach_costs_the_curator_one_query_and_nobody_else_any(world, django_ass
 
 def test_session_logging_stops_when_the_agreement_ends(client, world):
     curator = world.users["curator"]
-    services.agreement_finish(agreement=world.agreement, actor=world.users["coordinator"])
+    agreement_finish(agreement=world.agreement, actor=world.users["coordinator"])
     with pytest.raises(Exception) as caught:
-        services.session_log(
+        session_log(
             agreement=world.agreement, actor=fresh(curator), held_on=days(-1), format="consultation", topic="Тема",
             teachers_count=1, managers_count=0, hours=1,
         )  # fmt: skip
@@ -148,12 +154,12 @@ def test_outsider_reaches_nothing_of_municipality_a(client, world):
 
 def test_terminated_agreement_frees_the_pair_for_a_new_term(world):
     coordinator = world.users["coordinator"]
-    services.agreement_terminate(agreement=world.agreement, actor=coordinator, reason="Пересмотр условий.")
-    renewed = services.agreement_create(
+    agreement_terminate(agreement=world.agreement, actor=coordinator, reason="Пересмотр условий.")
+    renewed = agreement_create(
         actor=coordinator, curator_school=world.curator_school, supported_school=world.supported_school,
         number="1-ШНОР/2", signed_on=days(0), starts_on=days(0), ends_on=days(0) + datetime.timedelta(days=200),
         subject="Сотрудничество.", form_consulting=True, form_methodical=True, form_organisational=False,
         form_resource=False,
     )  # fmt: skip
-    services.agreement_activate(agreement=renewed, actor=coordinator)
+    agreement_activate(agreement=renewed, actor=coordinator)
     assert world.supported_school.short_name in _names(fresh(world.users["curator"]))

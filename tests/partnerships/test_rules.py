@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from partnerships import services
 from partnerships.models import (
     Agreement,
     DevelopmentPlan,
@@ -15,6 +14,15 @@ from partnerships.models import (
     SessionEvidence,
     SupportSession,
 )
+from partnerships.services.agreements import (
+    agreement_activate,
+    agreement_create,
+    agreement_finish,
+    agreement_update,
+    plan_item_add,
+)
+from partnerships.services.common import PartnershipError
+from partnerships.services.practices import practice_update
 
 from .helpers import days, docx, pdf, renamed_exe
 
@@ -115,14 +123,14 @@ def test_changing_the_term_must_keep_the_held_sessions_inside(client, world):
 
 
 def test_activation_needs_number_and_date(world):
-    draft = services.agreement_create(
+    draft = agreement_create(
         actor=world.users["coordinator"], curator_school=world.curator_school,
         supported_school=world.supported_school.municipality.schools.get(short_name="Ильинская СОШ"),
         number="", signed_on=None, starts_on=days(0), ends_on=days(100), subject="Сотрудничество.",
         form_consulting=True,
     )  # fmt: skip
-    with pytest.raises(services.PartnershipError, match="укажите его номер и дату"):
-        services.agreement_activate(agreement=draft, actor=world.users["coordinator"])
+    with pytest.raises(PartnershipError, match="укажите его номер и дату"):
+        agreement_activate(agreement=draft, actor=world.users["coordinator"])
     draft.refresh_from_db()
     assert draft.status == Agreement.Status.DRAFT
 
@@ -134,11 +142,11 @@ def test_terminate_needs_a_reason_and_closed_agreement_cannot_change(client, wor
     world.agreement.refresh_from_db()
     assert world.agreement.status == Agreement.Status.ACTIVE
 
-    services.agreement_finish(agreement=world.agreement, actor=world.users["coordinator"])
-    with pytest.raises(services.PartnershipError, match="изменить его нельзя"):
-        services.agreement_update(agreement=world.agreement, actor=world.users["coordinator"], number="99")
-    with pytest.raises(services.PartnershipError, match="план больше не меняется"):
-        services.plan_item_add(
+    agreement_finish(agreement=world.agreement, actor=world.users["coordinator"])
+    with pytest.raises(PartnershipError, match="изменить его нельзя"):
+        agreement_update(agreement=world.agreement, actor=world.users["coordinator"], number="99")
+    with pytest.raises(PartnershipError, match="план больше не меняется"):
+        plan_item_add(
             agreement=world.agreement, actor=world.users["coordinator"], planned_on=days(5), format="seminar", topic="Т"
         )
 
@@ -364,8 +372,8 @@ def test_practice_goes_from_draft_to_moderation_to_the_bank(client, world):
     practice.refresh_from_db()
     assert practice.status == Practice.Status.SUBMITTED
     # Locked while on moderation.
-    with pytest.raises(services.PartnershipError):
-        services.practice_update(practice=practice, actor=school, title="Другое", description="Другое")
+    with pytest.raises(PartnershipError):
+        practice_update(practice=practice, actor=school, title="Другое", description="Другое")
 
     client.force_login(coordinator)
     response = client.post(reverse("partnerships:practice_return", args=[practice.pk]), {"comment": ""}, follow=True)

@@ -7,9 +7,10 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from partnerships import services
 from partnerships.demo import seed_partnerships
 from partnerships.models import Agreement, DevelopmentPlan, Teacher
+from partnerships.services.agreements import agreement_update
+from partnerships.services.common import StaleEdit
 from tests.html_forms import form_data
 from tests.seeding import seed_or_replay
 
@@ -88,9 +89,9 @@ def test_two_concurrent_saves_on_the_same_version_let_exactly_one_through(world)
         try:
             actor = fresh(get_user_model().objects.get(username=username))
             start.wait(timeout=10)
-            services.agreement_update(agreement=agreement, actor=actor, seen=seen, subject=subject)
+            agreement_update(agreement=agreement, actor=actor, seen=seen, subject=subject)
             outcomes[username] = "saved"
-        except services.StaleEdit:
+        except StaleEdit:
             outcomes[username] = "refused"
         finally:
             connection.close()

@@ -1,0 +1,69 @@
+"""Support given by people: curator agreements and their sessions, tutors and teachers' development plans (ИПРП),
+the bank of practices and methodical events.
+
+By area: `agreements` (agreements, their plans, sessions and the sessions' evidence), `teachers` (tutor teams,
+teachers, deficits, ИПРП, tutoring), `practices` (the bank of practices), `events` (methodical events), `lists` (the
+subjects and deficit areas the department keeps) and `files` (what a stored document keeps, where it is stored).
+Every model, and each name other modules and the migrations read from `partnerships.models`, is imported here:
+Django finds an app's models in its `models` module.
+
+Every domain model keeps its history (django-simple-history): who changed what and when.
+"""
+
+from .lists import DeficitArea, Subject  # noqa: I001 — the models register in the order they were always defined
+from .files import agreement_scan_upload_to, practice_file_upload_to, session_evidence_upload_to
+from .agreements import (
+    AGREEMENTS_PER_YEAR_TARGET,
+    Agreement,
+    AgreementPlanItem,
+    SessionEvidence,
+    SessionFormat,
+    SupportSession,
+    month_label,
+)
+from .teachers import (
+    COVERAGE_TARGETS,
+    OPEN_ITEM_STATUSES,
+    DevelopmentPlan,
+    DevelopmentPlanItem,
+    PlanItemStatus,
+    Teacher,
+    TeacherDeficit,
+    TutorAssignment,
+    TutoringSession,
+    TutorProfile,
+)
+from .practices import Practice, PracticeDownload, PracticeFile
+from .events import EVENT_PARTICIPATION_TARGET, EventInvitation, EventParticipant, MethodicalEvent
+
+__all__ = [
+    "AGREEMENTS_PER_YEAR_TARGET",
+    "COVERAGE_TARGETS",
+    "EVENT_PARTICIPATION_TARGET",
+    "OPEN_ITEM_STATUSES",
+    "Agreement",
+    "AgreementPlanItem",
+    "DeficitArea",
+    "DevelopmentPlan",
+    "DevelopmentPlanItem",
+    "EventInvitation",
+    "EventParticipant",
+    "MethodicalEvent",
+    "PlanItemStatus",
+    "Practice",
+    "PracticeDownload",
+    "PracticeFile",
+    "SessionEvidence",
+    "SessionFormat",
+    "Subject",
+    "SupportSession",
+    "Teacher",
+    "TeacherDeficit",
+    "TutorAssignment",
+    "TutorProfile",
+    "TutoringSession",
+    "agreement_scan_upload_to",
+    "month_label",
+    "practice_file_upload_to",
+    "session_evidence_upload_to",
+]

@@ -1,0 +1,218 @@
+"""The programme list, a new programme, its page and passport, its history (and a passport brought back), its print."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from ..access import (
+    can_act_on_review,
+    can_create_programme,
+    can_edit_programme,
+    get_programme_or_404,
+    require,
+    visible_programmes,
+)
+from ..files import evidence_max_bytes, size_label
+from ..filters import ProgrammeFilter
+from ..forms import MutualReviewForm, PassportForm, ProgrammeCreateForm
+from ..selectors import (
+    advisory_remarks,
+    annotate_progress,
+    latest_return,
+    passport_version,
+    programme_history,
+    programme_reviews,
+    programme_rounds,
+    progress_of,
+    roadmap_sections,
+)
+from ..services import (
+    NOT_OWNER,
+    ProgrammeError,
+    StaleEdit,
+    programme_create,
+    programme_restore_passport,
+    programme_update_passport,
+)
+from .common import detail_url, programme_perms, roadmap_context
+
+HISTORY_PAGE_SIZE = 50
+
+
+@login_required
+def programme_list(request):
+    programme_filter = ProgrammeFilter(request.GET or None, queryset=visible_programmes(request.user), user=request.user)
+    programmes = (
+        programme_filter.qs.with_progress()
+        .select_related("municipality", "school", "risk_factor")
+        .order_by("municipality__name", "school__short_name", "-period_start", "title", "pk")
+    )
+    paginator = Paginator(programmes, settings.PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    annotate_progress(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "programs/programme_list.html",
+        {
+            "filter": programme_filter,
+            "page": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "query": query.urlencode(),
+            "can_create": can_create_programme(request.user),
+        },
+    )
+
+
+@login_required
+def programme_create_view(request):
+    require(
+        can_create_programme(request.user),
+        "Программы создают координатор муниципалитета (муниципальную) и управленческая команда школы (школьные).",
+    )
+    year = timezone.localdate().year
+    form = ProgrammeCreateForm(
+        request.POST or None, user=request.user, initial={"period_start": year, "period_end": year + 2}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            programme = programme_create(
+                actor=request.user,
+                kind=data["kind"],
+                title=data["title"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                municipality=data.get("municipality"),
+                school=data.get("school"),
+                risk_factor=data.get("risk_factor"),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Программа создана. Заполните паспорт и дорожную карту.")
+            return redirect(detail_url(programme))
+    return render(request, "programs/programme_create.html", {"form": form})
+
+
+@login_required
+def programme_detail(request, pk):
+    programme = get_programme_or_404(request.user, pk)
+    sections = roadmap_sections(programme=programme)
+    measures = [m for s in sections for m in s.rows]
+    reviews = programme_reviews(programme=programme)
+    perms = programme_perms(request.user, programme)
+    return render(
+        request,
+        "programs/programme_detail.html",
+        roadmap_context(
+            request.user,
+            programme,
+            sections=sections,
+            progress=progress_of(measures),
+            reviews=reviews,
+            my_reviews=[r for r in reviews if can_act_on_review(request.user, r)],
+            returned_review=latest_return(reviews, programme),
+            advisory=advisory_remarks(reviews, programme),
+            rounds=programme_rounds(programme=programme),
+            mutual_form=MutualReviewForm(user=request.user, programme=programme) if perms["assign_mutual"] else None,
+            evidence_max=size_label(evidence_max_bytes()),
+        ),
+    )
+
+
+@login_required
+def passport_edit(request, pk):
+    programme = get_programme_or_404(request.user, pk)
+    require(can_edit_programme(request.user, programme), NOT_OWNER)
+    if not programme.plan_is_editable:
+        messages.warning(request, "Паспорт сейчас изменить нельзя: программа на экспертизе или принята.")
+        return redirect(detail_url(programme))
+    form = PassportForm(request.POST or None, instance=programme)
+    current = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme_update_passport(
+                programme=programme, actor=request.user, data=form.passport_data(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleEdit as exc:
+            current = exc.current
+            data = request.POST.copy()
+            data["version"] = current.version
+            form = PassportForm(data, instance=current)
+            form.is_valid()
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except ProgrammeError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Паспорт программы сохранён.")
+            return redirect(detail_url(programme, "passport"))
+    return render(request, "programs/passport_form.html", {"programme": programme, "form": form, "current": current})
+
+
+@require_GET
+@login_required
+def programme_history_view(request, pk):
+    programme = get_programme_or_404(request.user, pk)
+    paginator = Paginator(programme_history(programme=programme), HISTORY_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programs/history.html",
+        {
+            "programme": programme,
+            "can_restore": programme.plan_is_editable and can_edit_programme(request.user, programme),
+            "page": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        },
+    )
+
+
+@login_required
+def passport_restore_view(request, pk, history_id):
+    """Confirm, then bring the passport back to an earlier version (a change like any other, in the history)."""
+    programme = get_programme_or_404(request.user, pk)
+    require(can_edit_programme(request.user, programme), NOT_OWNER)
+    version = passport_version(programme=programme, history_id=history_id)
+    if version is None:
+        raise Http404("Такой версии паспорта нет.")
+    if request.method == "POST":
+        try:
+            programme_restore_passport(
+                programme=programme, actor=request.user, history_id=history_id,
+                expected_version=int(request.POST.get("version") or 0),
+            )  # fmt: skip
+        except (ProgrammeError, ValidationError) as exc:
+            messages.error(request, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+            return redirect("programs:passport_restore", pk=programme.pk, history_id=history_id)
+        messages.success(request, "Паспорт программы восстановлен; восстановление записано в истории изменений.")
+        return redirect(detail_url(programme, "passport"))
+    return render(request, "programs/passport_restore.html", {"programme": programme, "version": version})
+
+
+@require_GET
+@login_required
+def programme_print(request, pk):
+    programme = get_programme_or_404(request.user, pk)
+    sections = roadmap_sections(programme=programme)
+    return render(
+        request,
+        "programs/print.html",
+        {
+            "programme": programme,
+            "sections": sections,
+            "years": programme.years,
+            "progress": progress_of([m for s in sections for m in s.rows]),
+            "today": timezone.localdate(),
+        },
+    )
