@@ -118,7 +118,7 @@ def _side_a(users):
     a.year = current_school_year()
     a.profile = SchoolYearProfile.objects.filter(school=a.school).order_by("-year").first()
     a.run = IdentificationRun.objects.filter(approved_at__isnull=False).order_by("pk").first()
-    # partnerships (as tests/partnerships/conftest.py `world` + `table_world`)
+    # partnerships (as tests/partnerships/conftest.py `world`, with a draft practice)
     a.agreement = Agreement.objects.get(number="1-ШНОР")
     a.plan_item = a.agreement.plan_items.order_by("planned_on").last()
     a.session = a.agreement.sessions.get(status="pending")
@@ -135,13 +135,15 @@ def _side_a(users):
     a.tutor = users["tutor"]
     a.waiting = Practice.objects.get(status=Practice.Status.SUBMITTED)
     a.waiting_file = a.waiting.files.get()
+    a.published = Practice.objects.get(status=Practice.Status.PUBLISHED)  # the bank's: every role of the region
+    a.published_file = a.published.files.get()
     a.draft = services.practice_create(
         actor=users["school"], school=School.objects.get(short_name=SUPPORTED_SCHOOL), title="Черновик практики А",
         description="Описание.",
     )
     a.draft_file = services.practice_file_add(practice=a.draft, actor=users["school"], file=pdf())
     a.event = MethodicalEvent.objects.get(municipality=a.municipality)
-    # programmes (as tests/programs/test_access.py `objects`)
+    # programmes (the demo's of tests/programs/conftest.py `programmes`)
     a.municipal = Programme.objects.get(kind=Programme.Kind.MUNICIPAL, municipality=a.municipality)
     a.own_draft = Programme.objects.get(school=a.school, kind=Programme.Kind.TRANSITION)
     a.returned = Programme.objects.get(school=a.school, kind=Programme.Kind.ANTI_RISK)
@@ -158,7 +160,8 @@ def _side_a(users):
     a.submitted_municipal = a.submitted.reviews.get(kind=Review.Kind.MUNICIPAL)
     a.submitted_regional = a.submitted.reviews.get(kind=Review.Kind.REGIONAL)
     a.municipal_passport_version = a.municipal.history.order_by("history_id").first().history_id
-    # monitoring (as tests/monitoring/test_access.py)
+    a.own_draft_passport_version = a.own_draft.history.order_by("history_id").first().history_id
+    # monitoring (the demo's of tests/monitoring/conftest.py `mon`)
     a.self_assessment = SelfAssessment.objects.get(school=a.school, year=a.year, stage=Stage.ENTRY, is_current=True)
     a.open_report = OpenReport.objects.filter(school=a.school).order_by("pk").first()
     a.indicator = Indicator.objects.get(code="teachers-training", municipality=a.municipality)
@@ -301,6 +304,7 @@ def _side_b(users):
     b.draft_section = b.own_draft.sections.get(position=1)
     b.draft_measure = b.own_draft.measures.order_by("position", "pk").first()
     b.municipal_passport_version = b.municipal.history.order_by("history_id").first().history_id
+    b.own_draft_passport_version = b.own_draft.history.order_by("history_id").first().history_id
     # B school programmes under review, as the demo's in A: one submitted with its regional review opened, one in
     # review with the municipal review started and a mutual review given to the B curator school
     from programs.models import Review
