@@ -2,7 +2,7 @@
 anonymous visitor → the answer the user gets.
 
 A new URL needs a row in TABLE here and nowhere else: there are no per-app URL tables (the partnerships', the
-programmes' and the monitoring's were folded in here, issue 17). A different state of an object (a draft, a pending
+programmes', the monitoring's and the notifications' were folded in here, issue 17). A different state of an object (a draft, a pending
 session, a published practice), a POST with data or another role's difference is one more `Case` of the URL's row,
 with a `label`; the objects it needs are built once, in `conftest.py`. Tests of the apps' access functions
 (`visible_*`, `get_*_or_404`) stay in the apps' test folders.
@@ -445,7 +445,7 @@ MONITORING = {
     M + "open_report_file": [Case(GET, a("open_report"), A_OBJECT, b=True)],
 }
 
-# --- notifications (as tests/notifications/test_views.py) -------------------------------------------------------------
+# --- notifications -------------------------------------------------------------------------------------------------
 N = "notifications:"
 NOTIFICATIONS = {
     N + "list": [Case(GET, NO, E(200))],
