@@ -36,7 +36,7 @@ from schools.access import (  # noqa: F401  (the shared scopes and `require` are
     tutor_municipality_ids,
     visible_municipalities,
 )
-from schools.models import RoleAssignment, School
+from schools.models import Municipality, RoleAssignment, School
 from shnor_portal.object_kinds import ObjectKind, page
 
 from .models import (
@@ -488,3 +488,29 @@ def object_kinds() -> list[ObjectKind]:
         ObjectKind("partnerships.methodicalevent", "мероприятие", get_event_or_404, page("partnerships:event"),
                    history="event"),
     ]  # fmt: skip
+
+
+# --- the tutor team, coverage and the municipal picture ---------------------------------------------------------------
+
+
+def tutor_team_municipality_ids(user) -> set[int]:
+    """The municipalities whose tutor team the user reads: every one for the department, else those they work in."""
+    reach = reach_of(user)
+    if reach.everything:
+        return set(Municipality.objects.values_list("pk", flat=True))
+    return set(reach.municipality_ids)
+
+
+def coverage_schools(user) -> QuerySet[School]:
+    """Schools whose coverage the user may read: the team's own school, the municipality's, all (no curator)."""
+    if reach_of(user).everything:
+        return School.objects.all()
+    municipal = coordinator_municipality_ids(user) | tutor_municipality_ids(user)
+    return School.objects.filter(Q(municipality_id__in=municipal) | Q(pk__in=team_school_ids(user)))
+
+
+def summary_municipalities(user) -> QuerySet[Municipality]:
+    """The municipalities of the partnerships summary: the coordinator's, every one for the department."""
+    if reach_of(user).everything:
+        return visible_municipalities(user).order_by("name")
+    return Municipality.objects.filter(pk__in=coordinator_municipality_ids(user)).order_by("name")

@@ -9,12 +9,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from schools.access import Role, reach_of, visible_municipalities
-from schools.models import Municipality, School, SchoolYearStatus, Status
+from schools.models import Municipality, RoleAssignment, School, SchoolYearStatus, Status
 from schools.school_year import current_school_year
 
+from . import access
 from .access import (
     can_see_summary,
-    coordinator_municipality_ids,
     curator_school_ids,
     in_force_q,
     team_school_ids,
@@ -267,12 +267,7 @@ def plan_items(*, plan: DevelopmentPlan, today: datetime.date | None = None) -> 
 
 def tutor_team(*, user) -> list[dict]:
     """Tutors of the municipalities the user works in, with their profile and how many teachers they keep."""
-    reach = reach_of(user)
-    municipality_ids = (
-        set(Municipality.objects.values_list("pk", flat=True)) if reach.everything else set(reach.municipality_ids)
-    )
-    from schools.models import RoleAssignment
-
+    municipality_ids = access.tutor_team_municipality_ids(user)
     assignments = list(
         RoleAssignment.objects.filter(role=Role.TUTOR, municipality_id__in=municipality_ids)
         .select_related("user", "municipality")
@@ -315,22 +310,13 @@ def tutor_team(*, user) -> list[dict]:
 # --- coverage -----------------------------------------------------------------------------------------------------
 
 
-def coverage_schools(*, user) -> QuerySet[School]:
-    """Schools whose coverage the user may read: the team's own school, the municipality's, all (no curator)."""
-    reach = reach_of(user)
-    if reach.everything:
-        return School.objects.all()
-    municipal = coordinator_municipality_ids(user) | {a.municipality_id for a in reach.assignments if a.role == Role.TUTOR}
-    return School.objects.filter(Q(municipality_id__in=municipal) | Q(pk__in=team_school_ids(user)))
-
-
 def coverage(*, user, municipality: Municipality | None = None, year: int | None = None, q: str = "") -> dict:
     """Per school: teachers, with an ИПРП for the year, with a tutor now; per municipality and in total.
 
     Schools with registered teachers or on the approved list are shown. Five queries at any size.
     """
     year = year or current_school_year()
-    schools = coverage_schools(user=user)
+    schools = access.coverage_schools(user)
     if municipality is not None:
         schools = schools.filter(municipality=municipality)
     for word in q.split():
@@ -395,12 +381,6 @@ def coverage(*, user, municipality: Municipality | None = None, year: int | None
 # --- the municipal picture ----------------------------------------------------------------------------------------
 
 
-def summary_municipalities(*, user) -> QuerySet[Municipality]:
-    if reach_of(user).everything:
-        return visible_municipalities(user).order_by("name")
-    return Municipality.objects.filter(pk__in=coordinator_municipality_ids(user)).order_by("name")
-
-
 def municipal_summary(*, user, year: int | None = None, today: datetime.date | None = None) -> list[dict]:
     """Per municipality: agreements signed in the year against the target, agreements in force, schools on the list
     with no curator, sessions held, coverage of teachers, practices and event participation. Fixed queries."""
@@ -408,7 +388,7 @@ def municipal_summary(*, user, year: int | None = None, today: datetime.date | N
         return []
     today = today or timezone.localdate()
     year = year or today.year
-    municipalities = list(summary_municipalities(user=user))
+    municipalities = list(access.summary_municipalities(user))
     ids = [m.pk for m in municipalities]
     signed, in_force, curated = _summary_agreements(ids, year, today)
     listed = _summary_listed(ids)

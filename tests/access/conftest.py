@@ -92,7 +92,6 @@ def _build():
 def _side_a(users):
     from monitoring.models import Indicator, IndicatorValue, OpenReport, ReportExport, SelfAssessment, Stage
     from notifications.models import Notification
-    from partnerships import services
     from partnerships.demo import SUPPORTED_SCHOOL
     from partnerships.models import (
         Agreement,
@@ -102,6 +101,7 @@ def _side_a(users):
         Teacher,
         TutorAssignment,
     )
+    from partnerships.services import practices as practices_services
     from programs.models import Evidence, Programme, Review
     from schools.demo import CURATOR_SCHOOL, MUNICIPALITY_A, SCHOOL_TEAM_SCHOOL
     from schools.models import IdentificationRun, Municipality, School, SchoolYearProfile
@@ -118,7 +118,7 @@ def _side_a(users):
     a.year = current_school_year()
     a.profile = SchoolYearProfile.objects.filter(school=a.school).order_by("-year").first()
     a.run = IdentificationRun.objects.filter(approved_at__isnull=False).order_by("pk").first()
-    # partnerships (as tests/partnerships/conftest.py `world` + `table_world`)
+    # partnerships (as tests/partnerships/conftest.py `world`, with a draft practice)
     a.agreement = Agreement.objects.get(number="1-ШНОР")
     a.plan_item = a.agreement.plan_items.order_by("planned_on").last()
     a.session = a.agreement.sessions.get(status="pending")
@@ -135,13 +135,15 @@ def _side_a(users):
     a.tutor = users["tutor"]
     a.waiting = Practice.objects.get(status=Practice.Status.SUBMITTED)
     a.waiting_file = a.waiting.files.get()
-    a.draft = services.practice_create(
+    a.published = Practice.objects.get(status=Practice.Status.PUBLISHED)  # the bank's: every role of the region
+    a.published_file = a.published.files.get()
+    a.draft = practices_services.practice_create(
         actor=users["school"], school=School.objects.get(short_name=SUPPORTED_SCHOOL), title="Черновик практики А",
         description="Описание.",
     )
-    a.draft_file = services.practice_file_add(practice=a.draft, actor=users["school"], file=pdf())
+    a.draft_file = practices_services.practice_file_add(practice=a.draft, actor=users["school"], file=pdf())
     a.event = MethodicalEvent.objects.get(municipality=a.municipality)
-    # programmes (as tests/programs/test_access.py `objects`)
+    # programmes (the demo's of tests/programs/conftest.py `programmes`)
     a.municipal = Programme.objects.get(kind=Programme.Kind.MUNICIPAL, municipality=a.municipality)
     a.own_draft = Programme.objects.get(school=a.school, kind=Programme.Kind.TRANSITION)
     a.returned = Programme.objects.get(school=a.school, kind=Programme.Kind.ANTI_RISK)
@@ -158,7 +160,8 @@ def _side_a(users):
     a.submitted_municipal = a.submitted.reviews.get(kind=Review.Kind.MUNICIPAL)
     a.submitted_regional = a.submitted.reviews.get(kind=Review.Kind.REGIONAL)
     a.municipal_passport_version = a.municipal.history.order_by("history_id").first().history_id
-    # monitoring (as tests/monitoring/test_access.py)
+    a.own_draft_passport_version = a.own_draft.history.order_by("history_id").first().history_id
+    # monitoring (the demo's of tests/monitoring/conftest.py `mon`)
     a.self_assessment = SelfAssessment.objects.get(school=a.school, year=a.year, stage=Stage.ENTRY, is_current=True)
     a.open_report = OpenReport.objects.filter(school=a.school).order_by("pk").first()
     a.indicator = Indicator.objects.get(code="teachers-training", municipality=a.municipality)
@@ -209,8 +212,10 @@ def _side_b(users):
     from notifications.models import Notification
     from notifications.services import notify
     from partnerships import demo as partnerships_demo
-    from partnerships import services
     from partnerships.models import MethodicalEvent, Subject, TeacherDeficit, TutorAssignment
+    from partnerships.services import events as events_services
+    from partnerships.services import practices as practices_services
+    from partnerships.services import teachers as teachers_services
     from programs import services as programme_services
     from programs.models import Programme
     from schools.demo import MUNICIPALITY_B
@@ -249,42 +254,42 @@ def _side_b(users):
     b.evidence = b.session.evidence.get()
     # a teacher with a tutor, a deficit, a plan and a step
     coordinator_b = _fresh(coordinator_b)
-    b.teacher = services.teacher_create(
+    b.teacher = teachers_services.teacher_create(
         actor=coordinator_b, school=b.school, full_name="Озёрская Вера Павловна", subject=Subject.objects.get(code="math"),
         category="first", experience="over_20",
     )  # fmt: skip
-    b.assignment = services.tutor_assign(
+    b.assignment = teachers_services.tutor_assign(
         teacher=b.teacher, actor=coordinator_b, tutor=tutor_b, starts_on=today - datetime.timedelta(days=60)
     )
     from partnerships.models import DeficitArea
 
-    b.deficit = services.deficit_add(
+    b.deficit = teachers_services.deficit_add(
         teacher=b.teacher, actor=coordinator_b, area=DeficitArea.objects.get(code="methods"), level="partial",
         diagnosed_on=today - datetime.timedelta(days=30), source="Диагностика", note="",
     )  # fmt: skip
     year = today.year + 1 if today.month >= 9 else today.year
-    b.plan = services.plan_create(
+    b.plan = teachers_services.plan_create(
         teacher=b.teacher, actor=coordinator_b, year=year, starts_on=datetime.date(year - 1, 9, 1),
         ends_on=datetime.date(year, 6, 30), status="active", goal="Преодолеть дефицит.",
     )  # fmt: skip
-    b.ipr_item = services.ipr_item_add(
+    b.ipr_item = teachers_services.ipr_item_add(
         plan=b.plan, actor=coordinator_b, deficit=b.deficit, action="Курсы", form="course",
         due_on=datetime.date(year, 3, 1), status="planned", result="",
     )  # fmt: skip
     assert isinstance(b.deficit, TeacherDeficit) and isinstance(b.assignment, TutorAssignment)
-    services.tutor_profile_save(
+    teachers_services.tutor_profile_save(
         actor=coordinator_b, user=tutor_b, municipality=b.municipality, direction="teachers", note="Тьютор Б"
     )
     # practices of the B school: one waiting for moderation (with a file), one draft (with a file)
-    b.waiting = services.practice_create(
+    b.waiting = practices_services.practice_create(
         actor=team_b, school=b.school, title="Практика Озёрска на модерации", description="Описание."
     )
-    b.waiting_file = services.practice_file_add(practice=b.waiting, actor=team_b, file=pdf("практика-б.pdf"))
-    services.practice_submit(practice=b.waiting, actor=team_b)
+    b.waiting_file = practices_services.practice_file_add(practice=b.waiting, actor=team_b, file=pdf("практика-б.pdf"))
+    practices_services.practice_submit(practice=b.waiting, actor=team_b)
     team_b = _fresh(team_b)
-    b.draft = services.practice_create(actor=team_b, school=b.school, title="Черновик практики Б", description="Текст.")
-    b.draft_file = services.practice_file_add(practice=b.draft, actor=team_b, file=pdf("черновик-б.pdf"))
-    b.event = services.event_create(
+    b.draft = practices_services.practice_create(actor=team_b, school=b.school, title="Черновик практики Б", description="Текст.")
+    b.draft_file = practices_services.practice_file_add(practice=b.draft, actor=team_b, file=pdf("черновик-б.pdf"))
+    b.event = events_services.event_create(
         actor=coordinator_b, schools=[b.school, b.curator_school], title="Семинар Озёрского округа",
         format=MethodicalEvent.Format.SEMINAR, held_on=today - datetime.timedelta(days=10),
         starts_at=datetime.time(10, 0), municipality=b.municipality, organiser="УО Озёрска", place="Актовый зал",
@@ -301,6 +306,7 @@ def _side_b(users):
     b.draft_section = b.own_draft.sections.get(position=1)
     b.draft_measure = b.own_draft.measures.order_by("position", "pk").first()
     b.municipal_passport_version = b.municipal.history.order_by("history_id").first().history_id
+    b.own_draft_passport_version = b.own_draft.history.order_by("history_id").first().history_id
     # B school programmes under review, as the demo's in A: one submitted with its regional review opened, one in
     # review with the municipal review started and a mutual review given to the B curator school
     from programs.models import Review

@@ -1,4 +1,11 @@
-"""The access matrix of the whole portal: every URL pattern × every demo role and an anonymous visitor → the answer.
+"""THE access table of the portal — the one place every URL gets its row: every URL pattern × every demo role and an
+anonymous visitor → the answer the user gets.
+
+A new URL needs a row in TABLE here and nowhere else: there are no per-app URL tables (the partnerships', the
+programmes', the monitoring's and the notifications' were folded in here, issue 17). A different state of an object (a draft, a pending
+session, a published practice), a POST with data or another role's difference is one more `Case` of the URL's row,
+with a `label`; the objects it needs are built once, in `conftest.py`. Tests of the apps' access functions
+(`visible_*`, `get_*_or_404`) stay in the apps' test folders.
 
 The URL patterns come from the resolver (`get_resolver()`, through every include), so a new URL without a row in
 TABLE fails `test_every_url_pattern_has_a_row`, and a row without a URL fails it too. Each URL with object ids is
@@ -8,7 +15,8 @@ kind of object of municipality B (the outsider's, built in `conftest.py`): for B
 
 Answers: 200; LOGIN (302 to the login page); 302 (a successful POST or a redirect elsewhere than the login page);
 403 (the user sees the object but may not take the step); 404 (out of reach). Every request runs in a savepoint
-that is rolled back, so a POST of one role changes nothing the next one sees.
+that is rolled back, so a POST of one role changes nothing the next one sees. Where a row names its `effect` (the
+records the step writes), a 302 must have written them and every other answer must have left them as they were.
 
 The admin site (`admin:*`) is one group (`test_admin_site`): every admin URL that takes no arguments is requested by
 the department (200, or 403/405 where the admin says so), the anonymous visitor and one other role in turn (302 to
@@ -58,6 +66,7 @@ class Case:
     query: str = ""
     label: str = ""
     b_expected: dict | None = field(default=None)  # when B does not follow from A (with a comment why)
+    effect: Any = None  # side -> queryset whose count the step changes when it is answered 302, and only then
 
     def expected_for_b(self):
         if self.b_expected is not None:
@@ -169,7 +178,7 @@ PORTAL = {
     ],
 }
 
-# --- partnerships (as tests/partnerships/test_access_table.py) --------------------------------------------------
+# --- partnerships --------------------------------------------------------------------------------------------------
 #                                                             department coordinator coord_b school curator tutor
 P = "partnerships:"
 PARTNERSHIPS = {
@@ -203,7 +212,11 @@ PARTNERSHIPS = {
     P + "teachers": [R(GET, NO, 200, 200, 200, 200, 403, 200)],
     P + "teachers_export": [R(GET, NO, 200, 200, 200, 200, 403, 200)],
     P + "teacher_create": [R(GET, NO, 200, 200, 200, 200, 403, 403)],
-    P + "teacher": [R(GET, a("teacher"), 200, 200, 404, 200, 404, 200, b=True)],
+    # a tutor reaches the teachers assigned to them, and no other teacher of the same school
+    P + "teacher": [
+        R(GET, a("teacher"), 200, 200, 404, 200, 404, 200, b=True, label="the tutor's"),
+        R(GET, a("untutored_teacher"), 200, 200, 404, 200, 404, 404, label="not the tutor's"),
+    ],
     P + "teacher_edit": [R(GET, a("teacher"), 200, 200, 404, 200, 404, 403, b=True)],
     P + "tutor_assign": [R(POST, a("teacher"), 302, 302, 404, 403, 404, 403, b=True)],
     P + "tutor_unassign": [R(POST, a("assignment"), 302, 302, 404, 403, 404, 403, b=True)],
@@ -227,7 +240,12 @@ PARTNERSHIPS = {
     P + "practices": [R(GET, NO, 200, 200, 200, 200, 200, 200)],
     P + "practices_export": [R(GET, NO, 200, 200, 200, 200, 200, 200)],
     P + "practice_create": [R(GET, NO, 200, 200, 200, 200, 200, 403)],
-    P + "practice": [R(GET, a("waiting"), 200, 200, 404, 200, 404, 404, b=True)],
+    # a practice on moderation is its school's, the coordinator's and the department's; a published one (the bank)
+    # is every role's of the region, the outsider's too
+    P + "practice": [
+        R(GET, a("waiting"), 200, 200, 404, 200, 404, 404, b=True, label="waiting"),
+        R(GET, a("published"), 200, 200, 200, 200, 200, 200, label="published"),
+    ],
     P + "practice_edit": [R(GET, a("draft"), 200, 200, 404, 200, 404, 404, b=True)],
     P + "practice_file_upload": [R(POST, a("draft"), 302, 302, 404, 302, 404, 404, b=True)],
     P + "practice_submit": [R(POST, a("draft"), 302, 302, 404, 302, 404, 404, b=True)],
@@ -236,6 +254,7 @@ PARTNERSHIPS = {
     P + "practice_file": [
         R(GET, a("waiting_file"), 200, 200, 404, 200, 404, 404, b=True, label="waiting"),
         R(GET, a("draft_file"), 200, 200, 404, 200, 404, 404, b=True, label="draft"),
+        R(GET, a("published_file"), 200, 200, 200, 200, 200, 200, label="published"),
     ],
     P + "practice_file_delete": [R(POST, a("draft_file"), 302, 302, 404, 302, 404, 404, b=True)],
     P + "events": [R(GET, NO, 200, 200, 200, 200, 200, 200)],
@@ -246,7 +265,7 @@ PARTNERSHIPS = {
     P + "event_attendance": [R(GET, a("event"), 200, 200, 404, 403, 403, 403, b=True)],
 }
 
-# --- programmes (as tests/programs/test_access.py) ----------------------------------------------------------------
+# --- programmes ----------------------------------------------------------------------------------------------------
 SEES_OWN_DRAFT = E(department=200, coordinator=200, school=200)
 SEES_MUNICIPAL = E(department=200, coordinator=200)
 SEES_IN_REVIEW = E(department=200, coordinator=200, curator=200)  # the curator school reviews it (mutual)
@@ -275,10 +294,12 @@ PROGRAMS = {
         Case(GET, a("in_review"), SEES_IN_REVIEW, b=True, label="in review"),
     ],
     PR + "history": [Case(GET, a("own_draft"), SEES_OWN_DRAFT, b=True)],
+    # restoring a passport is its owner's (and the department's): the coordinator reads a school's draft, may not
     PR + "passport_restore": [
-        Case(GET, a("municipal", lambda s: s.municipal_passport_version), SEES_MUNICIPAL, b=True),
+        Case(GET, a("municipal", lambda s: s.municipal_passport_version), SEES_MUNICIPAL, b=True, label="municipal"),
         Case(POST, a("municipal", lambda s: s.municipal_passport_version), E(department=302, coordinator=302),
-             b=True, data=lambda s: {"version": s.municipal.version}),
+             b=True, data=lambda s: {"version": s.municipal.version}, label="municipal"),
+        Case(GET, a("own_draft", lambda s: s.own_draft_passport_version), OWNER_EDITS, b=True, label="school draft"),
     ],
     PR + "print": [Case(GET, a("own_draft"), SEES_OWN_DRAFT, b=True)],
     PR + "export": [Case(GET, a("municipal"), SEES_MUNICIPAL, b=True)],
@@ -307,7 +328,10 @@ PROGRAMS = {
              data=lambda s: {"name": "Новое мероприятие", "status": "planned"})
     ],
     PR + "measure": [Case(GET, a("draft_measure"), E(department=302, coordinator=302, school=302), b=True)],
-    PR + "measure_edit": [Case(GET, a("draft_measure"), OWNER_EDITS, b=True)],
+    PR + "measure_edit": [
+        Case(GET, a("draft_measure"), OWNER_EDITS, b=True, label="school draft"),
+        Case(GET, a("municipal_measure"), SEES_MUNICIPAL, b=True, label="municipal"),
+    ],
     PR + "measure_delete": [
         Case(POST, a("draft_measure"), E(department=302, coordinator=403, school=302), b=True,
              data=lambda s: {"version": 1})
@@ -340,7 +364,7 @@ PROGRAMS = {
     ],
 }
 
-# --- monitoring (as tests/monitoring/test_access.py; the dashboards and the yearly report from their views) -----------
+# --- monitoring ----------------------------------------------------------------------------------------------------
 M = "monitoring:"
 ALL_OK = E(200)
 A_OBJECT = E(200, coordinator_b=404)  # «Покровская СОШ»: the curator reaches it through the agreement in force
@@ -349,6 +373,20 @@ A_TEMPLATE = E(403, department=200, coordinator=200, coordinator_b=404, school=2
 CONFIRMERS = E(403, department=200, coordinator=200, coordinator_b=200)
 MUNICIPALITY = E(200, coordinator_b=404)
 STAGE = "entry"
+
+
+def _accepted(self_assessment):
+    from monitoring.models import SelfAssessment
+
+    return SelfAssessment.objects.filter(pk=self_assessment.pk, status=SelfAssessment.Status.ACCEPTED)
+
+
+def _open_reports(school):
+    from monitoring.models import OpenReport
+
+    return OpenReport.objects.filter(school=school)
+
+
 MONITORING = {
     M + "index": [Case(GET, NO, ALL_OK)],
     # the coordinator is sent on to the dashboard of their municipality
@@ -393,18 +431,21 @@ MONITORING = {
     M + "self_assessment_preview": [Case(GET, NO, E(302))],  # no upload waiting in the session: back to the hub
     M + "self_assessment_detail": [Case(GET, a("self_assessment"), A_OBJECT, b=True)],
     M + "self_assessment_file": [Case(GET, a("self_assessment"), A_OBJECT, b=True)],
+    # the curator reaches the school through the agreement, reads its self-assessment, may not decide on it
     M + "self_assessment_decide": [
         Case(POST, a("self_assessment"), E(403, department=302, coordinator=302, coordinator_b=404, curator=403), b=True,
-             data=lambda s: {"action": "accept"})
+             data=lambda s: {"action": "accept"}, effect=lambda s: _accepted(s.self_assessment))
     ],
     M + "self_assessment_template": [Case(GET, a("school", YEAR, STAGE), A_TEMPLATE, b=True)],
     M + "self_assessment_upload": [Case(GET, a("school", YEAR, STAGE), A_ACTION_TEAM, b=True)],
-    M + "open_report_upload": [Case(POST, a("school", YEAR), A_ACTION_TEAM | {"school": 302}, b=True,
-                                    data=lambda s: {"file": pdf("доклад.pdf")})],
+    M + "open_report_upload": [
+        Case(POST, a("school", YEAR), A_ACTION_TEAM | {"school": 302}, b=True, data=lambda s: {"file": pdf("доклад.pdf")},
+             effect=lambda s: _open_reports(s.school))
+    ],
     M + "open_report_file": [Case(GET, a("open_report"), A_OBJECT, b=True)],
 }
 
-# --- notifications (as tests/notifications/test_views.py) -------------------------------------------------------------
+# --- notifications -------------------------------------------------------------------------------------------------
 N = "notifications:"
 NOTIFICATIONS = {
     N + "list": [Case(GET, NO, E(200))],
@@ -451,12 +492,19 @@ def test_every_url_pattern_has_a_row():
 def ask(world, user, method, url, data):
     """One request in a savepoint rolled back; the client starts from its login cookie alone (a logout or a message
     cookie of the previous request does not carry over)."""
+    return ask_counting(world, user, method, url, data, None)[0]
+
+
+def ask_counting(world, user, method, url, data, counted):
+    """`ask`, and how many more rows the queryset `counted` (if any) holds after the request than before it."""
     client = world.clients[user]
     client.cookies = SimpleCookie(world.cookies[user])
     with transaction.atomic():
+        before = counted.count() if counted is not None else 0
         response = getattr(client, method)(url, data or {})
+        after = counted.count() if counted is not None else 0
         transaction.set_rollback(True)
-    return response
+    return response, after - before
 
 
 def answer(response):
@@ -480,12 +528,14 @@ def test_url_answers_every_user_as_the_table_says(world, name):
                 if side_label == "B" and user == "anonymous":
                     continue  # login_required answers before any object is looked up: asked once, on the A side
                 data = case.data(side) if case.data else None
-                got = answer(ask(world, user, case.method, url, data))
+                counted = case.effect(side) if case.effect else None
+                response, changed = ask_counting(world, user, case.method, url, data, counted)
+                got = answer(response)
+                where = f"{case.method.upper()} {url} [{case.label or side_label}/{side_label}] {user}"
                 if got != expected[user]:
-                    mismatches.append(
-                        f"{case.method.upper()} {url} [{case.label or side_label}/{side_label}] {user}: "
-                        f"{got}, ожидалось {expected[user]}"
-                    )
+                    mismatches.append(f"{where}: {got}, ожидалось {expected[user]}")
+                elif counted is not None and bool(changed) != (got == 302):
+                    mismatches.append(f"{where}: {got}, а записей изменилось {changed}")
     assert not mismatches, "\n".join(mismatches)
 
 
@@ -572,7 +622,8 @@ def department_admin_answer(name: str) -> int:
 
 
 def test_media_is_not_served_from_a_public_url(world):
-    stored = [world.a.evidence.file.name, world.b.self_assessment.file.name, world.b.programme_evidence.file.name]
+    stored = [world.a.evidence.file.name, world.a.agreement.scan.name, world.a.self_assessment.file.name,
+              world.b.self_assessment.file.name, world.b.programme_evidence.file.name]  # fmt: skip
     for name in stored:
         assert world.clients["department"].get(settings.MEDIA_URL + name).status_code == 404
         assert world.clients["department"].get("/media/" + name).status_code == 404
@@ -589,14 +640,7 @@ def _cells(content: bytes) -> set[str]:
 
 def count_after(world, user, url, data, model, **filters):
     """POST, then count `model` rows matching `filters` before the savepoint is rolled back."""
-    client = world.clients[user]
-    client.cookies = SimpleCookie(world.cookies[user])
-    with transaction.atomic():
-        before = model.objects.filter(**filters).count()
-        response = client.post(url, data)
-        after = model.objects.filter(**filters).count()
-        transaction.set_rollback(True)
-    return response, after - before
+    return ask_counting(world, user, POST, url, data, model.objects.filter(**filters))
 
 
 def _teacher_data(school):
@@ -711,10 +755,58 @@ def test_monitoring_steps_for_another_schools_pk_in_the_url_are_404_and_store_no
     assert response.status_code == 302 and added == 1
 
 
+def test_the_outsider_reaches_no_monitoring_record_of_municipality_a_whatever_its_state(world):
+    """The rows ask for one self-assessment, open report, school and indicator of A; here every one of A's, of every
+    school, stage and state (accepted, returned, waiting), answers the outsider 404 — a decision on it too, which
+    changes nothing."""
+    from monitoring.models import Indicator, OpenReport, SelfAssessment
+
+    municipality = world.a.municipality
+    assessments = SelfAssessment.objects.filter(school__municipality=municipality)
+    assert assessments.values("status").distinct().count() > 1 and assessments.values("stage").distinct().count() > 1
+    asked = []
+    for assessment in assessments:
+        asked += [(GET, reverse("monitoring:self_assessment_detail", args=[assessment.pk]), None),
+                  (GET, reverse("monitoring:self_assessment_file", args=[assessment.pk]), None),
+                  (POST, reverse("monitoring:self_assessment_decide", args=[assessment.pk]),
+                   {"action": "return", "comment": "Замечания."})]  # fmt: skip
+    for report in OpenReport.objects.filter(school__municipality=municipality):
+        asked.append((GET, reverse("monitoring:open_report_file", args=[report.pk]), None))
+    for school in municipality.schools.all():
+        asked += [(GET, reverse("monitoring:school", args=[school.pk]), None),
+                  (GET, reverse("monitoring:school_grid", args=[school.pk, world.a.year, "final"]), None)]  # fmt: skip
+    for indicator in Indicator.objects.filter(municipality=municipality):
+        asked.append((GET, reverse("monitoring:indicator_detail", args=[indicator.pk]), None))
+    returned = assessments.filter(status=SelfAssessment.Status.RETURNED)
+    reached = []
+    for method, url, data in asked:
+        response, changed = ask_counting(world, "coordinator_b", method, url, data, returned)
+        if response.status_code != 404 or changed:
+            reached.append(f"{method.upper()} {url}: {response.status_code}, записей изменилось {changed}")
+    assert not reached, "\n".join(reached)
+
+
+# --- a login without a role -------------------------------------------------------------------------------------------
+
+
+def test_a_login_without_a_role_reaches_not_even_the_practices_bank(world):
+    """The bank is every role's of the region (its "published" rows above), not every account's: an account without
+    a role (one whose roles were taken away) is refused the bank and reaches neither a practice nor its file."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.create_user("nobody"))
+    assert client.get(reverse("partnerships:practices")).status_code == 403
+    assert client.get(reverse("partnerships:practice", args=[world.a.published.pk])).status_code == 404
+    assert client.get(reverse("partnerships:practice_file", args=[world.a.published_file.pk])).status_code == 404
+
+
 # --- lists, exports and charts of the outsider hold nothing of municipality A -----------------------------------------
 
-# A practice published in the bank is for every role of the region (tests/partnerships: published practices reach
-# everybody), so its author school is named in every bank list; so is the region-wide approved list.
+# A practice published in the bank is for every role of the region (the "published" rows of partnerships:practice
+# and practice_file), so its author school and that school's municipality are named in every bank list; so are
+# the schools of the region-wide approved list.
 PUBLIC_ROWS = {
     "partnerships:practices": "the published practice of «Гимназия г. Заречный»",
     "partnerships:practices_export": "the published practice of «Гимназия г. Заречный»",
@@ -737,18 +829,26 @@ def test_outsider_lists_cover_the_lists_and_exports():
         assert expected in names
 
 
-@pytest.mark.parametrize("name", outsider_list_urls())
-def test_outsider_lists_and_exports_name_no_school_of_municipality_a(world, name):
+def names_of_municipality_a(world) -> set[str]:
+    """What names A's objects on a page or in a workbook: its name, its schools' short and full names and the titles
+    of its programmes (an indicator is listed under its programme's title)."""
+    from programs.models import Programme
     from schools.models import School
 
-    a_names = set()
+    names = {world.a.municipality.name}
     for short_name, full_name in School.objects.filter(municipality=world.a.municipality).values_list(
         "short_name", "name"
     ):
-        a_names |= {short_name, full_name}
+        names |= {short_name, full_name}
+    names |= set(Programme.objects.filter(municipality=world.a.municipality).values_list("title", flat=True))
+    return names
+
+
+@pytest.mark.parametrize("name", outsider_list_urls())
+def test_outsider_lists_and_exports_name_nothing_of_municipality_a(world, name):
+    a_names = names_of_municipality_a(world)
     if name in PUBLIC_ROWS:
-        a_names.discard(world.a.curator_school.short_name)
-        a_names.discard(world.a.curator_school.name)
+        a_names -= {world.a.curator_school.short_name, world.a.curator_school.name, world.a.municipality.name}
     url = reverse(name) + next(c for c in TABLE[name] if c.args is None).query.format(s=world.b)
     # as it opens, and with A's municipality, school and agreement typed into the filters of the query string
     a_ids = (f"municipality={world.a.municipality.pk}&school={world.a.school.pk}&agreement={world.a.agreement.pk}"
@@ -767,6 +867,7 @@ SHOWN_TO_THE_COORDINATOR = {
     "schools:list", "schools:list_export", "partnerships:agreements", "partnerships:agreements_export",
     "partnerships:sessions_export", "partnerships:teachers_export", "monitoring:self_assessment_list",
     "monitoring:self_assessment_export", "monitoring:queue_export", "schools:passport_template",
+    "monitoring:indicator_list", "monitoring:indicator_list_export", "partnerships:summary",
 }  # fmt: skip
 
 
@@ -776,10 +877,8 @@ def _text(response) -> str:
     return "\n".join(_cells(content)) if content[:2] == b"PK" else content.decode()
 
 
-def test_outsider_dashboard_charts_and_grid_name_no_school_of_municipality_a(world):
-    from schools.models import School
-
-    a_names = set(School.objects.filter(municipality=world.a.municipality).values_list("short_name", flat=True))
+def test_outsider_dashboard_charts_and_grid_name_nothing_of_municipality_a(world):
+    a_names = names_of_municipality_a(world)
     for url in (
         reverse("monitoring:dashboard_municipality", args=[world.b.municipality.pk]),
         reverse("monitoring:municipality_grid", args=[world.b.municipality.pk, world.b.year, "entry"]),
@@ -822,9 +921,16 @@ def test_every_stored_file_is_downloaded_through_a_row_of_the_table_for_a_and_b(
             stored = getattr(side, attr)
             field = next(f for f in stored._meta.concrete_fields if isinstance(f, models.FileField))
             response = ask(world, "department", GET, reverse(name, args=[stored.pk]), None)
+            # a download, never shown inline, of the type its content is, which the browser may not second-guess
             assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment"), name
+            assert response["X-Content-Type-Options"] == "nosniff", name
             with getattr(stored, field.name).open("rb") as handle:
-                assert b"".join(response.streaming_content) == handle.read(), name
+                content = handle.read()
+            assert b"".join(response.streaming_content) == content, name
+            assert response["Content-Type"] == CONTENT_TYPES[content[:2]], name
+
+
+CONTENT_TYPES = {b"%P": "application/pdf", b"PK": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 def test_the_outsider_cannot_confirm_municipality_as_values_by_their_ids(world):

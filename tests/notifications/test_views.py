@@ -1,13 +1,14 @@
 """The notification centre: the bell (one query per page), the list, the link that re-checks access, the
-coordinator's page — and the outsider (coordinator_b) reaches none of what is not theirs."""
+coordinator's page — and the outsider (coordinator_b) reaches none of what is not theirs. What each URL answers
+each role is a row of the project's one access table, tests/access/test_matrix.py."""
 
 import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from notifications import kinds
@@ -18,11 +19,6 @@ from programs.models import Programme, Review
 from schools.models import School
 
 pytestmark = pytest.mark.django_db
-USERS = ["anonymous", "department", "coordinator", "coordinator_b", "school", "curator", "tutor"]
-
-
-def expect(default=200, **statuses):
-    return {user: statuses.get(user, default) for user in USERS} | {"anonymous": 302}
 
 
 @pytest.fixture
@@ -30,45 +26,6 @@ def mine(clean, programmes):
     """The school submitted its programme: the coordinator holds one notification about it."""
     services.programme_submit(programme=programmes["draft"], actor=clean["school"])
     return Notification.objects.get(recipient=clean["coordinator"])
-
-
-# url name, args, method, expected status per user
-CASES = [
-    ("list", False, "get", expect()),
-    ("read_all", False, "post", expect(302)),
-    ("open", True, "get", expect(404, coordinator=302)),
-    ("read", True, "post", expect(404, coordinator=302)),
-    ("settings", False, "get", expect()),
-    ("municipality", False, "get", expect(403, department=200, coordinator=200, coordinator_b=200)),
-]
-
-
-def test_every_url_of_the_app_has_a_row():
-    names = {
-        pattern.name
-        for pattern in get_resolver().url_patterns
-        if getattr(pattern, "namespace", None) == "notifications"
-        for pattern in pattern.url_patterns
-    }
-    assert names - {name for name, *_rest in CASES} == set()
-
-
-def test_every_url_answers_each_role_as_the_table_says(client, mine):
-    mismatches = []
-    for name, with_pk, method, expected in CASES:
-        url = reverse(f"notifications:{name}", args=[mine.pk] if with_pk else [])
-        for username in USERS:
-            with transaction.atomic():
-                client.logout()
-                if username != "anonymous":
-                    client.force_login(get_user_model().objects.get(username=username))
-                response = getattr(client, method)(url)
-                transaction.set_rollback(True)
-            if response.status_code != expected[username]:
-                mismatches.append(f"{method} {name} as {username}: {response.status_code}, expected {expected[username]}")
-            if username == "anonymous":
-                assert "/accounts/login/" in response.url
-    assert mismatches == []
 
 
 # --- the bell -----------------------------------------------------------------------------------------------------------
