@@ -9,4 +9,6 @@ class SchoolsConfig(AppConfig):
     def ready(self):
         from shnor_portal import freshness, sqlite  # noqa: F401  (sqlite connects the SQLite LIKE fix)
 
+        from . import tasks  # noqa: F401  (registers the check for runs whose worker died)
+
         freshness.install()
