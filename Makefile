@@ -7,10 +7,14 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
 .PHONY: demo test install install-dev assets system-test-deps lint serve bench-identification bench-reminders
 
+# The task worker (identification runs, yearly reports, e-mail) runs in the background beside the server and stops
+# with it: Ctrl+C, or the server exiting for any reason, ends the worker too.
 demo: install assets
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@echo "Портал: http://127.0.0.1:$(PORT)/  (остановить — Ctrl+C)"
+	@echo "Портал: http://127.0.0.1:$(PORT)/  (остановить — Ctrl+C; обработчик заданий остановится вместе с ним)"
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	DEBUG=1 DEMO_MODE=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install-dev assets system-test-deps
@@ -56,10 +60,13 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-# Production-like serving: gunicorn with as many workers as cores, static files by whitenoise.
+# Production-like serving: gunicorn with as many workers as cores, static files by whitenoise, the task worker
+# beside it (stopped with it, as in `demo`).
 serve: install assets
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	$(VENV)/bin/gunicorn shnor_portal.wsgi --no-control-socket --workers $$(nproc) --bind 127.0.0.1:$(PORT)
 
 # Benchmarks (not tests): an identification run over SCHOOLS schools (default 40,000) on a throwaway PostgreSQL.

@@ -9,6 +9,6 @@ class MonitoringConfig(AppConfig):
     def ready(self):
         from shnor_portal import object_kinds
 
-        from . import access, reminders  # noqa: F401  (reminders registers its providers)
+        from . import access, reminders, tasks  # noqa: F401  (reminders and tasks register themselves)
 
         object_kinds.register(*access.object_kinds())

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from schools.school_year import current_school_year, school_year_label
 
@@ -23,6 +23,7 @@ from .access import (
 from .figures import FIGURES, FigureLinks, counted_year_figures, dynamics_charts, sections
 from .filters import year_choices
 from .models import YEAR_MIN, ReportExport
+from .tasks import exports_mark_interrupted, report_export_retry
 from .yearly_report import ReportError, report_export_start
 
 MUNICIPALITIES_PER_PAGE = 50
@@ -180,23 +181,49 @@ def report(request):
         if len(municipalities) == 1:
             initial["municipality"] = municipalities[0]
         form = ReportForm(initial=initial, user=request.user)
+    exports_mark_interrupted()
     exports = list(visible_report_exports(request.user).select_related("municipality", "requested_by")[:20])
     return render(request, "monitoring/report.html", {"form": form, "exports": exports})
 
 
 @login_required
 def report_export(request, pk):
+    exports_mark_interrupted()
     export = get_report_export_or_404(request.user, pk)
     return render(
-        request, "monitoring/report_export.html", {"export": export, "year_label": school_year_label(export.year)}
+        request,
+        "monitoring/report_export.html",
+        {
+            "export": export, "year_label": school_year_label(export.year),
+            "can_retry": can_export_report(request.user, export.municipality),
+        },
     )
 
 
 @login_required
 def report_export_progress(request, pk):
-    """The progress block, polled by htmx every second until the file is ready or the export failed."""
+    """The progress block, polled by htmx every second until the file is ready or the export failed (an export
+    whose worker died is marked failed here)."""
+    exports_mark_interrupted()
     export = get_report_export_or_404(request.user, pk)
-    return render(request, "monitoring/_report_progress.html", {"export": export})
+    return render(
+        request,
+        "monitoring/_report_progress.html",
+        {"export": export, "can_retry": can_export_report(request.user, export.municipality)},
+    )
+
+
+@login_required
+@require_POST
+def report_export_retry_view(request, pk):
+    """«Запустить снова»: a failed export is queued again, from the start, by whoever may export it."""
+    export = get_report_export_or_404(request.user, pk)
+    require(can_export_report(request.user, export.municipality), "Этот отчёт вы выгрузить не можете.")
+    if report_export_retry(export):
+        messages.success(request, "Отчёт снова поставлен в очередь.")
+    else:
+        messages.info(request, "Эта выгрузка не завершилась ошибкой — запускать её снова не нужно.")
+    return redirect("monitoring:report_export", pk=export.pk)
 
 
 @login_required

@@ -11,6 +11,7 @@ urlpatterns = [
     path("report/", dashboard_views.report, name="report"),
     path("report/<int:pk>/", dashboard_views.report_export, name="report_export"),
     path("report/<int:pk>/progress/", dashboard_views.report_export_progress, name="report_export_progress"),
+    path("report/<int:pk>/retry/", dashboard_views.report_export_retry_view, name="report_export_retry"),
     path("report/<int:pk>/download/", dashboard_views.report_export_download, name="report_export_download"),
     path("indicators/", views.indicator_list, name="indicator_list"),
     path("indicators/export/", views.indicator_list_export, name="indicator_list_export"),

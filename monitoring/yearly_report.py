@@ -8,12 +8,10 @@ The summary and by-municipality sheets are written from `monitoring.figures.year
 dashboards show. The other sheets are row generators over querysets of the access modules, iterated in chunks
 and streamed into a write-only workbook, so the report of 40,000 schools keeps memory flat.
 
-The export from the browser is a `ReportExport` written in a background thread started after the request's
-transaction commits (the same choice as the identification run: the portal has no task queue, the job is short —
-seconds for a region of 1,000 schools — and a thread keeps `make demo` a two-command set-up). The page polls its
-progress with htmx. On SQLite (the embedded demo database, one writer at a time) and with the setting
-`REPORT_EXPORT_INLINE` the job runs in the request itself. The file is stored under MEDIA_ROOT with a random name
-and served only by the download view, which checks scope.
+The export from the browser is a `ReportExport` written by a task of the worker (`monitoring.tasks`, queued with
+the request's transaction, like the identification run; see shnor_portal/jobs.py). The page polls its progress
+with htmx; every sheet is a heartbeat, so an export whose worker died is noticed and can be started again. The
+file is stored under MEDIA_ROOT with a random name and served only by the download view, which checks scope.
 """
 
 import datetime
@@ -23,8 +21,8 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.files import File
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -52,7 +50,7 @@ from schools.access import Reach, Role, visible_schools
 from schools.filters import with_year_status
 from schools.models import Measure, Municipality, Status
 from schools.school_year import school_year_label
-from shnor_portal.background import start_after_commit
+from shnor_portal import jobs
 from shnor_portal.spreadsheets import Column, Formatted, TypedSheet, xlsx_write_typed
 
 from .access import visible_self_assessments
@@ -589,15 +587,16 @@ def report_export_start(*, actor, year: int, municipality: Municipality | None) 
 
     if not can_export_report(actor, municipality):
         raise ReportError("Годовой отчёт по всему региону выгружает управление образования, координатор — только по своему муниципалитету.")
-    export = ReportExport.objects.create(year=year, municipality=municipality, requested_by=actor)
-    _execute_in_background(export)
+    with transaction.atomic():  # the export and its task together
+        export = ReportExport.objects.create(year=year, municipality=municipality, requested_by=actor)
+        _execute_in_background(export)
     return export
 
 
 def _execute_in_background(export: ReportExport) -> None:
-    start_after_commit(
-        report_export_run, export.pk, name="report-export", inline=getattr(settings, "REPORT_EXPORT_INLINE", False)
-    )
+    from .tasks import report_export_enqueue  # the task module builds on this one
+
+    report_export_enqueue(export)
 
 
 def _set(export_pk: int, **fields) -> None:
@@ -607,7 +606,10 @@ def _set(export_pk: int, **fields) -> None:
 def report_export_run(export_pk: int) -> None:
     """Write the report of an export with the requester's reach, storing progress, the file or the error."""
     export = ReportExport.objects.select_related("municipality", "requested_by").get(pk=export_pk)
-    _set(export.pk, status=ReportExport.Status.RUNNING, started_at=timezone.now(), progress=1, stage="Подсчёт показателей")
+    _set(
+        export.pk, status=ReportExport.Status.RUNNING, started_at=timezone.now(), beat_at=timezone.now(), progress=1,
+        stage="Подсчёт показателей",
+    )
     user = export.requested_by
     handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="yearly-report-")
     os.close(handle)
@@ -619,7 +621,10 @@ def report_export_run(export_pk: int) -> None:
             user=user,
             year=export.year,
             municipality=export.municipality,
-            on_progress=lambda percent, stage: _set(export.pk, progress=percent, stage=stage),
+            # each sheet is a heartbeat (shnor_portal.jobs); an export marked interrupted meanwhile stops here
+            on_progress=lambda percent, stage: jobs.beat(
+                ReportExport.objects.filter(pk=export.pk), state="status", progress=percent, stage=stage
+            ),
         )
         with open(path, "rb") as stored:
             export.file.save(export.file_name, File(stored), save=False)

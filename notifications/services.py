@@ -2,9 +2,10 @@
 
 `notify` is the one function other apps call. It stores one notification per recipient in one bulk insert, decides
 per recipient whether an e-mail goes at once, in the daily digest or not at all (their preference, and whether
-they have an address), and sends the immediate e-mails once the caller's transaction commits. It never raises into
-the caller: the action that triggered it must not fail because of a notification. A failing mail server is logged;
-the e-mails stay queued and the next `send_notifications` / `send_reminders` run sends them.
+they have an address), and queues the immediate e-mails for the worker (`notifications.tasks`) with the caller's
+transaction. It never raises into the caller: the action that triggered it must not fail because of a notification.
+A failing mail server is logged; the e-mails stay queued and the next `send_notifications` / `send_reminders` run
+sends them.
 """
 
 import logging
@@ -23,6 +24,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from shnor_portal.jobs import enqueue
 from shnor_portal.object_kinds import kind_of_model
 
 from . import kinds
@@ -34,7 +36,7 @@ EmailState = Notification.EmailState
 CHUNK = 2000
 # After this many failed attempts an e-mail is given up (state «не отправлено»); the notification stays in the portal.
 MAX_ATTEMPTS = getattr(settings, "NOTIFICATIONS_EMAIL_MAX_ATTEMPTS", 5)
-# At most this many e-mails are sent inside the request that caused them; more wait for `send_notifications`.
+# At most this many e-mails are queued by the action that caused them; more wait for `send_notifications`.
 AT_ONCE_LIMIT = getattr(settings, "NOTIFICATIONS_EMAIL_AT_ONCE_LIMIT", 200)
 # Consecutive failures after which a run stops trying: the server is down, the rest waits for the next run.
 GIVE_UP_AFTER = 3
@@ -106,11 +108,20 @@ def notify(
         logger.exception("Notification %r about %r was not stored", kind, target)
         return 0
     immediate = [n.pk for n in created if n.email_state == EmailState.PENDING and n.pk]
-    # A handful of e-mails go right after the action; a mass event (a list approved for thousands of schools) is
-    # left to `send_notifications`, so that the request does not wait for the mail server.
+    # A handful of e-mails go right after the action, by the worker; a mass event (a list approved for thousands of
+    # schools) is left to `send_notifications` (with the immediate backend the request would wait for them all).
     if immediate and getattr(settings, "NOTIFICATIONS_EMAIL_AT_ONCE", True) and len(immediate) <= AT_ONCE_LIMIT:
-        transaction.on_commit(lambda: send_quietly(immediate))
+        _emails_enqueue(immediate)
     return len(created)
+
+
+def _emails_enqueue(ids: list[int]) -> None:
+    from .tasks import notification_emails_send  # the task module builds on this one
+
+    try:
+        enqueue(notification_emails_send, ids)
+    except Exception:  # the e-mails stay queued in their notifications: `send_notifications` sends them
+        logger.exception("The e-mails of %s notifications were not queued for the worker", len(ids))
 
 
 def _store(*, kind, recipients, target, title, body, actor, url) -> list[Notification]:
@@ -403,11 +414,3 @@ def digests_send(*, now=None) -> dict[str, int]:
         result = mailer.close()
     result["people"] = people
     return result
-
-
-def send_quietly(ids: list[int]) -> None:
-    """The immediate e-mails of one action, after it committed; a failure is logged, the e-mails stay queued."""
-    try:
-        emails_send(ids=ids)
-    except Exception:
-        logger.exception("Sending notification e-mails failed; they stay queued")

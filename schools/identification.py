@@ -15,14 +15,13 @@ from dataclasses import asdict
 
 import numpy as np
 import orjson
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, IntegerField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from schools.freshness import data_changed
-from shnor_portal.background import start_after_commit
+from shnor_portal import jobs
 from shnor_portal.pg_copy import copy_text, number_rows
 
 from .models import (
@@ -371,7 +370,9 @@ def unpack_inputs(blob: bytes) -> dict:
 # Runs
 
 def _set_progress(run: IdentificationRun, progress: int, stage: str) -> None:
-    IdentificationRun.objects.filter(pk=run.pk).update(progress=progress, stage=stage)
+    """A step of the run, with its heartbeat (shnor_portal.jobs); stops the computation if the run was marked
+    interrupted or queued again meanwhile."""
+    jobs.beat(IdentificationRun.objects.filter(pk=run.pk), state="state", progress=progress, stage=stage)
 
 
 @transaction.atomic
@@ -394,7 +395,7 @@ def run_execute(run: IdentificationRun) -> IdentificationRun:
     """Compute the verdicts of a queued run, reporting progress as it goes."""
     parameters = Parameters.from_stored(run.parameters["parameters"])
     try:
-        IdentificationRun.objects.filter(pk=run.pk).update(state=IdentificationRun.State.RUNNING)
+        IdentificationRun.objects.filter(pk=run.pk).update(state=IdentificationRun.State.RUNNING, beat_at=timezone.now())
         _set_progress(run, 5, "Чтение результатов и профилей школ")
         criteria = list(Criterion.objects.filter(year=run.year, is_active=True).select_related("measure", "per_measure"))
         inputs = collect_inputs(parameters=parameters, criteria=criteria)
@@ -523,25 +524,6 @@ def _save_verdicts(run: IdentificationRun, verdicts: dict[int, dict]) -> None:
         ),
         batch_size=2000,
     )
-
-
-def run_execute_in_background(run: IdentificationRun) -> None:
-    """Start the computation once the run is committed; the run page polls its progress meanwhile.
-
-    On SQLite (the embedded demo database, one writer at a time) and when IDENTIFICATION_INLINE is set,
-    the run is computed in the request itself.
-    """
-    start_after_commit(
-        _run_quietly, run.pk, name="identification", inline=getattr(settings, "IDENTIFICATION_INLINE", False)
-    )
-
-
-def _run_quietly(run_pk: int) -> None:
-    run = IdentificationRun.objects.get(pk=run_pk)
-    try:
-        run_execute(run)
-    except Exception:  # already recorded on the run as FAILED
-        logger.exception("Identification run %s failed", run_pk)
 
 
 def run_reproduce(run: IdentificationRun) -> dict[int, dict]:

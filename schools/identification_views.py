@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Case, Count, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -29,13 +30,13 @@ from .identification import (
     approved_run_ids,
     criteria_ensure_for_year,
     run_approve,
-    run_execute_in_background,
     run_start,
     runs_compare,
 )
 from .list_views import ApproveForm, render_preflight
 from .models import Criterion, IdentificationRun, IdentificationSettings, Status
 from .selection import LISTED, summary_for_page
+from .tasks import run_enqueue, run_retry, runs_mark_interrupted
 from .verdicts import Parameters
 
 # Schools on the list first (both, then ШНОР, then ШНСУ), the rest after.
@@ -127,6 +128,7 @@ class VerdictFilterForm(VerdictSearchForm):
 @login_required
 def identification_list(request):
     require(can_read_identification(request.user), "Роль на портале вам ещё не назначена.")
+    runs_mark_interrupted()
     year = timezone.localdate().year
     form = None
     if can_start_runs(request.user):
@@ -160,14 +162,15 @@ def identification_start(request):
     if not form.is_valid():
         return _render_list(request, form, status=400)
     try:
-        run = run_start(
-            year=form.cleaned_data["year"], actor=request.user, parameters=form.parameters(),
-            note=form.cleaned_data["note"],
-        )
+        with transaction.atomic():  # the run and its task in the queue together
+            run = run_start(
+                year=form.cleaned_data["year"], actor=request.user, parameters=form.parameters(),
+                note=form.cleaned_data["note"],
+            )
+            run_enqueue(run)
     except IdentificationError as error:
         messages.error(request, str(error))
         return redirect("schools:identification")
-    run_execute_in_background(run)
     messages.info(request, f"Идентификация за {run.year} год запущена.")
     return redirect("schools:run_detail", pk=run.pk)
 
@@ -180,6 +183,7 @@ def _verdict_rows(request, run):
 
 @login_required
 def run_detail(request, pk):
+    runs_mark_interrupted()
     run = get_run_or_404(request.user, pk)
     form, verdicts = _verdict_rows(request, run)
     counts = dict(verdicts.order_by().values_list("status").annotate(n=Count("pk")))
@@ -211,6 +215,7 @@ def run_detail(request, pk):
             "in_force": run.pk in approved_run_ids(),
             "other_runs": other_runs,
             "can_approve": can_approve_run(request.user, run),
+            "can_retry": can_start_runs(request.user),
         },
     )
 
@@ -226,11 +231,25 @@ def run_export(request, pk):
 
 @login_required
 def run_progress(request, pk):
+    runs_mark_interrupted()  # a run whose worker died stops spinning: it is marked failed
     run = get_run_or_404(request.user, pk)
-    response = render(request, "schools/_run_progress.html", {"run": run})
+    response = render(request, "schools/_run_progress.html", {"run": run, "can_retry": can_start_runs(request.user)})
     if run.state in (IdentificationRun.State.DONE, IdentificationRun.State.FAILED) and request.htmx:
         response["HX-Refresh"] = "true"  # show the finished table
     return response
+
+
+@login_required
+@require_POST
+def run_retry_view(request, pk):
+    """«Запустить снова»: a failed run (its worker died, or the computation failed) is queued again, from the start."""
+    require_department(request.user)
+    run = get_object_or_404(IdentificationRun.objects.defer("inputs"), pk=pk)
+    if run_retry(run):
+        messages.success(request, f"Запуск № {run.pk} снова поставлен в очередь.")
+    else:
+        messages.info(request, f"Запуск № {run.pk} не завершился ошибкой — запускать его снова не нужно.")
+    return redirect("schools:run_detail", pk=run.pk)
 
 
 @login_required

@@ -22,6 +22,7 @@ urlpatterns = [
     path("identification/<int:pk>/", identification_views.run_detail, name="run_detail"),
     path("identification/<int:pk>/export/", identification_views.run_export, name="run_export"),
     path("identification/<int:pk>/progress/", identification_views.run_progress, name="run_progress"),
+    path("identification/<int:pk>/retry/", identification_views.run_retry_view, name="run_retry"),
     path("identification/<int:pk>/approve/", identification_views.run_approve_view, name="run_approve"),
     path("identification/<int:pk>/compare/", identification_views.run_compare, name="run_compare"),
     path("identification/criteria/<int:year>/", identification_views.criteria_list, name="criteria"),

@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "schools",
     "programs",
     "monitoring",
@@ -304,8 +306,22 @@ NOTIFICATIONS_EMAIL_AT_ONCE = env_bool("NOTIFICATIONS_EMAIL_AT_ONCE", True)
 # Lists show this many rows per page.
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
 
-# Compute identification runs inside the request instead of a background thread (tests, tiny deployments).
-IDENTIFICATION_INLINE = env_bool("IDENTIFICATION_INLINE", False)
+# Slow jobs — identification runs, yearly reports, notification e-mail, the daily reminders — are tasks
+# (shnor_portal/jobs.py). "database": a queue in the portal's own database, run by `manage.py db_worker` beside the
+# web server (`make demo` starts both; production: a systemd service, docs/PRODUCTION.md). "immediate": each task
+# runs in the process that queued it, once its transaction commits (the tests; a tiny installation without a
+# worker — the request then waits for the job). Or a backend's dotted path.
+task_backend_paths = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database").strip()
+if TASKS_BACKEND not in task_backend_paths and "." not in TASKS_BACKEND:
+    raise ImproperlyConfigured(f"TASKS_BACKEND={TASKS_BACKEND!r}: допустимо «database», «immediate» или путь к классу.")
+TASKS = {"default": {"BACKEND": task_backend_paths.get(TASKS_BACKEND, TASKS_BACKEND)}}
+# A job whose heartbeat (a step of its progress) is older than this many seconds has lost its worker: the page marks
+# it failed and offers to start it again. The longest step (a sheet of the country's yearly report) takes seconds.
+JOBS_HEARTBEAT_TIMEOUT = env_int("JOBS_HEARTBEAT_TIMEOUT", 180)
 
 LOGGING = {
     "version": 1,

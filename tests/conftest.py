@@ -2,6 +2,7 @@ import os
 import shutil
 
 import pytest
+from django.test.utils import override_settings
 
 # live_server runs in a thread beside sync Playwright's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -26,6 +27,15 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tasks_run_at_once():
+    """Tasks run in the test's own process, at the commit (django-tasks' immediate backend): a test that never
+    commits runs them under `django_capture_on_commit_callbacks(execute=True)`. Session-wide, so that the
+    module-wide fixtures queue nothing either; tests/jobs/ runs the real worker on the database queue."""
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -123,6 +123,8 @@ SCHOOLS = {
     "schools:run_detail": [Case(GET, a("run"), E(200))],
     "schools:run_export": [Case(GET, a("run"), E(200))],
     "schools:run_progress": [Case(GET, a("run"), E(200))],
+    # «Запустить снова» is the department's, as the start is; a run that did not fail is only shown again
+    "schools:run_retry": [Case(POST, a("run"), E(403, department=302))],
     # the approval without the order's number and date and the confirmation: the preflight is shown again, as a 400
     "schools:run_approve": [Case(POST, a("run"), E(403, department=400))],
     "schools:run_compare": [Case(GET, a("run"), E(403, department=200), query="?other={s.run.pk}")],
@@ -408,6 +410,8 @@ MONITORING = {
     ],
     M + "report_export": [Case(GET, a("report_export"), E(404, department=200, coordinator=200), b=True)],
     M + "report_export_progress": [Case(GET, a("report_export"), E(404, department=200, coordinator=200), b=True)],
+    # «Запустить снова»: whoever may export it; an export that did not fail is only shown again
+    M + "report_export_retry": [Case(POST, a("report_export"), E(404, department=302, coordinator=302), b=True)],
     M + "report_export_download": [Case(GET, a("report_export"), E(404, department=200, coordinator=200), b=True)],
     M + "indicator_list": [Case(GET, NO, ALL_OK)],
     M + "indicator_list_export": [Case(GET, NO, ALL_OK)],
@@ -611,6 +615,8 @@ def department_admin_answer(name: str) -> int:
     short = name.removeprefix("admin:")
     if short.startswith("axes_"):
         return 403  # login throttling records are the server admin's (a superuser), not in the department's group
+    if short.startswith("django_tasks_database_"):
+        return 403  # the task queue's records are the server admin's too
     if short == "autocomplete":
         return 403  # asked without the field it completes
     if short.endswith("_process_import"):

@@ -9,15 +9,16 @@ import os
 import re
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from monitoring.figures import FIGURES
 from monitoring.models import ReportExport
@@ -39,17 +40,17 @@ SHEETS = [
 
 
 @pytest.fixture
-def yr(mon, settings):
+def yr(mon):
     from partnerships.demo import seed_partnerships
 
     seed_or_replay(seed_partnerships)
-    settings.REPORT_EXPORT_INLINE = True
     return mon
 
 
 def export_via_browser(client, user, *, year, municipality=None) -> openpyxl.Workbook:
     client.force_login(user)
-    response = client.post(reverse("monitoring:report"), {"year": year, "municipality": municipality or ""})
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the task writes the report once the request commits
+        response = client.post(reverse("monitoring:report"), {"year": year, "municipality": municipality or ""})
     assert response.status_code == 302, response.content.decode()[:500]
     export = ReportExport.objects.latest("pk")
     assert response.url == reverse("monitoring:report_export", args=[export.pk])
@@ -231,7 +232,8 @@ def test_progress_page_polls_until_the_file_is_ready(client, yr, settings):
     """With the job not yet run, the page shows a progress bar that htmx polls; then the download link."""
     client.force_login(yr.users["department"])
     export = ReportExport.objects.create(year=yr.year, requested_by=yr.users["department"], progress=40,
-                                         status=ReportExport.Status.RUNNING, stage="Лист «По школам»")
+                                         status=ReportExport.Status.RUNNING, stage="Лист «По школам»",
+                                         beat_at=timezone.now())
     html = client.get(reverse("monitoring:report_export", args=[export.pk])).content.decode()
     assert f'hx-get="{reverse("monitoring:report_export_progress", args=[export.pk])}"' in html
     assert 'data-progress="40"' in html and "Лист «По школам»" in html and 'role="progressbar"' in html
@@ -253,10 +255,11 @@ def test_a_failed_export_says_so(client, yr, monkeypatch):
 
     monkeypatch.setattr(yearly_report, "report_write", broken)
     client.force_login(yr.users["department"])
-    response = client.post(reverse("monitoring:report"), {"year": yr.year}, follow=True)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("monitoring:report"), {"year": yr.year})
     export = ReportExport.objects.latest("pk")
     assert export.status == ReportExport.Status.FAILED and not export.file
-    assert "Отчёт не сформирован" in response.content.decode()
+    assert "Отчёт не сформирован" in client.get(response.url).content.decode()
 
 
 # --- the command -----------------------------------------------------------------------------------------------------
@@ -297,29 +300,34 @@ def test_command_refuses_a_missing_folder(yr, tmp_path):
         call_command("export_yearly_report", "--year", str(yr.year), "--out", str(tmp_path / "нет" / "x.xlsx"))
 
 
-# --- the background thread -------------------------------------------------------------------------------------------
+# --- the queue -------------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_export_runs_in_a_background_thread_after_commit(client, demo, settings, tmp_path):
+def test_the_export_is_queued_with_its_request_and_written_by_the_worker(client, demo, settings, tmp_path):
+    from django_tasks_db.models import DBTaskResult
+
     from monitoring.demo import seed_monitoring
     from programs.demo import seed_programmes
+    from tests.jobs.worker import DATABASE_QUEUE, run_worker_here
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.REPORT_EXPORT_INLINE = False
+    settings.TASKS = DATABASE_QUEUE
     seed_programmes()
     seed_or_replay(seed_monitoring)
     client.force_login(demo["department"])
     response = client.post(reverse("monitoring:report"), {"year": current_school_year()})
     assert response.status_code == 302
     export = ReportExport.objects.latest("pk")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        export.refresh_from_db()
-        if export.is_finished:
-            break
-        time.sleep(0.2)
+    task = DBTaskResult.objects.get()
+    assert (export.status, export.task_id, task.task_path) == ("queued", str(task.pk), "monitoring.tasks.report_export")
+    assert "Ожидает начала" in client.get(response.url).content.decode()  # the request did not write it
+
+    run_worker_here()
+    export.refresh_from_db()
     assert export.status == ReportExport.Status.DONE, export.error
+    task.refresh_from_db()
+    assert task.status == "SUCCESSFUL"
     download = client.get(reverse("monitoring:report_export_download", args=[export.pk]))
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content)))
     assert workbook.sheetnames == SHEETS

@@ -82,8 +82,7 @@ def test_a_mutual_review_goes_to_the_reviewer_school_and_it_can_open_it(clean, p
     assert opens(client, clean["curator"], notification) == 302
 
 
-def test_the_approved_list_goes_to_coordinators_and_teams_of_listed_schools_only(clean, settings):
-    settings.IDENTIFICATION_INLINE = True
+def test_the_approved_list_goes_to_coordinators_and_teams_of_listed_schools_only(clean):
     department = clean["department"]
     run = run_start(year=2026, actor=department)
     run_execute(run)
@@ -106,9 +105,8 @@ def test_the_approved_list_goes_to_coordinators_and_teams_of_listed_schools_only
     assert "school" in got  # Покровская СОШ is a ШНОР of the demo list
 
 
-def test_a_school_not_on_the_list_hears_nothing(clean, settings):
+def test_a_school_not_on_the_list_hears_nothing(clean):
     """A second school team on a school that is not listed: no notification."""
-    settings.IDENTIFICATION_INLINE = True
     run = run_start(year=2026, actor=clean["department"])
     run_execute(run)
     unlisted = run.verdicts.filter(status=Status.NONE).select_related("school").first().school

@@ -10,11 +10,6 @@ from schools.models import IdentificationRun, School, SchoolYearStatus
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _inline_runs(settings):
-    settings.IDENTIFICATION_INLINE = True
-
-
 def start_form(year=2026, **overrides):
     data = {
         "year": year, "oip_threshold": 21, "social_threshold": 42.7, "window_years": 3, "min_low_years": 2,
@@ -23,10 +18,11 @@ def start_form(year=2026, **overrides):
     return {**data, **overrides}
 
 
-def test_department_runs_identification_reads_why_and_approves(client, demo):
+def test_department_runs_identification_reads_why_and_approves(client, demo, django_capture_on_commit_callbacks):
     client.force_login(demo["department"])
     assert "Новый запуск" in client.get(reverse("schools:identification")).content.decode()
-    response = client.post(reverse("schools:identification_start"), start_form())
+    with django_capture_on_commit_callbacks(execute=True):  # the task runs once the start commits
+        response = client.post(reverse("schools:identification_start"), start_form())
     run = IdentificationRun.objects.get(year=2026)
     assert response.status_code == 302 and response.url == reverse("schools:run_detail", args=[run.pk])
     assert run.state == IdentificationRun.State.DONE
