@@ -197,7 +197,7 @@ class Report:
 
     def _school_figures(self) -> dict[str, dict]:
         """The by-school sheet's figures, each as school id → value from one grouped query over the whole scope:
-        40,000 schools × 14 correlated subqueries took minutes, 14 hash aggregates take seconds."""
+        at a country's scale correlated subqueries per school took minutes (docs/PERFORMANCE.md)."""
         year, as_of, ids = self.year, self.as_of, self.ids
         programmes = self.programmes.filter(kind__in=Programme.SCHOOL_KINDS)
         measures = RoadmapMeasure.objects.filter(programme__in=programmes)

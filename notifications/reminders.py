@@ -154,8 +154,8 @@ def reminders_store(reminders: Iterable[Reminder], *, today: datetime.date, now:
 def _insert_ignoring_duplicates(rows: list[tuple]) -> None:
     """Insert rows (in COLUMNS order), skipping those whose dedupe key is already stored.
 
-    PostgreSQL takes them by COPY into a temporary table and one INSERT … ON CONFLICT DO NOTHING (a hundred
-    thousand reminders in a couple of seconds); other databases by bulk_create(ignore_conflicts=True).
+    PostgreSQL takes them by COPY into a temporary table and one INSERT … ON CONFLICT DO NOTHING (fast for a
+    country's reminders, docs/PERFORMANCE.md); other databases by bulk_create(ignore_conflicts=True).
     """
     if not rows:
         return

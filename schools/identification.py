@@ -322,8 +322,8 @@ def _profile_columns(snapshots: list[dict], years: list[int]) -> dict[str, tuple
 
 
 # Packed inputs: the years, criteria and clusters as JSON and each criterion's columns as arrays, in one numpy
-# archive, compressed. Writing 1.2 million values as JSON text took 0.7 s of a 40,000-school run; runs packed
-# before are zlib-compressed JSON and are read as they are.
+# archive, compressed: JSON text of every value was a large share of a country's run (docs/PERFORMANCE.md). Runs
+# packed before are zlib-compressed JSON and are read as they are.
 _ARRAYS_PACKED = b"npz1"
 _COLUMN_TYPES = {"school": np.int64, "year": np.int16, "value": np.float64}
 
@@ -498,7 +498,7 @@ def _save_verdicts(run: IdentificationRun, verdicts: dict[int, dict]) -> None:
         buffer = io.StringIO()
         for school_id, v in verdicts.items():
             # The ids, flags and status need no escaping; the rest goes through copy_text.
-            # orjson writes the 40,000 explanations in a tenth of the json module's 0.55 s.
+            # orjson, not the json module: the explanations of a country's run (docs/PERFORMANCE.md).
             buffer.write(
                 f"{run.pk}\t{school_id}\t{v['status']}\t{copy_text(v['oip'])}\t{copy_text(v['social_index'])}\t"
                 f"{'t' if v['preventive'] else 'f'}\t{'t' if v['curator_candidate'] else 'f'}\t"

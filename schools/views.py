@@ -47,7 +47,7 @@ STATUS_COUNTERS = [
 @login_required
 def school_list(request):
     school_filter, schools = registry_schools(user=request.user, data=request.GET)
-    # Counting the country's 40,000 schools by status takes ~0.1 s: once per state of the data and filter.
+    # Counted once per state of the data and filter: the country's schools by status (docs/PERFORMANCE.md).
     counts = counted("status_counts:" + queryset_key(schools), lambda: status_counts(schools))
     paginator = Paginator(schools, settings.PAGE_SIZE)
     paginator.count = counts["total"]  # already counted above: saves a query

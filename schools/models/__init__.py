@@ -1,0 +1,21 @@
+"""The models of the schools app, by area; every model is importable from `schools.models`."""
+
+from .data_version import DataVersion
+from .identification import (
+    Criterion,
+    IdentificationRun,
+    IdentificationSettings,
+    IdentificationVerdict,
+    ListChange,
+    SchoolYearStatus,
+    Status,
+)
+from .registry import Cluster, ClusterRule, Municipality, Region, School, SchoolNameAlias, SchoolYearProfile
+from .results import Measure, ResultImport, SchoolResult
+from .roles import RoleAssignment
+
+__all__ = [
+    "Cluster", "ClusterRule", "Criterion", "DataVersion", "IdentificationRun", "IdentificationSettings",
+    "IdentificationVerdict", "ListChange", "Measure", "Municipality", "Region", "ResultImport", "RoleAssignment",
+    "School", "SchoolNameAlias", "SchoolResult", "SchoolYearProfile", "SchoolYearStatus", "Status",
+]  # fmt: skip

@@ -1,0 +1,103 @@
+"""Who holds which role where: the role assignments that every access rule reads."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from .registry import Municipality, School
+
+
+class RoleAssignment(models.Model):
+    """One role a person holds, with the scope it reaches.
+
+    A person may hold several; what they see is the union of their roles' scopes
+    (decided in `schools.access`).
+    """
+
+    class Role(models.TextChoices):
+        DEPARTMENT = "department", "управление образования"
+        COORDINATOR = "coordinator", "муниципальный координатор"
+        SCHOOL_TEAM = "school_team", "управленческая команда школы"
+        CURATOR = "curator", "школа-куратор"
+        TUTOR = "tutor", "тьютор"
+
+    # Which scope field each role needs; the other must stay empty.
+    MUNICIPAL_ROLES = {Role.COORDINATOR, Role.TUTOR}
+    SCHOOL_ROLES = {Role.SCHOOL_TEAM, Role.CURATOR}
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="пользователь", on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField("роль", max_length=16, choices=Role.choices)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name="муниципалитет",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        help_text="Для муниципального координатора и тьютора.",
+    )
+    school = models.ForeignKey(
+        School,
+        verbose_name="школа",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        help_text="Для управленческой команды школы и школы-куратора.",
+    )
+    created_at = models.DateTimeField("назначена", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "назначение роли"
+        verbose_name_plural = "назначения ролей"
+        ordering = ["user__username", "role"]
+        constraints = [
+            models.CheckConstraint(
+                name="role_scope_matches_role",
+                condition=(
+                    Q(role="department", municipality__isnull=True, school__isnull=True)
+                    | Q(role__in=["coordinator", "tutor"], municipality__isnull=False, school__isnull=True)
+                    | Q(role__in=["school_team", "curator"], municipality__isnull=True, school__isnull=False)
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=Q(role="department"), name="role_unique_department"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "municipality"],
+                condition=Q(municipality__isnull=False),
+                name="role_unique_municipality",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "school"], condition=Q(school__isnull=False), name="role_unique_school"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()}: {self.scope_label}"
+
+    @property
+    def scope_label(self) -> str:
+        if self.role == self.Role.DEPARTMENT:
+            return "все муниципалитеты и школы"
+        return str(self.school or self.municipality)
+
+    def clean(self):
+        if self.role == self.Role.DEPARTMENT and (self.municipality_id or self.school_id):
+            raise ValidationError("Роль управления образования охватывает всё: муниципалитет и школу не указывают.")
+        if self.role in self.MUNICIPAL_ROLES:
+            if not self.municipality_id:
+                raise ValidationError({"municipality": "Для этой роли укажите муниципалитет."})
+            if self.school_id:
+                raise ValidationError({"school": "Для этой роли школу не указывают — только муниципалитет."})
+        if self.role in self.SCHOOL_ROLES:
+            if not self.school_id:
+                raise ValidationError({"school": "Для этой роли укажите школу."})
+            if self.municipality_id:
+                raise ValidationError({"municipality": "Для этой роли муниципалитет не указывают — он берётся из школы."})
