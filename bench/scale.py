@@ -55,7 +55,7 @@ from django.urls import reverse  # noqa: E402
 from partnerships.models import Agreement  # noqa: E402
 from portal.scale import generate  # noqa: E402
 from programs.models import Programme  # noqa: E402
-from schools.ege_workbook import ParsedRow, ParsedWorkbook, parse_ege_workbook  # noqa: E402
+from schools.ege_workbook import parse_ege_workbook  # noqa: E402
 from schools.freshness import data_changed  # noqa: E402
 from schools.identification import run_execute, run_start  # noqa: E402
 from schools.measures import EGE_SUBJECTS, measure_code, measures_by_code  # noqa: E402
@@ -69,6 +69,7 @@ from schools.models import (  # noqa: E402
     SchoolYearStatus,
     Status,
 )
+from schools.results_file import ParsedRow, ParsedWorkbook  # noqa: E402
 from schools.results_import import results_import_preview, results_import_save  # noqa: E402
 
 REPEAT = int(os.environ.get("REPEAT", "15"))
@@ -300,7 +301,7 @@ def real_workbook_import(scale: int) -> None:
         parsed = parse_ege_workbook(handle)
     read_seconds = time.perf_counter() - started
     if not parsed.ok:
-        raise RuntimeError("Реальная книга ЕГЭ не прочитана: " + "; ".join(parsed.errors[:3]))
+        raise RuntimeError("Реальная книга ЕГЭ не прочитана: " + "; ".join(parsed.errors.messages()[:3]))
     started = time.perf_counter()
     preview = results_import_preview(parsed=parsed)
     with transaction.atomic():

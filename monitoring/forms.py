@@ -3,12 +3,10 @@ from django.core.exceptions import ValidationError
 
 from programs.files import evidence_max_bytes
 from shnor_portal.spreadsheets import size_label
+from shnor_portal.uploads import CellError, XlsxFileField, read_decimal
 
-from .cells import parse_number
 from .filters import year_choices
 from .models import Indicator, Stage
-from .self_assessment_xlsx import max_upload_bytes as self_assessment_max_bytes
-from .values_import import max_upload_bytes as values_import_max_bytes
 
 
 def _size_checked(upload, limit: int):
@@ -62,9 +60,11 @@ class GridForm(forms.Form):
         cleaned = super().clean()
         for indicator in self.indicators:
             name = f"value_{indicator.pk}"
-            number, error = parse_number(cleaned.get(name))
-            if error is None and number is not None:
-                error = indicator.value_error(number)
+            try:
+                number = read_decimal(cleaned.get(name))
+                error = indicator.value_error(number) if number is not None else None
+            except CellError as refused:
+                number, error = None, str(refused)
             if error:
                 self.add_error(name, error[:1].upper() + error[1:] + ".")
             else:
@@ -98,14 +98,10 @@ class GridForm(forms.Form):
 
 
 class SelfAssessmentUploadForm(forms.Form):
-    file = forms.FileField(
+    file = XlsxFileField(
         label="Заполненный шаблон самооценки",
         help_text="Книга Excel (.xlsx), скачанная на этой странице и заполненная.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
-
-    def clean_file(self):
-        return _size_checked(self.cleaned_data["file"], self_assessment_max_bytes())
 
 
 class OpenReportForm(forms.Form):
@@ -157,14 +153,7 @@ class QueueActionForm(forms.Form):
 
 
 class ValuesImportForm(forms.Form):
-    file = forms.FileField(
-        label="Файл со значениями",
-        help_text="Книга Excel (.xlsx) по шаблону этой страницы.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
-    )
-
-    def clean_file(self):
-        return _size_checked(self.cleaned_data["file"], values_import_max_bytes())
+    file = XlsxFileField(label="Файл со значениями", help_text="Книга Excel (.xlsx) по шаблону этой страницы.")
 
 
 class ValuesTemplateForm(forms.Form):

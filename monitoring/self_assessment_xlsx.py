@@ -9,7 +9,8 @@ The template has three sheets:
 - «Служебный» (very hidden, so a user cannot unhide it from Excel's menu): the marker of the portal's template,
   the school's id, the year, the stage and the codes of the factors and indicators the file was made with.
 
-Reading collects every problem, each naming the sheet and the cell, so that the school fixes them all at once.
+Reading collects every problem, each naming the sheet, row and column (the upload pipeline's `Problem`), so that the
+school fixes them all at once.
 """
 
 import io
@@ -23,9 +24,19 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from programs.models import RiskFactor
 from schools.models import School
 from schools.school_year import school_year_label
-from shnor_portal.spreadsheets import Sheet, SpreadsheetRefused, escape_cell, read_xlsx_sheets
+from shnor_portal.spreadsheets import escape_cell
+from shnor_portal.uploads import (
+    CellError,
+    CheckedFile,
+    Sheet,
+    UploadRefused,
+    cell_text,
+    read_decimal,
+    read_integer,
+    read_workbook,
+    shown,
+)
 
-from .cells import address, cell_at, cell_text, parse_number, shown
 from .computed import compute
 from .models import (
     Indicator,
@@ -69,12 +80,7 @@ SERVICE_ROWS = {
 MAX_COMMENT = 1000
 MAX_CONCLUSION = 5000
 MAX_COLUMNS = 12
-
-
-def max_upload_bytes() -> int:
-    from django.conf import settings
-
-    return getattr(settings, "SELF_ASSESSMENT_MAX_BYTES", 5 * 1024 * 1024)
+MAX_ROWS = 2_000
 
 
 # --- what a template holds ------------------------------------------------------------------------------------------
@@ -151,6 +157,16 @@ def template_xlsx(content: TemplateContent) -> bytes:
     workbook = openpyxl.Workbook()
     main = workbook.active
     main.title = SHEET_MAIN
+    _write_main(main, content)
+    _write_indicators(workbook.create_sheet(SHEET_INDICATORS), content)
+    _write_service(workbook.create_sheet(SHEET_SERVICE), content)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_main(main, content: TemplateContent) -> None:
+    """The sheet «Самооценка»: the school on top, a row per risk factor to rate, a cell for the conclusions."""
     school = content.school
     main["A1"] = "Самооценка школы по факторам риска"
     main["A1"].font = _TITLE
@@ -202,7 +218,9 @@ def template_xlsx(content: TemplateContent) -> bytes:
     for column, width in zip("ABCD", (22, 60, 14, 50), strict=True):
         main.column_dimensions[column].width = width
 
-    sheet = workbook.create_sheet(SHEET_INDICATORS)
+
+def _write_indicators(sheet, content: TemplateContent) -> None:
+    """The sheet «Показатели»: the school's indicators with the plan, a value and a comment to fill."""
     sheet["A1"] = "Целевые показатели школы"
     sheet["A1"].font = _TITLE
     sheet["A2"] = (
@@ -234,12 +252,14 @@ def template_xlsx(content: TemplateContent) -> bytes:
     for column, width in zip("ABCDEF", (22, 60, 10, 12, 12, 40), strict=True):
         sheet.column_dimensions[column].width = width
 
-    service = workbook.create_sheet(SHEET_SERVICE)
+
+def _write_service(service, content: TemplateContent) -> None:
+    """The very hidden sheet the reading checks the file against: the template's marker and what it was made for."""
     service["A1"] = "Служебный лист портала поддержки ШНОР: не изменяйте его."
     values = {
         "marker": MARKER,
         "version": VERSION,
-        "school": school.pk,
+        "school": content.school.pk,
         "year": content.year,
         "stage": content.stage,
         "factors": ";".join(f.code for f in content.factors),
@@ -251,25 +271,15 @@ def template_xlsx(content: TemplateContent) -> bytes:
     service.sheet_state = "veryHidden"
     service.protection.sheet = True
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
 
 # --- reading a filled file ------------------------------------------------------------------------------------------
 
 
-@dataclass
-class ParsedSelfAssessment:
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+@dataclass(kw_only=True)
+class ParsedSelfAssessment(CheckedFile):
     ratings: list[dict] = field(default_factory=list)
     indicators: list[dict] = field(default_factory=list)
     conclusion: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def data(self) -> dict:
         return {"ratings": self.ratings, "indicators": self.indicators, "conclusion": self.conclusion}
@@ -279,8 +289,14 @@ def _sheet(sheets: list[Sheet], title: str) -> Sheet | None:
     return next((s for s in sheets if s.title == title), None)
 
 
-def _service_value(service: Sheet, key: str):
-    return cell_at(service.rows, SERVICE_ROWS[key][0], 2)
+def _at(sheet: Sheet, row: int, column: int | None = None, headers: list[str] | None = None) -> dict:
+    """A cell's place for `Problems.add`, with its value and, under a header row, the column's header."""
+    place = {"sheet": sheet.title, "row": row}
+    if column is not None:
+        place |= {"column": column, "value": sheet.cell(row, column)}
+        if headers and column <= len(headers):
+            place["header"] = headers[column - 1]
+    return place
 
 
 def _int(value) -> int | None:
@@ -288,106 +304,107 @@ def _int(value) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _check_service(service: Sheet | None, content: TemplateContent) -> list[str]:
+def _check_service(service: Sheet | None, content: TemplateContent, parsed: ParsedSelfAssessment) -> None:
     """The file's marker against the school, year and stage it is uploaded for; any mismatch stops the reading."""
+    errors = parsed.errors
     if service is None:
-        return [
+        errors.add(
             f"В книге нет служебного листа «{SHEET_SERVICE}»: это не шаблон самооценки портала или шаблон изменён "
             "(например, данные перенесены в другую книгу). Скачайте шаблон на портале и заполните его."
-        ]
-    where = lambda key: address(SHEET_SERVICE, 2, SERVICE_ROWS[key][0])  # noqa: E731
-    if cell_text(_service_value(service, "marker")) != MARKER:
-        return [f"{where('marker')}: нет отметки шаблона самооценки портала — шаблон изменён. Скачайте его заново."]
-    if _int(_service_value(service, "version")) != VERSION:
-        return [f"{where('version')}: файл составлен по другой версии шаблона. Скачайте шаблон заново."]
-    errors = []
-    if _int(_service_value(service, "school")) != content.school.pk:
-        errors.append(
-            f"{where('school')}: файл составлен для другой школы, а загружается самооценка школы "
-            f"«{content.school.short_name}». Скачайте шаблон своей школы на портале."
         )
-    file_year = _int(_service_value(service, "year"))
+        return
+    value = lambda key: service.cell(SERVICE_ROWS[key][0], 2)  # noqa: E731
+    where = lambda key: _at(service, SERVICE_ROWS[key][0], 2)  # noqa: E731
+    if cell_text(value("marker")) != MARKER:
+        errors.add("нет отметки шаблона самооценки портала — шаблон изменён. Скачайте его заново", **where("marker"))
+        return
+    if _int(value("version")) != VERSION:
+        errors.add("файл составлен по другой версии шаблона. Скачайте шаблон заново", **where("version"))
+        return
+    if _int(value("school")) != content.school.pk:
+        errors.add(
+            f"файл составлен для другой школы, а загружается самооценка школы «{content.school.short_name}». "
+            "Скачайте шаблон своей школы на портале",
+            **where("school"),
+        )
+    file_year = _int(value("year"))
     if file_year != content.year:
         made_for = f"на {school_year_label(file_year)} учебный год" if file_year else "на другой учебный год"
-        errors.append(
-            f"{where('year')}: файл составлен {made_for}, а загружается самооценка за "
-            f"{school_year_label(content.year)} учебный год."
+        errors.add(
+            f"файл составлен {made_for}, а загружается самооценка за {school_year_label(content.year)} учебный год",
+            **where("year"),
         )
-    file_stage = cell_text(_service_value(service, "stage"))
+    file_stage = cell_text(value("stage"))
     if file_stage != content.stage:
-        made_for = (
-            f"для этапа «{Stage(file_stage).label}»" if file_stage in Stage.values else "для другого этапа"
-        )
-        errors.append(
-            f"{where('stage')}: файл составлен {made_for}, а загружается самооценка этапа «{content.stage_label}»."
+        made_for = f"для этапа «{Stage(file_stage).label}»" if file_stage in Stage.values else "для другого этапа"
+        errors.add(
+            f"файл составлен {made_for}, а загружается самооценка этапа «{content.stage_label}»", **where("stage")
         )
     if errors:
-        return errors
-    if cell_text(_service_value(service, "factors")) != ";".join(f.code for f in content.factors):
-        errors.append(
-            f"{where('factors')}: после того как шаблон был скачан, управление образования изменило список "
-            "факторов риска. Скачайте шаблон заново и перенесите в него оценки."
+        return
+    if cell_text(value("factors")) != ";".join(f.code for f in content.factors):
+        errors.add(
+            "после того как шаблон был скачан, управление образования изменило список факторов риска. Скачайте "
+            "шаблон заново и перенесите в него оценки",
+            **where("factors"),
         )
-    if cell_text(_service_value(service, "indicators")) != ";".join(i.indicator.code for i in content.indicators):
-        errors.append(
-            f"{where('indicators')}: после того как шаблон был скачан, изменился список показателей школы. "
-            "Скачайте шаблон заново и перенесите в него значения."
+    if cell_text(value("indicators")) != ";".join(i.indicator.code for i in content.indicators):
+        errors.add(
+            "после того как шаблон был скачан, изменился список показателей школы. Скачайте шаблон заново и "
+            "перенесите в него значения",
+            **where("indicators"),
         )
-    return errors
 
 
-def _check_headers(sheet: Sheet, row: int, headers: list[str]) -> list[str]:
-    errors = []
+def _check_headers(sheet: Sheet, row: int, headers: list[str], parsed: ParsedSelfAssessment) -> None:
     for column, header in enumerate(headers, start=1):
-        found = cell_text(cell_at(sheet.rows, row, column))
+        found = cell_text(sheet.cell(row, column))
         if found != header:
-            errors.append(
-                f"{address(sheet.title, column, row)}: ожидался заголовок «{header}», а "
-                f"{'ячейка пуста' if not found else 'указано ' + shown(found)} — шаблон изменён."
+            parsed.errors.add(
+                f"ожидался заголовок «{header}», а {'ячейка пуста' if not found else 'указано ' + shown(found)} — "
+                "шаблон изменён",
+                **_at(sheet, row, column),
             )
-    return errors
 
 
-def _rating(value) -> tuple[int | None, str | None]:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None, "missing"
-    number, error = parse_number(value)
-    if error:
-        return None, f"оценка должна быть числом от 1 до 3, а указано {shown(value)}"
-    if number != number.to_integral_value():
-        return None, f"оценка должна быть целым числом от 1 до 3, а указано {shown(value)}"
-    if not 1 <= number <= 3:
-        return None, f"оценка должна быть от 1 до 3, а указано {shown(value)}"
-    return int(number), None
+def _rating(value) -> int | None:
+    """A rating from 1 to 3; None for an empty cell, CellError for anything else."""
+    return read_integer(value, minimum=1, maximum=3)
+
+
+def _comment(sheet: Sheet, row: int, column: int, headers: list[str], parsed: ParsedSelfAssessment) -> str:
+    comment = cell_text(sheet.cell(row, column))
+    if len(comment) > MAX_COMMENT:
+        parsed.errors.add(
+            f"комментарий длиннее {MAX_COMMENT} знаков ({len(comment)}) — сократите его",
+            **_at(sheet, row, column, headers),
+        )
+    return comment[:MAX_COMMENT]
 
 
 def _read_factors(sheet: Sheet, content: TemplateContent, parsed: ParsedSelfAssessment) -> None:
-    title = sheet.title
-    parsed.errors.extend(_check_headers(sheet, FACTOR_HEADER_ROW, FACTOR_HEADERS))
+    _check_headers(sheet, FACTOR_HEADER_ROW, FACTOR_HEADERS, parsed)
     for offset, factor in enumerate(content.factors):
         row = FACTOR_FIRST_ROW + offset
-        code = cell_text(cell_at(sheet.rows, row, 1))
+        code = cell_text(sheet.cell(row, 1))
         if code != factor.code:
-            parsed.errors.append(
-                f"{address(title, 1, row)}: ожидался код фактора «{factor.code}» ({factor.name}), а "
+            parsed.errors.add(
+                f"ожидался код фактора «{factor.code}» ({factor.name}), а "
                 f"{'ячейка пуста' if not code else 'указано ' + shown(code)} — строки с факторами нельзя менять, "
-                "удалять или переставлять."
+                "удалять или переставлять",
+                **_at(sheet, row, 1, FACTOR_HEADERS),
             )
             continue
-        level, error = _rating(cell_at(sheet.rows, row, RATING_COLUMN))
-        if error == "missing":
-            parsed.errors.append(
-                f"{address(title, RATING_COLUMN, row)}: не указана оценка фактора «{factor.name}» — "
-                "поставьте от 1 до 3."
-            )
-        elif error:
-            parsed.errors.append(f"{address(title, RATING_COLUMN, row)}: {error}.")
-        comment = cell_text(cell_at(sheet.rows, row, COMMENT_COLUMN))
-        if len(comment) > MAX_COMMENT:
-            parsed.errors.append(
-                f"{address(title, COMMENT_COLUMN, row)}: комментарий длиннее {MAX_COMMENT} знаков "
-                f"({len(comment)}) — сократите его."
-            )
+        level = None
+        try:
+            level = _rating(sheet.cell(row, RATING_COLUMN))
+            if level is None:
+                parsed.errors.add(
+                    f"не указана оценка фактора «{factor.name}» — поставьте от 1 до 3",
+                    **_at(sheet, row, RATING_COLUMN, FACTOR_HEADERS),
+                )
+        except CellError as error:
+            parsed.errors.add(str(error), **_at(sheet, row, RATING_COLUMN, FACTOR_HEADERS))
         parsed.ratings.append(
             {
                 "code": factor.code,
@@ -395,88 +412,89 @@ def _read_factors(sheet: Sheet, content: TemplateContent, parsed: ParsedSelfAsse
                 "factor_id": factor.pk,
                 "level": level,
                 "level_label": RiskLevelChoice(level).label if level else "",
-                "comment": comment[:MAX_COMMENT],
+                "comment": _comment(sheet, row, COMMENT_COLUMN, FACTOR_HEADERS, parsed),
                 "cell": f"C{row}",
             }
         )
-    gap_row = FACTOR_FIRST_ROW + len(content.factors)
-    if any(cell_text(cell_at(sheet.rows, gap_row, column)) for column in range(1, 5)):
-        parsed.errors.append(
-            f"Лист «{title}», строка {gap_row}: лишняя строка под списком факторов — строки в шаблон "
-            "добавлять нельзя."
+    _read_conclusion(sheet, FACTOR_FIRST_ROW + len(content.factors), parsed)
+
+
+def _read_conclusion(sheet: Sheet, gap_row: int, parsed: ParsedSelfAssessment) -> None:
+    """The row under the factors stays empty; the conclusions are in the row after it."""
+    if any(cell_text(sheet.cell(gap_row, column)) for column in range(1, 5)):
+        parsed.errors.add(
+            "лишняя строка под списком факторов — строки в шаблон добавлять нельзя", sheet=sheet.title, row=gap_row
         )
     conclusion_row = gap_row + 1
-    label = cell_text(cell_at(sheet.rows, conclusion_row, 1))
+    label = cell_text(sheet.cell(conclusion_row, 1))
     if label != CONCLUSION_LABEL:
-        parsed.errors.append(
-            f"{address(title, 1, conclusion_row)}: ожидалась подпись «{CONCLUSION_LABEL}», а "
-            f"{'ячейка пуста' if not label else 'указано ' + shown(label)} — строки шаблона нельзя добавлять "
-            "и удалять."
+        parsed.errors.add(
+            f"ожидалась подпись «{CONCLUSION_LABEL}», а {'ячейка пуста' if not label else 'указано ' + shown(label)} "
+            "— строки шаблона нельзя добавлять и удалять",
+            **_at(sheet, conclusion_row, 1),
         )
         return
-    conclusion = str(cell_at(sheet.rows, conclusion_row, 2) or "").strip()
+    conclusion = str(sheet.cell(conclusion_row, 2) or "").strip()
     if len(conclusion) > MAX_CONCLUSION:
-        parsed.errors.append(
-            f"{address(title, 2, conclusion_row)}: выводы длиннее {MAX_CONCLUSION} знаков — сократите их."
+        parsed.errors.add(
+            f"выводы длиннее {MAX_CONCLUSION} знаков — сократите их", sheet=sheet.title, row=conclusion_row, column=2
         )
     parsed.conclusion = conclusion[:MAX_CONCLUSION]
 
 
+def _indicator_value(sheet: Sheet, row: int, item: TemplateIndicator, parsed: ParsedSelfAssessment) -> Decimal | None:
+    """The value typed for an indicator (None when empty or wrong; a wrong one is reported)."""
+    place = _at(sheet, row, VALUE_COLUMN, INDICATOR_HEADERS)
+    try:
+        number = read_decimal(sheet.cell(row, VALUE_COLUMN))
+    except CellError as error:
+        if not item.computed:
+            parsed.errors.add(str(error), **place)
+        return None
+    if item.computed:
+        if number is not None and number != item.value:
+            parsed.warnings.add(
+                f"показатель «{item.indicator.name}» вычисляется порталом — значение из файла не используется",
+                **place,
+            )
+        return None
+    if number is not None and (error := item.indicator.value_error(number)):
+        parsed.errors.add(error, **place)
+        return None
+    return number
+
+
 def _read_indicators(sheet: Sheet, content: TemplateContent, parsed: ParsedSelfAssessment) -> None:
-    title = sheet.title
-    parsed.errors.extend(_check_headers(sheet, INDICATOR_HEADER_ROW, INDICATOR_HEADERS))
+    _check_headers(sheet, INDICATOR_HEADER_ROW, INDICATOR_HEADERS, parsed)
     for offset, item in enumerate(content.indicators):
         row = INDICATOR_FIRST_ROW + offset
         indicator = item.indicator
-        code = cell_text(cell_at(sheet.rows, row, 1))
+        code = cell_text(sheet.cell(row, 1))
         if code != indicator.code:
-            parsed.errors.append(
-                f"{address(title, 1, row)}: ожидался код показателя «{indicator.code}», а "
+            parsed.errors.add(
+                f"ожидался код показателя «{indicator.code}», а "
                 f"{'ячейка пуста' if not code else 'указано ' + shown(code)} — строки с показателями нельзя "
-                "менять, удалять или переставлять."
+                "менять, удалять или переставлять",
+                **_at(sheet, row, 1, INDICATOR_HEADERS),
             )
             continue
-        raw = cell_at(sheet.rows, row, VALUE_COLUMN)
-        comment = cell_text(cell_at(sheet.rows, row, INDICATOR_COMMENT_COLUMN))
+        number = _indicator_value(sheet, row, item, parsed)
         if item.computed:
-            number, _error = parse_number(raw)
-            if number is not None and number != item.value:
-                parsed.warnings.append(
-                    f"{address(title, VALUE_COLUMN, row)}: показатель «{indicator.name}» вычисляется порталом — "
-                    "значение из файла не используется."
-                )
-            parsed.indicators.append(
-                {"indicator_id": indicator.pk, "code": indicator.code, "name": indicator.name,
-                 "unit": indicator.unit_label, "value": None if item.value is None else str(item.value),
-                 "comment": "", "computed": True,
-                 "planned": None if item.planned is None else str(item.planned)}
-            )
-            continue
-        number, error = parse_number(raw)
-        if error is None and number is not None:
-            error = indicator.value_error(number)
-        if error:
-            parsed.errors.append(f"{address(title, VALUE_COLUMN, row)}: {error}.")
-            number = None
-        if comment == COMPUTED_NOTE:
-            comment = ""
-        if len(comment) > MAX_COMMENT:
-            parsed.errors.append(
-                f"{address(title, INDICATOR_COMMENT_COLUMN, row)}: комментарий длиннее {MAX_COMMENT} знаков — "
-                "сократите его."
-            )
+            number, comment = item.value, ""
+        else:
+            comment = _comment(sheet, row, INDICATOR_COMMENT_COLUMN, INDICATOR_HEADERS, parsed)
+            comment = "" if comment == COMPUTED_NOTE else comment
         parsed.indicators.append(
             {"indicator_id": indicator.pk, "code": indicator.code, "name": indicator.name,
              "unit": indicator.unit_label, "value": None if number is None else str(number),
-             "comment": comment[:MAX_COMMENT], "computed": False,
+             "comment": comment, "computed": item.computed,
              "planned": None if item.planned is None else str(item.planned)}
-        )
+        )  # fmt: skip
     extra_row = INDICATOR_FIRST_ROW + len(content.indicators)
     for row in range(extra_row, len(sheet.rows) + 1):
-        if any(cell_text(cell_at(sheet.rows, row, column)) for column in range(1, 7)):
-            parsed.errors.append(
-                f"Лист «{title}», строка {row}: лишняя строка под списком показателей — строки в шаблон "
-                "добавлять нельзя."
+        if any(cell_text(sheet.cell(row, column)) for column in range(1, 7)):
+            parsed.errors.add(
+                "лишняя строка под списком показателей — строки в шаблон добавлять нельзя", sheet=sheet.title, row=row
             )
             break
 
@@ -485,23 +503,21 @@ def self_assessment_parse(file, *, content: TemplateContent) -> ParsedSelfAssess
     """Read a filled template for the school, year and stage of `content`; every problem names its cell."""
     parsed = ParsedSelfAssessment()
     try:
-        sheets = read_xlsx_sheets(file, max_bytes=max_upload_bytes(), max_rows=2_000, max_columns=MAX_COLUMNS)
-    except SpreadsheetRefused as refused:
-        parsed.errors.append(str(refused))
+        sheets = read_workbook(file, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)
+    except UploadRefused as refused:
+        parsed.errors.add(str(refused))
         return parsed
-    parsed.errors.extend(_check_service(_sheet(sheets, SHEET_SERVICE), content))
+    _check_service(_sheet(sheets, SHEET_SERVICE), content, parsed)
     if parsed.errors:
         return parsed
     main = _sheet(sheets, SHEET_MAIN)
     if main is None:
-        parsed.errors.append(f"В книге нет листа «{SHEET_MAIN}»: лист удалён или переименован — шаблон изменён.")
+        parsed.errors.add(f"В книге нет листа «{SHEET_MAIN}»: лист удалён или переименован — шаблон изменён.")
     else:
         _read_factors(main, content, parsed)
     indicators = _sheet(sheets, SHEET_INDICATORS)
     if indicators is None:
-        parsed.errors.append(
-            f"В книге нет листа «{SHEET_INDICATORS}»: лист удалён или переименован — шаблон изменён."
-        )
+        parsed.errors.add(f"В книге нет листа «{SHEET_INDICATORS}»: лист удалён или переименован — шаблон изменён.")
     else:
         _read_indicators(indicators, content, parsed)
     return parsed

@@ -2,17 +2,31 @@
 
 One row per value: school (or municipality), indicator, year, stage, value, comment. The template comes pre-filled
 with the rows the user may import for a year and stage (and the values already known), so that filling it means
-typing numbers in column «Значение». Rows with an empty value are skipped. Every error names its row and column.
+typing numbers in column «Значение». Rows with an empty value are skipped. Cells are read by the upload pipeline's
+readers (`shnor_portal.uploads`); every problem names its sheet, row and column.
 """
 
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from shnor_portal.spreadsheets import SpreadsheetRefused, read_xlsx_sheets, xlsx_bytes
+from shnor_portal.spreadsheets import xlsx_bytes
+from shnor_portal.uploads import (
+    CellError,
+    CheckedFile,
+    Problems,
+    Sheet,
+    UploadRefused,
+    cell_text,
+    choice_reader,
+    read_decimal,
+    read_text,
+    read_workbook,
+    read_year,
+    shown,
+)
 
 from .access import importable_municipalities, importable_schools, visible_indicators
-from .cells import cell_at, cell_text, parse_number, shown
 from .models import (
     YEAR_MAX,
     YEAR_MIN,
@@ -38,20 +52,9 @@ COLUMNS = [
 ]
 HEADERS = [header for _key, header, _width in COLUMNS]
 COLUMN = {key: index for index, (key, _header, _width) in enumerate(COLUMNS, start=1)}
-STAGE_BY_LABEL = {label: value for value, label in Stage.choices}
 MAX_ROWS = 50_000
-
-
-def max_upload_bytes() -> int:
-    from django.conf import settings
-
-    return getattr(settings, "VALUES_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
-
-
-def _column_label(key: str) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return f"столбец {get_column_letter(COLUMN[key])} («{HEADERS[COLUMN[key] - 1]}»)"
+read_stage = choice_reader({label: value for value, label in Stage.choices} | {v: v for v in Stage.values},
+                           allowed=Stage.labels)  # fmt: skip
 
 
 # --- the template ---------------------------------------------------------------------------------------------------
@@ -101,9 +104,8 @@ def values_template_xlsx(*, user, year: int, stage: str) -> bytes:
 # --- reading --------------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class ValuesImportPreview:
-    errors: list[str] = field(default_factory=list)
+@dataclass(kw_only=True)
+class ValuesImportPreview(CheckedFile):
     rows: list[ImportRow] = field(default_factory=list)
     skipped: int = 0
 
@@ -129,135 +131,161 @@ def _int_cell(value) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+class _Line:
+    """One row of the sheet: its cells by column key, and where each is, for the problems it has."""
+
+    def __init__(self, sheet: Sheet, number: int, errors: Problems):
+        self.sheet, self.number, self.errors = sheet, number, errors
+        self.found = 0  # problems of this row
+
+    def __getitem__(self, key: str):
+        return self.sheet.cell(self.number, COLUMN[key])
+
+    def problem(self, key: str | None, message: str) -> None:
+        self.found += 1
+        place = {"sheet": self.sheet.title, "row": self.number}
+        if key is not None:
+            place |= {"column": COLUMN[key], "header": HEADERS[COLUMN[key] - 1], "value": self[key]}
+        self.errors.add(message, **place)
+
+    def read(self, key: str, reader, *, required: bool = False):
+        try:
+            value = reader(self[key])
+        except CellError as error:
+            self.problem(key, str(error))
+            return None
+        if required and value in (None, ""):
+            self.problem(key, "ячейка обязательна, а она пустая")
+        return value
+
+
+class _Scope:
+    """What the user imports for, read once: their schools, municipalities and indicators by code."""
+
+    def __init__(self, user):
+        self.schools = {s.pk: s for s in importable_schools(user).select_related("municipality")}
+        self.municipalities = {m.pk: m for m in importable_municipalities(user)}
+        self.indicators: dict[str, list[Indicator]] = {}
+        for indicator in visible_indicators(user).filter(is_active=True).select_related("programme"):
+            self.indicators.setdefault(indicator.code, []).append(indicator)
+
+
 def values_import_preview(file, *, user) -> ValuesImportPreview:
     """Check every row of an uploaded file against the user's scope; nothing is written here."""
     preview = ValuesImportPreview()
     try:
-        sheets = read_xlsx_sheets(file, max_bytes=max_upload_bytes(), max_rows=MAX_ROWS, max_columns=len(COLUMNS) + 2)
-    except SpreadsheetRefused as refused:
-        preview.errors.append(str(refused))
+        sheet = read_workbook(file, max_rows=MAX_ROWS, max_columns=len(COLUMNS) + 2)[0]
+    except UploadRefused as refused:
+        preview.errors.add(str(refused))
         return preview
-    sheet = sheets[0]
-    header = [cell_text(cell_at(sheet.rows, 1, column)) for column in range(1, len(HEADERS) + 1)]
-    if header != HEADERS:
-        for column, (found, expected) in enumerate(zip(header, HEADERS, strict=True), start=1):
-            if found != expected:
-                from openpyxl.utils import get_column_letter
-
-                preview.errors.append(
-                    f"Строка 1, столбец {get_column_letter(column)}: ожидался заголовок «{expected}», а "
-                    f"{'ячейка пуста' if not found else 'указано ' + shown(found)}. Скачайте шаблон на портале."
-                )
+    if not _header_ok(sheet, preview.errors):
         return preview
-
-    schools = {s.pk: s for s in importable_schools(user).select_related("municipality")}
-    municipalities = {m.pk: m for m in importable_municipalities(user)}
-    indicators: dict[str, list[Indicator]] = {}
-    for indicator in visible_indicators(user).filter(is_active=True).select_related("programme"):
-        indicators.setdefault(indicator.code, []).append(indicator)
-    parsed: list[tuple[int, ImportRow]] = []
+    scope = _Scope(user)
+    parsed: list[ImportRow] = []
     seen: dict[tuple, int] = {}
-
     for number in range(2, len(sheet.rows) + 1):
-        get = lambda key, n=number: cell_at(sheet.rows, n, COLUMN[key])  # noqa: E731
+        line = _Line(sheet, number, preview.errors)
         if not any(cell_text(v) for v in sheet.rows[number - 1][: len(COLUMNS)]):
             continue
-        where = f"Строка {number}"
-        errors = []
-        raw_value = get("value")
-        value, value_error = parse_number(raw_value)
-        if value is None and value_error is None:
+        value = line.read("value", read_decimal)
+        if value is None and not line.found:
             preview.skipped += 1  # no value typed: nothing to import from this row
             continue
-        school = municipality = None
-        school_id = _int_cell(get("school_id"))
-        if cell_text(get("school_id")):
-            school = schools.get(school_id) if school_id else None
-            if school is None:
-                errors.append(
-                    f"{where}, {_column_label('school_id')}: школы с кодом {shown(get('school_id'))} нет среди "
-                    "школ, значения которых вы загружаете."
-                )
-            else:
-                municipality = school.municipality
-        else:
-            municipality_id = _int_cell(get("municipality_id"))
-            municipality = municipalities.get(municipality_id) if municipality_id else None
-            if municipality is None:
-                errors.append(
-                    f"{where}, {_column_label('municipality_id')}: укажите код школы или код муниципалитета, "
-                    "значения которого вы загружаете"
-                    + (f" (указано {shown(get('municipality_id'))})." if cell_text(get("municipality_id")) else ".")
-                )
-        code = cell_text(get("code"))
-        indicator = None
-        if not code:
-            errors.append(f"{where}, {_column_label('code')}: не указан код показателя.")
-        elif code not in indicators:
-            errors.append(f"{where}, {_column_label('code')}: показателя с кодом «{code}» нет.")
-        elif school or municipality:
-            fits = [
-                i for i in indicators[code]
-                if (i.applies_to_school(school) if school else i.applies_to_municipality(municipality))
-            ]
-            if not fits:
-                errors.append(
-                    f"{where}, {_column_label('code')}: показатель «{code}» не относится к "
-                    f"{'школе' if school else 'муниципалитету'} «{school or municipality}»."
-                )
-            else:
-                indicator = fits[0]
-                if indicator.is_computed:
-                    errors.append(
-                        f"{where}, {_column_label('value')}: показатель «{indicator.name}» вычисляется порталом — "
-                        "его значение не загружают."
-                    )
-                    indicator = None
-        year = _int_cell(get("year"))
-        if year is None or not YEAR_MIN <= year <= YEAR_MAX:
-            errors.append(
-                f"{where}, {_column_label('year')}: учебный год указывается годом его окончания (например, 2027 "
-                f"для 2026/27), а указано {shown(get('year')) if cell_text(get('year')) else 'пусто'}."
-            )
-        stage_text = cell_text(get("stage")).lower()
-        stage = STAGE_BY_LABEL.get(stage_text) or (stage_text if stage_text in Stage.values else None)
-        if stage is None:
-            errors.append(
-                f"{where}, {_column_label('stage')}: этап мониторинга — «входной», «промежуточный» или «итоговый», "
-                f"а указано {shown(get('stage')) if stage_text else 'пусто'}."
-            )
-        if value_error:
-            errors.append(f"{where}, {_column_label('value')}: {value_error}.")
-        elif indicator is not None:
-            range_error = indicator.value_error(value)
-            if range_error:
-                errors.append(f"{where}, {_column_label('value')}: {range_error}.")
-        comment = cell_text(get("comment"))
-        if len(comment) > 1000:
-            errors.append(f"{where}, {_column_label('comment')}: комментарий длиннее 1000 знаков.")
-        if errors:
-            preview.errors.extend(errors)
+        row = _read_line(line, scope, value)
+        if row is None:
             continue
-        key = (indicator.pk, year, stage, school.pk if school else None, municipality.pk)
-        if key in seen:
-            preview.errors.append(
-                f"{where}: то же значение (показатель «{code}», {year}, этап «{Stage(stage).label}», "
-                f"«{school or municipality}») уже есть в строке {seen[key]}."
+        if (key := _key(row)) in seen:
+            line.problem(
+                None,
+                f"то же значение (показатель «{row.indicator.code}», {row.year}, этап «{Stage(row.stage).label}», "
+                f"«{row.school or row.municipality}») уже есть в строке {seen[key]}",
             )
             continue
         seen[key] = number
-        parsed.append(
-            (number, ImportRow(indicator=indicator, year=year, stage=stage, municipality=municipality, school=school,
-                               value=value, comment=comment))
-        )
-
+        parsed.append(row)
     if not preview.errors and not parsed:
-        preview.errors.append("В файле нет ни одного значения: заполните столбец «Значение».")
-    if preview.errors:
-        return preview
-    _attach_existing([row for _n, row in parsed])
-    preview.rows = [row for _n, row in parsed]
+        preview.errors.add("В файле нет ни одного значения: заполните столбец «Значение».")
+    if not preview.errors:
+        _attach_existing(parsed)
+        preview.rows = parsed
     return preview
+
+
+def _header_ok(sheet: Sheet, errors: Problems) -> bool:
+    for column, expected in enumerate(HEADERS, start=1):
+        found = cell_text(sheet.cell(1, column))
+        if found != expected:
+            errors.add(
+                f"ожидался заголовок «{expected}», а {'ячейка пуста' if not found else 'указано ' + shown(found)}. "
+                "Скачайте шаблон на портале",
+                sheet=sheet.title, row=1, column=column,
+            )  # fmt: skip
+    return not errors
+
+
+def _read_line(line: _Line, scope: _Scope, value) -> ImportRow | None:
+    """The row's value to import, or None when the row has problems (reported)."""
+    school, municipality = _target(line, scope)
+    indicator = _indicator(line, scope, school, municipality)
+    year = line.read("year", lambda v: read_year(v, minimum=YEAR_MIN, maximum=YEAR_MAX), required=True)
+    stage = line.read("stage", read_stage, required=True)
+    if indicator is not None and value is not None and (range_error := indicator.value_error(value)):
+        line.problem("value", range_error)
+    comment = line.read("comment", lambda v: read_text(v, max_length=1000))
+    if line.found:
+        return None
+    return ImportRow(indicator=indicator, year=year, stage=stage, municipality=municipality, school=school,
+                     value=value, comment=comment)  # fmt: skip
+
+
+def _target(line: _Line, scope: _Scope) -> tuple:
+    """(school, municipality) the row's value is of: a school by its code, else a municipality by its code."""
+    if cell_text(line["school_id"]):
+        school_id = _int_cell(line["school_id"])
+        school = scope.schools.get(school_id) if school_id else None
+        if school is None:
+            line.problem(
+                "school_id",
+                f"школы с кодом {shown(line['school_id'])} нет среди школ, значения которых вы загружаете",
+            )
+            return None, None
+        return school, school.municipality
+    municipality_id = _int_cell(line["municipality_id"])
+    municipality = scope.municipalities.get(municipality_id) if municipality_id else None
+    if municipality is None:
+        given = cell_text(line["municipality_id"])
+        line.problem(
+            "municipality_id",
+            "укажите код школы или код муниципалитета, значения которого вы загружаете"
+            + (f" (указано {shown(line['municipality_id'])})" if given else ""),
+        )
+    return None, municipality
+
+
+def _indicator(line: _Line, scope: _Scope, school, municipality) -> Indicator | None:
+    code = cell_text(line["code"])
+    if not code:
+        line.problem("code", "не указан код показателя")
+        return None
+    if code not in scope.indicators:
+        line.problem("code", f"показателя с кодом «{code}» нет")
+        return None
+    if not (school or municipality):
+        return None
+    fits = [
+        i for i in scope.indicators[code]
+        if (i.applies_to_school(school) if school else i.applies_to_municipality(municipality))
+    ]  # fmt: skip
+    if not fits:
+        line.problem(
+            "code",
+            f"показатель «{code}» не относится к {'школе' if school else 'муниципалитету'} «{school or municipality}»",
+        )
+        return None
+    if fits[0].is_computed:
+        line.problem("value", f"показатель «{fits[0].name}» вычисляется порталом — его значение не загружают")
+        return None
+    return fits[0]
 
 
 def _key(row: ImportRow) -> tuple:

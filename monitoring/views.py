@@ -23,6 +23,7 @@ from schools.access import (
     visible_schools,
 )
 from schools.school_year import current_school_year, school_year_label
+from shnor_portal import uploads
 from shnor_portal.history import last_change_id, last_change_ids
 from shnor_portal.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 
@@ -83,11 +84,11 @@ from .services import (
     self_assessment_submit,
     values_import_save,
 )
-from .uploads import pending_discard, pending_get, pending_store
 from .values_import import values_import_preview, values_template_xlsx
 
-SELF_ASSESSMENT_SESSION = "monitoring_self_assessment_upload"
-VALUES_IMPORT_SESSION = "monitoring_values_import_upload"
+# The kinds of the held uploads (`shnor_portal.uploads`).
+SELF_ASSESSMENT_UPLOAD = "self_assessment"
+VALUES_UPLOAD = "values"
 
 
 def _stage_or_404(stage: str) -> str:
@@ -410,7 +411,7 @@ def values_import(request):
     require(can_import_values(request.user), "Загружать значения может координатор муниципалитета или управление.")
     form = ValuesImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        pending_store(request, VALUES_IMPORT_SESSION, form.cleaned_data["file"])
+        uploads.hold(request, VALUES_UPLOAD, form.cleaned_data["file"])
         return redirect("monitoring:values_import_preview")
     template_form = ValuesTemplateForm(initial={"year": current_school_year(), "stage": Stage.ENTRY})
     return render(request, "monitoring/values_import.html", {"form": form, "template_form": template_form})
@@ -432,28 +433,27 @@ def values_import_template(request):
 @require_http_methods(["GET", "POST"])
 def values_import_preview_view(request):
     require(can_import_values(request.user), "Загружать значения может координатор муниципалитета или управление.")
-    stored = pending_get(request, VALUES_IMPORT_SESSION)
-    if stored is None:
+    upload = uploads.held(request, VALUES_UPLOAD)
+    if upload is None:
         messages.info(request, "Сначала загрузите файл со значениями.")
         return redirect("monitoring:values_import")
-    path, context = stored
-    preview = values_import_preview(path, user=request.user)
+    preview = values_import_preview(upload.read(), user=request.user)
     if not preview.ok:
         # A file with errors can never be confirmed: it is not kept (the page still lists its errors).
-        pending_discard(request, VALUES_IMPORT_SESSION)
+        uploads.discard(request, VALUES_UPLOAD)
     if request.method == "POST" and preview.ok:
         counts = values_import_save(actor=request.user, rows=preview.rows)
-        pending_discard(request, VALUES_IMPORT_SESSION)
+        uploads.discard(request, VALUES_UPLOAD)
         messages.success(
             request,
-            f"Значения из файла «{context['name']}» загружены: новых {counts['created']}, "
+            f"Значения из файла «{upload.name}» загружены: новых {counts['created']}, "
             f"обновлено {counts['updated']}.",
         )
         return redirect("monitoring:values_import")
     return render(
         request,
         "monitoring/values_import_preview.html",
-        {"preview": preview, "file_name": context["name"], "sample": preview.rows[:100]},
+        {"preview": preview, "file_name": upload.name, "sample": preview.rows[:100]},
     )
 
 
@@ -606,8 +606,8 @@ def self_assessment_upload(request, pk, year, stage):
     require(can_upload_self_assessment(request.user, school), "Самооценку загружает управленческая команда школы.")
     form = SelfAssessmentUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        pending_store(
-            request, SELF_ASSESSMENT_SESSION, form.cleaned_data["file"], school=school.pk, year=year, stage=stage
+        uploads.hold(
+            request, SELF_ASSESSMENT_UPLOAD, form.cleaned_data["file"], school=school.pk, year=year, stage=stage
         )
         return redirect("monitoring:self_assessment_preview")
     current = SelfAssessment.objects.filter(school=school, year=year, stage=stage, is_current=True).first()
@@ -624,29 +624,30 @@ def self_assessment_upload(request, pk, year, stage):
 @login_required
 @require_http_methods(["GET", "POST"])
 def self_assessment_preview(request):
-    stored = pending_get(request, SELF_ASSESSMENT_SESSION)
-    if stored is None:
+    upload = uploads.held(request, SELF_ASSESSMENT_UPLOAD)
+    if upload is None:
         messages.info(request, "Сначала загрузите заполненный шаблон самооценки.")
         return redirect("monitoring:index")
-    path, context = stored
+    context = upload.context
     school, year, stage = _self_assessment_context(request, context.get("school"), context.get("year"), context.get("stage"))
     require(can_upload_self_assessment(request.user, school), "Самооценку загружает управленческая команда школы.")
     content = template_content(school=school, year=year, stage=stage)
-    parsed = self_assessment_parse(path, content=content)
+    data = upload.read()
+    parsed = self_assessment_parse(data, content=content)
     if not parsed.ok:
         # A file with errors can never be confirmed: it is not kept (the page still lists its errors).
-        pending_discard(request, SELF_ASSESSMENT_SESSION)
+        uploads.discard(request, SELF_ASSESSMENT_UPLOAD)
     save_error = None
     if request.method == "POST" and parsed.ok:
         try:
             assessment = self_assessment_submit(
                 actor=request.user, school=school, year=year, stage=stage, parsed=parsed,
-                content=path.read_bytes(), original_name=context.get("name", ""),
+                content=data, original_name=upload.name,
             )
         except MonitoringError as error:
             save_error = str(error)
         else:
-            pending_discard(request, SELF_ASSESSMENT_SESSION)
+            uploads.discard(request, SELF_ASSESSMENT_UPLOAD)
             messages.success(request, "Самооценка отправлена координатору на проверку.")
             return redirect("monitoring:self_assessment_detail", pk=assessment.pk)
     return render(
@@ -654,7 +655,7 @@ def self_assessment_preview(request):
         "monitoring/self_assessment_preview.html",
         {
             "school": school, "year": year, "stage": stage, "year_label": school_year_label(year),
-            "stage_label": Stage(stage).label, "parsed": parsed, "file_name": context.get("name", ""),
+            "stage_label": Stage(stage).label, "parsed": parsed, "file_name": upload.name,
             "ratings": _ratings_with_last_year(parsed.ratings, _last_year_levels(school, year)),
             "last_year_label": school_year_label(year - 1), "save_error": save_error,
         },

@@ -3,6 +3,8 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
+from shnor_portal.uploads import XlsxFileField
+
 from .access import creatable_municipalities, creatable_schools, mutual_reviewer_schools
 from .files import EvidenceRefused, evidence_sniff
 from .models import (
@@ -291,7 +293,7 @@ class EvidenceForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="Файл дорожной карты (.xlsx)")
+    file = XlsxFileField(label="Файл дорожной карты (.xlsx)")
 
 
 REVIEW_ANSWERS = [("", "не оценено"), ("yes", "соответствует"), ("no", "не соответствует")]

@@ -9,23 +9,34 @@ numbers «1 2 3 …» under it is skipped.
 A row whose № is a whole number («1.», «2. Реализация мер…») with no values is a task (section); «1.1», «4.10» is a
 measure. Numbers are given by order on the portal, so a gap in the file (4.6 → 4.8) is closed and reported.
 
-Reading reports every problem with its row and column, in Russian; nothing is written until the file is clean.
+Reading reports every problem with its sheet, row and column, in Russian (cells are read by the upload pipeline's
+readers, `shnor_portal.uploads`); nothing is written until the file is clean.
 """
 
 import datetime
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from openpyxl.utils import get_column_letter
 
-from shnor_portal.spreadsheets import SpreadsheetRefused, read_xlsx_sheets, xlsx_bytes
+from shnor_portal.spreadsheets import xlsx_bytes
+from shnor_portal.uploads import (
+    CellError,
+    CheckedFile,
+    UploadRefused,
+    cell_text,
+    choice_reader,
+    normalized,
+    read_date,
+    read_decimal,
+    read_text,
+    read_workbook,
+)
 
 from .models import MeasureStatus, Programme, RiskFactor, plan_value_parse
 from .services import MeasureData
 
-DEFAULT_IMPORT_MAX_BYTES = 10 * 1024 * 1024
 MAX_MEASURES = 3_000
 HEADER_SCAN_ROWS = 25
 MAX_PROBLEMS = 200
@@ -36,26 +47,16 @@ _MEASURE_NUMBER = re.compile(r"^\d+(?:\.\d+)+\.?$")
 _HEADING_WORDS = re.compile(r"^(?:приоритет|задача|направление)\s*(\d+)?\s*[.:]?\s*(.*)$", re.I | re.S)
 _YEAR = re.compile(r"^(20\d\d|19\d\d)\s*(?:г\.?|год|гг\.?)?$", re.I)
 _ACTUAL_YEAR = re.compile(r"факт\D*(\d{4})", re.I)
-_DATE_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-
-
-def import_max_bytes() -> int:
-    from django.conf import settings
-
-    return getattr(settings, "ROADMAP_IMPORT_MAX_BYTES", DEFAULT_IMPORT_MAX_BYTES)
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
+_text = cell_text
+read_status = choice_reader(
+    {label: value for value, label in MeasureStatus.choices} | {value: value for value in MeasureStatus.values},
+    allowed=MeasureStatus.labels,
+)
 
 
 @dataclass
 class Columns:
+    sheet: str = ""  # the sheet's title, for the places of problems
     number: int | None = None
     name: int | None = None
     result: int | None = None
@@ -71,23 +72,22 @@ class Columns:
     labels: dict[int, str] = field(default_factory=dict)  # column → header as written
 
 
-@dataclass
-class ParsedRoadmap:
+@dataclass(kw_only=True)
+class ParsedRoadmap(CheckedFile):
     sections: list[dict] = field(default_factory=list)  # {"title", "row", "measures": [MeasureData]}
-    problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.problems and self.measure_count > 0
+        return not self.errors and self.measure_count > 0
 
     @property
     def measure_count(self) -> int:
         return sum(len(s["measures"]) for s in self.sections)
 
 
-class _Problems(Exception):
+class _TooManyProblems(Exception):
     pass
 
 
@@ -160,52 +160,28 @@ def _columns(top: tuple, sub: tuple | None) -> Columns:
     return columns
 
 
-def _where(row: int, columns: Columns, column: int) -> str:
-    header = columns.labels.get(column, "")
-    return f"Строка {row}, столбец {get_column_letter(column + 1)}" + (f" («{header}»)" if header else "")
+def _where(row: int, columns: Columns, column: int | None, sheet: str = "") -> dict:
+    """A cell's place for `Problems.add`: the sheet, the row, the column and its header as written."""
+    if column is None:
+        return {"sheet": sheet or columns.sheet, "row": row}
+    return {"sheet": sheet or columns.sheet, "row": row, "column": column + 1, "header": columns.labels.get(column, "")}
 
 
-def _decimal(value) -> Decimal | None:
-    if value is None or _text(value) == "":
-        return None
-    if isinstance(value, bool):
-        raise ValueError
-    if isinstance(value, int | float | Decimal):
-        number = Decimal(str(value))
-    else:
-        try:
-            number = Decimal(_text(value).replace(",", ".").replace(" ", ""))
-        except InvalidOperation as exc:
-            raise ValueError from exc
-    return number
-
-
-def _date(value) -> datetime.date | None:
-    if value is None or _text(value) == "":
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = _text(value)
-    if match := _DATE_DMY.match(text):
-        day, month, year = map(int, match.groups())
-        return datetime.date(year, month, day)
-    if match := _DATE_ISO.match(text):
-        year, month, day = map(int, match.groups())
-        return datetime.date(year, month, day)
-    if re.fullmatch(r"\d{4}", text):
-        return datetime.date(int(text), 12, 31)
-    raise ValueError
+def _deadline(value) -> datetime.date | None:
+    """A date, or a bare year meaning its last day (a plan written «2026»)."""
+    if re.fullmatch(r"\d{4}", _text(value)):
+        return datetime.date(int(_text(value)), 12, 31)
+    return read_date(value)
 
 
 def roadmap_parse(file, *, programme: Programme) -> ParsedRoadmap:
-    """Read an uploaded roadmap; every problem is named with its row and column. Nothing is written here."""
+    """Read an uploaded roadmap; every problem is named with its sheet, row and column. Nothing is written here."""
     result = ParsedRoadmap(years=programme.years)
+    errors = result.errors
     try:
-        sheets = read_xlsx_sheets(file, max_bytes=import_max_bytes())
-    except SpreadsheetRefused as exc:
-        result.problems.append(str(exc))
+        sheets = read_workbook(file)
+    except UploadRefused as exc:
+        errors.add(str(exc))
         return result
     sheet = header_index = None
     for candidate in sheets:
@@ -214,7 +190,7 @@ def roadmap_parse(file, *, programme: Programme) -> ParsedRoadmap:
             sheet, header_index = candidate, index
             break
     if sheet is None:
-        result.problems.append(
+        errors.add(
             "Не найдена строка заголовков таблицы. Ожидаются столбцы «№ п/п», «Наименование задачи/мероприятия», "
             "«Результат», «Плановое значение», годы («2025 г.») и «Исполнители» — как в выгрузке дорожной карты "
             "с портала (кнопка «Скачать xlsx»)."
@@ -223,88 +199,99 @@ def roadmap_parse(file, *, programme: Programme) -> ParsedRoadmap:
     rows = sheet.rows
     sub = rows[header_index + 1] if header_index + 1 < len(rows) and _is_subheader(rows[header_index + 1]) else None
     columns = _columns(rows[header_index], sub)
+    columns.sheet = sheet.title
     start = header_index + (2 if sub else 1)
     if start < len(rows) and _is_column_numbers(rows[start]):
         start += 1
     missing = [label for label, col in (("№ п/п", columns.number), ("Наименование", columns.name)) if col is None]
     if missing:
-        result.problems.append(
-            f"Лист «{sheet.title}», строка {header_index + 1}: нет столбцов " + ", ".join(f"«{m}»" for m in missing) + "."
-        )
+        errors.add("нет столбцов " + ", ".join(f"«{m}»" for m in missing), sheet=sheet.title, row=header_index + 1)
         return result
     header_row = header_index + (2 if sub else 1)  # where the years are written
     for year, column in sorted({**columns.years, **columns.actual}.items()):
         if year not in programme.years:
-            result.problems.append(
-                f"Строка {header_row}, столбец {get_column_letter(column + 1)} («{columns.labels.get(column, year)}»): "
+            errors.add(
                 f"год {year} вне срока программы ({programme.period_label}). Исправьте заголовок столбца или срок "
-                "программы в паспорте."
+                "программы в паспорте",
+                **_where(header_row, columns, column),
             )
-    if result.problems:
+    if errors:
         return result
     _read_rows(rows, start, columns, programme, result)
-    if not result.problems and result.measure_count == 0:
-        result.problems.append("В таблице не найдено ни одного мероприятия: строки с номерами вида «1.1» под задачами.")
+    if not errors and result.measure_count == 0:
+        errors.add("В таблице не найдено ни одного мероприятия: строки с номерами вида «1.1» под задачами.")
     return result
 
 
-def _read_rows(rows, start: int, columns: Columns, programme: Programme, result: ParsedRoadmap) -> None:
-    statuses = {label.lower(): value for value, label in MeasureStatus.choices}
-    statuses.update({value: value for value in MeasureStatus.values})
-    factors = {f.name.lower(): f for f in RiskFactor.objects.filter(is_active=True)}
-    renumbered: list[str] = []
-    current = None
+class _Reading:
+    """What reading the rows needs besides the row: the columns, the choices and where problems go."""
 
-    def cell(row, column):
+    def __init__(self, columns: Columns, programme: Programme, result: ParsedRoadmap):
+        self.columns, self.programme, self.result = columns, programme, result
+        self.factors = {normalized(f.name): f for f in RiskFactor.objects.filter(is_active=True)}
+
+    def read_factor(self, value) -> RiskFactor | None:
+        text = _text(value)
+        if not text:
+            return None
+        if normalized(text) not in self.factors:
+            raise CellError(f"фактора риска «{text}» нет в перечне управления")
+        return self.factors[normalized(text)]
+
+    def problem(self, message: str, row: int, column: int | None, value=None) -> None:
+        self.result.errors.add(message, **_where(row, self.columns, column), value=value)
+        if self.result.errors.count >= MAX_PROBLEMS:
+            raise _TooManyProblems
+
+    def cell(self, row: tuple, column: int | None):
         return row[column] if column is not None and column < len(row) else None
 
-    def problem(message: str):
-        result.problems.append(message)
-        if len(result.problems) >= MAX_PROBLEMS:
-            raise _Problems
+    def read(self, reader, row: tuple, excel_row: int, column: int | None):
+        """A cell read by `reader`; a CellError is reported and raised on."""
+        value = self.cell(row, column)
+        try:
+            return reader(value)
+        except CellError as error:
+            self.problem(str(error), excel_row, column, value)
+            raise
 
+
+def _read_rows(rows, start: int, columns: Columns, programme: Programme, result: ParsedRoadmap) -> None:
+    reading = _Reading(columns, programme, result)
+    renumbered: list[str] = []
+    current = None
     try:
         for offset, row in enumerate(rows[start:]):
             excel_row = start + offset + 1
-            number = _text(cell(row, columns.number))
-            name = _text(cell(row, columns.name))
+            number = _text(reading.cell(row, columns.number))
+            name = _text(reading.cell(row, columns.name))
             value_columns = [columns.result, columns.planned, columns.executors, columns.unit, columns.deadline,
-                             *columns.years.values(), *columns.actual.values()]
-            has_values = any(_text(cell(row, c)) for c in value_columns if c is not None)
+                             *columns.years.values(), *columns.actual.values()]  # fmt: skip
+            has_values = any(_text(reading.cell(row, c)) for c in value_columns if c is not None)
             if not number and not name and not has_values:
                 continue
-            section_title = None
-            if (match := _SECTION_WITH_TITLE.match(number)) and not _MEASURE_NUMBER.match(number.split()[0]):
-                section_title = (match.group(2) + (" " + name if name else "")).strip()
-            elif _SECTION_NUMBER.match(number) and not has_values:
-                section_title = name
-            elif not number and name and not has_values:
-                heading = _HEADING_WORDS.match(name)
-                section_title = heading.group(2).strip() if heading and heading.group(2).strip() else name
-            elif number and not _MEASURE_NUMBER.match(number) and not _SECTION_NUMBER.match(number):
-                problem(
-                    f"{_where(excel_row, columns, columns.number)}: «{number}» — не номер задачи («1.») "
-                    "и не номер мероприятия («1.1»)."
+            section_title = _section_title(number, name, has_values)
+            if section_title is None and number and not _MEASURE_NUMBER.match(number) and not _SECTION_NUMBER.match(number):
+                reading.problem(
+                    f"«{number}» — не номер задачи («1.») и не номер мероприятия («1.1»)", excel_row, columns.number
                 )
                 continue
             if section_title is not None:
                 if not section_title:
-                    problem(f"{_where(excel_row, columns, columns.name)}: у задачи {number} нет названия.")
-                    continue
-                if len(section_title) > 1000:
-                    problem(f"{_where(excel_row, columns, columns.name)}: название задачи длиннее 1000 знаков.")
-                    continue
-                current = {"title": section_title, "row": excel_row, "measures": []}
-                result.sections.append(current)
+                    reading.problem(f"у задачи {number} нет названия", excel_row, columns.name)
+                elif len(section_title) > 1000:
+                    reading.problem("название задачи длиннее 1000 знаков", excel_row, columns.name)
+                else:
+                    current = {"title": section_title, "row": excel_row, "measures": []}
+                    result.sections.append(current)
                 continue
-            # A measure.
-            if current is None:
+            if current is None:  # a measure before the first task
                 current = {"title": "Мероприятия", "row": excel_row, "measures": []}
                 result.sections.append(current)
                 result.notes.append(
                     f"Мероприятия до первой задачи (с строки {excel_row}) собраны в задачу «Мероприятия»."
                 )
-            data = _measure(row, excel_row, name, columns, programme, statuses, factors, problem, cell)
+            data = _measure(row, excel_row, name, reading)
             if data is None:
                 continue
             current["measures"].append(data)
@@ -312,95 +299,97 @@ def _read_rows(rows, start: int, columns: Columns, programme: Programme, result:
             if number and number.rstrip(".") != expected:
                 renumbered.append(f"{number.rstrip('.')} → {expected}")
             if result.measure_count > MAX_MEASURES:
-                problem(f"В таблице больше {MAX_MEASURES} мероприятий: это не похоже на одну дорожную карту.")
+                reading.problem(
+                    f"в таблице больше {MAX_MEASURES} мероприятий: это не похоже на одну дорожную карту", excel_row, None
+                )
                 break
-    except _Problems:
-        result.problems.append("Остальные строки не проверены: слишком много ошибок. Исправьте перечисленные.")
+    except _TooManyProblems:
+        result.errors.add("Остальные строки не проверены: слишком много ошибок. Исправьте перечисленные.")
     if renumbered:
         shown = ", ".join(renumbered[:10]) + ("…" if len(renumbered) > 10 else "")
         result.notes.append(f"Мероприятия нумеруются по порядку: номера изменятся ({shown}).")
 
 
-def _measure(row, excel_row, name, columns, programme, statuses, factors, problem, cell) -> MeasureData | None:
-    ok = True
+def _section_title(number: str, name: str, has_values: bool) -> str | None:
+    """The title of a task (section) when the row is one, else None."""
+    if (match := _SECTION_WITH_TITLE.match(number)) and not _MEASURE_NUMBER.match(number.split()[0]):
+        return (match.group(2) + (" " + name if name else "")).strip()
+    if _SECTION_NUMBER.match(number) and not has_values:
+        return name
+    if not number and name and not has_values:
+        heading = _HEADING_WORDS.match(name)
+        return heading.group(2).strip() if heading and heading.group(2).strip() else name
+    return None
+
+
+def _measure(row, excel_row: int, name: str, reading: _Reading) -> MeasureData | None:
+    """A measure's row as MeasureData, or None when a cell of it is wrong (reported)."""
+    columns = reading.columns
     if not name:
-        problem(f"{_where(excel_row, columns, columns.name)}: не указано наименование мероприятия.")
+        reading.problem("не указано наименование мероприятия", excel_row, columns.name)
         return None
-    if len(name) > 1000:
-        problem(f"{_where(excel_row, columns, columns.name)}: наименование длиннее 1000 знаков.")
-        ok = False
     data = MeasureData(name=name)
+    found = reading.result.errors.count
+    try:
+        read_text(name, max_length=1000)
+    except CellError as error:
+        reading.problem(str(error), excel_row, columns.name, name)
     for attr, column, limit in (
         ("result_name", columns.result, 1000),
         ("unit", columns.unit, 60),
         ("executors", columns.executors, 500),
     ):
-        text = _text(cell(row, column))
-        if len(text) > limit:
-            problem(f"{_where(excel_row, columns, column)}: длиннее {limit} знаков.")
-            ok = False
-        setattr(data, attr, text)
-    data.note = _text(cell(row, columns.note))
-    if columns.planned is not None:
-        raw = cell(row, columns.planned)
         try:
-            data.planned_value, data.planned_text = plan_value_parse(raw)
-        except ValidationError as exc:
-            problem(f"{_where(excel_row, columns, columns.planned)}: значение «{_text(raw)}» — {exc.messages[0]}")
-            ok = False
-    for year, column in columns.years.items():
-        raw = cell(row, column)
+            setattr(data, attr, reading.read(lambda v, limit=limit: read_text(v, max_length=limit), row, excel_row, column))
+        except CellError:
+            pass
+    data.note = _text(reading.cell(row, columns.note))
+    _read_plans(row, excel_row, data, reading)
+    if columns.deadline is not None:
+        try:
+            data.deadline = reading.read(_deadline, row, excel_row, columns.deadline)
+        except CellError:
+            pass
+        else:
+            if error := reading.programme.deadline_error(data.deadline):
+                reading.problem(error, excel_row, columns.deadline)
+    if columns.status is not None:
+        try:
+            data.status = reading.read(read_status, row, excel_row, columns.status) or data.status
+        except CellError:
+            pass
+    if columns.risk is not None:
+        try:
+            data.risk_factor = reading.read(reading.read_factor, row, excel_row, columns.risk)
+        except CellError:
+            pass
+    return data if reading.result.errors.count == found else None
+
+
+def _read_plans(row, excel_row: int, data: MeasureData, reading: _Reading) -> None:
+    """The planned value (a number or words like «не менее 2»), the plan and the actual value of each year."""
+    columns = reading.columns
+    plan_columns = [(None, columns.planned)] if columns.planned is not None else []
+    for year, column in [*plan_columns, *columns.years.items()]:
+        raw = reading.cell(row, column)
         try:
             value, text = plan_value_parse(raw)
         except ValidationError as exc:
-            problem(f"{_where(excel_row, columns, column)}: значение «{_text(raw)}» — {exc.messages[0]}")
-            ok = False
+            reading.problem(f"значение «{_text(raw)}» — {exc.messages[0]}", excel_row, column, raw)
             continue
-        if value is not None or text:
+        if year is None:
+            data.planned_value, data.planned_text = value, text
+        elif value is not None or text:
             data.years.setdefault(year, {}).update(planned_value=value, planned_text=text)
     for year, column in columns.actual.items():
-        raw = cell(row, column)
         try:
-            value = _decimal(raw)
-        except ValueError:
-            problem(f"{_where(excel_row, columns, column)}: «{_text(raw)}» — не число.")
-            ok = False
+            value = reading.read(lambda v: read_decimal(v, places=None), row, excel_row, column)
+        except CellError:
             continue
         if value is not None and value < 0:
-            problem(f"{_where(excel_row, columns, column)}: фактическое значение не может быть отрицательным.")
-            ok = False
-            continue
-        if value is not None:
+            reading.problem("фактическое значение не может быть отрицательным", excel_row, column, value)
+        elif value is not None:
             data.years.setdefault(year, {})["actual_value"] = value.quantize(Decimal("0.01"))
-    if columns.deadline is not None:
-        raw = cell(row, columns.deadline)
-        try:
-            data.deadline = _date(raw)
-        except (ValueError, OverflowError):
-            problem(
-                f"{_where(excel_row, columns, columns.deadline)}: «{_text(raw)}» — не дата. Пишите дату как 31.12.2025."
-            )
-            ok = False
-        else:
-            if error := programme.deadline_error(data.deadline):
-                problem(f"{_where(excel_row, columns, columns.deadline)}: {error}")
-                ok = False
-    if columns.status is not None and (raw := _text(cell(row, columns.status))):
-        status = statuses.get(raw.lower())
-        if status is None:
-            allowed = ", ".join(f"«{label}»" for _v, label in MeasureStatus.choices)
-            problem(f"{_where(excel_row, columns, columns.status)}: статус «{raw}» неизвестен; допустимо: {allowed}.")
-            ok = False
-        else:
-            data.status = status
-    if columns.risk is not None and (raw := _text(cell(row, columns.risk))):
-        factor = factors.get(raw.lower())
-        if factor is None:
-            problem(f"{_where(excel_row, columns, columns.risk)}: фактора риска «{raw}» нет в перечне управления.")
-            ok = False
-        else:
-            data.risk_factor = factor
-    return data if ok else None
 
 
 # --- export -------------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from shnor_portal.history_admin import register_histories
+from shnor_portal.uploads.backoffice import CheckedImportMixin
 
 from .models import (
     Cluster,
@@ -115,7 +116,7 @@ class ArchivedFilter(admin.SimpleListFilter):
 
 
 @admin.register(School)
-class SchoolAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class SchoolAdmin(CheckedImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [SchoolResource]
     list_display = ["short_name", "kind", "locality", "is_small", "cluster", "municipality", "archived_on"]
     list_filter = [ArchivedFilter, "kind", "locality", "is_small", "cluster", "municipality"]
@@ -163,7 +164,7 @@ class SchoolAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(SchoolYearProfile)
-class SchoolYearProfileAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class SchoolYearProfileAdmin(CheckedImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [SchoolYearProfileResource]
     list_display = ["school", "year", "pupils", "teachers", "share_low_income", "share_special_needs"]
     list_filter = ["year", "school__municipality"]

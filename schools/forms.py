@@ -1,9 +1,9 @@
 from django import forms
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 
 from shnor_portal.history import GuardedModelForm
+from shnor_portal.uploads import XlsxFileField
 
 from .access import visible_municipalities
 from .models import SchoolYearProfile
@@ -109,28 +109,14 @@ class SchoolYearProfileForm(GuardedModelForm):
         return [(title, [self[name] for name in names]) for title, names in PROFILE_SECTIONS]
 
 
-def registry_import_max_bytes() -> int:
-    return getattr(settings, "REGISTRY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
-
-
 class RegistryImportForm(forms.Form):
-    file = forms.FileField(
+    file = XlsxFileField(
         label="Заполненный шаблон (.xlsx)",
         error_messages={"required": "Выберите файл для загрузки.", "empty": "Файл пустой."},
         widget=forms.ClearableFileInput(
             attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         ),
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        limit = registry_import_max_bytes()
-        if upload.size > limit:
-            raise forms.ValidationError(
-                f"Файл слишком большой: {upload.size / 1024 / 1024:.1f} МБ, допустимо не больше "
-                f"{limit / 1024 / 1024:.1f} МБ."
-            )
-        return upload
 
 
 class VerdictSearchForm(forms.Form):

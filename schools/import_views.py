@@ -1,29 +1,25 @@
 """Importing results through the portal: upload → preview with decisions on unknown names → confirm.
 
-The uploaded file waits for the confirm step under MEDIA_ROOT/imports/<uuid>.xlsx (never served: no URL maps to
-MEDIA_ROOT); the session holds its uuid. Each step parses it again, so the preview always reflects the registry
-as it is when the department confirms.
+The uploaded file waits for the confirm step as every import's does (`shnor_portal.uploads`). Each step parses it
+again, so the preview always reflects the registry as it is when the department confirms.
 """
 
-import time
 import uuid
-from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
-from shnor_portal.spreadsheets import size_label
+from shnor_portal import uploads
 
 from .access import require_department
-from .ege_workbook import FORMAT_EGE, long_format_template, max_upload_bytes, parse_results_file
+from .ege_workbook import parse_results_file
 from .models import Municipality, ResultImport
+from .results_file import FORMAT_EGE
 from .results_import import (
     CREATE,
     MAP,
@@ -34,25 +30,17 @@ from .results_import import (
     results_import_preview,
     results_import_save,
 )
+from .results_long_format import long_format_template
 
-SESSION_KEY = "results_import_upload"
-UPLOAD_DIR = "imports"
-STALE_UPLOAD_SECONDS = 24 * 60 * 60
+UPLOAD_KIND = "results"  # the kind of the held upload
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(
+    file = uploads.XlsxFileField(
         label="Файл с результатами",
         help_text="Книга Excel (.xlsx): отчёт о результатах ЕГЭ в том виде, как он пришёл, или универсальный шаблон.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > max_upload_bytes():
-            raise ValidationError(f"Файл больше допустимого размера ({size_label(max_upload_bytes())}).")
-        return upload
 
 
 class DecisionsForm(forms.Form):
@@ -144,45 +132,6 @@ class DecisionsForm(forms.Form):
         return list(groups.values())
 
 
-# --- the stored upload ---------------------------------------------------------------------------------------------
-
-
-def _upload_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / UPLOAD_DIR
-
-
-def _store_upload(request, upload) -> None:
-    _discard_upload(request)
-    directory = _upload_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    # Previews left unconfirmed are not kept for ever.
-    for old in directory.glob("*.xlsx"):
-        if time.time() - old.stat().st_mtime > STALE_UPLOAD_SECONDS:
-            old.unlink(missing_ok=True)
-    token = uuid.uuid4().hex
-    with open(directory / f"{token}.xlsx", "wb") as target:
-        for chunk in upload.chunks():
-            target.write(chunk)
-    request.session[SESSION_KEY] = {"uuid": token, "name": Path(upload.name).name}
-
-
-def _stored_upload(request) -> tuple[Path, str] | None:
-    stored = request.session.get(SESSION_KEY) or {}
-    try:
-        token = uuid.UUID(stored.get("uuid", "")).hex
-    except ValueError:
-        return None
-    path = _upload_dir() / f"{token}.xlsx"
-    return (path, stored.get("name", "")) if path.exists() else None
-
-
-def _discard_upload(request) -> None:
-    stored = _stored_upload(request)
-    if stored:
-        stored[0].unlink(missing_ok=True)
-    request.session.pop(SESSION_KEY, None)
-
-
 # --- views ---------------------------------------------------------------------------------------------------------
 
 
@@ -192,7 +141,7 @@ def import_upload(request):
     require_department(request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        _store_upload(request, form.cleaned_data["file"])
+        uploads.hold(request, UPLOAD_KIND, form.cleaned_data["file"])
         return redirect("schools:results_import_preview")
     recent = ResultImport.objects.select_related("imported_by")[:10]
     return render(request, "schools/import_upload.html", {"form": form, "recent": recent})
@@ -202,15 +151,15 @@ def import_upload(request):
 @require_http_methods(["GET", "POST"])
 def import_preview(request):
     require_department(request.user)
-    stored = _stored_upload(request)
-    if stored is None:
+    upload = uploads.held(request, UPLOAD_KIND)
+    if upload is None:
         messages.info(request, "Сначала загрузите файл с результатами.")
         return redirect("schools:results_import")
-    path, file_name = stored
-    preview = results_import_preview(parsed=parse_results_file(path))
+    file_name = upload.name
+    preview = results_import_preview(parsed=parse_results_file(upload.read()))
     if not preview.ok:
         # A file with errors can never be confirmed: it is not kept (the page still lists its errors).
-        _discard_upload(request)
+        uploads.discard(request, UPLOAD_KIND)
     form = DecisionsForm(preview, request.POST or None)
     save_errors: list[str] = []
     if request.method == "POST" and preview.ok and form.is_valid():
@@ -221,7 +170,7 @@ def import_preview(request):
         except ResultsImportError as refused:
             save_errors = refused.messages
         else:
-            _discard_upload(request)
+            uploads.discard(request, UPLOAD_KIND)
             messages.success(request, f"Результаты из файла «{file_name}» загружены. {result.summary}")
             return redirect("schools:results_import")
     context = {

@@ -7,45 +7,41 @@ nothing is written until the user confirms; `passport_import_save` then stores e
 nothing. A row is one school and one year; an empty cell keeps the value the portal already has.
 
 Schools are found by «ID школы» when the file has it, else by name within the municipality, the way the results
-import matches names (`results_import._SchoolIndex`, `school_name_key`).
+import matches names (`school_names.SchoolIndex`, `school_name_key`).
 """
 
 import decimal
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from shnor_portal.spreadsheets import SpreadsheetRefused, read_xlsx_sheets, xlsx_bytes
+from shnor_portal.spreadsheets import xlsx_bytes
+from shnor_portal.uploads import (
+    CheckedFile,
+    Column,
+    Problems,
+    TableRow,
+    UploadRefused,
+    normalized,
+    read_count,
+    read_percent,
+    read_table,
+    read_workbook,
+    read_year,
+    read_yes_no,
+    shown,
+    text_reader,
+)
 
 from .access import is_department, passport_municipalities, passport_schools
 from .clusters import clusters_assign, rule_lines
-from .forms import (
-    PASSPORT_COUNT_FIELDS,
-    PASSPORT_SHARE_FIELDS,
-    YES_NO_FIELDS,
-    profile_consistency_errors,
-    registry_import_max_bytes,
-)
+from .forms import PASSPORT_COUNT_FIELDS, PASSPORT_SHARE_FIELDS, YES_NO_FIELDS, profile_consistency_errors
 from .forms import SHARE_FIELDS as REGISTRY_SHARE_FIELDS
 from .models import Municipality, School, SchoolNameAlias, SchoolYearProfile
-from .registry_import import (
-    Column,
-    RowError,
-    _Errors,
-    _norm,
-    _profile_label,
-    _read_sheet,
-    _show,
-    _text,
-    read_count,
-    read_share,
-    read_year,
-    read_yes_no,
-)
-from .results_import import _SchoolIndex, municipality_key, normalize_name, school_name_key
+from .registry_import import profile_label
+from .school_names import SchoolIndex, municipality_key, normalize_name, school_name_key
 
 SHEET_TITLE = "Социальные паспорта"
 NOTES_TITLE = "Как заполнить"
@@ -73,10 +69,10 @@ assert set(PASSPORT_FIELDS) == set(COUNT_FIELDS) | set(SHARE_FIELDS) | set(YES_N
 
 def _passport_column(name: str) -> Column:
     if name in SHARE_FIELDS:
-        return Column(_profile_label(name), name, read_share)
+        return Column(profile_label(name), name, read_percent)
     if name in YES_NO_FIELDS:
-        return Column(f"{_profile_label(name)} (да/нет)", name, read_yes_no)
-    return Column(_profile_label(name), name, read_count)
+        return Column(f"{profile_label(name)} (да/нет)", name, read_yes_no)
+    return Column(profile_label(name), name, read_count)
 
 
 SCHOOL_ALIASES = (
@@ -85,17 +81,11 @@ SCHOOL_ALIASES = (
 )  # fmt: skip
 COLUMNS = [
     Column("ID школы", "school_id", read_count, aliases=("id", "код школы")),
-    Column("Муниципалитет", "municipality", _text(200), required=True, aliases=("муниципальное образование",)),
-    Column("Школа", "school", _text(500), required=True, aliases=SCHOOL_ALIASES),
+    Column("Муниципалитет", "municipality", text_reader(200), required=True, aliases=("муниципальное образование",)),
+    Column("Школа", "school", text_reader(500), required=True, aliases=SCHOOL_ALIASES),
     Column("Год", "year", read_year, required=True, aliases=("учебный год", "год окончания учебного года")),
 ] + [_passport_column(name) for name in PASSPORT_FIELDS]
 HEADER = [column.header for column in COLUMNS]
-
-
-def max_upload_bytes() -> int:
-    return getattr(settings, "PASSPORT_IMPORT_MAX_BYTES", registry_import_max_bytes())
-
-
 
 
 # --- values as shown -----------------------------------------------------------------------------------------------
@@ -194,21 +184,15 @@ class PassportRow:
         return ACTION_LABELS[self.action]
 
 
-@dataclass
-class PassportPreview:
+@dataclass(kw_only=True)
+class PassportPreview(CheckedFile):
     sheet: str = ""
     rows: list[PassportRow] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
     empty_rows: int = 0  # rows of a school without a single value: nothing to load
 
     @property
     def ok(self) -> bool:
-        return not self.error_count and bool(self.rows)
-
-    @property
-    def omitted_errors(self) -> int:
-        return self.error_count - len(self.errors)
+        return not self.errors and bool(self.rows)
 
     @property
     def to_create(self) -> list[PassportRow]:
@@ -234,35 +218,30 @@ class PassportPreview:
 def passport_import_preview(file, *, user) -> PassportPreview:
     """Read and check every row of an uploaded file against the user's schools; nothing is written here."""
     preview = PassportPreview()
-    errors = _Errors()
+    errors = preview.errors
     try:
-        sheets = read_xlsx_sheets(file, max_bytes=max_upload_bytes(), max_rows=MAX_ROWS, max_columns=60)
-    except SpreadsheetRefused as refused:
-        errors.add("", None, None, str(refused))
-        return _finish(preview, errors)
-    by_title = {_norm(sheet.title): sheet for sheet in sheets}
-    sheet = by_title.get(_norm(SHEET_TITLE)) or next(
-        (s for s in sheets if _norm(s.title) != _norm(NOTES_TITLE)), sheets[0]
+        sheets = read_workbook(file, max_rows=MAX_ROWS, max_columns=60)
+    except UploadRefused as refused:
+        errors.add(str(refused))
+        return preview
+    by_title = {normalized(sheet.title): sheet for sheet in sheets}
+    sheet = by_title.get(normalized(SHEET_TITLE)) or next(
+        (s for s in sheets if normalized(s.title) != normalized(NOTES_TITLE)), sheets[0]
     )
     preview.sheet = sheet.title
-    rows = _read_sheet(sheet, sheet.title, COLUMNS, errors)
+    rows = read_table(sheet, COLUMNS, errors)
     if rows is None:
-        return _finish(preview, errors)
+        return preview
     if not rows:
-        errors.add(sheet.title, None, None, "на листе нет ни одной заполненной строки.")
-        return _finish(preview, errors)
-    _match_rows(preview, rows, sheet.title, user, errors)
-    if not errors.count and not preview.rows:
+        errors.add("на листе нет ни одной заполненной строки", sheet=sheet.title)
+        return preview
+    _match_rows(preview, rows, user)
+    if not errors and not preview.rows:
         errors.add(
-            sheet.title, None, None,
-            "в файле нет ни одного значения социального паспорта: заполните хотя бы один столбец после «Год».",
-        )  # fmt: skip
-    return _finish(preview, errors)
-
-
-def _finish(preview: PassportPreview, errors: _Errors) -> PassportPreview:
-    preview.errors = sorted(errors.items, key=lambda e: e.row or 0)
-    preview.error_count = errors.count
+            "в файле нет ни одного значения социального паспорта: заполните хотя бы один столбец после «Год»",
+            sheet=sheet.title,
+        )
+    errors.in_file_order()
     return preview
 
 
@@ -283,7 +262,7 @@ class _Scope:
             passport_schools(user).filter(Q(municipality_id__in=named) | Q(pk__in=ids)).select_related("municipality")
         )
         self.by_id = {school.pk: school for school in schools}
-        self.index = _SchoolIndex([school for school in schools if school.municipality_id in named])
+        self.index = SchoolIndex([school for school in schools if school.municipality_id in named])
         keys = {school_name_key(row.values["school"]) for row in rows if row.values.get("school")}
         self.aliases = {
             (alias.school.municipality_id, alias.normalized): alias.school
@@ -301,21 +280,22 @@ class _Scope:
         return ", ".join(f"«{m.name}»" for m in sorted(self.municipalities, key=lambda m: m.name))
 
 
-def _match_rows(preview: PassportPreview, rows, title: str, user, errors: _Errors) -> None:
+def _match_rows(preview: PassportPreview, rows: list[TableRow], user) -> None:
+    errors = preview.errors
     scope = _Scope(user, rows)
     matched: list[tuple] = []
     seen: dict[tuple[int, int], int] = {}
     for row in rows:
-        school = _school_of(row, scope, title, errors)
+        school = _school_of(row, scope, errors)
         year = row.values.get("year")
         if school is None or year is None:
             continue
         if (school.pk, year) in seen:
             errors.add(
-                title, row.number, row.columns["school"],
                 f"школа «{school.short_name}» за {year} год уже есть в строке {seen[school.pk, year]}: одна школа "
-                "и год — одна строка.",
-            )  # fmt: skip
+                "и год — одна строка",
+                **row.place("school"),
+            )
             continue
         seen[school.pk, year] = row.number
         if row.bad:
@@ -338,15 +318,15 @@ def _match_rows(preview: PassportPreview, rows, title: str, user, errors: _Error
         merged.update(values)
         for name, message in profile_consistency_errors(merged).items():
             if name in values:
-                errors.add(title, row.number, row.columns[name], message[:1].lower() + message[1:])
+                errors.add(message[:1].lower() + message[1:], **row.place(name))
             elif "pupils" in values:  # the part is the portal's, the whole comes from the file
                 errors.add(
-                    title, row.number, row.columns["pupils"],
-                    f"обучающихся {values['pupils']} — меньше, чем {_profile_label(name).lower()} на портале "
-                    f"за {year} год ({merged[name]}).",
-                )  # fmt: skip
+                    f"обучающихся {values['pupils']} — меньше, чем {profile_label(name).lower()} на портале "
+                    f"за {year} год ({merged[name]})",
+                    **row.place("pupils"),
+                )
         changes = [
-            Change(name, _profile_label(name), shown_value(getattr(current, name) if current else None),
+            Change(name, profile_label(name), shown_value(getattr(current, name) if current else None),
                    shown_value(value))
             for name, value in values.items()
             if current is None or getattr(current, name) != value
@@ -354,8 +334,7 @@ def _match_rows(preview: PassportPreview, rows, title: str, user, errors: _Error
         preview.rows.append(PassportRow(row.number, school, year, values, current, changes))
 
 
-def _school_of(row, scope: _Scope, title: str, errors: _Errors) -> School | None:
-    columns = row.columns
+def _school_of(row: TableRow, scope: _Scope, errors: Problems) -> School | None:
     school_id = row.values.get("school_id")
     municipality_name = row.values.get("municipality")
     if school_id:
@@ -363,27 +342,27 @@ def _school_of(row, scope: _Scope, title: str, errors: _Errors) -> School | None
         if school is None:
             whose = "всех муниципалитетов" if scope.is_department else f"муниципалитета {scope.own_municipalities()}"
             errors.add(
-                title, row.number, columns["school_id"],
-                f"школы с ID {school_id} нет среди школ {whose}, социальные паспорта которых вы загружаете.",
-            )  # fmt: skip
+                f"школы с ID {school_id} нет среди школ {whose}, социальные паспорта которых вы загружаете",
+                **row.place("school_id"),
+            )
             return None
         found = scope.municipality(municipality_name)
         if municipality_name and found is not None and found.pk != school.municipality_id:
             errors.add(
-                title, row.number, columns["municipality"],
                 f"школа с ID {school_id} («{school.short_name}») относится к муниципалитету "
-                f"«{school.municipality.name}», а в строке указан «{_show(municipality_name)}».",
-            )  # fmt: skip
+                f"«{school.municipality.name}», а в строке указан {shown(municipality_name)}",
+                **row.place("municipality"),
+            )
             return None
         if municipality_name and found is None:
-            _unknown_municipality(row, scope, title, errors)
+            _unknown_municipality(row, scope, errors)
             return None
         return school
     if not municipality_name or not row.values.get("school"):
         return None  # the empty required cell is reported already
     municipality = scope.municipality(municipality_name)
     if municipality is None:
-        _unknown_municipality(row, scope, title, errors)
+        _unknown_municipality(row, scope, errors)
         return None
     key = school_name_key(row.values["school"])
     school = scope.aliases.get((municipality.pk, key))
@@ -395,30 +374,30 @@ def _school_of(row, scope: _Scope, title: str, errors: _Errors) -> School | None
     if ambiguous:
         names = ", ".join(f"«{s.short_name}» (ID {s.pk})" for s in ambiguous)
         errors.add(
-            title, row.number, columns["school"],
             f"в муниципалитете «{municipality.name}» этому наименованию отвечают несколько школ: {names}. Укажите "
-            "ID школы в столбце «ID школы».",
-        )  # fmt: skip
+            "ID школы в столбце «ID школы»",
+            **row.place("school"),
+        )
     else:
         errors.add(
-            title, row.number, columns["school"],
-            f"школа «{_show(row.values['school'])}» не найдена в муниципалитете «{municipality.name}». Проверьте "
-            "наименование или возьмите строку из шаблона этой страницы (в нём есть ID школы).",
-        )  # fmt: skip
+            f"школа {shown(row.values['school'])} не найдена в муниципалитете «{municipality.name}». Проверьте "
+            "наименование или возьмите строку из шаблона этой страницы (в нём есть ID школы)",
+            **row.place("school"),
+        )
     return None
 
 
-def _unknown_municipality(row, scope: _Scope, title: str, errors: _Errors) -> None:
-    name = _show(row.values["municipality"])
+def _unknown_municipality(row: TableRow, scope: _Scope, errors: Problems) -> None:
+    name = shown(row.values["municipality"])
     if scope.is_department:
-        message = f"муниципалитет «{name}» не найден в реестре. Названия — как в шаблоне этой страницы."
+        message = f"муниципалитет {name} не найден в реестре. Названия — как в шаблоне этой страницы"
     else:
         # A coordinator is told only that it is not theirs: whether it exists elsewhere is not theirs to learn.
         message = (
-            f"муниципалитет «{name}» — не ваш: вы загружаете социальные паспорта только школ муниципалитета "
-            f"{scope.own_municipalities()}."
+            f"муниципалитет {name} — не ваш: вы загружаете социальные паспорта только школ муниципалитета "
+            f"{scope.own_municipalities()}"
         )
-    errors.add(title, row.number, row.columns["municipality"], message)
+    errors.add(message, **row.place("municipality"))
 
 
 # --- saving --------------------------------------------------------------------------------------------------------
@@ -449,7 +428,7 @@ class PassportImportResult:
 def passport_import_save(*, preview: PassportPreview, actor) -> PassportImportResult:
     """Store every checked row in one transaction (each change with its history), or nothing."""
     if not preview.ok:
-        raise PassportImportError([str(error) for error in preview.errors] or ["В файле нет значений для загрузки."])
+        raise PassportImportError(preview.errors.messages() or ["В файле нет значений для загрузки."])
     try:
         with transaction.atomic():
             return _save(preview, actor)

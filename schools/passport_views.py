@@ -1,31 +1,30 @@
 """Loading social passports from xlsx: template → upload → preview → confirm (`schools.passport_import`).
 
-The uploaded file waits for the confirm step as the other imports' files do (`monitoring.uploads`); each step
+The uploaded file waits for the confirm step as every import's does (`shnor_portal.uploads`); each step
 checks it again, so the preview always reflects the registry as it is when the user confirms.
 """
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from monitoring.uploads import pending_discard, pending_get, pending_store
-from shnor_portal.spreadsheets import size_label, xlsx_response
+from shnor_portal import uploads
+from shnor_portal.spreadsheets import xlsx_response
 
 from .access import can_import_passports
 from .passport_import import (
     COLUMNS,
     PassportImportError,
-    max_upload_bytes,
     passport_import_preview,
     passport_import_save,
     passport_template_xlsx,
 )
 from .school_year import current_school_year, school_year_label
 
-SESSION_KEY = "schools_passport_import_upload"
+UPLOAD_KIND = "passports"  # the kind of the held upload
 
 
 def _require(user) -> None:
@@ -39,19 +38,10 @@ def _year_choices() -> list[tuple[int, str]]:
 
 
 class PassportUploadForm(forms.Form):
-    file = forms.FileField(
+    file = uploads.XlsxFileField(
         label="Файл с социальными паспортами",
         help_text="Книга Excel (.xlsx) по шаблону этой страницы.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > max_upload_bytes():
-            raise ValidationError(
-                f"Файл больше допустимого размера ({size_label(max_upload_bytes())}). Загрузите файл меньшего размера."
-            )
-        return upload
 
 
 class PassportTemplateForm(forms.Form):
@@ -68,13 +58,13 @@ def passport_import(request):
     _require(request.user)
     form = PassportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        pending_store(request, SESSION_KEY, form.cleaned_data["file"])
+        uploads.hold(request, UPLOAD_KIND, form.cleaned_data["file"])
         return redirect("schools:passport_preview")
     context = {
         "form": form,
         "template_form": PassportTemplateForm(initial={"year": current_school_year()}),
         "columns": COLUMNS,
-        "max_size": size_label(max_upload_bytes()),
+        "max_size": uploads.upload_limit_label(),
     }
     return render(request, "schools/passport_import.html", context)
 
@@ -83,15 +73,14 @@ def passport_import(request):
 @require_http_methods(["GET", "POST"])
 def passport_preview(request):
     _require(request.user)
-    stored = pending_get(request, SESSION_KEY)
-    if stored is None:
+    upload = uploads.held(request, UPLOAD_KIND)
+    if upload is None:
         messages.info(request, "Сначала загрузите файл с социальными паспортами.")
         return redirect("schools:passport_import")
-    path, upload = stored
-    preview = passport_import_preview(path, user=request.user)
+    preview = passport_import_preview(upload.read(), user=request.user)
     if not preview.ok:
         # A file with errors can never be confirmed: it is not kept (the page still lists its errors).
-        pending_discard(request, SESSION_KEY)
+        uploads.discard(request, UPLOAD_KIND)
     save_errors: list[str] = []
     if request.method == "POST" and preview.ok:
         try:
@@ -99,10 +88,10 @@ def passport_preview(request):
         except PassportImportError as refused:
             save_errors = refused.messages
         else:
-            pending_discard(request, SESSION_KEY)
-            messages.success(request, f"Файл «{upload['name']}»: {result.summary}")
+            uploads.discard(request, UPLOAD_KIND)
+            messages.success(request, f"Файл «{upload.name}»: {result.summary}")
             return redirect("schools:passport_import")
-    context = {"preview": preview, "file_name": upload["name"], "save_errors": save_errors}
+    context = {"preview": preview, "file_name": upload.name, "save_errors": save_errors}
     return render(request, "schools/passport_preview.html", context)
 
 

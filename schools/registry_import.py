@@ -1,279 +1,109 @@
 """Import of school cards and yearly profiles from the portal's xlsx template.
 
-The department downloads the template (`registry_template_xlsx`), fills the sheets «Школы» and
-«Профили» and uploads it. `registry_import` reads every row first and names each problem by
-sheet, row and column in Russian; only a file without a single error is saved, all rows in one
-transaction: a school is matched by municipality and short name, a profile by school and year,
-and what is not found is created. New schools (and schools whose kind, locality or size changed)
-are then put into their cluster by rule.
+The department downloads the template (`registry_template_xlsx`), fills the sheets «Школы» and «Профили» and
+uploads it. `registry_import_preview` reads every row first — each cell by the upload pipeline's readers, each
+problem named by sheet, row and column in Russian — and says what saving would do; `registry_import_save` stores
+it all in one transaction, and only a file without a single error: a school is matched by municipality and short
+name, a profile by school and year, and what is not found is created. New schools (and schools whose kind, locality
+or size changed) are then put into their cluster by rule.
 
-An empty optional cell keeps the value the portal already has (for a new record it stays empty),
-so a file may carry only the columns that change.
+An empty optional cell keeps the value the portal already has (for a new record it stays empty), so a file may carry
+only the columns that change.
 """
 
-import datetime
-import decimal
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from shnor_portal.spreadsheets import SpreadsheetRefused, read_xlsx_sheets, xlsx_bytes
+from shnor_portal.spreadsheets import xlsx_bytes
+from shnor_portal.uploads import (
+    CheckedFile,
+    Column,
+    Problems,
+    TableRow,
+    UploadRefused,
+    choice_reader,
+    normalized,
+    read_count,
+    read_digits,
+    read_email,
+    read_percent,
+    read_table,
+    read_workbook,
+    read_year,
+    read_yes_no,
+    sheet_named,
+    shown,
+    text_reader,
+)
 
 from .access import require_department, visible_municipalities, visible_schools
 from .clusters import clusters_assign
-from .forms import COUNT_FIELDS, SHARE_FIELDS, profile_consistency_errors, registry_import_max_bytes
+from .forms import COUNT_FIELDS, SHARE_FIELDS, profile_consistency_errors
 from .models import School, SchoolYearProfile
 
 SCHOOL_SHEET = "Школы"
 PROFILE_SHEET = "Профили"
 REFERENCE_SHEET = "Справочник"
-MAX_ERRORS = 300
-YEAR_RANGE = (2000, 2100)
-
-
-class CellError(ValueError):
-    """A cell value that cannot be read; the message is Russian and says what was expected."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    sheet: str
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = [f"лист «{self.sheet}»"] if self.sheet else []
-        if self.row:
-            where.append(f"строка {self.row}")
-        if self.column:
-            where.append(f"столбец {self.column}")
-        prefix = ", ".join(where)
-        return f"{prefix[:1].upper()}{prefix[1:]}: {self.message}" if prefix else self.message
-
-
-@dataclass
-class RegistryImportResult:
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
-    schools_created: int = 0
-    schools_updated: int = 0
-    schools_unchanged: int = 0
-    profiles_created: int = 0
-    profiles_updated: int = 0
-    profiles_unchanged: int = 0
-    clusters_assigned: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.error_count
-
-    @property
-    def summary(self) -> str:
-        return (
-            f"Загрузка завершена. Школы: добавлено {self.schools_created}, обновлено {self.schools_updated}, "
-            f"без изменений {self.schools_unchanged}. Профили по годам: добавлено {self.profiles_created}, "
-            f"обновлено {self.profiles_updated}, без изменений {self.profiles_unchanged}."
-        )
+REASON = "загрузка реестра"
 
 
 # Reading cells -----------------------------------------------------------------------------------------------------
 
-
-def _norm(text) -> str:
-    """A header or name as compared: lower case, ё as е, single spaces, no surrounding punctuation."""
-    text = str(text or "").replace("\xa0", " ").replace("ё", "е").replace("Ё", "Е").lower()
-    return re.sub(r"\s+", " ", text).strip(" .,:;*")
-
-
-def _show(value) -> str:
-    text = str(value)
-    return text if len(text) <= 60 else text[:57] + "…"
-
-
-def read_text(value, *, max_length: int) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime.datetime | datetime.date):
-        value = value.strftime("%d.%m.%Y")
-    text = re.sub(r"\s+", " ", str(value).replace("\xa0", " ")).strip()
-    if len(text) > max_length:
-        raise CellError(f"слишком длинное значение: {len(text)} символов, допустимо не больше {max_length}.")
-    return text
-
-
-def _number_text(value) -> str:
-    return str(value).replace("\xa0", "").replace(" ", "").replace(",", ".").strip()
-
-
-def read_count(value) -> int | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise CellError(f"ожидается целое число, а указано «{_show(value)}».")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float):
-        if not value.is_integer():
-            raise CellError(f"ожидается целое число, а указано {_show(value)}.")
-        number = int(value)
-    else:
-        text = _number_text(value)
-        try:
-            as_float = float(text)
-        except ValueError:
-            raise CellError(f"ожидается число, а указано «{_show(value)}».") from None
-        if not as_float.is_integer():
-            raise CellError(f"ожидается целое число, а указано «{_show(value)}».")
-        number = int(as_float)
-    if number < 0:
-        raise CellError(f"количество не может быть отрицательным, а указано {number}.")
-    return number
-
-
-def read_share(value) -> decimal.Decimal | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise CellError(f"ожидается доля в процентах, а указано «{_show(value)}».")
-    try:
-        number = decimal.Decimal(_number_text(value).rstrip("%") if isinstance(value, str) else str(value))
-    except decimal.InvalidOperation:
-        raise CellError(f"ожидается число (доля в процентах), а указано «{_show(value)}».") from None
-    if not number.is_finite() or not 0 <= number <= 100:
-        raise CellError(f"доля указывается в процентах от 0 до 100, а указано {_show(value)}.")
-    return number.quantize(decimal.Decimal("0.1"), rounding=decimal.ROUND_HALF_UP)
-
-
-def read_year(value) -> int | None:
-    year = read_count(value)
-    if year is not None and not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-        raise CellError(
-            f"год указывается четырьмя цифрами (год окончания учебного года, например 2024), а указано {year}."
-        )
-    return year
-
-
-_YES = {"да", "д", "yes", "y", "1", "true", "истина", "+", "x", "х", "малокомплектная"}
-_NO = {"нет", "н", "no", "n", "0", "false", "ложь", "-", "не малокомплектная"}
-
-
-def read_yes_no(value) -> bool | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    text = _norm(value)
-    if not text:
-        return None
-    if text in _YES:
-        return True
-    if text in _NO:
-        return False
-    raise CellError(f"ожидается «да» или «нет», а указано «{_show(value)}».")
-
-
-_KINDS = (
-    {_norm(label): code for code, label in School.Kind.choices}
-    | {_norm(code): code for code in School.Kind.values}
-    | {"интернат": School.Kind.BOARDING, "школа интернат": School.Kind.BOARDING}
+read_kind = choice_reader(
+    {label: code for code, label in School.Kind.choices}
+    | {code: code for code in School.Kind.values}
+    | {"интернат": School.Kind.BOARDING, "школа интернат": School.Kind.BOARDING},
+    allowed=School.Kind.labels,
 )
-_KIND_HINT = ", ".join(label for _code, label in School.Kind.choices)
+read_locality = choice_reader(
+    {
+        "городская": School.Locality.URBAN, "город": School.Locality.URBAN,
+        "городская местность": School.Locality.URBAN, "urban": School.Locality.URBAN,
+        "сельская": School.Locality.RURAL, "село": School.Locality.RURAL,
+        "сельская местность": School.Locality.RURAL, "rural": School.Locality.RURAL,
+    },
+    allowed=["городская", "сельская"],
+)  # fmt: skip
 
 
-def read_kind(value) -> str | None:
-    text = _norm(value)
-    if not text:
-        return None
-    if text not in _KINDS:
-        raise CellError(f"неизвестный тип школы «{_show(value)}». Допустимо: {_KIND_HINT}.")
-    return _KINDS[text]
-
-
-_LOCALITIES = {
-    "городская": School.Locality.URBAN,
-    "город": School.Locality.URBAN,
-    "городская местность": School.Locality.URBAN,
-    "urban": School.Locality.URBAN,
-    "сельская": School.Locality.RURAL,
-    "село": School.Locality.RURAL,
-    "сельская местность": School.Locality.RURAL,
-    "rural": School.Locality.RURAL,
-}
-
-
-def read_locality(value) -> str | None:
-    text = _norm(value)
-    if not text:
-        return None
-    if text not in _LOCALITIES:
-        raise CellError(f"местность указывается словом «городская» или «сельская», а указано «{_show(value)}».")
-    return _LOCALITIES[text]
-
-
-def read_email(value) -> str:
-    text = read_text(value, max_length=254)
-    if text:
-        try:
-            validate_email(text)
-        except ValidationError:
-            raise CellError(f"«{_show(text)}» не похоже на адрес электронной почты.") from None
-    return text
-
-
-def _digits(value, *, lengths: tuple[int, ...], name: str) -> str:
-    text = read_text(value, max_length=32).replace(" ", "")
-    if text and not (text.isdigit() and len(text) in lengths):
-        allowed = " или ".join(str(n) for n in lengths)
-        raise CellError(f"{name} состоит из {allowed} цифр, а указано «{_show(text)}».")
-    return text
+def read_small(value) -> bool | None:
+    return read_yes_no(value, yes=["малокомплектная"], no=["не малокомплектная"])
 
 
 def read_inn(value) -> str:
-    return _digits(value, lengths=(10, 12), name="ИНН")
+    return read_digits(value, lengths=(10, 12), name="ИНН")
 
 
 def read_ogrn(value) -> str:
-    return _digits(value, lengths=(13,), name="ОГРН")
+    return read_digits(value, lengths=(13,), name="ОГРН")
+
+
+def unknown_municipality_message(name) -> str:
+    """Said by the portal's import and by the back office's alike."""
+    return f"муниципалитет {shown(name)} не найден в реестре. Названия — как на листе «{REFERENCE_SHEET}» шаблона"
+
+
+def unknown_school_message(name, municipality_name: str) -> str:
+    return (
+        f"школа {shown(name)} не найдена в муниципалитете «{municipality_name}». Проверьте краткое наименование "
+        f"или добавьте школу на лист «{SCHOOL_SHEET}»"
+    )
 
 
 # The template's columns --------------------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    field: str
-    read: Callable
-    required: bool = False
-    aliases: tuple[str, ...] = ()
-
-    def names(self) -> set[str]:
-        base = _norm(self.header)
-        return {base, _norm(re.sub(r"\(.*?\)", "", self.header)), *(_norm(a) for a in self.aliases)}
-
-
-def _text(max_length: int) -> Callable:
-    return lambda value: read_text(value, max_length=max_length)
-
-
 SCHOOL_COLUMNS = [
-    Column("Муниципалитет", "municipality", _text(200), required=True),
-    Column("Краткое наименование", "short_name", _text(200), required=True),
-    Column("Полное наименование", "name", _text(500), required=True),
+    Column("Муниципалитет", "municipality", text_reader(200), required=True),
+    Column("Краткое наименование", "short_name", text_reader(200), required=True),
+    Column("Полное наименование", "name", text_reader(500), required=True),
     Column("Тип", "kind", read_kind, required=True),
     Column("Местность", "locality", read_locality, required=True),
-    Column("Малокомплектная (да/нет)", "is_small", read_yes_no),
-    Column("Адрес", "address", _text(500)),
-    Column("Директор", "director", _text(200)),
-    Column("Телефон", "phone", _text(64)),
+    Column("Малокомплектная (да/нет)", "is_small", read_small),
+    Column("Адрес", "address", text_reader(500)),
+    Column("Директор", "director", text_reader(200)),
+    Column("Телефон", "phone", text_reader(64)),
     Column("Эл. почта", "email", read_email, aliases=("электронная почта", "e-mail", "email")),
     Column("ИНН", "inn", read_inn),
     Column("ОГРН", "ogrn", read_ogrn),
@@ -282,7 +112,7 @@ SCHOOL_CARD_FIELDS = [c.field for c in SCHOOL_COLUMNS if c.field != "municipalit
 SCHOOL_OPTIONAL_TEXT = {"address", "director", "phone", "email", "inn", "ogrn"}
 
 
-def _profile_label(name: str) -> str:
+def profile_label(name: str) -> str:
     label = str(SchoolYearProfile._meta.get_field(name).verbose_name)
     return label[:1].upper() + label[1:]
 
@@ -306,10 +136,10 @@ PROFILE_FIELDS = [
 assert set(PROFILE_FIELDS) == set(COUNT_FIELDS) | set(SHARE_FIELDS)
 
 PROFILE_COLUMNS = [
-    Column("Муниципалитет", "municipality", _text(200), required=True),
-    Column("Школа (краткое наименование)", "school", _text(200), required=True, aliases=("краткое наименование",)),
+    Column("Муниципалитет", "municipality", text_reader(200), required=True),
+    Column("Школа (краткое наименование)", "school", text_reader(200), required=True, aliases=("краткое наименование",)),
     Column("Год", "year", read_year, required=True, aliases=("учебный год",)),
-] + [Column(_profile_label(name), name, read_share if name in SHARE_FIELDS else read_count) for name in PROFILE_FIELDS]
+] + [Column(profile_label(name), name, read_percent if name in SHARE_FIELDS else read_count) for name in PROFILE_FIELDS]
 
 
 # The template ------------------------------------------------------------------------------------------------------
@@ -362,357 +192,347 @@ def registry_template_xlsx(*, actor) -> bytes:
     )
 
 
-# Parsing -----------------------------------------------------------------------------------------------------------
+# The check ---------------------------------------------------------------------------------------------------------
 
 
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
+@dataclass(frozen=True)
+class NewProfile:
+    key: tuple  # (municipality id, normalized short name), as `RegistryPreview.existing_schools`
+    school_name: str
+    municipality_name: str
+    year: int
+    values: dict
 
 
-class _Errors:
-    def __init__(self):
-        self.items: list[RowError] = []
-        self.count = 0
+@dataclass(frozen=True)
+class PreviewLine:
+    """One school or profile that saving creates or changes, as the preview lists it."""
 
-    def add(self, sheet, row, column, message):
-        self.count += 1
-        if len(self.items) < MAX_ERRORS:
-            self.items.append(RowError(sheet, row, column, message))
+    action: str
+    created: bool
+    school: str
+    municipality: str
+    year: int | None
+    changes: list[str]
+
+
+@dataclass(kw_only=True)
+class RegistryPreview(CheckedFile):
+    """What saving the file would do; nothing is written while it is built."""
+
+    new_schools: list[dict] = field(default_factory=list)  # the values of each school to create
+    school_changes: list[tuple[School, dict]] = field(default_factory=list)  # a school and its changed values
+    schools_unchanged: int = 0
+    new_profiles: list[NewProfile] = field(default_factory=list)
+    profile_changes: list[tuple[SchoolYearProfile, dict]] = field(default_factory=list)
+    profiles_unchanged: int = 0
+    existing_schools: dict = field(default_factory=dict)  # (municipality id, normalized short name) → School
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.new_schools or self.school_changes or self.new_profiles or self.profile_changes)
+
+    def lines(self) -> list[PreviewLine]:
+        return [
+            PreviewLine("новая школа", True, values["short_name"], values["municipality"].name, None,
+                        [_change(School, name, _CREATED, value) for name, value in values.items()
+                         if name not in ("municipality", "short_name") and value not in (None, "")])
+            for values in self.new_schools
+        ] + [
+            PreviewLine("изменится школа", False, school.short_name, school.municipality.name, None,
+                        [_change(School, name, getattr(school, name), value) for name, value in changes.items()])
+            for school, changes in self.school_changes
+        ] + [
+            PreviewLine("новый профиль", True, new.school_name, new.municipality_name, new.year,
+                        [_change(SchoolYearProfile, name, _CREATED, value) for name, value in new.values.items()])
+            for new in self.new_profiles
+        ] + [
+            PreviewLine("изменится профиль", False, profile.school.short_name, profile.school.municipality.name, profile.year,
+                        [_change(SchoolYearProfile, name, getattr(profile, name), value)
+                         for name, value in changes.items()])
+            for profile, changes in self.profile_changes
+        ]  # fmt: skip
+
+
+_CREATED = object()  # the «old value» of a record that saving creates
+
+
+def _change(model, name: str, old, new) -> str:
+    """«Тип: СОШ» for a new record, «Тип: ООШ → СОШ» for a changed one."""
+    model_field = model._meta.get_field(name)
+    label = str(model_field.verbose_name)
+    label = label[:1].upper() + label[1:]
+
+    def shown_value(value) -> str:
+        if value in (None, ""):
+            return "—"
+        if isinstance(value, bool):
+            return "да" if value else "нет"
+        if model_field.choices:
+            return str(dict(model_field.choices).get(value, value))
+        return shown(value).strip("«»")
+
+    if old is _CREATED:
+        return f"{label}: {shown_value(new)}"
+    return f"{label}: {shown_value(old)} → {shown_value(new)}"
 
 
 @dataclass
-class _Row:
-    number: int
-    values: dict  # field → value read from its cell
-    present: set  # fields whose column is in the sheet
-    columns: dict  # field → how its column is named in messages: «Тип» (D)
-    bad: bool = False  # some cell of the row could not be read
+class RegistryImportResult:
+    schools_created: int = 0
+    schools_updated: int = 0
+    schools_unchanged: int = 0
+    profiles_created: int = 0
+    profiles_updated: int = 0
+    profiles_unchanged: int = 0
+    clusters_assigned: int = 0
 
-
-def _read_sheet(sheet, title: str, columns: list[Column], errors: _Errors) -> list[_Row] | None:
-    """The rows of one sheet as dicts of read values; None when its header is unusable."""
-    rows = iter(sheet.rows)  # the header is read first, the data rows continue after it
-    header_number, header = 0, None
-    for number, values in enumerate(rows, start=1):
-        if any(v is not None and str(v).strip() for v in values):
-            header_number, header = number, values
-            break
-        if number >= 10:
-            break
-    if header is None:
-        errors.add(title, None, None, "лист пустой: нет строки заголовков.")
-        return None
-    by_name = {}
-    for column in columns:
-        for name in column.names():
-            by_name.setdefault(name, column)
-    positions: dict[int, Column] = {}
-    seen: dict[str, int] = {}
-    usable = True
-    for index, value in enumerate(header):
-        name = _norm(value)
-        if not name:
-            continue
-        column = by_name.get(name)
-        if column is None:
-            errors.add(
-                title,
-                header_number,
-                f"{_letter(index)}",
-                f"столбец «{_show(value)}» не распознан. Названия столбцов — как в шаблоне.",
-            )
-            usable = False
-            continue
-        if column.field in seen:
-            errors.add(
-                title,
-                header_number,
-                f"«{column.header}» ({_letter(index)})",
-                f"столбец повторяется (он уже есть в столбце {_letter(seen[column.field])}).",
-            )
-            usable = False
-            continue
-        seen[column.field] = index
-        positions[index] = column
-    for column in columns:
-        if column.required and column.field not in seen:
-            errors.add(title, header_number, f"«{column.header}»", "нет обязательного столбца.")
-            usable = False
-    if not usable:
-        return None
-    present = {column.field for column in positions.values()}
-    column_names = {column.field: f"«{column.header}» ({_letter(index)})" for index, column in positions.items()}
-    result = []
-    for number, values in enumerate(rows, start=header_number + 1):
-        if not any(v is not None and str(v).strip() for v in values):
-            continue
-        row = _Row(number=number, values={}, present=present, columns=column_names)
-        for index, column in positions.items():
-            value = values[index] if index < len(values) else None
-            try:
-                row.values[column.field] = column.read(value)
-            except CellError as error:
-                errors.add(title, number, f"«{column.header}» ({_letter(index)})", str(error))
-                row.values[column.field] = None
-                row.bad = True
-                continue
-            if column.required and row.values[column.field] in (None, ""):
-                errors.add(title, number, column_names[column.field], "ячейка обязательна, а она пустая.")
-                row.bad = True
-        result.append(row)
-    return result
-
-
-# The service -------------------------------------------------------------------------------------------------------
-
-
-def registry_import(*, file, actor) -> RegistryImportResult:
-    """Validate every row of the uploaded template; save all of it in one transaction only if no row is wrong."""
-    require_department(actor)
-    result = RegistryImportResult()
-    errors = _Errors()
-
-    try:
-        workbook = {sheet.title: sheet for sheet in read_xlsx_sheets(file, max_bytes=registry_import_max_bytes())}
-    except SpreadsheetRefused as error:
-        errors.add("", None, None, str(error))
-        return _finish(result, errors)
-
-    sheets = {_norm(name): name for name in workbook}
-    school_rows = profile_rows = None
-    if _norm(SCHOOL_SHEET) in sheets:
-        school_rows = _read_sheet(workbook[sheets[_norm(SCHOOL_SHEET)]], SCHOOL_SHEET, SCHOOL_COLUMNS, errors)
-    if _norm(PROFILE_SHEET) in sheets:
-        profile_rows = _read_sheet(workbook[sheets[_norm(PROFILE_SHEET)]], PROFILE_SHEET, PROFILE_COLUMNS, errors)
-    if _norm(SCHOOL_SHEET) not in sheets and _norm(PROFILE_SHEET) not in sheets:
-        errors.add(
-            "",
-            None,
-            None,
-            f"в файле нет листов «{SCHOOL_SHEET}» и «{PROFILE_SHEET}». Возьмите шаблон на этой странице.",
+    @property
+    def summary(self) -> str:
+        return (
+            f"Загрузка завершена. Школы: добавлено {self.schools_created}, обновлено {self.schools_updated}, "
+            f"без изменений {self.schools_unchanged}. Профили по годам: добавлено {self.profiles_created}, "
+            f"обновлено {self.profiles_updated}, без изменений {self.profiles_unchanged}."
         )
-        return _finish(result, errors)
-    if not errors.count and not (school_rows or profile_rows):
-        errors.add("", None, None, "в файле нет ни одной заполненной строки.")
-        return _finish(result, errors)
-
-    plan = _plan(actor, school_rows or [], profile_rows or [], errors)
-    if errors.count:
-        return _finish(result, errors)
-    _save(plan, result, actor=actor)
-    return result
 
 
-_SHEET_ORDER = {"": 0, SCHOOL_SHEET: 1, PROFILE_SHEET: 2}
+class RegistryImportError(Exception):
+    """The file cannot be saved; `messages` say why, in Russian."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = list(messages)
+        super().__init__("\n".join(self.messages))
 
 
-def _finish(result: RegistryImportResult, errors: _Errors) -> RegistryImportResult:
-    # In the order of the file: sheet by sheet, row by row (cells first are read, then rows are matched).
-    result.errors = sorted(errors.items, key=lambda e: (_SHEET_ORDER.get(e.sheet, 3), e.row or 0))
-    result.error_count = errors.count
-    return result
+def registry_import_preview(file, *, actor) -> RegistryPreview:
+    """Check every row of the uploaded template against the actor's registry; nothing is written here."""
+    require_department(actor)
+    preview = RegistryPreview()
+    errors = preview.errors
+    try:
+        sheets = read_workbook(file)
+    except UploadRefused as refused:
+        errors.add(str(refused))
+        return preview
+    school_sheet, profile_sheet = sheet_named(sheets, SCHOOL_SHEET), sheet_named(sheets, PROFILE_SHEET)
+    if school_sheet is None and profile_sheet is None:
+        errors.add(f"в файле нет листов «{SCHOOL_SHEET}» и «{PROFILE_SHEET}». Возьмите шаблон на этой странице")
+        return preview
+    school_rows = read_table(_titled(school_sheet, SCHOOL_SHEET), SCHOOL_COLUMNS, errors) if school_sheet else None
+    profile_rows = read_table(_titled(profile_sheet, PROFILE_SHEET), PROFILE_COLUMNS, errors) if profile_sheet else None
+    if not errors and not (school_rows or profile_rows):
+        errors.add("в файле нет ни одной заполненной строки")
+        return preview
+    _plan(preview, actor, school_rows or [], profile_rows or [])
+    # In the order of the file: sheet by sheet, row by row (cells are read first, then rows are matched).
+    errors.in_file_order(["", SCHOOL_SHEET, PROFILE_SHEET])
+    return preview
 
 
-@dataclass
-class _Plan:
-    new_schools: list = field(default_factory=list)  # (key, values)
-    school_updates: list = field(default_factory=list)  # (school, values)
-    profile_rows: list = field(default_factory=list)  # (school key, year, values)
-    existing_schools: dict = field(default_factory=dict)
+def _titled(sheet, title: str):
+    """The sheet under the template's title, so that messages name it as the template does."""
+    sheet.title = title
+    return sheet
 
 
-def _plan(actor, school_rows: list[_Row], profile_rows: list[_Row], errors: _Errors) -> _Plan:
+class _Municipalities:
+    """The actor's municipalities by name; a row naming another one is reported."""
+
+    def __init__(self, actor, errors: Problems):
+        self.by_name = {normalized(m.name): m for m in visible_municipalities(actor)}
+        self.errors = errors
+
+    def keyed(self, rows: list[TableRow], name_field: str) -> list[tuple[tuple, object, TableRow]]:
+        """(key, municipality, row) of the rows whose municipality is known: the key is (municipality id, name)."""
+        keyed = []
+        for row in rows:
+            name = row.values.get("municipality")
+            if not name:
+                continue
+            municipality = self.by_name.get(normalized(name))
+            if municipality is None:
+                self.errors.add(unknown_municipality_message(name), **row.place("municipality"))
+            elif row.values.get(name_field):
+                keyed.append(((municipality.pk, normalized(row.values[name_field])), municipality, row))
+        return keyed
+
+
+def _plan(preview: RegistryPreview, actor, school_rows: list[TableRow], profile_rows: list[TableRow]) -> None:
     """Match rows to municipalities, schools and profiles; report unknown and repeated ones."""
-    municipalities = {_norm(m.name): m for m in visible_municipalities(actor)}
-    plan = _Plan()
-
-    def municipality_of(row: _Row, sheet: str):
-        name = row.values.get("municipality")
-        if not name:
-            return None
-        municipality = municipalities.get(_norm(name))
-        if municipality is None:
-            errors.add(
-                sheet,
-                row.number,
-                row.columns["municipality"],
-                f"муниципалитет «{_show(name)}» не найден в реестре. Названия — как на листе «{REFERENCE_SHEET}» шаблона.",
-            )
-        return municipality
-
-    keyed_school_rows = []
-    for row in school_rows:
-        municipality = municipality_of(row, SCHOOL_SHEET)
-        if municipality and row.values.get("short_name"):
-            keyed_school_rows.append(((municipality.pk, _norm(row.values["short_name"])), municipality, row))
-    keyed_profile_rows = []
-    for row in profile_rows:
-        municipality = municipality_of(row, PROFILE_SHEET)
-        if municipality and row.values.get("school"):
-            keyed_profile_rows.append(((municipality.pk, _norm(row.values["school"])), municipality, row))
-
-    municipality_ids = {key[0] for key, _m, _r in keyed_school_rows + keyed_profile_rows}
-    existing = {
-        (s.municipality_id, _norm(s.short_name)): s
-        for s in visible_schools(actor).filter(municipality_id__in=municipality_ids)
+    municipalities = _Municipalities(actor, preview.errors)
+    keyed_schools = municipalities.keyed(school_rows, "short_name")
+    keyed_profiles = municipalities.keyed(profile_rows, "school")
+    municipality_ids = {key[0] for key, _m, _r in keyed_schools + keyed_profiles}
+    preview.existing_schools = {
+        (s.municipality_id, normalized(s.short_name)): s
+        for s in visible_schools(actor).filter(municipality_id__in=municipality_ids).select_related("municipality")
     }
-    plan.existing_schools = existing
+    in_file = _plan_schools(preview, keyed_schools)
+    _plan_profiles(preview, keyed_profiles, in_file)
 
-    seen_schools: dict[tuple, int] = {}
-    for key, municipality, row in keyed_school_rows:
-        if key in seen_schools:
-            errors.add(
-                SCHOOL_SHEET,
-                row.number,
-                row.columns["short_name"],
-                f"школа «{_show(row.values['short_name'])}» ({municipality.name}) уже есть в строке "
-                f"{seen_schools[key]}: одна школа — одна строка.",
+
+def _school_changes(school: School, values: dict) -> dict:
+    """The values that change the school; an empty cell keeps what the portal has."""
+    return {
+        name: value
+        for name, value in values.items()
+        if name != "municipality"
+        and value is not None
+        and not (value == "" and name in SCHOOL_OPTIONAL_TEXT)
+        and getattr(school, name) != value
+    }
+
+
+def _plan_schools(preview: RegistryPreview, keyed_rows) -> set[tuple]:
+    """New and changed schools of the sheet «Школы»; returns the keys of the schools the sheet names."""
+    seen: dict[tuple, int] = {}
+    for key, municipality, row in keyed_rows:
+        if key in seen:
+            preview.errors.add(
+                f"школа {shown(row.values['short_name'])} ({municipality.name}) уже есть в строке {seen[key]}: "
+                "одна школа — одна строка",
+                **row.place("short_name"),
             )
             continue
-        seen_schools[key] = row.number
+        seen[key] = row.number
         if row.bad:
             continue
         values = {name: row.values[name] for name in SCHOOL_CARD_FIELDS if name in row.present}
         values["municipality"] = municipality
-        if key in existing:
-            plan.school_updates.append((existing[key], values))
+        school = preview.existing_schools.get(key)
+        if school is None:
+            preview.new_schools.append(values)
+        elif changes := _school_changes(school, values):
+            preview.school_changes.append((school, changes))
         else:
-            plan.new_schools.append((key, values))
+            preview.schools_unchanged += 1
+    return set(seen)
 
-    seen_profiles: dict[tuple, int] = {}
-    existing_profiles = {}
-    profile_school_ids = {existing[key].pk for key, _m, _r in keyed_profile_rows if key in existing}
-    if profile_school_ids:
-        years = {row.values.get("year") for _k, _m, row in keyed_profile_rows if row.values.get("year")}
-        existing_profiles = {
-            (p.school_id, p.year): p
-            for p in SchoolYearProfile.objects.filter(school_id__in=profile_school_ids, year__in=years)
-        }
-    for key, municipality, row in keyed_profile_rows:
-        columns = row.columns
-        if key not in existing and key not in seen_schools:
-            errors.add(
-                PROFILE_SHEET,
-                row.number,
-                columns["school"],
-                f"школа «{_show(row.values['school'])}» не найдена в муниципалитете «{municipality.name}». "
-                f"Проверьте краткое наименование или добавьте школу на лист «{SCHOOL_SHEET}».",
-            )
+
+def _plan_profiles(preview: RegistryPreview, keyed_rows, schools_in_file: set[tuple]) -> None:
+    existing = preview.existing_schools
+    school_ids = {existing[key].pk for key, _m, _r in keyed_rows if key in existing}
+    years = {row.values["year"] for _k, _m, row in keyed_rows if row.values.get("year")}
+    current_profiles = {
+        (p.school_id, p.year): p
+        for p in SchoolYearProfile.objects.filter(school_id__in=school_ids, year__in=years).select_related(
+            "school__municipality"
+        )
+    } if school_ids else {}  # fmt: skip
+    seen: dict[tuple, int] = {}
+    for key, municipality, row in keyed_rows:
+        if key not in existing and key not in schools_in_file:
+            preview.errors.add(unknown_school_message(row.values["school"], municipality.name), **row.place("school"))
             continue
         year = row.values.get("year")
         if year is None:
             continue
-        if (key, year) in seen_profiles:
-            errors.add(
-                PROFILE_SHEET,
-                row.number,
-                columns["year"],
-                f"профиль школы «{_show(row.values['school'])}» за {year} год уже есть в строке "
-                f"{seen_profiles[(key, year)]}: одна школа и год — одна строка.",
+        if (key, year) in seen:
+            preview.errors.add(
+                f"профиль школы {shown(row.values['school'])} за {year} год уже есть в строке {seen[key, year]}: "
+                "одна школа и год — одна строка",
+                **row.place("year"),
             )
             continue
-        seen_profiles[(key, year)] = row.number
+        seen[key, year] = row.number
         if row.bad:
             continue
-        values = {
-            name: row.values[name] for name in PROFILE_FIELDS if name in row.present and row.values[name] is not None
-        }
-        current = existing_profiles.get((existing[key].pk, year)) if key in existing else None
-        merged = {name: getattr(current, name) for name in PROFILE_FIELDS} if current else {}
-        merged.update(values)
-        for name, message in profile_consistency_errors(merged).items():
-            errors.add(
-                PROFILE_SHEET,
-                row.number,
-                columns.get(name, f"«{_profile_label(name)}»"),
-                message[:1].lower() + message[1:],
-            )
-        plan.profile_rows.append((key, year, values, current))
-    return plan
+        values = {name: row.values[name] for name in PROFILE_FIELDS if name in row.present and row.values[name] is not None}
+        current = current_profiles.get((existing[key].pk, year)) if key in existing else None
+        _check_profile(preview.errors, row, values, current)
+        if current is None:
+            preview.new_profiles.append(NewProfile(key, row.values["school"], municipality.name, year, values))
+        elif changes := {name: value for name, value in values.items() if getattr(current, name) != value}:
+            preview.profile_changes.append((current, changes))
+        else:
+            preview.profiles_unchanged += 1
 
 
-REASON = "загрузка реестра"
+def _check_profile(errors: Problems, row: TableRow, values: dict, current: SchoolYearProfile | None) -> None:
+    """The profile as it would be after saving: parts may not exceed their whole."""
+    merged = {name: getattr(current, name) for name in PROFILE_FIELDS} if current else {}
+    merged.update(values)
+    for name, message in profile_consistency_errors(merged).items():
+        errors.add(message[:1].lower() + message[1:], **row.place(name, header=profile_label(name)))
 
 
-@transaction.atomic
-def _save(plan: _Plan, result: RegistryImportResult, *, actor) -> None:
-    rule_fields = {"kind", "locality", "is_small"}
+# Saving ------------------------------------------------------------------------------------------------------------
 
-    new_schools = []
-    for _key, values in plan.new_schools:
-        school = School(
+
+def registry_import_save(*, preview: RegistryPreview, actor) -> RegistryImportResult:
+    """Store a checked file in one transaction, each change with its history; nothing when the file has errors."""
+    require_department(actor)
+    if preview.errors:
+        raise RegistryImportError(preview.errors.messages())
+    with transaction.atomic():
+        return _save(preview, actor)
+
+
+def _save(preview: RegistryPreview, actor) -> RegistryImportResult:
+    result = RegistryImportResult(
+        schools_unchanged=preview.schools_unchanged, profiles_unchanged=preview.profiles_unchanged
+    )
+    new_schools = [
+        School(
             **{
                 name: ("" if value is None and name in SCHOOL_OPTIONAL_TEXT else value)
                 for name, value in values.items()
                 if value is not None or name in SCHOOL_OPTIONAL_TEXT
             }
         )
-        new_schools.append(school)
+        for values in preview.new_schools
+    ]
     if new_schools:
         bulk_create_with_history(new_schools, School, batch_size=500, default_user=actor, default_change_reason=REASON)
     result.schools_created = len(new_schools)
 
-    changed_schools, recluster = [], []
-    update_fields = set()
-    for school, values in plan.school_updates:
-        changed = []
-        for name, value in values.items():
-            if name == "municipality" or value is None or (value == "" and name in SCHOOL_OPTIONAL_TEXT):
-                continue  # an empty cell keeps what the portal has
-            if getattr(school, name) != value:
-                setattr(school, name, value)
-                changed.append(name)
-        if changed:
-            changed_schools.append(school)
-            update_fields.update(changed)
-            if rule_fields.intersection(changed):
-                recluster.append(school)
-        else:
-            result.schools_unchanged += 1
-    if changed_schools:
+    recluster, update_fields = [], set()
+    for school, changes in preview.school_changes:
+        for name, value in changes.items():
+            setattr(school, name, value)
+        update_fields.update(changes)
+        if {"kind", "locality", "is_small"} & changes.keys():
+            recluster.append(school)
+    if preview.school_changes:
         bulk_update_with_history(
-            changed_schools, School, sorted(update_fields), batch_size=500, default_user=actor,
-            default_change_reason=REASON,
-        )
-    result.schools_updated = len(changed_schools)
+            [school for school, _changes in preview.school_changes], School, sorted(update_fields), batch_size=500,
+            default_user=actor, default_change_reason=REASON,
+        )  # fmt: skip
+    result.schools_updated = len(preview.school_changes)
 
-    # Schools by key, now with the primary keys of the new ones (re-read: not every database returns them).
-    schools = dict(plan.existing_schools)
+    schools = _schools_by_key(preview, new_schools)
+    _save_profiles(preview, schools, result, actor=actor)
+    fresh = [schools[(s.municipality_id, normalized(s.short_name))] for s in new_schools]
+    result.clusters_assigned = clusters_assign(schools=fresh + recluster)
+    return result
+
+
+def _schools_by_key(preview: RegistryPreview, new_schools: list[School]) -> dict:
+    """Schools by key, with the primary keys of the new ones (re-read: not every database returns them)."""
+    schools = dict(preview.existing_schools)
     if new_schools:
         for school in School.objects.filter(
             municipality_id__in={s.municipality_id for s in new_schools},
             short_name__in=[s.short_name for s in new_schools],
         ):
-            schools[(school.municipality_id, _norm(school.short_name))] = school
+            schools[(school.municipality_id, normalized(school.short_name))] = school
+    return schools
 
-    created_profiles, changed_profiles, profile_fields = [], [], set()
-    for key, year, values, current in plan.profile_rows:
-        if current is None:
-            created_profiles.append(SchoolYearProfile(school=schools[key], year=year, **values))
-            continue
-        changed = [name for name, value in values.items() if getattr(current, name) != value]
-        for name in changed:
-            setattr(current, name, values[name])
-        if changed:
-            changed_profiles.append(current)
-            profile_fields.update(changed)
-        else:
-            result.profiles_unchanged += 1
-    if created_profiles:
+
+def _save_profiles(preview: RegistryPreview, schools: dict, result: RegistryImportResult, *, actor) -> None:
+    created = [SchoolYearProfile(school=schools[new.key], year=new.year, **new.values) for new in preview.new_profiles]
+    if created:
         bulk_create_with_history(
-            created_profiles, SchoolYearProfile, batch_size=500, default_user=actor, default_change_reason=REASON
+            created, SchoolYearProfile, batch_size=500, default_user=actor, default_change_reason=REASON
         )
-    if changed_profiles:
+    fields = set()
+    for profile, changes in preview.profile_changes:
+        for name, value in changes.items():
+            setattr(profile, name, value)
+        fields.update(changes)
+    if preview.profile_changes:
         bulk_update_with_history(
-            changed_profiles, SchoolYearProfile, sorted(profile_fields), batch_size=500, default_user=actor,
-            default_change_reason=REASON,
-        )
-    result.profiles_created, result.profiles_updated = len(created_profiles), len(changed_profiles)
-
-    fresh = [schools[(s.municipality_id, _norm(s.short_name))] for s in new_schools]
-    result.clusters_assigned = clusters_assign(schools=fresh + recluster)
+            [profile for profile, _changes in preview.profile_changes], SchoolYearProfile, sorted(fields),
+            batch_size=500, default_user=actor, default_change_reason=REASON,
+        )  # fmt: skip
+    result.profiles_created, result.profiles_updated = len(created), len(preview.profile_changes)

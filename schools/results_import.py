@@ -1,27 +1,24 @@
 """Importing results into the registry: match the rows of a parsed file to schools, preview, then save.
 
-A row is matched by name within its municipality. Names drift (quotes, «№ 1»/«№1», the long legal form against
-«МБОУ», the authority's name instead of the municipality's), so both sides are reduced to a comparable key first;
-what still does not match is shown for review, and each decision is remembered as a `SchoolNameAlias` so that the
+A row is matched by name within its municipality, both sides reduced to a comparable key first
+(`schools.school_names`); what still does not match is shown for review, and each decision is remembered as a `SchoolNameAlias` so that the
 next year's file matches by itself.
 
 `results_import_preview` reads the registry with a constant number of queries and says what would happen;
 `results_import_save` writes everything in one transaction, or nothing.
 """
 
-import difflib
-import functools
 import hashlib
 import io
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from shnor_portal.uploads import CheckedFile, Problem, Problems
+
 from .clusters import clusters_assign
-from .ege_workbook import ParsedRow, ParsedWorkbook
 from .measures import EXAM_NAMES, measure_code, measures_by_code, subject_name
 from .models import (
     Measure,
@@ -33,12 +30,24 @@ from .models import (
     SchoolResult,
     SchoolYearProfile,
 )
+from .results_file import ParsedRow, ParsedWorkbook
+from .school_names import (
+    SchoolIndex,
+    core_key,
+    guess_locality,
+    guess_school_kind,
+    municipality_key,
+    municipality_kind,
+    normalize_name,
+    proposed_municipality_name,
+    school_name_key,
+    short_school_name,
+)
 
 CREATE = "create"
 MAP = "map"
 SKIP = "skip"
 
-SUGGESTION_RATIO = 0.85
 RESULTS_BATCH_SIZE = 2000
 
 
@@ -48,240 +57,6 @@ class ResultsImportError(Exception):
     def __init__(self, messages: list[str]):
         self.messages = list(messages)
         super().__init__("\n".join(self.messages))
-
-
-# --- names ---------------------------------------------------------------------------------------------------------
-
-_QUOTES = re.compile(r"[\"'«»“”„‟`´]")
-# Stems of the words of a legal form and their letters in the abbreviation (муниципальное бюджетное → МБ…).
-_ORG_ADJECTIVES = {
-    "муниципальн": "м",
-    "государственн": "г",
-    "частн": "ч",
-    "негосударственн": "н",
-    "краев": "к",
-    "областн": "о",
-    "федеральн": "ф",
-    "бюджетн": "б",
-    "казенн": "к",
-    "автономн": "а",
-}
-_ORG_FORM = re.compile(
-    r"\b((?:(?:" + "|".join(_ORG_ADJECTIVES).replace("е", "[её]") + r")(?:ое|ая)\s+)*)"
-    r"(?:нетиповое\s+)?(общеобразовательн(?:ое|ая)\s+)?(учреждени[ея]|организаци[яи])\b",
-    re.IGNORECASE,
-)
-_SCHOOL_TYPES = (
-    (re.compile(r"средн(?:яя|ей)\s+общеобразовательн(?:ая|ой)\s+школ[аы]", re.IGNORECASE), "СОШ"),
-    (re.compile(r"основн(?:ая|ой)\s+общеобразовательн(?:ая|ой)\s+школ[аы]", re.IGNORECASE), "ООШ"),
-    (re.compile(r"начальн(?:ая|ой)\s+общеобразовательн(?:ая|ой)\s+школ[аы]", re.IGNORECASE), "НОШ"),
-)
-# Tokens such as «мбоу», «гоу», «огаоу», «фку»: the legal form, which changes more often than the school.
-_ORG_ABBREVIATION = re.compile(r"^[мгчнкофба]{0,4}(?:о?у|оо)$")
-
-
-_LATIN_LOOKALIKES = str.maketrans("AaBCcEeHKkMOoPpTXxYy", "АаВСсЕеНКкМОоРрТХхУу")
-
-
-def _cyrillic_words(text: str) -> str:
-    """Latin letters typed by mistake inside Russian words («Mуниципальное» with a Latin M) made Cyrillic."""
-    return re.sub(
-        r"\w+",
-        lambda w: w.group(0).translate(_LATIN_LOOKALIKES) if re.search("[а-яё]", w.group(0), re.I) else w.group(0),
-        text,
-    )
-
-
-def normalize_name(text: str) -> str:
-    """Lowercase, ё→е, quotes removed, «№ 1» → «№1», whitespace collapsed."""
-    text = _cyrillic_words(str(text).replace("\xa0", " ")).lower().replace("ё", "е")
-    text = _QUOTES.sub(" ", text)
-    text = re.sub(r"№\s*", "№", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _org_form_abbreviation(found: re.Match) -> str:
-    adjectives = found.group(1).lower().replace("ё", "е").split()
-    if not adjectives and not found.group(2):
-        return found.group(0)  # a bare «учреждение» is not a legal form
-    letters = "".join(_ORG_ADJECTIVES[word[:-2]] for word in adjectives)
-    kind = "у" if found.group(3).lower().startswith("учрежд") else "о"
-    return (letters + ("о" if found.group(2) else "") + kind).upper()
-
-
-def short_school_name(name: str) -> str:
-    """«Муниципальное бюджетное общеобразовательное учреждение "Средняя общеобразовательная школа №1"» →
-    «МБОУ "СОШ №1"»."""
-    text = _cyrillic_words(re.sub(r"\s+", " ", str(name).replace("\xa0", " ")).strip())
-    text = _ORG_FORM.sub(_org_form_abbreviation, text)
-    for pattern, abbreviation in _SCHOOL_TYPES:
-        text = pattern.sub(abbreviation, text)
-    return text[:200].strip()
-
-
-@functools.lru_cache(maxsize=200_000)  # a country's names: the preview and the save match the same ones again
-def school_name_key(name: str) -> str:
-    """The comparable key of a school name: the short form, normalised, without punctuation."""
-    text = normalize_name(short_school_name(name))
-    text = re.sub(r"\bимени\b", "им", text)
-    text = re.sub(r"[^\w№]+", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _core_key(key: str) -> str:
-    """The key without the legal form («мбоу сош №1» → «сош №1»)."""
-    return " ".join(token for token in key.split() if not _ORG_ABBREVIATION.match(token)) or key
-
-
-_CITY_WORDS = re.compile(r"\b(город|города|г|городского|городской|гор|поселок|поселка|пгт|зато)\b")
-_DISTRICT_WORDS = re.compile(r"\b(район|района|мр|муниципального округа|муниципальный округ)\b")
-_REGION_PHRASE = re.compile(r"\b\w+\s+(?:автономн\w+\s+)?(?:края|области|республики|округа)\b")
-_GENERIC_WORDS = {
-    "и", "по", "в", "на", "при", "г", "п", "с", "пгт", "зато", "мр", "го", "мо", "город", "города", "городской",
-    "городского", "гор", "поселок", "поселка", "район", "района", "округ", "округа", "край", "края", "область",
-    "области", "республика", "республики", "автономной", "автономного", "автономная", "делам", "дела", "детства",
-    "спорта", "науки", "политики", "комитета", "отдела",
-}
-_GENERIC_PREFIXES = (
-    "комитет", "управлен", "отдел", "образован", "администрац", "админстрац", "муниципальн", "казенн", "учрежден",
-    "молодеж", "министерств", "материнств", "социальн",
-)
-_ENDINGS = (
-    "ского", "ская", "ское", "ский", "ском", "ской", "ских", "ого", "ому", "его", "ему", "ая", "ое", "ый", "ий",
-    "ой", "ые", "ие", "ых", "их", "ом", "ем", "ы", "и", "а", "я", "е", "у", "ю", "о",
-)
-
-
-def _stem(word: str) -> str:
-    if len(word) <= 4:
-        return word
-    for ending in _ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
-            return word[: -len(ending)]
-    return word
-
-
-def _municipality_tokens(text: str) -> set[str]:
-    words = re.sub(r"[^\w]+", " ", text).split()
-    return {
-        _stem(word)
-        for word in words
-        if word not in _GENERIC_WORDS and not word.startswith(_GENERIC_PREFIXES) and not word.isdigit()
-    }
-
-
-def municipality_key(name: str) -> str:
-    """What stays of a municipality's name without the authority's words, in stems, with its kind: the file's
-    «Комитет образования администрации городского округа "Город Чита"» and the registry's «Город Чита» both give
-    «city:чит»; «…муниципального района "Акшинский район"» and «…Акшинского муниципального округа» both give
-    «district:акшин»."""
-    text = normalize_name(name).replace(".", " ")
-    city = bool(_CITY_WORDS.search(text))
-    district = bool(_DISTRICT_WORDS.search(text))
-    kind = {(True, False): "city", (False, True): "district", (True, True): "mixed"}.get((city, district), "")
-    # «…Каларского муниципального округа Забайкальского края»: the region's name is not the municipality's.
-    tokens = _municipality_tokens(_REGION_PHRASE.sub(" ", text)) or _municipality_tokens(text)
-    return f"{kind}:{' '.join(sorted(tokens))}"
-
-
-def proposed_municipality_name(file_name: str) -> str:
-    """The name a new municipality gets: the quoted part of an authority's name («Город Чита»), else the name."""
-    quoted = re.search(r"[\"«“]\s*([^\"«»“”]+?)\s*[\"»”]", file_name)
-    name = quoted.group(1) if quoted and len(quoted.group(1)) > 2 else file_name
-    name = re.sub(r"\s+", " ", name).strip()
-    return (name[:1].upper() + name[1:])[:200]
-
-
-def _municipality_kind(file_name: str) -> str:
-    text = normalize_name(file_name)
-    if "муниципального округа" in text or "муниципальный округ" in text:
-        return Municipality.Kind.MUNICIPAL_OKRUG
-    if municipality_key(file_name).startswith("city:"):
-        return Municipality.Kind.CITY_OKRUG
-    return Municipality.Kind.DISTRICT
-
-
-def guess_school_kind(name: str) -> str:
-    key = school_name_key(name)
-    rules = (
-        ("лицей", School.Kind.LYCEUM),
-        ("гимназ", School.Kind.GYMNASIUM),
-        ("интернат", School.Kind.BOARDING),
-        ("нош", School.Kind.NOSH),
-        ("начальн", School.Kind.NOSH),
-        ("оош", School.Kind.OOSH),
-        ("основн", School.Kind.OOSH),
-        ("сош", School.Kind.SOSH),
-        ("средн", School.Kind.SOSH),
-    )
-    for word, kind in rules:
-        if re.search(rf"\b{word}", key):
-            return kind
-    return School.Kind.OTHER
-
-
-# A settlement abbreviation is written in lower case right before the place's capitalised name: «с.Бирофельд»,
-# «п. Букачача», «пгт.Приисковый», «п.с.т. Заречный». Matching case-sensitively keeps initials («им. Г.Н. Аксёнова»)
-# out, and the capital after the dot keeps «с углублённым изучением» out.
-_PLACE_AFTER_DOT = r"\.(?:\s*[а-яё]{1,3}\.)*\s*[А-ЯЁ]"
-_RURAL_ABBREVIATION = re.compile(r"(?<![\w.])(?:с|д|п|пос|х|ст|сл|рп|пгт)" + _PLACE_AFTER_DOT)
-_URBAN_ABBREVIATION = re.compile(r"(?<![\w.])(?:г|гор)" + _PLACE_AFTER_DOT)
-# Whole words, matched in the lower-cased name with ё as е.
-_RURAL_WORDS = re.compile(
-    r"\b(?:сел[оаеу]|селом|деревн[яиеюй]|поселк[аеу]?|поселок|пгт|рп|рабоч\w+ поселк\w*|станци[яиюей]|станиц[аыеу]|"
-    r"улус[ае]?|аул[ае]?|хутор[ае]?|слобод[аыеу])\b"
-)
-_URBAN_WORDS = re.compile(r"\b(?:город|города|городе|городом)\b")
-# Marks of a municipality's form, weaker than the settlement a name points to: a city okrug holds villages too.
-_RURAL_MUNICIPALITY_WORDS = re.compile(r"\b(?:сельск\w+ поселени\w*|сельсовет\w*)\b")
-_URBAN_MUNICIPALITY_WORDS = re.compile(r"\bгородск\w+ округ\w*\b")
-_DISTRICT_WORDS_IN_NAME = re.compile(r"\b(?:район\w*|муниципальн\w+ округ\w*)\b")
-
-
-def _settlement_locality(text: str) -> str | None:
-    """Rural or urban by the first settlement the text names («с.», «село», «г.», «город»…), or None."""
-    lowered = text.lower().replace("ё", "е")
-    found = []
-    for pattern, subject, locality in (
-        (_RURAL_ABBREVIATION, text, School.Locality.RURAL),
-        (_URBAN_ABBREVIATION, text, School.Locality.URBAN),
-        (_RURAL_WORDS, lowered, School.Locality.RURAL),
-        (_URBAN_WORDS, lowered, School.Locality.URBAN),
-    ):
-        match = pattern.search(subject)
-        if match:
-            found.append((match.start(), locality))
-    return min(found)[1] if found else None
-
-
-def _municipality_form_locality(text: str) -> str | None:
-    lowered = text.lower().replace("ё", "е")
-    if _RURAL_MUNICIPALITY_WORDS.search(lowered):
-        return School.Locality.RURAL
-    if _URBAN_MUNICIPALITY_WORDS.search(lowered):
-        return School.Locality.URBAN
-    return None
-
-
-def guess_locality(name: str, municipality: Municipality | None) -> str:
-    """Urban or rural, as far as a school's name and its municipality tell; otherwise «не определена».
-
-    The settlement in the school's name decides first (a city okrug holds villages, a district holds towns), then
-    the municipality form in the name, then the municipality: a city okrug, or a name that points to a settlement and
-    not to a district around it («Город Краснокаменск и Краснокаменский район» says nothing of its villages).
-    """
-    name = _cyrillic_words(str(name).replace("\xa0", " "))
-    guessed = _settlement_locality(name) or _municipality_form_locality(name)
-    if guessed:
-        return guessed
-    if municipality is None:
-        return School.Locality.UNKNOWN
-    if municipality.kind == Municipality.Kind.CITY_OKRUG:
-        return School.Locality.URBAN
-    municipality_name = _cyrillic_words(municipality.name)
-    if not _DISTRICT_WORDS_IN_NAME.search(municipality_name.lower()):
-        guessed = _settlement_locality(municipality_name) or _municipality_form_locality(municipality_name)
-    return guessed or School.Locality.UNKNOWN
 
 
 def _subject_label(code: str) -> str:
@@ -352,23 +127,17 @@ class SheetSummary:
     subjects: list[tuple[str, int]]  # subject label, schools with a value
 
 
-@dataclass
-class ImportPreview:
+@dataclass(kw_only=True)
+class ImportPreview(CheckedFile):
     parsed: ParsedWorkbook
     year: int | None
     rows: list[ParsedRow]
     matched: list[tuple[ParsedRow, School]]
     unmatched: list[UnmatchedName]
     municipalities: list[FileMunicipality]
-    errors: list[str]
-    warnings: list[str]
     summaries: list[SheetSummary]
     values_to_create: int = 0
     values_to_update: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     @property
     def years(self) -> list[int]:
@@ -406,7 +175,7 @@ class _Registry:
             self.alias_school[file_municipality, alias.normalized] = alias.school
             self.alias_municipalities[file_municipality].add(alias.school.municipality_id)
         self.by_id = {m.pk: m for m in self.municipalities}
-        self.schools = _SchoolIndex([])
+        self.schools = SchoolIndex([])
 
     def municipality_for(self, file_name: str, region_name: str) -> Municipality | None:
         normalized = normalize_name(file_name)
@@ -431,46 +200,7 @@ class _Registry:
         return None
 
     def load_schools(self, municipality_ids: set[int]) -> None:
-        self.schools = _SchoolIndex(School.objects.filter(municipality_id__in=municipality_ids))
-
-
-class _SchoolIndex:
-    """Schools by municipality and name key (full and short name), the keys computed once."""
-
-    def __init__(self, schools):
-        self.by_municipality: dict[int, list[School]] = defaultdict(list)
-        self.keys: dict[int, set[str]] = {}
-        self.by_key: dict[tuple[int, str], set[School]] = defaultdict(set)
-        self.by_core: dict[tuple[int, str], set[School]] = defaultdict(set)
-        for school in schools:
-            self.by_municipality[school.municipality_id].append(school)
-            keys = {school_name_key(school.name), school_name_key(school.short_name)}
-            self.keys[id(school)] = keys
-            for key in keys:
-                self.by_key[school.municipality_id, key].add(school)
-                self.by_core[school.municipality_id, _core_key(key)].add(school)
-
-    def find(self, municipality_id: int, key: str) -> tuple[School | None, list[School]]:
-        """The school of the municipality with this name key, else the one with this name without its legal form
-        (МБОУ → МАОУ); or None and the schools that share the name (ambiguous)."""
-        for found in (self.by_key.get((municipality_id, key)), self.by_core.get((municipality_id, _core_key(key)))):
-            if found and len(found) == 1:
-                return next(iter(found)), []
-            if found:
-                return None, sorted(found, key=lambda s: s.short_name)
-        return None, []
-
-    def suggest(self, municipality_id: int, key: str) -> School | None:
-        """The most similar name of the municipality, if it is similar enough to propose."""
-        best, best_ratio = None, SUGGESTION_RATIO
-        for school in self.by_municipality.get(municipality_id, []):
-            for school_key in self.keys[id(school)]:
-                matcher = difflib.SequenceMatcher(None, key, school_key)
-                if matcher.real_quick_ratio() >= best_ratio and matcher.quick_ratio() >= best_ratio:
-                    ratio = matcher.ratio()
-                    if ratio >= best_ratio:
-                        best, best_ratio = school, ratio
-        return best
+        self.schools = SchoolIndex(School.objects.filter(municipality_id__in=municipality_ids))
 
 
 def _decision_key(municipality_normalized: str, school_key: str) -> str:
@@ -479,15 +209,12 @@ def _decision_key(municipality_normalized: str, school_key: str) -> str:
 
 def results_import_preview(*, parsed: ParsedWorkbook, year: int | None = None) -> ImportPreview:
     """Match the parsed rows to the registry and count what saving would create and update."""
-    errors, warnings = list(parsed.errors), list(parsed.warnings)
-    if parsed.omitted_errors:
-        errors.append(f"…и ещё ошибок: {parsed.omitted_errors}.")
-    if parsed.omitted_warnings:
-        warnings.append(f"…и ещё предупреждений: {parsed.omitted_warnings}.")
+    errors = Problems()
+    errors.extend(parsed.errors)
     rows = [row for row in parsed.rows if year is None or row.year == year]
     if year is not None and not rows and parsed.ok:
         present = ", ".join(str(y) for y in parsed.years) or "нет ни одного"
-        errors.append(f"В файле нет данных за {year} год (годы в файле: {present}).")
+        errors.add(f"В файле нет данных за {year} год (годы в файле: {present}).")
 
     registry = _Registry()
     file_municipalities: dict[str, FileMunicipality] = {}
@@ -549,7 +276,7 @@ def results_import_preview(*, parsed: ParsedWorkbook, year: int | None = None) -
         unmatched=sorted(unmatched.values(), key=lambda n: (n.municipality_name.lower(), n.school_name.lower())),
         municipalities=sorted(file_municipalities.values(), key=lambda m: m.name.lower()),
         errors=errors,
-        warnings=warnings,
+        warnings=parsed.warnings,
         summaries=_summaries(parsed, rows),
         values_to_create=total_matched - to_update,
         values_to_update=to_update,
@@ -592,10 +319,10 @@ def _results_of_municipalities(*, matched_schools, years):
     return SchoolResult.objects.filter(year__in=years, school__municipality_id__in=municipality_ids)
 
 
-def _conflicts(targets: list[tuple[ParsedRow, object, str]]) -> list[str]:
+def _conflicts(targets: list[tuple[ParsedRow, object, str]]) -> list[Problem]:
     """Two rows giving one school different values of one result in one year."""
     seen: dict[tuple[object, int, str], tuple[ParsedRow, float]] = {}
-    messages: list[str] = []
+    problems: list[Problem] = []
     reported: set[tuple[int, int]] = set()
     for row, target, label in targets:
         for code, value in row.values.items():
@@ -606,12 +333,15 @@ def _conflicts(targets: list[tuple[ParsedRow, object, str]]) -> list[str]:
             if pair in reported:
                 continue
             reported.add(pair)
-            messages.append(
-                f"Лист {row.sheet}, строка {row.excel_row}: результаты школы «{label}» за {row.year} год уже "
-                f"даны в строке {first[0].excel_row} листа {first[0].sheet}, и значения расходятся "
-                f"(например, «{code}»: {first[1]:g} и {value:g})."
+            problems.append(
+                Problem(
+                    f"результаты школы «{label}» за {row.year} год уже даны в строке {first[0].excel_row} листа "
+                    f"«{first[0].sheet}», и значения расходятся (например, «{code}»: {first[1]:g} и {value:g})",
+                    sheet=row.sheet,
+                    row=row.excel_row,
+                )
             )
-    return messages
+    return problems
 
 
 def _summaries(parsed: ParsedWorkbook, rows: list[ParsedRow]) -> list[SheetSummary]:
@@ -657,7 +387,7 @@ def results_import_save(
     when the file has errors or a name is left without a decision.
     """
     if preview.errors:
-        raise ResultsImportError(preview.errors)
+        raise ResultsImportError(preview.errors.messages())
     mapping = mapping or {}
     decisions: dict[str, NameDecision] = {}
     undecided = []
@@ -678,7 +408,7 @@ def results_import_save(
         targets = _targets(preview=preview, decisions=decisions, actor=actor)
         conflicts = _conflicts([(row, school.pk, school.short_name) for row, school in targets.pairs])
         if conflicts:
-            raise ResultsImportError(conflicts)
+            raise ResultsImportError([str(conflict) for conflict in conflicts])
         _remember_names(preview=preview, schools=targets.school_of_name)
         skipped = sum(name.value_count for name in preview.unmatched if decisions[name.key].action == SKIP)
         result_import = _store_values(
@@ -735,7 +465,7 @@ def _targets(*, preview: ImportPreview, decisions: dict[str, NameDecision], acto
     new: dict[tuple[int, str], School] = {}
     if to_create:
         homes = {name.key: home_of(name) for name in to_create}
-        existing = _SchoolIndex(School.objects.filter(municipality__in={m.pk for m in homes.values()}))
+        existing = SchoolIndex(School.objects.filter(municipality__in={m.pk for m in homes.values()}))
         taken: dict[int, set[str]] = defaultdict(set)
         for municipality_id, schools in existing.by_municipality.items():
             taken[municipality_id] = {school.short_name.lower() for school in schools}
@@ -745,7 +475,7 @@ def _targets(*, preview: ImportPreview, decisions: dict[str, NameDecision], acto
             # One school, not two, when the chosen municipality holds it already, when it stands under two
             # spellings of its municipality, or when only its legal form changed between years (МБОУ → МАОУ):
             # the same legal-form-free name in different years of one file is one school.
-            core = (home.pk, _core_key(name.school_key))
+            core = (home.pk, core_key(name.school_key))
             found = new.get((home.pk, name.school_key)) or existing.find(home.pk, name.school_key)[0]
             if found is None and core in new and not years_of_new[core] & set(name.years):
                 found = new[core]
@@ -855,7 +585,7 @@ def _create_municipalities(*, preview: ImportPreview, names: list[UnmatchedName]
         proposed = group[0].file_municipality.proposed_name
         municipality = existing.get(normalize_name(proposed))
         if municipality is None:
-            municipality = Municipality(region=region, name=proposed, kind=_municipality_kind(group[0].municipality_name))
+            municipality = Municipality(region=region, name=proposed, kind=municipality_kind(group[0].municipality_name))
             existing[normalize_name(proposed)] = municipality
             new.append(municipality)
         by_key[key] = municipality
@@ -926,7 +656,7 @@ def _store_values(*, preview: ImportPreview, targets: _Targets, actor, file_name
     if skipped:
         summary += f" Пропущено значений несопоставленных школ: {skipped}."
     if preview.warnings:
-        summary += f" Предупреждений: {len(preview.warnings)}."
+        summary += f" Предупреждений: {preview.warnings.count}."
     result_import = ResultImport.objects.create(
         file_name=file_name[:300],
         imported_by=actor if getattr(actor, "is_authenticated", False) else None,

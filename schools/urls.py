@@ -10,6 +10,7 @@ urlpatterns = [
     path("export/", views.school_list_export, name="list_export"),
     path("<int:pk>/profiles/<int:year>/", views.profile_edit, name="profile_edit"),
     path("import/", views.registry_import_page, name="registry_import"),
+    path("import/preview/", views.registry_import_preview_page, name="registry_import_preview"),
     path("import/template/", views.registry_template, name="registry_template"),
     path("import/results/", import_views.import_upload, name="results_import"),
     path("import/results/preview/", import_views.import_preview, name="results_import_preview"),

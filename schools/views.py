@@ -7,8 +7,10 @@ from django.db.models import BooleanField, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from schools.freshness import counted, queryset_key
+from shnor_portal import uploads
 from shnor_portal.spreadsheets import xlsx_response
 
 from . import school_page
@@ -26,9 +28,15 @@ from .filters import (
     school_year_label,
     status_counts,
 )
-from .forms import RegistryImportForm, SchoolYearProfileForm, registry_import_max_bytes
+from .forms import RegistryImportForm, SchoolYearProfileForm
 from .models import IdentificationVerdict, Measure, SchoolResult, SchoolYearProfile, SchoolYearStatus
-from .registry_import import PROFILE_COLUMNS, SCHOOL_COLUMNS, registry_import, registry_template_xlsx
+from .registry_import import (
+    PROFILE_COLUMNS,
+    SCHOOL_COLUMNS,
+    registry_import_preview,
+    registry_import_save,
+    registry_template_xlsx,
+)
 from .services import ProfileRefused, profile_save
 
 # The registry ------------------------------------------------------------------------------------------------------
@@ -371,27 +379,47 @@ def profile_edit(request, pk, year):
 # Import from the portal's template ---------------------------------------------------------------------------------
 
 
+REGISTRY_UPLOAD = "registry"  # the kind of the held upload (`shnor_portal.uploads`)
+
+
 @login_required
 def registry_import_page(request):
     require_department(request.user)
     form = RegistryImportForm(request.POST or None, request.FILES or None)
-    result = None
     if request.method == "POST" and form.is_valid():
-        result = registry_import(file=form.cleaned_data["file"], actor=request.user)
-        if result.ok:
-            messages.success(request, result.summary)
-            return redirect("schools:registry_import")
+        uploads.hold(request, REGISTRY_UPLOAD, form.cleaned_data["file"])
+        return redirect("schools:registry_import_preview")
     return render(
         request,
         "schools/registry_import.html",
         {
             "form": form,
-            "result": result,
             "school_columns": SCHOOL_COLUMNS,
             "profile_columns": PROFILE_COLUMNS,
-            "max_mb": registry_import_max_bytes() / 1024 / 1024,
+            "max_size": uploads.upload_limit_label(),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def registry_import_preview_page(request):
+    """The held file checked again against the registry as it is now; saved when the department confirms."""
+    require_department(request.user)
+    upload = uploads.held(request, REGISTRY_UPLOAD)
+    if upload is None:
+        messages.info(request, "Сначала загрузите заполненный шаблон реестра.")
+        return redirect("schools:registry_import")
+    preview = registry_import_preview(upload.read(), actor=request.user)
+    if not preview.ok:
+        # A file with errors can never be confirmed: it is not kept (the page still lists its errors).
+        uploads.discard(request, REGISTRY_UPLOAD)
+    if request.method == "POST" and preview.ok and preview.has_changes:
+        result = registry_import_save(preview=preview, actor=request.user)
+        uploads.discard(request, REGISTRY_UPLOAD)
+        messages.success(request, f"Файл «{upload.name}»: {result.summary}")
+        return redirect("schools:registry_import")
+    return render(request, "schools/registry_preview.html", {"preview": preview, "file_name": upload.name})
 
 
 @login_required

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "shnor_portal.uploads",
     "schools",
     "programs",
     "monitoring",
@@ -215,6 +216,8 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Stored files are only served through views that check the user's scope: no MEDIA_URL is routed.
 MEDIA_URL = "/media-is-not-served/"
+# The largest spreadsheet any import takes (results, registry, passports, values, self-assessments, roadmaps).
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,18 +1,12 @@
-"""xlsx in and out, safely, for every import and export of the portal.
-
-Reading: an upload is refused with a Russian message when it is too large, empty, not an xlsx by its content
-(a renamed PDF, an old .xls, a Word file), a zip bomb, or unreadable; otherwise its sheets come back as plain
-rows of cell values. Writing: one renderer that escapes cells a spreadsheet would run as formulas.
+"""xlsx out, safely, for every export of the portal: one renderer that escapes cells a spreadsheet would run as
+formulas. Reading an upload is the upload pipeline's (`shnor_portal.uploads`).
 """
 
 import datetime
 import decimal
 import io
-import warnings
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import quote
 
 import openpyxl
@@ -22,19 +16,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_ZIP_MEMBERS = 2_000
-DEFAULT_MAX_ROWS = 100_000
-DEFAULT_MAX_COLUMNS = 400
-
-
-class SpreadsheetRefused(Exception):
-    """The file cannot be read as a workbook at all; the message says why, in Russian."""
-
-
-@dataclass
-class Sheet:
-    title: str
-    rows: list[tuple]
 
 
 def size_label(size: int) -> str:
@@ -43,103 +24,6 @@ def size_label(size: int) -> str:
     if size >= 1024:
         return f"{size / 1024:.0f} КБ"
     return f"{size} байт"
-
-
-def read_upload(file, *, max_bytes: int) -> bytes:
-    """The bytes of an upload, a path or bytes, refusing empty files and files over `max_bytes`."""
-    too_big = f"Файл больше допустимого размера ({size_label(max_bytes)}). Загрузите файл меньшего размера."
-    if isinstance(file, bytes | bytearray):
-        data = bytes(file)
-    elif isinstance(file, str | Path):
-        path = Path(file)
-        try:
-            if path.stat().st_size > max_bytes:
-                raise SpreadsheetRefused(too_big)
-            data = path.read_bytes()
-        except OSError as exc:
-            raise SpreadsheetRefused(f"Не удалось открыть файл {path.name}: {exc.strerror or exc}.") from exc
-    else:
-        size = getattr(file, "size", None)
-        if size is not None and size > max_bytes:
-            raise SpreadsheetRefused(too_big)
-        if hasattr(file, "seek"):
-            file.seek(0)
-        data = file.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise SpreadsheetRefused(too_big)
-    if not data:
-        raise SpreadsheetRefused("Файл пуст: в нём нет ни одного байта. Загрузите книгу Excel (.xlsx).")
-    return data
-
-
-def check_xlsx(data: bytes, *, max_unpacked_bytes: int) -> None:
-    """Refuse what is not an xlsx by its content, and archives that would unpack to more than the limit."""
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise SpreadsheetRefused(
-            "Файл сохранён в старом формате Excel 97–2003 (.xls). Откройте его в Excel и сохраните как "
-            "«Книга Excel (.xlsx)», затем загрузите снова."
-        )
-    not_xlsx = (
-        "Файл не является книгой Excel (.xlsx): его содержимое не похоже на книгу Excel "
-        "(возможно, это PDF, документ Word или файл с изменённым расширением)."
-    )
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise SpreadsheetRefused(not_xlsx)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise SpreadsheetRefused(not_xlsx) from exc
-    if len(members) > MAX_ZIP_MEMBERS:
-        raise SpreadsheetRefused(f"В книге слишком много частей ({len(members)}): файл повреждён или это не книга Excel.")
-    names = {member.filename for member in members}
-    if "[Content_Types].xml" not in names or not any(name.startswith("xl/") for name in names):
-        raise SpreadsheetRefused(not_xlsx)
-    # The declared sizes bound what zipfile will unpack, so checking them is enough to refuse a zip bomb.
-    unpacked = sum(member.file_size for member in members)
-    if unpacked > max_unpacked_bytes:
-        raise SpreadsheetRefused(
-            f"Книга в распакованном виде занимает {size_label(unpacked)} — больше допустимых "
-            f"{size_label(max_unpacked_bytes)}. Похоже, файл повреждён или собран намеренно."
-        )
-
-
-def read_xlsx_sheets(
-    file,
-    *,
-    max_bytes: int,
-    max_unpacked_bytes: int | None = None,
-    max_rows: int = DEFAULT_MAX_ROWS,
-    max_columns: int = DEFAULT_MAX_COLUMNS,
-) -> list[Sheet]:
-    """Every sheet of an uploaded xlsx as rows of cached cell values; raises SpreadsheetRefused."""
-    data = read_upload(file, max_bytes=max_bytes)
-    # An xlsx is a zip of XML that packs about tenfold; far beyond that it is a zip bomb, not a table.
-    check_xlsx(data, max_unpacked_bytes=max_unpacked_bytes or 10 * max_bytes)
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about print areas and data validation it does not keep; they do not matter here.
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            sheets = []
-            for worksheet in workbook.worksheets:
-                rows = []
-                for row in worksheet.iter_rows(values_only=True, max_col=max_columns):
-                    if len(rows) >= max_rows:
-                        limit = f"{max_rows:,}".replace(",", " ")
-                        raise SpreadsheetRefused(
-                            f"Лист {worksheet.title}: больше {limit} строк. Проверьте, тот ли это файл."
-                        )
-                    rows.append(tuple(row))
-                sheets.append(Sheet(title=str(worksheet.title), rows=rows))
-            workbook.close()
-    except SpreadsheetRefused:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds of errors on a broken file; all mean the same here.
-        raise SpreadsheetRefused(
-            "Не удалось прочитать книгу Excel: файл повреждён или сохранён не в формате .xlsx."
-        ) from exc
-    return sheets
 
 
 # --- writing ---------------------------------------------------------------------------------------------------------

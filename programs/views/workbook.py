@@ -1,28 +1,24 @@
 """The roadmap as an xlsx workbook: exported, and imported after every row is checked and a preview is confirmed."""
 
-import datetime
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.db.models import Count, Max
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from shnor_portal import uploads
 from shnor_portal.spreadsheets import xlsx_response
 
 from ..access import can_edit_programme, get_programme_or_404, require
-from ..files import size_label
 from ..forms import ImportForm
-from ..models import Programme, RiskFactor, RoadmapMeasure
-from ..roadmap_xlsx import import_max_bytes, roadmap_parse, roadmap_xlsx
+from ..models import Programme, RoadmapMeasure
+from ..roadmap_xlsx import roadmap_parse, roadmap_xlsx
 from ..selectors import roadmap_sections
-from ..services import NOT_OWNER, MeasureData, ProgrammeError, roadmap_import
+from ..services import NOT_OWNER, ProgrammeError, roadmap_import
 from .common import detail_url
 
-IMPORT_SALT = "programs.roadmap-import"
-IMPORT_MAX_AGE = 60 * 60
+ROADMAP_UPLOAD = "roadmap"  # the kind of the held upload (`shnor_portal.uploads`)
 
 
 @require_GET
@@ -41,59 +37,6 @@ def _roadmap_stamp(programme: Programme) -> str:
     return f"{stamp['count']}:{stamp['last']}:{stamp['at'].isoformat() if stamp['at'] else ''}"
 
 
-def _payload(parsed_sections) -> list[dict]:
-    def measure(data: MeasureData) -> dict:
-        return {
-            "name": data.name,
-            "result_name": data.result_name,
-            "unit": data.unit,
-            "planned_value": str(data.planned_value) if data.planned_value is not None else None,
-            "planned_text": data.planned_text,
-            "executors": data.executors,
-            "deadline": data.deadline.isoformat() if data.deadline else None,
-            "status": data.status,
-            "risk_factor": data.risk_factor.pk if data.risk_factor else None,
-            "note": data.note,
-            "years": {
-                str(year): {k: (str(v) if v is not None and k != "planned_text" else v) for k, v in values.items()}
-                for year, values in data.years.items()
-            },
-        }
-
-    return [{"title": s["title"], "measures": [measure(m) for m in s["measures"]]} for s in parsed_sections]
-
-
-def _unpayload(sections: list[dict]) -> list[dict]:
-    factors = RiskFactor.objects.in_bulk()
-
-    def decimal(value):
-        return Decimal(value) if value not in (None, "") else None
-
-    def measure(raw: dict) -> MeasureData:
-        return MeasureData(
-            name=raw["name"],
-            result_name=raw["result_name"],
-            unit=raw["unit"],
-            planned_value=decimal(raw["planned_value"]),
-            planned_text=raw["planned_text"],
-            executors=raw["executors"],
-            deadline=datetime.date.fromisoformat(raw["deadline"]) if raw["deadline"] else None,
-            status=raw["status"],
-            risk_factor=factors.get(raw["risk_factor"]) if raw["risk_factor"] else None,
-            note=raw["note"],
-            years={
-                int(year): {
-                    "planned_value": decimal(values.get("planned_value")),
-                    "planned_text": values.get("planned_text") or "",
-                    "actual_value": decimal(values.get("actual_value")),
-                }
-                for year, values in raw["years"].items()
-            },
-        )
-
-    return [{"title": s["title"], "measures": [measure(m) for m in s["measures"]]} for s in sections]
-
-
 @login_required
 def roadmap_import_view(request, pk):
     """Upload → check every row → preview → replace the roadmap in one transaction."""
@@ -101,44 +44,19 @@ def roadmap_import_view(request, pk):
     require(can_edit_programme(request.user, programme), NOT_OWNER)
     locked = not programme.plan_is_editable
     form = ImportForm(request.POST or None, request.FILES or None)
-    parsed = payload = None
+    parsed = None
     existing = RoadmapMeasure.objects.filter(programme=programme).count()
     if request.method == "POST" and not locked:
-        if "payload" in request.POST:
-            try:
-                data = signing.loads(request.POST["payload"], salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE)
-            except signing.BadSignature:
-                messages.error(request, "Проверка файла устарела или повреждена: загрузите файл ещё раз.")
-                return redirect("programs:import", pk=programme.pk)
-            if data.get("programme") != programme.pk or data.get("stamp") != _roadmap_stamp(programme):
-                messages.error(request, "Дорожная карта изменилась после проверки файла: загрузите файл ещё раз.")
-                return redirect("programs:import", pk=programme.pk)
-            try:
-                counts = roadmap_import(
-                    programme=programme, actor=request.user, sections=_unpayload(data["sections"]),
-                    file_name=data.get("file_name", "файл"),
-                )
-            except ProgrammeError as exc:
-                messages.error(request, str(exc))
-                return redirect("programs:import", pk=programme.pk)
-            messages.success(
-                request, f"Дорожная карта загружена: задач — {counts['sections']}, мероприятий — {counts['measures']}."
-            )
-            return redirect(detail_url(programme, "roadmap"))
+        if "confirm" in request.POST:
+            return _roadmap_import_confirm(request, programme)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            parsed = roadmap_parse(upload, programme=programme)
-            if parsed.ok:
-                payload = signing.dumps(
-                    {
-                        "programme": programme.pk,
-                        "stamp": _roadmap_stamp(programme),
-                        "file_name": upload.name[:100],
-                        "sections": _payload(parsed.sections),
-                    },
-                    salt=IMPORT_SALT,
-                    compress=True,
-                )
+            upload = uploads.hold(
+                request, ROADMAP_UPLOAD, form.cleaned_data["file"], programme=programme.pk,
+                stamp=_roadmap_stamp(programme),
+            )  # fmt: skip
+            parsed = roadmap_parse(upload.read(), programme=programme)
+            if not parsed.ok:
+                uploads.discard(request, ROADMAP_UPLOAD)
     return render(
         request,
         "programs/import.html",
@@ -146,10 +64,36 @@ def roadmap_import_view(request, pk):
             "programme": programme,
             "form": form,
             "parsed": parsed,
-            "payload": payload,
             "locked": locked,
             "existing": existing,
-            "max_size": size_label(import_max_bytes()),
+            "max_size": uploads.upload_limit_label(),
             "years": programme.years,
         },
     )
+
+
+def _roadmap_import_confirm(request, programme: Programme):
+    """The held file read again and, if the roadmap is still the one it was checked against, stored."""
+    upload = uploads.held(request, ROADMAP_UPLOAD)
+    if upload is None or upload.context.get("programme") != programme.pk:
+        messages.error(request, "Проверка файла устарела или файл не найден: загрузите файл ещё раз.")
+        return redirect("programs:import", pk=programme.pk)
+    if upload.context.get("stamp") != _roadmap_stamp(programme):
+        uploads.discard(request, ROADMAP_UPLOAD)
+        messages.error(request, "Дорожная карта изменилась после проверки файла: загрузите файл ещё раз.")
+        return redirect("programs:import", pk=programme.pk)
+    parsed = roadmap_parse(upload.read(), programme=programme)
+    try:
+        if not parsed.ok:
+            raise ProgrammeError("В файле есть ошибки: загрузите исправленный файл.")
+        counts = roadmap_import(
+            programme=programme, actor=request.user, sections=parsed.sections, file_name=upload.name[:100]
+        )
+    except ProgrammeError as exc:
+        messages.error(request, str(exc))
+        return redirect("programs:import", pk=programme.pk)
+    uploads.discard(request, ROADMAP_UPLOAD)
+    messages.success(
+        request, f"Дорожная карта загружена: задач — {counts['sections']}, мероприятий — {counts['measures']}."
+    )
+    return redirect(detail_url(programme, "roadmap"))

@@ -106,6 +106,8 @@ SCHOOLS = {
         Case(GET, a("school", PROFILE_YEAR), E(403, department=200, coordinator=200, coordinator_b=404), b=True)
     ],
     "schools:registry_import": [Case(GET, NO, E(403, department=200))],
+    # nothing uploaded in the session: the department is sent back to the upload
+    "schools:registry_import_preview": [Case(GET, NO, E(403, department=302))],
     "schools:registry_template": [Case(GET, NO, E(403, department=200))],
     "schools:results_import": [Case(GET, NO, E(403, department=200))],
     # nothing uploaded in the session: the department is sent back to the upload

@@ -21,8 +21,7 @@ from tests.hostile.db_snapshot import db_snapshot, snapshot_changes, stored_file
 pytestmark = pytest.mark.django_db
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A cell-level message names its place: «строка 3, столбец «Тип» (D)», «Строка 5, столбец J», «ячейка C9».
-CELL = r"([Сс]трока \d+, столбец|ячейка [A-Z]{1,3}\d+)"
+# A cell-level message names its place, the same way at every point: «Лист «Школы», строка 3, столбец D («Тип»): …».
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 
 
@@ -132,17 +131,72 @@ def _registry_cases(site, client):
         ("missing-sheets", book(), "в файле нет листов «Школы» и «Профили»"),
         ("missing-column", book([school()[:3] + school()[4:]], headers=school_headers[:3] + school_headers[4:]),
          "«Тип».*нет обязательного столбца|нет обязательного столбца.*«Тип»"),
-        # The page lists errors as a table: sheet · row · column · message.
-        ("text-in-number", book(profiles=[profile(pupils="много")]), r"Профили 2 «Обучающихся» \(D\) ожидается число"),
-        ("negative-count", book(profiles=[profile(pupils=-5)]), r"Профили 2 «Обучающихся» \(D\) \w"),
-        ("share-out-of-range", book(profiles=[profile(share_low_income=150)]), r"Профили 2 «[^»]+» \([A-Z]+\) [^<]*от 0 до 100"),
-        ("odd-year", book(profiles=[profile(year="двадцать четвёртый")]), r"Профили 2 «Год» \(C\) \w"),
-        ("ancient-year", book(profiles=[profile(year=1812)]), r"Профили 2 «Год» \(C\) \w"),
-        ("unknown-municipality", book([school(municipality="Атлантида")]), r"Школы 2 «Муниципалитет» \(A\) [^<]*не найден"),
-        ("duplicate-rows", book([school(), school()]), r"Школы 3 «Краткое наименование» \(B\) [^<]*уже есть в строке 2"),
-        ("very-long-string", book([school(short_name="Ш" * 5000)]), r"Школы 2 «Краткое наименование» \(B\) \w"),
-        ("bad-inn", book([school(inn="12345")]), r"Школы 2 «ИНН» \(K\) \w"),
-        ("formula-cell", xlsx_of(formula), r"Школы 2 «Полное наименование» \(C\) \w"),
+            ("text-in-number", book(profiles=[profile(pupils="много")]),
+         r"Лист «Профили», строка 2, столбец D \(«Обучающихся»\): ожидается число, а указано «много»"),
+        ("negative-count", book(profiles=[profile(pupils=-5)]),
+         r"Лист «Профили», строка 2, столбец D \(«Обучающихся»\): число не может быть отрицательным"),
+        ("share-out-of-range", book(profiles=[profile(share_low_income=150)]),
+         r"Лист «Профили», строка 2, столбец [A-Z]+ \(«[^»]+»\): [^<]*от 0 до 100"),
+        ("odd-year", book(profiles=[profile(year="двадцать четвёртый")]),
+         r"Лист «Профили», строка 2, столбец C \(«Год»\): ожидается год"),
+        ("ancient-year", book(profiles=[profile(year=1812)]),
+         r"Лист «Профили», строка 2, столбец C \(«Год»\): ожидается год от 2000 до 2100"),
+        ("unknown-municipality", book([school(municipality="Атлантида")]),
+         r"Лист «Школы», строка 2, столбец A \(«Муниципалитет»\): [^<]*не найден"),
+        ("duplicate-rows", book([school(), school()]),
+         r"Лист «Школы», строка 3, столбец B \(«Краткое наименование»\): [^<]*уже есть в строке 2"),
+        ("very-long-string", book([school(short_name="Ш" * 5000)]),
+         r"Лист «Школы», строка 2, столбец B \(«Краткое наименование»\): слишком длинное значение"),
+        ("bad-inn", book([school(inn="12345")]), r"Лист «Школы», строка 2, столбец K \(«ИНН»\): ИНН состоит"),
+        ("formula-cell", xlsx_of(formula),
+         r"Лист «Школы», строка 2, столбец C \(«Полное наименование»\): ячейка обязательна"),
+    ]
+
+
+def _registry_good(site, client):
+    from schools.registry_import import SCHOOL_COLUMNS
+
+    municipality = site.school.municipality.name
+    row = [municipality, "Новая СОШ", "МОУ «Новая СОШ»", "СОШ", "городская", "нет"] + [None] * 6
+    return "реестр.xlsx", corpus.workbook({"Школы": [[c.header for c in SCHOOL_COLUMNS], row]})
+
+
+def _passport_book(site, *rows):
+    from schools.passport_import import HEADER, SHEET_TITLE
+
+    return corpus.workbook({SHEET_TITLE: [HEADER, *rows]})
+
+
+def _passport_row(site, **values):
+    from schools.passport_import import COLUMNS
+
+    row = [site.school.pk, site.school.municipality.name, site.school.short_name, site.year] + [None] * (len(COLUMNS) - 4)
+    for name, value in values.items():
+        row[[c.field for c in COLUMNS].index(name)] = value
+    return row
+
+
+def _passport_good(site, client):
+    return "паспорта.xlsx", _passport_book(site, _passport_row(site, share_zpr=7))
+
+
+def _passport_cases(site, client):
+    from schools.demo import MUNICIPALITY_B
+    from schools.models import School
+
+    outsider = School.objects.filter(municipality__name=MUNICIPALITY_B).order_by("pk").first()
+    where = r"Лист «Социальные паспорта», строка 2, столбец"
+    return [
+        ("text-in-number", _passport_book(site, _passport_row(site, pupils="много")),
+         where + r" E \(«Обучающихся»\): ожидается число, а указано «много»"),
+        ("share-out-of-range", _passport_book(site, _passport_row(site, share_zpr=150)), where + r" [A-Z]+ .*от 0 до 100"),
+        ("odd-yes-no", _passport_book(site, _passport_row(site, remote_small_rural="может быть")),
+         where + r" [A-Z]+ .*ожидается «да» или «нет»"),
+        ("another-municipality-school", _passport_book(site, _passport_row(site, school_id=outsider.pk)),
+         where + r" A \(«ID школы»\): школы с ID"),
+        ("ancient-year", _passport_book(site, _passport_row(site, year=1812, pupils=5)), where + r" D \(«Год»\): ожидается год"),
+        ("duplicate-rows", _passport_book(site, _passport_row(site, pupils=5), _passport_row(site, pupils=6)),
+         r"строка 3, столбец C \(«Школа»\): [^<]*уже есть в строке 2"),
     ]
 
 
@@ -159,7 +213,7 @@ def _results_cases(site, client):
 
     row = [municipality, name, 2024, "oge-russian-participants", 12]
     return [
-        ("text-in-number", long([*row[:4], "много"]), r"строка 2, столбец E: в числовой ячейке текст «много»"),
+        ("text-in-number", long([*row[:4], "много"]), r"строка 2, столбец E: ожидается число, а указано «много»"),
         ("negative-value", long([*row[:4], -3]), r"строка 2, столбец E"),
         ("odd-year", long([*row[:2], "24-й", *row[3:]]), r"строка 2, столбец C"),
         ("year-out-of-range", long([*row[:2], 1899, *row[3:]]), r"строка 2, столбец C"),
@@ -170,9 +224,9 @@ def _results_cases(site, client):
          r"не хватает столбцов «Значение»"),
         ("no-known-layout", corpus.workbook({"Лист1": [["Что-то"], ["другое"]]}), r"Файл не похож ни на"),
         ("ege-text-in-number", corpus.workbook({"2023": results_sheet(school_row(municipality, name, 20, russian=(20, "много", 3)))}),
-         r"Лист 2023, строка \d+, столбец [A-Z]+"),
+         r"Лист «2023», строка \d+, столбец [A-Z]+"),
         ("ege-negative", corpus.workbook({"2023": results_sheet(school_row(municipality, name, 20, russian=(20, -1)))}),
-         r"Лист 2023, строка \d+, столбец [A-Z]+.*отрицательное число"),
+         r"Лист «2023», строка \d+, столбец [A-Z]+: число не может быть отрицательным"),
     ]
 
 
@@ -213,13 +267,13 @@ def _roadmap_cases(site, client):
 
     at_measure = lambda header, measure: measure  # noqa: E731
     return [
-        ("bad-number", edited(set_cell(at_measure, 1, "абв")), r"Строка \d+, столбец A.*не номер задачи"),
-        ("measure-without-name", edited(set_cell(at_measure, 2, None)), r"Строка \d+, столбец B.*не указано наименование"),
-        ("very-long-name", edited(set_cell(at_measure, 2, "М" * 1500)), r"Строка \d+, столбец B.*длиннее 1000 знаков"),
+        ("bad-number", edited(set_cell(at_measure, 1, "абв")), r"строка \d+, столбец A.*не номер задачи"),
+        ("measure-without-name", edited(set_cell(at_measure, 2, None)), r"строка \d+, столбец B.*не указано наименование"),
+        ("very-long-name", edited(set_cell(at_measure, 2, "М" * 1500)), r"строка \d+, столбец B.*не больше 1000"),
         ("negative-year-value", edited(lambda s, h, m: setattr(s.cell(row=m, column=year_columns(s, h)[0].column), "value", -5)),
-         r"Строка \d+, столбец [A-Z]+"),
+         r"строка \d+, столбец [A-Z]+"),
         ("year-outside-the-programme", edited(lambda s, h, m: setattr(year_columns(s, h)[0], "value", "2099 г.")),
-         r"Строка \d+, столбец [A-Z]+ .*вне срока программы"),
+         r"строка \d+, столбец [A-Z]+ .*вне срока программы"),
         ("no-header", corpus.workbook({"Лист1": [["Просто текст"]]}), r"Не найдена строка заголовков"),
     ]
 
@@ -267,16 +321,16 @@ def _values_cases(site, client):
         return xlsx_of(book)
 
     return [
-        ("text-in-number", edited(("value", "много")), r"Строка \d+, столбец J"),
-        ("out-of-range", edited(("value", 140)), r"Строка \d+, столбец J .*от 0 до 100"),
-        ("negative", edited(("value", -5)), r"Строка \d+, столбец J"),
-        ("another-municipality-school", edited(("school_id", outsider.pk)), r"Строка \d+, столбец A .*школы с кодом"),
-        ("wrong-year", edited(("year", 1990)), r"Строка \d+, столбец H"),
-        ("date-as-year", edited(("year", datetime.date(2025, 9, 1))), r"Строка \d+, столбец H"),
-        ("odd-stage", edited(("stage", "весенний")), r"Строка \d+, столбец I"),
-        ("changed-header", edited(("header", "Число")), r"Строка 1, столбец J: ожидался заголовок «Значение»"),
-        ("duplicate-rows", edited(append=True), r"Строка \d+"),
-        ("very-long-comment", edited(("comment", "к" * 20_000)), r"Строка \d+, столбец K"),
+        ("text-in-number", edited(("value", "много")), r"строка \d+, столбец J \(«Значение»\): ожидается число"),
+        ("out-of-range", edited(("value", 140)), r"строка \d+, столбец J .*от 0 до 100"),
+        ("negative", edited(("value", -5)), r"строка \d+, столбец J"),
+        ("another-municipality-school", edited(("school_id", outsider.pk)), r"строка \d+, столбец A .*школы с кодом"),
+        ("wrong-year", edited(("year", 1990)), r"строка \d+, столбец H"),
+        ("date-as-year", edited(("year", datetime.date(2025, 9, 1))), r"строка \d+, столбец H"),
+        ("odd-stage", edited(("stage", "весенний")), r"строка \d+, столбец I"),
+        ("changed-header", edited(("header", "Число")), r"строка 1, столбец J: ожидался заголовок «Значение»"),
+        ("duplicate-rows", edited(append=True), r"строка \d+: то же значение"),
+        ("very-long-comment", edited(("comment", "к" * 20_000)), r"строка \d+, столбец K"),
     ]
 
 
@@ -298,17 +352,21 @@ def _self_assessment_cases(site, client):
 
     cases = [
         ("rating-out-of-range", fill_template(site.school, site.year, site.stage, ratings={first_factor: 5}),
-         r"ячейка C9: оценка должна быть от 1 до 3"),
-        ("rating-as-text", fill_template(site.school, site.year, site.stage, ratings={first_factor: "высокий"}), r"ячейка C9"),
-        ("rating-negative", fill_template(site.school, site.year, site.stage, ratings={first_factor: -1}), r"ячейка C9"),
-        ("formula-rating", fill_template(site.school, site.year, site.stage, edit=formula), r"ячейка C9"),
-        ("another-school", fill_template(neighbour, site.year, site.stage), r"ячейка B4: файл составлен для другой школы"),
-        ("another-year", fill_template(site.school, site.year - 1, site.stage), r"ячейка B5: файл составлен на"),
+         r"строка 9, столбец C \(«Оценка \(1–3\)»\): ожидается число от 1 до 3"),
+        ("rating-as-text", fill_template(site.school, site.year, site.stage, ratings={first_factor: "высокий"}),
+         r"строка 9, столбец C"),
+        ("rating-negative", fill_template(site.school, site.year, site.stage, ratings={first_factor: -1}),
+         r"строка 9, столбец C"),
+        ("formula-rating", fill_template(site.school, site.year, site.stage, edit=formula), r"строка 9, столбец C"),
+        ("another-school", fill_template(neighbour, site.year, site.stage),
+         r"строка 4, столбец B: файл составлен для другой школы"),
+        ("another-year", fill_template(site.school, site.year - 1, site.stage), r"строка 5, столбец B: файл составлен на"),
         ("missing-sheet", fill_template(site.school, site.year, site.stage, edit=remove_sheet), r"В книге нет листа"),
     ]
     if code:
         cases.append(
-            ("value-as-text", fill_template(site.school, site.year, site.stage, values={code: "много"}), r"ячейка [A-Z]+\d+")
+            ("value-as-text", fill_template(site.school, site.year, site.stage, values={code: "много"}),
+             r"строка \d+, столбец [A-Z]+")
         )
     return cases
 
@@ -328,21 +386,10 @@ def _saved(outcome):
 
 
 def _limits():
-    from monitoring.self_assessment_xlsx import max_upload_bytes as self_assessment_max
-    from monitoring.values_import import max_upload_bytes as values_max
     from programs.files import evidence_max_bytes
-    from programs.roadmap_xlsx import import_max_bytes
-    from schools.ege_workbook import max_upload_bytes as results_max
-    from schools.forms import registry_import_max_bytes
+    from shnor_portal.uploads import upload_max_bytes
 
-    return {
-        "registry": registry_import_max_bytes,
-        "results": results_max,
-        "roadmap": import_max_bytes,
-        "evidence": evidence_max_bytes,
-        "values": values_max,
-        "self_assessment": self_assessment_max,
-    }
+    return {"workbook": upload_max_bytes, "evidence": evidence_max_bytes}
 
 
 LIMITS = _limits()
@@ -350,14 +397,20 @@ LIMITS = _limits()
 OPEN_REPORT_EXTRA = [corpus.Bad("png-as-open-report", "доклад.pdf", lambda limit: corpus.PNG, r"принимается в PDF или документом Word")]
 
 POINTS = [
-    Point("registry_import", "department", _form(lambda s: reverse("schools:registry_import")), LIMITS["registry"],
-          corpus.WORKBOOK_CORPUS, _registry_cases),
+    Point("registry_import", "department",
+          _upload_then_preview(lambda s: reverse("schools:registry_import"), "schools:registry_import_preview"),
+          LIMITS["workbook"], corpus.WORKBOOK_CORPUS, _registry_cases, good=_registry_good,
+          accepted=lambda o: "Сохранить в реестр" in o.text),
     Point("results_import", "department",
           _upload_then_preview(lambda s: reverse("schools:results_import"), "schools:results_import_preview"),
-          LIMITS["results"], corpus.WORKBOOK_CORPUS, _results_cases),
-    Point("roadmap_import", "school", _form(lambda s: reverse("programs:import", args=[s.draft.pk])), LIMITS["roadmap"],
-          corpus.WORKBOOK_CORPUS, _roadmap_cases, good=_roadmap_good,
-          accepted=lambda o: "Проверка файла" in o.text or 'name="payload"' in o.text),
+          LIMITS["workbook"], corpus.WORKBOOK_CORPUS, _results_cases),
+    Point("passport_import", "coordinator",
+          _upload_then_preview(lambda s: reverse("schools:passport_import"), "schools:passport_preview"),
+          LIMITS["workbook"], corpus.WORKBOOK_CORPUS, _passport_cases, good=_passport_good,
+          accepted=lambda o: "Сохранить паспорта" in o.text),
+    Point("roadmap_import", "school", _form(lambda s: reverse("programs:import", args=[s.draft.pk])),
+          LIMITS["workbook"], corpus.WORKBOOK_CORPUS, _roadmap_cases, good=_roadmap_good,
+          accepted=lambda o: 'name="confirm"' in o.text),
     Point("measure_evidence", "school", _form(lambda s: reverse("programs:evidence", args=[s.measure.pk])),
           LIMITS["evidence"], corpus.EVIDENCE_CORPUS, good=_pdf),
     Point("agreement_scan", "coordinator",
@@ -371,14 +424,14 @@ POINTS = [
           LIMITS["evidence"], corpus.EVIDENCE_CORPUS, good=_pdf),
     Point("values_import", "coordinator",
           _upload_then_preview(lambda s: reverse("monitoring:values_import"), "monitoring:values_import_preview"),
-          LIMITS["values"], corpus.WORKBOOK_CORPUS, _values_cases, good=_values_good,
+          LIMITS["workbook"], corpus.WORKBOOK_CORPUS, _values_cases, good=_values_good,
           accepted=lambda o: "Сохранить значения" in o.text),
     Point("self_assessment_upload", "school",
           _upload_then_preview(
               lambda s: reverse("monitoring:self_assessment_upload", args=[s.school.pk, s.year, s.stage]),
               "monitoring:self_assessment_preview",
           ),
-          LIMITS["self_assessment"], corpus.WORKBOOK_CORPUS, _self_assessment_cases, good=_self_assessment_good),
+          LIMITS["workbook"], corpus.WORKBOOK_CORPUS, _self_assessment_cases, good=_self_assessment_good),
     Point("open_report", "school",
           _redirect_with_message(lambda s: reverse("monitoring:open_report_upload", args=[s.school.pk, s.year])),
           LIMITS["evidence"], corpus.EVIDENCE_CORPUS + OPEN_REPORT_EXTRA, good=_pdf),

@@ -69,28 +69,24 @@ BAD_UPLOADS = {
     "changed-template": (
         lambda mon: fill_template(mon.school, mon.year, Stage.INTERIM,
                                   edit=lambda wb: wb["Самооценка"].cell(row=9, column=1, value="x")),
-        "Лист «Самооценка», ячейка A9: ожидался код фактора",
+        "Лист «Самооценка», строка 9, столбец A («Код фактора»): ожидался код фактора",
     ),
     "rating-out-of-range": (
         lambda mon: fill_template(mon.school, mon.year, Stage.INTERIM, ratings={"low-motivation": 5}),
-        "Лист «Самооценка», ячейка C9: оценка должна быть от 1 до 3, а указано 5.",
+        "Лист «Самооценка», строка 9, столбец C («Оценка (1–3)»): ожидается число от 1 до 3, а указано 5.",
     ),
     "missing-required-cell": (
         lambda mon: fill_template(mon.school, mon.year, Stage.INTERIM,
                                   edit=lambda wb: setattr(wb["Самооценка"]["C10"], "value", None)),
-        "Лист «Самооценка», ячейка C10: не указана оценка фактора",
+        "Лист «Самооценка», строка 10, столбец C («Оценка (1–3)»): не указана оценка фактора",
     ),
     "another-school": (
         lambda mon: fill_template(mon.neighbour, mon.year, Stage.INTERIM),
-        "Лист «Служебный», ячейка B4: файл составлен для другой школы",
+        "Лист «Служебный», строка 4, столбец B: файл составлен для другой школы",
     ),
     "another-year": (
         lambda mon: fill_template(mon.school, mon.year - 1, Stage.INTERIM),
-        "Лист «Служебный», ячейка B5: файл составлен на",
-    ),
-    "renamed-pdf": (
-        lambda mon: (FILES / "renamed_pdf.xlsx").read_bytes(),
-        "Файл не является книгой Excel (.xlsx)",
+        "Лист «Служебный», строка 5, столбец B: файл составлен на",
     ),
 }
 
@@ -102,11 +98,19 @@ def test_bad_upload_is_named_in_russian_and_changes_nothing(school_client, mon, 
     response = upload(school_client, mon, make(mon))
     preview = school_client.get(response.url)
     html = preview.content.decode()
-    assert "В файле есть ошибки — отправить его нельзя" in html
+    assert "В файле есть ошибки — загрузить его нельзя" in html
     assert expected in html
     assert "Подтвердить и отправить координатору" not in html
     # Pressing confirm anyway stores nothing either.
     school_client.post(reverse("monitoring:self_assessment_preview"))
+    assert counts() == before
+
+
+def test_a_renamed_pdf_is_refused_by_the_form(school_client, mon):
+    before = counts()
+    response = upload(school_client, mon, (FILES / "renamed_pdf.xlsx").read_bytes())
+    assert response.status_code == 200
+    assert "Файл не является книгой Excel (.xlsx)" in response.content.decode()
     assert counts() == before
 
 
@@ -119,7 +123,7 @@ def test_empty_file_is_refused_by_the_form(school_client, mon):
 
 
 def test_huge_file_is_refused_by_the_form(school_client, mon, settings):
-    settings.SELF_ASSESSMENT_MAX_BYTES = 10_000
+    settings.UPLOAD_MAX_BYTES = 10_000
     before = counts()
     response = upload(school_client, mon, b"PK" + b"\0" * 20_000)
     assert response.status_code == 200

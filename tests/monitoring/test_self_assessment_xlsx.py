@@ -84,24 +84,28 @@ def test_round_trip_reads_ratings_values_comments_and_conclusion(mon):
 def test_rating_out_of_range_names_the_cell(mon):
     data = fill_template(mon.school, mon.year, Stage.INTERIM, ratings={"failure-risk": 5})
     row = _factor_row("failure-risk")
-    assert parse(mon, data).errors == [f"Лист «Самооценка», ячейка C{row}: оценка должна быть от 1 до 3, а указано 5."]
+    assert parse(mon, data).errors.messages() == [
+        f"Лист «Самооценка», строка {row}, столбец C («Оценка (1–3)»): ожидается число от 1 до 3, а указано 5."
+    ]
 
 
 def test_rating_as_a_word_or_a_fraction_names_the_cell(mon):
     data = fill_template(mon.school, mon.year, Stage.INTERIM, ratings={"failure-risk": "высокий", "special-needs": 2.5})
-    errors = parse(mon, data).errors
-    assert f"Лист «Самооценка», ячейка C{_factor_row('failure-risk')}: оценка должна быть числом от 1 до 3, а указано «высокий»." in errors
-    assert f"Лист «Самооценка», ячейка C{_factor_row('special-needs')}: оценка должна быть целым числом от 1 до 3, а указано 2,5." in errors
+    errors = parse(mon, data).errors.messages()
+    place = "Лист «Самооценка», строка {}, столбец C («Оценка (1–3)»)"
+    assert f"{place.format(_factor_row('failure-risk'))}: ожидается число, а указано «высокий»." in errors
+    assert f"{place.format(_factor_row('special-needs'))}: ожидается целое число, а указано 2,5." in errors
 
 
 def test_missing_rating_names_the_cell_and_the_factor(mon):
     def edit(workbook):
         workbook[SHEET_MAIN].cell(row=_factor_row("poor-climate"), column=3).value = None
 
-    errors = parse(mon, fill_template(mon.school, mon.year, Stage.INTERIM, edit=edit)).errors
+    errors = parse(mon, fill_template(mon.school, mon.year, Stage.INTERIM, edit=edit)).errors.messages()
     factor = RiskFactor.objects.get(code="poor-climate")
     assert errors == [
-        f"Лист «Самооценка», ячейка C{_factor_row('poor-climate')}: не указана оценка фактора «{factor.name}» — "
+        f"Лист «Самооценка», строка {_factor_row('poor-climate')}, столбец C («Оценка (1–3)»): не указана оценка "
+        f"фактора «{factor.name}» — "
         "поставьте от 1 до 3."
     ]
 
@@ -114,44 +118,44 @@ def test_every_problem_is_reported_at_once(mon):
         mon.school, mon.year, Stage.INTERIM, ratings={"failure-risk": 0, "special-needs": 4},
         values={"teachers-training": 120}, edit=edit,
     )
-    errors = parse(mon, data).errors
+    errors = parse(mon, data).errors.messages()
     assert len(errors) == 4
-    assert any("ячейка E" in e and "доля в процентах должна быть от 0 до 100, а указано 120" in e for e in errors)
+    assert any("столбец E («Значение»)" in e and "доля в процентах должна быть от 0 до 100, а указано 120" in e for e in errors)
 
 
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
         (lambda wb: wb[SHEET_MAIN].cell(row=FACTOR_FIRST_ROW + 1, column=1, value="что-то своё"),
-         "Лист «Самооценка», ячейка A10: ожидался код фактора «teacher-shortage» (Дефицит педагогических кадров), "
+         "Лист «Самооценка», строка 10, столбец A («Код фактора»): ожидался код фактора «teacher-shortage» (Дефицит педагогических кадров), "
          "а указано «что-то своё» — строки с факторами нельзя менять, удалять или переставлять."),
         (lambda wb: wb[SHEET_MAIN].cell(row=8, column=3, value="Балл"),
-         "Лист «Самооценка», ячейка C8: ожидался заголовок «Оценка (1–3)», а указано «Балл» — шаблон изменён."),
+         "Лист «Самооценка», строка 8, столбец C: ожидался заголовок «Оценка (1–3)», а указано «Балл» — шаблон изменён."),
         (lambda wb: setattr(wb[SHEET_MAIN], "title", "Лист1"),
          "В книге нет листа «Самооценка»: лист удалён или переименован — шаблон изменён."),
         (lambda wb: wb[SHEET_MAIN].delete_rows(FACTOR_FIRST_ROW + 2),
-         "Лист «Самооценка», ячейка A11: ожидался код фактора"),
+         "Лист «Самооценка», строка 11, столбец A («Код фактора»): ожидался код фактора"),
         (lambda wb: (wb[SHEET_MAIN].insert_rows(FACTOR_FIRST_ROW + 7), wb[SHEET_MAIN].cell(row=16, column=2, value="Свой фактор")),
          "Лист «Самооценка», строка 16: лишняя строка под списком факторов"),
         (lambda wb: wb.remove(wb[SHEET_SERVICE]),
          "В книге нет служебного листа «Служебный»"),
         (lambda wb: wb[SHEET_SERVICE].cell(row=2, column=2, value="моя таблица"),
-         "Лист «Служебный», ячейка B2: нет отметки шаблона самооценки портала — шаблон изменён."),
+         "Лист «Служебный», строка 2, столбец B: нет отметки шаблона самооценки портала — шаблон изменён."),
         (lambda wb: wb[SHEET_INDICATORS].cell(row=4, column=5, value="Факт"),
-         "Лист «Показатели», ячейка E4: ожидался заголовок «Значение», а указано «Факт» — шаблон изменён."),
+         "Лист «Показатели», строка 4, столбец E: ожидался заголовок «Значение», а указано «Факт» — шаблон изменён."),
     ],
     ids=["code", "header", "sheet-renamed", "row-deleted", "row-inserted", "no-service-sheet", "marker",
          "indicator-header"],
 )
 def test_changed_template_is_named_with_the_cell(mon, edit, expected):
-    errors = parse(mon, fill_template(mon.school, mon.year, Stage.INTERIM, edit=edit)).errors
+    errors = parse(mon, fill_template(mon.school, mon.year, Stage.INTERIM, edit=edit)).errors.messages()
     assert any(error.startswith(expected) for error in errors), errors
 
 
 def test_file_of_another_school(mon):
     data = fill_template(mon.neighbour, mon.year, Stage.INTERIM)
-    assert parse(mon, data).errors == [
-        f"Лист «Служебный», ячейка B4: файл составлен для другой школы, а загружается самооценка школы "
+    assert parse(mon, data).errors.messages() == [
+        f"Лист «Служебный», строка 4, столбец B: файл составлен для другой школы, а загружается самооценка школы "
         f"«{mon.school.short_name}». Скачайте шаблон своей школы на портале."
     ]
 
@@ -159,39 +163,39 @@ def test_file_of_another_school(mon):
 def test_file_of_another_year(mon):
     data = fill_template(mon.school, mon.year - 1, Stage.INTERIM)
     y = mon.year
-    assert parse(mon, data).errors == [
-        f"Лист «Служебный», ячейка B5: файл составлен на {y - 2}/{str(y - 1)[-2:]} учебный год, а загружается "
+    assert parse(mon, data).errors.messages() == [
+        f"Лист «Служебный», строка 5, столбец B: файл составлен на {y - 2}/{str(y - 1)[-2:]} учебный год, а загружается "
         f"самооценка за {y - 1}/{str(y)[-2:]} учебный год."
     ]
 
 
 def test_file_of_another_stage(mon):
     data = fill_template(mon.school, mon.year, Stage.ENTRY)
-    assert parse(mon, data, stage=Stage.FINAL).errors == [
-        "Лист «Служебный», ячейка B6: файл составлен для этапа «входной», а загружается самооценка этапа «итоговый»."
+    assert parse(mon, data, stage=Stage.FINAL).errors.messages() == [
+        "Лист «Служебный», строка 6, столбец B: файл составлен для этапа «входной», а загружается самооценка этапа «итоговый»."
     ]
 
 
 def test_template_made_before_the_factor_list_changed(mon):
     data = fill_template(mon.school, mon.year, Stage.INTERIM)
     RiskFactor.objects.create(code="new-factor", name="Новый фактор", position=99)
-    errors = parse(mon, data).errors
-    assert len(errors) == 1 and errors[0].startswith("Лист «Служебный», ячейка B7: после того как шаблон был скачан")
+    errors = parse(mon, data).errors.messages()
+    assert len(errors) == 1 and errors[0].startswith("Лист «Служебный», строка 7, столбец B: после того как шаблон был скачан")
 
 
 def test_value_that_is_not_a_number(mon):
     data = fill_template(mon.school, mon.year, Stage.INTERIM, values={"teachers-training": "много"})
-    errors = parse(mon, data).errors
+    errors = parse(mon, data).errors.messages()
     assert len(errors) == 1
-    assert errors[0].startswith("Лист «Показатели», ячейка E")
-    assert errors[0].endswith(": значение должно быть числом, а указано «много».")
+    assert errors[0].startswith("Лист «Показатели», строка ")
+    assert errors[0].endswith(", столбец E («Значение»): ожидается число, а указано «много».")
 
 
 def test_computed_value_typed_in_the_file_is_ignored_with_a_warning(mon):
     data = fill_template(mon.school, mon.year, Stage.INTERIM, values={"ege-russian-mean": 99})
     parsed = parse(mon, data)
     assert parsed.ok
-    assert any("вычисляется порталом — значение из файла не используется" in w for w in parsed.warnings)
+    assert any("вычисляется порталом — значение из файла не используется" in w for w in parsed.warnings.messages())
     row = next(r for r in parsed.indicators if r["code"] == "ege-russian-mean")
     assert row["value"] != "99.00"
 
@@ -206,13 +210,13 @@ def test_computed_value_typed_in_the_file_is_ignored_with_a_warning(mon):
     ids=["renamed-pdf", "empty", "old-xls"],
 )
 def test_files_that_are_not_workbooks(mon, data, expected):
-    errors = parse(mon, data).errors
+    errors = parse(mon, data).errors.messages()
     assert len(errors) == 1 and errors[0].startswith(expected)
 
 
 def test_huge_file_is_refused_before_reading(mon, settings):
-    settings.SELF_ASSESSMENT_MAX_BYTES = 50_000
-    errors = parse(mon, b"PK" + b"\0" * 60_000).errors
+    settings.UPLOAD_MAX_BYTES = 50_000
+    errors = parse(mon, b"PK" + b"\0" * 60_000).errors.messages()
     assert errors == ["Файл больше допустимого размера (49 КБ). Загрузите файл меньшего размера."]
 
 

@@ -211,11 +211,13 @@ def test_import_errors_name_row_and_column_and_nothing_is_saved(client, mon):
         sheet.cell(row=computed_row, column=COLUMN[key], value=value)
     before = IndicatorValue.objects.count()
     preview = _upload(client, workbook)
-    errors = preview.context["preview"].errors
-    assert f"Строка {bad_value}, столбец J («Значение»): доля в процентах должна быть от 0 до 100, а указано 140." in errors
-    assert any(e.startswith(f"Строка {bad_stage}, столбец I («Этап мониторинга»): этап мониторинга") for e in errors)
-    assert any(e.startswith(f"Строка {outsider}, столбец A («Код школы»): школы с кодом") for e in errors)
-    assert any(e.startswith(f"Строка {computed_row}, столбец J («Значение»)") and "вычисляется порталом" in e
+    errors = preview.context["preview"].errors.messages()
+    where = "Лист «Значения показателей», строка"
+    assert f"{where} {bad_value}, столбец J («Значение»): доля в процентах должна быть от 0 до 100, а указано 140." in errors
+    assert f"{where} {bad_stage}, столбец I («Этап мониторинга»): ожидается одно из значений: «входной», «промежуточный», " \
+           "«итоговый», а указано «весенний»." in errors
+    assert any(e.startswith(f"{where} {outsider}, столбец A («Код школы»): школы с кодом") for e in errors)
+    assert any(e.startswith(f"{where} {computed_row}, столбец J («Значение»)") and "вычисляется порталом" in e
                for e in errors)
     assert len(errors) == 4
     html = preview.content.decode()
@@ -228,12 +230,15 @@ def test_import_refuses_a_changed_header_and_files_that_are_not_workbooks(client
     client.force_login(mon.users["coordinator"])
     workbook = _template(client, mon)
     workbook.active.cell(row=1, column=COLUMN["value"], value="Число")
-    errors = _upload(client, workbook).context["preview"].errors
-    assert errors == ["Строка 1, столбец J: ожидался заголовок «Значение», а указано «Число». Скачайте шаблон на портале."]
-    client.post(reverse("monitoring:values_import"),
-                {"file": SimpleUploadedFile("x.xlsx", b"%PDF-1.4 not a workbook", content_type=XLSX)})
-    errors = client.get(reverse("monitoring:values_import_preview")).context["preview"].errors
-    assert errors[0].startswith("Файл не является книгой Excel")
+    errors = _upload(client, workbook).context["preview"].errors.messages()
+    assert errors == [
+        "Лист «Значения показателей», строка 1, столбец J: ожидался заголовок «Значение», а указано «Число». Скачайте "
+        "шаблон на портале."
+    ]
+    response = client.post(reverse("monitoring:values_import"),
+                           {"file": SimpleUploadedFile("x.xlsx", b"%PDF-1.4 not a workbook", content_type=XLSX)})
+    assert response.status_code == 200  # refused by the upload form: nothing is held
+    assert "Файл не является книгой Excel" in response.content.decode()
 
 
 def test_municipal_grid_and_plan_colour(client, mon):

@@ -54,7 +54,7 @@ def upload(content: bytes, name="roadmap.xlsx"):
 
 def test_reads_the_seed_002_layout(programmes):
     parsed = roadmap_parse(upload(seed_like_workbook()), programme=programmes["draft"])
-    assert parsed.problems == []
+    assert parsed.errors.messages() == []
     assert [s["title"] for s in parsed.sections] == [
         "Реализация мер, направленных на идентификацию и мониторинг эффективности поддержки школ",
         "Реализация мер, направленных на профессиональное развитие педагогических и руководящих работников",
@@ -75,17 +75,18 @@ def test_reads_the_seed_002_layout(programmes):
 @pytest.mark.parametrize(
     ("row", "where", "what"),
     [
-        (["1.1", "Отбор", "Школы", -4, 4, 4, 4, "УО"], "Строка 6, столбец D", "не может быть отрицательным"),
-        (["1.1", "Отбор", "Школы", 4, 4, "минус пять", "-5", "УО"], "Строка 6, столбец G", "не может быть отрицательным"),
-        (["1.1", None, "Школы", 4, 4, 4, 4, "УО"], "Строка 6, столбец B", "не указано наименование"),
-        (["абв", "Отбор", "Школы", 4, 4, 4, 4, "УО"], "Строка 6, столбец A", "не номер задачи"),
+        (["1.1", "Отбор", "Школы", -4, 4, 4, 4, "УО"], "Лист «Дорожная карта», строка 6, столбец D", "не может быть отрицательным"),
+        (["1.1", "Отбор", "Школы", 4, 4, "минус пять", "-5", "УО"], "строка 6, столбец G", "не может быть отрицательным"),
+        (["1.1", None, "Школы", 4, 4, 4, 4, "УО"], "строка 6, столбец B", "не указано наименование"),
+        (["абв", "Отбор", "Школы", 4, 4, 4, 4, "УО"], "строка 6, столбец A", "не номер задачи"),
     ],
 )
 def test_bad_cells_are_named_by_row_and_column(programmes, row, where, what):
     content = seed_like_workbook([["1.", "Задача"], row])
     parsed = roadmap_parse(upload(content), programme=programmes["draft"])
     assert not parsed.ok
-    assert any(where in problem and what in problem for problem in parsed.problems), parsed.problems
+    problems = parsed.errors.messages()
+    assert any(where in problem and what in problem for problem in problems), problems
 
 
 def test_deadline_outside_the_period_is_named(programmes):
@@ -99,14 +100,17 @@ def test_deadline_outside_the_period_is_named(programmes):
     buffer = io.BytesIO()
     workbook.save(buffer)
     parsed = roadmap_parse(upload(buffer.getvalue()), programme=programmes["draft"])
-    assert any(p.startswith("Строка 3, столбец I («Срок»)") and "вне срока программы" in p for p in parsed.problems)
-    assert any(p.startswith("Строка 4, столбец J («Статус»)") and "неизвестен" in p for p in parsed.problems)
+    problems = parsed.errors.messages()
+    assert any("строка 3, столбец I («Срок»)" in p and "вне срока программы" in p for p in problems), problems
+    assert any("строка 4, столбец J («Статус»): ожидается одно из значений" in p and "«нечто»" in p for p in problems)
 
 
 def test_year_columns_must_fit_the_programme_period(programmes):
     content = seed_like_workbook(years=(2022, 2023, 2024))
     parsed = roadmap_parse(upload(content), programme=programmes["draft"])
-    assert parsed.problems[0].startswith("Строка 3, столбец E («Срок реализации, годы 2022 г.»): год 2022 вне срока")
+    assert parsed.errors.messages()[0].startswith(
+        "Лист «Дорожная карта», строка 3, столбец E («Срок реализации, годы 2022 г.»): год 2022 вне срока"
+    )
 
 
 @pytest.mark.parametrize(
@@ -118,7 +122,7 @@ def test_year_columns_must_fit_the_programme_period(programmes):
 )
 def test_files_that_are_not_workbooks_are_refused(programmes, content, message):
     parsed = roadmap_parse(upload(content), programme=programmes["draft"])
-    assert message in parsed.problems[0]
+    assert message in parsed.errors.messages()[0]
 
 
 def test_a_sheet_without_the_header_is_refused(programmes):
@@ -127,7 +131,7 @@ def test_a_sheet_without_the_header_is_refused(programmes):
     buffer = io.BytesIO()
     workbook.save(buffer)
     parsed = roadmap_parse(upload(buffer.getvalue()), programme=programmes["draft"])
-    assert "Не найдена строка заголовков" in parsed.problems[0]
+    assert "Не найдена строка заголовков" in parsed.errors.messages()[0]
 
 
 def test_export_reads_back_as_the_same_roadmap(programmes):
@@ -140,7 +144,7 @@ def test_export_reads_back_as_the_same_roadmap(programmes):
                           "Плановое значение", "2025 г.", "2026 г.", "2027 г."]
     assert sheet["A3"].value == "1.1" and sheet["E3"].value == 4
     parsed = roadmap_parse(upload(content), programme=municipal)
-    assert parsed.problems == [] and parsed.notes == []
+    assert parsed.errors.messages() == [] and parsed.notes == []
     assert [s["title"] for s in parsed.sections] == [s.title for s in sections]
     originals = [m for s in sections for m in s.rows]
     read = [m for s in parsed.sections for m in s["measures"]]
@@ -183,17 +187,30 @@ def test_import_previews_then_replaces_the_roadmap(client, demo, programmes):
     html = preview.content.decode()
     assert "Предпросмотр: задач — 2, мероприятий — 4" in html and "заменит" in html
     assert draft.measures.count() == 9  # nothing written yet
-    payload = preview.context["payload"]
-    response = client.post(url, {"payload": payload})
+    assert 'name="confirm"' in html
+    response = client.post(url, {"confirm": "1"})
     assert response.status_code == 302
     assert draft.measures.count() == 4
     assert list(draft.sections.order_by("position").values_list("position", flat=True)) == [1, 2]
     measure = draft.measures.get(name="Отбор ШНОР и ШНСУ для адресного сопровождения")
     assert measure.years.get(year=2027).planned_value == 4
     assert measure.history.first().history_change_reason == "Импорт дорожной карты из файла roadmap.xlsx"
-    # The same preview cannot be applied twice: the roadmap changed since.
-    again = client.post(url, {"payload": payload}, follow=True)
-    assert "изменилась после проверки файла" in again.content.decode()
+    # The same preview cannot be applied twice: the file is not kept after it is stored.
+    again = client.post(url, {"confirm": "1"}, follow=True)
+    assert "загрузите файл ещё раз" in again.content.decode()
+    assert draft.measures.count() == 4
+
+
+def test_a_preview_is_not_applied_to_a_roadmap_changed_since(client, demo, programmes):
+    draft = programmes["draft"]
+    client.force_login(demo["school"])
+    url = reverse("programs:import", args=[draft.pk])
+    client.post(url, {"file": upload(seed_like_workbook())})
+    draft.measures.order_by("pk").first().delete()
+    before = _fingerprint()
+    response = client.post(url, {"confirm": "1"}, follow=True)
+    assert "изменилась после проверки файла" in response.content.decode()
+    assert _fingerprint() == before
 
 
 def test_a_bad_file_changes_nothing(client, demo, programmes):
@@ -203,9 +220,9 @@ def test_a_bad_file_changes_nothing(client, demo, programmes):
     bad = seed_like_workbook([["1.", "Задача"], ["1.1", "Отбор", "Школы", -4, 4, 4, 4, "УО"]])
     response = client.post(reverse("programs:import", args=[draft.pk]), {"file": upload(bad)})
     html = response.content.decode()
-    assert "Файл не загружен: исправьте ошибки" in html and "Строка 6, столбец D" in html
-    assert "payload" not in html
-    forged = client.post(reverse("programs:import", args=[draft.pk]), {"payload": "подделка"}, follow=True)
+    assert "В файле есть ошибки — загрузить его нельзя" in html and "строка 6, столбец D" in html
+    assert 'name="confirm"' not in html
+    forged = client.post(reverse("programs:import", args=[draft.pk]), {"confirm": "1"}, follow=True)
     assert "загрузите файл ещё раз" in forged.content.decode()
     assert _fingerprint() == before
 

@@ -7,7 +7,8 @@ import pytest
 
 from schools.ege_workbook import parse_ege_workbook
 from schools.models import Municipality, School, SchoolResult, SchoolYearProfile
-from schools.results_import import guess_locality, results_import_preview, results_import_save
+from schools.results_import import results_import_preview, results_import_save
+from schools.school_names import guess_locality
 from tests.schools.test_ege_workbook import JEWISH_AO, real_workbook
 
 RURAL, URBAN, UNKNOWN = School.Locality.RURAL, School.Locality.URBAN, School.Locality.UNKNOWN

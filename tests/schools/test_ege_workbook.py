@@ -12,18 +12,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from schools import ege_workbook
-from schools.ege_workbook import (
-    FORMAT_EGE,
-    FORMAT_LONG,
-    KIND_APPLICATIONS,
-    KIND_RESULTS,
-    detect_format,
-    long_format_template,
-    parse_ege_workbook,
-    parse_long_format,
-    parse_results_file,
-)
+from schools import results_file
+from schools.ege_workbook import detect_format, parse_ege_workbook, parse_results_file
+from schools.results_file import FORMAT_EGE, FORMAT_LONG, KIND_APPLICATIONS, KIND_RESULTS
+from schools.results_long_format import long_format_template, parse_long_format
 
 FILES = Path(__file__).resolve().parents[1] / "files"
 ZABAYKALSKY = "zabaykalsky_krai_ege_2022_2024.xlsx"
@@ -101,7 +93,7 @@ def long_rows(*rows):
 
 def test_real_zabaykalsky_workbook_is_read_whole():
     parsed = parse_ege_workbook(real_workbook(ZABAYKALSKY))
-    assert parsed.errors == []
+    assert parsed.errors.messages() == []
     assert parsed.region_name == "Забайкальский край"
     sheets = {sheet.title: sheet for sheet in parsed.sheets}
     assert {title: (s.year, s.kind, s.school_rows) for title, s in sheets.items()} == {
@@ -118,9 +110,9 @@ def test_real_zabaykalsky_workbook_is_read_whole():
 
 def test_real_zabaykalsky_corrupt_chemistry_column_becomes_warnings():
     parsed = parse_ege_workbook(real_workbook(ZABAYKALSKY))
-    chemistry = [w for w in parsed.warnings if "Химия" in w and "Лист 2023" in w]
-    assert chemistry[0].startswith("Лист 2023, строка 381, столбец W: в итоговой строке «получили 100 баллов»")
-    assert "Лист 2023, строка 9, столбец W: «получили 100 баллов» по предмету «Химия» (12) больше числа участников (8)" in (
+    chemistry = [w for w in parsed.warnings.messages() if "Химия" in w and "Лист «2023»" in w]
+    assert chemistry[0].startswith("Лист «2023», строка 381, столбец W: в итоговой строке «получили 100 баллов»")
+    assert "Лист «2023», строка 9, столбец W: «получили 100 баллов» по предмету «Химия» (12) больше числа участников (8)" in (
         chemistry[1]
     )
     assert len(chemistry) > 100
@@ -133,7 +125,7 @@ def test_real_zabaykalsky_corrupt_chemistry_column_becomes_warnings():
 
 def test_real_jewish_ao_workbook_carries_municipalities_down_and_skips_totals():
     parsed = parse_ege_workbook(real_workbook(JEWISH_AO))
-    assert parsed.errors == [] and parsed.warnings == []
+    assert parsed.errors.messages() == [] and parsed.warnings.messages() == []
     assert parsed.region_name == "Еврейская автономная область"
     assert [(s.title, s.year, s.school_rows, s.header_rows) for s in parsed.sheets] == [
         ("2024", 2024, 41, [6, 7, 8]),
@@ -191,7 +183,7 @@ def test_blank_counts_inside_a_taken_subject_are_zero_and_untaken_subjects_give_
         {"2023": results_sheet(school_row("Район А", "МБОУ СОШ № 1", 20, russian=(20, None, 3, None, 65.5)))}
     )
     parsed = parse_ege_workbook(data)
-    assert parsed.errors == []
+    assert parsed.errors.messages() == []
     (row,) = parsed.rows
     assert row.values == {
         "ege-graduates": 20,
@@ -223,7 +215,7 @@ def test_column_numbers_totals_and_municipality_rows_are_skipped():
         }
     )
     parsed = parse_ege_workbook(data)
-    assert parsed.errors == []
+    assert parsed.errors.messages() == []
     assert parsed.sheets[0].header_rows == [6, 7, 8]
     assert [(r.excel_row, r.municipality_name, r.school_name) for r in parsed.rows] == [
         (11, "Район А", "МБОУ СОШ № 1"),
@@ -234,22 +226,22 @@ def test_column_numbers_totals_and_municipality_rows_are_skipped():
 def test_text_in_a_number_cell_names_sheet_row_and_column():
     data = workbook_bytes({"2023": results_sheet(school_row("Район А", "СОШ № 1", 20, russian=(20, "н/д", 3)))})
     parsed = parse_ege_workbook(data)
-    assert parsed.errors == ["Лист 2023, строка 8, столбец F: в числовой ячейке текст «н/д»."]
+    assert parsed.errors.messages() == ["Лист «2023», строка 8, столбец F: ожидается число, а указано «н/д»."]
 
 
 @pytest.mark.parametrize(
     ("russian", "message"),
     [
-        ((20, -1), "Лист 2023, строка 8, столбец F: отрицательное число -1."),
-        ((20, 2.5), "Лист 2023, строка 8, столбец F: число человек должно быть целым, а указано 2,5."),
-        ((20, 0, 21), "Лист 2023, строка 8, столбец G: «высокобалльники (80-99 баллов)» по предмету «Русский язык» "
+        ((20, -1), "Лист «2023», строка 8, столбец F: число не может быть отрицательным, а указано -1."),
+        ((20, 2.5), "Лист «2023», строка 8, столбец F: ожидается целое число, а указано 2,5."),
+        ((20, 0, 21), "Лист «2023», строка 8, столбец G: «высокобалльники (80-99 баллов)» по предмету «Русский язык» "
                       "(21) больше числа участников (20)."),
-        ((20, 0, 0, 0, 101), "Лист 2023, строка 8, столбец I: средний балл 101 по предмету «Русский язык» больше 100."),
+        ((20, 0, 0, 0, 101), "Лист «2023», строка 8, столбец I: средний балл 101 по предмету «Русский язык» больше 100."),
     ],
 )
 def test_impossible_numbers_are_errors(russian, message):
     parsed = parse_ege_workbook(workbook_bytes({"2023": results_sheet(school_row("Р", "СОШ", 20, russian=russian))}))
-    assert parsed.errors == [message]
+    assert parsed.errors.messages() == [message]
 
 
 def test_a_count_above_participants_in_a_column_whose_total_is_broken_is_a_warning():
@@ -263,10 +255,10 @@ def test_a_count_above_participants_in_a_column_whose_total_is_broken_is_a_warni
         }
     )
     parsed = parse_ege_workbook(data)
-    assert parsed.errors == []
-    assert parsed.warnings[0].startswith("Лист 2023, строка 10, столбец M: в итоговой строке «получили 100 баллов»")
-    assert parsed.warnings[1] == (
-        "Лист 2023, строка 8, столбец M: «получили 100 баллов» по предмету «Химия» (5) больше числа участников (3) — "
+    assert parsed.errors.messages() == []
+    assert parsed.warnings.messages()[0].startswith("Лист «2023», строка 10, столбец M: в итоговой строке «получили 100 баллов»")
+    assert parsed.warnings.messages()[1] == (
+        "Лист «2023», строка 8, столбец M: «получили 100 баллов» по предмету «Химия» (5) больше числа участников (3) — "
         "столбец испорчен в источнике, значение не загружено."
     )
     assert all("ege-chemistry-score_100" not in row.values for row in parsed.rows)
@@ -282,16 +274,16 @@ def test_year_comes_from_the_heading_then_from_the_sheet_name():
     )
     parsed = parse_ege_workbook(data)
     assert [sheet.year for sheet in parsed.sheets] == [2021, 2023]
-    assert parsed.warnings == [
-        "Лист 2022: в заголовке над таблицей указан 2021 год, а в названии листа — 2022; взят год из заголовка (2021)."
+    assert parsed.warnings.messages() == [
+        "Лист «2022»: в заголовке над таблицей указан 2021 год, а в названии листа — 2022; взят год из заголовка (2021)."
     ]
 
 
 def test_sheet_without_any_year_is_an_error():
     data = workbook_bytes({"Результаты": results_sheet(school_row("Р", "СОШ", 5, russian=(5,)), heading="ЕГЭ")})
     parsed = parse_ege_workbook(data)
-    assert parsed.errors == [
-        "Лист Результаты: не удалось определить год — его нет ни в заголовке над таблицей («…в 2023 году»), "
+    assert parsed.errors.messages() == [
+        "Лист «Результаты»: не удалось определить год — его нет ни в заголовке над таблицей («…в 2023 году»), "
         "ни в названии листа."
     ]
 
@@ -299,7 +291,7 @@ def test_sheet_without_any_year_is_an_error():
 def test_two_sheets_of_one_year_are_an_error():
     sheet = results_sheet(school_row("Р", "СОШ", 5, russian=(5,)))
     parsed = parse_ege_workbook(workbook_bytes({"2023": sheet, "2023 (копия)": sheet}))
-    assert parsed.errors == ["Лист 2023 (копия): 2023 год уже прочитан с листа 2023 — в книге должен быть один лист на год."]
+    assert parsed.errors.messages() == ["Лист «2023 (копия)»: 2023 год уже прочитан с листа «2023» — в книге должен быть один лист на год."]
 
 
 def test_registrations_sheet_gives_applicants():
@@ -316,15 +308,15 @@ def test_registrations_sheet_gives_applicants():
 def test_school_row_without_municipality_is_an_error():
     data = workbook_bytes({"2023": results_sheet([None, "СОШ № 1", None, 5, 5])})
     parsed = parse_ege_workbook(data)
-    assert parsed.errors == [
-        "Лист 2023, строка 8, столбец A: у школы «СОШ № 1» не указан муниципалитет (ни в этой строке, ни в строке "
+    assert parsed.errors.messages() == [
+        "Лист «2023», строка 8, столбец A: у школы «СОШ № 1» не указан муниципалитет (ни в этой строке, ни в строке "
         "муниципалитета выше)."
     ]
 
 
 def test_sheet_with_header_but_no_schools_is_an_error():
     parsed = parse_ege_workbook(workbook_bytes({"2023": results_sheet()}))
-    assert parsed.errors == ["Лист 2023: под заголовком нет ни одной строки со школой."]
+    assert parsed.errors.messages() == ["Лист «2023»: под заголовком нет ни одной строки со школой."]
 
 
 # --- bad files -----------------------------------------------------------------------------------------------------
@@ -370,7 +362,7 @@ def _zip(members: dict[str, str]) -> bytes:
 
 @pytest.fixture
 def small_limits(settings):
-    settings.RESULTS_IMPORT_MAX_UNPACKED_BYTES = 2_000_000
+    settings.UPLOAD_MAX_BYTES = 200_000  # a workbook may unpack to ten times that: 2 MB
     return settings
 
 
@@ -379,28 +371,28 @@ def small_limits(settings):
 def test_bad_files_get_one_russian_message_and_no_exception(case, parse, small_limits, db):
     make, expected = BAD_FILES[case]
     parsed = parse(make())
-    assert len(parsed.errors) == 1, parsed.errors
+    assert parsed.errors.count == 1, parsed.errors
     if case in {"wrong template"} and parse is not parse_results_file:
-        assert "Файл не похож на" in parsed.errors[0]
+        assert "Файл не похож на" in parsed.errors.messages()[0]
     else:
-        assert expected in parsed.errors[0]
+        assert expected in parsed.errors.messages()[0]
     assert parsed.rows == []
 
 
 def test_file_larger_than_the_limit_is_refused_before_reading(settings, tmp_path):
-    settings.RESULTS_IMPORT_MAX_BYTES = 1000
+    settings.UPLOAD_MAX_BYTES = 1000
     path = tmp_path / "big.xlsx"
     path.write_bytes(workbook_bytes({"2023": results_sheet(*[school_row("Р", f"СОШ {n}", 5, russian=(5,)) for n in range(50)])}))
     for source in (path, path.read_bytes(), io.BytesIO(path.read_bytes())):
         parsed = parse_results_file(source)
-        assert parsed.errors == ["Файл больше допустимого размера (1000 байт). Загрузите файл меньшего размера."]
+        assert parsed.errors.messages() == ["Файл больше допустимого размера (1000 байт). Загрузите файл меньшего размера."]
 
 
 def test_sheet_longer_than_the_row_cap_is_refused(monkeypatch):
-    monkeypatch.setattr(ege_workbook, "MAX_ROWS_PER_SHEET", 10)
+    monkeypatch.setattr(results_file, "MAX_ROWS_PER_SHEET", 10)
     rows = [school_row("Р", f"СОШ {n}", 5, russian=(5,)) for n in range(20)]
     parsed = parse_results_file(workbook_bytes({"2023": results_sheet(*rows)}))
-    assert parsed.errors == ["Лист 2023: больше 10 строк. Проверьте, тот ли это файл."]
+    assert parsed.errors.messages() == ["Лист «2023»: больше 10 строк. Проверьте, тот ли это файл."]
 
 
 # --- the long format -----------------------------------------------------------------------------------------------
@@ -410,7 +402,7 @@ def test_template_parses_to_its_one_example_row(db):
     template = long_format_template()
     assert detect_format(template) == FORMAT_LONG
     parsed = parse_long_format(template)
-    assert parsed.errors == []
+    assert parsed.errors.messages() == []
     (row,) = parsed.rows
     assert (row.municipality_name, row.school_name, row.year, row.values) == (
         "Заречный муниципальный район", "Заречная СОШ № 1", 2024, {"oge-russian-participants": 25}
@@ -432,7 +424,7 @@ def test_long_format_reads_codes_of_any_exam_and_known_measure_codes():
         }
     )
     parsed = parse_long_format(data, known_codes={"my-own-code"})
-    assert parsed.errors == []
+    assert parsed.errors.messages() == []
     assert [(row.year, row.values) for row in parsed.rows] == [
         (2024, {"oge-math-mean_score": 3.8}),
         (2024, {"vpr-russian_5-participants": 40}),
@@ -455,26 +447,26 @@ def test_long_format_errors_name_sheet_row_and_column():
         }
     )
     parsed = parse_long_format(data, known_codes=set())
-    assert parsed.errors[0] == "Лист Результаты, строка 2, столбец E: в числовой ячейке текст «н/д»."
-    assert parsed.errors[1] == "Лист Результаты, строка 3, столбец B: не указана школа."
-    assert parsed.errors[2] == "Лист Результаты, строка 3, столбец C: год «1990» должен быть четырёхзначным числом, например 2024."
-    assert parsed.errors[3].startswith("Лист Результаты, строка 3, столбец D: в коде «oge-russian-grade» неизвестный показатель")
-    assert parsed.errors[4].startswith("Лист Результаты, строка 4, столбец D: код результата «егэ русский» не по образцу")
-    assert parsed.errors[5] == (
-        "Лист Результаты, строка 5, столбец E: число человек должно быть целым и неотрицательным, а указано 2,5."
+    assert parsed.errors.messages()[0] == "Лист «Результаты», строка 2, столбец E: ожидается число, а указано «н/д»."
+    assert parsed.errors.messages()[1] == "Лист «Результаты», строка 3, столбец B: не указана школа."
+    assert parsed.errors.messages()[2] == "Лист «Результаты», строка 3, столбец C: ожидается год от 2000 до 2100, а указано 1990."
+    assert parsed.errors.messages()[3].startswith("Лист «Результаты», строка 3, столбец D: в коде «oge-russian-grade» неизвестный показатель")
+    assert parsed.errors.messages()[4].startswith("Лист «Результаты», строка 4, столбец D: код результата «егэ русский» не по образцу")
+    assert parsed.errors.messages()[5] == (
+        "Лист «Результаты», строка 5, столбец E: ожидается целое число, а указано 2,5."
     )
-    assert parsed.errors[6] == (
-        "Лист Результаты, строка 7: результат «oge-russian-participants» школы «сош № 2» за 2024 год уже указан в "
+    assert parsed.errors.messages()[6] == (
+        "Лист «Результаты», строка 7: результат «oge-russian-participants» школы «сош № 2» за 2024 год уже указан в "
         "строке 6."
     )
-    assert len(parsed.errors) == 7
+    assert parsed.errors.count == 7
 
 
 def test_long_format_with_a_missing_column_says_which():
     data = workbook_bytes({"Данные": [["Муниципалитет", "Школа", "Год", "Значение"], ["Р", "СОШ", 2024, 1]]})
     parsed = parse_results_file(data)
-    assert parsed.errors == [
-        "Лист Данные, строка 1: похоже на универсальный шаблон, но не хватает столбцов «Код результата». Скачайте "
+    assert parsed.errors.messages() == [
+        "Лист «Данные», строка 1: похоже на универсальный шаблон, но не хватает столбцов «Код результата». Скачайте "
         "шаблон на странице загрузки и заполните его."
     ]
 

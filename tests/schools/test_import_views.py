@@ -9,8 +9,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from schools.demo import MUNICIPALITY_A
-from schools.import_views import SESSION_KEY
+from schools.import_views import UPLOAD_KIND
 from schools.models import ResultImport, School, SchoolNameAlias, SchoolResult
+from shnor_portal.uploads.holding import HOLD_DIR, SESSION_KEY
 from tests.schools.test_ege_workbook import FILES, JEWISH_AO, long_rows, real_workbook, workbook_bytes
 from tests.schools.test_results_import import table_counts
 
@@ -42,7 +43,7 @@ def upload(client, name: str, data: bytes):
 
 
 def stored_files(settings) -> list[Path]:
-    return sorted((Path(settings.MEDIA_ROOT) / "imports").glob("*"))
+    return sorted(path for path in (Path(settings.MEDIA_ROOT) / HOLD_DIR).rglob("*") if path.is_file())
 
 
 # --- access --------------------------------------------------------------------------------------------------------
@@ -106,9 +107,11 @@ def test_upload_preview_and_confirm_with_a_decision(department, settings, demo):
     response = upload(department, "огэ 2024.xlsx", data)
     assert response.status_code == 302 and response.url == PREVIEW
     (stored,) = stored_files(settings)
-    assert stored.suffix == ".xlsx" and department.session[SESSION_KEY]["uuid"] == stored.stem
+    assert stored.suffix == ".xlsx" and department.session[SESSION_KEY][UPLOAD_KIND]["id"] == stored.stem
+    assert stored.parent == Path(settings.MEDIA_ROOT) / HOLD_DIR / UPLOAD_KIND / str(demo["department"].pk)
     # Stored files are not served: MEDIA_URL is routed nowhere.
-    assert department.get(f"{settings.MEDIA_URL}imports/{stored.name}").status_code == 404
+    relative = stored.relative_to(settings.MEDIA_ROOT)
+    assert department.get(f"{settings.MEDIA_URL}{relative}").status_code == 404
 
     counts = table_counts()
     response = department.get(PREVIEW)
@@ -127,7 +130,7 @@ def test_upload_preview_and_confirm_with_a_decision(department, settings, demo):
     assert SchoolNameAlias.objects.get().school == school
     imported = ResultImport.objects.get()
     assert (imported.imported_by, imported.value_count, imported.file_name) == (demo["department"], 2, "огэ 2024.xlsx")
-    assert stored_files(settings) == [] and SESSION_KEY not in department.session
+    assert stored_files(settings) == [] and UPLOAD_KIND not in department.session[SESSION_KEY]
 
 
 def test_mapping_without_a_chosen_school_is_asked_again(department):
@@ -160,7 +163,7 @@ def test_real_workbook_through_the_pages(department):
     upload(department, JEWISH_AO, real_workbook(JEWISH_AO).read_bytes())
     response = department.get(PREVIEW)
     preview = response.context["preview"]
-    assert preview.errors == [] and len(preview.unmatched) == 44
+    assert not preview.errors and len(preview.unmatched) == 44
     html = response.content.decode()
     assert "Отчёт о результатах ЕГЭ: Еврейская автономная область" in html
     assert "Русский язык — 43" in html  # schools with Russian in 2022
@@ -178,10 +181,9 @@ def test_real_workbook_through_the_pages(department):
 @pytest.mark.parametrize(
     ("file_name", "data", "message"),
     [
-        ("отчёт.xlsx", (FILES / "renamed_pdf.xlsx").read_bytes(), "Файл не является книгой Excel (.xlsx)"),
         ("пусто.xlsx", workbook_bytes({"Лист1": []}), "В книге нет данных: лист «Лист1» пуст"),
         ("слова.xlsx", workbook_bytes({"Результаты": long_rows(["Р", "СОШ", 2024, "oge-russian-participants", "много"])}),
-         "Лист Результаты, строка 2, столбец E: в числовой ячейке текст «много»."),
+         "Лист «Результаты», строка 2, столбец E: ожидается число, а указано «много»."),
     ],
 )
 def test_bad_file_is_shown_with_its_error_and_cannot_be_confirmed(department, file_name, data, message):
@@ -195,6 +197,13 @@ def test_bad_file_is_shown_with_its_error_and_cannot_be_confirmed(department, fi
     assert table_counts() == counts
 
 
+def test_a_file_that_is_no_workbook_is_refused_on_the_upload_page(department, settings):
+    response = upload(department, "отчёт.xlsx", (FILES / "renamed_pdf.xlsx").read_bytes())
+    assert response.status_code == 200
+    assert "Файл не является книгой Excel (.xlsx)" in response.content.decode()
+    assert stored_files(settings) == []
+
+
 def test_empty_upload_is_refused_on_the_upload_page(department, settings):
     response = department.post(UPLOAD, {"file": xlsx("пустой.xlsx", b"")})
     assert response.status_code == 200
@@ -203,7 +212,7 @@ def test_empty_upload_is_refused_on_the_upload_page(department, settings):
 
 
 def test_file_larger_than_the_limit_is_refused_on_the_upload_page(department, settings):
-    settings.RESULTS_IMPORT_MAX_BYTES = 1024
+    settings.UPLOAD_MAX_BYTES = 1024
     response = upload(department, "большой.xlsx", b"x" * 2048)
     assert response.status_code == 200
     assert "Файл больше допустимого размера (1 КБ)." in response.content.decode()
@@ -214,4 +223,4 @@ def test_a_new_upload_replaces_the_previous_one(department, settings):
     upload(department, "a.xlsx", workbook_bytes({"Лист1": long_rows()}))
     upload(department, "b.xlsx", workbook_bytes({"Лист1": long_rows()}))
     assert len(stored_files(settings)) == 1
-    assert department.session[SESSION_KEY]["name"] == "b.xlsx"
+    assert department.session[SESSION_KEY][UPLOAD_KIND]["name"] == "b.xlsx"

@@ -13,12 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from monitoring.uploads import PENDING_DIR
 from schools.demo import MUNICIPALITY_A, MUNICIPALITY_B
 from schools.models import School, SchoolNameAlias, SchoolYearProfile
 from schools.passport_import import HEADER, PASSPORT_FIELDS, SHEET_TITLE
-from schools.passport_views import SESSION_KEY
-from schools.results_import import school_name_key
+from schools.passport_views import UPLOAD_KIND
+from schools.school_names import school_name_key
+from shnor_portal.uploads.holding import HOLD_DIR, SESSION_KEY
 from tests.schools.test_ege_workbook import workbook_bytes
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +77,11 @@ def profiles_state():
 
 
 def pending_files() -> list[Path]:
-    return sorted((Path(django_settings.MEDIA_ROOT) / PENDING_DIR).glob("*"))
+    return sorted(path for path in (Path(django_settings.MEDIA_ROOT) / HOLD_DIR).rglob("*") if path.is_file())
+
+
+def nothing_held(client) -> bool:
+    return UPLOAD_KIND not in client.session.get(SESSION_KEY, {})
 
 
 def template_rows(client, year: int) -> list[list]:
@@ -156,7 +160,7 @@ def test_the_template_downloads_and_uploads_back_unchanged(as_user):
     rows = template_rows(client, DEMO_YEAR)
     before = profiles_state()
     preview, html = check(client, rows_to_bytes(rows))
-    assert preview.error_count == 0, [str(e) for e in preview.errors]
+    assert preview.errors.count == 0, preview.errors.messages()
     with_profile = SchoolYearProfile.objects.filter(year=DEMO_YEAR, school__archived_on__isnull=True).count()
     assert preview.unchanged == with_profile and not preview.changed_rows
     assert "сохранять нечего" in html
@@ -184,7 +188,7 @@ def test_a_filled_template_round_trip_stores_the_new_values_with_history(as_user
     latest = profile.history.first()
     assert latest.history_user == demo["coordinator"]
     assert latest.history_change_reason == "загрузка социальных паспортов"
-    assert pending_files() == [] and SESSION_KEY not in client.session
+    assert pending_files() == [] and nothing_held(client)
     # The next file's change is a new version; the earlier one stays in the history.
     check(client, passports([MUNICIPALITY_A, "Покровская СОШ", DEMO_YEAR, None, 13, None, None, None]))
     confirm(client)
@@ -244,50 +248,50 @@ BAD_FILES = {
     "unknown school": (
         "department",
         passports(GOOD, with_cell(GOOD, 1, "Несуществующая СОШ № 99")),
-        [f"{WHERE}, строка 3, столбец «Школа» (B): школа «Несуществующая СОШ № 99» не найдена в муниципалитете "
+        [f"{WHERE}, строка 3, столбец B («Школа»): школа «Несуществующая СОШ № 99» не найдена в муниципалитете "
          f"«{MUNICIPALITY_A}»"],
     ),
     "unknown municipality": (
         "department",
         passports(with_cell(GOOD, 0, "Несуществующий район")),
-        [f"{WHERE}, строка 2, столбец «Муниципалитет» (A): муниципалитет «Несуществующий район» не найден в реестре"],
+        [f"{WHERE}, строка 2, столбец A («Муниципалитет»): муниципалитет «Несуществующий район» не найден в реестре"],
     ),
     "school of another municipality for a coordinator": (
         "coordinator",
         passports(GOOD, [MUNICIPALITY_B, "СОШ № 3 г. Озёрск", NEW_YEAR, 500, 1, 1, 1, "нет"]),
-        [f"{WHERE}, строка 3, столбец «Муниципалитет» (A): муниципалитет «{MUNICIPALITY_B}» — не ваш: вы загружаете "
+        [f"{WHERE}, строка 3, столбец A («Муниципалитет»): муниципалитет «{MUNICIPALITY_B}» — не ваш: вы загружаете "
          f"социальные паспорта только школ муниципалитета «{MUNICIPALITY_A}»"],
     ),
     "duplicate school row": (
         "department",
         passports(GOOD, with_cell(GOOD, 3, 121)),
-        [f"{WHERE}, строка 3, столбец «Школа» (B): школа «Никольская ООШ» за {NEW_YEAR} год уже есть в строке 2"],
+        [f"{WHERE}, строка 3, столбец B («Школа»): школа «Никольская ООШ» за {NEW_YEAR} год уже есть в строке 2"],
     ),
     "share above 100": (
         "department",
         passports(with_cell(GOOD, 4, 120)),
-        [f"{WHERE}, строка 2, столбец «{SHARE_ZPR}» (E): доля указывается в процентах от 0 до 100, а указано 120"],
+        [f"{WHERE}, строка 2, столбец E («{SHARE_ZPR}»): доля указывается в процентах от 0 до 100, а указано 120"],
     ),
     "negative share": (
         "department",
         passports(with_cell(GOOD, 5, -3)),
-        [f"{WHERE}, строка 2, столбец «Доля детей из семей в трудной жизненной ситуации, %» (F): доля указывается в "
+        [f"{WHERE}, строка 2, столбец F («Доля детей из семей в трудной жизненной ситуации, %»): доля указывается в "
          "процентах от 0 до 100, а указано -3"],
     ),
     "not a number": (
         "department",
         passports(with_cell(GOOD, 3, "много")),
-        [f"{WHERE}, строка 2, столбец «{PUPILS}» (D): ожидается число, а указано «много»"],
+        [f"{WHERE}, строка 2, столбец D («{PUPILS}»): ожидается число, а указано «много»"],
     ),
     "not yes or no": (
         "department",
         passports(with_cell(GOOD, 7, "может быть")),
-        [f"{WHERE}, строка 2, столбец «{REMOTE}» (H): ожидается «да» или «нет», а указано «может быть»"],
+        [f"{WHERE}, строка 2, столбец H («{REMOTE}»): ожидается «да» или «нет», а указано «может быть»"],
     ),
     "more on the register than pupils": (
         "department",
         passports(with_cell(GOOD, 6, 500)),
-        [f"{WHERE}, строка 2, столбец «{ON_REGISTER}» (G): не может быть больше, чем обучающихся в школе"],
+        [f"{WHERE}, строка 2, столбец G («{ON_REGISTER}»): не может быть больше, чем обучающихся в школе"],
     ),
     "missing required column": (
         "department",
@@ -302,19 +306,23 @@ BAD_FILES = {
     "empty year": (
         "department",
         passports(with_cell(GOOD, 2, None)),
-        [f"{WHERE}, строка 2, столбец «Год» (C): ячейка обязательна, а она пустая"],
-    ),
-    "not an xlsx": (
-        "department",
-        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n",
-        ["Файл не является книгой Excel (.xlsx)"],
-    ),
-    "an old xls": (
-        "department",
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,
-        ["Файл сохранён в старом формате Excel 97–2003 (.xls)"],
+        [f"{WHERE}, строка 2, столбец C («Год»): ячейка обязательна, а она пустая"],
     ),
 }
+
+NOT_WORKBOOKS = {
+    "not an xlsx": (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "Файл не является книгой Excel (.xlsx)"),
+    "an old xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "Файл сохранён в старом формате Excel 97–2003 (.xls)"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NOT_WORKBOOKS))
+def test_a_file_that_is_no_workbook_is_refused_at_the_upload(as_user, case):
+    data, message = NOT_WORKBOOKS[case]
+    client = as_user("department")
+    response = client.post(UPLOAD, {"file": xlsx("паспорта.xlsx", data)})
+    assert response.status_code == 200 and message in response.content.decode()
+    assert pending_files() == [] and nothing_held(client)
 
 
 @pytest.mark.parametrize("case", sorted(BAD_FILES))
@@ -323,7 +331,7 @@ def test_a_bad_file_is_refused_with_a_russian_message_and_stores_nothing(as_user
     client = as_user(username)
     before = profiles_state()
     preview, html = check(client, data)
-    messages = [str(error) for error in preview.errors]
+    messages = preview.errors.messages()
     for message in expected:
         assert any(m.startswith(message) or message in m for m in messages), messages
         assert message.replace("«", "").replace("»", "") in html.replace("«", "").replace("»", "")
@@ -342,8 +350,8 @@ def test_fewer_pupils_than_the_graduates_the_portal_has_are_refused(as_user):
     preview, _html = check(as_user("department"), passports(
         [MUNICIPALITY_A, "Покровская СОШ", DEMO_YEAR, profile.graduates_9 - 1, None, None, None, None]
     ))  # fmt: skip
-    assert [str(e) for e in preview.errors] == [
-        f"{WHERE}, строка 2, столбец «{PUPILS}» (D): обучающихся {profile.graduates_9 - 1} — меньше, чем выпускников "
+    assert preview.errors.messages() == [
+        f"{WHERE}, строка 2, столбец D («{PUPILS}»): обучающихся {profile.graduates_9 - 1} — меньше, чем выпускников "
         f"9 классов на портале за {DEMO_YEAR} год ({profile.graduates_9})."
     ]
 
@@ -352,7 +360,7 @@ def test_a_good_row_beside_a_bad_one_is_not_stored_either(as_user):
     client = as_user("department")
     before = profiles_state()
     preview, _html = check(client, passports(GOOD, with_cell(with_cell(GOOD, 1, "Берёзовская ООШ"), 4, 101)))
-    assert preview.error_count == 1 and len(preview.rows) == 1
+    assert preview.errors.count == 1 and len(preview.rows) == 1
     confirm(client)
     assert profiles_state() == before
 
@@ -363,8 +371,8 @@ def test_a_coordinator_cannot_write_another_municipalitys_school_by_its_id(as_us
     before = profiles_state()
     header = ["ID школы", *SHORT_HEADER]
     preview, html = check(client, passports([outsider.pk, *GOOD[:1], "СОШ № 3 г. Озёрск", *GOOD[2:]], header=header))
-    (error,) = [str(e) for e in preview.errors]
-    assert error.startswith(f"{WHERE}, строка 2, столбец «ID школы» (A): школы с ID {outsider.pk} нет среди школ "
+    (error,) = preview.errors.messages()
+    assert error.startswith(f"{WHERE}, строка 2, столбец A («ID школы»): школы с ID {outsider.pk} нет среди школ "
                             f"муниципалитета «{MUNICIPALITY_A}»")  # fmt: skip
     assert "СОШ № 3 г. Озёрск" not in error
     confirm(client)
@@ -376,7 +384,7 @@ def test_an_id_and_a_municipality_that_disagree_are_refused(as_user):
     nikolskaya = School.objects.get(short_name="Никольская ООШ")
     header = ["ID школы", *SHORT_HEADER]
     preview, _html = check(client, passports([nikolskaya.pk, "Озёрский городской округ", *GOOD[1:]], header=header))
-    (error,) = [str(e) for e in preview.errors]
+    (error,) = preview.errors.messages()
     assert f"школа с ID {nikolskaya.pk} («Никольская ООШ») относится к муниципалитету «{MUNICIPALITY_A}»" in error
 
 
@@ -394,26 +402,26 @@ def test_a_name_two_schools_answer_to_asks_for_the_id(as_user, municipality_a):
     twin = School.objects.create(municipality=municipality_a, name="Заречная СОШ №1", short_name="Заречная СОШ №1")
     original = School.objects.get(short_name="Заречная СОШ № 1")
     preview, _html = check(as_user("department"), passports(with_cell(GOOD, 1, "Заречная СОШ № 1")))
-    (error,) = [str(e) for e in preview.errors]
-    assert error.startswith(f"{WHERE}, строка 2, столбец «Школа» (B): в муниципалитете «{MUNICIPALITY_A}» этому "
+    (error,) = preview.errors.messages()
+    assert error.startswith(f"{WHERE}, строка 2, столбец B («Школа»): в муниципалитете «{MUNICIPALITY_A}» этому "
                             "наименованию отвечают несколько школ")  # fmt: skip
     assert f"(ID {twin.pk})" in error and f"(ID {original.pk})" in error and "Укажите ID школы" in error
 
 
 def test_a_file_over_the_size_limit_is_refused_at_the_upload(as_user, settings):
-    settings.PASSPORT_IMPORT_MAX_BYTES = 1000
+    settings.UPLOAD_MAX_BYTES = 1000
     client = as_user("department")
     data = passports(*[with_cell(GOOD, 1, f"Школа № {n}") for n in range(200)])
     assert len(data) > 1000
     response = client.post(UPLOAD, {"file": xlsx("большой.xlsx", data)})
     assert response.status_code == 200
     assert "Файл больше допустимого размера (1000 байт). Загрузите файл меньшего размера." in response.content.decode()
-    assert pending_files() == [] and SESSION_KEY not in client.session
+    assert pending_files() == [] and nothing_held(client)
 
 
 def test_a_file_with_only_a_header_says_there_is_nothing_to_load(as_user):
     preview, _html = check(as_user("department"), passports())
-    assert [str(e) for e in preview.errors] == [f"{WHERE}: на листе нет ни одной заполненной строки."]
+    assert preview.errors.messages() == [f"{WHERE}: на листе нет ни одной заполненной строки."]
 
 
 # --- queries --------------------------------------------------------------------------------------------------------

@@ -404,6 +404,23 @@ def profile_row(municipality, school, year, **values):
     return row
 
 
+IMPORT = reverse("schools:registry_import")
+PREVIEW = reverse("schools:registry_import_preview")
+
+
+def check(client, upload):
+    """Upload a file and open its preview (nothing is saved yet)."""
+    response = client.post(IMPORT, {"file": upload})
+    assert response.status_code == 302 and response.url == PREVIEW, response.content.decode()[:2000]
+    response = client.get(PREVIEW)
+    assert response.status_code == 200
+    return response
+
+
+def messages_of(response) -> list[str]:
+    return response.context["preview"].errors.messages()
+
+
 def db_state():
     return (
         School.objects.count(),
@@ -414,7 +431,7 @@ def db_state():
 
 
 def test_import_pages_are_for_the_department_only(client, demo):
-    for url in (reverse("schools:registry_import"), reverse("schools:registry_template")):
+    for url in (IMPORT, PREVIEW, reverse("schools:registry_template")):
         for username in ("coordinator", "coordinator_b", "school", "curator", "tutor"):
             client.force_login(demo[username])
             assert client.get(url).status_code == 403
@@ -503,10 +520,17 @@ def test_import_creates_and_updates_schools_and_profiles(client, demo, municipal
         }
     )
     client.force_login(demo["department"])
-    response = client.post(reverse("schools:registry_import"), {"file": upload}, follow=True)
-    assert response.status_code == 200
+    before = db_state()
+    preview = check(client, upload)
+    assert db_state() == before  # the preview stores nothing
+    html = preview.content.decode()
+    assert "добавится <strong>1</strong>, обновится <strong>1</strong>, без изменений 0" in html
+    assert "новая школа" in html and "Новая ООШ" in html
+    assert "изменится школа" in html and "Малокомплектная: нет → да" in html
+    response = client.post(PREVIEW, follow=True)
+    assert response.redirect_chain[-1][0] == IMPORT
     html = response.content.decode()
-    assert "Загрузка завершена. Школы: добавлено 1, обновлено 1" in html
+    assert "Файл «reestr.xlsx»: Загрузка завершена. Школы: добавлено 1, обновлено 1" in html
     assert "Профили по годам: добавлено 1, обновлено 1" in html
 
     new = School.objects.get(municipality=municipality_a, short_name="Новая ООШ")
@@ -554,23 +578,29 @@ def test_import_with_bad_rows_changes_nothing_and_names_each_error(client, demo,
         }
     )
     client.force_login(demo["department"])
-    response = client.post(reverse("schools:registry_import"), {"file": upload})
-    assert response.status_code == 200
+    response = check(client, upload)
     assert db_state() == before
-    result = response.context["result"]
-    messages = [str(e) for e in result.errors]
-    assert result.error_count == 5, messages
+    messages = messages_of(response)
+    assert response.context["preview"].errors.count == 5, messages
     html = response.content.decode()
-    assert "Файл не загружен: найдено ошибок — 5" in html
+    assert "В файле есть ошибки — загрузить его нельзя" in html and "Найдено ошибок: 5." in html
+    assert "Сохранить в реестр" not in html
 
     def find(*parts):
         assert any(all(p in m for p in parts) for m in messages), (parts, messages)
 
-    find("Лист «Школы»", "строка 3", "«Краткое наименование» (B)", "уже есть в строке 2")
-    find("Лист «Школы»", "строка 4", "«Муниципалитет» (A)", "«Несуществующий район» не найден")
-    find("Лист «Школы»", "строка 5", "«Тип» (D)", "неизвестный тип школы «колледж»")
-    find("Лист «Профили»", "строка 2", "«Доля детей из малообеспеченных семей, %»", "от 0 до 100")
-    find("Лист «Профили»", "строка 3", "«Обучающихся» (D)", "ожидается число, а указано «много»")
+    find("Лист «Школы», строка 3, столбец B («Краткое наименование»)", "уже есть в строке 2")
+    find("Лист «Школы», строка 4, столбец A («Муниципалитет»)", "«Несуществующий район» не найден")
+    find("Лист «Школы», строка 5, столбец D («Тип»)", "ожидается одно из значений: «СОШ»", "а указано «колледж»")
+    find("Лист «Профили», строка 2", "«Доля детей из малообеспеченных семей, %»", "от 0 до 100")
+    find("Лист «Профили», строка 3, столбец D («Обучающихся»): ожидается число, а указано «много».")
+    # Sheet by sheet, row by row, as in the file.
+    assert [m.split(":")[0] for m in messages] == sorted(
+        (m.split(":")[0] for m in messages), key=lambda place: ("Профили" in place, place)
+    )
+    # The file cannot be confirmed: pressing «save» anyway stores nothing.
+    client.post(PREVIEW)
+    assert db_state() == before
 
 
 def test_import_reports_text_in_a_number_cell_and_a_missing_column(client, demo, municipality_a):
@@ -586,13 +616,10 @@ def test_import_reports_text_in_a_number_cell_and_a_missing_column(client, demo,
         }
     )
     client.force_login(demo["department"])
-    response = client.post(reverse("schools:registry_import"), {"file": upload})
+    messages = messages_of(check(client, upload))
     assert db_state() == before
-    messages = [str(e) for e in response.context["result"].errors]
-    assert any("Лист «Школы»" in m and "«Тип»" in m and "нет обязательного столбца" in m for m in messages), messages
-    assert any(
-        "Лист «Профили», строка 2, столбец «Обучающихся» (D): ожидается число, а указано «много»" in m for m in messages
-    ), messages
+    assert "Лист «Школы», строка 1, столбец «Тип»: нет обязательного столбца." in messages, messages
+    assert "Лист «Профили», строка 2, столбец D («Обучающихся»): ожидается число, а указано «много»." in messages
 
 
 def test_import_refuses_duplicate_profile_rows_and_unknown_schools(client, demo, municipality_a):
@@ -609,9 +636,8 @@ def test_import_refuses_duplicate_profile_rows_and_unknown_schools(client, demo,
         }
     )
     client.force_login(demo["department"])
-    response = client.post(reverse("schools:registry_import"), {"file": upload})
+    messages = messages_of(check(client, upload))
     assert db_state() == before
-    messages = [str(e) for e in response.context["result"].errors]
     assert any("строка 3" in m and "уже есть в строке 2" in m for m in messages), messages
     assert any("строка 4" in m and "«Нет такой школы» не найдена" in m for m in messages), messages
 
@@ -620,20 +646,72 @@ def test_import_refuses_a_renamed_file_a_big_file_and_an_empty_one(client, demo,
     client.force_login(demo["department"])
     before = db_state()
     fake = SimpleUploadedFile("reestr.xlsx", "Муниципалитет;Школа\n".encode("cp1251"))
-    html = client.post(reverse("schools:registry_import"), {"file": fake}).content.decode()
+    html = client.post(IMPORT, {"file": fake}).content.decode()
     assert "не является книгой Excel" in html
     zip_but_not_xlsx = BytesIO()
     with zipfile.ZipFile(zip_but_not_xlsx, "w") as archive:
         archive.writestr("a.txt", "x")
-    html = client.post(
-        reverse("schools:registry_import"), {"file": SimpleUploadedFile("a.xlsx", zip_but_not_xlsx.getvalue())}
-    ).content.decode()
+    html = client.post(IMPORT, {"file": SimpleUploadedFile("a.xlsx", zip_but_not_xlsx.getvalue())}).content.decode()
     assert "содержимое не похоже на книгу Excel" in html
-    html = client.post(reverse("schools:registry_import"), {"file": xlsx({"Школы": [SCHOOL_HEADERS]})}).content.decode()
-    assert "нет ни одной заполненной строки" in html
-    html = client.post(reverse("schools:registry_import"), {"file": xlsx({"Лист1": [["a"]]})}).content.decode()
-    assert "нет листов «Школы» и «Профили»" in html
-    settings.REGISTRY_IMPORT_MAX_BYTES = 100
-    html = client.post(reverse("schools:registry_import"), {"file": xlsx({"Школы": [SCHOOL_HEADERS]})}).content.decode()
-    assert "Файл слишком большой" in html
+    assert "нет ни одной заполненной строки" in check(client, xlsx({"Школы": [SCHOOL_HEADERS]})).content.decode()
+    assert "нет листов «Школы» и «Профили»" in check(client, xlsx({"Лист1": [["a"]]})).content.decode()
+    settings.UPLOAD_MAX_BYTES = 100
+    html = client.post(IMPORT, {"file": xlsx({"Школы": [SCHOOL_HEADERS]})}).content.decode()
+    assert "Файл больше допустимого размера (100 байт)" in html
     assert db_state() == before
+
+
+# The preview ------------------------------------------------------------------------------------------------------
+
+
+def test_preview_without_an_upload_sends_back_to_the_upload_page(client, demo):
+    client.force_login(demo["department"])
+    response = client.get(PREVIEW, follow=True)
+    assert response.redirect_chain[-1][0] == IMPORT
+    assert "Сначала загрузите заполненный шаблон реестра." in response.content.decode()
+
+
+def held_files(settings) -> list:
+    from pathlib import Path
+
+    return sorted(p for p in (Path(settings.MEDIA_ROOT) / "pending-uploads").rglob("*") if p.is_file())
+
+
+def test_preview_counts_what_saving_would_do_and_the_file_waits_until_confirmed(client, demo, municipality_a, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    school = municipality_a.schools.get(short_name="Заречная СОШ № 1")
+    same = [municipality_a.name, school.short_name, school.name, school.get_kind_display(), school.get_locality_display()]
+    upload = xlsx(
+        {
+            "Школы": [SCHOOL_HEADERS[:5], same, [municipality_a.name, "Вторая новая", "МОУ Вторая", "ООШ", "сельская"]],
+            "Профили": [PROFILE_HEADERS, profile_row(municipality_a.name, "Вторая новая", 2025, pupils=90)],
+        }
+    )
+    client.force_login(demo["department"])
+    before = db_state()
+    preview = check(client, upload).context["preview"]
+    assert (len(preview.new_schools), len(preview.school_changes), preview.schools_unchanged) == (1, 0, 1)
+    assert (len(preview.new_profiles), len(preview.profile_changes)) == (1, 0)
+    assert db_state() == before and len(held_files(settings)) == 1
+    client.get(PREVIEW)  # looking again changes nothing either
+    assert db_state() == before and len(held_files(settings)) == 1
+    client.post(PREVIEW)
+    assert School.objects.get(short_name="Вторая новая").profiles.get(year=2025).pupils == 90
+    assert held_files(settings) == []
+    # Confirmed once: a second confirmation finds nothing waiting.
+    assert client.post(PREVIEW).status_code == 302
+
+
+def test_a_file_with_errors_is_not_kept(client, demo, municipality_a, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(demo["department"])
+    check(client, xlsx({"Профили": [PROFILE_HEADERS, profile_row(municipality_a.name, "Нет такой", 2024, pupils=1)]}))
+    assert held_files(settings) == []
+
+
+def test_a_file_that_changes_nothing_offers_nothing_to_save(client, demo, municipality_a):
+    school = municipality_a.schools.first()
+    same = [municipality_a.name, school.short_name, school.name, school.get_kind_display(), school.get_locality_display()]
+    client.force_login(demo["department"])
+    html = check(client, xlsx({"Школы": [SCHOOL_HEADERS[:5], same]})).content.decode()
+    assert "сохранять нечего" in html and "Сохранить в реестр" not in html

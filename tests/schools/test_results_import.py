@@ -26,11 +26,13 @@ from schools.results_import import (
     SKIP,
     NameDecision,
     ResultsImportError,
+    results_import_preview,
+    results_import_save,
+)
+from schools.school_names import (
     guess_school_kind,
     municipality_key,
     proposed_municipality_name,
-    results_import_preview,
-    results_import_save,
     school_name_key,
     short_school_name,
 )
@@ -158,7 +160,7 @@ def test_real_zabaykalsky_workbook_imports_every_school_quickly():
     elapsed = time.perf_counter() - started
     assert elapsed < 20, f"импорт занял {elapsed:.1f} с"
     region = "Забайкальский край"
-    assert preview.errors == []
+    assert preview.errors.messages() == []
     assert {2022: 314, 2023: 314, 2024: 301} == {year: schools_with_results(year, region) for year in (2022, 2023, 2024)}
     # 36 municipal authorities, whatever their names in 2022 and 2023.
     assert Municipality.objects.filter(region__name=region).count() == 36
@@ -235,7 +237,7 @@ def test_rows_match_registry_schools_by_name_within_their_municipality(demo):
         [MUNICIPALITY_B, "Заречная СОШ № 1", 2024, "oge-russian-participants", 5],  # not a school of B
     )
     preview = preview_of(data)
-    assert preview.errors == []
+    assert preview.errors.messages() == []
     assert [(row.school_name, school.short_name) for row, school in preview.matched] == [
         ("Заречная СОШ №1", "Заречная СОШ № 1"),
         ("МОУ «ЗАРЕЧНАЯ СРЕДНЯЯ ОБЩЕОБРАЗОВАТЕЛЬНАЯ ШКОЛА № 2»", "Заречная СОШ № 2"),
@@ -306,7 +308,7 @@ def test_errors_in_the_file_store_nothing(demo):
         [MUNICIPALITY_A, "Заречная СОШ № 2", 2024, "oge-russian-participants", "двадцать"],
     )
     preview = preview_of(data)
-    assert preview.errors == ["Лист Результаты, строка 3, столбец E: в числовой ячейке текст «двадцать»."]
+    assert preview.errors.messages() == ["Лист «Результаты», строка 3, столбец E: ожидается число, а указано «двадцать»."]
     with pytest.raises(ResultsImportError):
         results_import_save(preview=preview, create_missing=True, file_name="x")
     assert table_counts() == counts
@@ -339,7 +341,7 @@ def test_year_limits_the_import_to_one_sheet(db):
     results_import_save(preview=preview, create_missing=True, file_name="x")
     assert set(SchoolResult.objects.values_list("year", flat=True)) == {2023}
     assert Region.objects.get().name == "Тестовый край"
-    assert preview_of(data, year=2030).errors == ["В файле нет данных за 2030 год (годы в файле: 2022, 2023)."]
+    assert preview_of(data, year=2030).errors.messages() == ["В файле нет данных за 2030 год (годы в файле: 2022, 2023)."]
 
 
 def test_a_school_whose_legal_form_changed_between_years_is_created_once(db):

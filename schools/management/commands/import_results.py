@@ -32,7 +32,7 @@ class Command(BaseCommand):
         errors = preview.errors if preview else parsed.errors
         if errors:
             self._list("Ошибки в файле", errors)
-            raise CommandError(f"Файл {path.name} не загружен: ошибок — {len(errors)}. Ничего не сохранено.")
+            raise CommandError(f"Файл {path.name} не загружен: ошибок — {errors.count}. Ничего не сохранено.")
         if preview.warnings:
             self._list("Предупреждения (эти значения не загружаются)", preview.warnings, style=self.style.WARNING)
         if preview.unmatched and not create_missing:
@@ -53,7 +53,9 @@ class Command(BaseCommand):
             raise CommandError(f"Файл {path.name} не загружен. Ничего не сохранено.") from refused
         self.stdout.write(self.style.SUCCESS(f"Файл {path.name} загружен (загрузка № {result.pk}). {result.summary}"))
 
-    def _list(self, title: str, lines: list[str], style=None) -> None:
+    def _list(self, title: str, lines, style=None) -> None:
+        """`lines`: texts, or the problems of the file (each a sentence naming its sheet, row and column)."""
+        lines = [str(line) for line in lines]
         write = self.stderr.write
         write(f"{title} ({len(lines)}):")
         for line in lines[:MAX_LISTED]:

@@ -1,0 +1,127 @@
+"""Holding an uploaded file between its check and the user's confirmation.
+
+A held upload waits in Django's storage (`default_storage`) as pending-uploads/<kind>/<user id>/<id>.xlsx — never
+served: no URL maps to the storage. The session remembers, per kind of import, its id, the file's name and the
+context it was uploaded for (a school, a year…). The file's path holds the kind and the user, so neither another
+user nor another import can reach it. A new upload of a kind replaces the one before.
+
+Unconfirmed uploads expire after `HOLD_FOR`: an expired one is removed when it is asked for, whenever anybody holds
+a new file, and by `manage.py remove_expired_uploads` (for cron).
+"""
+
+import datetime
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+HOLD_DIR = "pending-uploads"
+HOLD_FOR = datetime.timedelta(hours=24)
+SESSION_KEY = "held_uploads"
+_KIND = re.compile(r"[a-z0-9_-]+")
+
+
+@dataclass(frozen=True)
+class HeldUpload:
+    kind: str
+    id: str
+    name: str  # the file's name as the user uploaded it
+    context: dict
+    storage_name: str
+
+    def read(self) -> bytes:
+        with default_storage.open(self.storage_name, "rb") as file:
+            return file.read()
+
+
+def _storage_name(kind: str, user_id, upload_id: str) -> str:
+    if not _KIND.fullmatch(kind):
+        raise ValueError(f"kind of import: {kind!r}")
+    return f"{HOLD_DIR}/{kind}/{int(user_id or 0)}/{upload_id}.xlsx"
+
+
+def _expired(name: str, now: datetime.datetime) -> bool:
+    try:
+        return default_storage.get_modified_time(name) < now - HOLD_FOR
+    except (OSError, NotImplementedError):
+        return False
+
+
+def hold(request, kind: str, file, **context) -> HeldUpload:
+    """Keep an uploaded file (or bytes) for the user's next step; `context` must be JSON-serialisable."""
+    discard(request, kind)
+    remove_expired()
+    upload_id = uuid.uuid4().hex
+    name = _storage_name(kind, request.user.pk, upload_id)
+    content = ContentFile(file) if isinstance(file, bytes | bytearray) else file
+    stored = default_storage.save(name, content)
+    if stored != name:  # a storage that renames would break the path the session leads to
+        default_storage.delete(stored)
+        raise RuntimeError(f"the storage saved {name} as {stored}")
+    file_name = PurePosixPath(getattr(file, "name", "") or "файл.xlsx").name
+    entries = request.session.get(SESSION_KEY, {})
+    entries[kind] = {"id": upload_id, "name": file_name, "context": context}
+    request.session[SESSION_KEY] = entries
+    return HeldUpload(kind, upload_id, file_name, context, name)
+
+
+def held(request, kind: str) -> HeldUpload | None:
+    """The user's upload waiting for `kind`, or None (none, expired, or gone)."""
+    entry = request.session.get(SESSION_KEY, {}).get(kind)
+    if not entry:
+        return None
+    try:
+        upload_id = uuid.UUID(str(entry.get("id", ""))).hex
+    except ValueError:
+        _forget(request, kind)
+        return None
+    name = _storage_name(kind, request.user.pk, upload_id)
+    if not default_storage.exists(name):
+        _forget(request, kind)
+        return None
+    if _expired(name, timezone.now()):
+        default_storage.delete(name)
+        _forget(request, kind)
+        return None
+    return HeldUpload(kind, upload_id, str(entry.get("name", "")), dict(entry.get("context", {})), name)
+
+
+def discard(request, kind: str) -> None:
+    """Remove the user's upload of `kind` (after it is saved, or when it can never be)."""
+    upload = held(request, kind)
+    if upload is not None:
+        default_storage.delete(upload.storage_name)
+    _forget(request, kind)
+
+
+def _forget(request, kind: str) -> None:
+    entries = request.session.get(SESSION_KEY, {})
+    if kind in entries:
+        del entries[kind]
+        request.session[SESSION_KEY] = entries
+
+
+def _files(directory: str):
+    try:
+        directories, files = default_storage.listdir(directory)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in files:
+        yield f"{directory}/{name}"
+    for name in directories:
+        yield from _files(f"{directory}/{name}")
+
+
+def remove_expired(*, now: datetime.datetime | None = None) -> int:
+    """Remove every held file older than `HOLD_FOR` (the back office's waiting imports too); how many went."""
+    now = now or timezone.now()
+    removed = 0
+    for name in list(_files(HOLD_DIR)):
+        if _expired(name, now):
+            default_storage.delete(name)
+            removed += 1
+    return removed
