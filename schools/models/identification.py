@@ -294,7 +294,7 @@ class IdentificationVerdict(models.Model):
 
     def explanation_text(self, run: "IdentificationRun | None" = None) -> str:
         """The explanation in words, from the stored indices and the run's parameters."""
-        from .verdicts import Parameters, verdict_text
+        from ..verdicts import Parameters, verdict_text
 
         run = run or self.run
         verdict = {
@@ -310,13 +310,13 @@ class IdentificationVerdict(models.Model):
     @property
     def latest_oip(self) -> tuple[int, float] | None:
         """(year, ОИП) of the last year of the window that has one — the year the table names beside the value."""
-        from .verdicts import latest_oip
+        from ..verdicts import latest_oip
 
         return latest_oip(self.explanation)
 
     def low_criteria(self, run: "IdentificationRun | None" = None) -> list[dict]:
         """The criteria on which the school was low, in words (the run keeps what each criterion is)."""
-        from .verdicts import low_criteria_rows
+        from ..verdicts import low_criteria_rows
 
         run = run or self.run
         return low_criteria_rows(self.explanation, (run.parameters or {}).get("criteria", []), self.cluster_name)

@@ -30,7 +30,7 @@ from partnerships.models import (
 from partnerships.selectors import home_items
 from programs.models import RiskFactor
 from schools.models import School
-from shnor_portal.spreadsheets import read_xlsx_sheets
+from shnor_portal.uploads.workbook import read_workbook
 
 from .helpers import days, fresh
 
@@ -257,23 +257,22 @@ def test_filters_search_and_paginate(client, world, settings):
 
 def test_exports_hold_the_filtered_scoped_rows_with_a_header(client, world):
     client.force_login(world.users["school"])
-    sheet = read_xlsx_sheets(
-        client.get(reverse("partnerships:sessions_export"), {"status": "confirmed"}).content, max_bytes=10**7
-    )[0]
+    sheet = read_workbook(
+        client.get(reverse("partnerships:sessions_export"), {"status": "confirmed"}).content)[0]
     header, *rows = sheet.rows
     assert header[0] == "Дата" and "Подтверждение" in header
     assert rows and {r[header.index("Подтверждение")] for r in rows} == {"подтверждено"}
     assert {r[header.index("Сопровождаемая школа")] for r in rows} == {world.supported_school.short_name}
 
     client.force_login(world.users["coordinator"])
-    sheet = read_xlsx_sheets(client.get(reverse("partnerships:teachers_export")).content, max_bytes=10**7)[0]
+    sheet = read_workbook(client.get(reverse("partnerships:teachers_export")).content)[0]
     assert len(sheet.rows) == 1 + Teacher.objects.filter(school__municipality=world.supported_school.municipality).count()
 
 
 def test_export_escapes_formulas_typed_into_the_portal(client, world):
     SupportSession.objects.filter(pk=world.pending.pk).update(topic="=HYPERLINK(\"http://evil\")")
     client.force_login(world.users["coordinator"])
-    sheet = read_xlsx_sheets(client.get(reverse("partnerships:sessions_export")).content, max_bytes=10**7)[0]
+    sheet = read_workbook(client.get(reverse("partnerships:sessions_export")).content)[0]
     topics = [row[2] for row in sheet.rows[1:]]
     assert "'=HYPERLINK(\"http://evil\")" in topics
 
@@ -326,5 +325,5 @@ def test_tutor_team_and_coverage_filter_and_search(client, world):
     assert response.context["page"].paginator.count == 0
     response = client.get(reverse("partnerships:coverage"), {"q": "покровская"})
     assert [r["school"] for r in response.context["page"].object_list] == [world.supported_school]
-    sheet = read_xlsx_sheets(client.get(reverse("partnerships:tutors_export"), {"q": "егорова"}).content, max_bytes=10**7)[0]
+    sheet = read_workbook(client.get(reverse("partnerships:tutors_export"), {"q": "егорова"}).content)[0]
     assert len(sheet.rows) == 2 and sheet.rows[1][0] == "Светлана Николаевна Егорова"
