@@ -487,7 +487,9 @@ def report_export_upload_to(instance: "ReportExport", filename: str) -> str:
     return f"monitoring/reports/{uuid.uuid4().hex}.xlsx"
 
 
-class ReportExport(models.Model):
+class ReportExport(jobs.JobRow):
+    state_field = "status"
+
     """One export of the yearly report, written in the background while the page polls its progress."""
 
     class Status(models.TextChoices):
@@ -516,9 +518,6 @@ class ReportExport(models.Model):
     created_at = models.DateTimeField("запрошен", auto_now_add=True)
     started_at = models.DateTimeField("начат", null=True, blank=True)
     finished_at = models.DateTimeField("завершён", null=True, blank=True)
-    # The job's heartbeat and its task in the queue (shnor_portal.jobs): a worker that died is noticed by the beat.
-    beat_at = models.DateTimeField("последний признак работы", null=True, blank=True)
-    task_id = models.CharField("задание в очереди", max_length=64, blank=True)
 
     class Meta:
         verbose_name = "выгрузка годового отчёта"
@@ -535,16 +534,6 @@ class ReportExport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
-    def interrupted(self) -> bool:
-        """Failed because its worker died (not because of an error in the report)."""
-        return self.status == self.Status.FAILED and self.error.startswith(jobs.INTERRUPTED)
-
-    @property
-    def waiting_for_worker(self) -> bool:
-        """Queued for longer than a worker would take to start it: no worker seems to be running."""
-        return self.status == self.Status.QUEUED and jobs.is_stale(self.beat_at)
 
     @property
     def file_name(self) -> str:

@@ -28,7 +28,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.management import CommandError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_tasks.base import Task, TaskResult, TaskResultStatus
@@ -41,6 +41,28 @@ logger = logging.getLogger(__name__)
 # The states every job row has (IdentificationRun.State, ReportExport.Status).
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 INTERRUPTED = "Обработка прервалась"
+
+
+class JobRow(models.Model):
+    """The fields this module looks after on a job's own row: its task in the queue and its heartbeat. The row has
+    its own state field (`state_field`, with the values QUEUED, RUNNING, DONE, FAILED) and an `error` text."""
+
+    state_field = "state"
+    beat_at = models.DateTimeField("последний признак работы", null=True, blank=True)
+    task_id = models.CharField("задание в очереди", max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def interrupted(self) -> bool:
+        """Failed because its worker died (not because of an error in the job's own work)."""
+        return getattr(self, self.state_field) == FAILED and self.error.startswith(INTERRUPTED)
+
+    @property
+    def waiting_for_worker(self) -> bool:
+        """Queued for longer than a worker would take to start it: no worker seems to be running."""
+        return getattr(self, self.state_field) == QUEUED and is_stale(self.beat_at)
 
 
 class JobInterrupted(Exception):

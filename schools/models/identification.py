@@ -200,7 +200,7 @@ class Status(models.TextChoices):
     NO_DATA = "no_data", "недостаточно данных"
 
 
-class IdentificationRun(models.Model):
+class IdentificationRun(jobs.JobRow):
     """One computation of the list for a year, stored with its inputs so that it can be reproduced."""
 
     class State(models.TextChoices):
@@ -243,9 +243,6 @@ class IdentificationRun(models.Model):
     )
     order_number = models.CharField("номер приказа", max_length=64, blank=True)
     order_date = models.DateField("дата приказа", null=True, blank=True)
-    # The job's heartbeat and its task in the queue (shnor_portal.jobs): a worker that died is noticed by the beat.
-    beat_at = models.DateTimeField("последний признак работы", null=True, blank=True)
-    task_id = models.CharField("задание в очереди", max_length=64, blank=True)
 
     class Meta:
         verbose_name = "запуск идентификации"
@@ -259,15 +256,6 @@ class IdentificationRun(models.Model):
     def is_approved(self) -> bool:
         return self.approved_at is not None
 
-    @property
-    def interrupted(self) -> bool:
-        """Failed because its worker died (not because of an error in the computation)."""
-        return self.state == self.State.FAILED and self.error.startswith(jobs.INTERRUPTED)
-
-    @property
-    def waiting_for_worker(self) -> bool:
-        """Queued for longer than a worker would take to start it: no worker seems to be running."""
-        return self.state == self.State.QUEUED and jobs.is_stale(self.beat_at)
 
 
 class IdentificationVerdict(models.Model):
