@@ -32,9 +32,10 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from notifications import kinds, recipients  # noqa: E402
+from notifications.emails import emails_send  # noqa: E402
 from notifications.models import Notification  # noqa: E402
 from notifications.reminders import reminders_create  # noqa: E402
-from notifications.services import emails_send, notify  # noqa: E402
+from notifications.services import notify  # noqa: E402
 from programs.models import Programme, Review, RoadmapMeasure, RoadmapSection  # noqa: E402
 from schools.models import Municipality, Region, RoleAssignment, School  # noqa: E402
 

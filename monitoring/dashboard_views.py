@@ -23,8 +23,8 @@ from .access import (
 from .figures import FIGURES, FigureLinks, counted_year_figures, dynamics_charts, sections
 from .filters import year_choices
 from .models import YEAR_MIN, ReportExport
-from .tasks import exports_mark_interrupted, report_export_retry
-from .yearly_report import ReportError, report_export_start
+from .tasks import exports_mark_interrupted, report_export_retry, report_export_start
+from .yearly_report import ReportError
 
 MUNICIPALITIES_PER_PAGE = 50
 NOT_FOR_YOU = "Панель мониторинга и годовой отчёт — для координаторов и управления образования."

@@ -3,13 +3,16 @@
 
 import logging
 
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from schools.models import Municipality
 from shnor_portal import jobs
 
+from .access import can_export_report
 from .models import ReportExport
-from .yearly_report import report_export_run
+from .yearly_report import ReportError, report_export_run
 
 logger = logging.getLogger(__name__)
 STATE = "status"
@@ -24,9 +27,17 @@ def report_export(export_pk: int) -> None:
     report_export_run(export_pk)
 
 
-def report_export_enqueue(export: ReportExport) -> None:
-    """Queue a new export (with the transaction that created it)."""
-    jobs.enqueue_job(report_export, ReportExport.objects.filter(pk=export.pk), export.pk)
+def report_export_start(*, actor, year: int, municipality: Municipality | None) -> ReportExport:
+    """Record the export and queue its task, in one transaction: the worker never sees one without the other."""
+    if not can_export_report(actor, municipality):
+        raise ReportError(
+            "Годовой отчёт по всему региону выгружает управление образования, координатор — только по своему "
+            "муниципалитету."
+        )
+    with transaction.atomic():
+        export = ReportExport.objects.create(year=year, municipality=municipality, requested_by=actor)
+        jobs.enqueue_job(report_export, ReportExport.objects.filter(pk=export.pk), export.pk)
+    return export
 
 
 def report_export_retry(export: ReportExport) -> bool:

@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.files import File
-from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -579,24 +578,6 @@ def report_write(target, *, user, year: int, municipality: Municipality | None =
 
 
 # --- the export from the browser -------------------------------------------------------------------------------------
-
-
-def report_export_start(*, actor, year: int, municipality: Municipality | None) -> ReportExport:
-    """Record the export and start it once the request's transaction commits."""
-    from .access import can_export_report
-
-    if not can_export_report(actor, municipality):
-        raise ReportError("Годовой отчёт по всему региону выгружает управление образования, координатор — только по своему муниципалитету.")
-    with transaction.atomic():  # the export and its task together
-        export = ReportExport.objects.create(year=year, municipality=municipality, requested_by=actor)
-        _execute_in_background(export)
-    return export
-
-
-def _execute_in_background(export: ReportExport) -> None:
-    from .tasks import report_export_enqueue  # the task module builds on this one
-
-    report_export_enqueue(export)
 
 
 def _set(export_pk: int, **fields) -> None:

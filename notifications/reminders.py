@@ -29,8 +29,8 @@ from django.utils import timezone
 
 from schools.models import RoleAssignment
 
+from .emails import CHUNK, delivery_of, email_state_for
 from .models import Notification
-from .services import CHUNK, delivery_of, email_state_for
 
 logger = logging.getLogger(__name__)
 Role = RoleAssignment.Role

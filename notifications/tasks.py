@@ -9,8 +9,8 @@ import datetime
 from django.utils import timezone
 from django_tasks import task
 
+from .emails import digests_send, emails_send
 from .reminders import reminders_create
-from .services import digests_send, emails_send
 
 
 @task()

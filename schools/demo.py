@@ -218,7 +218,8 @@ def _seed_results(schools: list[School]) -> None:
 
 
 def _seed_approved_list(department_user) -> None:
-    from .identification import criteria_ensure_for_year, run_approve, run_execute, run_start
+    from .identification import criteria_ensure_for_year, run_execute, run_start
+    from .selection import list_approve
 
     for year in DEMO_YEARS:
         criteria_ensure_for_year(year=year)
@@ -226,7 +227,7 @@ def _seed_approved_list(department_user) -> None:
         return
     run = run_start(year=APPROVED_YEAR, actor=department_user, note="Демо: перечень прошлого года")
     run_execute(run)
-    run_approve(run=run, actor=department_user, order_number="112-о", order_date=datetime.date(APPROVED_YEAR - 1, 8, 28))
+    list_approve(run=run, actor=department_user, order_number="112-о", order_date=datetime.date(APPROVED_YEAR - 1, 8, 28))
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from shnor_portal.pg_copy import copy_text, number_rows
 from .models import (
     Criterion,
     IdentificationRun,
+    IdentificationSettings,
     IdentificationVerdict,
     School,
     SchoolResult,
@@ -378,7 +379,7 @@ def _set_progress(run: IdentificationRun, progress: int, stage: str) -> None:
 @transaction.atomic
 def run_start(*, year: int, actor, parameters: Parameters | None = None, note: str = "") -> IdentificationRun:
     """Create a queued run for a year with its parameters and criteria (copied into the run)."""
-    parameters = parameters or Parameters.for_year(year)
+    parameters = parameters or IdentificationSettings.parameters_for(year)
     if parameters.year != year:
         raise IdentificationError("Год параметров не совпадает с годом запуска.")
     if parameters.min_low_years > parameters.window_years:
@@ -529,13 +530,6 @@ def _save_verdicts(run: IdentificationRun, verdicts: dict[int, dict]) -> None:
 def run_reproduce(run: IdentificationRun) -> dict[int, dict]:
     """Recompute a finished run from its stored inputs and parameters."""
     return compute_verdicts(unpack_inputs(run.inputs), Parameters.from_stored(run.parameters["parameters"]))
-
-
-def run_approve(*, run: IdentificationRun, actor, order_number: str = "", order_date=None) -> int:
-    """Make a finished run the list (перечень) of its year, with the department's changes (`schools.selection`)."""
-    from .selection import list_approve  # the list builds on this module
-
-    return list_approve(run=run, actor=actor, order_number=order_number, order_date=order_date)
 
 
 def approved_run_ids() -> set[int]:

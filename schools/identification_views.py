@@ -29,13 +29,12 @@ from .identification import (
     IdentificationError,
     approved_run_ids,
     criteria_ensure_for_year,
-    run_approve,
     run_start,
     runs_compare,
 )
 from .list_views import ApproveForm, render_preflight
 from .models import Criterion, IdentificationRun, IdentificationSettings, Status
-from .selection import LISTED, summary_for_page
+from .selection import LISTED, list_approve, summary_for_page
 from .tasks import run_enqueue, run_retry, runs_mark_interrupted
 from .verdicts import Parameters
 
@@ -85,7 +84,7 @@ class RunStartForm(forms.Form):
         data = dict(self.cleaned_data)
         data.pop("note")
         # The ВПР lines are the year's settings (back office), not the form's.
-        return Parameters(**data, objectivity=Parameters.for_year(data["year"]).objectivity)
+        return Parameters(**data, objectivity=IdentificationSettings.parameters_for(data["year"]).objectivity)
 
 
 class VerdictFilterForm(VerdictSearchForm):
@@ -132,7 +131,7 @@ def identification_list(request):
     year = timezone.localdate().year
     form = None
     if can_start_runs(request.user):
-        form = RunStartForm(initial={**Parameters.for_year(year).__dict__})
+        form = RunStartForm(initial={**IdentificationSettings.parameters_for(year).__dict__})
     return _render_list(request, form)
 
 
@@ -262,7 +261,7 @@ def run_approve_view(request, pk):
     if not form.is_valid():
         return render_preflight(request, run, form, status=400)
     try:
-        count = run_approve(
+        count = list_approve(
             run=run, actor=request.user, order_number=form.cleaned_data["order_number"],
             order_date=form.cleaned_data["order_date"],
         )  # fmt: skip
@@ -294,6 +293,6 @@ def criteria_list(request, year):
     return render(
         request,
         "schools/criteria_list.html",
-        {"year": year, "criteria": criteria, "years": years, "parameters": Parameters.for_year(year)},
+        {"year": year, "criteria": criteria, "years": years, "parameters": IdentificationSettings.parameters_for(year)},
     )
 

@@ -26,12 +26,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from .models import IdentificationSettings, Status
+from django.db import models
 
 NO_CLUSTER = "без кластера"
 
 # IdentificationSettings field → ObjectivitySettings line.
+class Status(models.TextChoices):
+    """What a verdict decides for a school and a year (stored on verdicts and on the year's statuses)."""
+
+    SHNOR = "shnor", "ШНОР"
+    SHNSU = "shnsu", "ШНСУ"
+    BOTH = "both", "ШНОР и ШНСУ"
+    NONE = "none", "не входит"
+    NO_DATA = "no_data", "недостаточно данных"
+
+
 OBJECTIVITY_LINES = {
     "vpr_oge_gap": "oge_mean_gap", "vpr_top_share_ratio": "top_share_ratio", "vpr_top_share_min": "top_share_min",
     "vpr_boundary_share": "boundary_share", "vpr_term_gap": "term_gap", "vpr_ege_rank_gap": "ege_rank_gap",
@@ -65,25 +74,6 @@ class Parameters:
         """The parameters a run stored; a run stored before `min_result_years` existed decided by the years there
         were, and keeps doing so when it is reproduced."""
         return cls(**{"min_result_years": 0, **stored})
-
-    @classmethod
-    def for_year(cls, year: int) -> "Parameters":
-        stored = IdentificationSettings.objects.filter(year=year).first()
-        if stored is None:
-            return cls(year=year)
-        return cls(
-            year=year,
-            oip_threshold=stored.oip_threshold,
-            social_threshold=stored.social_threshold,
-            window_years=stored.window_years,
-            min_low_years=stored.min_low_years,
-            preventive_drop=stored.preventive_drop,
-            preventive_margin=stored.preventive_margin,
-            curator_threshold=stored.curator_threshold,
-            min_result_years=stored.min_result_years,
-            index_scale=stored.index_scale,
-            objectivity={line: getattr(stored, name) for name, line in OBJECTIVITY_LINES.items()},
-        )
 
 
 def rounded(values: np.ndarray, digits: int) -> list[float]:

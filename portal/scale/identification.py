@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
 from schools.demo import DEMO_PASSWORD
-from schools.identification import criteria_ensure_for_year, run_approve, run_execute, run_start
+from schools.identification import criteria_ensure_for_year, run_execute, run_start
 from schools.models import RoleAssignment, SchoolYearStatus, Status
+from schools.selection import list_approve
 
 Role = RoleAssignment.Role
 LISTED = (Status.SHNOR, Status.SHNSU, Status.BOTH)
@@ -35,7 +36,7 @@ class IdentificationMixin:
             started = time.perf_counter()
             run = run_start(year=year, actor=department, note="Генератор масштаба")
             run_execute(run)
-            run_approve(run=run, actor=department)
+            list_approve(run=run, actor=department)
             run.refresh_from_db()
             self.progress(
                 f"Идентификация {year}: ШНОР {run.shnor_count}, ШНСУ {run.shnsu_count}, кандидатов в кураторы "

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from shnor_portal import jobs
 
+from ..verdicts import OBJECTIVITY_LINES, Parameters, Status, latest_oip, low_criteria_rows, verdict_text
 from .registry import School
 from .results import Measure
 
@@ -191,13 +192,25 @@ class IdentificationSettings(models.Model):
         if self.min_result_years and self.window_years and self.min_result_years > self.window_years:
             raise ValidationError({"min_result_years": "Лет с результатами не может быть больше, чем лет в окне."})
 
-
-class Status(models.TextChoices):
-    SHNOR = "shnor", "ШНОР"
-    SHNSU = "shnsu", "ШНСУ"
-    BOTH = "both", "ШНОР и ШНСУ"
-    NONE = "none", "не входит"
-    NO_DATA = "no_data", "недостаточно данных"
+    @classmethod
+    def parameters_for(cls, year: int) -> Parameters:
+        """The identification parameters of a year: its settings, or the defaults where the department set none."""
+        stored = cls.objects.filter(year=year).first()
+        if stored is None:
+            return Parameters(year=year)
+        return Parameters(
+            year=year,
+            oip_threshold=stored.oip_threshold,
+            social_threshold=stored.social_threshold,
+            window_years=stored.window_years,
+            min_low_years=stored.min_low_years,
+            preventive_drop=stored.preventive_drop,
+            preventive_margin=stored.preventive_margin,
+            curator_threshold=stored.curator_threshold,
+            min_result_years=stored.min_result_years,
+            index_scale=stored.index_scale,
+            objectivity={line: getattr(stored, name) for name, line in OBJECTIVITY_LINES.items()},
+        )
 
 
 class IdentificationRun(jobs.JobRow):
@@ -282,8 +295,6 @@ class IdentificationVerdict(models.Model):
 
     def explanation_text(self, run: "IdentificationRun | None" = None) -> str:
         """The explanation in words, from the stored indices and the run's parameters."""
-        from ..verdicts import Parameters, verdict_text
-
         run = run or self.run
         verdict = {
             "status": self.status, "oip": self.oip, "preventive": self.preventive,
@@ -298,14 +309,10 @@ class IdentificationVerdict(models.Model):
     @property
     def latest_oip(self) -> tuple[int, float] | None:
         """(year, ОИП) of the last year of the window that has one — the year the table names beside the value."""
-        from ..verdicts import latest_oip
-
         return latest_oip(self.explanation)
 
     def low_criteria(self, run: "IdentificationRun | None" = None) -> list[dict]:
         """The criteria on which the school was low, in words (the run keeps what each criterion is)."""
-        from ..verdicts import low_criteria_rows
-
         run = run or self.run
         return low_criteria_rows(self.explanation, (run.parameters or {}).get("criteria", []), self.cluster_name)
 

@@ -9,8 +9,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from notifications import kinds
+from notifications.emails import digests_send, emails_send
 from notifications.models import EmailPreference, Notification
-from notifications.services import digests_send, emails_send, notify, preference_save
+from notifications.services import notify, preference_save
 from programs import services
 from programs.models import Programme
 

@@ -11,8 +11,9 @@ from notifications.services import notify
 from programs import services
 from programs.models import Programme, Review
 from schools.demo import CURATOR_SCHOOL, SCHOOL_TEAM_SCHOOL
-from schools.identification import run_approve, run_execute, run_start
+from schools.identification import run_execute, run_start
 from schools.models import IdentificationRun, RoleAssignment, School, SchoolYearStatus, Status
+from schools.selection import list_approve
 from schools.services import role_assign
 
 from .conftest import fresh, received
@@ -86,7 +87,7 @@ def test_the_approved_list_goes_to_coordinators_and_teams_of_listed_schools_only
     department = clean["department"]
     run = run_start(year=2026, actor=department)
     run_execute(run)
-    run_approve(run=IdentificationRun.objects.get(pk=run.pk), actor=department)
+    list_approve(run=IdentificationRun.objects.get(pk=run.pk), actor=department)
     listed = SchoolYearStatus.objects.filter(run=run).exclude(status=Status.NONE)
     listed_municipalities = set(listed.values_list("school__municipality_id", flat=True))
     listed_schools = set(listed.values_list("school_id", flat=True))
@@ -112,7 +113,7 @@ def test_a_school_not_on_the_list_hears_nothing(clean):
     unlisted = run.verdicts.filter(status=Status.NONE).select_related("school").first().school
     other = get_user_model().objects.create_user("team_of_unlisted")
     role_assign(user=other, role=RoleAssignment.Role.SCHOOL_TEAM, school=unlisted)
-    run_approve(run=IdentificationRun.objects.get(pk=run.pk), actor=clean["department"])
+    list_approve(run=IdentificationRun.objects.get(pk=run.pk), actor=clean["department"])
     assert "team_of_unlisted" not in received(kinds.LIST_APPROVED)
 
 

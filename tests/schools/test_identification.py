@@ -5,13 +5,13 @@ from schools.demo import APPROVED_YEAR, SCHOOL_TEAM_SCHOOL
 from schools.identification import (
     IdentificationError,
     criteria_ensure_for_year,
-    run_approve,
     run_execute,
     run_reproduce,
     run_start,
     runs_compare,
 )
 from schools.models import Criterion, IdentificationRun, School, SchoolYearStatus, Status
+from schools.selection import list_approve
 from schools.verdicts import Parameters, compute_verdicts, low_criteria_rows, verdict_text
 
 CRITERION = {
@@ -179,7 +179,7 @@ def test_approving_a_run_replaces_the_years_list_and_compare_names_who_entered_a
     entered = difference["entered"][0]
     assert entered["before"] == "—" and entered["after"] in ("ШНОР", "ШНОР и ШНСУ")
 
-    run_approve(run=new, actor=demo["department"])
+    list_approve(run=new, actor=demo["department"])
     assert SchoolYearStatus.objects.filter(year=APPROVED_YEAR).count() == School.objects.count()
     assert set(SchoolYearStatus.objects.filter(year=APPROVED_YEAR).values_list("run_id", flat=True)) == {new.pk}
     assert SchoolYearStatus.objects.get(school_id=entered["school_id"], year=APPROVED_YEAR).status != Status.NONE
@@ -189,7 +189,7 @@ def test_approving_a_run_replaces_the_years_list_and_compare_names_who_entered_a
 def test_unfinished_run_cannot_be_approved(demo):
     run = run_start(year=2026, actor=demo["department"])
     with pytest.raises(IdentificationError):
-        run_approve(run=run, actor=demo["department"])
+        list_approve(run=run, actor=demo["department"])
 
 
 @pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from schools.demo import SCHOOL_TEAM_SCHOOL
-from schools.identification import run_approve, run_execute, run_start
+from schools.identification import run_execute, run_start
 from schools.models import IdentificationRun, ListChange, School, SchoolYearStatus, Status
 from schools.selection import (
     SelectionError,
@@ -81,7 +81,7 @@ def test_department_adds_leaves_out_selects_and_confirms_curators_then_approval_
     assert not rows[s["curator"].pk].curator and rows[s["other"].pk].curator
     assert rows[s["no_data"].pk].status == Status.NONE  # never on the list unless added
 
-    written = run_approve(run=draft, actor=department, order_number="123-о", order_date=datetime.date(2026, 2, 1))
+    written = list_approve(run=draft, actor=department, order_number="123-о", order_date=datetime.date(2026, 2, 1))
     assert written == draft.verdicts.count()
     statuses = {st.school_id: st for st in SchoolYearStatus.objects.filter(year=YEAR)}
     # the year's statuses are the composed list, school by school
@@ -164,7 +164,7 @@ def test_a_refused_change_says_why_in_russian_and_changes_nothing(demo, draft, w
 def test_the_list_in_force_takes_no_changes(demo, draft):
     change = add(draft, draft.s["shnor"], "select", demo["department"])
     proposal = add(draft, draft.s["none"], "add", demo["coordinator"], status=Status.SHNOR)
-    run_approve(run=draft, actor=demo["department"])
+    list_approve(run=draft, actor=demo["department"])
     before = list(ListChange.objects.values_list("pk", "state"))
     for attempt in (
         lambda: add(draft, draft.s["both"], "select", demo["department"]),
@@ -273,7 +273,7 @@ def approve_with_changes(demo, draft):
     add(draft, draft.s["none"], "add", department, reason="Обращение муниципалитета", status=Status.SHNSU)
     add(draft, draft.s["both"], "remove", department, reason="Школа реорганизована")
     add(draft, draft.s["shnor"], "select", department, reason="Отбор комиссии")
-    run_approve(run=draft, actor=department, order_number="123-о", order_date=datetime.date(2026, 2, 1))
+    list_approve(run=draft, actor=department, order_number="123-о", order_date=datetime.date(2026, 2, 1))
 
 
 def test_the_approved_list_prints_as_the_annex_to_the_order(client, demo, draft):

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from schools.identification import IdentificationError, run_approve, run_execute, run_start
+from schools.identification import IdentificationError, run_execute, run_start
+from schools.selection import list_approve
 
 
 class Command(BaseCommand):
@@ -16,7 +17,7 @@ class Command(BaseCommand):
             run = run_start(year=year, actor=None, note=note or "Запуск из командной строки")
             run = run_execute(run)
             if approve:
-                run_approve(run=run, actor=None)
+                list_approve(run=run, actor=None)
         except IdentificationError as error:
             raise CommandError(str(error)) from error
         except Exception as error:
