@@ -329,7 +329,7 @@ def _short(text: str) -> str:
 
 
 @transaction.atomic
-def list_approve(*, run: IdentificationRun, actor, order_number: str, order_date) -> int:
+def list_approve(*, run: IdentificationRun, actor, order_number: str = "", order_date=None) -> int:
     """Make the list formed from a finished run the list of its year: every school's status for the year is set
     from it, with what the run computed and the reason of each difference. Proposals still waiting do not count."""
     run = IdentificationRun.objects.select_for_update().defer("inputs").get(pk=run.pk)
