@@ -30,9 +30,12 @@ class IndicatorPlanInline(admin.TabularInline):
 
 @admin.register(Indicator)
 class IndicatorAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name", "unit", "direction", "level", "programme", "municipality", "computed_by", "is_active"]
-    list_filter = ["level", "unit", "direction", "is_active", "municipality", "computed_by"]
-    search_fields = ["code", "name", "goal", "programme__title"]
+    list_display = [
+        "code", "name", "unit", "direction", "level", "aggregation", "programme", "municipality", "computed_by",
+        "is_active",
+    ]  # fmt: skip
+    list_filter = ["level", "unit", "direction", "aggregation", "is_active", "municipality", "computed_by"]
+    search_fields = ["code", "name", "goal", "instrument", "data_source", "programme__title"]
     list_select_related = ["programme", "municipality"]
     autocomplete_fields = ["municipality"]
     raw_id_fields = ["programme"]

@@ -5,18 +5,25 @@
 
 - with a school: the school's value for the year;
 - with a municipality and no school: the municipality's value;
+- with a list (or a queryset) of municipality ids: the value over those municipalities together (a coordinator's or the
+  department's whole scope, pooled — not a mean of the municipalities' values);
 - with neither: the value for the whole region.
+
+A share is pooled at every level: the municipality's share of teachers with an ИПРП is its teachers with one over
+all its teachers, not the mean of its schools' shares. Years are school years (2027 = 2026/27: 1 September 2026 to
+31 August 2027).
 
 `None` means the portal has no data for it yet (pages say «нет данных»). Every function runs a fixed number of
 queries whatever the number of schools.
 
-To add one, write the function and decorate it with `@computed("key", "Что считается")`. Agreements signed,
-teachers with an ИПРП and participation in events belong here once `partnerships` has its models.
+To add one, write the function and decorate it with `@computed("key", "Что считается")`.
 """
 
+import datetime
 from collections.abc import Callable
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 ComputeFn = Callable[[int, object, object], float | None]
 
@@ -48,12 +55,26 @@ def compute(key: str, *, year: int, municipality=None, school=None) -> float | N
     return None if value is None else round(float(value), 2)
 
 
-def _school_scope(municipality, school) -> Q:
+def _school_scope(municipality, school, *, via: str = "school") -> Q:
+    """The rows of the scope, by the school they belong to (`via`: the path from the row to its school)."""
     if school is not None:
-        return Q(school_id=school.pk)
+        return Q(**{f"{via}_id": school.pk})
+    if isinstance(municipality, QuerySet):  # of municipality ids: stays a subquery
+        return Q(**{f"{via}__municipality_id__in": municipality})
+    if isinstance(municipality, list | tuple | set | frozenset):
+        return Q(**{f"{via}__municipality_id__in": list(municipality)})
     if municipality is not None:
-        return Q(school__municipality_id=municipality.pk)
+        return Q(**{f"{via}__municipality_id": municipality.pk})
     return Q()
+
+
+def _school_year_days(year: int) -> tuple[datetime.date, datetime.date]:
+    """The first and the last day of a school year (2027: 1 September 2026 — 31 August 2027)."""
+    return datetime.date(year - 1, 9, 1), datetime.date(year, 8, 31)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return 100.0 * part / whole if whole else None
 
 
 # --- ЕГЭ (from the imported results, `schools.models.SchoolResult`) -------------------------------------------------
@@ -167,3 +188,125 @@ def accepted_programme_share(year, municipality, school):
         return None
     with_programme = set(accepted.filter(school_id__in=listed).values_list("school_id", flat=True))
     return 100.0 * len(with_programme) / len(listed)
+
+
+# --- partnerships: teachers, agreements, sessions, events ----------------------------------------------------------
+
+
+@computed("ipr_coverage", "Доля педагогов с ИПРП на учебный год, %")
+def ipr_coverage(year, municipality, school):
+    """Working teachers of the scope with an individual development plan (active or completed) for the year."""
+    from partnerships.models import DevelopmentPlan, Teacher
+
+    teachers = Teacher.objects.filter(_school_scope(municipality, school), is_active=True)
+    with_plan = teachers.filter(plans__year=year, plans__status__in=DevelopmentPlan.COUNTING).distinct()
+    return _share(with_plan.count(), teachers.count())
+
+
+@computed("tutoring_coverage", "Доля педагогов, закреплённых за тьютором в учебном году, %")
+def tutoring_coverage(year, municipality, school):
+    """Working teachers of the scope with a tutor assigned for some part of the school year."""
+    from partnerships.models import Teacher
+
+    first, last = _school_year_days(year)
+    teachers = Teacher.objects.filter(_school_scope(municipality, school), is_active=True)
+    tutored = teachers.filter(
+        Q(tutor_assignments__ends_on__isnull=True) | Q(tutor_assignments__ends_on__gte=first),
+        tutor_assignments__starts_on__lte=last,
+    ).distinct()
+    return _share(tutored.count(), teachers.count())
+
+
+@computed("agreements_signed", "Договоров о сотрудничестве заключено за учебный год, ед.")
+def agreements_signed(year, municipality, school):
+    """Agreements of the scope's supported schools whose term begins in the school year (drafts do not count)."""
+    from partnerships.models import Agreement
+
+    first, last = _school_year_days(year)
+    return float(
+        Agreement.objects.filter(_school_scope(municipality, school, via="supported_school"))
+        .exclude(status=Agreement.Status.DRAFT)
+        .filter(starts_on__range=(first, last))
+        .count()
+    )
+
+
+@computed("sessions_confirmed", "Занятий школ-кураторов подтверждено за учебный год, ед.")
+def sessions_confirmed(year, municipality, school):
+    """Support sessions held in the school year and confirmed by the supported school."""
+    from partnerships.models import SupportSession
+
+    first, last = _school_year_days(year)
+    return float(
+        SupportSession.objects.filter(
+            _school_scope(municipality, school, via="agreement__supported_school"),
+            status=SupportSession.Status.CONFIRMED,
+            held_on__range=(first, last),
+        ).count()
+    )
+
+
+@computed("event_participation", "Доля приглашений на методические мероприятия года, по которым школа участвовала, %")
+def event_participation(year, municipality, school):
+    """Invitations of the scope's schools to events held in the school year (not cancelled, attendance marked)
+    with the school taking part."""
+    from partnerships.models import EventInvitation
+
+    first, last = _school_year_days(year)
+    marked = EventInvitation.objects.filter(
+        _school_scope(municipality, school),
+        event__held_on__range=(first, last),
+        event__is_cancelled=False,
+        attended__isnull=False,
+    )
+    return _share(marked.filter(attended=True).count(), marked.count())
+
+
+# --- programmes and monitoring -------------------------------------------------------------------------------------
+
+
+@computed("measures_done", "Доля выполненных мероприятий школьных дорожных карт со сроком в учебном году, %")
+def measures_done(year, municipality, school):
+    """Measures of the scope's school programmes whose deadline falls in the school year, and of them those done."""
+    from programs.models import MeasureStatus, RoadmapMeasure
+
+    first, last = _school_year_days(year)
+    due = RoadmapMeasure.objects.filter(
+        _school_scope(municipality, school, via="programme__school"), deadline__range=(first, last)
+    ).exclude(status=MeasureStatus.CANCELLED)
+    return _share(due.filter(status=MeasureStatus.DONE).count(), due.count())
+
+
+@computed("self_assessments_on_time", "Доля самооценок, загруженных в срок этапа, %")
+def self_assessments_on_time(year, municipality, school):
+    """For each stage of the year whose due date has passed: the schools on the list of the year (or the school
+    itself) with a self-assessment uploaded by the due date (first upload of the stage)."""
+    from django.db.models import Min
+
+    from schools.models import SchoolYearStatus, Status
+
+    from .models import SelfAssessment, StageSchedule
+
+    today = timezone.localdate()
+    stages = dict(StageSchedule.objects.filter(year=year, due_on__lt=today).values_list("stage", "due_on"))
+    if not stages:
+        return None
+    if school is not None:
+        expected = {school.pk}
+    else:
+        expected = set(
+            SchoolYearStatus.objects.filter(_school_scope(municipality, None), year=year)
+            .exclude(status=Status.NONE)
+            .values_list("school_id", flat=True)
+        )
+    if not expected:
+        return None
+    first_uploads = (
+        SelfAssessment.objects.filter(school_id__in=expected, year=year, stage__in=stages)
+        .values_list("school_id", "stage")
+        .annotate(first=Min("uploaded_at"))
+    )
+    on_time = sum(
+        1 for _school, stage, first in first_uploads if first.date() <= stages[stage]
+    )
+    return _share(on_time, len(expected) * len(stages))

@@ -94,6 +94,26 @@ SEED_002_INDICATORS = [
      "accepted_programme_share"),
 ]
 
+# Seed 002's matrix «Мониторинг качества реализации Программы»: the instrument and the source of each kind of
+# indicator («Инструменты», «Источники»).
+RESULTS = ("Анализ динамики результатов ЕГЭ, ОГЭ, ВПР, результатов муниципальных олимпиад",
+           "Информационно-статистический отчёт (ЦОККО), АСИОУ")
+CONDITIONS = ("Анализ динамики изменения качества условий обучения (в том числе сохранности контингента)",
+              "Опросный лист")
+STAFF = ("Анализ документов; анализ динамики развития кадрового потенциала ШНОР и ШНСУ",
+         "АСИОУ, отчёты, аналитические справки, опросы")
+DOCUMENTS = ("Анализ документов", "Документы, справки, отчёты")
+MEASURED_BY = {
+    "vsosh-participants": RESULTS, "gia-success": RESULTS, "vpr-success": RESULTS, "ege-russian-mean": RESULTS,
+    "additional-education": CONDITIONS, "distance-programmes": CONDITIONS,
+    "teachers-training": STAFF, "teachers-iprp": STAFF, "teachers-communities": STAFF, "teachers-contests": STAFF,
+    "vacant-management": STAFF, "teachers-by-diploma": STAFF,
+    "network-schools": DOCUMENTS, "resource-centres": DOCUMENTS, "oip-threshold": RESULTS,
+    "social-index-threshold": RESULTS, "shnor-share": DOCUMENTS, "accepted-programmes": DOCUMENTS,
+}  # fmt: skip
+# Computed shares of schools are pooled over a municipality's and the region's schools, not averaged.
+POOLED = {"shnor-share", "accepted-programmes"}
+
 # Pokrovskaya's ratings per risk factor code: last year's (accepted) and this year's (waiting for the coordinator).
 LAST_YEAR_RATINGS = {
     "low-motivation": 3, "teacher-shortage": 3, "weak-competence": 2, "failure-risk": 3,
@@ -129,6 +149,8 @@ def _indicators(municipality: Municipality, programme: Programme | None, first_y
             indicator = Indicator.objects.create(
                 code=code, name=name, goal=GOALS.get(goal, ""), level=level, direction=direction, unit=unit,
                 programme=programme, municipality=municipality, position=position, computed_by=computed_by,
+                instrument=MEASURED_BY.get(code, ("", ""))[0], data_source=MEASURED_BY.get(code, ("", ""))[1],
+                aggregation=Indicator.Aggregation.POOLED if code in POOLED else Indicator.Aggregation.MEAN,
                 baseline_year=first_year - 1 if baseline is not None else None,
                 baseline_value=Decimal(baseline) if baseline is not None else None,
             )

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -55,6 +55,7 @@ from schools.models import Measure, Municipality, SchoolResult, SchoolYearStatus
 from schools.school_year import school_year_label
 
 from .access import dashboard_municipalities, visible_indicators, visible_self_assessments, visible_values
+from .computed import compute
 from .models import STAGE_ORDER, Indicator, IndicatorValue, SelfAssessment, Stage, StageSchedule, stage_rank
 from .selectors import plans_of
 
@@ -463,8 +464,10 @@ def _shares(row: dict) -> None:
 
 def _indicator_rows(*, user, year: int, municipalities: list[Municipality]) -> list[dict]:
     """Per indicator of the region or of a municipal programme: per municipality and for the whole scope, baseline,
-    plan of the year, the actual (mean of the confirmed values of the latest stage that has any) and whether the
-    plan is met. Four queries."""
+    plan of the year, the actual of the latest stage that has confirmed values, summed up as the indicator says
+    (`Indicator.aggregation`: the mean or the sum of the level's values, or — for what the portal computes — the
+    municipality's own pooled value, and over the whole scope one more computation), and whether the plan is met.
+    Four queries, and a computation per pooled indicator."""
     ids = [m.pk for m in municipalities]
     by_id = {m.pk: m for m in municipalities}
     indicators = list(
@@ -479,20 +482,29 @@ def _indicator_rows(*, user, year: int, municipalities: list[Municipality]) -> l
     values = visible_values(user).filter(
         indicator__in=indicators, year=year, status=IndicatorValue.Status.CONFIRMED, municipality_id__in=ids
     )
-    # (indicator, municipality) → {stage: (sum, count)}; the scope's actual is the mean over all its values
-    per_municipality: dict[tuple[int, int], dict[str, tuple[Decimal, int]]] = defaultdict(dict)
-    for indicator_id, municipality_id, stage, total, n in (
+    # (indicator, municipality, the municipality's own row?) → {stage: (sum, count)}
+    per_municipality: dict[tuple[int, int, bool], dict[str, tuple[Decimal, int]]] = defaultdict(dict)
+    for indicator_id, municipality_id, own, stage, total, n in (
         values.order_by()
-        .values_list("indicator_id", "municipality_id", "stage")
+        .annotate(own=ExpressionWrapper(Q(school__isnull=True), output_field=BooleanField()))
+        .values_list("indicator_id", "municipality_id", "own", "stage")
         .annotate(total=Sum("value"), n=Count("pk"))
     ):
-        per_municipality[(indicator_id, municipality_id)][stage] = (total, n)
+        per_municipality[(indicator_id, municipality_id, own)][stage] = (total, n)
 
-    def actual_of(stages: dict[str, tuple[Decimal, int]]) -> float | None:
+    def summed_up(indicator: Indicator, municipality_id: int) -> dict[str, tuple[Decimal, int]]:
+        """The stages of the values that make the municipality's fact: its schools' for a school-level indicator
+        summed as a mean or a sum, its own row for a municipal one or a pooled one."""
+        own = indicator.level == Indicator.Level.MUNICIPAL or indicator.aggregation == Indicator.Aggregation.POOLED
+        return per_municipality.get((indicator.pk, municipality_id, own), {})
+
+    def actual_of(indicator: Indicator, stages: dict[str, tuple[Decimal, int]]) -> float | None:
         if not stages:
             return None
         total, n = stages[max(stages, key=stage_rank)]
-        return round(float(total / n), 2) if n else None
+        if not n:
+            return None
+        return round(float(total if indicator.aggregation == Indicator.Aggregation.SUM else total / n), 2)
 
     rows = []
     for indicator in indicators:
@@ -501,13 +513,19 @@ def _indicator_rows(*, user, year: int, municipalities: list[Municipality]) -> l
         for municipality_id in ids if indicator.municipality_id is None else [indicator.municipality_id]:
             if municipality_id not in by_id:
                 continue
-            stages = per_municipality.get((indicator.pk, municipality_id), {})
+            stages = summed_up(indicator, municipality_id)
             for stage, (total, n) in stages.items():
                 before = scope.get(stage, (Decimal(0), 0))
                 scope[stage] = (before[0] + total, before[1] + n)
-            actual = actual_of(stages)
+            actual = actual_of(indicator, stages)
             rows.append(_indicator_row(indicator, by_id[municipality_id], planned, actual, stages))
-        rows.append(_indicator_row(indicator, None, planned, actual_of(scope), scope))
+        if indicator.aggregation == Indicator.Aggregation.POOLED and scope:
+            # Pooled over the whole scope, not a mean of the municipalities' shares.
+            scope_ids = ids if indicator.municipality_id is None else [indicator.municipality_id]
+            actual = compute(indicator.computed_by, year=year, municipality=scope_ids)
+        else:
+            actual = actual_of(indicator, scope)
+        rows.append(_indicator_row(indicator, None, planned, actual, scope))
     return rows
 
 

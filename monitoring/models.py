@@ -87,6 +87,13 @@ class Indicator(models.Model):
         MUNICIPAL = "municipal", "муниципалитет"
         SCHOOL = "school", "школа"
 
+    class Aggregation(models.TextChoices):
+        """How the values of the level below make the fact of a municipality and of the whole scope."""
+
+        MEAN = "mean", "среднее по школам (муниципалитетам)"
+        SUM = "sum", "сумма по школам (муниципалитетам)"
+        POOLED = "pooled", "по всем данным сразу (считает портал)"
+
     code = models.SlugField("код", max_length=64)
     name = models.CharField("наименование", max_length=500)
     goal = models.CharField("цель программы", max_length=1000, blank=True)
@@ -115,6 +122,17 @@ class Indicator(models.Model):
     computed_by = models.CharField(
         "вычисляется порталом", max_length=64, blank=True, choices=computed_choices,
         help_text="Если выбрано, значение считает портал по своим данным; вручную его не вводят.",
+    )
+    aggregation = models.CharField(
+        "как сводится", max_length=8, choices=Aggregation.choices, default=Aggregation.MEAN,
+        help_text="Доля по всем данным (например, педагоги с ИПРП из всех педагогов муниципалитета) — только для "
+        "показателей, которые считает портал; среднее или сумма — по значениям школ.",
+    )
+    instrument = models.CharField(
+        "инструмент", max_length=300, blank=True, help_text="Чем измеряется: анализ документов, опросный лист…"
+    )
+    data_source = models.CharField(
+        "источник данных", max_length=300, blank=True, help_text="Откуда берётся: АСИОУ, отчёты, справки, опросы…"
     )
     position = models.PositiveSmallIntegerField("порядок", default=0)
     is_active = models.BooleanField("действует", default=True)
@@ -193,6 +211,14 @@ class Indicator(models.Model):
             return False
         return not (self.municipality_id and self.municipality_id != municipality.pk)
 
+    def pools_for_municipality(self, municipality: Municipality) -> bool:
+        """A pooled school indicator also keeps the municipality's own value, computed over all its schools."""
+        return (
+            self.aggregation == self.Aggregation.POOLED and self.level == self.Level.SCHOOL and self.is_active
+            and not (self.municipality_id and self.municipality_id != municipality.pk)
+            and not (self.programme_id and self.programme.school_id)
+        )  # fmt: skip
+
     def clean(self):
         errors = {}
         if self.programme_id:
@@ -202,6 +228,11 @@ class Indicator(models.Model):
                 errors["level"] = "Показатель школьной программы — школьного уровня."
         if self.computed_by and self.computed_by not in COMPUTED_INDICATORS:
             errors["computed_by"] = "Такого вычисления портал не знает."
+        if self.aggregation == self.Aggregation.POOLED and not self.computed_by:
+            errors["aggregation"] = (
+                "По всем данным сразу сводятся только показатели, которые считает портал: для вводимых значений "
+                "выберите среднее или сумму."
+            )
         if (self.baseline_value is None) != (self.baseline_year is None):
             errors["baseline_year"] = "Укажите и год, и базовое значение — или ни то ни другое."
         if self.baseline_value is not None:
@@ -224,6 +255,15 @@ def applicable_to_school_q(school: School) -> Q:
 def applicable_to_municipality_q(municipality: Municipality) -> Q:
     return (
         Q(level=Indicator.Level.MUNICIPAL, is_active=True)
+        & (Q(municipality__isnull=True) | Q(municipality_id=municipality.pk))
+        & (Q(programme__isnull=True) | Q(programme__school__isnull=True))
+    )
+
+
+def pooled_for_municipality_q(municipality: Municipality) -> Q:
+    """The school indicators whose municipality's value is computed pooled (`Indicator.pools_for_municipality`)."""
+    return (
+        Q(level=Indicator.Level.SCHOOL, aggregation=Indicator.Aggregation.POOLED, is_active=True)
         & (Q(municipality__isnull=True) | Q(municipality_id=municipality.pk))
         & (Q(programme__isnull=True) | Q(programme__school__isnull=True))
     )

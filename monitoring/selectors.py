@@ -15,6 +15,7 @@ from schools.models import Municipality, School
 from schools.school_year import current_school_year, school_year_label
 
 from .access import coordinator_municipality_ids, team_school_ids
+from .computed import compute
 from .models import (
     STAGE_ORDER,
     Indicator,
@@ -93,10 +94,12 @@ def indicator_rows(
     return rows
 
 
-def year_actuals(values) -> dict[int, float]:
-    """year → the actual of the year: the mean of the confirmed values of its latest stage that has any.
+def year_actuals(values, *, aggregation: str = Indicator.Aggregation.MEAN) -> dict[int, float]:
+    """year → the actual of the year from the confirmed values of its latest stage that has any: their mean, or their
+    sum for an indicator summed up as a sum.
 
-    `values` is a queryset of one indicator's values already narrowed to a scope; one query.
+    `values` is a queryset of one indicator's values already narrowed to a scope and to the rows that make its fact
+    (`indicator_actuals`); one query.
     """
     by_stage: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
     for year, stage, value in values.filter(status=IndicatorValue.Status.CONFIRMED).values_list("year", "stage", "value"):
@@ -104,8 +107,25 @@ def year_actuals(values) -> dict[int, float]:
     actuals = {}
     for year in sorted(by_stage):
         numbers = by_stage[year][max(by_stage[year], key=stage_rank)]
-        actuals[year] = round(float(sum(numbers) / len(numbers)), 2)
+        total = sum(numbers)
+        actuals[year] = round(float(total if aggregation == Indicator.Aggregation.SUM else total / len(numbers)), 2)
     return actuals
+
+
+def indicator_actuals(indicator: Indicator, values, *, municipality_ids, school=None) -> dict[int, float]:
+    """year → the indicator's actual over the user's scope (`values`: its values the user reaches), or for one school.
+
+    The scope's fact is made as the indicator says (`Indicator.aggregation`): the mean or the sum of its schools'
+    values (of its municipalities' for a municipal indicator), or — for what the portal computes pooled — computed
+    over the scope's municipalities together for each year with values (one computation a year)."""
+    if school is not None:
+        return year_actuals(values.filter(school=school))
+    if indicator.aggregation == Indicator.Aggregation.POOLED:
+        years = sorted(set(values.filter(status=IndicatorValue.Status.CONFIRMED).values_list("year", flat=True)))
+        found = {year: compute(indicator.computed_by, year=year, municipality=municipality_ids) for year in years}
+        return {year: value for year, value in found.items() if value is not None}
+    level_rows = values.filter(school__isnull=indicator.level == Indicator.Level.MUNICIPAL)
+    return year_actuals(level_rows, aggregation=indicator.aggregation)
 
 
 def indicator_chart(indicator: Indicator, *, plans: dict[int, Decimal], actuals: dict[int, float], label: str) -> dict:

@@ -43,6 +43,7 @@ from .models import (
     Stage,
     applicable_to_municipality_q,
     applicable_to_school_q,
+    pooled_for_municipality_q,
 )
 from .self_assessment_xlsx import ParsedSelfAssessment
 
@@ -226,7 +227,11 @@ def computed_values_store(
     school, municipality = _owner(school, municipality)
     computed = [
         i for i in indicators
-        if i.is_computed and (i.applies_to_school(school) if school else i.applies_to_municipality(municipality))
+        if i.is_computed
+        and (
+            i.applies_to_school(school) if school
+            else i.applies_to_municipality(municipality) or i.pools_for_municipality(municipality)
+        )
     ]
     existing = {
         v.indicator_id: v
@@ -267,7 +272,11 @@ def computed_values_refresh(*, year: int, stages: list[str] | None = None, munic
         municipalities = municipalities.filter(pk__in=municipality_ids)
     stored = 0
     for municipality in municipalities:
-        municipal = list(Indicator.objects.filter(applicable_to_municipality_q(municipality)).exclude(computed_by=""))
+        municipal = list(
+            Indicator.objects.filter(
+                applicable_to_municipality_q(municipality) | pooled_for_municipality_q(municipality)
+            ).exclude(computed_by="")
+        )
         for stage in stages:
             if municipal:
                 stored += computed_values_store(

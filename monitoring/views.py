@@ -59,6 +59,7 @@ from .forms import (
 from .models import YEAR_MIN, Indicator, IndicatorValue, OpenReport, RiskProfile, SelfAssessment, Stage
 from .selectors import (
     grid_indicators,
+    indicator_actuals,
     indicator_chart,
     indicator_rows,
     met_css,
@@ -66,7 +67,6 @@ from .selectors import (
     risk_comparison,
     school_history,
     stage_overview,
-    year_actuals,
 )
 from .self_assessment_xlsx import self_assessment_parse, template_content, template_xlsx
 from .services import (
@@ -183,11 +183,13 @@ def indicator_detail(request, pk):
     chosen_school = None
     if is_school_level and request.GET.get("school", "").isdigit():
         chosen_school = get_school_or_404(request.user, request.GET["school"])
-        series_values, label = scoped_values.filter(school=chosen_school), f"Факт: {chosen_school.short_name}"
+        label = f"Факт: {chosen_school.short_name}"
     else:
-        series_values = scoped_values
-        label = "Факт (среднее по школам)" if is_school_level else "Факт (среднее по муниципалитетам)"
-    actuals = year_actuals(series_values)
+        label = f"Факт ({indicator.get_aggregation_display()})"
+    actuals = indicator_actuals(
+        indicator, scoped_values, school=chosen_school,
+        municipality_ids=visible_municipalities(request.user).values("pk"),
+    )  # fmt: skip
     chart = indicator_chart(indicator, plans=plans, actuals=actuals, label=label)
     years = sorted(set(plans) | set(actuals))
     plan_rows = [

@@ -293,7 +293,8 @@ class Report:
             Column("Код", 18), Column("Показатель", 60), Column("Единица", 9), Column("Направление", 22),
             Column("Муниципалитет", 26), Column("Базовый год", 10, "int"), Column("Базовое значение", 12, "number"),
             Column(f"План {self.figures.year_label}", 12, "number"), Column("Факт", 12, "number"),
-            Column("Этап факта", 14), Column("План выполнен", 12),
+            Column("Этап факта", 14), Column("План выполнен", 12), Column("Как сводится", 24), Column("Инструмент", 24),
+            Column("Источник данных", 24),
         ]
 
         def rows():
@@ -304,6 +305,7 @@ class Report:
                     indicator.code, indicator.name, indicator.unit_label, indicator.get_direction_display(),
                     item["municipality"].name if item["municipality"] else "Итого по охвату отчёта",
                     item["baseline_year"], item["baseline"], item["planned"], item["actual"], item["stage_label"], met,
+                    indicator.get_aggregation_display(), indicator.instrument, indicator.data_source,
                 ]
 
         return TypedSheet("Показатели", columns, rows())
