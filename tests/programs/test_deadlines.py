@@ -16,7 +16,7 @@ from programs.deadlines import Deadline, read_deadline
 from programs.forms import MeasureForm
 from programs.models import Evidence, Programme, RoadmapMeasure, RoadmapSection, overdue_q
 from programs.roadmap_xlsx import roadmap_parse, roadmap_xlsx
-from programs.selectors import roadmap_sections
+from programs.selectors import programme_history, roadmap_sections
 from shnor_portal.uploads import CellError
 
 pytestmark = pytest.mark.django_db
@@ -271,3 +271,12 @@ def test_export_then_import_gives_back_exactly_the_exported_deadlines(demo, prog
     Evidence.objects.filter(measure__programme=municipal).delete()
     services.roadmap_import(programme=municipal, actor=coordinator, sections=parsed.sections, file_name="export.xlsx")
     assert [(m.name, m.due) for m in RoadmapMeasure.objects.filter(programme=municipal)] == exported
+
+
+def test_the_history_names_a_changed_deadline_as_written(demo, empty_programme):
+    coordinator = demo["coordinator"]
+    measure = add_measure(empty_programme, coordinator, Deadline.on(D(2026, 5, 15)))
+    data = services.MeasureData(name=measure.name, due=Deadline.in_months(2026, [5]))
+    services.measure_update(measure=measure, actor=coordinator, data=data, expected_version=measure.version)
+    changes = [c for event in programme_history(programme=empty_programme) for c in event["changes"]]
+    assert {"label": "срок", "old": "15.05.2026", "new": "май 2026"} in changes
