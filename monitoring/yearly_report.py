@@ -379,7 +379,7 @@ class Report:
         )
         columns = [
             Column("Муниципалитет", 26), Column("Владелец", 30), Column("Программа", 40), Column("№", 7),
-            Column("Мероприятие", 50), Column("Срок", 12, "date"), Column("Дней просрочки", 10, "int"),
+            Column("Мероприятие", 50), Column("Срок", 16), Column("Дней просрочки", 10, "int"),
             Column("Статус", 16), Column("Исполнители", 30),
         ]
 
@@ -387,7 +387,7 @@ class Report:
             for m in _chunks(queryset):
                 yield [
                     m.programme.municipality.name, m.programme.owner_label, m.programme.title,
-                    f"{m.section.position}.{m.position}", m.name, m.deadline, (self.as_of - m.deadline).days,
+                    f"{m.section.position}.{m.position}", m.name, m.deadline_label, (self.as_of - m.deadline).days,
                     statuses.get(m.status, m.status), m.executors,
                 ]
 

@@ -26,7 +26,7 @@ def _measure_kind(measure) -> str:
 def _measure_title(measure) -> str:
     if measure is None:
         return ""
-    return f"Срок мероприятия «{measure.name[:100]}» — {measure.deadline:%d.%m.%Y}"
+    return f"Срок мероприятия «{measure.name[:100]}» — {measure.deadline_label}"
 
 
 def _first(queryset):

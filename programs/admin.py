@@ -61,12 +61,16 @@ class RoadmapSectionAdmin(SimpleHistoryAdmin):
 
 @admin.register(RoadmapMeasure)
 class RoadmapMeasureAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "programme", "status", "deadline", "executors"]
-    list_filter = ["status", "programme__kind", "programme__municipality", "risk_factor"]
+    list_display = ["name", "programme", "status", "term", "executors"]
+    list_filter = ["status", "deadline_kind", "programme__kind", "programme__municipality", "risk_factor"]
     search_fields = ["name", "result_name", "executors", "programme__title"]
     list_select_related = ["programme"]
     raw_id_fields = ["programme", "section"]
     date_hierarchy = "deadline"
+
+    @admin.display(description="срок", ordering="deadline")
+    def term(self, measure):
+        return measure.deadline_label or "—"
 
 
 @admin.register(MeasureYear)

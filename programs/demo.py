@@ -14,6 +14,7 @@ from django.db import transaction
 
 from schools.models import Municipality, School
 
+from .deadlines import Deadline
 from .models import MeasureStatus, Programme, ReviewCriterion, RiskFactor, plan_value_parse
 from .services import (
     MeasureData,
@@ -85,7 +86,8 @@ MUNICIPAL_PASSPORT = {
 # Section 15 of seed 002: «Дорожная карта» разработки и реализации муниципальной программы поддержки ШНОР и ШНСУ.
 # (task, [(measure, result, planned total, [2022, 2023, 2024 → 2025, 2026, 2027], executors,
 #          demo deadline, demo status, demo actual 2025, demo actual 2026)])
-# The deadlines, statuses and actual values are the demo's own (the seed has none); the seed's numbering gap
+# The deadlines, statuses and actual values are the demo's own (the seed has none; a date, or a month, months or a
+# year written as seed 004 writes them: «Август», «Сентябрь, октябрь, ноябрь», «В течение года»); the seed's numbering gap
 # (4.6 → 4.8) is closed by the portal's numbering by order, so its 4.8–4.11 are 4.7–4.10 here.
 D = datetime.date
 P, W, OK = MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS, MeasureStatus.DONE
@@ -114,7 +116,8 @@ SEED_002_ROADMAP = [
             ("Создание муниципальной команды тьюторов по поддержке педагогов школ ШНОР и ШНСУ",
              "Приказ начальника УО", "не менее 1", ["1", "0", "0"], "УО", D(2025, 4, 1), OK, 1, None),
             ("Мониторинг маршрутов школьных автобусов с целью их изменения под сетевое взаимодействие",
-             "Анализ маршрутов школьных автобусов", "1", ["1", "1", "1"], "УО", D(2026, 8, 25), P, 1, None),
+             "Анализ маршрутов школьных автобусов", "1", ["1", "1", "1"], "УО", Deadline.in_months(2026, [8]), P, 1,
+             None),
         ],
     ),
     (
@@ -156,7 +159,7 @@ SEED_002_ROADMAP = [
              ["1", "1", "1"], "УО, УМЦ, тьюторы", D(2027, 12, 20), W, 1, 1),
             ("Организация и проведение семинара для руководителей ШНОР и ШНСУ «Разработка и совершенствование "
              "моделей сетевого взаимодействия»", "Программа семинара", "не менее 3", ["1", "1", "1"], "УО, УМЦ, ОО",
-             D(2026, 10, 15), W, 1, None),
+             Deadline.in_months(2026, [9, 10, 11]), W, 1, None),
             ("Муниципальные конкурсы профессионального мастерства",
              "Аналитическая справка по результатам участия школ", "5", ["1", "2", "2"], "УМЦ, ОО", D(2027, 4, 30), W,
              1, 2),
@@ -164,7 +167,7 @@ SEED_002_ROADMAP = [
              ["1", "1", "1"], "УМЦ, ОО", D(2027, 8, 28), W, 1, 1),
             ("Серия педагогических советов и семинаров-практикумов в школах – участницах проекта по развитию "
              "профессиональных компетентностей педагогов", "План и решения мероприятий", "не менее 6",
-             ["2", "2", "2"], "УМЦ, ОО", D(2027, 12, 20), W, 2, 1),
+             ["2", "2", "2"], "УМЦ, ОО", Deadline.during(2027), W, 2, 1),
             ("Аудит системы методической работы школ-участниц проекта",
              "Аналитическая справка по результатам аудита", "4", ["3", "4", "4"], "УМЦ", D(2027, 12, 20), W, 3, None),
         ],
@@ -299,7 +302,8 @@ def _fill_roadmap(programme: Programme, actor, rows, *, factors: dict, seed_tabl
                     planned_value=planned_value,
                     planned_text=planned_text,
                     executors=executors,
-                    deadline=min(max(deadline, programme.period_first_day), programme.period_last_day),
+                    due=deadline if isinstance(deadline, Deadline)
+                    else min(max(deadline, programme.period_first_day), programme.period_last_day),
                     status=status,
                     risk_factor=factors.get(factor),
                     years=_year_values(per_year, [_digits(a) for a in actual], programme.period_start),

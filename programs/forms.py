@@ -3,9 +3,10 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from shnor_portal.uploads import XlsxFileField
+from shnor_portal.uploads import CellError, XlsxFileField
 
 from .access import creatable_municipalities, creatable_schools, mutual_reviewer_schools
+from .deadlines import MONTH_NAMES, Deadline, read_deadline
 from .files import EvidenceRefused, evidence_sniff
 from .models import (
     MAX_PERIOD_YEARS,
@@ -45,6 +46,47 @@ class PlanValueField(forms.CharField):
         if isinstance(value, tuple):
             return plan_label(*value)
         return value
+
+
+class DeadlineField(forms.CharField):
+    """A measure's deadline typed as the documents write it — «15.05.2026», «май 2026», «сентябрь, октябрь, ноябрь
+    2026», «в течение 2026 года» — read by the same reader as the roadmap import; cleans to a Deadline or None."""
+
+    def __init__(self, *, default_year: int | None = None, **kwargs):
+        self.default_year = default_year
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 100)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        if isinstance(value, Deadline):  # a disabled field gives back its initial value
+            return value
+        text = super().clean(value)
+        try:
+            return read_deadline(text, default_year=self.default_year)
+        except CellError as exc:
+            message = str(exc)
+            raise ValidationError(message[:1].upper() + message[1:] + ".") from exc
+
+    def prepare_value(self, value):
+        if isinstance(value, Deadline):
+            return value.label
+        return value
+
+    def has_changed(self, initial, data):
+        try:
+            return self.clean(data) != initial
+        except ValidationError:
+            return True
+
+
+def deadline_options(programme: Programme) -> list[str]:
+    """What the deadline field suggests: every month and «в течение … года» of the programme's years."""
+    options = []
+    for year in programme.years:
+        options.extend(f"{month} {year}" for month in MONTH_NAMES)
+        options.append(f"в течение {year} года")
+    return options
 
 
 def _active_risk_factors(current=None):
@@ -173,9 +215,7 @@ class MeasureForm(forms.Form):
     unit = forms.CharField(label="Единица измерения", max_length=60, required=False)
     planned = PlanValueField(label="Плановое значение, всего", help_text=PLAN_HELP)
     executors = forms.CharField(label="Исполнители", max_length=500, required=False)
-    deadline = forms.DateField(
-        label="Срок", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    deadline = DeadlineField(label="Срок")
     status = forms.ChoiceField(label="Статус", choices=MeasureStatus.choices)
     risk_factor = forms.ModelChoiceField(label="Фактор риска", queryset=None, required=False)
     note = forms.CharField(label="Примечание", required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -196,7 +236,7 @@ class MeasureForm(forms.Form):
                 "unit": measure.unit,
                 "planned": measure.planned_label,
                 "executors": measure.executors,
-                "deadline": measure.deadline,
+                "deadline": measure.due,
                 "status": measure.status,
                 "risk_factor": measure.risk_factor_id,
                 "note": measure.note,
@@ -217,8 +257,17 @@ class MeasureForm(forms.Form):
         if plan_locked:
             for name in self.PLAN_FIELDS + tuple(f"plan_{y}" for y in programme.years):
                 self.fields[name].disabled = True
-        self.fields["deadline"].help_text = (
-            f"В пределах срока программы: {programme.period_first_day:%d.%m.%Y} — {programme.period_last_day:%d.%m.%Y}."
+        deadline = self.fields["deadline"]
+        deadline.default_year = programme.period_start if programme.period_start == programme.period_end else None
+        self.deadline_options_id = f"deadline-options-{measure.pk if measure and measure.pk else 'new'}"
+        self.deadline_options = deadline_options(programme)
+        deadline.widget.attrs.update(
+            {"list": self.deadline_options_id, "autocomplete": "off", "placeholder": f"май {programme.period_start}"}
+        )
+        year = programme.period_start
+        deadline.help_text = (
+            f"Дата («15.05.{year}»), месяц («май {year}»), несколько месяцев («сентябрь, октябрь, ноябрь {year}») "
+            f"или «в течение {year} года» — в пределах срока программы, {programme.period_label}."
         )
 
     @property
@@ -249,7 +298,7 @@ class MeasureForm(forms.Form):
             planned_value=planned_value,
             planned_text=planned_text,
             executors=data.get("executors", ""),
-            deadline=data.get("deadline"),
+            due=data.get("deadline"),
             status=data["status"],
             risk_factor=data.get("risk_factor"),
             note=data.get("note", ""),
@@ -265,7 +314,7 @@ def current_values(measure: RoadmapMeasure) -> list[tuple[str, str]]:
         ("Результат", measure.result_name),
         ("Плановое значение", measure.planned_label),
         ("Исполнители", measure.executors),
-        ("Срок", f"{measure.deadline:%d.%m.%Y}" if measure.deadline else ""),
+        ("Срок", measure.deadline_label),
         ("Статус", measure.get_status_display()),
     ]
     for year, row in sorted(years.items()):

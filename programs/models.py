@@ -25,6 +25,8 @@ from simple_history.models import HistoricalRecords
 
 from schools.models import Municipality, School
 
+from .deadlines import Deadline, DeadlineKind, deadline_fields
+
 YEAR_MIN = 2000
 YEAR_MAX = 2100
 MAX_PERIOD_YEARS = 10
@@ -154,6 +156,8 @@ OPEN_STATUSES = (MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS)
 
 
 def overdue_q(today: datetime.date, prefix: str = "") -> Q:
+    """Open measures whose term has ended: `deadline` is the term's last day (a month's, the last month's, the
+    year's), so one indexed comparison serves every kind of deadline (see programs/deadlines.py)."""
     return Q(**{f"{prefix}deadline__lt": today, f"{prefix}status__in": OPEN_STATUSES})
 
 
@@ -268,11 +272,13 @@ class Programme(models.Model):
     def period_last_day(self) -> datetime.date:
         return datetime.date(self.period_end, 12, 31)
 
-    def deadline_error(self, deadline: datetime.date | None) -> str | None:
-        """Why a deadline does not fit the programme, or None."""
-        if deadline and not self.period_first_day <= deadline <= self.period_last_day:
+    def deadline_error(self, deadline: "Deadline | datetime.date | None") -> str | None:
+        """Why a deadline (a date, a month, months or a year) does not fit the programme, or None."""
+        if isinstance(deadline, datetime.date):
+            deadline = Deadline.on(deadline)
+        if deadline and not self.period_first_day <= deadline.first_day <= deadline.last_day <= self.period_last_day:
             return (
-                f"Срок {deadline:%d.%m.%Y} вне срока программы: допустимо с {self.period_first_day:%d.%m.%Y} "
+                f"Срок «{deadline.label}» вне срока программы: допустимо с {self.period_first_day:%d.%m.%Y} "
                 f"по {self.period_last_day:%d.%m.%Y}."
             )
         return None
@@ -365,7 +371,18 @@ class RoadmapMeasure(models.Model):
         help_text="Если в документе не просто число: «не менее 3», «1/4», «по количеству педагогов».",
     )
     executors = models.CharField("исполнители", max_length=500, blank=True)
-    deadline = models.DateField("срок", null=True, blank=True)
+    # The deadline as written (programs/deadlines.py): `deadline` is its last day, the one column queries read.
+    deadline = models.DateField(
+        "срок (последний день)", null=True, blank=True,
+        help_text="Для месяца — последний день месяца, для «в течение года» — 31 декабря.",
+    )
+    deadline_kind = models.CharField(
+        "вид срока", max_length=8, choices=DeadlineKind.choices, default=DeadlineKind.DATE
+    )
+    deadline_months = models.PositiveSmallIntegerField(
+        "месяцы срока", default=0, validators=[MaxValueValidator(4095)],
+        help_text="Битовая маска: январь = 1, февраль = 2, март = 4 … декабрь = 2048; 0 — дата или год.",
+    )
     status = models.CharField("статус", max_length=16, choices=MeasureStatus.choices, default=MeasureStatus.PLANNED)
     risk_factor = models.ForeignKey(
         RiskFactor, verbose_name="фактор риска", on_delete=models.PROTECT, null=True, blank=True,
@@ -384,6 +401,13 @@ class RoadmapMeasure(models.Model):
             models.Index(fields=["section", "position"], name="measure_section_position"),
             models.Index(fields=["programme", "status", "deadline"], name="measure_programme_due"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                name="measure_deadline_months",
+                condition=Q(deadline_kind__in=["month", "months"], deadline_months__gt=0, deadline_months__lte=4095)
+                | Q(deadline_kind__in=["date", "year"], deadline_months=0),
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -392,13 +416,34 @@ class RoadmapMeasure(models.Model):
     def planned_label(self) -> str:
         return plan_label(self.planned_value, self.planned_text)
 
+    @property
+    def due(self) -> Deadline | None:
+        """The deadline as written: a date, a month, months or a year (None when there is none)."""
+        return Deadline.from_fields(self.deadline, self.deadline_kind, self.deadline_months)
+
+    @due.setter
+    def due(self, value: Deadline | None) -> None:
+        for name, field_value in deadline_fields(value).items():
+            setattr(self, name, field_value)
+
+    @property
+    def deadline_label(self) -> str:
+        """«15.05.2026», «май 2026», «сентябрь, октябрь, ноябрь 2026», «в течение 2026 года» or ""."""
+        due = self.due
+        return due.label if due else ""
+
     def is_overdue(self, today: datetime.date | None = None) -> bool:
+        """Not done after the term's last day: after the date, the month's (the last month's) last day, 31 December."""
         today = today or timezone.localdate()
         return bool(self.deadline and self.deadline < today and self.status in OPEN_STATUSES)
 
     def clean(self):
-        if self.programme_id and self.deadline:
-            error = self.programme.deadline_error(self.deadline)
+        due = self.due
+        stored = {"deadline": self.deadline, "deadline_kind": self.deadline_kind, "deadline_months": self.deadline_months}
+        if due is not None and due.fields() != stored:
+            raise ValidationError({"deadline": "Срок записан несогласованно (вид, месяцы, последний день): укажите его заново."})
+        if self.programme_id and due:
+            error = self.programme.deadline_error(due)
             if error:
                 raise ValidationError({"deadline": error})
 

@@ -24,6 +24,7 @@ from notifications.reminders import (
 )
 from schools.models import RoleAssignment
 
+from .deadlines import Deadline, DeadlineKind
 from .models import OPEN_STATUSES, Review, RoadmapMeasure
 
 Role = RoleAssignment.Role
@@ -55,8 +56,8 @@ def measure_reminders(*, today: datetime.date, now: datetime.datetime) -> Iterab
         )
     )
     fields = (
-        "pk", "name", "deadline", "position", "section__position", "programme__title", "programme__school_id",
-        "programme__municipality_id",
+        "pk", "name", "deadline", "deadline_kind", "deadline_months", "position", "section__position",
+        "programme__title", "programme__school_id", "programme__municipality_id",
     )
     rows = [(kinds.MEASURE_DUE, row) for row in soon.values_list(*fields)]
     rows += [(kinds.MEASURE_OVERDUE, row) for row in overdue.values_list(*fields)]
@@ -68,17 +69,21 @@ def measure_reminders(*, today: datetime.date, now: datetime.datetime) -> Iterab
         (soon | overdue).filter(programme__school__isnull=True).values("programme__municipality_id"),
     )
     reminders = []
-    for kind, (pk, name, deadline, position, section, title, school_id, municipality_id) in rows:
+    for kind, (pk, name, deadline, deadline_kind, months, position, section, title, school_id, municipality_id) in rows:
         people = teams.get(school_id, []) if school_id else coordinators.get(municipality_id, [])
         if not people:
             continue
         label = f"{section}.{position} «{short(name)}»"
+        # `deadline` is the term's last day: «май 2026» is due by 31 May, overdue from 1 June.
+        term = Deadline.from_fields(deadline, deadline_kind, months)
         if kind == kinds.MEASURE_DUE:
             days = (deadline - today).days
             when = "сегодня" if days == 0 else f"через {days_word(days)}"
-            headline = f"Срок мероприятия {label} — {deadline:%d.%m.%Y} ({when})"
+            if term.kind != DeadlineKind.DATE:
+                when = f"последний день {deadline:%d.%m.%Y}, {when}"
+            headline = f"Срок мероприятия {label} — {term} ({when})"
         else:
-            headline = f"Просрочено мероприятие {label}: срок был {deadline:%d.%m.%Y}"
+            headline = f"Просрочено мероприятие {label}: срок был {term}"
         reminders.append(
             Reminder(
                 kind=kind, target_model=RoadmapMeasure, target_id=pk, recipient_ids=people, title=headline,

@@ -2,6 +2,8 @@
 
 Columns: № п/п · Наименование задачи/мероприятия · Результат: наименование · Плановое значение · one column per year
 («2025 г.») · Исполнители; optionally Единица измерения, Срок, Статус, Фактор риска, Факт по годам, Примечание.
+A deadline is written as the documents write it and read back the same (programs/deadlines.py): «15.05.2025»,
+«май 2025», «сентябрь, октябрь, ноябрь 2025», «в течение 2025 года».
 The header may take one row (as the portal exports it) or two (as in the seed document: «Результат выполнения
 мероприятия» over «наименование | плановое значение», «Срок реализации, годы» over the years), and a row of column
 numbers «1 2 3 …» under it is skipped.
@@ -13,7 +15,6 @@ Reading reports every problem with its sheet, row and column, in Russian (cells 
 readers, `shnor_portal.uploads`); nothing is written until the file is clean.
 """
 
-import datetime
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,12 +29,12 @@ from shnor_portal.uploads import (
     cell_text,
     choice_reader,
     normalized,
-    read_date,
     read_decimal,
     read_text,
     read_workbook,
 )
 
+from .deadlines import Deadline, read_deadline
 from .models import MeasureStatus, Programme, RiskFactor, plan_value_parse
 from .services import MeasureData
 
@@ -167,11 +168,6 @@ def _where(row: int, columns: Columns, column: int | None, sheet: str = "") -> d
     return {"sheet": sheet or columns.sheet, "row": row, "column": column + 1, "header": columns.labels.get(column, "")}
 
 
-def _deadline(value) -> datetime.date | None:
-    """A date, or a bare year meaning its last day (a plan written «2026»)."""
-    if re.fullmatch(r"\d{4}", _text(value)):
-        return datetime.date(int(_text(value)), 12, 31)
-    return read_date(value)
 
 
 def roadmap_parse(file, *, programme: Programme) -> ParsedRoadmap:
@@ -229,6 +225,12 @@ class _Reading:
     def __init__(self, columns: Columns, programme: Programme, result: ParsedRoadmap):
         self.columns, self.programme, self.result = columns, programme, result
         self.factors = {normalized(f.name): f for f in RiskFactor.objects.filter(is_active=True)}
+
+    def read_deadline(self, value) -> Deadline | None:
+        """«15.05.2025», «май 2025», «сентябрь, октябрь, ноябрь 2025», «в течение 2025 года»; a month or «в течение
+        года» without a year is the programme's year when it covers one."""
+        programme = self.programme
+        return read_deadline(value, default_year=programme.period_start if len(programme.years) == 1 else None)
 
     def read_factor(self, value) -> RiskFactor | None:
         text = _text(value)
@@ -347,11 +349,11 @@ def _measure(row, excel_row: int, name: str, reading: _Reading) -> MeasureData |
     _read_plans(row, excel_row, data, reading)
     if columns.deadline is not None:
         try:
-            data.deadline = reading.read(_deadline, row, excel_row, columns.deadline)
+            data.due = reading.read(reading.read_deadline, row, excel_row, columns.deadline)
         except CellError:
             pass
         else:
-            if error := reading.programme.deadline_error(data.deadline):
+            if error := reading.programme.deadline_error(data.due):
                 reading.problem(error, excel_row, columns.deadline)
     if columns.status is not None:
         try:
@@ -404,7 +406,7 @@ def export_columns(programme: Programme) -> list[tuple[str, int]]:
         ("Плановое значение", 14),
         *[(f"{year} г.", 10) for year in programme.years],
         ("Исполнители", 24),
-        ("Срок", 12),
+        ("Срок", 22),
         ("Статус", 14),
         ("Фактор риска", 30),
         *[(f"Факт {year} г.", 10) for year in programme.years],
@@ -437,7 +439,7 @@ def roadmap_rows(programme: Programme, sections) -> list[list]:
                     _plan_cell(m.planned_value, m.planned_text),
                     *[_plan_cell(c.planned_value, c.planned_text) if c else None for c in m.year_cells],
                     m.executors,
-                    m.deadline,
+                    m.deadline_label or None,
                     m.get_status_display(),
                     m.risk_factor.name if m.risk_factor_id else None,
                     *[_plan_cell(c.actual_value, "") if c else None for c in m.year_cells],

@@ -12,6 +12,7 @@ from schools.access import reach_of
 from schools.models import School
 
 from .access import coordinator_municipality_ids, reviewer_school_ids, team_school_ids
+from .deadlines import Deadline, deadline_label
 from .models import (
     Evidence,
     MeasureStatus,
@@ -248,7 +249,7 @@ def programme_content(programme: Programme) -> dict:
                         "planned": m.planned_label,
                         "years": {str(year): row.planned_label for year, row in sorted(m.year_values.items()) if row.planned_label},
                         "executors": m.executors,
-                        "deadline": f"{m.deadline:%d.%m.%Y}" if m.deadline else "",
+                        "deadline": m.deadline_label,
                         "risk_factor": str(m.risk_factor) if m.risk_factor_id else "",
                     }
                     for m in section.rows
@@ -489,7 +490,7 @@ def _history_changes(before, record, fields, *, choices: dict, risk_factors: dic
     """The fields a change record changed against the record before it: label, old and new value as shown."""
     changes = []
     for name, field_label in fields:
-        old, new = getattr(before, name), getattr(record, name)
+        old, new = _history_value(before, name), _history_value(record, name)
         if old != new:
             changes.append(
                 {
@@ -499,6 +500,13 @@ def _history_changes(before, record, fields, *, choices: dict, risk_factors: dic
                 }
             )
     return changes
+
+
+def _history_value(record, name: str):
+    """A field of a history record; a measure's deadline as written («май 2026»), from its three columns."""
+    if name == "deadline":
+        return deadline_label(Deadline.from_fields(record.deadline, record.deadline_kind, record.deadline_months))
+    return getattr(record, name)
 
 
 def _history_event(key: str, record, label: str, changes: list[dict]) -> dict:

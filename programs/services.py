@@ -34,6 +34,7 @@ from .access import (
     mutual_reviewer_schools,
     require,
 )
+from .deadlines import Deadline
 from .files import evidence_sniff
 from .models import (
     Evidence,
@@ -69,7 +70,7 @@ PASSPORT_FIELDS = [
     "executors",
     "web_address",
 ]
-MEASURE_PLAN_FIELDS = ["name", "result_name", "unit", "planned_value", "planned_text", "executors", "deadline", "risk_factor"]
+MEASURE_PLAN_FIELDS = ["name", "result_name", "unit", "planned_value", "planned_text", "executors", "due", "risk_factor"]
 MEASURE_EXECUTION_FIELDS = ["status", "note"]
 
 
@@ -293,19 +294,23 @@ class MeasureData:
     planned_value: Decimal | None = None
     planned_text: str = ""
     executors: str = ""
-    deadline: datetime.date | None = None
+    due: Deadline | None = None  # a date is taken as a date deadline
     status: str = MeasureStatus.PLANNED
     risk_factor: object = None
     note: str = ""
     # year → {"planned_value", "planned_text", "actual_value"}
     years: dict[int, dict] = field(default_factory=dict)
 
+    def __post_init__(self):
+        if isinstance(self.due, datetime.date):
+            self.due = Deadline.on(self.due)
+
 
 def _check_measure(programme: Programme, data: MeasureData) -> None:
     errors = {}
     if not data.name.strip():
         errors["name"] = "Укажите наименование мероприятия."
-    if deadline_error := programme.deadline_error(data.deadline):
+    if deadline_error := programme.deadline_error(data.due):
         errors["deadline"] = deadline_error
     for value in [data.planned_value] + [v.get("planned_value") for v in data.years.values()]:
         if value is not None and value < 0:

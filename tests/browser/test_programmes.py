@@ -54,14 +54,14 @@ def test_coordinator_adds_and_edits_a_measure_in_place(page: Page, live_server, 
     expect(section.locator("form.measure-form")).to_contain_text("вне срока программы")
     form = section.locator("form.measure-form")
     form.locator("[name=planned]").fill("не менее 2")
-    form.locator("[name=deadline]").fill("2026-12-15")
+    form.locator("[name=deadline]").fill("декабрь 2026")  # a month, as the documents write it
     form.get_by_role("button", name="Сохранить").click()
     expect(section.locator("tr.measure-row")).to_have_count(5)
     new_row = section.locator("tr.measure-row").nth(4)
     expect(new_row).to_contain_text("1.5")
     expect(new_row).to_contain_text("Анализ результатов ВПР")
     expect(new_row).to_contain_text("не менее 2")
-    expect(new_row).to_contain_text("15.12.2026")
+    expect(new_row).to_contain_text("декабрь 2026")
 
     # Edit it in place: status and the actual value of 2026.
     new_row.get_by_role("link", name="Изменить мероприятие 1.5").click()

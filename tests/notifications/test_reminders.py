@@ -15,6 +15,7 @@ from django.utils import timezone
 from notifications import kinds, reminders
 from notifications.models import Notification
 from notifications.reminders import reminders_create
+from programs.deadlines import Deadline
 from programs.models import Programme, Review, RoadmapMeasure, RoadmapSection
 from schools.demo import CURATOR_SCHOOL, SCHOOL_TEAM_SCHOOL
 from schools.models import RoleAssignment, School
@@ -117,6 +118,31 @@ def test_a_due_measure_is_reminded_once_and_an_overdue_one_weekly(quiet, pokrovs
     assert run(days(6)) == {}  # due day itself: already reminded of
     assert run(days(7)) == {kinds.MEASURE_OVERDUE: 2}  # a week later: both overdue now (the first is new overdue)
     assert run(days(8)) == {}
+
+
+def test_a_month_deadline_is_reminded_of_by_its_last_day_and_named_as_written(quiet, pokrovskaya):
+    """«май» is due by 31 May: no reminder while May has just begun, «через 3 дня» on the 28th, overdue on 1 June."""
+    year = TODAY.year + 1
+    programme = programme_with(pokrovskaya)
+    RoadmapMeasure.objects.create(
+        programme=programme, section=programme.sections.get(), position=1, name="Вебинар для управленческих команд",
+        **Deadline.in_months(year, [5]).fields(),
+    )
+
+    def measures_reminded(on):  # other reminders (stages of next year's monitoring) are not this test's
+        return {k: n for k, n in run(on).items() if k in (kinds.MEASURE_DUE, kinds.MEASURE_OVERDUE)}
+
+    assert measures_reminded(datetime.date(year, 5, 20)) == {}
+    assert measures_reminded(datetime.date(year, 5, 28)) == {kinds.MEASURE_DUE: 1}
+    due = received(kinds.MEASURE_DUE)["school"][0]
+    assert due.title == (
+        f"Срок мероприятия 1.1 «Вебинар для управленческих команд» — май {year} (последний день 31.05.{year}, "
+        "через 3 дня)"
+    )
+    assert measures_reminded(datetime.date(year, 5, 31)) == {}
+    assert measures_reminded(datetime.date(year, 6, 1)) == {kinds.MEASURE_OVERDUE: 1}
+    overdue = received(kinds.MEASURE_OVERDUE)["school"][0]
+    assert overdue.title == f"Просрочено мероприятие 1.1 «Вебинар для управленческих команд»: срок был май {year}"
 
 
 def test_reviews_waiting_more_than_5_days_go_to_whom_they_wait_for(clean, programmes):

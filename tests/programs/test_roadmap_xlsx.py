@@ -153,7 +153,7 @@ def test_export_reads_back_as_the_same_roadmap(programmes):
         assert (again.name, again.result_name, again.planned_value, again.planned_text, again.executors) == (
             original.name, original.result_name, original.planned_value, original.planned_text, original.executors
         )
-        assert (again.deadline, again.status) == (original.deadline, original.status)
+        assert (again.due, again.status) == (original.due, original.status)
         planned = {year: row.planned_label for year, row in original.year_values.items() if row.planned_label}
         assert {year: v.get("planned_text") or str(v["planned_value"].normalize()) for year, v in again.years.items()
                 if v.get("planned_value") is not None or v.get("planned_text")} == planned

@@ -38,7 +38,7 @@ def data_of(measure: RoadmapMeasure, **changes) -> MeasureData:
         "planned_value": measure.planned_value,
         "planned_text": measure.planned_text,
         "executors": measure.executors,
-        "deadline": measure.deadline,
+        "due": measure.due,
         "status": measure.status,
         "risk_factor": measure.risk_factor,
         "note": measure.note,
@@ -261,7 +261,7 @@ def test_deadline_outside_the_period_and_negative_plan_are_refused(demo, program
     before = RoadmapMeasure.objects.count()
     with pytest.raises(ValidationError) as caught:
         services.measure_add(
-            section=section, actor=school, data=MeasureData(name="Поздно", deadline=datetime.date(2030, 1, 1))
+            section=section, actor=school, data=MeasureData(name="Поздно", due=datetime.date(2030, 1, 1))
         )
     assert "вне срока программы" in str(caught.value)
     with pytest.raises(ValidationError) as caught:

@@ -19,7 +19,7 @@ def measure_post(measure, **changes):
         "unit": measure.unit,
         "planned": measure.planned_label,
         "executors": measure.executors,
-        "deadline": measure.deadline.isoformat() if measure.deadline else "",
+        "deadline": measure.deadline_label,
         "status": measure.status,
         "risk_factor": measure.risk_factor_id or "",
         "note": measure.note,
