@@ -38,13 +38,14 @@ def _cells(number, row) -> list:
     ]  # fmt: skip
 
 
-def _rows(user, queryset):
+def _rows(user, queryset, *, numbered=True):
     iterator = queryset.iterator(chunk_size=CHUNK)
     number = 0
     while chunk := list(islice(iterator, CHUNK)):
         for row in with_things(user, chunk):
             number += 1
-            yield _cells(number, row)
+            cells = _cells(number, row)
+            yield cells if numbered else cells[1:]
 
 
 def register_xlsx(user, queryset, *, heading: str) -> bytes:
@@ -88,7 +89,8 @@ def register_xlsx(user, queryset, *, heading: str) -> bytes:
 
 def acts_sheet(*, user, start, end, municipality_ids) -> TypedSheet:
     """The acts dated within a school year, of the report's municipalities and of the region (the yearly report)."""
-    columns = [Column("№", 6, "int"), Column("Вид", 14), Column("Номер", 12), Column("Дата", 12, "date"),
+    columns = [Column("Вид", 14), Column("Номер", 12), Column("Дата", 12, "date"),
                Column("Название", 48), Column("Орган, издавший акт", 34), Column("Муниципалитет", 24),
                Column("Что утверждает", 48), Column("Примечание", 30), Column("Файл", 10)]  # fmt: skip
-    return TypedSheet("Акты за год", columns, _rows(user, acts_of_period(user, start, end, municipality_ids)))
+    rows = _rows(user, acts_of_period(user, start, end, municipality_ids), numbered=False)
+    return TypedSheet("Акты за год", columns, rows)

@@ -300,7 +300,8 @@ def test_the_yearly_report_lists_the_acts_of_the_school_year_in_its_scope(full_d
         target = io.BytesIO()
         report_write(target, user=user, year=2025, municipality=municipality)  # the school year 2024/25
         sheet = openpyxl.load_workbook(io.BytesIO(target.getvalue()))["Акты за год"]
-        return {row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
+        assert [cell.value for cell in sheet[1]][:3] == ["Вид", "Номер", "Дата"]
+        return {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
 
     # № 8 (20.01.2024) and «112-о» (28.08.2024) are of the school year 2023/24
     assert PROGRAMME_ORDER in numbers(full_demo["department"])
