@@ -3,6 +3,7 @@ page, deleting with confirmation, the list's order, the xlsx, the yearly report'
 
 import datetime
 import io
+import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -307,3 +308,17 @@ def test_the_yearly_report_lists_the_acts_of_the_school_year_in_its_scope(full_d
     assert PROGRAMME_ORDER in numbers(full_demo["department"])
     assert {MODEL_ORDER, "112-о"}.isdisjoint(numbers(full_demo["department"]))
     assert PROGRAMME_ORDER not in numbers(full_demo["coordinator_b"], Municipality.objects.get(name=MUNICIPALITY_B))
+
+
+def test_the_register_prints_its_last_column_on_the_first_page_in_libreoffice(client, full_demo, tmp_path):
+    from .test_list_files_in_libreoffice import libreoffice
+
+    client.force_login(full_demo["department"])
+    path = tmp_path / "reestr.xlsx"
+    path.write_bytes(client.get(reverse("schools:acts_export")).content)
+    pdf_path = libreoffice(path, "pdf", tmp_path / "out")
+    first_page = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", "-layout", str(pdf_path), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    assert "Реестр актов" in first_page and "112-о" in first_page
+    assert "Примечание" in first_page and "Файл" in first_page, first_page[:800]
