@@ -322,3 +322,22 @@ def test_the_register_prints_its_last_column_on_the_first_page_in_libreoffice(cl
     ).stdout.decode()
     assert "Реестр актов" in first_page and "112-о" in first_page
     assert "Примечание" in first_page and "Файл" in first_page, first_page[:800]
+
+
+def test_an_edit_with_a_bad_file_changes_nothing_and_a_good_one_replaces_the_old_file(client, full_demo):
+    client.force_login(full_demo["coordinator"])
+    act = Act.objects.get(number=PROGRAMME_ORDER)
+    old = Path(act.file.path)
+    url = reverse("schools:act_edit", args=[act.pk])
+    data = {"kind": "order", "number": act.number, "date": "2024-12-30", "title": "Новое название",
+            "issuer": act.issuer, "municipality": act.municipality_id, "note": ""}  # fmt: skip
+    response = client.post(url, data | {"file": pdf("скан.pdf", b"\x89PNG\r\n\x1a\n not a pdf")})
+    assert response.status_code == 400 and "по содержимому это не PDF" in response.content.decode()
+    act.refresh_from_db()
+    assert act.title.startswith("Об утверждении программы") and Path(act.file.path) == old and old.exists()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(url, data | {"file": pdf("скан.pdf", PDF + b"% v2\n")})
+    assert response.status_code == 302
+    act.refresh_from_db()
+    assert act.title == "Новое название" and act.file_name == "скан.pdf" and not old.exists()
+    assert act.file.read() == PDF + b"% v2\n"
