@@ -46,6 +46,7 @@ from partnerships.models import (
 from programs.access import visible_programmes
 from programs.models import MeasureStatus, Programme, Rag, Review, RoadmapMeasure, overdue_q, rag_of
 from schools.access import Reach, Role, visible_schools
+from schools.act_exports import acts_sheet
 from schools.filters import with_year_status
 from schools.models import Measure, Municipality, Status
 from schools.school_year import school_year_label
@@ -141,6 +142,7 @@ class Report:
             self.tutoring(),
             self.practices(),
             self.dynamics(),
+            acts_sheet(user=self.user, start=self.start, end=self.end, municipality_ids=self.ids),
         ]
 
     # summary and by municipality: the dashboards' figures

@@ -514,3 +514,23 @@ def summary_municipalities(user) -> QuerySet[Municipality]:
     if reach_of(user).everything:
         return visible_municipalities(user).order_by("name")
     return Municipality.objects.filter(pk__in=coordinator_municipality_ids(user)).order_by("name")
+
+
+def act_targets() -> list:
+    """What acts of the register approve here (`schools.act_targets`): an agreement — linked by those who manage it."""
+    from django.urls import reverse
+
+    from schools.act_targets import ActTarget
+
+    def name(agreement) -> str:
+        return f"{agreement.title} ({agreement.curator_school.short_name} → {agreement.supported_school.short_name})"
+
+    def names(user, ids) -> dict:
+        rows = visible_agreements(user).filter(pk__in=ids).select_related("curator_school", "supported_school")
+        return {a.pk: (name(a), reverse("partnerships:agreement", args=[a.pk])) for a in rows}
+
+    return [
+        ActTarget("agreement", "договор о сотрудничестве", get_agreement_or_404,
+                  lambda user: visible_agreements(user).values("pk"), can_manage_agreement, names,
+                  page("partnerships:agreement"), name),
+    ]  # fmt: skip

@@ -8,11 +8,12 @@ class PartnershipsConfig(AppConfig):
 
     def ready(self):
         from schools import access as school_access
-        from schools import school_page
+        from schools import act_targets, school_page
         from shnor_portal import object_kinds
 
         from . import access, reminders, selectors  # noqa: F401  (reminders registers its providers)
 
         object_kinds.register(*access.object_kinds())
+        act_targets.register(*access.act_targets())
         school_page.register(lambda school: {"support": selectors.school_support(school=school)})
         school_access.register_extra_school_reach(school_access.Role.CURATOR, access.schools_curated_by)

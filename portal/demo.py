@@ -7,6 +7,7 @@ from partnerships.demo import seed_partnerships
 from programs.demo import seed_programmes
 from schools.demo import DEMO_PASSWORD, DEMO_USERS, seed_registry  # noqa: F401  (the users the command lists)
 
+from .demo_acts import seed_acts
 from .demo_notifications import seed_notifications
 
 
@@ -25,5 +26,6 @@ def seed_full_demo() -> dict[str, int]:
     counts = seed_demo()
     counts.update({f"partnerships_{key}": value for key, value in seed_partnerships().items()})
     counts.update({f"monitoring_{key}": value for key, value in seed_monitoring().items()})
+    counts["acts"] = seed_acts()
     counts["notifications"] = seed_notifications()
     return counts

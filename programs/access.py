@@ -190,3 +190,20 @@ def object_kinds() -> list[ObjectKind]:
                    page("programs:detail", "programme_id", "#measure-{obj.pk}"),
                    municipality_id=lambda obj: obj.programme.municipality_id),
     ]  # fmt: skip
+
+
+def act_targets() -> list:
+    """What acts of the register approve here (`schools.act_targets`): a programme — the department or the
+    coordinator of its municipality links the order that approves it."""
+    from django.urls import reverse
+
+    from schools.act_targets import ActTarget
+
+    def names(user, ids) -> dict:
+        rows = visible_programmes(user).filter(pk__in=ids).values_list("pk", "title")
+        return {pk: (title, reverse("programs:detail", args=[pk])) for pk, title in rows}
+
+    return [
+        ActTarget("programme", "программа", get_programme_or_404, lambda user: visible_programmes(user).values("pk"),
+                  can_oversee, names, page("programs:detail"), lambda programme: programme.title),
+    ]  # fmt: skip

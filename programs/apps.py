@@ -7,8 +7,10 @@ class ProgramsConfig(AppConfig):
     verbose_name = "Программы и дорожные карты"
 
     def ready(self):
+        from schools import act_targets
         from shnor_portal import object_kinds
 
         from . import access, reminders  # noqa: F401  (reminders registers its providers)
 
         object_kinds.register(*access.object_kinds())
+        act_targets.register(*access.act_targets())

@@ -14,15 +14,30 @@ loses the reach the day the agreement ends. No view tests a role or a scope itse
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from shnor_portal.object_kinds import ObjectKind, page
 
-from .models import IdentificationRun, ListChange, Municipality, RoleAssignment, School, SchoolYearProfile
+from . import act_targets
+from .act_targets import ActTarget
+from .models import (
+    Act,
+    ActLink,
+    Criterion,
+    IdentificationRun,
+    IdentificationSettings,
+    ListChange,
+    Municipality,
+    RoleAssignment,
+    School,
+    SchoolYearProfile,
+)
 
 Role = RoleAssignment.Role
 
@@ -349,4 +364,135 @@ def object_kinds() -> list[ObjectKind]:
         ObjectKind("schools.listchange", "предложение к перечню", get_list_change_or_404,
                    page("schools:selection", "run_id", "?show=proposals"),
                    municipality_id=lambda obj: obj.school.municipality_id),
+        ObjectKind("schools.act", "акт", get_act_or_404, page("schools:act_detail"),
+                   municipality_id=lambda obj: obj.municipality_id, history="act"),
+    ]  # fmt: skip
+
+
+# --- the register of acts (schools.models.acts) ------------------------------------------------------------------
+
+
+def visible_acts(user) -> QuerySet[Act]:
+    """The department reads every act; a coordinator the acts of their municipality and the region's (those with no
+    municipality); every role, besides, the acts linked to something it sees (its school's programme, its agreement,
+    the approved list) — each kind of thing answers through its app's access module (`schools.act_targets`)."""
+    reach = reach_of(user)
+    if reach.everything:
+        return Act.objects.all()
+    if not reach.roles:
+        return Act.objects.none()
+    conditions = Q(pk__in=[])
+    if municipality_ids := reach.coordinator_municipality_ids:
+        conditions |= Q(municipality_id__in=municipality_ids) | Q(municipality__isnull=True)
+    for kind in act_targets.targets():
+        ids = kind.visible_ids(user)
+        links = ActLink.objects.filter(target=kind.key)
+        if ids is None:
+            conditions |= Q(pk__in=links.values("act_id"))
+        elif isinstance(ids, QuerySet) or ids:
+            conditions |= Q(pk__in=links.filter(object_id__in=ids).values("act_id"))
+    return Act.objects.filter(conditions)
+
+
+def get_act_or_404(user, pk) -> Act:
+    return get_object_or_404(visible_acts(user).select_related("municipality", "created_by"), pk=pk)
+
+
+def can_create_acts(user) -> bool:
+    """The department registers acts of the region and of any municipality; a coordinator those of their own."""
+    return is_department(user) or bool(coordinator_municipality_ids(user))
+
+
+def can_read_acts(user) -> bool:
+    """Every role opens the register; each reads in it the acts of its reach (`visible_acts`)."""
+    return has_any_role(user)
+
+
+def can_register_region_acts(user) -> bool:
+    """Acts of the region (with no municipality) are the department's."""
+    return is_department(user)
+
+
+def act_municipalities(user) -> QuerySet[Municipality]:
+    """The municipalities whose acts the user registers."""
+    if is_department(user):
+        return Municipality.objects.all()
+    return Municipality.objects.filter(pk__in=coordinator_municipality_ids(user))
+
+
+def can_edit_act(user, act: Act) -> bool:
+    """Change, replace the file, delete, link: the department any act; a coordinator the acts of their municipality
+    (the region's acts they read only)."""
+    if is_department(user):
+        return True
+    return act.municipality_id is not None and act.municipality_id in coordinator_municipality_ids(user)
+
+
+def editable_acts(user) -> QuerySet[Act]:
+    if is_department(user):
+        return Act.objects.all()
+    return Act.objects.filter(municipality_id__in=coordinator_municipality_ids(user))
+
+
+def can_link_act(user, act: Act, kind: ActTarget, obj) -> bool:
+    return can_edit_act(user, act) and kind.can_link(user, obj)
+
+
+def get_act_target_or_404(user, key: str, object_id) -> tuple[ActTarget, object]:
+    """A kind of thing acts approve and the thing itself, within the user's reach; 404 for an unknown kind."""
+    kind = act_targets.target(key)
+    try:
+        object_id = int(object_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if kind is None:
+        raise Http404
+    return kind, kind.get_or_404(user, object_id)
+
+
+def _criteria_of_year_or_404(user, year):
+    """The criteria of a year (and its identification settings) as one thing an act approves; its id is the year."""
+    year = int(year)
+    if not can_view_criteria(user):
+        raise Http404
+    if not (Criterion.objects.filter(year=year).exists() or IdentificationSettings.objects.filter(year=year).exists()):
+        raise Http404
+    return SimpleNamespace(pk=year, year=year)
+
+
+def _criteria_names(user, ids) -> dict:
+    if not can_view_criteria(user):
+        return {}
+    return {year: (f"критерии идентификации на {year} год", reverse("schools:criteria", args=[year])) for year in ids}
+
+
+def _list_url(user, run_pk) -> str:
+    if can_take_part_in_list(user):
+        return reverse("schools:selection", args=[run_pk])
+    return reverse("schools:run_detail", args=[run_pk])
+
+
+def _list_name(run) -> str:
+    return f"перечень ШНОР/ШНСУ на {run.year} год (запуск № {run.pk})"
+
+
+def _list_names(user, ids) -> dict:
+    rows = visible_runs(user).filter(pk__in=ids).values_list("pk", "year")
+    return {pk: (f"перечень ШНОР/ШНСУ на {year} год (запуск № {pk})", _list_url(user, pk)) for pk, year in rows}
+
+
+def _list_visible_ids(user):
+    return None if is_department(user) else visible_runs(user).values("pk")
+
+
+def act_targets_of_schools() -> list[ActTarget]:
+    """The things of this app acts approve: the criteria of a year and the list formed from a run."""
+    return [
+        ActTarget("criteria", "критерии идентификации", _criteria_of_year_or_404,
+                  lambda user: None if can_view_criteria(user) else [], lambda user, obj: is_department(user),
+                  _criteria_names, lambda obj: reverse("schools:criteria", args=[obj.year]),
+                  lambda obj: f"критерии идентификации на {obj.year} год"),
+        ActTarget("list", "перечень ШНОР/ШНСУ", get_run_or_404, _list_visible_ids,
+                  lambda user, run: is_department(user) and run.state == IdentificationRun.State.DONE, _list_names,
+                  lambda run: reverse("schools:selection", args=[run.pk]), _list_name),
     ]  # fmt: skip

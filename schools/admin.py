@@ -10,6 +10,8 @@ from shnor_portal.history_admin import register_histories
 from shnor_portal.uploads.backoffice import CheckedImportMixin
 
 from .models import (
+    Act,
+    ActLink,
     Cluster,
     ClusterRule,
     Criterion,
@@ -243,6 +245,34 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ActLinkInline(admin.TabularInline):
+    model = ActLink
+    extra = 0
+    fields = ["target", "object_id", "created_by", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Act)
+class ActAdmin(ReadOnlyAdmin):
+    """The register of acts is kept on the portal's pages (`schools:acts`), where the file and the duplicates are
+    checked and the links are made; the back office lists and searches it."""
+
+    list_display = ["__str__", "title", "issuer", "municipality", "created_at"]
+    list_filter = ["kind", "municipality"]
+    search_fields = ["number", "title", "issuer", "note"]
+    list_select_related = ["municipality"]
+    inlines = [ActLinkInline]
+
+
+@admin.register(ActLink)
+class ActLinkAdmin(ReadOnlyAdmin):
+    list_display = ["act", "target", "object_id", "created_by", "created_at"]
+    list_filter = ["target"]
+    search_fields = ["act__number", "act__title"]
+    list_select_related = ["act", "created_by"]
 
 
 @admin.register(IdentificationRun)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from . import signals
 from .access import can_propose_list_changes, can_take_part_in_list, is_department
+from .act_services import act_register_for_list
 from .identification import IdentificationError
 from .models import IdentificationRun, IdentificationVerdict, ListChange, School, SchoolYearStatus, Status
 
@@ -341,6 +342,7 @@ def list_approve(*, run: IdentificationRun, actor, order_number: str = "", order
     run.approved_by, run.approved_at = actor, timezone.now()
     run.order_number, run.order_date = (order_number or "").strip(), order_date
     run.save(update_fields=["approved_by", "approved_at", "order_number", "order_date"])
+    act_register_for_list(run=run, actor=actor)
     listed = [status.status for status in statuses if status.status in LISTED]
     shnor = sum(status in (Status.SHNOR, Status.BOTH) for status in listed)
     shnsu = sum(status in (Status.SHNSU, Status.BOTH) for status in listed)

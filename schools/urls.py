@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import identification_views, import_views, list_views, passport_views, views
+from . import act_views, identification_views, import_views, list_views, passport_views, views
 
 app_name = "schools"
 
@@ -41,4 +41,14 @@ urlpatterns = [
         "identification/list/changes/<int:pk>/decide/", list_views.selection_change_decide,
         name="selection_change_decide",
     ),
+    # the register of acts (реестр актов)
+    path("acts/", act_views.act_list, name="acts"),
+    path("acts/export/", act_views.act_export, name="acts_export"),
+    path("acts/new/", act_views.act_create, name="act_create"),
+    path("acts/<int:pk>/", act_views.act_detail, name="act_detail"),
+    path("acts/<int:pk>/edit/", act_views.act_edit, name="act_edit"),
+    path("acts/<int:pk>/delete/", act_views.act_delete, name="act_delete"),
+    path("acts/<int:pk>/file/", act_views.act_file, name="act_file"),
+    path("acts/<int:pk>/links/<int:link_pk>/delete/", act_views.act_unlink, name="act_unlink"),
+    path("acts/link/<slug:target>/<int:object_id>/", act_views.act_link, name="act_link"),
 ]

@@ -169,7 +169,24 @@ def _side_a(users):
     a.report_export = _finished_export(ReportExport, a.year, a.municipality, users["coordinator"])
     # notifications: one of the coordinator's
     a.notification = Notification.objects.filter(recipient=users["coordinator"]).order_by("pk").first()
+    _acts(a, _fresh(users["coordinator"]), "А")
     return a
+
+
+def _acts(side, coordinator, letter):
+    """The side's acts: one of its municipality with a PDF, approving the side's school team's draft programme, and
+    one of its municipality linked to nothing yet."""
+    from schools import act_targets
+    from schools.act_services import act_create
+
+    common = {"kind": "order", "date": timezone.localdate() - datetime.timedelta(days=3), "note": "",
+              "issuer": f"Управление образования {letter}", "municipality": side.municipality}  # fmt: skip
+    side.act = act_create(
+        actor=coordinator, fields=common | {"number": f"{letter}-1", "title": "Об утверждении программы перехода"},
+        file=ContentFile(PDF, name=f"приказ-{letter}.pdf"), link_to=(act_targets.target("programme"), side.own_draft),
+    )  # fmt: skip
+    side.act_link = side.act.links.get()
+    side.act_unlinked = act_create(actor=coordinator, fields=common | {"number": f"{letter}-2", "title": "О кураторах"})
 
 
 def _draft_list(w, users):
@@ -343,5 +360,6 @@ def _side_b(users):
     )
     b.notification = Notification.objects.get(recipient=coordinator_b, title="Программа СОШ № 7 ждёт")
     b.users = {"team_b": team_b, "curator_b": curator_b, "tutor_b": tutor_b}
+    _acts(b, _fresh(coordinator_b), "Б")
     assert b.indicator_value is not None and b.self_assessment.file
     return b

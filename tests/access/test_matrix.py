@@ -152,7 +152,47 @@ SCHOOLS = {
     "schools:selection_change_decide": [
         Case(POST, a("proposal"), E(403, department=302, coordinator_b=404), b=True, data=lambda s: {"action": "reject"})
     ],
+    # the register of acts: every role opens it and reads there the acts of its reach; the side's act is of its
+    # municipality and approves the side's school team's draft programme — the school team reads it, the curator and
+    # the tutor do not see that programme; only the department and the municipality's coordinator change it
+    "schools:acts": [Case(GET, NO, E(200))],
+    "schools:acts_export": [Case(GET, NO, E(200))],
+    "schools:act_create": [
+        Case(GET, NO, E(403, department=200, coordinator=200, coordinator_b=200)),
+        # from the programme's «Документы» block: the programme is out of the outsider's reach
+        Case(GET, NO, E(403, department=200, coordinator=200, coordinator_b=404), label="for a programme",
+             query="?target=programme&object={s.own_draft.pk}"),
+    ],
+    "schools:act_detail": [R(GET, a("act"), 200, 200, 404, 200, 404, 404, b=True)],
+    "schools:act_file": [R(GET, a("act"), 200, 200, 404, 200, 404, 404, b=True)],
+    "schools:act_edit": [R(GET, a("act"), 200, 200, 404, 403, 404, 404, b=True)],
+    "schools:act_delete": [
+        R(GET, a("act"), 200, 200, 404, 403, 404, 404, b=True, label="confirmation"),
+        R(POST, a("act"), 302, 302, 404, 403, 404, 404, b=True, label="delete",
+          effect=lambda s: _acts(s.act.pk)),
+    ],
+    # the school team sees the programme but not the unlinked act it would link (nor may it link)
+    "schools:act_link": [
+        R(POST, lambda s: ["programme", s.own_draft.pk], 302, 302, 404, 404, 404, 404, b=True,
+          data=lambda s: {"act": s.act_unlinked.pk}, effect=lambda s: _act_links(s.act_unlinked.pk)),
+    ],
+    "schools:act_unlink": [
+        R(POST, lambda s: [s.act.pk, s.act_link.pk], 302, 302, 404, 403, 404, 404, b=True,
+          effect=lambda s: _act_links(s.act.pk)),
+    ],
 }
+
+
+def _acts(pk):
+    from schools.models import Act
+
+    return Act.objects.filter(pk=pk)
+
+
+def _act_links(act_pk):
+    from schools.models import ActLink
+
+    return ActLink.objects.filter(act_id=act_pk)
 
 # --- the portal itself ----------------------------------------------------------------------------------------------
 HISTORY_OK = dict(department=200, coordinator=200, coordinator_b=404)
@@ -178,6 +218,7 @@ PORTAL = {
         Case(GET, lambda s: ["school", s.school.pk], E(403, **HISTORY_OK), b=True, label="school"),
         Case(GET, lambda s: ["indicator", s.indicator.pk], E(403, **HISTORY_OK), b=True, label="indicator"),
         Case(GET, lambda s: ["profile", s.profile.pk], E(403, **HISTORY_OK), b=True, label="profile"),
+        Case(GET, lambda s: ["act", s.act.pk], E(403, **HISTORY_OK, curator=404, tutor=404), b=True, label="act"),
         Case(GET, lambda s: ["school-secrets", s.agreement.pk], E(404), label="unknown kind"),
     ],
 }
@@ -609,6 +650,7 @@ READ_ONLY_ADMIN = {
     "schools_identificationrun", "schools_identificationverdict", "schools_schoolyearstatus", "schools_dataversion",
     "monitoring_reportexport",
     "partnerships_practicedownload", "programs_evidence", "programs_programmesnapshot",
+    "schools_act", "schools_actlink",  # the register is kept on the portal's pages, where files and duplicates are checked
 }  # fmt: skip
 
 
@@ -876,6 +918,7 @@ SHOWN_TO_THE_COORDINATOR = {
     "partnerships:sessions_export", "partnerships:teachers_export", "monitoring:self_assessment_list",
     "monitoring:self_assessment_export", "monitoring:queue_export", "schools:passport_template",
     "monitoring:indicator_list", "monitoring:indicator_list_export", "partnerships:summary",
+    "schools:acts", "schools:acts_export",
 }  # fmt: skip
 
 
@@ -908,6 +951,7 @@ DOWNLOADS = {
     "partnerships.SessionEvidence": ("partnerships:session_evidence", "evidence"),
     "partnerships.PracticeFile": ("partnerships:practice_file", "waiting_file"),
     "programs.Evidence": ("programs:evidence_download", "programme_evidence"),
+    "schools.Act": ("schools:act_file", "act"),
 }
 
 
