@@ -219,13 +219,14 @@ def test_delete_asks_to_confirm_and_removes_the_file_after_the_commit(client, fu
 
 
 def test_approving_a_list_registers_its_order_once(full_demo):
-    from schools.identification import run_approve, run_execute, run_start
+    from schools.identification import run_execute, run_start
+    from schools.selection import list_approve
 
     department = full_demo["department"]
     first = run_execute(run_start(year=APPROVED_YEAR, actor=department, note=""))
     second = run_execute(run_start(year=APPROVED_YEAR, actor=department, note=""))
     for run in (first, second):
-        run_approve(run=run, actor=department, order_number="57-о", order_date=datetime.date(APPROVED_YEAR, 8, 20))
+        list_approve(run=run, actor=department, order_number="57-о", order_date=datetime.date(APPROVED_YEAR, 8, 20))
     act = Act.objects.get(number="57-о")
     assert act.kind == Act.Kind.ORDER and f"на {APPROVED_YEAR} год" in act.title
     assert sorted(act.links.values_list("target", "object_id")) == [("list", first.pk), ("list", second.pk)]
