@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,7 +52,8 @@ from programs.models import MeasureStatus, Programme, RoadmapMeasure, overdue_q
 from schools.access import reach_of, visible_schools
 from schools.freshness import counted
 from schools.models import Measure, Municipality, SchoolResult, SchoolYearStatus, Status
-from schools.school_year import school_year_label
+from schools.school_year import school_year_label, school_year_period  # noqa: F401  (read from here too)
+from schools.selectors import list_year_for
 
 from .access import dashboard_municipalities, visible_indicators, visible_self_assessments, visible_values
 from .computed import compute
@@ -152,16 +153,6 @@ SHARES = [
 def share(part: int, whole: int) -> float | None:
     """A share in per cent, rounded to one decimal (as the partnerships summary shows it); None for 0 of 0."""
     return round(100 * part / whole, 1) if whole else None
-
-
-def school_year_period(year: int) -> tuple[datetime.date, datetime.date]:
-    """1 September of the year before – 31 August of the year: the school year 2027 is 2026/27."""
-    return datetime.date(year - 1, 9, 1), datetime.date(year, 8, 31)
-
-
-def list_year_for(year: int) -> int | None:
-    """The newest approved list up to the year (the rule of `monitoring.computed`)."""
-    return SchoolYearStatus.objects.filter(year__lte=year).aggregate(y=Max("year"))["y"]
 
 
 @dataclass

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from schools.access import visible_municipalities
-from schools.school_year import current_school_year, school_year_label
+from schools.school_year import school_year_choices
 from shnor_portal.choices import MunicipalityFilter
 
 from .access import confirmable_municipality_ids, visible_indicators, visible_self_assessments, visible_values
@@ -14,9 +14,8 @@ YES_NO = [("yes", "да"), ("no", "нет")]
 
 
 def year_choices(extra: set[int] | None = None) -> list[tuple[int, str]]:
-    now = current_school_year()
-    years = set(range(now - 4, now + 2)) | (extra or set())
-    return [(year, f"{school_year_label(year)} ({year})") for year in sorted(years, reverse=True)]
+    """The portal's one year chooser: school years labelled «2026/27» (`schools.school_year`)."""
+    return school_year_choices(extra)
 
 
 class _ScopedMunicipality(django_filters.FilterSet):

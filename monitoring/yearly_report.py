@@ -2,7 +2,9 @@
 
 Sheets: summary; by municipality; by school; indicators (baseline, plan, actual, met); programmes and reviews;
 roadmaps (completion) and overdue measures; agreements and support sessions by format; events and participation;
-tutoring and ИПРП coverage; the practice bank and downloads; ЕГЭ/ОГЭ/ВПР dynamics of ШНОР against the others.
+tutoring and ИПРП coverage; the practice bank and downloads; ЕГЭ/ОГЭ/ВПР dynamics of ШНОР against the others;
+the targets of the school year each municipality is judged against (`partnerships.targets`), as they stood when the
+report was written.
 
 The summary and by-municipality sheets are written from `monitoring.figures.year_figures`, the very figures the
 dashboards show. The other sheets are row generators over querysets of the access modules, iterated in chunks
@@ -43,6 +45,7 @@ from partnerships.models import (
     SupportSession,
     TutorAssignment,
 )
+from partnerships.targets import Targets, common_targets, targets_of_year
 from programs.access import visible_programmes
 from programs.models import MeasureStatus, Programme, Rag, Review, RoadmapMeasure, overdue_q, rag_of
 from schools.access import Reach, Role, visible_schools
@@ -143,6 +146,7 @@ class Report:
             self.practices(),
             self.dynamics(),
             acts_sheet(user=self.user, start=self.start, end=self.end, municipality_ids=self.ids),
+            self.targets_sheet(),
         ]
 
     # summary and by municipality: the dashboards' figures
@@ -161,6 +165,7 @@ class Report:
                 "Отчёт", "Перечень ШНОР/ШНСУ (утверждён за год)", f.list_year or "нет утверждённого перечня", "list_year"
             )
             yield ("Отчёт", "Сформирован", Formatted(timezone.now(), "datetime"), "generated_at")
+            yield ("Отчёт", "Цели, по которым оценено (лист «Цели»)", self.targets().describe(), "targets")
             for figure in FIGURES:
                 yield (figure.section, figure.label, Formatted(f.total[figure.key], figure.kind), figure.key)
 
@@ -557,6 +562,44 @@ class Report:
                     ]
 
         return TypedSheet("Динамика результатов", columns, rows())
+
+    # the targets judged against: as they stood when the report was generated, printed into it (a later change of a
+    # target does not touch a file already written)
+
+    def targets(self) -> Targets:
+        if not hasattr(self, "_book"):
+            self._book = targets_of_year(self.year)
+        return common_targets(self._book, self.year, self.figures.municipalities)
+
+    def targets_sheet(self) -> TypedSheet:
+        f = self.figures
+        columns = [
+            Column("Муниципалитет", 28), Column("Цель", 52), Column("Не менее", 11, "number"),
+            Column("Факт", 11, "number"), Column("Выполнена", 11), Column("Чьи цели", 40),
+        ]
+        marks = {True: YES, False: NO, None: "нет данных"}
+
+        def lines(name, row, targets: Targets):
+            items = [
+                ("Договоров с кураторами подписано за учебный год", targets.agreements_per_year,
+                 row["agreements_signed"], targets.agreements_met(row["agreements_signed"])),
+                ("Доля ШНОР, участвовавших в методических мероприятиях, %", targets.event_participation,
+                 row["events_share"], Targets.share_met(row["events_share"], targets.event_participation)),
+                ("Доля педагогов с ИПРП, %", targets.teacher_coverage, row["plan_share"],
+                 Targets.share_met(row["plan_share"], targets.teacher_coverage)),
+                ("Доля педагогов с тьютором, %", targets.teacher_coverage, row["tutor_share"],
+                 Targets.share_met(row["tutor_share"], targets.teacher_coverage)),
+            ]  # fmt: skip
+            source = targets.source + (f"; {targets.basis}" if targets.basis else "")
+            for label, target, actual, met in items:
+                yield [name, label, target, actual, marks[met], source]
+
+        def rows():
+            self.targets()
+            for municipality, row in f.row_list():
+                yield from lines(municipality.name, row, self._book.of_municipality(municipality, self.year))
+
+        return TypedSheet("Цели", columns, rows())
 
 
 def _local_date(value):

@@ -15,7 +15,8 @@ def tell_department_of_proposal(sender, *, change, actor, **kwargs):
         kind=kinds.LIST_CHANGE_PROPOSED,
         recipients=people.department(),
         target=change,
-        title=f"Предложение к перечню на {change.run.year} год: {change.get_kind_display()} — {change.school.short_name}",
+        title=f"Предложение к перечню на {change.run.year_label} учебный год: {change.get_kind_display()} — "
+        f"{change.school.short_name}",
         body=f"Основание: {change.reason}",
         actor=actor,
     )
@@ -42,7 +43,7 @@ def tell_people_of_list(sender, *, run, actor, shnor, shnsu, both, **kwargs):
         kind=kinds.LIST_APPROVED,
         recipients=people.people_of_list(run),
         target=run,
-        title=f"Утверждён перечень ШНОР/ШНСУ на {run.year} год",
+        title=f"Утверждён {run.list_name} (ШНОР/ШНСУ)",
         body=(
             f"Управление образования утвердило перечень{order}: ШНОР — {shnor}, ШНСУ — {shnsu} "
             f"(из них и то и другое — {both}). Статусы школ, которые вы видите, с пояснениями — на странице перечня."

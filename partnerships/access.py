@@ -14,6 +14,9 @@ Built on `schools.access`, the one place that decides reach. The rules:
   municipality (who moderates) and the department.
 - Events: regional ones by everybody with a role; municipal ones within the municipality and by invited schools;
   the coordinator manages the municipality's events, the department all.
+- Targets (agreements a year, participation, coverage — per territory and school year): the department edits them;
+  a coordinator reads those of their territory (the installation's default and their municipalities' regions);
+  nobody else opens the page (403).
 
 Objects outside the reach answer 404 (`get_*_or_404`); a step the user's role does not allow answers 403
 (`require`).
@@ -36,7 +39,7 @@ from schools.access import (  # noqa: F401  (the shared scopes and `require` are
     tutor_municipality_ids,
     visible_municipalities,
 )
-from schools.models import Municipality, RoleAssignment, School
+from schools.models import Municipality, Region, RoleAssignment, School
 from shnor_portal.object_kinds import ObjectKind, page
 
 from .models import (
@@ -534,3 +537,26 @@ def act_targets() -> list:
                   lambda user: visible_agreements(user).values("pk"), can_manage_agreement, names,
                   page("partnerships:agreement"), name),
     ]  # fmt: skip
+
+
+# --- targets ------------------------------------------------------------------------------------------------------
+
+
+def can_read_targets(user) -> bool:
+    """The targets page: the department's and the coordinators'."""
+    return reach_of(user).everything or bool(coordinator_municipality_ids(user))
+
+
+def can_edit_targets(user) -> bool:
+    """Only the department sets the targets of its territory."""
+    return reach_of(user).everything
+
+
+def target_regions(user) -> QuerySet[Region]:
+    """The territories whose targets the user reads: every one for the department, a coordinator's municipalities'
+    regions (the installation's default is read by both)."""
+    if reach_of(user).everything:
+        return Region.objects.order_by("name")
+    return Region.objects.filter(
+        pk__in=Municipality.objects.filter(pk__in=coordinator_municipality_ids(user)).values("region_id")
+    ).order_by("name")

@@ -192,13 +192,23 @@ class EventInvitationInline(admin.TabularInline):
 
 @admin.register(m.MethodicalEvent)
 class MethodicalEventAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "format", "held_on", "municipality", "organiser", "is_cancelled"]
+    list_display = ["title", "format", "held_on", "municipality", "organiser", "target_share", "is_cancelled"]
     list_filter = ["format", "municipality", "held_on", "is_cancelled"]
     search_fields = ["title", "organiser", "description"]
     list_select_related = ["municipality"]
     autocomplete_fields = ["municipality", "created_by"]
     date_hierarchy = "held_on"
     inlines = [EventInvitationInline]
+
+
+@admin.register(m.SupportTarget)
+class SupportTargetAdmin(SimpleHistoryAdmin):
+    """The targets per territory and school year (the portal's page: «Сопровождение» → «Цели»)."""
+
+    list_display = ["__str__", "year", "region", "agreements_per_year", "event_participation", "teacher_coverage"]
+    list_filter = ["year", "region"]
+    search_fields = ["basis", "region__name"]
+    list_select_related = ["region"]
 
 
 class EventParticipantInline(admin.TabularInline):

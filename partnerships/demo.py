@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from programs.models import RiskFactor
 from schools.models import Municipality, School
+from schools.school_year import school_year_of
 
 from .models import (
     Agreement,
@@ -37,6 +38,7 @@ from .models import (
     SessionFormat,
     Subject,
     SupportSession,
+    SupportTarget,
     Teacher,
     TutorAssignment,
     TutorProfile,
@@ -374,6 +376,25 @@ def _seed_events(*, municipality, curator_school, department, coordinator, today
             format=MethodicalEvent.Format.WEBINAR, held_on=today + datetime.timedelta(days=20),
             starts_at=datetime.time(14, 0), municipality=None, organiser="Министерство образования (региональный центр)",
             place="https://vebinar.example.ru/shnor", description="Для управленческих команд ШНОР и школ-кураторов.",
+            target_share=95,  # seed 004: «Не менее 95% ОО-участников Проекта приняли участие в вебинарах»
+        )  # fmt: skip
+
+
+SEED_002_BASIS = (
+    "Муниципальная программа поддержки ШНОР и ШНСУ на 2022–2024 гг. (Рыбинский МР): соглашения между школами-"
+    "наставниками и школами ШНОР и ШНСУ «не менее 3» — по одному в год; доля педагогов, охваченных тьюторским "
+    "сопровождением и имеющих ИПРП, — 20 % → 35 % → 50 %"
+)
+
+
+def _seed_targets(*, region, today) -> None:
+    """Seed 002's targets for the demo's territory, the demo year in the middle of its three-year programme: one
+    agreement a year and coverage 20 % → 35 % → 50 %; participation stays the portal's 80 % (seed 004)."""
+    year = school_year_of(today)
+    for offset, coverage in ((-1, 20), (0, 35), (1, 50)):
+        SupportTarget.objects.get_or_create(
+            region=region, year=year + offset,
+            defaults={"agreements_per_year": 1, "teacher_coverage": coverage, "basis": SEED_002_BASIS},
         )  # fmt: skip
 
 
@@ -418,6 +439,7 @@ def seed_partnerships() -> dict[str, int]:
         municipality=municipality, curator_school=curator_school, department=users["department"],
         coordinator=users["coordinator"], today=today,
     )  # fmt: skip
+    _seed_targets(region=municipality.region, today=today)
     return {
         "agreements": Agreement.objects.count(),
         "sessions": SupportSession.objects.count(),

@@ -16,6 +16,14 @@ def _yes(value) -> str:
     return "да" if value else ""
 
 
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _met(value: bool | None) -> str:
+    return {True: "да", False: "нет"}.get(value, "")
+
+
 def _widths(columns):
     return [width for _title, width in columns]
 
@@ -112,7 +120,8 @@ def practice_rows(practices) -> Iterator[Row]:
 EVENT_COLUMNS = [
     ("Дата", 12), ("Название", 40), ("Форма", 16), ("Уровень", 28), ("Организатор", 30), ("Место или ссылка", 30),
     ("Отменено", 10), ("Приглашено школ", 12), ("Приняли участие", 12), ("Школ перечня в охвате", 14),
-    ("Из них участвовали", 14), ("Доля участия школ перечня, %", 16),
+    ("Из них участвовали", 14), ("Доля участия школ перечня, %", 16), ("Доля участия приглашённых, %", 14),
+    ("Цель: не менее, % приглашённых", 14), ("Цель достигнута", 12),
 ]  # fmt: skip
 
 
@@ -122,30 +131,36 @@ def event_rows(events: Iterable[MethodicalEvent]) -> Iterator[Row]:
         yield [
             e.held_on, e.title, e.get_format_display(), e.level_label, e.organiser, e.place, _yes(e.is_cancelled),
             e.invited_count, e.attended_count, e.listed_total, e.listed_attended, e.listed_share,
+            _share(e.attended_count, e.invited_count), e.target_share,
+            _met(e.target_met(e.invited_count, e.attended_count)),
         ]  # fmt: skip
 
 
 COVERAGE_COLUMNS = [
     ("Муниципалитет", 28), ("Школа", 30), ("В перечне ШНОР/ШНСУ", 14), ("Педагогов", 10), ("С ИПРП", 10),
-    ("Доля с ИПРП, %", 12), ("С тьютором", 10), ("Доля с тьютором, %", 14),
+    ("Доля с ИПРП, %", 12), ("С тьютором", 10), ("Доля с тьютором, %", 14), ("Учебный год", 10),
+    ("Цель: охват, не менее, %", 12),
 ]  # fmt: skip
 
 
 def coverage_rows(data: dict) -> Iterator[Row]:
     yield [title for title, _ in COVERAGE_COLUMNS]
+    targets = {t["municipality"].pk: t["target"] for t in data["municipalities"]}
     for r in data["rows"]:
         yield [
             r["school"].municipality.name, r["school"].short_name, _yes(r["listed"]), r["teachers"], r["with_plan"],
-            r["plan_share"], r["with_tutor"], r["tutor_share"],
+            r["plan_share"], r["with_tutor"], r["tutor_share"], data["year_label"],
+            targets.get(r["school"].municipality_id, data["targets"].teacher_coverage),
         ]  # fmt: skip
 
 
 SUMMARY_COLUMNS = [
-    ("Муниципалитет", 30), ("Год", 8), ("Договоров подписано", 12), ("Цель на год", 10), ("Договоров действует", 12),
-    ("Школ в перечне", 10), ("Без куратора", 10), ("Школы без куратора", 50), ("Занятий подтверждено", 12),
-    ("Ждут подтверждения", 12), ("Оспорено", 10), ("Педагогов", 10), ("С ИПРП", 10), ("Доля с ИПРП, %", 10),
-    ("С тьютором", 10), ("Доля с тьютором, %", 10), ("Практик опубликовано", 12), ("Скачиваний за год", 12),
-    ("Школ перечня на мероприятиях", 14), ("Доля, %", 10),
+    ("Муниципалитет", 30), ("Учебный год", 10), ("Договоров подписано", 12), ("Цель: договоров, не менее", 10),
+    ("Договоров действует", 12), ("Школ в перечне", 10), ("Без куратора", 10), ("Школы без куратора", 50),
+    ("Занятий подтверждено", 12), ("Ждут подтверждения", 12), ("Оспорено", 10), ("Педагогов", 10), ("С ИПРП", 10),
+    ("Доля с ИПРП, %", 10), ("С тьютором", 10), ("Доля с тьютором, %", 10), ("Цель: охват педагогов, %", 10),
+    ("Практик опубликовано", 12), ("Скачиваний за учебный год", 12), ("ШНОР в перечне", 10),
+    ("ШНОР на мероприятиях", 14), ("Доля, %", 10), ("Цель: участие ШНОР, %", 10), ("Цели", 60),
 ]  # fmt: skip
 
 
@@ -153,11 +168,11 @@ def summary_rows(rows: list[dict]) -> Iterator[Row]:
     yield [title for title, _ in SUMMARY_COLUMNS]
     for r in rows:
         yield [
-            r["municipality"].name, r["year"], r["signed"], r["target"], r["in_force"], r["listed"],
+            r["municipality"].name, r["year_label"], r["signed"], r["target"], r["in_force"], r["listed"],
             len(r["without_curator"]), ", ".join(s.short_name for s in r["without_curator"]),
             r["sessions_confirmed"], r["sessions_pending"], r["sessions_disputed"], r["teachers"], r["with_plan"],
-            r["plan_share"], r["with_tutor"], r["tutor_share"], r["practices"], r["downloads"],
-            r["events_took_part"], r["events_share"],
+            r["plan_share"], r["with_tutor"], r["tutor_share"], r["coverage_target"], r["practices"], r["downloads"],
+            r["shnor"], r["events_took_part"], r["events_share"], r["events_target"], r["targets"].describe(),
         ]  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from programs.models import RiskFactor
 from schools.access import visible_municipalities, visible_schools
-from schools.school_year import current_school_year, school_year_label
+from schools.school_year import current_school_year, school_year_choices, school_year_label, school_year_period
 from shnor_portal.choices import MunicipalityFilter
 
 from .access import in_force_q
@@ -106,7 +106,10 @@ class AgreementFilter(ScopedFilterSet):
     municipality = MunicipalityFilter(
         label="Муниципалитет", queryset=None, empty_label="все", field_name="supported_school__municipality"
     )
-    year = django_filters.NumberFilter(label="Действует в году", method="in_year", min_value=2000, max_value=2100)
+    year = django_filters.ChoiceFilter(
+        label="Действует в учебном году", choices=lambda: school_year_choices(back=10), empty_label="любой",
+        method="in_year",
+    )
     support_form = django_filters.ChoiceFilter(
         label="Форма поддержки",
         empty_label="любая",
@@ -136,7 +139,9 @@ class AgreementFilter(ScopedFilterSet):
         return queryset.filter(status=value)
 
     def in_year(self, queryset, name, value):
-        return queryset.filter(starts_on__year__lte=value, ends_on__year__gte=value)
+        """Agreements whose term overlaps the school year (2027: 1 September 2026 – 31 August 2027)."""
+        start, end = school_year_period(int(value))
+        return queryset.filter(starts_on__lte=end, ends_on__gte=start)
 
     def filter_form(self, queryset, name, value):
         return queryset.filter(**{value: True}) if value in Agreement.FORM_FIELDS else queryset
@@ -291,7 +296,9 @@ class EventFilter(ScopedFilterSet):
     municipality = MunicipalityFilter(
         label="Муниципалитет", queryset=None, empty_label="все", null_label="региональные", null_value="regional"
     )
-    year = django_filters.NumberFilter(label="Год", field_name="held_on__year", min_value=2000, max_value=2100)
+    year = django_filters.ChoiceFilter(
+        label="Учебный год", choices=lambda: school_year_choices(back=10), empty_label="любой", method="in_year"
+    )
     when = django_filters.ChoiceFilter(
         label="Когда", empty_label="все", method="filter_when", choices=[("upcoming", "предстоящие"), ("past", "прошедшие")]
     )
@@ -304,6 +311,11 @@ class EventFilter(ScopedFilterSet):
         for word in _words(value):
             queryset = queryset.filter(Q(title__icontains=word) | Q(organiser__icontains=word))
         return queryset
+
+    def in_year(self, queryset, name, value):
+        """Events held within the school year (2027: 1 September 2026 – 31 August 2027)."""
+        start, end = school_year_period(int(value))
+        return queryset.filter(held_on__gte=start, held_on__lte=end)
 
     def filter_when(self, queryset, name, value):
         today = timezone.localdate()

@@ -18,6 +18,7 @@ from .models import (
     Practice,
     Subject,
     SupportSession,
+    SupportTarget,
     Teacher,
     TeacherDeficit,
     TutoringSession,
@@ -344,7 +345,7 @@ class EventForm(GuardedModelForm):
     class Meta:
         model = MethodicalEvent
         fields = ["title", "format", "held_on", "starts_at", "municipality", "organiser", "place", "description",
-                  "is_cancelled"]  # fmt: skip
+                  "target_share", "is_cancelled"]  # fmt: skip
         widgets = {"held_on": DateInput(), "starts_at": TimeInput(), "description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, user, **kwargs):
@@ -408,3 +409,13 @@ class AttendanceForm(forms.Form):
             value = self.cleaned_data.get(attended.name)
             result[invitation.pk] = ({"yes": True, "no": False}.get(value), self.cleaned_data.get(people.name, ""))
         return result
+
+
+class SupportTargetForm(GuardedModelForm):
+    """The targets of one territory for one school year; the territory and the year come from the page."""
+
+    guards_creation = True
+
+    class Meta:
+        model = SupportTarget
+        fields = ["agreements_per_year", "event_participation", "teacher_coverage", "basis"]

@@ -4,13 +4,14 @@ large the data: counts come from correlated subqueries or grouped aggregates, ne
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from schools.access import Role, reach_of, visible_municipalities
-from schools.models import Municipality, RoleAssignment, School, SchoolYearStatus, Status
-from schools.school_year import current_school_year
+from schools.models import Municipality, Region, RoleAssignment, School, SchoolYearStatus, Status
+from schools.school_year import current_school_year, school_year_label, school_year_of, school_year_period
+from schools.selectors import list_year_for
 
 from . import access
 from .access import (
@@ -27,9 +28,6 @@ from .access import (
 )
 from .filters import AgreementFilter, EventFilter, PlanFilter, PracticeFilter, SessionFilter, TeacherFilter
 from .models import (
-    AGREEMENTS_PER_YEAR_TARGET,
-    COVERAGE_TARGETS,
-    EVENT_PARTICIPATION_TARGET,
     OPEN_ITEM_STATUSES,
     Agreement,
     AgreementPlanItem,
@@ -48,10 +46,12 @@ from .models import (
     TutoringSession,
     TutorProfile,
 )
+from .targets import TargetBook, Targets, common_targets, targets_of_year
 
 HOME_LIMIT = 8
 DUE_SOON_DAYS = 30
 LISTED_STATUSES = (Status.SHNOR, Status.SHNSU, Status.BOTH)
+SHNOR_STATUSES = (Status.SHNOR, Status.BOTH)  # the share of ШНОР at events counts the schools that are both
 
 
 def _count(queryset: QuerySet, outer: str):
@@ -313,9 +313,12 @@ def tutor_team(*, user) -> list[dict]:
 def coverage(*, user, municipality: Municipality | None = None, year: int | None = None, q: str = "") -> dict:
     """Per school: teachers, with an ИПРП for the year, with a tutor now; per municipality and in total.
 
-    Schools with registered teachers or on the approved list are shown. Five queries at any size.
+    Schools with registered teachers or on the list the school year is counted by are shown; tutors on the day (for a
+    past school year, its last day); each municipality's shares against its territory's coverage target of the year.
+    Seven queries at any size.
     """
     year = year or current_school_year()
+    as_of = min(timezone.localdate(), school_year_period(year)[1])
     schools = access.coverage_schools(user)
     if municipality is not None:
         schools = schools.filter(municipality=municipality)
@@ -329,11 +332,16 @@ def coverage(*, user, municipality: Municipality | None = None, year: int | None
         .annotate(n=Count("pk", distinct=True))
     )
     with_tutor = dict(
-        teachers.filter(pk__in=TutorAssignment.objects.current().values("teacher_id"))
+        teachers.filter(pk__in=TutorAssignment.objects.current(as_of).values("teacher_id"))
         .values_list("school_id")
         .annotate(n=Count("pk", distinct=True))
     )
-    listed = set(listed_schools().filter(pk__in=schools.values("pk")).values_list("pk", flat=True))
+    list_year = list_year_for(year)
+    listed = (
+        set(listed_schools(year=list_year).filter(pk__in=schools.values("pk")).values_list("pk", flat=True))
+        if list_year
+        else set()
+    )
     rows = []
     totals: dict[int, dict] = {}
     for school in schools.filter(Q(pk__in=list(per_school)) | Q(pk__in=list(listed))).select_related(
@@ -359,9 +367,13 @@ def coverage(*, user, municipality: Municipality | None = None, year: int | None
         total["teachers"] += n
         total["with_plan"] += p
         total["with_tutor"] += t
+    book = targets_of_year(year)
     for total in totals.values():
         total["plan_share"] = share(total["with_plan"], total["teachers"])
         total["tutor_share"] = share(total["with_tutor"], total["teachers"])
+        total["target"] = book.of_municipality(total["municipality"], year).teacher_coverage
+        total["plan_met"] = Targets.share_met(total["plan_share"], total["target"])
+        total["tutor_met"] = Targets.share_met(total["tutor_share"], total["target"])
     grand = {
         "teachers": sum(r["teachers"] for r in rows),
         "with_plan": sum(r["with_plan"] for r in rows),
@@ -369,46 +381,79 @@ def coverage(*, user, municipality: Municipality | None = None, year: int | None
     }
     grand["plan_share"] = share(grand["with_plan"], grand["teachers"])
     grand["tutor_share"] = share(grand["with_tutor"], grand["teachers"])
+    targets = common_targets(
+        book, year, [municipality] if municipality is not None else [t["municipality"] for t in totals.values()]
+    )
+    grand["target"] = targets.teacher_coverage
+    grand["plan_met"] = Targets.share_met(grand["plan_share"], targets.teacher_coverage)
+    grand["tutor_met"] = Targets.share_met(grand["tutor_share"], targets.teacher_coverage)
     return {
         "year": year,
+        "year_label": school_year_label(year),
         "rows": rows,
         "municipalities": sorted(totals.values(), key=lambda t: t["municipality"].name),
         "total": grand,
-        "targets": COVERAGE_TARGETS,
+        "targets": targets,
     }
 
 
 # --- the municipal picture ----------------------------------------------------------------------------------------
 
 
-def municipal_summary(*, user, year: int | None = None, today: datetime.date | None = None) -> list[dict]:
-    """Per municipality: agreements signed in the year against the target, agreements in force, schools on the list
-    with no curator, sessions held, coverage of teachers, practices and event participation. Fixed queries."""
+def summary_page(*, user, year: int) -> dict:
+    """The summary page: the municipalities' rows and the participation of the whole scope, reading the targets of
+    the year once."""
+    book = targets_of_year(year)
+    return {
+        "rows": municipal_summary(user=user, year=year, book=book),
+        "participation": yearly_participation(user=user, year=year, book=book),
+    }
+
+
+def municipal_summary(
+    *, user, year: int | None = None, today: datetime.date | None = None, book: TargetBook | None = None
+) -> list[dict]:
+    """Per municipality, for the school year `year` (2027 is 2026/27; the current one by default) — counted as the
+    dashboards and the yearly report count them (`monitoring.figures`): agreements signed in the school year against
+    the territory's target, agreements in force, schools of the year's list with no curator, sessions held, coverage
+    of teachers, practices, and the share of ШНОР of the year's list that took part in a methodical event of the
+    school year, against its target. Fixed queries."""
     if not can_see_summary(user):
         return []
     today = today or timezone.localdate()
-    year = year or today.year
+    year = year or school_year_of(today)
+    start, end = school_year_period(year)
+    as_of = min(today, end)
     municipalities = list(access.summary_municipalities(user))
     ids = [m.pk for m in municipalities]
-    signed, in_force, curated = _summary_agreements(ids, year, today)
-    listed = _summary_listed(ids)
-    sessions = _summary_sessions(ids, year)
-    teacher_counts, plan_counts, tutor_counts = _summary_teachers(ids)
-    practices, downloads = _summary_practices(ids, year)
-    attended = _summary_attendance(ids, year)
+    book = book or targets_of_year(year)
+    signed, in_force, curated = _summary_agreements(ids, (start, end), as_of)
+    listed, shnor = _summary_listed(ids, list_year_for(year))
+    sessions = _summary_sessions(ids, (start, end))
+    teacher_counts, plan_counts, tutor_counts = _summary_teachers(ids, year, as_of)
+    practices, downloads = _summary_practices(ids, (start, end))
+    attended = _summary_attendance(ids, (start, end))
     result = []
     for municipality in municipalities:
+        targets = book.of_municipality(municipality, year)
         listed_here = listed.get(municipality.pk, [])
-        listed_ids = {s.pk for s in listed_here}
+        shnor_here = shnor.get(municipality.pk, set())
         n_teachers = teacher_counts.get(municipality.pk, 0)
-        took_part = len(attended.get(municipality.pk, set()) & listed_ids)
+        took_part = len(attended.get(municipality.pk, set()) & shnor_here)
+        n_signed = signed.get(municipality.pk, 0)
+        events_share = share(took_part, len(shnor_here))
+        plan_share = share(plan_counts.get(municipality.pk, 0), n_teachers)
+        tutor_share = share(tutor_counts.get(municipality.pk, 0), n_teachers)
         result.append(
             {
                 "municipality": municipality,
                 "year": year,
-                "signed": signed.get(municipality.pk, 0),
-                "target": AGREEMENTS_PER_YEAR_TARGET,
-                "target_met": signed.get(municipality.pk, 0) >= AGREEMENTS_PER_YEAR_TARGET,
+                "year_label": school_year_label(year),
+                "as_of": as_of,
+                "targets": targets,
+                "signed": n_signed,
+                "target": targets.agreements_per_year,
+                "target_met": targets.agreements_met(n_signed),
                 "in_force": in_force.get(municipality.pk, 0),
                 "listed": len(listed_here),
                 "without_curator": [s for s in listed_here if s.pk not in curated],
@@ -418,49 +463,68 @@ def municipal_summary(*, user, year: int | None = None, today: datetime.date | N
                 "teachers": n_teachers,
                 "with_plan": plan_counts.get(municipality.pk, 0),
                 "with_tutor": tutor_counts.get(municipality.pk, 0),
-                "plan_share": share(plan_counts.get(municipality.pk, 0), n_teachers),
-                "tutor_share": share(tutor_counts.get(municipality.pk, 0), n_teachers),
+                "plan_share": plan_share,
+                "tutor_share": tutor_share,
+                "coverage_target": targets.teacher_coverage,
+                "plan_met": Targets.share_met(plan_share, targets.teacher_coverage),
+                "tutor_met": Targets.share_met(tutor_share, targets.teacher_coverage),
                 "practices": practices.get(municipality.pk, 0),
                 "downloads": downloads.get(municipality.pk, 0),
+                "shnor": len(shnor_here),
                 "events_took_part": took_part,
-                "events_share": share(took_part, len(listed_here)),
-                "events_target": EVENT_PARTICIPATION_TARGET,
+                "events_share": events_share,
+                "events_target": targets.event_participation,
+                "events_met": Targets.share_met(events_share, targets.event_participation),
             }
         )
     return result
 
 
-def _summary_agreements(ids: list[int], year: int, today: datetime.date) -> tuple[dict, dict, set]:
-    """By the supported school's municipality: agreements signed in the year, agreements in force; and the schools
-    supported by one in force."""
+def _summary_agreements(ids: list[int], period: tuple, as_of: datetime.date) -> tuple[dict, dict, set]:
+    """By the supported school's municipality: agreements signed in the school year, agreements in force on the day;
+    and the schools supported by one in force."""
     agreements = Agreement.objects.filter(supported_school__municipality_id__in=ids)
     signed = dict(
         agreements.exclude(status=Agreement.Status.DRAFT)
-        .filter(signed_on__year=year)
+        .filter(signed_on__gte=period[0], signed_on__lte=period[1])
         .values_list("supported_school__municipality_id")
         .annotate(n=Count("pk"))
     )
     in_force = dict(
-        agreements.filter(in_force_q(on=today))
+        agreements.filter(in_force_q(on=as_of))
         .values_list("supported_school__municipality_id")
         .annotate(n=Count("pk"))
     )
-    curated = set(agreements.filter(in_force_q(on=today)).values_list("supported_school_id", flat=True))
+    curated = set(agreements.filter(in_force_q(on=as_of)).values_list("supported_school_id", flat=True))
     return signed, in_force, curated
 
 
-def _summary_listed(ids: list[int]) -> dict[int, list[School]]:
-    listed = defaultdict(list)
-    for school in listed_schools().filter(municipality_id__in=ids).order_by("short_name"):
+def _summary_listed(ids: list[int], list_year: int | None) -> tuple[dict[int, list[School]], dict[int, set[int]]]:
+    """municipality → the schools on the list the school year is counted by; and → its ШНОР (with those that are
+    both). One query."""
+    listed, shnor = defaultdict(list), defaultdict(set)
+    if list_year is None:
+        return listed, shnor
+    for school in (
+        School.objects.filter(
+            municipality_id__in=ids, year_statuses__year=list_year, year_statuses__status__in=LISTED_STATUSES
+        )
+        .annotate(list_status=F("year_statuses__status"))
+        .order_by("short_name")
+    ):
         listed[school.municipality_id].append(school)
-    return listed
+        if school.list_status in SHNOR_STATUSES:
+            shnor[school.municipality_id].add(school.pk)
+    return listed, shnor
 
 
-def _summary_sessions(ids: list[int], year: int) -> dict[int, dict[str, int]]:
-    """municipality → session status → sessions held in the year (0 for any status not held)."""
+def _summary_sessions(ids: list[int], period: tuple) -> dict[int, dict[str, int]]:
+    """municipality → session status → sessions held in the school year (0 for any status not held)."""
     sessions = defaultdict(lambda: defaultdict(int))
     for municipality_id, status, n in (
-        SupportSession.objects.filter(agreement__supported_school__municipality_id__in=ids, held_on__year=year)
+        SupportSession.objects.filter(
+            agreement__supported_school__municipality_id__in=ids, held_on__gte=period[0], held_on__lte=period[1]
+        )
         .values_list("agreement__supported_school__municipality_id", "status")
         .annotate(n=Count("pk"))
     ):
@@ -468,45 +532,53 @@ def _summary_sessions(ids: list[int], year: int) -> dict[int, dict[str, int]]:
     return sessions
 
 
-def _summary_teachers(ids: list[int]) -> tuple[dict, dict, dict]:
-    """Per municipality: working teachers, those with an ИПРП of the school year, those with a tutor today."""
+def _summary_teachers(ids: list[int], year: int, as_of: datetime.date) -> tuple[dict, dict, dict]:
+    """Per municipality: working teachers, those with an ИПРП of the school year, those with a tutor on the day."""
     teachers = Teacher.objects.filter(is_active=True, school__municipality_id__in=ids)
-    school_year = current_school_year()
     teacher_counts = dict(teachers.values_list("school__municipality_id").annotate(n=Count("pk")))
     plan_counts = dict(
-        teachers.filter(plans__year=school_year, plans__status__in=DevelopmentPlan.COUNTING)
+        teachers.filter(plans__year=year, plans__status__in=DevelopmentPlan.COUNTING)
         .values_list("school__municipality_id")
         .annotate(n=Count("pk", distinct=True))
     )
     tutor_counts = dict(
-        teachers.filter(pk__in=TutorAssignment.objects.current().values("teacher_id"))
+        teachers.filter(pk__in=TutorAssignment.objects.current(as_of).values("teacher_id"))
         .values_list("school__municipality_id")
         .annotate(n=Count("pk", distinct=True))
     )
     return teacher_counts, plan_counts, tutor_counts
 
 
-def _summary_practices(ids: list[int], year: int) -> tuple[dict, dict]:
-    """Per municipality: published practices, and downloads of its practices in the year."""
+def _summary_practices(ids: list[int], period: tuple) -> tuple[dict, dict]:
+    """Per municipality: published practices, and downloads of its practices in the school year."""
     practices = dict(
         Practice.objects.filter(status=Practice.Status.PUBLISHED, school__municipality_id__in=ids)
         .values_list("school__municipality_id")
         .annotate(n=Count("pk"))
     )
     downloads = dict(
-        PracticeDownload.objects.filter(practice__school__municipality_id__in=ids, downloaded_at__year=year)
+        PracticeDownload.objects.filter(
+            practice__status=Practice.Status.PUBLISHED,
+            practice__school__municipality_id__in=ids,
+            downloaded_at__date__gte=period[0],
+            downloaded_at__date__lte=period[1],
+        )
         .values_list("practice__school__municipality_id")
         .annotate(n=Count("pk"))
     )
     return practices, downloads
 
 
-def _summary_attendance(ids: list[int], year: int) -> dict[int, set[int]]:
-    """municipality → the schools that attended a methodical event held in the year."""
+def _summary_attendance(ids: list[int], period: tuple) -> dict[int, set[int]]:
+    """municipality → the schools that attended a methodical event held in the school year."""
     attended = defaultdict(set)
     for municipality_id, school_id in (
         EventInvitation.objects.filter(
-            attended=True, event__is_cancelled=False, event__held_on__year=year, school__municipality_id__in=ids
+            attended=True,
+            event__is_cancelled=False,
+            event__held_on__gte=period[0],
+            event__held_on__lte=period[1],
+            school__municipality_id__in=ids,
         ).values_list("school__municipality_id", "school_id")
     ):
         attended[municipality_id].add(school_id)
@@ -569,24 +641,41 @@ def event_list(*, user, data) -> tuple[EventFilter, QuerySet[MethodicalEvent]]:
     return event_filter, rows
 
 
-def yearly_participation(*, user, year: int) -> dict:
-    """The share of listed schools in the user's municipalities that took part in at least one event of the year."""
+def yearly_participation(*, user, year: int, book: TargetBook | None = None) -> dict:
+    """The share of ШНОР (of the list the school year is counted by) in the user's municipalities that took part in
+    at least one methodical event held in the school year `year`, against the target of the year — as the dashboards
+    count it."""
     reach = reach_of(user)
-    listed = listed_schools()
+    start, end = school_year_period(year)
+    list_year = list_year_for(year)
+    shnor = (
+        School.objects.filter(year_statuses__year=list_year, year_statuses__status__in=SHNOR_STATUSES)
+        if list_year
+        else School.objects.none()
+    )
+    municipalities = None
     if not reach.everything:
-        listed = listed.filter(municipality_id__in=visible_municipalities(user).values("pk"))
-    listed_ids = set(listed.values_list("pk", flat=True))
+        municipalities = list(visible_municipalities(user))
+        shnor = shnor.filter(municipality_id__in=[m.pk for m in municipalities])
+    shnor_ids = set(shnor.values_list("pk", flat=True))
     took_part = set(
         EventInvitation.objects.filter(
-            attended=True, event__is_cancelled=False, event__held_on__year=year, school_id__in=listed_ids
+            attended=True, event__is_cancelled=False, event__held_on__gte=start, event__held_on__lte=end,
+            school_id__in=shnor_ids,
         ).values_list("school_id", flat=True)
     )
+    if municipalities is None:  # the department: the one territory of the installation, if it has one
+        municipalities = [Municipality(region_id=pk) for pk in Region.objects.values_list("pk", flat=True)[:2]]
+    targets = common_targets(book or targets_of_year(year), year, municipalities)
+    value = share(len(took_part), len(shnor_ids))
     return {
         "year": year,
-        "listed": len(listed_ids),
+        "year_label": school_year_label(year),
+        "listed": len(shnor_ids),
         "took_part": len(took_part),
-        "share": share(len(took_part), len(listed_ids)),
-        "target": EVENT_PARTICIPATION_TARGET,
+        "share": value,
+        "target": targets.event_participation,
+        "met": Targets.share_met(value, targets.event_participation),
     }
 
 
@@ -721,10 +810,14 @@ def _tutor_items(user, today: datetime.date) -> dict:
 
 
 def _department_items(today: datetime.date) -> dict:
-    """The region's totals of the calendar year: agreements, sessions, listed schools without a curator, teachers
-    with an ИПРП, practices, downloads and the next methodical event."""
+    """The region's totals of the school year under way: agreements, sessions, listed schools without a curator,
+    teachers with an ИПРП, practices, downloads and the next methodical event."""
+    year = school_year_of(today)
+    start, end = school_year_period(year)
     sessions = dict(
-        SupportSession.objects.filter(held_on__year=today.year).values_list("status").annotate(n=Count("pk"))
+        SupportSession.objects.filter(held_on__gte=start, held_on__lte=end)
+        .values_list("status")
+        .annotate(n=Count("pk"))
     )
     teachers = Teacher.objects.filter(is_active=True)
     n_teachers = teachers.count()
@@ -740,10 +833,11 @@ def _department_items(today: datetime.date) -> dict:
     listed_ids = set(listed_schools().values_list("pk", flat=True))
     curated = set(Agreement.objects.filter(in_force_q(on=today)).values_list("supported_school_id", flat=True))
     return {
-        "year": today.year,
+        "year": year,
+        "year_label": school_year_label(year),
         "agreements_in_force": Agreement.objects.filter(in_force_q(on=today)).count(),
         "agreements_signed": Agreement.objects.exclude(status=Agreement.Status.DRAFT)
-        .filter(signed_on__year=today.year)
+        .filter(signed_on__gte=start, signed_on__lte=end)
         .count(),
         "sessions_confirmed": sessions.get(SupportSession.Status.CONFIRMED, 0),
         "sessions_pending": sessions.get(SupportSession.Status.PENDING, 0),
@@ -755,7 +849,9 @@ def _department_items(today: datetime.date) -> dict:
         "plan_share": share(with_plan, n_teachers),
         "practices_published": practice_counts["published"],
         "practices_waiting": practice_counts["waiting"],
-        "downloads": PracticeDownload.objects.filter(downloaded_at__year=today.year).count(),
+        "downloads": PracticeDownload.objects.filter(
+            downloaded_at__date__gte=start, downloaded_at__date__lte=end
+        ).count(),
         "events_upcoming": MethodicalEvent.objects.filter(held_on__gte=today, is_cancelled=False).count(),
         "next_event": MethodicalEvent.objects.filter(held_on__gte=today, is_cancelled=False)
         .order_by("held_on")

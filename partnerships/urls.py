@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agreements, bank, teachers
+from .views import agreements, bank, targets, teachers
 
 app_name = "partnerships"
 
@@ -34,6 +34,9 @@ urlpatterns = [
     # the municipal picture
     path("summary/", teachers.summary, name="summary"),
     path("summary/export/", teachers.summary_export, name="summary_export"),
+    # the targets of a territory per school year
+    path("targets/", targets.target_list, name="targets"),
+    path("targets/<int:year>/edit/", targets.target_edit, name="target_edit"),
     # teachers, tutors, ИПРП
     path("teachers/", teachers.teacher_list, name="teachers"),
     path("teachers/export/", teachers.teacher_export, name="teachers_export"),

@@ -64,7 +64,7 @@ def seed_notifications() -> int:
 
     # (user, kind, target, title, body, days ago, read?)
     rows = [
-        ("department", kinds.LIST_APPROVED, run, f"Утверждён перечень ШНОР/ШНСУ на {run.year} год" if run else "",
+        ("department", kinds.LIST_APPROVED, run, f"Утверждён {run.list_name} (ШНОР/ШНСУ)" if run else "",
          "Перечень действует весь учебный год.", 12, True),
         ("department", kinds.REVIEW_WAITING, regional,
          f"Региональная экспертиза программы «{regional.programme.title}» ждёт решения" if regional else "",
@@ -84,7 +84,7 @@ def seed_notifications() -> int:
         ("curator", kinds.REVIEW_WAITING, mutual,
          f"Взаимоэкспертиза программы «{mutual.programme.title}» ждёт заключения" if mutual else "",
          "Изучите программу, отметьте критерии чек-листа и дайте заключение.", 1, False),
-        ("tutor", kinds.LIST_APPROVED, run, f"Утверждён перечень ШНОР/ШНСУ на {run.year} год" if run else "",
+        ("tutor", kinds.LIST_APPROVED, run, f"Утверждён {run.list_name} (ШНОР/ШНСУ)" if run else "",
          "Посмотрите, какие школы муниципалитета в перечне: их педагогам нужна тьюторская поддержка.", 10, False),
     ]
     now = timezone.now()

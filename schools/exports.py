@@ -140,13 +140,13 @@ COMPUTED_REASON = "по результатам идентификации"
 def list_heading(run: IdentificationRun) -> str:
     if run.order_number and run.order_date:
         return f"Приложение к приказу от {run.order_date:%d.%m.%Y} № {run.order_number}"
-    return f"Проект перечня на {run.year} год (по запуску идентификации № {run.pk}), приказ не издан"
+    return f"Проект перечня на {run.year_label} учебный год (по запуску идентификации № {run.pk}), приказ не издан"
 
 
 def list_sheets(run: IdentificationRun, listed, curators, differences) -> list[tuple[str, list[str], list[int], list]]:
     """(title, heading lines, column widths, rows with the header first) of each sheet of the list's workbook."""
     heading = [list_heading(run), f"Перечень школ с низкими образовательными результатами (ШНОР) и школ, "
-               f"функционирующих в неблагоприятных социальных условиях (ШНСУ), на {run.year} год"]  # fmt: skip
+               f"функционирующих в неблагоприятных социальных условиях (ШНСУ), на {run.year_label} учебный год"]  # fmt: skip
     yes = "да"
     rows = [[title for title, _ in LIST_COLUMNS]] + [
         [number, row.school.municipality.name, row.school.name or row.school.short_name, row.get_status_display(),
@@ -166,9 +166,9 @@ def list_sheets(run: IdentificationRun, listed, curators, differences) -> list[t
     ]  # fmt: skip
     return [
         ("Перечень", heading, [w for _, w in LIST_COLUMNS], rows),
-        ("Школы-кураторы", [heading[0], f"Школы-кураторы на {run.year} год"], [w for _, w in CURATOR_COLUMNS],
+        ("Школы-кураторы", [heading[0], f"Школы-кураторы на {run.year_label} учебный год"], [w for _, w in CURATOR_COLUMNS],
          curator_rows),
-        ("Отличия от расчёта", [f"Отличия перечня на {run.year} год от расчёта (запуск № {run.pk})"],
+        ("Отличия от расчёта", [f"Отличия перечня на {run.year_label} учебный год от расчёта (запуск № {run.pk})"],
          [w for _, w in DIFFERENCE_COLUMNS], difference_rows),
     ]  # fmt: skip
 

@@ -34,6 +34,7 @@ from .identification import (
 )
 from .list_views import ApproveForm, render_preflight
 from .models import Criterion, IdentificationRun, IdentificationSettings, Status
+from .school_year import school_year_label
 from .selection import LISTED, list_approve, summary_for_page
 from .tasks import run_enqueue, run_retry, runs_mark_interrupted
 from .verdicts import Parameters
@@ -170,7 +171,7 @@ def identification_start(request):
     except IdentificationError as error:
         messages.error(request, str(error))
         return redirect("schools:identification")
-    messages.info(request, f"Идентификация за {run.year} год запущена.")
+    messages.info(request, f"Идентификация на {run.year_label} учебный год запущена.")
     return redirect("schools:run_detail", pk=run.pk)
 
 
@@ -268,7 +269,8 @@ def run_approve_view(request, pk):
     except IdentificationError as error:
         messages.error(request, str(error))
         return redirect("schools:selection_approve", pk=run.pk)
-    messages.success(request, f"Перечень на {run.year} год утверждён: статусы установлены для {count} школ.")
+    run.refresh_from_db(fields=["approved_at", "order_date"])
+    messages.success(request, f"Утверждён {run.list_name}: статусы установлены для {count} школ.")
     return redirect("schools:selection", pk=run.pk)
 
 
@@ -287,7 +289,7 @@ def criteria_list(request, year):
     criteria = Criterion.objects.filter(year=year).select_related("measure", "per_measure")
     if can_start_runs(request.user) and request.method == "POST":
         criteria_ensure_for_year(year=year)
-        messages.success(request, f"Критерии на {year} год созданы: скопированы с прошлого года или по умолчанию.")
+        messages.success(request, f"Критерии на {school_year_label(year)} учебный год созданы: скопированы с прошлого года или по умолчанию.")
         return redirect("schools:criteria", year=year)
     years = Criterion.objects.order_by("-year").values_list("year", flat=True).distinct()
     return render(

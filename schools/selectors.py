@@ -96,3 +96,9 @@ def _people_by_role() -> list[tuple[str, int]]:
         RoleAssignment.objects.values("role").annotate(n=Count("user", distinct=True)).values_list("role", "n")
     )
     return [(label, counts.get(value, 0)) for value, label in Role.choices]
+
+
+def list_year_for(year: int) -> int | None:
+    """The approved list a school year is counted by: the newest approved list up to the year (the rule of the
+    dashboards, the yearly report, the computed indicators and the partnerships summary alike)."""
+    return SchoolYearStatus.objects.filter(year__lte=year).aggregate(y=Max("year"))["y"]

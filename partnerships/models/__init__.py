@@ -2,7 +2,7 @@
 the bank of practices and methodical events.
 
 By area: `agreements` (agreements, their plans, sessions and the sessions' evidence), `teachers` (tutor teams,
-teachers, deficits, ИПРП, tutoring), `practices` (the bank of practices), `events` (methodical events), `lists` (the
+teachers, deficits, ИПРП, tutoring), `practices` (the bank of practices), `events` (methodical events), `targets` (the targets a territory judges its support against), `lists` (the
 subjects and deficit areas the department keeps) and `files` (what a stored document keeps, where it is stored).
 Every model, and each name other modules and the migrations read from `partnerships.models`, is imported here:
 Django finds an app's models in its `models` module.
@@ -13,7 +13,6 @@ Every domain model keeps its history (django-simple-history): who changed what a
 from .lists import DeficitArea, Subject  # noqa: I001 — the models register in the order they were always defined
 from .files import agreement_scan_upload_to, practice_file_upload_to, session_evidence_upload_to
 from .agreements import (
-    AGREEMENTS_PER_YEAR_TARGET,
     Agreement,
     AgreementPlanItem,
     SessionEvidence,
@@ -22,7 +21,6 @@ from .agreements import (
     month_label,
 )
 from .teachers import (
-    COVERAGE_TARGETS,
     OPEN_ITEM_STATUSES,
     DevelopmentPlan,
     DevelopmentPlanItem,
@@ -34,12 +32,10 @@ from .teachers import (
     TutorProfile,
 )
 from .practices import Practice, PracticeDownload, PracticeFile
-from .events import EVENT_PARTICIPATION_TARGET, EventInvitation, EventParticipant, MethodicalEvent
+from .targets import SupportTarget
+from .events import EventInvitation, EventParticipant, MethodicalEvent
 
 __all__ = [
-    "AGREEMENTS_PER_YEAR_TARGET",
-    "COVERAGE_TARGETS",
-    "EVENT_PARTICIPATION_TARGET",
     "OPEN_ITEM_STATUSES",
     "Agreement",
     "AgreementPlanItem",
@@ -57,6 +53,7 @@ __all__ = [
     "SessionFormat",
     "Subject",
     "SupportSession",
+    "SupportTarget",
     "Teacher",
     "TeacherDeficit",
     "TutorAssignment",

@@ -22,9 +22,6 @@ from schools.models import School
 
 from .files import StoredFile, agreement_scan_upload_to, session_evidence_upload_to
 
-# Seed 000: at least five partner agreements a year in a municipality.
-AGREEMENTS_PER_YEAR_TARGET = 5
-
 MONTHS = [
     "январь", "февраль", "март", "апрель", "май", "июнь",
     "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь",

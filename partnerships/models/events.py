@@ -7,8 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from schools.models import Municipality, School
 
-# Seed 004: at least 80 % of ШНОР take part in methodical events.
-EVENT_PARTICIPATION_TARGET = 80
+from .targets import SHARE_VALIDATORS
 
 
 class MethodicalEvent(models.Model):
@@ -35,6 +34,10 @@ class MethodicalEvent(models.Model):
     place = models.CharField("место или ссылка", max_length=500, blank=True)
     description = models.TextField("программа и описание", blank=True)
     is_cancelled = models.BooleanField("отменено", default=False)
+    target_share = models.PositiveSmallIntegerField(
+        "цель: доля приглашённых школ, принявших участие, %", null=True, blank=True, validators=SHARE_VALIDATORS,
+        help_text="Например, «не менее 95 % участников Проекта приняли участие» (краевой проект). Пусто — без цели.",
+    )
     invited_schools = models.ManyToManyField(
         School, verbose_name="приглашённые школы", through="EventInvitation", related_name="methodical_events"
     )
@@ -56,6 +59,13 @@ class MethodicalEvent(models.Model):
     @property
     def level_label(self) -> str:
         return str(self.municipality) if self.municipality_id else "региональное"
+
+    def target_met(self, invited: int, attended: int) -> bool | None:
+        """Whether the share of invited schools that took part reaches the event's target (None: no target, nobody
+        invited, or the event is still ahead)."""
+        if self.target_share is None or not invited or not self.is_past:
+            return None
+        return 100 * attended >= self.target_share * invited
 
     @property
     def is_past(self) -> bool:

@@ -18,9 +18,6 @@ from schools.models import Municipality, School
 
 from .lists import DeficitArea, Subject
 
-# Seed 002: share of teachers with tutor support and an ИПРП — 20 % → 35 % → 50 % over the programme's years.
-COVERAGE_TARGETS = (20, 35, 50)
-
 
 class TutorProfile(models.Model):
     """A member of the municipal tutor team; the role itself is a `RoleAssignment` (tutor, municipality)."""

@@ -7,7 +7,10 @@ from ..access import can_create_event, can_manage_event, coordinator_municipalit
 from ..models import EventInvitation, EventParticipant, MethodicalEvent
 from .common import PartnershipError, full_clean, require_unchanged, stamp
 
-EVENT_FIELDS = ["title", "format", "held_on", "starts_at", "municipality", "organiser", "place", "description", "is_cancelled"]
+EVENT_FIELDS = [
+    "title", "format", "held_on", "starts_at", "municipality", "organiser", "place", "description", "target_share",
+    "is_cancelled",
+]
 NOT_ORGANISER = "Мероприятие ведут его организаторы: координатор муниципалитета или управление образования."
 
 

@@ -25,6 +25,8 @@ def section_links(user) -> list[dict]:
     if access.has_any_role(user):
         links.append(("partnerships:practices", "Банк практик", "bi-collection"))
         links.append(("partnerships:events", "Мероприятия", "bi-easel"))
+    if access.can_read_targets(user):
+        links.append(("partnerships:targets", "Цели", "bi-bullseye"))
     return [{"url_name": name, "label": label, "icon": icon} for name, label, icon in links]
 
 

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from schools.school_year import school_year_param
+
 from .. import access, selectors
 from ..forms import AttendanceForm, EventForm, FileForm, PracticeForm, add_errors
 from ..services import events as event_services
@@ -184,13 +186,14 @@ def event_list(request):
     context = paginate(request, rows)
     selectors.event_participation(list(context["page"].object_list))
     year = event_filter.form.cleaned_data.get("year") if event_filter.is_valid() else None
+    year = school_year_param(year)
     return render(
         request,
         "partnerships/event_list.html",
         {
             "filter": event_filter,
             "can_create": access.can_create_event(request.user),
-            "participation": selectors.yearly_participation(user=request.user, year=year or timezone.localdate().year),
+            "participation": selectors.yearly_participation(user=request.user, year=year),
             **context,
         },
     )
@@ -235,6 +238,7 @@ def event_detail(request, pk):
     for invitation in invitations:
         invitation.show_people = can_manage or access.acts_for_school(request.user, invitation.school_id)
     listed = [i for i in invitations if i.listed]
+    attended = sum(1 for i in invitations if i.attended)
     return render(
         request,
         "partnerships/event_detail.html",
@@ -242,7 +246,9 @@ def event_detail(request, pk):
             "event": event,
             "invitations": invitations,
             "can_manage": can_manage,
-            "attended": sum(1 for i in invitations if i.attended),
+            "attended": attended,
+            "attended_share": selectors.share(attended, len(invitations)),
+            "target_met": event.target_met(len(invitations), attended),
             "listed_invited": len(listed),
             "listed_attended": sum(1 for i in listed if i.attended),
         },

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from schools.models import Municipality
-from schools.school_year import current_school_year, school_year_label
+from schools.school_year import current_school_year, school_year_choices, school_year_label, school_year_param
 
 from .. import access, selectors
 from ..forms import (
@@ -401,7 +401,8 @@ def _municipality_param(request) -> Municipality | None:
 def coverage(request):
     access.require(access.can_see_coverage(request.user), "Охват педагогов видят школы, тьюторы, координаторы и управление.")
     municipality = _municipality_param(request)
-    data = selectors.coverage(user=request.user, municipality=municipality, q=request.GET.get("q", ""))
+    year = school_year_param(request.GET.get("year"))
+    data = selectors.coverage(user=request.user, municipality=municipality, year=year, q=request.GET.get("q", ""))
     return render(
         request,
         "partnerships/coverage.html",
@@ -413,6 +414,7 @@ def coverage(request):
             if access.chooses_municipality(request.user)
             else [],
             "year_label": school_year_label(data["year"]),
+            "years": school_year_choices({year}),
             **paginate(request, data["rows"]),
         },
     )
@@ -421,30 +423,32 @@ def coverage(request):
 @login_required
 def coverage_export(request):
     access.require(access.can_see_coverage(request.user), "Охват педагогов видят школы, тьюторы, координаторы и управление.")
-    data = selectors.coverage(user=request.user, municipality=_municipality_param(request), q=request.GET.get("q", ""))
+    data = selectors.coverage(
+        user=request.user, municipality=_municipality_param(request), year=school_year_param(request.GET.get("year")),
+        q=request.GET.get("q", ""),
+    )
     return export_response("coverage", data, file_name=f"ohvat-pedagogov-{data['year']}.xlsx")
 
 
 def _summary_year(request) -> int:
-    value = request.GET.get("year", "")
-    today = timezone.localdate()
-    return int(value) if value.isdigit() and 2000 <= int(value) <= today.year + 1 else today.year
+    """The school year of the summary (2027 is 2026/27): the portal counts every «за год» by school year."""
+    return school_year_param(request.GET.get("year"))
 
 
 @login_required
 def summary(request):
     access.require(access.can_see_summary(request.user), "Сводка по муниципалитетам — для координаторов и управления образования.")
     year = _summary_year(request)
-    rows = selectors.municipal_summary(user=request.user, year=year)
-    today = timezone.localdate()
+    data = selectors.summary_page(user=request.user, year=year)
     return render(
         request,
         "partnerships/summary.html",
         {
             "year": year,
-            "years": list(range(today.year, today.year - 4, -1)),
-            "participation": selectors.yearly_participation(user=request.user, year=year),
-            **paginate(request, rows),
+            "year_label": school_year_label(year),
+            "years": school_year_choices({year}),
+            "participation": data["participation"],
+            **paginate(request, data["rows"]),
         },
     )
 

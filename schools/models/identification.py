@@ -4,10 +4,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from shnor_portal import jobs
 
+from ..school_year import list_label, school_year_label
 from ..verdicts import OBJECTIVITY_LINES, Parameters, Status, latest_oip, low_criteria_rows, verdict_text
 from .registry import School
 from .results import Measure
@@ -268,6 +270,22 @@ class IdentificationRun(jobs.JobRow):
     @property
     def is_approved(self) -> bool:
         return self.approved_at is not None
+
+    @property
+    def approved_on(self):
+        """The day the list was approved: the order's date, else the day it was marked approved."""
+        if self.order_date:
+            return self.order_date
+        return timezone.localtime(self.approved_at).date() if self.approved_at else None
+
+    @property
+    def list_name(self) -> str:
+        """«перечень 2026 года на 2026/27 учебный год» (`schools.school_year.list_label`)."""
+        return list_label(self.year, self.approved_on)
+
+    @property
+    def year_label(self) -> str:
+        return school_year_label(self.year)
 
 
 

@@ -45,3 +45,14 @@ def status_badges(status, preventive=False, curator=False, approved=True, watch=
     if watch:
         parts.append(_WATCH)
     return mark_safe("\n".join(parts))
+
+
+@register.filter
+def school_year(year):
+    """2027 → «2026/27»: the portal names school years by the calendar year they end in (`schools.school_year`)."""
+    from schools.school_year import school_year_label
+
+    try:
+        return school_year_label(int(year))
+    except (TypeError, ValueError):
+        return year

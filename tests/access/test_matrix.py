@@ -254,6 +254,15 @@ PARTNERSHIPS = {
     P + "session_evidence_delete": [R(POST, a("evidence"), 403, 403, 404, 403, 302, 404, b=True)],
     P + "summary": [R(GET, NO, 200, 200, 200, 403, 403, 403)],
     P + "summary_export": [R(GET, NO, 200, 200, 200, 403, 403, 403)],
+    # the targets of the territory: the department sets them, a coordinator (the outsider too: their own territory)
+    # reads them, nobody else opens them
+    P + "targets": [R(GET, NO, 200, 200, 200, 403, 403, 403)],
+    P + "target_edit": [
+        R(GET, lambda s: [s.year], 200, 403, 403, 403, 403, 403, label="form"),
+        R(POST, lambda s: [s.year], 302, 403, 403, 403, 403, 403, label="save",
+          data=lambda s: {"agreements_per_year": 3, "event_participation": 90, "teacher_coverage": 40, "seen": 0},
+          effect=lambda s: _default_targets(s.year)),
+    ],
     P + "teachers": [R(GET, NO, 200, 200, 200, 200, 403, 200)],
     P + "teachers_export": [R(GET, NO, 200, 200, 200, 200, 403, 200)],
     P + "teacher_create": [R(GET, NO, 200, 200, 200, 200, 403, 403)],
@@ -424,6 +433,12 @@ def _accepted(self_assessment):
     from monitoring.models import SelfAssessment
 
     return SelfAssessment.objects.filter(pk=self_assessment.pk, status=SelfAssessment.Status.ACCEPTED)
+
+
+def _default_targets(year):
+    from partnerships.models import SupportTarget
+
+    return SupportTarget.objects.filter(region__isnull=True, year=year, agreements_per_year=3)
 
 
 def _open_reports(school):

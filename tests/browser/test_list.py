@@ -26,7 +26,7 @@ def test_coordinator_proposes_department_accepts_approves_and_prints(page: Page,
     log_in(page, live_server, "coordinator")
     page.goto(f"{live_server.url}/schools/identification/")
     page.get_by_role("link", name="Формирование перечня").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Формирование перечня на {YEAR} год")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Формирование перечня на {YEAR - 1}/{str(YEAR)[-2:]} учебный год")
     page.get_by_label("Поиск школы").fill(SCHOOL)
     page.get_by_role("button", name="Показать").click()
     row = page.locator("tbody tr", has_text=SCHOOL)
@@ -55,7 +55,7 @@ def test_coordinator_proposes_department_accepts_approves_and_prints(page: Page,
     assert not SchoolYearStatus.objects.filter(year=YEAR).exists()
     page.locator("#approve-form input[type=checkbox]").check()
     page.get_by_role("button", name="Утвердить перечень").click()
-    expect(page.locator(".alert").first).to_contain_text("утверждён")
+    expect(page.locator(".alert").first).to_contain_text("Утверждён перечень 2026 года на 2025/26 учебный год")
 
     status = SchoolYearStatus.objects.get(year=YEAR, school__short_name=SCHOOL)
     assert (status.status, status.computed_status) == (Status.SHNSU, Status.NONE)

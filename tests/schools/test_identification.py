@@ -196,7 +196,7 @@ def test_unfinished_run_cannot_be_approved(demo):
 def test_identify_command_prints_a_russian_summary(demo, capsys):
     call_command("identify", "--year", "2026", "--approve")
     out = capsys.readouterr().out
-    assert "Идентификация за 2026 год" in out and "Перечень на 2026 год утверждён" in out
+    assert "Идентификация на 2025/26 учебный год" in out and "Утверждён перечень" in out and "на 2025/26 учебный год." in out
     assert SchoolYearStatus.objects.filter(year=2026).count() == School.objects.count()
 
 

@@ -33,7 +33,7 @@ def test_department_runs_identification_reads_why_and_approves(client, demo, dja
     assert "Сводка перед утверждением" in client.get(reverse("schools:selection_approve", args=[run.pk])).content.decode()
     order = {"order_number": "123-о", "order_date": "2026-02-01", "confirm": "on"}
     approved = client.post(reverse("schools:run_approve", args=[run.pk]), order, follow=True)
-    assert "Перечень на 2026 год утверждён" in approved.content.decode()
+    assert "Утверждён перечень 2026 года на 2025/26 учебный год" in approved.content.decode()  # named by the order
     assert SchoolYearStatus.objects.filter(year=2026, run=run).count() == School.objects.count()
 
 

@@ -205,7 +205,7 @@ def test_department_changes_the_list_on_its_page_and_sees_the_difference(client,
 def test_coordinator_proposes_for_their_municipality_and_the_department_decides(client, demo, draft, municipality_b):
     client.force_login(demo["coordinator"])
     page = client.get(reverse("schools:selection", args=[draft.pk])).content.decode()
-    assert "Формирование перечня на 2026 год" in page and draft.s["shnor"].short_name in page
+    assert "Формирование перечня на 2025/26 учебный год" in page and draft.s["shnor"].short_name in page
     assert not any(school.short_name in page for school in municipality_b.schools.all())
     client.post(reverse("schools:selection_change_add", args=[draft.pk]),
                 {"school": draft.s["shnor"].pk, "kind": "select", "reason": "Школа в кризисе"})  # fmt: skip
@@ -256,7 +256,7 @@ def test_approval_needs_the_confirmation_and_the_order_and_shows_the_preflight(c
         assert "Подтвердите, что вы ознакомились" in response.content.decode() or missing != "confirm"
         assert not SchoolYearStatus.objects.filter(year=YEAR).exists()
     done = client.post(reverse("schools:run_approve", args=[draft.pk]), ORDER, follow=True).content.decode()
-    assert "Перечень на 2026 год утверждён" in done and "приказ от 01.02.2026 № 123-о" in done
+    assert "Утверждён перечень 2026 года на 2025/26 учебный год" in done and "приказ от 01.02.2026 № 123-о" in done
     assert SchoolYearStatus.objects.filter(year=YEAR, run=draft).count() == draft.verdicts.count()
 
 

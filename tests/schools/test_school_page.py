@@ -173,7 +173,7 @@ def test_profiles_results_chart_and_verdicts_by_year(client, demo, school):
     assert series["Математика профильная: не преодолели минимум, %"] == [30.0, 30.0]
     assert "vendor/chartjs/chart.umd.min.js" in html and "js/school_chart.js" in html
 
-    assert "Перечень 2023/24 учебного года" in html and "Перечень 2022/23 учебного года" in html
+    assert "Перечень на 2023/24 учебный год" in html and "Перечень на 2022/23 учебный год" in html
     assert "ОИП ниже порога 21 в 2024." in html
     assert "Средний балл ЕГЭ по русскому языку" in html and "48,12 балл" in html
     assert "20 % худших в кластере" in html

@@ -154,17 +154,19 @@ def test_home_tells_the_department_what_the_list_waits_for(client, demo):
     from schools.identification import run_execute, run_start
 
     client.force_login(demo["department"])
-    assert "Перечень на 2026 год не утверждён" in client.get(reverse("home")).content.decode()
+    assert "Перечень на 2025/26 учебный год не утверждён" in client.get(reverse("home")).content.decode()
     run = run_execute(run_start(year=2026, actor=demo["department"]))
     html = client.get(reverse("home")).content.decode()
-    assert f"Запуск № {run.pk} за 2026 год готов и ждёт утверждения" in html
+    assert f"Запуск № {run.pk} на 2025/26 учебный год готов и ждёт утверждения" in html
 
 
 def test_home_shows_the_school_its_place_on_the_list_and_the_coordinator_the_counts(client, demo):
     from schools.demo import APPROVED_YEAR
+    from schools.school_year import school_year_label
 
     client.force_login(demo["school"])
     html = client.get(reverse("home")).content.decode()
-    assert f"В перечне на {APPROVED_YEAR} год" in html and "ШНОР" in html
+    label = school_year_label(APPROVED_YEAR)  # the list says the school year it holds for
+    assert f"В перечне на {label} учебный год" in html and "ШНОР" in html
     client.force_login(demo["coordinator"])
-    assert f"Утверждённый перечень на {APPROVED_YEAR} год" in client.get(reverse("home")).content.decode()
+    assert f"Утверждённый перечень на {label} учебный год" in client.get(reverse("home")).content.decode()

@@ -23,9 +23,9 @@ class Command(BaseCommand):
         except Exception as error:
             raise CommandError(f"Идентификация не удалась: {error}") from error
         self.stdout.write(
-            f"Идентификация за {year} год, запуск № {run.pk}: школ {run.school_count}, "
+            f"Идентификация на {run.year_label} учебный год, запуск № {run.pk}: школ {run.school_count}, "
             f"ШНОР {run.shnor_count}, ШНСУ {run.shnsu_count} (из них и то и другое {run.both_count}), "
             f"профилактика {run.preventive_count}, кандидатов в кураторы {run.curator_count}."
         )
         if approve:
-            self.stdout.write(self.style.SUCCESS(f"Перечень на {year} год утверждён."))
+            self.stdout.write(self.style.SUCCESS(f"Утверждён {run.list_name}."))
