@@ -19,11 +19,12 @@ queries whatever the number of schools.
 To add one, write the function and decorate it with `@computed("key", "Что считается")`.
 """
 
-import datetime
 from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+
+from schools.school_year import school_year_period
 
 ComputeFn = Callable[[int, object, object], float | None]
 
@@ -66,11 +67,6 @@ def _school_scope(municipality, school, *, via: str = "school") -> Q:
     if municipality is not None:
         return Q(**{f"{via}__municipality_id": municipality.pk})
     return Q()
-
-
-def _school_year_days(year: int) -> tuple[datetime.date, datetime.date]:
-    """The first and the last day of a school year (2027: 1 September 2026 — 31 August 2027)."""
-    return datetime.date(year - 1, 9, 1), datetime.date(year, 8, 31)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -208,7 +204,7 @@ def tutoring_coverage(year, municipality, school):
     """Working teachers of the scope with a tutor assigned for some part of the school year."""
     from partnerships.models import Teacher
 
-    first, last = _school_year_days(year)
+    first, last = school_year_period(year)
     teachers = Teacher.objects.filter(_school_scope(municipality, school), is_active=True)
     tutored = teachers.filter(
         Q(tutor_assignments__ends_on__isnull=True) | Q(tutor_assignments__ends_on__gte=first),
@@ -219,14 +215,15 @@ def tutoring_coverage(year, municipality, school):
 
 @computed("agreements_signed", "Договоров о сотрудничестве заключено за учебный год, ед.")
 def agreements_signed(year, municipality, school):
-    """Agreements of the scope's supported schools whose term begins in the school year (drafts do not count)."""
+    """Agreements of the scope's supported schools signed in the school year (drafts do not count), as the
+    partnerships summary and the dashboard count them."""
     from partnerships.models import Agreement
 
-    first, last = _school_year_days(year)
+    first, last = school_year_period(year)
     return float(
         Agreement.objects.filter(_school_scope(municipality, school, via="supported_school"))
         .exclude(status=Agreement.Status.DRAFT)
-        .filter(starts_on__range=(first, last))
+        .filter(signed_on__range=(first, last))
         .count()
     )
 
@@ -236,7 +233,7 @@ def sessions_confirmed(year, municipality, school):
     """Support sessions held in the school year and confirmed by the supported school."""
     from partnerships.models import SupportSession
 
-    first, last = _school_year_days(year)
+    first, last = school_year_period(year)
     return float(
         SupportSession.objects.filter(
             _school_scope(municipality, school, via="agreement__supported_school"),
@@ -252,7 +249,7 @@ def event_participation(year, municipality, school):
     with the school taking part."""
     from partnerships.models import EventInvitation
 
-    first, last = _school_year_days(year)
+    first, last = school_year_period(year)
     marked = EventInvitation.objects.filter(
         _school_scope(municipality, school),
         event__held_on__range=(first, last),
@@ -270,7 +267,7 @@ def measures_done(year, municipality, school):
     """Measures of the scope's school programmes whose deadline falls in the school year, and of them those done."""
     from programs.models import MeasureStatus, RoadmapMeasure
 
-    first, last = _school_year_days(year)
+    first, last = school_year_period(year)
     due = RoadmapMeasure.objects.filter(
         _school_scope(municipality, school, via="programme__school"), deadline__range=(first, last)
     ).exclude(status=MeasureStatus.CANCELLED)

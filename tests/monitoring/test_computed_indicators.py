@@ -98,13 +98,13 @@ def test_only_what_the_portal_computes_may_be_pooled(mon):
     assert "только показатели, которые считает портал" in str(refused.value.message_dict["aggregation"])
 
 
-def test_agreements_count_in_the_school_year_their_term_begins(mon):
+def test_agreements_count_in_the_school_year_they_are_signed(mon):
     school, curator = School.objects.filter(municipality=mon.municipality_a).order_by("pk")[2:4]
     Agreement.objects.filter(supported_school=school).delete()
-    for starts_on in (datetime.date(mon.year - 1, 9, 1), datetime.date(mon.year - 1, 8, 31)):
+    for signed_on in (datetime.date(mon.year - 1, 9, 1), datetime.date(mon.year - 1, 8, 31)):
         Agreement.objects.create(
-            curator_school=curator, supported_school=school, starts_on=starts_on,
-            ends_on=starts_on + datetime.timedelta(days=300), status=Agreement.Status.ACTIVE,
+            curator_school=curator, supported_school=school, signed_on=signed_on, starts_on=signed_on,
+            ends_on=signed_on + datetime.timedelta(days=300), status=Agreement.Status.ACTIVE,
         )  # fmt: skip
     assert compute("agreements_signed", year=mon.year, school=school) == 1.0
     assert compute("agreements_signed", year=mon.year - 1, school=school) == 1.0
