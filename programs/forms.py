@@ -163,6 +163,7 @@ class PassportForm(forms.ModelForm):
             "title",
             "period_start",
             "period_end",
+            "preparation_from",
             "risk_factor",
             "goal",
             "tasks",
@@ -172,6 +173,7 @@ class PassportForm(forms.ModelForm):
             "web_address",
         ]
         widgets = {
+            "preparation_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "goal": forms.Textarea(attrs={"rows": 3}),
             "tasks": forms.Textarea(attrs={"rows": 5}),
             "executors": forms.Textarea(attrs={"rows": 3}),

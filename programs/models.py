@@ -212,6 +212,11 @@ class Programme(models.Model):
     period_end = models.PositiveSmallIntegerField(
         "последний год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
     )
+    preparation_from = models.DateField(
+        "подготовка с", null=True, blank=True,
+        help_text="Если до первого года программы идёт подготовка (входной мониторинг, анализ): с этого дня можно "
+        "ставить сроки мероприятий. Например, «Входной мониторинг … Декабрь 2021» программы на 2022–2024 годы.",
+    )
     # The passport («Паспорт Программы» of seed 002).
     goal = models.TextField("цель", blank=True)
     tasks = models.TextField("задачи", blank=True, help_text="По одной задаче в строке.")
@@ -269,6 +274,11 @@ class Programme(models.Model):
         return datetime.date(self.period_start, 1, 1)
 
     @property
+    def earliest_deadline(self) -> datetime.date:
+        """The first day a measure may be due: the preparation's, when the programme has one, else the period's."""
+        return min(self.preparation_from or self.period_first_day, self.period_first_day)
+
+    @property
     def period_last_day(self) -> datetime.date:
         return datetime.date(self.period_end, 12, 31)
 
@@ -276,10 +286,11 @@ class Programme(models.Model):
         """Why a deadline (a date, a month, months or a year) does not fit the programme, or None."""
         if isinstance(deadline, datetime.date):
             deadline = Deadline.on(deadline)
-        if deadline and not self.period_first_day <= deadline.first_day <= deadline.last_day <= self.period_last_day:
+        if deadline and not self.earliest_deadline <= deadline.first_day <= deadline.last_day <= self.period_last_day:
+            preparation = "" if self.preparation_from else " (подготовку до первого года отмечают в паспорте: «подготовка с»)"
             return (
-                f"Срок «{deadline.label}» вне срока программы: допустимо с {self.period_first_day:%d.%m.%Y} "
-                f"по {self.period_last_day:%d.%m.%Y}."
+                f"Срок «{deadline.label}» вне срока программы: допустимо с {self.earliest_deadline:%d.%m.%Y} "
+                f"по {self.period_last_day:%d.%m.%Y}{preparation}."
             )
         return None
 
@@ -322,6 +333,11 @@ class Programme(models.Model):
                 errors["period_end"] = "Последний год не может быть раньше первого."
             elif self.period_end - self.period_start + 1 > MAX_PERIOD_YEARS:
                 errors["period_end"] = f"Срок программы — не больше {MAX_PERIOD_YEARS} лет."
+            if self.preparation_from and self.preparation_from >= self.period_first_day:
+                errors["preparation_from"] = (
+                    f"Подготовка идёт до первого года программы: укажите день раньше {self.period_first_day:%d.%m.%Y} "
+                    "или оставьте поле пустым."
+                )
         if errors:
             raise ValidationError(errors)
 

@@ -62,6 +62,7 @@ PASSPORT_FIELDS = [
     "title",
     "period_start",
     "period_end",
+    "preparation_from",
     "risk_factor",
     "goal",
     "tasks",
@@ -170,8 +171,9 @@ def programme_update_passport(
             current=programme,
         )
     start, end = data.get("period_start", programme.period_start), data.get("period_end", programme.period_end)
-    if (start, end) != (programme.period_start, programme.period_end):
-        _check_period_fits_roadmap(programme, start, end)
+    preparation = data.get("preparation_from", programme.preparation_from)
+    if (start, end, preparation) != (programme.period_start, programme.period_end, programme.preparation_from):
+        _check_period_fits_roadmap(programme, start, end, preparation)
     for name in PASSPORT_FIELDS:
         if name in data:
             setattr(programme, name, data[name])
@@ -198,8 +200,8 @@ def programme_restore_passport(*, programme: Programme, actor, history_id: int, 
     )  # fmt: skip
 
 
-def _check_period_fits_roadmap(programme: Programme, start: int, end: int) -> None:
-    first, last = datetime.date(start, 1, 1), datetime.date(end, 12, 31)
+def _check_period_fits_roadmap(programme: Programme, start: int, end: int, preparation=None) -> None:
+    first, last = min(preparation or datetime.date(start, 1, 1), datetime.date(start, 1, 1)), datetime.date(end, 12, 31)
     measures = RoadmapMeasure.objects.filter(programme=programme).select_related("section")
     outside = [m for m in measures.exclude(deadline__isnull=True) if not first <= m.deadline <= last]
     years = MeasureYear.objects.filter(measure__programme=programme).exclude(year__gte=start, year__lte=end)

@@ -89,9 +89,39 @@ def test_a_term_outside_the_programme_period_is_refused_by_its_written_form(demo
     municipal = programmes["municipal"]  # 2025–2027
     with pytest.raises(ValidationError) as caught:
         add_measure(municipal, demo["coordinator"], Deadline.in_months(2024, [12]))
-    assert "Срок «декабрь 2024» вне срока программы: допустимо с 01.01.2025 по 31.12.2027." in caught.value.messages
+    assert caught.value.messages == [
+        "Срок «декабрь 2024» вне срока программы: допустимо с 01.01.2025 по 31.12.2027 (подготовку до первого года "
+        "отмечают в паспорте: «подготовка с»)."
+    ]
     with pytest.raises(ValidationError):
         add_measure(municipal, demo["coordinator"], Deadline.during(2028))
+
+
+def test_a_programme_with_a_preparation_takes_measures_before_its_first_year(demo, programmes, client):
+    """Seed 002: «Входной мониторинг … Декабрь 2021» in the roadmap of a programme for 2022–2024."""
+    coordinator, municipal = demo["coordinator"], programmes["municipal"]  # 2025–2027
+
+    def passport(preparation_from):
+        municipal.refresh_from_db()
+        return services.programme_update_passport(
+            programme=municipal, actor=coordinator, data={"preparation_from": preparation_from},
+            expected_version=municipal.version,
+        )  # fmt: skip
+
+    with pytest.raises(ValidationError) as after_start:
+        passport(D(2025, 3, 1))
+    assert "Подготовка идёт до первого года программы" in after_start.value.message_dict["preparation_from"][0]
+    passport(D(2024, 12, 1))
+    entry = add_measure(municipal, coordinator, Deadline.in_months(2024, [12]), name="Входной мониторинг")
+    assert entry.due.label == "декабрь 2024"
+    with pytest.raises(ValidationError):
+        add_measure(municipal, coordinator, Deadline.in_months(2024, [11]))  # before the preparation
+    with pytest.raises(ValidationError) as needed:
+        passport(None)  # the entry monitoring still needs the preparation
+    assert "выходят за новые границы" in " ".join(needed.value.messages)
+    client.force_login(coordinator)
+    page = client.get(reverse("programs:detail", args=[municipal.pk])).content.decode()
+    assert "подготовка с 01.12.2024" in page
 
 
 # --- the written forms ------------------------------------------------------------------------------------------
