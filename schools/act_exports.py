@@ -11,9 +11,8 @@ import openpyxl
 from django.utils import timezone
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from shnor_portal.spreadsheets import Column, TypedSheet, escape_cell
+from shnor_portal.spreadsheets import Column, TypedSheet, escape_cell, printable_sheet
 
 from .act_selectors import acts_of_period, with_things
 
@@ -50,23 +49,10 @@ def _rows(user, queryset, *, numbered=True):
 
 def register_xlsx(user, queryset, *, heading: str) -> bytes:
     workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="Реестр актов")
+    lines = ["Реестр актов", heading, f"Сформирован {timezone.localtime():%d.%m.%Y %H:%M}"]
+    sheet = printable_sheet(workbook, "Реестр актов", [width for _, width in COLUMNS], lines)
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     fill = PatternFill("solid", fgColor="DDE7F3")
-    for index, (_, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    lines = ["Реестр актов", heading, f"Сформирован {timezone.localtime():%d.%m.%Y %H:%M}"]
-    header_row = len(lines) + 1
-    sheet.freeze_panes = f"A{header_row + 1}"
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = "9"  # A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    for line in lines:
-        cell = WriteOnlyCell(sheet, value=escape_cell(line))
-        cell.font = bold
-        sheet.append([cell])
     header = []
     for title, _ in COLUMNS:
         cell = WriteOnlyCell(sheet, value=title)

@@ -11,9 +11,8 @@ import openpyxl
 from django.db.models import QuerySet
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from shnor_portal.spreadsheets import Row, escape_cell, xlsx_bytes
+from shnor_portal.spreadsheets import Row, escape_cell, printable_sheet, xlsx_bytes
 
 from .models import IdentificationRun, School, Status
 
@@ -180,20 +179,7 @@ def list_xlsx(run: IdentificationRun, listed, curators, differences) -> bytes:
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     fill = PatternFill("solid", fgColor="DDE7F3")
     for title, heading, widths, rows in list_sheets(run, listed, curators, differences):
-        sheet = workbook.create_sheet(title=title)
-        for index, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        header_row = len(heading) + 1
-        sheet.freeze_panes = f"A{header_row + 1}"
-        sheet.print_title_rows = f"{header_row}:{header_row}"
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = "9"  # A4
-        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        for line in heading:
-            cell = WriteOnlyCell(sheet, value=escape_cell(line))
-            cell.font = bold
-            sheet.append([cell])
+        sheet = printable_sheet(workbook, title, widths, heading)
         for number, row in enumerate(rows):
             cells = []
             for value in row:

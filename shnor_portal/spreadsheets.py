@@ -78,6 +78,29 @@ def xlsx_bytes(
     return buffer.getvalue()
 
 
+def printable_sheet(workbook, title: str, widths: Iterable[float], heading: Iterable[str]):
+    """A sheet of a write-only workbook that prints as a document: the columns' widths, the `heading` lines in bold
+    above the table, landscape A4 fitted to the page width, and the table's header row (the row right after the
+    heading, which the caller appends next) frozen and repeated on every printed page."""
+    sheet = workbook.create_sheet(title=title)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    heading = list(heading)
+    header_row = len(heading) + 1
+    sheet.freeze_panes = f"A{header_row + 1}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    bold = Font(bold=True)
+    for line in heading:
+        cell = WriteOnlyCell(sheet, value=escape_cell(line))
+        cell.font = bold
+        sheet.append([cell])
+    return sheet
+
+
 def xlsx_response(content: bytes, *, file_name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename=\"{file_name}\"; filename*=UTF-8''{quote(file_name)}"
