@@ -66,6 +66,10 @@ class Reach:
         """The schools the user holds one of these roles at."""
         return frozenset(a.school_id for a in self.assignments if a.role in roles and a.school_id)
 
+    def organisation_ids_as(self, *roles: str) -> frozenset[int]:
+        """The organisations of the registry the user holds one of these roles for."""
+        return frozenset(a.organisation_id for a in self.assignments if a.role in roles and a.organisation_id)
+
     def municipalities_with_role(self, *roles: str) -> list[Municipality]:
         return [a.municipality for a in self.assignments if a.role in roles and a.municipality_id]
 
@@ -87,6 +91,14 @@ class Reach:
     @property
     def curator_school_ids(self) -> frozenset[int]:
         return self.school_ids_as(Role.CURATOR)
+
+    @property
+    def expert_organisation_ids(self) -> frozenset[int]:
+        return self.organisation_ids_as(Role.EXPERT)
+
+    @property
+    def curator_organisation_ids(self) -> frozenset[int]:
+        return self.organisation_ids_as(Role.CURATOR)
 
     @property
     def oversees(self) -> bool:
@@ -115,7 +127,9 @@ def reach_of(user) -> Reach:
     if cached is not None:
         return cached
     assignments = tuple(
-        RoleAssignment.objects.filter(user=user).select_related("municipality__region", "school__municipality")
+        RoleAssignment.objects.filter(user=user).select_related(
+            "municipality__region", "school__municipality", "organisation"
+        )
     )
     own_school_ids = frozenset(a.school_id for a in assignments if a.school_id)
     extra = _extra_school_ids(assignments)

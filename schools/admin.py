@@ -22,6 +22,7 @@ from .models import (
     ListChange,
     Measure,
     Municipality,
+    Organisation,
     Region,
     ResultImport,
     RoleAssignment,
@@ -41,6 +42,15 @@ User = get_user_model()
 class RegionAdmin(admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ["short_name", "kind", "region", "municipality", "is_active"]
+    list_filter = ["kind", "region", "is_active"]
+    search_fields = ["short_name", "name", "inn"]
+    list_select_related = ["region", "municipality"]
+    autocomplete_fields = ["municipality"]
 
 
 @admin.register(Municipality)
@@ -312,11 +322,14 @@ class SchoolYearStatusAdmin(RunRowsAdmin):
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(SimpleHistoryAdmin):
-    list_display = ["user", "role", "municipality", "school", "created_at"]
+    list_display = ["user", "role", "municipality", "school", "organisation", "created_at"]
     list_filter = ["role", "municipality"]
-    search_fields = ["user__username", "user__last_name", "user__first_name", "school__short_name", "municipality__name"]
-    list_select_related = ["user", "municipality", "school"]
-    autocomplete_fields = ["user", "municipality", "school"]
+    search_fields = [
+        "user__username", "user__last_name", "user__first_name", "school__short_name", "municipality__name",
+        "organisation__short_name",
+    ]  # fmt: skip
+    list_select_related = ["user", "municipality", "school", "organisation"]
+    autocomplete_fields = ["user", "municipality", "school", "organisation"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -337,7 +350,7 @@ class RoleAssignmentAdmin(SimpleHistoryAdmin):
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
     extra = 0
-    autocomplete_fields = ["municipality", "school"]
+    autocomplete_fields = ["municipality", "school", "organisation"]
 
 
 @admin.register(DataVersion)

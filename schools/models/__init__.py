@@ -11,12 +11,13 @@ from .identification import (
     SchoolYearStatus,
     Status,
 )
+from .organisations import Organisation
 from .registry import Cluster, ClusterRule, Municipality, Region, School, SchoolNameAlias, SchoolYearProfile
 from .results import Measure, ResultImport, SchoolResult
 from .roles import RoleAssignment
 
 __all__ = [
     "Act", "ActLink", "Cluster", "ClusterRule", "Criterion", "DataVersion", "IdentificationRun", "IdentificationSettings",
-    "IdentificationVerdict", "ListChange", "Measure", "Municipality", "Region", "ResultImport", "RoleAssignment",
-    "School", "SchoolNameAlias", "SchoolResult", "SchoolYearProfile", "SchoolYearStatus", "Status",
+    "IdentificationVerdict", "ListChange", "Measure", "Municipality", "Organisation", "Region", "ResultImport",
+    "RoleAssignment", "School", "SchoolNameAlias", "SchoolResult", "SchoolYearProfile", "SchoolYearStatus", "Status",
 ]  # fmt: skip

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from .organisations import Organisation
 from .registry import Municipality, School
 
 
@@ -22,10 +23,14 @@ class RoleAssignment(models.Model):
         SCHOOL_TEAM = "school_team", "управленческая команда школы"
         CURATOR = "curator", "школа-куратор"
         TUTOR = "tutor", "тьютор"
+        EXPERT = "expert", "эксперт организации"
 
     # Which scope field each role needs; the other must stay empty.
     MUNICIPAL_ROLES = {Role.COORDINATOR, Role.TUTOR}
     SCHOOL_ROLES = {Role.SCHOOL_TEAM, Role.CURATOR}
+    # A curator acts for a school or for an organisation of the registry (seed 000's supplementary education); an
+    # expert only for an organisation (seed 003's innovation platforms).
+    ORGANISATION_ROLES = {Role.CURATOR, Role.EXPERT}
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="пользователь", on_delete=models.CASCADE, related_name="role_assignments"
@@ -49,6 +54,15 @@ class RoleAssignment(models.Model):
         related_name="role_assignments",
         help_text="Для управленческой команды школы и школы-куратора.",
     )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="организация",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        help_text="Для эксперта организации и для куратора от организации (не школы).",
+    )
     created_at = models.DateTimeField("назначена", auto_now_add=True)
 
     history = HistoricalRecords()
@@ -61,9 +75,19 @@ class RoleAssignment(models.Model):
             models.CheckConstraint(
                 name="role_scope_matches_role",
                 condition=(
-                    Q(role="department", municipality__isnull=True, school__isnull=True)
-                    | Q(role__in=["coordinator", "tutor"], municipality__isnull=False, school__isnull=True)
-                    | Q(role__in=["school_team", "curator"], municipality__isnull=True, school__isnull=False)
+                    Q(role="department", municipality__isnull=True, school__isnull=True, organisation__isnull=True)
+                    | Q(
+                        role__in=["coordinator", "tutor"], municipality__isnull=False, school__isnull=True,
+                        organisation__isnull=True,
+                    )
+                    | Q(
+                        role__in=["school_team", "curator"], municipality__isnull=True, school__isnull=False,
+                        organisation__isnull=True,
+                    )
+                    | Q(
+                        role__in=["curator", "expert"], municipality__isnull=True, school__isnull=True,
+                        organisation__isnull=False,
+                    )
                 ),
             ),
             models.UniqueConstraint(
@@ -77,6 +101,11 @@ class RoleAssignment(models.Model):
             models.UniqueConstraint(
                 fields=["user", "role", "school"], condition=Q(school__isnull=False), name="role_unique_school"
             ),
+            models.UniqueConstraint(
+                fields=["user", "role", "organisation"],
+                condition=Q(organisation__isnull=False),
+                name="role_unique_organisation",
+            ),
         ]
 
     def __str__(self):
@@ -86,11 +115,21 @@ class RoleAssignment(models.Model):
     def scope_label(self) -> str:
         if self.role == self.Role.DEPARTMENT:
             return "все муниципалитеты и школы"
-        return str(self.school or self.municipality)
+        return str(self.school or self.organisation or self.municipality)
 
     def clean(self):
         if self.role == self.Role.DEPARTMENT and (self.municipality_id or self.school_id):
             raise ValidationError("Роль управления образования охватывает всё: муниципалитет и школу не указывают.")
+        if self.role == self.Role.DEPARTMENT and self.organisation_id:
+            raise ValidationError({"organisation": "Роль управления образования организацию не указывает."})
+        if self.role == self.Role.EXPERT and not self.organisation_id:
+            raise ValidationError({"organisation": "Эксперт действует от организации: укажите её."})
+        if self.role == self.Role.CURATOR and self.organisation_id:
+            if self.school_id:
+                raise ValidationError({"organisation": "Куратор действует от школы или от организации, не от обеих."})
+            return
+        if self.organisation_id and self.role not in self.ORGANISATION_ROLES:
+            raise ValidationError({"organisation": "Для этой роли организацию не указывают."})
         if self.role in self.MUNICIPAL_ROLES:
             if not self.municipality_id:
                 raise ValidationError({"municipality": "Для этой роли укажите муниципалитет."})
