@@ -47,6 +47,7 @@ from partnerships.models import (
     SupportSession,
     TutorAssignment,
 )
+from partnerships.targets import Targets, common_targets, targets_of_year
 from programs.access import visible_programmes
 from programs.models import MeasureStatus, Programme, RoadmapMeasure, overdue_q
 from schools.access import reach_of, visible_schools
@@ -168,6 +169,9 @@ class YearFigures:
     indicator_rows: list[dict] = field(default_factory=list)
     stages_due: list[str] = field(default_factory=list)
     dynamics: list[dict] = field(default_factory=list)
+    # The targets the figures are judged against: per municipality id, and under None those the page states for
+    # the whole (`partnerships.targets.common_targets`).
+    targets: dict[int | None, Targets] = field(default_factory=dict)
 
     def row_list(self) -> list[tuple[Municipality, dict]]:
         return [(m, self.rows[m.pk]) for m in self.municipalities]
@@ -211,7 +215,7 @@ def year_figures(
     *, user, year: int, municipality: Municipality | None = None, today: datetime.date | None = None
 ) -> YearFigures:
     """The year's figures for the municipalities of the user's dashboard (or one of them), counted step by step, each
-    step one or two grouped queries: nineteen in all once the user's reach is read, whatever the number of schools."""
+    step one or two grouped queries, and the targets in one: twenty in all once the user's reach is read, whatever the number of schools."""
     today = today or timezone.localdate()
     start, end = school_year_period(year)
     municipalities = dashboard_municipalities(user).order_by("name")
@@ -246,6 +250,9 @@ def year_figures(
     result.rows = rows
     result.total = _total(rows, result.indicator_rows)
     result.dynamics = _dynamics(user=user, year=year, ids=ids, list_year=result.list_year)
+    book = targets_of_year(year)
+    result.targets = {m.pk: book.of_municipality(m, year) for m in municipalities}
+    result.targets[None] = common_targets(book, year, municipalities)
     return result
 
 
@@ -691,18 +698,47 @@ class FigureLinks:
         return self.paths[name] + (f"?{query}" if query else "")
 
 
+# The figures judged against a target of the territory (`partnerships.models.SupportTarget`): figure key → the
+# target's field. Agreements are a target of each municipality, so a page of several states it, not judges the sum.
+TARGETED_FIGURES = {
+    "agreements_signed": "agreements_per_year",
+    "events_share": "event_participation",
+    "plan_share": "teacher_coverage",
+    "tutor_share": "teacher_coverage",
+}
+
+
+def figure_target(figures: YearFigures, key: str, value, *, municipality_id: int | None) -> dict | None:
+    """The target a figure is judged against on a dashboard: its value, whether it is met (None: nothing to judge)
+    and where it comes from."""
+    field_name = TARGETED_FIGURES.get(key)
+    targets = figures.targets.get(municipality_id) or figures.targets.get(None)
+    if field_name is None or targets is None:
+        return None
+    target = getattr(targets, field_name)
+    if key == "agreements_signed":
+        several = municipality_id is None and len(figures.municipalities) > 1
+        met = None if several else targets.agreements_met(value)
+        label = f"в каждом муниципалитете не менее {target}" if several else f"не менее {target}"
+    else:
+        met, label = Targets.share_met(value, target), f"не менее {target} %"
+    return {"label": label, "met": met, "source": targets.source}
+
+
 def sections(figures: YearFigures, row: dict, *, municipality_id: int | None) -> list[dict]:
-    """The figures of one row grouped by section, each with its value, kind and link, for a dashboard."""
+    """The figures of one row grouped by section, each with its value, kind, link and target, for a dashboard."""
     link = FigureLinks(figures)
     grouped: dict[str, list] = {}
     for figure in FIGURES:
+        value = row[figure.key]
         grouped.setdefault(figure.section, []).append(
             {
                 "key": figure.key,
                 "label": figure.label,
                 "kind": figure.kind,
-                "value": row[figure.key],
+                "value": value,
                 "url": link(figure.key, municipality_id),
+                "target": figure_target(figures, figure.key, value, municipality_id=municipality_id),
             }
         )
     return [{"title": title, "items": items} for title, items in grouped.items()]

@@ -53,6 +53,31 @@ def test_the_summary_judges_each_year_against_the_target_of_that_year(client, wo
     assert row(year - 3)["target"] == 7 and row(year)["target"] == 3
 
 
+def test_the_dashboard_shows_each_target_and_whether_it_is_met_as_the_summary_does(client, world):
+    municipality = world.supported_school.municipality
+    year = school_year_of(world.agreement.signed_on)
+    client.force_login(world.users["coordinator"])
+    url = reverse("monitoring:dashboard_municipality", args=[municipality.pk])
+
+    def shown(key):
+        html = client.get(url, {"year": year}).content.decode()
+        start = html.index(f'data-target-of="{key}"')
+        return html[start : html.index("</div>", start)]
+
+    def summary_row():
+        rows = client.get(reverse("partnerships:summary"), {"year": year}).context["page"].object_list
+        return next(r for r in rows if r["municipality"] == municipality)
+
+    # the demo's seed 002 target, one agreement a year, against the two signed in the year
+    assert "цель: не менее 1" in shown("agreements_signed") and "> достигнута" in shown("agreements_signed")
+    SupportTarget.objects.filter(region=municipality.region, year=year).update(agreements_per_year=3)
+    assert "цель: не менее 3" in shown("agreements_signed") and "не достигнута" in shown("agreements_signed")
+    assert summary_row()["target_met"] is False  # the summary judges the same
+    SupportTarget.objects.filter(region=municipality.region, year=year).update(event_participation=100, teacher_coverage=0)
+    assert "цель: не менее 100 %" in shown("events_share")
+    assert "цель: не менее 0 %" in shown("plan_share") and "> достигнута" in shown("plan_share")
+
+
 def test_the_department_sets_targets_on_the_page_with_history_and_russian_messages(client, world):
     region = world.supported_school.municipality.region
     year = current_school_year() + 2
