@@ -6,7 +6,6 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, Count, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shnor_portal.spreadsheets import xlsx_response
@@ -34,7 +33,7 @@ from .identification import (
 )
 from .list_views import ApproveForm, render_preflight
 from .models import Criterion, IdentificationRun, IdentificationSettings, Status
-from .school_year import school_year_label
+from .school_year import current_school_year, school_year_label
 from .selection import LISTED, list_approve, summary_for_page
 from .tasks import run_enqueue, run_retry, runs_mark_interrupted
 from .verdicts import Parameters
@@ -58,7 +57,10 @@ FLAG_COUNTERS = [("on_watch", "watch", "на контроле"), ("objectivity",
 
 
 class RunStartForm(forms.Form):
-    year = forms.IntegerField(label="Год", min_value=2000, max_value=2100)
+    year = forms.IntegerField(
+        label="Учебный год перечня", min_value=2000, max_value=2100,
+        help_text="Год окончания учебного года: 2027 — перечень на 2026/27 учебный год.",
+    )
     oip_threshold = forms.FloatField(label="Порог ОИП", min_value=0, max_value=100)
     social_threshold = forms.FloatField(label="Порог индекса социального благополучия", min_value=0, max_value=100)
     window_years = forms.IntegerField(label="Окно, лет", min_value=1, max_value=10)
@@ -129,7 +131,7 @@ class VerdictFilterForm(VerdictSearchForm):
 def identification_list(request):
     require(can_read_identification(request.user), "Роль на портале вам ещё не назначена.")
     runs_mark_interrupted()
-    year = timezone.localdate().year
+    year = current_school_year()
     form = None
     if can_start_runs(request.user):
         form = RunStartForm(initial={**IdentificationSettings.parameters_for(year).__dict__})
@@ -140,7 +142,7 @@ def _render_list(request, form, status=200):
     runs = Paginator(visible_runs(request.user).defer("inputs"), settings.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    year = timezone.localdate().year
+    year = current_school_year()
     if form is not None and form.is_bound and form.is_valid():
         year = form.cleaned_data["year"]
     return render(

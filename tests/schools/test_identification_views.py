@@ -37,6 +37,16 @@ def test_department_runs_identification_reads_why_and_approves(client, demo, dja
     assert SchoolYearStatus.objects.filter(year=2026, run=run).count() == School.objects.count()
 
 
+def test_the_start_form_proposes_the_list_of_the_school_year_under_way(client, demo):
+    from schools.school_year import current_school_year
+
+    client.force_login(demo["department"])
+    form = client.get(reverse("schools:identification")).context["form"]
+    year = current_school_year()  # in December 2026 that is 2027, the list on 2026/27, not the calendar year
+    assert form["year"].value() == year
+    assert form["year"].label == "Учебный год перечня"
+
+
 def test_start_form_errors_are_shown_in_russian(client, demo):
     client.force_login(demo["department"])
     response = client.post(
