@@ -12,6 +12,7 @@ from shnor_portal.choices import MunicipalityFilter
 from . import act_targets
 from .access import editable_acts, visible_acts, visible_municipalities
 from .models import Act, ActLink
+from .school_year import school_year_choices, school_year_period
 
 UNLINKED = "none"
 # Kinds of acts that approve: the programme's passport names these as its approval.
@@ -36,7 +37,9 @@ class ActRow:
 class ActFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Поиск: номер, название, орган, примечание", method="search")
     kind = django_filters.ChoiceFilter(label="Вид акта", choices=Act.Kind.choices, empty_label="любой")
-    year = django_filters.NumberFilter(label="Год акта", field_name="date__year", min_value=1991, max_value=2100)
+    year = django_filters.ChoiceFilter(
+        label="Учебный год", choices=lambda: school_year_choices(back=10), empty_label="любой", method="in_school_year"
+    )
     municipality = MunicipalityFilter(
         label="Муниципалитет", queryset=None, empty_label="все", null_label="акты региона", null_value="region"
     )
@@ -60,6 +63,10 @@ class ActFilter(django_filters.FilterSet):
                 | Q(note__icontains=word)
             )  # fmt: skip
         return queryset
+
+    def in_school_year(self, queryset, name, value):
+        start, end = school_year_period(int(value))
+        return queryset.filter(date__range=(start, end))
 
     def filter_approves(self, queryset, name, value):
         if value == UNLINKED:

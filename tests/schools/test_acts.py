@@ -247,7 +247,9 @@ def test_the_register_filters_by_kind_year_municipality_and_what_it_approves(cli
     assert numbers(approves="list") == {"112-о"}
     assert numbers(approves="criteria") == {MODEL_ORDER}
     assert numbers(municipality="region") == {"112-о", MODEL_ORDER}
-    assert numbers(year=2024, approves="programme") == {PROGRAMME_ORDER}
+    # the year is the school year, as everywhere: an order of 30 December 2024 is one of 2024/25
+    assert numbers(year=2025, approves="programme") == {PROGRAMME_ORDER}
+    assert PROGRAMME_ORDER not in numbers(year=2024)
     assert numbers(q="кураторов") == {CURATORS_ORDER}
     assert numbers(kind="minutes") == set()
 
