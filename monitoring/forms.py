@@ -5,8 +5,9 @@ from programs.files import evidence_max_bytes
 from shnor_portal.spreadsheets import size_label
 from shnor_portal.uploads import CellError, XlsxFileField, read_decimal
 
+from .calendar import stage_choices
 from .filters import year_choices
-from .models import Indicator, Stage
+from .models import Indicator
 
 
 def _size_checked(upload, limit: int):
@@ -26,8 +27,13 @@ class GridForm(forms.Form):
     """
 
     def __init__(
-        self, *args, indicators: list[Indicator], initial_values: dict, versions: dict | None = None,
-        read_only: bool = False, **kwargs,
+        self,
+        *args,
+        indicators: list[Indicator],
+        initial_values: dict,
+        versions: dict | None = None,
+        read_only: bool = False,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.indicators = [i for i in indicators if not i.is_computed]
@@ -158,7 +164,7 @@ class ValuesImportForm(forms.Form):
 
 class ValuesTemplateForm(forms.Form):
     year = forms.TypedChoiceField(label="Учебный год", coerce=int, choices=[])
-    stage = forms.ChoiceField(label="Этап мониторинга", choices=Stage.choices)
+    stage = forms.ChoiceField(label="Этап мониторинга", choices=stage_choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -37,13 +37,13 @@ from shnor_portal.uploads import (
     shown,
 )
 
+from .calendar import stages_of
 from .computed import compute
 from .models import (
     Indicator,
     IndicatorPlan,
     IndicatorValue,
     RiskLevelChoice,
-    Stage,
     applicable_to_school_q,
     number_label,
 )
@@ -101,10 +101,11 @@ class TemplateContent:
     stage: str
     factors: list[RiskFactor]
     indicators: list[TemplateIndicator]
+    stage_names: dict[str, str] = field(default_factory=dict)  # code → name, the school's calendar of the year
 
     @property
     def stage_label(self) -> str:
-        return Stage(self.stage).label
+        return self.stage_names.get(self.stage, self.stage)
 
     @property
     def file_name(self) -> str:
@@ -115,7 +116,9 @@ def template_content(*, school: School, year: int, stage: str) -> TemplateConten
     """The risk factors to rate and the school's indicators, with the plan of the year and the values known now."""
     factors = list(RiskFactor.objects.filter(is_active=True).order_by("position", "name", "pk"))
     indicators = list(
-        Indicator.objects.filter(applicable_to_school_q(school)).select_related("programme").order_by("position", "code", "pk")
+        Indicator.objects.filter(applicable_to_school_q(school))
+        .select_related("programme")
+        .order_by("position", "code", "pk")
     )
     plans = dict(
         IndicatorPlan.objects.filter(indicator__in=indicators, year=year).values_list("indicator_id", "planned_value")
@@ -132,7 +135,8 @@ def template_content(*, school: School, year: int, stage: str) -> TemplateConten
             computed = compute(indicator.computed_by, year=year, school=school)
             value = Decimal(str(computed)).quantize(Decimal("0.01")) if computed is not None else value
         rows.append(TemplateIndicator(indicator, plans.get(indicator.pk), value, indicator.is_computed))
-    return TemplateContent(school=school, year=year, stage=stage, factors=factors, indicators=rows)
+    names = {s.code: s.name for s in stages_of(year, municipality=school.municipality)}
+    return TemplateContent(school=school, year=year, stage=stage, factors=factors, indicators=rows, stage_names=names)
 
 
 # --- writing the template -------------------------------------------------------------------------------------------
@@ -203,8 +207,13 @@ def _write_main(main, content: TemplateContent) -> None:
     if content.factors:
         last = FACTOR_FIRST_ROW + len(content.factors) - 1
         rating_rule = DataValidation(
-            type="whole", operator="between", formula1="1", formula2="3", allow_blank=True,
-            errorTitle="Оценка от 1 до 3", error="Поставьте 1 (риск низкий), 2 (средний) или 3 (высокий).",
+            type="whole",
+            operator="between",
+            formula1="1",
+            formula2="3",
+            allow_blank=True,
+            errorTitle="Оценка от 1 до 3",
+            error="Поставьте 1 (риск низкий), 2 (средний) или 3 (высокий).",
             showErrorMessage=True,
         )
         rating_rule.add(f"C{FACTOR_FIRST_ROW}:C{last}")
@@ -336,7 +345,8 @@ def _check_service(service: Sheet | None, content: TemplateContent, parsed: Pars
         )
     file_stage = cell_text(value("stage"))
     if file_stage != content.stage:
-        made_for = f"для этапа «{Stage(file_stage).label}»" if file_stage in Stage.values else "для другого этапа"
+        named = content.stage_names.get(file_stage)
+        made_for = f"для этапа «{named}»" if named else "для другого этапа"
         errors.add(
             f"файл составлен {made_for}, а загружается самооценка этапа «{content.stage_label}»", **where("stage")
         )

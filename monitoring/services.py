@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -32,6 +33,7 @@ from .access import (
     can_upload_self_assessment,
     require,
 )
+from .calendar import stage_of, stages_of
 from .computed import compute
 from .models import (
     Indicator,
@@ -40,7 +42,6 @@ from .models import (
     RiskLevel,
     RiskProfile,
     SelfAssessment,
-    Stage,
     applicable_to_municipality_q,
     applicable_to_school_q,
     pooled_for_municipality_q,
@@ -55,8 +56,12 @@ class MonitoringError(Exception):
     """The step is refused by a rule of the domain; the message says why, in Russian."""
 
 
-def _stage_label(stage: str) -> str:
-    return Stage(stage).label
+def _stage_label(stage: str, *, year: int, municipality: Municipality) -> str:
+    """The stage's name in the municipality's calendar of the year; a Russian refusal for a stage it has not."""
+    try:
+        return stage_of(year, stage, municipality=municipality).name
+    except ValidationError as error:
+        raise MonitoringError(error.messages[0]) from None
 
 
 # --- indicator values -----------------------------------------------------------------------------------------------
@@ -94,7 +99,12 @@ def _stamp(value: IndicatorValue, *, actor, confirmed: bool, now: datetime.datet
 
 @transaction.atomic
 def indicator_values_save(
-    *, actor, year: int, stage: str, entries: list[ValueEntry], school: School | None = None,
+    *,
+    actor,
+    year: int,
+    stage: str,
+    entries: list[ValueEntry],
+    school: School | None = None,
     municipality: Municipality | None = None,
 ) -> dict[str, int]:
     """Save one grid: the values of a school (or a municipality) for a year and stage.
@@ -110,6 +120,7 @@ def indicator_values_save(
             can_enter_municipality_values(actor, municipality),
             "Значения муниципалитета вносит его координатор или управление образования.",
         )
+    _stage_label(stage, year=year, municipality=municipality)
     for entry in entries:
         indicator = entry.indicator
         if indicator.is_computed:
@@ -125,7 +136,10 @@ def indicator_values_save(
     existing = {
         v.indicator_id: v
         for v in IndicatorValue.objects.select_for_update().filter(
-            indicator__in=[e.indicator for e in entries], year=year, stage=stage, school=school,
+            indicator__in=[e.indicator for e in entries],
+            year=year,
+            stage=stage,
+            school=school,
             municipality=municipality,
         )
     }
@@ -133,7 +147,13 @@ def indicator_values_save(
     try:
         with transaction.atomic():
             counts = _write_values(
-                entries, existing, actor=actor, confirmed=confirmed, year=year, stage=stage, school=school,
+                entries,
+                existing,
+                actor=actor,
+                confirmed=confirmed,
+                year=year,
+                stage=stage,
+                school=school,
                 municipality=municipality,
             )
     except IntegrityError:
@@ -159,7 +179,11 @@ def _write_values(entries, existing, *, actor, confirmed, year, stage, school, m
             continue
         if current is None:
             current = IndicatorValue(
-                indicator=entry.indicator, year=year, stage=stage, school=school, municipality=municipality,
+                indicator=entry.indicator,
+                year=year,
+                stage=stage,
+                school=school,
+                municipality=municipality,
             )
             counts["created"] += 1
         elif current.value == entry.value and current.comment == comment and current.status != Status.RETURNED:
@@ -193,7 +217,9 @@ def _refuse_stale(entries: list[ValueEntry], existing: dict[int, IndicatorValue]
         return
     histories = {
         record.id: record
-        for record in IndicatorValue.history.filter(history_id__in=[v for _, _, v in stale if v]).select_related("history_user")
+        for record in IndicatorValue.history.filter(history_id__in=[v for _, _, v in stale if v]).select_related(
+            "history_user"
+        )
     }
     parts = []
     for entry, current, _version in stale:
@@ -220,16 +246,22 @@ def _number_label(value) -> str:
 
 @transaction.atomic
 def computed_values_store(
-    *, year: int, stage: str, indicators: list[Indicator], school: School | None = None,
+    *,
+    year: int,
+    stage: str,
+    indicators: list[Indicator],
+    school: School | None = None,
     municipality: Municipality | None = None,
 ) -> int:
     """Store the portal's value of each computed indicator for one school (or municipality), year and stage."""
     school, municipality = _owner(school, municipality)
     computed = [
-        i for i in indicators
+        i
+        for i in indicators
         if i.is_computed
         and (
-            i.applies_to_school(school) if school
+            i.applies_to_school(school)
+            if school
             else i.applies_to_municipality(municipality) or i.pools_for_municipality(municipality)
         )
     ]
@@ -242,9 +274,7 @@ def computed_values_store(
     now = timezone.now()
     stored = 0
     for indicator in computed:
-        number = compute(
-            indicator.computed_by, year=year, school=school, municipality=None if school else municipality
-        )
+        number = compute(indicator.computed_by, year=year, school=school, municipality=None if school else municipality)
         current = existing.get(indicator.pk)
         if number is None:
             if current is not None and current.source == Source.COMPUTED:
@@ -266,7 +296,6 @@ def computed_values_store(
 
 def computed_values_refresh(*, year: int, stages: list[str] | None = None, municipality_ids=None) -> int:
     """Recompute every computed indicator for every school and municipality it applies to (a batch job)."""
-    stages = stages or [s.value for s in Stage]
     municipalities = Municipality.objects.all()
     if municipality_ids is not None:
         municipalities = municipalities.filter(pk__in=municipality_ids)
@@ -277,16 +306,15 @@ def computed_values_refresh(*, year: int, stages: list[str] | None = None, munic
                 applicable_to_municipality_q(municipality) | pooled_for_municipality_q(municipality)
             ).exclude(computed_by="")
         )
-        for stage in stages:
+        codes = stages or [s.code for s in stages_of(year, municipality=municipality)]
+        for stage in codes:
             if municipal:
-                stored += computed_values_store(
-                    year=year, stage=stage, indicators=municipal, municipality=municipality
-                )
+                stored += computed_values_store(year=year, stage=stage, indicators=municipal, municipality=municipality)
         for school in School.objects.filter(municipality=municipality).select_related("municipality"):
             own = list(Indicator.objects.filter(applicable_to_school_q(school)).exclude(computed_by=""))
             if not own:
                 continue
-            for stage in stages:
+            for stage in codes:
                 stored += computed_values_store(year=year, stage=stage, indicators=own, school=school)
     return stored
 
@@ -319,7 +347,9 @@ def indicator_values_confirm(*, actor, values) -> int:
 
 
 @transaction.atomic
-def indicator_value_restore(*, actor, value: IndicatorValue, history_id: int, seen: int | None = None) -> IndicatorValue:
+def indicator_value_restore(
+    *, actor, value: IndicatorValue, history_id: int, seen: int | None = None
+) -> IndicatorValue:
     """Bring a value (and its comment) back to an earlier version from its history: a correction by the coordinator
     or the department, so the restored value stands confirmed by them. A computed value is the portal's, and a save
     made on a page older than the value's last change is refused."""
@@ -364,10 +394,11 @@ class ImportRow:
     value: Decimal
     comment: str
     existing: IndicatorValue | None = None
+    stage_name: str = ""
 
     @property
     def stage_label(self) -> str:
-        return _stage_label(self.stage)
+        return self.stage_name or self.stage
 
 
 @transaction.atomic
@@ -392,8 +423,17 @@ def values_import_save(*, actor, rows: list[ImportRow]) -> dict[str, int]:
         bulk_update_with_history(
             update,
             IndicatorValue,
-            ["value", "comment", "source", "status", "entered_by", "entered_at", "confirmed_by", "confirmed_at",
-             "return_comment"],
+            [
+                "value",
+                "comment",
+                "source",
+                "status",
+                "entered_by",
+                "entered_at",
+                "confirmed_by",
+                "confirmed_at",
+                "return_comment",
+            ],
             default_user=actor,
         )
     return {"created": len(create), "updated": len(update)}
@@ -414,13 +454,14 @@ def self_assessment_submit(
     require(can_upload_self_assessment(actor, school), "Самооценку загружает управленческая команда школы.")
     if not parsed.ok:
         raise MonitoringError("В файле есть ошибки: исправьте их и загрузите файл снова.")
+    stage_name = _stage_label(stage, year=year, municipality=school.municipality)
     # Lock the school's row so that two confirmations of the same stage cannot both become current.
     School.objects.select_for_update().filter(pk=school.pk).first()
     previous = current_self_assessment(school=school, year=year, stage=stage)
     if previous is not None:
         if previous.status == SelfAssessment.Status.ACCEPTED:
             raise MonitoringError(
-                f"Самооценка за {school_year_label(year)} учебный год (этап «{_stage_label(stage)}») уже принята "
+                f"Самооценка за {school_year_label(year)} учебный год (этап «{stage_name}») уже принята "
                 "координатором — новая загрузка не нужна."
             )
         previous.is_current = False
@@ -429,8 +470,13 @@ def self_assessment_submit(
         previous._history_user = actor
         previous.save(update_fields=["is_current", "status"])
     assessment = SelfAssessment(
-        school=school, year=year, stage=stage, data=parsed.data(), uploaded_by=actor,
-        original_name=Path(original_name).name[:300] or "самооценка.xlsx", size=len(content),
+        school=school,
+        year=year,
+        stage=stage,
+        data=parsed.data(),
+        uploaded_by=actor,
+        original_name=Path(original_name).name[:300] or "самооценка.xlsx",
+        size=len(content),
     )
     assessment.file.save(f"{school.pk}.xlsx", ContentFile(content), save=False)
     assessment._history_user = actor
@@ -439,7 +485,7 @@ def self_assessment_submit(
         kind=notice_kinds.SELF_ASSESSMENT_UPLOADED,
         recipients=notice_recipients.self_assessment_checkers(assessment),
         target=assessment,
-        title=f"{school}: самооценка ({_stage_label(stage)} этап, {school_year_label(year)}) загружена и ждёт проверки",
+        title=f"{school}: самооценка (этап «{stage_name}», {school_year_label(year)}) загружена и ждёт проверки",
         body="Проверьте самооценку: примите её или верните школе с комментарием.",
         actor=actor,
     )
@@ -485,7 +531,7 @@ def self_assessment_accept(*, actor, assessment: SelfAssessment, comment: str = 
         kind=notice_kinds.SELF_ASSESSMENT_ACCEPTED,
         recipients=notice_recipients.self_assessment_authors(assessment),
         target=assessment,
-        title=f"Самооценка ({_stage_label(assessment.stage)} этап, {school_year_label(assessment.year)}) принята",
+        title=f"Самооценка (этап «{assessment.stage_label}», {school_year_label(assessment.year)}) принята",
         body=assessment.decision_comment,
         actor=actor,
     )
@@ -511,7 +557,10 @@ def _store_reported_values(actor, assessment: SelfAssessment, now) -> None:
     for indicator in indicators:
         row = reported[indicator.pk]
         value = existing.get(indicator.pk) or IndicatorValue(
-            indicator=indicator, year=assessment.year, stage=assessment.stage, school=school,
+            indicator=indicator,
+            year=assessment.year,
+            stage=assessment.stage,
+            school=school,
             municipality_id=school.municipality_id,
         )
         number = Decimal(row["value"])
@@ -530,7 +579,9 @@ def self_assessment_return(*, actor, assessment: SelfAssessment, comment: str) -
         raise MonitoringError("Чтобы вернуть самооценку, напишите школе, что нужно исправить.")
     assessment = _require_decision(actor, assessment)
     assessment.status, assessment.decided_by, assessment.decided_at = (
-        SelfAssessment.Status.RETURNED, actor, timezone.now(),
+        SelfAssessment.Status.RETURNED,
+        actor,
+        timezone.now(),
     )
     assessment.decision_comment = comment
     assessment._history_user = actor
@@ -539,7 +590,7 @@ def self_assessment_return(*, actor, assessment: SelfAssessment, comment: str) -
         kind=notice_kinds.SELF_ASSESSMENT_RETURNED,
         recipients=notice_recipients.self_assessment_authors(assessment),
         target=assessment,
-        title=f"Самооценка ({_stage_label(assessment.stage)} этап, {school_year_label(assessment.year)}) "
+        title=f"Самооценка (этап «{assessment.stage_label}», {school_year_label(assessment.year)}) "
         "возвращена на доработку",
         body=f"Комментарий координатора: {comment}",
         actor=actor,
@@ -562,8 +613,12 @@ def open_report_upload(*, actor, school: School, year: int, file) -> OpenReport:
             f"Открытый доклад принимается в PDF или документом Word (.docx), а файл «{file.name}» — {kind.label}."
         )
     report = OpenReport(
-        school=school, year=year, original_name=Path(file.name).name[:300], content_type=kind.content_type,
-        size=file.size, uploaded_by=actor,
+        school=school,
+        year=year,
+        original_name=Path(file.name).name[:300],
+        content_type=kind.content_type,
+        size=file.size,
+        uploaded_by=actor,
     )
     file.seek(0)
     report.file.save(f"report{kind.suffix}", file, save=False)

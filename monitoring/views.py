@@ -43,6 +43,7 @@ from .access import (
     require,
     visible_values,
 )
+from .calendar import CalendarStage, last_stage, stages_of
 from .computed import compute
 from .exports import indicators_xlsx, queue_xlsx, self_assessments_xlsx
 from .figures import school_due
@@ -56,7 +57,7 @@ from .forms import (
     ValuesImportForm,
     ValuesTemplateForm,
 )
-from .models import YEAR_MIN, Indicator, IndicatorValue, OpenReport, RiskProfile, SelfAssessment, Stage
+from .models import YEAR_MIN, Indicator, IndicatorValue, OpenReport, RiskProfile, SelfAssessment
 from .selectors import (
     grid_indicators,
     indicator_actuals,
@@ -91,10 +92,12 @@ SELF_ASSESSMENT_UPLOAD = "self_assessment"
 VALUES_UPLOAD = "values"
 
 
-def _stage_or_404(stage: str) -> str:
-    if stage not in Stage.values:
-        raise Http404("Нет такого этапа мониторинга.")
-    return stage
+def _stage_or_404(stage: str, calendar: list[CalendarStage]) -> CalendarStage:
+    """A stage of the owner's calendar of the year (`monitoring.calendar`), else 404."""
+    for item in calendar:
+        if item.code == stage:
+            return item
+    raise Http404("Нет такого этапа в календаре мониторинга этого учебного года.")
 
 
 def _grid_year_or_404(year: int) -> int:
@@ -207,7 +210,9 @@ def indicator_detail(request, pk):
         year = int(request.GET.get("year") or 0) or (max(actuals) if actuals else current_school_year())
     except ValueError:
         year = current_school_year()
-    stage = request.GET.get("stage") if request.GET.get("stage") in Stage.values else Stage.FINAL
+    calendar = stages_of(year, municipality=indicator.municipality)
+    codes = [s.code for s in calendar]
+    stage = request.GET.get("stage") if request.GET.get("stage") in codes else last_stage(calendar).code
     objects = _objects_for(indicator, request.user)
     context = _page(request, objects)
     on_page = list(context["page"].object_list)
@@ -232,7 +237,7 @@ def indicator_detail(request, pk):
             "year": year,
             "year_label": school_year_label(year),
             "stage": stage,
-            "stages": Stage.choices,
+            "stages": [(s.code, s.name) for s in calendar],
             "years": year_choices({year, *years}),
             "planned": planned,
             "object_rows": object_rows,
@@ -280,7 +285,10 @@ def _grid(request, *, year: int, stage: str, school=None, municipality=None, may
                 messages.error(request, str(error))
             else:
                 computed_values_store(
-                    year=year, stage=stage, indicators=indicators, school=school,
+                    year=year,
+                    stage=stage,
+                    indicators=indicators,
+                    school=school,
                     municipality=None if school else municipality,
                 )
                 changed = counts["created"] + counts["updated"] + counts["deleted"]
@@ -309,8 +317,15 @@ def _grid(request, *, year: int, stage: str, school=None, municipality=None, may
         counts = indicator.is_computed or (value is not None and value.status == IndicatorValue.Status.CONFIRMED)
         met = indicator.met(shown, row["planned"]) if counts else None
         grid_rows.append(
-            {**row, "value": value, "value_field": value_field, "comment_field": comment_field, "shown": shown,
-             "css": met_css(met), "met": met}
+            {
+                **row,
+                "value": value,
+                "value_field": value_field,
+                "comment_field": comment_field,
+                "shown": shown,
+                "css": met_css(met),
+                "met": met,
+            }
         )
     return form, grid_rows
 
@@ -326,7 +341,9 @@ def _neighbour_years(year: int) -> dict:
 @require_http_methods(["GET", "POST"])
 def school_grid(request, pk, year, stage):
     school = get_school_or_404(request.user, pk)
-    stage, year = _stage_or_404(stage), _grid_year_or_404(year)
+    year = _grid_year_or_404(year)
+    calendar = stages_of(year, municipality=school.municipality)
+    stage = _stage_or_404(stage, calendar).code
     may_edit = can_enter_school_values(request.user, school)
     result = _grid(request, year=year, stage=stage, school=school, may_edit=may_edit)
     if not isinstance(result, tuple):
@@ -336,9 +353,19 @@ def school_grid(request, pk, year, stage):
         request,
         "monitoring/grid.html",
         {
-            "form": form, "rows": rows, "school": school, "owner": school, "year": year, "stage": stage,
-            "year_label": school_year_label(year), "stage_label": Stage(stage).label, "may_edit": may_edit,
-            "stages": Stage.choices, **_neighbour_years(year), "grid_url": "monitoring:school_grid", "owner_pk": school.pk,
+            "form": form,
+            "rows": rows,
+            "school": school,
+            "owner": school,
+            "year": year,
+            "stage": stage,
+            "year_label": school_year_label(year),
+            "stage_label": _stage_or_404(stage, calendar).name,
+            "may_edit": may_edit,
+            "stages": [(s.code, s.name) for s in calendar],
+            **_neighbour_years(year),
+            "grid_url": "monitoring:school_grid",
+            "owner_pk": school.pk,
             "confirms_at_once": may_edit and confirms_at_once(request.user, school),
         },
     )
@@ -348,7 +375,9 @@ def school_grid(request, pk, year, stage):
 @require_http_methods(["GET", "POST"])
 def municipality_grid(request, pk, year, stage):
     municipality = get_municipality_or_404(request.user, pk)
-    stage, year = _stage_or_404(stage), _grid_year_or_404(year)
+    year = _grid_year_or_404(year)
+    calendar = stages_of(year, municipality=municipality)
+    stage = _stage_or_404(stage, calendar).code
     may_edit = can_enter_municipality_values(request.user, municipality)
     result = _grid(request, year=year, stage=stage, municipality=municipality, may_edit=may_edit)
     if not isinstance(result, tuple):
@@ -358,10 +387,20 @@ def municipality_grid(request, pk, year, stage):
         request,
         "monitoring/grid.html",
         {
-            "form": form, "rows": rows, "municipality": municipality, "owner": municipality, "year": year,
-            "stage": stage, "year_label": school_year_label(year), "stage_label": Stage(stage).label,
-            "may_edit": may_edit, "stages": Stage.choices, **_neighbour_years(year),
-            "grid_url": "monitoring:municipality_grid", "owner_pk": municipality.pk, "confirms_at_once": may_edit,
+            "form": form,
+            "rows": rows,
+            "municipality": municipality,
+            "owner": municipality,
+            "year": year,
+            "stage": stage,
+            "year_label": school_year_label(year),
+            "stage_label": _stage_or_404(stage, calendar).name,
+            "may_edit": may_edit,
+            "stages": [(s.code, s.name) for s in calendar],
+            **_neighbour_years(year),
+            "grid_url": "monitoring:municipality_grid",
+            "owner_pk": municipality.pk,
+            "confirms_at_once": may_edit,
         },
     )
 
@@ -385,7 +424,9 @@ def queue(request):
                     done = indicator_values_confirm(actor=request.user, values=chosen)
                     messages.success(request, f"Подтверждено значений: {done}.")
                 else:
-                    done = indicator_values_return(actor=request.user, values=chosen, comment=form.cleaned_data["comment"])
+                    done = indicator_values_return(
+                        actor=request.user, values=chosen, comment=form.cleaned_data["comment"]
+                    )
                     messages.success(request, f"Возвращено на исправление значений: {done}.")
             except MonitoringError as error:
                 messages.error(request, str(error))
@@ -415,7 +456,7 @@ def values_import(request):
     if request.method == "POST" and form.is_valid():
         uploads.hold(request, VALUES_UPLOAD, form.cleaned_data["file"])
         return redirect("monitoring:values_import_preview")
-    template_form = ValuesTemplateForm(initial={"year": current_school_year(), "stage": Stage.ENTRY})
+    template_form = ValuesTemplateForm(initial={"year": current_school_year()})
     return render(request, "monitoring/values_import.html", {"form": form, "template_form": template_form})
 
 
@@ -448,8 +489,7 @@ def values_import_preview_view(request):
         uploads.discard(request, VALUES_UPLOAD)
         messages.success(
             request,
-            f"Значения из файла «{upload.name}» загружены: новых {counts['created']}, "
-            f"обновлено {counts['updated']}.",
+            f"Значения из файла «{upload.name}» загружены: новых {counts['created']}, обновлено {counts['updated']}.",
         )
         return redirect("monitoring:values_import")
     return render(
@@ -584,10 +624,14 @@ def _file_response(field, name: str, content_type: str):
 
 def _self_assessment_context(request, pk, year, stage):
     school = get_school_or_404(request.user, pk)
-    stage = _stage_or_404(stage)
     if year not in _upload_years():
         raise Http404("Самооценку загружают за текущий или прошлый учебный год.")
-    return school, year, stage
+    stage = _stage_or_404(stage, stages_of(year, municipality=school.municipality))
+    return school, year, stage.code
+
+
+def _stage_label(school, year: int, stage: str) -> str:
+    return _stage_or_404(stage, stages_of(year, municipality=school.municipality)).name
 
 
 @login_required
@@ -617,8 +661,13 @@ def self_assessment_upload(request, pk, year, stage):
         request,
         "monitoring/self_assessment_upload.html",
         {
-            "school": school, "year": year, "stage": stage, "year_label": school_year_label(year),
-            "stage_label": Stage(stage).label, "form": form, "current": current,
+            "school": school,
+            "year": year,
+            "stage": stage,
+            "year_label": school_year_label(year),
+            "stage_label": _stage_label(school, year, stage),
+            "form": form,
+            "current": current,
         },
     )
 
@@ -631,7 +680,9 @@ def self_assessment_preview(request):
         messages.info(request, "Сначала загрузите заполненный шаблон самооценки.")
         return redirect("monitoring:index")
     context = upload.context
-    school, year, stage = _self_assessment_context(request, context.get("school"), context.get("year"), context.get("stage"))
+    school, year, stage = _self_assessment_context(
+        request, context.get("school"), context.get("year"), context.get("stage")
+    )
     require(can_upload_self_assessment(request.user, school), "Самооценку загружает управленческая команда школы.")
     content = template_content(school=school, year=year, stage=stage)
     data = upload.read()
@@ -643,8 +694,13 @@ def self_assessment_preview(request):
     if request.method == "POST" and parsed.ok:
         try:
             assessment = self_assessment_submit(
-                actor=request.user, school=school, year=year, stage=stage, parsed=parsed,
-                content=data, original_name=upload.name,
+                actor=request.user,
+                school=school,
+                year=year,
+                stage=stage,
+                parsed=parsed,
+                content=data,
+                original_name=upload.name,
             )
         except MonitoringError as error:
             save_error = str(error)
@@ -656,10 +712,16 @@ def self_assessment_preview(request):
         request,
         "monitoring/self_assessment_preview.html",
         {
-            "school": school, "year": year, "stage": stage, "year_label": school_year_label(year),
-            "stage_label": Stage(stage).label, "parsed": parsed, "file_name": upload.name,
+            "school": school,
+            "year": year,
+            "stage": stage,
+            "year_label": school_year_label(year),
+            "stage_label": _stage_label(school, year, stage),
+            "parsed": parsed,
+            "file_name": upload.name,
             "ratings": _ratings_with_last_year(parsed.ratings, _last_year_levels(school, year)),
-            "last_year_label": school_year_label(year - 1), "save_error": save_error,
+            "last_year_label": school_year_label(year - 1),
+            "save_error": save_error,
         },
     )
 
@@ -700,6 +762,7 @@ def school_page(request, pk):
         raise Http404("Нет такого учебного года.")
     indicators = grid_indicators(school=school)
     rows = indicator_rows(indicators=indicators, year=year, school=school)
+    stages = stage_overview(school=school, year=year)
     return render(
         request,
         "monitoring/school.html",
@@ -708,7 +771,7 @@ def school_page(request, pk):
             "year": year,
             "year_label": school_year_label(year),
             "years": [(y, school_year_label(y)) for y in range(now, now - 5, -1)],
-            "stages": stage_overview(school=school, year=year),
+            "stages": stages,
             "rows": rows,
             "risk": risk_comparison(school=school, year=year),
             "due": school_due(user=request.user, school=school, year=year),
@@ -733,17 +796,20 @@ def school_page(request, pk):
 @require_http_methods(["GET", "POST"])
 def value_restore(request, pk, history_id):
     """Confirm, then bring an indicator value back to an earlier version of its history."""
-    value = get_object_or_404(
-        visible_values(request.user).select_related("indicator", "school", "municipality"), pk=pk
+    value = get_object_or_404(visible_values(request.user).select_related("indicator", "school", "municipality"), pk=pk)
+    require(
+        can_confirm_in(request.user, value.municipality_id),
+        "Прежнее значение восстанавливает координатор муниципалитета или управление образования.",
     )
-    require(can_confirm_in(request.user, value.municipality_id),
-            "Прежнее значение восстанавливает координатор муниципалитета или управление образования.")
     version = get_object_or_404(value.history.select_related("history_user"), history_id=history_id)
     if request.method == "POST":
         seen = request.POST.get("seen")
         try:
             indicator_value_restore(
-                actor=request.user, value=value, history_id=history_id, seen=int(seen) if seen and seen.isdigit() else None
+                actor=request.user,
+                value=value,
+                history_id=history_id,
+                seen=int(seen) if seen and seen.isdigit() else None,
             )
         except MonitoringError as exc:
             messages.error(request, str(exc))

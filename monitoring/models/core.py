@@ -26,51 +26,39 @@ from programs.models import Programme, RiskFactor
 from schools.models import Municipality, School
 from shnor_portal import jobs
 
-from .computed import COMPUTED_INDICATORS, computed_choices
+from ..computed import COMPUTED_INDICATORS, computed_choices
 
 YEAR_MIN = 2000
 YEAR_MAX = 2100
 
 
 class Stage(models.TextChoices):
-    ENTRY = "entry", "входной"
-    INTERIM = "interim", "промежуточный"
-    FINAL = "final", "итоговый"
+    """The codes of the portal's default calendar (`monitoring.calendar`): a territory names its own stages, so a
+    value or a self-assessment stores any code of its territory's calendar, not only these."""
+
+    ENTRY = "entry", "Входной мониторинг"
+    INTERIM = "interim", "Промежуточный мониторинг"
+    FINAL = "final", "Итоговый мониторинг"
 
 
-STAGE_ORDER = [Stage.ENTRY, Stage.INTERIM, Stage.FINAL]
+STAGE_CODE_MAX = 32
 
 
-def stage_rank(stage: str) -> int:
-    return STAGE_ORDER.index(stage) if stage in STAGE_ORDER else -1
+class StageLabelled:
+    """`stage_label`: the name of the stage in the calendar of the object's territory and year (`monitoring.calendar`).
+    Lists set it for all their rows at once (`calendar.attach_labels`); one object reads the calendar itself."""
 
+    @property
+    def stage_label(self) -> str:
+        if "_stage_label" not in self.__dict__:
+            from ..calendar import CalendarBook, region_id_of
 
-class StageSchedule(models.Model):
-    """When a monitoring stage of a school year runs: values and self-assessments are due by `due_on`."""
+            self._stage_label = CalendarBook([self.year]).label(self.year, self.stage, region_id_of(self))
+        return self._stage_label
 
-    year = models.PositiveSmallIntegerField(
-        "учебный год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)],
-        help_text="Год окончания учебного года: 2027 — это 2026/27.",
-    )
-    stage = models.CharField("этап мониторинга", max_length=8, choices=Stage.choices)
-    opens_on = models.DateField("начало")
-    due_on = models.DateField("срок сдачи")
-    note = models.CharField("примечание", max_length=300, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = "срок этапа мониторинга"
-        verbose_name_plural = "сроки этапов мониторинга"
-        ordering = ["-year", "opens_on"]
-        constraints = [models.UniqueConstraint(fields=["year", "stage"], name="stage_schedule_unique")]
-
-    def __str__(self):
-        return f"{self.get_stage_display()} мониторинг {self.year}: до {self.due_on:%d.%m.%Y}"
-
-    def clean(self):
-        if self.opens_on and self.due_on and self.opens_on > self.due_on:
-            raise ValidationError({"due_on": "Срок сдачи не может быть раньше начала этапа."})
+    @stage_label.setter
+    def stage_label(self, value: str) -> None:
+        self._stage_label = value
 
 
 class Indicator(models.Model):
@@ -102,29 +90,48 @@ class Indicator(models.Model):
         "направление", max_length=16, choices=Direction.choices, default=Direction.HIGHER_BETTER
     )
     level = models.CharField(
-        "уровень", max_length=10, choices=Level.choices, default=Level.SCHOOL,
+        "уровень",
+        max_length=10,
+        choices=Level.choices,
+        default=Level.SCHOOL,
         help_text="Значение по каждой школе или одно на муниципалитет.",
     )
     programme = models.ForeignKey(
-        Programme, verbose_name="программа", on_delete=models.SET_NULL, null=True, blank=True,
+        Programme,
+        verbose_name="программа",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="indicators",
     )
     municipality = models.ForeignKey(
-        Municipality, verbose_name="муниципалитет", on_delete=models.PROTECT, null=True, blank=True,
+        Municipality,
+        verbose_name="муниципалитет",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="indicators",
         help_text="Берётся из программы. Пусто — показатель для всех муниципалитетов региона.",
     )
     baseline_year = models.PositiveSmallIntegerField(
-        "год базового значения", null=True, blank=True,
+        "год базового значения",
+        null=True,
+        blank=True,
         validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)],
     )
     baseline_value = models.DecimalField("базовое значение", max_digits=12, decimal_places=2, null=True, blank=True)
     computed_by = models.CharField(
-        "вычисляется порталом", max_length=64, blank=True, choices=computed_choices,
+        "вычисляется порталом",
+        max_length=64,
+        blank=True,
+        choices=computed_choices,
         help_text="Если выбрано, значение считает портал по своим данным; вручную его не вводят.",
     )
     aggregation = models.CharField(
-        "как сводится", max_length=8, choices=Aggregation.choices, default=Aggregation.MEAN,
+        "как сводится",
+        max_length=8,
+        choices=Aggregation.choices,
+        default=Aggregation.MEAN,
         help_text="Доля по всем данным (например, педагоги с ИПРП из всех педагогов муниципалитета) — только для "
         "показателей, которые считает портал; среднее или сумма — по значениям школ.",
     )
@@ -150,11 +157,13 @@ class Indicator(models.Model):
                 fields=["programme", "code"], condition=Q(programme__isnull=False), name="indicator_code_in_programme"
             ),
             models.UniqueConstraint(
-                fields=["municipality", "code"], condition=Q(programme__isnull=True, municipality__isnull=False),
+                fields=["municipality", "code"],
+                condition=Q(programme__isnull=True, municipality__isnull=False),
                 name="indicator_code_in_municipality",
             ),
             models.UniqueConstraint(
-                fields=["code"], condition=Q(programme__isnull=True, municipality__isnull=True),
+                fields=["code"],
+                condition=Q(programme__isnull=True, municipality__isnull=True),
                 name="indicator_code_in_region",
             ),
         ]
@@ -281,7 +290,9 @@ class IndicatorPlan(models.Model):
     """The planned value of an indicator in one year."""
 
     indicator = models.ForeignKey(Indicator, verbose_name="показатель", on_delete=models.CASCADE, related_name="plans")
-    year = models.PositiveSmallIntegerField("год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)])
+    year = models.PositiveSmallIntegerField(
+        "год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
+    )
     planned_value = models.DecimalField("плановое значение", max_digits=12, decimal_places=2)
 
     history = HistoricalRecords()
@@ -296,7 +307,7 @@ class IndicatorPlan(models.Model):
         return f"{self.indicator.code} {self.year}: {number_label(self.planned_value)}"
 
 
-class IndicatorValue(models.Model):
+class IndicatorValue(StageLabelled, models.Model):
     """The value of an indicator for one school (or one municipality), year and monitoring stage."""
 
     class Status(models.TextChoices):
@@ -311,14 +322,26 @@ class IndicatorValue(models.Model):
         COMPUTED = "computed", "вычислено порталом"
 
     indicator = models.ForeignKey(Indicator, verbose_name="показатель", on_delete=models.CASCADE, related_name="values")
-    year = models.PositiveSmallIntegerField("учебный год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)])
-    stage = models.CharField("этап мониторинга", max_length=8, choices=Stage.choices)
+    year = models.PositiveSmallIntegerField(
+        "учебный год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
+    )
+    stage = models.CharField(
+        "этап мониторинга", max_length=STAGE_CODE_MAX, help_text="Код этапа календаря мониторинга территории."
+    )
     municipality = models.ForeignKey(
-        Municipality, verbose_name="муниципалитет", on_delete=models.CASCADE, related_name="indicator_values",
+        Municipality,
+        verbose_name="муниципалитет",
+        on_delete=models.CASCADE,
+        related_name="indicator_values",
         help_text="Для значения школы — муниципалитет школы.",
     )
     school = models.ForeignKey(
-        School, verbose_name="школа", on_delete=models.CASCADE, null=True, blank=True, related_name="indicator_values",
+        School,
+        verbose_name="школа",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicator_values",
         help_text="Пусто — значение муниципалитета.",
     )
     value = models.DecimalField("значение", max_digits=12, decimal_places=2)
@@ -327,12 +350,20 @@ class IndicatorValue(models.Model):
     comment = models.CharField("комментарий школы", max_length=1000, blank=True)
     return_comment = models.TextField("замечание координатора", blank=True)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="внёс", on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="внёс",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     entered_at = models.DateTimeField("внесено", null=True, blank=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="подтвердил", on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="подтвердил",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     confirmed_at = models.DateTimeField("подтверждено", null=True, blank=True)
@@ -344,11 +375,13 @@ class IndicatorValue(models.Model):
         ordering = ["indicator", "year", "stage", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "year", "stage", "school"], condition=Q(school__isnull=False),
+                fields=["indicator", "year", "stage", "school"],
+                condition=Q(school__isnull=False),
                 name="indicator_value_unique_school",
             ),
             models.UniqueConstraint(
-                fields=["indicator", "year", "stage", "municipality"], condition=Q(school__isnull=True),
+                fields=["indicator", "year", "stage", "municipality"],
+                condition=Q(school__isnull=True),
                 name="indicator_value_unique_municipality",
             ),
         ]
@@ -359,7 +392,7 @@ class IndicatorValue(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.indicator.code} {self.year} {self.get_stage_display()} — {self.owner_label}: {self.value_label}"
+        return f"{self.indicator.code} {self.year} {self.stage} — {self.owner_label}: {self.value_label}"
 
     @property
     def owner_label(self) -> str:
@@ -388,7 +421,7 @@ def open_report_upload_to(instance: "OpenReport", filename: str) -> str:
     return _random_name("open_reports", filename, instance.school_id)
 
 
-class SelfAssessment(models.Model):
+class SelfAssessment(StageLabelled, models.Model):
     """One upload of a school's self-assessment for a year and stage; the newest upload is the current one."""
 
     class Status(models.TextChoices):
@@ -398,8 +431,12 @@ class SelfAssessment(models.Model):
         SUPERSEDED = "superseded", "заменена новой загрузкой"
 
     school = models.ForeignKey(School, verbose_name="школа", on_delete=models.CASCADE, related_name="self_assessments")
-    year = models.PositiveSmallIntegerField("учебный год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)])
-    stage = models.CharField("этап мониторинга", max_length=8, choices=Stage.choices)
+    year = models.PositiveSmallIntegerField(
+        "учебный год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
+    )
+    stage = models.CharField(
+        "этап мониторинга", max_length=STAGE_CODE_MAX, help_text="Код этапа календаря мониторинга территории."
+    )
     status = models.CharField("состояние", max_length=10, choices=Status.choices, default=Status.SUBMITTED)
     is_current = models.BooleanField("текущая", default=True, help_text="Последняя загрузка за этот год и этап.")
     file = models.FileField("файл", upload_to=self_assessment_upload_to, max_length=300)
@@ -407,12 +444,20 @@ class SelfAssessment(models.Model):
     size = models.PositiveBigIntegerField("размер, байт", default=0)
     data = models.JSONField("прочитано из файла", default=dict)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="загрузил", on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="загрузил",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     uploaded_at = models.DateTimeField("загружена", auto_now_add=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="проверил", on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="проверил",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     decided_at = models.DateTimeField("проверена", null=True, blank=True)
@@ -431,7 +476,7 @@ class SelfAssessment(models.Model):
         indexes = [models.Index(fields=["status", "year"], name="self_assessment_status_year")]
 
     def __str__(self):
-        return f"Самооценка {self.school}, {self.year}, {self.get_stage_display()} этап ({self.get_status_display()})"
+        return f"Самооценка {self.school}, {self.year}, этап {self.stage} ({self.get_status_display()})"
 
     @property
     def awaits_decision(self) -> bool:
@@ -454,13 +499,19 @@ class OpenReport(models.Model):
     """The school's open report on its self-assessment (открытый доклад), a PDF or Word file; every upload kept."""
 
     school = models.ForeignKey(School, verbose_name="школа", on_delete=models.CASCADE, related_name="open_reports")
-    year = models.PositiveSmallIntegerField("учебный год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)])
+    year = models.PositiveSmallIntegerField(
+        "учебный год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
+    )
     file = models.FileField("файл", upload_to=open_report_upload_to, max_length=300)
     original_name = models.CharField("имя файла", max_length=300)
     content_type = models.CharField("тип", max_length=120)
     size = models.PositiveBigIntegerField("размер, байт", default=0)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="загрузил", on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="загрузил",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     uploaded_at = models.DateTimeField("загружен", auto_now_add=True)
@@ -487,9 +538,15 @@ class RiskProfile(models.Model):
     """A school's risk profile for a year: a level per risk factor, from its latest accepted self-assessment."""
 
     school = models.ForeignKey(School, verbose_name="школа", on_delete=models.CASCADE, related_name="risk_profiles")
-    year = models.PositiveSmallIntegerField("учебный год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)])
+    year = models.PositiveSmallIntegerField(
+        "учебный год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
+    )
     self_assessment = models.ForeignKey(
-        SelfAssessment, verbose_name="по самооценке", on_delete=models.SET_NULL, null=True, blank=True,
+        SelfAssessment,
+        verbose_name="по самооценке",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     updated_at = models.DateTimeField("обновлён", auto_now=True)
@@ -506,9 +563,7 @@ class RiskProfile(models.Model):
 
 class RiskLevel(models.Model):
     profile = models.ForeignKey(RiskProfile, verbose_name="профиль", on_delete=models.CASCADE, related_name="levels")
-    risk_factor = models.ForeignKey(
-        RiskFactor, verbose_name="фактор риска", on_delete=models.PROTECT, related_name="+"
-    )
+    risk_factor = models.ForeignKey(RiskFactor, verbose_name="фактор риска", on_delete=models.PROTECT, related_name="+")
     level = models.PositiveSmallIntegerField("уровень риска", choices=RiskLevelChoice.choices)
     comment = models.CharField("комментарий", max_length=1000, blank=True)
 
@@ -542,11 +597,20 @@ class ReportExport(jobs.JobRow):
         "учебный год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
     )
     municipality = models.ForeignKey(
-        Municipality, verbose_name="муниципалитет", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="+", help_text="Пусто — весь регион.",
+        Municipality,
+        verbose_name="муниципалитет",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Пусто — весь регион.",
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="запросил", on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="запросил",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     status = models.CharField("состояние", max_length=8, choices=Status.choices, default=Status.QUEUED)
