@@ -31,6 +31,7 @@ class MonitoringStageAdmin(SimpleHistoryAdmin):
 class MunicipalStageShiftAdmin(SimpleHistoryAdmin):
     list_display = ["stage", "municipality", "starts_on", "due_on", "note"]
     list_filter = ["stage__year", "municipality"]
+    search_fields = ["municipality__name", "stage__name", "stage__code", "note"]
     list_select_related = ["stage", "municipality"]
     autocomplete_fields = ["municipality"]
 

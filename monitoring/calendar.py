@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 
 from schools.school_year import school_year_label
 
-from .models import MonitoringStage, MunicipalStageShift, Stage
+from .models import MonitoringStage, Stage
 
 DEFAULT_SOURCE = "этапы портала по умолчанию"
 
@@ -65,33 +65,55 @@ def portal_defaults(year: int) -> list[CalendarStage]:
     ]
 
 
-def _stage(row: MonitoringStage, shift: MunicipalStageShift | None = None) -> CalendarStage:
-    source = f"календарь территории «{row.region.name}»" if row.region_id else "календарь по умолчанию"
+def _stage(row: "StageRow", shift: tuple | None = None) -> CalendarStage:
+    source = f"календарь территории «{row.region_name}»" if row.region_id else "календарь по умолчанию"
+    starts_on, due_on = shift or (row.starts_on, row.due_on)
     return CalendarStage(
-        year=row.year, code=row.code, name=row.name, position=row.position,
-        starts_on=shift.starts_on if shift else row.starts_on, due_on=shift.due_on if shift else row.due_on,
+        year=row.year, code=row.code, name=row.name, position=row.position, starts_on=starts_on, due_on=due_on,
         department_starts_on=row.starts_on, department_due_on=row.due_on, pk=row.pk, source=source, basis=row.basis,
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class StageRow:
+    """A department's stage as the book reads it (one query joins the stages and their municipal shifts)."""
+
+    pk: int
+    region_id: int | None
+    region_name: str | None
+    year: int
+    code: str
+    name: str
+    position: int
+    starts_on: datetime.date
+    due_on: datetime.date
+    basis: str
+
+
+BOOK_FIELDS = (
+    "pk", "region_id", "region__name", "year", "code", "name", "position", "starts_on", "due_on", "basis",
+    "shifts__municipality_id", "shifts__starts_on", "shifts__due_on",
+)  # fmt: skip
+
+
 class CalendarBook:
-    """The stages of some school years for every territory and the shifts of every municipality, in two queries."""
+    """The stages of some school years for every territory and the shifts of every municipality, in one query."""
 
     def __init__(self, years: Iterable[int]):
         self.years = sorted(set(years))
-        self.rows = defaultdict(list)  # (region id | None, year) → [MonitoringStage] in order
-        for row in (
-            MonitoringStage.objects.filter(year__in=self.years)
-            .select_related("region")
-            .order_by("position", "starts_on", "pk")
-        ):
-            self.rows[(row.region_id, row.year)].append(row)
-        self.shifts = {
-            (shift.stage_id, shift.municipality_id): shift
-            for shift in MunicipalStageShift.objects.filter(stage__year__in=self.years)
-        }
+        self.rows = defaultdict(list)  # (region id | None, year) → [StageRow] in order
+        self.shifts = {}  # (stage id, municipality id) → (starts_on, due_on)
+        seen = set()
+        stages = MonitoringStage.objects.filter(year__in=self.years).order_by("position", "starts_on", "pk")
+        for *fields, municipality_id, shift_starts_on, shift_due_on in stages.values_list(*BOOK_FIELDS):
+            row = StageRow(*fields)
+            if row.pk not in seen:
+                seen.add(row.pk)
+                self.rows[(row.region_id, row.year)].append(row)
+            if municipality_id is not None:
+                self.shifts[(row.pk, municipality_id)] = (shift_starts_on, shift_due_on)
 
-    def department_rows(self, year: int, region_id: int | None = None) -> list[MonitoringStage]:
+    def department_rows(self, year: int, region_id: int | None = None) -> list[StageRow]:
         """The rows the department set that hold for a territory: its own of the year, else the default ones."""
         return (region_id is not None and self.rows.get((region_id, year))) or self.rows.get((None, year)) or []
 
@@ -188,18 +210,27 @@ class StageNames:
 
 
 def attach_labels(objects, book: CalendarBook | None = None) -> None:
-    """Give values or self-assessments (with `year`, `stage`, and a municipality's region) their stage's name as
-    `stage_label`, reading the calendar once for the whole list."""
+    """Give values or self-assessments (with `year`, `stage` and a municipality or a school) their stage's name in
+    their territory's calendar as `stage_label`, in four queries for the whole list."""
+    from schools.models import Municipality, School
+
     objects = list(objects)
     if not objects:
         return
     book = book or CalendarBook({o.year for o in objects})
+    municipality_ids = {o.municipality_id for o in objects if getattr(o, "municipality_id", None)}
+    school_ids = {o.school_id for o in objects if not getattr(o, "municipality_id", None)}
+    regions = dict(Municipality.objects.filter(pk__in=municipality_ids).values_list("pk", "region_id"))
+    school_regions = dict(School.objects.filter(pk__in=school_ids).values_list("pk", "municipality__region_id"))
     for obj in objects:
-        obj.stage_label = book.label(obj.year, obj.stage, region_id_of(obj))
+        municipality_id = getattr(obj, "municipality_id", None)
+        region_id = regions.get(municipality_id) if municipality_id else school_regions.get(obj.school_id)
+        obj.stage_label = book.label(obj.year, obj.stage, region_id)
 
 
 def region_id_of(obj) -> int | None:
-    municipality = getattr(obj, "municipality", None) if getattr(obj, "municipality_id", None) else None
+    """The territory of a value's municipality or a self-assessment's school."""
+    municipality = obj.municipality if getattr(obj, "municipality_id", None) else None
     if municipality is None and getattr(obj, "school_id", None):
         municipality = obj.school.municipality
     return municipality.region_id if municipality is not None else None

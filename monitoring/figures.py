@@ -239,8 +239,9 @@ def year_figures(
     _count_events(rows, scope)
     _count_teachers(rows, scope)
     _count_practices(rows, scope)
-    result.stages_due = _count_self_assessments(rows, scope, municipalities)
-    result.indicator_rows = _indicator_rows(user=user, year=year, municipalities=municipalities)
+    book = CalendarBook([year])  # the monitoring calendar of the year, one query for both steps
+    result.stages_due = _count_self_assessments(rows, scope, municipalities, book)
+    result.indicator_rows = _indicator_rows(user=user, year=year, municipalities=municipalities, book=book)
     _count_indicators(rows, result.indicator_rows)
     for row in rows.values():
         _shares(row)
@@ -376,40 +377,39 @@ def _count_practices(rows: dict[int, dict], scope: _Scope) -> None:
         rows[municipality_id].update(counts)
 
 
-def _count_self_assessments(rows: dict[int, dict], scope: _Scope, municipalities: list[Municipality]) -> list[str]:
+def _count_self_assessments(
+    rows: dict[int, dict], scope: _Scope, municipalities: list[Municipality], book: CalendarBook
+) -> list[str]:
     """The year's current self-assessments waiting, returned and accepted, and those missing: a listed school without
     an upload for a stage whose deadline — in its municipality's calendar (`monitoring.calendar`) — has passed.
-    Returns the codes of the stages due somewhere. Four queries."""
-    book = CalendarBook([scope.year])
+    Returns the codes of the stages due somewhere. One grouped query."""
     due = {
-        m.pk: [s.code for s in book.stages(scope.year, m.region_id, m.pk) if s.overdue(scope.today)]
+        m.pk: {s.code for s in book.stages(scope.year, m.region_id, m.pk) if s.overdue(scope.today)}
         for m in municipalities
     }
     stages_due = sorted({code for codes in due.values() for code in codes})
     current = visible_self_assessments(scope.user).filter(
         is_current=True, year=scope.year, school__municipality_id__in=scope.ids
     )
-    counted = _grouped(
-        current,
-        "school__municipality_id",
-        sa_submitted=Count("pk", filter=Q(status=SelfAssessment.Status.SUBMITTED)),
-        sa_returned=Count("pk", filter=Q(status=SelfAssessment.Status.RETURNED)),
-        sa_accepted=Count("pk", filter=Q(status=SelfAssessment.Status.ACCEPTED)),
-    )
+    status_key = {
+        SelfAssessment.Status.SUBMITTED: "sa_submitted",
+        SelfAssessment.Status.RETURNED: "sa_returned",
+        SelfAssessment.Status.ACCEPTED: "sa_accepted",
+    }
     uploaded = defaultdict(int)
-    # With no stage due nothing is missing, whatever was uploaded: the count is left out rather than asked of nothing.
-    if stages_due:
-        for municipality_id, stage, n in (
-            current.filter(stage__in=stages_due, school__in=scope.listed().values("pk"))
-            .order_by()
-            .values_list("school__municipality_id", "stage")
-            .annotate(n=Count("pk"))
-        ):
-            if stage in due.get(municipality_id, ()):
-                uploaded[municipality_id] += n
+    for row in rows.values():
+        row.update({"sa_submitted": 0, "sa_returned": 0, "sa_accepted": 0})
+    for municipality_id, stage, status, n, listed in (
+        current.order_by()
+        .values_list("school__municipality_id", "stage", "status")
+        .annotate(n=Count("pk"), listed=Count("pk", filter=Q(school__in=scope.listed().values("pk"))))
+    ):
+        if status in status_key:
+            rows[municipality_id][status_key[status]] += n
+        if stage in due.get(municipality_id, ()):
+            uploaded[municipality_id] += listed
     for municipality_id, row in rows.items():
-        row.update(counted.get(municipality_id, {}))
-        row["sa_missing"] = max(0, row["listed"] * len(due.get(municipality_id, [])) - uploaded[municipality_id])
+        row["sa_missing"] = max(0, row["listed"] * len(due.get(municipality_id, ())) - uploaded[municipality_id])
     return stages_due
 
 
@@ -461,7 +461,7 @@ def _shares(row: dict) -> None:
 # --- indicators ------------------------------------------------------------------------------------------------------
 
 
-def _indicator_rows(*, user, year: int, municipalities: list[Municipality]) -> list[dict]:
+def _indicator_rows(*, user, year: int, municipalities: list[Municipality], book: CalendarBook) -> list[dict]:
     """Per indicator of the region or of a municipal programme: per municipality and for the whole scope, baseline,
     plan of the year, the actual of the latest stage that has confirmed values, summed up as the indicator says
     (`Indicator.aggregation`: the mean or the sum of the level's values, or — for what the portal computes — the
@@ -469,7 +469,6 @@ def _indicator_rows(*, user, year: int, municipalities: list[Municipality]) -> l
     Four queries, and a computation per pooled indicator."""
     ids = [m.pk for m in municipalities]
     by_id = {m.pk: m for m in municipalities}
-    book = CalendarBook([year])
     # the place of each stage in the cycle of the scope's territory (the first municipality's; else the default)
     region_id = municipalities[0].region_id if municipalities else None
     calendar = book.stages(year, region_id)

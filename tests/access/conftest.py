@@ -85,12 +85,22 @@ def _build():
         client = Client()
         client.force_login(users[role])
         w.clients[role] = client
-        w.cookies[role] = {django_settings.SESSION_COOKIE_NAME: client.cookies[django_settings.SESSION_COOKIE_NAME].value}
+        w.cookies[role] = {
+            django_settings.SESSION_COOKIE_NAME: client.cookies[django_settings.SESSION_COOKIE_NAME].value
+        }
     return w
 
 
 def _side_a(users):
-    from monitoring.models import Indicator, IndicatorValue, OpenReport, ReportExport, SelfAssessment, Stage
+    from monitoring.models import (
+        Indicator,
+        IndicatorValue,
+        MonitoringStage,
+        OpenReport,
+        ReportExport,
+        SelfAssessment,
+        Stage,
+    )
     from notifications.models import Notification
     from partnerships.demo import SUPPORTED_SCHOOL
     from partnerships.models import (
@@ -129,16 +139,16 @@ def _side_a(users):
     a.plan = DevelopmentPlan.objects.get(teacher=a.teacher)
     a.ipr_item = a.plan.items.order_by("pk").first()
     a.assignment = TutorAssignment.objects.get(teacher=a.teacher, tutor=users["tutor"])
-    a.untutored_teacher = (
-        Teacher.objects.filter(school=a.school).exclude(pk__in=tutored).order_by("full_name").first()
-    )
+    a.untutored_teacher = Teacher.objects.filter(school=a.school).exclude(pk__in=tutored).order_by("full_name").first()
     a.tutor = users["tutor"]
     a.waiting = Practice.objects.get(status=Practice.Status.SUBMITTED)
     a.waiting_file = a.waiting.files.get()
     a.published = Practice.objects.get(status=Practice.Status.PUBLISHED)  # the bank's: every role of the region
     a.published_file = a.published.files.get()
     a.draft = practices_services.practice_create(
-        actor=users["school"], school=School.objects.get(short_name=SUPPORTED_SCHOOL), title="Черновик практики А",
+        actor=users["school"],
+        school=School.objects.get(short_name=SUPPORTED_SCHOOL),
+        title="Черновик практики А",
         description="Описание.",
     )
     a.draft_file = practices_services.practice_file_add(practice=a.draft, actor=users["school"], file=pdf())
@@ -167,6 +177,9 @@ def _side_a(users):
     a.indicator = Indicator.objects.get(code="teachers-training", municipality=a.municipality)
     a.indicator_value = IndicatorValue.objects.filter(school=a.school).order_by("pk").first()
     a.report_export = _finished_export(ReportExport, a.year, a.municipality, users["coordinator"])
+    # the monitoring calendar: a stage of the default calendar of the year (no values of this year's interim stage)
+    a.calendar_stage = MonitoringStage.objects.get(region__isnull=True, year=a.year, code=Stage.INTERIM)
+    a.region_id = a.municipality.region_id
     # notifications: one of the coordinator's
     a.notification = Notification.objects.filter(recipient=users["coordinator"]).order_by("pk").first()
     _acts(a, _fresh(users["coordinator"]), "А")
@@ -224,7 +237,15 @@ def _side_b(users):
     from django.contrib.auth import get_user_model
 
     from monitoring import demo as monitoring_demo
-    from monitoring.models import Indicator, IndicatorValue, OpenReport, ReportExport, SelfAssessment, Stage
+    from monitoring.models import (
+        Indicator,
+        IndicatorValue,
+        MonitoringStage,
+        OpenReport,
+        ReportExport,
+        SelfAssessment,
+        Stage,
+    )
     from notifications import kinds
     from notifications.models import Notification
     from notifications.services import notify
@@ -304,7 +325,9 @@ def _side_b(users):
     b.waiting_file = practices_services.practice_file_add(practice=b.waiting, actor=team_b, file=pdf("практика-б.pdf"))
     practices_services.practice_submit(practice=b.waiting, actor=team_b)
     team_b = _fresh(team_b)
-    b.draft = practices_services.practice_create(actor=team_b, school=b.school, title="Черновик практики Б", description="Текст.")
+    b.draft = practices_services.practice_create(
+        actor=team_b, school=b.school, title="Черновик практики Б", description="Текст."
+    )
     b.draft_file = practices_services.practice_file_add(practice=b.draft, actor=team_b, file=pdf("черновик-б.pdf"))
     b.event = events_services.event_create(
         actor=coordinator_b, schools=[b.school, b.curator_school], title="Семинар Озёрского округа",
@@ -313,7 +336,9 @@ def _side_b(users):
         description="Для школ округа.",
     )  # fmt: skip
     # a municipal programme of B with a measure and evidence; a school programme draft of the B school
-    b.municipal = make_programme(municipality=b.municipality, measures=3, sections=2, title="Программа Озёрского округа")
+    b.municipal = make_programme(
+        municipality=b.municipality, measures=3, sections=2, title="Программа Озёрского округа"
+    )
     b.municipal_section = b.municipal.sections.get(position=2)
     b.municipal_measure = b.municipal.measures.order_by("pk").first()
     b.programme_evidence = programme_services.evidence_add(
@@ -355,6 +380,8 @@ def _side_b(users):
     b.indicator = Indicator.objects.get(code="teachers-training", municipality=b.municipality)
     b.indicator_value = IndicatorValue.objects.filter(school=b.school).order_by("pk").first()
     b.report_export = _finished_export(ReportExport, b.year, b.municipality, coordinator_b)
+    b.calendar_stage = MonitoringStage.objects.get(region__isnull=True, year=b.year, code=Stage.INTERIM)
+    b.region_id = b.municipality.region_id
     notify(
         kind=kinds.PROGRAMME_SUBMITTED, recipients=[coordinator_b], target=b.own_draft, title="Программа СОШ № 7 ждёт"
     )
