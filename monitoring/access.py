@@ -43,9 +43,7 @@ def visible_indicators(user) -> QuerySet[Indicator]:
         return Indicator.objects.none()
     return Indicator.objects.filter(
         Q(municipality__isnull=True) | Q(municipality__in=visible_municipalities(user).values("pk"))
-    ).filter(
-        Q(programme__isnull=True) | Q(programme__school__isnull=True) | Q(programme__school__in=visible_schools(user))
-    )
+    ).filter(Q(programme__isnull=True) | Q(programme__school__isnull=True) | Q(programme__school__in=visible_schools(user)))
 
 
 def get_indicator_or_404(user, pk) -> Indicator:

@@ -170,7 +170,9 @@ def accepted_programme_share(year, municipality, school):
     )
     if school is not None:
         return 100.0 if accepted.filter(school_id=school.pk).exists() else 0.0
-    list_year = SchoolYearStatus.objects.filter(year__lte=year).order_by("-year").values_list("year", flat=True).first()
+    list_year = (
+        SchoolYearStatus.objects.filter(year__lte=year).order_by("-year").values_list("year", flat=True).first()
+    )
     if list_year is None:
         return None
     listed = set(

@@ -194,8 +194,7 @@ def report_export(request, pk):
         request,
         "monitoring/report_export.html",
         {
-            "export": export,
-            "year_label": school_year_label(export.year),
+            "export": export, "year_label": school_year_label(export.year),
             "can_retry": can_export_report(request.user, export.municipality),
         },
     )

@@ -58,193 +58,50 @@ PCT, SCORE = Indicator.Unit.PERCENT, Indicator.Unit.SCORE
 
 # code, goal, name, level, direction, unit, baseline, plans of the programme's three years, computed by
 SEED_002_INDICATORS = [
-    (
-        "vsosh-participants",
-        1,
-        "Доля обучающихся — участников ВсОШ, преодолевших рейтинговый балл для участия в муниципальном этапе",
-        S,
-        UP,
-        PCT,
-        11,
-        (15, 20, 20),
-        "",
-    ),
-    (
-        "additional-education",
-        1,
-        "Доля обучающихся, охваченных системой дополнительного образования",
-        S,
-        UP,
-        PCT,
-        75,
-        (80, 90, 100),
-        "",
-    ),
-    (
-        "teachers-training",
-        2,
-        "Доля педагогов, прошедших курсы повышения квалификации исходя из их профессиональных дефицитов",
-        S,
-        UP,
-        PCT,
-        50,
-        (75, 100, 100),
-        "",
-    ),
-    (
-        "teachers-iprp",
-        2,
-        "Доля педагогов, охваченных тьюторским сопровождением и имеющих ИПРП",
-        S,
-        UP,
-        PCT,
-        0,
-        (20, 35, 50),
-        "",
-    ),
-    (
-        "teachers-communities",
-        2,
-        "Доля педагогов, включённых в профессиональные обучающие сообщества в рамках ОО и за её пределами",
-        S,
-        UP,
-        PCT,
-        50,
-        (75, 100, 100),
-        "",
-    ),
-    (
-        "teachers-contests",
-        2,
-        "Доля педагогов, включённых в конкурсы профессионального мастерства, мастер-классы, конференции",
-        S,
-        UP,
-        PCT,
-        10,
-        (30, 40, 50),
-        "",
-    ),
+    ("vsosh-participants", 1, "Доля обучающихся — участников ВсОШ, преодолевших рейтинговый балл для участия "
+     "в муниципальном этапе", S, UP, PCT, 11, (15, 20, 20), ""),
+    ("additional-education", 1, "Доля обучающихся, охваченных системой дополнительного образования", S, UP, PCT, 75,
+     (80, 90, 100), ""),
+    ("teachers-training", 2, "Доля педагогов, прошедших курсы повышения квалификации исходя из их профессиональных "
+     "дефицитов", S, UP, PCT, 50, (75, 100, 100), ""),
+    ("teachers-iprp", 2, "Доля педагогов, охваченных тьюторским сопровождением и имеющих ИПРП", S, UP, PCT, 0,
+     (20, 35, 50), ""),
+    ("teachers-communities", 2, "Доля педагогов, включённых в профессиональные обучающие сообщества в рамках ОО и за "
+     "её пределами", S, UP, PCT, 50, (75, 100, 100), ""),
+    ("teachers-contests", 2, "Доля педагогов, включённых в конкурсы профессионального мастерства, мастер-классы, "
+     "конференции", S, UP, PCT, 10, (30, 40, 50), ""),
     ("vacant-management", 3, "Доля вакантных руководящих должностей", S, DOWN, PCT, 25, (25, 15, 0), ""),
-    (
-        "teachers-by-diploma",
-        3,
-        "Доля педагогов, преподающих свой предмет в соответствии с квалификацией по диплому",
-        S,
-        UP,
-        PCT,
-        60,
-        (65, 75, 75),
-        "",
-    ),
+    ("teachers-by-diploma", 3, "Доля педагогов, преподающих свой предмет в соответствии с квалификацией по диплому",
+     S, UP, PCT, 60, (65, 75, 75), ""),
     ("network-schools", 3, "Доля школ, включённых в сетевое взаимодействие", M, UP, PCT, 0, (25, 50, 100), ""),
-    (
-        "gia-success",
-        3,
-        "Доля обучающихся, демонстрирующих высокий процент успеваемости и успешно прошедших "
-        "государственную итоговую аттестацию (не ниже среднего по кластеру)",
-        S,
-        UP,
-        PCT,
-        100,
-        (100, 100, 100),
-        "",
-    ),
-    (
-        "vpr-success",
-        3,
-        "Доля обучающихся, демонстрирующих высокий процент успеваемости по результатам ВПР",
-        S,
-        UP,
-        PCT,
-        50,
-        (75, 85, 100),
-        "",
-    ),
-    (
-        "oip-threshold",
-        3,
-        "Доля школ, преодолевших порог муниципального интегрального показателя образовательной "
-        "результативности (ОИП) не менее 21",
-        M,
-        UP,
-        PCT,
-        50,
-        (75, 100, 100),
-        "",
-    ),
-    (
-        "social-index-threshold",
-        3,
-        "Доля школ, преодолевших порог показателя индекса социального благополучия не менее 42,7 (по району)",
-        M,
-        UP,
-        PCT,
-        25,
-        (50, 75, 90),
-        "",
-    ),
-    (
-        "resource-centres",
-        4,
-        "Доля школ, ставших ресурсными центрами, «точками роста» в рамках реализации сетевого взаимодействия",
-        M,
-        UP,
-        PCT,
-        25,
-        (50, 100, 100),
-        "",
-    ),
-    (
-        "distance-programmes",
-        4,
-        "Доля образовательных программ с использованием дистанционных технологий в общем пакете программ ОО",
-        S,
-        UP,
-        PCT,
-        5,
-        (10, 15, 15),
-        "",
-    ),
+    ("gia-success", 3, "Доля обучающихся, демонстрирующих высокий процент успеваемости и успешно прошедших "
+     "государственную итоговую аттестацию (не ниже среднего по кластеру)", S, UP, PCT, 100, (100, 100, 100), ""),
+    ("vpr-success", 3, "Доля обучающихся, демонстрирующих высокий процент успеваемости по результатам ВПР", S, UP,
+     PCT, 50, (75, 85, 100), ""),
+    ("oip-threshold", 3, "Доля школ, преодолевших порог муниципального интегрального показателя образовательной "
+     "результативности (ОИП) не менее 21", M, UP, PCT, 50, (75, 100, 100), ""),
+    ("social-index-threshold", 3, "Доля школ, преодолевших порог показателя индекса социального благополучия "
+     "не менее 42,7 (по району)", M, UP, PCT, 25, (50, 75, 90), ""),
+    ("resource-centres", 4, "Доля школ, ставших ресурсными центрами, «точками роста» в рамках реализации сетевого "
+     "взаимодействия", M, UP, PCT, 25, (50, 100, 100), ""),
+    ("distance-programmes", 4, "Доля образовательных программ с использованием дистанционных технологий в общем "
+     "пакете программ ОО", S, UP, PCT, 5, (10, 15, 15), ""),
     # Computed by the portal (not in seed 002).
     ("ege-russian-mean", 0, "Средний балл ЕГЭ по русскому языку", S, UP, SCORE, None, (), "ege_russian_mean"),
-    (
-        "shnor-share",
-        0,
-        "Доля ШНОР среди школ муниципалитета (по утверждённому перечню)",
-        M,
-        DOWN,
-        PCT,
-        None,
-        (),
-        "shnor_share",
-    ),
-    (
-        "accepted-programmes",
-        0,
-        "Доля ШНОР и ШНСУ с принятой школьной программой",
-        M,
-        UP,
-        PCT,
-        None,
-        (100, 100, 100),
-        "accepted_programme_share",
-    ),
+    ("shnor-share", 0, "Доля ШНОР среди школ муниципалитета (по утверждённому перечню)", M, DOWN, PCT, None, (),
+     "shnor_share"),
+    ("accepted-programmes", 0, "Доля ШНОР и ШНСУ с принятой школьной программой", M, UP, PCT, None, (100, 100, 100),
+     "accepted_programme_share"),
 ]
 
 # Seed 002's matrix «Мониторинг качества реализации Программы»: the instrument and the source of each kind of
 # indicator («Инструменты», «Источники»).
-RESULTS = (
-    "Анализ динамики результатов ЕГЭ, ОГЭ, ВПР, результатов муниципальных олимпиад",
-    "Информационно-статистический отчёт (ЦОККО), АСИОУ",
-)
-CONDITIONS = (
-    "Анализ динамики изменения качества условий обучения (в том числе сохранности контингента)",
-    "Опросный лист",
-)
-STAFF = (
-    "Анализ документов; анализ динамики развития кадрового потенциала ШНОР и ШНСУ",
-    "АСИОУ, отчёты, аналитические справки, опросы",
-)
+RESULTS = ("Анализ динамики результатов ЕГЭ, ОГЭ, ВПР, результатов муниципальных олимпиад",
+           "Информационно-статистический отчёт (ЦОККО), АСИОУ")
+CONDITIONS = ("Анализ динамики изменения качества условий обучения (в том числе сохранности контингента)",
+              "Опросный лист")
+STAFF = ("Анализ документов; анализ динамики развития кадрового потенциала ШНОР и ШНСУ",
+         "АСИОУ, отчёты, аналитические справки, опросы")
 DOCUMENTS = ("Анализ документов", "Документы, справки, отчёты")
 MEASURED_BY = {
     "vsosh-participants": RESULTS, "gia-success": RESULTS, "vpr-success": RESULTS, "ege-russian-mean": RESULTS,
@@ -259,22 +116,12 @@ POOLED = {"shnor-share", "accepted-programmes"}
 
 # Pokrovskaya's ratings per risk factor code: last year's (accepted) and this year's (waiting for the coordinator).
 LAST_YEAR_RATINGS = {
-    "low-motivation": 3,
-    "teacher-shortage": 3,
-    "weak-competence": 2,
-    "failure-risk": 3,
-    "low-parental-involvement": 2,
-    "special-needs": 1,
-    "poor-climate": 2,
+    "low-motivation": 3, "teacher-shortage": 3, "weak-competence": 2, "failure-risk": 3,
+    "low-parental-involvement": 2, "special-needs": 1, "poor-climate": 2,
 }
 THIS_YEAR_RATINGS = {
-    "low-motivation": 2,
-    "teacher-shortage": 3,
-    "weak-competence": 2,
-    "failure-risk": 2,
-    "low-parental-involvement": 2,
-    "special-needs": 1,
-    "poor-climate": 1,
+    "low-motivation": 2, "teacher-shortage": 3, "weak-competence": 2, "failure-risk": 2,
+    "low-parental-involvement": 2, "special-needs": 1, "poor-climate": 1,
 }
 DEMO_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
@@ -330,18 +177,9 @@ def _indicators(municipality: Municipality, programme: Programme | None, first_y
         indicator = Indicator.objects.filter(code=code, programme=programme, municipality=municipality).first()
         if indicator is None:
             indicator = Indicator.objects.create(
-                code=code,
-                name=name,
-                goal=GOALS.get(goal, ""),
-                level=level,
-                direction=direction,
-                unit=unit,
-                programme=programme,
-                municipality=municipality,
-                position=position,
-                computed_by=computed_by,
-                instrument=MEASURED_BY.get(code, ("", ""))[0],
-                data_source=MEASURED_BY.get(code, ("", ""))[1],
+                code=code, name=name, goal=GOALS.get(goal, ""), level=level, direction=direction, unit=unit,
+                programme=programme, municipality=municipality, position=position, computed_by=computed_by,
+                instrument=MEASURED_BY.get(code, ("", ""))[0], data_source=MEASURED_BY.get(code, ("", ""))[1],
                 aggregation=Indicator.Aggregation.POOLED if code in POOLED else Indicator.Aggregation.MEAN,
                 baseline_year=first_year - 1 if baseline is not None else None,
                 baseline_value=Decimal(baseline) if baseline is not None else None,
@@ -366,9 +204,7 @@ def _values(indicators, schools, municipality, users, first_year: int, this_year
     """Confirmed values of past years (all stages last year) and of this year's entry stage; the demo school's
     entry values of this year wait for the coordinator's confirmation."""
     existing = set(
-        IndicatorValue.objects.filter(indicator__in=indicators).values_list(
-            "indicator_id", "year", "stage", "school_id"
-        )
+        IndicatorValue.objects.filter(indicator__in=indicators).values_list("indicator_id", "year", "stage", "school_id")
     )
     plans = {(p.indicator_id, p.year): p.planned_value for p in IndicatorPlan.objects.filter(indicator__in=indicators)}
     team, coordinator = users.get("school"), users.get("coordinator")
@@ -376,12 +212,8 @@ def _values(indicators, schools, municipality, users, first_year: int, this_year
     new = []
     # (year, stage, progress within the year, confirmed)
     moments = [(this_year - 2, Stage.FINAL, 0.9, True)]
-    moments += [
-        (this_year - 1, Stage.ENTRY, 0.3, True),
-        (this_year - 1, Stage.INTERIM, 0.6, True),
-        (this_year - 1, Stage.FINAL, 0.95, True),
-        (this_year, Stage.ENTRY, 0.3, False),
-    ]
+    moments += [(this_year - 1, Stage.ENTRY, 0.3, True), (this_year - 1, Stage.INTERIM, 0.6, True),
+                (this_year - 1, Stage.FINAL, 0.95, True), (this_year, Stage.ENTRY, 0.3, False)]
     owners = [(school, None) for school in schools] + [(None, municipality)]
     for indicator in indicators:
         if indicator.is_computed:
@@ -406,16 +238,11 @@ def _values(indicators, schools, municipality, users, first_year: int, this_year
                     continue
                 new.append(
                     IndicatorValue(
-                        indicator=indicator,
-                        year=year,
-                        stage=stage,
-                        school=school,
-                        municipality=municipality,
+                        indicator=indicator, year=year, stage=stage, school=school, municipality=municipality,
                         value=_value(rng, indicator, indicator.baseline_value, plan, progress),
                         status=IndicatorValue.Status.CONFIRMED if confirmed else IndicatorValue.Status.SUBMITTED,
                         entered_by=team if school and school.short_name == SCHOOL_TEAM_SCHOOL else coordinator,
-                        entered_at=now,
-                        confirmed_by=coordinator if confirmed else None,
+                        entered_at=now, confirmed_by=coordinator if confirmed else None,
                         confirmed_at=now if confirmed else None,
                     )
                 )
@@ -434,11 +261,8 @@ def _filled(school: School, year: int, stage: str, ratings: dict[str, int]) -> t
     for offset, item in enumerate(content.indicators):
         if not item.computed and item.value is None and item.planned is not None:
             sheet.cell(row=INDICATOR_FIRST_ROW + offset, column=VALUE_COLUMN, value=float(item.planned) * 0.8)
-    main.cell(
-        row=FACTOR_FIRST_ROW + len(content.factors) + 1,
-        column=2,
-        value="Главные риски — мотивация обучающихся и нехватка педагогов; план работы — в программе школы.",
-    )
+    main.cell(row=FACTOR_FIRST_ROW + len(content.factors) + 1, column=2,
+              value="Главные риски — мотивация обучающихся и нехватка педагогов; план работы — в программе школы.")
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue(), content
@@ -459,12 +283,7 @@ def _self_assessments(school: School, users: dict, this_year: int) -> None:
         if not parsed.ok:
             raise RuntimeError("Демо-самооценка не прошла проверку: " + "; ".join(parsed.errors))
         assessment = self_assessment_submit(
-            actor=team,
-            school=school,
-            year=year,
-            stage=stage,
-            parsed=parsed,
-            content=data,
+            actor=team, school=school, year=year, stage=stage, parsed=parsed, content=data,
             original_name=f"Самооценка {school.short_name} {year}.xlsx",
         )
         if accept:

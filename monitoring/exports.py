@@ -21,39 +21,25 @@ def _number(value):
 
 
 def indicators_xlsx(indicators: QuerySet[Indicator]) -> bytes:
-    indicators = list(indicators.prefetch_related(Prefetch("plans", queryset=IndicatorPlan.objects.order_by("year"))))
+    indicators = list(
+        indicators.prefetch_related(Prefetch("plans", queryset=IndicatorPlan.objects.order_by("year")))
+    )
     years = sorted({plan.year for indicator in indicators for plan in indicator.plans.all()})
 
     def rows() -> Iterator[list]:
         yield [
-            "Код",
-            "Показатель",
-            "Цель программы",
-            "Единица",
-            "Направление",
-            "Уровень",
-            "Программа / муниципалитет",
-            "Вычисляется порталом",
-            "Год базового значения",
-            "Базовое значение",
-            *[f"План {school_year_label(year)}" for year in years],
-            "Действует",
+            "Код", "Показатель", "Цель программы", "Единица", "Направление", "Уровень", "Программа / муниципалитет",
+            "Вычисляется порталом", "Год базового значения", "Базовое значение",
+            *[f"План {school_year_label(year)}" for year in years], "Действует",
         ]
         for indicator in indicators:
             plans = {plan.year: plan.planned_value for plan in indicator.plans.all()}
             yield [
-                indicator.code,
-                indicator.name,
-                indicator.goal,
-                indicator.unit_label,
-                indicator.get_direction_display(),
-                indicator.get_level_display(),
-                indicator.scope_label,
+                indicator.code, indicator.name, indicator.goal, indicator.unit_label, indicator.get_direction_display(),
+                indicator.get_level_display(), indicator.scope_label,
                 indicator.get_computed_by_display() if indicator.computed_by else "",
-                indicator.baseline_year,
-                _number(indicator.baseline_value),
-                *[_number(plans.get(year)) for year in years],
-                "да" if indicator.is_active else "нет",
+                indicator.baseline_year, _number(indicator.baseline_value),
+                *[_number(plans.get(year)) for year in years], "да" if indicator.is_active else "нет",
             ]
 
     widths = [24, 60, 40, 10, 22, 14, 40, 30, 12, 12, *[12] * len(years), 10]
@@ -63,18 +49,8 @@ def indicators_xlsx(indicators: QuerySet[Indicator]) -> bytes:
 def self_assessments_xlsx(assessments: QuerySet[SelfAssessment]) -> bytes:
     def rows() -> Iterator[list]:
         yield [
-            "Муниципалитет",
-            "Школа",
-            "Учебный год",
-            "Этап",
-            "Состояние",
-            "Текущая загрузка",
-            "Файл",
-            "Загрузил",
-            "Загружена",
-            "Проверил",
-            "Проверена",
-            "Комментарий координатора",
+            "Муниципалитет", "Школа", "Учебный год", "Этап", "Состояние", "Текущая загрузка", "Файл", "Загрузил",
+            "Загружена", "Проверил", "Проверена", "Комментарий координатора",
         ]
         names = StageNames()
         for a in assessments.iterator(chunk_size=2000):
@@ -100,17 +76,8 @@ def self_assessments_xlsx(assessments: QuerySet[SelfAssessment]) -> bytes:
 def queue_xlsx(values: QuerySet[IndicatorValue]) -> bytes:
     def rows() -> Iterator[list]:
         yield [
-            "Муниципалитет",
-            "Школа",
-            "Код показателя",
-            "Показатель",
-            "Единица",
-            "Учебный год",
-            "Этап",
-            "Значение",
-            "Комментарий школы",
-            "Внёс",
-            "Внесено",
+            "Муниципалитет", "Школа", "Код показателя", "Показатель", "Единица", "Учебный год", "Этап", "Значение",
+            "Комментарий школы", "Внёс", "Внесено",
         ]
         names = StageNames()
         for v in values.iterator(chunk_size=2000):

@@ -131,7 +131,9 @@ class QueueFilter(_ScopedMunicipality):
 
 
 def indicators_filtered(*, user, data) -> tuple[IndicatorFilter, QuerySet[Indicator]]:
-    base = visible_indicators(user).select_related("programme", "municipality").order_by("position", "code", "pk")
+    base = visible_indicators(user).select_related("programme", "municipality").order_by(
+        "position", "code", "pk"
+    )
     indicator_filter = IndicatorFilter(data, queryset=base, user=user)
     return indicator_filter, (indicator_filter.qs if indicator_filter.is_valid() else base.none())
 

@@ -28,13 +28,8 @@ class GridForm(forms.Form):
     """
 
     def __init__(
-        self,
-        *args,
-        indicators: list[Indicator],
-        initial_values: dict,
-        versions: dict | None = None,
-        read_only: bool = False,
-        **kwargs,
+        self, *args, indicators: list[Indicator], initial_values: dict, versions: dict | None = None,
+        read_only: bool = False, **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.indicators = [i for i in indicators if not i.is_computed]

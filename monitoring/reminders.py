@@ -80,12 +80,9 @@ def self_assessment_reminders(*, today: datetime.date, now: datetime.datetime) -
         )
         reminders.append(
             Reminder(
-                kind=kinds.SELF_ASSESSMENT_MISSING,
-                target_model=School,
-                target_id=school_id,
+                kind=kinds.SELF_ASSESSMENT_MISSING, target_model=School, target_id=school_id,
                 recipient_ids=people[school_id],
-                title="Самооценка школы не загружена в срок"
-                if len(stages) == 1
+                title="Самооценка школы не загружена в срок" if len(stages) == 1
                 else f"Самооценка школы не загружена в срок: этапов — {len(stages)}",
                 body=f"{listed}. Скачайте шаблон, заполните и загрузите самооценку на странице мониторинга школы.",
                 municipality_id=municipality[school_id],
@@ -93,3 +90,5 @@ def self_assessment_reminders(*, today: datetime.date, now: datetime.datetime) -
             )
         )
     return reminders
+
+

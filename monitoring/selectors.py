@@ -102,9 +102,7 @@ def year_actuals(values, *, aggregation: str = Indicator.Aggregation.MEAN) -> di
     (`indicator_actuals`); one query.
     """
     by_stage: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
-    for year, stage, value in values.filter(status=IndicatorValue.Status.CONFIRMED).values_list(
-        "year", "stage", "value"
-    ):
+    for year, stage, value in values.filter(status=IndicatorValue.Status.CONFIRMED).values_list("year", "stage", "value"):
         by_stage[year][stage].append(value)
     actuals = {}
     book = CalendarBook(by_stage)
@@ -162,7 +160,9 @@ def risk_comparison(*, school: School, year: int) -> dict:
     """The school's risk profile of the year against last year's: per factor, both levels and the change."""
     profiles = {
         p.year: p
-        for p in RiskProfile.objects.filter(school=school, year__in=[year, year - 1]).select_related("self_assessment")
+        for p in RiskProfile.objects.filter(school=school, year__in=[year, year - 1]).select_related(
+            "self_assessment"
+        )
     }
     levels: dict[int, dict[int, RiskLevel]] = defaultdict(dict)
     factors = {}
@@ -232,9 +232,7 @@ def school_history(*, school: School) -> dict:
             .order_by("-year", "-uploaded_at", "-pk")[:100]
         ),
         "open_reports": list(
-            OpenReport.objects.filter(school=school)
-            .select_related("uploaded_by")
-            .order_by("-year", "-uploaded_at")[:50]
+            OpenReport.objects.filter(school=school).select_related("uploaded_by").order_by("-year", "-uploaded_at")[:50]
         ),
     }
 

@@ -116,9 +116,7 @@ def template_content(*, school: School, year: int, stage: str) -> TemplateConten
     """The risk factors to rate and the school's indicators, with the plan of the year and the values known now."""
     factors = list(RiskFactor.objects.filter(is_active=True).order_by("position", "name", "pk"))
     indicators = list(
-        Indicator.objects.filter(applicable_to_school_q(school))
-        .select_related("programme")
-        .order_by("position", "code", "pk")
+        Indicator.objects.filter(applicable_to_school_q(school)).select_related("programme").order_by("position", "code", "pk")
     )
     plans = dict(
         IndicatorPlan.objects.filter(indicator__in=indicators, year=year).values_list("indicator_id", "planned_value")
@@ -207,13 +205,8 @@ def _write_main(main, content: TemplateContent) -> None:
     if content.factors:
         last = FACTOR_FIRST_ROW + len(content.factors) - 1
         rating_rule = DataValidation(
-            type="whole",
-            operator="between",
-            formula1="1",
-            formula2="3",
-            allow_blank=True,
-            errorTitle="Оценка от 1 до 3",
-            error="Поставьте 1 (риск низкий), 2 (средний) или 3 (высокий).",
+            type="whole", operator="between", formula1="1", formula2="3", allow_blank=True,
+            errorTitle="Оценка от 1 до 3", error="Поставьте 1 (риск низкий), 2 (средний) или 3 (высокий).",
             showErrorMessage=True,
         )
         rating_rule.add(f"C{FACTOR_FIRST_ROW}:C{last}")

@@ -99,12 +99,7 @@ def _stamp(value: IndicatorValue, *, actor, confirmed: bool, now: datetime.datet
 
 @transaction.atomic
 def indicator_values_save(
-    *,
-    actor,
-    year: int,
-    stage: str,
-    entries: list[ValueEntry],
-    school: School | None = None,
+    *, actor, year: int, stage: str, entries: list[ValueEntry], school: School | None = None,
     municipality: Municipality | None = None,
 ) -> dict[str, int]:
     """Save one grid: the values of a school (or a municipality) for a year and stage.
@@ -136,10 +131,7 @@ def indicator_values_save(
     existing = {
         v.indicator_id: v
         for v in IndicatorValue.objects.select_for_update().filter(
-            indicator__in=[e.indicator for e in entries],
-            year=year,
-            stage=stage,
-            school=school,
+            indicator__in=[e.indicator for e in entries], year=year, stage=stage, school=school,
             municipality=municipality,
         )
     }
@@ -147,13 +139,7 @@ def indicator_values_save(
     try:
         with transaction.atomic():
             counts = _write_values(
-                entries,
-                existing,
-                actor=actor,
-                confirmed=confirmed,
-                year=year,
-                stage=stage,
-                school=school,
+                entries, existing, actor=actor, confirmed=confirmed, year=year, stage=stage, school=school,
                 municipality=municipality,
             )
     except IntegrityError:
@@ -179,11 +165,7 @@ def _write_values(entries, existing, *, actor, confirmed, year, stage, school, m
             continue
         if current is None:
             current = IndicatorValue(
-                indicator=entry.indicator,
-                year=year,
-                stage=stage,
-                school=school,
-                municipality=municipality,
+                indicator=entry.indicator, year=year, stage=stage, school=school, municipality=municipality,
             )
             counts["created"] += 1
         elif current.value == entry.value and current.comment == comment and current.status != Status.RETURNED:
@@ -217,9 +199,7 @@ def _refuse_stale(entries: list[ValueEntry], existing: dict[int, IndicatorValue]
         return
     histories = {
         record.id: record
-        for record in IndicatorValue.history.filter(history_id__in=[v for _, _, v in stale if v]).select_related(
-            "history_user"
-        )
+        for record in IndicatorValue.history.filter(history_id__in=[v for _, _, v in stale if v]).select_related("history_user")
     }
     parts = []
     for entry, current, _version in stale:
@@ -246,22 +226,16 @@ def _number_label(value) -> str:
 
 @transaction.atomic
 def computed_values_store(
-    *,
-    year: int,
-    stage: str,
-    indicators: list[Indicator],
-    school: School | None = None,
+    *, year: int, stage: str, indicators: list[Indicator], school: School | None = None,
     municipality: Municipality | None = None,
 ) -> int:
     """Store the portal's value of each computed indicator for one school (or municipality), year and stage."""
     school, municipality = _owner(school, municipality)
     computed = [
-        i
-        for i in indicators
+        i for i in indicators
         if i.is_computed
         and (
-            i.applies_to_school(school)
-            if school
+            i.applies_to_school(school) if school
             else i.applies_to_municipality(municipality) or i.pools_for_municipality(municipality)
         )
     ]
@@ -274,7 +248,9 @@ def computed_values_store(
     now = timezone.now()
     stored = 0
     for indicator in computed:
-        number = compute(indicator.computed_by, year=year, school=school, municipality=None if school else municipality)
+        number = compute(
+            indicator.computed_by, year=year, school=school, municipality=None if school else municipality
+        )
         current = existing.get(indicator.pk)
         if number is None:
             if current is not None and current.source == Source.COMPUTED:
@@ -309,7 +285,9 @@ def computed_values_refresh(*, year: int, stages: list[str] | None = None, munic
         codes = stages or [s.code for s in stages_of(year, municipality=municipality)]
         for stage in codes:
             if municipal:
-                stored += computed_values_store(year=year, stage=stage, indicators=municipal, municipality=municipality)
+                stored += computed_values_store(
+                    year=year, stage=stage, indicators=municipal, municipality=municipality
+                )
         for school in School.objects.filter(municipality=municipality).select_related("municipality"):
             own = list(Indicator.objects.filter(applicable_to_school_q(school)).exclude(computed_by=""))
             if not own:
@@ -347,9 +325,7 @@ def indicator_values_confirm(*, actor, values) -> int:
 
 
 @transaction.atomic
-def indicator_value_restore(
-    *, actor, value: IndicatorValue, history_id: int, seen: int | None = None
-) -> IndicatorValue:
+def indicator_value_restore(*, actor, value: IndicatorValue, history_id: int, seen: int | None = None) -> IndicatorValue:
     """Bring a value (and its comment) back to an earlier version from its history: a correction by the coordinator
     or the department, so the restored value stands confirmed by them. A computed value is the portal's, and a save
     made on a page older than the value's last change is refused."""
@@ -423,17 +399,8 @@ def values_import_save(*, actor, rows: list[ImportRow]) -> dict[str, int]:
         bulk_update_with_history(
             update,
             IndicatorValue,
-            [
-                "value",
-                "comment",
-                "source",
-                "status",
-                "entered_by",
-                "entered_at",
-                "confirmed_by",
-                "confirmed_at",
-                "return_comment",
-            ],
+            ["value", "comment", "source", "status", "entered_by", "entered_at", "confirmed_by", "confirmed_at",
+             "return_comment"],
             default_user=actor,
         )
     return {"created": len(create), "updated": len(update)}
@@ -470,13 +437,8 @@ def self_assessment_submit(
         previous._history_user = actor
         previous.save(update_fields=["is_current", "status"])
     assessment = SelfAssessment(
-        school=school,
-        year=year,
-        stage=stage,
-        data=parsed.data(),
-        uploaded_by=actor,
-        original_name=Path(original_name).name[:300] or "самооценка.xlsx",
-        size=len(content),
+        school=school, year=year, stage=stage, data=parsed.data(), uploaded_by=actor,
+        original_name=Path(original_name).name[:300] or "самооценка.xlsx", size=len(content),
     )
     assessment.file.save(f"{school.pk}.xlsx", ContentFile(content), save=False)
     assessment._history_user = actor
@@ -557,10 +519,7 @@ def _store_reported_values(actor, assessment: SelfAssessment, now) -> None:
     for indicator in indicators:
         row = reported[indicator.pk]
         value = existing.get(indicator.pk) or IndicatorValue(
-            indicator=indicator,
-            year=assessment.year,
-            stage=assessment.stage,
-            school=school,
+            indicator=indicator, year=assessment.year, stage=assessment.stage, school=school,
             municipality_id=school.municipality_id,
         )
         number = Decimal(row["value"])
@@ -579,9 +538,7 @@ def self_assessment_return(*, actor, assessment: SelfAssessment, comment: str) -
         raise MonitoringError("Чтобы вернуть самооценку, напишите школе, что нужно исправить.")
     assessment = _require_decision(actor, assessment)
     assessment.status, assessment.decided_by, assessment.decided_at = (
-        SelfAssessment.Status.RETURNED,
-        actor,
-        timezone.now(),
+        SelfAssessment.Status.RETURNED, actor, timezone.now(),
     )
     assessment.decision_comment = comment
     assessment._history_user = actor
@@ -613,12 +570,8 @@ def open_report_upload(*, actor, school: School, year: int, file) -> OpenReport:
             f"Открытый доклад принимается в PDF или документом Word (.docx), а файл «{file.name}» — {kind.label}."
         )
     report = OpenReport(
-        school=school,
-        year=year,
-        original_name=Path(file.name).name[:300],
-        content_type=kind.content_type,
-        size=file.size,
-        uploaded_by=actor,
+        school=school, year=year, original_name=Path(file.name).name[:300], content_type=kind.content_type,
+        size=file.size, uploaded_by=actor,
     )
     file.seek(0)
     report.file.save(f"report{kind.suffix}", file, save=False)

@@ -43,12 +43,7 @@ def report_export_start(*, actor, year: int, municipality: Municipality | None) 
 def report_export_retry(export: ReportExport) -> bool:
     """Queue a failed export again, from the start; False if it had not failed."""
     return jobs.retry_job(
-        report_export,
-        ReportExport.objects.filter(pk=export.pk),
-        export.pk,
-        state=STATE,
-        progress=0,
-        stage="",
+        report_export, ReportExport.objects.filter(pk=export.pk), export.pk, state=STATE, progress=0, stage="",
         started_at=None,
     )
 

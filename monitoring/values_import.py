@@ -60,10 +60,9 @@ MAX_ROWS = 50_000
 def values_template_xlsx(*, user, year: int, stage: str) -> bytes:
     """Rows for every school and municipality the user imports for, with their entered (non-computed) indicators."""
     indicators = list(
-        visible_indicators(user)
-        .filter(is_active=True, computed_by="")
-        .select_related("programme")
-        .order_by("position", "code", "pk")
+        visible_indicators(user).filter(is_active=True, computed_by="").select_related("programme").order_by(
+            "position", "code", "pk"
+        )
     )
     schools = list(importable_schools(user).select_related("municipality").order_by("municipality__name", "short_name"))
     municipalities = list(importable_municipalities(user).order_by("name"))

@@ -287,10 +287,7 @@ def _grid(request, *, year: int, stage: str, school=None, municipality=None, may
                 messages.error(request, str(error))
             else:
                 computed_values_store(
-                    year=year,
-                    stage=stage,
-                    indicators=indicators,
-                    school=school,
+                    year=year, stage=stage, indicators=indicators, school=school,
                     municipality=None if school else municipality,
                 )
                 changed = counts["created"] + counts["updated"] + counts["deleted"]
@@ -319,15 +316,8 @@ def _grid(request, *, year: int, stage: str, school=None, municipality=None, may
         counts = indicator.is_computed or (value is not None and value.status == IndicatorValue.Status.CONFIRMED)
         met = indicator.met(shown, row["planned"]) if counts else None
         grid_rows.append(
-            {
-                **row,
-                "value": value,
-                "value_field": value_field,
-                "comment_field": comment_field,
-                "shown": shown,
-                "css": met_css(met),
-                "met": met,
-            }
+            {**row, "value": value, "value_field": value_field, "comment_field": comment_field, "shown": shown,
+             "css": met_css(met), "met": met}
         )
     return form, grid_rows
 
@@ -427,9 +417,7 @@ def queue(request):
                     done = indicator_values_confirm(actor=request.user, values=chosen)
                     messages.success(request, f"Подтверждено значений: {done}.")
                 else:
-                    done = indicator_values_return(
-                        actor=request.user, values=chosen, comment=form.cleaned_data["comment"]
-                    )
+                    done = indicator_values_return(actor=request.user, values=chosen, comment=form.cleaned_data["comment"])
                     messages.success(request, f"Возвращено на исправление значений: {done}.")
             except MonitoringError as error:
                 messages.error(request, str(error))
@@ -630,9 +618,7 @@ def self_assessment_preview(request):
         messages.info(request, "Сначала загрузите заполненный шаблон самооценки.")
         return redirect("monitoring:index")
     context = upload.context
-    school, year, stage = _self_assessment_context(
-        request, context.get("school"), context.get("year"), context.get("stage")
-    )
+    school, year, stage = _self_assessment_context(request, context.get("school"), context.get("year"), context.get("stage"))
     require(can_upload_self_assessment(request.user, school), "Самооценку загружает управленческая команда школы.")
     content = template_content(school=school, year=year, stage=stage)
     data = upload.read()
@@ -644,13 +630,8 @@ def self_assessment_preview(request):
     if request.method == "POST" and parsed.ok:
         try:
             assessment = self_assessment_submit(
-                actor=request.user,
-                school=school,
-                year=year,
-                stage=stage,
-                parsed=parsed,
-                content=data,
-                original_name=upload.name,
+                actor=request.user, school=school, year=year, stage=stage, parsed=parsed,
+                content=data, original_name=upload.name,
             )
         except MonitoringError as error:
             save_error = str(error)
@@ -670,8 +651,7 @@ def self_assessment_preview(request):
             "parsed": parsed,
             "file_name": upload.name,
             "ratings": _ratings_with_last_year(parsed.ratings, _last_year_levels(school, year)),
-            "last_year_label": school_year_label(year - 1),
-            "save_error": save_error,
+            "last_year_label": school_year_label(year - 1), "save_error": save_error,
         },
     )
 

@@ -163,10 +163,7 @@ class Report:
             yield ("Отчёт", "Окончание учебного года", Formatted(f.period[1], "date"), "period_end")
             yield ("Отчёт", "Данные на дату", Formatted(f.as_of, "date"), "as_of")
             yield (
-                "Отчёт",
-                "Перечень ШНОР/ШНСУ (утверждён за год)",
-                f.list_year or "нет утверждённого перечня",
-                "list_year",
+                "Отчёт", "Перечень ШНОР/ШНСУ (утверждён за год)", f.list_year or "нет утверждённого перечня", "list_year"
             )
             yield ("Отчёт", "Сформирован", Formatted(timezone.now(), "datetime"), "generated_at")
             yield ("Отчёт", "Цели, по которым оценено (лист «Цели»)", self.targets().describe(), "targets")
@@ -247,9 +244,7 @@ class Report:
             },
         }  # fmt: skip
         # The school's programme of the year: the latest by period, then by creation.
-        for school_id, state in programmes.order_by("school_id", "period_start", "pk").values_list(
-            "school_id", "state"
-        ):
+        for school_id, state in programmes.order_by("school_id", "period_start", "pk").values_list("school_id", "state"):
             figures["programme_state"][school_id] = state
         return figures
 
@@ -306,10 +301,7 @@ class Report:
                     share(done, measures),
                     count["overdue"].get(pk, 0),
                     _yes(pk in figures["in_force"]),
-                    *[
-                        count[name].get(pk, 0)
-                        for name in ("sessions", "events", "teachers", "plans", "tutored", "practices")
-                    ],
+                    *[count[name].get(pk, 0) for name in ("sessions", "events", "teachers", "plans", "tutored", "practices")],
                     *[
                         sa_states.get(figures["self_assessments"].get((pk, stage.code)), "не загружена")
                         for stage in calendar
@@ -322,19 +314,10 @@ class Report:
 
     def indicators(self) -> TypedSheet:
         columns = [
-            Column("Код", 18),
-            Column("Показатель", 60),
-            Column("Единица", 9),
-            Column("Направление", 22),
-            Column("Муниципалитет", 26),
-            Column("Базовый год", 10, "int"),
-            Column("Базовое значение", 12, "number"),
-            Column(f"План {self.figures.year_label}", 12, "number"),
-            Column("Факт", 12, "number"),
-            Column("Этап факта", 14),
-            Column("План выполнен", 12),
-            Column("Как сводится", 24),
-            Column("Инструмент", 24),
+            Column("Код", 18), Column("Показатель", 60), Column("Единица", 9), Column("Направление", 22),
+            Column("Муниципалитет", 26), Column("Базовый год", 10, "int"), Column("Базовое значение", 12, "number"),
+            Column(f"План {self.figures.year_label}", 12, "number"), Column("Факт", 12, "number"),
+            Column("Этап факта", 14), Column("План выполнен", 12), Column("Как сводится", 24), Column("Инструмент", 24),
             Column("Источник данных", 24),
         ]
 
@@ -343,20 +326,10 @@ class Report:
                 indicator = item["indicator"]
                 met = {True: YES, False: NO}.get(item["met"], "нет данных")
                 yield [
-                    indicator.code,
-                    indicator.name,
-                    indicator.unit_label,
-                    indicator.get_direction_display(),
+                    indicator.code, indicator.name, indicator.unit_label, indicator.get_direction_display(),
                     item["municipality"].name if item["municipality"] else "Итого по охвату отчёта",
-                    item["baseline_year"],
-                    item["baseline"],
-                    item["planned"],
-                    item["actual"],
-                    item["stage_label"],
-                    met,
-                    indicator.get_aggregation_display(),
-                    indicator.instrument,
-                    indicator.data_source,
+                    item["baseline_year"], item["baseline"], item["planned"], item["actual"], item["stage_label"], met,
+                    indicator.get_aggregation_display(), indicator.instrument, indicator.data_source,
                 ]
 
         return TypedSheet("Показатели", columns, rows())
@@ -379,37 +352,20 @@ class Report:
             .order_by("municipality__name", "school__short_name", "title", "pk")
         )
         columns = [
-            Column("Муниципалитет", 26),
-            Column("Школа", 30),
-            Column("Вид программы", 30),
-            Column("Наименование", 50),
-            Column("Срок", 11),
-            Column("Состояние", 22),
-            Column("Раунд экспертизы", 10, "int"),
-            Column("Отправлена", 12, "date"),
-            Column("Принята", 12, "date"),
-            Column("Экспертиз завершено", 12, "int"),
-            Column("Из них взаимоэкспертиз", 12, "int"),
-            Column("Последнее решение", 22),
+            Column("Муниципалитет", 26), Column("Школа", 30), Column("Вид программы", 30), Column("Наименование", 50),
+            Column("Срок", 11), Column("Состояние", 22), Column("Раунд экспертизы", 10, "int"),
+            Column("Отправлена", 12, "date"), Column("Принята", 12, "date"), Column("Экспертиз завершено", 12, "int"),
+            Column("Из них взаимоэкспертиз", 12, "int"), Column("Последнее решение", 22),
             Column("Дата решения", 12, "date"),
         ]
 
         def rows():
             for p in _chunks(queryset):
                 yield [
-                    p.municipality.name,
-                    p.school.short_name if p.school_id else "",
-                    kinds.get(p.kind, p.kind),
-                    p.title,
-                    p.period_label,
-                    states.get(p.state, p.state),
-                    p.round,
-                    _local_date(p.submitted_at),
-                    _local_date(p.accepted_at),
-                    p.reviews_done,
-                    p.mutual_done,
-                    verdicts.get(p.last_verdict, ""),
-                    _local_date(p.last_decided),
+                    p.municipality.name, p.school.short_name if p.school_id else "", kinds.get(p.kind, p.kind),
+                    p.title, p.period_label, states.get(p.state, p.state), p.round,
+                    _local_date(p.submitted_at), _local_date(p.accepted_at), p.reviews_done, p.mutual_done,
+                    verdicts.get(p.last_verdict, ""), _local_date(p.last_decided),
                 ]
 
         return TypedSheet("Программы и экспертиза", columns, rows())
@@ -423,26 +379,16 @@ class Report:
             .order_by("municipality__name", "school__short_name", "title", "pk")
         )
         columns = [
-            Column("Муниципалитет", 26),
-            Column("Владелец", 30),
-            Column("Программа", 50),
-            Column("Мероприятий", 12, "int"),
-            Column("Выполнено", 12, "int"),
-            Column("Доля выполненных", 12, "percent"),
-            Column("Просрочено", 12, "int"),
-            Column("Оценка", 18),
+            Column("Муниципалитет", 26), Column("Владелец", 30), Column("Программа", 50),
+            Column("Мероприятий", 12, "int"), Column("Выполнено", 12, "int"), Column("Доля выполненных", 12, "percent"),
+            Column("Просрочено", 12, "int"), Column("Оценка", 18),
         ]
 
         def rows():
             for p in _chunks(queryset):
                 yield [
-                    p.municipality.name,
-                    p.owner_label,
-                    p.title,
-                    p.measure_count,
-                    p.done_count,
-                    share(p.done_count, p.measure_count),
-                    p.overdue_count,
+                    p.municipality.name, p.owner_label, p.title, p.measure_count, p.done_count,
+                    share(p.done_count, p.measure_count), p.overdue_count,
                     Rag(rag_of(active=p.measure_count, overdue=p.overdue_count)).label,
                 ]
 
@@ -456,29 +402,17 @@ class Report:
             .order_by("programme__municipality__name", "deadline", "pk")
         )
         columns = [
-            Column("Муниципалитет", 26),
-            Column("Владелец", 30),
-            Column("Программа", 40),
-            Column("№", 7),
-            Column("Мероприятие", 50),
-            Column("Срок", 16),
-            Column("Дней просрочки", 10, "int"),
-            Column("Статус", 16),
-            Column("Исполнители", 30),
+            Column("Муниципалитет", 26), Column("Владелец", 30), Column("Программа", 40), Column("№", 7),
+            Column("Мероприятие", 50), Column("Срок", 16), Column("Дней просрочки", 10, "int"),
+            Column("Статус", 16), Column("Исполнители", 30),
         ]
 
         def rows():
             for m in _chunks(queryset):
                 yield [
-                    m.programme.municipality.name,
-                    m.programme.owner_label,
-                    m.programme.title,
-                    f"{m.section.position}.{m.position}",
-                    m.name,
-                    m.deadline_label,
-                    (self.as_of - m.deadline).days,
-                    statuses.get(m.status, m.status),
-                    m.executors,
+                    m.programme.municipality.name, m.programme.owner_label, m.programme.title,
+                    f"{m.section.position}.{m.position}", m.name, m.deadline_label, (self.as_of - m.deadline).days,
+                    statuses.get(m.status, m.status), m.executors,
                 ]
 
         return TypedSheet("Просроченные мероприятия", columns, rows())
@@ -491,9 +425,7 @@ class Report:
         hours = dict(
             visible_sessions(self.user)
             .filter(
-                status=SupportSession.Status.CONFIRMED,
-                held_on__gte=self.start,
-                held_on__lte=self.end,
+                status=SupportSession.Status.CONFIRMED, held_on__gte=self.start, held_on__lte=self.end,
                 agreement__supported_school__municipality_id__in=self.ids,
             )
             .order_by()
@@ -501,24 +433,16 @@ class Report:
             .annotate(h=Sum("hours"))
         )
         columns = [
-            Column("Муниципалитет", 28),
-            Column("Договоров подписано за год", 14, "int"),
-            Column("Договоров действует", 14, "int"),
-            Column("Проведено мероприятий (подтверждено)", 16, "int"),
+            Column("Муниципалитет", 28), Column("Договоров подписано за год", 14, "int"),
+            Column("Договоров действует", 14, "int"), Column("Проведено мероприятий (подтверждено)", 16, "int"),
             *[Column(label.capitalize(), 13, "int") for _value, label in formats],
-            Column("Ждут подтверждения", 13, "int"),
-            Column("Часов сопровождения", 13, "number"),
+            Column("Ждут подтверждения", 13, "int"), Column("Часов сопровождения", 13, "number"),
         ]
 
         def line(name, row, h):
             return [
-                name,
-                row["agreements_signed"],
-                row["agreements_in_force"],
-                row["sessions"],
-                *[row[f"sessions_{value}"] for value, _label in formats],
-                row["sessions_pending"],
-                h,
+                name, row["agreements_signed"], row["agreements_in_force"], row["sessions"],
+                *[row[f"sessions_{value}"] for value, _label in formats], row["sessions_pending"], h,
             ]
 
         def rows():
@@ -551,27 +475,17 @@ class Report:
             .order_by("held_on", "pk")
         )
         columns = [
-            Column("Дата", 12, "date"),
-            Column("Мероприятие", 50),
-            Column("Форма", 16),
-            Column("Уровень", 24),
-            Column("Организатор", 30),
-            Column("Приглашено школ", 12, "int"),
-            Column("Приняли участие", 12, "int"),
+            Column("Дата", 12, "date"), Column("Мероприятие", 50), Column("Форма", 16), Column("Уровень", 24),
+            Column("Организатор", 30), Column("Приглашено школ", 12, "int"), Column("Приняли участие", 12, "int"),
             Column("Из них ШНОР", 12, "int"),
         ]
 
         def rows():
             for e in _chunks(queryset):
                 yield [
-                    e.held_on,
-                    e.title,
-                    formats.get(e.format, e.format),
-                    e.municipality.name if e.municipality_id else "региональное",
-                    e.organiser,
-                    e.invited,
-                    e.attended_count,
-                    e.shnor_attended,
+                    e.held_on, e.title, formats.get(e.format, e.format),
+                    e.municipality.name if e.municipality_id else "региональное", e.organiser,
+                    e.invited, e.attended_count, e.shnor_attended,
                 ]
 
         return TypedSheet("Мероприятия", columns, rows())
@@ -580,14 +494,9 @@ class Report:
 
     def tutoring(self) -> TypedSheet:
         columns = [
-            Column("Муниципалитет", 26),
-            Column("Школа", 34),
-            Column("Статус в перечне", 16),
-            Column("Педагогов", 11, "int"),
-            Column("С ИПРП на год", 11, "int"),
-            Column("Доля с ИПРП", 11, "percent"),
-            Column("С тьютором", 11, "int"),
-            Column("Доля с тьютором", 11, "percent"),
+            Column("Муниципалитет", 26), Column("Школа", 34), Column("Статус в перечне", 16),
+            Column("Педагогов", 11, "int"), Column("С ИПРП на год", 11, "int"), Column("Доля с ИПРП", 11, "percent"),
+            Column("С тьютором", 11, "int"), Column("Доля с тьютором", 11, "percent"),
         ]
 
         def rows():
@@ -605,14 +514,8 @@ class Report:
             for pk, municipality, name, status in _chunks(schools):
                 count, planned, with_tutor = teachers.get(pk, 0), plans.get(pk, 0), tutored.get(pk, 0)
                 yield [
-                    municipality,
-                    name,
-                    STATUS_LABELS.get(status, "не входит") if status else "не входит",
-                    count,
-                    planned,
-                    share(planned, count),
-                    with_tutor,
-                    share(with_tutor, count),
+                    municipality, name, STATUS_LABELS.get(status, "не входит") if status else "не входит",
+                    count, planned, share(planned, count), with_tutor, share(with_tutor, count),
                 ]
 
         return TypedSheet("Тьюторство и ИПРП", columns, rows())
@@ -635,23 +538,16 @@ class Report:
             .order_by("school__municipality__name", "school__short_name", "title", "pk")
         )
         columns = [
-            Column("Муниципалитет", 26),
-            Column("Школа", 30),
-            Column("Практика", 50),
-            Column("Опубликована", 12, "date"),
-            Column("Скачиваний всего", 12, "int"),
+            Column("Муниципалитет", 26), Column("Школа", 30), Column("Практика", 50),
+            Column("Опубликована", 12, "date"), Column("Скачиваний всего", 12, "int"),
             Column(f"Скачиваний за {self.figures.year_label}", 13, "int"),
         ]
 
         def rows():
             for p in _chunks(queryset):
                 yield [
-                    p.school.municipality.name,
-                    p.school.short_name,
-                    p.title,
-                    _local_date(p.published_at),
-                    p.downloads_total,
-                    p.downloads_year,
+                    p.school.municipality.name, p.school.short_name, p.title, _local_date(p.published_at),
+                    p.downloads_total, p.downloads_year,
                 ]
 
         return TypedSheet("Банк практик", columns, rows())
@@ -664,12 +560,8 @@ class Report:
         years = list(range(f.year - 4, f.year + 1))
         exams = dict(Measure.Exam.choices)
         columns = [
-            Column("Муниципалитет", 26),
-            Column("Процедура", 9),
-            Column("Результат", 40),
-            Column("Группа школ", 16),
-            *[Column(school_year_label(y), 10, "number") for y in years],
-            Column("Изменение за период", 12, "number"),
+            Column("Муниципалитет", 26), Column("Процедура", 9), Column("Результат", 40), Column("Группа школ", 16),
+            *[Column(school_year_label(y), 10, "number") for y in years], Column("Изменение за период", 12, "number"),
         ]
 
         def change(series):
@@ -682,11 +574,7 @@ class Report:
                 measure = item["measure"]
                 for group, label in (("shnor", "ШНОР"), ("other", "остальные школы")):
                     yield [
-                        scope,
-                        exams.get(measure.exam, measure.exam),
-                        measure.name,
-                        label,
-                        *item[group],
+                        scope, exams.get(measure.exam, measure.exam), measure.name, label, *item[group],
                         change(item[group]),
                     ]
 
@@ -703,12 +591,8 @@ class Report:
     def targets_sheet(self) -> TypedSheet:
         f = self.figures
         columns = [
-            Column("Муниципалитет", 28),
-            Column("Цель", 52),
-            Column("Не менее", 11, "number"),
-            Column("Факт", 11, "number"),
-            Column("Выполнена", 11),
-            Column("Чьи цели", 40),
+            Column("Муниципалитет", 28), Column("Цель", 52), Column("Не менее", 11, "number"),
+            Column("Факт", 11, "number"), Column("Выполнена", 11), Column("Чьи цели", 40),
         ]
         marks = {True: YES, False: NO, None: "нет данных"}
 
@@ -768,11 +652,7 @@ def report_export_run(export_pk: int) -> None:
     """Write the report of an export with the requester's reach, storing progress, the file or the error."""
     export = ReportExport.objects.select_related("municipality", "requested_by").get(pk=export_pk)
     _set(
-        export.pk,
-        status=ReportExport.Status.RUNNING,
-        started_at=timezone.now(),
-        beat_at=timezone.now(),
-        progress=1,
+        export.pk, status=ReportExport.Status.RUNNING, started_at=timezone.now(), beat_at=timezone.now(), progress=1,
         stage="Подсчёт показателей",
     )
     user = export.requested_by
@@ -804,12 +684,11 @@ def report_export_run(export_pk: int) -> None:
         )
     except Exception as exc:
         logger.exception("Yearly report export %s failed", export.pk)
-        message = (
-            str(exc) if isinstance(exc, ReportError) else "не удалось сформировать отчёт; подробности в журнале сервера"
-        )
+        message = str(exc) if isinstance(exc, ReportError) else "не удалось сформировать отчёт; подробности в журнале сервера"
         _set(export.pk, status=ReportExport.Status.FAILED, error=message, finished_at=timezone.now())
     finally:
         try:
             os.unlink(path)
         except OSError:
             pass
+

@@ -55,11 +55,7 @@ def test_every_filter_field_is_written_as_crispy_writes_it(demo):
                 with mock.patch.object(form_fields, "as_crispy_field", wraps=as_crispy_field) as through_crispy:
                     written = filter_field(ours.form[name])
                 short_path += not through_crispy.called
-                assert _normal(written) == _normal(as_crispy_field(crispy.form[name])), (
-                    filter_class.__name__,
-                    name,
-                    data,
-                )
+                assert _normal(written) == _normal(as_crispy_field(crispy.form[name])), (filter_class.__name__, name, data)
     assert len(_filter_sets()) >= 8
     assert short_path > fields / 2  # most fields take the short path: the comparison is not crispy with itself
 

@@ -9,14 +9,10 @@ from shnor_portal.form_renderer import PortalFormRenderer
 
 class Every(forms.Form):
     plain = forms.ChoiceField(choices=[("", "Все"), ("a", "Заречный <район> & «Озёрск»"), ("b", 'кавычки "двойные"')])
-    grouped = forms.ChoiceField(
-        choices=[("Сибирь", [(1, "Чита"), (2, "Улан-Удэ")]), ("Урал", [(3, "Пермь")]), (4, "без")]
-    )
+    grouped = forms.ChoiceField(choices=[("Сибирь", [(1, "Чита"), (2, "Улан-Удэ")]), ("Урал", [(3, "Пермь")]), (4, "без")])
     several = forms.MultipleChoiceField(choices=[(1, "один"), (2, "два"), (3, "три")], required=False)
     flag = forms.NullBooleanField(required=False)
-    disabled = forms.ChoiceField(
-        choices=[(1, "один")], disabled=True, widget=forms.Select(attrs={"class": "form-select", "data-x": 'a"b'})
-    )
+    disabled = forms.ChoiceField(choices=[(1, "один")], disabled=True, widget=forms.Select(attrs={"class": "form-select", "data-x": 'a"b'}))
 
 
 @pytest.mark.parametrize(
@@ -37,9 +33,7 @@ def test_the_portal_renderer_is_the_one_in_use(settings):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "data", [{}, {"municipality": "chosen"}, {"municipality": "regional"}, {"municipality": "999999"}]
-)
+@pytest.mark.parametrize("data", [{}, {"municipality": "chosen"}, {"municipality": "regional"}, {"municipality": "999999"}])
 def test_a_municipality_filter_offers_and_checks_the_same_choices_as_djangos(data):
     """The light municipality choice (shnor_portal.choices) renders and validates as django-filter's own."""
     import django_filters

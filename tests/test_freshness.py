@@ -44,7 +44,9 @@ def test_a_figure_is_counted_once_while_the_data_stays_the_same():
             lambda: School.objects.bulk_create([School(municipality=Municipality.objects.get(), short_name="Б")]),
             id="bulk_create",
         ),
-        pytest.param(lambda: connection.cursor().execute("UPDATE schools_school SET name = 'сырой SQL'"), id="raw SQL"),
+        pytest.param(
+            lambda: connection.cursor().execute("UPDATE schools_school SET name = 'сырой SQL'"), id="raw SQL"
+        ),
     ],
 )
 def test_any_write_to_the_portal_tables_is_seen_at_once(write):

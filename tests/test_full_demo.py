@@ -141,9 +141,9 @@ def test_a_session_logged_disputed_and_a_self_assessment_returned_reach_the_righ
         agreement=agreement, actor=full_demo["curator"], held_on=timezone.localdate(), format="seminar",
         topic="Семинар по функциональной грамотности", hours=2, teachers_count=5,
     )  # fmt: skip
-    assert set(
-        Notification.objects.filter(kind=kinds.SESSION_LOGGED).values_list("recipient__username", flat=True)
-    ) == {"school"}
+    assert set(Notification.objects.filter(kind=kinds.SESSION_LOGGED).values_list("recipient__username", flat=True)) == {
+        "school"
+    }
     session_dispute(session=session, actor=full_demo["school"], comment="Семинар не проводился.")
     disputed = Notification.objects.filter(kind=kinds.SESSION_DISPUTED)
     assert set(disputed.values_list("recipient__username", flat=True)) == {"curator", "coordinator"}

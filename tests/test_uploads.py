@@ -81,11 +81,8 @@ def test_numbers_are_read_as_people_type_them():
         (read_date, "31.02.2025", "ожидается дата вида 31.12.2025, а указано «31.02.2025»"),
         (read_yes_no, "может быть", "ожидается «да» или «нет», а указано «может быть»"),
         (text_reader(3), "длинно", "слишком длинное значение: 6 символов, допустимо не больше 3"),
-        (
-            choice_reader({"входной": "entry", "итоговый": "final"}),
-            "весенний",
-            "ожидается одно из значений: «входной», «итоговый», а указано «весенний»",
-        ),
+        (choice_reader({"входной": "entry", "итоговый": "final"}), "весенний",
+         "ожидается одно из значений: «входной», «итоговый», а указано «весенний»"),
     ],
 )
 def test_every_reader_says_what_was_expected_and_what_was_found(reader, value, message):
@@ -101,9 +98,9 @@ def test_a_choice_is_found_however_it_is_typed():
 
 
 def test_a_problem_is_one_sentence_naming_sheet_row_and_column():
-    assert str(
-        Problem("ожидается число, а указано «много»", sheet="Профили", row=3, column=4, header="Обучающихся")
-    ) == ("Лист «Профили», строка 3, столбец D («Обучающихся»): ожидается число, а указано «много».")
+    assert str(Problem("ожидается число, а указано «много»", sheet="Профили", row=3, column=4, header="Обучающихся")) == (
+        "Лист «Профили», строка 3, столбец D («Обучающихся»): ожидается число, а указано «много»."
+    )
     assert str(Problem("нет обязательного столбца", sheet="Школы", row=1, header="Тип")) == (
         "Лист «Школы», строка 1, столбец «Тип»: нет обязательного столбца."
     )
@@ -127,9 +124,7 @@ def test_a_table_is_read_by_its_headers_and_names_each_bad_cell():
     columns = [Column("Школа", "school", text_reader(10), required=True), Column("Год", "year", read_year)]
     problems = Problems()
     assert read_table(sheet, columns, problems) is None
-    assert problems.messages() == [
-        "Лист «Школы», строка 1, столбец C: столбец «Лишний» не распознан. Названия столбцов — как в шаблоне."
-    ]
+    assert problems.messages() == ["Лист «Школы», строка 1, столбец C: столбец «Лишний» не распознан. Названия столбцов — как в шаблоне."]
     sheet.rows[0] = ("Год", "Школа", None)
     problems = Problems()
     rows = read_table(sheet, columns, problems)
@@ -176,12 +171,7 @@ def test_one_limit_for_every_import(settings):
 
 def test_a_workbook_is_read_as_rows():
     (sheet,) = read_workbook(workbook_bytes())
-    assert (sheet.title, sheet.rows[0][:3], sheet.cell(1, 2), sheet.cell(5, 5)) == (
-        "Данные",
-        ("Школа", "Год", None),
-        "Год",
-        None,
-    )
+    assert (sheet.title, sheet.rows[0][:3], sheet.cell(1, 2), sheet.cell(5, 5)) == ("Данные", ("Школа", "Год", None), "Год", None)
 
 
 # --- holding an upload ---------------------------------------------------------------------------------------------

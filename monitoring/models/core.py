@@ -90,48 +90,29 @@ class Indicator(models.Model):
         "направление", max_length=16, choices=Direction.choices, default=Direction.HIGHER_BETTER
     )
     level = models.CharField(
-        "уровень",
-        max_length=10,
-        choices=Level.choices,
-        default=Level.SCHOOL,
+        "уровень", max_length=10, choices=Level.choices, default=Level.SCHOOL,
         help_text="Значение по каждой школе или одно на муниципалитет.",
     )
     programme = models.ForeignKey(
-        Programme,
-        verbose_name="программа",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        Programme, verbose_name="программа", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="indicators",
     )
     municipality = models.ForeignKey(
-        Municipality,
-        verbose_name="муниципалитет",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+        Municipality, verbose_name="муниципалитет", on_delete=models.PROTECT, null=True, blank=True,
         related_name="indicators",
         help_text="Берётся из программы. Пусто — показатель для всех муниципалитетов региона.",
     )
     baseline_year = models.PositiveSmallIntegerField(
-        "год базового значения",
-        null=True,
-        blank=True,
+        "год базового значения", null=True, blank=True,
         validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)],
     )
     baseline_value = models.DecimalField("базовое значение", max_digits=12, decimal_places=2, null=True, blank=True)
     computed_by = models.CharField(
-        "вычисляется порталом",
-        max_length=64,
-        blank=True,
-        choices=computed_choices,
+        "вычисляется порталом", max_length=64, blank=True, choices=computed_choices,
         help_text="Если выбрано, значение считает портал по своим данным; вручную его не вводят.",
     )
     aggregation = models.CharField(
-        "как сводится",
-        max_length=8,
-        choices=Aggregation.choices,
-        default=Aggregation.MEAN,
+        "как сводится", max_length=8, choices=Aggregation.choices, default=Aggregation.MEAN,
         help_text="Доля по всем данным (например, педагоги с ИПРП из всех педагогов муниципалитета) — только для "
         "показателей, которые считает портал; среднее или сумма — по значениям школ.",
     )
@@ -157,13 +138,11 @@ class Indicator(models.Model):
                 fields=["programme", "code"], condition=Q(programme__isnull=False), name="indicator_code_in_programme"
             ),
             models.UniqueConstraint(
-                fields=["municipality", "code"],
-                condition=Q(programme__isnull=True, municipality__isnull=False),
+                fields=["municipality", "code"], condition=Q(programme__isnull=True, municipality__isnull=False),
                 name="indicator_code_in_municipality",
             ),
             models.UniqueConstraint(
-                fields=["code"],
-                condition=Q(programme__isnull=True, municipality__isnull=True),
+                fields=["code"], condition=Q(programme__isnull=True, municipality__isnull=True),
                 name="indicator_code_in_region",
             ),
         ]
@@ -290,9 +269,7 @@ class IndicatorPlan(models.Model):
     """The planned value of an indicator in one year."""
 
     indicator = models.ForeignKey(Indicator, verbose_name="показатель", on_delete=models.CASCADE, related_name="plans")
-    year = models.PositiveSmallIntegerField(
-        "год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
-    )
+    year = models.PositiveSmallIntegerField("год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)])
     planned_value = models.DecimalField("плановое значение", max_digits=12, decimal_places=2)
 
     history = HistoricalRecords()
@@ -329,19 +306,11 @@ class IndicatorValue(StageLabelled, models.Model):
         "этап мониторинга", max_length=STAGE_CODE_MAX, help_text="Код этапа календаря мониторинга территории."
     )
     municipality = models.ForeignKey(
-        Municipality,
-        verbose_name="муниципалитет",
-        on_delete=models.CASCADE,
-        related_name="indicator_values",
+        Municipality, verbose_name="муниципалитет", on_delete=models.CASCADE, related_name="indicator_values",
         help_text="Для значения школы — муниципалитет школы.",
     )
     school = models.ForeignKey(
-        School,
-        verbose_name="школа",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="indicator_values",
+        School, verbose_name="школа", on_delete=models.CASCADE, null=True, blank=True, related_name="indicator_values",
         help_text="Пусто — значение муниципалитета.",
     )
     value = models.DecimalField("значение", max_digits=12, decimal_places=2)
@@ -350,20 +319,12 @@ class IndicatorValue(StageLabelled, models.Model):
     comment = models.CharField("комментарий школы", max_length=1000, blank=True)
     return_comment = models.TextField("замечание координатора", blank=True)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="внёс",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        settings.AUTH_USER_MODEL, verbose_name="внёс", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
     entered_at = models.DateTimeField("внесено", null=True, blank=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="подтвердил",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        settings.AUTH_USER_MODEL, verbose_name="подтвердил", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
     confirmed_at = models.DateTimeField("подтверждено", null=True, blank=True)
@@ -375,13 +336,11 @@ class IndicatorValue(StageLabelled, models.Model):
         ordering = ["indicator", "year", "stage", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "year", "stage", "school"],
-                condition=Q(school__isnull=False),
+                fields=["indicator", "year", "stage", "school"], condition=Q(school__isnull=False),
                 name="indicator_value_unique_school",
             ),
             models.UniqueConstraint(
-                fields=["indicator", "year", "stage", "municipality"],
-                condition=Q(school__isnull=True),
+                fields=["indicator", "year", "stage", "municipality"], condition=Q(school__isnull=True),
                 name="indicator_value_unique_municipality",
             ),
         ]
@@ -444,20 +403,12 @@ class SelfAssessment(StageLabelled, models.Model):
     size = models.PositiveBigIntegerField("размер, байт", default=0)
     data = models.JSONField("прочитано из файла", default=dict)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="загрузил",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        settings.AUTH_USER_MODEL, verbose_name="загрузил", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
     uploaded_at = models.DateTimeField("загружена", auto_now_add=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="проверил",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        settings.AUTH_USER_MODEL, verbose_name="проверил", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
     decided_at = models.DateTimeField("проверена", null=True, blank=True)
@@ -499,19 +450,13 @@ class OpenReport(models.Model):
     """The school's open report on its self-assessment (открытый доклад), a PDF or Word file; every upload kept."""
 
     school = models.ForeignKey(School, verbose_name="школа", on_delete=models.CASCADE, related_name="open_reports")
-    year = models.PositiveSmallIntegerField(
-        "учебный год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
-    )
+    year = models.PositiveSmallIntegerField("учебный год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)])
     file = models.FileField("файл", upload_to=open_report_upload_to, max_length=300)
     original_name = models.CharField("имя файла", max_length=300)
     content_type = models.CharField("тип", max_length=120)
     size = models.PositiveBigIntegerField("размер, байт", default=0)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="загрузил",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        settings.AUTH_USER_MODEL, verbose_name="загрузил", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
     uploaded_at = models.DateTimeField("загружен", auto_now_add=True)
@@ -538,15 +483,9 @@ class RiskProfile(models.Model):
     """A school's risk profile for a year: a level per risk factor, from its latest accepted self-assessment."""
 
     school = models.ForeignKey(School, verbose_name="школа", on_delete=models.CASCADE, related_name="risk_profiles")
-    year = models.PositiveSmallIntegerField(
-        "учебный год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
-    )
+    year = models.PositiveSmallIntegerField("учебный год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)])
     self_assessment = models.ForeignKey(
-        SelfAssessment,
-        verbose_name="по самооценке",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        SelfAssessment, verbose_name="по самооценке", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
     updated_at = models.DateTimeField("обновлён", auto_now=True)
@@ -563,7 +502,9 @@ class RiskProfile(models.Model):
 
 class RiskLevel(models.Model):
     profile = models.ForeignKey(RiskProfile, verbose_name="профиль", on_delete=models.CASCADE, related_name="levels")
-    risk_factor = models.ForeignKey(RiskFactor, verbose_name="фактор риска", on_delete=models.PROTECT, related_name="+")
+    risk_factor = models.ForeignKey(
+        RiskFactor, verbose_name="фактор риска", on_delete=models.PROTECT, related_name="+"
+    )
     level = models.PositiveSmallIntegerField("уровень риска", choices=RiskLevelChoice.choices)
     comment = models.CharField("комментарий", max_length=1000, blank=True)
 
@@ -597,20 +538,11 @@ class ReportExport(jobs.JobRow):
         "учебный год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
     )
     municipality = models.ForeignKey(
-        Municipality,
-        verbose_name="муниципалитет",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Пусто — весь регион.",
+        Municipality, verbose_name="муниципалитет", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="+", help_text="Пусто — весь регион.",
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="запросил",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        settings.AUTH_USER_MODEL, verbose_name="запросил", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
     status = models.CharField("состояние", max_length=8, choices=Status.choices, default=Status.QUEUED)

@@ -85,9 +85,7 @@ def _build():
         client = Client()
         client.force_login(users[role])
         w.clients[role] = client
-        w.cookies[role] = {
-            django_settings.SESSION_COOKIE_NAME: client.cookies[django_settings.SESSION_COOKIE_NAME].value
-        }
+        w.cookies[role] = {django_settings.SESSION_COOKIE_NAME: client.cookies[django_settings.SESSION_COOKIE_NAME].value}
     return w
 
 
@@ -139,16 +137,16 @@ def _side_a(users):
     a.plan = DevelopmentPlan.objects.get(teacher=a.teacher)
     a.ipr_item = a.plan.items.order_by("pk").first()
     a.assignment = TutorAssignment.objects.get(teacher=a.teacher, tutor=users["tutor"])
-    a.untutored_teacher = Teacher.objects.filter(school=a.school).exclude(pk__in=tutored).order_by("full_name").first()
+    a.untutored_teacher = (
+        Teacher.objects.filter(school=a.school).exclude(pk__in=tutored).order_by("full_name").first()
+    )
     a.tutor = users["tutor"]
     a.waiting = Practice.objects.get(status=Practice.Status.SUBMITTED)
     a.waiting_file = a.waiting.files.get()
     a.published = Practice.objects.get(status=Practice.Status.PUBLISHED)  # the bank's: every role of the region
     a.published_file = a.published.files.get()
     a.draft = practices_services.practice_create(
-        actor=users["school"],
-        school=School.objects.get(short_name=SUPPORTED_SCHOOL),
-        title="Черновик практики А",
+        actor=users["school"], school=School.objects.get(short_name=SUPPORTED_SCHOOL), title="Черновик практики А",
         description="Описание.",
     )
     a.draft_file = practices_services.practice_file_add(practice=a.draft, actor=users["school"], file=pdf())
@@ -325,9 +323,7 @@ def _side_b(users):
     b.waiting_file = practices_services.practice_file_add(practice=b.waiting, actor=team_b, file=pdf("практика-б.pdf"))
     practices_services.practice_submit(practice=b.waiting, actor=team_b)
     team_b = _fresh(team_b)
-    b.draft = practices_services.practice_create(
-        actor=team_b, school=b.school, title="Черновик практики Б", description="Текст."
-    )
+    b.draft = practices_services.practice_create(actor=team_b, school=b.school, title="Черновик практики Б", description="Текст.")
     b.draft_file = practices_services.practice_file_add(practice=b.draft, actor=team_b, file=pdf("черновик-б.pdf"))
     b.event = events_services.event_create(
         actor=coordinator_b, schools=[b.school, b.curator_school], title="Семинар Озёрского округа",
@@ -336,9 +332,7 @@ def _side_b(users):
         description="Для школ округа.",
     )  # fmt: skip
     # a municipal programme of B with a measure and evidence; a school programme draft of the B school
-    b.municipal = make_programme(
-        municipality=b.municipality, measures=3, sections=2, title="Программа Озёрского округа"
-    )
+    b.municipal = make_programme(municipality=b.municipality, measures=3, sections=2, title="Программа Озёрского округа")
     b.municipal_section = b.municipal.sections.get(position=2)
     b.municipal_measure = b.municipal.measures.order_by("pk").first()
     b.programme_evidence = programme_services.evidence_add(

@@ -130,9 +130,7 @@ SCHOOLS = {
     # the approval without the order's number and date and the confirmation: the preflight is shown again, as a 400
     "schools:run_approve": [Case(POST, a("run"), E(403, department=400))],
     "schools:run_compare": [Case(GET, a("run"), E(403, department=200), query="?other={s.run.pk}")],
-    "schools:criteria": [
-        Case(GET, lambda s: [PROFILE_YEAR], E(403, department=200, coordinator=200, coordinator_b=200))
-    ],
+    "schools:criteria": [Case(GET, lambda s: [PROFILE_YEAR], E(403, department=200, coordinator=200, coordinator_b=200))],
     # the list (перечень): the department forms it, coordinators read their municipality's part and propose changes;
     # the list of a run is region-wide (no B run), a change belongs to its school's municipality
     "schools:selection_latest": [Case(GET, NO, E(403, department=302, coordinator=302, coordinator_b=302))],
@@ -145,20 +143,14 @@ SCHOOLS = {
     "schools:selection_approve": [Case(GET, a("draft_run"), E(403, department=200))],
     # the school of the POST: A's school is out of coordinator_b's reach
     "schools:selection_change_add": [
-        Case(
-            POST,
-            a("draft_run"),
-            E(403, department=302, coordinator=302, coordinator_b=404),
-            data=lambda s: {"school": s.school.pk, "kind": "curator_add", "reason": "Основание"},
-        )
+        Case(POST, a("draft_run"), E(403, department=302, coordinator=302, coordinator_b=404),
+             data=lambda s: {"school": s.school.pk, "kind": "curator_add", "reason": "Основание"})
     ],
     "schools:selection_change_withdraw": [
         Case(POST, a("proposal"), E(403, department=302, coordinator=302, coordinator_b=404), b=True)
     ],
     "schools:selection_change_decide": [
-        Case(
-            POST, a("proposal"), E(403, department=302, coordinator_b=404), b=True, data=lambda s: {"action": "reject"}
-        )
+        Case(POST, a("proposal"), E(403, department=302, coordinator_b=404), b=True, data=lambda s: {"action": "reject"})
     ],
     # the register of acts: every role opens it and reads there the acts of its reach; the side's act is of its
     # municipality and approves the side's school team's draft programme — the school team reads it, the curator and
@@ -168,50 +160,25 @@ SCHOOLS = {
     "schools:act_create": [
         Case(GET, NO, E(403, department=200, coordinator=200, coordinator_b=200)),
         # from the programme's «Документы» block: the programme is out of the outsider's reach
-        Case(
-            GET,
-            NO,
-            E(403, department=200, coordinator=200, coordinator_b=404),
-            label="for a programme",
-            query="?target=programme&object={s.own_draft.pk}",
-        ),
+        Case(GET, NO, E(403, department=200, coordinator=200, coordinator_b=404), label="for a programme",
+             query="?target=programme&object={s.own_draft.pk}"),
     ],
     "schools:act_detail": [R(GET, a("act"), 200, 200, 404, 200, 404, 404, b=True)],
     "schools:act_file": [R(GET, a("act"), 200, 200, 404, 200, 404, 404, b=True)],
     "schools:act_edit": [R(GET, a("act"), 200, 200, 404, 403, 404, 404, b=True)],
     "schools:act_delete": [
         R(GET, a("act"), 200, 200, 404, 403, 404, 404, b=True, label="confirmation"),
-        R(POST, a("act"), 302, 302, 404, 403, 404, 404, b=True, label="delete", effect=lambda s: _acts(s.act.pk)),
+        R(POST, a("act"), 302, 302, 404, 403, 404, 404, b=True, label="delete",
+          effect=lambda s: _acts(s.act.pk)),
     ],
     # the school team sees the programme but not the unlinked act it would link (nor may it link)
     "schools:act_link": [
-        R(
-            POST,
-            lambda s: ["programme", s.own_draft.pk],
-            302,
-            302,
-            404,
-            404,
-            404,
-            404,
-            b=True,
-            data=lambda s: {"act": s.act_unlinked.pk},
-            effect=lambda s: _act_links(s.act_unlinked.pk),
-        ),
+        R(POST, lambda s: ["programme", s.own_draft.pk], 302, 302, 404, 404, 404, 404, b=True,
+          data=lambda s: {"act": s.act_unlinked.pk}, effect=lambda s: _act_links(s.act_unlinked.pk)),
     ],
     "schools:act_unlink": [
-        R(
-            POST,
-            lambda s: [s.act.pk, s.act_link.pk],
-            302,
-            302,
-            404,
-            403,
-            404,
-            404,
-            b=True,
-            effect=lambda s: _act_links(s.act.pk),
-        ),
+        R(POST, lambda s: [s.act.pk, s.act_link.pk], 302, 302, 404, 403, 404, 404, b=True,
+          effect=lambda s: _act_links(s.act.pk)),
     ],
 }
 
@@ -227,7 +194,6 @@ def _act_links(act_pk):
 
     return ActLink.objects.filter(act_id=act_pk)
 
-
 # --- the portal itself ----------------------------------------------------------------------------------------------
 HISTORY_OK = dict(department=200, coordinator=200, coordinator_b=404)
 PORTAL = {
@@ -242,28 +208,13 @@ PORTAL = {
         Case(GET, lambda s: ["session", s.session.pk], E(403, **HISTORY_OK, tutor=404), b=True, label="session"),
         Case(GET, lambda s: ["teacher", s.teacher.pk], E(403, **HISTORY_OK, curator=404), b=True, label="teacher"),
         Case(GET, lambda s: ["plan", s.plan.pk], E(403, **HISTORY_OK, curator=404), b=True, label="plan"),
-        Case(
-            GET,
-            lambda s: ["practice", s.waiting.pk],
-            E(403, **HISTORY_OK, curator=404, tutor=404),
-            b=True,
-            label="practice",
-        ),
+        Case(GET, lambda s: ["practice", s.waiting.pk], E(403, **HISTORY_OK, curator=404, tutor=404), b=True,
+             label="practice"),
         Case(GET, lambda s: ["event", s.event.pk], E(403, **HISTORY_OK), b=True, label="event"),
-        Case(
-            GET,
-            lambda s: ["self-assessment", s.self_assessment.pk],
-            E(403, **HISTORY_OK),
-            b=True,
-            label="self-assessment",
-        ),
-        Case(
-            GET,
-            lambda s: ["indicator-value", s.indicator_value.pk],
-            E(403, **HISTORY_OK),
-            b=True,
-            label="indicator-value",
-        ),
+        Case(GET, lambda s: ["self-assessment", s.self_assessment.pk], E(403, **HISTORY_OK), b=True,
+             label="self-assessment"),
+        Case(GET, lambda s: ["indicator-value", s.indicator_value.pk], E(403, **HISTORY_OK), b=True,
+             label="indicator-value"),
         Case(GET, lambda s: ["school", s.school.pk], E(403, **HISTORY_OK), b=True, label="school"),
         Case(GET, lambda s: ["indicator", s.indicator.pk], E(403, **HISTORY_OK), b=True, label="indicator"),
         Case(GET, lambda s: ["profile", s.profile.pk], E(403, **HISTORY_OK), b=True, label="profile"),
@@ -308,19 +259,9 @@ PARTNERSHIPS = {
     P + "targets": [R(GET, NO, 200, 200, 200, 403, 403, 403)],
     P + "target_edit": [
         R(GET, lambda s: [s.year], 200, 403, 403, 403, 403, 403, label="form"),
-        R(
-            POST,
-            lambda s: [s.year],
-            302,
-            403,
-            403,
-            403,
-            403,
-            403,
-            label="save",
-            data=lambda s: {"agreements_per_year": 3, "event_participation": 90, "teacher_coverage": 40, "seen": 0},
-            effect=lambda s: _default_targets(s.year),
-        ),
+        R(POST, lambda s: [s.year], 302, 403, 403, 403, 403, 403, label="save",
+          data=lambda s: {"agreements_per_year": 3, "event_participation": 90, "teacher_coverage": 40, "seen": 0},
+          effect=lambda s: _default_targets(s.year)),
     ],
     P + "teachers": [R(GET, NO, 200, 200, 200, 200, 403, 200)],
     P + "teachers_export": [R(GET, NO, 200, 200, 200, 200, 403, 200)],
@@ -345,7 +286,9 @@ PARTNERSHIPS = {
     P + "ipr_item_edit": [R(GET, a("ipr_item"), 200, 200, 404, 403, 404, 200, b=True)],
     P + "tutors": [R(GET, NO, 200, 200, 200, 403, 403, 200)],
     P + "tutors_export": [R(GET, NO, 200, 200, 200, 403, 403, 200)],
-    P + "tutor_profile": [R(GET, lambda s: [s.municipality.pk, s.tutor.pk], 200, 200, 404, 403, 403, 403, b=True)],
+    P + "tutor_profile": [
+        R(GET, lambda s: [s.municipality.pk, s.tutor.pk], 200, 200, 404, 403, 403, 403, b=True)
+    ],
     P + "coverage": [R(GET, NO, 200, 200, 200, 200, 403, 200)],
     P + "coverage_export": [R(GET, NO, 200, 200, 200, 200, 403, 200)],
     P + "practices": [R(GET, NO, 200, 200, 200, 200, 200, 200)],
@@ -396,12 +339,8 @@ PROGRAMS = {
     PR + "create": [
         Case(GET, NO, E(200, curator=403, tutor=403)),
         # the form is shown again (the school has no municipal kind to choose; nobody gave a municipality)
-        Case(
-            POST,
-            NO,
-            E(200, curator=403, tutor=403),
-            data=lambda s: {"kind": "municipal", "title": "Новая", "period_start": 2026, "period_end": 2027},
-        ),
+        Case(POST, NO, E(200, curator=403, tutor=403),
+             data=lambda s: {"kind": "municipal", "title": "Новая", "period_start": 2026, "period_end": 2027}),
     ],
     PR + "detail": [
         Case(GET, a("own_draft"), SEES_OWN_DRAFT, b=True, label="school draft"),
@@ -412,14 +351,8 @@ PROGRAMS = {
     # restoring a passport is its owner's (and the department's): the coordinator reads a school's draft, may not
     PR + "passport_restore": [
         Case(GET, a("municipal", lambda s: s.municipal_passport_version), SEES_MUNICIPAL, b=True, label="municipal"),
-        Case(
-            POST,
-            a("municipal", lambda s: s.municipal_passport_version),
-            E(department=302, coordinator=302),
-            b=True,
-            data=lambda s: {"version": s.municipal.version},
-            label="municipal",
-        ),
+        Case(POST, a("municipal", lambda s: s.municipal_passport_version), E(department=302, coordinator=302),
+             b=True, data=lambda s: {"version": s.municipal.version}, label="municipal"),
         Case(GET, a("own_draft", lambda s: s.own_draft_passport_version), OWNER_EDITS, b=True, label="school draft"),
     ],
     PR + "print": [Case(GET, a("own_draft"), SEES_OWN_DRAFT, b=True)],
@@ -445,13 +378,8 @@ PROGRAMS = {
     ],
     PR + "section_move": [Case(POST, a("municipal_section", "down"), E(department=302, coordinator=302), b=True)],
     PR + "measure_add": [
-        Case(
-            POST,
-            a("draft_section"),
-            E(department=302, coordinator=403, school=302),
-            b=True,
-            data=lambda s: {"name": "Новое мероприятие", "status": "planned"},
-        )
+        Case(POST, a("draft_section"), E(department=302, coordinator=403, school=302), b=True,
+             data=lambda s: {"name": "Новое мероприятие", "status": "planned"})
     ],
     PR + "measure": [Case(GET, a("draft_measure"), E(department=302, coordinator=302, school=302), b=True)],
     PR + "measure_edit": [
@@ -459,17 +387,10 @@ PROGRAMS = {
         Case(GET, a("municipal_measure"), SEES_MUNICIPAL, b=True, label="municipal"),
     ],
     PR + "measure_delete": [
-        Case(
-            POST,
-            a("draft_measure"),
-            E(department=302, coordinator=403, school=302),
-            b=True,
-            data=lambda s: {"version": 1},
-        )
+        Case(POST, a("draft_measure"), E(department=302, coordinator=403, school=302), b=True,
+             data=lambda s: {"version": 1})
     ],
-    PR + "measure_move": [
-        Case(POST, a("draft_measure", "down"), E(department=302, coordinator=403, school=302), b=True)
-    ],
+    PR + "measure_move": [Case(POST, a("draft_measure", "down"), E(department=302, coordinator=403, school=302), b=True)],
     PR + "evidence": [
         Case(GET, a("municipal_measure"), SEES_MUNICIPAL, b=True),
         Case(POST, a("municipal_measure"), E(department=302, coordinator=302), b=True, data=pdf_data(title="Приказ")),
@@ -482,41 +403,18 @@ PROGRAMS = {
     ],
     PR + "reopen": [Case(POST, a("accepted"), E(department=302, coordinator=302))],
     PR + "review_assign": [
-        Case(
-            POST,
-            a("submitted"),
-            E(department=302, coordinator=302),
-            b=True,
-            data=lambda s: {"school": s.curator_school.pk},
-        )
+        Case(POST, a("submitted"), E(department=302, coordinator=302), b=True,
+             data=lambda s: {"school": s.curator_school.pk})
     ],
     PR + "review_regional": [Case(POST, a("submitted"), E(department=302, coordinator=403), b=True)],
     PR + "review": [
         Case(GET, a("in_review_municipal"), SEES_IN_REVIEW, b=True, label="in review (municipal)"),
-        Case(
-            POST,
-            a("in_review_mutual"),
-            E(department=403, coordinator=403, curator=302),
-            b=True,
-            data=lambda s: {"action": "start"},
-            label="start the mutual review",
-        ),
-        Case(
-            POST,
-            a("submitted_municipal"),
-            E(department=302, coordinator=302),
-            b=True,
-            data=lambda s: {"action": "start"},
-            label="start the municipal review",
-        ),
-        Case(
-            POST,
-            a("submitted_regional"),
-            E(department=302, coordinator=403),
-            b=True,
-            data=lambda s: {"action": "start"},
-            label="start the regional review",
-        ),
+        Case(POST, a("in_review_mutual"), E(department=403, coordinator=403, curator=302), b=True,
+             data=lambda s: {"action": "start"}, label="start the mutual review"),
+        Case(POST, a("submitted_municipal"), E(department=302, coordinator=302), b=True,
+             data=lambda s: {"action": "start"}, label="start the municipal review"),
+        Case(POST, a("submitted_regional"), E(department=302, coordinator=403), b=True,
+             data=lambda s: {"action": "start"}, label="start the regional review"),
     ],
 }
 
@@ -582,30 +480,19 @@ MONITORING = {
     # the coordinator is sent on to the dashboard of their municipality
     M + "dashboard": [Case(GET, NO, E(403, department=200, coordinator=302, coordinator_b=302))],
     M + "dashboard_municipality": [
-        Case(
-            GET,
-            a("municipality"),
-            E(403, department=200, coordinator=200, coordinator_b=404),
-            b=True,
-            # school roles are refused every dashboard before the municipality is looked up: 403 for B as for A
-            # (it tells nothing: municipalities are no secret, they are named in the registry)
-            b_expected=E(403, department=200, coordinator=404, coordinator_b=200),
-        )
+        Case(GET, a("municipality"), E(403, department=200, coordinator=200, coordinator_b=404), b=True,
+             # school roles are refused every dashboard before the municipality is looked up: 403 for B as for A
+             # (it tells nothing: municipalities are no secret, they are named in the registry)
+             b_expected=E(403, department=200, coordinator=404, coordinator_b=200))
     ],
     M + "report": [
         Case(GET, NO, CONFIRMERS),
         # no municipality: the whole region, the department's only; its form without a year is shown again
         Case(POST, NO, E(403, department=200), label="the region"),
         # the municipality's id in the form: the coordinator's own starts an export, another's is a 404
-        Case(
-            POST,
-            NO,
-            E(403, department=302, coordinator=302, coordinator_b=404),
-            b=True,
-            label="a municipality",
-            data=lambda s: {"municipality": s.municipality.pk, "year": s.year},
-            b_expected=E(403, department=302, coordinator=404, coordinator_b=302),
-        ),  # school roles: 403 first
+        Case(POST, NO, E(403, department=302, coordinator=302, coordinator_b=404), b=True, label="a municipality",
+             data=lambda s: {"municipality": s.municipality.pk, "year": s.year},
+             b_expected=E(403, department=302, coordinator=404, coordinator_b=302)),  # school roles: 403 first
     ],
     M + "report_export": [Case(GET, a("report_export"), E(404, department=200, coordinator=200), b=True)],
     M + "report_export_progress": [Case(GET, a("report_export"), E(404, department=200, coordinator=200), b=True)],
@@ -620,12 +507,8 @@ MONITORING = {
     M + "municipality_grid": [Case(GET, a("municipality", YEAR, "final"), MUNICIPALITY, b=True)],
     # restoring an earlier version of a value: whoever may confirm it; those who only see it get 403
     M + "value_restore": [
-        Case(
-            GET,
-            lambda s: [s.indicator_value.pk, s.indicator_value.history.earliest().history_id],
-            E(403, department=200, coordinator=200, coordinator_b=404),
-            b=True,
-        )
+        Case(GET, lambda s: [s.indicator_value.pk, s.indicator_value.history.earliest().history_id],
+             E(403, department=200, coordinator=200, coordinator_b=404), b=True)
     ],
     M + "queue": [Case(GET, NO, CONFIRMERS)],
     M + "queue_export": [Case(GET, NO, CONFIRMERS)],
@@ -709,26 +592,14 @@ MONITORING = {
     M + "self_assessment_file": [Case(GET, a("self_assessment"), A_OBJECT, b=True)],
     # the curator reaches the school through the agreement, reads its self-assessment, may not decide on it
     M + "self_assessment_decide": [
-        Case(
-            POST,
-            a("self_assessment"),
-            E(403, department=302, coordinator=302, coordinator_b=404, curator=403),
-            b=True,
-            data=lambda s: {"action": "accept"},
-            effect=lambda s: _accepted(s.self_assessment),
-        )
+        Case(POST, a("self_assessment"), E(403, department=302, coordinator=302, coordinator_b=404, curator=403), b=True,
+             data=lambda s: {"action": "accept"}, effect=lambda s: _accepted(s.self_assessment))
     ],
     M + "self_assessment_template": [Case(GET, a("school", YEAR, STAGE), A_TEMPLATE, b=True)],
     M + "self_assessment_upload": [Case(GET, a("school", YEAR, STAGE), A_ACTION_TEAM, b=True)],
     M + "open_report_upload": [
-        Case(
-            POST,
-            a("school", YEAR),
-            A_ACTION_TEAM | {"school": 302},
-            b=True,
-            data=lambda s: {"file": pdf("доклад.pdf")},
-            effect=lambda s: _open_reports(s.school),
-        )
+        Case(POST, a("school", YEAR), A_ACTION_TEAM | {"school": 302}, b=True, data=lambda s: {"file": pdf("доклад.pdf")},
+             effect=lambda s: _open_reports(s.school))
     ],
     M + "open_report_file": [Case(GET, a("open_report"), A_OBJECT, b=True)],
 }
@@ -923,6 +794,7 @@ def test_media_is_not_served_from_a_public_url(world):
 def _cells(content: bytes) -> set[str]:
     workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
     return {str(c) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for c in row if c}
+
 
 
 # --- ids of another scope typed into a form or a URL ------------------------------------------------------------------

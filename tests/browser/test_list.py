@@ -26,9 +26,7 @@ def test_coordinator_proposes_department_accepts_approves_and_prints(page: Page,
     log_in(page, live_server, "coordinator")
     page.goto(f"{live_server.url}/schools/identification/")
     page.get_by_role("link", name="Формирование перечня").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(
-        f"Формирование перечня на {YEAR - 1}/{str(YEAR)[-2:]} учебный год"
-    )
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Формирование перечня на {YEAR - 1}/{str(YEAR)[-2:]} учебный год")
     page.get_by_label("Поиск школы").fill(SCHOOL)
     page.get_by_role("button", name="Показать").click()
     row = page.locator("tbody tr", has_text=SCHOOL)
@@ -65,6 +63,4 @@ def test_coordinator_proposes_department_accepts_approves_and_prints(page: Page,
 
     page.goto(f"{live_server.url}/schools/identification/{draft.pk}/list/print/")
     expect(page.locator("body")).to_contain_text("Приложение к приказу от 01.09.2026 № 77-о")
-    expect(page.locator("tr", has_text="Заречная средняя общеобразовательная школа № 2")).to_contain_text(
-        "Социальный паспорт школы обновлён после расчёта"
-    )
+    expect(page.locator("tr", has_text="Заречная средняя общеобразовательная школа № 2")).to_contain_text("Социальный паспорт школы обновлён после расчёта")

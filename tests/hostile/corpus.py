@@ -53,9 +53,7 @@ OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504  # the header of an .
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"PE\x00\x00"
 HTML = "<!doctype html><html><body><script>alert('привет')</script></body></html>".encode()
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="1" height="1"/></svg>'
-CSV_CP1251 = (
-    "Муниципалитет;Школа;Год;Код результата;Значение\r\nГород;МБОУ СОШ № 1;2024;oge-russian-participants;12\r\n"
-)
+CSV_CP1251 = "Муниципалитет;Школа;Год;Код результата;Значение\r\nГород;МБОУ СОШ № 1;2024;oge-russian-participants;12\r\n"
 CSV_FORMULA = '=cmd|" /C calc"!A0;+1+1;-2+3;@SUM(A1:A2)\r\n'
 
 
@@ -199,34 +197,12 @@ def _zip_raw(members: list[tuple[str, bytes, int, int, int]]) -> bytes:
     for name, payload, crc, size, method in members:
         offset = out.tell()
         encoded = name.encode()
-        out.write(
-            struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, method, 0, 0x21, crc, len(payload), size, len(encoded), 0)
-        )
+        out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, method, 0, 0x21, crc, len(payload), size,
+                              len(encoded), 0))
         out.write(encoded)
         out.write(payload)
-        central.append(
-            struct.pack(
-                "<4s6H3L5H2L",
-                b"PK\x01\x02",
-                20,
-                20,
-                0,
-                method,
-                0,
-                0x21,
-                crc,
-                len(payload),
-                size,
-                len(encoded),
-                0,
-                0,
-                0,
-                0,
-                0,
-                offset,
-            )
-            + encoded
-        )
+        central.append(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, method, 0, 0x21, crc, len(payload),
+                                   size, len(encoded), 0, 0, 0, 0, 0, offset) + encoded)
     start = out.tell()
     for entry in central:
         out.write(entry)
@@ -318,9 +294,7 @@ WORKBOOK_CORPUS = [
     Bad("zip-bomb-declared", "бомба2.xlsx", lambda limit: zip_bomb_declared(), UNPACKS_TOO_BIG),
     Bad("zip-bomb-understated", "бомба3.xlsx", lambda limit: zip_bomb_understated(), NOT_A_WORKBOOK),
     Bad("billion-laughs", "смех.xlsx", lambda limit: billion_laughs(), NOT_A_WORKBOOK),
-    Bad(
-        "external-entity-shared-strings", "xxe.xlsx", lambda limit: external_entity_in_shared_strings(), NOT_A_WORKBOOK
-    ),
+    Bad("external-entity-shared-strings", "xxe.xlsx", lambda limit: external_entity_in_shared_strings(), NOT_A_WORKBOOK),
     Bad("external-entity-sheet", "xxe2.xlsx", lambda limit: external_entity_in_sheet(), NOT_A_WORKBOOK),
 ]
 

@@ -129,57 +129,27 @@ def _registry_cases(site, client):
     formula.active.append(school(name="=1+2"))  # a real formula cell, without a cached value
     return [
         ("missing-sheets", book(), "в файле нет листов «Школы» и «Профили»"),
-        (
-            "missing-column",
-            book([school()[:3] + school()[4:]], headers=school_headers[:3] + school_headers[4:]),
-            "«Тип».*нет обязательного столбца|нет обязательного столбца.*«Тип»",
-        ),
-        (
-            "text-in-number",
-            book(profiles=[profile(pupils="много")]),
-            r"Лист «Профили», строка 2, столбец D \(«Обучающихся»\): ожидается число, а указано «много»",
-        ),
-        (
-            "negative-count",
-            book(profiles=[profile(pupils=-5)]),
-            r"Лист «Профили», строка 2, столбец D \(«Обучающихся»\): число не может быть отрицательным",
-        ),
-        (
-            "share-out-of-range",
-            book(profiles=[profile(share_low_income=150)]),
-            r"Лист «Профили», строка 2, столбец [A-Z]+ \(«[^»]+»\): [^<]*от 0 до 100",
-        ),
-        (
-            "odd-year",
-            book(profiles=[profile(year="двадцать четвёртый")]),
-            r"Лист «Профили», строка 2, столбец C \(«Год»\): ожидается год",
-        ),
-        (
-            "ancient-year",
-            book(profiles=[profile(year=1812)]),
-            r"Лист «Профили», строка 2, столбец C \(«Год»\): ожидается год от 2000 до 2100",
-        ),
-        (
-            "unknown-municipality",
-            book([school(municipality="Атлантида")]),
-            r"Лист «Школы», строка 2, столбец A \(«Муниципалитет»\): [^<]*не найден",
-        ),
-        (
-            "duplicate-rows",
-            book([school(), school()]),
-            r"Лист «Школы», строка 3, столбец B \(«Краткое наименование»\): [^<]*уже есть в строке 2",
-        ),
-        (
-            "very-long-string",
-            book([school(short_name="Ш" * 5000)]),
-            r"Лист «Школы», строка 2, столбец B \(«Краткое наименование»\): слишком длинное значение",
-        ),
+        ("missing-column", book([school()[:3] + school()[4:]], headers=school_headers[:3] + school_headers[4:]),
+         "«Тип».*нет обязательного столбца|нет обязательного столбца.*«Тип»"),
+            ("text-in-number", book(profiles=[profile(pupils="много")]),
+         r"Лист «Профили», строка 2, столбец D \(«Обучающихся»\): ожидается число, а указано «много»"),
+        ("negative-count", book(profiles=[profile(pupils=-5)]),
+         r"Лист «Профили», строка 2, столбец D \(«Обучающихся»\): число не может быть отрицательным"),
+        ("share-out-of-range", book(profiles=[profile(share_low_income=150)]),
+         r"Лист «Профили», строка 2, столбец [A-Z]+ \(«[^»]+»\): [^<]*от 0 до 100"),
+        ("odd-year", book(profiles=[profile(year="двадцать четвёртый")]),
+         r"Лист «Профили», строка 2, столбец C \(«Год»\): ожидается год"),
+        ("ancient-year", book(profiles=[profile(year=1812)]),
+         r"Лист «Профили», строка 2, столбец C \(«Год»\): ожидается год от 2000 до 2100"),
+        ("unknown-municipality", book([school(municipality="Атлантида")]),
+         r"Лист «Школы», строка 2, столбец A \(«Муниципалитет»\): [^<]*не найден"),
+        ("duplicate-rows", book([school(), school()]),
+         r"Лист «Школы», строка 3, столбец B \(«Краткое наименование»\): [^<]*уже есть в строке 2"),
+        ("very-long-string", book([school(short_name="Ш" * 5000)]),
+         r"Лист «Школы», строка 2, столбец B \(«Краткое наименование»\): слишком длинное значение"),
         ("bad-inn", book([school(inn="12345")]), r"Лист «Школы», строка 2, столбец K \(«ИНН»\): ИНН состоит"),
-        (
-            "formula-cell",
-            xlsx_of(formula),
-            r"Лист «Школы», строка 2, столбец C \(«Полное наименование»\): ячейка обязательна",
-        ),
+        ("formula-cell", xlsx_of(formula),
+         r"Лист «Школы», строка 2, столбец C \(«Полное наименование»\): ячейка обязательна"),
     ]
 
 
@@ -200,9 +170,7 @@ def _passport_book(site, *rows):
 def _passport_row(site, **values):
     from schools.passport_import import COLUMNS
 
-    row = [site.school.pk, site.school.municipality.name, site.school.short_name, site.year] + [None] * (
-        len(COLUMNS) - 4
-    )
+    row = [site.school.pk, site.school.municipality.name, site.school.short_name, site.year] + [None] * (len(COLUMNS) - 4)
     for name, value in values.items():
         row[[c.field for c in COLUMNS].index(name)] = value
     return row
@@ -219,36 +187,16 @@ def _passport_cases(site, client):
     outsider = School.objects.filter(municipality__name=MUNICIPALITY_B).order_by("pk").first()
     where = r"Лист «Социальные паспорта», строка 2, столбец"
     return [
-        (
-            "text-in-number",
-            _passport_book(site, _passport_row(site, pupils="много")),
-            where + r" E \(«Обучающихся»\): ожидается число, а указано «много»",
-        ),
-        (
-            "share-out-of-range",
-            _passport_book(site, _passport_row(site, share_zpr=150)),
-            where + r" [A-Z]+ .*от 0 до 100",
-        ),
-        (
-            "odd-yes-no",
-            _passport_book(site, _passport_row(site, remote_small_rural="может быть")),
-            where + r" [A-Z]+ .*ожидается «да» или «нет»",
-        ),
-        (
-            "another-municipality-school",
-            _passport_book(site, _passport_row(site, school_id=outsider.pk)),
-            where + r" A \(«ID школы»\): школы с ID",
-        ),
-        (
-            "ancient-year",
-            _passport_book(site, _passport_row(site, year=1812, pupils=5)),
-            where + r" D \(«Год»\): ожидается год",
-        ),
-        (
-            "duplicate-rows",
-            _passport_book(site, _passport_row(site, pupils=5), _passport_row(site, pupils=6)),
-            r"строка 3, столбец C \(«Школа»\): [^<]*уже есть в строке 2",
-        ),
+        ("text-in-number", _passport_book(site, _passport_row(site, pupils="много")),
+         where + r" E \(«Обучающихся»\): ожидается число, а указано «много»"),
+        ("share-out-of-range", _passport_book(site, _passport_row(site, share_zpr=150)), where + r" [A-Z]+ .*от 0 до 100"),
+        ("odd-yes-no", _passport_book(site, _passport_row(site, remote_small_rural="может быть")),
+         where + r" [A-Z]+ .*ожидается «да» или «нет»"),
+        ("another-municipality-school", _passport_book(site, _passport_row(site, school_id=outsider.pk)),
+         where + r" A \(«ID школы»\): школы с ID"),
+        ("ancient-year", _passport_book(site, _passport_row(site, year=1812, pupils=5)), where + r" D \(«Год»\): ожидается год"),
+        ("duplicate-rows", _passport_book(site, _passport_row(site, pupils=5), _passport_row(site, pupils=6)),
+         r"строка 3, столбец C \(«Школа»\): [^<]*уже есть в строке 2"),
     ]
 
 
@@ -272,22 +220,13 @@ def _results_cases(site, client):
         ("date-instead-of-code", long([*row[:3], datetime.datetime(2024, 5, 1), 12]), r"строка 2, столбец D"),
         ("unknown-code", long([*row[:3], "=cmd|calc", 12]), r"строка 2, столбец D"),
         ("duplicate-rows", long(row, row), r"строка 3"),
-        (
-            "missing-column",
-            long(row[:4], header=["Муниципалитет", "Школа", "Год", "Код результата"]),
-            r"не хватает столбцов «Значение»",
-        ),
+        ("missing-column", long(row[:4], header=["Муниципалитет", "Школа", "Год", "Код результата"]),
+         r"не хватает столбцов «Значение»"),
         ("no-known-layout", corpus.workbook({"Лист1": [["Что-то"], ["другое"]]}), r"Файл не похож ни на"),
-        (
-            "ege-text-in-number",
-            corpus.workbook({"2023": results_sheet(school_row(municipality, name, 20, russian=(20, "много", 3)))}),
-            r"Лист «2023», строка \d+, столбец [A-Z]+",
-        ),
-        (
-            "ege-negative",
-            corpus.workbook({"2023": results_sheet(school_row(municipality, name, 20, russian=(20, -1)))}),
-            r"Лист «2023», строка \d+, столбец [A-Z]+: число не может быть отрицательным",
-        ),
+        ("ege-text-in-number", corpus.workbook({"2023": results_sheet(school_row(municipality, name, 20, russian=(20, "много", 3)))}),
+         r"Лист «2023», строка \d+, столбец [A-Z]+"),
+        ("ege-negative", corpus.workbook({"2023": results_sheet(school_row(municipality, name, 20, russian=(20, -1)))}),
+         r"Лист «2023», строка \d+, столбец [A-Z]+: число не может быть отрицательным"),
     ]
 
 
@@ -324,29 +263,17 @@ def _roadmap_cases(site, client):
         return [c for c in sheet[header] if re.fullmatch(r"20\d\d\s*г\.?", str(c.value or "").strip())]
 
     def set_cell(row_of, column, value):
-        return lambda sheet, header, measure: setattr(
-            sheet.cell(row=row_of(header, measure), column=column), "value", value
-        )
+        return lambda sheet, header, measure: setattr(sheet.cell(row=row_of(header, measure), column=column), "value", value)
 
     at_measure = lambda header, measure: measure  # noqa: E731
     return [
         ("bad-number", edited(set_cell(at_measure, 1, "абв")), r"строка \d+, столбец A.*не номер задачи"),
-        (
-            "measure-without-name",
-            edited(set_cell(at_measure, 2, None)),
-            r"строка \d+, столбец B.*не указано наименование",
-        ),
+        ("measure-without-name", edited(set_cell(at_measure, 2, None)), r"строка \d+, столбец B.*не указано наименование"),
         ("very-long-name", edited(set_cell(at_measure, 2, "М" * 1500)), r"строка \d+, столбец B.*не больше 1000"),
-        (
-            "negative-year-value",
-            edited(lambda s, h, m: setattr(s.cell(row=m, column=year_columns(s, h)[0].column), "value", -5)),
-            r"строка \d+, столбец [A-Z]+",
-        ),
-        (
-            "year-outside-the-programme",
-            edited(lambda s, h, m: setattr(year_columns(s, h)[0], "value", "2099 г.")),
-            r"строка \d+, столбец [A-Z]+ .*вне срока программы",
-        ),
+        ("negative-year-value", edited(lambda s, h, m: setattr(s.cell(row=m, column=year_columns(s, h)[0].column), "value", -5)),
+         r"строка \d+, столбец [A-Z]+"),
+        ("year-outside-the-programme", edited(lambda s, h, m: setattr(year_columns(s, h)[0], "value", "2099 г.")),
+         r"строка \d+, столбец [A-Z]+ .*вне срока программы"),
         ("no-header", corpus.workbook({"Лист1": [["Просто текст"]]}), r"Не найдена строка заголовков"),
     ]
 
@@ -388,9 +315,7 @@ def _values_cases(site, client):
         row = _values_rows(sheet)[(site.school.short_name, "teachers-training")]
         sheet.cell(row=row, column=COLUMN["value"], value=50)
         for key, value in cells:
-            sheet.cell(
-                row=1 if key == "header" else row, column=COLUMN["value" if key == "header" else key], value=value
-            )
+            sheet.cell(row=1 if key == "header" else row, column=COLUMN["value" if key == "header" else key], value=value)
         if append:
             sheet.append([c.value for c in sheet[row]])
         return xlsx_of(book)
@@ -414,9 +339,7 @@ def _self_assessment_cases(site, client):
     from schools.models import School
     from tests.monitoring.conftest import fill_template
 
-    neighbour = (
-        School.objects.filter(municipality=site.school.municipality).exclude(pk=site.school.pk).order_by("pk").first()
-    )
+    neighbour = School.objects.filter(municipality=site.school.municipality).exclude(pk=site.school.pk).order_by("pk").first()
     content = template_content(school=site.school, year=site.year, stage=site.stage)
     code = content.indicators[0].indicator.code if content.indicators else None
     first_factor = content.factors[0].code
@@ -428,41 +351,22 @@ def _self_assessment_cases(site, client):
         book["Самооценка"]["C9"] = "=1+2"
 
     cases = [
-        (
-            "rating-out-of-range",
-            fill_template(site.school, site.year, site.stage, ratings={first_factor: 5}),
-            r"строка 9, столбец C \(«Оценка \(1–3\)»\): ожидается число от 1 до 3",
-        ),
-        (
-            "rating-as-text",
-            fill_template(site.school, site.year, site.stage, ratings={first_factor: "высокий"}),
-            r"строка 9, столбец C",
-        ),
-        (
-            "rating-negative",
-            fill_template(site.school, site.year, site.stage, ratings={first_factor: -1}),
-            r"строка 9, столбец C",
-        ),
+        ("rating-out-of-range", fill_template(site.school, site.year, site.stage, ratings={first_factor: 5}),
+         r"строка 9, столбец C \(«Оценка \(1–3\)»\): ожидается число от 1 до 3"),
+        ("rating-as-text", fill_template(site.school, site.year, site.stage, ratings={first_factor: "высокий"}),
+         r"строка 9, столбец C"),
+        ("rating-negative", fill_template(site.school, site.year, site.stage, ratings={first_factor: -1}),
+         r"строка 9, столбец C"),
         ("formula-rating", fill_template(site.school, site.year, site.stage, edit=formula), r"строка 9, столбец C"),
-        (
-            "another-school",
-            fill_template(neighbour, site.year, site.stage),
-            r"строка 4, столбец B: файл составлен для другой школы",
-        ),
-        (
-            "another-year",
-            fill_template(site.school, site.year - 1, site.stage),
-            r"строка 5, столбец B: файл составлен на",
-        ),
+        ("another-school", fill_template(neighbour, site.year, site.stage),
+         r"строка 4, столбец B: файл составлен для другой школы"),
+        ("another-year", fill_template(site.school, site.year - 1, site.stage), r"строка 5, столбец B: файл составлен на"),
         ("missing-sheet", fill_template(site.school, site.year, site.stage, edit=remove_sheet), r"В книге нет листа"),
     ]
     if code:
         cases.append(
-            (
-                "value-as-text",
-                fill_template(site.school, site.year, site.stage, values={code: "много"}),
-                r"строка \d+, столбец [A-Z]+",
-            )
+            ("value-as-text", fill_template(site.school, site.year, site.stage, values={code: "много"}),
+             r"строка \d+, столбец [A-Z]+")
         )
     return cases
 
@@ -490,111 +394,47 @@ def _limits():
 
 LIMITS = _limits()
 
-OPEN_REPORT_EXTRA = [
-    corpus.Bad("png-as-open-report", "доклад.pdf", lambda limit: corpus.PNG, r"принимается в PDF или документом Word")
-]
+OPEN_REPORT_EXTRA = [corpus.Bad("png-as-open-report", "доклад.pdf", lambda limit: corpus.PNG, r"принимается в PDF или документом Word")]
 
 POINTS = [
-    Point(
-        "registry_import",
-        "department",
-        _upload_then_preview(lambda s: reverse("schools:registry_import"), "schools:registry_import_preview"),
-        LIMITS["workbook"],
-        corpus.WORKBOOK_CORPUS,
-        _registry_cases,
-        good=_registry_good,
-        accepted=lambda o: "Сохранить в реестр" in o.text,
-    ),
-    Point(
-        "results_import",
-        "department",
-        _upload_then_preview(lambda s: reverse("schools:results_import"), "schools:results_import_preview"),
-        LIMITS["workbook"],
-        corpus.WORKBOOK_CORPUS,
-        _results_cases,
-    ),
-    Point(
-        "passport_import",
-        "coordinator",
-        _upload_then_preview(lambda s: reverse("schools:passport_import"), "schools:passport_preview"),
-        LIMITS["workbook"],
-        corpus.WORKBOOK_CORPUS,
-        _passport_cases,
-        good=_passport_good,
-        accepted=lambda o: "Сохранить паспорта" in o.text,
-    ),
-    Point(
-        "roadmap_import",
-        "school",
-        _form(lambda s: reverse("programs:import", args=[s.draft.pk])),
-        LIMITS["workbook"],
-        corpus.WORKBOOK_CORPUS,
-        _roadmap_cases,
-        good=_roadmap_good,
-        accepted=lambda o: 'name="confirm"' in o.text,
-    ),
-    Point(
-        "measure_evidence",
-        "school",
-        _form(lambda s: reverse("programs:evidence", args=[s.measure.pk])),
-        LIMITS["evidence"],
-        corpus.EVIDENCE_CORPUS,
-        good=_pdf,
-    ),
-    Point(
-        "agreement_scan",
-        "coordinator",
-        _redirect_with_message(lambda s: reverse("partnerships:agreement_scan_upload", args=[s.agreement.pk])),
-        LIMITS["evidence"],
-        corpus.EVIDENCE_CORPUS,
-        good=_pdf,
-    ),
-    Point(
-        "session_evidence",
-        "curator",
-        _redirect_with_message(lambda s: reverse("partnerships:session_evidence_upload", args=[s.session.pk])),
-        LIMITS["evidence"],
-        corpus.EVIDENCE_CORPUS,
-        good=_pdf,
-    ),
-    Point(
-        "practice_file",
-        "department",
-        _redirect_with_message(lambda s: reverse("partnerships:practice_file_upload", args=[s.practice.pk])),
-        LIMITS["evidence"],
-        corpus.EVIDENCE_CORPUS,
-        good=_pdf,
-    ),
-    Point(
-        "values_import",
-        "coordinator",
-        _upload_then_preview(lambda s: reverse("monitoring:values_import"), "monitoring:values_import_preview"),
-        LIMITS["workbook"],
-        corpus.WORKBOOK_CORPUS,
-        _values_cases,
-        good=_values_good,
-        accepted=lambda o: "Сохранить значения" in o.text,
-    ),
-    Point(
-        "self_assessment_upload",
-        "school",
-        _upload_then_preview(
-            lambda s: reverse("monitoring:self_assessment_upload", args=[s.school.pk, s.year, s.stage]),
-            "monitoring:self_assessment_preview",
-        ),
-        LIMITS["workbook"],
-        corpus.WORKBOOK_CORPUS,
-        _self_assessment_cases,
-        good=_self_assessment_good,
-    ),
-    Point(
-        "open_report",
-        "school",
-        _redirect_with_message(lambda s: reverse("monitoring:open_report_upload", args=[s.school.pk, s.year])),
-        LIMITS["evidence"],
-        corpus.EVIDENCE_CORPUS + OPEN_REPORT_EXTRA,
-        good=_pdf,
-    ),
+    Point("registry_import", "department",
+          _upload_then_preview(lambda s: reverse("schools:registry_import"), "schools:registry_import_preview"),
+          LIMITS["workbook"], corpus.WORKBOOK_CORPUS, _registry_cases, good=_registry_good,
+          accepted=lambda o: "Сохранить в реестр" in o.text),
+    Point("results_import", "department",
+          _upload_then_preview(lambda s: reverse("schools:results_import"), "schools:results_import_preview"),
+          LIMITS["workbook"], corpus.WORKBOOK_CORPUS, _results_cases),
+    Point("passport_import", "coordinator",
+          _upload_then_preview(lambda s: reverse("schools:passport_import"), "schools:passport_preview"),
+          LIMITS["workbook"], corpus.WORKBOOK_CORPUS, _passport_cases, good=_passport_good,
+          accepted=lambda o: "Сохранить паспорта" in o.text),
+    Point("roadmap_import", "school", _form(lambda s: reverse("programs:import", args=[s.draft.pk])),
+          LIMITS["workbook"], corpus.WORKBOOK_CORPUS, _roadmap_cases, good=_roadmap_good,
+          accepted=lambda o: 'name="confirm"' in o.text),
+    Point("measure_evidence", "school", _form(lambda s: reverse("programs:evidence", args=[s.measure.pk])),
+          LIMITS["evidence"], corpus.EVIDENCE_CORPUS, good=_pdf),
+    Point("agreement_scan", "coordinator",
+          _redirect_with_message(lambda s: reverse("partnerships:agreement_scan_upload", args=[s.agreement.pk])),
+          LIMITS["evidence"], corpus.EVIDENCE_CORPUS, good=_pdf),
+    Point("session_evidence", "curator",
+          _redirect_with_message(lambda s: reverse("partnerships:session_evidence_upload", args=[s.session.pk])),
+          LIMITS["evidence"], corpus.EVIDENCE_CORPUS, good=_pdf),
+    Point("practice_file", "department",
+          _redirect_with_message(lambda s: reverse("partnerships:practice_file_upload", args=[s.practice.pk])),
+          LIMITS["evidence"], corpus.EVIDENCE_CORPUS, good=_pdf),
+    Point("values_import", "coordinator",
+          _upload_then_preview(lambda s: reverse("monitoring:values_import"), "monitoring:values_import_preview"),
+          LIMITS["workbook"], corpus.WORKBOOK_CORPUS, _values_cases, good=_values_good,
+          accepted=lambda o: "Сохранить значения" in o.text),
+    Point("self_assessment_upload", "school",
+          _upload_then_preview(
+              lambda s: reverse("monitoring:self_assessment_upload", args=[s.school.pk, s.year, s.stage]),
+              "monitoring:self_assessment_preview",
+          ),
+          LIMITS["workbook"], corpus.WORKBOOK_CORPUS, _self_assessment_cases, good=_self_assessment_good),
+    Point("open_report", "school",
+          _redirect_with_message(lambda s: reverse("monitoring:open_report_upload", args=[s.school.pk, s.year])),
+          LIMITS["evidence"], corpus.EVIDENCE_CORPUS + OPEN_REPORT_EXTRA, good=_pdf),
 ]
 
 
@@ -607,9 +447,7 @@ def _throw(client, site, point, file_name, data, expect) -> list[str]:
         problems.append(f"ответ {outcome.statuses}")
     found = re.search(expect, outcome.text, re.S | re.I)
     if not found or not CYRILLIC.search(found.group(0)):
-        snippet = " ".join(
-            re.findall(r"(?:alert|invalid-feedback|errorlist|text-danger)[^>]*>([^<]{3,300})", outcome.text)
-        )[:600]
+        snippet = " ".join(re.findall(r"(?:alert|invalid-feedback|errorlist|text-danger)[^>]*>([^<]{3,300})", outcome.text))[:600]
         problems.append(f"нет сообщения /{expect}/ на странице; есть: {snippet!r}")
     changed = snapshot_changes(before, db_snapshot())
     if changed:

@@ -37,11 +37,8 @@ def run_row(state, beat_at, **fields) -> IdentificationRun:
 
 def task_row(status, started_at=None) -> DBTaskResult:
     return DBTaskResult.objects.create(
-        task_path="schools.tasks.identification_run",
-        args_kwargs={"args": [0], "kwargs": {}},
-        backend_name="default",
-        status=status,
-        started_at=started_at,
+        task_path="schools.tasks.identification_run", args_kwargs={"args": [0], "kwargs": {}}, backend_name="default",
+        status=status, started_at=started_at,
     )
 
 
@@ -73,12 +70,7 @@ def test_only_a_running_job_whose_beat_stopped_is_marked_interrupted_and_only_on
     assert runs_mark_interrupted() == 2
     assert runs_mark_interrupted() == 0
     assert [fresh(r).state for r in (alive, dead, from_before_the_heartbeat, waiting, done, failed)] == [
-        "running",
-        "failed",
-        "failed",
-        "queued",
-        "done",
-        "failed",
+        "running", "failed", "failed", "queued", "done", "failed",
     ]
     dead = fresh(dead)
     assert dead.error.startswith(INTERRUPTED) and "этап «Сохранение решений»" in dead.error
@@ -105,10 +97,7 @@ def test_a_queued_job_whose_task_a_worker_took_and_never_started_is_dead_and_one
 
     assert runs_mark_interrupted() == 2
     assert fresh(taken_long_ago).error.startswith(INTERRUPTED)
-    assert (
-        fresh(errored_before_it_began).error
-        == "Обработка прервалась: задание завершилось, не начав её (подробности в журнале сервера)."
-    )
+    assert fresh(errored_before_it_began).error == "Обработка прервалась: задание завершилось, не начав её (подробности в журнале сервера)."
     assert (fresh(just_taken).state, fresh(waiting).state) == ("queued", "queued")
     assert DBTaskResult.objects.get(pk=fresh(taken_long_ago).task_id).status == "FAILED"
 
@@ -128,9 +117,7 @@ def test_a_worker_thought_dead_stops_at_its_next_beat_and_leaves_the_run_started
 # --- the pages ------------------------------------------------------------------------------------------------------
 
 
-def test_the_run_page_marks_a_dead_run_and_the_department_starts_it_again(
-    client, demo, django_capture_on_commit_callbacks
-):
+def test_the_run_page_marks_a_dead_run_and_the_department_starts_it_again(client, demo, django_capture_on_commit_callbacks):
     run = run_start(year=2026, actor=demo["department"])
     IdentificationRun.objects.filter(pk=run.pk).update(state="running", beat_at=ago(TIMEOUT + 30), stage="Расчёт ОИП")
     client.force_login(demo["department"])
@@ -167,13 +154,8 @@ def test_a_dead_export_is_offered_again_to_whoever_may_export_it_and_to_nobody_e
 ):
     coordinator = demo["coordinator"]
     export = ReportExport.objects.create(
-        year=current_school_year(),
-        municipality=municipality_a,
-        requested_by=coordinator,
-        status="running",
-        progress=40,
-        stage="Лист «По школам»",
-        beat_at=ago(TIMEOUT + 30),
+        year=current_school_year(), municipality=municipality_a, requested_by=coordinator, status="running",
+        progress=40, stage="Лист «По школам»", beat_at=ago(TIMEOUT + 30),
     )
     retry = reverse("monitoring:report_export_retry", args=[export.pk])
     client.force_login(coordinator)

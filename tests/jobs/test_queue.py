@@ -78,10 +78,7 @@ def test_cron_queues_the_daily_run_for_the_worker_and_runs_it_itself_with_now(qu
 def test_the_worker_marks_what_a_dead_worker_left_before_its_next_task(queue, demo, settings):
     settings.JOBS_HEARTBEAT_TIMEOUT = 60
     left = IdentificationRun.objects.create(
-        year=2026,
-        state="running",
-        progress=40,
-        stage="Расчёт ОИП",
+        year=2026, state="running", progress=40, stage="Расчёт ОИП",
         beat_at=timezone.now() - datetime.timedelta(seconds=90),
     )
     call_command("send_notifications", stdout=io.StringIO())  # cron, every few minutes: a task for the worker

@@ -62,9 +62,7 @@ def test_a_run_whose_worker_was_killed_is_marked_interrupted_and_completes_when_
             try:
                 wait_for(
                     lambda: IdentificationRun.objects.filter(pk=run.pk, state="running", progress=70).exists(),
-                    seconds=90,
-                    what="расчёт дошёл до сохранения решений",
-                    log=log,
+                    seconds=90, what="расчёт дошёл до сохранения решений", log=log,
                 )
             finally:
                 worker.kill()

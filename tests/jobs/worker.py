@@ -75,11 +75,6 @@ def start_worker(log, **extra) -> subprocess.Popen:
 def run_worker_batch(log, *, timeout: float = 180, **extra) -> int:
     """`manage.py db_worker --batch` as a process of its own: every queued task, then it exits."""
     return subprocess.run(
-        worker_command("--batch"),
-        cwd=settings.BASE_DIR,
-        env=worker_environment(**extra),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        timeout=timeout,
-        check=False,
+        worker_command("--batch"), cwd=settings.BASE_DIR, env=worker_environment(**extra), stdout=log,
+        stderr=subprocess.STDOUT, timeout=timeout, check=False,
     ).returncode

@@ -62,11 +62,7 @@ def _report(user, municipality, year) -> dict:
 
 def _all_three(client, user, municipality, year) -> list[dict]:
     client.force_login(user)
-    return [
-        _summary(client, municipality, year),
-        _dashboard(client, municipality, year),
-        _report(user, municipality, year),
-    ]
+    return [_summary(client, municipality, year), _dashboard(client, municipality, year), _report(user, municipality, year)]
 
 
 def _agreement(curator, supported, day: datetime.date) -> Agreement:
@@ -89,15 +85,9 @@ def test_summary_dashboard_and_report_count_the_same_school_year(client, yr):
     start, _end = school_year_period(year)
     curator = School.objects.get(short_name="Гимназия г. Заречный")
     # a ШНОР of municipality A that took part in nothing this school year (the demo's seminar invited them all)
-    newcomer = (
-        School.objects.filter(
-            year_statuses__year=list_year_for(year),
-            year_statuses__status__in=[Status.SHNOR, Status.BOTH],
-            municipality=a,
-        )
-        .order_by("pk")
-        .first()
-    )
+    newcomer = School.objects.filter(
+        year_statuses__year=list_year_for(year), year_statuses__status__in=[Status.SHNOR, Status.BOTH], municipality=a
+    ).order_by("pk").first()
     EventInvitation.objects.filter(school=newcomer, event__held_on__gte=start).update(attended=False)
     before = _all_three(client, department, a, year)
     assert before[0] == before[1] == before[2]

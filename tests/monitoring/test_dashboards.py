@@ -80,10 +80,7 @@ def test_figures_equal_the_lists_behind_them(yr):
         _filter, schools = registry_schools(user=user, data={"municipality": a.pk, "year": figures.list_year})
         assert status_counts(schools)[key] == row[key], key
     start, end = figures.period
-    for status, key in (
-        (SupportSession.Status.CONFIRMED, "sessions"),
-        (SupportSession.Status.PENDING, "sessions_pending"),
-    ):
+    for status, key in ((SupportSession.Status.CONFIRMED, "sessions"), (SupportSession.Status.PENDING, "sessions_pending")):
         _filter, sessions = session_list(
             user=user, data={"municipality": a.pk, "status": status, "held_from": start, "held_to": end}
         )
@@ -202,21 +199,13 @@ def test_the_hub_links_the_dashboard_and_the_report(client, yr):
 def test_school_page_shows_what_is_due_with_links(client, yr):
     school = yr.school
     programme = Programme.objects.filter(school=school).first() or Programme.objects.create(
-        kind=Programme.Kind.ANTI_RISK,
-        title="Программа",
-        municipality=school.municipality,
-        school=school,
-        period_start=yr.year - 1,
-        period_end=yr.year,
+        kind=Programme.Kind.ANTI_RISK, title="Программа", municipality=school.municipality, school=school,
+        period_start=yr.year - 1, period_end=yr.year,
     )
     section = RoadmapSection.objects.create(programme=programme, position=99, title="Задача")
     RoadmapMeasure.objects.create(
-        programme=programme,
-        section=section,
-        position=1,
-        name="Просроченное мероприятие",
-        deadline=datetime.date.today() - datetime.timedelta(days=3),
-        status=MeasureStatus.PLANNED,
+        programme=programme, section=section, position=1, name="Просроченное мероприятие",
+        deadline=datetime.date.today() - datetime.timedelta(days=3), status=MeasureStatus.PLANNED,
     )
     client.force_login(yr.users["school"])
     response = client.get(reverse("monitoring:school", args=[school.pk]))
@@ -243,15 +232,8 @@ def _grow(yr, count: int) -> None:
         SchoolYearStatus(school=s, year=run.year, status=Status.SHNOR, run=run.run) for s in schools
     )
     programmes = Programme.objects.bulk_create(
-        Programme(
-            kind=Programme.Kind.TRANSITION,
-            title=f"Программа {s.short_name}",
-            municipality=yr.municipality_a,
-            school=s,
-            period_start=yr.year - 1,
-            period_end=yr.year,
-            state=Programme.State.ACCEPTED,
-        )
+        Programme(kind=Programme.Kind.TRANSITION, title=f"Программа {s.short_name}", municipality=yr.municipality_a,
+                  school=s, period_start=yr.year - 1, period_end=yr.year, state=Programme.State.ACCEPTED)
         for s in schools
     )
     sections = RoadmapSection.objects.bulk_create(RoadmapSection(programme=p, title="Задача") for p in programmes)

@@ -55,13 +55,9 @@ def test_coordinator_and_department_see_what_waits_for_them(mon):
     [entry] = items["municipalities"]
     assert entry["municipality"] == mon.municipality_a
     assert entry["self_assessments"] == 1  # the demo upload of this year
-    assert (
-        entry["values"]
-        == IndicatorValue.objects.filter(
-            municipality=mon.municipality_a, status=IndicatorValue.Status.SUBMITTED
-        ).count()
-        > 0
-    )
+    assert entry["values"] == IndicatorValue.objects.filter(
+        municipality=mon.municipality_a, status=IndicatorValue.Status.SUBMITTED
+    ).count() > 0
     html = render_to_string("monitoring/_home_panel.html", {"items": items})
     assert "Самооценки школ ждут проверки: <strong>1</strong>" in html
     assert reverse("monitoring:queue") in html
@@ -79,9 +75,7 @@ def test_demo_loads_seed_002_indicators_on_the_municipal_programme(mon):
     assert training.programme == programme
     assert training.name.startswith("Доля педагогов, прошедших курсы повышения квалификации")
     assert training.baseline_value == 50 and training.baseline_year == programme.period_start - 1
-    plans = list(
-        IndicatorPlan.objects.filter(indicator=training).order_by("year").values_list("planned_value", flat=True)
-    )
+    plans = list(IndicatorPlan.objects.filter(indicator=training).order_by("year").values_list("planned_value", flat=True))
     assert plans == [75, 100, 100]
     vacant = Indicator.objects.get(code="vacant-management", municipality=mon.municipality_a)
     assert vacant.direction == Indicator.Direction.LOWER_BETTER

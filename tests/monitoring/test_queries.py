@@ -22,15 +22,8 @@ def _grow(mon, count: int) -> None:
     )
     indicators = list(Indicator.objects.filter(municipality=mon.municipality_a, level="school", computed_by=""))
     IndicatorValue.objects.bulk_create(
-        IndicatorValue(
-            indicator=indicator,
-            year=year,
-            stage=stage,
-            school=school,
-            municipality=mon.municipality_a,
-            value=50,
-            status=IndicatorValue.Status.SUBMITTED,
-        )
+        IndicatorValue(indicator=indicator, year=year, stage=stage, school=school, municipality=mon.municipality_a,
+                       value=50, status=IndicatorValue.Status.SUBMITTED)
         for school in schools
         for indicator in indicators[:4]
         for year in (mon.year - 1, mon.year)

@@ -67,9 +67,8 @@ def test_school_uploads_previews_and_confirms(school_client, mon):
 
 BAD_UPLOADS = {
     "changed-template": (
-        lambda mon: fill_template(
-            mon.school, mon.year, Stage.INTERIM, edit=lambda wb: wb["Самооценка"].cell(row=9, column=1, value="x")
-        ),
+        lambda mon: fill_template(mon.school, mon.year, Stage.INTERIM,
+                                  edit=lambda wb: wb["Самооценка"].cell(row=9, column=1, value="x")),
         "Лист «Самооценка», строка 9, столбец A («Код фактора»): ожидался код фактора",
     ),
     "rating-out-of-range": (
@@ -77,9 +76,8 @@ BAD_UPLOADS = {
         "Лист «Самооценка», строка 9, столбец C («Оценка (1–3)»): ожидается число от 1 до 3, а указано 5.",
     ),
     "missing-required-cell": (
-        lambda mon: fill_template(
-            mon.school, mon.year, Stage.INTERIM, edit=lambda wb: setattr(wb["Самооценка"]["C10"], "value", None)
-        ),
+        lambda mon: fill_template(mon.school, mon.year, Stage.INTERIM,
+                                  edit=lambda wb: setattr(wb["Самооценка"]["C10"], "value", None)),
         "Лист «Самооценка», строка 10, столбец C («Оценка (1–3)»): не указана оценка фактора",
     ),
     "another-school": (
@@ -164,10 +162,8 @@ def test_returned_then_reuploaded_then_accepted(client, mon):
     assert "без комментария вернуть нельзя" in no_comment.content.decode()
     first.refresh_from_db()
     assert first.status == SelfAssessment.Status.SUBMITTED
-    client.post(
-        reverse("monitoring:self_assessment_decide", args=[first.pk]),
-        {"action": "return", "comment": "Оцените климат честнее."},
-    )
+    client.post(reverse("monitoring:self_assessment_decide", args=[first.pk]),
+                {"action": "return", "comment": "Оцените климат честнее."})
     first.refresh_from_db()
     assert first.status == SelfAssessment.Status.RETURNED and first.decision_comment == "Оцените климат честнее."
     assert first.decided_by == mon.users["coordinator"]
@@ -220,9 +216,8 @@ def test_accepting_stores_the_risk_profile_and_compares_it_with_last_year(client
     assert len(levels) == RiskFactor.objects.filter(is_active=True).count()
     assert levels["low-motivation"] == 1 and levels["teacher-shortage"] == 3 and levels["special-needs"] == 2
     # The value reported in the file became a confirmed value of the stage.
-    value = IndicatorValue.objects.get(
-        indicator__code="teachers-training", school=mon.school, year=mon.year, stage=Stage.INTERIM
-    )
+    value = IndicatorValue.objects.get(indicator__code="teachers-training", school=mon.school, year=mon.year,
+                                       stage=Stage.INTERIM)
     assert value.value == 81 and value.status == IndicatorValue.Status.CONFIRMED
     assert value.source == IndicatorValue.Source.SELF_ASSESSMENT
 

@@ -32,9 +32,7 @@ def parse(mon, data, *, year=None, stage=Stage.INTERIM, school=None):
 
 
 def _factor_row(code: str) -> int:
-    codes = list(
-        RiskFactor.objects.filter(is_active=True).order_by("position", "name", "pk").values_list("code", flat=True)
-    )
+    codes = list(RiskFactor.objects.filter(is_active=True).order_by("position", "name", "pk").values_list("code", flat=True))
     return FACTOR_FIRST_ROW + codes.index(code)
 
 
@@ -45,17 +43,12 @@ def test_template_is_prefilled_and_marked(mon):
     assert main["B2"].value == mon.school.name
     assert main["B5"].value == "Входной мониторинг"  # the stage's name in the school's calendar
     factors = list(RiskFactor.objects.filter(is_active=True).order_by("position", "name", "pk"))
-    assert [main.cell(row=FACTOR_FIRST_ROW + i, column=1).value for i in range(len(factors))] == [
-        f.code for f in factors
-    ]
+    assert [main.cell(row=FACTOR_FIRST_ROW + i, column=1).value for i in range(len(factors))] == [f.code for f in factors]
     assert main.cell(row=FACTOR_FIRST_ROW, column=3).value is None  # the rating is left for the school
     service = workbook[SHEET_SERVICE]
     assert service.sheet_state == "veryHidden"
     assert [service["B2"].value, service["B4"].value, service["B5"].value, service["B6"].value] == [
-        MARKER,
-        mon.school.pk,
-        mon.year,
-        "entry",
+        MARKER, mon.school.pk, mon.year, "entry"
     ]
     indicators = workbook[SHEET_INDICATORS]
     codes = [row[0] for row in indicators.iter_rows(min_row=5, values_only=True) if row[0]]
@@ -71,12 +64,8 @@ def test_round_trip_reads_ratings_values_comments_and_conclusion(mon):
         main.cell(row=conclusion_row, column=2, value="Главный риск — мотивация.")
 
     data = fill_template(
-        mon.school,
-        mon.year,
-        Stage.INTERIM,
-        ratings={"low-motivation": 3, "special-needs": 1},
-        values={"teachers-training": "62,5", "vacant-management": 10},
-        edit=edit,
+        mon.school, mon.year, Stage.INTERIM, ratings={"low-motivation": 3, "special-needs": 1},
+        values={"teachers-training": "62,5", "vacant-management": 10}, edit=edit,
     )
     parsed = parse(mon, data)
     assert parsed.ok, parsed.errors
@@ -126,67 +115,37 @@ def test_every_problem_is_reported_at_once(mon):
         workbook[SHEET_MAIN].cell(row=_factor_row("poor-climate"), column=3).value = None
 
     data = fill_template(
-        mon.school,
-        mon.year,
-        Stage.INTERIM,
-        ratings={"failure-risk": 0, "special-needs": 4},
-        values={"teachers-training": 120},
-        edit=edit,
+        mon.school, mon.year, Stage.INTERIM, ratings={"failure-risk": 0, "special-needs": 4},
+        values={"teachers-training": 120}, edit=edit,
     )
     errors = parse(mon, data).errors.messages()
     assert len(errors) == 4
-    assert any(
-        "столбец E («Значение»)" in e and "доля в процентах должна быть от 0 до 100, а указано 120" in e for e in errors
-    )
+    assert any("столбец E («Значение»)" in e and "доля в процентах должна быть от 0 до 100, а указано 120" in e for e in errors)
 
 
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
-        (
-            lambda wb: wb[SHEET_MAIN].cell(row=FACTOR_FIRST_ROW + 1, column=1, value="что-то своё"),
-            "Лист «Самооценка», строка 10, столбец A («Код фактора»): ожидался код фактора «teacher-shortage» (Дефицит педагогических кадров), "
-            "а указано «что-то своё» — строки с факторами нельзя менять, удалять или переставлять.",
-        ),
-        (
-            lambda wb: wb[SHEET_MAIN].cell(row=8, column=3, value="Балл"),
-            "Лист «Самооценка», строка 8, столбец C: ожидался заголовок «Оценка (1–3)», а указано «Балл» — шаблон изменён.",
-        ),
-        (
-            lambda wb: setattr(wb[SHEET_MAIN], "title", "Лист1"),
-            "В книге нет листа «Самооценка»: лист удалён или переименован — шаблон изменён.",
-        ),
-        (
-            lambda wb: wb[SHEET_MAIN].delete_rows(FACTOR_FIRST_ROW + 2),
-            "Лист «Самооценка», строка 11, столбец A («Код фактора»): ожидался код фактора",
-        ),
-        (
-            lambda wb: (
-                wb[SHEET_MAIN].insert_rows(FACTOR_FIRST_ROW + 7),
-                wb[SHEET_MAIN].cell(row=16, column=2, value="Свой фактор"),
-            ),
-            "Лист «Самооценка», строка 16: лишняя строка под списком факторов",
-        ),
-        (lambda wb: wb.remove(wb[SHEET_SERVICE]), "В книге нет служебного листа «Служебный»"),
-        (
-            lambda wb: wb[SHEET_SERVICE].cell(row=2, column=2, value="моя таблица"),
-            "Лист «Служебный», строка 2, столбец B: нет отметки шаблона самооценки портала — шаблон изменён.",
-        ),
-        (
-            lambda wb: wb[SHEET_INDICATORS].cell(row=4, column=5, value="Факт"),
-            "Лист «Показатели», строка 4, столбец E: ожидался заголовок «Значение», а указано «Факт» — шаблон изменён.",
-        ),
+        (lambda wb: wb[SHEET_MAIN].cell(row=FACTOR_FIRST_ROW + 1, column=1, value="что-то своё"),
+         "Лист «Самооценка», строка 10, столбец A («Код фактора»): ожидался код фактора «teacher-shortage» (Дефицит педагогических кадров), "
+         "а указано «что-то своё» — строки с факторами нельзя менять, удалять или переставлять."),
+        (lambda wb: wb[SHEET_MAIN].cell(row=8, column=3, value="Балл"),
+         "Лист «Самооценка», строка 8, столбец C: ожидался заголовок «Оценка (1–3)», а указано «Балл» — шаблон изменён."),
+        (lambda wb: setattr(wb[SHEET_MAIN], "title", "Лист1"),
+         "В книге нет листа «Самооценка»: лист удалён или переименован — шаблон изменён."),
+        (lambda wb: wb[SHEET_MAIN].delete_rows(FACTOR_FIRST_ROW + 2),
+         "Лист «Самооценка», строка 11, столбец A («Код фактора»): ожидался код фактора"),
+        (lambda wb: (wb[SHEET_MAIN].insert_rows(FACTOR_FIRST_ROW + 7), wb[SHEET_MAIN].cell(row=16, column=2, value="Свой фактор")),
+         "Лист «Самооценка», строка 16: лишняя строка под списком факторов"),
+        (lambda wb: wb.remove(wb[SHEET_SERVICE]),
+         "В книге нет служебного листа «Служебный»"),
+        (lambda wb: wb[SHEET_SERVICE].cell(row=2, column=2, value="моя таблица"),
+         "Лист «Служебный», строка 2, столбец B: нет отметки шаблона самооценки портала — шаблон изменён."),
+        (lambda wb: wb[SHEET_INDICATORS].cell(row=4, column=5, value="Факт"),
+         "Лист «Показатели», строка 4, столбец E: ожидался заголовок «Значение», а указано «Факт» — шаблон изменён."),
     ],
-    ids=[
-        "code",
-        "header",
-        "sheet-renamed",
-        "row-deleted",
-        "row-inserted",
-        "no-service-sheet",
-        "marker",
-        "indicator-header",
-    ],
+    ids=["code", "header", "sheet-renamed", "row-deleted", "row-inserted", "no-service-sheet", "marker",
+         "indicator-header"],
 )
 def test_changed_template_is_named_with_the_cell(mon, edit, expected):
     errors = parse(mon, fill_template(mon.school, mon.year, Stage.INTERIM, edit=edit)).errors.messages()
@@ -222,9 +181,7 @@ def test_template_made_before_the_factor_list_changed(mon):
     data = fill_template(mon.school, mon.year, Stage.INTERIM)
     RiskFactor.objects.create(code="new-factor", name="Новый фактор", position=99)
     errors = parse(mon, data).errors.messages()
-    assert len(errors) == 1 and errors[0].startswith(
-        "Лист «Служебный», строка 7, столбец B: после того как шаблон был скачан"
-    )
+    assert len(errors) == 1 and errors[0].startswith("Лист «Служебный», строка 7, столбец B: после того как шаблон был скачан")
 
 
 def test_value_that_is_not_a_number(mon):
@@ -265,7 +222,7 @@ def test_huge_file_is_refused_before_reading(mon, settings):
 
 
 def test_template_text_that_looks_like_a_formula_is_escaped(mon):
-    mon.school.name = '=HYPERLINK("http://evil")'
+    mon.school.name = "=HYPERLINK(\"http://evil\")"
     mon.school.save()
     content = template_content(school=mon.school, year=mon.year, stage=Stage.ENTRY)
     workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx(content)))

@@ -56,9 +56,7 @@ def test_a_cell_changed_by_the_coordinator_meanwhile_is_not_overwritten(client, 
     again = form_data(html)
     assert again[training_field] == ["77,00"] and again[vacant_field] == ["12"]
     assert school.post(url, again).status_code == 302
-    assert (
-        IndicatorValue.objects.get(indicator=vacant, school=mon.school, year=mon.year, stage=Stage.INTERIM).value == 12
-    )
+    assert IndicatorValue.objects.get(indicator=vacant, school=mon.school, year=mon.year, stage=Stage.INTERIM).value == 12
     assert IndicatorValue.objects.get(pk=stored.pk).value == Decimal("77")
 
 
@@ -75,9 +73,7 @@ def test_a_cell_filled_or_emptied_by_somebody_else_meanwhile_is_refused(client, 
 
     mine[training_field] = ["40"]
     assert "Значения не сохранены" in school.post(url, mine, follow=True).content.decode()
-    assert (
-        IndicatorValue.objects.get(indicator=training, school=mon.school, year=mon.year, stage=Stage.FINAL).value == 50
-    )
+    assert IndicatorValue.objects.get(indicator=training, school=mon.school, year=mon.year, stage=Stage.FINAL).value == 50
 
     # Emptied by the coordinator after the team opened the page: the team's number does not bring it back silently.
     school, mine = opened_by(client.__class__, mon.users["school"], url)
@@ -87,9 +83,7 @@ def test_a_cell_filled_or_emptied_by_somebody_else_meanwhile_is_refused(client, 
     mine[training_field] = ["45"]
     html = school.post(url, mine, follow=True).content.decode()
     assert "значение удалено" in html
-    assert not IndicatorValue.objects.filter(
-        indicator=training, school=mon.school, year=mon.year, stage=Stage.FINAL
-    ).exists()
+    assert not IndicatorValue.objects.filter(indicator=training, school=mon.school, year=mon.year, stage=Stage.FINAL).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -98,10 +92,7 @@ def test_two_concurrent_saves_of_one_cell_let_exactly_one_through(mon):
 
     training, _ = cell(mon, "teachers-training")
     indicator_values_save(
-        actor=mon.users["coordinator"],
-        year=mon.year,
-        stage=Stage.INTERIM,
-        school=mon.school,
+        actor=mon.users["coordinator"], year=mon.year, stage=Stage.INTERIM, school=mon.school,
         entries=[ValueEntry(training, Decimal("60"))],
     )
     value = IndicatorValue.objects.get(indicator=training, school=mon.school, year=mon.year, stage=Stage.INTERIM)
@@ -114,10 +105,7 @@ def test_two_concurrent_saves_of_one_cell_let_exactly_one_through(mon):
             actor = get_user_model().objects.get(username=username)
             start.wait(timeout=10)
             indicator_values_save(
-                actor=actor,
-                year=mon.year,
-                stage=Stage.INTERIM,
-                school=mon.school,
+                actor=actor, year=mon.year, stage=Stage.INTERIM, school=mon.school,
                 entries=[ValueEntry(training, Decimal(number), "", seen)],
             )
             outcomes[username] = number
@@ -126,10 +114,7 @@ def test_two_concurrent_saves_of_one_cell_let_exactly_one_through(mon):
         finally:
             connection.close()
 
-    threads = [
-        threading.Thread(target=save, args=("school", "61")),
-        threading.Thread(target=save, args=("coordinator", "62")),
-    ]
+    threads = [threading.Thread(target=save, args=("school", "61")), threading.Thread(target=save, args=("coordinator", "62"))]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -35,8 +35,7 @@ def test_school_enters_the_grid_and_values_wait_for_the_coordinator(client, mon)
     html = page.content.decode()
     assert f'name="value_{training.pk}"' in html
     response = client.post(
-        grid_url(mon),
-        {f"value_{training.pk}": "80,5", f"comment_{training.pk}": "по приказу", f"value_{vacant.pk}": "10"},
+        grid_url(mon), {f"value_{training.pk}": "80,5", f"comment_{training.pk}": "по приказу", f"value_{vacant.pk}": "10"}
     )
     assert response.status_code == 302
     value = IndicatorValue.objects.get(indicator=training, school=mon.school, year=mon.year, stage=Stage.INTERIM)
@@ -57,10 +56,8 @@ def test_school_enters_the_grid_and_values_wait_for_the_coordinator(client, mon)
 
     # The school corrects a confirmed value: it waits for the coordinator again.
     client.force_login(mon.users["school"])
-    client.post(
-        grid_url(mon),
-        {f"value_{training.pk}": "85", f"comment_{training.pk}": "по приказу", f"value_{vacant.pk}": "10"},
-    )
+    client.post(grid_url(mon), {f"value_{training.pk}": "85", f"comment_{training.pk}": "по приказу",
+                                f"value_{vacant.pk}": "10"})
     value.refresh_from_db()
     assert value.value == 85 and value.status == IndicatorValue.Status.SUBMITTED
 
@@ -93,14 +90,10 @@ def test_emptied_cell_deletes_the_value_and_out_of_range_is_refused(client, mon)
     bad = client.post(grid_url(mon), {f"value_{training.pk}": "170"})
     assert bad.status_code == 200
     assert "Доля в процентах должна быть от 0 до 100, а указано 170." in bad.content.decode()
-    assert (
-        IndicatorValue.objects.get(indicator=training, school=mon.school, stage=Stage.INTERIM, year=mon.year).value
-        == 70
-    )
+    assert IndicatorValue.objects.get(indicator=training, school=mon.school, stage=Stage.INTERIM, year=mon.year).value == 70
     client.post(grid_url(mon), {f"value_{training.pk}": ""})
-    assert not IndicatorValue.objects.filter(
-        indicator=training, school=mon.school, stage=Stage.INTERIM, year=mon.year
-    ).exists()
+    assert not IndicatorValue.objects.filter(indicator=training, school=mon.school, stage=Stage.INTERIM,
+                                             year=mon.year).exists()
 
 
 def test_read_only_roles_see_the_grid_but_cannot_save(client, mon):
@@ -126,13 +119,8 @@ def test_computed_values_are_shown_as_such_and_cannot_be_typed(client, mon):
     assert stored.source == IndicatorValue.Source.COMPUTED
     assert float(stored.value) == pytest.approx(expected, abs=0.01)
     with pytest.raises(MonitoringError, match="вычисляется порталом"):
-        indicator_values_save(
-            actor=mon.users["school"],
-            year=year,
-            stage=Stage.FINAL,
-            school=mon.school,
-            entries=[ValueEntry(ege, Decimal("99"))],
-        )
+        indicator_values_save(actor=mon.users["school"], year=year, stage=Stage.FINAL, school=mon.school,
+                              entries=[ValueEntry(ege, Decimal("99"))])
 
 
 def test_computed_registry_from_existing_data(mon):
@@ -149,9 +137,8 @@ def test_computed_registry_from_existing_data(mon):
     participants = Measure.objects.get(code="ege-russian-participants")
     results = {
         (r.school_id, r.measure_id): r.value
-        for r in SchoolResult.objects.filter(
-            year=2025, school__municipality=mon.municipality_a, measure__in=[mean, participants]
-        )
+        for r in SchoolResult.objects.filter(year=2025, school__municipality=mon.municipality_a,
+                                             measure__in=[mean, participants])
     }
     weighted = sum(results[(s, mean.pk)] * results.get((s, participants.pk), 1) for s, m in results if m == mean.pk)
     weights = sum(results.get((s, participants.pk), 1) for s, m in results if m == mean.pk)
@@ -171,18 +158,14 @@ def _template(client, mon, stage="final", year=None):
 def _upload(client, workbook):
     buffer = io.BytesIO()
     workbook.save(buffer)
-    client.post(
-        reverse("monitoring:values_import"),
-        {"file": SimpleUploadedFile("значения.xlsx", buffer.getvalue(), content_type=XLSX)},
-    )
+    client.post(reverse("monitoring:values_import"),
+                {"file": SimpleUploadedFile("значения.xlsx", buffer.getvalue(), content_type=XLSX)})
     return client.get(reverse("monitoring:values_import_preview"))
 
 
 def _rows(sheet):
-    return {
-        (row[COLUMN["school"] - 1], row[COLUMN["code"] - 1]): index
-        for index, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-    }
+    return {(row[COLUMN["school"] - 1], row[COLUMN["code"] - 1]): index
+            for index, row in enumerate(sheet.iter_rows(values_only=True), start=1)}
 
 
 def test_coordinator_imports_values_from_the_template(client, mon):
@@ -201,9 +184,8 @@ def test_coordinator_imports_values_from_the_template(client, mon):
     before = IndicatorValue.objects.count()
     client.post(reverse("monitoring:values_import_preview"))
     assert IndicatorValue.objects.count() == before + 2
-    value = IndicatorValue.objects.get(
-        indicator__code="teachers-training", school=mon.neighbour, year=mon.year, stage=Stage.FINAL
-    )
+    value = IndicatorValue.objects.get(indicator__code="teachers-training", school=mon.neighbour, year=mon.year,
+                                       stage=Stage.FINAL)
     assert value.value == Decimal("66.60") and value.status == IndicatorValue.Status.CONFIRMED
     assert value.source == IndicatorValue.Source.IMPORTED and value.history.count() == 1
 
@@ -224,13 +206,8 @@ def test_import_errors_name_row_and_column_and_nothing_is_saved(client, mon):
     sheet.cell(row=outsider, column=COLUMN["value"], value=5)
     sheet.cell(row=outsider, column=COLUMN["school_id"], value=mon.outsider_school.pk)
     computed_row = sheet.max_row + 1
-    for key, value in {
-        "school_id": mon.school.pk,
-        "code": "ege-russian-mean",
-        "year": mon.year,
-        "stage": "итоговый",
-        "value": 70,
-    }.items():
+    for key, value in {"school_id": mon.school.pk, "code": "ege-russian-mean", "year": mon.year, "stage": "итоговый",
+                       "value": 70}.items():
         sheet.cell(row=computed_row, column=COLUMN[key], value=value)
     before = IndicatorValue.objects.count()
     preview = _upload(client, workbook)
@@ -246,9 +223,8 @@ def test_import_errors_name_row_and_column_and_nothing_is_saved(client, mon):
         "«Промежуточный мониторинг» (interim), «Итоговый мониторинг» (final)." in errors
     )
     assert any(e.startswith(f"{where} {outsider}, столбец A («Код школы»): школы с кодом") for e in errors)
-    assert any(
-        e.startswith(f"{where} {computed_row}, столбец J («Значение»)") and "вычисляется порталом" in e for e in errors
-    )
+    assert any(e.startswith(f"{where} {computed_row}, столбец J («Значение»)") and "вычисляется порталом" in e
+               for e in errors)
     assert len(errors) == 4
     html = preview.content.decode()
     assert "загрузить его нельзя" in html and "Сохранить значения" not in html
@@ -265,10 +241,8 @@ def test_import_refuses_a_changed_header_and_files_that_are_not_workbooks(client
         "Лист «Значения показателей», строка 1, столбец J: ожидался заголовок «Значение», а указано «Число». Скачайте "
         "шаблон на портале."
     ]
-    response = client.post(
-        reverse("monitoring:values_import"),
-        {"file": SimpleUploadedFile("x.xlsx", b"%PDF-1.4 not a workbook", content_type=XLSX)},
-    )
+    response = client.post(reverse("monitoring:values_import"),
+                           {"file": SimpleUploadedFile("x.xlsx", b"%PDF-1.4 not a workbook", content_type=XLSX)})
     assert response.status_code == 200  # refused by the upload form: nothing is held
     assert "Файл не является книгой Excel" in response.content.decode()
 
@@ -314,14 +288,9 @@ def test_indicator_list_filters_and_export(client, mon):
     response = client.get(reverse("monitoring:indicator_list"), {"q": "ВсОШ"})
     assert [i.code for i in response.context["page"].object_list] == ["vsosh-participants"]
     response = client.get(reverse("monitoring:indicator_list"), {"computed": "yes"})
-    assert {i.code for i in response.context["page"].object_list} == {
-        "ege-russian-mean",
-        "shnor-share",
-        "accepted-programmes",
-    }
-    response = client.get(
-        reverse("monitoring:indicator_list"), {"level": "municipal", "municipality": mon.municipality_a.pk}
-    )
+    assert {i.code for i in response.context["page"].object_list} == {"ege-russian-mean", "shnor-share",
+                                                                        "accepted-programmes"}
+    response = client.get(reverse("monitoring:indicator_list"), {"level": "municipal", "municipality": mon.municipality_a.pk})
     assert all(i.level == "municipal" for i in response.context["page"].object_list)
     export = client.get(reverse("monitoring:indicator_list_export"), {"q": "ВсОШ"})
     sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active

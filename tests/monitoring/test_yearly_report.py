@@ -33,17 +33,8 @@ from .test_dashboards import _grow, figures_in
 pytestmark = pytest.mark.django_db
 
 SHEETS = [
-    "Сводка",
-    "По муниципалитетам",
-    "По школам",
-    "Показатели",
-    "Программы и экспертиза",
-    "Дорожные карты",
-    "Просроченные мероприятия",
-    "Договоры и сопровождение",
-    "Мероприятия",
-    "Тьюторство и ИПРП",
-    "Банк практик",
+    "Сводка", "По муниципалитетам", "По школам", "Показатели", "Программы и экспертиза", "Дорожные карты",
+    "Просроченные мероприятия", "Договоры и сопровождение", "Мероприятия", "Тьюторство и ИПРП", "Банк практик",
     "Динамика результатов",
     "Акты за год",
     "Цели",
@@ -89,7 +80,7 @@ def test_summary_and_by_municipality_sheets_equal_the_dashboards(client, yr):
     # summary ↔ the department's dashboard, «all figures» block
     client.force_login(department)
     overview = client.get(reverse("monitoring:dashboard"), {"year": yr.year}).content.decode()
-    shown_total = figures_in(overview[overview.index('id="totals"') :], municipality="total")
+    shown_total = figures_in(overview[overview.index('id="totals"'):], municipality="total")
     summary = {row[3]: row[2] for row in workbook["Сводка"].iter_rows(min_row=2, values_only=True)}
     assert summary["year"] == f"{yr.year - 1}/{str(yr.year)[-2:]}"
     checked = 0
@@ -133,23 +124,16 @@ def test_the_outsider_gets_no_row_and_no_file_of_municipality_a(client, yr):
     client.force_login(outsider)
     for name in ("monitoring:report_export", "monitoring:report_export_progress", "monitoring:report_export_download"):
         assert client.get(reverse(name, args=[export_a.pk])).status_code == 404, name
-    assert str(export_a.pk) not in re.findall(
-        r'data-export="(\d+)"', client.get(reverse("monitoring:report")).content.decode()
-    )
+    assert str(export_a.pk) not in re.findall(r'data-export="(\d+)"', client.get(reverse("monitoring:report")).content.decode())
     # asking for A's report: 404; for the whole region: 403; nothing is recorded
     before = ReportExport.objects.count()
-    assert (
-        client.post(reverse("monitoring:report"), {"year": yr.year, "municipality": yr.municipality_a.pk}).status_code
-        == 404
-    )
+    assert client.post(reverse("monitoring:report"), {"year": yr.year, "municipality": yr.municipality_a.pk}).status_code == 404
     assert client.post(reverse("monitoring:report"), {"year": yr.year, "municipality": ""}).status_code == 403
     assert ReportExport.objects.count() == before
     # the outsider's own report has no school, name or row of A in any sheet
     workbook = export_via_browser(client, outsider, year=yr.year, municipality=yr.municipality_b.pk)
     names_a = set(School.objects.filter(municipality=yr.municipality_a).values_list("short_name", flat=True))
-    cells = {
-        str(v) for ws in workbook.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None
-    }
+    cells = {str(v) for ws in workbook.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None}
     assert not cells & names_a
     assert yr.municipality_a.name not in cells
     # the file is stored under a random name and not served by URL
@@ -209,9 +193,7 @@ def test_cells_are_typed_headers_frozen_and_nothing_runs_as_a_formula(client, yr
     period = {r[3].value: r[2] for r in workbook["Сводка"].iter_rows(min_row=2)}["period_start"]
     assert period.is_date and period.value.date() == datetime.date(yr.year - 1, 9, 1)
     overdue = list(workbook["Просроченные мероприятия"].iter_rows(min_row=2))
-    assert overdue and all(
-        isinstance(r[5].value, str) and isinstance(r[6].value, int) and r[6].value > 0 for r in overdue
-    )
+    assert overdue and all(isinstance(r[5].value, str) and isinstance(r[6].value, int) and r[6].value > 0 for r in overdue)
 
 
 def test_the_file_opens_in_libreoffice(yr, tmp_path):
@@ -220,20 +202,9 @@ def test_the_file_opens_in_libreoffice(yr, tmp_path):
     out = tmp_path / "out"
     home = tempfile.mkdtemp()
     result = subprocess.run(
-        [
-            "libreoffice",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "csv:Text - txt - csv (StarCalc):44,34,76,1",
-            "--outdir",
-            str(out),
-            str(path),
-        ],
-        env={**os.environ, "HOME": home},
-        capture_output=True,
-        timeout=180,
-        check=False,
+        ["libreoffice", "--headless", "--norestore", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1",
+         "--outdir", str(out), str(path)],
+        env={**os.environ, "HOME": home}, capture_output=True, timeout=180, check=False,
     )
     converted = out / "report.csv"
     assert converted.exists(), result.stderr.decode(errors="replace")
@@ -262,14 +233,9 @@ def test_report_writes_a_constant_number_of_queries_as_schools_grow(yr, tmp_path
 def test_progress_page_polls_until_the_file_is_ready(client, yr, settings):
     """With the job not yet run, the page shows a progress bar that htmx polls; then the download link."""
     client.force_login(yr.users["department"])
-    export = ReportExport.objects.create(
-        year=yr.year,
-        requested_by=yr.users["department"],
-        progress=40,
-        status=ReportExport.Status.RUNNING,
-        stage="Лист «По школам»",
-        beat_at=timezone.now(),
-    )
+    export = ReportExport.objects.create(year=yr.year, requested_by=yr.users["department"], progress=40,
+                                         status=ReportExport.Status.RUNNING, stage="Лист «По школам»",
+                                         beat_at=timezone.now())
     html = client.get(reverse("monitoring:report_export", args=[export.pk])).content.decode()
     assert f'hx-get="{reverse("monitoring:report_export_progress", args=[export.pk])}"' in html
     assert 'data-progress="40"' in html and "Лист «По школам»" in html and 'role="progressbar"' in html
@@ -309,19 +275,9 @@ def test_command_writes_the_report(yr, tmp_path):
     workbook = openpyxl.load_workbook(out)
     assert workbook.sheetnames == SHEETS
     out_a = tmp_path / "a.xlsx"
-    call_command(
-        "export_yearly_report",
-        "--year",
-        str(yr.year),
-        "--municipality",
-        str(yr.municipality_a.pk),
-        "--out",
-        str(out_a),
-        stdout=io.StringIO(),
-    )
-    municipalities = {
-        r[0] for r in openpyxl.load_workbook(out_a)["По муниципалитетам"].iter_rows(min_row=2, values_only=True)
-    }
+    call_command("export_yearly_report", "--year", str(yr.year), "--municipality", str(yr.municipality_a.pk),
+                 "--out", str(out_a), stdout=io.StringIO())
+    municipalities = {r[0] for r in openpyxl.load_workbook(out_a)["По муниципалитетам"].iter_rows(min_row=2, values_only=True)}
     assert municipalities == {yr.municipality_a.name, "Итого"}
 
 

@@ -27,19 +27,15 @@ def submit(programme, user, capture):
         services.programme_submit(programme=programme, actor=user)
 
 
-def test_the_e_mail_is_russian_with_text_html_and_a_link_back(
-    with_emails, clean, programmes, django_capture_on_commit_callbacks
-):
+def test_the_e_mail_is_russian_with_text_html_and_a_link_back(with_emails, clean, programmes,
+                                                              django_capture_on_commit_callbacks):
     submit(programmes["draft"], clean["school"], django_capture_on_commit_callbacks)
     [message] = mail.outbox
     notification = Notification.objects.get()
     assert message.to == ["coordinator@shnor.example.ru"]
     assert "отправлена на экспертизу" in message.subject and "\n" not in message.subject
     link = f"https://shnor.example.ru/notifications/{notification.pk}/"
-    assert (
-        "Здравствуйте, Михайлов Андрей Сергеевич!" in message.body
-        or "Здравствуйте, Андрей Сергеевич Михайлов!" in message.body
-    )
+    assert "Здравствуйте, Михайлов Андрей Сергеевич!" in message.body or "Здравствуйте, Андрей Сергеевич Михайлов!" in message.body
     assert link in message.body and "Открыть на портале" in message.body
     [(html, mimetype)] = message.alternatives
     assert mimetype == "text/html" and f'href="{link}"' in html and "<!doctype html>" in html
@@ -77,9 +73,8 @@ def test_a_failing_mail_server_does_not_break_the_action_and_the_next_run_sends(
     assert len(mail.outbox) == 1  # sent once
 
 
-def test_an_unreachable_server_leaves_everything_queued_without_using_up_attempts(
-    with_emails, clean, programmes, settings, caplog
-):
+def test_an_unreachable_server_leaves_everything_queued_without_using_up_attempts(with_emails, clean, programmes,
+                                                                                   settings, caplog):
     for programme in (programmes["draft"], programmes["returned"]):
         services.programme_submit(programme=programme, actor=clean["school"])
     settings.EMAIL_BACKEND = UNREACHABLE
@@ -138,19 +133,15 @@ def test_queued_e_mails_go_one_per_person_over_one_connection(with_emails, clean
 
 
 def test_a_kind_turned_off_comes_only_in_the_portal(with_emails, clean, programmes, django_capture_on_commit_callbacks):
-    preference_save(
-        user=clean["coordinator"],
-        emailed_kinds=[k for k in kinds.KINDS if k != kinds.PROGRAMME_SUBMITTED],
-        digest=False,
-    )
+    preference_save(user=clean["coordinator"], emailed_kinds=[k for k in kinds.KINDS if k != kinds.PROGRAMME_SUBMITTED],
+                    digest=False)
     submit(programmes["draft"], clean["school"], django_capture_on_commit_callbacks)
     assert Notification.objects.get().email_state == EmailState.NONE
     assert mail.outbox == []
 
 
-def test_the_digest_is_one_e_mail_per_person_with_the_days_notifications(
-    with_emails, clean, programmes, django_capture_on_commit_callbacks
-):
+def test_the_digest_is_one_e_mail_per_person_with_the_days_notifications(with_emails, clean, programmes,
+                                                                        django_capture_on_commit_callbacks):
     preference_save(user=clean["coordinator"], emailed_kinds=list(kinds.KINDS), digest=True)
     submit(programmes["draft"], clean["school"], django_capture_on_commit_callbacks)
     submit(programmes["returned"], clean["school"], django_capture_on_commit_callbacks)
@@ -186,11 +177,8 @@ def test_the_settings_page_saves_the_choice(with_emails, client):
 
     response = client.post(
         reverse("notifications:settings"),
-        {
-            "email": "orlova@school.example.ru",
-            "delivery": "digest",
-            "emailed_kinds": [kinds.PROGRAMME_RETURNED, kinds.PROGRAMME_ACCEPTED],
-        },
+        {"email": "orlova@school.example.ru", "delivery": "digest",
+         "emailed_kinds": [kinds.PROGRAMME_RETURNED, kinds.PROGRAMME_ACCEPTED]},
     )
     assert response.status_code == 302
     preference = EmailPreference.objects.get(user=user)

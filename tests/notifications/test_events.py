@@ -33,11 +33,7 @@ def test_a_submitted_school_programme_goes_to_the_coordinator_of_its_municipalit
     assert list(got) == ["coordinator"]
     [notification] = got["coordinator"]
     review = programme.reviews.get(round=1)
-    assert (notification.kind, notification.target, notification.actor) == (
-        kinds.PROGRAMME_SUBMITTED,
-        review,
-        clean["school"],
-    )
+    assert (notification.kind, notification.target, notification.actor) == (kinds.PROGRAMME_SUBMITTED, review, clean["school"])
     assert "Покровская СОШ" in notification.title and programme.title in notification.title
     assert notification.municipality_id == programme.municipality_id
     assert opens(client, clean["coordinator"], notification) == 302
@@ -61,9 +57,7 @@ def test_a_return_with_remarks_and_an_acceptance_go_to_the_school_team(clean, pr
     programme = programmes["draft"]
     services.programme_submit(programme=programme, actor=clean["school"])
     review = programme.reviews.get(round=1)
-    services.review_complete(
-        review=review, actor=clean["coordinator"], verdict="returned", remarks="Добавьте работу с родителями."
-    )
+    services.review_complete(review=review, actor=clean["coordinator"], verdict="returned", remarks="Добавьте работу с родителями.")
     got = received(kinds.PROGRAMME_RETURNED)
     assert list(got) == ["school"]
     [returned] = got["school"]
@@ -99,13 +93,11 @@ def test_the_approved_list_goes_to_coordinators_and_teams_of_listed_schools_only
     listed_schools = set(listed.values_list("school_id", flat=True))
 
     expected = set(
-        RoleAssignment.objects.filter(
-            role=RoleAssignment.Role.COORDINATOR, municipality_id__in=listed_municipalities
-        ).values_list("user__username", flat=True)
+        RoleAssignment.objects.filter(role=RoleAssignment.Role.COORDINATOR, municipality_id__in=listed_municipalities)
+        .values_list("user__username", flat=True)
     ) | set(
-        RoleAssignment.objects.filter(role=RoleAssignment.Role.SCHOOL_TEAM, school_id__in=listed_schools).values_list(
-            "user__username", flat=True
-        )
+        RoleAssignment.objects.filter(role=RoleAssignment.Role.SCHOOL_TEAM, school_id__in=listed_schools)
+        .values_list("user__username", flat=True)
     )
     got = received(kinds.LIST_APPROVED)
     assert set(got) == expected
@@ -129,12 +121,8 @@ def test_every_event_of_the_demo_is_opened_by_its_recipient_and_by_nobody_else(d
     """seed_demo approves a list and moves programmes through review: every notification it leaves behind opens for
     its recipient; the outsider gets none about municipality A and cannot open anybody else's."""
     rows = list(Notification.objects.select_related("recipient"))
-    assert {n.kind for n in rows} >= {
-        kinds.LIST_APPROVED,
-        kinds.PROGRAMME_SUBMITTED,
-        kinds.PROGRAMME_RETURNED,
-        kinds.REVIEW_ASSIGNED,
-    }
+    assert {n.kind for n in rows} >= {kinds.LIST_APPROVED, kinds.PROGRAMME_SUBMITTED, kinds.PROGRAMME_RETURNED,
+                                      kinds.REVIEW_ASSIGNED}
     outsider = demo["coordinator_b"]
     for notification in rows:
         assert opens(client, fresh(notification.recipient), notification) == 302, notification.title
@@ -162,17 +150,10 @@ def test_notify_stores_in_bulk_whatever_the_number_of_recipients(clean, programm
     programme = programmes["draft"]
     school = programme.school
     users = get_user_model().objects.bulk_create(get_user_model()(username=f"team{i}") for i in range(60))
-    RoleAssignment.objects.bulk_create(
-        RoleAssignment(user=u, role=RoleAssignment.Role.SCHOOL_TEAM, school=school) for u in users
-    )
+    RoleAssignment.objects.bulk_create(RoleAssignment(user=u, role=RoleAssignment.Role.SCHOOL_TEAM, school=school) for u in users)
     with django_assert_max_num_queries(6):
-        count = notify(
-            kind=kinds.PROGRAMME_ACCEPTED,
-            recipients=recipients.school_team_of(school),
-            target=programme,
-            title="Программа принята",
-            actor=clean["coordinator"],
-        )
+        count = notify(kind=kinds.PROGRAMME_ACCEPTED, recipients=recipients.school_team_of(school), target=programme,
+                       title="Программа принята", actor=clean["coordinator"])
     assert count == 61  # the 60 and the demo school team
 
 
@@ -180,13 +161,8 @@ def test_inactive_people_and_the_actor_are_skipped(clean, programmes):
     school_user = clean["school"]
     school_user.is_active = False
     school_user.save(update_fields=["is_active"])
-    count = notify(
-        kind=kinds.PROGRAMME_ACCEPTED,
-        recipients=[school_user, clean["coordinator"]],
-        target=programmes["draft"],
-        title="Программа принята",
-        actor=clean["coordinator"],
-    )
+    count = notify(kind=kinds.PROGRAMME_ACCEPTED, recipients=[school_user, clean["coordinator"]],
+                   target=programmes["draft"], title="Программа принята", actor=clean["coordinator"])
     assert count == 0
 
 
@@ -197,9 +173,7 @@ def test_recipient_helpers_follow_the_roles(demo, programmes):
     assert names(recipients.coordinators_of(school.municipality)) == {"coordinator"}
     assert names(recipients.tutors_of(school.municipality_id)) == {"tutor"}
     assert names(recipients.school_team_of(school)) == {"school"}
-    assert names(recipients.curator_users_of(School.objects.filter(short_name=CURATOR_SCHOOL).values("pk"))) == {
-        "curator"
-    }
+    assert names(recipients.curator_users_of(School.objects.filter(short_name=CURATOR_SCHOOL).values("pk"))) == {"curator"}
     assert names(recipients.programme_owners(programmes["municipal"])) == {"coordinator"}
     assert names(recipients.programme_owners(programmes["draft"])) == {"school"}
     mutual = Review.objects.get(kind=Review.Kind.MUTUAL)

@@ -31,28 +31,16 @@ def days(n: int) -> datetime.date:
     return TODAY + datetime.timedelta(days=n)
 
 
-def programme_with(
-    school=None, *, municipality=None, deadlines=(), status="planned", title="Программа для напоминаний"
-):
+def programme_with(school=None, *, municipality=None, deadlines=(), status="planned", title="Программа для напоминаний"):
     programme = Programme.objects.create(
-        kind=Programme.Kind.TRANSITION if school else Programme.Kind.MUNICIPAL,
-        title=title,
-        municipality=municipality or school.municipality,
-        school=school,
-        period_start=TODAY.year - 1,
-        period_end=TODAY.year + 1,
-        goal="Цель",
+        kind=Programme.Kind.TRANSITION if school else Programme.Kind.MUNICIPAL, title=title,
+        municipality=municipality or school.municipality, school=school, period_start=TODAY.year - 1,
+        period_end=TODAY.year + 1, goal="Цель",
     )
     section = RoadmapSection.objects.create(programme=programme, position=1, title="Задача")
     RoadmapMeasure.objects.bulk_create(
-        RoadmapMeasure(
-            programme=programme,
-            section=section,
-            position=i + 1,
-            name=f"Мероприятие {i + 1}",
-            deadline=deadline,
-            status=status,
-        )
+        RoadmapMeasure(programme=programme, section=section, position=i + 1, name=f"Мероприятие {i + 1}",
+                       deadline=deadline, status=status)
         for i, deadline in enumerate(deadlines)
     )
     return programme
@@ -87,9 +75,7 @@ def quiet(clean):
 def test_send_reminders_twice_on_the_demo_sends_each_reminder_once(with_emails, clean):
     school = School.objects.get(short_name=SCHOOL_TEAM_SCHOOL)
     programme_with(school, deadlines=[days(3), days(-2)])
-    Review.objects.filter(status__in=Review.OPEN_STATUSES).update(
-        created_at=timezone.now() - datetime.timedelta(days=9)
-    )
+    Review.objects.filter(status__in=Review.OPEN_STATUSES).update(created_at=timezone.now() - datetime.timedelta(days=9))
 
     call_command("send_reminders", stdout=open("/dev/null", "w"))
     reminded = Notification.objects.filter(dedupe_key__isnull=False)
@@ -99,11 +85,7 @@ def test_send_reminders_twice_on_the_demo_sends_each_reminder_once(with_emails, 
     assert stored > sent > 0
     assert sent == len(set(reminded.values_list("recipient_id", flat=True)))
     assert set(reminded.values_list("email_state", flat=True)) == {Notification.EmailState.SENT}
-    assert {n.kind for n in Notification.objects.all()} >= {
-        kinds.MEASURE_DUE,
-        kinds.MEASURE_OVERDUE,
-        kinds.REVIEW_WAITING,
-    }
+    assert {n.kind for n in Notification.objects.all()} >= {kinds.MEASURE_DUE, kinds.MEASURE_OVERDUE, kinds.REVIEW_WAITING}
 
     call_command("send_reminders", stdout=open("/dev/null", "w"))
     assert Notification.objects.filter(dedupe_key__isnull=False).count() == stored
@@ -120,11 +102,8 @@ def test_measures_due_within_7_days_or_overdue_go_to_the_programme_owner(quiet, 
     assert sorted(n.kind for n in got["school"]) == [kinds.MEASURE_DUE, kinds.MEASURE_DUE, kinds.MEASURE_OVERDUE]
     assert [n.kind for n in got["coordinator"]] == [kinds.MEASURE_DUE]
     assert set(got) == {"school", "coordinator"}
-    overdue = (
-        got["school"][-1]
-        if got["school"][-1].kind == kinds.MEASURE_OVERDUE
-        else next(n for n in got["school"] if n.kind == kinds.MEASURE_OVERDUE)
-    )
+    overdue = got["school"][-1] if got["school"][-1].kind == kinds.MEASURE_OVERDUE else next(
+        n for n in got["school"] if n.kind == kinds.MEASURE_OVERDUE)
     assert "срок был" in overdue.title and overdue.municipality_id == pokrovskaya.municipality_id
     today_one = next(n for n in got["school"] if "сегодня" in n.title)
     assert today_one.kind == kinds.MEASURE_DUE
@@ -146,10 +125,7 @@ def test_a_month_deadline_is_reminded_of_by_its_last_day_and_named_as_written(qu
     year = TODAY.year + 1
     programme = programme_with(pokrovskaya)
     RoadmapMeasure.objects.create(
-        programme=programme,
-        section=programme.sections.get(),
-        position=1,
-        name="Вебинар для управленческих команд",
+        programme=programme, section=programme.sections.get(), position=1, name="Вебинар для управленческих команд",
         **Deadline.in_months(year, [5]).fields(),
     )
 
@@ -171,10 +147,7 @@ def test_a_month_deadline_is_reminded_of_by_its_last_day_and_named_as_written(qu
 
 def test_reviews_waiting_more_than_5_days_go_to_whom_they_wait_for(clean, programmes):
     open_reviews = Review.objects.filter(status__in=Review.OPEN_STATUSES)
-    assert (
-        open_reviews.filter(kind=Review.Kind.MUNICIPAL).exists()
-        and open_reviews.filter(kind=Review.Kind.MUTUAL).exists()
-    )
+    assert open_reviews.filter(kind=Review.Kind.MUNICIPAL).exists() and open_reviews.filter(kind=Review.Kind.MUTUAL).exists()
     # Days count from the run's own day (TODAY, fixed at import), not from the clock: no flake around midnight.
     open_reviews.update(created_at=days_before_the_run(4))
     assert kinds.REVIEW_WAITING not in run()
@@ -191,20 +164,13 @@ def test_sessions_unconfirmed_for_7_days_go_to_the_supported_school_team(quiet, 
 
     curator_school = School.objects.get(short_name=CURATOR_SCHOOL)
     agreement = Agreement.objects.create(
-        number="Т-1",
-        starts_on=days(-60),
-        ends_on=days(200),
-        curator_school=curator_school,
-        supported_school=pokrovskaya,
-        subject="Сотрудничество",
-        status=Agreement.Status.ACTIVE,
+        number="Т-1", starts_on=days(-60), ends_on=days(200), curator_school=curator_school,
+        supported_school=pokrovskaya, subject="Сотрудничество", status=Agreement.Status.ACTIVE,
     )
-    fresh = SupportSession.objects.create(
-        agreement=agreement, held_on=days(-3), format="consultation", topic="Анализ ВПР", hours=2
-    )
-    old = SupportSession.objects.create(
-        agreement=agreement, held_on=days(-10), format="consultation", topic="Посещение уроков", hours=2
-    )
+    fresh = SupportSession.objects.create(agreement=agreement, held_on=days(-3), format="consultation",
+                                          topic="Анализ ВПР", hours=2)
+    old = SupportSession.objects.create(agreement=agreement, held_on=days(-10), format="consultation",
+                                        topic="Посещение уроков", hours=2)
     SupportSession.objects.filter(pk=old.pk).update(logged_at=days_before_the_run(8))
     run()
     mine = Notification.objects.filter(kind=kinds.SESSION_UNCONFIRMED, target_id__in=[old.pk, fresh.pk])
@@ -217,13 +183,8 @@ def test_agreements_about_to_end_go_to_both_schools_and_the_coordinator(quiet, p
 
     curator_school = School.objects.get(short_name=CURATOR_SCHOOL)
     Agreement.objects.create(
-        number="Т-2",
-        starts_on=days(-300),
-        ends_on=days(20),
-        curator_school=curator_school,
-        supported_school=pokrovskaya,
-        subject="Сотрудничество",
-        status=Agreement.Status.ACTIVE,
+        number="Т-2", starts_on=days(-300), ends_on=days(20), curator_school=curator_school,
+        supported_school=pokrovskaya, subject="Сотрудничество", status=Agreement.Status.ACTIVE,
     )
     agreement = Agreement.objects.get(number="Т-2")
     run()
@@ -270,13 +231,11 @@ def test_a_failing_provider_is_logged_and_the_others_still_run(quiet, pokrovskay
 
 def _grow(municipality, n, offset):
     schools = School.objects.bulk_create(
-        School(municipality=municipality, short_name=f"Школа {offset + i}", name=f"Школа {offset + i}")
-        for i in range(n)
+        School(municipality=municipality, short_name=f"Школа {offset + i}", name=f"Школа {offset + i}") for i in range(n)
     )
     users = get_user_model().objects.bulk_create(get_user_model()(username=f"team-{offset + i}") for i in range(n))
     RoleAssignment.objects.bulk_create(
-        RoleAssignment(user=u, school=s, role=RoleAssignment.Role.SCHOOL_TEAM)
-        for u, s in zip(users, schools, strict=True)
+        RoleAssignment(user=u, school=s, role=RoleAssignment.Role.SCHOOL_TEAM) for u, s in zip(users, schools, strict=True)
     )
     for school in schools:
         programme_with(school, deadlines=[days(2), days(-3), days(30)])

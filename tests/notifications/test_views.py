@@ -69,18 +69,8 @@ def test_the_list_shows_only_ones_own_with_filters_and_pages(client, clean, prog
     settings.PAGE_SIZE = 10
     coordinator, school = clean["coordinator"], clean["school"]
     for index in range(14):
-        notify(
-            kind=kinds.PROGRAMME_SUBMITTED,
-            recipients=[coordinator],
-            target=programmes["draft"],
-            title=f"Отправлена {index}",
-        )
-    notify(
-        kind=kinds.LIST_APPROVED,
-        recipients=[coordinator, school],
-        target=programmes["draft"],
-        title="Перечень утверждён",
-    )
+        notify(kind=kinds.PROGRAMME_SUBMITTED, recipients=[coordinator], target=programmes["draft"], title=f"Отправлена {index}")
+    notify(kind=kinds.LIST_APPROVED, recipients=[coordinator, school], target=programmes["draft"], title="Перечень утверждён")
     Notification.objects.filter(title="Отправлена 3").update(read_at=timezone.now())
     client.force_login(coordinator)
 
@@ -110,22 +100,12 @@ def test_the_list_keeps_its_query_count_as_notifications_grow(client, clean, pro
             assert client.get(reverse("notifications:list")).status_code == 200
         return len(queries)
 
-    notify(
-        kind=kinds.PROGRAMME_SUBMITTED,
-        recipients=[coordinator],
-        target=programmes["draft"],
-        title="Одна",
-        actor=clean["school"],
-    )
+    notify(kind=kinds.PROGRAMME_SUBMITTED, recipients=[coordinator], target=programmes["draft"], title="Одна",
+           actor=clean["school"])
     small = count()
     for index in range(60):
-        notify(
-            kind=kinds.PROGRAMME_SUBMITTED,
-            recipients=[coordinator],
-            target=programmes["draft"],
-            title=f"№ {index}",
-            actor=clean["school"],
-        )
+        notify(kind=kinds.PROGRAMME_SUBMITTED, recipients=[coordinator], target=programmes["draft"], title=f"№ {index}",
+               actor=clean["school"])
     assert count() == small
 
 
@@ -183,15 +163,8 @@ def test_a_curator_loses_the_link_when_the_review_is_no_longer_theirs(client, cl
     """The curator school got a mutual review; after the link re-checks reach, the review of another municipality's
     programme (never theirs) does not open."""
     school_b = School.objects.filter(municipality__name__startswith="Озёр").first()
-    programme_b = Programme.objects.create(
-        kind=Programme.Kind.TRANSITION,
-        title="Чужая",
-        municipality=school_b.municipality,
-        school=school_b,
-        period_start=2025,
-        period_end=2026,
-        goal="Цель",
-    )
+    programme_b = Programme.objects.create(kind=Programme.Kind.TRANSITION, title="Чужая", municipality=school_b.municipality,
+                                           school=school_b, period_start=2025, period_end=2026, goal="Цель")
     review = Review.objects.create(programme=programme_b, round=1, kind=Review.Kind.MUNICIPAL)
     notify(kind=kinds.REVIEW_ASSIGNED, recipients=[clean["curator"]], target=review, title="Не ваша экспертиза")
     client.force_login(clean["curator"])
@@ -211,15 +184,8 @@ def test_the_coordinator_sees_who_has_not_reacted_oldest_first(client, clean, pr
     notify(kind=kinds.PROGRAMME_ACCEPTED, recipients=[school], target=programmes["draft"], title="Принята: прочитано")
     Notification.objects.filter(title="Принята: прочитано").update(read_at=timezone.now())
     # An informational notice never opened, older.
-    notify(
-        kind=kinds.LIST_APPROVED,
-        recipients=[school, clean["tutor"]],
-        target=programmes["draft"],
-        title="Перечень: не открыто",
-    )
-    Notification.objects.filter(title="Перечень: не открыто").update(
-        created_at=timezone.now() - datetime.timedelta(days=9)
-    )
+    notify(kind=kinds.LIST_APPROVED, recipients=[school, clean["tutor"]], target=programmes["draft"], title="Перечень: не открыто")
+    Notification.objects.filter(title="Перечень: не открыто").update(created_at=timezone.now() - datetime.timedelta(days=9))
     # Something for municipality B's people about B: not this coordinator's business.
     school_b = School.objects.filter(municipality__name__startswith="Озёр").first()
     notify(kind=kinds.SELF_ASSESSMENT_MISSING, recipients=[clean["coordinator_b"]], target=school_b, title="Чужой")

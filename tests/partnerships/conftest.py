@@ -34,12 +34,7 @@ def world(demo):
     sessions = {s.status: s for s in agreement.sessions.order_by("held_on")}
     tutored = TutorAssignment.objects.current().filter(tutor=demo["tutor"]).values("teacher_id")
     teacher = Teacher.objects.filter(pk__in=tutored, plans__isnull=False).order_by("full_name").first()
-    untutored = (
-        Teacher.objects.exclude(pk__in=tutored)
-        .filter(school__short_name=SUPPORTED_SCHOOL)
-        .order_by("full_name")
-        .first()
-    )
+    untutored = Teacher.objects.exclude(pk__in=tutored).filter(school__short_name=SUPPORTED_SCHOOL).order_by("full_name").first()
     seminar = MethodicalEvent.objects.filter(municipality__name=MUNICIPALITY_A).get()
     return SimpleNamespace(
         users=demo,

@@ -97,10 +97,7 @@ def test_home_items_per_role(world):
         ("curator", ["Школы, которые вы сопровождаете", "Покровская СОШ", "Ближайшие занятия по плану"]),
         ("school", ["ожидающие подтверждения: 1", "Гимназия г. Заречный"]),
         ("tutor", ["Закреплённые за вами педагоги: 4", "Пункты ИПРП"]),
-        (
-            "coordinator",
-            ["Заречный муниципальный район: сопровождение", "договоров подписано / цель — не менее 1", "без куратора"],
-        ),
+        ("coordinator", ["Заречный муниципальный район: сопровождение", "договоров подписано / цель — не менее 1", "без куратора"]),
         ("department", ["договоров действует", "практик в банке"]),
     ],
 )
@@ -108,9 +105,7 @@ def test_home_panel_renders_the_items(world, username, texts):
     user = fresh(world.users[username])
     request = RequestFactory().get("/")
     request.user = user
-    html = render_to_string(
-        "partnerships/_home_panel.html", {"items": home_items(user=user), "user": user}, request=request
-    )
+    html = render_to_string("partnerships/_home_panel.html", {"items": home_items(user=user), "user": user}, request=request)
     for text in texts:
         assert text in html, text
     assert "Озёрский" not in html

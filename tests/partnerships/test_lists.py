@@ -49,13 +49,8 @@ def grow(world, n: int) -> None:
     )
     agreements = Agreement.objects.bulk_create(
         Agreement(
-            number=f"Р-{start + i}",
-            signed_on=days(-60),
-            starts_on=days(-50),
-            ends_on=days(300),
-            curator_school=world.curator_school,
-            supported_school=school,
-            subject="Сотрудничество.",
+            number=f"Р-{start + i}", signed_on=days(-60), starts_on=days(-50), ends_on=days(300),
+            curator_school=world.curator_school, supported_school=school, subject="Сотрудничество.",
             status=Agreement.Status.ACTIVE,
         )  # fmt: skip
         for i, school in enumerate(schools)
@@ -68,24 +63,15 @@ def grow(world, n: int) -> None:
     )
     sessions = SupportSession.objects.bulk_create(
         SupportSession(
-            agreement=item.agreement,
-            plan_item=item,
-            held_on=days(-20),
-            format="seminar",
-            topic="Тема",
-            risk_factor=factor,
-            teachers_count=3,
-            hours=Decimal(2),
-            status=status,
+            agreement=item.agreement, plan_item=item, held_on=days(-20), format="seminar", topic="Тема",
+            risk_factor=factor, teachers_count=3, hours=Decimal(2), status=status,
         )  # fmt: skip
         for item in items
         if item.planned_on < days(0)
         for status in ("pending", "confirmed")
     )
     SessionEvidence.objects.bulk_create(
-        SessionEvidence(
-            session=s, file="partnerships/sessions/x.pdf", original_name="x.pdf", content_type="application/pdf", size=1
-        )
+        SessionEvidence(session=s, file="partnerships/sessions/x.pdf", original_name="x.pdf", content_type="application/pdf", size=1)
         for s in sessions
     )
     subject = Subject.objects.first()
@@ -101,54 +87,31 @@ def grow(world, n: int) -> None:
         TeacherDeficit(teacher=t, area=area, diagnosed_on=days(-5)) for t in teachers
     )
     plans = DevelopmentPlan.objects.bulk_create(
-        DevelopmentPlan(
-            teacher=t,
-            tutor=world.users["tutor"],
-            year=world.plan.year,
-            starts_on=world.plan.starts_on,
-            ends_on=world.plan.ends_on,
-            status="active",
-        )  # fmt: skip
+        DevelopmentPlan(teacher=t, tutor=world.users["tutor"], year=world.plan.year, starts_on=world.plan.starts_on,
+                        ends_on=world.plan.ends_on, status="active")  # fmt: skip
         for t in teachers
     )
     DevelopmentPlanItem.objects.bulk_create(
-        DevelopmentPlanItem(plan=p, deficit=d, action="Курсы", due_on=days(5))
-        for p, d in zip(plans, deficits, strict=True)
+        DevelopmentPlanItem(plan=p, deficit=d, action="Курсы", due_on=days(5)) for p, d in zip(plans, deficits, strict=True)
     )
     TutoringSession.objects.bulk_create(
         TutoringSession(teacher=t, tutor=world.users["tutor"], held_on=days(-3), topic="Т", hours=1) for t in teachers
     )
     practices = Practice.objects.bulk_create(
-        Practice(
-            school=school,
-            title=f"Практика {start + i}",
-            description="Описание",
-            status="published",
-            published_at=world.published.published_at,
-        )  # fmt: skip
+        Practice(school=school, title=f"Практика {start + i}", description="Описание", status="published",
+                 published_at=world.published.published_at)  # fmt: skip
         for i, school in enumerate(schools)
     )
     for practice in practices:
         practice.subjects.add(subject)
         practice.risk_factors.add(factor)
     PracticeFile.objects.bulk_create(
-        PracticeFile(
-            practice=p,
-            file="partnerships/practices/x.pdf",
-            original_name="x.pdf",
-            content_type="application/pdf",
-            size=1,
-        )
+        PracticeFile(practice=p, file="partnerships/practices/x.pdf", original_name="x.pdf", content_type="application/pdf", size=1)
         for p in practices
     )
     events = MethodicalEvent.objects.bulk_create(
-        MethodicalEvent(
-            title=f"Семинар {start + i}",
-            format="seminar",
-            held_on=days(-i - 1),
-            municipality=municipality,
-            organiser="Координатор",
-        )  # fmt: skip
+        MethodicalEvent(title=f"Семинар {start + i}", format="seminar", held_on=days(-i - 1), municipality=municipality,
+                        organiser="Координатор")  # fmt: skip
         for i in range(n)
     )
     invitations = EventInvitation.objects.bulk_create(
@@ -225,24 +188,15 @@ def test_detail_pages_keep_their_query_count(client, world, username, name, obj)
     factor = RiskFactor.objects.first()
     agreement = world.agreement
     SupportSession.objects.bulk_create(
-        SupportSession(
-            agreement=agreement,
-            held_on=days(-2),
-            format="seminar",
-            topic="Ещё",
-            risk_factor=factor,
-            teachers_count=1,
-            hours=1,
-        )  # fmt: skip
+        SupportSession(agreement=agreement, held_on=days(-2), format="seminar", topic="Ещё", risk_factor=factor,
+                       teachers_count=1, hours=1)  # fmt: skip
         for _ in range(20)
     )
     AgreementPlanItem.objects.bulk_create(
         AgreementPlanItem(agreement=agreement, planned_on=days(3), format="seminar", topic="Ещё") for _ in range(20)
     )
     SessionEvidence.objects.bulk_create(
-        SessionEvidence(
-            session=world.pending, file="x.pdf", original_name="x.pdf", content_type="application/pdf", size=1
-        )
+        SessionEvidence(session=world.pending, file="x.pdf", original_name="x.pdf", content_type="application/pdf", size=1)
         for _ in range(10)
     )
     area = DeficitArea.objects.first()
@@ -263,9 +217,7 @@ def test_detail_pages_keep_their_query_count(client, world, username, name, obj)
         invitation = EventInvitation.objects.create(event=world.seminar, school=school, attended=True)
         EventParticipant.objects.create(invitation=invitation, full_name="Участник")
     PracticeFile.objects.bulk_create(
-        PracticeFile(
-            practice=world.published, file="x.pdf", original_name="x.pdf", content_type="application/pdf", size=1
-        )
+        PracticeFile(practice=world.published, file="x.pdf", original_name="x.pdf", content_type="application/pdf", size=1)
         for _ in range(5)
     )
     assert count_queries(client, url) == before
@@ -307,7 +259,8 @@ def test_filters_search_and_paginate(client, world, settings):
 
 def test_exports_hold_the_filtered_scoped_rows_with_a_header(client, world):
     client.force_login(world.users["school"])
-    sheet = read_workbook(client.get(reverse("partnerships:sessions_export"), {"status": "confirmed"}).content)[0]
+    sheet = read_workbook(
+        client.get(reverse("partnerships:sessions_export"), {"status": "confirmed"}).content)[0]
     header, *rows = sheet.rows
     assert header[0] == "Дата" and "Подтверждение" in header
     assert rows and {r[header.index("Подтверждение")] for r in rows} == {"подтверждено"}
@@ -315,17 +268,15 @@ def test_exports_hold_the_filtered_scoped_rows_with_a_header(client, world):
 
     client.force_login(world.users["coordinator"])
     sheet = read_workbook(client.get(reverse("partnerships:teachers_export")).content)[0]
-    assert (
-        len(sheet.rows) == 1 + Teacher.objects.filter(school__municipality=world.supported_school.municipality).count()
-    )
+    assert len(sheet.rows) == 1 + Teacher.objects.filter(school__municipality=world.supported_school.municipality).count()
 
 
 def test_export_escapes_formulas_typed_into_the_portal(client, world):
-    SupportSession.objects.filter(pk=world.pending.pk).update(topic='=HYPERLINK("http://evil")')
+    SupportSession.objects.filter(pk=world.pending.pk).update(topic="=HYPERLINK(\"http://evil\")")
     client.force_login(world.users["coordinator"])
     sheet = read_workbook(client.get(reverse("partnerships:sessions_export")).content)[0]
     topics = [row[2] for row in sheet.rows[1:]]
-    assert '\'=HYPERLINK("http://evil")' in topics
+    assert "'=HYPERLINK(\"http://evil\")" in topics
 
 
 def test_coverage_and_summary_count_the_municipal_picture(client, world):
@@ -343,9 +294,7 @@ def test_coverage_and_summary_count_the_municipal_picture(client, world):
     assert summary["in_force"] == 2
     without = {s.short_name for s in summary["without_curator"]}
     assert world.supported_school.short_name not in without
-    assert without and all(
-        s.municipality_id == world.supported_school.municipality_id for s in summary["without_curator"]
-    )
+    assert without and all(s.municipality_id == world.supported_school.municipality_id for s in summary["without_curator"])
 
 
 def test_summary_counts_only_confirmed_sessions_as_held(client, world):

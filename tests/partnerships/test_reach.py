@@ -45,10 +45,7 @@ def test_curator_reaches_its_school_and_the_schools_it_supports(world):
         world.second.supported_school.short_name,
     }
     assert get_school_or_404(curator, world.supported_school.pk) == world.supported_school
-    assert reach_of(curator).curated_school_ids == {
-        world.agreement.supported_school_id,
-        world.second.supported_school_id,
-    }
+    assert reach_of(curator).curated_school_ids == {world.agreement.supported_school_id, world.second.supported_school_id}
 
 
 def test_curator_does_not_reach_other_schools_of_the_municipality(world):

@@ -102,9 +102,7 @@ def test_a_school_cannot_support_itself_nor_be_chosen_outside_the_municipality(c
         _agreement_data(world, supported_school=world.curator_school.pk),
     )
     assert "Школа не может сопровождать сама себя: выберите другую школу." in _errors(response, "supported_school")
-    response = client.post(
-        reverse("partnerships:agreement_create"), _agreement_data(world, supported_school=world.school_b.pk)
-    )
+    response = client.post(reverse("partnerships:agreement_create"), _agreement_data(world, supported_school=world.school_b.pk))
     assert _errors(response, "supported_school")  # not among the choices
     assert not Agreement.objects.filter(supported_school=world.school_b).exists()
 
@@ -139,9 +137,7 @@ def test_activation_needs_number_and_date(world):
 
 def test_terminate_needs_a_reason_and_closed_agreement_cannot_change(client, world):
     client.force_login(world.users["coordinator"])
-    response = client.post(
-        reverse("partnerships:agreement_terminate", args=[world.agreement.pk]), {"reason": " "}, follow=True
-    )
+    response = client.post(reverse("partnerships:agreement_terminate", args=[world.agreement.pk]), {"reason": " "}, follow=True)
     assert "Укажите причину расторжения." in response.content.decode()
     world.agreement.refresh_from_db()
     assert world.agreement.status == Agreement.Status.ACTIVE
@@ -160,11 +156,7 @@ def test_plan_item_outside_the_term_is_refused(client, world):
     before = world.agreement.plan_items.count()
     response = client.post(
         reverse("partnerships:plan_item_create", args=[world.agreement.pk]),
-        {
-            "planned_on": (world.agreement.ends_on + datetime.timedelta(days=40)).isoformat(),
-            "format": "seminar",
-            "topic": "Итоги",
-        },
+        {"planned_on": (world.agreement.ends_on + datetime.timedelta(days=40)).isoformat(), "format": "seminar", "topic": "Итоги"},
     )
     assert any("вне срока договора" in e for e in _errors(response, "planned_on"))
     assert world.agreement.plan_items.count() == before
@@ -234,9 +226,7 @@ def test_curator_corrects_a_pending_session(client, world):
 
 def test_school_confirms_and_disputes_once_and_dispute_needs_a_comment(client, world):
     client.force_login(world.users["school"])
-    response = client.post(
-        reverse("partnerships:session_dispute", args=[world.pending.pk]), {"comment": ""}, follow=True
-    )
+    response = client.post(reverse("partnerships:session_dispute", args=[world.pending.pk]), {"comment": ""}, follow=True)
     assert "без комментария оспорить нельзя" in response.content.decode()
     world.pending.refresh_from_db()
     assert world.pending.status == SupportSession.Status.PENDING
@@ -245,9 +235,7 @@ def test_school_confirms_and_disputes_once_and_dispute_needs_a_comment(client, w
     world.pending.refresh_from_db()
     assert world.pending.status == SupportSession.Status.CONFIRMED
     assert world.pending.reviewed_by == world.users["school"]
-    response = client.post(
-        reverse("partnerships:session_dispute", args=[world.pending.pk]), {"comment": "Нет"}, follow=True
-    )
+    response = client.post(reverse("partnerships:session_dispute", args=[world.pending.pk]), {"comment": "Нет"}, follow=True)
     assert "решение принято раньше" in response.content.decode()
     world.pending.refresh_from_db()
     assert world.pending.status == SupportSession.Status.CONFIRMED
@@ -263,9 +251,7 @@ def test_school_confirms_and_disputes_once_and_dispute_needs_a_comment(client, w
 def test_evidence_of_a_wrong_type_is_refused(client, world, upload, message):
     client.force_login(world.users["curator"])
     before = world.pending.evidence.count()
-    response = client.post(
-        reverse("partnerships:session_evidence_upload", args=[world.pending.pk]), {"file": upload()}, follow=True
-    )
+    response = client.post(reverse("partnerships:session_evidence_upload", args=[world.pending.pk]), {"file": upload()}, follow=True)
     assert message in response.content.decode()
     assert world.pending.evidence.count() == before
 
@@ -284,9 +270,7 @@ def test_evidence_over_the_size_limit_is_refused(client, world, settings):
 
 def test_evidence_of_accepted_types_is_stored_under_a_random_name(client, world):
     client.force_login(world.users["curator"])
-    client.post(
-        reverse("partnerships:session_evidence_upload", args=[world.pending.pk]), {"file": docx("../../протокол.docx")}
-    )
+    client.post(reverse("partnerships:session_evidence_upload", args=[world.pending.pk]), {"file": docx("../../протокол.docx")})
     stored = world.pending.evidence.latest("pk")
     assert stored.original_name == "протокол.docx"
     assert stored.content_type.endswith("wordprocessingml.document")
@@ -296,15 +280,11 @@ def test_evidence_of_accepted_types_is_stored_under_a_random_name(client, world)
 def test_agreement_scan_of_a_wrong_type_keeps_the_old_scan(client, world):
     old = world.agreement.scan.name
     client.force_login(world.users["coordinator"])
-    response = client.post(
-        reverse("partnerships:agreement_scan_upload", args=[world.agreement.pk]), {"file": renamed_exe()}, follow=True
-    )
+    response = client.post(reverse("partnerships:agreement_scan_upload", args=[world.agreement.pk]), {"file": renamed_exe()}, follow=True)
     assert "Тип определяется по содержимому файла" in response.content.decode()
     world.agreement.refresh_from_db()
     assert world.agreement.scan.name == old
-    client.post(
-        reverse("partnerships:agreement_scan_upload", args=[world.agreement.pk]), {"file": pdf("скан договора.pdf")}
-    )
+    client.post(reverse("partnerships:agreement_scan_upload", args=[world.agreement.pk]), {"file": pdf("скан договора.pdf")})
     world.agreement.refresh_from_db()
     assert world.agreement.scan_name == "скан договора.pdf" and world.agreement.scan.name != old
 
@@ -317,12 +297,7 @@ def test_second_plan_for_the_same_year_is_refused(client, world):
     plan = world.plan
     response = client.post(
         reverse("partnerships:plan_create", args=[world.teacher.pk]),
-        {
-            "year": plan.year,
-            "starts_on": plan.starts_on.isoformat(),
-            "ends_on": plan.ends_on.isoformat(),
-            "status": "active",
-        },
+        {"year": plan.year, "starts_on": plan.starts_on.isoformat(), "ends_on": plan.ends_on.isoformat(), "status": "active"},
     )
     assert any("уже есть ИПРП" in e for e in _errors(response, "year"))
     assert DevelopmentPlan.objects.filter(teacher=world.teacher).count() == 1
@@ -333,22 +308,12 @@ def test_plan_end_before_start_and_item_outside_the_plan_are_refused(client, wor
     plan = world.plan
     response = client.post(
         reverse("partnerships:plan_edit", args=[plan.pk]),
-        {
-            "year": plan.year,
-            "starts_on": plan.ends_on.isoformat(),
-            "ends_on": plan.starts_on.isoformat(),
-            "status": "active",
-        },
+        {"year": plan.year, "starts_on": plan.ends_on.isoformat(), "ends_on": plan.starts_on.isoformat(), "status": "active"},
     )
     assert "Окончание плана не может быть раньше его начала." in _errors(response, "ends_on")
     response = client.post(
         reverse("partnerships:ipr_item_create", args=[plan.pk]),
-        {
-            "action": "Курсы",
-            "form": "course",
-            "due_on": (plan.ends_on + datetime.timedelta(days=10)).isoformat(),
-            "status": "planned",
-        },
+        {"action": "Курсы", "form": "course", "due_on": (plan.ends_on + datetime.timedelta(days=10)).isoformat(), "status": "planned"},
     )
     assert any("Срок вне ИПРП" in e for e in _errors(response, "due_on"))
     plan.refresh_from_db()
@@ -380,9 +345,7 @@ def test_tutor_records_a_deficit_and_a_session_and_loses_the_teacher_when_unassi
 def test_only_a_tutor_of_the_municipality_can_be_assigned(client, world):
     client.force_login(world.users["coordinator"])
     response = client.post(
-        reverse("partnerships:tutor_assign", args=[world.untutored.pk]),
-        {"tutor": world.users["coordinator_b"].pk},
-        follow=True,
+        reverse("partnerships:tutor_assign", args=[world.untutored.pk]), {"tutor": world.users["coordinator_b"].pk}, follow=True
     )
     assert "Выберите тьютора из тьюторской команды муниципалитета" in response.content.decode()
     assert not world.untutored.tutor_assignments.exists()
@@ -439,9 +402,7 @@ def test_attendance_is_marked_after_the_event_and_people_make_a_school_present(c
     client.force_login(world.users["department"])
     webinar = world.webinar
     invitation = webinar.invitations.first()
-    response = client.post(
-        reverse("partnerships:event_attendance", args=[webinar.pk]), {f"attended_{invitation.pk}": "yes"}
-    )
+    response = client.post(reverse("partnerships:event_attendance", args=[webinar.pk]), {f"attended_{invitation.pk}": "yes"})
     assert "Мероприятие ещё не прошло" in " ".join(response.context["form"].non_field_errors())
     invitation.refresh_from_db()
     assert invitation.attended is None
@@ -488,9 +449,7 @@ def test_return_address_after_an_action_stays_on_the_portal(client, world):
         response = client.post(reverse("partnerships:session_confirm", args=[world.pending.pk]), {"next": target})
         assert response.url == reverse("partnerships:session", args=[world.pending.pk]), target
     here = reverse("partnerships:agreement", args=[world.agreement.pk])
-    response = client.post(
-        reverse("partnerships:session_dispute", args=[world.disputed.pk]), {"next": here, "comment": "x"}
-    )
+    response = client.post(reverse("partnerships:session_dispute", args=[world.disputed.pk]), {"next": here, "comment": "x"})
     assert response.url == here
 
 

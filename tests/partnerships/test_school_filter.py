@@ -43,7 +43,9 @@ def test_a_school_in_the_link_still_filters_and_one_outside_the_list_is_refused(
     rows = list(response.context["page"].object_list)
     assert rows and {s.agreement.supported_school_id for s in rows} == {world.supported_school.pk}
 
-    no_sessions = School.objects.exclude(pk__in=SupportSession.objects.values("agreement__supported_school_id")).first()
+    no_sessions = School.objects.exclude(
+        pk__in=SupportSession.objects.values("agreement__supported_school_id")
+    ).first()
     refused = client.get(url, {"school": no_sessions.pk})
     assert refused.context["page"].paginator.count == 0
     assert "Условия отбора заданы неверно" in refused.content.decode()

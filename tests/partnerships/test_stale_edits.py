@@ -35,9 +35,7 @@ def two_editors(client_class, first, second, url):
 def test_the_later_save_of_an_agreement_is_refused_and_the_earlier_kept(client, world):
     agreement = Agreement.objects.get(number="1-ШНОР")
     url = reverse("partnerships:agreement_edit", args=[agreement.pk])
-    (coordinator, mine), (department, theirs) = two_editors(
-        client.__class__, world["coordinator"], world["department"], url
-    )
+    (coordinator, mine), (department, theirs) = two_editors(client.__class__, world["coordinator"], world["department"], url)
     assert mine["seen"] == theirs["seen"] and mine["seen"][0]
 
     theirs["subject"] = ["Тема управления"]

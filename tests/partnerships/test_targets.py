@@ -27,10 +27,7 @@ def test_without_a_row_the_portal_holds_todays_values_and_a_row_of_the_year_over
     SupportTarget.objects.create(region=None, year=year, agreements_per_year=4)
     assert targets_for(year, region.pk).agreements_per_year == 4  # the installation's default of the year
     SupportTarget.objects.create(region=region, year=year, agreements_per_year=3, event_participation=95)
-    assert (targets_for(year, region.pk).agreements_per_year, targets_for(year, region.pk).event_participation) == (
-        3,
-        95,
-    )
+    assert (targets_for(year, region.pk).agreements_per_year, targets_for(year, region.pk).event_participation) == (3, 95)
     assert targets_for(year, other.pk).agreements_per_year == 4  # another territory keeps the default
     assert targets_for(year + 1, region.pk).agreements_per_year == 5  # a row holds for its school year only
 
@@ -65,9 +62,7 @@ def test_the_department_sets_targets_on_the_page_with_history_and_russian_messag
     assert page.status_code == 200
     assert page.context["form"]["agreements_per_year"].value() == 5  # starts from what holds today
 
-    refused = client.post(
-        url, {"agreements_per_year": -1, "event_participation": 120, "teacher_coverage": 50, "seen": 0}
-    )
+    refused = client.post(url, {"agreements_per_year": -1, "event_participation": 120, "teacher_coverage": 50, "seen": 0})
     assert refused.status_code == 200
     html = refused.content.decode()
     assert "Число договоров не может быть отрицательным." in html and "Доля не может быть больше 100 %." in html
@@ -88,10 +83,7 @@ def test_the_department_sets_targets_on_the_page_with_history_and_russian_messag
     listing = client.get(reverse("partnerships:targets"), {"year": year})
     assert listing.status_code == 200 and region.name in listing.content.decode()
     assert reverse("partnerships:target_edit", args=[year]) not in listing.content.decode()
-    assert (
-        client.post(url, {"agreements_per_year": 9, "event_participation": 80, "teacher_coverage": 50}).status_code
-        == 403
-    )
+    assert client.post(url, {"agreements_per_year": 9, "event_participation": 80, "teacher_coverage": 50}).status_code == 403
     assert SupportTarget.objects.get(region=region, year=year).agreements_per_year == 3
 
 
@@ -165,9 +157,7 @@ def test_the_yearly_report_prints_the_targets_it_judged_against_and_keeps_them(c
     assert (printed_again, goals_again) == (printed, goals)  # the file already written keeps its targets
 
 
-@pytest.mark.parametrize(
-    "name", ["partnerships:summary", "partnerships:coverage", "partnerships:events", "partnerships:targets"]
-)
+@pytest.mark.parametrize("name", ["partnerships:summary", "partnerships:coverage", "partnerships:events", "partnerships:targets"])
 def test_a_page_reads_its_targets_in_one_query(client, world, name):
     Region.objects.create(name="Соседний край")
     SupportTarget.objects.create(region=None, year=current_school_year(), agreements_per_year=4)

@@ -27,17 +27,8 @@ def programmes(demo):
     }
 
 
-def make_programme(
-    *,
-    municipality=None,
-    school=None,
-    measures=10,
-    sections=5,
-    years=(2025, 2027),
-    title=None,
-    state=Programme.State.DRAFT,
-    with_years=True,
-):
+def make_programme(*, municipality=None, school=None, measures=10, sections=5, years=(2025, 2027), title=None,
+                   state=Programme.State.DRAFT, with_years=True):
     """A programme with `measures` measures spread over `sections` tasks, written in bulk (fast, for sizes)."""
     kind = Programme.Kind.TRANSITION if school else Programme.Kind.MUNICIPAL
     programme = Programme.objects.create(

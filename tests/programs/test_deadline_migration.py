@@ -27,22 +27,14 @@ def test_existing_dates_become_date_deadlines_unchanged():
         region = old.get_model("schools", "Region").objects.create(name="Тестовый край")
         municipality = old.get_model("schools", "Municipality").objects.create(region=region, name="Тестовый район")
         programme = old.get_model("programs", "Programme").objects.create(
-            kind="municipal",
-            title="Программа до перехода",
-            municipality=municipality,
-            period_start=2025,
-            period_end=2027,
+            kind="municipal", title="Программа до перехода", municipality=municipality, period_start=2025, period_end=2027
         )
         section = old.get_model("programs", "RoadmapSection").objects.create(programme=programme, title="Задача")
         measure_model = old.get_model("programs", "RoadmapMeasure")
         dates = [datetime.date(2025, 5, 31), datetime.date(2026, 12, 31), None]
         for position, deadline in enumerate(dates, start=1):
             measure_model.objects.create(
-                programme=programme,
-                section=section,
-                position=position,
-                name=f"Мероприятие {position}",
-                deadline=deadline,
+                programme=programme, section=section, position=position, name=f"Мероприятие {position}", deadline=deadline
             )
     finally:
         migrate()

@@ -62,9 +62,8 @@ def overdue_in_db(measure: RoadmapMeasure, today: datetime.date) -> bool:
     ],
     ids=["date", "month", "february", "months", "year"],
 )
-def test_a_deadline_is_overdue_from_the_day_after_its_last_day(
-    demo, empty_programme, due, last_day_in_time, first_day_late
-):
+def test_a_deadline_is_overdue_from_the_day_after_its_last_day(demo, empty_programme, due, last_day_in_time,
+                                                               first_day_late):
     coordinator = demo["coordinator"]
     measure = add_measure(empty_programme, coordinator, due)
     measure.refresh_from_db()

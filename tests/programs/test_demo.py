@@ -51,11 +51,7 @@ def test_school_programmes_in_every_state(programmes):
     assert RoadmapMeasure.objects.filter(programme=returned, risk_factor=returned.risk_factor).exists()
     assert returned.reviews.get().remarks.startswith("1. Для мероприятия 2.1")
     assert programmes["accepted"].snapshots.count() == 2
-    assert (
-        programmes["in_review"]
-        .reviews.filter(kind=Review.Kind.MUTUAL, reviewer_school__short_name="Гимназия г. Заречный")
-        .exists()
-    )
+    assert programmes["in_review"].reviews.filter(kind=Review.Kind.MUTUAL, reviewer_school__short_name="Гимназия г. Заречный").exists()
     assert programmes["submitted"].reviews.filter(kind=Review.Kind.REGIONAL, status="pending").exists()
 
 

@@ -48,9 +48,7 @@ def test_the_owner_restores_an_earlier_passport_after_seeing_what_changes(client
     latest = programme.history.latest()
     assert latest.history_user == demo["school"]
     assert latest.history_change_reason.startswith("Восстановлена версия паспорта от")
-    assert (
-        "Восстановлена версия паспорта" in client.get(reverse("programs:history", args=[programme.pk])).content.decode()
-    )
+    assert "Восстановлена версия паспорта" in client.get(reverse("programs:history", args=[programme.pk])).content.decode()
 
 
 def test_a_restore_against_a_stale_page_is_refused_and_nothing_changes(client, demo, draft):

@@ -22,18 +22,8 @@ def seed_like_workbook(rows=None, *, years=(2025, 2026, 2027)) -> bytes:
     sheet = workbook.active
     sheet.title = "Дорожная карта"
     sheet.append(["«Дорожная карта» разработки и реализации муниципальной программы поддержки ШНОР и ШНСУ"])
-    sheet.append(
-        [
-            "№ п/п",
-            "Наименование\nзадачи/мероприятия",
-            "Результат выполнения мероприятия",
-            None,
-            "Срок реализации, годы",
-            None,
-            None,
-            "Исполнитель и соисполнители мероприятия",
-        ]
-    )
+    sheet.append(["№ п/п", "Наименование\nзадачи/мероприятия", "Результат выполнения мероприятия", None,
+                  "Срок реализации, годы", None, None, "Исполнитель и соисполнители мероприятия"])
     sheet.append([None, None, "наименование", "плановое значение", *[f"{y} г." for y in years], None])
     sheet.merge_cells("C2:D2")
     sheet.merge_cells("E2:G2")
@@ -47,28 +37,12 @@ def seed_like_workbook(rows=None, *, years=(2025, 2026, 2027)) -> bytes:
 
 SEED_ROWS = [
     ["1.", "Реализация мер, направленных на идентификацию и мониторинг эффективности поддержки школ"],
-    [
-        "1.1.",
-        "Отбор ШНОР и ШНСУ для адресного сопровождения",
-        "Количество школ для\nадресного сопровождения и помощи",
-        4,
-        4,
-        4,
-        4,
-        "ДО, УО, УМЦ",
-    ],
+    ["1.1.", "Отбор ШНОР и ШНСУ для адресного сопровождения", "Количество школ для\nадресного сопровождения и помощи",
+     4, 4, 4, 4, "ДО, УО, УМЦ"],
     ["1.2", "Совещание руководителей ШНОР и ШНСУ", "Протокол совещания", "не менее 3", 1, 1, 1, "УО"],
     ["2. Реализация мер, направленных на профессиональное развитие педагогических и руководящих работников"],
-    [
-        "2.1.",
-        "Оценки профессиональных компетенций",
-        "Пакет инструментов, аналитические справки",
-        "1/4",
-        "1/4",
-        "1/4",
-        "1/4",
-        "УМЦ",
-    ],
+    ["2.1.", "Оценки профессиональных компетенций", "Пакет инструментов, аналитические справки", "1/4", "1/4",
+     "1/4", "1/4", "УМЦ"],
     ["2.3", "Методический аудит", "Аналитическая справка", 4, "По количеству\nпедагогов", None, None, "УМЦ"],
     [None, None, None, None, None, None, None, None],
 ]
@@ -101,16 +75,8 @@ def test_reads_the_seed_002_layout(programmes):
 @pytest.mark.parametrize(
     ("row", "where", "what"),
     [
-        (
-            ["1.1", "Отбор", "Школы", -4, 4, 4, 4, "УО"],
-            "Лист «Дорожная карта», строка 6, столбец D",
-            "не может быть отрицательным",
-        ),
-        (
-            ["1.1", "Отбор", "Школы", 4, 4, "минус пять", "-5", "УО"],
-            "строка 6, столбец G",
-            "не может быть отрицательным",
-        ),
+        (["1.1", "Отбор", "Школы", -4, 4, 4, 4, "УО"], "Лист «Дорожная карта», строка 6, столбец D", "не может быть отрицательным"),
+        (["1.1", "Отбор", "Школы", 4, 4, "минус пять", "-5", "УО"], "строка 6, столбец G", "не может быть отрицательным"),
         (["1.1", None, "Школы", 4, 4, 4, 4, "УО"], "строка 6, столбец B", "не указано наименование"),
         (["абв", "Отбор", "Школы", 4, 4, 4, 4, "УО"], "строка 6, столбец A", "не номер задачи"),
     ],
@@ -126,20 +92,8 @@ def test_bad_cells_are_named_by_row_and_column(programmes, row, where, what):
 def test_deadline_outside_the_period_is_named(programmes):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.append(
-        [
-            "№ п/п",
-            "Наименование задачи/мероприятия",
-            "Результат: наименование",
-            "Плановое значение",
-            "2025 г.",
-            "2026 г.",
-            "2027 г.",
-            "Исполнители",
-            "Срок",
-            "Статус",
-        ]
-    )
+    sheet.append(["№ п/п", "Наименование задачи/мероприятия", "Результат: наименование", "Плановое значение",
+                  "2025 г.", "2026 г.", "2027 г.", "Исполнители", "Срок", "Статус"])
     sheet.append(["1.", "Задача"])
     sheet.append(["1.1", "Мероприятие", "Справка", 1, 1, None, None, "УО", "15.03.2024", "выполнено"])
     sheet.append(["1.2", "Мероприятие 2", "Справка", 1, 1, None, None, "УО", "31.12.2025", "нечто"])
@@ -186,16 +140,8 @@ def test_export_reads_back_as_the_same_roadmap(programmes):
     content = roadmap_xlsx(municipal, sections)
     sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
     header = [cell.value for cell in sheet[1]]
-    assert header[:8] == [
-        "№ п/п",
-        "Наименование задачи/мероприятия",
-        "Результат: наименование",
-        "Единица измерения",
-        "Плановое значение",
-        "2025 г.",
-        "2026 г.",
-        "2027 г.",
-    ]
+    assert header[:8] == ["№ п/п", "Наименование задачи/мероприятия", "Результат: наименование", "Единица измерения",
+                          "Плановое значение", "2025 г.", "2026 г.", "2027 г."]
     assert sheet["A3"].value == "1.1" and sheet["E3"].value == 4
     parsed = roadmap_parse(upload(content), programme=municipal)
     assert parsed.errors.messages() == [] and parsed.notes == []
@@ -205,29 +151,22 @@ def test_export_reads_back_as_the_same_roadmap(programmes):
     assert len(read) == len(originals) == 25
     for original, again in zip(originals, read, strict=True):
         assert (again.name, again.result_name, again.planned_value, again.planned_text, again.executors) == (
-            original.name,
-            original.result_name,
-            original.planned_value,
-            original.planned_text,
-            original.executors,
+            original.name, original.result_name, original.planned_value, original.planned_text, original.executors
         )
         assert (again.due, again.status) == (original.due, original.status)
         planned = {year: row.planned_label for year, row in original.year_values.items() if row.planned_label}
-        assert {
-            year: v.get("planned_text") or str(v["planned_value"].normalize())
-            for year, v in again.years.items()
-            if v.get("planned_value") is not None or v.get("planned_text")
-        } == planned
+        assert {year: v.get("planned_text") or str(v["planned_value"].normalize()) for year, v in again.years.items()
+                if v.get("planned_value") is not None or v.get("planned_text")} == planned
 
 
 def test_export_escapes_formulas(demo, programmes):
     draft = programmes["draft"]
     services.measure_add(
-        section=draft.sections.first(), actor=demo["school"], data=services.MeasureData(name='=HYPERLINK("x")')
+        section=draft.sections.first(), actor=demo["school"], data=services.MeasureData(name="=HYPERLINK(\"x\")")
     )
     content = roadmap_xlsx(draft, roadmap_sections(programme=draft))
     values = [c.value for row in openpyxl.load_workbook(io.BytesIO(content)).worksheets[0].iter_rows() for c in row]
-    assert '\'=HYPERLINK("x")' in values
+    assert "'=HYPERLINK(\"x\")" in values
 
 
 def _fingerprint():

@@ -28,11 +28,7 @@ State = Programme.State
 
 def data_of(measure: RoadmapMeasure, **changes) -> MeasureData:
     years = {
-        row.year: {
-            "planned_value": row.planned_value,
-            "planned_text": row.planned_text,
-            "actual_value": row.actual_value,
-        }
+        row.year: {"planned_value": row.planned_value, "planned_text": row.planned_text, "actual_value": row.actual_value}
         for row in measure.years.all()
     }
     values = {
@@ -115,10 +111,7 @@ def test_school_programme_goes_through_review_rounds(demo, programmes):
 
     criterion_id = review.checks.first().criterion_id
     services.review_complete(
-        review=review,
-        actor=coordinator,
-        verdict="returned",
-        remarks="Добавьте работу с родителями.",
+        review=review, actor=coordinator, verdict="returned", remarks="Добавьте работу с родителями.",
         checks={criterion_id: (False, "нет мероприятий с родителями")},
     )
     programme.refresh_from_db()
@@ -174,9 +167,7 @@ def test_accepted_programme_is_locked_until_the_coordinator_reopens_it(demo, pro
     years = data_of(measure).years
     years.setdefault(year, {"planned_value": None, "planned_text": ""})["actual_value"] = Decimal(5)
     services.measure_update(
-        measure=measure,
-        actor=actor,
-        data=data_of(measure, status="done", years=years),
+        measure=measure, actor=actor, data=data_of(measure, status="done", years=years),
         expected_version=measure.version,
     )
     measure.refresh_from_db()
@@ -194,11 +185,7 @@ def test_accepted_programme_is_locked_until_the_coordinator_reopens_it(demo, pro
 def test_submit_needs_measures_and_a_goal(demo, programmes):
     school = demo["school"]
     programme = services.programme_create(
-        actor=school,
-        kind=Programme.Kind.TRANSITION,
-        title="Пустая",
-        period_start=2026,
-        period_end=2027,
+        actor=school, kind=Programme.Kind.TRANSITION, title="Пустая", period_start=2026, period_end=2027,
         school=programmes["draft"].school,
     )
     with pytest.raises(ProgrammeError, match="нет ни одного мероприятия"):
@@ -221,9 +208,7 @@ def test_mutual_review_advises_and_the_municipal_verdict_decides(demo, programme
 
     with pytest.raises(ProgrammeError, match="уже проводит"):
         other = services.review_assign_mutual(
-            programme=programme,
-            actor=coordinator,
-            school=programme.municipality.schools.get(short_name="Никольская ООШ"),
+            programme=programme, actor=coordinator, school=programme.municipality.schools.get(short_name="Никольская ООШ")
         )
         services.review_assign_mutual(programme=programme, actor=coordinator, school=other.reviewer_school)
     outsider_school = demo["coordinator_b"].role_assignments.get().municipality.schools.first()
@@ -320,16 +305,12 @@ def test_period_cannot_drop_years_the_roadmap_uses(demo, programmes):
     municipal = programmes["municipal"]
     with pytest.raises(ValidationError) as caught:
         services.programme_update_passport(
-            programme=municipal,
-            actor=coordinator,
-            data={"period_start": 2026, "period_end": 2027},
+            programme=municipal, actor=coordinator, data={"period_start": 2026, "period_end": 2027},
             expected_version=municipal.version,
         )
     assert "у мероприятий есть значения за 2025 г." in str(caught.value)
     services.programme_update_passport(
-        programme=municipal,
-        actor=coordinator,
-        data={"period_end": 2028, "goal": "Новая цель"},
+        programme=municipal, actor=coordinator, data={"period_end": 2028, "goal": "Новая цель"},
         expected_version=municipal.version,
     )
     municipal.refresh_from_db()
@@ -383,9 +364,7 @@ def test_refused_evidence_leaves_nothing_behind(demo, programmes, settings, name
     measure = programmes["municipal"].measures.first()
     before = Evidence.objects.count()
     with pytest.raises(EvidenceRefused) as caught:
-        services.evidence_add(
-            measure=measure, actor=demo["coordinator"], title="", file=SimpleUploadedFile(name, content)
-        )
+        services.evidence_add(measure=measure, actor=demo["coordinator"], title="", file=SimpleUploadedFile(name, content))
     assert message in str(caught.value)
     assert Evidence.objects.count() == before
     evidence_dir = settings.MEDIA_ROOT / "programs" / "evidence" / str(measure.programme_id)
@@ -397,10 +376,7 @@ def test_too_large_evidence_is_refused_by_the_setting(demo, programmes, settings
     measure = programmes["municipal"].measures.first()
     with pytest.raises(EvidenceRefused, match="больше допустимых 1 КБ"):
         services.evidence_add(
-            measure=measure,
-            actor=demo["coordinator"],
-            title="",
-            file=SimpleUploadedFile("big.pdf", b"%PDF" + b"0" * 2000),
+            measure=measure, actor=demo["coordinator"], title="", file=SimpleUploadedFile("big.pdf", b"%PDF" + b"0" * 2000)
         )
 
 

@@ -160,10 +160,7 @@ def test_sections_are_added_renamed_and_removed_in_place(coordinator, municipal)
     renamed = coordinator.post(edit_url, {"title": "Мониторинг", "version": section.version}, **HTMX)
     assert "Мониторинг</th>" in renamed.content.decode()
     stale = coordinator.post(edit_url, {"title": "Иначе", "version": 1}, **HTMX)
-    assert (
-        "Задачу уже изменил(а)" in stale.content.decode()
-        and "сейчас она называется «Мониторинг»" in stale.content.decode()
-    )
+    assert "Задачу уже изменил(а)" in stale.content.decode() and "сейчас она называется «Мониторинг»" in stale.content.decode()
 
     removed = coordinator.post(reverse("programs:section_delete", args=[section.pk]), {"version": 2}, **HTMX)
     assert removed["HX-Retarget"] == "#roadmap"
@@ -246,9 +243,7 @@ def test_review_page_requires_remarks_to_return(client, demo, programmes):
     programmes["submitted"].refresh_from_db()
     assert programmes["submitted"].state == Programme.State.IN_REVIEW
     criterion = review.checks.first().criterion_id
-    response = client.post(
-        url, {"action": "complete", "verdict": "returned", "remarks": "", f"check_{criterion}": "no"}
-    )
+    response = client.post(url, {"action": "complete", "verdict": "returned", "remarks": "", f"check_{criterion}": "no"})
     assert "Чтобы вернуть программу на доработку, напишите замечания" in response.content.decode()
     client.post(url, {"action": "save", "remarks": "Черновик замечаний", f"check_{criterion}": "no"})
     review.refresh_from_db()
@@ -301,60 +296,29 @@ def test_programme_is_created_and_its_passport_edited(client, demo, programmes):
     client.force_login(demo["school"])
     response = client.post(
         reverse("programs:create"),
-        {
-            "kind": "anti_risk",
-            "school": programmes["draft"].school_id,
-            "title": "Антирисковая: дефицит кадров",
-            "period_start": 2026,
-            "period_end": 2026,
-        },
+        {"kind": "anti_risk", "school": programmes["draft"].school_id, "title": "Антирисковая: дефицит кадров",
+         "period_start": 2026, "period_end": 2026},
     )
     assert "Антирисковая программа преодолевает один фактор риска" in response.content.decode()
     factor = programmes["returned"].risk_factor
     response = client.post(
         reverse("programs:create"),
-        {
-            "kind": "anti_risk",
-            "school": programmes["draft"].school_id,
-            "title": "Антирисковая",
-            "risk_factor": factor.pk,
-            "period_start": 2026,
-            "period_end": 2026,
-        },
+        {"kind": "anti_risk", "school": programmes["draft"].school_id, "title": "Антирисковая", "risk_factor": factor.pk,
+         "period_start": 2026, "period_end": 2026},
     )
     programme = Programme.objects.get(title="Антирисковая")
     assert response.url == reverse("programs:detail", args=[programme.pk])
     assert programme.created_by == demo["school"] and programme.municipality == programmes["draft"].municipality
     edit = reverse("programs:passport_edit", args=[programme.pk])
-    client.post(
-        edit,
-        {
-            "title": "Антирисковая",
-            "period_start": 2026,
-            "period_end": 2026,
-            "risk_factor": factor.pk,
-            "goal": "Снизить долю",
-            "version": 1,
-        },
-    )
+    client.post(edit, {"title": "Антирисковая", "period_start": 2026, "period_end": 2026, "risk_factor": factor.pk,
+                       "goal": "Снизить долю", "version": 1})
     programme.refresh_from_db()
     assert programme.goal == "Снизить долю"
-    stale = client.post(
-        edit,
-        {
-            "title": "Антирисковая",
-            "period_start": 2026,
-            "period_end": 2026,
-            "risk_factor": factor.pk,
-            "goal": "Поверх",
-            "version": 1,
-        },
-    )
+    stale = client.post(edit, {"title": "Антирисковая", "period_start": 2026, "period_end": 2026,
+                               "risk_factor": factor.pk, "goal": "Поверх", "version": 1})
     assert "Паспорт программы уже изменил(а)" in stale.content.decode()
-    bad = client.post(
-        edit,
-        {"title": "Антирисковая", "period_start": 2027, "period_end": 2026, "risk_factor": factor.pk, "version": 2},
-    )
+    bad = client.post(edit, {"title": "Антирисковая", "period_start": 2027, "period_end": 2026,
+                             "risk_factor": factor.pk, "version": 2})
     assert "Последний год не может быть раньше первого." in bad.content.decode()
     # The school cannot start a programme for another school by posting its id.
     other = programmes["submitted"].school

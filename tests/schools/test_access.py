@@ -102,3 +102,4 @@ def test_roles_are_read_once_per_user_object(demo, django_assert_num_queries):
         list(visible_schools(coordinator))
     with django_assert_num_queries(1):  # the roles are kept on the user object
         list(visible_schools(coordinator))
+

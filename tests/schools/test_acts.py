@@ -196,7 +196,7 @@ def test_the_coordinator_registers_the_order_from_the_programme_and_the_passport
     # the school team reads the programme's acts but links none
     client.force_login(full_demo["school"])
     own = Programme.objects.filter(school__short_name="Покровская СОШ").first()
-    assert "Связать" not in text(client, reverse("programs:detail", args=[own.pk])).split("data-acts-block")[1]
+    assert "Связать" not in text(client, reverse("programs:detail", args=[own.pk])).split('data-acts-block')[1]
 
 
 def test_delete_asks_to_confirm_and_removes_the_file_after_the_commit(client, full_demo):
@@ -255,14 +255,14 @@ def test_the_register_filters_by_kind_year_municipality_and_what_it_approves(cli
 def test_the_export_prints_as_a_register_and_escapes_formulas(client, full_demo):
     client.force_login(full_demo["coordinator"])
     municipality = Municipality.objects.get(name=MUNICIPALITY_A)
-    client.post(reverse("schools:act_create"), form(municipality, title='=HYPERLINK("x")'))
+    client.post(reverse("schools:act_create"), form(municipality, title="=HYPERLINK(\"x\")"))
     response = client.get(reverse("schools:acts_export"), {"municipality": municipality.pk})
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet.page_setup.orientation == "landscape" and sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.page_setup.fitToWidth == 1 and sheet.print_title_rows == "$4:$4"
     rows = list(sheet.iter_rows(min_row=5, values_only=True))
     assert {row[2] for row in rows} == {PROGRAMME_ORDER, CURATORS_ORDER, "15-о"}
-    assert '\'=HYPERLINK("x")' in {row[4] for row in rows}
+    assert "'=HYPERLINK(\"x\")" in {row[4] for row in rows}
     programme_row = next(row for row in rows if row[2] == PROGRAMME_ORDER)
     assert programme_row[7] == f"программа: {MUNICIPAL_TITLE}" and programme_row[3] == datetime.datetime(2024, 12, 30)
 

@@ -128,9 +128,7 @@ def _same_file_cases(municipality, school):
         ),
         "more graduates than pupils": (
             "schoolyearprofile",
-            workbook_bytes(
-                {"Профили": [profiles, _profile_row(municipality, school, 2024, pupils=10, graduates_9=20)]}
-            ),
+            workbook_bytes({"Профили": [profiles, _profile_row(municipality, school, 2024, pupils=10, graduates_9=20)]}),
             "Лист «Профили», строка 2, столбец E («Выпускников 9 классов»): не может быть больше, чем обучающихся в "
             "школе.",
         ),
@@ -164,9 +162,7 @@ def _same_file_cases(municipality, school):
     ["text in a number cell", "a share over 100", "more graduates than pupils", "a school not in the registry",
      "an unknown kind of school", "an unknown municipality", "a missing required column", "a renamed PDF"],
 )  # fmt: skip
-def test_the_same_bad_file_gets_the_same_message_on_the_portal_and_in_the_back_office(
-    client, demo, municipality_a, case
-):
+def test_the_same_bad_file_gets_the_same_message_on_the_portal_and_in_the_back_office(client, demo, municipality_a, case):
     school = municipality_a.schools.order_by("short_name").first()
     model, data, message = _same_file_cases(municipality_a.name, school.short_name)[case]
     client.force_login(demo["department"])
@@ -187,10 +183,7 @@ def test_the_back_office_imports_the_portals_template_and_holds_the_file_like_th
     data = workbook_bytes(
         {
             "Школы": [[c.header for c in SCHOOL_COLUMNS]],
-            "Профили": [
-                [c.header for c in PROFILE_COLUMNS],
-                _profile_row(municipality_a.name, school.short_name, 2031, pupils=321),
-            ],
+            "Профили": [[c.header for c in PROFILE_COLUMNS], _profile_row(municipality_a.name, school.short_name, 2031, pupils=321)],
         }
     )
     client.force_login(demo["department"])

@@ -20,13 +20,7 @@ from schools.results_long_format import long_format_template, parse_long_format
 FILES = Path(__file__).resolve().parents[1] / "files"
 ZABAYKALSKY = "zabaykalsky_krai_ege_2022_2024.xlsx"
 JEWISH_AO = "jewish_ao_ege_2022_2024.xlsx"
-METRICS = [
-    "приняло участие",
-    "не преодолен min порог",
-    "высокобалльники (80-99 баллов)",
-    "получили 100 баллов",
-    "средний балл",
-]
+METRICS = ["приняло участие", "не преодолен min порог", "высокобалльники (80-99 баллов)", "получили 100 баллов", "средний балл"]
 
 
 def real_data_dir() -> Path:
@@ -71,16 +65,8 @@ def results_sheet(*rows, year=2023, heading=None, numbers_row=False):
         "Образовательная организация (школа)",
         "Профиль (при наличии)",
         "Всего выпускников, принявших участие в ЕГЭ, чел.",
-        "Русский язык",
-        None,
-        None,
-        None,
-        None,
-        "Химия",
-        None,
-        None,
-        None,
-        None,
+        "Русский язык", None, None, None, None,
+        "Химия", None, None, None, None,
     ]
     table = [[], [title], [], ["Тестовый край"], [], header, [None, None, None, None, *METRICS, *METRICS]]
     if numbers_row:
@@ -90,13 +76,8 @@ def results_sheet(*rows, year=2023, heading=None, numbers_row=False):
 
 def registrations_sheet(*rows, year=2024):
     header = [
-        "Муниципальное образование",
-        "Образовательная организация (школа)",
-        "Профиль",
-        "Всего выпускников, чел.",
-        "Русский язык, чел.",
-        "Математика (профиль), чел.",
-        "Химия, чел.",
+        "Муниципальное образование", "Образовательная организация (школа)", "Профиль", "Всего выпускников, чел.",
+        "Русский язык, чел.", "Математика (профиль), чел.", "Химия, чел.",
     ]
     return [[], [f"Информация о поданных выпускниками школ {year} года заявлениях на участие в ЕГЭ"], [], header] + [
         list(row) for row in rows
@@ -131,9 +112,8 @@ def test_real_zabaykalsky_corrupt_chemistry_column_becomes_warnings():
     parsed = parse_ege_workbook(real_workbook(ZABAYKALSKY))
     chemistry = [w for w in parsed.warnings.messages() if "Химия" in w and "Лист «2023»" in w]
     assert chemistry[0].startswith("Лист «2023», строка 381, столбец W: в итоговой строке «получили 100 баллов»")
-    assert (
-        "Лист «2023», строка 9, столбец W: «получили 100 баллов» по предмету «Химия» (12) больше числа участников (8)"
-        in (chemistry[1])
+    assert "Лист «2023», строка 9, столбец W: «получили 100 баллов» по предмету «Химия» (12) больше числа участников (8)" in (
+        chemistry[1]
     )
     assert len(chemistry) > 100
     rows_2023 = [row for row in parsed.rows if row.year == 2023]
@@ -153,11 +133,7 @@ def test_real_jewish_ao_workbook_carries_municipalities_down_and_skips_totals():
         ("2022", 2022, 43, [6, 7, 8, 9]),
     ]
     assert {row.municipality_name.lower() for row in parsed.rows} == {
-        "город биробиджан",
-        "биробиджанский район",
-        "ленинский район",
-        "облученский район",
-        "октябрьский район",
+        "город биробиджан", "биробиджанский район", "ленинский район", "облученский район", "октябрьский район",
         "смидовичский район",
     }
     gymnasium = next(r for r in parsed.rows if r.year == 2022 and r.school_name == 'МБОУ "Гимназия № 1"')
@@ -182,10 +158,7 @@ def test_real_workbooks_agree_with_the_tidy_csv_made_from_them(name):
 
     checked = 0
     for csv_name, metrics in (
-        (
-            "ege_results_by_school_subject_2022_2023.csv",
-            ("participants", "below_min", "high_80_99", "score_100", "mean_score"),
-        ),
+        ("ege_results_by_school_subject_2022_2023.csv", ("participants", "below_min", "high_80_99", "score_100", "mean_score")),
         ("ege_applications_by_school_subject_2024.csv", ("applicants",)),
     ):
         with open(path.parent / csv_name, encoding="utf-8") as source:
@@ -261,15 +234,9 @@ def test_text_in_a_number_cell_names_sheet_row_and_column():
     [
         ((20, -1), "Лист «2023», строка 8, столбец F: число не может быть отрицательным, а указано -1."),
         ((20, 2.5), "Лист «2023», строка 8, столбец F: ожидается целое число, а указано 2,5."),
-        (
-            (20, 0, 21),
-            "Лист «2023», строка 8, столбец G: «высокобалльники (80-99 баллов)» по предмету «Русский язык» "
-            "(21) больше числа участников (20).",
-        ),
-        (
-            (20, 0, 0, 0, 101),
-            "Лист «2023», строка 8, столбец I: средний балл 101 по предмету «Русский язык» больше 100.",
-        ),
+        ((20, 0, 21), "Лист «2023», строка 8, столбец G: «высокобалльники (80-99 баллов)» по предмету «Русский язык» "
+                      "(21) больше числа участников (20)."),
+        ((20, 0, 0, 0, 101), "Лист «2023», строка 8, столбец I: средний балл 101 по предмету «Русский язык» больше 100."),
     ],
 )
 def test_impossible_numbers_are_errors(russian, message):
@@ -289,9 +256,7 @@ def test_a_count_above_participants_in_a_column_whose_total_is_broken_is_a_warni
     )
     parsed = parse_ege_workbook(data)
     assert parsed.errors.messages() == []
-    assert parsed.warnings.messages()[0].startswith(
-        "Лист «2023», строка 10, столбец M: в итоговой строке «получили 100 баллов»"
-    )
+    assert parsed.warnings.messages()[0].startswith("Лист «2023», строка 10, столбец M: в итоговой строке «получили 100 баллов»")
     assert parsed.warnings.messages()[1] == (
         "Лист «2023», строка 8, столбец M: «получили 100 баллов» по предмету «Химия» (5) больше числа участников (3) — "
         "столбец испорчен в источнике, значение не загружено."
@@ -326,9 +291,7 @@ def test_sheet_without_any_year_is_an_error():
 def test_two_sheets_of_one_year_are_an_error():
     sheet = results_sheet(school_row("Р", "СОШ", 5, russian=(5,)))
     parsed = parse_ege_workbook(workbook_bytes({"2023": sheet, "2023 (копия)": sheet}))
-    assert parsed.errors.messages() == [
-        "Лист «2023 (копия)»: 2023 год уже прочитан с листа «2023» — в книге должен быть один лист на год."
-    ]
+    assert parsed.errors.messages() == ["Лист «2023 (копия)»: 2023 год уже прочитан с листа «2023» — в книге должен быть один лист на год."]
 
 
 def test_registrations_sheet_gives_applicants():
@@ -419,14 +382,10 @@ def test_bad_files_get_one_russian_message_and_no_exception(case, parse, small_l
 def test_file_larger_than_the_limit_is_refused_before_reading(settings, tmp_path):
     settings.UPLOAD_MAX_BYTES = 1000
     path = tmp_path / "big.xlsx"
-    path.write_bytes(
-        workbook_bytes({"2023": results_sheet(*[school_row("Р", f"СОШ {n}", 5, russian=(5,)) for n in range(50)])})
-    )
+    path.write_bytes(workbook_bytes({"2023": results_sheet(*[school_row("Р", f"СОШ {n}", 5, russian=(5,)) for n in range(50)])}))
     for source in (path, path.read_bytes(), io.BytesIO(path.read_bytes())):
         parsed = parse_results_file(source)
-        assert parsed.errors.messages() == [
-            "Файл больше допустимого размера (1000 байт). Загрузите файл меньшего размера."
-        ]
+        assert parsed.errors.messages() == ["Файл больше допустимого размера (1000 байт). Загрузите файл меньшего размера."]
 
 
 def test_sheet_longer_than_the_row_cap_is_refused(monkeypatch):
@@ -446,10 +405,7 @@ def test_template_parses_to_its_one_example_row(db):
     assert parsed.errors.messages() == []
     (row,) = parsed.rows
     assert (row.municipality_name, row.school_name, row.year, row.values) == (
-        "Заречный муниципальный район",
-        "Заречная СОШ № 1",
-        2024,
-        {"oge-russian-participants": 25},
+        "Заречный муниципальный район", "Заречная СОШ № 1", 2024, {"oge-russian-participants": 25}
     )
     from openpyxl import load_workbook
 
@@ -493,16 +449,9 @@ def test_long_format_errors_name_sheet_row_and_column():
     parsed = parse_long_format(data, known_codes=set())
     assert parsed.errors.messages()[0] == "Лист «Результаты», строка 2, столбец E: ожидается число, а указано «н/д»."
     assert parsed.errors.messages()[1] == "Лист «Результаты», строка 3, столбец B: не указана школа."
-    assert (
-        parsed.errors.messages()[2]
-        == "Лист «Результаты», строка 3, столбец C: ожидается год от 2000 до 2100, а указано 1990."
-    )
-    assert parsed.errors.messages()[3].startswith(
-        "Лист «Результаты», строка 3, столбец D: в коде «oge-russian-grade» неизвестный показатель"
-    )
-    assert parsed.errors.messages()[4].startswith(
-        "Лист «Результаты», строка 4, столбец D: код результата «егэ русский» не по образцу"
-    )
+    assert parsed.errors.messages()[2] == "Лист «Результаты», строка 3, столбец C: ожидается год от 2000 до 2100, а указано 1990."
+    assert parsed.errors.messages()[3].startswith("Лист «Результаты», строка 3, столбец D: в коде «oge-russian-grade» неизвестный показатель")
+    assert parsed.errors.messages()[4].startswith("Лист «Результаты», строка 4, столбец D: код результата «егэ русский» не по образцу")
     assert parsed.errors.messages()[5] == (
         "Лист «Результаты», строка 5, столбец E: ожидается целое число, а указано 2,5."
     )

@@ -15,17 +15,8 @@ from schools.selection import list_approve
 from schools.verdicts import Parameters, compute_verdicts, low_criteria_rows, verdict_text
 
 CRITERION = {
-    "code": "mean",
-    "name": "Средний балл",
-    "kind": "results",
-    "unit": "балл",
-    "direction": "higher_better",
-    "weight": 1.0,
-    "rule": "threshold",
-    "line": 50.0,
-    "within": "all",
-    "measure": "m",
-    "per_measure": None,
+    "code": "mean", "name": "Средний балл", "kind": "results", "unit": "балл", "direction": "higher_better",
+    "weight": 1.0, "rule": "threshold", "line": 50.0, "within": "all", "measure": "m", "per_measure": None,
     "profile_field": None,
 }
 
@@ -205,11 +196,7 @@ def test_unfinished_run_cannot_be_approved(demo):
 def test_identify_command_prints_a_russian_summary(demo, capsys):
     call_command("identify", "--year", "2026", "--approve")
     out = capsys.readouterr().out
-    assert (
-        "Идентификация на 2025/26 учебный год" in out
-        and "Утверждён перечень" in out
-        and "на 2025/26 учебный год." in out
-    )
+    assert "Идентификация на 2025/26 учебный год" in out and "Утверждён перечень" in out and "на 2025/26 учебный год." in out
     assert SchoolYearStatus.objects.filter(year=2026).count() == School.objects.count()
 
 
@@ -241,9 +228,7 @@ def test_scores_are_the_mid_rank_share_with_ties_as_defined(rule, direction):
     scored = _score_criterion(snap, rows, _Judged(clusters))
     got = {
         (school, year): (score, low)
-        for school, year, score, low in zip(
-            *(a.tolist() for a in (scored.school, scored.year, scored.score, scored.low)), strict=True
-        )
+        for school, year, score, low in zip(*(a.tolist() for a in (scored.school, scored.year, scored.score, scored.low)), strict=True)
     }
     assert len(got) == len(rows)
     high = direction == "higher_better"
@@ -254,11 +239,7 @@ def test_scores_are_the_mid_rank_share_with_ties_as_defined(rule, direction):
             n, mean, sd = len(oriented), statistics.fmean(oriented), statistics.pstdev(oriented)
             for pk, value in members:
                 o = value if high else -value
-                score = (
-                    100.0
-                    * (bisect_left(oriented, o) + 0.5 * (bisect_right(oriented, o) - bisect_left(oriented, o)))
-                    / n
-                )
+                score = 100.0 * (bisect_left(oriented, o) + 0.5 * (bisect_right(oriented, o) - bisect_left(oriented, o))) / n
                 low = {"percentile": score < 20.0, "zscore": (o - mean) / sd < -1.0,
                        "threshold": value < 20.0 if high else value > 20.0}[rule]  # fmt: skip
                 assert got[(pk, year)] == ((0.0 if low else score), low)
@@ -272,14 +253,7 @@ def test_low_criteria_stored_whole_by_an_earlier_version_are_read_as_they_are():
     assert rows[0] == whole
     assert rows[1]["name"] == "gone" and rows[1]["value"] == 1.5
     # As runs store them now: [year, code, value], the rest from the run's criterion.
-    assert rows[2] == {
-        **rows[2],
-        "year": 2026,
-        "name": "Средний балл",
-        "value": 12.5,
-        "cluster": "все школы",
-        "line": 50.0,
-    }
+    assert rows[2] == {**rows[2], "year": 2026, "name": "Средний балл", "value": 12.5, "cluster": "все школы", "line": 50.0}
     assert len(rows) == 3
     assert low_criteria_rows("текст старого формата", [CRITERION]) == []
 

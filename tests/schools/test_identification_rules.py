@@ -77,7 +77,9 @@ def test_equal_values_fall_on_the_same_side_of_every_line_and_share_a_place(rule
     # Five schools tie at 50 around the line.
     scores = {1: 40, 2: 50, 3: 50, 4: 50, 5: 50, 6: 50, 7: 60, 8: 70, 9: 80, 10: 90}
     clusters = dict.fromkeys(scores, "Городские школы")
-    verdicts = compute_verdicts(inputs_for(every_year(scores), clusters, dict.fromkeys(scores, 1), [criterion]), ENOUGH)
+    verdicts = compute_verdicts(
+        inputs_for(every_year(scores), clusters, dict.fromkeys(scores, 1), [criterion]), ENOUGH
+    )
     tied = [verdicts[school] for school in (2, 3, 4, 5, 6)]
     assert len({(v["status"], v["oip"]) for v in tied}) == 1, [(v["status"], v["oip"]) for v in tied]
     places = set()
@@ -176,10 +178,7 @@ def test_signs_of_non_objective_vpr_stand_beside_the_verdict_and_do_not_change_i
     assert flagged.objectivity_flag and run.objectivity_count == 1
     # The worst ЕГЭ of the four decides its place on the list; the signs neither add to it nor take away.
     assert flagged.status == Status.SHNOR
-    assert (
-        run.verdicts.get(school=schools[1]).status == Status.NONE
-        and not run.verdicts.get(school=schools[1]).objectivity_flag
-    )
+    assert run.verdicts.get(school=schools[1]).status == Status.NONE and not run.verdicts.get(school=schools[1]).objectivity_flag
     text = flagged.explanation_text()
     assert "Признаки необъективности ВПР: ВПР по математике" in text
     assert "4,6" in text and "3,1" in text
@@ -224,9 +223,7 @@ def test_the_explanation_counts_the_criteria_a_school_has_results_on():
         "russian": [[2, y, 60.0] for y in YEARS],  # school 1 did not take it
     }
     verdicts = compute_verdicts(inputs, ENOUGH)
-    assert "Результаты есть по 1 из 2 критериев (2024, 2025 и 2026)." in verdict_text(
-        verdicts[1], ENOUGH, [math, russian]
-    )
+    assert "Результаты есть по 1 из 2 критериев (2024, 2025 и 2026)." in verdict_text(verdicts[1], ENOUGH, [math, russian])
     assert "критериев" not in verdict_text(verdicts[2], ENOUGH, [math, russian])
 
 

@@ -12,17 +12,8 @@ pytestmark = pytest.mark.django_db
 
 def start_form(year=2026, **overrides):
     data = {
-        "year": year,
-        "oip_threshold": 21,
-        "social_threshold": 42.7,
-        "window_years": 3,
-        "min_low_years": 2,
-        "min_result_years": 2,
-        "index_scale": "relative",
-        "preventive_drop": 10,
-        "preventive_margin": 15,
-        "curator_threshold": 75,
-        "note": "проверка",
+        "year": year, "oip_threshold": 21, "social_threshold": 42.7, "window_years": 3, "min_low_years": 2,
+        "min_result_years": 2, "index_scale": "relative", "preventive_drop": 10, "preventive_margin": 15, "curator_threshold": 75, "note": "проверка",
     }
     return {**data, **overrides}
 
@@ -39,9 +30,7 @@ def test_department_runs_identification_reads_why_and_approves(client, demo, dja
     page = client.get(response.url, {"status": "listed"}).content.decode()
     assert "Утвердить перечень" in page and "ОИП ниже порога" in page
 
-    assert (
-        "Сводка перед утверждением" in client.get(reverse("schools:selection_approve", args=[run.pk])).content.decode()
-    )
+    assert "Сводка перед утверждением" in client.get(reverse("schools:selection_approve", args=[run.pk])).content.decode()
     order = {"order_number": "123-о", "order_date": "2026-02-01", "confirm": "on"}
     approved = client.post(reverse("schools:run_approve", args=[run.pk]), order, follow=True)
     assert "Утверждён перечень 2026 года на 2025/26 учебный год" in approved.content.decode()  # named by the order

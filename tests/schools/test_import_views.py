@@ -35,9 +35,7 @@ def department(client, demo):
 
 
 def xlsx(name: str, data: bytes) -> SimpleUploadedFile:
-    return SimpleUploadedFile(
-        name, data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    return SimpleUploadedFile(name, data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def upload(client, name: str, data: bytes):
@@ -85,13 +83,7 @@ def test_template_download_is_the_long_format_workbook(department):
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert "attachment" in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.content))
-    assert [cell.value for cell in workbook["Результаты"][1]] == [
-        "Муниципалитет",
-        "Школа",
-        "Год",
-        "Код результата",
-        "Значение",
-    ]
+    assert [cell.value for cell in workbook["Результаты"][1]] == ["Муниципалитет", "Школа", "Год", "Код результата", "Значение"]
 
 
 def test_preview_without_an_upload_sends_back_to_the_upload_page(department):
@@ -131,9 +123,7 @@ def test_upload_preview_and_confirm_with_a_decision(department, settings, demo):
     preview = response.context["preview"]
     (name,) = preview.unmatched
     school = School.objects.get(short_name="Никольская ООШ")
-    response = department.post(
-        PREVIEW, {f"action-{name.key}": "map", f"school-{name.key}": str(school.pk)}, follow=True
-    )
+    response = department.post(PREVIEW, {f"action-{name.key}": "map", f"school-{name.key}": str(school.pk)}, follow=True)
     assert response.redirect_chain[-1][0] == UPLOAD
     assert "Результаты из файла «огэ 2024.xlsx» загружены." in response.content.decode()
     assert school.results.get(year=2024, measure__code="oge-russian-participants").value == 12
@@ -144,9 +134,7 @@ def test_upload_preview_and_confirm_with_a_decision(department, settings, demo):
 
 
 def test_mapping_without_a_chosen_school_is_asked_again(department):
-    data = workbook_bytes(
-        {"Результаты": long_rows([MUNICIPALITY_A, "МКОУ Никольская школа", 2024, "oge-math-mean_score", 3.5])}
-    )
+    data = workbook_bytes({"Результаты": long_rows([MUNICIPALITY_A, "МКОУ Никольская школа", 2024, "oge-math-mean_score", 3.5])})
     upload(department, "r.xlsx", data)
     name = department.get(PREVIEW).context["preview"].unmatched[0]
     counts = table_counts()
@@ -157,9 +145,7 @@ def test_mapping_without_a_chosen_school_is_asked_again(department):
 
 
 def test_unknown_municipality_offers_a_municipality_for_new_schools(department, municipality_a):
-    data = workbook_bytes(
-        {"Результаты": long_rows(["Неизвестный район", "МБОУ «СОШ № 99»", 2024, "vpr-russian-participants", 9])}
-    )
+    data = workbook_bytes({"Результаты": long_rows(["Неизвестный район", "МБОУ «СОШ № 99»", 2024, "vpr-russian-participants", 9])})
     upload(department, "r.xlsx", data)
     response = department.get(PREVIEW)
     html = response.content.decode()
@@ -196,11 +182,8 @@ def test_real_workbook_through_the_pages(department):
     ("file_name", "data", "message"),
     [
         ("пусто.xlsx", workbook_bytes({"Лист1": []}), "В книге нет данных: лист «Лист1» пуст"),
-        (
-            "слова.xlsx",
-            workbook_bytes({"Результаты": long_rows(["Р", "СОШ", 2024, "oge-russian-participants", "много"])}),
-            "Лист «Результаты», строка 2, столбец E: ожидается число, а указано «много».",
-        ),
+        ("слова.xlsx", workbook_bytes({"Результаты": long_rows(["Р", "СОШ", 2024, "oge-russian-participants", "много"])}),
+         "Лист «Результаты», строка 2, столбец E: ожидается число, а указано «много»."),
     ],
 )
 def test_bad_file_is_shown_with_its_error_and_cannot_be_confirmed(department, file_name, data, message):

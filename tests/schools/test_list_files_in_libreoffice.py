@@ -26,10 +26,7 @@ def libreoffice(path: Path, target: str, out: Path) -> Path:
     out.mkdir(exist_ok=True)
     result = subprocess.run(
         ["libreoffice", "--headless", "--norestore", "--convert-to", target, "--outdir", str(out), str(path)],
-        env={**os.environ, "HOME": tempfile.mkdtemp()},
-        capture_output=True,
-        timeout=180,
-        check=False,
+        env={**os.environ, "HOME": tempfile.mkdtemp()}, capture_output=True, timeout=180, check=False,
     )
     converted = out / f"{path.stem}.{target.split(':')[0]}"
     assert converted.exists(), result.stderr.decode(errors="replace")

@@ -96,10 +96,8 @@ def test_department_adds_leaves_out_selects_and_confirms_curators_then_approval_
     assert statuses[s["both"].pk].status == Status.NONE and statuses[s["both"].pk].computed_status == Status.BOTH
     assert statuses[s["shnor"].pk].targeted_support
     assert not statuses[s["curator"].pk].curator_candidate and statuses[s["other"].pk].curator_candidate
-    assert (statuses[s["no_data"].pk].status, statuses[s["no_data"].pk].computed_status) == (
-        Status.NONE,
-        Status.NO_DATA,
-    )
+    assert (statuses[s["no_data"].pk].status, statuses[s["no_data"].pk].computed_status) == (Status.NONE,
+                                                                                                Status.NO_DATA)
     draft.refresh_from_db()
     assert (draft.order_number, draft.order_date, draft.approved_by) == ("123-о", datetime.date(2026, 2, 1), department)
 
@@ -247,9 +245,7 @@ def test_approval_needs_the_confirmation_and_the_order_and_shows_the_preflight(c
     preflight = client.get(reverse("schools:selection_approve", args=[draft.pk])).content.decode()
     no_data = draft.verdicts.filter(status=Status.NO_DATA).count()
     assert no_data >= 1 and f"Недостаточно данных: <strong>{no_data}</strong>" in preflight
-    assert (
-        "Без кластера: <strong>4</strong>" in preflight and "Без социального паспорта: <strong>5</strong>" in preflight
-    )
+    assert "Без кластера: <strong>4</strong>" in preflight and "Без социального паспорта: <strong>5</strong>" in preflight
     assert "66,7 %" in preflight  # 2 of 3 passports, in Russian format
     assert "Я ознакомлен(а)" in preflight
 
@@ -380,13 +376,12 @@ def test_the_outsider_reads_the_list_of_their_municipality_only(client, demo, mu
     texts = []
     for name in ("schools:selection", "schools:selection_print"):
         texts.append(client.get(reverse(name, args=[run.pk]), {"municipality": municipality_a.pk}).content.decode())
-    workbook = openpyxl.load_workbook(
-        io.BytesIO(client.get(reverse("schools:selection_export", args=[run.pk])).content)
-    )
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(reverse("schools:selection_export", args=[run.pk])).content))
     texts.append("\n".join(str(c) for sheet in workbook for row in sheet.iter_rows(values_only=True) for c in row if c))
     for text in texts:
         assert not sorted(n for n in a_names if n in text)
     assert any(school.name in texts[1] for school in municipality_b.schools.all()) or "Школ в перечне нет" in texts[1]
+
 
 
 def test_the_department_hears_of_a_proposal_and_the_coordinator_of_the_decision(client, demo, draft):

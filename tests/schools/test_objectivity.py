@@ -95,13 +95,8 @@ def test_a_school_first_in_its_region_by_vpr_and_last_by_ege_is_a_sign():
     schools = [(1, 4.8, 45.0)] + [(n, 3.0 + n / 10, 50.0 + n) for n in range(2, 7)]
     result = signs(
         *[
-            rows(
-                n,
-                vpr_russian_participants=20,
-                vpr_russian_mean_score=vpr,
-                ege_russian_participants=15,
-                ege_russian_mean_score=ege,
-            )
+            rows(n, vpr_russian_participants=20, vpr_russian_mean_score=vpr, ege_russian_participants=15,
+                 ege_russian_mean_score=ege)
             for n, vpr, ege in schools
         ]
     )
@@ -120,7 +115,9 @@ def test_vpr_mathematics_is_held_against_the_profile_level_of_ege():
         [(n, 1, "ege-math_profile-participants", 15), (n, 1, "ege-math_profile-mean_score", ege)]
         for n, _vpr, ege in schools
     ]
-    result = signs(*[rows(n, vpr_math_participants=20, vpr_math_mean_score=vpr) for n, vpr, _ege in schools], *profile)
+    result = signs(
+        *[rows(n, vpr_math_participants=20, vpr_math_mean_score=vpr) for n, vpr, _ege in schools], *profile
+    )
     assert list(result) == [1] and "средний балл ЕГЭ 40,0" in result[1][0]
 
 
@@ -128,13 +125,8 @@ def test_positions_need_enough_schools_in_the_region():
     schools = [(1, 4.8, 45.0), (2, 3.2, 60.0), (3, 3.3, 70.0)]
     result = signs(
         *[
-            rows(
-                n,
-                vpr_russian_participants=20,
-                vpr_russian_mean_score=vpr,
-                ege_russian_participants=15,
-                ege_russian_mean_score=ege,
-            )
+            rows(n, vpr_russian_participants=20, vpr_russian_mean_score=vpr, ege_russian_participants=15,
+                 ege_russian_mean_score=ege)
             for n, vpr, ege in schools
         ]
     )
@@ -156,12 +148,8 @@ def test_no_sign_without_the_data_it_compares():
 
 def test_a_small_school_is_not_judged():
     showing_everything = dict(
-        vpr_math_mean_score=4.9,
-        oge_math_mean_score=3.0,
-        vpr_math_term_mean=3.0,
-        vpr_math_at_boundary=4,
-        vpr_math_mark_5=8,
-        oge_math_participants=9,
+        vpr_math_mean_score=4.9, oge_math_mean_score=3.0, vpr_math_term_mean=3.0, vpr_math_at_boundary=4,
+        vpr_math_mark_5=8, oge_math_participants=9,
     )
     result = signs(
         rows(1, vpr_math_participants=9, **showing_everything),
@@ -169,16 +157,14 @@ def test_a_small_school_is_not_judged():
     )
     assert result == {}
     # the ОГЭ result it is compared with needs enough participants too
-    result = signs(
-        rows(1, vpr_math_participants=40, vpr_math_mean_score=4.9, oge_math_participants=5, oge_math_mean_score=3.0)
-    )
+    result = signs(rows(1, vpr_math_participants=40, vpr_math_mean_score=4.9, oge_math_participants=5,
+                        oge_math_mean_score=3.0))
     assert result == {}
 
 
 def test_thresholds_are_settings():
-    school = rows(
-        1, vpr_math_participants=40, vpr_math_mean_score=4.6, oge_math_participants=30, oge_math_mean_score=3.1
-    )
+    school = rows(1, vpr_math_participants=40, vpr_math_mean_score=4.6, oge_math_participants=30,
+                  oge_math_mean_score=3.1)
     assert signs(school, settings=ObjectivitySettings(oge_mean_gap=2.0)) == {}
     assert signs(school, settings=ObjectivitySettings(min_participants=50)) == {}
     lenient = ObjectivitySettings(oge_mean_gap=0.75)
@@ -198,21 +184,12 @@ def test_settings_are_stored_and_read_back():
 
 def test_several_signs_come_in_the_order_of_subjects_then_signs():
     result = signs(
-        rows(
-            1,
-            vpr_math_participants=40,
-            vpr_math_mean_score=4.6,
-            oge_math_participants=30,
-            oge_math_mean_score=3.1,
-            vpr_math_at_boundary=20,
-            vpr_russian_participants=40,
-            vpr_russian_at_boundary=20,
-        ),
+        rows(1, vpr_math_participants=40, vpr_math_mean_score=4.6, oge_math_participants=30,
+             oge_math_mean_score=3.1, vpr_math_at_boundary=20, vpr_russian_participants=40,
+             vpr_russian_at_boundary=20),
     )
     assert [sentence.split(":")[0] for sentence in result[1]] == [
-        "ВПР по русскому языку",
-        "ВПР по математике",
-        "ВПР по математике",
+        "ВПР по русскому языку", "ВПР по математике", "ВПР по математике"
     ]
     assert "ОГЭ" in result[1][1] and "на границе" in result[1][2]
 
@@ -251,7 +228,9 @@ def test_the_share_of_top_marks_is_held_against_the_schools_own_region_only():
 def test_asking_for_some_schools_still_compares_them_with_their_whole_region():
     low = make_region("Регион А", [0.66, 0.1, 0.1, 0.12])
     make_region("Регион Б", [0.9, 0.1, 0.1])
-    assert objectivity_signs(year=YEAR, school_ids=[low[0].pk]) == {low[0].pk: objectivity_signs(year=YEAR)[low[0].pk]}
+    assert objectivity_signs(year=YEAR, school_ids=[low[0].pk]) == {
+        low[0].pk: objectivity_signs(year=YEAR)[low[0].pk]
+    }
     assert objectivity_signs(year=YEAR, school_ids=[low[1].pk]) == {}
     assert objectivity_signs(year=YEAR - 1) == {}
 

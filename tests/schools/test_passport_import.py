@@ -248,10 +248,8 @@ BAD_FILES = {
     "unknown school": (
         "department",
         passports(GOOD, with_cell(GOOD, 1, "Несуществующая СОШ № 99")),
-        [
-            f"{WHERE}, строка 3, столбец B («Школа»): школа «Несуществующая СОШ № 99» не найдена в муниципалитете "
-            f"«{MUNICIPALITY_A}»"
-        ],
+        [f"{WHERE}, строка 3, столбец B («Школа»): школа «Несуществующая СОШ № 99» не найдена в муниципалитете "
+         f"«{MUNICIPALITY_A}»"],
     ),
     "unknown municipality": (
         "department",
@@ -261,10 +259,8 @@ BAD_FILES = {
     "school of another municipality for a coordinator": (
         "coordinator",
         passports(GOOD, [MUNICIPALITY_B, "СОШ № 3 г. Озёрск", NEW_YEAR, 500, 1, 1, 1, "нет"]),
-        [
-            f"{WHERE}, строка 3, столбец A («Муниципалитет»): муниципалитет «{MUNICIPALITY_B}» — не ваш: вы загружаете "
-            f"социальные паспорта только школ муниципалитета «{MUNICIPALITY_A}»"
-        ],
+        [f"{WHERE}, строка 3, столбец A («Муниципалитет»): муниципалитет «{MUNICIPALITY_B}» — не ваш: вы загружаете "
+         f"социальные паспорта только школ муниципалитета «{MUNICIPALITY_A}»"],
     ),
     "duplicate school row": (
         "department",
@@ -279,10 +275,8 @@ BAD_FILES = {
     "negative share": (
         "department",
         passports(with_cell(GOOD, 5, -3)),
-        [
-            f"{WHERE}, строка 2, столбец F («Доля детей из семей в трудной жизненной ситуации, %»): доля указывается в "
-            "процентах от 0 до 100, а указано -3"
-        ],
+        [f"{WHERE}, строка 2, столбец F («Доля детей из семей в трудной жизненной ситуации, %»): доля указывается в "
+         "процентах от 0 до 100, а указано -3"],
     ),
     "not a number": (
         "department",
@@ -318,10 +312,7 @@ BAD_FILES = {
 
 NOT_WORKBOOKS = {
     "not an xlsx": (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "Файл не является книгой Excel (.xlsx)"),
-    "an old xls": (
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,
-        "Файл сохранён в старом формате Excel 97–2003 (.xls)",
-    ),
+    "an old xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "Файл сохранён в старом формате Excel 97–2003 (.xls)"),
 }
 
 
@@ -442,10 +433,7 @@ def test_the_preview_costs_the_same_queries_for_few_and_many_rows(as_user):
     assert len(schools) > 25
 
     def rows(count):
-        return [
-            [s.municipality.name, s.short_name, NEW_YEAR, 100 + n, 5, 5, 1, "нет"]
-            for n, s in enumerate(schools[:count])
-        ]
+        return [[s.municipality.name, s.short_name, NEW_YEAR, 100 + n, 5, 5, 1, "нет"] for n, s in enumerate(schools[:count])]
 
     def preview_queries(data):
         client.post(UPLOAD, {"file": xlsx("p.xlsx", data)})

@@ -73,9 +73,7 @@ def test_two_concurrent_profile_saves_on_one_version_let_exactly_one_through(dem
     from schools.demo import SCHOOL_TEAM_SCHOOL
 
     profile = SchoolYearProfile.objects.filter(school__short_name=SCHOOL_TEAM_SCHOOL).order_by("-year").first()
-    opened = SchoolYearProfileForm(instance=profile).initial | {
-        "seen": SchoolYearProfileForm(instance=profile)["seen"].value()
-    }
+    opened = SchoolYearProfileForm(instance=profile).initial | {"seen": SchoolYearProfileForm(instance=profile)["seen"].value()}
     start = threading.Barrier(2)
     outcomes: dict[str, str] = {}
 
@@ -119,10 +117,7 @@ def test_school_and_profile_changes_are_in_their_history_pages(client, demo, sch
     html = coordinator.get(reverse("history", args=["school", school.pk])).content.decode()
     assert "в архив" in html.lower() or "архив" in html.lower()
     # The school page and the profile page lead there, for those who oversee.
-    assert (
-        reverse("history", args=["school", school.pk])
-        in coordinator.get(reverse("schools:detail", args=[school.pk])).content.decode()
-    )
+    assert reverse("history", args=["school", school.pk]) in coordinator.get(reverse("schools:detail", args=[school.pk])).content.decode()
     assert reverse("history", args=["profile", profile.pk]) in coordinator.get(url).content.decode()
     # The outsider's coordinator does not reach them.
     outsider = client.__class__()

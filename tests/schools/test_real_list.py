@@ -114,11 +114,7 @@ def ranks_stay_inside_a_region_and_ties_fall_together(run):
 
     # Equal values fall on the same side of every line: within a group and year, schools with the same value of a
     # criterion are all low on it or none is. The real returns are full of such ties (0 below the minimum…).
-    low = {
-        (verdict.school_id, code, year)
-        for verdict in verdicts
-        for year, code, *_rest in verdict.explanation["criteria"]
-    }
+    low = {(verdict.school_id, code, year) for verdict in verdicts for year, code, *_rest in verdict.explanation["criteria"]}
     sides = defaultdict(set)
     for code, columns in inputs["values"].items():
         rows = zip(columns["school"].tolist(), columns["year"].tolist(), columns["value"].tolist(), strict=True)

@@ -554,9 +554,7 @@ def test_import_creates_and_updates_schools_and_profiles(client, demo, municipal
     for obj, action in [(new, "+"), (existing, "~"), (profile, "+"), (old, "~")]:
         record = obj.history.order_by("-history_id").first()
         assert (record.history_type, record.history_user, record.history_change_reason) == (
-            action,
-            demo["department"],
-            "загрузка реестра",
+            action, demo["department"], "загрузка реестра"
         )
 
 
@@ -679,18 +677,10 @@ def held_files(settings) -> list:
     return sorted(p for p in (Path(settings.MEDIA_ROOT) / "pending-uploads").rglob("*") if p.is_file())
 
 
-def test_preview_counts_what_saving_would_do_and_the_file_waits_until_confirmed(
-    client, demo, municipality_a, settings, tmp_path
-):
+def test_preview_counts_what_saving_would_do_and_the_file_waits_until_confirmed(client, demo, municipality_a, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     school = municipality_a.schools.get(short_name="Заречная СОШ № 1")
-    same = [
-        municipality_a.name,
-        school.short_name,
-        school.name,
-        school.get_kind_display(),
-        school.get_locality_display(),
-    ]
+    same = [municipality_a.name, school.short_name, school.name, school.get_kind_display(), school.get_locality_display()]
     upload = xlsx(
         {
             "Школы": [SCHOOL_HEADERS[:5], same, [municipality_a.name, "Вторая новая", "МОУ Вторая", "ООШ", "сельская"]],
@@ -721,13 +711,7 @@ def test_a_file_with_errors_is_not_kept(client, demo, municipality_a, settings, 
 
 def test_a_file_that_changes_nothing_offers_nothing_to_save(client, demo, municipality_a):
     school = municipality_a.schools.first()
-    same = [
-        municipality_a.name,
-        school.short_name,
-        school.name,
-        school.get_kind_display(),
-        school.get_locality_display(),
-    ]
+    same = [municipality_a.name, school.short_name, school.name, school.get_kind_display(), school.get_locality_display()]
     client.force_login(demo["department"])
     html = check(client, xlsx({"Школы": [SCHOOL_HEADERS[:5], same]})).content.decode()
     assert "сохранять нечего" in html and "Сохранить в реестр" not in html

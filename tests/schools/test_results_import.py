@@ -69,18 +69,13 @@ def preview_of(data: bytes, **kwargs):
 @pytest.mark.parametrize(
     ("one", "other"),
     [
-        (
-            'Муниципальное бюджетное общеобразовательное учреждение "Средняя общеобразовательная школа №1"',
-            "МБОУ «СОШ № 1»",
-        ),
+        ('Муниципальное бюджетное общеобразовательное учреждение "Средняя общеобразовательная школа №1"', "МБОУ «СОШ № 1»"),
         ("МБОУ  СОШ №1", "мбоу сош № 1"),
         ("Гимназия имени А. С. Пушкина", "гимназия им. А.С. Пушкина"),
         ("Школа-интернат с. Берёзовка", "школа интернат с.березовка"),
         ("Mуниципальное общеобразовательное учреждение СОШ №2", "МОУ СОШ № 2"),  # a Latin M in the source
-        (
-            "Государственное общеобразовательное учреждение «Забайкальский краевой лицей-интернат»",
-            "ГОУ Забайкальский краевой лицей-интернат",
-        ),
+        ("Государственное общеобразовательное учреждение «Забайкальский краевой лицей-интернат»",
+         "ГОУ Забайкальский краевой лицей-интернат"),
     ],
 )
 def test_school_names_reduce_to_one_key(one, other):
@@ -97,15 +92,11 @@ def test_different_schools_keep_different_keys():
     [
         ('Комитет образования администрации городского округа "Город Чита"', "Город Чита"),
         ('Комитет образования администрации городского округа "Город чита"', "городской округ «Город Чита»"),
-        (
-            'Комитет образования администрации муниципального района " Акшинский район"',
-            "Комитет образования администрации Акшинского муниципального округа",
-        ),
+        ('Комитет образования администрации муниципального района " Акшинский район"',
+         "Комитет образования администрации Акшинского муниципального округа"),
         ("Управление образования администрации Красночикойского района", "Красночикойский район"),
-        (
-            "Отдел управления образованием администрации Каларского муниципального округа Забайкальского края",
-            "Каларский муниципальный округ",
-        ),
+        ("Отдел управления образованием администрации Каларского муниципального округа Забайкальского края",
+         "Каларский муниципальный округ"),
         ("Заречный муниципальный район", "Заречный район"),
     ],
 )
@@ -117,14 +108,10 @@ def test_municipality_names_of_authorities_reduce_to_the_municipality(one, other
     ("one", "other"),
     [
         ("город Биробиджан", "Биробиджанский район"),
-        (
-            "Комитет по образованию, делам молодежи, материнства и детства г. Петровск-Забайкальский",
-            'Управление образования Админстрации "Петровск-Забайкальский район"',
-        ),
-        (
-            'Комитет образования администрации городского округа "Поселок Агинское"',
-            'Комитет образования администрации муниципального района "Агинский район"',
-        ),
+        ("Комитет по образованию, делам молодежи, материнства и детства г. Петровск-Забайкальский",
+         'Управление образования Админстрации "Петровск-Забайкальский район"'),
+        ('Комитет образования администрации городского округа "Поселок Агинское"',
+         'Комитет образования администрации муниципального района "Агинский район"'),
         ("Министерство образования и науки Забайкальского края", 'Управление образованием "Забайкальский район"'),
     ],
 )
@@ -144,9 +131,7 @@ def test_short_names_kinds_and_municipality_names_are_derived_from_the_file():
     assert guess_school_kind("ГОУ «Забайкальский краевой лицей-интернат»") == School.Kind.LYCEUM
     assert guess_school_kind("ЧАУ Школа-интернат № 27") == School.Kind.BOARDING
     assert guess_school_kind("МКОУ Центр образования им. В.И. Пеллера") == School.Kind.OTHER
-    assert (
-        proposed_municipality_name('Комитет образования администрации городского округа "Город Чита"') == "Город Чита"
-    )
+    assert proposed_municipality_name('Комитет образования администрации городского округа "Город Чита"') == "Город Чита"
     assert proposed_municipality_name("город Биробиджан") == "Город Биробиджан"
 
 
@@ -176,9 +161,7 @@ def test_real_zabaykalsky_workbook_imports_every_school_quickly():
     assert elapsed < 20, f"импорт занял {elapsed:.1f} с"
     region = "Забайкальский край"
     assert preview.errors.messages() == []
-    assert {2022: 314, 2023: 314, 2024: 301} == {
-        year: schools_with_results(year, region) for year in (2022, 2023, 2024)
-    }
+    assert {2022: 314, 2023: 314, 2024: 301} == {year: schools_with_results(year, region) for year in (2022, 2023, 2024)}
     # 36 municipal authorities, whatever their names in 2022 and 2023.
     assert Municipality.objects.filter(region__name=region).count() == 36
     assert Municipality.objects.filter(region__name=region, name="Город Чита").exists()
@@ -213,11 +196,9 @@ def test_real_jewish_ao_workbook_imports_and_a_second_import_changes_nothing():
     assert {2022: 43, 2023: 42, 2024: 41} == {year: schools_with_results(year, region) for year in (2022, 2023, 2024)}
     assert Municipality.objects.filter(region__name=region).count() == 6
     gymnasium = School.objects.get(municipality__name="Город Биробиджан", name='МБОУ "Гимназия № 1"')
-    russian = dict(
-        gymnasium.results.filter(year=2022, measure__code__startswith="ege-russian").values_list(
-            "measure__code", "value"
-        )
-    )
+    russian = dict(gymnasium.results.filter(year=2022, measure__code__startswith="ege-russian").values_list(
+        "measure__code", "value"
+    ))
     assert russian["ege-russian-participants"] == 123
     assert russian["ege-russian-mean_score"] == pytest.approx(69.93, abs=0.005)
     assert not School.objects.filter(name__iregex=r"^(всего|итого)").exists()
@@ -251,13 +232,7 @@ def test_real_workbook_without_create_missing_stores_nothing():
 def test_rows_match_registry_schools_by_name_within_their_municipality(demo):
     data = long_file(
         [MUNICIPALITY_A, "Заречная СОШ №1", 2024, "oge-russian-participants", 30],  # short name, «№1»
-        [
-            MUNICIPALITY_A.upper(),
-            "МОУ «ЗАРЕЧНАЯ СРЕДНЯЯ ОБЩЕОБРАЗОВАТЕЛЬНАЯ ШКОЛА № 2»",
-            2024,
-            "oge-russian-participants",
-            20,
-        ],
+        [MUNICIPALITY_A.upper(), "МОУ «ЗАРЕЧНАЯ СРЕДНЯЯ ОБЩЕОБРАЗОВАТЕЛЬНАЯ ШКОЛА № 2»", 2024, "oge-russian-participants", 20],
         ["Заречный район", "Покровская СОШ", 2024, "oge-russian-participants", 10],  # the municipality by its key
         [MUNICIPALITY_B, "Заречная СОШ № 1", 2024, "oge-russian-participants", 5],  # not a school of B
     )
@@ -283,11 +258,7 @@ def test_a_mapping_decision_is_remembered_for_the_next_file(demo, municipality_a
     (name,) = preview.unmatched
     results_import_save(preview=preview, mapping={name.key: NameDecision(MAP, school_id=school.pk)}, file_name="a.xlsx")
     alias = SchoolNameAlias.objects.get()
-    assert (alias.school, alias.name, alias.municipality_name) == (
-        school,
-        "МКОУ Никольская школа (основная)",
-        MUNICIPALITY_A,
-    )
+    assert (alias.school, alias.name, alias.municipality_name) == (school, "МКОУ Никольская школа (основная)", MUNICIPALITY_A)
     assert school.results.get(year=2024, measure__code="oge-math-mean_score").value == 3.6
 
     next_year = long_file([MUNICIPALITY_A, "МКОУ  Никольская школа (основная)", 2025, "oge-math-mean_score", 3.9])
@@ -308,11 +279,7 @@ def test_created_school_goes_to_the_chosen_municipality_and_is_remembered(demo, 
         preview=preview, mapping={name.key: NameDecision(CREATE, municipality_id=municipality_b.pk)}, file_name="x"
     )
     school = School.objects.get(name="МБОУ «СОШ № 12»")
-    assert (school.municipality, school.short_name, school.kind) == (
-        municipality_b,
-        "МБОУ «СОШ № 12»",
-        School.Kind.SOSH,
-    )
+    assert (school.municipality, school.short_name, school.kind) == (municipality_b, "МБОУ «СОШ № 12»", School.Kind.SOSH)
     assert table_counts()["Municipality"] == counts["Municipality"]
     # Next time the file's municipality is known through the remembered name.
     preview = preview_of(data)
@@ -341,9 +308,7 @@ def test_errors_in_the_file_store_nothing(demo):
         [MUNICIPALITY_A, "Заречная СОШ № 2", 2024, "oge-russian-participants", "двадцать"],
     )
     preview = preview_of(data)
-    assert preview.errors.messages() == [
-        "Лист «Результаты», строка 3, столбец E: ожидается число, а указано «двадцать»."
-    ]
+    assert preview.errors.messages() == ["Лист «Результаты», строка 3, столбец E: ожидается число, а указано «двадцать»."]
     with pytest.raises(ResultsImportError):
         results_import_save(preview=preview, create_missing=True, file_name="x")
     assert table_counts() == counts
@@ -376,9 +341,7 @@ def test_year_limits_the_import_to_one_sheet(db):
     results_import_save(preview=preview, create_missing=True, file_name="x")
     assert set(SchoolResult.objects.values_list("year", flat=True)) == {2023}
     assert Region.objects.get().name == "Тестовый край"
-    assert preview_of(data, year=2030).errors.messages() == [
-        "В файле нет данных за 2030 год (годы в файле: 2022, 2023)."
-    ]
+    assert preview_of(data, year=2030).errors.messages() == ["В файле нет данных за 2030 год (годы в файле: 2022, 2023)."]
 
 
 def test_a_school_whose_legal_form_changed_between_years_is_created_once(db):
@@ -396,9 +359,7 @@ def test_a_school_whose_legal_form_changed_between_years_is_created_once(db):
     results_import_save(preview=preview_of(data), create_missing=True, file_name="x")
     # One school for the two years, under its newer name; two schools of one year stay two.
     assert sorted(School.objects.values_list("short_name", flat=True)) == [
-        "МАОУ Алханайская СОШ",
-        "МАОУ СОШ № 1",
-        "МБОУ СОШ № 1",
+        "МАОУ Алханайская СОШ", "МАОУ СОШ № 1", "МБОУ СОШ № 1"
     ]
 
 
@@ -406,18 +367,11 @@ def test_a_school_whose_legal_form_changed_between_years_is_created_once(db):
 
 
 def registry_file(municipality, count: int) -> bytes:
-    schools = [
-        School(municipality=municipality, name=f"Тестовая СОШ № {n}", short_name=f"Тестовая СОШ № {n}")
-        for n in range(count)
-    ]
+    schools = [School(municipality=municipality, name=f"Тестовая СОШ № {n}", short_name=f"Тестовая СОШ № {n}") for n in range(count)]
     School.objects.bulk_create(schools)
     codes = ["oge-russian-participants", "oge-russian-mean_score", "oge-math-participants", "oge-math-mean_score"]
     return long_file(
-        *[
-            [municipality.name, school.short_name, 2024, code, 10 + n]
-            for n, school in enumerate(schools)
-            for code in codes
-        ]
+        *[[municipality.name, school.short_name, 2024, code, 10 + n] for n, school in enumerate(schools) for code in codes]
     )
 
 
@@ -430,14 +384,10 @@ def test_saving_costs_the_same_queries_for_few_and_many_rows(demo, municipality_
             results_import_save(preview=preview, create_missing=create_missing, file_name="x")
         return len(captured)
 
-    measures_by_code(
-        {"oge-russian-participants", "oge-russian-mean_score", "oge-math-participants", "oge-math-mean_score"}
-    )
+    measures_by_code({"oge-russian-participants", "oge-russian-mean_score", "oge-math-participants", "oge-math-mean_score"})
     if create_missing:
         few = long_file(*[["Новый район", f"Новая СОШ № {n}", 2024, "oge-russian-participants", n] for n in range(3)])
-        many = long_file(
-            *[["Другой район", f"Другая СОШ № {n}", 2024, "oge-russian-participants", n] for n in range(40)]
-        )
+        many = long_file(*[["Другой район", f"Другая СОШ № {n}", 2024, "oge-russian-participants", n] for n in range(40)])
     else:
         few, many = registry_file(municipality_a, 3), registry_file(municipality_b, 40)
     # Both sizes stay within one batch of inserts (SQLite takes 199 rows per INSERT).

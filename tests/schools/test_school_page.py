@@ -352,7 +352,9 @@ def test_the_card_shows_and_edits_the_whole_social_passport(client, demo, school
     client.force_login(demo["coordinator"])
     form = client.get(url).content.decode()
     assert "Доля обучающихся с ЗПР, %" in form and "Малокомплектная удалённая сельская школа" in form
-    response = client.post(url, {"pupils": 80, "pupils_left": 90, "share_zpr": "140", "remote_small_rural": "true"})
+    response = client.post(
+        url, {"pupils": 80, "pupils_left": 90, "share_zpr": "140", "remote_small_rural": "true"}
+    )
     html = response.content.decode()
     assert response.status_code == 200 and "Не может быть больше, чем обучающихся в школе." in html
     assert "Доля указывается в процентах: от 0 до 100." in html

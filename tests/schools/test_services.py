@@ -19,9 +19,7 @@ def _fingerprint():
         list(Region.objects.order_by("pk").values_list()),
         list(Municipality.objects.order_by("pk").values_list()),
         list(School.objects.order_by("pk").values_list()),
-        list(
-            RoleAssignment.objects.order_by("pk").values_list("pk", "user_id", "role", "municipality_id", "school_id")
-        ),
+        list(RoleAssignment.objects.order_by("pk").values_list("pk", "user_id", "role", "municipality_id", "school_id")),
         list(User.objects.order_by("pk").values_list("pk", "username", "password", "is_staff", "last_name")),
     ]
     return hashlib.sha256(repr(rows).encode()).hexdigest()

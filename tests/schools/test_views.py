@@ -12,7 +12,7 @@ ROLE_HOME = {
     "department": ["Управление образования", "Все муниципалитеты и школы", "Бэк-офис"],
     "coordinator": ["Муниципальный координатор", MUNICIPALITY_A],
     "tutor": ["Тьютор", MUNICIPALITY_A, "ИПРП"],
-    "school": ["Управленческая команда школы", SCHOOL_TEAM_SCHOOL, 'data-panel="monitoring"', "Занятия куратора"],
+    "school": ["Управленческая команда школы", SCHOOL_TEAM_SCHOOL, "data-panel=\"monitoring\"", "Занятия куратора"],
     "curator": ["Школа-куратор", CURATOR_SCHOOL, "договорам о сотрудничестве"],
     "coordinator_b": ["Муниципальный координатор", MUNICIPALITY_B],
 }

@@ -27,9 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, year, municipality, out, **options):
         if not str(year).strip().isdigit():
-            raise CommandError(
-                f"Учебный год указывают числом — годом его окончания, например 2027, а указано «{year}»."
-            )
+            raise CommandError(f"Учебный год указывают числом — годом его окончания, например 2027, а указано «{year}».")
         year = int(year)
         if municipality is not None and not str(municipality).strip().isdigit():
             raise CommandError(f"Код муниципалитета — целое число, а указано «{municipality}».")
