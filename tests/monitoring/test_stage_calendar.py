@@ -242,3 +242,23 @@ def test_pages_keep_their_query_count_as_stages_and_shifts_grow(client, mon):
         for s in MonitoringStage.objects.filter(code__startswith="extra-")
     )
     assert {url: _count(client, url) for url in urls} == small
+
+
+def test_lists_exports_and_the_yearly_report_name_the_territorys_stages(client, mon):
+    from partnerships.demo import seed_partnerships
+    from tests.seeding import seed_or_replay
+
+    from .test_yearly_report import export_via_browser
+
+    seed_or_replay(seed_partnerships)
+    four_stages(mon)
+    SelfAssessment.objects.create(
+        school=mon.school, year=mon.year, stage="stage-2", file="monitoring/x.xlsx", original_name="x.xlsx"
+    )
+    client.force_login(fresh("coordinator"))
+    listed = client.get(reverse("monitoring:self_assessment_list"), {"stage": "stage-2"})
+    assert [a.stage_label for a in listed.context["page"].object_list] == ["2 этап"]
+    assert "2 этап" in listed.content.decode()
+    workbook = export_via_browser(client, fresh("department"), year=mon.year, municipality=mon.municipality_a.pk)
+    header = [cell.value for cell in next(workbook["По школам"].iter_rows(max_row=1))]
+    assert header[-4:] == [f"Самооценка: {name}" for _code, name in FOUR]
