@@ -13,6 +13,7 @@ but may not take the step.
 """
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -25,10 +26,10 @@ from schools.access import (  # noqa: F401  (the shared scopes and `require` are
     visible_municipalities,
     visible_schools,
 )
-from schools.models import Municipality, School
+from schools.models import Municipality, Region, School
 from shnor_portal.object_kinds import ObjectKind, page
 
-from .models import Indicator, IndicatorValue, OpenReport, SelfAssessment
+from .models import Indicator, IndicatorValue, MonitoringStage, OpenReport, SelfAssessment
 
 # --- reading --------------------------------------------------------------------------------------------------------
 
@@ -210,3 +211,65 @@ def object_kinds() -> list[ObjectKind]:
                    can_restore=can_restore_value,
                    restore_url=lambda obj, history_id: reverse("monitoring:value_restore", args=[obj.pk, history_id])),
     ]  # fmt: skip
+
+
+# --- the monitoring calendar ------------------------------------------------------------------------------------------
+
+
+def can_read_calendar(user) -> bool:
+    """The calendar page: the department's and the coordinators' (they read their territory's stages)."""
+    return reach_of(user).everything or bool(coordinator_municipality_ids(user))
+
+
+def can_edit_calendar(user) -> bool:
+    """Only the department names the stages of its territory and their dates."""
+    return reach_of(user).everything
+
+
+def calendar_regions(user) -> QuerySet[Region]:
+    """The territories whose calendar the user reads: every one for the department, the regions of a coordinator's
+    municipalities (the default calendar is read by both)."""
+    if reach_of(user).everything:
+        return Region.objects.order_by("name")
+    if not can_read_calendar(user):
+        return Region.objects.none()
+    return Region.objects.filter(
+        pk__in=Municipality.objects.filter(pk__in=coordinator_municipality_ids(user)).values("region_id")
+    ).order_by("name")
+
+
+def get_calendar_region_or_404(user, value) -> Region | None:
+    """The territory named by a query parameter (empty — the default calendar), among those the user reads."""
+    text = str(value or "")
+    if not text:
+        return None
+    region = calendar_regions(user).filter(pk=text).first() if text.isdigit() else None
+    if region is None:
+        raise Http404("Нет такой территории.")
+    return region
+
+
+def get_monitoring_stage_or_404(user, pk) -> MonitoringStage:
+    """A stage of the default calendar or of a territory the user reads."""
+    reach = reach_of(user)
+    stages = MonitoringStage.objects.select_related("region")
+    if not reach.everything:
+        if not can_read_calendar(user):
+            raise Http404("Нет такого этапа.")
+        stages = stages.filter(Q(region__isnull=True) | Q(region__in=calendar_regions(user)))
+    return get_object_or_404(stages, pk=pk)
+
+
+def shift_municipalities(user) -> QuerySet[Municipality]:
+    """The municipalities whose dates the user shifts: every one for the department, a coordinator's own."""
+    if reach_of(user).everything:
+        return Municipality.objects.order_by("name")
+    return Municipality.objects.filter(pk__in=coordinator_municipality_ids(user)).order_by("name")
+
+
+def get_shift_municipality_or_404(user, stage: MonitoringStage, pk) -> Municipality:
+    """A municipality the user shifts dates for, of the stage's territory (any territory's for the default calendar)."""
+    municipalities = shift_municipalities(user)
+    if stage.region_id is not None:
+        municipalities = municipalities.filter(region_id=stage.region_id)
+    return get_object_or_404(municipalities, pk=pk)

@@ -7,20 +7,33 @@ from .models import (
     Indicator,
     IndicatorPlan,
     IndicatorValue,
+    MonitoringStage,
+    MunicipalStageShift,
     OpenReport,
     ReportExport,
     RiskLevel,
     RiskProfile,
     SelfAssessment,
-    StageSchedule,
 )
 
 
-@admin.register(StageSchedule)
-class StageScheduleAdmin(SimpleHistoryAdmin):
-    list_display = ["year", "stage", "opens_on", "due_on", "note"]
-    list_filter = ["year", "stage"]
-    search_fields = ["note"]
+@admin.register(MonitoringStage)
+class MonitoringStageAdmin(SimpleHistoryAdmin):
+    """The monitoring calendar per territory and school year (also edited on the portal: «Календарь мониторинга»)."""
+
+    list_display = ["year", "region", "position", "code", "name", "starts_on", "due_on", "basis"]
+    list_filter = ["year", "region"]
+    search_fields = ["code", "name", "basis"]
+    list_select_related = ["region"]
+
+
+@admin.register(MunicipalStageShift)
+class MunicipalStageShiftAdmin(SimpleHistoryAdmin):
+    list_display = ["stage", "municipality", "starts_on", "due_on", "note"]
+    list_filter = ["stage__year", "municipality"]
+    search_fields = ["municipality__name", "stage__name", "stage__code", "note"]
+    list_select_related = ["stage", "municipality"]
+    autocomplete_fields = ["municipality"]
 
 
 class IndicatorPlanInline(admin.TabularInline):

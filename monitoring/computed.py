@@ -276,34 +276,41 @@ def measures_done(year, municipality, school):
 
 @computed("self_assessments_on_time", "Доля самооценок, загруженных в срок этапа, %")
 def self_assessments_on_time(year, municipality, school):
-    """For each stage of the year whose due date has passed: the schools on the list of the year (or the school
-    itself) with a self-assessment uploaded by the due date (first upload of the stage)."""
+    """For each stage of the year whose due date — in the school's municipality's calendar (`monitoring.calendar`) —
+    has passed: the schools on the list of the year (or the school itself) with a self-assessment uploaded by the due
+    date (first upload of the stage)."""
     from django.db.models import Min
 
-    from schools.models import SchoolYearStatus, Status
+    from schools.models import School, SchoolYearStatus, Status
 
-    from .models import SelfAssessment, StageSchedule
+    from .calendar import CalendarBook
+    from .models import SelfAssessment
 
     today = timezone.localdate()
-    stages = dict(StageSchedule.objects.filter(year=year, due_on__lt=today).values_list("stage", "due_on"))
-    if not stages:
-        return None
     if school is not None:
-        expected = {school.pk}
+        expected = School.objects.filter(pk=school.pk)
     else:
-        expected = set(
-            SchoolYearStatus.objects.filter(_school_scope(municipality, None), year=year)
+        expected = School.objects.filter(
+            pk__in=SchoolYearStatus.objects.filter(_school_scope(municipality, None), year=year)
             .exclude(status=Status.NONE)
-            .values_list("school_id", flat=True)
+            .values("school_id")
         )
-    if not expected:
+    book = CalendarBook([year])
+    due: dict[int, dict[str, object]] = {}  # school id → {stage code: due date passed}
+    for school_id, municipality_id, region_id in expected.values_list(
+        "pk", "municipality_id", "municipality__region_id"
+    ):
+        due[school_id] = {s.code: s.due_on for s in book.stages(year, region_id, municipality_id) if s.overdue(today)}
+    expected_count = sum(len(stages) for stages in due.values())
+    if not expected_count:
         return None
     first_uploads = (
-        SelfAssessment.objects.filter(school_id__in=expected, year=year, stage__in=stages)
+        SelfAssessment.objects.filter(school_id__in=list(due), year=year)
         .values_list("school_id", "stage")
         .annotate(first=Min("uploaded_at"))
     )
     on_time = sum(
-        1 for _school, stage, first in first_uploads if first.date() <= stages[stage]
-    )
-    return _share(on_time, len(expected) * len(stages))
+        1 for school_id, stage, first in first_uploads
+        if stage in due[school_id] and first.date() <= due[school_id][stage]
+    )  # fmt: skip
+    return _share(on_time, expected_count)

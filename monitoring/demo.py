@@ -27,7 +27,7 @@ from schools.demo import MUNICIPALITY_A, SCHOOL_TEAM_SCHOOL
 from schools.models import Municipality, School, SchoolYearStatus, Status
 from schools.school_year import current_school_year
 
-from .models import Indicator, IndicatorPlan, IndicatorValue, SelfAssessment, Stage, StageSchedule
+from .models import Indicator, IndicatorPlan, IndicatorValue, MonitoringStage, SelfAssessment, Stage
 from .self_assessment_xlsx import (
     FACTOR_FIRST_ROW,
     INDICATOR_FIRST_ROW,
@@ -130,13 +130,43 @@ DEMO_PDF = (
 
 
 def _schedule(year: int) -> None:
+    """The default calendar of a school year (every territory without its own): the portal's three stages."""
     dates = {
         Stage.ENTRY: (datetime.date(year - 1, 9, 1), datetime.date(year - 1, 11, 30)),
         Stage.INTERIM: (datetime.date(year, 1, 15), datetime.date(year, 2, 28)),
         Stage.FINAL: (datetime.date(year, 5, 15), datetime.date(year, 6, 20)),
     }
-    for stage, (opens_on, due_on) in dates.items():
-        StageSchedule.objects.get_or_create(year=year, stage=stage, defaults={"opens_on": opens_on, "due_on": due_on})
+    for position, (stage, (starts_on, due_on)) in enumerate(dates.items(), start=1):
+        MonitoringStage.objects.get_or_create(
+            region=None,
+            year=year,
+            code=stage,
+            defaults={"name": stage.label, "position": position, "starts_on": starts_on, "due_on": due_on},
+        )
+
+
+SEED_002_BASIS = "Программа поддержки ШНОР и ШНСУ Рыбинского МР, раздел 14 «Дорожная карта организации мониторинга»"
+
+
+def _seed_002_calendar(region, first_year: int) -> None:
+    """Seed 002's cycle for its programme's first year: «Входной мониторинг … Декабрь 2021» — before the programme's
+    first calendar year (2022) —, «Промежуточный мониторинг … Май - июнь 2022», «Итоговый мониторинг … июнь 2022»."""
+    stages = [
+        (
+            Stage.ENTRY,
+            "Входной мониторинг",
+            datetime.date(first_year - 1, 12, 1),
+            datetime.date(first_year - 1, 12, 28),
+        ),
+        (Stage.INTERIM, "Промежуточный мониторинг", datetime.date(first_year, 5, 1), datetime.date(first_year, 6, 30)),
+        (Stage.FINAL, "Итоговый мониторинг", datetime.date(first_year, 6, 1), datetime.date(first_year, 6, 30)),
+    ]
+    for position, (code, name, starts_on, due_on) in enumerate(stages, start=1):
+        MonitoringStage.objects.get_or_create(
+            region=region, year=first_year, code=code,
+            defaults={"name": name, "position": position, "starts_on": starts_on, "due_on": due_on,
+                      "basis": SEED_002_BASIS},
+        )  # fmt: skip
 
 
 def _indicators(municipality: Municipality, programme: Programme | None, first_year: int) -> list[Indicator]:
@@ -277,6 +307,7 @@ def seed_monitoring() -> dict[str, int]:
         .first()
     )
     first_year = programme.period_start if programme else this_year - 2
+    _seed_002_calendar(municipality.region, first_year)
     indicators = _indicators(municipality, programme, first_year)
     users = get_user_model().objects.in_bulk(["school", "coordinator"], field_name="username")
     listed = set(

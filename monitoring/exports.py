@@ -8,6 +8,7 @@ from django.utils import timezone
 from schools.school_year import school_year_label
 from shnor_portal.spreadsheets import xlsx_bytes
 
+from .calendar import StageNames
 from .models import Indicator, IndicatorPlan, IndicatorValue, SelfAssessment
 
 
@@ -51,12 +52,21 @@ def self_assessments_xlsx(assessments: QuerySet[SelfAssessment]) -> bytes:
             "Муниципалитет", "Школа", "Учебный год", "Этап", "Состояние", "Текущая загрузка", "Файл", "Загрузил",
             "Загружена", "Проверил", "Проверена", "Комментарий координатора",
         ]
+        names = StageNames()
         for a in assessments.iterator(chunk_size=2000):
             yield [
-                a.school.municipality.name, a.school.short_name, school_year_label(a.year), a.get_stage_display(),
-                a.get_status_display(), "да" if a.is_current else "нет", a.original_name,
-                a.uploaded_by.get_full_name() if a.uploaded_by else "", _local(a.uploaded_at),
-                a.decided_by.get_full_name() if a.decided_by else "", _local(a.decided_at), a.decision_comment,
+                a.school.municipality.name,
+                a.school.short_name,
+                school_year_label(a.year),
+                names(a.year, a.stage, a.school.municipality.region_id),
+                a.get_status_display(),
+                "да" if a.is_current else "нет",
+                a.original_name,
+                a.uploaded_by.get_full_name() if a.uploaded_by else "",
+                _local(a.uploaded_at),
+                a.decided_by.get_full_name() if a.decided_by else "",
+                _local(a.decided_at),
+                a.decision_comment,
             ]
 
     title = "Самооценки"
@@ -69,11 +79,20 @@ def queue_xlsx(values: QuerySet[IndicatorValue]) -> bytes:
             "Муниципалитет", "Школа", "Код показателя", "Показатель", "Единица", "Учебный год", "Этап", "Значение",
             "Комментарий школы", "Внёс", "Внесено",
         ]
+        names = StageNames()
         for v in values.iterator(chunk_size=2000):
             yield [
-                v.municipality.name, v.school.short_name if v.school_id else "", v.indicator.code, v.indicator.name,
-                v.indicator.unit_label, school_year_label(v.year), v.get_stage_display(), _number(v.value),
-                v.comment, v.entered_by.get_full_name() if v.entered_by else "", _local(v.entered_at),
+                v.municipality.name,
+                v.school.short_name if v.school_id else "",
+                v.indicator.code,
+                v.indicator.name,
+                v.indicator.unit_label,
+                school_year_label(v.year),
+                names(v.year, v.stage, v.municipality.region_id),
+                _number(v.value),
+                v.comment,
+                v.entered_by.get_full_name() if v.entered_by else "",
+                _local(v.entered_at),
             ]
 
     title = "Ждут подтверждения"

@@ -57,8 +57,9 @@ from schools.school_year import school_year_label, school_year_period  # noqa: F
 from schools.selectors import list_year_for
 
 from .access import dashboard_municipalities, visible_indicators, visible_self_assessments, visible_values
+from .calendar import CalendarBook, rank_in
 from .computed import compute
-from .models import STAGE_ORDER, Indicator, IndicatorValue, SelfAssessment, Stage, StageSchedule, stage_rank
+from .models import Indicator, IndicatorValue, SelfAssessment
 from .selectors import plans_of
 
 SHNOR_STATUSES = (Status.SHNOR, Status.BOTH)
@@ -242,8 +243,9 @@ def year_figures(
     _count_events(rows, scope)
     _count_teachers(rows, scope)
     _count_practices(rows, scope)
-    result.stages_due = _count_self_assessments(rows, scope)
-    result.indicator_rows = _indicator_rows(user=user, year=year, municipalities=municipalities)
+    book = CalendarBook([year])  # the monitoring calendar of the year, one query for both steps
+    result.stages_due = _count_self_assessments(rows, scope, municipalities, book)
+    result.indicator_rows = _indicator_rows(user=user, year=year, municipalities=municipalities, book=book)
     _count_indicators(rows, result.indicator_rows)
     for row in rows.values():
         _shares(row)
@@ -382,33 +384,39 @@ def _count_practices(rows: dict[int, dict], scope: _Scope) -> None:
         rows[municipality_id].update(counts)
 
 
-def _count_self_assessments(rows: dict[int, dict], scope: _Scope) -> list[str]:
+def _count_self_assessments(
+    rows: dict[int, dict], scope: _Scope, municipalities: list[Municipality], book: CalendarBook
+) -> list[str]:
     """The year's current self-assessments waiting, returned and accepted, and those missing: a listed school without
-    an upload for a stage whose deadline has passed. Returns those stages. Two queries."""
-    schedule = {s.stage: s for s in StageSchedule.objects.filter(year=scope.year)}
-    stages_due = [stage for stage in STAGE_ORDER if stage in schedule and schedule[stage].due_on < scope.today]
+    an upload for a stage whose deadline — in its municipality's calendar (`monitoring.calendar`) — has passed.
+    Returns the codes of the stages due somewhere. One grouped query."""
+    due = {
+        m.pk: {s.code for s in book.stages(scope.year, m.region_id, m.pk) if s.overdue(scope.today)}
+        for m in municipalities
+    }
+    stages_due = sorted({code for codes in due.values() for code in codes})
     current = visible_self_assessments(scope.user).filter(
         is_current=True, year=scope.year, school__municipality_id__in=scope.ids
     )
-    # With no stage due nothing is missing, whatever was uploaded: the count is left out rather than asked of nothing.
-    uploaded = (
-        {"uploaded": Count("pk", filter=Q(stage__in=stages_due, school__in=scope.listed().values("pk")))}
-        if stages_due
-        else {}
-    )
-    counted = _grouped(
-        current,
-        "school__municipality_id",
-        sa_submitted=Count("pk", filter=Q(status=SelfAssessment.Status.SUBMITTED)),
-        sa_returned=Count("pk", filter=Q(status=SelfAssessment.Status.RETURNED)),
-        sa_accepted=Count("pk", filter=Q(status=SelfAssessment.Status.ACCEPTED)),
-        **uploaded,
-    )
+    status_key = {
+        SelfAssessment.Status.SUBMITTED: "sa_submitted",
+        SelfAssessment.Status.RETURNED: "sa_returned",
+        SelfAssessment.Status.ACCEPTED: "sa_accepted",
+    }
+    uploaded = defaultdict(int)
+    for row in rows.values():
+        row.update({"sa_submitted": 0, "sa_returned": 0, "sa_accepted": 0})
+    for municipality_id, stage, status, n, listed in (
+        current.order_by()
+        .values_list("school__municipality_id", "stage", "status")
+        .annotate(n=Count("pk"), listed=Count("pk", filter=Q(school__in=scope.listed().values("pk"))))
+    ):
+        if status in status_key:
+            rows[municipality_id][status_key[status]] += n
+        if stage in due.get(municipality_id, ()):
+            uploaded[municipality_id] += listed
     for municipality_id, row in rows.items():
-        counts = dict(counted.get(municipality_id, {}))
-        n_uploaded = counts.pop("uploaded", 0)
-        row.update(counts)
-        row["sa_missing"] = max(0, row["listed"] * len(stages_due) - n_uploaded)
+        row["sa_missing"] = max(0, row["listed"] * len(due.get(municipality_id, ())) - uploaded[municipality_id])
     return stages_due
 
 
@@ -460,7 +468,7 @@ def _shares(row: dict) -> None:
 # --- indicators ------------------------------------------------------------------------------------------------------
 
 
-def _indicator_rows(*, user, year: int, municipalities: list[Municipality]) -> list[dict]:
+def _indicator_rows(*, user, year: int, municipalities: list[Municipality], book: CalendarBook) -> list[dict]:
     """Per indicator of the region or of a municipal programme: per municipality and for the whole scope, baseline,
     plan of the year, the actual of the latest stage that has confirmed values, summed up as the indicator says
     (`Indicator.aggregation`: the mean or the sum of the level's values, or — for what the portal computes — the
@@ -468,6 +476,11 @@ def _indicator_rows(*, user, year: int, municipalities: list[Municipality]) -> l
     Four queries, and a computation per pooled indicator."""
     ids = [m.pk for m in municipalities]
     by_id = {m.pk: m for m in municipalities}
+    # the place of each stage in the cycle of the scope's territory (the first municipality's; else the default)
+    region_id = municipalities[0].region_id if municipalities else None
+    calendar = book.stages(year, region_id)
+    rank = rank_in(calendar)
+    labels = {stage.code: stage.name for stage in calendar}
     indicators = list(
         visible_indicators(user)
         .filter(is_active=True)
@@ -499,7 +512,7 @@ def _indicator_rows(*, user, year: int, municipalities: list[Municipality]) -> l
     def actual_of(indicator: Indicator, stages: dict[str, tuple[Decimal, int]]) -> float | None:
         if not stages:
             return None
-        total, n = stages[max(stages, key=stage_rank)]
+        total, n = stages[max(stages, key=lambda code: rank.get(code, -1))]
         if not n:
             return None
         return round(float(total if indicator.aggregation == Indicator.Aggregation.SUM else total / n), 2)
@@ -516,20 +529,20 @@ def _indicator_rows(*, user, year: int, municipalities: list[Municipality]) -> l
                 before = scope.get(stage, (Decimal(0), 0))
                 scope[stage] = (before[0] + total, before[1] + n)
             actual = actual_of(indicator, stages)
-            rows.append(_indicator_row(indicator, by_id[municipality_id], planned, actual, stages))
+            rows.append(_indicator_row(indicator, by_id[municipality_id], planned, actual, stages, rank, labels))
         if indicator.aggregation == Indicator.Aggregation.POOLED and scope:
             # Pooled over the whole scope, not a mean of the municipalities' shares.
             scope_ids = ids if indicator.municipality_id is None else [indicator.municipality_id]
             actual = compute(indicator.computed_by, year=year, municipality=scope_ids)
         else:
             actual = actual_of(indicator, scope)
-        rows.append(_indicator_row(indicator, None, planned, actual, scope))
+        rows.append(_indicator_row(indicator, None, planned, actual, scope, rank, labels))
     return rows
 
 
-def _indicator_row(indicator: Indicator, municipality, planned, actual, stages) -> dict:
+def _indicator_row(indicator: Indicator, municipality, planned, actual, stages, rank, labels) -> dict:
     met = indicator.met(actual, planned)
-    stage = max(stages, key=stage_rank) if stages else None
+    stage = max(stages, key=lambda code: rank.get(code, -1)) if stages else None
     return {
         "indicator": indicator,
         "municipality": municipality,
@@ -537,7 +550,7 @@ def _indicator_row(indicator: Indicator, municipality, planned, actual, stages) 
         "baseline": float(indicator.baseline_value) if indicator.baseline_value is not None else None,
         "planned": float(planned) if planned is not None else None,
         "actual": actual,
-        "stage_label": Stage(stage).label if stage else "",
+        "stage_label": labels.get(stage, stage) if stage else "",
         "met": met,
     }
 
@@ -763,14 +776,15 @@ def school_due(*, user, school, year: int, today: datetime.date | None = None) -
         overdue=Count("pk", filter=overdue_q(today)),
         soon=Count("pk", filter=Q(deadline__gte=today, deadline__lte=soon, status__in=OPEN_STATUSES)),
     )
-    schedule = list(StageSchedule.objects.filter(year=year, due_on__lt=today))
+    calendar = CalendarBook([year]).of_municipality(school.municipality, year)
+    labels = {stage.code: stage.name for stage in calendar}
     current = {
         a.stage: a.status
         for a in visible_self_assessments(user)
         .filter(school=school, year=year, is_current=True)
         .only("stage", "status")
     }
-    sa_overdue = [s for s in schedule if s.stage not in current]
+    sa_overdue = [s for s in calendar if s.overdue(today) and s.code not in current]
     sa_returned = [stage for stage, status in current.items() if status == SelfAssessment.Status.RETURNED]
     values_returned = (
         visible_values(user).filter(school=school, year=year, status=IndicatorValue.Status.RETURNED).count()
@@ -789,13 +803,13 @@ def school_due(*, user, school, year: int, today: datetime.date | None = None) -
         ("Просроченные мероприятия программ", measures["overdue"], programmes_url, "danger"),
         (f"Мероприятия со сроком в ближайшие {DUE_SOON_DAYS} дней", measures["soon"], programmes_url, "warning"),
         (
-            "Самооценка не загружена, срок этапа прошёл: " + ", ".join(Stage(s.stage).label for s in sa_overdue),
+            "Самооценка не загружена, срок этапа прошёл: " + ", ".join(f"«{s.name}»" for s in sa_overdue),
             len(sa_overdue),
             monitoring_page + "#stages",
             "danger",
         ),
         (
-            "Самооценка возвращена на доработку: " + ", ".join(Stage(s).label for s in sa_returned),
+            "Самооценка возвращена на доработку: " + ", ".join(f"«{labels.get(s, s)}»" for s in sa_returned),
             len(sa_returned),
             monitoring_page + "#stages",
             "danger",

@@ -8,7 +8,8 @@ from schools.school_year import school_year_choices
 from shnor_portal.choices import MunicipalityFilter
 
 from .access import confirmable_municipality_ids, visible_indicators, visible_self_assessments, visible_values
-from .models import Indicator, IndicatorValue, SelfAssessment, Stage
+from .calendar import stage_choices
+from .models import Indicator, IndicatorValue, SelfAssessment
 
 YES_NO = [("yes", "да"), ("no", "нет")]
 
@@ -65,7 +66,7 @@ class IndicatorFilter(_ScopedMunicipality):
 class SelfAssessmentFilter(_ScopedMunicipality):
     q = django_filters.CharFilter(label="Поиск по школе", method="search")
     year = django_filters.ChoiceFilter(label="Учебный год", choices=[], empty_label="Любой")
-    stage = django_filters.ChoiceFilter(label="Этап", choices=Stage.choices, empty_label="Любой")
+    stage = django_filters.ChoiceFilter(label="Этап", choices=stage_choices, empty_label="Любой")
     status = django_filters.ChoiceFilter(label="Состояние", choices=SelfAssessment.Status.choices, empty_label="Любое")
     municipality = MunicipalityFilter(
         label="Муниципалитет", queryset=None, empty_label="Все", field_name="school__municipality"
@@ -102,7 +103,7 @@ class SelfAssessmentFilter(_ScopedMunicipality):
 class QueueFilter(_ScopedMunicipality):
     q = django_filters.CharFilter(label="Поиск по школе или показателю", method="search")
     year = django_filters.ChoiceFilter(label="Учебный год", choices=[], empty_label="Любой")
-    stage = django_filters.ChoiceFilter(label="Этап", choices=Stage.choices, empty_label="Любой")
+    stage = django_filters.ChoiceFilter(label="Этап", choices=stage_choices, empty_label="Любой")
     municipality = MunicipalityFilter(label="Муниципалитет", queryset=None, empty_label="Все")
     level = django_filters.ChoiceFilter(
         label="Чьи значения",

@@ -5,8 +5,10 @@ from programs.files import evidence_max_bytes
 from shnor_portal.spreadsheets import size_label
 from shnor_portal.uploads import CellError, XlsxFileField, read_decimal
 
+from .calendar import stage_choices
 from .filters import year_choices
-from .models import Indicator, Stage
+from .models import Indicator, MonitoringStage, MunicipalStageShift
+from .models.calendar import dates_problem
 
 
 def _size_checked(upload, limit: int):
@@ -158,8 +160,42 @@ class ValuesImportForm(forms.Form):
 
 class ValuesTemplateForm(forms.Form):
     year = forms.TypedChoiceField(label="Учебный год", coerce=int, choices=[])
-    stage = forms.ChoiceField(label="Этап мониторинга", choices=Stage.choices)
+    stage = forms.ChoiceField(label="Этап мониторинга", choices=stage_choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = year_choices()
+
+
+# --- the monitoring calendar ------------------------------------------------------------------------------------------
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MonitoringStageForm(forms.ModelForm):
+    class Meta:
+        model = MonitoringStage
+        fields = ["position", "code", "name", "starts_on", "due_on", "basis"]
+        widgets = {"starts_on": _date_input(), "due_on": _date_input()}
+
+    def validate_unique(self):
+        """The service checks the code within the territory's year, with a message that names both."""
+
+    def clean(self):
+        cleaned = super().clean()
+        problem = dates_problem(cleaned.get("starts_on"), cleaned.get("due_on"), name=cleaned.get("name") or "этап")
+        if problem:
+            self.add_error("due_on", problem)
+        return cleaned
+
+
+class StageShiftForm(forms.ModelForm):
+    class Meta:
+        model = MunicipalStageShift
+        fields = ["starts_on", "due_on", "note"]
+        widgets = {"starts_on": _date_input(), "due_on": _date_input()}
+
+    def validate_unique(self):
+        """One shift per stage and municipality: the service updates the existing one."""

@@ -16,48 +16,67 @@ from notifications.reminders import (
     reminded_since,
 )
 from schools.models import RoleAssignment, School
+from schools.school_year import school_year_label, school_year_of
 
-from .models import SelfAssessment, StageSchedule
+from .calendar import CalendarBook, CalendarStage
+from .models import SelfAssessment
 
 Role = RoleAssignment.Role
 
 
+def _due_stages(book: CalendarBook, region_id, municipality_id, *, today, since) -> list[CalendarStage]:
+    return [
+        stage
+        for year in book.years
+        for stage in book.stages(year, region_id, municipality_id)
+        if stage.due_on is not None and since <= stage.due_on < today
+    ]
+
+
 @provider("monitoring.self_assessments")
 def self_assessment_reminders(*, today: datetime.date, now: datetime.datetime) -> Iterable[Reminder]:
-    """Schools whose self-assessment of a stage is not uploaded (or was returned) after the stage's due date — to
-    the school team, one reminder per school listing the stages, again weekly."""
-    schedules = list(
-        StageSchedule.objects.filter(
-            due_on__lt=today, due_on__gte=today - datetime.timedelta(days=SELF_ASSESSMENT_HORIZON_DAYS)
-        )
+    """Schools whose self-assessment of a stage is not uploaded (or was returned) after the stage's due date — the
+    date of the school's municipality in its territory's calendar (`monitoring.calendar`) — to the school team, one
+    reminder per school listing the stages, again weekly."""
+    since = today - datetime.timedelta(days=SELF_ASSESSMENT_HORIZON_DAYS)
+    # a stage of school year Y is due by 31 August of Y and starts at most a few years before it
+    book = CalendarBook(range(school_year_of(since), school_year_of(today) + 3))
+    recently = reminded_since(
+        kinds.SELF_ASSESSMENT_MISSING, School, day_start(today - datetime.timedelta(days=REPEAT_DAYS - 1))
     )
-    if not schedules:
-        return []
-    recently = reminded_since(kinds.SELF_ASSESSMENT_MISSING, School, day_start(today - datetime.timedelta(days=REPEAT_DAYS - 1)))
-    missing = defaultdict(list)  # school id → [schedule]
+    teams = (
+        RoleAssignment.objects.filter(role=Role.SCHOOL_TEAM, user__is_active=True, school__isnull=False)
+        .exclude(school_id__in=recently)
+        .values_list("school_id", "user_id", "school__municipality_id", "school__municipality__region_id")
+    )
+    due_of = {}  # municipality id → [stage] due within the horizon
+    missing = {}  # school id → [stage]
     people = defaultdict(set)
     municipality = {}
-    for schedule in schedules:
-        done = SelfAssessment.objects.filter(
-            year=schedule.year, stage=schedule.stage, is_current=True,
-            status__in=[SelfAssessment.Status.SUBMITTED, SelfAssessment.Status.ACCEPTED],
-        ).values("school_id")
-        rows = (
-            RoleAssignment.objects.filter(role=Role.SCHOOL_TEAM, user__is_active=True)
-            .exclude(school_id__in=done)
-            .exclude(school_id__in=recently)
-            .values_list("school_id", "user_id", "school__municipality_id")
-        )
-        for school_id, user_id, municipality_id in rows:
-            if schedule not in missing[school_id]:
-                missing[school_id].append(schedule)
+    for school_id, user_id, municipality_id, region_id in teams:
+        if municipality_id not in due_of:
+            due_of[municipality_id] = _due_stages(book, region_id, municipality_id, today=today, since=since)
+        if due_of[municipality_id]:
+            missing[school_id] = due_of[municipality_id]
             people[school_id].add(user_id)
             municipality[school_id] = municipality_id
+    if not missing:
+        return []
+    done = set(
+        SelfAssessment.objects.filter(
+            school_id__in=list(missing),
+            year__in=book.years,
+            is_current=True,
+            status__in=[SelfAssessment.Status.SUBMITTED, SelfAssessment.Status.ACCEPTED],
+        ).values_list("school_id", "year", "stage")
+    )
     reminders = []
-    for school_id, stages in missing.items():
-        stages.sort(key=lambda s: s.due_on)
+    for school_id, due in missing.items():
+        stages = sorted((s for s in due if (school_id, s.year, s.code) not in done), key=lambda s: s.due_on)
+        if not stages:
+            continue
         listed = "; ".join(
-            f"{s.get_stage_display()} этап {s.year - 1}/{str(s.year)[-2:]} — срок был {s.due_on:%d.%m.%Y}" for s in stages
+            f"этап «{s.name}» {school_year_label(s.year)} — срок был {s.due_on:%d.%m.%Y}" for s in stages
         )
         reminders.append(
             Reminder(

@@ -15,9 +15,9 @@ from schools.models import Municipality, School
 from schools.school_year import current_school_year, school_year_label
 
 from .access import coordinator_municipality_ids, team_school_ids
+from .calendar import CalendarBook, rank_in
 from .computed import compute
 from .models import (
-    STAGE_ORDER,
     Indicator,
     IndicatorPlan,
     IndicatorValue,
@@ -25,11 +25,8 @@ from .models import (
     RiskLevel,
     RiskProfile,
     SelfAssessment,
-    Stage,
-    StageSchedule,
     applicable_to_municipality_q,
     applicable_to_school_q,
-    stage_rank,
 )
 
 HOME_LIMIT = 5
@@ -50,9 +47,9 @@ def plans_of(indicators) -> dict[int, dict[int, Decimal]]:
     return plans
 
 
-def latest_by_stage(values: list[IndicatorValue]) -> IndicatorValue | None:
-    """The value of the latest stage among these (final before interim before entry)."""
-    return max(values, key=lambda v: stage_rank(v.stage), default=None)
+def latest_by_stage(values: list[IndicatorValue], rank: dict[str, int]) -> IndicatorValue | None:
+    """The value of the latest stage among these, by the stages' places in the calendar (`rank`)."""
+    return max(values, key=lambda v: rank.get(v.stage, -1), default=None)
 
 
 # --- one school or municipality: the grid and plan against actual -----------------------------------------------------
@@ -66,8 +63,11 @@ def grid_indicators(*, school: School | None = None, municipality: Municipality 
 def indicator_rows(
     *, indicators: list[Indicator], year: int, school: School | None = None, municipality: Municipality | None = None
 ) -> list[dict]:
-    """Per indicator: baseline, plan of the year, the values of the three stages and the latest against the plan."""
+    """Per indicator: baseline, plan of the year, the values of each stage of the owner's calendar and the latest
+    against the plan."""
     plans = plans_of(indicators)
+    calendar = CalendarBook([year]).of_municipality(school.municipality if school else municipality, year)
+    rank = rank_in(calendar)
     values = IndicatorValue.objects.filter(indicator__in=indicators, year=year).select_related(
         "confirmed_by", "entered_by"
     )
@@ -79,13 +79,13 @@ def indicator_rows(
     for indicator in indicators:
         stages = by_indicator.get(indicator.pk, {})
         planned = plans.get(indicator.pk, {}).get(year)
-        latest = latest_by_stage([v for v in stages.values() if v.status == IndicatorValue.Status.CONFIRMED])
+        latest = latest_by_stage([v for v in stages.values() if v.status == IndicatorValue.Status.CONFIRMED], rank)
         met = indicator.met(latest.value if latest else None, planned)
         rows.append(
             {
                 "indicator": indicator,
                 "planned": planned,
-                "stages": [(stage, stages.get(stage)) for stage in STAGE_ORDER],
+                "stages": [(stage.code, stages.get(stage.code)) for stage in calendar],
                 "latest": latest,
                 "met": met,
                 "css": met_css(met),
@@ -105,8 +105,10 @@ def year_actuals(values, *, aggregation: str = Indicator.Aggregation.MEAN) -> di
     for year, stage, value in values.filter(status=IndicatorValue.Status.CONFIRMED).values_list("year", "stage", "value"):
         by_stage[year][stage].append(value)
     actuals = {}
+    book = CalendarBook(by_stage)
     for year in sorted(by_stage):
-        numbers = by_stage[year][max(by_stage[year], key=stage_rank)]
+        rank = book.rank(year)
+        numbers = by_stage[year][max(by_stage[year], key=lambda code: rank.get(code, -1))]
         total = sum(numbers)
         actuals[year] = round(float(total if aggregation == Indicator.Aggregation.SUM else total / len(numbers)), 2)
     return actuals
@@ -199,27 +201,24 @@ def risk_comparison(*, school: School, year: int) -> dict:
 
 
 def stage_overview(*, school: School, year: int) -> list[dict]:
-    """Per stage: its dates, the current self-assessment and how many values are entered."""
-    schedule = {s.stage: s for s in StageSchedule.objects.filter(year=year)}
+    """Per stage of the school's calendar (`monitoring.calendar`): its dates, the current self-assessment."""
+    calendar = CalendarBook([year]).of_municipality(school.municipality, year)
     current = {
         a.stage: a
         for a in SelfAssessment.objects.filter(school=school, year=year, is_current=True).select_related("decided_by")
     }
     today = timezone.localdate()
     rows = []
-    for stage in STAGE_ORDER:
-        plan = schedule.get(stage)
-        assessment = current.get(stage)
+    for stage in calendar:
+        assessment = current.get(stage.code)
         rows.append(
             {
-                "stage": stage,
-                "label": Stage(stage).label,
-                "schedule": plan,
+                "stage": stage.code,
+                "label": stage.name,
+                "schedule": stage if stage.has_dates else None,
                 "assessment": assessment,
-                "overdue": bool(
-                    plan and plan.due_on < today
-                    and (assessment is None or assessment.status == SelfAssessment.Status.RETURNED)
-                ),
+                "overdue": stage.overdue(today)
+                and (assessment is None or assessment.status == SelfAssessment.Status.RETURNED),
             }
         )
     return rows
@@ -265,25 +264,37 @@ def home_items(*, user) -> dict:
     if not (team or coordinator_of or reach.everything):
         items["is_empty"] = True
         return items
-    schedule = sorted(StageSchedule.objects.filter(year=year), key=lambda s: (s.opens_on, stage_rank(s.stage)))
-    open_stages = [s for s in schedule if s.opens_on <= today]
-    items["schedule"] = schedule
     if team:
-        items["schools"] = _school_home_items(reach, team, year=year, today=today, open_stages=open_stages)
+        items["schools"] = _school_home_items(reach, team, year=year, today=today)
     if coordinator_of or reach.everything:
         items["municipalities"], items["department"] = _waiting_home_items(reach, coordinator_of)
     items["is_empty"] = not (items["schools"] or items["municipalities"] or items["department"])
     return items
 
 
-def _school_home_items(reach, team, *, year: int, today: datetime.date, open_stages: list) -> list[dict]:
-    """Per school of the team: the open stages' self-assessments missing, returned and waiting, values still to
-    enter in the latest open stage and values returned. Three queries."""
+def _open_stages(book: CalendarBook, schools, *, year: int, today: datetime.date) -> dict[int, list]:
+    """school id → the stages of its municipality's calendar already begun. One query (the territories)."""
+    regions = dict(
+        Municipality.objects.filter(pk__in={s.municipality_id for s in schools}).values_list("pk", "region_id")
+    )
+    return {
+        school.pk: [
+            s
+            for s in book.stages(year, regions.get(school.municipality_id), school.municipality_id)
+            if s.starts_on is not None and s.starts_on <= today
+        ]
+        for school in schools
+    }
+
+
+def _school_home_items(reach, team, *, year: int, today: datetime.date) -> list[dict]:
+    """Per school of the team: the open stages' (of its municipality's calendar) self-assessments missing, returned
+    and waiting, values still to enter in the latest open stage and values returned. Six queries."""
     schools = [a.school for a in reach.assignments if a.school_id in team]
+    open_of = _open_stages(CalendarBook([year]), schools, year=year, today=today)
     current = defaultdict(dict)
     for assessment in SelfAssessment.objects.filter(school_id__in=team, year=year, is_current=True):
         current[assessment.school_id][assessment.stage] = assessment
-    stage_now = open_stages[-1].stage if open_stages else None
     indicators = list(
         Indicator.objects.filter(level=Indicator.Level.SCHOOL, is_active=True, computed_by="").select_related(
             "programme"
@@ -294,17 +305,22 @@ def _school_home_items(reach, team, *, year: int, today: datetime.date, open_sta
     for school_id, indicator_id, status, stage in IndicatorValue.objects.filter(
         school_id__in=team, year=year
     ).values_list("school_id", "indicator_id", "status", "stage"):
-        if stage == stage_now:
+        now = open_of[school_id][-1].code if open_of.get(school_id) else None
+        if stage == now:
             entered[school_id].add(indicator_id)
         if status == IndicatorValue.Status.RETURNED:
             returned_values[school_id] += 1
     items = []
     for school in sorted(schools, key=lambda s: s.short_name):
         due, returned, waiting = [], [], []
+        open_stages = open_of[school.pk]
+        stage_now = open_stages[-1] if open_stages else None
         for plan in open_stages:
-            assessment = current[school.pk].get(plan.stage)
+            assessment = current[school.pk].get(plan.code)
+            if assessment is not None:
+                assessment.stage_label = plan.name
             if assessment is None:
-                due.append({"schedule": plan, "overdue": plan.due_on < today})
+                due.append({"schedule": plan, "overdue": plan.overdue(today)})
             elif assessment.status == SelfAssessment.Status.RETURNED:
                 returned.append(assessment)
             elif assessment.status == SelfAssessment.Status.SUBMITTED:
@@ -316,8 +332,8 @@ def _school_home_items(reach, team, *, year: int, today: datetime.date, open_sta
                 "due": due,
                 "returned": returned,
                 "waiting": waiting,
-                "stage_now": stage_now,
-                "stage_now_label": Stage(stage_now).label if stage_now else "",
+                "stage_now": stage_now.code if stage_now else None,
+                "stage_now_label": stage_now.name if stage_now else "",
                 "values_to_enter": len([i for i in own if i.pk not in entered[school.pk]]) if stage_now else 0,
                 "values_returned": returned_values[school.pk],
             }

@@ -37,13 +37,13 @@ from shnor_portal.uploads import (
     shown,
 )
 
+from .calendar import stages_of
 from .computed import compute
 from .models import (
     Indicator,
     IndicatorPlan,
     IndicatorValue,
     RiskLevelChoice,
-    Stage,
     applicable_to_school_q,
     number_label,
 )
@@ -101,10 +101,11 @@ class TemplateContent:
     stage: str
     factors: list[RiskFactor]
     indicators: list[TemplateIndicator]
+    stage_names: dict[str, str] = field(default_factory=dict)  # code → name, the school's calendar of the year
 
     @property
     def stage_label(self) -> str:
-        return Stage(self.stage).label
+        return self.stage_names.get(self.stage, self.stage)
 
     @property
     def file_name(self) -> str:
@@ -132,7 +133,8 @@ def template_content(*, school: School, year: int, stage: str) -> TemplateConten
             computed = compute(indicator.computed_by, year=year, school=school)
             value = Decimal(str(computed)).quantize(Decimal("0.01")) if computed is not None else value
         rows.append(TemplateIndicator(indicator, plans.get(indicator.pk), value, indicator.is_computed))
-    return TemplateContent(school=school, year=year, stage=stage, factors=factors, indicators=rows)
+    names = {s.code: s.name for s in stages_of(year, municipality=school.municipality)}
+    return TemplateContent(school=school, year=year, stage=stage, factors=factors, indicators=rows, stage_names=names)
 
 
 # --- writing the template -------------------------------------------------------------------------------------------
@@ -336,7 +338,8 @@ def _check_service(service: Sheet | None, content: TemplateContent, parsed: Pars
         )
     file_stage = cell_text(value("stage"))
     if file_stage != content.stage:
-        made_for = f"для этапа «{Stage(file_stage).label}»" if file_stage in Stage.values else "для другого этапа"
+        named = content.stage_names.get(file_stage)
+        made_for = f"для этапа «{named}»" if named else "для другого этапа"
         errors.add(
             f"файл составлен {made_for}, а загружается самооценка этапа «{content.stage_label}»", **where("stage")
         )

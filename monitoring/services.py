@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -32,6 +33,7 @@ from .access import (
     can_upload_self_assessment,
     require,
 )
+from .calendar import stage_of, stages_of
 from .computed import compute
 from .models import (
     Indicator,
@@ -40,7 +42,6 @@ from .models import (
     RiskLevel,
     RiskProfile,
     SelfAssessment,
-    Stage,
     applicable_to_municipality_q,
     applicable_to_school_q,
     pooled_for_municipality_q,
@@ -55,8 +56,12 @@ class MonitoringError(Exception):
     """The step is refused by a rule of the domain; the message says why, in Russian."""
 
 
-def _stage_label(stage: str) -> str:
-    return Stage(stage).label
+def _stage_label(stage: str, *, year: int, municipality: Municipality) -> str:
+    """The stage's name in the municipality's calendar of the year; a Russian refusal for a stage it has not."""
+    try:
+        return stage_of(year, stage, municipality=municipality).name
+    except ValidationError as error:
+        raise MonitoringError(error.messages[0]) from None
 
 
 # --- indicator values -----------------------------------------------------------------------------------------------
@@ -110,6 +115,7 @@ def indicator_values_save(
             can_enter_municipality_values(actor, municipality),
             "Значения муниципалитета вносит его координатор или управление образования.",
         )
+    _stage_label(stage, year=year, municipality=municipality)
     for entry in entries:
         indicator = entry.indicator
         if indicator.is_computed:
@@ -266,7 +272,6 @@ def computed_values_store(
 
 def computed_values_refresh(*, year: int, stages: list[str] | None = None, municipality_ids=None) -> int:
     """Recompute every computed indicator for every school and municipality it applies to (a batch job)."""
-    stages = stages or [s.value for s in Stage]
     municipalities = Municipality.objects.all()
     if municipality_ids is not None:
         municipalities = municipalities.filter(pk__in=municipality_ids)
@@ -277,7 +282,8 @@ def computed_values_refresh(*, year: int, stages: list[str] | None = None, munic
                 applicable_to_municipality_q(municipality) | pooled_for_municipality_q(municipality)
             ).exclude(computed_by="")
         )
-        for stage in stages:
+        codes = stages or [s.code for s in stages_of(year, municipality=municipality)]
+        for stage in codes:
             if municipal:
                 stored += computed_values_store(
                     year=year, stage=stage, indicators=municipal, municipality=municipality
@@ -286,7 +292,7 @@ def computed_values_refresh(*, year: int, stages: list[str] | None = None, munic
             own = list(Indicator.objects.filter(applicable_to_school_q(school)).exclude(computed_by=""))
             if not own:
                 continue
-            for stage in stages:
+            for stage in codes:
                 stored += computed_values_store(year=year, stage=stage, indicators=own, school=school)
     return stored
 
@@ -364,10 +370,11 @@ class ImportRow:
     value: Decimal
     comment: str
     existing: IndicatorValue | None = None
+    stage_name: str = ""
 
     @property
     def stage_label(self) -> str:
-        return _stage_label(self.stage)
+        return self.stage_name or self.stage
 
 
 @transaction.atomic
@@ -414,13 +421,14 @@ def self_assessment_submit(
     require(can_upload_self_assessment(actor, school), "Самооценку загружает управленческая команда школы.")
     if not parsed.ok:
         raise MonitoringError("В файле есть ошибки: исправьте их и загрузите файл снова.")
+    stage_name = _stage_label(stage, year=year, municipality=school.municipality)
     # Lock the school's row so that two confirmations of the same stage cannot both become current.
     School.objects.select_for_update().filter(pk=school.pk).first()
     previous = current_self_assessment(school=school, year=year, stage=stage)
     if previous is not None:
         if previous.status == SelfAssessment.Status.ACCEPTED:
             raise MonitoringError(
-                f"Самооценка за {school_year_label(year)} учебный год (этап «{_stage_label(stage)}») уже принята "
+                f"Самооценка за {school_year_label(year)} учебный год (этап «{stage_name}») уже принята "
                 "координатором — новая загрузка не нужна."
             )
         previous.is_current = False
@@ -439,7 +447,7 @@ def self_assessment_submit(
         kind=notice_kinds.SELF_ASSESSMENT_UPLOADED,
         recipients=notice_recipients.self_assessment_checkers(assessment),
         target=assessment,
-        title=f"{school}: самооценка ({_stage_label(stage)} этап, {school_year_label(year)}) загружена и ждёт проверки",
+        title=f"{school}: самооценка (этап «{stage_name}», {school_year_label(year)}) загружена и ждёт проверки",
         body="Проверьте самооценку: примите её или верните школе с комментарием.",
         actor=actor,
     )
@@ -485,7 +493,7 @@ def self_assessment_accept(*, actor, assessment: SelfAssessment, comment: str = 
         kind=notice_kinds.SELF_ASSESSMENT_ACCEPTED,
         recipients=notice_recipients.self_assessment_authors(assessment),
         target=assessment,
-        title=f"Самооценка ({_stage_label(assessment.stage)} этап, {school_year_label(assessment.year)}) принята",
+        title=f"Самооценка (этап «{assessment.stage_label}», {school_year_label(assessment.year)}) принята",
         body=assessment.decision_comment,
         actor=actor,
     )
@@ -539,7 +547,7 @@ def self_assessment_return(*, actor, assessment: SelfAssessment, comment: str) -
         kind=notice_kinds.SELF_ASSESSMENT_RETURNED,
         recipients=notice_recipients.self_assessment_authors(assessment),
         target=assessment,
-        title=f"Самооценка ({_stage_label(assessment.stage)} этап, {school_year_label(assessment.year)}) "
+        title=f"Самооценка (этап «{assessment.stage_label}», {school_year_label(assessment.year)}) "
         "возвращена на доработку",
         body=f"Комментарий координатора: {comment}",
         actor=actor,

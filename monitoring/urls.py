@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, views
+from . import calendar_views, dashboard_views, values_views, views
 
 app_name = "monitoring"
 
@@ -19,12 +19,12 @@ urlpatterns = [
     path("schools/<int:pk>/", views.school_page, name="school"),
     path("schools/<int:pk>/values/<int:year>/<str:stage>/", views.school_grid, name="school_grid"),
     path("municipalities/<int:pk>/values/<int:year>/<str:stage>/", views.municipality_grid, name="municipality_grid"),
-    path("values/<int:pk>/restore/<int:history_id>/", views.value_restore, name="value_restore"),
+    path("values/<int:pk>/restore/<int:history_id>/", values_views.value_restore, name="value_restore"),
     path("queue/", views.queue, name="queue"),
     path("queue/export/", views.queue_export, name="queue_export"),
-    path("values/import/", views.values_import, name="values_import"),
-    path("values/import/preview/", views.values_import_preview_view, name="values_import_preview"),
-    path("values/import/template/", views.values_import_template, name="values_import_template"),
+    path("values/import/", values_views.values_import, name="values_import"),
+    path("values/import/preview/", values_views.values_import_preview_view, name="values_import_preview"),
+    path("values/import/template/", values_views.values_import_template, name="values_import_template"),
     path("self-assessments/", views.self_assessment_list, name="self_assessment_list"),
     path("self-assessments/export/", views.self_assessment_export, name="self_assessment_export"),
     path("self-assessments/preview/", views.self_assessment_preview, name="self_assessment_preview"),
@@ -43,4 +43,16 @@ urlpatterns = [
     ),
     path("schools/<int:pk>/open-report/<int:year>/", views.open_report_upload_view, name="open_report_upload"),
     path("open-reports/<int:pk>/file/", views.open_report_file, name="open_report_file"),
+    # the monitoring calendar of a territory per school year, and a municipality's dates
+    path("calendar/", calendar_views.calendar, name="calendar"),
+    path("calendar/<int:year>/stages/new/", calendar_views.stage_create, name="calendar_stage_create"),
+    path("calendar/<int:year>/start/", calendar_views.calendar_start, name="calendar_start"),
+    path("calendar/<int:year>/history/", calendar_views.calendar_history, name="calendar_history"),
+    path("calendar/stages/<int:pk>/edit/", calendar_views.stage_edit, name="calendar_stage_edit"),
+    path("calendar/stages/<int:pk>/delete/", calendar_views.stage_delete, name="calendar_stage_delete"),
+    path(
+        "calendar/stages/<int:pk>/municipalities/<int:municipality_pk>/",
+        calendar_views.stage_shift,
+        name="calendar_stage_shift",
+    ),
 ]

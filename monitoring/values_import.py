@@ -18,7 +18,6 @@ from shnor_portal.uploads import (
     Sheet,
     UploadRefused,
     cell_text,
-    choice_reader,
     read_decimal,
     read_text,
     read_workbook,
@@ -27,12 +26,12 @@ from shnor_portal.uploads import (
 )
 
 from .access import importable_municipalities, importable_schools, visible_indicators
+from .calendar import CalendarBook, unknown_stage_message
 from .models import (
     YEAR_MAX,
     YEAR_MIN,
     Indicator,
     IndicatorValue,
-    Stage,
 )
 from .services import ImportRow
 
@@ -53,8 +52,6 @@ COLUMNS = [
 HEADERS = [header for _key, header, _width in COLUMNS]
 COLUMN = {key: index for index, (key, _header, _width) in enumerate(COLUMNS, start=1)}
 MAX_ROWS = 50_000
-read_stage = choice_reader({label: value for value, label in Stage.choices} | {v: v for v in Stage.values},
-                           allowed=Stage.labels)  # fmt: skip
 
 
 # --- the template ---------------------------------------------------------------------------------------------------
@@ -75,7 +72,10 @@ def values_template_xlsx(*, user, year: int, stage: str) -> bytes:
             Q(school__in=schools) | Q(school__isnull=True, municipality__in=municipalities)
         )
     }
-    stage_label = Stage(stage).label
+    book = CalendarBook([year])
+
+    def label(municipality) -> str:
+        return book.label(year, stage, municipality.region_id)
 
     def rows():
         yield HEADERS
@@ -84,8 +84,16 @@ def values_template_xlsx(*, user, year: int, stage: str) -> bytes:
                 if indicator.applies_to_municipality(municipality):
                     value = known.get((indicator.pk, None, municipality.pk))
                     yield [
-                        None, None, municipality.pk, municipality.name, indicator.code, indicator.name,
-                        indicator.unit_label, year, stage_label, value.value if value else None,
+                        None,
+                        None,
+                        municipality.pk,
+                        municipality.name,
+                        indicator.code,
+                        indicator.name,
+                        indicator.unit_label,
+                        year,
+                        label(municipality),
+                        value.value if value else None,
                         value.comment if value else None,
                     ]
         for school in schools:
@@ -93,9 +101,17 @@ def values_template_xlsx(*, user, year: int, stage: str) -> bytes:
                 if indicator.applies_to_school(school):
                     value = known.get((indicator.pk, school.pk, school.municipality_id))
                     yield [
-                        school.pk, school.short_name, school.municipality_id, school.municipality.name,
-                        indicator.code, indicator.name, indicator.unit_label, year, stage_label,
-                        value.value if value else None, value.comment if value else None,
+                        school.pk,
+                        school.short_name,
+                        school.municipality_id,
+                        school.municipality.name,
+                        indicator.code,
+                        indicator.name,
+                        indicator.unit_label,
+                        year,
+                        label(school.municipality),
+                        value.value if value else None,
+                        value.comment if value else None,
                     ]
 
     return xlsx_bytes([(SHEET_TITLE, rows())], column_widths={SHEET_TITLE: [w for _k, _h, w in COLUMNS]})
@@ -168,6 +184,13 @@ class _Scope:
         self.indicators: dict[str, list[Indicator]] = {}
         for indicator in visible_indicators(user).filter(is_active=True).select_related("programme"):
             self.indicators.setdefault(indicator.code, []).append(indicator)
+        self.books: dict[int, CalendarBook] = {}
+
+    def stages(self, year: int, municipality) -> list:
+        """The stages of the municipality's calendar of the year (`monitoring.calendar`), read once per year."""
+        if year not in self.books:
+            self.books[year] = CalendarBook([year])
+        return self.books[year].of_municipality(municipality, year)
 
 
 def values_import_preview(file, *, user) -> ValuesImportPreview:
@@ -197,7 +220,7 @@ def values_import_preview(file, *, user) -> ValuesImportPreview:
         if (key := _key(row)) in seen:
             line.problem(
                 None,
-                f"то же значение (показатель «{row.indicator.code}», {row.year}, этап «{Stage(row.stage).label}», "
+                f"то же значение (показатель «{row.indicator.code}», {row.year}, этап «{row.stage_name}», "
                 f"«{row.school or row.municipality}») уже есть в строке {seen[key]}",
             )
             continue
@@ -228,14 +251,33 @@ def _read_line(line: _Line, scope: _Scope, value) -> ImportRow | None:
     school, municipality = _target(line, scope)
     indicator = _indicator(line, scope, school, municipality)
     year = line.read("year", lambda v: read_year(v, minimum=YEAR_MIN, maximum=YEAR_MAX), required=True)
-    stage = line.read("stage", read_stage, required=True)
+    stage = _stage(line, scope, year, municipality)
     if indicator is not None and value is not None and (range_error := indicator.value_error(value)):
         line.problem("value", range_error)
     comment = line.read("comment", lambda v: read_text(v, max_length=1000))
     if line.found:
         return None
-    return ImportRow(indicator=indicator, year=year, stage=stage, municipality=municipality, school=school,
-                     value=value, comment=comment)  # fmt: skip
+    return ImportRow(indicator=indicator, year=year, stage=stage.code, municipality=municipality, school=school,
+                     value=value, comment=comment, stage_name=stage.name)  # fmt: skip
+
+
+def _stage(line: _Line, scope: _Scope, year, municipality):
+    """The stage the row names — by its name or its code — in the calendar of the municipality and year."""
+    given = line.read("stage", lambda v: read_text(v, max_length=200), required=True)
+    if not given or year is None or municipality is None:
+        return None
+    stages = scope.stages(year, municipality)
+    wanted = given.strip().casefold()
+    for stage in stages:
+        if wanted in (stage.code.casefold(), stage.name.casefold()):
+            return stage
+    # «итоговый» for «Итоговый мониторинг», as files written before the calendar was data say
+    by_first_word = [s for s in stages if len(wanted) >= 4 and s.name.casefold().split()[0] == wanted]
+    if len(by_first_word) == 1:
+        return by_first_word[0]
+    message = unknown_stage_message(year, given, stages)
+    line.problem("stage", message[0].lower() + message[1:])
+    return None
 
 
 def _target(line: _Line, scope: _Scope) -> tuple:

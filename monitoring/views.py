@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,16 +24,16 @@ from schools.access import (
 )
 from schools.school_year import current_school_year, school_year_label
 from shnor_portal import uploads
-from shnor_portal.history import last_change_id, last_change_ids
+from shnor_portal.history import last_change_ids
 from shnor_portal.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 
 from .access import (
     can_confirm_any,
-    can_confirm_in,
     can_decide_self_assessment,
     can_enter_municipality_values,
     can_enter_school_values,
     can_import_values,
+    can_read_calendar,
     can_see_dashboard,
     can_upload_self_assessment,
     confirms_at_once,
@@ -43,6 +43,7 @@ from .access import (
     require,
     visible_values,
 )
+from .calendar import CalendarStage, attach_labels, last_stage, stages_of
 from .computed import compute
 from .exports import indicators_xlsx, queue_xlsx, self_assessments_xlsx
 from .figures import school_due
@@ -53,10 +54,8 @@ from .forms import (
     OpenReportForm,
     QueueActionForm,
     SelfAssessmentUploadForm,
-    ValuesImportForm,
-    ValuesTemplateForm,
 )
-from .models import YEAR_MIN, Indicator, IndicatorValue, OpenReport, RiskProfile, SelfAssessment, Stage
+from .models import YEAR_MIN, Indicator, IndicatorValue, OpenReport, RiskProfile, SelfAssessment
 from .selectors import (
     grid_indicators,
     indicator_actuals,
@@ -74,7 +73,6 @@ from .services import (
     StaleValues,
     ValueEntry,
     computed_values_store,
-    indicator_value_restore,
     indicator_values_confirm,
     indicator_values_return,
     indicator_values_save,
@@ -82,19 +80,18 @@ from .services import (
     self_assessment_accept,
     self_assessment_return,
     self_assessment_submit,
-    values_import_save,
 )
-from .values_import import values_import_preview, values_template_xlsx
 
-# The kinds of the held uploads (`shnor_portal.uploads`).
+# The kind of the held upload (`shnor_portal.uploads`); the values import holds its own (`values_views`).
 SELF_ASSESSMENT_UPLOAD = "self_assessment"
-VALUES_UPLOAD = "values"
 
 
-def _stage_or_404(stage: str) -> str:
-    if stage not in Stage.values:
-        raise Http404("Нет такого этапа мониторинга.")
-    return stage
+def _stage_or_404(stage: str, calendar: list[CalendarStage]) -> CalendarStage:
+    """A stage of the owner's calendar of the year (`monitoring.calendar`), else 404."""
+    for item in calendar:
+        if item.code == stage:
+            return item
+    raise Http404("Нет такого этапа в календаре мониторинга этого учебного года.")
 
 
 def _grid_year_or_404(year: int) -> int:
@@ -107,6 +104,13 @@ def _upload_years() -> list[int]:
     """Self-assessments are uploaded for the current school year and the one before it."""
     now = current_school_year()
     return [now, now - 1]
+
+
+def _label_stages(context) -> None:
+    """The page's rows get the names of their stages in their territories' calendars, read once for the page."""
+    page = context["page"]
+    page.object_list = list(page.object_list)
+    attach_labels(page.object_list)
 
 
 def _page(request, queryset, *, per_page=None):
@@ -135,6 +139,7 @@ def index(request):
             "can_confirm": can_confirm_any(request.user),
             "can_import": can_import_values(request.user),
             "can_see_dashboard": can_see_dashboard(request.user),
+            "can_read_calendar": can_read_calendar(request.user),
             "year": current_school_year(),
             "year_label": school_year_label(current_school_year()),
         },
@@ -207,7 +212,9 @@ def indicator_detail(request, pk):
         year = int(request.GET.get("year") or 0) or (max(actuals) if actuals else current_school_year())
     except ValueError:
         year = current_school_year()
-    stage = request.GET.get("stage") if request.GET.get("stage") in Stage.values else Stage.FINAL
+    calendar = stages_of(year, municipality=indicator.municipality)
+    codes = [s.code for s in calendar]
+    stage = request.GET.get("stage") if request.GET.get("stage") in codes else last_stage(calendar).code
     objects = _objects_for(indicator, request.user)
     context = _page(request, objects)
     on_page = list(context["page"].object_list)
@@ -232,7 +239,7 @@ def indicator_detail(request, pk):
             "year": year,
             "year_label": school_year_label(year),
             "stage": stage,
-            "stages": Stage.choices,
+            "stages": [(s.code, s.name) for s in calendar],
             "years": year_choices({year, *years}),
             "planned": planned,
             "object_rows": object_rows,
@@ -326,7 +333,9 @@ def _neighbour_years(year: int) -> dict:
 @require_http_methods(["GET", "POST"])
 def school_grid(request, pk, year, stage):
     school = get_school_or_404(request.user, pk)
-    stage, year = _stage_or_404(stage), _grid_year_or_404(year)
+    year = _grid_year_or_404(year)
+    calendar = stages_of(year, municipality=school.municipality)
+    stage = _stage_or_404(stage, calendar).code
     may_edit = can_enter_school_values(request.user, school)
     result = _grid(request, year=year, stage=stage, school=school, may_edit=may_edit)
     if not isinstance(result, tuple):
@@ -336,9 +345,19 @@ def school_grid(request, pk, year, stage):
         request,
         "monitoring/grid.html",
         {
-            "form": form, "rows": rows, "school": school, "owner": school, "year": year, "stage": stage,
-            "year_label": school_year_label(year), "stage_label": Stage(stage).label, "may_edit": may_edit,
-            "stages": Stage.choices, **_neighbour_years(year), "grid_url": "monitoring:school_grid", "owner_pk": school.pk,
+            "form": form,
+            "rows": rows,
+            "school": school,
+            "owner": school,
+            "year": year,
+            "stage": stage,
+            "year_label": school_year_label(year),
+            "stage_label": _stage_or_404(stage, calendar).name,
+            "may_edit": may_edit,
+            "stages": [(s.code, s.name) for s in calendar],
+            **_neighbour_years(year),
+            "grid_url": "monitoring:school_grid",
+            "owner_pk": school.pk,
             "confirms_at_once": may_edit and confirms_at_once(request.user, school),
         },
     )
@@ -348,7 +367,9 @@ def school_grid(request, pk, year, stage):
 @require_http_methods(["GET", "POST"])
 def municipality_grid(request, pk, year, stage):
     municipality = get_municipality_or_404(request.user, pk)
-    stage, year = _stage_or_404(stage), _grid_year_or_404(year)
+    year = _grid_year_or_404(year)
+    calendar = stages_of(year, municipality=municipality)
+    stage = _stage_or_404(stage, calendar).code
     may_edit = can_enter_municipality_values(request.user, municipality)
     result = _grid(request, year=year, stage=stage, municipality=municipality, may_edit=may_edit)
     if not isinstance(result, tuple):
@@ -358,10 +379,20 @@ def municipality_grid(request, pk, year, stage):
         request,
         "monitoring/grid.html",
         {
-            "form": form, "rows": rows, "municipality": municipality, "owner": municipality, "year": year,
-            "stage": stage, "year_label": school_year_label(year), "stage_label": Stage(stage).label,
-            "may_edit": may_edit, "stages": Stage.choices, **_neighbour_years(year),
-            "grid_url": "monitoring:municipality_grid", "owner_pk": municipality.pk, "confirms_at_once": may_edit,
+            "form": form,
+            "rows": rows,
+            "municipality": municipality,
+            "owner": municipality,
+            "year": year,
+            "stage": stage,
+            "year_label": school_year_label(year),
+            "stage_label": _stage_or_404(stage, calendar).name,
+            "may_edit": may_edit,
+            "stages": [(s.code, s.name) for s in calendar],
+            **_neighbour_years(year),
+            "grid_url": "monitoring:municipality_grid",
+            "owner_pk": municipality.pk,
+            "confirms_at_once": may_edit,
         },
     )
 
@@ -375,6 +406,7 @@ def queue(request):
     require(can_confirm_any(request.user), "Очередь подтверждения — для координатора муниципалитета и управления.")
     queue_filter, values = queue_filtered(user=request.user, data=request.GET)
     context = _page(request, values, per_page=50)
+    _label_stages(context)
     if request.method == "POST":
         ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
         form = QueueActionForm(request.POST, ids=ids)
@@ -404,61 +436,6 @@ def queue_export(request):
     return xlsx_response(queue_xlsx(values), file_name="znacheniya-na-podtverzhdenii.xlsx")
 
 
-# --- import of values -----------------------------------------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def values_import(request):
-    require(can_import_values(request.user), "Загружать значения может координатор муниципалитета или управление.")
-    form = ValuesImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        uploads.hold(request, VALUES_UPLOAD, form.cleaned_data["file"])
-        return redirect("monitoring:values_import_preview")
-    template_form = ValuesTemplateForm(initial={"year": current_school_year(), "stage": Stage.ENTRY})
-    return render(request, "monitoring/values_import.html", {"form": form, "template_form": template_form})
-
-
-@login_required
-def values_import_template(request):
-    require(can_import_values(request.user), "Загружать значения может координатор муниципалитета или управление.")
-    form = ValuesTemplateForm(request.GET)
-    if not form.is_valid():
-        messages.error(request, "Выберите учебный год и этап мониторинга для шаблона.")
-        return redirect("monitoring:values_import")
-    year, stage = form.cleaned_data["year"], form.cleaned_data["stage"]
-    content = values_template_xlsx(user=request.user, year=year, stage=stage)
-    return xlsx_response(content, file_name=f"znacheniya-pokazatelei-{year}-{stage}.xlsx")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def values_import_preview_view(request):
-    require(can_import_values(request.user), "Загружать значения может координатор муниципалитета или управление.")
-    upload = uploads.held(request, VALUES_UPLOAD)
-    if upload is None:
-        messages.info(request, "Сначала загрузите файл со значениями.")
-        return redirect("monitoring:values_import")
-    preview = values_import_preview(upload.read(), user=request.user)
-    if not preview.ok:
-        # A file with errors can never be confirmed: it is not kept (the page still lists its errors).
-        uploads.discard(request, VALUES_UPLOAD)
-    if request.method == "POST" and preview.ok:
-        counts = values_import_save(actor=request.user, rows=preview.rows)
-        uploads.discard(request, VALUES_UPLOAD)
-        messages.success(
-            request,
-            f"Значения из файла «{upload.name}» загружены: новых {counts['created']}, "
-            f"обновлено {counts['updated']}.",
-        )
-        return redirect("monitoring:values_import")
-    return render(
-        request,
-        "monitoring/values_import_preview.html",
-        {"preview": preview, "file_name": upload.name, "sample": preview.rows[:100]},
-    )
-
-
 # --- self-assessments -----------------------------------------------------------------------------------------------
 
 
@@ -467,6 +444,7 @@ def self_assessment_list(request):
     assessment_filter, assessments = self_assessments_filtered(user=request.user, data=request.GET)
     counts = dict(assessments.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n"))
     context = _page(request, assessments)
+    _label_stages(context)
     return render(
         request,
         "monitoring/self_assessment_list.html",
@@ -584,10 +562,14 @@ def _file_response(field, name: str, content_type: str):
 
 def _self_assessment_context(request, pk, year, stage):
     school = get_school_or_404(request.user, pk)
-    stage = _stage_or_404(stage)
     if year not in _upload_years():
         raise Http404("Самооценку загружают за текущий или прошлый учебный год.")
-    return school, year, stage
+    stage = _stage_or_404(stage, stages_of(year, municipality=school.municipality))
+    return school, year, stage.code
+
+
+def _stage_label(school, year: int, stage: str) -> str:
+    return _stage_or_404(stage, stages_of(year, municipality=school.municipality)).name
 
 
 @login_required
@@ -617,8 +599,13 @@ def self_assessment_upload(request, pk, year, stage):
         request,
         "monitoring/self_assessment_upload.html",
         {
-            "school": school, "year": year, "stage": stage, "year_label": school_year_label(year),
-            "stage_label": Stage(stage).label, "form": form, "current": current,
+            "school": school,
+            "year": year,
+            "stage": stage,
+            "year_label": school_year_label(year),
+            "stage_label": _stage_label(school, year, stage),
+            "form": form,
+            "current": current,
         },
     )
 
@@ -656,8 +643,13 @@ def self_assessment_preview(request):
         request,
         "monitoring/self_assessment_preview.html",
         {
-            "school": school, "year": year, "stage": stage, "year_label": school_year_label(year),
-            "stage_label": Stage(stage).label, "parsed": parsed, "file_name": upload.name,
+            "school": school,
+            "year": year,
+            "stage": stage,
+            "year_label": school_year_label(year),
+            "stage_label": _stage_label(school, year, stage),
+            "parsed": parsed,
+            "file_name": upload.name,
             "ratings": _ratings_with_last_year(parsed.ratings, _last_year_levels(school, year)),
             "last_year_label": school_year_label(year - 1), "save_error": save_error,
         },
@@ -700,6 +692,9 @@ def school_page(request, pk):
         raise Http404("Нет такого учебного года.")
     indicators = grid_indicators(school=school)
     rows = indicator_rows(indicators=indicators, year=year, school=school)
+    stages = stage_overview(school=school, year=year)
+    history = school_history(school=school)
+    attach_labels(history["assessments"])
     return render(
         request,
         "monitoring/school.html",
@@ -708,11 +703,11 @@ def school_page(request, pk):
             "year": year,
             "year_label": school_year_label(year),
             "years": [(y, school_year_label(y)) for y in range(now, now - 5, -1)],
-            "stages": stage_overview(school=school, year=year),
+            "stages": stages,
             "rows": rows,
             "risk": risk_comparison(school=school, year=year),
             "due": school_due(user=request.user, school=school, year=year),
-            **school_history(school=school),
+            **history,
             "may_upload": can_upload_self_assessment(request.user, school) and year in _upload_years(),
             "may_enter": can_enter_school_values(request.user, school),
             "open_report_form": OpenReportForm(),
@@ -722,43 +717,5 @@ def school_page(request, pk):
             "returned_values": IndicatorValue.objects.filter(
                 Q(school=school), year=year, status=IndicatorValue.Status.RETURNED
             ).count(),
-        },
-    )
-
-
-# --- restoring an earlier value --------------------------------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def value_restore(request, pk, history_id):
-    """Confirm, then bring an indicator value back to an earlier version of its history."""
-    value = get_object_or_404(
-        visible_values(request.user).select_related("indicator", "school", "municipality"), pk=pk
-    )
-    require(can_confirm_in(request.user, value.municipality_id),
-            "Прежнее значение восстанавливает координатор муниципалитета или управление образования.")
-    version = get_object_or_404(value.history.select_related("history_user"), history_id=history_id)
-    if request.method == "POST":
-        seen = request.POST.get("seen")
-        try:
-            indicator_value_restore(
-                actor=request.user, value=value, history_id=history_id, seen=int(seen) if seen and seen.isdigit() else None
-            )
-        except MonitoringError as exc:
-            messages.error(request, str(exc))
-            return redirect("monitoring:value_restore", pk=value.pk, history_id=history_id)
-        messages.success(request, "Прежнее значение восстановлено и подтверждено; восстановление записано в истории.")
-        return redirect("history", "indicator-value", value.pk)
-    user = version.history_user
-    return render(
-        request,
-        "monitoring/value_restore.html",
-        {
-            "value": value,
-            "version": version,
-            "version_user": (user.get_full_name() or user.username) if user else "система",
-            "seen": last_change_id(value),
-            "differs": (version.value, version.comment) != (value.value, value.comment),
         },
     )

@@ -57,8 +57,9 @@ from shnor_portal import jobs
 from shnor_portal.spreadsheets import Column, Formatted, TypedSheet, xlsx_write_typed
 
 from .access import visible_self_assessments
+from .calendar import CalendarBook
 from .figures import FIGURES, PERCENT, SHNOR_STATUSES, YearFigures, school_year_period, share, year_figures
-from .models import STAGE_ORDER, ReportExport, SelfAssessment, Stage
+from .models import ReportExport, SelfAssessment
 
 logger = logging.getLogger(__name__)
 
@@ -247,18 +248,34 @@ class Report:
             figures["programme_state"][school_id] = state
         return figures
 
+    def _calendar(self) -> list:
+        """The stages of the report's territory (its first municipality's; the default calendar for none)."""
+        municipalities = self.figures.municipalities
+        region_id = municipalities[0].region_id if municipalities else None
+        return CalendarBook([self.figures.year]).stages(self.figures.year, region_id)
+
     def by_school(self) -> TypedSheet:
         states = dict(Programme.State.choices)
         sa_states = dict(SelfAssessment.Status.choices)
+        calendar = self._calendar()
         columns = [
-            Column("Муниципалитет", 26), Column("Школа", 34), Column("Статус в перечне", 16),
-            Column("Школьная программа", 26), Column("Программа принята", 12),
-            Column("Мероприятий дорожной карты", 14, "int"), Column("Выполнено", 12, "int"),
-            Column("Доля выполненных", 12, "percent"), Column("Просрочено", 12, "int"),
-            Column("Договор с куратором действует", 14), Column("Сопровождающих мероприятий проведено", 16, "int"),
-            Column("Участие в методических мероприятиях", 16, "int"), Column("Педагогов", 11, "int"),
-            Column("С ИПРП", 10, "int"), Column("С тьютором", 11, "int"), Column("Практик в банке", 11, "int"),
-            *[Column(f"Самооценка: {Stage(stage).label} этап", 18) for stage in STAGE_ORDER],
+            Column("Муниципалитет", 26),
+            Column("Школа", 34),
+            Column("Статус в перечне", 16),
+            Column("Школьная программа", 26),
+            Column("Программа принята", 12),
+            Column("Мероприятий дорожной карты", 14, "int"),
+            Column("Выполнено", 12, "int"),
+            Column("Доля выполненных", 12, "percent"),
+            Column("Просрочено", 12, "int"),
+            Column("Договор с куратором действует", 14),
+            Column("Сопровождающих мероприятий проведено", 16, "int"),
+            Column("Участие в методических мероприятиях", 16, "int"),
+            Column("Педагогов", 11, "int"),
+            Column("С ИПРП", 10, "int"),
+            Column("С тьютором", 11, "int"),
+            Column("Практик в банке", 11, "int"),
+            *[Column(f"Самооценка: {stage.name}", 18) for stage in calendar],
         ]
 
         def rows():
@@ -286,8 +303,8 @@ class Report:
                     _yes(pk in figures["in_force"]),
                     *[count[name].get(pk, 0) for name in ("sessions", "events", "teachers", "plans", "tutored", "practices")],
                     *[
-                        sa_states.get(figures["self_assessments"].get((pk, stage)), "не загружена")
-                        for stage in STAGE_ORDER
+                        sa_states.get(figures["self_assessments"].get((pk, stage.code)), "не загружена")
+                        for stage in calendar
                     ],
                 ]
 

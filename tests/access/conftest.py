@@ -90,7 +90,15 @@ def _build():
 
 
 def _side_a(users):
-    from monitoring.models import Indicator, IndicatorValue, OpenReport, ReportExport, SelfAssessment, Stage
+    from monitoring.models import (
+        Indicator,
+        IndicatorValue,
+        MonitoringStage,
+        OpenReport,
+        ReportExport,
+        SelfAssessment,
+        Stage,
+    )
     from notifications.models import Notification
     from partnerships.demo import SUPPORTED_SCHOOL
     from partnerships.models import (
@@ -167,6 +175,9 @@ def _side_a(users):
     a.indicator = Indicator.objects.get(code="teachers-training", municipality=a.municipality)
     a.indicator_value = IndicatorValue.objects.filter(school=a.school).order_by("pk").first()
     a.report_export = _finished_export(ReportExport, a.year, a.municipality, users["coordinator"])
+    # the monitoring calendar: a stage of the default calendar of the year (no values of this year's interim stage)
+    a.calendar_stage = MonitoringStage.objects.get(region__isnull=True, year=a.year, code=Stage.INTERIM)
+    a.region_id = a.municipality.region_id
     # notifications: one of the coordinator's
     a.notification = Notification.objects.filter(recipient=users["coordinator"]).order_by("pk").first()
     _acts(a, _fresh(users["coordinator"]), "А")
@@ -224,7 +235,15 @@ def _side_b(users):
     from django.contrib.auth import get_user_model
 
     from monitoring import demo as monitoring_demo
-    from monitoring.models import Indicator, IndicatorValue, OpenReport, ReportExport, SelfAssessment, Stage
+    from monitoring.models import (
+        Indicator,
+        IndicatorValue,
+        MonitoringStage,
+        OpenReport,
+        ReportExport,
+        SelfAssessment,
+        Stage,
+    )
     from notifications import kinds
     from notifications.models import Notification
     from notifications.services import notify
@@ -355,6 +374,8 @@ def _side_b(users):
     b.indicator = Indicator.objects.get(code="teachers-training", municipality=b.municipality)
     b.indicator_value = IndicatorValue.objects.filter(school=b.school).order_by("pk").first()
     b.report_export = _finished_export(ReportExport, b.year, b.municipality, coordinator_b)
+    b.calendar_stage = MonitoringStage.objects.get(region__isnull=True, year=b.year, code=Stage.INTERIM)
+    b.region_id = b.municipality.region_id
     notify(
         kind=kinds.PROGRAMME_SUBMITTED, recipients=[coordinator_b], target=b.own_draft, title="Программа СОШ № 7 ждёт"
     )

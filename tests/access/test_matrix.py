@@ -435,6 +435,34 @@ def _accepted(self_assessment):
     return SelfAssessment.objects.filter(pk=self_assessment.pk, status=SelfAssessment.Status.ACCEPTED)
 
 
+def _stage_data(code, *, name="Пилотный этап"):
+    import datetime
+
+    from schools.school_year import current_school_year
+
+    year = current_school_year()
+    return {"position": 4, "code": code, "name": name, "starts_on": datetime.date(year - 1, 10, 1),
+            "due_on": datetime.date(year - 1, 10, 31), "basis": ""}  # fmt: skip
+
+
+def _stages(**fields):
+    from monitoring.models import MonitoringStage
+
+    return MonitoringStage.objects.filter(region__isnull=True, **fields)
+
+
+def _shift_data(stage):
+    import datetime
+
+    return {"starts_on": stage.starts_on, "due_on": stage.due_on - datetime.timedelta(days=5), "note": "приказ УО"}
+
+
+def _shifts(stage, municipality):
+    from monitoring.models import MunicipalStageShift
+
+    return MunicipalStageShift.objects.filter(stage=stage, municipality=municipality)
+
+
 def _default_targets(year):
     from partnerships.models import SupportTarget
 
@@ -488,6 +516,75 @@ MONITORING = {
     # nothing uploaded in the session: back to the upload
     M + "values_import_preview": [Case(GET, NO, E(403, department=302, coordinator=302, coordinator_b=302))],
     M + "values_import_template": [Case(GET, NO, CONFIRMERS, query="?year={s.year}&stage=entry")],
+    # the monitoring calendar of the territory: the department edits it, a coordinator (the outsider too: their own
+    # territory) reads it and shifts the dates of their own municipality; nobody else opens it
+    M + "calendar": [R(GET, NO, 200, 200, 200, 403, 403, 403)],
+    M + "calendar_history": [R(GET, lambda s: [s.year], 200, 200, 200, 403, 403, 403)],
+    M + "calendar_stage_create": [
+        R(GET, lambda s: [s.year], 200, 403, 403, 403, 403, 403, label="form"),
+        R(
+            POST,
+            lambda s: [s.year],
+            302,
+            403,
+            403,
+            403,
+            403,
+            403,
+            label="save",
+            data=lambda s: _stage_data("pilot"),
+            effect=lambda s: _stages(year=s.year, code="pilot"),
+        ),
+    ],
+    M + "calendar_start": [R(POST, lambda s: [s.year], 302, 403, 403, 403, 403, 403, query="?region={s.region_id}")],
+    M + "calendar_stage_edit": [
+        R(GET, a("calendar_stage"), 200, 403, 403, 404, 404, 404, label="form"),
+        R(
+            POST,
+            a("calendar_stage"),
+            302,
+            403,
+            403,
+            404,
+            404,
+            404,
+            label="save",
+            data=lambda s: _stage_data("interim", name="2 этап"),
+            effect=lambda s: _stages(year=s.year, code="interim", name="2 этап"),
+        ),
+    ],
+    M + "calendar_stage_delete": [
+        R(GET, a("calendar_stage"), 200, 403, 403, 404, 404, 404, label="confirm"),
+        R(
+            POST,
+            a("calendar_stage"),
+            302,
+            403,
+            403,
+            404,
+            404,
+            404,
+            label="delete",
+            effect=lambda s: _stages(year=s.year, code="interim"),
+        ),
+    ],
+    M + "calendar_stage_shift": [
+        R(GET, a("calendar_stage", lambda s: s.municipality.pk), 200, 200, 404, 404, 404, 404, b=True, label="form"),
+        R(
+            POST,
+            a("calendar_stage", lambda s: s.municipality.pk),
+            302,
+            302,
+            404,
+            404,
+            404,
+            404,
+            b=True,
+            label="save",
+            data=lambda s: _shift_data(s.calendar_stage),
+            effect=lambda s: _shifts(s.calendar_stage, s.municipality),
+        ),
+    ],
     M + "self_assessment_list": [Case(GET, NO, ALL_OK)],
     M + "self_assessment_export": [Case(GET, NO, ALL_OK)],
     M + "self_assessment_preview": [Case(GET, NO, E(302))],  # no upload waiting in the session: back to the hub

@@ -13,10 +13,10 @@ from monitoring.models import (
     Indicator,
     IndicatorPlan,
     IndicatorValue,
+    MonitoringStage,
     RiskProfile,
     SelfAssessment,
     Stage,
-    StageSchedule,
 )
 from monitoring.selectors import home_items
 from programs.models import Programme
@@ -29,14 +29,15 @@ def fresh(username):
 
 
 def test_school_team_sees_due_returned_and_values_to_enter(mon):
-    StageSchedule.objects.filter(year=mon.year).update(opens_on=datetime.date(2000, 1, 1),
-                                                       due_on=datetime.date(2000, 2, 1))
+    MonitoringStage.objects.filter(year=mon.year).update(
+        starts_on=datetime.date(2000, 1, 1), due_on=datetime.date(2000, 2, 1)
+    )
     items = home_items(user=fresh("school"))
     entry = items["schools"][0]
     assert entry["school"] == mon.school
     # Entry is uploaded and waits; interim and final are due (and, with these dates, overdue).
     assert [a.stage for a in entry["waiting"]] == [Stage.ENTRY]
-    assert [d["schedule"].stage for d in entry["due"]] == [Stage.INTERIM, Stage.FINAL]
+    assert [d["schedule"].code for d in entry["due"]] == [Stage.INTERIM, Stage.FINAL]
     assert all(d["overdue"] for d in entry["due"])
     assert entry["stage_now"] == Stage.FINAL and entry["values_to_enter"] > 0
     waiting = SelfAssessment.objects.get(school=mon.school, year=mon.year, stage=Stage.ENTRY, is_current=True)
@@ -79,7 +80,7 @@ def test_demo_loads_seed_002_indicators_on_the_municipal_programme(mon):
     vacant = Indicator.objects.get(code="vacant-management", municipality=mon.municipality_a)
     assert vacant.direction == Indicator.Direction.LOWER_BETTER
     assert Indicator.objects.filter(municipality=mon.municipality_a).count() == 18
-    assert StageSchedule.objects.filter(year=mon.year).count() == 3
+    assert MonitoringStage.objects.filter(region__isnull=True, year=mon.year).count() == 3
     accepted = SelfAssessment.objects.get(school=mon.school, year=mon.year - 1, status="accepted")
     assert RiskProfile.objects.get(school=mon.school, year=mon.year - 1).self_assessment == accepted
     assert SelfAssessment.objects.get(school=mon.school, year=mon.year, is_current=True).status == "submitted"
@@ -88,8 +89,16 @@ def test_demo_loads_seed_002_indicators_on_the_municipal_programme(mon):
 def test_demo_is_idempotent(mon):
     from monitoring.models import OpenReport, RiskLevel
 
-    models = [Indicator, IndicatorPlan, IndicatorValue, SelfAssessment, RiskProfile, RiskLevel, OpenReport,
-              StageSchedule]
+    models = [
+        Indicator,
+        IndicatorPlan,
+        IndicatorValue,
+        SelfAssessment,
+        RiskProfile,
+        RiskLevel,
+        OpenReport,
+        MonitoringStage,
+    ]
     before = {m.__name__: m.objects.count() for m in models}
     seed_monitoring()
     assert {m.__name__: m.objects.count() for m in models} == before

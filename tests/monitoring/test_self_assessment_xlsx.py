@@ -41,7 +41,7 @@ def test_template_is_prefilled_and_marked(mon):
     workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx(content)))
     main = workbook[SHEET_MAIN]
     assert main["B2"].value == mon.school.name
-    assert main["B5"].value == "входной"
+    assert main["B5"].value == "Входной мониторинг"  # the stage's name in the school's calendar
     factors = list(RiskFactor.objects.filter(is_active=True).order_by("position", "name", "pk"))
     assert [main.cell(row=FACTOR_FIRST_ROW + i, column=1).value for i in range(len(factors))] == [f.code for f in factors]
     assert main.cell(row=FACTOR_FIRST_ROW, column=3).value is None  # the rating is left for the school
@@ -172,7 +172,8 @@ def test_file_of_another_year(mon):
 def test_file_of_another_stage(mon):
     data = fill_template(mon.school, mon.year, Stage.ENTRY)
     assert parse(mon, data, stage=Stage.FINAL).errors.messages() == [
-        "Лист «Служебный», строка 6, столбец B: файл составлен для этапа «входной», а загружается самооценка этапа «итоговый»."
+        "Лист «Служебный», строка 6, столбец B: файл составлен для этапа «Входной мониторинг», а загружается "
+        "самооценка этапа «Итоговый мониторинг»."
     ]
 
 

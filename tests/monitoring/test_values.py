@@ -213,9 +213,15 @@ def test_import_errors_name_row_and_column_and_nothing_is_saved(client, mon):
     preview = _upload(client, workbook)
     errors = preview.context["preview"].errors.messages()
     where = "Лист «Значения показателей», строка"
-    assert f"{where} {bad_value}, столбец J («Значение»): доля в процентах должна быть от 0 до 100, а указано 140." in errors
-    assert f"{where} {bad_stage}, столбец I («Этап мониторинга»): ожидается одно из значений: «входной», «промежуточный», " \
-           "«итоговый», а указано «весенний»." in errors
+    assert (
+        f"{where} {bad_value}, столбец J («Значение»): доля в процентах должна быть от 0 до 100, а указано 140."
+        in errors
+    )
+    assert (
+        f"{where} {bad_stage}, столбец I («Этап мониторинга»): этапа «весенний» нет в календаре мониторинга на "
+        f"{mon.year - 1}/{str(mon.year)[-2:]} учебный год; этапы года: «Входной мониторинг» (entry), "
+        "«Промежуточный мониторинг» (interim), «Итоговый мониторинг» (final)." in errors
+    )
     assert any(e.startswith(f"{where} {outsider}, столбец A («Код школы»): школы с кодом") for e in errors)
     assert any(e.startswith(f"{where} {computed_row}, столбец J («Значение»)") and "вычисляется порталом" in e
                for e in errors)

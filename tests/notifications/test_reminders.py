@@ -194,15 +194,20 @@ def test_agreements_about_to_end_go_to_both_schools_and_the_coordinator(quiet, p
 
 
 def test_a_self_assessment_missing_after_the_due_date_goes_to_the_school_team(quiet, pokrovskaya):
-    from monitoring.models import SelfAssessment, StageSchedule
+    from monitoring.models import MonitoringStage, SelfAssessment
+    from schools.school_year import school_year_of
 
-    StageSchedule.objects.all().delete()  # only this test's stages
-    year = TODAY.year + 1
-    StageSchedule.objects.create(year=year, stage="entry", opens_on=days(-40), due_on=days(-1))
-    StageSchedule.objects.create(year=year, stage="interim", opens_on=days(-10), due_on=days(30))
+    MonitoringStage.objects.all().delete()  # only this test's stages
+    year = school_year_of(TODAY)
+    MonitoringStage.objects.create(
+        year=year, code="entry", name="Входной мониторинг", position=1, starts_on=days(-40), due_on=days(-1)
+    )
+    MonitoringStage.objects.create(
+        year=year, code="interim", name="Промежуточный мониторинг", position=2, starts_on=days(-10), due_on=days(30)
+    )
     run()
     [reminder] = received(kinds.SELF_ASSESSMENT_MISSING)["school"]
-    assert reminder.target == pokrovskaya and "входной" in reminder.body
+    assert reminder.target == pokrovskaya and "«Входной мониторинг»" in reminder.body
     assert reminder.url == f"/monitoring/schools/{pokrovskaya.pk}/"
 
     Notification.objects.all().delete()

@@ -1,6 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from monitoring.models import Stage
 from monitoring.services import computed_values_refresh
 
 
@@ -13,7 +12,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True, help="учебный год (год его окончания: 2027 — 2026/27)")
         parser.add_argument(
-            "--stage", choices=Stage.values, action="append", help="этап (можно несколько); по умолчанию — все"
+            "--stage", action="append", help="код этапа (можно несколько); по умолчанию — все этапы календаря"
         )
         parser.add_argument("--municipality", type=int, action="append", help="код муниципалитета (можно несколько)")
 

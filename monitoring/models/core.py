@@ -26,51 +26,39 @@ from programs.models import Programme, RiskFactor
 from schools.models import Municipality, School
 from shnor_portal import jobs
 
-from .computed import COMPUTED_INDICATORS, computed_choices
+from ..computed import COMPUTED_INDICATORS, computed_choices
 
 YEAR_MIN = 2000
 YEAR_MAX = 2100
 
 
 class Stage(models.TextChoices):
-    ENTRY = "entry", "входной"
-    INTERIM = "interim", "промежуточный"
-    FINAL = "final", "итоговый"
+    """The codes of the portal's default calendar (`monitoring.calendar`): a territory names its own stages, so a
+    value or a self-assessment stores any code of its territory's calendar, not only these."""
+
+    ENTRY = "entry", "Входной мониторинг"
+    INTERIM = "interim", "Промежуточный мониторинг"
+    FINAL = "final", "Итоговый мониторинг"
 
 
-STAGE_ORDER = [Stage.ENTRY, Stage.INTERIM, Stage.FINAL]
+STAGE_CODE_MAX = 32
 
 
-def stage_rank(stage: str) -> int:
-    return STAGE_ORDER.index(stage) if stage in STAGE_ORDER else -1
+class StageLabelled:
+    """`stage_label`: the name of the stage in the calendar of the object's territory and year (`monitoring.calendar`).
+    Lists set it for all their rows at once (`calendar.attach_labels`); one object reads the calendar itself."""
 
+    @property
+    def stage_label(self) -> str:
+        if "_stage_label" not in self.__dict__:
+            from ..calendar import CalendarBook, region_id_of
 
-class StageSchedule(models.Model):
-    """When a monitoring stage of a school year runs: values and self-assessments are due by `due_on`."""
+            self._stage_label = CalendarBook([self.year]).label(self.year, self.stage, region_id_of(self))
+        return self._stage_label
 
-    year = models.PositiveSmallIntegerField(
-        "учебный год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)],
-        help_text="Год окончания учебного года: 2027 — это 2026/27.",
-    )
-    stage = models.CharField("этап мониторинга", max_length=8, choices=Stage.choices)
-    opens_on = models.DateField("начало")
-    due_on = models.DateField("срок сдачи")
-    note = models.CharField("примечание", max_length=300, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = "срок этапа мониторинга"
-        verbose_name_plural = "сроки этапов мониторинга"
-        ordering = ["-year", "opens_on"]
-        constraints = [models.UniqueConstraint(fields=["year", "stage"], name="stage_schedule_unique")]
-
-    def __str__(self):
-        return f"{self.get_stage_display()} мониторинг {self.year}: до {self.due_on:%d.%m.%Y}"
-
-    def clean(self):
-        if self.opens_on and self.due_on and self.opens_on > self.due_on:
-            raise ValidationError({"due_on": "Срок сдачи не может быть раньше начала этапа."})
+    @stage_label.setter
+    def stage_label(self, value: str) -> None:
+        self._stage_label = value
 
 
 class Indicator(models.Model):
@@ -296,7 +284,7 @@ class IndicatorPlan(models.Model):
         return f"{self.indicator.code} {self.year}: {number_label(self.planned_value)}"
 
 
-class IndicatorValue(models.Model):
+class IndicatorValue(StageLabelled, models.Model):
     """The value of an indicator for one school (or one municipality), year and monitoring stage."""
 
     class Status(models.TextChoices):
@@ -311,8 +299,12 @@ class IndicatorValue(models.Model):
         COMPUTED = "computed", "вычислено порталом"
 
     indicator = models.ForeignKey(Indicator, verbose_name="показатель", on_delete=models.CASCADE, related_name="values")
-    year = models.PositiveSmallIntegerField("учебный год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)])
-    stage = models.CharField("этап мониторинга", max_length=8, choices=Stage.choices)
+    year = models.PositiveSmallIntegerField(
+        "учебный год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
+    )
+    stage = models.CharField(
+        "этап мониторинга", max_length=STAGE_CODE_MAX, help_text="Код этапа календаря мониторинга территории."
+    )
     municipality = models.ForeignKey(
         Municipality, verbose_name="муниципалитет", on_delete=models.CASCADE, related_name="indicator_values",
         help_text="Для значения школы — муниципалитет школы.",
@@ -359,7 +351,7 @@ class IndicatorValue(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.indicator.code} {self.year} {self.get_stage_display()} — {self.owner_label}: {self.value_label}"
+        return f"{self.indicator.code} {self.year} {self.stage} — {self.owner_label}: {self.value_label}"
 
     @property
     def owner_label(self) -> str:
@@ -388,7 +380,7 @@ def open_report_upload_to(instance: "OpenReport", filename: str) -> str:
     return _random_name("open_reports", filename, instance.school_id)
 
 
-class SelfAssessment(models.Model):
+class SelfAssessment(StageLabelled, models.Model):
     """One upload of a school's self-assessment for a year and stage; the newest upload is the current one."""
 
     class Status(models.TextChoices):
@@ -398,8 +390,12 @@ class SelfAssessment(models.Model):
         SUPERSEDED = "superseded", "заменена новой загрузкой"
 
     school = models.ForeignKey(School, verbose_name="школа", on_delete=models.CASCADE, related_name="self_assessments")
-    year = models.PositiveSmallIntegerField("учебный год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)])
-    stage = models.CharField("этап мониторинга", max_length=8, choices=Stage.choices)
+    year = models.PositiveSmallIntegerField(
+        "учебный год", validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
+    )
+    stage = models.CharField(
+        "этап мониторинга", max_length=STAGE_CODE_MAX, help_text="Код этапа календаря мониторинга территории."
+    )
     status = models.CharField("состояние", max_length=10, choices=Status.choices, default=Status.SUBMITTED)
     is_current = models.BooleanField("текущая", default=True, help_text="Последняя загрузка за этот год и этап.")
     file = models.FileField("файл", upload_to=self_assessment_upload_to, max_length=300)
@@ -431,7 +427,7 @@ class SelfAssessment(models.Model):
         indexes = [models.Index(fields=["status", "year"], name="self_assessment_status_year")]
 
     def __str__(self):
-        return f"Самооценка {self.school}, {self.year}, {self.get_stage_display()} этап ({self.get_status_display()})"
+        return f"Самооценка {self.school}, {self.year}, этап {self.stage} ({self.get_status_display()})"
 
     @property
     def awaits_decision(self) -> bool:
