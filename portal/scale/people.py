@@ -1,11 +1,12 @@
-"""Users and their roles: a coordinator and tutors per municipality, a school team per school (the department comes
-with the lists, curators with their agreements)."""
+"""Users and their roles: a coordinator and tutors per municipality, a school team per school, and per region its
+institute of education development with one expert (the department comes with the lists, curators with their
+agreements)."""
 
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 
-from schools.models import RoleAssignment
+from schools.models import Organisation, RoleAssignment
 
 from .identification import LISTED
 from .names import person
@@ -42,5 +43,13 @@ class PeopleMixin:
             user_id = self._user(f"team{s['id']}")
             w.add(RoleAssignment, user_id=user_id, role=Role.SCHOOL_TEAM, school_id=s["id"])
             self.team_of[s["id"]] = user_id
+        for region_id in sorted({m["region_id"] for m in self.municipalities}):
+            institute_id = w.add(
+                Organisation, name=f"Институт развития образования (регион {region_id})",
+                short_name=f"ИРО {region_id}", kind=Organisation.Kind.INSTITUTE, region_id=region_id,
+                municipality_id=None, inn="", head_name="", head_position="", address="", email="", phone="",
+                is_active=True,
+            )  # fmt: skip
+            w.add(RoleAssignment, user_id=self._user(f"expert{region_id}"), role=Role.EXPERT, organisation_id=institute_id)
         w.flush()
         self.progress(f"Пользователи: {w.counts[User] + 1}, назначений ролей: {w.counts[RoleAssignment] + 1}")
