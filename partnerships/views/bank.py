@@ -186,6 +186,7 @@ def event_list(request):
     event_filter, rows = selectors.event_list(user=request.user, data=request.GET)
     context = paginate(request, rows)
     selectors.event_participation(list(context["page"].object_list))
+    attach_group_counts(list(context["page"].object_list))
     year = event_filter.form.cleaned_data.get("year") if event_filter.is_valid() else None
     year = school_year_param(year)
     return render(
@@ -206,6 +207,7 @@ def event_export(request):
     _filter, rows = selectors.event_list(user=request.user, data=request.GET)
     events = list(rows)
     selectors.event_participation(events)
+    attach_group_counts(events)
     return export_response("events", events, file_name=f"meropriyatiya-{timezone.localdate():%Y-%m-%d}.xlsx")
 
 
