@@ -392,6 +392,7 @@ class EventForm(GuardedModelForm):
             municipality_id = None
         self.fields["schools"].queryset = event_schools(user, municipality_id)
         self.fields["municipalities"].queryset = event_municipalities(user, municipality_id)
+        self.fields["target_group"].required = False  # left out: the invited schools, as before people were counted
         if self.instance.pk:
             self.initial.setdefault("schools", list(self.instance.invitations.values_list("school_id", flat=True)))
             self.initial.setdefault(
@@ -399,6 +400,10 @@ class EventForm(GuardedModelForm):
             )
         else:
             del self.fields["is_cancelled"]
+
+
+    def clean_target_group(self):
+        return self.cleaned_data.get("target_group") or MethodicalEvent.TargetGroup.SCHOOLS
 
 
 class AttendanceForm(forms.Form):
