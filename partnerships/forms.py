@@ -511,6 +511,17 @@ class PeopleAttendanceForm(forms.Form):
             for person, attended, completed, seen in self.rows
         }
 
+    def reopen_on(self, current: dict) -> None:
+        """After a refused save: the rows somebody else changed show what is stored now (and its version); the
+        user's other marks stay, for a deliberate second save."""
+        self.data = self.data.copy()
+        labels = {True: "yes", False: "no", None: ""}
+        for pk, (attended, completed, version) in current.items():
+            self.data[f"attended_{pk}"] = labels[attended]
+            if f"completed_{pk}" in self.fields:
+                self.data[f"completed_{pk}"] = labels[completed]
+            self.data[f"seen_{pk}"] = version
+
 
 class SupportTargetForm(GuardedModelForm):
     """The targets of one territory for one school year; the territory and the year come from the page."""

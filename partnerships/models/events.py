@@ -187,7 +187,7 @@ class EventAttendee(models.Model):
     event = models.ForeignKey(MethodicalEvent, verbose_name="мероприятие", on_delete=models.CASCADE, related_name="attendees")
     kind = models.CharField("кто", max_length=16, choices=Kind.choices)
     teacher = models.ForeignKey(
-        "partnerships.Teacher", verbose_name="педагог из реестра", on_delete=models.PROTECT, null=True, blank=True,
+        "partnerships.Teacher", verbose_name="педагог из реестра", on_delete=models.CASCADE, null=True, blank=True,
         related_name="event_attendances",
     )
     school = models.ForeignKey(

@@ -197,10 +197,12 @@ def _refuse_stale(people: dict[int, EventAttendee], marks) -> None:
         )
     }
     names = "; ".join(f"«{p.full_name}» ({', '.join(changed_by(records[p.pk]))})" for p in stale if p.pk in records)
-    raise StaleEdit(
-        f"Отметки не сохранены: пока вы их ставили, другой пользователь изменил отметки: {names}. Откройте таблицу "
-        "заново, проверьте сохранённое и отметьте ещё раз."
+    refusal = StaleEdit(
+        f"Отметки не сохранены: пока вы их ставили, другой пользователь изменил отметки: {names}. В этих строках "
+        "теперь показаны сохранённые отметки, остальные ваши отметки остались в форме: проверьте и сохраните ещё раз."
     )
+    refusal.current = {p.pk: (p.attended, p.completed, versions[p.pk]) for p in stale}
+    raise refusal
 
 
 @transaction.atomic

@@ -35,10 +35,10 @@ def event_people_page(request, pk):
         try:
             counted = people_services.attendance_people_save(event=event, actor=request.user, marks=form.marks())
         except StaleEdit as exc:
-            add_errors(form, exc)
-            form = PeopleAttendanceForm(None, people=event_people(event=event), versions=last_change_ids(
-                EventAttendee, [p.pk for p in people]), course=event.is_course)  # fmt: skip
-            add_errors(form, exc)
+            form.reopen_on(exc.current)
+            form = PeopleAttendanceForm(form.data, people=people, versions=versions, course=event.is_course)
+            form.is_valid()
+            form.add_error(None, str(exc))
         except PartnershipError as exc:
             add_errors(form, exc)
         else:
