@@ -189,3 +189,25 @@ def test_the_events_export_counts_each_group(client, world):
     assert course[header.index("Специалистов МОУО приглашено")] == 1
     assert course[header.index("Цель достигнута")] == "да"
     assert course[header.index("Часов")] == 72
+
+
+def test_the_yearly_reports_events_sheet_shows_each_group(world, tmp_path):
+    from django.core.management import call_command
+
+    course_event = MethodicalEvent.objects.get(title=COURSE)
+    out = tmp_path / "otchet.xlsx"
+    call_command(
+        "export_yearly_report",
+        "--year",
+        str(school_year_of(course_event.ends_on)),
+        "--out",
+        str(out),
+        stdout=io.StringIO(),
+    )
+    header, *rows = openpyxl.load_workbook(out)["Мероприятия"].iter_rows(values_only=True)
+    course = next(r for r in rows if r[header.index("Мероприятие")] == COURSE)
+    teams = EventAttendee.objects.filter(event=course_event, kind="management").values("school_id").distinct().count()
+    assert course[header.index("Управленческих команд приглашено")] == teams
+    assert course[header.index("Команд участвовали / прошли обучение")] == teams
+    assert course[header.index("Специалистов участвовали / прошли обучение")] == 1
+    assert course[header.index("Цель достигнута")] == "да"
