@@ -282,17 +282,15 @@ def _shnor_school_ids(year: int, municipality, school) -> set[int] | None:
 
 
 def _attendees_of_year(year: int, *, courses: bool):
-    """People invited by name to the events (or the courses) of the school year, cancelled ones left out; a course
-    belongs to the year its last day falls in."""
+    """People invited by name to the events (or the courses) held in the school year, cancelled ones left out; a
+    course belongs to the year it starts in, as every event is counted by its date (the yearly report lists it so)."""
     from partnerships.models import EventAttendee, MethodicalEvent
 
     first, last = school_year_period(year)
-    rows = EventAttendee.objects.filter(event__is_cancelled=False)
+    rows = EventAttendee.objects.filter(event__is_cancelled=False, event__held_on__range=(first, last))
     if courses:
-        return rows.filter(event__format=MethodicalEvent.Format.COURSE).filter(
-            Q(event__ends_on__range=(first, last)) | Q(event__ends_on__isnull=True, event__held_on__range=(first, last))
-        )
-    return rows.exclude(event__format=MethodicalEvent.Format.COURSE).filter(event__held_on__range=(first, last))
+        return rows.filter(event__format=MethodicalEvent.Format.COURSE)
+    return rows.exclude(event__format=MethodicalEvent.Format.COURSE)
 
 
 @computed("teachers_at_events", "Доля педагогов ШНОР, принявших участие в методических мероприятиях учебного года, %")

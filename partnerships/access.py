@@ -447,6 +447,16 @@ def visible_events(user) -> QuerySet[MethodicalEvent]:
     return MethodicalEvent.objects.filter(conditions)
 
 
+def invited_events(user) -> QuerySet[MethodicalEvent]:
+    """The events the user's own schools (a school team's, a curator school's) are invited to, as a school or by
+    their people."""
+    school_ids = own_school_ids(user)
+    return MethodicalEvent.objects.filter(
+        Q(pk__in=EventInvitation.objects.filter(school_id__in=school_ids).values("event_id"))
+        | Q(pk__in=EventAttendee.objects.filter(school_id__in=school_ids).values("event_id"))
+    )
+
+
 def get_event_or_404(user, pk) -> MethodicalEvent:
     return get_object_or_404(visible_events(user).select_related("municipality", "created_by"), pk=pk)
 

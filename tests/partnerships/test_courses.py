@@ -121,7 +121,7 @@ def test_the_share_of_management_teams_trained_is_pooled_over_the_scope(world):
     """The demo course trained every team of municipality A's list; B's teams were not enrolled. The region's share
     is A's ШНОР over all ШНОР — not the mean of A's 100 % and B's 0 %."""
     course = MethodicalEvent.objects.get(title=COURSE)
-    year = school_year_of(course.ends_on)
+    year = school_year_of(course.held_on)
     a, b = world.seminar.municipality_id, world.school_b.municipality_id
     shnor_a, shnor_b = _shnor(a, year), _shnor(b, year)
     assert shnor_a and shnor_b, "the demo list has ШНОР in both municipalities"
@@ -145,7 +145,7 @@ def test_the_share_of_management_teams_trained_is_pooled_over_the_scope(world):
 
 def test_the_share_of_municipal_specialists_trained_counts_people_of_the_scope(world):
     course = MethodicalEvent.objects.get(title=COURSE)
-    year = school_year_of(course.ends_on)
+    year = school_year_of(course.held_on)
     municipality_b = world.school_b.municipality
     department = world.users["department"]
     for name, done in (("Петрова Анна", True), ("Сидоров Олег", False)):
@@ -199,7 +199,7 @@ def test_the_yearly_reports_events_sheet_shows_each_group(world, tmp_path):
     call_command(
         "export_yearly_report",
         "--year",
-        str(school_year_of(course_event.ends_on)),
+        str(school_year_of(course_event.held_on)),
         "--out",
         str(out),
         stdout=io.StringIO(),

@@ -235,3 +235,17 @@ def test_the_event_page_reads_people_in_a_fixed_number_of_queries(client, world,
             full_name=f"Специалист {n}", attended=True,
         )  # fmt: skip
     assert queries() == few
+
+
+def test_a_school_team_finds_the_events_its_school_or_its_people_are_invited_to(client, world):
+    webinar = MethodicalEvent.objects.get(title=TEACHERS_WEBINAR)  # the demo school's teachers, invited by name
+    assert not webinar.invitations.exists()
+    elsewhere = MethodicalEvent.objects.create(
+        title="Семинар без приглашений", format=MethodicalEvent.Format.SEMINAR, held_on=world.today,
+        municipality=world.seminar.municipality, organiser="ММС",
+    )  # fmt: skip
+    client.force_login(world.users["school"])
+    page = client.get(reverse("partnerships:events"), {"invited": "mine"}).content.decode()
+    assert webinar.title in page and world.seminar.title in page
+    assert elsewhere.title not in page
+    assert elsewhere.title in client.get(reverse("partnerships:events")).content.decode()
