@@ -259,6 +259,104 @@ def event_participation(year, municipality, school):
     return _share(marked.filter(attended=True).count(), marked.count())
 
 
+# --- partnerships: people at events and on courses (`partnerships.models.EventAttendee`) ---------------------------
+
+
+def _shnor_school_ids(year: int, municipality, school) -> set[int] | None:
+    """The scope's ШНОР (with the schools that are both ШНОР and ШНСУ) of the newest approved list up to the year;
+    for one school, the school itself. None: no list yet."""
+    from schools.models import SchoolYearStatus, Status
+
+    if school is not None:
+        return {school.pk}
+    list_year = (
+        SchoolYearStatus.objects.filter(year__lte=year).order_by("-year").values_list("year", flat=True).first()
+    )
+    if list_year is None:
+        return None
+    return set(
+        SchoolYearStatus.objects.filter(
+            _school_scope(municipality, None), year=list_year, status__in=(Status.SHNOR, Status.BOTH)
+        ).values_list("school_id", flat=True)
+    )
+
+
+def _attendees_of_year(year: int, *, courses: bool):
+    """People invited by name to the events (or the courses) held in the school year, cancelled ones left out; a
+    course belongs to the year it starts in, as every event is counted by its date (the yearly report lists it so)."""
+    from partnerships.models import EventAttendee, MethodicalEvent
+
+    first, last = school_year_period(year)
+    rows = EventAttendee.objects.filter(event__is_cancelled=False, event__held_on__range=(first, last))
+    if courses:
+        return rows.filter(event__format=MethodicalEvent.Format.COURSE)
+    return rows.exclude(event__format=MethodicalEvent.Format.COURSE)
+
+
+@computed("teachers_at_events", "Доля педагогов ШНОР, принявших участие в методических мероприятиях учебного года, %")
+def teachers_at_events(year, municipality, school):
+    """Seed 004, roadmap item 9: «Не менее 10 % педагогов ШНОР приняли участие в методических мероприятиях». Of the
+    working teachers of the scope's ШНОР (registry), those marked as having taken part in at least one event of the
+    year (courses are counted apart)."""
+    from partnerships.models import Teacher
+
+    schools = _shnor_school_ids(year, municipality, school)
+    if schools is None:
+        return None
+    teachers = set(Teacher.objects.filter(school_id__in=schools, is_active=True).values_list("pk", flat=True))
+    took_part = set(
+        _attendees_of_year(year, courses=False)
+        .filter(teacher_id__in=teachers, attended=True)
+        .values_list("teacher_id", flat=True)
+    )
+    return _share(len(took_part), len(teachers))
+
+
+@computed("management_teams_trained", "Доля управленческих команд ШНОР, прошедших обучение на курсах повышения квалификации, %")
+def management_teams_trained(year, municipality, school):
+    """Seed 004, roadmap item 5: «Не менее 85 % управленческих команд прошли обучение на курсах повышения
+    квалификации». Of the scope's ШНОР, those whose team completed a course of the year: every member of the team
+    enrolled on that course completed it."""
+    schools = _shnor_school_ids(year, municipality, school)
+    if not schools:
+        return None
+    teams: dict[tuple[int, int], list[bool]] = {}
+    rows = _attendees_of_year(year, courses=True).filter(kind="management", school_id__in=schools)
+    for school_id, event_id, completed in rows.values_list("school_id", "event_id", "completed"):
+        teams.setdefault((school_id, event_id), []).append(bool(completed))
+    trained = {school_id for (school_id, _event), members in teams.items() if all(members)}
+    return _share(len(trained), len(schools))
+
+
+def _specialists_share(*, courses: bool) -> ComputeFn:
+    def function(year, municipality, school):
+        if school is not None:
+            return None  # municipal specialists belong to no school
+        rows = _attendees_of_year(year, courses=courses).filter(kind="specialist")
+        if municipality is not None:
+            ids = [municipality.pk] if hasattr(municipality, "pk") else municipality
+            rows = rows.filter(municipality_id__in=ids)
+        # A person invited to several events is one person: by municipality and name.
+        people: dict[tuple[int, str], bool] = {}
+        done_field = "completed" if courses else "attended"
+        for municipality_id, name, done in rows.values_list("municipality_id", "full_name", done_field):
+            key = (municipality_id, " ".join(name.lower().split()))
+            people[key] = people.get(key, False) or bool(done)
+        return _share(sum(people.values()), len(people))
+
+    return function
+
+
+computed(
+    "specialists_at_events",
+    "Доля приглашённых специалистов муниципальных методических служб и МОУО, принявших участие в мероприятиях, %",
+)(_specialists_share(courses=False))
+computed(
+    "specialists_trained",
+    "Доля записанных на курсы специалистов муниципальных методических служб и МОУО, прошедших обучение, %",
+)(_specialists_share(courses=True))
+
+
 # --- programmes and monitoring -------------------------------------------------------------------------------------
 
 

@@ -35,6 +35,7 @@ from partnerships.access import (
     visible_sessions,
     visible_teachers,
 )
+from partnerships.event_counts import attach_group_counts
 from partnerships.models import (
     DevelopmentPlan,
     EventInvitation,
@@ -108,6 +109,26 @@ def _yes(value) -> str:
 
 def _chunks(queryset) -> Iterator:
     return queryset.iterator(chunk_size=CHUNK)
+
+
+def _batches(queryset) -> Iterator[list]:
+    """The rows in lists of CHUNK, for counts that are read per batch (a fixed number of queries per batch)."""
+    batch = []
+    for row in _chunks(queryset):
+        batch.append(row)
+        if len(batch) == CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# The invited groups counted by name on the events sheet: (invited, took part — on a course, completed).
+PEOPLE_GROUPS = [
+    ("Педагогов приглашено", "Педагогов участвовали / прошли обучение"),
+    ("Управленческих команд приглашено", "Команд участвовали / прошли обучение"),
+    ("Специалистов МОУО приглашено", "Специалистов участвовали / прошли обучение"),
+]
 
 
 # --- the sheets ------------------------------------------------------------------------------------------------------
@@ -478,15 +499,26 @@ class Report:
             Column("Дата", 12, "date"), Column("Мероприятие", 50), Column("Форма", 16), Column("Уровень", 24),
             Column("Организатор", 30), Column("Приглашено школ", 12, "int"), Column("Приняли участие", 12, "int"),
             Column("Из них ШНОР", 12, "int"),
-        ]
+            *[Column(title, 14, "int") for group in PEOPLE_GROUPS for title in group],
+            Column("Цель считается по", 28), Column("Цель: не менее, %", 12, "int"),
+            Column("Доля группы цели", 12, "percent"), Column("Цель достигнута", 12),
+        ]  # fmt: skip
 
         def rows():
-            for e in _chunks(queryset):
-                yield [
-                    e.held_on, e.title, formats.get(e.format, e.format),
-                    e.municipality.name if e.municipality_id else "региональное", e.organiser,
-                    e.invited, e.attended_count, e.shnor_attended,
-                ]
+            for events in _batches(queryset):
+                attach_group_counts(events)
+                for e in events:
+                    target = e.target_share is not None
+                    yield [
+                        e.held_on, e.title, formats.get(e.format, e.format),
+                        e.municipality.name if e.municipality_id else "региональное", e.organiser,
+                        e.invited, e.attended_count, e.shnor_attended,
+                        *[n for key in ("teachers", "management", "specialists")
+                          for n in (e.groups[key].invited, e.groups[key].took_part)],
+                        e.get_target_group_display() if target else "", e.target_share,
+                        e.target_count.share if target else None,
+                        {True: "да", False: "нет"}.get(e.target_reached, ""),
+                    ]  # fmt: skip
 
         return TypedSheet("Мероприятия", columns, rows())
 

@@ -12,8 +12,10 @@ Built on `schools.access`, the one place that decides reach. The rules:
   department. Never by curator schools.
 - Practices: published ones by everybody with a role; drafts by the author school, the coordinator of its
   municipality (who moderates) and the department.
-- Events: regional ones by everybody with a role; municipal ones within the municipality and by invited schools;
-  the coordinator manages the municipality's events, the department all.
+- Events: regional ones by everybody with a role; municipal ones within the municipality and by invited schools
+  (a school whose people are invited by name too); the coordinator manages the municipality's events, the
+  department all. The names of invited people are read by those who manage the event, by a school's own team (its
+  people) and by the coordinator of a specialist's municipality; everybody else sees counts.
 - Targets (agreements a year, participation, coverage — per territory and school year): the department edits them;
   a coordinator reads those of their territory (the installation's default and their municipalities' regions);
   nobody else opens the page (403).
@@ -25,6 +27,7 @@ Objects outside the reach answer 404 (`get_*_or_404`); a step the user's role do
 import datetime
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -46,6 +49,7 @@ from .models import (
     Agreement,
     DevelopmentPlan,
     DevelopmentPlanItem,
+    EventAttendee,
     EventInvitation,
     MethodicalEvent,
     Practice,
@@ -439,7 +443,18 @@ def visible_events(user) -> QuerySet[MethodicalEvent]:
     conditions = Q(municipality__isnull=True) | Q(municipality_id__in=home_municipality_ids(user))
     if reach.school_ids:
         conditions |= Q(pk__in=EventInvitation.objects.filter(school_id__in=reach.school_ids).values("event_id"))
+        conditions |= Q(pk__in=EventAttendee.objects.filter(school_id__in=reach.school_ids).values("event_id"))
     return MethodicalEvent.objects.filter(conditions)
+
+
+def invited_events(user) -> QuerySet[MethodicalEvent]:
+    """The events the user's own schools (a school team's, a curator school's) are invited to, as a school or by
+    their people."""
+    school_ids = own_school_ids(user)
+    return MethodicalEvent.objects.filter(
+        Q(pk__in=EventInvitation.objects.filter(school_id__in=school_ids).values("event_id"))
+        | Q(pk__in=EventAttendee.objects.filter(school_id__in=school_ids).values("event_id"))
+    )
 
 
 def get_event_or_404(user, pk) -> MethodicalEvent:
@@ -463,6 +478,32 @@ def event_schools(user, municipality_id: int | None) -> QuerySet[School]:
     if municipality_id:
         return schools.filter(municipality_id=municipality_id)
     return schools if reach_of(user).everything else schools.none()
+
+
+def event_municipalities(user, municipality_id: int | None) -> QuerySet[Municipality]:
+    """Municipalities whose methodical service may be invited: the event's own for a municipal event, every one for a
+    regional event (the department's)."""
+    if municipality_id:
+        return Municipality.objects.filter(pk=municipality_id)
+    return Municipality.objects.order_by("name") if reach_of(user).everything else Municipality.objects.none()
+
+
+def get_attendee_or_404(user, pk) -> EventAttendee:
+    """A person invited to an event the user manages (the rows are changed only by the event's organisers)."""
+    attendee = get_object_or_404(EventAttendee.objects.select_related("event"), pk=pk)
+    if not visible_events(user).filter(pk=attendee.event_id).exists():
+        raise Http404
+    return attendee
+
+
+def attendee_name_visible(user, attendee: EventAttendee, *, manages: bool) -> bool:
+    """Names are personal data: the event's organisers read all; a school's team its own people; a coordinator the
+    specialists of their municipality."""
+    if manages:
+        return True
+    if attendee.school_id:
+        return acts_for_school(user, attendee.school_id)
+    return attendee.municipality_id in coordinator_municipality_ids(user)
 
 
 def schools_curated_by(curator_school_ids) -> frozenset[int]:

@@ -190,15 +190,28 @@ class EventInvitationInline(admin.TabularInline):
     autocomplete_fields = ["school"]
 
 
+class EventAttendeeInline(admin.TabularInline):
+    """People invited by name (the portal's page: «Приглашённые поимённо»)."""
+
+    model = m.EventAttendee
+    extra = 0
+    raw_id_fields = ["teacher", "school", "municipality"]
+    fields = ["kind", "teacher", "school", "municipality", "full_name", "position", "attended", "completed"]
+
+
 @admin.register(m.MethodicalEvent)
 class MethodicalEventAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "format", "held_on", "municipality", "organiser", "target_share", "is_cancelled"]
+    list_display = [
+        "title", "format", "held_on", "ends_on", "municipality", "organiser", "target_group", "target_share",
+        "is_cancelled",
+    ]  # fmt: skip
+    filter_horizontal = ["invited_municipalities"]
     list_filter = ["format", "municipality", "held_on", "is_cancelled"]
     search_fields = ["title", "organiser", "description"]
     list_select_related = ["municipality"]
     autocomplete_fields = ["municipality", "created_by"]
     date_hierarchy = "held_on"
-    inlines = [EventInvitationInline]
+    inlines = [EventInvitationInline, EventAttendeeInline]
 
 
 @admin.register(m.SupportTarget)

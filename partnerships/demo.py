@@ -4,7 +4,10 @@
 approved list of municipality A under agreements in force, with a plan of joint sessions and logged sessions (some
 confirmed, one waiting, one disputed); the demo tutor keeps teachers of «Покровская СОШ» with deficits, ИПРП and
 tutoring sessions; the bank has a published practice with downloads and one waiting for moderation; a seminar of the
-municipality has attendance marked, and a regional webinar is ahead.
+municipality has attendance marked, and a regional webinar is ahead. People are counted by name at two regional
+events of seed 004: a consultation webinar for the teachers of «Покровская СОШ» with the target «не менее 95 %» of
+invited teachers (one of eight was absent: not reached), and a course for the management teams of the list's schools
+and the municipality's methodical service («не менее 85 % управленческих команд прошли обучение»: reached).
 
 Deterministic and idempotent: every object is found by its natural key and created only when missing, going
 through the same services as the pages (so the demo obeys the rules). Dates are laid out around today so that the
@@ -51,6 +54,7 @@ from .services.agreements import (
     session_dispute,
     session_log,
 )
+from .services.event_people import attendance_people_save, attendee_add
 from .services.events import event_attendance_save, event_create
 from .services.practices import practice_create, practice_download_record, practice_publish, practice_submit
 from .services.teachers import (
@@ -126,6 +130,12 @@ PUBLISHED_PRACTICE = "Наставничество «учитель — учит
 WAITING_PRACTICE = "Родительский университет: вовлечение семей в учебную жизнь сельской школы"
 SEMINAR = "Семинар «Антирисковые программы: от самодиагностики к результату»"
 WEBINAR = "Вебинар «Адресная методическая помощь школам с низкими результатами: итоги полугодия»"
+# Seed 004, roadmap items 12 and 5.
+TEACHERS_WEBINAR = "Консультационный вебинар по результатам региональной экспертизы подтверждающих документов"
+COURSE = (
+    "Курсы повышения квалификации «Институциональные механизмы перевода школы с низкими образовательными "
+    "результатами в эффективный режим работы»"
+)
 
 # A minimal document that `programs.files.evidence_sniff` accepts as a PDF.
 DEMO_PDF = (
@@ -380,6 +390,54 @@ def _seed_events(*, municipality, curator_school, department, coordinator, today
         )  # fmt: skip
 
 
+def _seed_teachers_webinar(*, school, department, today) -> None:
+    """Seed 004, item 12: «Не менее 95% участников Проекта приняли участие в консультационном вебинаре» — here the
+    teachers of the demo school, invited by name; one was absent, so 7 of 8 (87,5 %) miss the target."""
+    if MethodicalEvent.objects.filter(title=TEACHERS_WEBINAR).exists():
+        return
+    event = event_create(
+        actor=department, title=TEACHERS_WEBINAR, format=MethodicalEvent.Format.WEBINAR,
+        held_on=today - datetime.timedelta(days=12), starts_at=datetime.time(15, 0), municipality=None,
+        organiser="ЦНППМПР", place="https://vebinar.example.ru/ekspertiza",
+        description="Разбор типичных замечаний региональной экспертизы подтверждающих документов.",
+        target_group=MethodicalEvent.TargetGroup.TEACHERS, target_share=95,
+    )  # fmt: skip
+    people = [
+        attendee_add(event=event, actor=department, kind="teacher", teacher=teacher)
+        for teacher in Teacher.objects.filter(school=school, is_active=True).order_by("full_name")
+    ]
+    marks = {person.pk: (n != len(people) - 1, None, None) for n, person in enumerate(people)}
+    attendance_people_save(event=event, actor=department, marks=marks)
+
+
+def _seed_course(*, municipality, coordinator, department, today) -> None:
+    """Seed 004, item 5: «Не менее 85 % управленческих команд прошли обучение на курсах повышения квалификации» —
+    the directors and school teams of the municipality's listed schools, and its coordinator as a specialist of the
+    municipal methodical service; every one completed."""
+    from .selectors import listed_schools
+
+    if MethodicalEvent.objects.filter(title=COURSE).exists():
+        return
+    event = event_create(
+        actor=department, title=COURSE, format=MethodicalEvent.Format.COURSE,
+        held_on=today - datetime.timedelta(days=60), ends_on=today - datetime.timedelta(days=20), hours=72,
+        municipality=None, organiser="ЦНППМПР", place="ГАУ ДПО «Институт развития образования», очно-заочно",
+        description="Для управленческих команд ШНОР и специалистов муниципальных методических служб.",
+        target_group=MethodicalEvent.TargetGroup.MANAGEMENT, target_share=85, municipalities=[municipality],
+    )  # fmt: skip
+    people = []
+    for school in listed_schools().filter(municipality=municipality).order_by("short_name"):
+        people.append(attendee_add(
+            event=event, actor=department, kind="management", school=school,
+            full_name=school.director or f"Директор ({school.short_name})", position="директор",
+        ))  # fmt: skip
+    people.append(attendee_add(
+        event=event, actor=department, kind="specialist", municipality=municipality,
+        full_name=coordinator.get_full_name() or coordinator.username, position="муниципальный координатор",
+    ))  # fmt: skip
+    attendance_people_save(event=event, actor=department, marks={p.pk: (True, True, None) for p in people})
+
+
 SEED_002_BASIS = (
     "Муниципальная программа поддержки ШНОР и ШНСУ на 2022–2024 гг. (Рыбинский МР): соглашения между школами-"
     "наставниками и школами ШНОР и ШНСУ «не менее 3» — по одному в год; доля педагогов, охваченных тьюторским "
@@ -439,6 +497,8 @@ def seed_partnerships() -> dict[str, int]:
         municipality=municipality, curator_school=curator_school, department=users["department"],
         coordinator=users["coordinator"], today=today,
     )  # fmt: skip
+    _seed_teachers_webinar(school=supported, department=users["department"], today=today)
+    _seed_course(municipality=municipality, coordinator=users["coordinator"], department=users["department"], today=today)
     _seed_targets(region=municipality.region, today=today)
     return {
         "agreements": Agreement.objects.count(),

@@ -118,21 +118,29 @@ def practice_rows(practices) -> Iterator[Row]:
 
 
 EVENT_COLUMNS = [
-    ("Дата", 12), ("Название", 40), ("Форма", 16), ("Уровень", 28), ("Организатор", 30), ("Место или ссылка", 30),
-    ("Отменено", 10), ("Приглашено школ", 12), ("Приняли участие", 12), ("Школ перечня в охвате", 14),
-    ("Из них участвовали", 14), ("Доля участия школ перечня, %", 16), ("Доля участия приглашённых, %", 14),
-    ("Цель: не менее, % приглашённых", 14), ("Цель достигнута", 12),
+    ("Дата", 12), ("Курсы: по", 12), ("Часов", 8), ("Название", 40), ("Форма", 16), ("Уровень", 28),
+    ("Организатор", 30), ("Место или ссылка", 30), ("Отменено", 10), ("Приглашено школ", 12), ("Приняли участие", 12),
+    ("Школ перечня в охвате", 14), ("Из них участвовали", 14), ("Доля участия школ перечня, %", 16),
+    ("Доля участия приглашённых, %", 14),
+    ("Педагогов приглашено", 12), ("Педагогов участвовали (на курсах — прошли обучение)", 16),
+    ("Управленческих команд приглашено", 14), ("Команд участвовали (на курсах — прошли обучение)", 16),
+    ("Специалистов МОУО приглашено", 14), ("Специалистов участвовали (на курсах — прошли обучение)", 16),
+    ("Цель считается по", 28), ("Цель: не менее, % приглашённых", 14), ("Доля группы цели, %", 12), ("Цель достигнута", 12),
 ]  # fmt: skip
 
 
 def event_rows(events: Iterable[MethodicalEvent]) -> Iterator[Row]:
+    """Events with `event_counts.attach_group_counts` and `selectors.event_participation` applied."""
     yield [title for title, _ in EVENT_COLUMNS]
     for e in events:
+        people = [e.groups[key] for key in ("teachers", "management", "specialists")]
         yield [
-            e.held_on, e.title, e.get_format_display(), e.level_label, e.organiser, e.place, _yes(e.is_cancelled),
-            e.invited_count, e.attended_count, e.listed_total, e.listed_attended, e.listed_share,
-            _share(e.attended_count, e.invited_count), e.target_share,
-            _met(e.target_met(e.invited_count, e.attended_count)),
+            e.held_on, e.ends_on, e.hours, e.title, e.get_format_display(), e.level_label, e.organiser, e.place,
+            _yes(e.is_cancelled), e.invited_count, e.attended_count, e.listed_total, e.listed_attended, e.listed_share,
+            _share(e.attended_count, e.invited_count),
+            *[value for group in people for value in (group.invited, group.took_part)],
+            e.get_target_group_display() if e.target_share is not None else "", e.target_share,
+            e.target_count.share if e.target_share is not None else None, _met(e.target_reached),
         ]  # fmt: skip
 
 

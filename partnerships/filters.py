@@ -15,7 +15,7 @@ from schools.access import visible_municipalities, visible_schools
 from schools.school_year import current_school_year, school_year_choices, school_year_label, school_year_period
 from shnor_portal.choices import MunicipalityFilter
 
-from .access import in_force_q
+from .access import in_force_q, invited_events
 from .models import (
     OPEN_ITEM_STATUSES,
     Agreement,
@@ -302,10 +302,17 @@ class EventFilter(ScopedFilterSet):
     when = django_filters.ChoiceFilter(
         label="Когда", empty_label="все", method="filter_when", choices=[("upcoming", "предстоящие"), ("past", "прошедшие")]
     )
+    invited = django_filters.ChoiceFilter(
+        label="Приглашения", empty_label="все", method="filter_invited",
+        choices=[("mine", "приглашены моя школа или её люди")],
+    )  # fmt: skip
 
     class Meta:
         model = MethodicalEvent
-        fields = ["q", "format", "municipality", "year", "when"]
+        fields = ["q", "format", "municipality", "year", "when", "invited"]
+
+    def filter_invited(self, queryset, name, value):
+        return queryset.filter(pk__in=invited_events(self.user).values("pk"))
 
     def search(self, queryset, name, value):
         for word in _words(value):

@@ -7,13 +7,21 @@ from programs.models import RiskFactor
 from schools.school_year import current_school_year, school_year_label
 from shnor_portal.history import GuardedModelForm
 
-from .access import agreement_schools, event_schools, practice_schools, teacher_schools, tutors_of_municipality
+from .access import (
+    agreement_schools,
+    event_municipalities,
+    event_schools,
+    practice_schools,
+    teacher_schools,
+    tutors_of_municipality,
+)
 from .models import (
     Agreement,
     AgreementPlanItem,
     DeficitArea,
     DevelopmentPlan,
     DevelopmentPlanItem,
+    EventAttendee,
     MethodicalEvent,
     Practice,
     Subject,
@@ -341,12 +349,20 @@ class EventForm(GuardedModelForm):
     schools = SchoolMultipleChoiceField(
         label="Приглашённые школы", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
+    municipalities = forms.ModelMultipleChoiceField(
+        label="Приглашённые муниципалитеты (методические службы, МОУО)", queryset=None, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Их специалистов затем можно пригласить поимённо на странице «Приглашённые поимённо».",
+    )
 
     class Meta:
         model = MethodicalEvent
-        fields = ["title", "format", "held_on", "starts_at", "municipality", "organiser", "place", "description",
-                  "target_share", "is_cancelled"]  # fmt: skip
-        widgets = {"held_on": DateInput(), "starts_at": TimeInput(), "description": forms.Textarea(attrs={"rows": 4})}
+        fields = ["title", "format", "held_on", "ends_on", "hours", "starts_at", "municipality", "organiser", "place",
+                  "description", "target_group", "target_share", "is_cancelled"]  # fmt: skip
+        widgets = {
+            "held_on": DateInput(), "ends_on": DateInput(), "starts_at": TimeInput(),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }  # fmt: skip
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -375,10 +391,19 @@ class EventForm(GuardedModelForm):
         except (TypeError, ValueError):
             municipality_id = None
         self.fields["schools"].queryset = event_schools(user, municipality_id)
+        self.fields["municipalities"].queryset = event_municipalities(user, municipality_id)
+        self.fields["target_group"].required = False  # left out: the invited schools, as before people were counted
         if self.instance.pk:
             self.initial.setdefault("schools", list(self.instance.invitations.values_list("school_id", flat=True)))
+            self.initial.setdefault(
+                "municipalities", list(self.instance.invited_municipalities.values_list("pk", flat=True))
+            )
         else:
             del self.fields["is_cancelled"]
+
+
+    def clean_target_group(self):
+        return self.cleaned_data.get("target_group") or MethodicalEvent.TargetGroup.SCHOOLS
 
 
 class AttendanceForm(forms.Form):
@@ -409,6 +434,93 @@ class AttendanceForm(forms.Form):
             value = self.cleaned_data.get(attended.name)
             result[invitation.pk] = ({"yes": True, "no": False}.get(value), self.cleaned_data.get(people.name, ""))
         return result
+
+
+class InvitePeopleForm(forms.Form):
+    """Invite a whole group by name."""
+
+    GROUPS = [
+        (EventAttendee.Kind.TEACHER, "педагогов приглашённых школ (работающих, из реестра)"),
+        (EventAttendee.Kind.MANAGEMENT, "управленческие команды приглашённых школ"),
+        (EventAttendee.Kind.SPECIALIST, "специалистов приглашённых муниципалитетов"),
+    ]
+    group = forms.ChoiceField(label="Пригласить", choices=GROUPS, widget=forms.Select(attrs={"class": "form-select"}))
+    subject = forms.ModelChoiceField(
+        label="Только педагогов предмета", queryset=Subject.objects.none(), required=False, empty_label="все предметы",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].queryset = Subject.objects.filter(is_active=True).order_by("position", "name")
+
+
+class AttendeeForm(forms.Form):
+    """One person by name: a teacher of the registry, a member of a school's management team, a municipal
+    specialist or another participant."""
+
+    kind = forms.ChoiceField(label="Кто", choices=EventAttendee.Kind.choices)
+    teacher = forms.ModelChoiceField(label="Педагог из реестра", queryset=Teacher.objects.none(), required=False)
+    school = SchoolChoiceField(label="Школа", queryset=None, required=False)
+    municipality = forms.ModelChoiceField(label="Муниципалитет", queryset=None, required=False)
+    full_name = forms.CharField(label="ФИО", max_length=200, required=False, help_text="Для педагога из реестра — не нужно.")
+    position = forms.CharField(label="Должность", max_length=200, required=False)
+
+    def __init__(self, *args, user, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        schools = event_schools(user, event.municipality_id)
+        self.fields["school"].queryset = schools
+        self.fields["municipality"].queryset = event_municipalities(user, event.municipality_id)
+        self.fields["teacher"].queryset = (
+            Teacher.objects.filter(school__in=schools, is_active=True).select_related("school").order_by("full_name")
+        )
+
+
+class PeopleAttendanceForm(forms.Form):
+    """One row per person invited by name: took part or not, on a course also completed; each row remembers the
+    version it was opened on, and a save over somebody else's newer mark is refused."""
+
+    CHOICES = [("", "не отмечено"), ("yes", "да"), ("no", "нет")]
+    VALUES = {"yes": True, "no": False}
+
+    def __init__(self, *args, people, versions, course: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        labels = {True: "yes", False: "no"}
+        for person in people:
+            keys = (f"attended_{person.pk}", f"completed_{person.pk}", f"seen_{person.pk}")
+            self.fields[keys[0]] = forms.ChoiceField(label=f"{person.full_name}: участие", choices=self.CHOICES, required=False)
+            self.fields[keys[2]] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+            self.initial[keys[0]] = labels.get(person.attended, "")
+            self.initial[keys[2]] = versions.get(person.pk, 0)
+            if course:
+                self.fields[keys[1]] = forms.ChoiceField(
+                    label=f"{person.full_name}: прошёл(ла) обучение", choices=self.CHOICES, required=False
+                )
+                self.initial[keys[1]] = labels.get(person.completed, "")
+            self.rows.append((person, self[keys[0]], self[keys[1]] if course else None, self[keys[2]]))
+
+    def marks(self) -> dict[int, tuple[bool | None, bool | None, int | None]]:
+        data = self.cleaned_data
+        return {
+            person.pk: (
+                self.VALUES.get(data.get(attended.name)),
+                self.VALUES.get(data.get(completed.name)) if completed is not None else None,
+                data.get(seen.name),
+            )
+            for person, attended, completed, seen in self.rows
+        }
+
+    def reopen_on(self, current: dict) -> None:
+        """After a refused save: the rows somebody else changed show what is stored now (and its version); the
+        user's other marks stay, for a deliberate second save."""
+        self.data = self.data.copy()
+        labels = {True: "yes", False: "no", None: ""}
+        for pk, (attended, completed, version) in current.items():
+            self.data[f"attended_{pk}"] = labels[attended]
+            if f"completed_{pk}" in self.fields:
+                self.data[f"completed_{pk}"] = labels[completed]
+            self.data[f"seen_{pk}"] = version
 
 
 class SupportTargetForm(GuardedModelForm):

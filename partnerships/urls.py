@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agreements, bank, targets, teachers
+from .views import agreements, bank, events, targets, teachers
 
 app_name = "partnerships"
 
@@ -79,4 +79,8 @@ urlpatterns = [
     path("events/<int:pk>/", bank.event_detail, name="event"),
     path("events/<int:pk>/edit/", bank.event_edit, name="event_edit"),
     path("events/<int:pk>/attendance/", bank.event_attendance, name="event_attendance"),
+    path("events/<int:pk>/people/", events.event_people_page, name="event_people"),
+    path("events/<int:pk>/people/invite/", events.event_people_invite, name="event_people_invite"),
+    path("events/<int:pk>/people/new/", events.event_person_add, name="event_person_add"),
+    path("event-people/<int:pk>/remove/", events.event_person_remove, name="event_person_remove"),
 ]

@@ -33,7 +33,7 @@ from .teachers import (
 )
 from .practices import Practice, PracticeDownload, PracticeFile
 from .targets import SupportTarget
-from .events import EventInvitation, EventParticipant, MethodicalEvent
+from .events import EventAttendee, EventInvitation, EventParticipant, MethodicalEvent
 
 __all__ = [
     "OPEN_ITEM_STATUSES",
@@ -42,6 +42,7 @@ __all__ = [
     "DeficitArea",
     "DevelopmentPlan",
     "DevelopmentPlanItem",
+    "EventAttendee",
     "EventInvitation",
     "EventParticipant",
     "MethodicalEvent",

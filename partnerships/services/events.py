@@ -3,18 +3,41 @@
 from django.db import transaction
 from django.utils import timezone
 
-from ..access import can_create_event, can_manage_event, coordinator_municipality_ids, event_schools, require
+from ..access import (
+    can_create_event,
+    can_manage_event,
+    coordinator_municipality_ids,
+    event_municipalities,
+    event_schools,
+    require,
+)
 from ..models import EventInvitation, EventParticipant, MethodicalEvent
 from .common import PartnershipError, full_clean, require_unchanged, stamp
 
 EVENT_FIELDS = [
-    "title", "format", "held_on", "starts_at", "municipality", "organiser", "place", "description", "target_share",
-    "is_cancelled",
-]
+    "title", "format", "held_on", "ends_on", "hours", "starts_at", "municipality", "organiser", "place", "description",
+    "target_group", "target_share", "is_cancelled",
+]  # fmt: skip
 NOT_ORGANISER = "Мероприятие ведут его организаторы: координатор муниципалитета или управление образования."
 
 
-def _save_event(event: MethodicalEvent, actor, fields, schools) -> MethodicalEvent:
+def _invite_municipalities(event: MethodicalEvent, actor, municipalities) -> None:
+    """The municipalities (their methodical services, МОУО) invited; a municipal event invites only its own."""
+    if municipalities is None:
+        return
+    chosen = {m.pk for m in municipalities}
+    allowed = set(event_municipalities(actor, event.municipality_id).values_list("pk", flat=True))
+    if chosen - allowed:
+        raise PartnershipError("Муниципальное мероприятие приглашает только свой муниципалитет.", field="municipalities")
+    dropped = set(event.invited_municipalities.values_list("pk", flat=True)) - chosen
+    if dropped and event.attendees.filter(kind="specialist", municipality_id__in=dropped).exists():
+        raise PartnershipError(
+            "Специалисты этого муниципалитета приглашены поимённо — сначала исключите их.", field="municipalities"
+        )
+    event.invited_municipalities.set(chosen)
+
+
+def _save_event(event: MethodicalEvent, actor, fields, schools, municipalities=None) -> MethodicalEvent:
     for name in EVENT_FIELDS:
         if name in fields:
             setattr(event, name, fields[name])
@@ -39,23 +62,24 @@ def _save_event(event: MethodicalEvent, actor, fields, schools) -> MethodicalEve
                 field="schools",
             )
         stamp(invitation, actor).delete()
+    _invite_municipalities(event, actor, municipalities)
     return event
 
 
 @transaction.atomic
-def event_create(*, actor, schools=(), **fields) -> MethodicalEvent:
+def event_create(*, actor, schools=(), municipalities=None, **fields) -> MethodicalEvent:
     require(can_create_event(actor), NOT_ORGANISER)
-    return _save_event(MethodicalEvent(created_by=actor), actor, fields, schools)
+    return _save_event(MethodicalEvent(created_by=actor), actor, fields, schools, municipalities)
 
 
 @transaction.atomic
 def event_update(
-    *, event: MethodicalEvent, actor, schools=(), seen: int | None = None, **fields
+    *, event: MethodicalEvent, actor, schools=(), municipalities=None, seen: int | None = None, **fields
 ) -> MethodicalEvent:
     event = MethodicalEvent.objects.select_for_update().get(pk=event.pk)
     require_unchanged(event, seen)
     require(can_manage_event(actor, event), NOT_ORGANISER)
-    return _save_event(event, actor, fields, schools)
+    return _save_event(event, actor, fields, schools, municipalities)
 
 
 def parse_participants(text: str) -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from schools.school_year import school_year_param
 
 from .. import access, selectors
+from ..event_counts import attach_group_counts, event_people
 from ..forms import AttendanceForm, EventForm, FileForm, PracticeForm, add_errors
 from ..services import events as event_services
 from ..services import practices as practice_services
@@ -185,6 +186,7 @@ def event_list(request):
     event_filter, rows = selectors.event_list(user=request.user, data=request.GET)
     context = paginate(request, rows)
     selectors.event_participation(list(context["page"].object_list))
+    attach_group_counts(list(context["page"].object_list))
     year = event_filter.form.cleaned_data.get("year") if event_filter.is_valid() else None
     year = school_year_param(year)
     return render(
@@ -205,6 +207,7 @@ def event_export(request):
     _filter, rows = selectors.event_list(user=request.user, data=request.GET)
     events = list(rows)
     selectors.event_participation(events)
+    attach_group_counts(events)
     return export_response("events", events, file_name=f"meropriyatiya-{timezone.localdate():%Y-%m-%d}.xlsx")
 
 
@@ -237,6 +240,10 @@ def event_detail(request, pk):
     can_manage = access.can_manage_event(request.user, event)
     for invitation in invitations:
         invitation.show_people = can_manage or access.acts_for_school(request.user, invitation.school_id)
+    attach_group_counts([event])
+    people = event_people(event=event)
+    for person in people:
+        person.show_name = access.attendee_name_visible(request.user, person, manages=can_manage)
     listed = [i for i in invitations if i.listed]
     attended = sum(1 for i in invitations if i.attended)
     return render(
@@ -248,7 +255,9 @@ def event_detail(request, pk):
             "can_manage": can_manage,
             "attended": attended,
             "attended_share": selectors.share(attended, len(invitations)),
-            "target_met": event.target_met(len(invitations), attended),
+            "target_met": event.target_reached,
+            "people": people,
+            "hidden_people": sum(1 for p in people if not p.show_name),
             "listed_invited": len(listed),
             "listed_attended": sum(1 for i in listed if i.attended),
         },

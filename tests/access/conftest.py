@@ -151,6 +151,12 @@ def _side_a(users):
     )
     a.draft_file = practices_services.practice_file_add(practice=a.draft, actor=users["school"], file=pdf())
     a.event = MethodicalEvent.objects.get(municipality=a.municipality)
+    from partnerships.services.event_people import attendee_add
+
+    a.attendee = attendee_add(
+        event=a.event, actor=users["coordinator"], kind="management", full_name="Зимина Ольга Петровна",
+        position="заместитель директора", school=School.objects.get(short_name=SUPPORTED_SCHOOL),
+    )  # fmt: skip
     # programmes (the demo's of tests/programs/conftest.py `programmes`)
     a.municipal = Programme.objects.get(kind=Programme.Kind.MUNICIPAL, municipality=a.municipality)
     a.own_draft = Programme.objects.get(school=a.school, kind=Programme.Kind.TRANSITION)
@@ -330,6 +336,12 @@ def _side_b(users):
         format=MethodicalEvent.Format.SEMINAR, held_on=today - datetime.timedelta(days=10),
         starts_at=datetime.time(10, 0), municipality=b.municipality, organiser="УО Озёрска", place="Актовый зал",
         description="Для школ округа.",
+    )  # fmt: skip
+    from partnerships.services.event_people import attendee_add
+
+    b.attendee = attendee_add(
+        event=b.event, actor=coordinator_b, kind="management", full_name="Лесной Пётр Ильич", position="директор",
+        school=b.school,
     )  # fmt: skip
     # a municipal programme of B with a measure and evidence; a school programme draft of the B school
     b.municipal = make_programme(municipality=b.municipality, measures=3, sections=2, title="Программа Озёрского округа")

@@ -317,7 +317,25 @@ PARTNERSHIPS = {
     P + "event": [R(GET, a("event"), 200, 200, 404, 200, 200, 200, b=True)],
     P + "event_edit": [R(GET, a("event"), 200, 200, 404, 403, 403, 403, b=True)],
     P + "event_attendance": [R(GET, a("event"), 200, 200, 404, 403, 403, 403, b=True)],
+    # the people of an event, invited by name: its organisers only; the invited school reads the event, not the grid
+    P + "event_people": [R(GET, a("event"), 200, 200, 404, 403, 403, 403, b=True)],
+    P + "event_people_invite": [
+        R(POST, a("event"), 302, 302, 404, 403, 403, 403, b=True, data=lambda s: {"group": "management"},
+          effect=lambda s: _attendees(s.event))
+    ],
+    P + "event_person_add": [R(GET, a("event"), 200, 200, 404, 403, 403, 403, b=True)],
+    P + "event_person_remove": [
+        R(POST, a("attendee"), 302, 302, 404, 403, 403, 403, b=True, effect=lambda s: _attendees(s.event))
+    ],
 }
+
+
+
+def _attendees(event):
+    from partnerships.models import EventAttendee
+
+    return EventAttendee.objects.filter(event=event)
+
 
 # --- programmes ----------------------------------------------------------------------------------------------------
 SEES_OWN_DRAFT = E(department=200, coordinator=200, school=200)

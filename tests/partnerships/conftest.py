@@ -15,7 +15,7 @@ def _media_in_tmp(settings, tmp_path):
 @pytest.fixture
 def world(demo):
     """The demo region with the partnerships demo on top: the named users and the objects the tests walk through."""
-    from partnerships.demo import SUPPORTED_SCHOOL, seed_partnerships
+    from partnerships.demo import SUPPORTED_SCHOOL, WEBINAR, seed_partnerships
     from partnerships.models import (
         Agreement,
         DevelopmentPlan,
@@ -50,7 +50,7 @@ def world(demo):
         published=Practice.objects.get(status=Practice.Status.PUBLISHED),
         waiting=Practice.objects.get(status=Practice.Status.SUBMITTED),
         seminar=seminar,
-        webinar=MethodicalEvent.objects.filter(municipality__isnull=True).get(),
+        webinar=MethodicalEvent.objects.get(title=WEBINAR),
         invitation=EventInvitation.objects.filter(event=seminar, attended=True).order_by("pk").first(),
         supported_school=School.objects.get(short_name=SUPPORTED_SCHOOL),
         curator_school=School.objects.get(short_name=CURATOR_SCHOOL),
