@@ -268,7 +268,7 @@ def review_open_step(*, programme: Programme, step: ReviewStep, actor, school=No
     return review
 
 
-def _first_step(programme: Programme, kind: str) -> ReviewStep | None:
+def first_step_of_kind(programme: Programme, kind: str) -> ReviewStep | None:
     steps = [s for s in route_steps(programme) if s.kind == kind]
     open_now = set(openable_steps(programme)) if steps else set()
     return next((s for s in steps if s in open_now), steps[0] if steps else None)
@@ -279,7 +279,7 @@ def review_assign_mutual(*, programme: Programme, actor, school) -> Review:
     """The coordinator gives a mutual review (взаимоэкспертиза) of the route to a school."""
     programme = _locked_programme(programme)
     require(can_oversee(actor, programme), "Взаимоэкспертизу назначает координатор муниципалитета.")
-    step = _first_step(programme, StepKind.MUTUAL)
+    step = first_step_of_kind(programme, StepKind.MUTUAL)
     if step is None:
         raise ProgrammeError("В маршруте экспертизы этой программы нет взаимоэкспертизы.")
     if step not in openable_steps(programme):
@@ -291,7 +291,7 @@ def review_assign_mutual(*, programme: Programme, actor, school) -> Review:
 def review_open_regional(*, programme: Programme, actor) -> Review:
     """The department takes the programme for the regional review of its route (or returns the one open)."""
     programme = _locked_programme(programme)
-    step = _first_step(programme, StepKind.REGIONAL)
+    step = first_step_of_kind(programme, StepKind.REGIONAL)
     require(
         step is not None and can_open_step(actor, step, programme),
         "Региональную экспертизу проводит управление образования.",

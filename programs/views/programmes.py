@@ -31,6 +31,7 @@ from ..selectors import (
     programme_rounds,
     progress_of,
     roadmap_sections,
+    step_openers,
 )
 from ..services import (
     NOT_OWNER,
@@ -123,6 +124,12 @@ def programme_detail(request, pk):
             advisory=advisory_remarks(reviews, programme),
             rounds=programme_rounds(programme=programme),
             mutual_form=MutualReviewForm(user=request.user, programme=programme) if perms["assign_mutual"] else None,
+            openers=[
+                o for o in step_openers(request.user, programme)
+                if not (o["step"].kind == "mutual" and perms["assign_mutual"])
+                and not (o["step"].kind == "regional" and perms["start_regional"])
+            ],  # fmt: skip
+            today=timezone.localdate(),
             evidence_max=size_label(evidence_max_bytes()),
         ),
     )
