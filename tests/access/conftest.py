@@ -161,15 +161,14 @@ def _side_a(users):
     a.submitted_regional = a.submitted.reviews.get(kind=Review.Kind.REGIONAL)
     a.municipal_passport_version = a.municipal.history.order_by("history_id").first().history_id
     a.own_draft_passport_version = a.own_draft.history.order_by("history_id").first().history_id
-    # review routes: the default route of school programmes (every coordinator reads it) and a route of a territory
-    # no coordinator of the demo belongs to, with a step no review has used (to delete and move)
-    from programs.review_routes import ReviewRoute
+    # review routes: the route the demo region's school programmes follow (its coordinators read it) and a route of
+    # a territory no coordinator of the demo belongs to, with a step no review has used (to delete and move)
     from programs.route_services import route_create
     from schools.models import Region
 
-    a.route = ReviewRoute.objects.get(region__isnull=True, owner="school")
+    a.mutual_step = a.in_review_mutual.step
+    a.route = a.mutual_step.route  # the demo region's own (programs.demo_routes)
     a.step = a.route.steps.get(position=1)
-    a.mutual_step = a.route.steps.get(kind="mutual")
     a.other_route = route_create(
         actor=_fresh(users["department"]), region=Region.objects.create(name="Другая территория"), owner="school"
     )

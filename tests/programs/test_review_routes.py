@@ -17,11 +17,12 @@ from notifications.models import Notification
 from notifications.reminders import reminders_create
 from programs import services
 from programs.access import get_programme_or_404
+from programs.demo_routes import EVIDENCE_STEP, SEED_004_STEPS
 from programs.models import Programme, Review, ReviewCriterion
 from programs.review_routes import ReviewRoute, ReviewStep
 from programs.selectors import home_items
 from programs.service_common import ProgrammeError
-from schools.models import Municipality, Organisation, RoleAssignment, School
+from schools.models import Municipality, Organisation, Region, RoleAssignment, School
 
 from .conftest import make_programme
 
@@ -35,8 +36,17 @@ def a_school(demo):
     return School.objects.get(short_name="Никольская ООШ")
 
 
-def territory_route(region, *steps) -> ReviewRoute:
-    """A territory's own route for school programmes with the given steps (dicts of ReviewStep fields)."""
+def territory(*municipalities) -> Region:
+    """A territory of its own for these municipalities (the demo region has a route of its own already)."""
+    region = Region.objects.create(name=f"Территория {Region.objects.count() + 1}")
+    Municipality.objects.filter(pk__in=[m.pk for m in municipalities]).update(region=region)
+    return region
+
+
+def territory_route(school_or_region, *steps) -> ReviewRoute:
+    """A territory's own route for school programmes with the given steps (dicts of ReviewStep fields); given a
+    school, its municipality gets a territory of its own first."""
+    region = school_or_region if isinstance(school_or_region, Region) else territory(school_or_region.municipality)
     route = ReviewRoute.objects.create(region=region, owner="school")
     for position, fields in enumerate(steps, start=1):
         ReviewStep.objects.create(route=route, position=position, **fields)
@@ -69,18 +79,19 @@ def test_the_default_routes_are_todays_order(demo):
     assert list(municipal_route.steps.values_list("kind", "deciding")) == [("regional", True)]
 
 
-def test_default_route_opens_the_municipal_review_linked_to_its_step(demo, a_school):
+def test_a_territory_without_a_route_follows_the_default_one(demo, a_school):
+    territory(a_school.municipality)
     programme = submitted(a_school, demo["department"])
     review = programme.reviews.get()
     assert (review.kind, review.deciding, review.step.position, review.due_on) == ("municipal", True, 1, None)
+    assert review.step.route.region is None
 
 
 # --- a territory's route ----------------------------------------------------------------------------------------
 
 
 def test_a_custom_route_opens_in_order_with_due_days_and_its_own_checklist(demo, a_school):
-    region = a_school.municipality.region
-    route = territory_route(region, MUNICIPAL | {"due_days": 10}, REGIONAL | {"due_month": 11, "may_overturn": True})
+    route = territory_route(a_school, MUNICIPAL | {"due_days": 10}, REGIONAL | {"due_month": 11, "may_overturn": True})
     first = route.steps.get(position=1)
     ReviewCriterion.objects.create(step=first, name="Мероприятия устраняют выявленные риски", position=1)
     programme = submitted(a_school, demo["department"])
@@ -103,7 +114,7 @@ def test_a_custom_route_opens_in_order_with_due_days_and_its_own_checklist(demo,
 
 
 def test_a_later_step_that_may_not_overturn_refuses_a_contrary_verdict(demo, a_school):
-    territory_route(a_school.municipality.region, MUNICIPAL, REGIONAL)
+    territory_route(a_school, MUNICIPAL, REGIONAL)
     programme = submitted(a_school, demo["department"])
     complete(programme.reviews.get(), demo["coordinator"])
     regional = programme.reviews.get(step__position=2)
@@ -115,7 +126,7 @@ def test_a_later_step_that_may_not_overturn_refuses_a_contrary_verdict(demo, a_s
 
 
 def test_a_return_closes_the_round_when_no_later_step_may_overturn_it(demo, a_school):
-    territory_route(a_school.municipality.region, MUNICIPAL, REGIONAL)
+    territory_route(a_school, MUNICIPAL, REGIONAL)
     programme = submitted(a_school, demo["department"])
     complete(programme.reviews.get(), demo["coordinator"], "returned", "Доработать цели.")
     programme.refresh_from_db()
@@ -124,14 +135,14 @@ def test_a_return_closes_the_round_when_no_later_step_may_overturn_it(demo, a_sc
 
 
 def test_mutual_reviewers_may_come_from_other_municipalities_when_the_step_says_so(demo, a_school):
+    far = School.objects.exclude(municipality=a_school.municipality).first()
     territory_route(
-        a_school.municipality.region, MUNICIPAL,
+        territory(a_school.municipality, far.municipality), MUNICIPAL,
         dict(name="Взаимоэкспертиза документов Проекта", kind="mutual", reviewer="school", deciding=False,
              required=False, with_previous=True, school_scope="other"),
     )  # fmt: skip
     programme = submitted(a_school, demo["department"])
     neighbour = School.objects.filter(municipality=a_school.municipality).exclude(pk=a_school.pk).first()
-    far = School.objects.exclude(municipality=a_school.municipality).first()
     with pytest.raises(PermissionDenied):
         services.review_assign_mutual(programme=programme, actor=demo["coordinator"], school=neighbour)
     review = services.review_assign_mutual(programme=programme, actor=demo["coordinator"], school=far)
@@ -154,8 +165,10 @@ def institute(demo, a_school):
 def test_an_organisation_expert_reviews_the_evidence_of_an_accepted_programme(demo, a_school, institute, client):
     organisation, expert = institute
     today = timezone.localdate()
+    region = territory(a_school.municipality)
+    Organisation.objects.filter(pk=organisation.pk).update(region=region)
     route = territory_route(
-        a_school.municipality.region, MUNICIPAL,
+        region, MUNICIPAL,
         dict(name="Региональная экспертиза подтверждающих документов", kind="regional", subject="evidence",
              reviewer="organisation", deciding=False, stage_from=today - datetime.timedelta(days=30), stage_to=today),
     )  # fmt: skip
@@ -193,7 +206,9 @@ def test_an_organisation_expert_reviews_the_evidence_of_an_accepted_programme(de
 
 def test_an_outsider_cannot_reach_the_organisation_review(demo, a_school, institute, client):
     organisation, _expert = institute
-    territory_route(a_school.municipality.region, MUNICIPAL | {"required": False},
+    region = territory(a_school.municipality)
+    Organisation.objects.filter(pk=organisation.pk).update(region=region)
+    territory_route(region, MUNICIPAL | {"required": False},
                     dict(name="Экспертиза площадки", kind="custom", reviewer="organisation", with_previous=True))  # fmt: skip
     programme = submitted(a_school, demo["department"])
     assert not programme.reviews.exists()  # nothing opens by itself: the first step is optional, the second named
@@ -203,7 +218,7 @@ def test_an_outsider_cannot_reach_the_organisation_review(demo, a_school, instit
     )  # fmt: skip
     other_expert = get_user_model().objects.create_user("expert_other", password="x")
     other = Organisation.objects.create(name="Другая площадка", short_name="Другая", kind="innovation_platform",
-                                        region=a_school.municipality.region)  # fmt: skip
+                                        region=region)  # fmt: skip
     RoleAssignment.objects.create(user=other_expert, role=RoleAssignment.Role.EXPERT, organisation=other)
     for outsider in (other_expert, demo["coordinator_b"], demo["tutor"]):
         client.force_login(outsider)
@@ -217,7 +232,7 @@ def test_an_outsider_cannot_reach_the_organisation_review(demo, a_school, instit
 
 
 def test_an_overdue_review_shows_on_the_home_page_and_in_reminders(demo, a_school, client):
-    territory_route(a_school.municipality.region, MUNICIPAL | {"due_days": 5})
+    territory_route(a_school, MUNICIPAL | {"due_days": 5})
     programme = submitted(a_school, demo["department"], title="Программа с просроченной экспертизой")
     review = programme.reviews.get()
     later = timezone.localdate() + datetime.timedelta(days=8)
@@ -311,8 +326,7 @@ def test_coordinators_read_the_routes_and_only_the_department_edits(demo, client
 
 
 def test_moving_a_step_keeps_the_order_and_refuses_an_overturning_first_step(demo, client):
-    region = Municipality.objects.first().region
-    route = territory_route(region, MUNICIPAL, REGIONAL | {"may_overturn": True})
+    route = territory_route(Region.objects.create(name="Пустая территория"), MUNICIPAL, REGIONAL | {"may_overturn": True})
     second = route.steps.get(position=2)
     client.force_login(demo["department"])
     page = client.post(reverse("programs:step_move", args=[second.pk, "up"]), follow=True).content.decode()
@@ -346,3 +360,41 @@ def test_review_pages_keep_their_query_count_as_reviews_grow(demo, a_school, cli
     for school in others[1:4]:
         services.review_assign_mutual(programme=programme, actor=demo["coordinator"], school=school)
     assert counts() == small
+
+
+# --- seed 004 and the demo --------------------------------------------------------------------------------------
+
+
+def test_seed_004_route_runs_as_the_plan_schedule_says(demo, a_school):
+    """«Муниципальная экспертиза… Июнь», «Взаимоэкспертиза документов Проекта… Сентябрь» by the project's schools
+    (of other municipalities), «Региональная экспертиза подтверждающих документов… 2 этапа… Ноябрь» by ЦНППМПР."""
+    far = School.objects.exclude(municipality=a_school.municipality).first()
+    region = territory(a_school.municipality, far.municipality)
+    route = territory_route(region, *SEED_004_STEPS)
+    institute = Organisation.objects.create(name="ЦНППМПР", short_name="ЦНППМПР", kind="institute", region=region)
+    programme = submitted(a_school, demo["department"], title="Антирисковая программа")
+    municipal = programme.reviews.get()
+    assert municipal.due_on.month == 6 and municipal.due_on.day == 30
+    complete(municipal, demo["coordinator"])
+    programme.refresh_from_db()
+    assert programme.state == State.ACCEPTED  # the municipal verdict decides; the rest advise
+    mutual = services.review_assign_mutual(programme=programme, actor=demo["coordinator"], school=far)
+    assert mutual.due_on.month == 9 and mutual.step.name == "Взаимоэкспертиза документов Проекта"
+    evidence = services.review_open_step(
+        programme=programme, step=route.steps.get(subject="evidence"), actor=demo["department"], organisation=institute
+    )
+    assert evidence.due_on.month == 11 and evidence.reviewer_organisation == institute
+
+
+def test_the_demo_expert_finds_the_evidence_review_waiting(demo, client):
+    from programs.demo import seed_programmes
+
+    seed_programmes()
+    review = Review.objects.get(step__name=EVIDENCE_STEP)
+    assert review.programme.state == State.ACCEPTED and review.reviewer_organisation.short_name == "ЦНППМПР"
+    expert = get_user_model().objects.get(username="expert")
+    assert expert.check_password("demo12345")
+    client.force_login(expert)
+    html = client.get(reverse("home")).content.decode()
+    assert "Вы — эксперт организации" in html and review.programme.title in html
+    assert client.get(reverse("programs:review", args=[review.pk])).status_code == 200
