@@ -326,7 +326,9 @@ def test_coordinators_read_the_routes_and_only_the_department_edits(demo, client
 
 
 def test_moving_a_step_keeps_the_order_and_refuses_an_overturning_first_step(demo, client):
-    route = territory_route(Region.objects.create(name="Пустая территория"), MUNICIPAL, REGIONAL | {"may_overturn": True})
+    route = territory_route(
+        Region.objects.create(name="Пустая территория"), MUNICIPAL, REGIONAL | {"may_overturn": True}
+    )
     second = route.steps.get(position=2)
     client.force_login(demo["department"])
     page = client.post(reverse("programs:step_move", args=[second.pk, "up"]), follow=True).content.decode()
