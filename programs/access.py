@@ -155,7 +155,12 @@ def can_assign_mutual_review(user, programme: Programme) -> bool:
 
 
 def can_start_regional_review(user, programme: Programme) -> bool:
-    return reach_of(user).everything and _openable_of_kind(user, programme, "regional")
+    """The department takes the programme for the route's regional review, or goes to the one already open."""
+    if not reach_of(user).everything:
+        return False
+    if programme.reviews.filter(kind="regional", round=programme.round, status__in=Review.OPEN_STATUSES).exists():
+        return True
+    return _openable_of_kind(user, programme, "regional")
 
 
 def can_open_reviews(user, programme: Programme) -> bool:

@@ -14,6 +14,7 @@ from ..access import (
     can_act_on_review,
     can_create_programme,
     can_edit_programme,
+    can_read_routes,
     get_programme_or_404,
     require,
     visible_programmes,
@@ -68,6 +69,7 @@ def programme_list(request):
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "query": query.urlencode(),
             "can_create": can_create_programme(request.user),
+            "can_read_routes": can_read_routes(request.user),
         },
     )
 
