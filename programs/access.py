@@ -145,9 +145,12 @@ def can_open_step(user, step: ReviewStep, programme: Programme) -> bool:
 
 
 def _openable_of_kind(user, programme: Programme, kind: str) -> bool:
-    from .review_flow import openable_steps  # the route's order lives with the flow
+    from .review_flow import is_button_step, openable_steps  # the route's order lives with the flow
 
-    return any(step.kind == kind and can_open_step(user, step, programme) for step in openable_steps(programme))
+    return any(
+        step.kind == kind and is_button_step(step) and can_open_step(user, step, programme)
+        for step in openable_steps(programme)
+    )
 
 
 def can_assign_mutual_review(user, programme: Programme) -> bool:
@@ -158,7 +161,10 @@ def can_start_regional_review(user, programme: Programme) -> bool:
     """The department takes the programme for the route's regional review, or goes to the one already open."""
     if not reach_of(user).everything:
         return False
-    if programme.reviews.filter(kind="regional", round=programme.round, status__in=Review.OPEN_STATUSES).exists():
+    open_regional = programme.reviews.filter(
+        kind="regional", round=programme.round, status__in=Review.OPEN_STATUSES, reviewer_organisation__isnull=True
+    )
+    if open_regional.exists():
         return True
     return _openable_of_kind(user, programme, "regional")
 

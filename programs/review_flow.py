@@ -268,8 +268,19 @@ def review_open_step(*, programme: Programme, step: ReviewStep, actor, school=No
     return review
 
 
+# The programme page's own buttons: «Поручить взаимоэкспертизу» names a school, «Региональная экспертиза» is the
+# department's; a step of the same kind given to someone else (seed 004's evidence by ЦНППМПР) opens from the
+# route's block instead.
+BUTTON_REVIEWERS = {StepKind.MUTUAL: StepReviewer.SCHOOL, StepKind.REGIONAL: StepReviewer.DEPARTMENT}
+
+
+def is_button_step(step: ReviewStep) -> bool:
+    return BUTTON_REVIEWERS.get(step.kind) == step.reviewer
+
+
 def first_step_of_kind(programme: Programme, kind: str) -> ReviewStep | None:
-    steps = [s for s in route_steps(programme) if s.kind == kind]
+    """The route's first step of a kind the page's buttons open (the one open now, if any)."""
+    steps = [s for s in route_steps(programme) if s.kind == kind and is_button_step(s)]
     open_now = set(openable_steps(programme)) if steps else set()
     return next((s for s in steps if s in open_now), steps[0] if steps else None)
 

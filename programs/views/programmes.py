@@ -128,8 +128,8 @@ def programme_detail(request, pk):
             mutual_form=MutualReviewForm(user=request.user, programme=programme) if perms["assign_mutual"] else None,
             openers=[
                 o for o in step_openers(request.user, programme)
-                if not (o["step"].kind == "mutual" and perms["assign_mutual"])
-                and not (o["step"].kind == "regional" and perms["start_regional"])
+                if not (o["step"].kind == "mutual" and o["step"].reviewer == "school" and perms["assign_mutual"])
+                and not (o["step"].kind == "regional" and o["step"].reviewer == "department" and perms["start_regional"])
             ],  # fmt: skip
             today=timezone.localdate(),
             evidence_max=size_label(evidence_max_bytes()),

@@ -97,7 +97,11 @@ def review_assign_view(request, pk):
 def review_regional_view(request, pk):
     programme = get_programme_or_404(request.user, pk)
     require(can_start_regional_review(request.user, programme), "Региональную экспертизу проводит управление.")
-    review = review_open_regional(programme=programme, actor=request.user)
+    try:
+        review = review_open_regional(programme=programme, actor=request.user)
+    except ProgrammeError as exc:
+        messages.error(request, str(exc))
+        return redirect(detail_url(programme, "reviews"))
     return redirect("programs:review", pk=review.pk)
 
 

@@ -400,3 +400,16 @@ def test_the_demo_expert_finds_the_evidence_review_waiting(demo, client):
     html = client.get(reverse("home")).content.decode()
     assert "Вы — эксперт организации" in html and review.programme.title in html
     assert client.get(reverse("programs:review", args=[review.pk])).status_code == 200
+
+
+def test_the_page_buttons_leave_a_regional_review_of_evidence_to_the_routes_block(demo, client):
+    from programs.demo import seed_programmes
+
+    seed_programmes()
+    accepted = Review.objects.get(step__name=EVIDENCE_STEP).programme
+    client.force_login(demo["department"])
+    html = client.get(reverse("programs:detail", args=[accepted.pk])).content.decode()
+    assert reverse("programs:review_regional", args=[accepted.pk]) not in html  # the plan is decided
+    response = client.post(reverse("programs:review_regional", args=[accepted.pk]))
+    assert response.status_code == 403
+    assert "Региональная экспертиза подтверждающих документов" in html  # in the table and open for the expert
