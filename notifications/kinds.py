@@ -56,6 +56,7 @@ SELF_ASSESSMENT_RETURNED = "self_assessment_returned"
 MEASURE_DUE = "measure_due"
 MEASURE_OVERDUE = "measure_overdue"
 REVIEW_WAITING = "review_waiting"
+REVIEW_OVERDUE = "review_overdue"
 SESSION_UNCONFIRMED = "session_unconfirmed"
 SELF_ASSESSMENT_MISSING = "self_assessment_missing"
 AGREEMENT_ENDING = "agreement_ending"
@@ -64,7 +65,7 @@ KINDS: dict[str, Kind] = {
     kind.code: kind
     for kind in [
         Kind(PROGRAMME_SUBMITTED, "Программа отправлена на экспертизу", PROGRAMMES, pending=_OPEN_REVIEW),
-        Kind(REVIEW_ASSIGNED, "Поручена взаимоэкспертиза", PROGRAMMES, pending=_OPEN_REVIEW),
+        Kind(REVIEW_ASSIGNED, "Поручена экспертиза", PROGRAMMES, pending=_OPEN_REVIEW),
         Kind(
             PROGRAMME_RETURNED, "Программа возвращена на доработку", PROGRAMMES,
             pending=("programs.programme", {"state": "returned"}),
@@ -101,6 +102,7 @@ KINDS: dict[str, Kind] = {
         Kind(MEASURE_DUE, "Срок мероприятия — в ближайшие 7 дней", REMINDERS, reminder=True, pending=_OPEN_MEASURE),
         Kind(MEASURE_OVERDUE, "Срок мероприятия прошёл", REMINDERS, reminder=True, pending=_OPEN_MEASURE),
         Kind(REVIEW_WAITING, "Экспертиза ждёт больше 5 дней", REMINDERS, reminder=True, pending=_OPEN_REVIEW),
+        Kind(REVIEW_OVERDUE, "Срок экспертизы прошёл", REMINDERS, reminder=True, pending=_OPEN_REVIEW),
         Kind(
             SESSION_UNCONFIRMED, "Занятие не подтверждено больше 7 дней", REMINDERS, reminder=True,
             pending=_PENDING_SESSION,

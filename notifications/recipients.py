@@ -69,6 +69,11 @@ def school_users_of(schools) -> QuerySet:
     return _with_role(Q(role__in=[Role.SCHOOL_TEAM, Role.CURATOR], school_id__in=_ids(schools)))
 
 
+def organisation_experts_of(organisations) -> QuerySet:
+    """The experts (role «эксперт организации») of these organisations of the registry."""
+    return _with_role(Q(role=Role.EXPERT, organisation_id__in=_ids(organisations)))
+
+
 # --- programmes and reviews -----------------------------------------------------------------------------------------
 
 
@@ -85,15 +90,22 @@ def programme_overseers(programme) -> QuerySet:
 
 
 def reviewers_of(review) -> QuerySet:
-    """Whom a review waits for (as `programs.access.can_act_on_review` decides): the coordinators for a municipal
-    review, the department for a regional one, the reviewer school's team and curator role for a mutual one."""
-    kind = review.kind
-    if kind == "municipal":
-        return coordinators_of(review.programme.municipality_id)
-    if kind == "regional":
-        return department()
+    """Whom a review waits for (as `programs.access.can_act_on_review` decides): the reviewer school's team and
+    curator role, or the named organisation's experts; else the coordinators for a review the route gives them (a
+    municipal one), the department for one it gives the department (a regional one)."""
     if review.reviewer_school_id:
         return school_users_of(review.reviewer_school_id)
+    if review.reviewer_organisation_id:
+        return organisation_experts_of(review.reviewer_organisation_id)
+    reviewer = (
+        review.step.reviewer
+        if review.step_id
+        else {"municipal": "coordinator", "regional": "department"}.get(review.kind)
+    )
+    if reviewer == "coordinator":
+        return coordinators_of(review.programme.municipality_id)
+    if reviewer == "department":
+        return department()
     return nobody()
 
 

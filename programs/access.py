@@ -4,7 +4,9 @@
 - A municipal coordinator reaches the programmes of their municipality (the municipal one and the schools').
 - A school team reaches its school's programmes.
 - A school given a mutual review (взаимоэкспертиза) — a curator school or another ШНОР — reaches the programme it
-  reviews, to read and to review, nothing else.
+  reviews, to read and to review, nothing else; so does the expert of an organisation (an innovation platform, the
+  institute) given a review of a programme.
+- Review routes (`programs.review_routes`): the department edits them; coordinators read those of their territory.
 
 Lists take `visible_programmes(user)`; detail pages `get_programme_or_404` and friends, which answer 404 for what
 lies outside the user's reach. Actions check a `can_*` helper and answer 403 to a user who sees the programme but
@@ -26,10 +28,11 @@ from schools.access import (  # noqa: F401  (the shared scopes and `require` are
     visible_municipalities,
     visible_schools,
 )
-from schools.models import Municipality, School
+from schools.models import Municipality, Organisation, Region, School
 from shnor_portal.object_kinds import ObjectKind, page
 
-from .models import Evidence, Programme, Review, RoadmapMeasure, RoadmapSection
+from .models import Evidence, Programme, Review, ReviewRoute, ReviewStep, RoadmapMeasure, RoadmapSection
+from .review_routes import SchoolScope, StepReviewer
 
 
 def reviewer_school_ids(user) -> set[int]:
@@ -47,12 +50,10 @@ def visible_programmes(user) -> QuerySet[Programme]:
     if school_ids := team_school_ids(user):
         conditions.append(Q(school_id__in=school_ids))
     if reviewer_ids := reviewer_school_ids(user):
+        conditions.append(Q(pk__in=Review.objects.filter(reviewer_school_id__in=reviewer_ids).values("programme_id")))
+    if expert_ids := reach.expert_organisation_ids:
         conditions.append(
-            Q(
-                pk__in=Review.objects.filter(kind=Review.Kind.MUTUAL, reviewer_school_id__in=reviewer_ids).values(
-                    "programme_id"
-                )
-            )
+            Q(pk__in=Review.objects.filter(reviewer_organisation_id__in=expert_ids).values("programme_id"))
         )
     if not conditions:
         return Programme.objects.none()
@@ -90,9 +91,16 @@ def get_evidence_or_404(user, pk) -> Evidence:
 
 
 def get_review_or_404(user, pk) -> Review:
+    """A review of a programme the user sees. An expert of an organisation (or a reviewer school) sees the reviews
+    of the programme it was given: the programme is theirs to read."""
     return get_object_or_404(
         Review.objects.select_related(
-            "programme__municipality", "programme__school", "programme__risk_factor", "reviewer_school"
+            "programme__municipality",
+            "programme__school",
+            "programme__risk_factor",
+            "reviewer_school",
+            "reviewer_organisation",
+            "step",
         ).filter(programme__in=visible_programmes(user)),
         pk=pk,
     )
@@ -128,24 +136,67 @@ def can_reopen(user, programme: Programme) -> bool:
     return programme.state == Programme.State.ACCEPTED and can_oversee(user, programme)
 
 
+def can_open_step(user, step: ReviewStep, programme: Programme) -> bool:
+    """Who opens (or assigns) a review of a step: the department any; the coordinator of the programme's
+    municipality those not given to the department."""
+    if reach_of(user).everything:
+        return True
+    return step.reviewer != StepReviewer.DEPARTMENT and can_oversee(user, programme)
+
+
+def _openable_of_kind(user, programme: Programme, kind: str) -> bool:
+    from .review_flow import is_button_step, openable_steps  # the route's order lives with the flow
+
+    return any(
+        step.kind == kind and is_button_step(step) and can_open_step(user, step, programme)
+        for step in openable_steps(programme)
+    )
+
+
 def can_assign_mutual_review(user, programme: Programme) -> bool:
-    return not programme.is_municipal and programme.awaits_decision and can_oversee(user, programme)
+    return can_oversee(user, programme) and _openable_of_kind(user, programme, "mutual")
 
 
 def can_start_regional_review(user, programme: Programme) -> bool:
-    return reach_of(user).everything and programme.awaits_decision and not programme.is_municipal
+    """The department takes the programme for the route's regional review, or goes to the one already open."""
+    if not reach_of(user).everything:
+        return False
+    open_regional = programme.reviews.filter(
+        kind="regional", round=programme.round, status__in=Review.OPEN_STATUSES, reviewer_organisation__isnull=True
+    )
+    if open_regional.exists():
+        return True
+    return _openable_of_kind(user, programme, "regional")
+
+
+def can_open_reviews(user, programme: Programme) -> bool:
+    """The «Открыть экспертизу» block of a programme: the coordinator and the department."""
+    return can_oversee(user, programme)
+
+
+def _reviewer_of(review: Review) -> str:
+    if review.step_id:
+        return review.step.reviewer
+    return {
+        Review.Kind.MUNICIPAL: StepReviewer.COORDINATOR,
+        Review.Kind.REGIONAL: StepReviewer.DEPARTMENT,
+    }.get(review.kind, StepReviewer.SCHOOL)
 
 
 def can_act_on_review(user, review: Review) -> bool:
-    """Only the one a review waits for may start and complete it."""
+    """Only the one a review waits for may start and complete it: the school or the organisation it was given to,
+    else the coordinator or the department, as its step says."""
     if not review.is_open or review.round != review.programme.round:
         return False
     reach = reach_of(user)
-    if review.kind == Review.Kind.MUNICIPAL:
+    if review.reviewer_organisation_id:
+        return review.reviewer_organisation_id in reach.expert_organisation_ids
+    if review.reviewer_school_id:
+        return review.reviewer_school_id in reviewer_school_ids(user)
+    reviewer = _reviewer_of(review)
+    if reviewer == StepReviewer.COORDINATOR:
         return reach.everything or review.programme.municipality_id in coordinator_municipality_ids(user)
-    if review.kind == Review.Kind.REGIONAL:
-        return reach.everything
-    return review.reviewer_school_id in reviewer_school_ids(user)
+    return reviewer == StepReviewer.DEPARTMENT and reach.everything
 
 
 def creatable_municipalities(user) -> QuerySet[Municipality]:
@@ -167,15 +218,67 @@ def can_create_programme(user) -> bool:
     return reach.everything or bool(coordinator_municipality_ids(user) or team_school_ids(user))
 
 
-def mutual_reviewer_schools(user, programme: Programme) -> QuerySet[School]:
-    """Schools the user may give a mutual review of this programme to: within their reach, not the owner itself."""
-    return (
-        visible_schools(user)
-        .filter(municipality_id=programme.municipality_id)
-        .exclude(pk=programme.school_id)
-        .order_by("short_name")
+def mutual_reviewer_schools(user, programme: Programme, step: ReviewStep | None = None) -> QuerySet[School]:
+    """Schools a review of this programme may be given to, as the step says (by default the same municipality):
+    of the municipality, of the whole territory, or of the territory's other municipalities; never the owner."""
+    if not can_oversee(user, programme):
+        return School.objects.none()
+    scope = step.school_scope if step else SchoolScope.MUNICIPALITY
+    schools = School.objects.filter(municipality__region_id=programme.municipality.region_id)
+    if scope == SchoolScope.MUNICIPALITY:
+        schools = schools.filter(municipality_id=programme.municipality_id)
+    elif scope == SchoolScope.OTHER_MUNICIPALITIES:
+        schools = schools.exclude(municipality_id=programme.municipality_id)
+    return schools.exclude(pk=programme.school_id).select_related("municipality").order_by("short_name")
+
+
+def reviewer_organisations(user, programme: Programme) -> QuerySet[Organisation]:
+    """Organisations of the programme's territory a review may be given to (their experts carry it out)."""
+    if not can_oversee(user, programme):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(region_id=programme.municipality.region_id, is_active=True).order_by(
+        "short_name"
     )
 
+
+# --- review routes -------------------------------------------------------------------------------------------------
+
+NOT_ROUTE_READER = "Маршруты экспертизы видят управление образования и муниципальные координаторы."
+NOT_ROUTE_EDITOR = "Маршруты экспертизы задаёт управление образования."
+
+
+def can_read_routes(user) -> bool:
+    return reach_of(user).everything or bool(coordinator_municipality_ids(user))
+
+
+def can_edit_routes(user) -> bool:
+    return reach_of(user).everything
+
+
+def route_regions(user) -> QuerySet[Region]:
+    """Territories whose routes the user reads: every one for the department, a coordinator's own."""
+    if reach_of(user).everything:
+        return Region.objects.all()
+    return Region.objects.filter(municipalities__id__in=coordinator_municipality_ids(user)).distinct()
+
+
+def visible_routes(user) -> QuerySet[ReviewRoute]:
+    """The default routes and those of the user's territories; nothing for anybody else."""
+    if not can_read_routes(user):
+        return ReviewRoute.objects.none()
+    if reach_of(user).everything:
+        return ReviewRoute.objects.all()
+    return ReviewRoute.objects.filter(Q(region__isnull=True) | Q(region__in=route_regions(user)))
+
+
+def get_route_or_404(user, pk) -> ReviewRoute:
+    return get_object_or_404(visible_routes(user).select_related("region"), pk=pk)
+
+
+def get_step_or_404(user, pk) -> ReviewStep:
+    return get_object_or_404(
+        ReviewStep.objects.select_related("route__region").filter(route__in=visible_routes(user)), pk=pk
+    )
 
 
 def object_kinds() -> list[ObjectKind]:

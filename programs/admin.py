@@ -33,9 +33,13 @@ class RiskFactorAdmin(SimpleHistoryAdmin):
 
 @admin.register(ReviewCriterion)
 class ReviewCriterionAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "position", "is_active"]
+    """The common checklist (no step) and the steps' own; the steps' lists are edited on «Маршруты экспертизы»."""
+
+    list_display = ["name", "step", "position", "is_active"]
     list_editable = ["position", "is_active"]
-    list_filter = ["is_active"]
+    list_filter = ["is_active", ("step", admin.EmptyFieldListFilter)]
+    list_select_related = ["step__route__region"]
+    raw_id_fields = ["step"]
     search_fields = ["name", "description"]
 
 

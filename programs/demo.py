@@ -15,6 +15,7 @@ from django.db import transaction
 from schools.models import Municipality, School
 
 from .deadlines import Deadline
+from .demo_routes import seed_expert_review, seed_review_route
 from .models import MeasureStatus, Programme, ReviewCriterion, RiskFactor, plan_value_parse
 from .services import (
     MeasureData,
@@ -338,12 +339,15 @@ def seed_programmes() -> dict[str, int]:
     if coordinator is None or department is None:
         return {"risk_factors": len(factors), "programmes": 0}
     schools = {s.short_name: s for s in School.objects.filter(municipality=municipality)}
+    seed_review_route(municipality.region, department)
     created = _seed_municipal_programme(municipality, coordinator, factors)
     if (team := users.get("school")) is not None:
         created += _seed_school_team_programmes(schools, factors, team=team, coordinator=coordinator)
     created += _seed_submitted_programme(schools, factors, department=department)
     created += _seed_accepted_programme(schools, factors, department=department, coordinator=coordinator)
     created += _seed_programme_in_review(schools, factors, department=department, coordinator=coordinator)
+    if accepted := Programme.objects.filter(school__short_name="Берёзовская ООШ", title=TRANSITION_TITLE).first():
+        seed_expert_review(accepted, department)
     return {"risk_factors": len(factors), "programmes": created}
 
 

@@ -23,9 +23,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from schools.models import Municipality, School
+from schools.models import Municipality, Organisation, School
 
 from .deadlines import Deadline, DeadlineKind, deadline_fields
+from .review_routes import ReviewRoute, ReviewStep, RouteOwner, StepSubject  # noqa: F401  (the app's models)
 
 YEAR_MIN = 2000
 YEAR_MAX = 2100
@@ -113,8 +114,13 @@ class RiskFactor(models.Model):
 
 
 class ReviewCriterion(models.Model):
-    """One line of the review checklist (экспертиза); the department edits the list."""
+    """One line of a review checklist (экспертиза); the department edits the lists. A criterion of a step belongs to
+    that step's own checklist; one without a step to the common checklist, used by the steps that have none."""
 
+    step = models.ForeignKey(
+        ReviewStep, verbose_name="шаг маршрута", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="criteria", help_text="Пусто — общий чек-лист, для шагов без своего.",
+    )
     name = models.CharField("критерий", max_length=500)
     description = models.TextField("что проверить", blank=True)
     position = models.PositiveSmallIntegerField("порядок", default=0)
@@ -309,6 +315,11 @@ class Programme(models.Model):
         """Whose verdict accepts or returns the programme: the coordinator's for a school, the region's for a
         municipality."""
         return Review.Kind.REGIONAL if self.is_municipal else Review.Kind.MUNICIPAL
+
+    @property
+    def route_owner(self) -> str:
+        """Which review route serves it (`programs.review_routes`)."""
+        return RouteOwner.MUNICIPAL if self.is_municipal else RouteOwner.SCHOOL
 
     # --- the state ---
 
@@ -536,6 +547,7 @@ class Review(models.Model):
         MUNICIPAL = "municipal", "муниципальная экспертиза"
         MUTUAL = "mutual", "взаимоэкспертиза"
         REGIONAL = "regional", "региональная экспертиза"
+        CUSTOM = "custom", "иная экспертиза"
 
     class Status(models.TextChoices):
         PENDING = "pending", "ожидает"
@@ -552,7 +564,18 @@ class Review(models.Model):
     programme = models.ForeignKey(Programme, verbose_name="программа", on_delete=models.CASCADE, related_name="reviews")
     round = models.PositiveSmallIntegerField("раунд")
     kind = models.CharField("вид", max_length=16, choices=Kind.choices)
+    step = models.ForeignKey(
+        ReviewStep, verbose_name="шаг маршрута", on_delete=models.PROTECT, null=True, blank=True, related_name="reviews"
+    )
+    # Copied from the step when the review opens, so that a later change of the route does not rewrite it.
+    deciding = models.BooleanField("решающая", default=False)
+    subject = models.CharField("что рассматривают", max_length=16, choices=StepSubject.choices, default=StepSubject.PLAN)
+    due_on = models.DateField("срок", null=True, blank=True)
     status = models.CharField("состояние", max_length=16, choices=Status.choices, default=Status.PENDING)
+    reviewer_organisation = models.ForeignKey(
+        Organisation, verbose_name="организация-эксперт", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="reviews", help_text="Если экспертизу поручили организации: её эксперты проводят её.",
+    )
     reviewer_school = models.ForeignKey(
         School, verbose_name="школа-эксперт", on_delete=models.PROTECT, null=True, blank=True, related_name="reviews",
         help_text="Для взаимоэкспертизы: школа-куратор или другая ШНОР, которой её поручили.",
@@ -580,10 +603,21 @@ class Review(models.Model):
         verbose_name = "экспертиза"
         verbose_name_plural = "экспертизы"
         ordering = ["programme", "round", "created_at", "pk"]
-        indexes = [models.Index(fields=["status", "kind"], name="review_status_kind")]
+        indexes = [
+            models.Index(fields=["status", "kind"], name="review_status_kind"),
+            models.Index(fields=["status", "due_on"], name="review_status_due"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.programme} (раунд {self.round})"
+
+    @property
+    def reviewer_label(self) -> str:
+        return str(self.reviewer_school or self.reviewer_organisation or "")
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return bool(self.due_on and self.due_on < today and self.is_open)
 
     @property
     def is_open(self) -> bool:
@@ -591,8 +625,8 @@ class Review(models.Model):
 
     @property
     def is_deciding(self) -> bool:
-        """Municipal and regional reviews accept or return; mutual review advises."""
-        return self.kind in (self.Kind.MUNICIPAL, self.Kind.REGIONAL)
+        """Its verdict accepts or returns the programme (the step said so when it opened); otherwise it advises."""
+        return self.deciding
 
 
 class ReviewCheck(models.Model):

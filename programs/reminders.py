@@ -95,41 +95,68 @@ def measure_reminders(*, today: datetime.date, now: datetime.datetime) -> Iterab
     return reminders
 
 
+_REVIEW_FIELDS = (
+    "pk", "kind", "step__reviewer", "step__name", "reviewer_school_id", "reviewer_organisation_id", "created_at",
+    "due_on", "programme__title", "programme__municipality_id",
+)  # fmt: skip
+
+
+def _reviewers(reviews) -> dict[int, list[int]]:
+    """Review id → whom it waits for (as `programs.access.can_act_on_review`): the reviewer school's people, the
+    organisation's experts, else the coordinators or the department as its step (or its kind) says. Four queries."""
+    rows = list(reviews.values_list("pk", "step__reviewer", "kind", "reviewer_school_id", "reviewer_organisation_id",
+                                    "programme__municipality_id"))  # fmt: skip
+    coordinators = users_by("municipality_id", Role.COORDINATOR, reviews.values("programme__municipality_id"))
+    schools, experts = defaultdict(list), defaultdict(list)
+    for school_id, user_id in RoleAssignment.objects.filter(
+        role__in=[Role.SCHOOL_TEAM, Role.CURATOR], user__is_active=True, school_id__in=reviews.values("reviewer_school_id")
+    ).values_list("school_id", "user_id"):
+        schools[school_id].append(user_id)
+    for organisation_id, user_id in RoleAssignment.objects.filter(
+        role=Role.EXPERT, user__is_active=True, organisation_id__in=reviews.values("reviewer_organisation_id")
+    ).values_list("organisation_id", "user_id"):
+        experts[organisation_id].append(user_id)
+    department = None
+    people = {}
+    for pk, reviewer, kind, school_id, organisation_id, municipality_id in rows:
+        reviewer = reviewer or {Review.Kind.MUNICIPAL: "coordinator", Review.Kind.REGIONAL: "department"}.get(kind)
+        if school_id:
+            people[pk] = schools.get(school_id, [])
+        elif organisation_id:
+            people[pk] = experts.get(organisation_id, [])
+        elif reviewer == "coordinator":
+            people[pk] = coordinators.get(municipality_id, [])
+        elif reviewer == "department":
+            department = department_ids() if department is None else department
+            people[pk] = department
+        else:
+            people[pk] = []
+    return people
+
+
+def _review_label(kind, step_name) -> str:
+    return step_name or Review.Kind(kind).label.capitalize()
+
+
 @provider("programs.reviews")
 def review_reminders(*, today: datetime.date, now: datetime.datetime) -> Iterable[Reminder]:
     """Reviews open for more than 5 days — to whom they wait for; again weekly while they wait."""
     waiting = Review.objects.filter(
         status__in=Review.OPEN_STATUSES, created_at__lte=now - datetime.timedelta(days=REVIEW_WAITS_DAYS)
     ).exclude(pk__in=reminded_since(kinds.REVIEW_WAITING, Review, day_start(today - datetime.timedelta(days=REPEAT_DAYS - 1))))
-    rows = list(
-        waiting.values_list(
-            "pk", "kind", "reviewer_school_id", "created_at", "programme__title", "programme__municipality_id"
-        )
-    )
+    rows = list(waiting.values_list(*_REVIEW_FIELDS))
     if not rows:
         return []
-    coordinators = users_by("municipality_id", Role.COORDINATOR, waiting.values("programme__municipality_id"))
-    schools = defaultdict(list)
-    for school_id, user_id in RoleAssignment.objects.filter(
-        role__in=[Role.SCHOOL_TEAM, Role.CURATOR], user__is_active=True,
-        school_id__in=waiting.filter(kind=Review.Kind.MUTUAL).values("reviewer_school_id"),
-    ).values_list("school_id", "user_id"):
-        schools[school_id].append(user_id)
-    department = department_ids() if any(kind == Review.Kind.REGIONAL for _pk, kind, *_ in rows) else []
+    people = _reviewers(waiting)
     reminders = []
-    for pk, kind, reviewer_school_id, created_at, title, municipality_id in rows:
-        people = {
-            Review.Kind.MUNICIPAL: coordinators.get(municipality_id, []),
-            Review.Kind.REGIONAL: department,
-            Review.Kind.MUTUAL: schools.get(reviewer_school_id, []),
-        }.get(kind, [])
-        if not people:
+    for pk, kind, _reviewer, step_name, _school, _org, created_at, _due, title, municipality_id in rows:
+        if not people.get(pk):
             continue
         days = (today - timezone.localdate(created_at)).days
         reminders.append(
             Reminder(
-                kind=kinds.REVIEW_WAITING, target_model=Review, target_id=pk, recipient_ids=people,
-                title=f"{Review.Kind(kind).label.capitalize()} программы «{short(title)}» ждёт {days_word(days)}",
+                kind=kinds.REVIEW_WAITING, target_model=Review, target_id=pk, recipient_ids=people[pk],
+                title=f"{_review_label(kind, step_name)} программы «{short(title)}» ждёт {days_word(days)}",
                 body="Проведите экспертизу: примите программу или верните её на доработку с замечаниями.",
                 municipality_id=municipality_id,
             )
@@ -137,3 +164,29 @@ def review_reminders(*, today: datetime.date, now: datetime.datetime) -> Iterabl
     return reminders
 
 
+@provider("programs.reviews_overdue")
+def review_overdue_reminders(*, today: datetime.date, now: datetime.datetime) -> Iterable[Reminder]:
+    """Open reviews whose due day has passed (the route's step set it) — from the next day, then weekly, for 8 weeks,
+    to whom they wait for."""
+    overdue = Review.objects.filter(
+        status__in=Review.OPEN_STATUSES, due_on__lt=today,
+        due_on__gte=today - datetime.timedelta(days=OVERDUE_HORIZON_DAYS),
+    ).exclude(pk__in=reminded_since(kinds.REVIEW_OVERDUE, Review, day_start(today - datetime.timedelta(days=REPEAT_DAYS - 1))))  # fmt: skip
+    rows = list(overdue.values_list(*_REVIEW_FIELDS))
+    if not rows:
+        return []
+    people = _reviewers(overdue)
+    reminders = []
+    for pk, kind, _reviewer, step_name, _school, _org, _created, due_on, title, municipality_id in rows:
+        if not people.get(pk):
+            continue
+        reminders.append(
+            Reminder(
+                kind=kinds.REVIEW_OVERDUE, target_model=Review, target_id=pk, recipient_ids=people[pk],
+                title=f"Просрочена экспертиза «{_review_label(kind, step_name)}» программы «{short(title)}»: срок был "
+                f"{due_on:%d.%m.%Y}",
+                body="Завершите экспертизу: дайте заключение по программе или сообщите, когда оно будет.",
+                municipality_id=municipality_id,
+            )
+        )
+    return reminders

@@ -169,7 +169,7 @@ def programme_reviews(*, programme: Programme) -> list[Review]:
     """Every review of every round, newest round first, with its checklist. Two queries."""
     reviews = list(
         Review.objects.filter(programme=programme)
-        .select_related("reviewer_school", "completed_by", "assigned_by")
+        .select_related("reviewer_school", "reviewer_organisation", "step", "completed_by", "assigned_by")
         .prefetch_related("checks__criterion")
         .order_by("-round", "created_at", "pk")
     )
@@ -548,6 +548,25 @@ def _merge_bulk(events: list[dict]) -> list[dict]:
 # --- the home page ------------------------------------------------------------------------------------------------
 
 
+def _my_review_conditions(reach, coordinator_of, reviewer_of) -> list[Q]:
+    """The open reviews a user is to carry out, as their steps say (a review without a step: by its kind)."""
+    given_to_nobody = Q(reviewer_school__isnull=True, reviewer_organisation__isnull=True)
+    conditions = []
+    if reach.everything:
+        conditions.append(given_to_nobody & (Q(step__reviewer="department") | Q(step__isnull=True, kind=Review.Kind.REGIONAL)))
+    if coordinator_of:
+        conditions.append(
+            given_to_nobody
+            & (Q(step__reviewer="coordinator") | Q(step__isnull=True, kind=Review.Kind.MUNICIPAL))
+            & Q(programme__municipality_id__in=coordinator_of)
+        )
+    if reviewer_of:
+        conditions.append(Q(reviewer_school_id__in=reviewer_of))
+    if reach.expert_organisation_ids:
+        conditions.append(Q(reviewer_organisation_id__in=reach.expert_organisation_ids))
+    return conditions
+
+
 def home_items(*, user) -> dict:
     """What waits for the user in programmes, in a fixed number of queries (at most seven, whatever the data).
 
@@ -563,6 +582,7 @@ def home_items(*, user) -> dict:
     items = {
         "reviews": [],
         "reviews_total": 0,
+        "reviews_overdue": 0,
         "overdue": [],
         "overdue_total": 0,
         "own": [],
@@ -571,23 +591,21 @@ def home_items(*, user) -> dict:
         "is_department": reach.everything,
         "is_school": bool(team_of),
         "is_reviewer": bool(reviewer_of),
+        "is_expert": bool(reach.expert_organisation_ids),
         "today": today,
     }
-    conditions = []
-    if reach.everything:
-        conditions.append(Q(kind=Review.Kind.REGIONAL))
-    if coordinator_of:
-        conditions.append(Q(kind=Review.Kind.MUNICIPAL, programme__municipality_id__in=coordinator_of))
-    if reviewer_of:
-        conditions.append(Q(kind=Review.Kind.MUTUAL, reviewer_school_id__in=reviewer_of))
+    conditions = _my_review_conditions(reach, coordinator_of, reviewer_of)
     if conditions:
         reviews = (
             Review.objects.filter(reduce(or_, conditions), status__in=Review.OPEN_STATUSES, round=F("programme__round"))
-            .select_related("programme__school", "programme__municipality", "reviewer_school")
-            .order_by("created_at", "pk")
+            .select_related("programme__school", "programme__municipality", "reviewer_school", "reviewer_organisation", "step")
+            .order_by(F("due_on").asc(nulls_last=True), "created_at", "pk")
         )
         items["reviews"] = list(reviews[:HOME_LIMIT])
-        items["reviews_total"] = reviews.count()
+        counts = reviews.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+        items["reviews_total"], items["reviews_overdue"] = counts["total"], counts["overdue"]
+        for review in items["reviews"]:
+            review.days_late = (today - review.due_on).days if review.due_on and review.due_on < today else 0
     if coordinator_of:
         overdue = (
             RoadmapMeasure.objects.filter(overdue_q(today), programme__municipality_id__in=coordinator_of)
@@ -627,3 +645,90 @@ def home_items(*, user) -> dict:
             ]
     items["empty"] = not (items["reviews"] or items["overdue"] or items["own"])
     return items
+
+
+# --- review routes ------------------------------------------------------------------------------------------------
+
+
+def routes_with_steps(routes) -> list:
+    """Routes with their steps in order (`step_rows`), each step with its own active checklist (`own_criteria`):
+    three queries whatever the number of routes and steps."""
+    from django.db.models import Prefetch
+
+    from .models import ReviewCriterion
+    from .review_routes import ReviewStep
+
+    criteria = Prefetch(
+        "criteria", queryset=ReviewCriterion.objects.filter(is_active=True).order_by("position", "pk"), to_attr="own_criteria"
+    )
+    steps = Prefetch(
+        "steps", queryset=ReviewStep.objects.order_by("position", "pk").prefetch_related(criteria), to_attr="step_rows"
+    )
+    if hasattr(routes, "select_related"):
+        routes = routes.select_related("region").order_by(F("region__name").asc(nulls_first=True), "owner")
+        return list(routes.prefetch_related(steps))
+    from django.db.models import prefetch_related_objects
+
+    routes = list(routes)
+    prefetch_related_objects(routes, steps)
+    return routes
+
+
+def route_history(route, limit: int = 30) -> list[dict]:
+    """The latest changes of the route and its steps, newest first: who, when, what."""
+    from .review_routes import ReviewRoute, ReviewStep
+
+    records = list(ReviewStep.history.filter(route_id=route.pk).select_related("history_user").order_by("-history_date")[:limit])
+    records += list(ReviewRoute.history.filter(id=route.pk).select_related("history_user").order_by("-history_date")[:limit])
+    records.sort(key=lambda r: r.history_date, reverse=True)
+    actions = {"+": "добавлен", "~": "изменён", "-": "удалён"}
+    return [
+        {
+            "when": r.history_date,
+            "user": (r.history_user.get_full_name() or r.history_user.username) if r.history_user else "",
+            "object": f"шаг «{r.name}»" if hasattr(r, "name") else "маршрут",
+            "action": actions.get(r.history_type, ""),
+            "reason": r.history_change_reason or "",
+        }
+        for r in records[:limit]
+    ]
+
+
+def route_step_of(programme, step_id: int):
+    """A step of the programme's route, or None."""
+    from .review_flow import route_steps
+
+    return next((s for s in route_steps(programme) if s.pk == step_id), None)
+
+
+def step_openers(user, programme) -> list[dict]:
+    """The steps of the programme's route the user may open a review of now, each with its form (whom to give it
+    to): the «Открыть экспертизу» block of the programme's page."""
+    from .access import can_open_reviews, can_open_step
+    from .review_flow import openable_steps
+    from .route_forms import ReviewOpenForm
+
+    if not can_open_reviews(user, programme):
+        return []
+    return [
+        {"step": step, "form": ReviewOpenForm(user=user, programme=programme, step=step, prefix=f"step{step.pk}")}
+        for step in openable_steps(programme)
+        if can_open_step(user, step, programme)
+    ]
+
+
+def evidence_for_review(review) -> list | None:
+    """The evidence documents a review of evidence looks at: those of the programme uploaded within the stage its
+    step covers (all of them when the step names no dates); None for a review of the plan or of a report."""
+    from .models import Evidence
+    from .review_routes import StepSubject
+
+    if review.subject != StepSubject.EVIDENCE:
+        return None
+    documents = Evidence.objects.filter(measure__programme_id=review.programme_id)
+    step = review.step
+    if step and step.stage_from:
+        documents = documents.filter(uploaded_at__date__gte=step.stage_from)
+    if step and step.stage_to:
+        documents = documents.filter(uploaded_at__date__lte=step.stage_to)
+    return list(documents.select_related("measure__section").order_by("measure__section__position", "measure__position", "pk"))

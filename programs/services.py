@@ -18,20 +18,12 @@ from django.db.models import F, Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from notifications import kinds as notice_kinds
-from notifications import recipients as notice_recipients
-from notifications.services import notify
-
 from .access import (
-    can_act_on_review,
-    can_assign_mutual_review,
     can_edit_programme,
     can_oversee,
     can_reopen,
-    can_start_regional_review,
     creatable_municipalities,
     creatable_schools,
-    mutual_reviewer_schools,
     require,
 )
 from .deadlines import Deadline
@@ -41,22 +33,31 @@ from .models import (
     MeasureStatus,
     MeasureYear,
     Programme,
-    ProgrammeSnapshot,
-    Review,
-    ReviewCheck,
-    ReviewCriterion,
     RiskFactor,
     RoadmapMeasure,
     RoadmapSection,
 )
+from .review_flow import (  # noqa: F401  (the review steps are services too; callers import them from here)
+    programme_submit,
+    review_assign_mutual,
+    review_complete,
+    review_open_regional,
+    review_open_step,
+    review_save_draft,
+    review_start,
+)
+from .service_common import (  # noqa: F401  (re-exported: views and tests import them from here)
+    NOT_OWNER,
+    PLAN_LOCKED,
+    ProgrammeError,
+    StaleEdit,
+    _locked_programme,
+    _require_plan_editor,
+    _stamp,
+    _who_changed,
+)
 
 State = Programme.State
-
-NOT_OWNER = "Изменять эту программу может только её владелец: координатор муниципалитета для муниципальной программы, управленческая команда школы — для школьной."
-PLAN_LOCKED = (
-    "План программы сейчас изменить нельзя: она на экспертизе или уже принята. Отмечать выполнение мероприятий, "
-    "фактические значения и документы можно и сейчас; принятую программу для изменения плана открывает координатор."
-)
 
 PASSPORT_FIELDS = [
     "title",
@@ -73,44 +74,6 @@ PASSPORT_FIELDS = [
 ]
 MEASURE_PLAN_FIELDS = ["name", "result_name", "unit", "planned_value", "planned_text", "executors", "due", "risk_factor"]
 MEASURE_EXECUTION_FIELDS = ["status", "note"]
-
-
-class ProgrammeError(Exception):
-    """A step the state of the programme does not allow; the message is Russian and shown to the user."""
-
-
-class StaleEdit(ProgrammeError):
-    """Somebody saved the row after the user opened it; `current` is the row as it is now."""
-
-    def __init__(self, message: str, *, current):
-        super().__init__(message)
-        self.current = current
-
-
-def _stamp(obj, actor, reason: str | None = None):
-    """Name the actor (and the reason) in the history record the next save writes."""
-    obj._history_user = actor
-    if reason:
-        obj._change_reason = reason
-    return obj
-
-
-def _require_plan_editor(actor, programme: Programme) -> None:
-    require(can_edit_programme(actor, programme), NOT_OWNER)
-    if not programme.plan_is_editable:
-        raise ProgrammeError(PLAN_LOCKED)
-
-
-def _locked_programme(programme: Programme) -> Programme:
-    return Programme.objects.select_for_update(of=("self",)).select_related("municipality", "school").get(pk=programme.pk)
-
-
-def _who_changed(obj) -> str:
-    record = obj.history.select_related("history_user").first()
-    user = record.history_user if record else None
-    when = timezone.localtime(record.history_date).strftime("%d.%m.%Y %H:%M") if record else ""
-    who = (user.get_full_name() or user.username) if user else "другой пользователь"
-    return f"{who}{', ' + when if when else ''}"
 
 
 # --- programmes ---------------------------------------------------------------------------------------------------
@@ -536,180 +499,7 @@ def roadmap_import(*, programme: Programme, actor, sections: list[dict], file_na
     return {"sections": len(new_sections), "measures": len(created)}
 
 
-# --- review -------------------------------------------------------------------------------------------------------
-
-
-def _new_review(*, programme: Programme, kind: str, actor, reviewer_school=None) -> Review:
-    review = Review(programme=programme, round=programme.round, kind=kind, reviewer_school=reviewer_school, assigned_by=actor)
-    _stamp(review, actor).save()
-    ReviewCheck.objects.bulk_create(
-        ReviewCheck(review=review, criterion=criterion) for criterion in ReviewCriterion.objects.filter(is_active=True)
-    )
-    return review
-
-
-@transaction.atomic
-def programme_submit(*, programme: Programme, actor) -> Programme:
-    """The owner sends the programme to review (again, after a return): a new round, with its snapshot."""
-    from .selectors import programme_content
-
-    programme = _locked_programme(programme)
-    require(can_edit_programme(actor, programme), NOT_OWNER)
-    if not programme.plan_is_editable:
-        raise ProgrammeError(f"Программа уже {programme.get_state_display()}: отправить её ещё раз нельзя.")
-    if not RoadmapMeasure.objects.filter(programme=programme).exists():
-        raise ProgrammeError("В дорожной карте нет ни одного мероприятия: добавьте мероприятия, затем отправляйте.")
-    if not programme.goal.strip():
-        raise ProgrammeError("В паспорте программы не указана цель: заполните паспорт, затем отправляйте.")
-    programme.round += 1
-    programme.state = State.SUBMITTED if programme.round == 1 else State.RESUBMITTED
-    programme.submitted_at = timezone.now()
-    programme.version += 1
-    _stamp(programme, actor, f"Отправлена на экспертизу (раунд {programme.round})").save()
-    ProgrammeSnapshot.objects.create(
-        programme=programme,
-        round=programme.round,
-        submitted_at=programme.submitted_at,
-        submitted_by=actor,
-        data=programme_content(programme),
-    )
-    review = _new_review(programme=programme, kind=programme.deciding_review_kind, actor=actor)
-    notify(
-        kind=notice_kinds.PROGRAMME_SUBMITTED,
-        recipients=notice_recipients.reviewers_of(review),
-        target=review,
-        title=f"{programme.owner_label}: программа «{programme.title}» отправлена на экспертизу"
-        + (f" повторно (раунд {programme.round})" if programme.round > 1 else ""),
-        body=f"Проведите {review.get_kind_display()}: примите программу или верните её на доработку с замечаниями.",
-        actor=actor,
-    )
-    return programme
-
-
-@transaction.atomic
-def review_assign_mutual(*, programme: Programme, actor, school) -> Review:
-    """The coordinator gives a mutual review (взаимоэкспертиза) to a curator school or another ШНОР."""
-    programme = _locked_programme(programme)
-    require(can_oversee(actor, programme), "Взаимоэкспертизу назначает координатор муниципалитета.")
-    if not can_assign_mutual_review(actor, programme):
-        raise ProgrammeError("Взаимоэкспертизу назначают, пока программа ждёт решения экспертизы.")
-    require(
-        mutual_reviewer_schools(actor, programme).filter(pk=school.pk).exists(),
-        "Эту школу нельзя назначить экспертом этой программы.",
-    )
-    if programme.reviews.filter(
-        kind=Review.Kind.MUTUAL, round=programme.round, reviewer_school=school, status__in=Review.OPEN_STATUSES
-    ).exists():
-        raise ProgrammeError(f"{school} уже проводит взаимоэкспертизу этой программы.")
-    review = _new_review(programme=programme, kind=Review.Kind.MUTUAL, actor=actor, reviewer_school=school)
-    notify(
-        kind=notice_kinds.REVIEW_ASSIGNED,
-        recipients=notice_recipients.reviewers_of(review),
-        target=review,
-        title=f"Вам поручена взаимоэкспертиза: программа «{programme.title}» ({programme.owner_label})",
-        body="Изучите программу, отметьте критерии чек-листа и дайте заключение.",
-        actor=actor,
-    )
-    return review
-
-
-@transaction.atomic
-def review_open_regional(*, programme: Programme, actor) -> Review:
-    """The department takes a school programme for regional review (its verdict decides, like the municipal one)."""
-    programme = _locked_programme(programme)
-    require(can_start_regional_review(actor, programme), "Региональную экспертизу проводит управление образования.")
-    existing = programme.reviews.filter(
-        kind=Review.Kind.REGIONAL, round=programme.round, status__in=Review.OPEN_STATUSES
-    ).first()
-    return existing or _new_review(programme=programme, kind=Review.Kind.REGIONAL, actor=actor)
-
-
-@transaction.atomic
-def review_start(*, review: Review, actor) -> Review:
-    review = Review.objects.select_for_update(of=("self",)).select_related("programme").get(pk=review.pk)
-    require(can_act_on_review(actor, review), "Эта экспертиза поручена не вам или уже завершена.")
-    if review.status == Review.Status.PENDING:
-        review.status = Review.Status.IN_PROGRESS
-        review.started_at = timezone.now()
-        review.started_by = actor
-        _stamp(review, actor).save()
-    programme = _locked_programme(review.programme)
-    if review.is_deciding and programme.state in (State.SUBMITTED, State.RESUBMITTED):
-        programme.state = State.IN_REVIEW
-        _stamp(programme, actor, f"Взята на экспертизу (раунд {programme.round})").save()
-    review.programme = programme
-    return review
-
-
-@transaction.atomic
-def review_complete(
-    *, review: Review, actor, verdict: str, remarks: str, checks: dict[int, tuple[bool | None, str]] | None = None
-) -> Review:
-    """Record a verdict. A municipal or regional verdict accepts the programme or returns it with remarks."""
-    review = Review.objects.select_for_update(of=("self",)).select_related("programme").get(pk=review.pk)
-    require(can_act_on_review(actor, review), "Эта экспертиза поручена не вам или уже завершена.")
-    remarks = (remarks or "").strip()
-    if verdict not in Review.Verdict.values:
-        raise ValidationError({"verdict": "Выберите решение: принять или вернуть на доработку."})
-    if verdict == Review.Verdict.RETURNED and not remarks:
-        raise ValidationError({"remarks": "Чтобы вернуть программу на доработку, напишите замечания: что исправить."})
-    if review.status == Review.Status.PENDING:
-        review_start(review=review, actor=actor)
-        review.refresh_from_db()
-    for check in review.checks.all():
-        if checks and check.criterion_id in checks:
-            met, comment = checks[check.criterion_id]
-            if (check.met, check.comment) != (met, comment or ""):
-                check.met, check.comment = met, (comment or "")[:1000]
-                _stamp(check, actor).save()
-    now = timezone.now()
-    review.status = Review.Status.DONE
-    review.verdict = verdict
-    review.remarks = remarks
-    review.completed_at = now
-    review.completed_by = actor
-    _stamp(review, actor).save()
-    if review.is_deciding:
-        programme = _locked_programme(review.programme)
-        if verdict == Review.Verdict.ACCEPTED:
-            programme.state, programme.accepted_at = State.ACCEPTED, now
-            reason = f"Принята по итогам экспертизы (раунд {programme.round})"
-        else:
-            programme.state = State.RETURNED
-            reason = f"Возвращена на доработку (раунд {programme.round})"
-        programme.version += 1
-        _stamp(programme, actor, reason).save()
-        for other in programme.reviews.filter(round=programme.round, status__in=Review.OPEN_STATUSES).exclude(pk=review.pk):
-            other.status = Review.Status.WITHDRAWN
-            _stamp(other, actor, "Снята: решение по программе уже принято").save()
-        review.programme = programme
-        accepted = verdict == Review.Verdict.ACCEPTED
-        notify(
-            kind=notice_kinds.PROGRAMME_ACCEPTED if accepted else notice_kinds.PROGRAMME_RETURNED,
-            recipients=notice_recipients.programme_owners(programme),
-            target=programme,
-            title=f"Программа «{programme.title}» "
-            + ("принята" if accepted else f"возвращена на доработку (раунд {programme.round})"),
-            body=f"Замечания эксперта:\n{remarks}" if remarks else "",
-            actor=actor,
-        )
-    return review
-
-
-@transaction.atomic
-def review_save_draft(*, review: Review, actor, remarks: str, checks: dict[int, tuple[bool | None, str]]) -> Review:
-    """Keep the reviewer's checklist and remarks without a verdict yet."""
-    review = review_start(review=review, actor=actor)
-    for check in review.checks.all():
-        if check.criterion_id in checks:
-            met, comment = checks[check.criterion_id]
-            if (check.met, check.comment) != (met, comment or ""):
-                check.met, check.comment = met, (comment or "")[:1000]
-                _stamp(check, actor).save()
-    if review.remarks != (remarks or "").strip():
-        review.remarks = (remarks or "").strip()
-        _stamp(review, actor).save()
-    return review
+# --- reopening ----------------------------------------------------------------------------------------------------
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import evidence, programmes, reviews, roadmap, workbook
+from .views import evidence, programmes, reviews, roadmap, routes, workbook
 
 app_name = "programs"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/reopen/", reviews.programme_reopen_view, name="reopen"),
     path("<int:pk>/reviews/mutual/", reviews.review_assign_view, name="review_assign"),
     path("<int:pk>/reviews/regional/", reviews.review_regional_view, name="review_regional"),
+    path("<int:pk>/reviews/open/<int:step_id>/", reviews.review_open_view, name="review_open"),
     path("<int:pk>/compare/<int:number>/", reviews.compare_rounds, name="compare"),
     path("<int:pk>/compare/current/", reviews.compare_current, name="compare_current"),
     path("<int:pk>/history/", programmes.programme_history_view, name="history"),
@@ -35,4 +36,12 @@ urlpatterns = [
     path("evidence/<int:pk>/", evidence.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/delete/", evidence.evidence_delete_view, name="evidence_delete"),
     path("reviews/<int:pk>/", reviews.review_detail, name="review"),
+    # review routes of the territories: the department edits them, coordinators read them
+    path("routes/", routes.route_list, name="routes"),
+    path("routes/<int:pk>/", routes.route_detail, name="route"),
+    path("routes/<int:pk>/steps/add/", routes.step_add, name="step_add"),
+    path("steps/<int:pk>/edit/", routes.step_edit, name="step_edit"),
+    path("steps/<int:pk>/delete/", routes.step_delete_view, name="step_delete"),
+    path("steps/<int:pk>/move/<str:direction>/", routes.step_move_view, name="step_move"),
+    path("steps/<int:pk>/criteria/", routes.step_criteria, name="step_criteria"),
 ]

@@ -14,6 +14,7 @@ from ..access import (
     can_act_on_review,
     can_create_programme,
     can_edit_programme,
+    can_read_routes,
     get_programme_or_404,
     require,
     visible_programmes,
@@ -31,6 +32,7 @@ from ..selectors import (
     programme_rounds,
     progress_of,
     roadmap_sections,
+    step_openers,
 )
 from ..services import (
     NOT_OWNER,
@@ -67,6 +69,7 @@ def programme_list(request):
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "query": query.urlencode(),
             "can_create": can_create_programme(request.user),
+            "can_read_routes": can_read_routes(request.user),
         },
     )
 
@@ -123,6 +126,12 @@ def programme_detail(request, pk):
             advisory=advisory_remarks(reviews, programme),
             rounds=programme_rounds(programme=programme),
             mutual_form=MutualReviewForm(user=request.user, programme=programme) if perms["assign_mutual"] else None,
+            openers=[
+                o for o in step_openers(request.user, programme)
+                if not (o["step"].kind == "mutual" and o["step"].reviewer == "school" and perms["assign_mutual"])
+                and not (o["step"].kind == "regional" and o["step"].reviewer == "department" and perms["start_regional"])
+            ],  # fmt: skip
+            today=timezone.localdate(),
             evidence_max=size_label(evidence_max_bytes()),
         ),
     )

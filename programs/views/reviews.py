@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ..access import (
     can_act_on_review,
     can_edit_programme,
+    can_open_reviews,
     can_oversee,
     can_start_regional_review,
     get_programme_or_404,
@@ -19,7 +20,16 @@ from ..access import (
 )
 from ..forms import MutualReviewForm, ReviewForm
 from ..models import ProgrammeSnapshot
-from ..selectors import compare_contents, programme_content, programme_reviews, progress_of, roadmap_sections
+from ..route_forms import ReviewOpenForm
+from ..selectors import (
+    compare_contents,
+    evidence_for_review,
+    programme_content,
+    programme_reviews,
+    progress_of,
+    roadmap_sections,
+    route_step_of,
+)
 from ..services import (
     NOT_OWNER,
     ProgrammeError,
@@ -28,6 +38,7 @@ from ..services import (
     review_assign_mutual,
     review_complete,
     review_open_regional,
+    review_open_step,
     review_save_draft,
     review_start,
 )
@@ -86,8 +97,38 @@ def review_assign_view(request, pk):
 def review_regional_view(request, pk):
     programme = get_programme_or_404(request.user, pk)
     require(can_start_regional_review(request.user, programme), "Региональную экспертизу проводит управление.")
-    review = review_open_regional(programme=programme, actor=request.user)
+    try:
+        review = review_open_regional(programme=programme, actor=request.user)
+    except ProgrammeError as exc:
+        messages.error(request, str(exc))
+        return redirect(detail_url(programme, "reviews"))
     return redirect("programs:review", pk=review.pk)
+
+
+@require_POST
+@login_required
+def review_open_view(request, pk, step_id):
+    """Open a review of a step of the programme's route, naming the school or the organisation it goes to."""
+    programme = get_programme_or_404(request.user, pk)
+    require(can_open_reviews(request.user, programme), "Экспертизу по маршруту открывает координатор или управление.")
+    step = route_step_of(programme, step_id)
+    if step is None:
+        raise Http404("Такого шага нет в маршруте экспертизы этой программы.")
+    form = ReviewOpenForm(request.POST, user=request.user, programme=programme, step=step, prefix=f"step{step.pk}")
+    if not form.is_valid():
+        messages.error(request, "Экспертиза не открыта: " + " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(detail_url(programme, "reviews"))
+    try:
+        review = review_open_step(
+            programme=programme, step=step, actor=request.user,
+            school=form.cleaned_data.get("school"), organisation=form.cleaned_data.get("organisation"),
+        )  # fmt: skip
+    except ProgrammeError as exc:
+        messages.error(request, str(exc))
+    else:
+        who = f": {review.reviewer_label}" if review.reviewer_label else ""
+        messages.success(request, f"Открыта экспертиза «{step.name}»{who}.")
+    return redirect(detail_url(programme, "reviews"))
 
 
 @login_required
@@ -155,6 +196,8 @@ def review_detail(request, pk):
             "read_only": True,
             "other_reviews": [r for r in reviews if r.round == review.round and r.pk != review.pk],
             "progress": progress_of([m for s in sections for m in s.rows]),
+            "evidence": evidence_for_review(review),
+            "today": timezone.localdate(),
         },
     )
 

@@ -175,6 +175,18 @@ def _side_a(users):
     a.submitted_regional = a.submitted.reviews.get(kind=Review.Kind.REGIONAL)
     a.municipal_passport_version = a.municipal.history.order_by("history_id").first().history_id
     a.own_draft_passport_version = a.own_draft.history.order_by("history_id").first().history_id
+    # review routes: the route the demo region's school programmes follow (its coordinators read it) and a route of
+    # a territory no coordinator of the demo belongs to, with a step no review has used (to delete and move)
+    from programs.route_services import route_create
+    from schools.models import Region
+
+    a.mutual_step = a.in_review_mutual.step
+    a.route = a.mutual_step.route  # the demo region's own (programs.demo_routes)
+    a.step = a.route.steps.get(position=1)
+    a.other_route = route_create(
+        actor=_fresh(users["department"]), region=Region.objects.create(name="Другая территория"), owner="school"
+    )
+    a.spare_step = a.other_route.steps.order_by("position").last()
     # monitoring (the demo's of tests/monitoring/conftest.py `mon`)
     a.self_assessment = SelfAssessment.objects.get(school=a.school, year=a.year, stage=Stage.ENTRY, is_current=True)
     a.open_report = OpenReport.objects.filter(school=a.school).order_by("pk").first()
@@ -373,6 +385,7 @@ def _side_b(users):
     b.submitted_regional = b.submitted.reviews.get(kind=Review.Kind.REGIONAL)
     b.in_review_municipal = b.in_review.reviews.get(kind=Review.Kind.MUNICIPAL)
     b.in_review_mutual = b.in_review.reviews.get(kind=Review.Kind.MUTUAL)
+    b.mutual_step = b.in_review_mutual.step  # the default route's: both sides follow it
     assert Programme.objects.filter(municipality=b.municipality).count() == 4
     # monitoring: indicators and values of B, a self-assessment (accepted last year, this year's entry submitted)
     # and an open report of the B school, a finished yearly-report export of B

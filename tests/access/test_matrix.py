@@ -425,6 +425,41 @@ PROGRAMS = {
              data=lambda s: {"school": s.curator_school.pk})
     ],
     PR + "review_regional": [Case(POST, a("submitted"), E(department=302, coordinator=403), b=True)],
+    # a review of a step of the route: the coordinator and the department open it, naming the school
+    PR + "review_open": [
+        Case(POST, a("submitted", lambda s: s.mutual_step.pk), E(department=302, coordinator=302), b=True,
+             data=lambda s: {f"step{s.mutual_step.pk}-school": s.curator_school.pk},
+             effect=lambda s: s.submitted.reviews.all()),
+    ],
+    # review routes: the department edits them, coordinators read them (the default route is every territory's),
+    # nobody else opens them; a route of another territory is out of a coordinator's reach
+    PR + "routes": [
+        R(GET, NO, 200, 200, 200, 403, 403, 403),
+        R(POST, NO, 200, 403, 403, 403, 403, 403, data=lambda s: {"owner": "school"}, label="no territory: the form again"),
+    ],
+    PR + "route": [
+        R(GET, a("route"), 200, 200, 200, 404, 404, 404, label="default"),
+        R(GET, a("other_route"), 200, 404, 404, 404, 404, 404, label="another territory"),
+    ],
+    PR + "step_add": [
+        R(GET, a("route"), 200, 403, 403, 404, 404, 404),
+        R(POST, a("other_route"), 302, 404, 404, 404, 404, 404, label="add",
+          data=lambda s: {"name": "Экспертиза отчёта", "kind": "custom", "subject": "report", "reviewer": "department",
+                          "school_scope": "municipality", "required": "on", "due_month": "11"},
+          effect=lambda s: s.other_route.steps.all()),
+    ],
+    PR + "step_edit": [R(GET, a("step"), 200, 403, 403, 404, 404, 404)],
+    PR + "step_delete": [
+        R(GET, a("step"), 200, 403, 403, 404, 404, 404, label="confirm"),
+        R(POST, a("spare_step"), 302, 404, 404, 404, 404, 404, label="delete",
+          effect=lambda s: s.other_route.steps.all()),
+    ],
+    PR + "step_move": [R(POST, a("spare_step", "up"), 302, 404, 404, 404, 404, 404)],
+    PR + "step_criteria": [
+        R(GET, a("step"), 200, 403, 403, 404, 404, 404),
+        R(POST, a("spare_step"), 302, 404, 404, 404, 404, 404, data=lambda s: {"criteria": "Документы за этап"},
+          label="save"),
+    ],
     PR + "review": [
         Case(GET, a("in_review_municipal"), SEES_IN_REVIEW, b=True, label="in review (municipal)"),
         Case(POST, a("in_review_mutual"), E(department=403, coordinator=403, curator=302), b=True,

@@ -36,7 +36,11 @@ def programmes(demo):
 @pytest.fixture
 def with_emails(demo):
     """Every demo user with an address, so that e-mail is queued for them."""
-    for user in demo.values():
+    from django.contrib.auth import get_user_model
+
+    # the demo's users beyond the named ones too (the institute's expert, programs.demo_routes)
+    others = get_user_model().objects.exclude(pk__in=[user.pk for user in demo.values()])
+    for user in [*demo.values(), *others]:
         user.email = f"{user.username}@shnor.example.ru"
         user.save(update_fields=["email"])
     return demo
