@@ -384,7 +384,7 @@ def object_kinds() -> list[ObjectKind]:
                    municipality_id=lambda obj: obj.school.municipality_id),
         ObjectKind("schools.act", "акт", get_act_or_404, page("schools:act_detail"),
                    municipality_id=lambda obj: obj.municipality_id, history="act"),
-        ObjectKind("schools.organisation", "организация", get_organisation_or_404, page("schools:organisation_edit"),
+        ObjectKind("schools.organisation", "организация", get_organisation_or_404, page("schools:organisation"),
                    municipality_id=lambda obj: obj.municipality_id, history="organisation"),
     ]  # fmt: skip
 
