@@ -150,15 +150,7 @@ class AgreementForm(GuardedModelForm):
         starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", "Окончание срока не может быть раньше его начала.")
-        if "curator_school" in data and "curator_organisation" in data:
-            if data["curator_school"] and data["curator_organisation"]:
-                self.add_error(
-                    "curator_organisation",
-                    "Укажите одного куратора: школу или организацию, не обоих сразу.",
-                )
-            elif not data["curator_school"] and not data["curator_organisation"]:
-                self.add_error("curator_school", "Выберите школу-куратора или организацию-куратора.")
-        return data
+        return data  # exactly one curator party: the model's `clean` says so on «Школа-куратор» (ONE_CURATOR)
 
 
 class PlanItemForm(GuardedModelForm):
