@@ -5,8 +5,10 @@ Built on `schools.access`, the one place that decides reach. The rules:
 - Agreements: the department sees all; a coordinator those with either school in their municipality; the supported
   school (its team or curator role) every agreement it is supported under; the curator school its drafts and the
   agreements in force — when an agreement ends, the curator loses it together with its sessions and files.
+  The curator party may be an organisation of the registry instead of a school: its curators (the curator role held
+  for the organisation) see and log exactly as a curator school's do.
   The department and the coordinator of the supported school's municipality prepare and close agreements; the
-  curator school logs sessions while the agreement is in force; the supported school's team confirms or disputes.
+  curator party logs sessions while the agreement is in force; the supported school's team confirms or disputes.
 - Teachers (personal data) and everything about them — deficits, ИПРП, tutoring sessions — are seen only by the
   teacher's school team, the tutors currently assigned to the teacher, the coordinator of the municipality and the
   department. Never by curator schools.
