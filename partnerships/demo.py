@@ -168,11 +168,10 @@ def ensure_reference_data() -> dict[str, RiskFactor]:
     return factors
 
 
-def _second_school(municipality: Municipality, first: School, also_exclude=()) -> School:
+def _second_school(municipality: Municipality, first: School) -> School:
     from .selectors import listed_schools
 
-    excluded = [first.pk, *(school.pk for school in also_exclude)]
-    listed = listed_schools().filter(municipality=municipality).exclude(pk__in=excluded).order_by("short_name").first()
+    listed = listed_schools().filter(municipality=municipality).exclude(pk=first.pk).order_by("short_name").first()
     return listed or School.objects.get(municipality=municipality, short_name=SECOND_SCHOOL_FALLBACK)
 
 
@@ -404,14 +403,26 @@ ORGANISATION_AGREEMENT = "3-ДО"
 
 def _seed_organisation_agreement(*, municipality, exclude, factors, today, coordinator) -> Agreement | None:
     """Seed 000's «организации дополнительного образования детей» as a party: the demo's Дом детского творчества
-    supports a third school of the list under an agreement in force; its curator (`curator_org`) logs the sessions."""
+    gives preventive support to a school of municipality A that is not on the list (so the list keeps a school with
+    no curator for the dashboards to show) under an agreement in force; its curator (`curator_org`) logs sessions."""
     from schools.demo import ORGANISATION_CURATOR
+
+    from .selectors import listed_schools
 
     organisation = Organisation.objects.filter(short_name=ORGANISATION_CURATOR).first()
     curator = get_user_model().objects.filter(username="curator_org").first()
     if organisation is None or curator is None:
         return None
-    supported = _second_school(municipality, exclude[0], also_exclude=exclude[1:])
+    supported = (
+        School.objects.filter(municipality=municipality)
+        .exclude(pk__in=listed_schools().values("pk"))
+        .exclude(pk__in=[school.pk for school in exclude])
+        .exclude(short_name=CURATOR_SCHOOL)
+        .order_by("short_name")
+        .first()
+    )
+    if supported is None:
+        return None
     return _seed_agreement(
         number=ORGANISATION_AGREEMENT, file_key="3", curator_organisation=organisation, supported_school=supported,
         coordinator=coordinator, curator=curator, school_user=None, factors=factors, today=today,

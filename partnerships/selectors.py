@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from schools.access import Role, reach_of, visible_municipalities
-from schools.models import Municipality, Organisation, Region, RoleAssignment, School, SchoolYearStatus, Status
+from schools.models import Municipality, Region, RoleAssignment, School, SchoolYearStatus, Status
 from schools.school_year import current_school_year, school_year_label, school_year_of, school_year_period
 from schools.selectors import list_year_for
 
@@ -128,20 +128,22 @@ def with_agreement_counts(queryset: QuerySet[Agreement], today: datetime.date | 
 
 def _parties(prefix: str = "") -> list[Prefetch]:
     """The two schools of an agreement with their municipalities, in two small queries of their own: joined into a
-    list's page query they made PostgreSQL plan a seven-table join, which took far longer than running the query."""
+    list's page query they made PostgreSQL plan a seven-table join, which took far longer than running the query.
+    A curator organisation comes joined instead (`CURATOR_ORGANISATION`, two small tables): a prefetch of it would
+    cost a query only on pages that show one, so a page's count would depend on its rows."""
     schools = School.objects.select_related("municipality")
-    organisations = Organisation.objects.select_related("municipality")
-    return [
-        Prefetch(f"{prefix}curator_school", queryset=schools),
-        Prefetch(f"{prefix}curator_organisation", queryset=organisations),
-        Prefetch(f"{prefix}supported_school", queryset=schools),
-    ]
+    return [Prefetch(f"{prefix}curator_school", queryset=schools), Prefetch(f"{prefix}supported_school", queryset=schools)]
+
+
+CURATOR_ORGANISATION = "curator_organisation__municipality"
 
 
 def agreement_list(*, user, data) -> tuple[AgreementFilter, QuerySet[Agreement]]:
     agreement_filter = AgreementFilter(data, user=user, queryset=visible_agreements(user))
     rows = agreement_filter.qs if agreement_filter.is_valid() else Agreement.objects.none()
-    rows = with_agreement_counts(rows.prefetch_related(*_parties())).order_by("-starts_on", "-pk")
+    rows = with_agreement_counts(rows.select_related(CURATOR_ORGANISATION).prefetch_related(*_parties())).order_by(
+        "-starts_on", "-pk"
+    )
     return agreement_filter, rows
 
 
@@ -182,7 +184,7 @@ def session_list(*, user, data) -> tuple[SessionFilter, QuerySet[SupportSession]
     session_filter = SessionFilter(data, user=user, queryset=visible_sessions(user))
     rows = session_filter.qs if session_filter.is_valid() else SupportSession.objects.none()
     rows = (
-        rows.select_related("agreement", "risk_factor")
+        rows.select_related("agreement__" + CURATOR_ORGANISATION, "risk_factor")
         .prefetch_related(*_parties("agreement__"))
         .annotate(evidence_count=_count(SessionEvidence.objects.all(), "session"))
         .order_by("-held_on", "-pk")
