@@ -185,6 +185,8 @@ def test_an_organisations_curator_sees_its_own_page_only(client, demo):
     organisation = Organisation.objects.get(short_name=ORGANISATION_CURATOR)
     home = client.get(reverse("home")).content.decode()
     assert "Организация-куратор" in home and ORGANISATION_CURATOR in home
+    assert f"Организация-куратор: {ORGANISATION_CURATOR}" in home  # the user menu names the role as held
+    assert "Школа-куратор" not in home
     assert client.get(reverse("schools:organisation", args=[organisation.pk])).status_code == 200
     other = Organisation.objects.get(short_name="ЦНППМПР ИРО")
     assert client.get(reverse("schools:organisation", args=[other.pk])).status_code == 404
