@@ -206,3 +206,35 @@ def test_the_agreement_list_keeps_its_query_count_with_organisation_agreements(c
     assert queries() == small
     page = client.get(reverse("partnerships:agreements")).content.decode()
     assert "Площадка 1" in page and org.curator_school.short_name in page
+
+
+def test_the_yearly_reports_sheet_counts_an_organisations_agreement_and_its_sessions(org):
+    from monitoring.yearly_report import report_write
+
+    department = fresh(org.users["department"])
+    municipality = org.org_school.municipality
+    year = school_year_of(days(0))  # the new agreement is signed, begins and holds its session today
+
+    def sheet_row() -> tuple:
+        buffer = io.BytesIO()
+        report_write(buffer, user=fresh(department), year=year)
+        sheet = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))["Договоры и сопровождение"]
+        return next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == municipality.name)
+
+    before = sheet_row()
+    school = School.objects.filter(municipality=municipality).exclude(
+        pk__in=Agreement.objects.values("supported_school")
+    ).exclude(pk=org.curator_school.pk).order_by("short_name").first()  # fmt: skip
+    agreement = Agreement.objects.create(
+        curator_organisation=Organisation.objects.get(short_name="ЦНППМПР ИРО"), supported_school=school,
+        number="4-ИРО", signed_on=days(0), starts_on=days(0), ends_on=days(300), subject="Методическое сопровождение",
+        status=Agreement.Status.ACTIVE,
+    )  # fmt: skip
+    SupportSession.objects.create(
+        agreement=agreement, held_on=days(0), format="seminar", topic="Семинар института", teachers_count=5, hours=3,
+        status=SupportSession.Status.CONFIRMED,
+    )  # fmt: skip
+    after = sheet_row()
+    # signed in the year, in force, confirmed sessions held, hours: each one more than before
+    assert (after[1], after[2], after[3]) == (before[1] + 1, before[2] + 1, before[3] + 1)
+    assert after[-1] == before[-1] + 3
