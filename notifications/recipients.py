@@ -64,6 +64,18 @@ def curator_users_of(schools) -> QuerySet:
     return _with_role(Q(role=Role.CURATOR, school_id__in=_ids(schools)))
 
 
+def organisation_curators_of(organisations) -> QuerySet:
+    """The people acting as a curator for these organisations of the registry (an organisation-curator)."""
+    return _with_role(Q(role=Role.CURATOR, organisation_id__in=_ids(organisations)))
+
+
+def agreement_curators(agreement) -> QuerySet:
+    """The people of the agreement's curator party: its curator school's or its curator organisation's."""
+    if agreement.curator_organisation_id:
+        return organisation_curators_of(agreement.curator_organisation_id)
+    return curator_users_of(agreement.curator_school_id)
+
+
 def school_users_of(schools) -> QuerySet:
     """Everybody acting for these schools: the school team and the curator-school role."""
     return _with_role(Q(role__in=[Role.SCHOOL_TEAM, Role.CURATOR], school_id__in=_ids(schools)))
@@ -125,8 +137,9 @@ def people_of_list(run) -> QuerySet:
 
 
 def agreement_parties(agreement) -> QuerySet:
-    """The curator school (its curator role) and the supported school's team."""
-    return curator_users_of(agreement.curator_school_id) | school_team_of(agreement.supported_school_id)
+    """The curator party (a curator school's or a curator organisation's curator role) and the supported school's
+    team."""
+    return agreement_curators(agreement) | school_team_of(agreement.supported_school_id)
 
 
 def agreement_watchers(agreement) -> QuerySet:
@@ -140,7 +153,7 @@ def session_confirmers(session) -> QuerySet:
 
 
 def session_curators(session) -> QuerySet:
-    return curator_users_of(session.agreement.curator_school_id)
+    return agreement_curators(session.agreement)
 
 
 def practice_moderators(practice) -> QuerySet:

@@ -5,8 +5,10 @@ Built on `schools.access`, the one place that decides reach. The rules:
 - Agreements: the department sees all; a coordinator those with either school in their municipality; the supported
   school (its team or curator role) every agreement it is supported under; the curator school its drafts and the
   agreements in force — when an agreement ends, the curator loses it together with its sessions and files.
+  The curator party may be an organisation of the registry instead of a school: its curators (the curator role held
+  for the organisation) see and log exactly as a curator school's do.
   The department and the coordinator of the supported school's municipality prepare and close agreements; the
-  curator school logs sessions while the agreement is in force; the supported school's team confirms or disputes.
+  curator party logs sessions while the agreement is in force; the supported school's team confirms or disputes.
 - Teachers (personal data) and everything about them — deficits, ИПРП, tutoring sessions — are seen only by the
   teacher's school team, the tutors currently assigned to the teacher, the coordinator of the municipality and the
   department. Never by curator schools.
@@ -41,8 +43,9 @@ from schools.access import (  # noqa: F401  (the shared scopes and `require` are
     team_school_ids,
     tutor_municipality_ids,
     visible_municipalities,
+    visible_organisations,
 )
-from schools.models import Municipality, Region, RoleAssignment, School
+from schools.models import Municipality, Organisation, Region, RoleAssignment, School
 from shnor_portal.object_kinds import ObjectKind, page
 
 from .models import (
@@ -140,13 +143,18 @@ def visible_agreements(user) -> QuerySet[Agreement]:
     if school_ids := own_school_ids(user):
         conditions |= Q(supported_school_id__in=school_ids)
         conditions |= Q(curator_school_id__in=school_ids) & (Q(status=Agreement.Status.DRAFT) | in_force_q())
+    if organisation_ids := curator_organisation_ids(user):
+        conditions |= Q(curator_organisation_id__in=organisation_ids) & (
+            Q(status=Agreement.Status.DRAFT) | in_force_q()
+        )
     return Agreement.objects.filter(conditions)
 
 
 def get_agreement_or_404(user, pk) -> Agreement:
     return get_object_or_404(
         visible_agreements(user).select_related(
-            "curator_school__municipality__region", "supported_school__municipality__region"
+            "curator_school__municipality__region", "curator_organisation__municipality",
+            "supported_school__municipality__region",
         ),
         pk=pk,
     )
@@ -177,9 +185,28 @@ def agreement_schools(user) -> QuerySet[School]:
     )
 
 
+def curator_organisation_ids(user) -> frozenset[int]:
+    """The organisations of the registry the user acts for as a curator."""
+    return reach_of(user).curator_organisation_ids
+
+
+def acts_as_curator(user, agreement: Agreement) -> bool:
+    """The user acts for the agreement's curator party: its curator school, or its curator organisation."""
+    if agreement.curator_organisation_id:
+        return agreement.curator_organisation_id in curator_organisation_ids(user)
+    return agreement.curator_school_id in curator_school_ids(user)
+
+
+def agreement_organisations(user) -> QuerySet[Organisation]:
+    """Organisations of the registry the user may name as the curator party: the active ones the user reads in the
+    registry (every one for the department; the region's and their municipality's for a coordinator)."""
+    return visible_organisations(user).filter(is_active=True).select_related("municipality").order_by("short_name")
+
+
 def can_log_session(user, agreement: Agreement) -> bool:
-    """The curator school logs sessions while the agreement is in force."""
-    return agreement.is_in_force() and agreement.curator_school_id in curator_school_ids(user)
+    """The curator party (a curator school's or a curator organisation's user) logs sessions while the agreement is
+    in force."""
+    return agreement.is_in_force() and acts_as_curator(user, agreement)
 
 
 def can_review_session(user, session: SupportSession) -> bool:
@@ -203,6 +230,7 @@ def get_session_or_404(user, pk) -> SupportSession:
     return get_object_or_404(
         visible_sessions(user).select_related(
             "agreement__curator_school__municipality",
+            "agreement__curator_organisation__municipality",
             "agreement__supported_school__municipality",
             "plan_item",
             "risk_factor",
@@ -217,7 +245,8 @@ def get_session_evidence_or_404(user, pk) -> SessionEvidence:
     """A stored file is reached only through an agreement the user sees: by URL, an outsider gets 404."""
     return get_object_or_404(
         SessionEvidence.objects.select_related(
-            "session__agreement__curator_school", "session__agreement__supported_school"
+            "session__agreement__curator_school", "session__agreement__curator_organisation",
+            "session__agreement__supported_school",
         ).filter(session__agreement__in=visible_agreements(user)),
         pk=pk,
     )
@@ -506,12 +535,13 @@ def attendee_name_visible(user, attendee: EventAttendee, *, manages: bool) -> bo
     return attendee.municipality_id in coordinator_municipality_ids(user)
 
 
-def schools_curated_by(curator_school_ids) -> frozenset[int]:
-    """A curator school reaches the schools it holds an agreement in force with (status «действует», today within
-    the term), and loses them when the agreement ends (registered on `schools.access` by this app's config)."""
+def schools_curated_by(curator_school_ids, curator_organisation_ids=()) -> frozenset[int]:
+    """A curator school — or an organisation of the registry acting as a curator — reaches the schools it holds an
+    agreement in force with (status «действует», today within the term), and loses them when the agreement ends
+    (registered on `schools.access` by this app's config). One query, whichever parties the user acts for."""
     return frozenset(
         Agreement.objects.in_force()
-        .filter(curator_school_id__in=curator_school_ids)
+        .filter(Q(curator_school_id__in=curator_school_ids) | Q(curator_organisation_id__in=curator_organisation_ids))
         .values_list("supported_school_id", flat=True)
     )
 
@@ -567,10 +597,12 @@ def act_targets() -> list:
     from schools.act_targets import ActTarget
 
     def name(agreement) -> str:
-        return f"{agreement.title} ({agreement.curator_school.short_name} → {agreement.supported_school.short_name})"
+        return f"{agreement.title} ({agreement.curator_name} → {agreement.supported_school.short_name})"
 
     def names(user, ids) -> dict:
-        rows = visible_agreements(user).filter(pk__in=ids).select_related("curator_school", "supported_school")
+        rows = visible_agreements(user).filter(pk__in=ids).select_related(
+            "curator_school", "curator_organisation", "supported_school"
+        )
         return {a.pk: (name(a), reverse("partnerships:agreement", args=[a.pk])) for a in rows}
 
     return [

@@ -30,11 +30,17 @@ class AgreementPlanItemInline(admin.TabularInline):
 
 @admin.register(m.Agreement)
 class AgreementAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "status", "signed_on", "starts_on", "ends_on", "curator_school", "supported_school"]
+    list_display = [
+        "__str__", "status", "signed_on", "starts_on", "ends_on", "curator_school", "curator_organisation",
+        "supported_school",
+    ]  # fmt: skip
     list_filter = ["status", "supported_school__municipality", "starts_on"]
-    search_fields = ["number", "curator_school__short_name", "supported_school__short_name", "subject"]
-    list_select_related = ["curator_school", "supported_school"]
-    autocomplete_fields = ["curator_school", "supported_school", "created_by"]
+    search_fields = [
+        "number", "curator_school__short_name", "curator_organisation__short_name", "supported_school__short_name",
+        "subject",
+    ]  # fmt: skip
+    list_select_related = ["curator_school", "curator_organisation", "supported_school"]
+    autocomplete_fields = ["curator_school", "curator_organisation", "supported_school", "created_by"]
     date_hierarchy = "starts_on"
     inlines = [AgreementPlanItemInline]
 
@@ -44,7 +50,9 @@ class AgreementPlanItemAdmin(SimpleHistoryAdmin):
     list_display = ["agreement", "planned_on", "month_only", "format", "topic", "risk_factor"]
     list_filter = ["format", "month_only", "risk_factor"]
     search_fields = ["topic", "agreement__number", "agreement__supported_school__short_name"]
-    list_select_related = ["agreement__curator_school", "agreement__supported_school", "risk_factor"]
+    list_select_related = [
+        "agreement__curator_school", "agreement__curator_organisation", "agreement__supported_school", "risk_factor"
+    ]  # fmt: skip
     autocomplete_fields = ["agreement", "risk_factor"]
 
 
@@ -59,7 +67,7 @@ class SupportSessionAdmin(SimpleHistoryAdmin):
     list_display = ["held_on", "format", "topic", "agreement", "status", "hours", "teachers_count", "managers_count"]
     list_filter = ["status", "format", "held_on", "agreement__supported_school__municipality"]
     search_fields = ["topic", "outcome", "dispute_comment", "agreement__number", "agreement__supported_school__short_name"]
-    list_select_related = ["agreement__curator_school", "agreement__supported_school"]
+    list_select_related = ["agreement__curator_school", "agreement__curator_organisation", "agreement__supported_school"]
     autocomplete_fields = ["agreement", "plan_item", "risk_factor", "logged_by", "reviewed_by"]
     date_hierarchy = "held_on"
     inlines = [SessionEvidenceInline]

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from programs.models import RiskFactor
-from schools.models import Municipality, School
+from schools.models import Municipality, Organisation, School
 from schools.school_year import school_year_of
 
 from .models import (
@@ -185,18 +185,18 @@ def _second_school(municipality: Municipality, first: School) -> School:
     return listed or School.objects.get(municipality=municipality, short_name=SECOND_SCHOOL_FALLBACK)
 
 
-def _seed_agreement(*, number, file_key, curator_school, supported_school, coordinator, curator, school_user, factors, today,
-                    statuses) -> Agreement:  # fmt: skip
-    agreement = Agreement.objects.filter(
-        curator_school=curator_school, supported_school=supported_school, number=number
-    ).first()
+def _seed_agreement(*, number, file_key, supported_school, coordinator, curator, school_user, factors, today,
+                    statuses, curator_school=None, curator_organisation=None) -> Agreement:  # fmt: skip
+    """An agreement in force with its plan and sessions; the curator party is a school or an organisation."""
+    party = {"curator_school": curator_school, "curator_organisation": curator_organisation}
+    agreement = Agreement.objects.filter(**party, supported_school=supported_school, number=number).first()
     if agreement:
         return agreement
     starts_on = _month_start(today - datetime.timedelta(days=150))
     ends_on = _add_months(starts_on, 12) - datetime.timedelta(days=1)
     agreement = agreement_create(
         actor=coordinator,
-        curator_school=curator_school,
+        **party,
         supported_school=supported_school,
         number=number,
         signed_on=starts_on - datetime.timedelta(days=4),
@@ -456,6 +456,38 @@ def _seed_targets(*, region, today) -> None:
         )  # fmt: skip
 
 
+ORGANISATION_AGREEMENT = "3-ДО"
+
+
+def _seed_organisation_agreement(*, municipality, exclude, factors, today, coordinator) -> Agreement | None:
+    """Seed 000's «организации дополнительного образования детей» as a party: the demo's Дом детского творчества
+    gives preventive support to a school of municipality A that is not on the list (so the list keeps a school with
+    no curator for the dashboards to show) under an agreement in force; its curator (`curator_org`) logs sessions."""
+    from schools.demo import ORGANISATION_CURATOR
+
+    from .selectors import listed_schools
+
+    organisation = Organisation.objects.filter(short_name=ORGANISATION_CURATOR).first()
+    curator = get_user_model().objects.filter(username="curator_org").first()
+    if organisation is None or curator is None:
+        return None
+    supported = (
+        School.objects.filter(municipality=municipality)
+        .exclude(pk__in=listed_schools().values("pk"))
+        .exclude(pk__in=[school.pk for school in exclude])
+        .exclude(short_name=CURATOR_SCHOOL)
+        .order_by("short_name")
+        .first()
+    )
+    if supported is None:
+        return None
+    return _seed_agreement(
+        number=ORGANISATION_AGREEMENT, file_key="3", curator_organisation=organisation, supported_school=supported,
+        coordinator=coordinator, curator=curator, school_user=None, factors=factors, today=today,
+        statuses=[SupportSession.Status.CONFIRMED, SupportSession.Status.PENDING],
+    )  # fmt: skip
+
+
 @transaction.atomic
 def seed_partnerships() -> dict[str, int]:
     """Create the partnerships demo; a second run changes nothing. Needs the demo region, users and approved list."""
@@ -484,6 +516,10 @@ def seed_partnerships() -> dict[str, int]:
     _seed_agreement(
         number="2-ШНОР", file_key="2", supported_school=second, school_user=None, **common,
         statuses=[SupportSession.Status.CONFIRMED, SupportSession.Status.CONFIRMED],
+    )  # fmt: skip
+    _seed_organisation_agreement(
+        municipality=municipality, exclude=[supported, second], factors=factors, today=today,
+        coordinator=users["coordinator"],
     )  # fmt: skip
     _seed_teachers(
         school=supported, school_user=users["school"], coordinator=users["coordinator"], tutor=users["tutor"],

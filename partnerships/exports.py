@@ -29,7 +29,7 @@ def _widths(columns):
 
 
 AGREEMENT_COLUMNS = [
-    ("Номер", 12), ("Дата договора", 14), ("Школа-куратор", 30), ("Муниципалитет куратора", 28),
+    ("Номер", 12), ("Дата договора", 14), ("Куратор (школа или организация)", 30), ("Муниципалитет куратора", 28),
     ("Сопровождаемая школа", 30), ("Муниципалитет школы", 28), ("Начало срока", 14), ("Окончание срока", 14),
     ("Состояние", 18), ("Формы поддержки", 40), ("Занятий по плану", 12), ("Проведено (подтверждено)", 14),
     ("Ждут подтверждения", 12), ("Оспорено", 10), ("Ближайшее по плану", 16), ("Тема ближайшего", 40),
@@ -40,7 +40,7 @@ def agreement_rows(agreements) -> Iterator[Row]:
     yield [title for title, _ in AGREEMENT_COLUMNS]
     for a in agreements:
         yield [
-            a.number, _date(a.signed_on), a.curator_school.short_name, a.curator_school.municipality.name,
+            a.number, _date(a.signed_on), a.curator_name, a.curator_place,
             a.supported_school.short_name, a.supported_school.municipality.name, a.starts_on, a.ends_on,
             a.state_label, ", ".join(a.forms_label), a.planned_count, a.held_count, a.pending_count,
             a.disputed_count, _date(a.next_planned_on), a.next_topic or "",
@@ -48,7 +48,7 @@ def agreement_rows(agreements) -> Iterator[Row]:
 
 
 SESSION_COLUMNS = [
-    ("Дата", 12), ("Форма", 18), ("Тема", 40), ("Фактор риска", 30), ("Школа-куратор", 30),
+    ("Дата", 12), ("Форма", 18), ("Тема", 40), ("Фактор риска", 30), ("Куратор", 30),
     ("Сопровождаемая школа", 30), ("Муниципалитет", 28), ("Договор №", 12), ("Педагогов", 10),
     ("Руководителей", 12), ("Часов", 8), ("Результат", 50), ("Подтверждение", 18), ("Комментарий школы", 40),
     ("Файлов", 8),
@@ -61,7 +61,7 @@ def session_rows(sessions) -> Iterator[Row]:
         a = s.agreement
         yield [
             s.held_on, s.get_format_display(), s.topic, s.risk_factor.name if s.risk_factor_id else "",
-            a.curator_school.short_name, a.supported_school.short_name, a.supported_school.municipality.name,
+            a.curator_name, a.supported_school.short_name, a.supported_school.municipality.name,
             a.number, s.teachers_count, s.managers_count, s.hours, s.outcome, s.get_status_display(),
             s.dispute_comment, s.evidence_count,
         ]  # fmt: skip

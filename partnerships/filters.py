@@ -101,7 +101,7 @@ AGREEMENT_STATES = [
 
 
 class AgreementFilter(ScopedFilterSet):
-    q = django_filters.CharFilter(label="Поиск: номер, школа", method="search")
+    q = django_filters.CharFilter(label="Поиск: номер, школа, организация", method="search")
     state = django_filters.ChoiceFilter(label="Состояние", choices=AGREEMENT_STATES, empty_label="любое", method="filter_state")
     municipality = MunicipalityFilter(
         label="Муниципалитет", queryset=None, empty_label="все", field_name="supported_school__municipality"
@@ -126,6 +126,7 @@ class AgreementFilter(ScopedFilterSet):
             queryset = queryset.filter(
                 Q(number__icontains=word)
                 | Q(curator_school__short_name__icontains=word)
+                | Q(curator_organisation__short_name__icontains=word)
                 | Q(supported_school__short_name__icontains=word)
             )
         return queryset
@@ -169,6 +170,7 @@ class SessionFilter(ScopedFilterSet):
                 Q(topic__icontains=word)
                 | Q(agreement__supported_school__short_name__icontains=word)
                 | Q(agreement__curator_school__short_name__icontains=word)
+                | Q(agreement__curator_organisation__short_name__icontains=word)
                 | Q(agreement__number__icontains=word)
             )
         return queryset

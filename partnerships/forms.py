@@ -8,6 +8,7 @@ from schools.school_year import current_school_year, school_year_label
 from shnor_portal.history import GuardedModelForm
 
 from .access import (
+    agreement_organisations,
     agreement_schools,
     event_municipalities,
     event_schools,
@@ -91,14 +92,27 @@ class UserChoiceField(forms.ModelChoiceField):
 # --- agreements ---------------------------------------------------------------------------------------------------
 
 
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.short_name} ({obj.get_kind_display()}, {obj.level_label})"
+
+
 class AgreementForm(GuardedModelForm):
-    curator_school = SchoolChoiceField(label="Школа-куратор", queryset=None)
+    """The curator party is a school or an organisation of the registry — exactly one of them."""
+
+    curator_school = SchoolChoiceField(label="Школа-куратор", queryset=None, required=False)
+    curator_organisation = OrganisationChoiceField(
+        label="или организация-куратор", queryset=None, required=False,
+        help_text="Организация из реестра партнёров (дополнительное образование, инновационная площадка, институт): "
+        "выберите её вместо школы-куратора.",
+    )  # fmt: skip
     supported_school = SchoolChoiceField(label="Сопровождаемая школа", queryset=None)
 
     class Meta:
         model = Agreement
         fields = [
             "curator_school",
+            "curator_organisation",
             "supported_school",
             "number",
             "signed_on",
@@ -126,6 +140,7 @@ class AgreementForm(GuardedModelForm):
             self.fields[name].queryset = schools
             self.fields[name].marks = marks
         self.fields["curator_school"].help_text = "Кандидаты в кураторы — по утверждённому перечню; можно выбрать и другую школу."
+        self.fields["curator_organisation"].queryset = agreement_organisations(user)
         if not self.instance.pk and not self.initial.get("subject"):
             self.initial["subject"] = (
                 "Сотрудничество в целях повышения качества образования, оказания адресной методической помощи "
@@ -137,7 +152,7 @@ class AgreementForm(GuardedModelForm):
         starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", "Окончание срока не может быть раньше его начала.")
-        return data
+        return data  # exactly one curator party: the model's `clean` says so on «Школа-куратор» (ONE_CURATOR)
 
 
 class PlanItemForm(GuardedModelForm):

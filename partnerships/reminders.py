@@ -3,6 +3,7 @@
 import datetime
 from collections.abc import Iterable
 
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from notifications import kinds
@@ -34,7 +35,8 @@ def session_reminders(*, today: datetime.date, now: datetime.datetime) -> Iterab
     rows = list(
         waiting.values_list(
             "pk", "held_on", "topic", "logged_at", "agreement__supported_school_id",
-            "agreement__supported_school__municipality_id", "agreement__curator_school__short_name",
+            "agreement__supported_school__municipality_id",
+            Coalesce("agreement__curator_school__short_name", "agreement__curator_organisation__short_name"),
         )
     )
     if not rows:
@@ -50,7 +52,7 @@ def session_reminders(*, today: datetime.date, now: datetime.datetime) -> Iterab
                 kind=kinds.SESSION_UNCONFIRMED, target_model=SupportSession, target_id=pk,
                 recipient_ids=teams[school_id],
                 title=f"Занятие {held_on:%d.%m.%Y} «{short(topic)}» ждёт подтверждения {days_word(days)}",
-                body=f"Школа-куратор {curator} отметила занятие. Подтвердите его или оспорьте с комментарием.",
+                body=f"Куратор «{curator}» отметил(а) занятие. Подтвердите его или оспорьте с комментарием.",
                 municipality_id=municipality_id,
             )
         )
@@ -66,18 +68,21 @@ def agreement_reminders(*, today: datetime.date, now: datetime.datetime) -> Iter
     ).exclude(pk__in=reminded_since(kinds.AGREEMENT_ENDING, Agreement, day_start(today - datetime.timedelta(days=AGREEMENT_ENDS_DAYS + 1))))
     rows = list(
         ending.values_list(
-            "pk", "number", "ends_on", "curator_school_id", "curator_school__short_name", "supported_school_id",
+            "pk", "number", "ends_on", "curator_school_id", "curator_organisation_id",
+            Coalesce("curator_school__short_name", "curator_organisation__short_name"), "supported_school_id",
             "supported_school__short_name", "supported_school__municipality_id",
         )
     )
     if not rows:
         return []
     curators = users_by("school_id", Role.CURATOR, ending.values("curator_school_id"))
+    organisation_curators = users_by("organisation_id", Role.CURATOR, ending.values("curator_organisation_id"))
     teams = users_by("school_id", Role.SCHOOL_TEAM, ending.values("supported_school_id"))
     coordinators = users_by("municipality_id", Role.COORDINATOR, ending.values("supported_school__municipality_id"))
     reminders = []
-    for pk, number, ends_on, curator_id, curator, supported_id, supported, municipality_id in rows:
-        people = set(curators.get(curator_id, [])) | set(teams.get(supported_id, [])) | set(
+    for pk, number, ends_on, curator_id, organisation_id, curator, supported_id, supported, municipality_id in rows:
+        curator_people = organisation_curators.get(organisation_id, []) if organisation_id else curators.get(curator_id, [])
+        people = set(curator_people) | set(teams.get(supported_id, [])) | set(
             coordinators.get(municipality_id, [])
         )
         if not people:

@@ -16,6 +16,7 @@ from schools.selectors import list_year_for
 from . import access
 from .access import (
     can_see_summary,
+    curator_organisation_ids,
     curator_school_ids,
     in_force_q,
     team_school_ids,
@@ -127,15 +128,22 @@ def with_agreement_counts(queryset: QuerySet[Agreement], today: datetime.date | 
 
 def _parties(prefix: str = "") -> list[Prefetch]:
     """The two schools of an agreement with their municipalities, in two small queries of their own: joined into a
-    list's page query they made PostgreSQL plan a seven-table join, which took far longer than running the query."""
+    list's page query they made PostgreSQL plan a seven-table join, which took far longer than running the query.
+    A curator organisation comes joined instead (`CURATOR_ORGANISATION`, two small tables): a prefetch of it would
+    cost a query only on pages that show one, so a page's count would depend on its rows."""
     schools = School.objects.select_related("municipality")
     return [Prefetch(f"{prefix}curator_school", queryset=schools), Prefetch(f"{prefix}supported_school", queryset=schools)]
+
+
+CURATOR_ORGANISATION = "curator_organisation__municipality"
 
 
 def agreement_list(*, user, data) -> tuple[AgreementFilter, QuerySet[Agreement]]:
     agreement_filter = AgreementFilter(data, user=user, queryset=visible_agreements(user))
     rows = agreement_filter.qs if agreement_filter.is_valid() else Agreement.objects.none()
-    rows = with_agreement_counts(rows.prefetch_related(*_parties())).order_by("-starts_on", "-pk")
+    rows = with_agreement_counts(rows.select_related(CURATOR_ORGANISATION).prefetch_related(*_parties())).order_by(
+        "-starts_on", "-pk"
+    )
     return agreement_filter, rows
 
 
@@ -176,7 +184,7 @@ def session_list(*, user, data) -> tuple[SessionFilter, QuerySet[SupportSession]
     session_filter = SessionFilter(data, user=user, queryset=visible_sessions(user))
     rows = session_filter.qs if session_filter.is_valid() else SupportSession.objects.none()
     rows = (
-        rows.select_related("agreement", "risk_factor")
+        rows.select_related("agreement__" + CURATOR_ORGANISATION, "risk_factor")
         .prefetch_related(*_parties("agreement__"))
         .annotate(evidence_count=_count(SessionEvidence.objects.all(), "session"))
         .order_by("-held_on", "-pk")
@@ -725,17 +733,18 @@ def home_items(*, user) -> dict:
 def _curator_items(user, today: datetime.date) -> dict:
     """The curator school's agreements in force, the plan items coming and those past with no session logged, and
     the sessions the supported school disputed."""
-    school_ids = curator_school_ids(user)
+    school_ids, organisation_ids = curator_school_ids(user), curator_organisation_ids(user)
+    curated = Q(curator_school_id__in=school_ids) | Q(curator_organisation_id__in=organisation_ids)
     agreements = list(
         with_agreement_counts(
-            Agreement.objects.filter(in_force_q(on=today), curator_school_id__in=school_ids).select_related(
-                "curator_school", "supported_school"
+            Agreement.objects.filter(curated, in_force_q(on=today)).select_related(
+                "curator_school", "curator_organisation", "supported_school"
             ),
             today,
         ).order_by("supported_school__short_name", "pk")
     )
     plan = AgreementPlanItem.objects.filter(
-        in_force_q("agreement__", today), agreement__curator_school_id__in=school_ids
+        in_force_q("agreement__", today), agreement__in=Agreement.objects.filter(curated).values("pk")
     ).select_related("agreement__supported_school", "risk_factor")
     logged = SupportSession.objects.filter(plan_item=OuterRef("pk"))
     return {
@@ -764,12 +773,14 @@ def _school_team_items(user, today: datetime.date) -> dict:
     )
     return {
         "to_confirm": list(
-            waiting.select_related("agreement__curator_school", "risk_factor").order_by("held_on", "pk")[:HOME_LIMIT]
+            waiting.select_related(
+                "agreement__curator_school", "agreement__curator_organisation", "risk_factor"
+            ).order_by("held_on", "pk")[:HOME_LIMIT]
         ),
         "to_confirm_count": waiting.count(),
         "agreements": list(
             Agreement.objects.filter(in_force_q(on=today), supported_school_id__in=school_ids)
-            .select_related("curator_school")
+            .select_related("curator_school", "curator_organisation")
             .order_by("ends_on")
         ),
     }
@@ -871,7 +882,7 @@ def school_support(*, school: School, today: datetime.date | None = None) -> dic
         with_agreement_counts(
             Agreement.objects.filter(in_force_q(on=today))
             .filter(Q(supported_school=school) | Q(curator_school=school))
-            .select_related("curator_school", "supported_school"),
+            .select_related("curator_school", "curator_organisation", "supported_school"),
             today,
         ).order_by("ends_on", "pk")
     )

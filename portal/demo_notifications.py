@@ -40,7 +40,7 @@ def seed_notifications() -> int:
     from schools.models import IdentificationRun, School
 
     users = get_user_model().objects.in_bulk(
-        ["department", "coordinator", "coordinator_b", "school", "curator", "tutor"], field_name="username"
+        ["department", "coordinator", "coordinator_b", "school", "curator", "tutor", "curator_org"], field_name="username"
     )
     run = _first(IdentificationRun.objects.filter(approved_at__isnull=False).defer("inputs"))
     own_school = School.objects.filter(short_name=SCHOOL_TEAM_SCHOOL, municipality__name=MUNICIPALITY_A).first()
@@ -86,6 +86,9 @@ def seed_notifications() -> int:
          "Изучите программу, отметьте критерии чек-листа и дайте заключение.", 1, False),
         ("tutor", kinds.LIST_APPROVED, run, f"Утверждён {run.list_name} (ШНОР/ШНСУ)" if run else "",
          "Посмотрите, какие школы муниципалитета в перечне: их педагогам нужна тьюторская поддержка.", 10, False),
+        ("curator_org", kinds.LIST_APPROVED, run, f"Утверждён {run.list_name} (ШНОР/ШНСУ)" if run else "",
+         "Посмотрите, каким школам нужна поддержка: организация может стать куратором по договору о сотрудничестве.",
+         9, False),
     ]
     now = timezone.now()
     notifications = []

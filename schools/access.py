@@ -8,8 +8,8 @@ that nothing leaks that it exists; a step the user's role does not allow answers
 The roles of a user are read once per request and kept on the user object (`reach_of`); the scopes of each role
 are properties of `Reach`. A role may reach schools beyond its own through something a higher app keeps — a
 curator school reaches the schools it holds an agreement in force with (`partnerships`): that app registers the
-rule here (`register_extra_school_reach`), read in the same pass, so a curator pays one more query per request and
-loses the reach the day the agreement ends. No view tests a role or a scope itself (docs/ARCHITECTURE.md).
+rule here (`register_extra_school_reach`), read in the same pass, so a curator — of a school or of an organisation
+of the registry — pays one more query per request and loses the reach the day the agreement ends. No view tests a role or a scope itself (docs/ARCHITECTURE.md).
 """
 
 from collections.abc import Callable
@@ -34,6 +34,7 @@ from .models import (
     IdentificationSettings,
     ListChange,
     Municipality,
+    Organisation,
     RoleAssignment,
     School,
     SchoolYearProfile,
@@ -111,12 +112,14 @@ class Reach:
 
 NO_REACH = Reach()
 
-# (role, school ids holding it) -> ids of further schools reached; registered by higher apps (see the docstring).
-_EXTRA_SCHOOL_REACH: list[tuple[str, Callable[[list[int]], frozenset[int]]]] = []
+# (role, (school ids, organisation ids) holding it) -> ids of further schools reached; registered by higher apps
+# (see the docstring).
+_EXTRA_SCHOOL_REACH: list[tuple[str, Callable[[list[int], list[int]], frozenset[int]]]] = []
 
 
-def register_extra_school_reach(role: str, schools_reached: Callable[[list[int]], frozenset[int]]) -> None:
-    """Let holders of `role` at some schools reach further schools: `schools_reached(their school ids)`."""
+def register_extra_school_reach(role: str, schools_reached: Callable[[list[int], list[int]], frozenset[int]]) -> None:
+    """Let holders of `role` at some schools or for some organisations of the registry reach further schools:
+    `schools_reached(their school ids, their organisation ids)`, called once per request."""
     _EXTRA_SCHOOL_REACH.append((role, schools_reached))
 
 
@@ -150,8 +153,9 @@ def _extra_school_ids(assignments) -> frozenset[int]:
     reached: frozenset[int] = frozenset()
     for role, schools_reached in _EXTRA_SCHOOL_REACH:
         school_ids = [a.school_id for a in assignments if a.role == role and a.school_id]
-        if school_ids:
-            reached |= schools_reached(school_ids)
+        organisation_ids = [a.organisation_id for a in assignments if a.role == role and a.organisation_id]
+        if school_ids or organisation_ids:
+            reached |= schools_reached(school_ids, organisation_ids)
     return reached
 
 
@@ -380,6 +384,8 @@ def object_kinds() -> list[ObjectKind]:
                    municipality_id=lambda obj: obj.school.municipality_id),
         ObjectKind("schools.act", "акт", get_act_or_404, page("schools:act_detail"),
                    municipality_id=lambda obj: obj.municipality_id, history="act"),
+        ObjectKind("schools.organisation", "организация", get_organisation_or_404, page("schools:organisation"),
+                   municipality_id=lambda obj: obj.municipality_id, history="organisation"),
     ]  # fmt: skip
 
 
@@ -510,3 +516,41 @@ def act_targets_of_schools() -> list[ActTarget]:
                   lambda user, run: is_department(user) and run.state == IdentificationRun.State.DONE, _list_names,
                   lambda run: reverse("schools:selection", args=[run.pk]), _list_name),
     ]  # fmt: skip
+
+
+# --- the registry of organisations: partners and experts besides schools (schools.models.organisations) -----------
+
+
+def can_read_organisations(user) -> bool:
+    """The registry is read by those who oversee the work: the department and the coordinators."""
+    return oversees(user)
+
+
+def can_edit_organisations(user) -> bool:
+    """Only the department registers organisations and changes them."""
+    return is_department(user)
+
+
+def visible_organisations(user) -> QuerySet[Organisation]:
+    """The department reads every organisation; a coordinator those of their territory: the region's (no
+    municipality) of their municipalities' regions and those of their own municipalities. A curator or an expert
+    of an organisation reads their own. Others nothing."""
+    reach = reach_of(user)
+    if reach.everything:
+        return Organisation.objects.all()
+    conditions = Q(pk__in=reach.organisation_ids_as(Role.CURATOR, Role.EXPERT))
+    if municipality_ids := reach.coordinator_municipality_ids:
+        regions = Municipality.objects.filter(pk__in=municipality_ids).values("region_id")
+        conditions |= Q(municipality_id__in=municipality_ids) | Q(municipality__isnull=True, region_id__in=regions)
+    return Organisation.objects.filter(conditions)
+
+
+def get_organisation_or_404(user, pk) -> Organisation:
+    return get_object_or_404(visible_organisations(user).select_related("region", "municipality"), pk=pk)
+
+
+def organisation_municipalities(user) -> QuerySet[Municipality]:
+    """The municipalities the registry's filter offers: those of the organisations the user reads."""
+    if is_department(user):
+        return Municipality.objects.all()
+    return Municipality.objects.filter(pk__in=coordinator_municipality_ids(user))

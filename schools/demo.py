@@ -11,7 +11,16 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from .measures import measures_by_code
-from .models import IdentificationRun, Municipality, Region, RoleAssignment, School, SchoolResult, SchoolYearProfile
+from .models import (
+    IdentificationRun,
+    Municipality,
+    Organisation,
+    Region,
+    RoleAssignment,
+    School,
+    SchoolResult,
+    SchoolYearProfile,
+)
 from .services import role_assign
 
 DEMO_PASSWORD = "demo12345"
@@ -93,6 +102,19 @@ CURATOR_SCHOOL = "Гимназия г. Заречный"
 Role = RoleAssignment.Role
 
 # username, last name, first name (with patronymic), role, scope; shown on the login page in demo mode.
+# The registry of organisations besides schools (issue 18, item 8): seed 000's «организации дополнительного
+# образования детей», seed 003's innovation platforms, seed 004's institute (ЦНППМПР). (short name, full name, kind,
+# municipality or None for the region's level, head, head's position)
+ORGANISATION_CURATOR = "ДДТ г. Заречный"
+ORGANISATIONS = [
+    (ORGANISATION_CURATOR, "Муниципальное бюджетное учреждение дополнительного образования «Дом детского творчества» "
+     "г. Заречный", "supplementary", MUNICIPALITY_A, "Лебедева Марина Игоревна", "директор"),
+    ("РИП «Школа равных возможностей»", "Региональная инновационная площадка «Школа равных возможностей»", "innovation_platform", None, "Григорьев Павел Андреевич", "руководитель площадки"),
+    ("ЦНППМПР ИРО", "Центр непрерывного повышения профессионального мастерства педагогических работников "
+     "Института развития образования Северо-Озёрской области", "institute", None, "Зайцева Анна Викторовна",
+     "руководитель центра"),
+]  # fmt: skip
+
 DEMO_USERS = [
     ("department", "Соколова", "Ирина Петровна", Role.DEPARTMENT, None, "управление образования (всё)"),
     ("coordinator", "Михайлов", "Андрей Сергеевич", Role.COORDINATOR, MUNICIPALITY_A, f"муниципальный координатор: {MUNICIPALITY_A}"),
@@ -100,6 +122,7 @@ DEMO_USERS = [
     ("school", "Орлова", "Наталья Ивановна", Role.SCHOOL_TEAM, SCHOOL_TEAM_SCHOOL, f"управленческая команда: {SCHOOL_TEAM_SCHOOL}"),
     ("curator", "Белов", "Дмитрий Александрович", Role.CURATOR, CURATOR_SCHOOL, f"школа-куратор: {CURATOR_SCHOOL}"),
     ("tutor", "Егорова", "Светлана Николаевна", Role.TUTOR, MUNICIPALITY_A, f"тьютор: {MUNICIPALITY_A}"),
+    ("curator_org", "Лебедева", "Марина Игоревна", Role.CURATOR, ORGANISATION_CURATOR, f"организация-куратор: {ORGANISATION_CURATOR}"),
 ]
 
 
@@ -253,6 +276,7 @@ def seed_registry() -> dict[str, int]:
                 },
             )
             schools[(name, short_name)] = school
+    organisations = _seed_organisations(region, municipalities)
 
     User = get_user_model()
     for username, last_name, first_name, role, scope, _label in DEMO_USERS:
@@ -262,7 +286,9 @@ def seed_registry() -> dict[str, int]:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
-        if role in RoleAssignment.MUNICIPAL_ROLES:
+        if scope in organisations:
+            role_assign(user=user, role=role, organisation=organisations[scope])
+        elif role in RoleAssignment.MUNICIPAL_ROLES:
             role_assign(user=user, role=role, municipality=municipalities[scope])
         elif role in RoleAssignment.SCHOOL_ROLES:
             role_assign(user=user, role=role, school=schools[(MUNICIPALITY_A, scope)])
@@ -274,6 +300,17 @@ def seed_registry() -> dict[str, int]:
     _seed_results(list(School.objects.select_related("municipality").order_by("pk")))
     _seed_approved_list(User.objects.get(username="department"))
     return {"municipalities": len(municipalities), "schools": len(schools), "users": len(DEMO_USERS)}
+
+
+def _seed_organisations(region: Region, municipalities: dict) -> dict[str, Organisation]:
+    organisations = {}
+    for short_name, name, kind, municipality, head_name, head_position in ORGANISATIONS:
+        organisations[short_name], _ = Organisation.objects.get_or_create(
+            region=region, short_name=short_name,
+            defaults={"name": name, "kind": kind, "municipality": municipalities.get(municipality),
+                      "head_name": head_name, "head_position": head_position},
+        )  # fmt: skip
+    return organisations
 
 
 def _locality(municipality_kind: str, short_name: str) -> str:

@@ -37,13 +37,19 @@ def home_panels(*, user) -> list[dict]:
                     "listed": listed.get(assignment.municipality_id, {}),
                 }
             )
-    school_roles = [a for a in reach.assignments if a.role in RoleAssignment.SCHOOL_ROLES]
+    school_roles = [a for a in reach.assignments if a.role in RoleAssignment.SCHOOL_ROLES and a.school_id]
     if school_roles:
         statuses = _latest_statuses([a.school_id for a in school_roles])
         for assignment in school_roles:
             panels.append(
                 {"role": assignment.role, "school": assignment.school, "status": statuses.get(assignment.school_id)}
             )
+    for assignment in reach.assignments:  # a curator or an expert acting for an organisation of the registry
+        if assignment.organisation_id:
+            panels.append(
+                {"role": f"organisation_{assignment.role}", "organisation": assignment.organisation,
+                 "role_label": "Организация-куратор" if assignment.role == Role.CURATOR else "Эксперт организации"}
+            )  # fmt: skip
     return panels
 
 

@@ -45,13 +45,14 @@ def user_sync_back_office_access(*, user) -> None:
 
 @transaction.atomic
 def role_assign(
-    *, user, role: str, municipality: Municipality | None = None, school: School | None = None
+    *, user, role: str, municipality: Municipality | None = None, school: School | None = None, organisation=None
 ) -> RoleAssignment:
-    """Give a user a role with its scope; assigning the same role twice changes nothing."""
-    assignment = RoleAssignment(user=user, role=role, municipality=municipality, school=school)
+    """Give a user a role with its scope (a municipality, a school, or an organisation of the registry); assigning
+    the same role twice changes nothing."""
+    assignment = RoleAssignment(user=user, role=role, municipality=municipality, school=school, organisation=organisation)
     assignment.full_clean(validate_unique=False, validate_constraints=False)
     assignment, _ = RoleAssignment.objects.get_or_create(
-        user=user, role=role, municipality=municipality, school=school
+        user=user, role=role, municipality=municipality, school=school, organisation=organisation
     )
     user_sync_back_office_access(user=user)
     return assignment

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import act_views, identification_views, import_views, list_views, passport_views, views
+from . import act_views, identification_views, import_views, list_views, organisation_views, passport_views, views
 
 app_name = "schools"
 
@@ -51,4 +51,9 @@ urlpatterns = [
     path("acts/<int:pk>/file/", act_views.act_file, name="act_file"),
     path("acts/<int:pk>/links/<int:link_pk>/delete/", act_views.act_unlink, name="act_unlink"),
     path("acts/link/<slug:target>/<int:object_id>/", act_views.act_link, name="act_link"),
+    # the registry of organisations: partners and experts besides schools
+    path("organisations/", organisation_views.organisation_list, name="organisations"),
+    path("organisations/new/", organisation_views.organisation_create, name="organisation_create"),
+    path("organisations/<int:pk>/", organisation_views.organisation_detail, name="organisation"),
+    path("organisations/<int:pk>/edit/", organisation_views.organisation_edit, name="organisation_edit"),
 ]

@@ -18,7 +18,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from programs.models import RiskFactor
-from schools.models import School
+from schools.models import Organisation, School
 
 from .files import StoredFile, agreement_scan_upload_to, session_evidence_upload_to
 
@@ -44,16 +44,21 @@ class SessionFormat(models.TextChoices):
     OTHER = "other", "иное"
 
 
+ONE_CURATOR = "Куратором по договору выступает либо школа, либо организация из реестра: укажите одну из них."
+
+
 class AgreementQuerySet(models.QuerySet):
     def in_force(self, on: datetime.date | None = None):
         """Agreements that hold on the day: status «действует» and the day within the term."""
         on = on or timezone.localdate()
         return self.filter(status=Agreement.Status.ACTIVE, starts_on__lte=on, ends_on__gte=on)
 
-    def overlapping(self, *, curator_school_id, supported_school_id, starts_on, ends_on):
-        """Agreements of the same pair whose term overlaps the given one (terminated ones do not count)."""
+    def overlapping(self, *, curator_school_id, supported_school_id, starts_on, ends_on, curator_organisation_id=None):
+        """Agreements of the same pair — a curator school or organisation and the supported school — whose term
+        overlaps the given one (terminated ones do not count)."""
         return self.filter(
             curator_school_id=curator_school_id,
+            curator_organisation_id=curator_organisation_id,
             supported_school_id=supported_school_id,
             starts_on__lte=ends_on,
             ends_on__gte=starts_on,
@@ -61,7 +66,9 @@ class AgreementQuerySet(models.QuerySet):
 
 
 class Agreement(models.Model):
-    """A cooperation agreement between a curator school and a supported school."""
+    """A cooperation agreement between a curator — a school, or an organisation of the registry (seed 000's
+    «организации дополнительного образования детей», an innovation platform, the institute) — and a supported
+    school. Exactly one of `curator_school` and `curator_organisation` is set."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "проект"
@@ -76,7 +83,12 @@ class Agreement(models.Model):
     starts_on = models.DateField("начало срока")
     ends_on = models.DateField("окончание срока")
     curator_school = models.ForeignKey(
-        School, verbose_name="школа-куратор", on_delete=models.PROTECT, related_name="curator_agreements"
+        School, verbose_name="школа-куратор", on_delete=models.PROTECT, related_name="curator_agreements", null=True,
+        blank=True,
+    )
+    curator_organisation = models.ForeignKey(
+        Organisation, verbose_name="организация-куратор", on_delete=models.PROTECT, related_name="curator_agreements",
+        null=True, blank=True, help_text="Вместо школы-куратора: организация из реестра партнёров.",
     )
     supported_school = models.ForeignKey(
         School, verbose_name="сопровождаемая школа", on_delete=models.PROTECT, related_name="support_agreements"
@@ -122,6 +134,12 @@ class Agreement(models.Model):
                 condition=~Q(curator_school=F("supported_school")),
                 violation_error_message="Школа не может сопровождать сама себя.",
             ),
+            models.CheckConstraint(
+                name="agreement_one_curator",
+                condition=Q(curator_school__isnull=False, curator_organisation__isnull=True)
+                | Q(curator_school__isnull=True, curator_organisation__isnull=False),
+                violation_error_message=ONE_CURATOR,
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "starts_on", "ends_on"], name="agreement_in_force"),
@@ -131,7 +149,38 @@ class Agreement(models.Model):
 
     def __str__(self):
         number = f"№ {self.number}" if self.number else "без номера"
-        return f"Договор {number}: {self.curator_school} — {self.supported_school}"
+        return f"Договор {number}: {self.curator} — {self.supported_school}"
+
+    @property
+    def curator(self) -> School | Organisation | None:
+        """The curator party: the curator school, or the organisation of the registry."""
+        return self.curator_school if self.curator_school_id else self.curator_organisation
+
+    @property
+    def curator_name(self) -> str:
+        return self.curator.short_name if self.curator else ""
+
+    @property
+    def curator_full_name(self) -> str:
+        return self.curator.name if self.curator else ""
+
+    @property
+    def curator_head(self) -> str:
+        """Who signs for the curator party: the school's director or the organisation's head."""
+        if self.curator_school_id:
+            return self.curator_school.director
+        return self.curator_organisation.head_name if self.curator_organisation_id else ""
+
+    @property
+    def curator_role_label(self) -> str:
+        return "организация-куратор" if self.curator_organisation_id else "школа-куратор"
+
+    @property
+    def curator_place(self) -> str:
+        """The curator party's municipality, or «региональная» for an organisation of the region's level."""
+        if self.curator_school_id:
+            return self.curator_school.municipality.name
+        return self.curator_organisation.level_label if self.curator_organisation_id else ""
 
     @property
     def title(self) -> str:
@@ -185,6 +234,8 @@ class Agreement(models.Model):
         errors = {}
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             errors["ends_on"] = "Окончание срока не может быть раньше его начала."
+        if bool(self.curator_school_id) == bool(self.curator_organisation_id):
+            errors["curator_school"] = ONE_CURATOR
         if self.curator_school_id and self.curator_school_id == self.supported_school_id:
             errors["supported_school"] = "Школа не может сопровождать сама себя: выберите другую школу."
         if not any(getattr(self, name) for name in self.FORM_FIELDS):

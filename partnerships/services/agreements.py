@@ -10,6 +10,7 @@ from notifications import recipients as notice_recipients
 from notifications.services import notify
 
 from ..access import (
+    agreement_organisations,
     agreement_schools,
     can_create_agreement,
     can_log_session,
@@ -35,6 +36,7 @@ AGREEMENT_FIELDS = [
     "starts_on",
     "ends_on",
     "curator_school",
+    "curator_organisation",
     "supported_school",
     "subject",
     "form_consulting",
@@ -50,13 +52,22 @@ NOT_MANAGER = (
 def _check_agreement(agreement: Agreement, actor) -> None:
     full_clean(agreement, exclude=["scan", "status", "created_by"])
     allowed = agreement_schools(actor)
-    if not allowed.filter(pk=agreement.curator_school_id).exists():
+    if agreement.curator_school_id and not allowed.filter(pk=agreement.curator_school_id).exists():
         raise PartnershipError("Эту школу вы не можете выбрать: она вне вашего муниципалитета.", field="curator_school")
+    if (
+        agreement.curator_organisation_id
+        and not agreement_organisations(actor).filter(pk=agreement.curator_organisation_id).exists()
+    ):
+        raise PartnershipError(
+            "Эту организацию вы не можете выбрать: её нет среди действующих организаций реестра вашей территории.",
+            field="curator_organisation",
+        )
     if not allowed.filter(pk=agreement.supported_school_id).exists():
         raise PartnershipError("Эту школу вы не можете выбрать: она вне вашего муниципалитета.", field="supported_school")
     duplicate = (
         Agreement.objects.overlapping(
             curator_school_id=agreement.curator_school_id,
+            curator_organisation_id=agreement.curator_organisation_id,
             supported_school_id=agreement.supported_school_id,
             starts_on=agreement.starts_on,
             ends_on=agreement.ends_on,
@@ -67,7 +78,7 @@ def _check_agreement(agreement: Agreement, actor) -> None:
     )
     if duplicate:
         raise PartnershipError(
-            f"У этих школ уже есть договор на пересекающийся срок: {duplicate.title.lower()} "
+            f"У этих сторон уже есть договор на пересекающийся срок: {duplicate.title.lower()} "
             f"({duplicate.starts_on:%d.%m.%Y}–{duplicate.ends_on:%d.%m.%Y}, {duplicate.state_label}). "
             "Измените срок или откройте существующий договор.",
             field="starts_on",
@@ -83,6 +94,10 @@ def _check_agreement(agreement: Agreement, actor) -> None:
                 f"По договору уже проведено занятие {outside.held_on:%d.%m.%Y} — новый срок должен его включать.",
                 field="starts_on" if outside.held_on < agreement.starts_on else "ends_on",
             )
+
+
+def _parties(agreement: Agreement) -> tuple:
+    return agreement.curator_school_id, agreement.curator_organisation_id, agreement.supported_school_id
 
 
 @transaction.atomic
@@ -107,12 +122,12 @@ def agreement_update(*, agreement: Agreement, actor, seen: int | None = None, **
         raise PartnershipError(
             f"Договор {agreement.get_status_display()}: изменить его нельзя. Для нового срока заключите новый договор."
         )
-    schools_before = (agreement.curator_school_id, agreement.supported_school_id)
+    parties_before = _parties(agreement)
     for name in AGREEMENT_FIELDS:
         if name in fields:
             setattr(agreement, name, fields[name])
-    if (agreement.curator_school_id, agreement.supported_school_id) != schools_before and agreement.sessions.exists():
-        raise PartnershipError("По договору уже записаны занятия: школы в нём заменить нельзя.")
+    if _parties(agreement) != parties_before and agreement.sessions.exists():
+        raise PartnershipError("По договору уже записаны занятия: стороны договора заменить нельзя.")
     _check_agreement(agreement, actor)
     outside = [item for item in agreement.plan_items.all() if _plan_date_error(agreement, item)]
     if outside:
@@ -143,7 +158,7 @@ def agreement_activate(*, agreement: Agreement, actor) -> Agreement:
         kind=notice_kinds.AGREEMENT_ACTIVATED,
         recipients=notice_recipients.agreement_parties(agreement),
         target=agreement,
-        title=f"Договор о сотрудничестве № {agreement.number}: {agreement.curator_school} — "
+        title=f"Договор о сотрудничестве № {agreement.number}: {agreement.curator} — "
         f"{agreement.supported_school} вступил в силу",
         body=f"Срок договора: {agreement.starts_on:%d.%m.%Y} — {agreement.ends_on:%d.%m.%Y}.",
         actor=actor,
@@ -268,7 +283,7 @@ SESSION_FIELDS = [
     "hours",
     "outcome",
 ]
-NOT_CURATOR = "Занятия по договору записывает школа-куратор, пока договор действует."
+NOT_CURATOR = "Занятия по договору записывает куратор — школа или организация, — пока договор действует."
 NOT_SUPPORTED_TEAM = "Подтверждает или оспаривает занятие управленческая команда сопровождаемой школы."
 
 
@@ -304,7 +319,7 @@ def session_log(*, agreement: Agreement, actor, **fields) -> SupportSession:
         recipients=notice_recipients.session_confirmers(session),
         target=session,
         title=f"Занятие {session.held_on:%d.%m.%Y} «{session.topic}» ждёт подтверждения",
-        body=f"{agreement.curator_school} отметила занятие по договору № {agreement.number}: "
+        body=f"{agreement.curator} отметила занятие по договору № {agreement.number}: "
         "подтвердите его или оспорьте с комментарием.",
         actor=actor,
     )
@@ -313,8 +328,8 @@ def session_log(*, agreement: Agreement, actor, **fields) -> SupportSession:
 
 def _locked_session(session: SupportSession) -> SupportSession:
     return (
-        SupportSession.objects.select_for_update()
-        .select_related("agreement__supported_school", "agreement__curator_school")
+        SupportSession.objects.select_for_update(of=("self",))
+        .select_related("agreement__supported_school", "agreement__curator_school", "agreement__curator_organisation")
         .get(pk=session.pk)
     )
 

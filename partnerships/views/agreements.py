@@ -119,20 +119,27 @@ def agreement_edit(request, pk):
 @login_required
 def agreement_print(request, pk):
     agreement = access.get_agreement_or_404(request.user, pk)
+    by_organisation = bool(agreement.curator_organisation_id)
+    curator_term = "Организация-куратор" if by_organisation else "Школа-куратор"
     return render(
         request,
         "partnerships/agreement_print.html",
         {
             "agreement": agreement,
             "plan_items": list(agreement.plan_items.select_related("risk_factor").order_by("planned_on", "pk")),
-            "parties": [(agreement.curator_school, "Школа-куратор"), (agreement.supported_school, "Школа")],
+            "parties": [
+                (agreement.curator, curator_term, "Руководитель" if by_organisation else "Директор", agreement.curator_head),
+                (agreement.supported_school, "Школа", "Директор", agreement.supported_school.director),
+            ],
+            "curator_term": curator_term,
+            "curator_head_title": "руководителя" if by_organisation else "директора",
         },
     )
 
 
 AGREEMENT_ACTIONS = {
     "activate": (agreement_services.agreement_activate, "Договор отмечен подписанным и действует."),
-    "finish": (agreement_services.agreement_finish, "Договор завершён. Школа-куратор больше не видит сопровождаемую школу."),
+    "finish": (agreement_services.agreement_finish, "Договор завершён. Куратор больше не видит сопровождаемую школу."),
 }
 
 
@@ -144,7 +151,7 @@ def agreement_action(request, pk, action):
     try:
         if action == "terminate":
             agreement_services.agreement_terminate(agreement=agreement, actor=request.user, reason=request.POST.get("reason", ""))
-            messages.success(request, "Договор расторгнут. Школа-куратор больше не видит сопровождаемую школу.")
+            messages.success(request, "Договор расторгнут. Куратор больше не видит сопровождаемую школу.")
         elif action in AGREEMENT_ACTIONS:
             service, done = AGREEMENT_ACTIONS[action]
             service(agreement=agreement, actor=request.user)
@@ -185,7 +192,9 @@ def agreement_scan_download(request, pk):
 
 def _plan_item_or_404(user, pk) -> AgreementPlanItem:
     return get_object_or_404(
-        AgreementPlanItem.objects.select_related("agreement__supported_school", "agreement__curator_school").filter(
+        AgreementPlanItem.objects.select_related(
+            "agreement__supported_school", "agreement__curator_school", "agreement__curator_organisation"
+        ).filter(
             agreement__in=access.visible_agreements(user)
         ),
         pk=pk,

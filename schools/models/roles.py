@@ -112,6 +112,13 @@ class RoleAssignment(models.Model):
         return f"{self.user} — {self.get_role_display()}: {self.scope_label}"
 
     @property
+    def role_label(self) -> str:
+        """The role as people read it: a curator acting for an organisation is its «организация-куратор»."""
+        if self.role == self.Role.CURATOR and self.organisation_id:
+            return "организация-куратор"
+        return self.get_role_display()
+
+    @property
     def scope_label(self) -> str:
         if self.role == self.Role.DEPARTMENT:
             return "все муниципалитеты и школы"

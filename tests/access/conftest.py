@@ -199,6 +199,11 @@ def _side_a(users):
     # notifications: one of the coordinator's
     a.notification = Notification.objects.filter(recipient=users["coordinator"]).order_by("pk").first()
     _acts(a, _fresh(users["coordinator"]), "А")
+    # the registry of organisations: the demo's «ДДТ г. Заречный» of municipality A, curator of agreement 3-ДО
+    from schools.demo import ORGANISATION_CURATOR
+    from schools.models import Organisation
+
+    a.organisation = Organisation.objects.get(short_name=ORGANISATION_CURATOR)
     return a
 
 
@@ -408,4 +413,11 @@ def _side_b(users):
     b.users = {"team_b": team_b, "curator_b": curator_b, "tutor_b": tutor_b}
     _acts(b, _fresh(coordinator_b), "Б")
     assert b.indicator_value is not None and b.self_assessment.file
+    # an organisation of B's registry (the department registers it)
+    from schools.models import Organisation
+
+    b.organisation = Organisation.objects.create(
+        region=b.municipality.region, municipality=b.municipality, short_name="ДДТ г. Озёрск",
+        name="Дом детского творчества г. Озёрск", kind=Organisation.Kind.SUPPLEMENTARY,
+    )  # fmt: skip
     return b

@@ -180,7 +180,36 @@ SCHOOLS = {
         R(POST, lambda s: [s.act.pk, s.act_link.pk], 302, 302, 404, 403, 404, 404, b=True,
           effect=lambda s: _act_links(s.act.pk)),
     ],
+    # the registry of organisations: the department keeps it; a coordinator reads the organisations of their
+    # territory (the region's and their municipality's — the side's organisation is of its municipality); the roles
+    # that do not oversee the work do not open the list and do not see an organisation they do not act for
+    "schools:organisations": [R(GET, NO, 200, 200, 200, 403, 403, 403)],
+    "schools:organisation_create": [
+        R(GET, NO, 200, 403, 403, 403, 403, 403),
+        R(POST, NO, 302, 403, 403, 403, 403, 403, label="register", data=lambda s: _new_organisation(s),
+          effect=lambda s: _organisations_named("Новая площадка")),
+    ],
+    "schools:organisation": [R(GET, a("organisation"), 200, 200, 404, 404, 404, 404, b=True)],
+    "schools:organisation_edit": [
+        R(GET, a("organisation"), 200, 403, 404, 404, 404, 404, b=True),
+        R(POST, a("organisation"), 302, 403, 404, 404, 404, 404, b=True, label="change",
+          data=lambda s: _new_organisation(s, short_name=s.organisation.short_name, is_active=""),
+          effect=lambda s: _organisations_named(s.organisation.short_name, is_active=False)),
+    ],
 }
+
+
+def _new_organisation(side, *, short_name="Новая площадка", is_active="on"):
+    return {
+        "short_name": short_name, "name": f"{short_name} — полное наименование", "kind": "innovation_platform",
+        "region": side.municipality.region_id, "municipality": side.municipality.pk, "is_active": is_active,
+    }  # fmt: skip
+
+
+def _organisations_named(short_name, **more):
+    from schools.models import Organisation
+
+    return Organisation.objects.filter(short_name=short_name, **more)
 
 
 def _acts(pk):
@@ -219,6 +248,7 @@ PORTAL = {
         Case(GET, lambda s: ["indicator", s.indicator.pk], E(403, **HISTORY_OK), b=True, label="indicator"),
         Case(GET, lambda s: ["profile", s.profile.pk], E(403, **HISTORY_OK), b=True, label="profile"),
         Case(GET, lambda s: ["act", s.act.pk], E(403, **HISTORY_OK, curator=404, tutor=404), b=True, label="act"),
+        Case(GET, lambda s: ["organisation", s.organisation.pk], E(404, **HISTORY_OK), b=True, label="organisation"),
         Case(GET, lambda s: ["school-secrets", s.agreement.pk], E(404), label="unknown kind"),
     ],
 }
@@ -1083,7 +1113,7 @@ SHOWN_TO_THE_COORDINATOR = {
     "partnerships:sessions_export", "partnerships:teachers_export", "monitoring:self_assessment_list",
     "monitoring:self_assessment_export", "monitoring:queue_export", "schools:passport_template",
     "monitoring:indicator_list", "monitoring:indicator_list_export", "partnerships:summary",
-    "schools:acts", "schools:acts_export",
+    "schools:acts", "schools:acts_export", "schools:organisations",
 }  # fmt: skip
 
 

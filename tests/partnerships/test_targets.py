@@ -42,15 +42,15 @@ def test_the_summary_judges_each_year_against_the_target_of_that_year(client, wo
         return next(r for r in rows if r["municipality"] == world.supported_school.municipality)
 
     # the demo sets seed 002's «не менее 3» agreements over three years, one a year
-    assert row(year)["target"] == 1 and row(year)["signed"] == 2 and row(year)["target_met"]
-    SupportTarget.objects.filter(region=region, year=year).update(agreements_per_year=3)
+    assert row(year)["target"] == 1 and row(year)["signed"] == 3 and row(year)["target_met"]  # 3-ДО is the ДДТ's
+    SupportTarget.objects.filter(region=region, year=year).update(agreements_per_year=4)
     changed = row(year)
-    assert changed["target"] == 3 and not changed["target_met"]
+    assert changed["target"] == 4 and not changed["target_met"]
     html = client.get(reverse("partnerships:summary"), {"year": year}).content.decode()
-    assert "2 / 3" in html and "цель — не менее 3" in html
+    assert "3 / 4" in html and "цель — не менее 4" in html
     # changing this year's target leaves an earlier year judged against its own
     SupportTarget.objects.update_or_create(region=region, year=year - 3, defaults={"agreements_per_year": 7})
-    assert row(year - 3)["target"] == 7 and row(year)["target"] == 3
+    assert row(year - 3)["target"] == 7 and row(year)["target"] == 4
 
 
 def test_the_dashboard_shows_each_target_and_whether_it_is_met_as_the_summary_does(client, world):
