@@ -5,20 +5,17 @@ evidence documents, carried out by the experts of the institute of education dev
 Seed 004's whole route (`SEED_004_STEPS`) is data a department enters on «Маршруты экспертизы»; docs/MODELS.md
 quotes the seed line by line, and tests/programs/test_review_routes.py runs it on a territory of its own.
 
-Idempotent: the organisation, the user, the route, its extra step and the expert's review are found by their
+Idempotent: the route, its extra step and the expert's review are found by their
 natural keys and made only when missing.
 """
 
-from django.contrib.auth import get_user_model
-
-from schools.models import Organisation, RoleAssignment
+from schools.demo import INSTITUTE
+from schools.models import Organisation
 
 from .models import Programme, Review
 from .review_routes import ReviewRoute, ReviewStep
 
-INSTITUTE = ("Центр непрерывного повышения профессионального мастерства педагогических работников", "ЦНППМПР")
 EVIDENCE_STEP = "Региональная экспертиза подтверждающих документов"
-EXPERT_USERNAME = "expert"
 
 # Seed 004, «План-график», lines 11, 13 and 17, as a department sets them (school programmes of the project).
 SEED_004_STEPS = [
@@ -32,21 +29,10 @@ SEED_004_STEPS = [
 
 
 def seed_review_route(region, department) -> ReviewRoute | None:
-    """The institute, its expert and the demo region's route (the default steps and the evidence step)."""
-    from schools.demo import DEMO_PASSWORD
-
+    """The demo region's route: the default steps and the evidence step of the institute (its expert, the demo login
+    `expert`, comes with the registry: `schools.demo.DEMO_USERS`)."""
     from .route_services import route_create, step_save
 
-    institute, _ = Organisation.objects.get_or_create(
-        region=region, short_name=INSTITUTE[1], defaults={"name": INSTITUTE[0], "kind": Organisation.Kind.INSTITUTE}
-    )
-    expert, created = get_user_model().objects.get_or_create(
-        username=EXPERT_USERNAME, defaults={"last_name": "Экспертова", "first_name": "Наталья Ивановна"}
-    )
-    if created:
-        expert.set_password(DEMO_PASSWORD)
-        expert.save(update_fields=["password"])
-    RoleAssignment.objects.get_or_create(user=expert, role=RoleAssignment.Role.EXPERT, organisation=institute)
     route = ReviewRoute.objects.filter(region=region, owner="school").first()
     if route is None:
         route = route_create(
@@ -67,7 +53,7 @@ def seed_expert_review(programme: Programme, department) -> Review | None:
     from .review_flow import review_open_step
 
     step = ReviewStep.objects.filter(route__region=programme.municipality.region, name=EVIDENCE_STEP).first()
-    institute = Organisation.objects.filter(region=programme.municipality.region, short_name=INSTITUTE[1]).first()
+    institute = Organisation.objects.filter(region=programme.municipality.region, short_name=INSTITUTE).first()
     if step is None or institute is None or programme.state != Programme.State.ACCEPTED:
         return None
     if programme.reviews.filter(step=step).exists():

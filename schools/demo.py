@@ -106,11 +106,12 @@ Role = RoleAssignment.Role
 # образования детей», seed 003's innovation platforms, seed 004's institute (ЦНППМПР). (short name, full name, kind,
 # municipality or None for the region's level, head, head's position)
 ORGANISATION_CURATOR = "ДДТ г. Заречный"
+INSTITUTE = "ЦНППМПР ИРО"  # the institute of education development, whose expert reviews evidence (programs.demo_routes)
 ORGANISATIONS = [
     (ORGANISATION_CURATOR, "Муниципальное бюджетное учреждение дополнительного образования «Дом детского творчества» "
      "г. Заречный", "supplementary", MUNICIPALITY_A, "Лебедева Марина Игоревна", "директор"),
     ("РИП «Школа равных возможностей»", "Региональная инновационная площадка «Школа равных возможностей»", "innovation_platform", None, "Григорьев Павел Андреевич", "руководитель площадки"),
-    ("ЦНППМПР ИРО", "Центр непрерывного повышения профессионального мастерства педагогических работников "
+    (INSTITUTE, "Центр непрерывного повышения профессионального мастерства педагогических работников "
      "Института развития образования Северо-Озёрской области", "institute", None, "Зайцева Анна Викторовна",
      "руководитель центра"),
 ]  # fmt: skip
@@ -123,6 +124,7 @@ DEMO_USERS = [
     ("curator", "Белов", "Дмитрий Александрович", Role.CURATOR, CURATOR_SCHOOL, f"школа-куратор: {CURATOR_SCHOOL}"),
     ("tutor", "Егорова", "Светлана Николаевна", Role.TUTOR, MUNICIPALITY_A, f"тьютор: {MUNICIPALITY_A}"),
     ("curator_org", "Лебедева", "Марина Игоревна", Role.CURATOR, ORGANISATION_CURATOR, f"организация-куратор: {ORGANISATION_CURATOR}"),
+    ("expert", "Экспертова", "Наталья Ивановна", Role.EXPERT, INSTITUTE, f"эксперт организации: {INSTITUTE}"),
 ]
 
 

@@ -22,6 +22,8 @@ PDF = (
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
 ROLES = ["department", "coordinator", "coordinator_b", "school", "curator", "tutor"]
+# The roles held for an organisation of the registry: the demo's expert of the institute and the ДДТ's curator.
+ORGANISATION_ROLES = ["expert", "curator_org"]
 B_TEAM_SCHOOL = "СОШ № 7 г. Озёрск"  # the B school the B-side objects belong to (supported, team, teachers)
 
 
@@ -81,7 +83,7 @@ def _build():
     # One logged-in client per role (its session row lives in the module's transaction), and an anonymous one.
     w.clients = {"anonymous": Client()}
     w.cookies = {"anonymous": {}}
-    for role in ROLES:
+    for role in ROLES + ORGANISATION_ROLES:
         client = Client()
         client.force_login(users[role])
         w.clients[role] = client

@@ -36,7 +36,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
 
-from .conftest import PDF, pdf
+from .conftest import ORGANISATION_ROLES, PDF, pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -779,6 +779,42 @@ def test_url_answers_every_user_as_the_table_says(world, name):
                 elif counted is not None and bool(changed) != (got == 302):
                     mismatches.append(f"{where}: {got}, а записей изменилось {changed}")
     assert not mismatches, "\n".join(mismatches)
+
+
+REFUSED = (403, 404)
+
+
+def test_the_people_of_an_organisation_reach_nothing_of_municipality_b(world):
+    """The expert of the institute and the curator of the ДДТ work in municipality A: every URL with municipality B's
+    object that the school team, the curator school and the tutor are refused refuses them too, and stores nothing."""
+    mismatches = []
+    for name, cases in TABLE.items():
+        for case in cases:
+            expected = case.expected_for_b()
+            if not case.b or any(expected[user] not in REFUSED for user in ("school", "curator", "tutor")):
+                continue
+            url = reverse(name, args=case.args(world.b) if case.args else []) + case.query.format(s=world.b)
+            for user in ORGANISATION_ROLES:
+                counted = case.effect(world.b) if case.effect else None
+                data = case.data(world.b) if case.data else None
+                response, changed = ask_counting(world, user, case.method, url, data, counted)
+                if answer(response) not in REFUSED or changed:
+                    mismatches.append(f"{case.method.upper()} {url} {user}: {answer(response)}, изменено {changed}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_the_people_of_an_organisation_reach_their_own_work(world):
+    """The same users are not refused everything: the expert opens the review given to the institute, the ДДТ's
+    curator the agreement it is a party to."""
+    from partnerships.models import Agreement
+    from programs.models import Review
+
+    review = Review.objects.filter(reviewer_organisation__short_name="ЦНППМПР ИРО").first()
+    agreement = Agreement.objects.filter(curator_organisation__short_name="ДДТ г. Заречный").first()
+    assert review is not None and agreement is not None
+    assert answer(ask(world, "expert", GET, reverse("programs:review", args=[review.pk]), None)) == 200
+    assert answer(ask(world, "curator_org", GET, reverse("partnerships:agreement", args=[agreement.pk]), None)) == 200
+    assert answer(ask(world, "curator_org", GET, reverse("programs:review", args=[review.pk]), None)) == 404
 
 
 # --- the admin site -------------------------------------------------------------------------------------------------
