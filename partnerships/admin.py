@@ -256,6 +256,17 @@ class EventParticipantAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["invitation"]
 
 
+@admin.register(m.EventAttendee)
+class EventAttendeeAdmin(SimpleHistoryAdmin):
+    """A person invited by name, with attendance and, on a course, completion."""
+
+    list_display = ["full_name", "kind", "event", "school", "municipality", "attended", "completed"]
+    list_filter = ["kind", "attended", "completed", "event__format", "municipality"]
+    search_fields = ["full_name", "position", "event__title", "school__short_name"]
+    list_select_related = ["event", "school", "municipality"]
+    raw_id_fields = ["event", "teacher", "school", "municipality"]
+
+
 # The change history of every model above (django-simple-history): read-only, for the department's audits.
 
 

@@ -9,6 +9,7 @@ from schools.demo import DEMO_PASSWORD, DEMO_USERS, seed_registry  # noqa: F401 
 
 from .demo_acts import seed_acts
 from .demo_notifications import seed_notifications
+from .demo_territories import seed_territories
 
 
 @transaction.atomic
@@ -21,11 +22,13 @@ def seed_demo() -> dict[str, int]:
 
 def seed_full_demo() -> dict[str, int]:
     """The whole demo: the registry and programmes (`seed_demo`), then curator agreements, teachers, practices and
-    events, indicators and self-assessments, and last the notifications about all of them. Each step is idempotent,
+    events, indicators and self-assessments, the acts, seed 004's territory (`demo_territories`), and last the
+    notifications about all of them. Each step is idempotent,
     so a second run changes nothing."""
     counts = seed_demo()
     counts.update({f"partnerships_{key}": value for key, value in seed_partnerships().items()})
     counts.update({f"monitoring_{key}": value for key, value in seed_monitoring().items()})
     counts["acts"] = seed_acts()
+    counts.update({f"territories_{key}": value for key, value in seed_territories().items()})
     counts["notifications"] = seed_notifications()
     return counts

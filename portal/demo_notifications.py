@@ -36,11 +36,12 @@ def _first(queryset):
 @transaction.atomic
 def seed_notifications() -> int:
     from programs.models import OPEN_STATUSES, Programme, Review, RoadmapMeasure
-    from schools.demo import CURATOR_SCHOOL, MUNICIPALITY_A, MUNICIPALITY_B, SCHOOL_TEAM_SCHOOL
+    from schools.demo import CURATOR_SCHOOL, INSTITUTE, MUNICIPALITY_A, MUNICIPALITY_B, SCHOOL_TEAM_SCHOOL
     from schools.models import IdentificationRun, School
 
     users = get_user_model().objects.in_bulk(
-        ["department", "coordinator", "coordinator_b", "school", "curator", "tutor", "curator_org"], field_name="username"
+        ["department", "coordinator", "coordinator_b", "school", "curator", "tutor", "curator_org", "expert"],
+        field_name="username",
     )
     run = _first(IdentificationRun.objects.filter(approved_at__isnull=False).defer("inputs"))
     own_school = School.objects.filter(short_name=SCHOOL_TEAM_SCHOOL, municipality__name=MUNICIPALITY_A).first()
@@ -54,6 +55,9 @@ def seed_notifications() -> int:
         )
     )
     regional = _first(Review.objects.filter(kind=Review.Kind.REGIONAL).select_related("programme"))
+    evidence = _first(
+        Review.objects.filter(reviewer_organisation__short_name=INSTITUTE).select_related("programme", "step")
+    )
 
     def measure_of(programme):
         if programme is None:
@@ -89,6 +93,9 @@ def seed_notifications() -> int:
         ("curator_org", kinds.LIST_APPROVED, run, f"Утверждён {run.list_name} (ШНОР/ШНСУ)" if run else "",
          "Посмотрите, каким школам нужна поддержка: организация может стать куратором по договору о сотрудничестве.",
          9, False),
+        ("expert", kinds.REVIEW_ASSIGNED, evidence,
+         f"Вам поручена экспертиза «{evidence.step.name}»: программа «{evidence.programme.title}»" if evidence else "",
+         "Изучите подтверждающие документы этапа, отметьте критерии чек-листа и дайте заключение.", 2, False),
     ]
     now = timezone.now()
     notifications = []

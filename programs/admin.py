@@ -21,6 +21,7 @@ from .models import (
     RoadmapMeasure,
     RoadmapSection,
 )
+from .review_routes import ReviewRoute, ReviewStep
 
 
 @admin.register(RiskFactor)
@@ -29,6 +30,32 @@ class RiskFactorAdmin(SimpleHistoryAdmin):
     list_editable = ["position", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "code", "description"]
+
+
+class ReviewStepInline(admin.TabularInline):
+    model = ReviewStep
+    extra = 0
+    fields = ["position", "name", "kind", "subject", "reviewer", "deciding", "required", "may_overturn", "due_month"]
+
+
+@admin.register(ReviewRoute)
+class ReviewRouteAdmin(SimpleHistoryAdmin):
+    """The routes are edited on «Маршруты экспертизы» (its checks of the whole route run there); here they are read."""
+
+    list_display = ["__str__", "region", "owner", "basis"]
+    list_filter = ["owner", "region"]
+    list_select_related = ["region"]
+    search_fields = ["region__name", "basis", "steps__name"]
+    inlines = [ReviewStepInline]
+
+
+@admin.register(ReviewStep)
+class ReviewStepAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "route", "position", "kind", "subject", "reviewer", "deciding", "required"]
+    list_filter = ["kind", "subject", "reviewer", "deciding", "required"]
+    list_select_related = ["route__region"]
+    search_fields = ["name", "route__region__name"]
+    raw_id_fields = ["route"]
 
 
 @admin.register(ReviewCriterion)

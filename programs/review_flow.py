@@ -39,7 +39,7 @@ from .access import (
     reviewer_organisations,
 )
 from .models import Programme, ProgrammeSnapshot, Review, ReviewCheck, ReviewCriterion, RoadmapMeasure
-from .review_routes import DEFAULT_STEPS, ReviewRoute, ReviewStep, StepKind, StepReviewer, StepSubject
+from .review_routes import ReviewRoute, ReviewStep, StepKind, StepReviewer, StepSubject, default_route
 from .service_common import NOT_OWNER, ProgrammeError, _locked_programme, _stamp
 
 State = Programme.State
@@ -59,14 +59,6 @@ def route_for(programme: Programme) -> ReviewRoute:
     route = routes.get(region_id) or routes.get(None)
     if route is None or not route.steps.exists():
         route = default_route(owner)
-    return route
-
-
-def default_route(owner: str) -> ReviewRoute:
-    route, _ = ReviewRoute.objects.get_or_create(region=None, owner=owner)
-    if not route.steps.exists():
-        for position, row in enumerate(DEFAULT_STEPS[owner], start=1):
-            ReviewStep.objects.create(route=route, position=position, **row)
     return route
 
 

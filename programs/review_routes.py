@@ -246,3 +246,20 @@ DEFAULT_STEPS = {
              deciding=True, required=True),
     ],
 }  # fmt: skip
+
+
+def default_route(owner: str) -> ReviewRoute:
+    """The installation's default route for the owner, made with today's steps when first read (the migration makes
+    none in an empty database)."""
+    route, _ = ReviewRoute.objects.get_or_create(region=None, owner=owner)
+    if not route.steps.exists():
+        for position, row in enumerate(DEFAULT_STEPS[owner], start=1):
+            ReviewStep.objects.create(route=route, position=position, **row)
+    return route
+
+
+def ensure_default_routes() -> None:
+    """Make the default routes that are missing (one query when none is)."""
+    present = set(ReviewRoute.objects.filter(region__isnull=True, steps__isnull=False).values_list("owner", flat=True))
+    for owner in set(RouteOwner.values) - present:
+        default_route(owner)

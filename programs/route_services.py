@@ -9,7 +9,7 @@ from django.db.models import F, Max
 
 from .access import NOT_ROUTE_EDITOR, can_edit_routes, require
 from .models import ReviewCriterion
-from .review_routes import DEFAULT_STEPS, ReviewRoute, ReviewStep, StepSubject
+from .review_routes import DEFAULT_STEPS, ReviewRoute, ReviewStep, StepSubject, default_route
 from .service_common import _stamp
 
 STEP_FIELDS = [
@@ -50,8 +50,7 @@ def route_create(*, actor, region, owner: str, basis: str = "") -> ReviewRoute:
     require(can_edit_routes(actor), NOT_ROUTE_EDITOR)
     if ReviewRoute.objects.filter(region=region, owner=owner).exists():
         raise ValidationError({"region": "Маршрут этой территории для таких программ уже есть: измените его."})
-    default = ReviewRoute.objects.filter(region__isnull=True, owner=owner).first()
-    source = list(default.steps.order_by("position", "pk")) if default else []
+    source = list(default_route(owner).steps.order_by("position", "pk"))
     route = ReviewRoute(region=region, owner=owner, basis=basis)
     route.full_clean()
     _stamp(route, actor, "Маршрут создан").save()

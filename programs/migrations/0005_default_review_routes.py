@@ -1,6 +1,9 @@
 """The default review routes (no territory) — today's behaviour as data — and every existing review linked to its
 step: a municipal review to the school route's first step, a mutual one to its second, a regional one to the
-school route's third step or the municipal route's only step. Municipal and regional reviews decide."""
+school route's third step or the municipal route's only step. Municipal and regional reviews decide.
+
+A database without reviews gets no rows here: `programs.review_flow.default_route` makes the default routes when
+they are first read, so that `migrate` of an empty database leaves it empty (scripts/restore.sh restores into it)."""
 
 from django.db import migrations
 
@@ -22,6 +25,8 @@ def forwards(apps, schema_editor):
     ReviewRoute = apps.get_model("programs", "ReviewRoute")
     ReviewStep = apps.get_model("programs", "ReviewStep")
     Review = apps.get_model("programs", "Review")
+    if not Review.objects.exists():
+        return
     steps = {}
     for owner, rows in (("school", SCHOOL_STEPS), ("municipal", MUNICIPAL_STEPS)):
         route, _ = ReviewRoute.objects.get_or_create(region=None, owner=owner)

@@ -19,6 +19,7 @@ from ..access import (
     route_regions,
     visible_routes,
 )
+from ..review_routes import ensure_default_routes
 from ..route_forms import ReviewStepForm, RouteCreateForm, StepCriteriaForm
 from ..route_services import route_create, step_criteria_save, step_delete, step_move, step_save
 from ..selectors import route_history, routes_with_steps
@@ -39,6 +40,7 @@ def _route_url(route) -> str:
 @login_required
 def route_list(request):
     require(can_read_routes(request.user), NOT_ROUTE_READER)
+    ensure_default_routes()  # made when first read (migration 0005)
     can_edit = can_edit_routes(request.user)
     form = RouteCreateForm(request.POST or None, regions=route_regions(request.user)) if can_edit else None
     if request.method == "POST":
