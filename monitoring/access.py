@@ -17,6 +17,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
+from programs.access import reviews_given_to
+from programs.review_routes import StepSubject
+from programs.review_subjects import ReviewDocument
 from schools.access import (  # noqa: F401  (the shared scopes and `require` are re-exported for views)
     Role,
     coordinator_municipality_ids,
@@ -27,6 +30,7 @@ from schools.access import (  # noqa: F401  (the shared scopes and `require` are
     visible_schools,
 )
 from schools.models import Municipality, Region, School
+from schools.school_year import school_year_label
 from shnor_portal.object_kinds import ObjectKind, page
 
 from .models import Indicator, IndicatorValue, MonitoringStage, OpenReport, SelfAssessment
@@ -79,12 +83,36 @@ def get_self_assessment_or_404(user, pk) -> SelfAssessment:
 
 
 def visible_open_reports(user) -> QuerySet[OpenReport]:
+    """The reports of the schools the user reaches, and those of the schools whose programme the user's school or
+    organisation was given to review as a report (a step of the route that reviews the open report)."""
     reach = reach_of(user)
     if reach.everything:
         return OpenReport.objects.all()
     if not reach.roles:
         return OpenReport.objects.none()
-    return OpenReport.objects.filter(school__in=visible_schools(user))
+    reviewed = reviews_given_to(user).filter(subject=StepSubject.REPORT).values("programme__school_id")
+    return OpenReport.objects.filter(Q(school__in=visible_schools(user)) | Q(school_id__in=reviewed))
+
+
+def open_reports_for_review(review) -> list[ReviewDocument]:
+    """A review of a report looks at the open reports of the programme's school over the programme's years (the
+    newest upload of each year); registered on `programs.review_subjects`."""
+    if not review.programme.school_id:
+        return []
+    reports = OpenReport.objects.filter(
+        school_id=review.programme.school_id, year__range=(review.programme.period_start, review.programme.period_end + 1)
+    ).order_by("year", "-uploaded_at", "-pk")
+    newest = {}
+    for report in reports:
+        newest.setdefault(report.year, report)
+    return [
+        ReviewDocument(
+            title=f"Открытый доклад за {school_year_label(year)} учебный год ({report.original_name})",
+            url=reverse("monitoring:open_report_file", args=[report.pk]),
+            uploaded_on=report.uploaded_at.date(),
+        )
+        for year, report in newest.items()
+    ]
 
 
 def get_open_report_or_404(user, pk) -> OpenReport:

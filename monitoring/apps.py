@@ -7,8 +7,10 @@ class MonitoringConfig(AppConfig):
     verbose_name = "Мониторинг"
 
     def ready(self):
+        from programs import review_subjects
         from shnor_portal import object_kinds
 
         from . import access, reminders, tasks  # noqa: F401  (reminders and tasks register themselves)
 
         object_kinds.register(*access.object_kinds())
+        review_subjects.register_report_reader(access.open_reports_for_review)

@@ -37,7 +37,9 @@ from .review_routes import SchoolScope, StepReviewer
 
 def reviewer_school_ids(user) -> set[int]:
     """Schools on whose behalf the user may carry out a mutual review: their own school as team or curator."""
-    return {a.school_id for a in reach_of(user).assignments if a.role in (Role.SCHOOL_TEAM, Role.CURATOR)}
+    return {
+        a.school_id for a in reach_of(user).assignments if a.role in (Role.SCHOOL_TEAM, Role.CURATOR) and a.school_id
+    }
 
 
 def visible_programmes(user) -> QuerySet[Programme]:
@@ -310,3 +312,12 @@ def act_targets() -> list:
         ActTarget("programme", "программа", get_programme_or_404, lambda user: visible_programmes(user).values("pk"),
                   can_oversee, names, page("programs:detail"), lambda programme: programme.title),
     ]  # fmt: skip
+
+
+def reviews_given_to(user) -> QuerySet[Review]:
+    """The reviews given to the user's school (a mutual review) or organisation (its expert)."""
+    reach = reach_of(user)
+    return Review.objects.filter(
+        Q(reviewer_school_id__in=reviewer_school_ids(user))
+        | Q(reviewer_organisation_id__in=reach.expert_organisation_ids)
+    )

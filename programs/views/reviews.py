@@ -20,6 +20,7 @@ from ..access import (
 )
 from ..forms import MutualReviewForm, ReviewForm
 from ..models import ProgrammeSnapshot
+from ..review_subjects import report_documents
 from ..route_forms import ReviewOpenForm
 from ..selectors import (
     compare_contents,
@@ -197,6 +198,7 @@ def review_detail(request, pk):
             "other_reviews": [r for r in reviews if r.round == review.round and r.pk != review.pk],
             "progress": progress_of([m for s in sections for m in s.rows]),
             "evidence": evidence_for_review(review),
+            "reports": report_documents(review),
             "today": timezone.localdate(),
         },
     )

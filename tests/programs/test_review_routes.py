@@ -206,6 +206,38 @@ def test_an_organisation_expert_reviews_the_evidence_of_an_accepted_programme(de
     assert programme.state == State.ACCEPTED  # evidence reviewed: remarks, not a new decision on the plan
 
 
+def test_an_organisation_expert_reviews_the_schools_open_report_and_downloads_it(demo, a_school, institute, client):
+    from monitoring.models import OpenReport
+
+    organisation, expert = institute
+    region = territory(a_school.municipality)
+    Organisation.objects.filter(pk=organisation.pk).update(region=region)
+    route = territory_route(
+        region, MUNICIPAL,
+        dict(name="Экспертиза открытого доклада", kind="custom", subject="report", reviewer="organisation", deciding=False),
+    )  # fmt: skip
+    programme = submitted(a_school, demo["department"])
+    complete(programme.reviews.get(), demo["coordinator"])
+    programme.refresh_from_db()
+
+    def report(school, year, name):
+        return OpenReport.objects.create(
+            school=school, year=year, file=ContentFile(PDF, name), original_name=name, content_type="application/pdf"
+        )
+
+    own = report(a_school, programme.period_start, "доклад-2025.pdf")
+    other = report(School.objects.exclude(pk=a_school.pk).first(), programme.period_start, "чужой.pdf")
+    client.force_login(expert)
+    assert client.get(reverse("monitoring:open_report_file", args=[own.pk])).status_code == 404  # not given yet
+    review = services.review_open_step(
+        programme=programme, step=route.steps.get(position=2), actor=demo["department"], organisation=organisation
+    )
+    page = client.get(reverse("programs:review", args=[review.pk])).content.decode()
+    assert "Открытые доклады школы: 1" in page and "доклад-2025.pdf" in page and "чужой.pdf" not in page
+    assert client.get(reverse("monitoring:open_report_file", args=[own.pk])).status_code == 200
+    assert client.get(reverse("monitoring:open_report_file", args=[other.pk])).status_code == 404
+
+
 def test_an_outsider_cannot_reach_the_organisation_review(demo, a_school, institute, client):
     organisation, _expert = institute
     region = territory(a_school.municipality)
