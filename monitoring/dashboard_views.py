@@ -20,7 +20,8 @@ from .access import (
     require,
     visible_report_exports,
 )
-from .figures import FIGURES, FigureLinks, counted_year_figures, dynamics_charts, sections
+from .figure_links import FigureLinks, sections
+from .figures import FIGURES, counted_year_figures, dynamics_charts
 from .filters import year_choices
 from .models import YEAR_MIN, ReportExport
 from .tasks import exports_mark_interrupted, report_export_retry, report_export_start

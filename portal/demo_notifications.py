@@ -35,14 +35,42 @@ def _first(queryset):
 
 @transaction.atomic
 def seed_notifications() -> int:
-    from programs.models import OPEN_STATUSES, Programme, Review, RoadmapMeasure
-    from schools.demo import CURATOR_SCHOOL, INSTITUTE, MUNICIPALITY_A, MUNICIPALITY_B, SCHOOL_TEAM_SCHOOL
-    from schools.models import IdentificationRun, School
-
     users = get_user_model().objects.in_bulk(
         ["department", "coordinator", "coordinator_b", "school", "curator", "tutor", "curator_org", "expert"],
         field_name="username",
     )
+    now = timezone.now()
+    notifications = []
+    for index, (username, kind, target, title, body, days, read) in enumerate(_rows()):
+        user = users.get(username)
+        if user is None or target is None:
+            continue
+        spec = kind_of_model(target._meta.label_lower)
+        url = ""
+        if kind == kinds.SELF_ASSESSMENT_MISSING:
+            url = reverse("monitoring:school", args=[target.pk])
+        created = now - datetime.timedelta(days=days, hours=index)
+        notifications.append(
+            Notification(
+                recipient=user, kind=kind, title=title[:300], body=body,
+                target_type=ContentType.objects.get_for_model(target), target_id=target.pk, url=url,
+                municipality_id=spec.municipality_id(target) if spec else None, created_at=created,
+                read_at=created + datetime.timedelta(hours=2) if read else None,
+                dedupe_key=f"demo:{username}:{index}",
+            )
+        )
+    before = Notification.objects.filter(dedupe_key__startswith="demo:").count()
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+    return Notification.objects.filter(dedupe_key__startswith="demo:").count() - before
+
+
+def _rows() -> list[tuple]:
+    """(user, kind, target, title, body, days ago, read?) of every demo notification; the target None when the demo
+    lacks it (the row is skipped)."""
+    from programs.models import OPEN_STATUSES, Programme, Review, RoadmapMeasure
+    from schools.demo import CURATOR_SCHOOL, INSTITUTE, MUNICIPALITY_A, MUNICIPALITY_B, SCHOOL_TEAM_SCHOOL
+    from schools.models import IdentificationRun, School
+
     run = _first(IdentificationRun.objects.filter(approved_at__isnull=False).defer("inputs"))
     own_school = School.objects.filter(short_name=SCHOOL_TEAM_SCHOOL, municipality__name=MUNICIPALITY_A).first()
     school_b = _first(School.objects.filter(municipality__name=MUNICIPALITY_B))
@@ -66,8 +94,7 @@ def seed_notifications() -> int:
 
     municipal_measure, own_measure = measure_of(municipal), measure_of(own_programme)
 
-    # (user, kind, target, title, body, days ago, read?)
-    rows = [
+    return [
         ("department", kinds.LIST_APPROVED, run, f"Утверждён {run.list_name} (ШНОР/ШНСУ)" if run else "",
          "Перечень действует весь учебный год.", 12, True),
         ("department", kinds.REVIEW_WAITING, regional,
@@ -97,26 +124,3 @@ def seed_notifications() -> int:
          f"Вам поручена экспертиза «{evidence.step.name}»: программа «{evidence.programme.title}»" if evidence else "",
          "Изучите подтверждающие документы этапа, отметьте критерии чек-листа и дайте заключение.", 2, False),
     ]
-    now = timezone.now()
-    notifications = []
-    for index, (username, kind, target, title, body, days, read) in enumerate(rows):
-        user = users.get(username)
-        if user is None or target is None:
-            continue
-        spec = kind_of_model(target._meta.label_lower)
-        url = ""
-        if kind == kinds.SELF_ASSESSMENT_MISSING:
-            url = reverse("monitoring:school", args=[target.pk])
-        created = now - datetime.timedelta(days=days, hours=index)
-        notifications.append(
-            Notification(
-                recipient=user, kind=kind, title=title[:300], body=body,
-                target_type=ContentType.objects.get_for_model(target), target_id=target.pk, url=url,
-                municipality_id=spec.municipality_id(target) if spec else None, created_at=created,
-                read_at=created + datetime.timedelta(hours=2) if read else None,
-                dedupe_key=f"demo:{username}:{index}",
-            )
-        )
-    before = Notification.objects.filter(dedupe_key__startswith="demo:").count()
-    Notification.objects.bulk_create(notifications, ignore_conflicts=True)
-    return Notification.objects.filter(dedupe_key__startswith="demo:").count() - before

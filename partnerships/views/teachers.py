@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from schools.models import Municipality
 from schools.school_year import current_school_year, school_year_choices, school_year_label, school_year_param
 
-from .. import access, selectors
+from .. import access, selectors, teacher_selectors
 from ..forms import (
     DeficitForm,
     DevelopmentPlanForm,
@@ -54,7 +54,7 @@ def _save(request, form, service, success: str, **kwargs):
 @login_required
 def teacher_list(request):
     access.require(access.can_see_teachers(request.user), NO_TEACHERS)
-    teacher_filter, rows = selectors.teacher_list(user=request.user, data=request.GET)
+    teacher_filter, rows = teacher_selectors.teacher_list(user=request.user, data=request.GET)
     return render(
         request,
         "partnerships/teacher_list.html",
@@ -70,7 +70,7 @@ def teacher_list(request):
 @login_required
 def teacher_export(request):
     access.require(access.can_see_teachers(request.user), NO_TEACHERS)
-    _filter, rows = selectors.teacher_list(user=request.user, data=request.GET)
+    _filter, rows = teacher_selectors.teacher_list(user=request.user, data=request.GET)
     return export_response("teachers", rows, file_name=f"pedagogi-{timezone.localdate():%Y-%m-%d}.xlsx")
 
 
@@ -100,7 +100,7 @@ def teacher_detail(request, pk):
         "partnerships/teacher_detail.html",
         {
             "teacher": teacher,
-            **selectors.teacher_detail(teacher=teacher),
+            **teacher_selectors.teacher_detail(teacher=teacher),
             "can_edit": access.can_edit_teacher(user, teacher),
             "can_assign": access.can_assign_tutor(user, teacher),
             "can_keep": access.can_keep_development(user, teacher, is_tutor=is_tutor),
@@ -222,14 +222,14 @@ def tutoring_create(request, pk):
 @login_required
 def plan_list(request):
     access.require(access.can_see_teachers(request.user), NO_TEACHERS)
-    plan_filter, rows = selectors.plan_list(user=request.user, data=request.GET)
+    plan_filter, rows = teacher_selectors.plan_list(user=request.user, data=request.GET)
     return render(request, "partnerships/plan_list.html", {"filter": plan_filter, **paginate(request, rows)})
 
 
 @login_required
 def plan_export(request):
     access.require(access.can_see_teachers(request.user), NO_TEACHERS)
-    _filter, rows = selectors.plan_list(user=request.user, data=request.GET)
+    _filter, rows = teacher_selectors.plan_list(user=request.user, data=request.GET)
     return export_response("plans", rows, file_name=f"iprp-{timezone.localdate():%Y-%m-%d}.xlsx")
 
 
@@ -257,7 +257,7 @@ def plan_detail(request, pk):
         {
             "plan": plan,
             "teacher": plan.teacher,
-            "items": selectors.plan_items(plan=plan),
+            "items": teacher_selectors.plan_items(plan=plan),
             "can_keep": access.can_keep_development(request.user, plan.teacher),
         },
     )
@@ -337,7 +337,7 @@ def tutor_list(request):
 
 def _tutor_rows(request) -> tuple[list[dict], dict]:
     """The tutor team filtered by name, municipality and direction (the page and the export alike)."""
-    everyone = selectors.tutor_team(user=request.user)
+    everyone = teacher_selectors.tutor_team(user=request.user)
     rows = everyone
     q = request.GET.get("q", "").strip()
     municipality = _municipality_param(request)
@@ -402,7 +402,7 @@ def coverage(request):
     access.require(access.can_see_coverage(request.user), "Охват педагогов видят школы, тьюторы, координаторы и управление.")
     municipality = _municipality_param(request)
     year = school_year_param(request.GET.get("year"))
-    data = selectors.coverage(user=request.user, municipality=municipality, year=year, q=request.GET.get("q", ""))
+    data = teacher_selectors.coverage(user=request.user, municipality=municipality, year=year, q=request.GET.get("q", ""))
     return render(
         request,
         "partnerships/coverage.html",
@@ -423,7 +423,7 @@ def coverage(request):
 @login_required
 def coverage_export(request):
     access.require(access.can_see_coverage(request.user), "Охват педагогов видят школы, тьюторы, координаторы и управление.")
-    data = selectors.coverage(
+    data = teacher_selectors.coverage(
         user=request.user, municipality=_municipality_param(request), year=school_year_param(request.GET.get("year")),
         q=request.GET.get("q", ""),
     )
