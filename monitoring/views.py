@@ -329,6 +329,35 @@ def _neighbour_years(year: int) -> dict:
     }
 
 
+def _render_grid(request, *, year, stage, calendar, may_edit, grid_url: str, confirms: bool, **owner):
+    """The entry grid of one school or one municipality (`owner`: school= or municipality=) for a year and stage."""
+    result = _grid(request, year=year, stage=stage, may_edit=may_edit, **owner)
+    if not isinstance(result, tuple):
+        return result
+    form, rows = result
+    (owner_name, owner_obj), = owner.items()
+    return render(
+        request,
+        "monitoring/grid.html",
+        {
+            "form": form,
+            "rows": rows,
+            owner_name: owner_obj,
+            "owner": owner_obj,
+            "year": year,
+            "stage": stage,
+            "year_label": school_year_label(year),
+            "stage_label": _stage_or_404(stage, calendar).name,
+            "may_edit": may_edit,
+            "stages": [(s.code, s.name) for s in calendar],
+            **_neighbour_years(year),
+            "grid_url": grid_url,
+            "owner_pk": owner_obj.pk,
+            "confirms_at_once": confirms,
+        },
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def school_grid(request, pk, year, stage):
@@ -337,30 +366,10 @@ def school_grid(request, pk, year, stage):
     calendar = stages_of(year, municipality=school.municipality)
     stage = _stage_or_404(stage, calendar).code
     may_edit = can_enter_school_values(request.user, school)
-    result = _grid(request, year=year, stage=stage, school=school, may_edit=may_edit)
-    if not isinstance(result, tuple):
-        return result
-    form, rows = result
-    return render(
-        request,
-        "monitoring/grid.html",
-        {
-            "form": form,
-            "rows": rows,
-            "school": school,
-            "owner": school,
-            "year": year,
-            "stage": stage,
-            "year_label": school_year_label(year),
-            "stage_label": _stage_or_404(stage, calendar).name,
-            "may_edit": may_edit,
-            "stages": [(s.code, s.name) for s in calendar],
-            **_neighbour_years(year),
-            "grid_url": "monitoring:school_grid",
-            "owner_pk": school.pk,
-            "confirms_at_once": may_edit and confirms_at_once(request.user, school),
-        },
-    )
+    return _render_grid(
+        request, year=year, stage=stage, calendar=calendar, may_edit=may_edit, grid_url="monitoring:school_grid",
+        confirms=may_edit and confirms_at_once(request.user, school), school=school,
+    )  # fmt: skip
 
 
 @login_required
@@ -371,30 +380,10 @@ def municipality_grid(request, pk, year, stage):
     calendar = stages_of(year, municipality=municipality)
     stage = _stage_or_404(stage, calendar).code
     may_edit = can_enter_municipality_values(request.user, municipality)
-    result = _grid(request, year=year, stage=stage, municipality=municipality, may_edit=may_edit)
-    if not isinstance(result, tuple):
-        return result
-    form, rows = result
-    return render(
-        request,
-        "monitoring/grid.html",
-        {
-            "form": form,
-            "rows": rows,
-            "municipality": municipality,
-            "owner": municipality,
-            "year": year,
-            "stage": stage,
-            "year_label": school_year_label(year),
-            "stage_label": _stage_or_404(stage, calendar).name,
-            "may_edit": may_edit,
-            "stages": [(s.code, s.name) for s in calendar],
-            **_neighbour_years(year),
-            "grid_url": "monitoring:municipality_grid",
-            "owner_pk": municipality.pk,
-            "confirms_at_once": may_edit,
-        },
-    )
+    return _render_grid(
+        request, year=year, stage=stage, calendar=calendar, may_edit=may_edit, grid_url="monitoring:municipality_grid",
+        confirms=may_edit, municipality=municipality,
+    )  # fmt: skip
 
 
 # --- the confirmation queue -----------------------------------------------------------------------------------------
