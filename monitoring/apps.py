@@ -10,7 +10,7 @@ class MonitoringConfig(AppConfig):
         from programs import review_subjects
         from shnor_portal import object_kinds
 
-        from . import access, reminders, tasks  # noqa: F401  (reminders and tasks register themselves)
+        from . import access, reminders, selectors, tasks  # noqa: F401  (they register themselves: reminders, tasks, a computation)
 
         object_kinds.register(*access.object_kinds())
         review_subjects.register_report_reader(access.open_reports_for_review)

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from schools.school_year import school_year_label
 
 from .models import MonitoringStage, Stage
+from .models.calendar import region_id_of  # noqa: F401  (read from here too)
 
 DEFAULT_SOURCE = "этапы портала по умолчанию"
 
@@ -226,11 +227,3 @@ def attach_labels(objects, book: CalendarBook | None = None) -> None:
         municipality_id = getattr(obj, "municipality_id", None)
         region_id = regions.get(municipality_id) if municipality_id else school_regions.get(obj.school_id)
         obj.stage_label = book.label(obj.year, obj.stage, region_id)
-
-
-def region_id_of(obj) -> int | None:
-    """The territory of a value's municipality or a self-assessment's school."""
-    municipality = obj.municipality if getattr(obj, "municipality_id", None) else None
-    if municipality is None and getattr(obj, "school_id", None):
-        municipality = obj.school.municipality
-    return municipality.region_id if municipality is not None else None

@@ -22,7 +22,6 @@ To add one, write the function and decorate it with `@computed("key", "Что с
 from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from schools.school_year import school_year_period
 
@@ -56,7 +55,7 @@ def compute(key: str, *, year: int, municipality=None, school=None) -> float | N
     return None if value is None else round(float(value), 2)
 
 
-def _school_scope(municipality, school, *, via: str = "school") -> Q:
+def school_scope(municipality, school, *, via: str = "school") -> Q:
     """The rows of the scope, by the school they belong to (`via`: the path from the row to its school)."""
     if school is not None:
         return Q(**{f"{via}_id": school.pk})
@@ -69,7 +68,7 @@ def _school_scope(municipality, school, *, via: str = "school") -> Q:
     return Q()
 
 
-def _share(part: int, whole: int) -> float | None:
+def share_percent(part: int, whole: int) -> float | None:
     return 100.0 * part / whole if whole else None
 
 
@@ -92,7 +91,7 @@ def _ege_mean(subject: str) -> ComputeFn:
     mean, participants = f"ege-{subject}-mean_score", f"ege-{subject}-participants"
 
     def function(year, municipality, school):
-        by_school = _results(year, _school_scope(municipality, school), [mean, participants])
+        by_school = _results(year, school_scope(municipality, school), [mean, participants])
         # A municipality's mean is the schools' means weighted by their participants, as the regional returns do.
         total = weight = 0.0
         for values in by_school.values():
@@ -106,11 +105,11 @@ def _ege_mean(subject: str) -> ComputeFn:
     return function
 
 
-def _ege_below_min_share(subject: str) -> ComputeFn:
+def _ege_below_minshare_percent(subject: str) -> ComputeFn:
     below, participants = f"ege-{subject}-below_min", f"ege-{subject}-participants"
 
     def function(year, municipality, school):
-        by_school = _results(year, _school_scope(municipality, school), [below, participants])
+        by_school = _results(year, school_scope(municipality, school), [below, participants])
         took = sum(v.get(participants) or 0 for v in by_school.values() if below in v)
         failed = sum(v[below] for v in by_school.values() if below in v and v.get(participants))
         return 100.0 * failed / took if took else None
@@ -123,24 +122,24 @@ computed("ege_math_profile_mean", "Средний балл ЕГЭ по проф�
     _ege_mean("math_profile")
 )
 computed("ege_russian_below_min_share", "Доля не преодолевших минимальный порог ЕГЭ по русскому языку, %")(
-    _ege_below_min_share("russian")
+    _ege_below_minshare_percent("russian")
 )
 computed("ege_math_profile_below_min_share", "Доля не преодолевших минимальный порог ЕГЭ по профильной математике, %")(
-    _ege_below_min_share("math_profile")
+    _ege_below_minshare_percent("math_profile")
 )
 
 
 # --- the approved list (`schools.models.SchoolYearStatus`) --------------------------------------------------------
 
 
-def _status_share(statuses: tuple[str, ...]) -> ComputeFn:
+def _statusshare_percent(statuses: tuple[str, ...]) -> ComputeFn:
     def function(year, municipality, school):
         from schools.models import SchoolYearStatus
 
         if school is not None:
             return None  # a share of schools has no value for one school
         rows = list(
-            SchoolYearStatus.objects.filter(_school_scope(municipality, None), year=year).values_list(
+            SchoolYearStatus.objects.filter(school_scope(municipality, None), year=year).values_list(
                 "status", flat=True
             )
         )
@@ -151,12 +150,12 @@ def _status_share(statuses: tuple[str, ...]) -> ComputeFn:
     return function
 
 
-computed("shnor_share", "Доля ШНОР среди школ по утверждённому перечню года, %")(_status_share(("shnor", "both")))
-computed("shnsu_share", "Доля ШНСУ среди школ по утверждённому перечню года, %")(_status_share(("shnsu", "both")))
+computed("shnor_share", "Доля ШНОР среди школ по утверждённому перечню года, %")(_statusshare_percent(("shnor", "both")))
+computed("shnsu_share", "Доля ШНСУ среди школ по утверждённому перечню года, %")(_statusshare_percent(("shnsu", "both")))
 
 
 @computed("accepted_programme_share", "Доля ШНОР и ШНСУ с принятой школьной программой, %")
-def accepted_programme_share(year, municipality, school):
+def accepted_programmeshare_percent(year, municipality, school):
     """Of the schools on the newest approved list up to the year (ШНОР, ШНСУ or both), the share with an accepted
     school programme whose period covers the year; for one school, 100 or 0."""
     from programs.models import Programme
@@ -176,7 +175,7 @@ def accepted_programme_share(year, municipality, school):
     if list_year is None:
         return None
     listed = set(
-        SchoolYearStatus.objects.filter(_school_scope(municipality, None), year=list_year)
+        SchoolYearStatus.objects.filter(school_scope(municipality, None), year=list_year)
         .exclude(status=Status.NONE)
         .values_list("school_id", flat=True)
     )
@@ -194,9 +193,9 @@ def ipr_coverage(year, municipality, school):
     """Working teachers of the scope with an individual development plan (active or completed) for the year."""
     from partnerships.models import DevelopmentPlan, Teacher
 
-    teachers = Teacher.objects.filter(_school_scope(municipality, school), is_active=True)
+    teachers = Teacher.objects.filter(school_scope(municipality, school), is_active=True)
     with_plan = teachers.filter(plans__year=year, plans__status__in=DevelopmentPlan.COUNTING).distinct()
-    return _share(with_plan.count(), teachers.count())
+    return share_percent(with_plan.count(), teachers.count())
 
 
 @computed("tutoring_coverage", "Доля педагогов, закреплённых за тьютором в учебном году, %")
@@ -205,12 +204,12 @@ def tutoring_coverage(year, municipality, school):
     from partnerships.models import Teacher
 
     first, last = school_year_period(year)
-    teachers = Teacher.objects.filter(_school_scope(municipality, school), is_active=True)
+    teachers = Teacher.objects.filter(school_scope(municipality, school), is_active=True)
     tutored = teachers.filter(
         Q(tutor_assignments__ends_on__isnull=True) | Q(tutor_assignments__ends_on__gte=first),
         tutor_assignments__starts_on__lte=last,
     ).distinct()
-    return _share(tutored.count(), teachers.count())
+    return share_percent(tutored.count(), teachers.count())
 
 
 @computed("agreements_signed", "Договоров о сотрудничестве заключено за учебный год, ед.")
@@ -221,7 +220,7 @@ def agreements_signed(year, municipality, school):
 
     first, last = school_year_period(year)
     return float(
-        Agreement.objects.filter(_school_scope(municipality, school, via="supported_school"))
+        Agreement.objects.filter(school_scope(municipality, school, via="supported_school"))
         .exclude(status=Agreement.Status.DRAFT)
         .filter(signed_on__range=(first, last))
         .count()
@@ -236,7 +235,7 @@ def sessions_confirmed(year, municipality, school):
     first, last = school_year_period(year)
     return float(
         SupportSession.objects.filter(
-            _school_scope(municipality, school, via="agreement__supported_school"),
+            school_scope(municipality, school, via="agreement__supported_school"),
             status=SupportSession.Status.CONFIRMED,
             held_on__range=(first, last),
         ).count()
@@ -251,12 +250,12 @@ def event_participation(year, municipality, school):
 
     first, last = school_year_period(year)
     marked = EventInvitation.objects.filter(
-        _school_scope(municipality, school),
+        school_scope(municipality, school),
         event__held_on__range=(first, last),
         event__is_cancelled=False,
         attended__isnull=False,
     )
-    return _share(marked.filter(attended=True).count(), marked.count())
+    return share_percent(marked.filter(attended=True).count(), marked.count())
 
 
 # --- partnerships: people at events and on courses (`partnerships.models.EventAttendee`) ---------------------------
@@ -276,7 +275,7 @@ def _shnor_school_ids(year: int, municipality, school) -> set[int] | None:
         return None
     return set(
         SchoolYearStatus.objects.filter(
-            _school_scope(municipality, None), year=list_year, status__in=(Status.SHNOR, Status.BOTH)
+            school_scope(municipality, None), year=list_year, status__in=(Status.SHNOR, Status.BOTH)
         ).values_list("school_id", flat=True)
     )
 
@@ -309,7 +308,7 @@ def teachers_at_events(year, municipality, school):
         .filter(teacher_id__in=teachers, attended=True)
         .values_list("teacher_id", flat=True)
     )
-    return _share(len(took_part), len(teachers))
+    return share_percent(len(took_part), len(teachers))
 
 
 @computed("management_teams_trained", "Доля управленческих команд ШНОР, прошедших обучение на курсах повышения квалификации, %")
@@ -325,10 +324,10 @@ def management_teams_trained(year, municipality, school):
     for school_id, event_id, completed in rows.values_list("school_id", "event_id", "completed"):
         teams.setdefault((school_id, event_id), []).append(bool(completed))
     trained = {school_id for (school_id, _event), members in teams.items() if all(members)}
-    return _share(len(trained), len(schools))
+    return share_percent(len(trained), len(schools))
 
 
-def _specialists_share(*, courses: bool) -> ComputeFn:
+def _specialistsshare_percent(*, courses: bool) -> ComputeFn:
     def function(year, municipality, school):
         if school is not None:
             return None  # municipal specialists belong to no school
@@ -342,7 +341,7 @@ def _specialists_share(*, courses: bool) -> ComputeFn:
         for municipality_id, name, done in rows.values_list("municipality_id", "full_name", done_field):
             key = (municipality_id, " ".join(name.lower().split()))
             people[key] = people.get(key, False) or bool(done)
-        return _share(sum(people.values()), len(people))
+        return share_percent(sum(people.values()), len(people))
 
     return function
 
@@ -350,14 +349,14 @@ def _specialists_share(*, courses: bool) -> ComputeFn:
 computed(
     "specialists_at_events",
     "Доля приглашённых специалистов муниципальных методических служб и МОУО, принявших участие в мероприятиях, %",
-)(_specialists_share(courses=False))
+)(_specialistsshare_percent(courses=False))
 computed(
     "specialists_trained",
     "Доля записанных на курсы специалистов муниципальных методических служб и МОУО, прошедших обучение, %",
-)(_specialists_share(courses=True))
+)(_specialistsshare_percent(courses=True))
 
 
-# --- programmes and monitoring -------------------------------------------------------------------------------------
+# --- programmes (the self-assessments on time are counted by `monitoring.selectors`, which reads the calendar) -------------------------------------------------------------------------------------
 
 
 @computed("measures_done", "Доля выполненных мероприятий школьных дорожных карт со сроком в учебном году, %")
@@ -367,48 +366,6 @@ def measures_done(year, municipality, school):
 
     first, last = school_year_period(year)
     due = RoadmapMeasure.objects.filter(
-        _school_scope(municipality, school, via="programme__school"), deadline__range=(first, last)
+        school_scope(municipality, school, via="programme__school"), deadline__range=(first, last)
     ).exclude(status=MeasureStatus.CANCELLED)
-    return _share(due.filter(status=MeasureStatus.DONE).count(), due.count())
-
-
-@computed("self_assessments_on_time", "Доля самооценок, загруженных в срок этапа, %")
-def self_assessments_on_time(year, municipality, school):
-    """For each stage of the year whose due date — in the school's municipality's calendar (`monitoring.calendar`) —
-    has passed: the schools on the list of the year (or the school itself) with a self-assessment uploaded by the due
-    date (first upload of the stage)."""
-    from django.db.models import Min
-
-    from schools.models import School, SchoolYearStatus, Status
-
-    from .calendar import CalendarBook
-    from .models import SelfAssessment
-
-    today = timezone.localdate()
-    if school is not None:
-        expected = School.objects.filter(pk=school.pk)
-    else:
-        expected = School.objects.filter(
-            pk__in=SchoolYearStatus.objects.filter(_school_scope(municipality, None), year=year)
-            .exclude(status=Status.NONE)
-            .values("school_id")
-        )
-    book = CalendarBook([year])
-    due: dict[int, dict[str, object]] = {}  # school id → {stage code: due date passed}
-    for school_id, municipality_id, region_id in expected.values_list(
-        "pk", "municipality_id", "municipality__region_id"
-    ):
-        due[school_id] = {s.code: s.due_on for s in book.stages(year, region_id, municipality_id) if s.overdue(today)}
-    expected_count = sum(len(stages) for stages in due.values())
-    if not expected_count:
-        return None
-    first_uploads = (
-        SelfAssessment.objects.filter(school_id__in=list(due), year=year)
-        .values_list("school_id", "stage")
-        .annotate(first=Min("uploaded_at"))
-    )
-    on_time = sum(
-        1 for school_id, stage, first in first_uploads
-        if stage in due[school_id] and first.date() <= due[school_id][stage]
-    )  # fmt: skip
-    return _share(on_time, expected_count)
+    return share_percent(due.filter(status=MeasureStatus.DONE).count(), due.count())

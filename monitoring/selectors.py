@@ -7,16 +7,16 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from schools.access import reach_of
-from schools.models import Municipality, School
+from schools.models import Municipality, School, SchoolYearStatus, Status
 from schools.school_year import current_school_year, school_year_label
 
 from .access import coordinator_municipality_ids, team_school_ids
 from .calendar import CalendarBook, rank_in
-from .computed import compute
+from .computed import compute, computed, school_scope, share_percent
 from .models import (
     Indicator,
     IndicatorPlan,
@@ -375,3 +375,41 @@ def _waiting_home_items(reach, coordinator_of) -> tuple[list[dict], dict | None]
             "values": sum(waiting_values.values()),
         }
     return municipalities, department
+
+
+# --- a computed indicator that reads the calendar (registered on `monitoring.computed`) ---------------------------
+
+
+@computed("self_assessments_on_time", "Доля самооценок, загруженных в срок этапа, %")
+def self_assessments_on_time(year, municipality, school):
+    """For each stage of the year whose due date — in the school's municipality's calendar (`monitoring.calendar`) —
+    has passed: the schools on the list of the year (or the school itself) with a self-assessment uploaded by the due
+    date (first upload of the stage)."""
+    today = timezone.localdate()
+    if school is not None:
+        expected = School.objects.filter(pk=school.pk)
+    else:
+        expected = School.objects.filter(
+            pk__in=SchoolYearStatus.objects.filter(school_scope(municipality, None), year=year)
+            .exclude(status=Status.NONE)
+            .values("school_id")
+        )
+    book = CalendarBook([year])
+    due: dict[int, dict[str, object]] = {}  # school id → {stage code: due date passed}
+    for school_id, municipality_id, region_id in expected.values_list(
+        "pk", "municipality_id", "municipality__region_id"
+    ):
+        due[school_id] = {s.code: s.due_on for s in book.stages(year, region_id, municipality_id) if s.overdue(today)}
+    expected_count = sum(len(stages) for stages in due.values())
+    if not expected_count:
+        return None
+    first_uploads = (
+        SelfAssessment.objects.filter(school_id__in=list(due), year=year)
+        .values_list("school_id", "stage")
+        .annotate(first=Min("uploaded_at"))
+    )
+    on_time = sum(
+        1 for school_id, stage, first in first_uploads
+        if stage in due[school_id] and first.date() <= due[school_id][stage]
+    )  # fmt: skip
+    return share_percent(on_time, expected_count)

@@ -147,7 +147,7 @@ def can_open_step(user, step: ReviewStep, programme: Programme) -> bool:
 
 
 def _openable_of_kind(user, programme: Programme, kind: str) -> bool:
-    from .review_flow import is_button_step, openable_steps  # the route's order lives with the flow
+    from .route_steps import is_button_step, openable_steps
 
     return any(
         step.kind == kind and is_button_step(step) and can_open_step(user, step, programme)

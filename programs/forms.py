@@ -410,6 +410,6 @@ class MutualReviewForm(forms.Form):
 
     def __init__(self, *args, user, programme: Programme, **kwargs):
         super().__init__(*args, **kwargs)
-        from .review_flow import first_step_of_kind  # the route's mutual step says whose schools
+        from .route_steps import first_step_of_kind  # the route's mutual step says whose schools
 
         self.fields["school"].queryset = mutual_reviewer_schools(user, programme, first_step_of_kind(programme, "mutual"))

@@ -696,7 +696,7 @@ def route_history(route, limit: int = 30) -> list[dict]:
 
 def route_step_of(programme, step_id: int):
     """A step of the programme's route, or None."""
-    from .review_flow import route_steps
+    from .route_steps import route_steps
 
     return next((s for s in route_steps(programme) if s.pk == step_id), None)
 
@@ -705,8 +705,8 @@ def step_openers(user, programme) -> list[dict]:
     """The steps of the programme's route the user may open a review of now, each with its form (whom to give it
     to): the «Открыть экспертизу» block of the programme's page."""
     from .access import can_open_reviews, can_open_step
-    from .review_flow import openable_steps
     from .route_forms import ReviewOpenForm
+    from .route_steps import openable_steps
 
     if not can_open_reviews(user, programme):
         return []

@@ -15,12 +15,42 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from schools.models import Municipality, Region
 from schools.school_year import school_year_label, school_year_period
 
-from .core import STAGE_CODE_MAX, YEAR_MAX, YEAR_MIN
+YEAR_MIN = 2000
+YEAR_MAX = 2100
+
+
+class Stage(models.TextChoices):
+    """The codes of the portal's default calendar (`monitoring.calendar`): a territory names its own stages, so a
+    value or a self-assessment stores any code of its territory's calendar, not only these."""
+
+    ENTRY = "entry", "Входной мониторинг"
+    INTERIM = "interim", "Промежуточный мониторинг"
+    FINAL = "final", "Итоговый мониторинг"
+
+
+STAGE_CODE_MAX = 32
+
+
+class StageLabelled:
+    """`stage_label`: the name of the stage in the calendar of the object's territory and year (`monitoring.calendar`).
+    Lists set it for all their rows at once (`calendar.attach_labels`); one object reads the calendar itself."""
+
+    @property
+    def stage_label(self) -> str:
+        if "_stage_label" not in self.__dict__:
+            self._stage_label = stage_name(self.year, self.stage, region_id_of(self))
+        return self._stage_label
+
+    @stage_label.setter
+    def stage_label(self, value: str) -> None:
+        self._stage_label = value
+
 
 # How far before its school year a stage may start: seed 002's entry stage runs in December before the programme's
 # first year, a department preparing a cycle may start it a year or two ahead; further is a typing error.
@@ -179,3 +209,23 @@ class MunicipalStageShift(models.Model):
                 f"Муниципалитет сдвигает сроки этапа «{name}» только внутри сроков управления: "
                 f"с {_date(stage.starts_on)} по {_date(stage.due_on)}."
             )
+
+
+def region_id_of(obj) -> int | None:
+    """The territory of a value's municipality or a self-assessment's school."""
+    municipality = obj.municipality if getattr(obj, "municipality_id", None) else None
+    if municipality is None and getattr(obj, "school_id", None):
+        municipality = obj.school.municipality
+    return municipality.region_id if municipality is not None else None
+
+
+def stage_name(year: int, code: str, region_id: int | None) -> str:
+    """The name of a stage in the calendar that holds for a territory and year (as `monitoring.calendar.CalendarBook`
+    reads it: the territory's stages, else the default ones, else the portal's three); a code no longer in the
+    calendar shows as it is stored. One query, for a single object; lists label their rows in one pass."""
+    rows = MonitoringStage.objects.filter(year=year).filter(Q(region_id=region_id) | Q(region__isnull=True))
+    rows = list(rows.values_list("region_id", "code", "name"))
+    own = [row for row in rows if region_id is not None and row[0] == region_id] or [r for r in rows if r[0] is None]
+    if not own:
+        return dict(Stage.choices).get(code, code)
+    return next((name for _region, stage_code, name in own if stage_code == code), code)

@@ -27,38 +27,7 @@ from schools.models import Municipality, School
 from shnor_portal import jobs
 
 from ..computed import COMPUTED_INDICATORS, computed_choices
-
-YEAR_MIN = 2000
-YEAR_MAX = 2100
-
-
-class Stage(models.TextChoices):
-    """The codes of the portal's default calendar (`monitoring.calendar`): a territory names its own stages, so a
-    value or a self-assessment stores any code of its territory's calendar, not only these."""
-
-    ENTRY = "entry", "Входной мониторинг"
-    INTERIM = "interim", "Промежуточный мониторинг"
-    FINAL = "final", "Итоговый мониторинг"
-
-
-STAGE_CODE_MAX = 32
-
-
-class StageLabelled:
-    """`stage_label`: the name of the stage in the calendar of the object's territory and year (`monitoring.calendar`).
-    Lists set it for all their rows at once (`calendar.attach_labels`); one object reads the calendar itself."""
-
-    @property
-    def stage_label(self) -> str:
-        if "_stage_label" not in self.__dict__:
-            from ..calendar import CalendarBook, region_id_of
-
-            self._stage_label = CalendarBook([self.year]).label(self.year, self.stage, region_id_of(self))
-        return self._stage_label
-
-    @stage_label.setter
-    def stage_label(self, value: str) -> None:
-        self._stage_label = value
+from .calendar import STAGE_CODE_MAX, YEAR_MAX, YEAR_MIN, Stage, StageLabelled  # noqa: F401  (read from here too)
 
 
 class Indicator(models.Model):
