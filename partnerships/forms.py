@@ -60,6 +60,23 @@ def add_errors(form: forms.Form, exc) -> None:
         form.reopen_on_current_version()
 
 
+class AgreementHeadsForm(forms.Form):
+    """The heads' names a printed agreement lacks: one field per party whose registry has none, and «save in the
+    registry» for those who keep it. `missing` is [(Signatory, may save)]."""
+
+    def __init__(self, *args, missing, **kwargs):
+        super().__init__(*args, **kwargs)
+        for signatory, may_save in missing:
+            self.fields[signatory.key] = forms.CharField(
+                label=f"{signatory.position} — {signatory.role.lower()} «{signatory.party.short_name}»: ФИО",
+                max_length=200, help_text="Полностью, в именительном падеже: Иванов Иван Иванович.",
+            )
+            if may_save:
+                self.fields[f"{signatory.key}_save"] = forms.BooleanField(
+                    label="Сохранить в реестре, чтобы больше не спрашивать", required=False, initial=True
+                )
+
+
 def _risk_factors(current=None):
     queryset = RiskFactor.objects.filter(is_active=True)
     if current is not None:
