@@ -440,6 +440,10 @@ PROGRAMS = {
         Case(POST, a("draft_measure"), E(department=302, coordinator=403, school=302), b=True,
              data=lambda s: {"version": 1})
     ],
+    PR + "measure_done": [
+        Case(POST, a("draft_measure"), E(department=302, coordinator=403, school=302), b=True,
+             data=lambda s: {"version": 1})
+    ],
     PR + "measure_move": [Case(POST, a("draft_measure", "down"), E(department=302, coordinator=403, school=302), b=True)],
     PR + "evidence": [
         Case(GET, a("municipal_measure"), SEES_MUNICIPAL, b=True),
