@@ -322,6 +322,8 @@ def session_create(request, pk):
         item = agreement.plan_items.filter(pk=plan_item_id).first()
         if item:
             initial = {"plan_item": item.pk, "format": item.format, "topic": item.topic, "risk_factor": item.risk_factor_id}
+            if not item.month_only and item.planned_on <= timezone.localdate():
+                initial["held_on"] = item.planned_on  # the planned date, proposed as in the form's script
     form = SessionForm(request.POST or None, agreement=agreement, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
