@@ -211,14 +211,33 @@ def _write_main(main, content: TemplateContent) -> None:
         )
         rating_rule.add(f"C{FACTOR_FIRST_ROW}:C{last}")
         main.add_data_validation(rating_rule)
-    conclusion_row = FACTOR_FIRST_ROW + len(content.factors) + 1
-    main.cell(row=conclusion_row, column=1, value=CONCLUSION_LABEL).font = _BOLD
-    main.merge_cells(start_row=conclusion_row, start_column=2, end_row=conclusion_row, end_column=4)
-    conclusion = main.cell(row=conclusion_row, column=2)
-    conclusion.fill, conclusion.alignment = _INPUT_FILL, _WRAP
-    main.row_dimensions[conclusion_row].height = 90
-    for column, width in zip("ABCD", (22, 60, 14, 50), strict=True):
+    _write_conclusion(main, FACTOR_FIRST_ROW + len(content.factors) + 1)
+    for column, width in zip("ABCDE", (22, 60, 14, 50, 34), strict=True):
         main.column_dimensions[column].width = width
+
+
+def conclusion_hint(row: int) -> str:
+    """The heading beside the conclusions: where to type them (the merged yellow cells of the row)."""
+    return f"Выводы школы — впишите в жёлтые ячейки B{row}:D{row}"
+
+
+def _write_conclusion(main, row: int) -> None:
+    """The conclusions' row: the label the reader checks in A, the yellow merged cells B:D to type in, a heading
+    beside them in E and an input message on B, so that a school sees where its conclusions go (issue 19, item 8).
+    The row above stays empty: the reader refuses added rows there."""
+    main.cell(row=row, column=1, value=CONCLUSION_LABEL).font = _BOLD
+    main.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
+    conclusion = main.cell(row=row, column=2)
+    conclusion.fill, conclusion.alignment = _INPUT_FILL, _WRAP
+    hint = main.cell(row=row, column=5, value=f"← {conclusion_hint(row)}")
+    hint.font, hint.alignment = _BOLD, _WRAP
+    prompt = DataValidation(
+        type=None, allow_blank=True, showInputMessage=True, promptTitle="Выводы школы",
+        prompt="Впишите выводы самооценки сюда, в жёлтое поле B:D этой строки (до нескольких абзацев).",
+    )
+    prompt.add(f"B{row}:D{row}")
+    main.add_data_validation(prompt)
+    main.row_dimensions[row].height = 90
 
 
 def _write_indicators(sheet, content: TemplateContent) -> None:

@@ -35,6 +35,8 @@ from django.utils import timezone
 
 from schools.access import (  # noqa: F401  (the shared scopes and `require` are re-exported for views)
     Role,
+    can_edit_organisations,
+    can_edit_school_registry,
     coordinator_municipality_ids,
     curator_school_ids,
     has_any_role,
@@ -167,6 +169,12 @@ def can_see_agreements(user) -> bool:
 
 def can_create_agreement(user) -> bool:
     return reach_of(user).everything or bool(coordinator_municipality_ids(user))
+
+
+def can_save_party_head(user, party: School | Organisation) -> bool:
+    """A head's name asked for by the printed agreement goes into the registry only from those who keep it; anyone
+    who may print enters it just for that print."""
+    return can_edit_school_registry(user, party) if isinstance(party, School) else can_edit_organisations(user)
 
 
 def can_manage_agreement(user, agreement: Agreement) -> bool:

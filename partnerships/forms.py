@@ -60,6 +60,23 @@ def add_errors(form: forms.Form, exc) -> None:
         form.reopen_on_current_version()
 
 
+class AgreementHeadsForm(forms.Form):
+    """The heads' names a printed agreement lacks: one field per party whose registry has none, and «save in the
+    registry» for those who keep it. `missing` is [(Signatory, may save)]."""
+
+    def __init__(self, *args, missing, **kwargs):
+        super().__init__(*args, **kwargs)
+        for signatory, may_save in missing:
+            self.fields[signatory.key] = forms.CharField(
+                label=f"{signatory.position} — {signatory.role.lower()} «{signatory.party.short_name}»: ФИО",
+                max_length=200, help_text="Полностью, в именительном падеже: Иванов Иван Иванович.",
+            )
+            if may_save:
+                self.fields[f"{signatory.key}_save"] = forms.BooleanField(
+                    label="Сохранить в реестре, чтобы больше не спрашивать", required=False, initial=True
+                )
+
+
 def _risk_factors(current=None):
     queryset = RiskFactor.objects.filter(is_active=True)
     if current is not None:
@@ -167,6 +184,21 @@ class PlanItemForm(GuardedModelForm):
         self.fields["risk_factor"].empty_label = "не указан"
 
 
+class PlanItemSelect(forms.Select):
+    """The plan items of an agreement, each option carrying what it fills in the session form (static/js/portal.js:
+    `data-plan-fills`): the format, the topic, the risk factor and the planned date."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        item = getattr(value, "instance", None)
+        if item is not None:
+            option["attrs"].update({
+                "data-format": item.format, "data-topic": item.topic, "data-risk-factor": item.risk_factor_id or "",
+                "data-planned-on": "" if item.month_only else item.planned_on.isoformat(), "data-when": item.when_label,
+            })
+        return option
+
+
 class SessionForm(GuardedModelForm):
     class Meta:
         model = SupportSession
@@ -181,9 +213,13 @@ class SessionForm(GuardedModelForm):
             "hours",
             "outcome",
         ]
-        widgets = {"held_on": DateInput(), "outcome": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "held_on": DateInput(), "outcome": forms.Textarea(attrs={"rows": 3}),
+            "plan_item": PlanItemSelect(attrs={"data-plan-fills": ""}),
+        }
         help_texts = {
-            "plan_item": "Если занятие проведено по плану договора, выберите пункт плана.",
+            "plan_item": "Если занятие проведено по плану договора, выберите пункт плана: форма, тема и дата "
+                         "подставятся из плана.",
             "outcome": "Что получила школа: решения, рекомендации, договорённости.",
         }
 

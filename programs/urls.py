@@ -31,6 +31,7 @@ urlpatterns = [
     path("measures/<int:pk>/", roadmap.measure_view, name="measure"),
     path("measures/<int:pk>/edit/", roadmap.measure_edit, name="measure_edit"),
     path("measures/<int:pk>/delete/", roadmap.measure_delete_view, name="measure_delete"),
+    path("measures/<int:pk>/done/", roadmap.measure_done_view, name="measure_done"),
     path("measures/<int:pk>/move/<str:direction>/", roadmap.measure_move_view, name="measure_move"),
     path("measures/<int:pk>/evidence/", evidence.evidence_list, name="evidence"),
     path("evidence/<int:pk>/", evidence.evidence_download, name="evidence_download"),

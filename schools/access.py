@@ -246,6 +246,11 @@ def can_edit_profiles(user, school: School) -> bool:
     return reach_of(user).oversees_municipality(school.municipality_id)
 
 
+def can_edit_school_registry(user, school: School) -> bool:
+    """The registry's own fields (names, director, requisites) are the department's: it imports and keeps them."""
+    return is_department(user)
+
+
 def can_read_history(user) -> bool:
     """The history of changes is read by those who oversee the work: the coordinator and the department."""
     return oversees(user)

@@ -239,6 +239,11 @@ def _annex(request, pk):
     return run, schools, listed, curators
 
 
+def _territory(rows) -> str:
+    """The region of the listed schools, for the printed list's running header."""
+    return rows[0].school.municipality.region.name if rows else ""
+
+
 @login_required
 def selection_print(request, pk):
     run, _schools, listed, curators = _annex(request, pk)
@@ -246,7 +251,7 @@ def selection_print(request, pk):
         request,
         "schools/list_print.html",
         {"run": run, "heading": list_heading(run), "listed": listed, "curators": curators,
-         "computed_reason": COMPUTED_REASON},
+         "computed_reason": COMPUTED_REASON, "territory": _territory(listed + curators)},
     )  # fmt: skip
 
 

@@ -7,7 +7,8 @@ from simple_history.utils import bulk_update_with_history
 
 from shnor_portal.history import stale_message
 
-from .models import Municipality, RoleAssignment, School, SchoolYearProfile
+from . import access
+from .models import Municipality, Organisation, RoleAssignment, School, SchoolYearProfile
 
 DEPARTMENT_GROUP = "Управление образования"
 # The department's back office covers the portal's own apps and the user accounts.
@@ -106,3 +107,32 @@ def profile_save(*, form, actor) -> SchoolYearProfile:
             "Профиль за этот год только что сохранил другой пользователь. Ваши изменения не сохранены: откройте "
             "профиль, проверьте его нынешний вид и внесите правки ещё раз."
         ) from None
+
+
+# --- the head who signs for a school or an organisation ---------------------------------------------------------------
+
+
+class HeadRefused(Exception):
+    pass
+
+
+@transaction.atomic
+def party_head_set(*, party: School | Organisation, name: str, actor) -> None:
+    """Fill the empty director of a school (or head of an organisation) of the registry, as a printed agreement asks
+    for it. A name somebody entered meanwhile is kept: the registry is not overwritten from a print."""
+    name = " ".join(name.split())[:200]
+    if isinstance(party, School):
+        allowed, field = access.can_edit_school_registry(actor, party), "director"
+    else:
+        allowed, field = access.can_edit_organisations(actor), "head_name"
+    if not allowed:
+        raise HeadRefused("Руководителя в реестре меняет управление образования; впишите ФИО только для этой печати.")
+    locked = type(party).objects.select_for_update().get(pk=party.pk)
+    if getattr(locked, field).strip():
+        raise HeadRefused(f"В реестре уже указан руководитель: {getattr(locked, field)}. Его ФИО и напечатано.")
+    if not name:
+        raise HeadRefused("Укажите ФИО руководителя.")
+    setattr(locked, field, name)
+    locked._history_user = actor
+    locked._change_reason = "руководитель указан при печати договора"
+    locked.save(update_fields=[field])

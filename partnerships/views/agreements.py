@@ -5,11 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
+from schools import services as school_services
+
 from .. import access, selectors
-from ..forms import AgreementForm, FileForm, PlanItemForm, SessionForm, add_errors
+from ..agreement_print import signatories
+from ..forms import AgreementForm, AgreementHeadsForm, FileForm, PlanItemForm, SessionForm, add_errors
 from ..models import AgreementPlanItem
 from ..services import agreements as agreement_services
 from ..services.common import PartnershipError
@@ -118,22 +121,52 @@ def agreement_edit(request, pk):
 
 @login_required
 def agreement_print(request, pk):
+    """The printable agreement; a head's name missing from the registry is asked for first, never printed blank."""
     agreement = access.get_agreement_or_404(request.user, pk)
-    by_organisation = bool(agreement.curator_organisation_id)
-    curator_term = "Организация-куратор" if by_organisation else "Школа-куратор"
+    parties = signatories(agreement, request.GET if request.method == "GET" else None)
+    if request.method == "POST" or any(not party.name for party in parties):
+        return _ask_heads(request, agreement, [party for party in parties if not party.name])
     return render(
         request,
         "partnerships/agreement_print.html",
         {
             "agreement": agreement,
             "plan_items": list(agreement.plan_items.select_related("risk_factor").order_by("planned_on", "pk")),
-            "parties": [
-                (agreement.curator, curator_term, "Руководитель" if by_organisation else "Директор", agreement.curator_head),
-                (agreement.supported_school, "Школа", "Директор", agreement.supported_school.director),
-            ],
-            "curator_term": curator_term,
-            "curator_head_title": "руководителя" if by_organisation else "директора",
+            "curator": parties[0],
+            "school": parties[1],
+            "parties": parties,
+            "curator_term": parties[0].role,
+            "territory": f"{agreement.supported_school.municipality.name}, {agreement.supported_school.municipality.region.name}",
         },
+    )
+
+
+def _ask_heads(request, agreement, missing):
+    """Ask for the missing heads' names; save those the user keeps in the registry, pass the others to the print."""
+    print_url = reverse("partnerships:agreement_print", args=[agreement.pk])
+    if not missing:
+        return redirect(print_url)
+    missing = [(party, access.can_save_party_head(request.user, party.party)) for party in missing]
+    form = AgreementHeadsForm(request.POST or None, missing=missing)
+    if request.method == "POST" and form.is_valid():
+        entered = {}
+        for party, may_save in missing:
+            name = form.cleaned_data[party.key]
+            if may_save and form.cleaned_data.get(f"{party.key}_save"):
+                try:
+                    school_services.party_head_set(party=party.party, name=name, actor=request.user)
+                except school_services.HeadRefused as refusal:
+                    form.add_error(party.key, str(refusal))
+                continue
+            entered[party.key] = name
+        if not form.errors:
+            return redirect(f"{print_url}?{urlencode(entered)}" if entered else print_url)
+    return form_page(
+        request, form=form, title="Кто подписывает договор",
+        intro="В реестре не указан руководитель стороны договора. Впишите ФИО — иначе в договоре останется пропуск.",
+        crumbs=[_agreements_crumb(), (agreement.title, reverse("partnerships:agreement", args=[agreement.pk])),
+                ("Печать", None)],
+        cancel_url=reverse("partnerships:agreement", args=[agreement.pk]), submit_label="Перейти к печати",
     )
 
 
@@ -289,6 +322,8 @@ def session_create(request, pk):
         item = agreement.plan_items.filter(pk=plan_item_id).first()
         if item:
             initial = {"plan_item": item.pk, "format": item.format, "topic": item.topic, "risk_factor": item.risk_factor_id}
+            if not item.month_only and item.planned_on <= timezone.localdate():
+                initial["held_on"] = item.planned_on  # the planned date, proposed as in the form's script
     form = SessionForm(request.POST or None, agreement=agreement, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

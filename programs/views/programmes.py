@@ -223,5 +223,6 @@ def programme_print(request, pk):
             "years": programme.years,
             "progress": progress_of([m for s in sections for m in s.rows]),
             "today": timezone.localdate(),
+            "territory": f"{programme.municipality.name}, {programme.municipality.region.name}",
         },
     )

@@ -20,6 +20,7 @@ from ..services import (
     StaleEdit,
     measure_add,
     measure_delete,
+    measure_mark_done,
     measure_move,
     measure_update,
     section_add,
@@ -324,3 +325,31 @@ def measure_move_view(request, pk, direction):
     if error:
         messages.error(request, error)
     return redirect(detail_url(programme, f"section-{section.pk}"))
+
+
+@require_POST
+@login_required
+def measure_done_view(request, pk):
+    """«Выполнено» in one click (the button asks for a confirmation first): htmx gets the row back, with the refusal
+    in it when somebody changed the measure meanwhile; a plain request goes back to the roadmap."""
+    measure = get_measure_or_404(request.user, pk)
+    programme = measure.programme
+    require(can_edit_programme(request.user, programme), NOT_OWNER)
+    error = ""
+    try:
+        measure = measure_mark_done(measure=measure, actor=request.user, expected_version=_int(request.POST.get("version")))
+    except StaleEdit as exc:
+        error, measure = str(exc), exc.current
+    except (ProgrammeError, ValidationError) as exc:
+        error = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    if request.htmx:
+        context = roadmap_context(
+            request.user, programme, measure=roadmap_measure(measure=measure),
+            progress=programme_progress(programme=programme), row_oob_progress=True, row_error=error,
+        )
+        return render(request, "programs/_measure_row.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, "Мероприятие отмечено выполненным.")
+    return redirect(detail_url(programme, f"measure-{measure.pk}"))

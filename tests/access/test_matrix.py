@@ -263,7 +263,9 @@ PARTNERSHIPS = {
     P + "agreement_create": [R(GET, NO, 200, 200, 200, 403, 403, 403)],
     P + "agreement": [R(GET, a("agreement"), 200, 200, 404, 200, 200, 404, b=True)],
     P + "agreement_edit": [R(GET, a("agreement"), 200, 200, 404, 403, 403, 404, b=True)],
-    P + "agreement_print": [R(GET, a("agreement"), 200, 200, 404, 200, 200, 404, b=True)],
+    P + "agreement_print": [R(GET, a("agreement"), 200, 200, 404, 200, 200, 404, b=True),
+                            # the names of missing heads: an empty answer is asked again
+                            R(POST, a("agreement"), 200, 200, 404, 200, 200, 404, b=True)],
     P + "agreement_scan": [R(GET, a("agreement"), 200, 200, 404, 200, 200, 404, b=True)],
     P + "agreement_scan_upload": [R(POST, a("agreement"), 302, 302, 404, 403, 403, 404, b=True)],
     P + "agreement_activate": [R(POST, a("agreement"), 302, 302, 404, 403, 403, 404, b=True)],
@@ -435,6 +437,10 @@ PROGRAMS = {
         Case(GET, a("municipal_measure"), SEES_MUNICIPAL, b=True, label="municipal"),
     ],
     PR + "measure_delete": [
+        Case(POST, a("draft_measure"), E(department=302, coordinator=403, school=302), b=True,
+             data=lambda s: {"version": 1})
+    ],
+    PR + "measure_done": [
         Case(POST, a("draft_measure"), E(department=302, coordinator=403, school=302), b=True,
              data=lambda s: {"version": 1})
     ],

@@ -228,3 +228,16 @@ def test_template_text_that_looks_like_a_formula_is_escaped(mon):
     workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx(content)))
     assert workbook[SHEET_MAIN]["B2"].data_type == "s"
     assert workbook[SHEET_MAIN]["B2"].value.startswith("'=")
+
+
+def test_template_labels_the_yellow_conclusions_cells(mon):
+    """A school sees where its conclusions go: a heading beside the yellow cells naming them, an input message on them."""
+    content = template_content(school=mon.school, year=mon.year, stage=Stage.ENTRY)
+    main = openpyxl.load_workbook(io.BytesIO(template_xlsx(content)))[SHEET_MAIN]
+    row = FACTOR_FIRST_ROW + len(content.factors) + 1
+    assert f"B{row}:D{row}" in {str(merged) for merged in main.merged_cells.ranges}
+    assert main.cell(row=row, column=2).fill.fgColor.rgb == main.cell(row=FACTOR_FIRST_ROW, column=3).fill.fgColor.rgb
+    heading = main.cell(row=row, column=5).value
+    assert f"Выводы школы — впишите в жёлтые ячейки B{row}:D{row}" in heading
+    prompts = [v for v in main.data_validations.dataValidation if f"B{row}" in str(v.sqref)]
+    assert prompts and prompts[0].showInputMessage and "Впишите выводы" in prompts[0].prompt

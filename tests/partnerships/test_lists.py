@@ -309,7 +309,8 @@ def test_summary_counts_only_confirmed_sessions_as_held(client, world):
 
 def test_printable_agreement_is_generated_from_the_entered_data(client, world):
     client.force_login(world.users["curator"])
-    html = client.get(reverse("partnerships:agreement_print", args=[world.agreement.pk])).content.decode()
+    heads = {"curator": "Сидоров Семён Семёнович", "school": "Иванов Иван Иванович"}  # the demo registry has none
+    html = client.get(reverse("partnerships:agreement_print", args=[world.agreement.pk]), heads).content.decode()
     assert "ДОГОВОР О СОТРУДНИЧЕСТВЕ № 1-ШНОР" in html
     assert world.agreement.curator_school.name in html and world.agreement.supported_school.name in html
     assert f"{world.agreement.starts_on:%d.%m.%Y}" in html and f"{world.agreement.ends_on:%d.%m.%Y}" in html

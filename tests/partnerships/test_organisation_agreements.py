@@ -172,9 +172,11 @@ def test_lists_export_and_print_name_the_organisation_as_the_curator(client, org
     sessions = client.get(reverse("partnerships:sessions"), {"q": "ДДТ"})
     assert sessions.context["page"].paginator.count == org.org_agreement.sessions.count() == 2
 
-    printed = client.get(reverse("partnerships:agreement_print", args=[org.org_agreement.pk])).content.decode()
+    printed = client.get(
+        reverse("partnerships:agreement_print", args=[org.org_agreement.pk]), {"school": "Петров Пётр Петрович"}
+    ).content.decode()
     assert org.organisation.name in printed and "«Организация-куратор»" in printed
-    assert "в лице руководителя Лебедева Марина Игоревна" in printed
+    assert "в лице директора Лебедевой М. И., действующей" in printed  # the organisation's head_position and head_name
     assert "Школа-куратор" not in printed
 
 
