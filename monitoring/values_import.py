@@ -22,6 +22,7 @@ from shnor_portal.uploads import (
     read_text,
     read_workbook,
     read_year,
+    report_formulas,
     shown,
 )
 
@@ -202,6 +203,8 @@ def values_import_preview(file, *, user) -> ValuesImportPreview:
         preview.errors.add(str(refused))
         return preview
     if not _header_ok(sheet, preview.errors):
+        return preview
+    if report_formulas(sheet, preview.errors, read=lambda row, column: row >= 2 and column <= len(COLUMNS)):
         return preview
     scope = _Scope(user)
     parsed: list[ImportRow] = []

@@ -32,6 +32,7 @@ from shnor_portal.uploads import (
     read_decimal,
     read_text,
     read_workbook,
+    report_formulas,
 )
 
 from .deadlines import Deadline, read_deadline
@@ -214,9 +215,20 @@ def roadmap_parse(file, *, programme: Programme) -> ParsedRoadmap:
     if errors:
         return result
     _read_rows(rows, start, columns, programme, result)
+    _report_formulas(sheet, start, columns, errors)
     if not errors and result.measure_count == 0:
         errors.add("В таблице не найдено ни одного мероприятия: строки с номерами вида «1.1» под задачами.")
     return result
+
+
+def _report_formulas(sheet, start: int, columns: Columns, errors) -> None:
+    """A formula without a computed value in a column the import reads would be stored as empty: name it instead."""
+    read = {columns.number, columns.name, columns.result, columns.unit, columns.planned, columns.executors,
+            columns.deadline, columns.status, columns.risk, columns.note, *columns.years.values(),
+            *columns.actual.values()} - {None}  # fmt: skip
+    headers = {column + 1: label for column, label in columns.labels.items()}
+    if report_formulas(sheet, errors, read=lambda row, column: row > start and column - 1 in read, headers=headers):
+        errors.in_file_order([sheet.title])
 
 
 class _Reading:

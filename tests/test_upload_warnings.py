@@ -1,0 +1,141 @@
+# ruff: noqa: F811 — the fixtures `mon` and `programmes` are imported from their apps' test folders, used by name.
+"""Imports say what they skip: a formula without a computed value and text outside the template's fields are named
+in the preview by sheet, row and column — nothing is stored empty without a word."""
+
+import html
+import io
+import re
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from monitoring.models import SelfAssessment, Stage
+from monitoring.self_assessment_xlsx import FACTOR_FIRST_ROW, RATING_COLUMN, SHEET_MAIN, template_content
+from programs.models import RoadmapMeasure
+from shnor_portal.uploads import Problems, read_table, read_workbook, report_unread
+from shnor_portal.uploads.tables import Column
+from tests.monitoring.conftest import fill_template, mon  # noqa: F401 — the fixture
+from tests.programs.conftest import programmes  # noqa: F401 — the fixture
+from tests.programs.test_roadmap_xlsx import seed_like_workbook
+
+pytestmark = pytest.mark.django_db
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _text(response) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def _book(rows) -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Лист"
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)  # openpyxl keeps formulas without computing them, as any program writing xlsx does
+    return buffer.getvalue()
+
+
+# --- the pipeline -------------------------------------------------------------------------------------------------
+
+
+def test_a_formula_without_value_is_noted_and_a_computed_one_is_not():
+    sheet = read_workbook(_book([["Число", "Текст"], ["=1+1", "=A1"], [5, "=1+"]]))[0]
+    assert sheet.cell(2, 1) is None  # what the reader sees: an empty cell
+    assert sheet.formulas == {(2, 1): "=1+1", (2, 2): "=A1", (3, 2): "=1+"}
+    assert read_workbook(_book([["Число"], [5]]))[0].formulas == {}
+
+
+def test_a_table_names_the_formula_cell_and_refuses_the_row():
+    sheet = read_workbook(_book([["Число", "Лишнее"], ["=1+1", "=2+2"], [3, None]]))[0]
+    problems = Problems()
+    rows = read_table(sheet, [Column("Число", "number", read=lambda v: v), Column("Лишнее", "x", read=lambda v: v)],
+                      problems)  # fmt: skip
+    assert rows is not None
+    assert problems.messages()[0].startswith(
+        "Лист «Лист», строка 2, столбец A («Число»): ячейка содержит формулу без вычисленного значения: =1+1."
+    )
+    assert len(problems) == 2
+
+
+def test_unread_cells_are_warned_about_by_place():
+    sheet = read_workbook(_book([["Поле", None, "заметка"]]))[0]
+    problems = Problems()
+    report_unread(sheet, problems, read=lambda row, column: column == 1)
+    assert problems.messages() == [
+        "Лист «Лист», строка 1, столбец C: текст «заметка» вне полей шаблона — он не будет сохранён. Перенесите его "
+        "в поле шаблона, если он нужен."
+    ]
+
+
+# --- the roadmap: «Плановое значение» =1+1 ------------------------------------------------------------------------
+
+
+def test_roadmap_preview_names_a_formula_without_value_and_saves_nothing(client, demo, programmes):
+    draft = programmes["draft"]
+    before = RoadmapMeasure.objects.filter(section__programme=draft).count()
+    client.force_login(demo["school"])
+    url = reverse("programs:import", args=[draft.pk])
+    rows = [["1.", "Задача"], ["1.1", "Отбор", "Школы", "=1+1", 4, 4, 4, "УО"]]
+    response = client.post(url, {"file": SimpleUploadedFile("roadmap.xlsx", seed_like_workbook(rows))})
+    text = _text(response)
+    assert "В файле есть ошибки — загрузить его нельзя" in text
+    assert "Лист «Дорожная карта», строка 6, столбец D" in text
+    assert "содержит формулу без вычисленного значения: =1+1" in text
+    assert 'name="confirm"' not in response.content.decode()
+    assert RoadmapMeasure.objects.filter(section__programme=draft).count() == before
+
+
+# --- the self-assessment: text under the conclusions heading, a formula as a rating ---------------------------------
+
+
+def _upload_self_assessment(client, mon, data):
+    url = reverse("monitoring:self_assessment_upload", args=[mon.school.pk, mon.year, Stage.INTERIM])
+    response = client.post(url, {"file": SimpleUploadedFile("самооценка.xlsx", data, content_type=XLSX)})
+    assert response.status_code == 302
+    return client.get(response.url)
+
+
+def _conclusion_row(mon) -> int:
+    return FACTOR_FIRST_ROW + len(template_content(school=mon.school, year=mon.year, stage=Stage.INTERIM).factors) + 1
+
+
+def test_self_assessment_preview_names_text_outside_the_conclusions_cell(client, mon):
+    below = _conclusion_row(mon) + 1
+
+    def edit(workbook):
+        workbook[SHEET_MAIN].cell(row=below, column=1, value="Выводы: риски снижаются")
+        workbook[SHEET_MAIN].cell(row=FACTOR_FIRST_ROW, column=6, value="заметка на полях")
+
+    client.force_login(mon.users["school"])
+    text = _text(_upload_self_assessment(client, mon, fill_template(mon.school, mon.year, Stage.INTERIM, edit=edit)))
+    assert "Предупреждения: 2" in text
+    assert (
+        f"Лист «{SHEET_MAIN}», строка {below}, столбец A: текст «Выводы: риски снижаются» вне полей шаблона — он не "
+        "будет сохранён" in text
+    )
+    assert f"Лист «{SHEET_MAIN}», строка {FACTOR_FIRST_ROW}, столбец F: текст «заметка на полях»" in text
+    assert "Подтвердить и отправить координатору" in text  # a warning: the rest can be sent
+
+
+def test_a_clean_template_has_no_warnings(client, mon):
+    client.force_login(mon.users["school"])
+    text = _text(_upload_self_assessment(client, mon, fill_template(mon.school, mon.year, Stage.INTERIM)))
+    assert "Предупреждения" not in text and "вне полей шаблона" not in text
+
+
+def test_self_assessment_refuses_a_rating_formula_without_value(client, mon):
+    def edit(workbook):
+        workbook[SHEET_MAIN].cell(row=FACTOR_FIRST_ROW, column=RATING_COLUMN, value="=1+1")
+
+    client.force_login(mon.users["school"])
+    before = SelfAssessment.objects.count()
+    page = _upload_self_assessment(client, mon, fill_template(mon.school, mon.year, Stage.INTERIM, edit=edit))
+    text = _text(page)
+    assert "В файле есть ошибки" in text
+    assert f"Лист «{SHEET_MAIN}», строка {FACTOR_FIRST_ROW}, столбец C" in text
+    assert "содержит формулу без вычисленного значения: =1+1" in text
+    assert "Подтвердить и отправить координатору" not in text
+    assert SelfAssessment.objects.count() == before
