@@ -5,6 +5,7 @@ in the preview by sheet, row and column — nothing is stored empty without a wo
 import html
 import io
 import re
+import zipfile
 
 import openpyxl
 import pytest
@@ -48,6 +49,20 @@ def test_a_formula_without_value_is_noted_and_a_computed_one_is_not():
     assert read_workbook(_book([["Число"], [5]]))[0].formulas == {}
 
 
+def test_a_book_saved_with_computed_formulas_reads_their_values():
+    """As Excel and Calc save a book: every formula followed by the value it computed."""
+    data = _book([["Число"], ["=1+1"]])
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(b"<v></v>", b"<v>2</v>")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for name, content in parts.items():
+            target.writestr(name, content)
+    sheet = read_workbook(buffer.getvalue())[0]
+    assert sheet.cell(2, 1) == 2 and sheet.formulas == {}
+
+
 def test_a_table_names_the_formula_cell_and_refuses_the_row():
     sheet = read_workbook(_book([["Число", "Лишнее"], ["=1+1", "=2+2"], [3, None]]))[0]
     problems = Problems()
@@ -86,6 +101,17 @@ def test_roadmap_preview_names_a_formula_without_value_and_saves_nothing(client,
     assert "содержит формулу без вычисленного значения: =1+1" in text
     assert 'name="confirm"' not in response.content.decode()
     assert RoadmapMeasure.objects.filter(section__programme=draft).count() == before
+
+
+def test_roadmap_preview_warns_about_a_column_it_does_not_read(client, demo, programmes):
+    rows = [["1.", "Задача"], ["1.1", "Отбор", "Школы", 4, 4, 4, 4, "УО", "", "нужно согласовать"]]
+    client.force_login(demo["school"])
+    response = client.post(reverse("programs:import", args=[programmes["draft"].pk]),
+                           {"file": SimpleUploadedFile("roadmap.xlsx", seed_like_workbook(rows))})  # fmt: skip
+    text = _text(response)
+    assert "Предупреждения: 1 — эти ячейки не будут сохранены" in text
+    assert "Лист «Дорожная карта», строка 6, столбец J: текст «нужно согласовать» вне полей шаблона" in text
+    assert 'name="confirm"' in response.content.decode()  # the rest can be saved
 
 
 # --- the self-assessment: text under the conclusions heading, a formula as a rating ---------------------------------

@@ -127,23 +127,27 @@ def check_upload(file) -> bytes:
     return data
 
 
-# A formula element of the sheet's XML (`<f>`, `<f t="shared" …/>`, `<x:f>`), not <filter…> or <formula1>.
-_FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
+# A formula without a computed value in the sheet's XML: a formula element (`<f>…</f>`, `<f t="shared" …/>`, with any
+# namespace prefix) that ends its cell with no value or an empty one. Excel and Calc store the value they computed
+# after the formula (`<f>…</f><v>2</v>`), so the books people save never match and are read once.
+_UNCOMPUTED = re.compile(
+    rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+)
 
 
-def _has_formulas(data: bytes) -> bool:
+def _may_have_uncomputed_formulas(data: bytes) -> bool:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return any(
-            _FORMULA_ELEMENT.search(archive.read(member))
+            _UNCOMPUTED.search(archive.read(member))
             for member in archive.namelist()
             if member.startswith("xl/worksheets/") and member.endswith(".xml")
         )
 
 
 def _find_uncomputed_formulas(data: bytes, sheets: list[Sheet], max_columns: int) -> None:
-    """Note in each sheet the formulas without a computed value. A second reading of the book, made only when its
-    XML holds formulas at all — a plain table of values is read once."""
-    if not _has_formulas(data):
+    """Note in each sheet the formulas without a computed value: a second reading of the book, made only when its
+    XML shows such a formula — a table of values, or a book saved by Excel, is read once."""
+    if not _may_have_uncomputed_formulas(data):
         return
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     for worksheet, sheet in zip(workbook.worksheets, sheets, strict=True):
