@@ -12,8 +12,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from monitoring.models import SelfAssessment, Stage
+from monitoring.models import IndicatorValue, SelfAssessment, Stage
 from monitoring.self_assessment_xlsx import FACTOR_FIRST_ROW, RATING_COLUMN, SHEET_MAIN, template_content
+from monitoring.values_import import COLUMN
 from programs.models import RoadmapMeasure
 from shnor_portal.uploads import Problems, read_table, read_workbook, report_unread
 from shnor_portal.uploads.tables import Column
@@ -112,6 +113,30 @@ def test_roadmap_preview_warns_about_a_column_it_does_not_read(client, demo, pro
     assert "Предупреждения: 1 — эти ячейки не будут сохранены" in text
     assert "Лист «Дорожная карта», строка 6, столбец J: текст «нужно согласовать» вне полей шаблона" in text
     assert 'name="confirm"' in response.content.decode()  # the rest can be saved
+
+
+# --- the values of indicators ------------------------------------------------------------------------------------
+
+
+def test_values_import_names_a_formula_without_value_and_saves_nothing(client, mon):
+    client.force_login(mon.users["coordinator"])
+    template = client.get(reverse("monitoring:values_import_template"), {"year": mon.year, "stage": "final"})
+    workbook = openpyxl.load_workbook(io.BytesIO(template.content))
+    sheet = workbook.active
+    row = next(index for index, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+               if values[COLUMN["school"] - 1] == mon.school.short_name)  # fmt: skip
+    sheet.cell(row=row, column=COLUMN["value"], value="=40+2")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    before = IndicatorValue.objects.count()
+    client.post(reverse("monitoring:values_import"),
+                {"file": SimpleUploadedFile("значения.xlsx", buffer.getvalue(), content_type=XLSX)})  # fmt: skip
+    preview = client.get(reverse("monitoring:values_import_preview"))
+    text = _text(preview)
+    assert "загрузить его нельзя" in text
+    assert f"строка {row}, столбец J («Значение»): ячейка содержит формулу без вычисленного значения: =40+2" in text
+    client.post(reverse("monitoring:values_import_preview"))
+    assert IndicatorValue.objects.count() == before
 
 
 # --- the self-assessment: text under the conclusions heading, a formula as a rating ---------------------------------
