@@ -16,7 +16,9 @@ from monitoring.models import IndicatorValue, SelfAssessment, Stage
 from monitoring.self_assessment_xlsx import FACTOR_FIRST_ROW, RATING_COLUMN, SHEET_MAIN, template_content
 from monitoring.values_import import COLUMN
 from programs.models import RoadmapMeasure
+from schools.ege_workbook import parse_results_file
 from shnor_portal.uploads import Problems, read_table, read_workbook, report_unread
+from shnor_portal.uploads import workbook as workbook_module
 from shnor_portal.uploads.tables import Column
 from tests.monitoring.conftest import fill_template, mon  # noqa: F401 — the fixture
 from tests.programs.conftest import programmes  # noqa: F401 — the fixture
@@ -64,6 +66,12 @@ def test_a_book_saved_with_computed_formulas_reads_their_values():
     assert sheet.cell(2, 1) == 2 and sheet.formulas == {}
 
 
+def test_a_formula_across_the_pieces_read_is_found(monkeypatch):
+    monkeypatch.setattr(workbook_module, "_CHUNK", 40)  # a sheet's XML read in pieces smaller than a cell
+    sheet = read_workbook(_book([[f"текст {i}" for i in range(30)], ["=1+1"]]))[0]
+    assert sheet.formulas == {(2, 1): "=1+1"}
+
+
 def test_a_table_names_the_formula_cell_and_refuses_the_row():
     sheet = read_workbook(_book([["Число", "Лишнее"], ["=1+1", "=2+2"], [3, None]]))[0]
     problems = Problems()
@@ -84,6 +92,16 @@ def test_unread_cells_are_warned_about_by_place():
         "Лист «Лист», строка 1, столбец C: текст «заметка» вне полей шаблона — он не будет сохранён. Перенесите его "
         "в поле шаблона, если он нужен."
     ]
+
+
+def test_results_file_names_a_formula_without_value():
+    header = ["Муниципалитет", "Школа", "Год", "Код результата", "Значение"]
+    parsed = parse_results_file(_book([header, ["Заречный", "Школа № 1", 2025, "ege-russian-mean", "=70+2"]]))
+    assert not parsed.ok
+    assert any(
+        m.startswith("Лист «Лист», строка 2, столбец E: ячейка содержит формулу без вычисленного значения: =70+2")
+        for m in parsed.errors.messages()
+    ), parsed.errors.messages()
 
 
 # --- the roadmap: «Плановое значение» =1+1 ------------------------------------------------------------------------

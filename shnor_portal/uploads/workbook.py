@@ -135,13 +135,29 @@ _UNCOMPUTED = re.compile(
 )
 
 
+def _sheet_may_have_uncomputed_formulas(xml: bytes) -> bool:
+    # A plain substring test first (C speed): a sheet without any formula element skips the slower expression,
+    # which costs about a second per two million cells.
+    if b"f>" not in xml and b"<f " not in xml and b":f " not in xml:
+        return False
+    return _UNCOMPUTED.search(xml) is not None
+
+
+_CHUNK, _OVERLAP = 8 * 1024 * 1024, 4096  # a sheet's XML is read in pieces; a match is far shorter than the overlap
+
+
 def _may_have_uncomputed_formulas(data: bytes) -> bool:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return any(
-            _UNCOMPUTED.search(archive.read(member))
-            for member in archive.namelist()
-            if member.startswith("xl/worksheets/") and member.endswith(".xml")
-        )
+        for member in archive.namelist():
+            if not (member.startswith("xl/worksheets/") and member.endswith(".xml")):
+                continue
+            with archive.open(member) as xml:
+                tail = b""
+                while chunk := xml.read(_CHUNK):
+                    if _sheet_may_have_uncomputed_formulas(tail + chunk):
+                        return True
+                    tail = chunk[-_OVERLAP:]
+    return False
 
 
 def _find_uncomputed_formulas(data: bytes, sheets: list[Sheet], max_columns: int) -> None:
