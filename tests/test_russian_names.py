@@ -87,3 +87,11 @@ def test_confirmation_queue_shows_names_not_codes(client, mon):
     response = client.get(reverse("monitoring:queue"))
     assert f'value="{value.pk}"' in response.content.decode()
     _assert_name_not_code(response, value.indicator)
+
+
+def test_history_page_of_a_value_is_titled_by_names(client, mon):
+    value = IndicatorValue.objects.filter(school=mon.school).select_related("indicator").first()
+    client.force_login(mon.users["coordinator"])
+    response = client.get(reverse("history", args=["indicator-value", value.pk]))
+    _assert_name_not_code(response, value.indicator)
+    assert f"{value.year - 1}/{str(value.year)[-2:]}" in _visible_text(response)
