@@ -34,6 +34,8 @@ from shnor_portal.uploads import (
     read_decimal,
     read_integer,
     read_workbook,
+    report_formulas,
+    report_unread,
     shown,
 )
 
@@ -521,6 +523,40 @@ def _read_indicators(sheet: Sheet, content: TemplateContent, parsed: ParsedSelfA
             break
 
 
+def _report_skipped(sheet: Sheet, parsed: ParsedSelfAssessment, *, template, fields) -> None:
+    """Name what the reading would not take: a formula without a value in a field (an error), and text outside the
+    template's cells — under the conclusions, beside the table (a warning: it is not saved)."""
+    report_formulas(sheet, parsed.errors, read=fields)
+    report_unread(sheet, parsed.warnings, read=lambda row, column: template(row, column) or fields(row, column))
+
+
+def _report_skipped_main(sheet: Sheet, content: TemplateContent, parsed: ParsedSelfAssessment) -> None:
+    conclusion_row = FACTOR_FIRST_ROW + len(content.factors) + 1
+    factor_rows = range(FACTOR_FIRST_ROW, conclusion_row - 1)
+    _report_skipped(
+        sheet,
+        parsed,
+        # the portal's own cells: the school on top, the headers, the factors' codes and names, the conclusions'
+        # label (not the empty row above the headers); the row under the factors is reported by the reading itself
+        template=lambda row, column: column <= 4
+        and ((row < conclusion_row and row != FACTOR_HEADER_ROW - 1) or (row, column) == (conclusion_row, 1)),
+        fields=lambda row, column: (row in factor_rows and column in (RATING_COLUMN, COMMENT_COLUMN))
+        or (row, column) == (conclusion_row, 2),
+    )
+
+
+def _report_skipped_indicators(sheet: Sheet, content: TemplateContent, parsed: ParsedSelfAssessment) -> None:
+    indicator_rows = range(INDICATOR_FIRST_ROW, INDICATOR_FIRST_ROW + len(content.indicators))
+    columns = len(INDICATOR_HEADERS)
+    _report_skipped(
+        sheet,
+        parsed,
+        # the title and the note, the headers, the indicators; rows added under them are reported by the reading
+        template=lambda row, column: column <= columns and row != INDICATOR_HEADER_ROW - 1,
+        fields=lambda row, column: row in indicator_rows and column in (VALUE_COLUMN, INDICATOR_COMMENT_COLUMN),
+    )
+
+
 def self_assessment_parse(file, *, content: TemplateContent) -> ParsedSelfAssessment:
     """Read a filled template for the school, year and stage of `content`; every problem names its cell."""
     parsed = ParsedSelfAssessment()
@@ -537,11 +573,14 @@ def self_assessment_parse(file, *, content: TemplateContent) -> ParsedSelfAssess
         parsed.errors.add(f"В книге нет листа «{SHEET_MAIN}»: лист удалён или переименован — шаблон изменён.")
     else:
         _read_factors(main, content, parsed)
+        _report_skipped_main(main, content, parsed)
     indicators = _sheet(sheets, SHEET_INDICATORS)
     if indicators is None:
         parsed.errors.add(f"В книге нет листа «{SHEET_INDICATORS}»: лист удалён или переименован — шаблон изменён.")
     else:
         _read_indicators(indicators, content, parsed)
+        _report_skipped_indicators(indicators, content, parsed)
+    parsed.warnings.in_file_order([SHEET_MAIN, SHEET_INDICATORS])
     return parsed
 
 

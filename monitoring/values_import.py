@@ -22,6 +22,7 @@ from shnor_portal.uploads import (
     read_text,
     read_workbook,
     read_year,
+    report_formulas,
     shown,
 )
 
@@ -203,6 +204,9 @@ def values_import_preview(file, *, user) -> ValuesImportPreview:
         return preview
     if not _header_ok(sheet, preview.errors):
         return preview
+    headers = {index: header for index, (_key, header, _width) in enumerate(COLUMNS, start=1)}
+    if report_formulas(sheet, preview.errors, read=lambda row, column: row >= 2 and column in headers, headers=headers):
+        return preview  # a value that reads as empty would be skipped without a word
     scope = _Scope(user)
     parsed: list[ImportRow] = []
     seen: dict[tuple, int] = {}

@@ -32,6 +32,8 @@ from shnor_portal.uploads import (
     read_decimal,
     read_text,
     read_workbook,
+    report_formulas,
+    report_unread,
 )
 
 from .deadlines import Deadline, read_deadline
@@ -214,9 +216,23 @@ def roadmap_parse(file, *, programme: Programme) -> ParsedRoadmap:
     if errors:
         return result
     _read_rows(rows, start, columns, programme, result)
+    _report_skipped(sheet, start, columns, result)
     if not errors and result.measure_count == 0:
         errors.add("В таблице не найдено ни одного мероприятия: строки с номерами вида «1.1» под задачами.")
     return result
+
+
+def _report_skipped(sheet, start: int, columns: Columns, result: ParsedRoadmap) -> None:
+    """Name what would not be saved: a formula without a computed value in a column the import reads (it would be
+    stored as empty: an error), and a filled cell of the table in a column it does not read (a warning)."""
+    read = {columns.number, columns.name, columns.result, columns.unit, columns.planned, columns.executors,
+            columns.deadline, columns.status, columns.risk, columns.note, *columns.years.values(),
+            *columns.actual.values()} - {None}  # fmt: skip
+    headers = {column + 1: label for column, label in columns.labels.items()}
+    if report_formulas(sheet, result.errors, read=lambda row, column: row > start and column - 1 in read,
+                       headers=headers):  # fmt: skip
+        result.errors.in_file_order([sheet.title])
+    report_unread(sheet, result.warnings, read=lambda row, column: row <= start or column - 1 in read)
 
 
 class _Reading:

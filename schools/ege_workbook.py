@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from openpyxl.utils import get_column_letter
 
-from shnor_portal.uploads import CellError, Sheet, UploadRefused, is_blank, read_number, shown
+from shnor_portal.uploads import CellError, Sheet, UploadRefused, is_blank, read_number, report_formulas, shown
 
 from .measures import measure_code, subject_code_for_header, subject_name
 from .models import Measure
@@ -62,9 +62,9 @@ def parse_results_file(file) -> ParsedWorkbook:
         return refused(str(refusal))
     found = detect(sheets)
     if found == FORMAT_LONG:
-        return parse_long_sheets(sheets, known_codes=None)
+        return _with_formulas(parse_long_sheets(sheets, known_codes=None), sheets)
     if found == FORMAT_EGE:
-        return _parse_ege(sheets)
+        return _with_formulas(_parse_ege(sheets), sheets)
     return refused(unknown_layout(sheets))
 
 
@@ -76,7 +76,14 @@ def parse_ege_workbook(file) -> ParsedWorkbook:
         return refused(str(refusal))
     if detect(sheets) != FORMAT_EGE:
         return refused(unknown_layout(sheets, expected=FORMAT_EGE))
-    return _parse_ege(sheets)
+    return _with_formulas(_parse_ege(sheets), sheets)
+
+
+def _with_formulas(parsed: ParsedWorkbook, sheets: list[Sheet]) -> ParsedWorkbook:
+    """A formula without a computed value reads as an empty cell — a result skipped without a word: name each."""
+    for sheet in sheets:
+        report_formulas(sheet, parsed.errors)
+    return parsed
 
 
 def detect_format(file) -> str | None:

@@ -329,6 +329,9 @@ JOBS_HEARTBEAT_TIMEOUT = env_int("JOBS_HEARTBEAT_TIMEOUT", 180)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals_one_line": {"()": "shnor_portal.log_filters.RefusalsOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # A refused request (403, 404) is one line at INFO; a server error keeps its traceback (shnor_portal.log_filters).
+    "loggers": {"django.request": {"filters": ["refusals_one_line"]}},
 }

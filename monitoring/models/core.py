@@ -24,6 +24,7 @@ from simple_history.models import HistoricalRecords
 
 from programs.models import Programme, RiskFactor
 from schools.models import Municipality, School
+from schools.school_year import school_year_label
 from shnor_portal import jobs
 
 from ..computed import COMPUTED_INDICATORS, computed_choices
@@ -250,7 +251,8 @@ class IndicatorPlan(models.Model):
         constraints = [models.UniqueConstraint(fields=["indicator", "year"], name="indicator_plan_unique_year")]
 
     def __str__(self):
-        return f"{self.indicator.code} {self.year}: {number_label(self.planned_value)}"
+        # People read the indicator's name (history pages, the back office); the code is the department's key.
+        return f"{self.indicator.name}, {school_year_label(self.year)}: {number_label(self.planned_value)}"
 
 
 class IndicatorValue(StageLabelled, models.Model):
@@ -320,7 +322,12 @@ class IndicatorValue(StageLabelled, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.indicator.code} {self.year} {self.stage} — {self.owner_label}: {self.value_label}"
+        # The history page of a value is titled by it: the indicator's name and the stage's, not their codes.
+        stage = Stage(self.stage).label if self.stage in Stage.values else self.stage
+        return (
+            f"{self.indicator.name} — {self.owner_label}, {school_year_label(self.year)}, {stage.lower()}: "
+            f"{self.value_label}"
+        )
 
     @property
     def owner_label(self) -> str:

@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from .cells import CellError, normalized, shown
 from .problems import Problems
+from .skipped import report_formulas
 from .workbook import Sheet
 
 HEADER_SCAN_ROWS = 10
@@ -97,6 +98,8 @@ def read_table(sheet: Sheet, columns: list[Column], problems: Problems) -> list[
         problems.add(message, sheet=sheet.title, row=header_number, column=column, header=header_text)
     if wrong:
         return None
+    report_formulas(sheet, problems, read=lambda row, column: row > header_number and column - 1 in positions,
+                    headers={index + 1: column.header for index, column in positions.items()})  # fmt: skip
     present = {column.field for column in positions.values()}
     places = {column.field: (index + 1, column.header) for index, column in positions.items()}
     rows = []
