@@ -101,6 +101,16 @@ def print_setup(
         part.size = 8
 
 
+def header_height(titles: Iterable, widths: list[float]) -> float | None:
+    """The height (points) of a header row whose wrapped titles must show whole: LibreOffice does not grow a row of
+    a written file to fit its text, and a cut header prints cut. None when one line is enough."""
+    lines = 1
+    for title, width in zip(titles, widths, strict=False):
+        text, per_line = str(title or ""), max(width * 0.9 - 1, 4)  # bold letters are wider than the width's unit
+        lines = max(lines, -(-len(text) // int(per_line)) + (1 if len(text) > per_line else 0))
+    return None if lines == 1 else min(15.0 * lines, 409)
+
+
 def xlsx_bytes(
     sheets: Iterable[tuple[str, Iterable[Row]]],
     *,
@@ -127,6 +137,7 @@ def xlsx_bytes(
                 if not widths:
                     widths = [13] * len(row)  # openpyxl's default width, for the orientation
                 print_setup(sheet, title=title, widths=widths, territory=territory)
+                sheet.row_dimensions[1].height = header_height(row, widths)
                 cells = []
                 for value in row:
                     cell = text_cell(sheet, value)
@@ -240,6 +251,7 @@ def _typed_header(workbook, spec: TypedSheet, *, territory: str):
     sheet.freeze_panes = "A2"
     shown_widths = [column.width for column in spec.columns if not column.hidden]
     print_setup(sheet, title=spec.title, widths=shown_widths, territory=territory)
+    sheet.row_dimensions[1].height = header_height([c.title for c in spec.columns], [c.width for c in spec.columns])
     bold = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDE7F3")
     wrap = Alignment(wrap_text=True, vertical="top")
