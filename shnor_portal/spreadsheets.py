@@ -111,6 +111,13 @@ def header_height(titles: Iterable, widths: list[float]) -> float | None:
     return None if lines == 1 else min(15.0 * lines, 409)
 
 
+def _header_width(title) -> float:
+    """A column's width from its header: its longest word on one line (bold), the whole in at most two or so."""
+    text = str(title or "")
+    longest = max((len(word) for word in text.split()), default=0)
+    return min(30, max(12, longest * 1.2 + 2, len(text) // 2 + 4))
+
+
 def xlsx_bytes(
     sheets: Iterable[tuple[str, Iterable[Row]]],
     *,
@@ -134,8 +141,10 @@ def xlsx_bytes(
         sheet.freeze_panes = "A2"
         for number, row in enumerate(rows):
             if number == 0:
-                if not widths:
-                    widths = [13] * len(row)  # openpyxl's default width, for the orientation
+                if not widths:  # a width from the header's length: Calc's default cuts words of a wrapped header
+                    widths = [_header_width(value) for value in row]
+                    for index, width in enumerate(widths, start=1):
+                        sheet.column_dimensions[get_column_letter(index)].width = width
                 print_setup(sheet, title=title, widths=widths, territory=territory)
                 sheet.row_dimensions[1].height = header_height(row, widths)
                 cells = []

@@ -22,7 +22,9 @@ from monitoring.yearly_report import report_write
 from programs.models import Programme, RoadmapMeasure
 from schools.demo import MUNICIPALITY_A, SCHOOL_TEAM_SCHOOL
 from schools.models import IdentificationRun, Municipality, School
+from schools.resources import SchoolResource
 from schools.school_year import current_school_year
+from shnor_portal.uploads.backoffice import CheckedXLSX
 from tests.hostile.test_exports import export_urls
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +97,9 @@ def exports(client, full_demo, tmp_path) -> dict[str, Path]:
         path = tmp_path / f"export{number:02}.xlsx"
         path.write_bytes(response.content)
         files[url] = path
+    back_office = tmp_path / "back-office-schools.xlsx"
+    back_office.write_bytes(CheckedXLSX().export_data(SchoolResource().export(queryset=School.objects.all())))
+    files["экспорт школ из административной части"] = back_office
     report = tmp_path / "yearly-report.xlsx"
     report_write(report, user=full_demo["department"], year=year)
     files["годовой отчёт"] = report
@@ -102,7 +107,7 @@ def exports(client, full_demo, tmp_path) -> dict[str, Path]:
 
 
 def test_every_export_prints_its_last_column_on_the_first_page(exports, tmp_path):
-    assert len(exports) == 23
+    assert len(exports) == 24
     pdfs = libreoffice(list(exports.values()), "pdf", tmp_path / "pdf")
     for name, path in exports.items():
         title, header = printed_header(path)

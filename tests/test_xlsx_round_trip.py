@@ -1,9 +1,10 @@
 """Export → import returns exactly what was exported, for every export the portal reads back: the roadmap, the
-indicator values' template, the social passports' template and the self-assessment template. Text that looks like a
-formula — `=HYPERLINK("x")`, `-2+3`, `@SUM(A1)`, `+7 (999)` — comes back as typed: no apostrophe is stored.
+indicator values' template, the social passports' template, the self-assessment template and the back office's
+export of schools (read by its import). Text that looks like a formula —
+`=HYPERLINK("x")`, `-2+3`, `@SUM(A1)`, `+7 (999)` — comes back as typed: no apostrophe is stored.
 
-(The registry's import reads its own template, whose sheets are empty; the registry's export is a list with other
-sheets and columns, not read back.)
+(The registry list the portal exports, «Реестр школ», and the back office's export have other sheets or columns
+than the portal's registry import reads: that import reads its own template, which holds no rows.)
 """
 
 import io
@@ -31,7 +32,9 @@ from programs.roadmap_xlsx import roadmap_parse
 from schools.demo import SCHOOL_TEAM_SCHOOL
 from schools.models import School
 from schools.passport_import import UNCHANGED, passport_import_preview, passport_import_save
+from schools.resources import SchoolResource
 from shnor_portal.uploads import cell_text, read_workbook
+from shnor_portal.uploads.backoffice import CheckedXLSX
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +155,21 @@ def test_the_self_assessment_template_comes_back_as_exported(full_demo):
     exported = {item.indicator.code: item.value for item in content.indicators if not item.computed}
     read = {item["code"]: item["value"] and Decimal(item["value"]) for item in parsed.indicators}
     assert {code: read.get(code) for code in exported} == exported
+
+
+def test_the_back_office_export_of_schools_comes_back_through_its_import(full_demo):
+    """The back office's export (django-import-export) is written as the portal's are — quote-prefixed text, not
+    tablib's live formulas — and the back office's import finds nothing to change in it."""
+    school = School.objects.get(short_name=SCHOOL_TEAM_SCHOOL)
+    School.objects.filter(pk=school.pk).update(
+        short_name=HOSTILE[1], name=HOSTILE[0], director=HOSTILE[2], phone=HOSTILE[3]
+    )
+    schools = School.objects.filter(municipality=school.municipality)
+    exported = CheckedXLSX().export_data(SchoolResource().export(queryset=schools))
+    cells = {c.value: c for row in openpyxl.load_workbook(io.BytesIO(exported))["Школы"].iter_rows() for c in row}
+    assert all(cells[text].data_type == "s" and cells[text].quotePrefix for text in HOSTILE)
+
+    result = SchoolResource().import_data(CheckedXLSX().create_dataset(exported), dry_run=True)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert result.totals["skip"] == schools.count()  # every school unchanged
+    assert result.totals["new"] == result.totals["update"] == 0
