@@ -9,7 +9,6 @@ import io
 import os
 import re
 import subprocess
-import tempfile
 from pathlib import Path
 
 import openpyxl
@@ -34,11 +33,11 @@ HOSTILE = ['=HYPERLINK("x")', "-2+3", "@SUM(A1)", "+7 (999)", "=1+1"]
 
 def libreoffice(paths: list[Path], target: str, out: Path) -> dict[str, Path]:
     """`paths` converted by one LibreOffice call to `target` in `out`: {stem: converted file}."""
-    profile = tempfile.mkdtemp(prefix="lo-profile-")
+    profile = out.parent / f"lo-profile-{out.name}"  # private, in the test's own directory
     result = subprocess.run(
         ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{profile}", "--convert-to", target,
          "--outdir", str(out), *map(str, paths)],
-        env={**os.environ, "HOME": profile}, capture_output=True, timeout=300, check=False,
+        env={**os.environ, "HOME": str(profile)}, capture_output=True, timeout=300, check=False,
     )  # fmt: skip
     converted = {path.stem: out / f"{path.stem}.{target.split(':')[0]}" for path in paths}
     missing = [stem for stem, path in converted.items() if not path.exists()]
