@@ -24,7 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from programs.models import RiskFactor
 from schools.models import School
 from schools.school_year import school_year_label
-from shnor_portal.spreadsheets import escape_cell
+from shnor_portal.spreadsheets import cell_value, print_setup, quote_text
 from shnor_portal.uploads import (
     CellError,
     CheckedFile,
@@ -184,7 +184,7 @@ def _write_main(main, content: TemplateContent) -> None:
         start=2,
     ):
         main.cell(row=row, column=1, value=label).font = _BOLD
-        main.cell(row=row, column=2, value=escape_cell(value))
+        quote_text(main.cell(row=row, column=2, value=cell_value(value)))
     main["A6"] = (
         "Оцените каждый фактор риска в столбце C: 1 — риск низкий, 2 — средний, 3 — высокий. "
         "Комментарий — по желанию. Не меняйте, не удаляйте и не переставляйте строки и столбцы A–B: "
@@ -198,8 +198,8 @@ def _write_main(main, content: TemplateContent) -> None:
         cell.font, cell.fill, cell.alignment, cell.border = _BOLD, _HEADER_FILL, _WRAP, _BOX
     for offset, factor in enumerate(content.factors):
         row = FACTOR_FIRST_ROW + offset
-        main.cell(row=row, column=1, value=escape_cell(factor.code)).border = _BOX
-        name = main.cell(row=row, column=2, value=escape_cell(factor.name))
+        quote_text(main.cell(row=row, column=1, value=factor.code)).border = _BOX
+        name = quote_text(main.cell(row=row, column=2, value=factor.name))
         name.alignment, name.border = _WRAP, _BOX
         for column in (RATING_COLUMN, COMMENT_COLUMN):
             cell = main.cell(row=row, column=column)
@@ -216,6 +216,8 @@ def _write_main(main, content: TemplateContent) -> None:
     _write_conclusion(main, FACTOR_FIRST_ROW + len(content.factors) + 1)
     for column, width in zip("ABCDE", (22, 60, 14, 50, 34), strict=True):
         main.column_dimensions[column].width = width
+    print_setup(main, title=f"Самооценка: {school.short_name}", widths=(22, 60, 14, 50),
+                header_rows=(FACTOR_HEADER_ROW, FACTOR_HEADER_ROW), territory=str(school.municipality))
 
 
 def conclusion_hint(row: int) -> str:
@@ -260,20 +262,22 @@ def _write_indicators(sheet, content: TemplateContent) -> None:
         row = INDICATOR_FIRST_ROW + offset
         indicator = item.indicator
         cells = [
-            escape_cell(indicator.code),
-            escape_cell(indicator.name),
+            indicator.code,
+            indicator.name,
             indicator.unit_label,
             _decimal_cell(item.planned),
             _decimal_cell(item.value),
             COMPUTED_NOTE if item.computed else None,
         ]
         for column, value in enumerate(cells, start=1):
-            cell = sheet.cell(row=row, column=column, value=value)
+            cell = quote_text(sheet.cell(row=row, column=column, value=value))
             cell.border, cell.alignment = _BOX, _WRAP
             if column in (VALUE_COLUMN, INDICATOR_COMMENT_COLUMN):
                 cell.fill = _GREY_FILL if item.computed else _INPUT_FILL
     for column, width in zip("ABCDEF", (22, 60, 10, 12, 12, 40), strict=True):
         sheet.column_dimensions[column].width = width
+    print_setup(sheet, title=f"Показатели: {content.school.short_name}", widths=(22, 60, 10, 12, 12, 40),
+                header_rows=(INDICATOR_HEADER_ROW, INDICATOR_HEADER_ROW), territory=str(content.school.municipality))
 
 
 def _write_service(service, content: TemplateContent) -> None:
@@ -290,7 +294,7 @@ def _write_service(service, content: TemplateContent) -> None:
     }
     for key, (row, label) in SERVICE_ROWS.items():
         service.cell(row=row, column=1, value=label)
-        service.cell(row=row, column=2, value=escape_cell(values[key]))
+        quote_text(service.cell(row=row, column=2, value=cell_value(values[key])))
     service.sheet_state = "veryHidden"
     service.protection.sheet = True
 

@@ -52,7 +52,7 @@ from programs.models import MeasureStatus, Programme, Rag, Review, RoadmapMeasur
 from schools.access import Reach, Role, visible_schools
 from schools.act_exports import acts_sheet
 from schools.filters import with_year_status
-from schools.models import Measure, Municipality, Status
+from schools.models import Measure, Municipality, Region, Status
 from schools.school_year import school_year_label
 from shnor_portal import jobs
 from shnor_portal.spreadsheets import Column, Formatted, TypedSheet, xlsx_write_typed
@@ -171,6 +171,13 @@ class Report:
             self.targets_sheet(),
         ]
 
+    def territory(self) -> str:
+        """What the report covers, for the running header of its pages: the municipality, or the region."""
+        if self.municipality is not None:
+            return str(self.municipality)
+        regions = {m.region_id for m in self.figures.municipalities}
+        return Region.objects.get(pk=regions.pop()).name if len(regions) == 1 else "все муниципалитеты"
+
     # summary and by municipality: the dashboards' figures
 
     def summary(self) -> TypedSheet:
@@ -193,7 +200,7 @@ class Report:
 
         return TypedSheet(
             "Сводка",
-            [Column("Раздел", 30), Column("Показатель", 62), Column("Значение", 18), Column("Код", 24)],
+            [Column("Раздел", 30), Column("Показатель", 62), Column("Значение", 18), Column("Код", 24, hidden=True)],
             rows(),
         )
 
@@ -669,7 +676,7 @@ def report_write(target, *, user, year: int, municipality: Municipality | None =
         if on_progress is not None:
             on_progress(5 + round(90 * index / len(sheets)), f"Лист «{title}»")
 
-    xlsx_write_typed(target, sheets, on_sheet=on_sheet)
+    xlsx_write_typed(target, sheets, on_sheet=on_sheet, territory=report.territory())
     return report
 
 

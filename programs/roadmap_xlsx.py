@@ -491,4 +491,5 @@ def roadmap_xlsx(programme: Programme, sections) -> bytes:
             roadmap_title: [width for _t, width in export_columns(programme)],
             passport_title: [32, 100],
         },
+        territory=programme.owner_label,
     )

@@ -1,7 +1,7 @@
 """The register of acts in xlsx, and its sheet of the yearly report.
 
 The register's workbook prints as a register: a heading, landscape A4 fitted to the page width, the table's header
-repeated on every printed page; cells escaped as in every export (`shnor_portal.spreadsheets.escape_cell`).
+repeated on every printed page; formula-like text written as quoted text as in every export (`shnor_portal.spreadsheets.text_cell`).
 """
 
 import io
@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from shnor_portal.spreadsheets import Column, TypedSheet, escape_cell, printable_sheet
+from shnor_portal.spreadsheets import Column, TypedSheet, printable_sheet, text_cell
 
 from .act_selectors import acts_of_period, with_things
 
@@ -62,7 +62,7 @@ def register_xlsx(user, queryset, *, heading: str) -> bytes:
     for values in _rows(user, queryset):
         cells = []
         for value in values:
-            cell = WriteOnlyCell(sheet, value=escape_cell(value))
+            cell = text_cell(sheet, value)
             cell.alignment = wrap
             if hasattr(value, "year") and not isinstance(value, str):
                 cell.number_format = "DD.MM.YYYY"

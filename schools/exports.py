@@ -1,7 +1,7 @@
 """xlsx exports of the registry and of identification runs: the rows of each export.
 
 Row generators yield the header row first, then one row per object; `shnor_portal.spreadsheets.xlsx_bytes`
-streams them into a write-only workbook and escapes formulas.
+streams them into a write-only workbook, set up to print, with formula-like text as quoted text.
 """
 
 import io
@@ -9,10 +9,9 @@ from collections.abc import Iterator
 
 import openpyxl
 from django.db.models import QuerySet
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from shnor_portal.spreadsheets import Row, escape_cell, printable_sheet, xlsx_bytes
+from shnor_portal.spreadsheets import Row, printable_sheet, text_cell, xlsx_bytes
 
 from .models import IdentificationRun, School, Status
 
@@ -174,7 +173,7 @@ def list_sheets(run: IdentificationRun, listed, curators, differences) -> list[t
 
 def list_xlsx(run: IdentificationRun, listed, curators, differences) -> bytes:
     """The list as a workbook that prints as the annex: landscape, fitted to the page width, the table's header
-    repeated on every printed page. Formulas are escaped as in every export (`escape_cell`)."""
+    repeated on every printed page. Formula-like text is quoted text as in every export (`text_cell`)."""
     workbook = openpyxl.Workbook(write_only=True)
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     fill = PatternFill("solid", fgColor="DDE7F3")
@@ -183,7 +182,7 @@ def list_xlsx(run: IdentificationRun, listed, curators, differences) -> bytes:
         for number, row in enumerate(rows):
             cells = []
             for value in row:
-                cell = WriteOnlyCell(sheet, value=escape_cell(value))
+                cell = text_cell(sheet, value)
                 cell.alignment = wrap
                 if number == 0:
                     cell.font, cell.fill = bold, fill

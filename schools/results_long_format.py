@@ -10,6 +10,7 @@ import re
 import openpyxl
 from openpyxl.styles import Font
 
+from shnor_portal.spreadsheets import print_setup
 from shnor_portal.uploads import CellError, Sheet, UploadRefused, is_blank, read_number, read_year, shown
 
 from .measures import EGE_SUBJECTS
@@ -183,6 +184,7 @@ def long_format_template() -> bytes:
     for col, width in zip("ABCDE", (36, 48, 8, 34, 12), strict=True):
         data.column_dimensions[col].width = width
     data.freeze_panes = "A2"
+    print_setup(data, title="Шаблон загрузки результатов", widths=(36, 48, 8, 34, 12))
 
     help_sheet = workbook.create_sheet("Инструкция")
     lines = [
@@ -215,6 +217,7 @@ def long_format_template() -> bytes:
         if is_title:
             help_sheet.cell(row=help_sheet.max_row, column=1).font = bold
     help_sheet.column_dimensions["A"].width = 110
+    print_setup(help_sheet, title="Шаблон загрузки результатов: инструкция", widths=(110,), header_rows=(0, 0))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -17,6 +17,7 @@ from import_export.formats.base_formats import XLSX
 from import_export.forms import ImportForm
 from import_export.tmp_storages import MediaStorage
 
+from ..spreadsheets import xlsx_bytes
 from .cells import CellError, cell_text, normalized
 from .forms import XlsxFileField
 from .holding import HOLD_DIR
@@ -68,6 +69,13 @@ class CheckedXLSX(XLSX):
         dataset.sheets = sheets
         return dataset
 
+    def export_data(self, dataset, **kwargs):
+        """The back office's export written as every export of the portal (`shnor_portal.spreadsheets.xlsx_bytes`):
+        formula-like text as quote-prefixed text, never run, and a print setup — not tablib's live formulas. The
+        sheet has the resource's title, so that the file goes back through the import it came from."""
+        title = getattr(dataset, "title", None) or "Лист1"
+        return xlsx_bytes([(title, [list(dataset.headers or []), *map(list, dataset)])])
+
 
 class ReaderWidget(widgets.Widget):
     """A cell read by `read` (a reader of `shnor_portal.uploads.cells` or one built on them); `write` turns the
@@ -100,6 +108,12 @@ def column_field(column: Column, *, write=None, read=None):
 class CheckedResource(resources.ModelResource):
     sheet_title = ""  # the sheet to import when the file has several (the portal's template has)
     template_columns: list[Column] = []  # the columns the header is checked against, as the portal's import does
+
+    def export(self, *args, **kwargs):
+        dataset = super().export(*args, **kwargs)
+        if self.sheet_title:
+            dataset.title = self.sheet_title
+        return dataset
 
     def before_import(self, dataset, **kwargs):
         sheet = sheet_named(getattr(dataset, "sheets", []), self.sheet_title) if self.sheet_title else None
@@ -185,6 +199,7 @@ class CheckedImportMixin:
     """Put before ImportExportModelAdmin in a ModelAdmin's bases."""
 
     import_formats = [CheckedXLSX]
+    export_formats = [CheckedXLSX]
     import_form_class = CheckedImportForm
     tmp_storage_class = HeldImportStorage
 

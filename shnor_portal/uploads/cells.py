@@ -30,10 +30,19 @@ def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+# Text the portal's older exports wrote with a leading apostrophe so that it would not run: '=…, '+…, '-…, '@…
+_OLD_ESCAPED = ("'=", "'+", "'-", "'@")
+
+
 def cell_text(value) -> str:
-    """A cell as text: whole numbers without «.0», dates as 31.12.2025, spaces (non-breaking too) collapsed."""
+    """A cell as text: whole numbers without «.0», dates as 31.12.2025, spaces (non-breaking too) collapsed.
+
+    A quote-prefixed text cell (how the portal writes `=HYPERLINK(…)` or `-2+3`) arrives as the text shown; an older
+    export's `'=…` is read as `=…` (one apostrophe dropped, only before = + - @)."""
     if value is None:
         return ""
+    if value.__class__ is str and value.startswith(_OLD_ESCAPED):
+        value = value[1:]
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, datetime.datetime | datetime.date):

@@ -72,7 +72,8 @@ def formula_cells(content: bytes) -> list[str]:
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
-                if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS)):
+                runs = isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS) and not cell.quotePrefix
+                if cell.data_type == "f" or runs:
                     found.append(f"{sheet.title}!{cell.coordinate}: {cell.value!r}")
     return found
 
@@ -89,7 +90,7 @@ def test_every_export_writes_formula_payloads_as_text(client, poisoned):
         assert formula_cells(content) == [], url
         checked += 1
     assert checked == 16
-    # The payloads are there, inert: the registry export holds the school's name with its leading apostrophe.
+    # The payloads are there, inert and as typed: the registry export holds the school's name, quote-prefixed text.
     registry = openpyxl.load_workbook(io.BytesIO(client.get(reverse("schools:list_export")).content))
-    values = {cell.value for row in registry.active.iter_rows() for cell in row}
-    assert "'" + PAYLOADS[0] in values
+    cells = {cell.value: cell for row in registry.active.iter_rows() for cell in row}
+    assert cells[PAYLOADS[0]].data_type == "s" and cells[PAYLOADS[0]].quotePrefix

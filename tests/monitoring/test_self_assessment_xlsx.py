@@ -227,7 +227,8 @@ def test_template_text_that_looks_like_a_formula_is_escaped(mon):
     content = template_content(school=mon.school, year=mon.year, stage=Stage.ENTRY)
     workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx(content)))
     assert workbook[SHEET_MAIN]["B2"].data_type == "s"
-    assert workbook[SHEET_MAIN]["B2"].value.startswith("'=")
+    assert workbook[SHEET_MAIN]["B2"].value == "=HYPERLINK(\"http://evil\")"
+    assert workbook[SHEET_MAIN]["B2"].quotePrefix
 
 
 def test_template_labels_the_yellow_conclusions_cells(mon):

@@ -165,8 +165,10 @@ def test_export_escapes_formulas(demo, programmes):
         section=draft.sections.first(), actor=demo["school"], data=services.MeasureData(name="=HYPERLINK(\"x\")")
     )
     content = roadmap_xlsx(draft, roadmap_sections(programme=draft))
-    values = [c.value for row in openpyxl.load_workbook(io.BytesIO(content)).worksheets[0].iter_rows() for c in row]
-    assert "'=HYPERLINK(\"x\")" in values
+    cells = [c for row in openpyxl.load_workbook(io.BytesIO(content)).worksheets[0].iter_rows() for c in row]
+    hostile = next(c for c in cells if c.value == '=HYPERLINK("x")')
+    assert hostile.data_type == "s" and hostile.quotePrefix  # shown as typed, never run
+    assert not any(c.data_type == "f" for c in cells)
 
 
 def _fingerprint():

@@ -24,7 +24,6 @@ from schools.models import (
 )
 from schools.registry_import import PROFILE_COLUMNS, SCHOOL_COLUMNS
 from schools.school_year import current_school_year
-from shnor_portal.spreadsheets import escape_cell
 
 pytestmark = pytest.mark.django_db
 
@@ -266,10 +265,11 @@ def test_export_escapes_formulas(client, demo, municipality_a):
     cells = list(workbook.active.iter_rows(min_row=2))
     assert len(cells) == 1
     row = {cell.column_letter: cell for cell in cells[0]}
-    assert row["B"].value == '\'=HYPERLINK("http://evil.example","жми")'
-    assert row["B"].data_type == "s"
-    assert row["C"].value == "'+cmd" and row["L"].value == "'@x" and row["M"].value == "'-1"
-    assert escape_cell(-5) == -5 and escape_cell("Школа") == "Школа"
+    assert row["B"].value == '=HYPERLINK("http://evil.example","жми")'
+    assert row["C"].value == "+cmd" and row["L"].value == "@x" and row["M"].value == "-1"
+    for column in "BCLM":  # text shown as typed, never run
+        assert row[column].data_type == "s" and row[column].quotePrefix, column
+    assert not row["A"].quotePrefix  # plain text stays plain
 
 
 # Query counts ------------------------------------------------------------------------------------------------------
