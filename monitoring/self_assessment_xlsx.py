@@ -541,9 +541,10 @@ def _report_skipped_main(sheet: Sheet, content: TemplateContent, parsed: ParsedS
         sheet,
         parsed,
         # the portal's own cells: the school on top, the headers, the factors' codes and names, the conclusions'
-        # label (not the empty row above the headers); the row under the factors is reported by the reading itself
-        template=lambda row, column: column <= 4
-        and ((row < conclusion_row and row != FACTOR_HEADER_ROW - 1) or (row, column) == (conclusion_row, 1)),
+        # label and the hint beside them (not the empty row above the headers); the row under the factors is
+        # reported by the reading itself
+        template=lambda row, column: (column <= 4 and row < conclusion_row and row != FACTOR_HEADER_ROW - 1)
+        or (row, column) in ((conclusion_row, 1), (conclusion_row, 5)),
         fields=lambda row, column: (row in factor_rows and column in (RATING_COLUMN, COMMENT_COLUMN))
         or (row, column) == (conclusion_row, 2),
     )
