@@ -12,6 +12,13 @@ from .calendar import stage_choices
 from .models import Indicator, IndicatorValue, SelfAssessment
 
 YES_NO = [("yes", "да"), ("no", "нет")]
+PLAN_MET = {"met": True, "not_met": False, "no_data": None}
+PLAN_CHOICES = [
+    ("set", "план задан"),
+    ("met", "план выполнен"),
+    ("not_met", "план не выполнен"),
+    ("no_data", "нет подтверждённого факта"),
+]
 
 
 def year_choices(extra: set[int] | None = None) -> list[tuple[int, str]]:
@@ -44,10 +51,30 @@ class IndicatorFilter(_ScopedMunicipality):
         label="Вычисляется порталом", choices=YES_NO, empty_label="Все", method="filter_computed"
     )
     active = django_filters.ChoiceFilter(label="Действует", choices=YES_NO, empty_label="Все", method="filter_active")
+    plan_year = django_filters.ChoiceFilter(label="План на учебный год", choices=[], empty_label="Любой", method="keep")
+    plan = django_filters.ChoiceFilter(
+        label="План года (как на панели)", choices=PLAN_CHOICES, empty_label="Все", method="keep",
+        help_text="Показатели региона и муниципальных программ с планом на выбранный учебный год.",
+    )  # fmt: skip
 
     class Meta:
         model = Indicator
-        fields = ["q", "level", "unit", "municipality", "computed", "active"]
+        fields = ["q", "level", "unit", "municipality", "computed", "active", "plan_year", "plan"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["plan_year"].extra["choices"] = year_choices()
+
+    def keep(self, queryset, name, value):
+        return queryset  # read in filter_queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        year, plan = self.form.cleaned_data.get("plan_year"), self.form.cleaned_data.get("plan")
+        if year and plan:
+            municipality = self.form.cleaned_data.get("municipality")
+            queryset = queryset.filter(pk__in=dashboard_indicator_ids(self.user, int(year), municipality, plan))
+        return queryset
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -128,6 +155,21 @@ class QueueFilter(_ScopedMunicipality):
 
     def filter_level(self, queryset, name, value):
         return queryset.filter(school__isnull=value == "municipal")
+
+
+def dashboard_indicator_ids(user, year: int, municipality, plan: str) -> list[int]:
+    """The indicators a dashboard counts for the year in a municipality (None: the whole of the user's dashboard)
+    with a plan and, unless `plan` is «set», met, not met or without a confirmed actual (`monitoring.figures`)."""
+    from .figures import indicator_rows_of
+
+    rows = indicator_rows_of(user=user, year=year, municipality=municipality)
+    return [
+        row["indicator"].pk
+        for row in rows
+        if row["municipality"] == municipality
+        and row["planned"] is not None
+        and (plan == "set" or row["met"] is PLAN_MET.get(plan, "-"))
+    ]
 
 
 def indicators_filtered(*, user, data) -> tuple[IndicatorFilter, QuerySet[Indicator]]:

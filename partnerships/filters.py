@@ -21,6 +21,7 @@ from .models import (
     Agreement,
     DevelopmentPlan,
     DevelopmentPlanItem,
+    EventInvitation,
     MethodicalEvent,
     Practice,
     SessionFormat,
@@ -110,6 +111,10 @@ class AgreementFilter(ScopedFilterSet):
         label="Действует в учебном году", choices=lambda: school_year_choices(back=10), empty_label="любой",
         method="in_year",
     )
+    signed = django_filters.ChoiceFilter(
+        label="Подписан в учебном году", choices=lambda: school_year_choices(back=10), empty_label="любой",
+        method="signed_in_year",
+    )
     support_form = django_filters.ChoiceFilter(
         label="Форма поддержки",
         empty_label="любая",
@@ -119,7 +124,7 @@ class AgreementFilter(ScopedFilterSet):
 
     class Meta:
         model = Agreement
-        fields = ["q", "state", "municipality", "year", "support_form"]
+        fields = ["q", "state", "municipality", "year", "signed", "support_form"]
 
     def search(self, queryset, name, value):
         for word in _words(value):
@@ -143,6 +148,11 @@ class AgreementFilter(ScopedFilterSet):
         """Agreements whose term overlaps the school year (2027: 1 September 2026 – 31 August 2027)."""
         start, end = school_year_period(int(value))
         return queryset.filter(starts_on__lte=end, ends_on__gte=start)
+
+    def signed_in_year(self, queryset, name, value):
+        """Agreements signed within the school year (drafts are not signed): what the dashboards count."""
+        start, end = school_year_period(int(value))
+        return queryset.exclude(status=Agreement.Status.DRAFT).filter(signed_on__gte=start, signed_on__lte=end)
 
     def filter_form(self, queryset, name, value):
         return queryset.filter(**{value: True}) if value in Agreement.FORM_FIELDS else queryset
@@ -329,3 +339,22 @@ class EventFilter(ScopedFilterSet):
     def filter_when(self, queryset, name, value):
         today = timezone.localdate()
         return queryset.filter(held_on__gte=today) if value == "upcoming" else queryset.filter(held_on__lt=today)
+
+
+def school_events_filter(user) -> django_filters.Filter:
+    """The registry's filter «Методические мероприятия»: schools that took part (attended) in at least one methodical
+    event held in the school year and not cancelled — what the dashboards count for ШНОР."""
+
+    def took_part(queryset, name, value):
+        if not value:
+            return queryset
+        start, end = school_year_period(int(value))
+        attended = EventInvitation.objects.filter(
+            attended=True, event__is_cancelled=False, event__held_on__gte=start, event__held_on__lte=end
+        )
+        return queryset.filter(pk__in=attended.values("school_id"))
+
+    choices = [(year, f"участвовала в {label} учебном году") for year, label in school_year_choices(back=10)]
+    return django_filters.ChoiceFilter(
+        label="Методические мероприятия", choices=choices, empty_label="все", method=took_part
+    )

@@ -32,3 +32,33 @@ class ProgrammeFilter(django_filters.FilterSet):
 
     def in_year(self, queryset, name, value):
         return queryset.filter(period_start__lte=value, period_end__gte=value)
+
+
+def _programme_choices():
+    from schools.school_year import school_year_choices
+
+    choices = []
+    for year, label in school_year_choices(back=10):
+        choices += [(f"{year}", f"есть на {label}"), (f"{year}-accepted", f"принята на {label}")]
+    return choices
+
+
+def school_programme_filter(user) -> django_filters.Filter:
+    """The registry's filter «Школьная программа»: schools with a school programme the user sees whose period covers
+    the school year (or an accepted one) — the schools the dashboard counts as «со школьной программой»."""
+    from .access import visible_programmes
+
+    def filter_programme(queryset, name, value):
+        if not value:
+            return queryset
+        year, _, accepted = value.partition("-")
+        programmes = visible_programmes(user).filter(
+            kind__in=Programme.SCHOOL_KINDS, period_start__lte=int(year), period_end__gte=int(year)
+        )
+        if accepted:
+            programmes = programmes.filter(state=Programme.State.ACCEPTED)
+        return queryset.filter(pk__in=programmes.values("school_id"))
+
+    return django_filters.ChoiceFilter(
+        label="Школьная программа", choices=_programme_choices, empty_label="любая", method=filter_programme
+    )

@@ -1,0 +1,76 @@
+"""«Каждое число — ссылка»: every number of the dashboards opens a list holding exactly the rows it counts. The test
+walks every number cell of a page, follows its link as the same user and compares the rows of the list it opens
+(the paginator's count) with the number (for a share: with the count it is a share of)."""
+
+import html as html_lib
+import re
+
+import pytest
+from django.urls import reverse
+
+from monitoring.figures import FIGURES_BY_KEY, PERCENT, SHARES, year_figures
+from tests.seeding import seed_or_replay
+
+pytestmark = pytest.mark.django_db
+
+LINK = re.compile(r'<a href="([^"]+)" class="figure-link" data-figure="([^"]+)" data-value="([^"]*)"')
+PART_OF = {share_key: part for share_key, part, _whole in SHARES}
+
+
+@pytest.fixture
+def world(mon):
+    from partnerships.demo import seed_partnerships
+
+    seed_or_replay(seed_partnerships)
+    return mon
+
+
+def cells(html: str) -> list[tuple[str, str, str]]:
+    """(figure key, link, value) of every number cell in a piece of a page."""
+    return [(key, html_lib.unescape(url), value) for url, key, value in LINK.findall(html)]
+
+
+def rows_behind(client, url: str) -> int:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.context["page"].paginator.count
+
+
+def assert_every_number_is_its_rows(client, found: list[tuple[str, str, str]], counts: dict) -> None:
+    """Each cell's number is the figure, and its link opens a list of as many rows as the figure counts."""
+    assert found
+    wrong = []
+    for key, url, value in found:
+        counted = counts[PART_OF[key]] if FIGURES_BY_KEY[key].kind == PERCENT else counts[key]
+        if FIGURES_BY_KEY[key].kind != PERCENT:
+            assert value == str(counted), key
+        shown = rows_behind(client, url)
+        if shown != counted:
+            wrong.append(f"{key}: {counted} counted, {shown} listed at {url}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_number_of_the_coordinators_municipality_page_opens_its_rows(client, world):
+    user, a = world.users["coordinator"], world.municipality_a
+    client.force_login(user)
+    page = client.get(reverse("monitoring:dashboard_municipality", args=[a.pk]), {"year": world.year})
+    found = cells(page.content.decode())
+    assert {key for key, _url, _value in found} == set(FIGURES_BY_KEY)
+    row = year_figures(user=user, year=world.year).rows[a.pk]
+    # the demo gives most figures something to count, so that equal means something
+    assert sum(1 for key, figure in FIGURES_BY_KEY.items() if figure.kind != PERCENT and row[key]) >= 25
+    assert_every_number_is_its_rows(client, found, row)
+
+
+def test_every_number_of_the_departments_dashboard_opens_its_rows(client, world):
+    user, a = world.users["department"], world.municipality_a
+    client.force_login(user)
+    html = client.get(reverse("monitoring:dashboard"), {"year": world.year}).content.decode()
+    figures = year_figures(user=user, year=world.year)
+    start = html.index(f'<tr data-municipality="{a.pk}"')
+    municipality_row = html[start : html.index("</tr>", start)]
+    assert_every_number_is_its_rows(client, cells(municipality_row), figures.rows[a.pk])
+    total = html[html.index('data-municipality="total"') :]  # the totals row and the region's sections below it
+    found = cells(total)
+    assert {key for key, _url, _value in found} == set(FIGURES_BY_KEY)
+    assert_every_number_is_its_rows(client, found, figures.total)
