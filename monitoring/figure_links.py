@@ -19,7 +19,6 @@ def _link_targets(figures: YearFigures) -> dict[str, tuple[str, dict]]:
     list_year = {"year": figures.list_year} if figures.list_year else {}
     sessions = {"held_from": start.isoformat(), "held_to": end.isoformat()}
     confirmed, pending = SupportSession.Status.CONFIRMED, SupportSession.Status.PENDING
-    programmes = ("programs:list", {"year": year})
     # The registry with the year's list, the archive too (the figures count every school the user reaches).
     registry = {**list_year, "archive": "all"}
     listed = {**registry, "status": "listed"}
@@ -40,10 +39,10 @@ def _link_targets(figures: YearFigures) -> dict[str, tuple[str, dict]]:
         "with_programme_share": with_programme,
         "accepted": accepted,
         "accepted_share": accepted,
-        "measures": programmes,
-        "measures_done": programmes,
-        "measures_done_share": programmes,
-        "measures_overdue": programmes,
+        "measures": ("programs:measures", {"year": year, "status": "active"}),
+        "measures_done": ("programs:measures", {"year": year, "status": "done"}),
+        "measures_done_share": ("programs:measures", {"year": year, "status": "done"}),
+        "measures_overdue": ("programs:measures", {"year": year, "status": "overdue"}),
         "agreements_signed": ("partnerships:agreements", {"signed": year}),
         "agreements_in_force": ("partnerships:agreements", {"state": "in_force"}),
         "sessions": ("partnerships:sessions", {"status": confirmed, **sessions}),
@@ -56,8 +55,8 @@ def _link_targets(figures: YearFigures) -> dict[str, tuple[str, dict]]:
         "with_tutor": with_tutor,
         "tutor_share": with_tutor,
         "practices": published,
-        "downloads": published,
-        "sa_missing": ("monitoring:self_assessment_list", {"year": year}),
+        "downloads": ("partnerships:practice_downloads", {"year": year}),
+        "sa_missing": ("monitoring:self_assessment_list", {"year": year, "status": "missing"}),
         "sa_submitted": ("monitoring:self_assessment_list", {"year": year, "status": "submitted"}),
         "sa_returned": ("monitoring:self_assessment_list", {"year": year, "status": "returned"}),
         "sa_accepted": ("monitoring:self_assessment_list", {"year": year, "status": "accepted"}),

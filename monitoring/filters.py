@@ -4,14 +4,17 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from schools.access import visible_municipalities
-from schools.school_year import school_year_choices
+from schools.school_year import current_school_year, school_year_choices
 from shnor_portal.choices import MunicipalityFilter
 
 from .access import confirmable_municipality_ids, visible_indicators, visible_self_assessments, visible_values
 from .calendar import stage_choices
 from .models import Indicator, IndicatorValue, SelfAssessment
+from .selectors import missing_self_assessments
 
 YES_NO = [("yes", "да"), ("no", "нет")]
+SA_MISSING = "missing"
+SA_STATUS_CHOICES = [*SelfAssessment.Status.choices, (SA_MISSING, "не сдана в срок (нет загрузки)")]
 PLAN_MET = {"met": True, "not_met": False, "no_data": None}
 PLAN_CHOICES = [
     ("set", "план задан"),
@@ -94,7 +97,10 @@ class SelfAssessmentFilter(_ScopedMunicipality):
     q = django_filters.CharFilter(label="Поиск по школе", method="search")
     year = django_filters.ChoiceFilter(label="Учебный год", choices=[], empty_label="Любой")
     stage = django_filters.ChoiceFilter(label="Этап", choices=stage_choices, empty_label="Любой")
-    status = django_filters.ChoiceFilter(label="Состояние", choices=SelfAssessment.Status.choices, empty_label="Любое")
+    status = django_filters.ChoiceFilter(
+        label="Состояние", choices=SA_STATUS_CHOICES, empty_label="Любое", method="filter_status",
+        help_text="«Не сдана в срок» — школы перечня года без загрузки этапа, срок которого прошёл.",
+    )  # fmt: skip
     municipality = MunicipalityFilter(
         label="Муниципалитет", queryset=None, empty_label="Все", field_name="school__municipality"
     )
@@ -119,6 +125,23 @@ class SelfAssessmentFilter(_ScopedMunicipality):
 
     def filter_versions(self, queryset, name, value):
         return queryset
+
+    def filter_status(self, queryset, name, value):
+        # the missing ones are (school × stage) pairs without an upload: `missing_pairs` lists them
+        return queryset.none() if value == SA_MISSING else queryset.filter(status=value)
+
+    def missing_pairs(self) -> list[dict] | None:
+        """With «не сдана в срок» chosen: the (school × stage) pairs the list shows instead of uploads."""
+        if not self.is_valid() or self.form.cleaned_data.get("status") != SA_MISSING:
+            return None
+        data = self.form.cleaned_data
+        return missing_self_assessments(
+            user=self.user,
+            year=int(data.get("year") or current_school_year()),
+            municipality=data.get("municipality"),
+            stage=data.get("stage") or "",
+            q=data.get("q") or "",
+        )
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -443,14 +443,17 @@ def queue_export(request):
 def self_assessment_list(request):
     assessment_filter, assessments = self_assessments_filtered(user=request.user, data=request.GET)
     counts = dict(assessments.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n"))
-    context = _page(request, assessments)
-    _label_stages(context)
+    missing = assessment_filter.missing_pairs()
+    context = _page(request, assessments if missing is None else missing)
+    if missing is None:
+        _label_stages(context)
     return render(
         request,
         "monitoring/self_assessment_list.html",
         {
             "filter": assessment_filter,
             "counts": [(value, label, counts.get(value, 0)) for value, label in SelfAssessment.Status.choices],
+            "missing": missing is not None,
             **context,
         },
     )

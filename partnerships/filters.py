@@ -24,6 +24,7 @@ from .models import (
     EventInvitation,
     MethodicalEvent,
     Practice,
+    PracticeDownload,
     SessionFormat,
     Subject,
     SupportSession,
@@ -300,6 +301,40 @@ class PracticeFilter(ScopedFilterSet):
 
     def filter_risk(self, queryset, name, value):
         return queryset.filter(pk__in=Practice.risk_factors.through.objects.filter(riskfactor=value).values("practice_id"))
+
+
+class DownloadFilter(ScopedFilterSet):
+    """Downloads of the bank's published practices: the rows behind the dashboards' «Скачиваний практик за год»."""
+
+    q = django_filters.CharFilter(label="Поиск: практика, школа", method="search")
+    municipality = MunicipalityFilter(
+        label="Муниципалитет школы", queryset=None, empty_label="все", field_name="practice__school__municipality"
+    )
+    year = django_filters.ChoiceFilter(
+        label="Скачано в учебном году", choices=lambda: school_year_choices(back=10), empty_label="любом",
+        method="in_year",
+    )
+
+    class Meta:
+        model = PracticeDownload
+        fields = ["q", "municipality", "year"]
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, user=user, **kwargs)
+        from schools.models import Municipality
+
+        self.filters["municipality"].queryset = Municipality.objects.all()  # the bank is everybody's, as its list
+
+    def search(self, queryset, name, value):
+        for word in _words(value):
+            queryset = queryset.filter(
+                Q(practice__title__icontains=word) | Q(practice__school__short_name__icontains=word)
+            )
+        return queryset
+
+    def in_year(self, queryset, name, value):
+        start, end = school_year_period(int(value))
+        return queryset.filter(downloaded_at__date__gte=start, downloaded_at__date__lte=end)
 
 
 class EventFilter(ScopedFilterSet):
