@@ -25,7 +25,7 @@ def _link_targets(figures: YearFigures) -> dict[str, tuple[str, dict]]:
     with_programme = ("schools:list", {**listed, "programme": year})
     accepted = ("schools:list", {**listed, "programme": f"{year}-accepted"})
     events = ("schools:list", {**registry, "status": "shnor", "events": year})
-    plans = ("partnerships:plans", {"year": year})
+    plans = ("partnerships:teachers", {"active": "yes", "plan_year": year})
     with_tutor = ("partnerships:teachers", {"active": "yes", "with_tutor": "yes"})
     published = ("partnerships:practices", {"status": Practice.Status.PUBLISHED})
     indicators = ("monitoring:indicator_list", {"active": "yes", "plan_year": year, "plan": "set"})

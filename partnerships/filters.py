@@ -197,12 +197,19 @@ class TeacherFilter(ScopedFilterSet):
     category = django_filters.ChoiceFilter(label="Категория", choices=Teacher.Category.choices, empty_label="любая")
     experience = django_filters.ChoiceFilter(label="Стаж", choices=Teacher.Experience.choices, empty_label="любой")
     with_plan = django_filters.ChoiceFilter(label="ИПРП на этот год", choices=YES_NO, empty_label="все", method="filter_plan")
+    plan_year = django_filters.ChoiceFilter(
+        label="С ИПРП на учебный год", choices=lambda: school_year_choices(back=10), empty_label="любой",
+        method="filter_plan_year",
+    )
     with_tutor = django_filters.ChoiceFilter(label="С тьютором", choices=YES_NO, empty_label="все", method="filter_tutor")
     active = django_filters.ChoiceFilter(label="Работает в школе", choices=YES_NO, empty_label="все", method="filter_active")
 
     class Meta:
         model = Teacher
-        fields = ["q", "municipality", "school", "subject", "category", "experience", "with_plan", "with_tutor", "active"]
+        fields = [
+            "q", "municipality", "school", "subject", "category", "experience", "with_plan", "plan_year", "with_tutor",
+            "active",
+        ]  # fmt: skip
 
     def search(self, queryset, name, value):
         for word in _words(value):
@@ -216,6 +223,13 @@ class TeacherFilter(ScopedFilterSet):
             )
         )
         return queryset.filter(has if value == "yes" else ~has)
+
+    def filter_plan_year(self, queryset, name, value):
+        """Teachers with an ИПРП for the school year, active or completed: what the dashboards count."""
+        plans = DevelopmentPlan.objects.filter(
+            teacher=OuterRef("pk"), year=int(value), status__in=DevelopmentPlan.COUNTING
+        )
+        return queryset.filter(Exists(plans))
 
     def filter_tutor(self, queryset, name, value):
         has = Exists(TutorAssignment.objects.current().filter(teacher=OuterRef("pk")))

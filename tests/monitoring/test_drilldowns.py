@@ -74,3 +74,18 @@ def test_every_number_of_the_departments_dashboard_opens_its_rows(client, world)
     found = cells(total)
     assert {key for key, _url, _value in found} == set(FIGURES_BY_KEY)
     assert_every_number_is_its_rows(client, found, figures.total)
+
+
+@pytest.mark.parametrize("role", ["department", "coordinator", "school"])
+def test_every_number_of_the_home_page_opens_its_rows(client, world, role):
+    client.force_login(world.users[role])
+    html = client.get(reverse("home")).content.decode()
+    found = cells(html)
+    if role != "school":
+        assert len(found) >= 6
+    wrong = [
+        f"{key}: {value} shown, {shown} listed at {url}"
+        for key, url, value in found
+        if (shown := rows_behind(client, url)) != int(value)
+    ]
+    assert not wrong, "\n".join(wrong)
