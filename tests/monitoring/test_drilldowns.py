@@ -89,3 +89,35 @@ def test_every_number_of_the_home_page_opens_its_rows(client, world, role):
         if (shown := rows_behind(client, url)) != int(value)
     ]
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ["department", "coordinator"])
+def test_every_number_of_the_yearly_reports_summary_links_to_its_rows(client, world, role, settings):
+    """The summary sheet's numbers carry a hyperlink to the portal's list of their rows (absolute, with the site's
+    address `PORTAL_BASE_URL`); the list holds as many rows as the number."""
+    import io
+
+    import openpyxl
+
+    from monitoring.yearly_report import Report
+    from shnor_portal.spreadsheets import xlsx_write_typed
+
+    settings.PORTAL_BASE_URL = "https://shnor.example.ru/"
+    user = world.users[role]
+    municipality = world.municipality_a if role == "coordinator" else None
+    report = Report(user=user, year=world.year, municipality=municipality)
+    target = io.BytesIO()
+    xlsx_write_typed(target, [report.summary()])
+    sheet = openpyxl.load_workbook(io.BytesIO(target.getvalue()))["Сводка"]
+    links = {row[3].value: row[4].hyperlink.target for row in sheet.iter_rows(min_row=2) if row[4].hyperlink}
+    assert set(links) == set(FIGURES_BY_KEY)
+    client.force_login(user)
+    found = [(key, url.removeprefix("https://shnor.example.ru"), "") for key, url in links.items()]
+    assert all(url.startswith("/") for _key, url, _value in found)
+    total = report.figures.total
+    wrong = []
+    for key, url, _value in found:
+        counted = total[PART_OF[key]] if FIGURES_BY_KEY[key].kind == PERCENT else total[key]
+        if (shown := rows_behind(client, url)) != counted:
+            wrong.append(f"{key}: {counted} counted, {shown} listed at {url}")
+    assert not wrong, "\n".join(wrong)
