@@ -121,3 +121,30 @@ def test_every_number_of_the_yearly_reports_summary_links_to_its_rows(client, wo
         if (shown := rows_behind(client, url)) != counted:
             wrong.append(f"{key}: {counted} counted, {shown} listed at {url}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_missing_self_assessments_list_its_pages_and_its_export_hold_the_pairs(client, world, settings):
+    """«Не сдана в срок» lists (school × stage) pairs: page after page and in the export, as many as the figure."""
+    import io
+
+    import openpyxl
+
+    settings.PAGE_SIZE = 1
+    user, a = world.users["coordinator"], world.municipality_a
+    missing = year_figures(user=user, year=world.year).rows[a.pk]["sa_missing"]
+    assert missing >= 2
+    client.force_login(user)
+    query = {"municipality": a.pk, "year": world.year, "status": "missing"}
+    first = client.get(reverse("monitoring:self_assessment_list"), query)
+    html = first.content.decode()
+    assert "не сдана в срок (нет загрузки)" in html and "Срок сдачи" in html
+    assert "status=missing" in first.context["query"]  # the page links keep the mode
+    seen = set()
+    for number in range(1, missing + 1):
+        page = client.get(reverse("monitoring:self_assessment_list"), {**query, "page": number}).context["page"]
+        seen |= {(row["school"].pk, row["stage"].code) for row in page.object_list}
+    assert len(seen) == missing
+    export = client.get(reverse("monitoring:self_assessment_export"), query)
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    assert sheet.max_row - 1 == missing
+    assert [cell.value for cell in sheet[1]] == ["Муниципалитет", "Школа", "Учебный год", "Этап", "Срок сдачи"]
