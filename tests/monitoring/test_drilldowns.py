@@ -148,3 +148,27 @@ def test_the_missing_self_assessments_list_its_pages_and_its_export_hold_the_pai
     sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
     assert sheet.max_row - 1 == missing
     assert [cell.value for cell in sheet[1]] == ["Муниципалитет", "Школа", "Учебный год", "Этап", "Срок сдачи"]
+
+
+@pytest.mark.parametrize(
+    ("url_name", "query"),
+    [("programs:measures", {"status": "active"}), ("partnerships:practice_downloads", {})],
+)
+def test_the_new_lists_read_a_fixed_number_of_queries_however_many_rows_a_page_shows(
+    client, world, settings, url_name, query
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.users["department"])
+    client.get(reverse(url_name), query)  # warm up: the user's reach is read once and kept
+
+    def queries(page_size: int) -> tuple[int, int]:
+        settings.PAGE_SIZE = page_size
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(reverse(url_name), query)
+        return len(context), len(response.context["page"].object_list)
+
+    (few, shown_few), (many, shown_many) = queries(1), queries(50)
+    assert shown_many > shown_few
+    assert few == many
