@@ -19,6 +19,7 @@ class PartnershipsConfig(AppConfig):
         school_access.register_extra_school_reach(school_access.Role.CURATOR, access.schools_curated_by)
         from schools.filters import register_school_filter
 
-        from .filters import school_events_filter
+        from .filters import school_curator_filter, school_events_filter
 
         register_school_filter("events", school_events_filter)
+        register_school_filter("curator", school_curator_filter)

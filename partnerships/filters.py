@@ -407,3 +407,17 @@ def school_events_filter(user) -> django_filters.Filter:
     return django_filters.ChoiceFilter(
         label="Методические мероприятия", choices=choices, empty_label="все", method=took_part
     )
+
+
+def school_curator_filter(user) -> django_filters.Filter:
+    """The registry's filter «Куратор»: schools supported (or not) by an agreement in force today — the home pages'
+    «школ перечня без куратора»."""
+
+    def curated(queryset, name, value):
+        if not value:
+            return queryset
+        supported = Agreement.objects.filter(in_force_q()).values("supported_school_id")
+        return queryset.filter(pk__in=supported) if value == "yes" else queryset.exclude(pk__in=supported)
+
+    choices = [("yes", "есть действующий договор с куратором"), ("no", "без действующего договора с куратором")]
+    return django_filters.ChoiceFilter(label="Куратор", choices=choices, empty_label="все", method=curated)
