@@ -26,7 +26,7 @@ def _link_targets(figures: YearFigures) -> dict[str, tuple[str, dict]]:
     accepted = ("schools:list", {**listed, "programme": f"{year}-accepted"})
     events = ("schools:list", {**registry, "status": "shnor", "events": year})
     plans = ("partnerships:teachers", {"active": "yes", "plan_year": year})
-    with_tutor = ("partnerships:teachers", {"active": "yes", "with_tutor": "yes"})
+    with_tutor = ("partnerships:teachers", {"active": "yes", "tutor_year": year})
     published = ("partnerships:practices", {"status": Practice.Status.PUBLISHED})
     indicators = ("monitoring:indicator_list", {"active": "yes", "plan_year": year, "plan": "set"})
     targets = {

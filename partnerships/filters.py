@@ -202,13 +202,17 @@ class TeacherFilter(ScopedFilterSet):
         method="filter_plan_year",
     )
     with_tutor = django_filters.ChoiceFilter(label="С тьютором", choices=YES_NO, empty_label="все", method="filter_tutor")
+    tutor_year = django_filters.ChoiceFilter(
+        label="С тьютором в учебном году", choices=lambda: school_year_choices(back=10), empty_label="любом",
+        method="filter_tutor_year", help_text="На сегодня, для прошедшего учебного года — на его последний день.",
+    )
     active = django_filters.ChoiceFilter(label="Работает в школе", choices=YES_NO, empty_label="все", method="filter_active")
 
     class Meta:
         model = Teacher
         fields = [
             "q", "municipality", "school", "subject", "category", "experience", "with_plan", "plan_year", "with_tutor",
-            "active",
+            "tutor_year", "active",
         ]  # fmt: skip
 
     def search(self, queryset, name, value):
@@ -230,6 +234,11 @@ class TeacherFilter(ScopedFilterSet):
             teacher=OuterRef("pk"), year=int(value), status__in=DevelopmentPlan.COUNTING
         )
         return queryset.filter(Exists(plans))
+
+    def filter_tutor_year(self, queryset, name, value):
+        """Teachers with a tutor on the day the dashboards count the school year on: today, or its last day."""
+        on = min(timezone.localdate(), school_year_period(int(value))[1])
+        return queryset.filter(Exists(TutorAssignment.objects.current(on).filter(teacher=OuterRef("pk"))))
 
     def filter_tutor(self, queryset, name, value):
         has = Exists(TutorAssignment.objects.current().filter(teacher=OuterRef("pk")))
