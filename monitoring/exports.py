@@ -73,6 +73,20 @@ def self_assessments_xlsx(assessments: QuerySet[SelfAssessment]) -> bytes:
     return xlsx_bytes([(title, rows())], column_widths={title: [30, 30, 12, 14, 22, 10, 30, 24, 18, 24, 18, 40]})
 
 
+def missing_self_assessments_xlsx(pairs: list[dict]) -> bytes:
+    """The self-assessments not handed in on time: the (school × stage) pairs of the list's «не сдана в срок»."""
+
+    def rows() -> Iterator[list]:
+        yield ["Муниципалитет", "Школа", "Учебный год", "Этап", "Срок сдачи"]
+        for pair in pairs:
+            school, stage = pair["school"], pair["stage"]
+            due_on = stage.due_on.strftime("%d.%m.%Y") if stage.due_on else ""
+            yield [school.municipality.name, school.short_name, school_year_label(pair["year"]), stage.name, due_on]
+
+    title = "Не сданы в срок"
+    return xlsx_bytes([(title, rows())], column_widths={title: [30, 30, 12, 20, 14]})
+
+
 def queue_xlsx(values: QuerySet[IndicatorValue]) -> bytes:
     def rows() -> Iterator[list]:
         yield [

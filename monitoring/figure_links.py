@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from partnerships.models import Practice, SessionFormat, SupportSession
 from partnerships.targets import Targets
-from programs.models import Programme
 
 from .figures import FIGURES, PROGRAMME_STATES, YearFigures
 
@@ -20,29 +19,31 @@ def _link_targets(figures: YearFigures) -> dict[str, tuple[str, dict]]:
     list_year = {"year": figures.list_year} if figures.list_year else {}
     sessions = {"held_from": start.isoformat(), "held_to": end.isoformat()}
     confirmed, pending = SupportSession.Status.CONFIRMED, SupportSession.Status.PENDING
-    programmes, accepted = (
-        ("programs:list", {"year": year}),
-        ("programs:list", {"year": year, "state": Programme.State.ACCEPTED}),
-    )
-    events, plans = ("partnerships:events", {"year": year}), ("partnerships:plans", {"year": year})
-    with_tutor = ("partnerships:teachers", {"active": "yes", "with_tutor": "yes"})
+    # The registry with the year's list, the archive too (the figures count every school the user reaches).
+    registry = {**list_year, "archive": "all"}
+    listed = {**registry, "status": "listed"}
+    with_programme = ("schools:list", {**listed, "programme": year})
+    accepted = ("schools:list", {**listed, "programme": f"{year}-accepted"})
+    events = ("schools:list", {**registry, "status": "shnor", "events": year})
+    plans = ("partnerships:teachers", {"active": "yes", "plan_year": year})
+    with_tutor = ("partnerships:teachers", {"active": "yes", "tutor_year": year})
     published = ("partnerships:practices", {"status": Practice.Status.PUBLISHED})
-    indicators = ("monitoring:indicator_list", {"active": "yes"})
+    indicators = ("monitoring:indicator_list", {"active": "yes", "plan_year": year, "plan": "set"})
     targets = {
-        "schools": ("schools:list", list_year),
-        "listed": ("schools:list", list_year),
-        "shnor": ("schools:list", {**list_year, "status": "shnor"}),
-        "shnsu": ("schools:list", {**list_year, "status": "shnsu"}),
-        "both": ("schools:list", {**list_year, "status": "both"}),
-        "with_programme": programmes,
-        "with_programme_share": programmes,
+        "schools": ("schools:list", registry),
+        "listed": ("schools:list", listed),
+        "shnor": ("schools:list", {**registry, "status": "shnor"}),
+        "shnsu": ("schools:list", {**registry, "status": "shnsu"}),
+        "both": ("schools:list", {**registry, "status": "both"}),
+        "with_programme": with_programme,
+        "with_programme_share": with_programme,
         "accepted": accepted,
         "accepted_share": accepted,
-        "measures": programmes,
-        "measures_done": programmes,
-        "measures_done_share": programmes,
-        "measures_overdue": programmes,
-        "agreements_signed": ("partnerships:agreements", {"year": year}),
+        "measures": ("programs:measures", {"year": year, "status": "active"}),
+        "measures_done": ("programs:measures", {"year": year, "status": "done"}),
+        "measures_done_share": ("programs:measures", {"year": year, "status": "done"}),
+        "measures_overdue": ("programs:measures", {"year": year, "status": "overdue"}),
+        "agreements_signed": ("partnerships:agreements", {"signed": year}),
         "agreements_in_force": ("partnerships:agreements", {"state": "in_force"}),
         "sessions": ("partnerships:sessions", {"status": confirmed, **sessions}),
         "sessions_pending": ("partnerships:sessions", {"status": pending, **sessions}),
@@ -54,15 +55,16 @@ def _link_targets(figures: YearFigures) -> dict[str, tuple[str, dict]]:
         "with_tutor": with_tutor,
         "tutor_share": with_tutor,
         "practices": published,
-        "downloads": published,
-        "sa_missing": ("monitoring:self_assessment_list", {"year": year}),
+        "downloads": ("partnerships:practice_downloads", {"year": year}),
+        "sa_missing": ("monitoring:self_assessment_list", {"year": year, "status": "missing"}),
         "sa_submitted": ("monitoring:self_assessment_list", {"year": year, "status": "submitted"}),
         "sa_returned": ("monitoring:self_assessment_list", {"year": year, "status": "returned"}),
         "sa_accepted": ("monitoring:self_assessment_list", {"year": year, "status": "accepted"}),
         "indicators": indicators,
-        "indicators_met": indicators,
-        "indicators_not_met": indicators,
-        "indicators_no_data": indicators,
+        **{
+            f"indicators_{plan}": ("monitoring:indicator_list", {**indicators[1], "plan": plan})
+            for plan in ("met", "not_met", "no_data")
+        },
     }
     for state in PROGRAMME_STATES:
         targets[f"programmes_{state.value}"] = ("programs:list", {"year": year, "state": state.value})

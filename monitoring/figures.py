@@ -540,6 +540,15 @@ def _indicator_rows(*, user, year: int, municipalities: list[Municipality], book
     return rows
 
 
+def indicator_rows_of(*, user, year: int, municipality: Municipality | None) -> list[dict]:
+    """The indicator rows of the user's dashboard for the year (of one municipality or of all), as `year_figures`
+    counts them: for the indicator list's filter «План года», so that the list holds what a dashboard counts."""
+    municipalities = dashboard_municipalities(user).order_by("name")
+    if municipality is not None:
+        municipalities = municipalities.filter(pk=municipality.pk)
+    return _indicator_rows(user=user, year=year, municipalities=list(municipalities), book=CalendarBook([year]))
+
+
 def _indicator_row(indicator: Indicator, municipality, planned, actual, stages, rank, labels) -> dict:
     met = indicator.met(actual, planned)
     stage = max(stages, key=lambda code: rank.get(code, -1)) if stages else None

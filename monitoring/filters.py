@@ -4,14 +4,24 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from schools.access import visible_municipalities
-from schools.school_year import school_year_choices
+from schools.school_year import current_school_year, school_year_choices
 from shnor_portal.choices import MunicipalityFilter
 
 from .access import confirmable_municipality_ids, visible_indicators, visible_self_assessments, visible_values
 from .calendar import stage_choices
 from .models import Indicator, IndicatorValue, SelfAssessment
+from .selectors import missing_self_assessments
 
 YES_NO = [("yes", "да"), ("no", "нет")]
+SA_MISSING = "missing"
+SA_STATUS_CHOICES = [*SelfAssessment.Status.choices, (SA_MISSING, "не сдана в срок (нет загрузки)")]
+PLAN_MET = {"met": True, "not_met": False, "no_data": None}
+PLAN_CHOICES = [
+    ("set", "план задан"),
+    ("met", "план выполнен"),
+    ("not_met", "план не выполнен"),
+    ("no_data", "нет подтверждённого факта"),
+]
 
 
 def year_choices(extra: set[int] | None = None) -> list[tuple[int, str]]:
@@ -44,10 +54,30 @@ class IndicatorFilter(_ScopedMunicipality):
         label="Вычисляется порталом", choices=YES_NO, empty_label="Все", method="filter_computed"
     )
     active = django_filters.ChoiceFilter(label="Действует", choices=YES_NO, empty_label="Все", method="filter_active")
+    plan_year = django_filters.ChoiceFilter(label="План на учебный год", choices=[], empty_label="Любой", method="keep")
+    plan = django_filters.ChoiceFilter(
+        label="План года (как на панели)", choices=PLAN_CHOICES, empty_label="Все", method="keep",
+        help_text="Показатели региона и муниципальных программ с планом на выбранный учебный год.",
+    )  # fmt: skip
 
     class Meta:
         model = Indicator
-        fields = ["q", "level", "unit", "municipality", "computed", "active"]
+        fields = ["q", "level", "unit", "municipality", "computed", "active", "plan_year", "plan"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["plan_year"].extra["choices"] = year_choices()
+
+    def keep(self, queryset, name, value):
+        return queryset  # read in filter_queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        year, plan = self.form.cleaned_data.get("plan_year"), self.form.cleaned_data.get("plan")
+        if year and plan:
+            municipality = self.form.cleaned_data.get("municipality")
+            queryset = queryset.filter(pk__in=dashboard_indicator_ids(self.user, int(year), municipality, plan))
+        return queryset
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -67,7 +97,10 @@ class SelfAssessmentFilter(_ScopedMunicipality):
     q = django_filters.CharFilter(label="Поиск по школе", method="search")
     year = django_filters.ChoiceFilter(label="Учебный год", choices=[], empty_label="Любой")
     stage = django_filters.ChoiceFilter(label="Этап", choices=stage_choices, empty_label="Любой")
-    status = django_filters.ChoiceFilter(label="Состояние", choices=SelfAssessment.Status.choices, empty_label="Любое")
+    status = django_filters.ChoiceFilter(
+        label="Состояние", choices=SA_STATUS_CHOICES, empty_label="Любое", method="filter_status",
+        help_text="«Не сдана в срок» — школы перечня года без загрузки этапа, срок которого прошёл.",
+    )  # fmt: skip
     municipality = MunicipalityFilter(
         label="Муниципалитет", queryset=None, empty_label="Все", field_name="school__municipality"
     )
@@ -92,6 +125,23 @@ class SelfAssessmentFilter(_ScopedMunicipality):
 
     def filter_versions(self, queryset, name, value):
         return queryset
+
+    def filter_status(self, queryset, name, value):
+        # the missing ones are (school × stage) pairs without an upload: `missing_pairs` lists them
+        return queryset.none() if value == SA_MISSING else queryset.filter(status=value)
+
+    def missing_pairs(self) -> list[dict] | None:
+        """With «не сдана в срок» chosen: the (school × stage) pairs the list shows instead of uploads."""
+        if not self.is_valid() or self.form.cleaned_data.get("status") != SA_MISSING:
+            return None
+        data = self.form.cleaned_data
+        return missing_self_assessments(
+            user=self.user,
+            year=int(data.get("year") or current_school_year()),
+            municipality=data.get("municipality"),
+            stage=data.get("stage") or "",
+            q=data.get("q") or "",
+        )
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -128,6 +178,21 @@ class QueueFilter(_ScopedMunicipality):
 
     def filter_level(self, queryset, name, value):
         return queryset.filter(school__isnull=value == "municipal")
+
+
+def dashboard_indicator_ids(user, year: int, municipality, plan: str) -> list[int]:
+    """The indicators a dashboard counts for the year in a municipality (None: the whole of the user's dashboard)
+    with a plan and, unless `plan` is «set», met, not met or without a confirmed actual (`monitoring.figures`)."""
+    from .figures import indicator_rows_of
+
+    rows = indicator_rows_of(user=user, year=year, municipality=municipality)
+    return [
+        row["indicator"].pk
+        for row in rows
+        if row["municipality"] == municipality
+        and row["planned"] is not None
+        and (plan == "set" or row["met"] is PLAN_MET.get(plan, "-"))
+    ]
 
 
 def indicators_filtered(*, user, data) -> tuple[IndicatorFilter, QuerySet[Indicator]]:

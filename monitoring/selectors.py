@@ -377,6 +377,39 @@ def _waiting_home_items(reach, coordinator_of) -> tuple[list[dict], dict | None]
     return municipalities, department
 
 
+def missing_self_assessments(*, user, year: int, municipality=None, stage: str = "", q: str = "") -> list[dict]:
+    """The self-assessments not handed in on time, as (school × stage) pairs: a school of the year's approved list
+    (ШНОР and/or ШНСУ) without a current upload of a stage whose deadline — in its municipality's calendar — has
+    passed. Exactly what the dashboards count as «не сдано в срок» (`monitoring.figures`). Three queries."""
+    from schools.access import visible_schools
+    from schools.models import Status
+    from schools.selectors import list_year_for
+
+    from .access import visible_self_assessments
+
+    today = timezone.localdate()
+    schools = visible_schools(user).filter(
+        year_statuses__year=list_year_for(year),
+        year_statuses__status__in=(Status.SHNOR, Status.SHNSU, Status.BOTH),
+    )
+    if municipality is not None:
+        schools = schools.filter(municipality=municipality)
+    for word in q.split():
+        schools = schools.filter(Q(short_name__icontains=word) | Q(name__icontains=word))
+    schools = list(schools.distinct().select_related("municipality").order_by("municipality__name", "short_name", "pk"))
+    uploaded = set(
+        visible_self_assessments(user)
+        .filter(is_current=True, year=year, school__in=[s.pk for s in schools])
+        .values_list("school_id", "stage")
+    )
+    book, rows = CalendarBook([year]), []
+    for school in schools:
+        for due in book.stages(year, school.municipality.region_id, school.municipality_id):
+            if due.overdue(today) and (school.pk, due.code) not in uploaded and stage in ("", due.code):
+                rows.append({"school": school, "stage": due, "year": year})
+    return rows
+
+
 # --- a computed indicator that reads the calendar (registered on `monitoring.computed`) ---------------------------
 
 

@@ -45,7 +45,7 @@ from .access import (
 )
 from .calendar import CalendarStage, attach_labels, last_stage, stages_of
 from .computed import compute
-from .exports import indicators_xlsx, queue_xlsx, self_assessments_xlsx
+from .exports import indicators_xlsx, missing_self_assessments_xlsx, queue_xlsx, self_assessments_xlsx
 from .figures import school_due
 from .filters import indicators_filtered, queue_filtered, self_assessments_filtered, year_choices
 from .forms import (
@@ -432,14 +432,17 @@ def queue_export(request):
 def self_assessment_list(request):
     assessment_filter, assessments = self_assessments_filtered(user=request.user, data=request.GET)
     counts = dict(assessments.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n"))
-    context = _page(request, assessments)
-    _label_stages(context)
+    missing = assessment_filter.missing_pairs()
+    context = _page(request, assessments if missing is None else missing)
+    if missing is None:
+        _label_stages(context)
     return render(
         request,
         "monitoring/self_assessment_list.html",
         {
             "filter": assessment_filter,
             "counts": [(value, label, counts.get(value, 0)) for value, label in SelfAssessment.Status.choices],
+            "missing": missing is not None,
             **context,
         },
     )
@@ -447,7 +450,9 @@ def self_assessment_list(request):
 
 @login_required
 def self_assessment_export(request):
-    _filter, assessments = self_assessments_filtered(user=request.user, data=request.GET)
+    assessment_filter, assessments = self_assessments_filtered(user=request.user, data=request.GET)
+    if (missing := assessment_filter.missing_pairs()) is not None:
+        return xlsx_response(missing_self_assessments_xlsx(missing), file_name="samoocenki-ne-sdany.xlsx")
     return xlsx_response(self_assessments_xlsx(assessments), file_name="samoocenki-shkol.xlsx")
 
 

@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files import File
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -55,10 +56,11 @@ from schools.filters import with_year_status
 from schools.models import Measure, Municipality, Region, Status
 from schools.school_year import school_year_label
 from shnor_portal import jobs
-from shnor_portal.spreadsheets import Column, Formatted, TypedSheet, xlsx_write_typed
+from shnor_portal.spreadsheets import Column, Formatted, Link, TypedSheet, xlsx_write_typed
 
 from .access import visible_self_assessments
 from .calendar import CalendarBook
+from .figure_links import FigureLinks
 from .figures import FIGURES, PERCENT, SHNOR_STATUSES, YearFigures, school_year_period, share, year_figures
 from .models import ReportExport, SelfAssessment
 
@@ -195,12 +197,27 @@ class Report:
             )
             yield ("Отчёт", "Сформирован", Formatted(timezone.now(), "datetime"), "generated_at")
             yield ("Отчёт", "Цели, по которым оценено (лист «Цели»)", self.targets().describe(), "targets")
+            # each number links to the portal's list of exactly the rows it counts (`monitoring.figure_links`)
+            link, base = FigureLinks(f), settings.PORTAL_BASE_URL.rstrip("/")
             for figure in FIGURES:
-                yield (figure.section, figure.label, Formatted(f.total[figure.key], figure.kind), figure.key)
+                url = link(figure.key, self.municipality.pk if self.municipality else None)
+                yield (
+                    figure.section,
+                    figure.label,
+                    Formatted(f.total[figure.key], figure.kind),
+                    figure.key,
+                    Link("открыть список", base + url) if url else None,
+                )
 
         return TypedSheet(
             "Сводка",
-            [Column("Раздел", 30), Column("Показатель", 62), Column("Значение", 18), Column("Код", 24, hidden=True)],
+            [
+                Column("Раздел", 30),
+                Column("Показатель", 62),
+                Column("Значение", 18),
+                Column("Код", 24, hidden=True),
+                Column("Строки на портале", 20),
+            ],
             rows(),
         )
 

@@ -58,6 +58,7 @@ from .models import (
     EventInvitation,
     MethodicalEvent,
     Practice,
+    PracticeDownload,
     PracticeFile,
     SessionEvidence,
     SupportSession,
@@ -396,6 +397,13 @@ def can_see_summary(user) -> bool:
 
 
 # --- practices ----------------------------------------------------------------------------------------------------
+
+
+def visible_practice_downloads(user) -> QuerySet[PracticeDownload]:
+    """Downloads of the published practices the user sees (who downloaded is not shown; when and what is)."""
+    return PracticeDownload.objects.filter(
+        practice__in=visible_practices(user).filter(status=Practice.Status.PUBLISHED)
+    )
 
 
 def visible_practices(user) -> QuerySet[Practice]:

@@ -17,3 +17,9 @@ class PartnershipsConfig(AppConfig):
         act_targets.register(*access.act_targets())
         school_page.register(lambda school: {"support": selectors.school_support(school=school)})
         school_access.register_extra_school_reach(school_access.Role.CURATOR, access.schools_curated_by)
+        from schools.filters import register_school_filter
+
+        from .filters import school_curator_filter, school_events_filter
+
+        register_school_filter("events", school_events_filter)
+        register_school_filter("curator", school_curator_filter)

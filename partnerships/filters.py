@@ -21,8 +21,10 @@ from .models import (
     Agreement,
     DevelopmentPlan,
     DevelopmentPlanItem,
+    EventInvitation,
     MethodicalEvent,
     Practice,
+    PracticeDownload,
     SessionFormat,
     Subject,
     SupportSession,
@@ -110,6 +112,10 @@ class AgreementFilter(ScopedFilterSet):
         label="Действует в учебном году", choices=lambda: school_year_choices(back=10), empty_label="любой",
         method="in_year",
     )
+    signed = django_filters.ChoiceFilter(
+        label="Подписан в учебном году", choices=lambda: school_year_choices(back=10), empty_label="любой",
+        method="signed_in_year",
+    )
     support_form = django_filters.ChoiceFilter(
         label="Форма поддержки",
         empty_label="любая",
@@ -119,7 +125,7 @@ class AgreementFilter(ScopedFilterSet):
 
     class Meta:
         model = Agreement
-        fields = ["q", "state", "municipality", "year", "support_form"]
+        fields = ["q", "state", "municipality", "year", "signed", "support_form"]
 
     def search(self, queryset, name, value):
         for word in _words(value):
@@ -143,6 +149,11 @@ class AgreementFilter(ScopedFilterSet):
         """Agreements whose term overlaps the school year (2027: 1 September 2026 – 31 August 2027)."""
         start, end = school_year_period(int(value))
         return queryset.filter(starts_on__lte=end, ends_on__gte=start)
+
+    def signed_in_year(self, queryset, name, value):
+        """Agreements signed within the school year (drafts are not signed): what the dashboards count."""
+        start, end = school_year_period(int(value))
+        return queryset.exclude(status=Agreement.Status.DRAFT).filter(signed_on__gte=start, signed_on__lte=end)
 
     def filter_form(self, queryset, name, value):
         return queryset.filter(**{value: True}) if value in Agreement.FORM_FIELDS else queryset
@@ -186,12 +197,23 @@ class TeacherFilter(ScopedFilterSet):
     category = django_filters.ChoiceFilter(label="Категория", choices=Teacher.Category.choices, empty_label="любая")
     experience = django_filters.ChoiceFilter(label="Стаж", choices=Teacher.Experience.choices, empty_label="любой")
     with_plan = django_filters.ChoiceFilter(label="ИПРП на этот год", choices=YES_NO, empty_label="все", method="filter_plan")
+    plan_year = django_filters.ChoiceFilter(
+        label="С ИПРП на учебный год", choices=lambda: school_year_choices(back=10), empty_label="любой",
+        method="filter_plan_year",
+    )
     with_tutor = django_filters.ChoiceFilter(label="С тьютором", choices=YES_NO, empty_label="все", method="filter_tutor")
+    tutor_year = django_filters.ChoiceFilter(
+        label="С тьютором в учебном году", choices=lambda: school_year_choices(back=10), empty_label="любом",
+        method="filter_tutor_year", help_text="На сегодня, для прошедшего учебного года — на его последний день.",
+    )
     active = django_filters.ChoiceFilter(label="Работает в школе", choices=YES_NO, empty_label="все", method="filter_active")
 
     class Meta:
         model = Teacher
-        fields = ["q", "municipality", "school", "subject", "category", "experience", "with_plan", "with_tutor", "active"]
+        fields = [
+            "q", "municipality", "school", "subject", "category", "experience", "with_plan", "plan_year", "with_tutor",
+            "tutor_year", "active",
+        ]  # fmt: skip
 
     def search(self, queryset, name, value):
         for word in _words(value):
@@ -205,6 +227,18 @@ class TeacherFilter(ScopedFilterSet):
             )
         )
         return queryset.filter(has if value == "yes" else ~has)
+
+    def filter_plan_year(self, queryset, name, value):
+        """Teachers with an ИПРП for the school year, active or completed: what the dashboards count."""
+        plans = DevelopmentPlan.objects.filter(
+            teacher=OuterRef("pk"), year=int(value), status__in=DevelopmentPlan.COUNTING
+        )
+        return queryset.filter(Exists(plans))
+
+    def filter_tutor_year(self, queryset, name, value):
+        """Teachers with a tutor on the day the dashboards count the school year on: today, or its last day."""
+        on = min(timezone.localdate(), school_year_period(int(value))[1])
+        return queryset.filter(Exists(TutorAssignment.objects.current(on).filter(teacher=OuterRef("pk"))))
 
     def filter_tutor(self, queryset, name, value):
         has = Exists(TutorAssignment.objects.current().filter(teacher=OuterRef("pk")))
@@ -292,6 +326,40 @@ class PracticeFilter(ScopedFilterSet):
         return queryset.filter(pk__in=Practice.risk_factors.through.objects.filter(riskfactor=value).values("practice_id"))
 
 
+class DownloadFilter(ScopedFilterSet):
+    """Downloads of the bank's published practices: the rows behind the dashboards' «Скачиваний практик за год»."""
+
+    q = django_filters.CharFilter(label="Поиск: практика, школа", method="search")
+    municipality = MunicipalityFilter(
+        label="Муниципалитет школы", queryset=None, empty_label="все", field_name="practice__school__municipality"
+    )
+    year = django_filters.ChoiceFilter(
+        label="Скачано в учебном году", choices=lambda: school_year_choices(back=10), empty_label="любом",
+        method="in_year",
+    )
+
+    class Meta:
+        model = PracticeDownload
+        fields = ["q", "municipality", "year"]
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, user=user, **kwargs)
+        from schools.models import Municipality
+
+        self.filters["municipality"].queryset = Municipality.objects.all()  # the bank is everybody's, as its list
+
+    def search(self, queryset, name, value):
+        for word in _words(value):
+            queryset = queryset.filter(
+                Q(practice__title__icontains=word) | Q(practice__school__short_name__icontains=word)
+            )
+        return queryset
+
+    def in_year(self, queryset, name, value):
+        start, end = school_year_period(int(value))
+        return queryset.filter(downloaded_at__date__gte=start, downloaded_at__date__lte=end)
+
+
 class EventFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label="Поиск: название, организатор", method="search")
     format = django_filters.ChoiceFilter(label="Форма", choices=MethodicalEvent.Format.choices, empty_label="любая")
@@ -329,3 +397,36 @@ class EventFilter(ScopedFilterSet):
     def filter_when(self, queryset, name, value):
         today = timezone.localdate()
         return queryset.filter(held_on__gte=today) if value == "upcoming" else queryset.filter(held_on__lt=today)
+
+
+def school_events_filter(user) -> django_filters.Filter:
+    """The registry's filter «Методические мероприятия»: schools that took part (attended) in at least one methodical
+    event held in the school year and not cancelled — what the dashboards count for ШНОР."""
+
+    def took_part(queryset, name, value):
+        if not value:
+            return queryset
+        start, end = school_year_period(int(value))
+        attended = EventInvitation.objects.filter(
+            attended=True, event__is_cancelled=False, event__held_on__gte=start, event__held_on__lte=end
+        )
+        return queryset.filter(pk__in=attended.values("school_id"))
+
+    choices = [(year, f"участвовала в {label} учебном году") for year, label in school_year_choices(back=10)]
+    return django_filters.ChoiceFilter(
+        label="Методические мероприятия", choices=choices, empty_label="все", method=took_part
+    )
+
+
+def school_curator_filter(user) -> django_filters.Filter:
+    """The registry's filter «Куратор»: schools supported (or not) by an agreement in force today — the home pages'
+    «школ перечня без куратора»."""
+
+    def curated(queryset, name, value):
+        if not value:
+            return queryset
+        supported = Agreement.objects.filter(in_force_q()).values("supported_school_id")
+        return queryset.filter(pk__in=supported) if value == "yes" else queryset.exclude(pk__in=supported)
+
+    choices = [("yes", "есть действующий договор с куратором"), ("no", "без действующего договора с куратором")]
+    return django_filters.ChoiceFilter(label="Куратор", choices=choices, empty_label="все", method=curated)

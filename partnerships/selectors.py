@@ -241,6 +241,7 @@ def municipal_summary(
                 "municipality": municipality,
                 "year": year,
                 "year_label": school_year_label(year),
+                "list_year": list_year_for(year),
                 "as_of": as_of,
                 "targets": targets,
                 "signed": n_signed,
@@ -645,8 +646,10 @@ def _department_items(today: datetime.date) -> dict:
         "practices_published": practice_counts["published"],
         "practices_waiting": practice_counts["waiting"],
         "downloads": PracticeDownload.objects.filter(
-            downloaded_at__date__gte=start, downloaded_at__date__lte=end
+            practice__status=Practice.Status.PUBLISHED, downloaded_at__date__gte=start, downloaded_at__date__lte=end
         ).count(),
+        "period": (start, end),
+        "list_year": latest_list_year(),
         "events_upcoming": MethodicalEvent.objects.filter(held_on__gte=today, is_cancelled=False).count(),
         "next_event": MethodicalEvent.objects.filter(held_on__gte=today, is_cancelled=False)
         .order_by("held_on")

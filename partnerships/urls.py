@@ -63,6 +63,7 @@ urlpatterns = [
     # the bank of practices
     path("practices/", bank.practice_list, name="practices"),
     path("practices/export/", bank.practice_export, name="practices_export"),
+    path("practices/downloads/", bank.practice_downloads, name="practice_downloads"),
     path("practices/new/", bank.practice_create, name="practice_create"),
     path("practices/<int:pk>/", bank.practice_detail, name="practice"),
     path("practices/<int:pk>/edit/", bank.practice_edit, name="practice_edit"),

@@ -42,6 +42,11 @@ def reviewer_school_ids(user) -> set[int]:
     }
 
 
+def visible_measures(user) -> QuerySet[RoadmapMeasure]:
+    """The roadmap measures of the programmes the user sees: the list of measures behind the dashboards' counts."""
+    return RoadmapMeasure.objects.filter(programme__in=visible_programmes(user))
+
+
 def visible_programmes(user) -> QuerySet[Programme]:
     reach = reach_of(user)
     if reach.everything:

@@ -8,9 +8,13 @@ class ProgramsConfig(AppConfig):
 
     def ready(self):
         from schools import act_targets
+        from schools.filters import register_school_filter
         from shnor_portal import object_kinds
 
         from . import access, reminders  # noqa: F401  (reminders registers its providers)
 
         object_kinds.register(*access.object_kinds())
         act_targets.register(*access.act_targets())
+        from .filters import school_programme_filter
+
+        register_school_filter("programme", school_programme_filter)

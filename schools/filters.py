@@ -10,6 +10,7 @@ from .models import Cluster, IdentificationRun, School, Status
 from .school_year import current_school_year, school_year_label
 
 # The year-status choices of the filter; ШНОР and ШНСУ include the schools that are both (so do the counts).
+STATUS_LISTED = "listed"
 STATUS_SHNOR = "shnor"
 STATUS_SHNSU = "shnsu"
 STATUS_BOTH = "both"
@@ -17,6 +18,7 @@ STATUS_CURATOR = "curator"
 STATUS_PREVENTIVE = "preventive"
 STATUS_NONE = "none"
 STATUS_CHOICES = [
+    (STATUS_LISTED, "в перечне (ШНОР и/или ШНСУ)"),
     (STATUS_SHNOR, "ШНОР"),
     (STATUS_SHNSU, "ШНСУ"),
     (STATUS_BOTH, "ШНОР и ШНСУ одновременно"),
@@ -52,6 +54,17 @@ _ORDERINGS = {
     "municipality": ["municipality__name", "short_name", "pk"],
     "status": ["status_rank", "municipality__name", "short_name", "pk"],
 }
+
+
+# Filters of the registry that higher apps add (`register_school_filter`): what a school did in their sections — a
+# programme of a school year, methodical events attended — so that a dashboard's count of schools opens the registry
+# filtered to exactly those schools. Name → a function of the user making the django-filter `Filter`.
+_EXTRA_FILTERS: dict = {}
+
+
+def register_school_filter(name: str, make) -> None:
+    """A higher app offers one more filter of the registry (called from its `AppConfig.ready()`)."""
+    _EXTRA_FILTERS[name] = make
 
 
 def approved_years() -> list[int]:
@@ -126,6 +139,10 @@ class SchoolFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         # Offer only the municipalities the user reaches; another one typed into the URL is rejected.
         self.filters["municipality"].queryset = visible_municipalities(user)
+        for name, make in _EXTRA_FILTERS.items():
+            self.filters[name] = make(user)
+            self.filters[name].model = School
+            self.filters[name].parent = self
         choices = sorted(set(years) | {self.default_year, current_school_year()}, reverse=True)
         self.form.fields["year"].choices = [
             (y, school_year_label(y) + ("" if y in years else " (нет перечня)")) for y in choices
@@ -170,6 +187,8 @@ class SchoolFilter(django_filters.FilterSet):
         return queryset.filter(is_small=value == "yes") if value else queryset
 
     def filter_status(self, queryset, name, value):
+        if value == STATUS_LISTED:
+            return queryset.filter(year_status__in=[Status.SHNOR, Status.SHNSU, Status.BOTH])
         if value == STATUS_SHNOR:
             return queryset.filter(year_status__in=[Status.SHNOR, Status.BOTH])
         if value == STATUS_SHNSU:

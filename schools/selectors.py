@@ -91,9 +91,16 @@ def _listed_by_municipality(municipality_ids: list[int]) -> tuple[int | None, di
         .values_list("school__municipality_id", "status")
         .annotate(n=Count("pk"))
     )
+    # ШНОР and ШНСУ include the schools that are both, as the registry's filter and the dashboards count them
     listed: dict[int, dict] = {}
     for municipality_id, status, n in rows:
-        listed.setdefault(municipality_id, {})[status] = n
+        counts = listed.setdefault(municipality_id, {Status.SHNOR: 0, Status.SHNSU: 0, Status.BOTH: 0})
+        for key in {
+            Status.SHNOR: [Status.SHNOR],
+            Status.SHNSU: [Status.SHNSU],
+            Status.BOTH: [Status.BOTH, Status.SHNOR, Status.SHNSU],
+        }.get(status, []):
+            counts[key] += n
     return year, listed
 
 

@@ -227,6 +227,17 @@ class Formatted:
     kind: str
 
 
+@dataclass(frozen=True)
+class Link:
+    """A cell that opens an address: its text, and the absolute URL it links to (a hyperlink, shown underlined)."""
+
+    text: str
+    url: str
+
+
+LINK_FONT = Font(color="0563C1", underline="single")
+
+
 @dataclass
 class TypedSheet:
     title: str
@@ -301,6 +312,11 @@ def xlsx_write_typed(target, sheets: Iterable[TypedSheet], *, on_sheet=None, ter
                     continue
                 if is_text and value.__class__ is str:
                     cells.append(text_cell(sheet, value) if value.startswith(_FORMULA_STARTS) else value)
+                    continue
+                if value.__class__ is Link:
+                    link = text_cell(sheet, value.text)
+                    link.hyperlink, link.font = value.url, LINK_FONT
+                    cells.append(link)
                     continue
                 if value.__class__ is Formatted:
                     value, kind = value.value, value.kind

@@ -11,6 +11,7 @@ from schools.school_year import school_year_param
 
 from .. import access, selectors
 from ..event_counts import attach_group_counts, event_people
+from ..filters import DownloadFilter
 from ..forms import AttendanceForm, EventForm, FileForm, PracticeForm, add_errors
 from ..services import events as event_services
 from ..services import practices as practice_services
@@ -41,6 +42,19 @@ def practice_list(request):
             else None,
             **paginate(request, rows),
         },
+    )
+
+
+@login_required
+def practice_downloads(request):
+    """Downloads of the bank's published practices, filtered by the school's municipality and the school year."""
+    _require_role(request)
+    download_filter = DownloadFilter(
+        request.GET or None, queryset=access.visible_practice_downloads(request.user), user=request.user
+    )
+    rows = download_filter.qs.select_related("practice__school__municipality").order_by("-downloaded_at", "-pk")
+    return render(
+        request, "partnerships/practice_downloads.html", {"filter": download_filter, **paginate(request, rows)}
     )
 
 

@@ -17,10 +17,11 @@ from ..access import (
     can_read_routes,
     get_programme_or_404,
     require,
+    visible_measures,
     visible_programmes,
 )
 from ..files import evidence_max_bytes, size_label
-from ..filters import ProgrammeFilter
+from ..filters import MeasureFilter, ProgrammeFilter
 from ..forms import MutualReviewForm, PassportForm, ProgrammeCreateForm
 from ..selectors import (
     advisory_remarks,
@@ -45,6 +46,30 @@ from ..services import (
 from .common import detail_url, programme_perms, roadmap_context
 
 HISTORY_PAGE_SIZE = 50
+
+
+@login_required
+def measure_list(request):
+    """Measures of the roadmaps the user sees, across programmes: what a dashboard's count of measures opens."""
+    measure_filter = MeasureFilter(request.GET or None, queryset=visible_measures(request.user), user=request.user)
+    measures = measure_filter.qs.select_related("programme__municipality", "programme__school").order_by(
+        "programme__municipality__name", "programme__school__short_name", "programme__title", "deadline", "pk"
+    )
+    paginator = Paginator(measures, settings.PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "programs/measure_list.html",
+        {
+            "filter": measure_filter,
+            "page": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required

@@ -325,6 +325,7 @@ PARTNERSHIPS = {
     P + "coverage_export": [R(GET, NO, 200, 200, 200, 200, 403, 200)],
     P + "practices": [R(GET, NO, 200, 200, 200, 200, 200, 200)],
     P + "practices_export": [R(GET, NO, 200, 200, 200, 200, 200, 200)],
+    P + "practice_downloads": [R(GET, NO, 200, 200, 200, 200, 200, 200)],
     P + "practice_create": [R(GET, NO, 200, 200, 200, 200, 200, 403)],
     # a practice on moderation is its school's, the coordinator's and the department's; a published one (the bank)
     # is every role's of the region, the outsider's too
@@ -386,6 +387,7 @@ def pdf_data(**fields):
 
 PROGRAMS = {
     PR + "list": [Case(GET, NO, E(200))],
+    PR + "measures": [Case(GET, NO, E(200))],
     PR + "create": [
         Case(GET, NO, E(200, curator=403, tutor=403)),
         # the form is shown again (the school has no municipal kind to choose; nobody gave a municipality)
@@ -1097,6 +1099,7 @@ def test_a_login_without_a_role_reaches_not_even_the_practices_bank(world):
 PUBLIC_ROWS = {
     "partnerships:practices": "the published practice of «Гимназия г. Заречный»",
     "partnerships:practices_export": "the published practice of «Гимназия г. Заречный»",
+    "partnerships:practice_downloads": "the published practice of «Гимназия г. Заречный»",
 }
 
 

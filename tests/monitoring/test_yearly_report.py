@@ -209,7 +209,7 @@ def test_the_file_opens_in_libreoffice(yr, tmp_path):
     converted = out / "report.csv"
     assert converted.exists(), result.stderr.decode(errors="replace")
     rows = list(csv.reader(io.StringIO(converted.read_text(encoding="utf-8"))))
-    assert rows[0] == ["Раздел", "Показатель", "Значение", "Код"]
+    assert rows[0] == ["Раздел", "Показатель", "Значение", "Код", "Строки на портале"]
     values = {row[3]: row[2] for row in rows[1:]}
     assert values["schools"] == str(School.objects.count())
     assert values["with_programme_share"].endswith("%")
