@@ -63,4 +63,4 @@ def test_coordinator_proposes_department_accepts_approves_and_prints(page: Page,
 
     page.goto(f"{live_server.url}/schools/identification/{draft.pk}/list/print/")
     expect(page.locator("body")).to_contain_text("Приложение к приказу от 01.09.2026 № 77-о")
-    expect(page.locator("tr", has_text="Заречная средняя общеобразовательная школа № 2")).to_contain_text("Социальный паспорт школы обновлён после расчёта")
+    expect(page.locator("table.list tr", has_text="Заречная средняя общеобразовательная школа № 2")).to_contain_text("Социальный паспорт школы обновлён после расчёта")

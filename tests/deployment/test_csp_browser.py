@@ -73,6 +73,10 @@ def test_pages_with_charts_htmx_and_moved_scripts_run_under_the_policy(
         assert page.evaluate("() => [...document.querySelectorAll('input[name=\"ids\"]')].every((box) => box.checked)")
 
     agreement = Agreement.objects.order_by("pk").first()
+    # the signatories come from the registry (else the page asks for them before it prints)
+    for school in (agreement.curator_school, agreement.supported_school):
+        school.director = "Иванова Ирина Ивановна"
+        school.save(update_fields=["director"])
     page.goto(f"{live_server.url}/partnerships/agreements/{agreement.pk}/print/")
     expect(page.locator("[data-print]")).to_be_visible()
     # The moved stylesheet applies: the document's serif typography.
