@@ -51,3 +51,10 @@ def test_others_have_nothing_waiting(programmes):
         items = items_for(username)
         assert items["empty"]
         assert "Сейчас ничего не ждёт" in render(items)
+
+
+@pytest.mark.parametrize("username", ["department", "coordinator", "school"])
+def test_the_home_page_says_waiting_for_your_attention_once(client, programmes, username):
+    client.force_login(get_user_model().objects.get(username=username))
+    html = client.get("/").content.decode()
+    assert html.count("Ждёт вашего внимания") == 1
