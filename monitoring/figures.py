@@ -629,9 +629,19 @@ def dynamics_charts(figures: YearFigures, *, municipality_id: int | None = None)
                     {"label": "ШНОР", "kind": "shnor", "data": item["shnor"]},
                     {"label": "Остальные школы", "kind": "other", "data": item["other"]},
                 ],
+                "note": _dynamics_note(item["shnor"], item["other"]),
             }
         )
     return charts
+
+
+def _dynamics_note(shnor: list, other: list) -> str:
+    """Why a chart would show no dynamics (then the page says so instead of drawing it), or an empty string."""
+    if all(value is None for value in shnor):
+        return "Результатов ШНОР за эти годы нет: сравнивать не с чем."
+    if min(sum(v is not None for v in shnor), sum(v is not None for v in other)) < 2:
+        return "Для динамики нужно два учебных года с результатами: пока есть только один."
+    return ""
 
 
 # --- one school: what is due -----------------------------------------------------------------------------------------

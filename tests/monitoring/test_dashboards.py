@@ -283,3 +283,24 @@ def test_year_figures_count_in_twenty_queries_and_one_computation_per_pooled_ind
     _grow(yr, 5)
     with django_assert_max_num_queries(20 + sum(POOLED_SCOPE_QUERIES.values())):
         year_figures(user=user, year=yr.year)
+
+
+def test_a_chart_without_dynamics_says_why_and_every_chart_has_its_numbers_as_a_table(client, yr):
+    from types import SimpleNamespace
+
+    from monitoring.figures import DYNAMICS_YEARS, dynamics_charts
+
+    def chart(shnor, other):
+        item = {"municipality_id": None, "measure": SimpleNamespace(name="ЕГЭ, русский язык"), "shnor": shnor, "other": other}
+        figures = SimpleNamespace(year=yr.year, dynamics=[item])
+        return dynamics_charts(figures)[0]
+
+    gap = [None] * (DYNAMICS_YEARS - 1)
+    assert chart(gap + [61.0], gap + [70.0])["note"].startswith("Для динамики нужно два учебных года")
+    assert chart([None] * DYNAMICS_YEARS, gap + [70.0])["note"].startswith("Результатов ШНОР за эти годы нет")
+    assert chart([None] * (DYNAMICS_YEARS - 2) + [60.0, 61.0], [None] * (DYNAMICS_YEARS - 2) + [70.0, 71.0])["note"] == ""
+
+    client.force_login(yr.users["department"])
+    html = client.get(reverse("monitoring:dashboard")).content.decode()
+    drawn = html.count('class="dynamics-chart"') + html.count("dynamics-note")
+    assert drawn > 0 and html.count('class="visually-hidden dynamics-table"') == drawn
