@@ -86,6 +86,7 @@ def _open_review(*, programme: Programme, step: ReviewStep, actor, school=None, 
     )
     _stamp(review, actor).save()
     ReviewCheck.objects.bulk_create(ReviewCheck(review=review, criterion=c) for c in _checklist(step))
+    programme.__dict__.pop("_round_reviews", None)  # the round has one review more
     return review
 
 

@@ -37,9 +37,16 @@ def route_steps(programme: Programme) -> list[ReviewStep]:
 
 
 def round_reviews(programme: Programme) -> list[Review]:
-    return list(
-        Review.objects.filter(programme=programme, round=programme.round).exclude(status=Review.Status.WITHDRAWN)
-    )
+    """The reviews of the programme's round, read once per programme object: a page asks for every button and block
+    (11 more queries on the programme page before, docs/PERFORMANCE.md). A write that opens a review forgets them
+    (`review_flow._open_review`); the other writes work on a programme object of their own, read under lock."""
+    cached = programme.__dict__.get("_round_reviews")
+    if cached is None or cached[0] != programme.round:
+        reviews = list(
+            Review.objects.filter(programme=programme, round=programme.round).exclude(status=Review.Status.WITHDRAWN)
+        )
+        cached = programme.__dict__["_round_reviews"] = (programme.round, reviews)
+    return cached[1]
 
 
 def _reached(chain: list[ReviewStep], reviews: list[Review]) -> set[int]:
