@@ -1,6 +1,7 @@
 """Who sees and who may change monitoring data, built on `schools.access` (the one place that decides reach).
 
-- The department reaches everything and may do everything a coordinator may.
+- The department reaches its territory and may do there everything a coordinator may; the institute and the federal
+  operator read (docs/TERRITORIES.md).
 - A municipal coordinator reaches the schools of their municipality: confirms indicator values, imports them,
   enters municipal values, accepts or returns self-assessments.
 - A school team reaches its school: enters its values, downloads the template, uploads self-assessments and the
@@ -29,7 +30,7 @@ from schools.access import (  # noqa: F401  (the shared scopes and `require` are
     visible_municipalities,
     visible_schools,
 )
-from schools.models import Municipality, Region, School
+from schools.models import Municipality, Region, RoleAssignment, School
 from schools.school_year import school_year_label
 from shnor_portal.object_kinds import ObjectKind, page
 
@@ -41,7 +42,7 @@ from .models import Indicator, IndicatorValue, MonitoringStage, OpenReport, Self
 def visible_indicators(user) -> QuerySet[Indicator]:
     """Indicators of the region, of the user's municipalities, and of the school programmes of schools they reach."""
     reach = reach_of(user)
-    if reach.everything:
+    if reach.reads_all:
         return Indicator.objects.all()
     if not reach.roles:
         return Indicator.objects.none()
@@ -57,7 +58,7 @@ def get_indicator_or_404(user, pk) -> Indicator:
 def visible_values(user) -> QuerySet[IndicatorValue]:
     """Values of the schools the user reaches, and municipal values of the municipalities they work in."""
     reach = reach_of(user)
-    if reach.everything:
+    if reach.reads_all:
         return IndicatorValue.objects.all()
     if not reach.roles:
         return IndicatorValue.objects.none()
@@ -69,7 +70,7 @@ def visible_values(user) -> QuerySet[IndicatorValue]:
 
 def visible_self_assessments(user) -> QuerySet[SelfAssessment]:
     reach = reach_of(user)
-    if reach.everything:
+    if reach.reads_all:
         return SelfAssessment.objects.all()
     if not reach.roles:
         return SelfAssessment.objects.none()
@@ -86,7 +87,7 @@ def visible_open_reports(user) -> QuerySet[OpenReport]:
     """The reports of the schools the user reaches, and those of the schools whose programme the user's school or
     organisation was given to review as a report (a step of the route that reviews the open report)."""
     reach = reach_of(user)
-    if reach.everything:
+    if reach.reads_all:
         return OpenReport.objects.all()
     if not reach.roles:
         return OpenReport.objects.none()
@@ -123,19 +124,17 @@ def get_open_report_or_404(user, pk) -> OpenReport:
 
 
 def can_confirm_in(user, municipality_id: int) -> bool:
-    """Confirming values and deciding on self-assessments: the department and the municipality's coordinator."""
-    return reach_of(user).everything or municipality_id in coordinator_municipality_ids(user)
+    """Confirming values and deciding on self-assessments: the municipality's department and coordinator."""
+    return reach_of(user).oversees_municipality(municipality_id)
 
 
 def can_confirm_any(user) -> bool:
-    return reach_of(user).everything or bool(coordinator_municipality_ids(user))
+    return reach_of(user).oversees
 
 
-def confirmable_municipality_ids(user) -> set[int] | None:
-    """The municipalities whose values the user confirms; None means all of them (the department)."""
-    if reach_of(user).everything:
-        return None
-    return coordinator_municipality_ids(user)
+def confirmable_municipality_ids(user) -> frozenset[int]:
+    """The municipalities whose values the user confirms: the department's territory, the coordinator's own."""
+    return reach_of(user).overseen_municipality_ids
 
 
 def confirms_at_once(user, school: School) -> bool:
@@ -165,41 +164,42 @@ def can_decide_self_assessment(user, assessment: SelfAssessment) -> bool:
 
 
 def importable_schools(user) -> QuerySet[School]:
-    """Schools whose values the user may import: all (department) or the coordinator's municipalities."""
-    if reach_of(user).everything:
-        return School.objects.all()
-    return School.objects.filter(municipality_id__in=coordinator_municipality_ids(user))
+    """Schools whose values the user may import: the department's territory or the coordinator's municipalities."""
+    return School.objects.filter(municipality_id__in=confirmable_municipality_ids(user))
 
 
 def importable_municipalities(user) -> QuerySet[Municipality]:
-    if reach_of(user).everything:
-        return Municipality.objects.all()
-    return Municipality.objects.filter(pk__in=coordinator_municipality_ids(user))
+    return Municipality.objects.filter(pk__in=confirmable_municipality_ids(user))
 
 
 # --- dashboards and the yearly report -------------------------------------------------------------------------------
 
 
 def can_see_dashboard(user) -> bool:
-    """The municipal dashboard and the yearly report: the department and municipal coordinators."""
-    return can_confirm_any(user)
+    """The municipal dashboard and the yearly report: the department, municipal coordinators, the institute and the
+    federal operator."""
+    return can_confirm_any(user) or reach_of(user).reads_territory
 
 
 def dashboard_municipalities(user) -> QuerySet[Municipality]:
-    """Municipalities whose figures the user reads: all for the department, the coordinator's own; none otherwise
-    (a school team reaches its municipality's schools list, but not the municipality's figures)."""
-    ids = confirmable_municipality_ids(user)
-    municipalities = visible_municipalities(user)
-    if ids is None:
-        return municipalities
-    return municipalities.filter(pk__in=ids)
+    """Municipalities whose figures the user reads: the territory's for the department and the institute, every one
+    for the federal operator, the coordinator's own; none otherwise (a school team reaches its municipality's schools
+    list, but not the municipality's figures)."""
+    reach = reach_of(user)
+    if reach.reads_all:
+        return Municipality.objects.all()
+    return Municipality.objects.filter(pk__in=reach.territory_municipality_ids | reach.coordinator_municipality_ids)
 
 
 def can_export_report(user, municipality: Municipality | None) -> bool:
-    """The department exports any municipality or the whole region; a coordinator only their municipality."""
-    if reach_of(user).everything:
+    """The department exports its territory's municipalities or its whole region; a coordinator only their
+    municipality; the federal operator any."""
+    reach = reach_of(user)
+    if reach.reads_all:
         return True
-    return municipality is not None and municipality.pk in coordinator_municipality_ids(user)
+    if municipality is None:
+        return bool(reach.department_region_ids)
+    return reach.oversees_municipality(municipality.pk)
 
 
 def visible_report_exports(user):
@@ -208,9 +208,16 @@ def visible_report_exports(user):
     with the role; an export of the whole region is the department's only."""
     from .models import ReportExport
 
-    if reach_of(user).everything:
+    reach = reach_of(user)
+    if reach.reads_all:
         return ReportExport.objects.all()
-    return ReportExport.objects.filter(municipality_id__in=coordinator_municipality_ids(user))
+    exports = ReportExport.objects.filter(municipality_id__in=reach.overseen_municipality_ids)
+    if reach.department_region_ids:  # the whole region's, asked by a department of one of the user's regions
+        askers = RoleAssignment.objects.filter(role=Role.DEPARTMENT, region_id__in=reach.department_region_ids)
+        exports = exports | ReportExport.objects.filter(
+            municipality__isnull=True, requested_by__in=askers.values("user_id")
+        )
+    return exports
 
 
 def get_report_export_or_404(user, pk):
@@ -245,24 +252,32 @@ def object_kinds() -> list[ObjectKind]:
 
 
 def can_read_calendar(user) -> bool:
-    """The calendar page: the department's and the coordinators' (they read their territory's stages)."""
-    return reach_of(user).everything or bool(coordinator_municipality_ids(user))
+    """The calendar page: the department's, the institute's and the coordinators' (they read their territory's
+    stages)."""
+    return reach_of(user).oversees or reach_of(user).reads_territory
 
 
-def can_edit_calendar(user) -> bool:
-    """Only the department names the stages of its territory and their dates."""
-    return reach_of(user).everything
+def can_edit_calendar(user, region: Region | None = None) -> bool:
+    """Only a region's department names the stages of its region and their dates; the default calendar (no region)
+    is the installation's, kept in the back office."""
+    reach = reach_of(user)
+    if region is None:
+        return False
+    return reach.acts_for_region(region.pk)
 
 
 def calendar_regions(user) -> QuerySet[Region]:
-    """The territories whose calendar the user reads: every one for the department, the regions of a coordinator's
-    municipalities (the default calendar is read by both)."""
-    if reach_of(user).everything:
+    """The territories whose calendar the user reads: every one for the federal operator, the regions of the
+    department's, the institute's and a coordinator's municipalities (the default calendar is read by all)."""
+    reach = reach_of(user)
+    if reach.reads_all:
         return Region.objects.order_by("name")
     if not can_read_calendar(user):
         return Region.objects.none()
     return Region.objects.filter(
-        pk__in=Municipality.objects.filter(pk__in=coordinator_municipality_ids(user)).values("region_id")
+        pk__in=Municipality.objects.filter(
+            pk__in=reach.coordinator_municipality_ids | reach.territory_municipality_ids
+        ).values("region_id")
     ).order_by("name")
 
 
@@ -281,7 +296,7 @@ def get_monitoring_stage_or_404(user, pk) -> MonitoringStage:
     """A stage of the default calendar or of a territory the user reads."""
     reach = reach_of(user)
     stages = MonitoringStage.objects.select_related("region")
-    if not reach.everything:
+    if not reach.reads_all:
         if not can_read_calendar(user):
             raise Http404("Нет такого этапа.")
         stages = stages.filter(Q(region__isnull=True) | Q(region__in=calendar_regions(user)))
@@ -289,10 +304,8 @@ def get_monitoring_stage_or_404(user, pk) -> MonitoringStage:
 
 
 def shift_municipalities(user) -> QuerySet[Municipality]:
-    """The municipalities whose dates the user shifts: every one for the department, a coordinator's own."""
-    if reach_of(user).everything:
-        return Municipality.objects.order_by("name")
-    return Municipality.objects.filter(pk__in=coordinator_municipality_ids(user)).order_by("name")
+    """The municipalities whose dates the user shifts: the department's territory, a coordinator's own."""
+    return Municipality.objects.filter(pk__in=confirmable_municipality_ids(user)).order_by("name")
 
 
 def get_shift_municipality_or_404(user, stage: MonitoringStage, pk) -> Municipality:

@@ -39,7 +39,7 @@ def monitoring_stage_save(
 ) -> MonitoringStage:
     """Add a stage to the calendar of a territory and year, or change one. The code of a stage that values or
     self-assessments already store cannot change (they would lose their stage)."""
-    require(can_edit_calendar(actor), NOT_DEPARTMENT)
+    require(can_edit_calendar(actor, region), NOT_DEPARTMENT)
     if stage is None:
         stage = MonitoringStage(region=region, year=year)
     else:
@@ -94,7 +94,7 @@ def _in_use(stage: MonitoringStage) -> bool:
 def monitoring_stage_delete(*, actor, stage: MonitoringStage) -> None:
     """Remove a stage: never the last one of a territory's year (a calendar has at least one stage), never one that
     values or self-assessments store."""
-    require(can_edit_calendar(actor), NOT_DEPARTMENT)
+    require(can_edit_calendar(actor, stage.region), NOT_DEPARTMENT)
     stage = MonitoringStage.objects.select_for_update().get(pk=stage.pk)
     if not MonitoringStage.objects.filter(region_id=stage.region_id, year=stage.year).exclude(pk=stage.pk).exists():
         raise MonitoringError(
@@ -112,7 +112,7 @@ def monitoring_stage_delete(*, actor, stage: MonitoringStage) -> None:
 @transaction.atomic
 def monitoring_calendar_start(*, actor, region: Region, year: int) -> int:
     """Start a territory's calendar of a year from the default one (today's values): its stages copied, to be edited."""
-    require(can_edit_calendar(actor), NOT_DEPARTMENT)
+    require(can_edit_calendar(actor, region), NOT_DEPARTMENT)
     if MonitoringStage.objects.filter(region=region, year=year).exists():
         raise MonitoringError("Календарь этой территории на этот учебный год уже задан.")
     defaults = list(MonitoringStage.objects.filter(region__isnull=True, year=year).order_by("position", "pk"))

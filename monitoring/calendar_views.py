@@ -51,11 +51,14 @@ def calendar(request):
     for region, name in territories:
         region_id = region.pk if region else None
         own = book.rows.get((region_id, year), [])
-        rows.append({"region": region, "name": name, "own": own, "stages": book.stages(year, region_id)})
+        rows.append({
+            "region": region, "name": name, "own": own, "stages": book.stages(year, region_id),
+            "can_edit": access.can_edit_calendar(request.user, region),
+        })
     municipalities = []
     for municipality in access.shift_municipalities(request.user).select_related("region"):
         stages = book.of_municipality(municipality, year)
-        if any(stage.shifted for stage in stages) or not access.can_edit_calendar(request.user):
+        if any(stage.shifted for stage in stages) or not access.can_edit_calendar(request.user, municipality.region):
             municipalities.append({"municipality": municipality, "stages": stages})
     return render(
         request,
@@ -66,7 +69,7 @@ def calendar(request):
             "years": school_year_choices({year}, ahead=2),
             "rows": rows,
             "municipalities": municipalities,
-            "can_edit": access.can_edit_calendar(request.user),
+            "can_edit": any(row["can_edit"] for row in rows),
         },
     )
 
@@ -91,9 +94,9 @@ def _stage_form_page(request, form, *, title: str, year: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def stage_create(request, year):
-    access.require(access.can_edit_calendar(request.user), NOT_DEPARTMENT)
     year = _year_or_404(year)
     region = access.get_calendar_region_or_404(request.user, request.GET.get("region"))
+    access.require(access.can_edit_calendar(request.user, region), NOT_DEPARTMENT)
     count = MonitoringStage.objects.filter(region=region, year=year).count()
     form = MonitoringStageForm(
         request.POST or None, instance=MonitoringStage(region=region, year=year), initial={"position": count + 1}
@@ -114,7 +117,7 @@ def stage_create(request, year):
 @require_http_methods(["GET", "POST"])
 def stage_edit(request, pk):
     stage = access.get_monitoring_stage_or_404(request.user, pk)
-    access.require(access.can_edit_calendar(request.user), NOT_DEPARTMENT)
+    access.require(access.can_edit_calendar(request.user, stage.region), NOT_DEPARTMENT)
     form = MonitoringStageForm(request.POST or None, instance=stage)
     if request.method == "POST" and form.is_valid():
         try:
@@ -133,7 +136,7 @@ def stage_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def stage_delete(request, pk):
     stage = access.get_monitoring_stage_or_404(request.user, pk)
-    access.require(access.can_edit_calendar(request.user), NOT_DEPARTMENT)
+    access.require(access.can_edit_calendar(request.user, stage.region), NOT_DEPARTMENT)
     error = None
     if request.method == "POST":
         try:
@@ -153,11 +156,11 @@ def stage_delete(request, pk):
 @login_required
 @require_POST
 def calendar_start(request, year):
-    access.require(access.can_edit_calendar(request.user), NOT_DEPARTMENT)
     year = _year_or_404(year)
     region = access.get_calendar_region_or_404(request.user, request.GET.get("region"))
     if region is None:
         raise Http404("Календарь по умолчанию задают по этапам.")
+    access.require(access.can_edit_calendar(request.user, region), NOT_DEPARTMENT)
     try:
         copied = monitoring_calendar_start(actor=request.user, region=region, year=year)
     except MonitoringError as error:

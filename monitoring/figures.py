@@ -27,6 +27,7 @@ queries is fixed whatever the number of schools: everything is aggregated in the
 """
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -455,7 +456,14 @@ def _total(rows: dict[int, dict], indicator_rows: list[dict]) -> dict:
 def counted_year_figures(*, user, year: int, municipality: Municipality | None = None) -> YearFigures:
     """`year_figures` as of today, counted once per state of the data for this user (`schools.freshness`):
     the country's figures are slow to count and are read far more often than the data changes."""
-    scope = "all" if reach_of(user).everything else f"user{user.pk}"
+    reach = reach_of(user)
+    # Those who read the same territory share its figures: the federal operator all, departments of one territory.
+    if reach.reads_all:
+        scope = "all"
+    elif reach.department and not reach.coordinator_municipality_ids and not reach.school_ids:
+        scope = "territory" + hashlib.sha1(str(sorted(reach.municipality_ids)).encode()).hexdigest()[:16]
+    else:
+        scope = f"user{user.pk}"
     key = f"year_figures:{scope}:{year}:{municipality.pk if municipality else '-'}:{timezone.localdate()}"
     return counted(key, lambda: year_figures(user=user, year=year, municipality=municipality))
 

@@ -261,12 +261,12 @@ def home_items(*, user) -> dict:
     }
     team = team_school_ids(user)
     coordinator_of = coordinator_municipality_ids(user)
-    if not (team or coordinator_of or reach.everything):
+    if not (team or coordinator_of or reach.department):
         items["is_empty"] = True
         return items
     if team:
         items["schools"] = _school_home_items(reach, team, year=year, today=today)
-    if coordinator_of or reach.everything:
+    if coordinator_of or reach.department:
         items["municipalities"], items["department"] = _waiting_home_items(reach, coordinator_of)
     items["is_empty"] = not (items["schools"] or items["municipalities"] or items["department"])
     return items
@@ -346,14 +346,14 @@ def _waiting_home_items(reach, coordinator_of) -> tuple[list[dict], dict | None]
     the department (None for anyone else). Two queries."""
     waiting_sa = dict(
         SelfAssessment.objects.filter(is_current=True, status=SelfAssessment.Status.SUBMITTED)
-        .filter(Q() if reach.everything else Q(school__municipality_id__in=coordinator_of))
+        .filter(school__municipality_id__in=reach.overseen_municipality_ids)
         .values("school__municipality_id")
         .annotate(n=Count("pk"))
         .values_list("school__municipality_id", "n")
     )
     waiting_values = dict(
         IndicatorValue.objects.filter(status=IndicatorValue.Status.SUBMITTED)
-        .filter(Q() if reach.everything else Q(municipality_id__in=coordinator_of))
+        .filter(municipality_id__in=reach.overseen_municipality_ids)
         .values("municipality_id")
         .annotate(n=Count("pk"))
         .values_list("municipality_id", "n")
@@ -369,10 +369,11 @@ def _waiting_home_items(reach, coordinator_of) -> tuple[list[dict], dict | None]
                 }
             )
     department = None
-    if reach.everything:
+    if reach.department:
+        territory = reach.department_municipality_ids
         department = {
-            "self_assessments": sum(waiting_sa.values()),
-            "values": sum(waiting_values.values()),
+            "self_assessments": sum(n for pk, n in waiting_sa.items() if pk in territory),
+            "values": sum(n for pk, n in waiting_values.items() if pk in territory),
         }
     return municipalities, department
 

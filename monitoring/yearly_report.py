@@ -77,12 +77,13 @@ class ReportError(Exception):
 
 @dataclass
 class DepartmentScope:
-    """The reach of the department, for the command line (run by the operator on the server, for the region)."""
+    """The reach of the command line (run by the operator on the server): it reads every territory, as the federal
+    operator does."""
 
     is_authenticated: bool = True
     is_active: bool = True
     pk: None = None
-    _portal_reach: Reach = Reach(roles=frozenset({Role.DEPARTMENT}), everything=True)
+    _portal_reach: Reach = Reach(roles=frozenset({Role.FEDERAL}), reads_all=True)
 
 
 def department_scope() -> DepartmentScope:

@@ -6,7 +6,7 @@ the department every municipality's.
 
 from django.db.models import QuerySet
 
-from schools.access import coordinator_municipality_ids, oversees, reach_of, visible_municipalities
+from schools.access import oversees, reach_of
 from schools.models import Municipality
 
 
@@ -16,6 +16,4 @@ def can_watch(user) -> bool:
 
 def watched_municipalities(user) -> QuerySet[Municipality]:
     """Whose people the user may watch: the coordinator's municipalities, every one for the department."""
-    if reach_of(user).everything:
-        return visible_municipalities(user).order_by("name")
-    return Municipality.objects.filter(pk__in=coordinator_municipality_ids(user)).order_by("name")
+    return Municipality.objects.filter(pk__in=reach_of(user).overseen_municipality_ids).order_by("name")

@@ -46,6 +46,7 @@ from schools.access import (  # noqa: F401  (the shared scopes and `require` are
     tutor_municipality_ids,
     visible_municipalities,
     visible_organisations,
+    working_region,
 )
 from schools.models import Municipality, Organisation, Region, RoleAssignment, School
 from shnor_portal.object_kinds import ObjectKind, page
@@ -99,7 +100,7 @@ def acts_for_school(user, school_id) -> bool:
 def chooses_municipality(user) -> bool:
     """A page of one municipality offers a choice to those who reach more than one."""
     reach = reach_of(user)
-    return reach.everything or len(reach.municipality_ids) > 1
+    return reach.reads_all or len(reach.municipality_ids) > 1
 
 
 def own_school_ids(user) -> set[int]:
@@ -135,12 +136,12 @@ def schools_of(municipality_ids) -> QuerySet[School]:
 
 def visible_agreements(user) -> QuerySet[Agreement]:
     reach = reach_of(user)
-    if reach.everything:
+    if reach.reads_all:
         return Agreement.objects.all()
     if not reach.roles:
         return Agreement.objects.none()
     conditions = Q(pk__in=[])
-    if municipality_ids := coordinator_municipality_ids(user):
+    if municipality_ids := reach.overseen_municipality_ids:
         schools = schools_of(municipality_ids)
         conditions |= Q(supported_school__in=schools) | Q(curator_school__in=schools)
     if school_ids := own_school_ids(user):
@@ -165,11 +166,11 @@ def get_agreement_or_404(user, pk) -> Agreement:
 
 def can_see_agreements(user) -> bool:
     reach = reach_of(user)
-    return reach.everything or reach.has_role(Role.COORDINATOR, Role.SCHOOL_TEAM, Role.CURATOR)
+    return reach.department or reach.has_role(Role.COORDINATOR, Role.SCHOOL_TEAM, Role.CURATOR)
 
 
 def can_create_agreement(user) -> bool:
-    return reach_of(user).everything or bool(coordinator_municipality_ids(user))
+    return reach_of(user).oversees
 
 
 def can_save_party_head(user, party: School | Organisation) -> bool:
@@ -180,15 +181,13 @@ def can_save_party_head(user, party: School | Organisation) -> bool:
 
 def can_manage_agreement(user, agreement: Agreement) -> bool:
     """Prepare, change, activate, close: the department and the coordinator of the supported school's municipality."""
-    return reach_of(user).everything or agreement.supported_school.municipality_id in coordinator_municipality_ids(user)
+    return reach_of(user).oversees_municipality(agreement.supported_school.municipality_id)
 
 
 def agreement_schools(user) -> QuerySet[School]:
     """Schools the user may pair in an agreement: all for the department, the municipality's for a coordinator."""
-    if reach_of(user).everything:
-        return School.objects.select_related("municipality").order_by("municipality__name", "short_name")
     return (
-        School.objects.filter(municipality_id__in=coordinator_municipality_ids(user))
+        School.objects.filter(municipality_id__in=reach_of(user).overseen_municipality_ids)
         .select_related("municipality")
         .order_by("short_name")
     )
@@ -224,13 +223,13 @@ def can_review_session(user, session: SupportSession) -> bool:
 
 
 def visible_sessions(user) -> QuerySet[SupportSession]:
-    if reach_of(user).everything:  # not "agreement in (every agreement)": a semi-join PostgreSQL cannot drop
+    if reach_of(user).reads_all:  # not "agreement in (every agreement)": a semi-join PostgreSQL cannot drop
         return SupportSession.objects.all()
     return SupportSession.objects.filter(agreement__in=visible_agreements(user))
 
 
 def visible_plans(user) -> QuerySet[DevelopmentPlan]:
-    if reach_of(user).everything:
+    if reach_of(user).reads_all:
         return DevelopmentPlan.objects.all()
     return DevelopmentPlan.objects.filter(teacher__in=visible_teachers(user))
 
@@ -266,16 +265,16 @@ def get_session_evidence_or_404(user, pk) -> SessionEvidence:
 
 def visible_teachers(user) -> QuerySet[Teacher]:
     reach = reach_of(user)
-    if reach.everything:
+    if reach.reads_all:
         return Teacher.objects.all()
     conditions = Q(pk__in=[])
-    if municipality_ids := coordinator_municipality_ids(user):
+    if municipality_ids := reach.overseen_municipality_ids:
         conditions |= Q(school__in=schools_of(municipality_ids))
     if school_ids := team_school_ids(user):
         conditions |= Q(school_id__in=school_ids)
     if reach.has_role(Role.TUTOR):
         conditions |= Q(pk__in=TutorAssignment.objects.current().filter(tutor=user).values("teacher_id"))
-    if not reach.has_role(Role.COORDINATOR, Role.SCHOOL_TEAM, Role.TUTOR):
+    if not reach.has_role(Role.DEPARTMENT, Role.COORDINATOR, Role.SCHOOL_TEAM, Role.TUTOR):
         return Teacher.objects.none()
     return Teacher.objects.filter(conditions)
 
@@ -283,7 +282,7 @@ def visible_teachers(user) -> QuerySet[Teacher]:
 def can_see_teachers(user) -> bool:
     """Curator schools never see teachers' personal data; the page itself answers them 403."""
     reach = reach_of(user)
-    return reach.everything or reach.has_role(Role.COORDINATOR, Role.SCHOOL_TEAM, Role.TUTOR)
+    return reach.department or reach.has_role(Role.COORDINATOR, Role.SCHOOL_TEAM, Role.TUTOR)
 
 
 def get_teacher_or_404(user, pk) -> Teacher:
@@ -292,11 +291,9 @@ def get_teacher_or_404(user, pk) -> Teacher:
 
 def teacher_schools(user) -> QuerySet[School]:
     """Schools whose teachers the user may add: the team's school, the coordinator's municipality, all."""
-    if reach_of(user).everything:
-        return School.objects.select_related("municipality").order_by("municipality__name", "short_name")
     return (
         School.objects.filter(
-            Q(pk__in=team_school_ids(user)) | Q(municipality_id__in=coordinator_municipality_ids(user))
+            Q(pk__in=team_school_ids(user)) | Q(municipality_id__in=reach_of(user).overseen_municipality_ids)
         )
         .select_related("municipality")
         .order_by("short_name")
@@ -304,19 +301,18 @@ def teacher_schools(user) -> QuerySet[School]:
 
 
 def can_add_teachers(user) -> bool:
-    return reach_of(user).everything or bool(team_school_ids(user) or coordinator_municipality_ids(user))
+    return reach_of(user).oversees or bool(team_school_ids(user))
 
 
 def can_edit_teacher(user, teacher: Teacher) -> bool:
     return (
-        reach_of(user).everything
+        reach_of(user).oversees_municipality(teacher.school.municipality_id)
         or teacher.school_id in team_school_ids(user)
-        or teacher.school.municipality_id in coordinator_municipality_ids(user)
     )
 
 
 def can_assign_tutor(user, teacher: Teacher) -> bool:
-    return reach_of(user).everything or teacher.school.municipality_id in coordinator_municipality_ids(user)
+    return reach_of(user).oversees_municipality(teacher.school.municipality_id)
 
 
 def is_current_tutor(user, teacher: Teacher) -> bool:
@@ -325,7 +321,7 @@ def is_current_tutor(user, teacher: Teacher) -> bool:
 
 def can_keep_development(user, teacher: Teacher, *, is_tutor: bool | None = None) -> bool:
     """Deficits and ИПРП: the teacher's current tutor, the coordinator of the municipality, the department."""
-    if reach_of(user).everything or teacher.school.municipality_id in coordinator_municipality_ids(user):
+    if reach_of(user).oversees_municipality(teacher.school.municipality_id):
         return True
     return is_current_tutor(user, teacher) if is_tutor is None else is_tutor
 
@@ -379,21 +375,21 @@ def get_tutor_assignment_or_404(user, pk) -> TutorAssignment:
 
 def can_see_tutor_team(user) -> bool:
     reach = reach_of(user)
-    return reach.everything or reach.has_role(Role.COORDINATOR, Role.TUTOR)
+    return reach.department or reach.has_role(Role.COORDINATOR, Role.TUTOR)
 
 
 def can_edit_tutor_profile(user, municipality_id: int) -> bool:
-    return reach_of(user).everything or municipality_id in coordinator_municipality_ids(user)
+    return reach_of(user).oversees_municipality(municipality_id)
 
 
 def can_see_coverage(user) -> bool:
     reach = reach_of(user)
-    return reach.everything or reach.has_role(Role.COORDINATOR, Role.TUTOR, Role.SCHOOL_TEAM)
+    return reach.department or reach.has_role(Role.COORDINATOR, Role.TUTOR, Role.SCHOOL_TEAM)
 
 
 def can_see_summary(user) -> bool:
     """The municipal picture: the coordinator's and the department's."""
-    return reach_of(user).everything or bool(coordinator_municipality_ids(user))
+    return reach_of(user).oversees
 
 
 # --- practices ----------------------------------------------------------------------------------------------------
@@ -408,14 +404,14 @@ def visible_practice_downloads(user) -> QuerySet[PracticeDownload]:
 
 def visible_practices(user) -> QuerySet[Practice]:
     reach = reach_of(user)
-    if reach.everything:
+    if reach.reads_all:
         return Practice.objects.all()
     if not reach.roles:
         return Practice.objects.none()
     conditions = Q(status=Practice.Status.PUBLISHED)
     if school_ids := own_school_ids(user):
         conditions |= Q(school_id__in=school_ids)
-    if municipality_ids := coordinator_municipality_ids(user):
+    if municipality_ids := reach.overseen_municipality_ids:
         conditions |= Q(school__in=schools_of(municipality_ids))
     return Practice.objects.filter(conditions)
 
@@ -432,11 +428,9 @@ def get_practice_file_or_404(user, pk) -> PracticeFile:
 
 def practice_schools(user) -> QuerySet[School]:
     """On behalf of which schools the user may publish: their own, the coordinator's municipality, all."""
-    if reach_of(user).everything:
-        return School.objects.select_related("municipality").order_by("municipality__name", "short_name")
     return (
         School.objects.filter(
-            Q(pk__in=own_school_ids(user)) | Q(municipality_id__in=coordinator_municipality_ids(user))
+            Q(pk__in=own_school_ids(user)) | Q(municipality_id__in=reach_of(user).overseen_municipality_ids)
         )
         .select_related("municipality")
         .order_by("short_name")
@@ -444,15 +438,14 @@ def practice_schools(user) -> QuerySet[School]:
 
 
 def can_add_practice(user) -> bool:
-    return reach_of(user).everything or bool(own_school_ids(user) or coordinator_municipality_ids(user))
+    return reach_of(user).oversees or bool(own_school_ids(user))
 
 
 def can_author_practice(user, practice: Practice) -> bool:
     """The author school's people, its coordinator and the department; the state decides the rest."""
     return (
-        reach_of(user).everything
+        reach_of(user).oversees_municipality(practice.school.municipality_id)
         or practice.school_id in own_school_ids(user)
-        or practice.school.municipality_id in coordinator_municipality_ids(user)
     )
 
 
@@ -473,7 +466,7 @@ def practices_to_moderate(user) -> QuerySet[Practice]:
 
 
 def can_moderate_practice(user, practice: Practice) -> bool:
-    return reach_of(user).everything or practice.school.municipality_id in coordinator_municipality_ids(user)
+    return reach_of(user).oversees_municipality(practice.school.municipality_id)
 
 
 # --- events -------------------------------------------------------------------------------------------------------
@@ -481,11 +474,13 @@ def can_moderate_practice(user, practice: Practice) -> bool:
 
 def visible_events(user) -> QuerySet[MethodicalEvent]:
     reach = reach_of(user)
-    if reach.everything:
+    if reach.reads_all:
         return MethodicalEvent.objects.all()
     if not reach.roles:
         return MethodicalEvent.objects.none()
-    conditions = Q(municipality__isnull=True) | Q(municipality_id__in=home_municipality_ids(user))
+    conditions = Q(municipality__isnull=True, region_id__in=reach.region_ids) | Q(
+        municipality_id__in=home_municipality_ids(user)
+    )
     if reach.school_ids:
         conditions |= Q(pk__in=EventInvitation.objects.filter(school_id__in=reach.school_ids).values("event_id"))
         conditions |= Q(pk__in=EventAttendee.objects.filter(school_id__in=reach.school_ids).values("event_id"))
@@ -507,14 +502,16 @@ def get_event_or_404(user, pk) -> MethodicalEvent:
 
 
 def can_create_event(user) -> bool:
-    return reach_of(user).everything or bool(coordinator_municipality_ids(user))
+    return reach_of(user).oversees
 
 
 def can_manage_event(user, event: MethodicalEvent) -> bool:
-    """The department manages every event; a coordinator the events of their municipality."""
-    if reach_of(user).everything:
-        return True
-    return event.municipality_id is not None and event.municipality_id in coordinator_municipality_ids(user)
+    """The department manages the events of its territory (a regional one: a regional department); a coordinator the
+    events of their municipality."""
+    reach = reach_of(user)
+    if event.municipality_id is None:
+        return reach.acts_for_region(event.region_id)
+    return reach.oversees_municipality(event.municipality_id)
 
 
 def event_schools(user, municipality_id: int | None) -> QuerySet[School]:
@@ -522,7 +519,7 @@ def event_schools(user, municipality_id: int | None) -> QuerySet[School]:
     schools = School.objects.select_related("municipality").order_by("municipality__name", "short_name")
     if municipality_id:
         return schools.filter(municipality_id=municipality_id)
-    return schools if reach_of(user).everything else schools.none()
+    return schools.filter(municipality_id__in=reach_of(user).department_municipality_ids)
 
 
 def event_municipalities(user, municipality_id: int | None) -> QuerySet[Municipality]:
@@ -530,7 +527,7 @@ def event_municipalities(user, municipality_id: int | None) -> QuerySet[Municipa
     regional event (the department's)."""
     if municipality_id:
         return Municipality.objects.filter(pk=municipality_id)
-    return Municipality.objects.order_by("name") if reach_of(user).everything else Municipality.objects.none()
+    return Municipality.objects.filter(pk__in=reach_of(user).department_municipality_ids).order_by("name")
 
 
 def get_attendee_or_404(user, pk) -> EventAttendee:
@@ -586,24 +583,23 @@ def object_kinds() -> list[ObjectKind]:
 def tutor_team_municipality_ids(user) -> set[int]:
     """The municipalities whose tutor team the user reads: every one for the department, else those they work in."""
     reach = reach_of(user)
-    if reach.everything:
+    if reach.reads_all:
         return set(Municipality.objects.values_list("pk", flat=True))
     return set(reach.municipality_ids)
 
 
 def coverage_schools(user) -> QuerySet[School]:
     """Schools whose coverage the user may read: the team's own school, the municipality's, all (no curator)."""
-    if reach_of(user).everything:
+    reach = reach_of(user)
+    if reach.reads_all:
         return School.objects.all()
-    municipal = coordinator_municipality_ids(user) | tutor_municipality_ids(user)
+    municipal = reach.overseen_municipality_ids | tutor_municipality_ids(user)
     return School.objects.filter(Q(municipality_id__in=municipal) | Q(pk__in=team_school_ids(user)))
 
 
 def summary_municipalities(user) -> QuerySet[Municipality]:
     """The municipalities of the partnerships summary: the coordinator's, every one for the department."""
-    if reach_of(user).everything:
-        return visible_municipalities(user).order_by("name")
-    return Municipality.objects.filter(pk__in=coordinator_municipality_ids(user)).order_by("name")
+    return Municipality.objects.filter(pk__in=reach_of(user).overseen_municipality_ids).order_by("name")
 
 
 def act_targets() -> list:
@@ -633,19 +629,23 @@ def act_targets() -> list:
 
 def can_read_targets(user) -> bool:
     """The targets page: the department's and the coordinators'."""
-    return reach_of(user).everything or bool(coordinator_municipality_ids(user))
+    return reach_of(user).oversees
 
 
 def can_edit_targets(user) -> bool:
-    """Only the department sets the targets of its territory."""
-    return reach_of(user).everything
+    """Only a region's department sets the targets of its region."""
+    return bool(reach_of(user).department_region_ids)
+
+
+def can_edit_targets_of(user, region: Region | None) -> bool:
+    """The targets of this region (None: the installation's default, kept in the back office)."""
+    return region is not None and reach_of(user).acts_for_region(region.pk)
 
 
 def target_regions(user) -> QuerySet[Region]:
     """The territories whose targets the user reads: every one for the department, a coordinator's municipalities'
     regions (the installation's default is read by both)."""
-    if reach_of(user).everything:
+    reach = reach_of(user)
+    if reach.reads_all:
         return Region.objects.order_by("name")
-    return Region.objects.filter(
-        pk__in=Municipality.objects.filter(pk__in=coordinator_municipality_ids(user)).values("region_id")
-    ).order_by("name")
+    return Region.objects.filter(pk__in=reach.region_ids if reach.oversees else []).order_by("name")

@@ -447,7 +447,7 @@ def yearly_participation(*, user, year: int, book: TargetBook | None = None) -> 
         else School.objects.none()
     )
     municipalities = None
-    if not reach.everything:
+    if not reach.reads_all:
         municipalities = list(visible_municipalities(user))
         shnor = shnor.filter(municipality_id__in=[m.pk for m in municipalities])
     shnor_ids = set(shnor.values_list("pk", flat=True))
@@ -510,8 +510,8 @@ def home_items(*, user) -> dict:
         items["coordinator"] = [
             row for row in municipal_summary(user=user, today=today) if row["municipality"].pk in reach.municipality_ids
         ]
-    if reach.everything:
-        items["department"] = _department_items(today)
+    if reach.department:
+        items["department"] = _department_items(reach, today)
     return items
 
 
@@ -605,34 +605,39 @@ def _tutor_items(user, today: datetime.date) -> dict:
     }
 
 
-def _department_items(today: datetime.date) -> dict:
-    """The region's totals of the school year under way: agreements, sessions, listed schools without a curator,
+def _department_items(reach, today: datetime.date) -> dict:
+    """The territory's totals of the school year under way: agreements, sessions, listed schools without a curator,
     teachers with an ИПРП, practices, downloads and the next methodical event."""
+    territory = reach.department_municipality_ids
+    agreements = Agreement.objects.filter(supported_school__municipality_id__in=territory)
+    events = MethodicalEvent.objects.filter(
+        Q(municipality_id__in=territory) | Q(municipality__isnull=True, region_id__in=reach.territory_region_ids)
+    )
     year = school_year_of(today)
     start, end = school_year_period(year)
     sessions = dict(
-        SupportSession.objects.filter(held_on__gte=start, held_on__lte=end)
+        SupportSession.objects.filter(agreement__in=agreements, held_on__gte=start, held_on__lte=end)
         .values_list("status")
         .annotate(n=Count("pk"))
     )
-    teachers = Teacher.objects.filter(is_active=True)
+    teachers = Teacher.objects.filter(is_active=True, school__municipality_id__in=territory)
     n_teachers = teachers.count()
     with_plan = (
         teachers.filter(plans__year=current_school_year(), plans__status__in=DevelopmentPlan.COUNTING)
         .distinct()
         .count()
     )
-    practice_counts = Practice.objects.aggregate(
+    practice_counts = Practice.objects.filter(school__municipality_id__in=territory).aggregate(
         published=Count("pk", filter=Q(status=Practice.Status.PUBLISHED)),
         waiting=Count("pk", filter=Q(status=Practice.Status.SUBMITTED)),
     )
-    listed_ids = set(listed_schools().values_list("pk", flat=True))
-    curated = set(Agreement.objects.filter(in_force_q(on=today)).values_list("supported_school_id", flat=True))
+    listed_ids = set(listed_schools().filter(municipality_id__in=territory).values_list("pk", flat=True))
+    curated = set(agreements.filter(in_force_q(on=today)).values_list("supported_school_id", flat=True))
     return {
         "year": year,
         "year_label": school_year_label(year),
-        "agreements_in_force": Agreement.objects.filter(in_force_q(on=today)).count(),
-        "agreements_signed": Agreement.objects.exclude(status=Agreement.Status.DRAFT)
+        "agreements_in_force": agreements.filter(in_force_q(on=today)).count(),
+        "agreements_signed": agreements.exclude(status=Agreement.Status.DRAFT)
         .filter(signed_on__gte=start, signed_on__lte=end)
         .count(),
         "sessions_confirmed": sessions.get(SupportSession.Status.CONFIRMED, 0),
@@ -646,12 +651,12 @@ def _department_items(today: datetime.date) -> dict:
         "practices_published": practice_counts["published"],
         "practices_waiting": practice_counts["waiting"],
         "downloads": PracticeDownload.objects.filter(
-            practice__status=Practice.Status.PUBLISHED, downloaded_at__date__gte=start, downloaded_at__date__lte=end
+            practice__school__municipality_id__in=territory, practice__status=Practice.Status.PUBLISHED, downloaded_at__date__gte=start, downloaded_at__date__lte=end
         ).count(),
         "period": (start, end),
         "list_year": latest_list_year(),
-        "events_upcoming": MethodicalEvent.objects.filter(held_on__gte=today, is_cancelled=False).count(),
-        "next_event": MethodicalEvent.objects.filter(held_on__gte=today, is_cancelled=False)
+        "events_upcoming": events.filter(held_on__gte=today, is_cancelled=False).count(),
+        "next_event": events.filter(held_on__gte=today, is_cancelled=False)
         .order_by("held_on")
         .aggregate(day=Min("held_on"))["day"],
     }

@@ -67,10 +67,10 @@ def seed_acts() -> int:
     created += _register(
         department, kind=Act.Kind.ORDER, number=MODEL_ORDER, date=datetime.date(APPROVED_YEAR - 1, 1, 20),
         title="Об организации работы с общеобразовательными организациями, имеющими низкие образовательные "
-        "результаты обучающихся (модель поддержки и критерии идентификации)", issuer=default_issuer(),
+        "результаты обучающихся (модель поддержки и критерии идентификации)", issuer=default_issuer(municipality.region),
         municipality=None, note="Приложение № 1 — модель поддержки; критерии идентификации — приложение № 2.",
     )  # fmt: skip
-    if not criteria_act_exists and Criterion.objects.filter(year=APPROVED_YEAR).exists():
+    if not criteria_act_exists and Criterion.objects.filter(region=municipality.region, year=APPROVED_YEAR).exists():
         act = Act.objects.get(number=MODEL_ORDER, date=datetime.date(APPROVED_YEAR - 1, 1, 20))
         criteria = act_targets.target("criteria")
         act_link(act=act, actor=department, kind=criteria, obj=criteria.get_or_404(department, APPROVED_YEAR))

@@ -24,7 +24,8 @@ from programs.demo_routes import SEED_004_STEPS
 from programs.review_routes import ReviewRoute, ReviewStep
 from programs.route_services import route_problems
 from schools.act_services import act_create
-from schools.models import Act, Municipality, Organisation, Region, School
+from schools.models import Act, Municipality, Organisation, Region, RoleAssignment, School
+from schools.services import role_assign
 
 from .demo_acts import PDF
 
@@ -57,13 +58,18 @@ STAGES = [
 WEBINAR = ("Вебинар «Актуальные аспекты системы работы со школами с низкими образовательными результатами "
            "в Пермском крае в 2023 году»")  # fmt: skip
 CONCEPT_ORDER = "26-01-06-542"
+DEPARTMENT_NAME = "Министерство образования и науки Пермского края"
 
 
 def seed_territories() -> dict[str, int]:
-    department = get_user_model().objects.filter(username="department").first()
+    """The second region with its own department (`department_b`), who keeps its calendar, route and acts."""
+    department = get_user_model().objects.filter(username="department_b").first()
     if department is None:
         return {}
-    region, _ = Region.objects.get_or_create(name=REGION[0], defaults={"code": REGION[1]})
+    region, _ = Region.objects.get_or_create(
+        name=REGION[0], defaults={"code": REGION[1], "department_name": DEPARTMENT_NAME}
+    )
+    role_assign(user=department, role=RoleAssignment.Role.DEPARTMENT, region=region)
     municipalities = _registry(region)
     institute, _ = Organisation.objects.get_or_create(
         region=region, short_name=INSTITUTE[0], defaults={"name": INSTITUTE[1], "kind": Organisation.Kind.INSTITUTE}

@@ -49,10 +49,11 @@ def visible_measures(user) -> QuerySet[RoadmapMeasure]:
 
 def visible_programmes(user) -> QuerySet[Programme]:
     reach = reach_of(user)
-    if reach.everything:
+    if reach.reads_all:
         return Programme.objects.all()
     conditions = []
-    if municipality_ids := coordinator_municipality_ids(user):
+    # the coordinator's municipalities, the department's and the institute's territory
+    if municipality_ids := reach.coordinator_municipality_ids | reach.territory_municipality_ids:
         conditions.append(Q(municipality_id__in=municipality_ids))
     if school_ids := team_school_ids(user):
         conditions.append(Q(school_id__in=school_ids))
@@ -117,8 +118,9 @@ def get_review_or_404(user, pk) -> Review:
 
 
 def can_edit_programme(user, programme: Programme) -> bool:
-    """The owner keeps the programme: the coordinator the municipal one, the school team the school's."""
-    if reach_of(user).everything:
+    """The owner keeps the programme: the coordinator the municipal one, the school team the school's; the department
+    of its territory may too."""
+    if reach_of(user).acts_for_municipality(programme.municipality_id):
         return True
     if programme.is_municipal:
         return programme.municipality_id in coordinator_municipality_ids(user)
@@ -135,8 +137,8 @@ def can_submit(user, programme: Programme) -> bool:
 
 
 def can_oversee(user, programme: Programme) -> bool:
-    """The coordinator of the programme's municipality, or the department."""
-    return reach_of(user).everything or programme.municipality_id in coordinator_municipality_ids(user)
+    """The coordinator of the programme's municipality, or the department of its territory."""
+    return reach_of(user).oversees_municipality(programme.municipality_id)
 
 
 def can_reopen(user, programme: Programme) -> bool:
@@ -146,7 +148,7 @@ def can_reopen(user, programme: Programme) -> bool:
 def can_open_step(user, step: ReviewStep, programme: Programme) -> bool:
     """Who opens (or assigns) a review of a step: the department any; the coordinator of the programme's
     municipality those not given to the department."""
-    if reach_of(user).everything:
+    if reach_of(user).acts_for_municipality(programme.municipality_id):
         return True
     return step.reviewer != StepReviewer.DEPARTMENT and can_oversee(user, programme)
 
@@ -166,7 +168,7 @@ def can_assign_mutual_review(user, programme: Programme) -> bool:
 
 def can_start_regional_review(user, programme: Programme) -> bool:
     """The department takes the programme for the route's regional review, or goes to the one already open."""
-    if not reach_of(user).everything:
+    if not reach_of(user).acts_for_municipality(programme.municipality_id):
         return False
     open_regional = programme.reviews.filter(
         kind="regional", round=programme.round, status__in=Review.OPEN_STATUSES, reviewer_organisation__isnull=True
@@ -202,27 +204,26 @@ def can_act_on_review(user, review: Review) -> bool:
         return review.reviewer_school_id in reviewer_school_ids(user)
     reviewer = _reviewer_of(review)
     if reviewer == StepReviewer.COORDINATOR:
-        return reach.everything or review.programme.municipality_id in coordinator_municipality_ids(user)
-    return reviewer == StepReviewer.DEPARTMENT and reach.everything
+        return reach.oversees_municipality(review.programme.municipality_id)
+    return reviewer == StepReviewer.DEPARTMENT and reach.acts_for_municipality(review.programme.municipality_id)
 
 
 def creatable_municipalities(user) -> QuerySet[Municipality]:
     """Where the user may start a municipal programme."""
-    if reach_of(user).everything:
-        return visible_municipalities(user)
-    return Municipality.objects.filter(pk__in=coordinator_municipality_ids(user))
+    return Municipality.objects.filter(pk__in=reach_of(user).overseen_municipality_ids)
 
 
 def creatable_schools(user) -> QuerySet[School]:
     """For which schools the user may start a school programme."""
-    if reach_of(user).everything:
-        return visible_schools(user).select_related("municipality")
-    return School.objects.filter(pk__in=team_school_ids(user)).select_related("municipality")
+    reach = reach_of(user)
+    return School.objects.filter(
+        Q(pk__in=reach.team_school_ids) | Q(municipality_id__in=reach.department_municipality_ids)
+    ).select_related("municipality")
 
 
 def can_create_programme(user) -> bool:
     reach = reach_of(user)
-    return reach.everything or bool(coordinator_municipality_ids(user) or team_school_ids(user))
+    return reach.department or bool(coordinator_municipality_ids(user) or team_school_ids(user))
 
 
 def mutual_reviewer_schools(user, programme: Programme, step: ReviewStep | None = None) -> QuerySet[School]:
@@ -255,25 +256,41 @@ NOT_ROUTE_EDITOR = "Маршруты экспертизы задаёт упра�
 
 
 def can_read_routes(user) -> bool:
-    return reach_of(user).everything or bool(coordinator_municipality_ids(user))
+    return reach_of(user).oversees or reach_of(user).reads_territory
 
 
-def can_edit_routes(user) -> bool:
-    return reach_of(user).everything
+def can_edit_routes(user, route: ReviewRoute | None = None, *, region: Region | None = None) -> bool:
+    """A region's department edits its region's routes; the default routes (no region) are the installation's, kept
+    in the back office. Without a route or a region: whether the user edits any."""
+    reach = reach_of(user)
+    if route is not None:
+        region_id = route.region_id
+    elif region is not None:
+        region_id = region.pk
+    else:
+        return bool(reach.department_region_ids)
+    return region_id is not None and reach.acts_for_region(region_id)
 
 
 def route_regions(user) -> QuerySet[Region]:
-    """Territories whose routes the user reads: every one for the department, a coordinator's own."""
-    if reach_of(user).everything:
+    """Territories whose routes the user reads: every one for the federal operator, the territories of the
+    department, the institute and a coordinator."""
+    reach = reach_of(user)
+    if reach.reads_all:
         return Region.objects.all()
-    return Region.objects.filter(municipalities__id__in=coordinator_municipality_ids(user)).distinct()
+    return Region.objects.filter(pk__in=reach.region_ids)
+
+
+def editable_route_regions(user) -> QuerySet[Region]:
+    """The regions whose routes the user edits: those the user is the regional department of."""
+    return Region.objects.filter(pk__in=reach_of(user).department_region_ids)
 
 
 def visible_routes(user) -> QuerySet[ReviewRoute]:
     """The default routes and those of the user's territories; nothing for anybody else."""
     if not can_read_routes(user):
         return ReviewRoute.objects.none()
-    if reach_of(user).everything:
+    if reach_of(user).reads_all:
         return ReviewRoute.objects.all()
     return ReviewRoute.objects.filter(Q(region__isnull=True) | Q(region__in=route_regions(user)))
 

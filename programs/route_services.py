@@ -47,7 +47,7 @@ def _check_route(route: ReviewRoute) -> None:
 @transaction.atomic
 def route_create(*, actor, region, owner: str, basis: str = "") -> ReviewRoute:
     """A territory's own route, starting as a copy of the route it followed until now."""
-    require(can_edit_routes(actor), NOT_ROUTE_EDITOR)
+    require(region is not None and can_edit_routes(actor, region=region), NOT_ROUTE_EDITOR)
     if ReviewRoute.objects.filter(region=region, owner=owner).exists():
         raise ValidationError({"region": "Маршрут этой территории для таких программ уже есть: измените его."})
     source = list(default_route(owner).steps.order_by("position", "pk"))
@@ -63,7 +63,7 @@ def route_create(*, actor, region, owner: str, basis: str = "") -> ReviewRoute:
 @transaction.atomic
 def step_save(*, actor, route: ReviewRoute, data: dict, step: ReviewStep | None = None) -> ReviewStep:
     """Add a step at the end of the route, or change one."""
-    require(can_edit_routes(actor), NOT_ROUTE_EDITOR)
+    require(can_edit_routes(actor, route), NOT_ROUTE_EDITOR)
     route = ReviewRoute.objects.select_for_update().get(pk=route.pk)
     if step is None:
         step = ReviewStep(route=route, position=(route.steps.aggregate(n=Max("position"))["n"] or 0) + 1)
@@ -80,7 +80,7 @@ def step_save(*, actor, route: ReviewRoute, data: dict, step: ReviewStep | None 
 
 @transaction.atomic
 def step_delete(*, actor, step: ReviewStep) -> None:
-    require(can_edit_routes(actor), NOT_ROUTE_EDITOR)
+    require(can_edit_routes(actor, step.route), NOT_ROUTE_EDITOR)
     step = ReviewStep.objects.select_for_update().select_related("route").get(pk=step.pk)
     if step.reviews.exists():
         raise ValidationError(
@@ -95,7 +95,7 @@ def step_delete(*, actor, step: ReviewStep) -> None:
 
 @transaction.atomic
 def step_move(*, actor, step: ReviewStep, direction: str) -> None:
-    require(can_edit_routes(actor), NOT_ROUTE_EDITOR)
+    require(can_edit_routes(actor, step.route), NOT_ROUTE_EDITOR)
     step = ReviewStep.objects.select_for_update().select_related("route").get(pk=step.pk)
     target = step.position - 1 if direction == "up" else step.position + 1
     neighbour = ReviewStep.objects.filter(route=step.route, position=target).first()
@@ -111,7 +111,7 @@ def step_move(*, actor, step: ReviewStep, direction: str) -> None:
 def step_criteria_save(*, actor, step: ReviewStep, names: list[str]) -> list[ReviewCriterion]:
     """The step's own checklist, one criterion per line, in order; a removed line is switched off (answers given to
     it are kept), an empty list returns the step to the common checklist."""
-    require(can_edit_routes(actor), NOT_ROUTE_EDITOR)
+    require(can_edit_routes(actor, step.route), NOT_ROUTE_EDITOR)
     names = [" ".join(n.split()) for n in names if n.strip()]
     if len(set(names)) != len(names):
         raise ValidationError({"criteria": "В чек-листе шага есть одинаковые критерии: оставьте по одному."})

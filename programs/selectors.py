@@ -552,8 +552,12 @@ def _my_review_conditions(reach, coordinator_of, reviewer_of) -> list[Q]:
     """The open reviews a user is to carry out, as their steps say (a review without a step: by its kind)."""
     given_to_nobody = Q(reviewer_school__isnull=True, reviewer_organisation__isnull=True)
     conditions = []
-    if reach.everything:
-        conditions.append(given_to_nobody & (Q(step__reviewer="department") | Q(step__isnull=True, kind=Review.Kind.REGIONAL)))
+    if reach.department:
+        conditions.append(
+            given_to_nobody
+            & (Q(step__reviewer="department") | Q(step__isnull=True, kind=Review.Kind.REGIONAL))
+            & Q(programme__municipality_id__in=reach.department_municipality_ids)
+        )
     if coordinator_of:
         conditions.append(
             given_to_nobody
@@ -588,7 +592,7 @@ def home_items(*, user) -> dict:
         "own": [],
         "returned": [],
         "is_coordinator": bool(coordinator_of),
-        "is_department": reach.everything,
+        "is_department": reach.department,
         "is_school": bool(team_of),
         "is_reviewer": bool(reviewer_of),
         "is_expert": bool(reach.expert_organisation_ids),

@@ -35,6 +35,7 @@ from .models import (
     ListChange,
     Municipality,
     Organisation,
+    Region,
     RoleAssignment,
     School,
     SchoolYearProfile,
@@ -45,19 +46,73 @@ Role = RoleAssignment.Role
 
 @dataclass(frozen=True)
 class Reach:
-    """The union of the scopes of a user's roles."""
+    """The union of the scopes of a user's roles.
+
+    A territory's roles — the department (a region's ministry or a district's education department) and the institute
+    beside it — reach the municipalities of their territory: these are in `municipality_ids` like a coordinator's,
+    so every list filtered by municipality serves them too. What only the department may do is asked of
+    `acts_for_municipality` / `acts_for_region`; the federal operator (`reads_all`) reads every territory and changes
+    nothing.
+    """
 
     roles: frozenset[str] = frozenset()
-    everything: bool = False
     municipality_ids: frozenset[int] = frozenset()
     school_ids: frozenset[int] = frozenset()
     assignments: tuple[RoleAssignment, ...] = field(default=())
     # Schools reached only through a rule a higher app registered (a curator's agreements in force); they are
     # also in `school_ids`.
     curated_school_ids: frozenset[int] = frozenset()
+    reads_all: bool = False
+    # The municipalities the user is the department of (every one of its region for a regional department).
+    department_municipality_ids: frozenset[int] = frozenset()
+    # The municipalities the territory's roles reach: the department's and the institute's.
+    territory_municipality_ids: frozenset[int] = frozenset()
+    # The regions the user is the regional department of: their settings (criteria, calendars, targets, routes…)
+    # are the user's to edit.
+    department_region_ids: frozenset[int] = frozenset()
+    # The regions whose settings and lists the user reads: the department's and the institute's, regional or of a
+    # district in them.
+    territory_region_ids: frozenset[int] = frozenset()
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
+
+    @property
+    def department(self) -> bool:
+        """Holds a department role somewhere: the department's pages and steps are open (each in its territory)."""
+        return Role.DEPARTMENT in self.roles
+
+    @property
+    def reads_territory(self) -> bool:
+        """Reads the department's pages — dashboards, reports, lists, settings: the department, the institute and the
+        federal operator."""
+        return self.reads_all or self.has_role(Role.DEPARTMENT, Role.INSTITUTE)
+
+    def acts_for_municipality(self, municipality_id) -> bool:
+        """The department of this municipality (of its region, or its district's)."""
+        return municipality_id in self.department_municipality_ids
+
+    def acts_for_region(self, region_id) -> bool:
+        """The regional department of this region: its settings are the user's."""
+        return region_id in self.department_region_ids
+
+    def reads_region(self, region_id) -> bool:
+        """Reads the region's settings and lists: the federal operator, the region's department and institute,
+        regional or of a district in it."""
+        return self.reads_all or region_id in self.territory_region_ids
+
+    @property
+    def region_ids(self) -> frozenset[int]:
+        """Every region the user works in, through any role."""
+        found = set(self.territory_region_ids)
+        for a in self.assignments:
+            if a.municipality_id:
+                found.add(a.municipality.region_id)
+            elif a.school_id:
+                found.add(a.school.municipality.region_id)
+            elif a.organisation_id:
+                found.add(a.organisation.region_id)
+        return frozenset(found)
 
     def municipality_ids_as(self, *roles: str) -> frozenset[int]:
         """The municipalities the user holds one of these roles in (not those reached through another role)."""
@@ -104,10 +159,15 @@ class Reach:
     @property
     def oversees(self) -> bool:
         """The department or a municipal coordinator: those who oversee the work rather than do it."""
-        return self.everything or Role.COORDINATOR in self.roles
+        return self.department or Role.COORDINATOR in self.roles
 
     def oversees_municipality(self, municipality_id) -> bool:
-        return self.everything or municipality_id in self.coordinator_municipality_ids
+        return self.acts_for_municipality(municipality_id) or municipality_id in self.coordinator_municipality_ids
+
+    @property
+    def overseen_municipality_ids(self) -> frozenset[int]:
+        """The municipalities the user oversees: the department's territory and the coordinator's municipalities."""
+        return self.department_municipality_ids | self.coordinator_municipality_ids
 
 
 NO_REACH = Reach()
@@ -131,21 +191,50 @@ def reach_of(user) -> Reach:
         return cached
     assignments = tuple(
         RoleAssignment.objects.filter(user=user).select_related(
-            "municipality__region", "school__municipality", "organisation"
+            "region", "municipality__region", "school__municipality", "organisation"
         )
     )
     own_school_ids = frozenset(a.school_id for a in assignments if a.school_id)
     extra = _extra_school_ids(assignments)
+    of_regions = _municipality_ids_of_regions(assignments)
+    territory = _territory_municipality_ids(assignments, of_regions)
+    department = _territory_municipality_ids([a for a in assignments if a.role == Role.DEPARTMENT], of_regions)
     reach = Reach(
         roles=frozenset(a.role for a in assignments),
-        everything=any(a.role == Role.DEPARTMENT for a in assignments),
-        municipality_ids=frozenset(a.municipality_id for a in assignments if a.municipality_id),
+        municipality_ids=frozenset(a.municipality_id for a in assignments if a.municipality_id) | territory,
         school_ids=own_school_ids | extra,
         assignments=assignments,
         curated_school_ids=extra - own_school_ids,
+        reads_all=any(a.role == Role.FEDERAL for a in assignments),
+        department_municipality_ids=department,
+        territory_municipality_ids=territory,
+        department_region_ids=frozenset(a.region_id for a in assignments if a.role == Role.DEPARTMENT and a.region_id),
+        territory_region_ids=frozenset(
+            a.region_id or a.municipality.region_id
+            for a in assignments if a.role in RoleAssignment.TERRITORY_ROLES
+        ),
     )
     user._portal_reach = reach
     return reach
+
+
+def _municipality_ids_of_regions(assignments) -> dict[int, set[int]]:
+    """Region -> its municipalities, for the regions the user holds a territory role in (one query, only then)."""
+    region_ids = {a.region_id for a in assignments if a.role in RoleAssignment.TERRITORY_ROLES and a.region_id}
+    found: dict[int, set[int]] = {region_id: set() for region_id in region_ids}
+    if region_ids:
+        for pk, region_id in Municipality.objects.filter(region_id__in=region_ids).values_list("pk", "region_id"):
+            found[region_id].add(pk)
+    return found
+
+
+def _territory_municipality_ids(assignments, of_regions: dict[int, set[int]]) -> frozenset[int]:
+    """The municipalities the territory roles among `assignments` cover: a district's own, every one of a region."""
+    covered: set[int] = set()
+    for a in assignments:
+        if a.role in RoleAssignment.TERRITORY_ROLES:
+            covered |= of_regions[a.region_id] if a.region_id else {a.municipality_id}
+    return frozenset(covered)
 
 
 def _extra_school_ids(assignments) -> frozenset[int]:
@@ -200,8 +289,10 @@ def oversees(user) -> bool:
 def visible_municipalities(user) -> QuerySet[Municipality]:
     """Municipalities the user works in: their own, or that of their school."""
     reach = reach_of(user)
-    if reach.everything:
+    if reach.reads_all:
         return Municipality.objects.all()
+    if not reach.school_ids:
+        return Municipality.objects.filter(pk__in=reach.municipality_ids)
     return Municipality.objects.filter(
         Q(pk__in=reach.municipality_ids) | Q(schools__pk__in=reach.school_ids)
     ).distinct()
@@ -209,7 +300,7 @@ def visible_municipalities(user) -> QuerySet[Municipality]:
 
 def visible_schools(user) -> QuerySet[School]:
     reach = reach_of(user)
-    if reach.everything:
+    if reach.reads_all:
         return School.objects.all()
     if not reach.municipality_ids and not reach.school_ids:
         return School.objects.none()
@@ -228,8 +319,49 @@ def get_municipality_or_404(user, pk) -> Municipality:
     return get_object_or_404(visible_municipalities(user).select_related("region"), pk=pk)
 
 
+def readable_regions(user) -> QuerySet[Region]:
+    """The regions whose settings and lists the user may open: every one for the federal operator, else those the
+    user works in."""
+    reach = reach_of(user)
+    return Region.objects.all() if reach.reads_all else Region.objects.filter(pk__in=reach.region_ids)
+
+
+def working_region(user, chosen=None) -> Region | None:
+    """The region a page of settings or lists shows: the one chosen (`?region=`) among those the user reads, else the
+    region the user is the department of, else the first the user works in."""
+    reach = reach_of(user)
+    regions = readable_regions(user)
+    if chosen:
+        try:
+            found = regions.filter(pk=int(chosen)).first()
+        except (TypeError, ValueError):
+            found = None
+        if found is not None:
+            return found
+    own = sorted(reach.department_region_ids) or sorted(reach.territory_region_ids) or sorted(reach.region_ids)
+    if own:
+        return Region.objects.filter(pk=own[0]).first()
+    return regions.first()
+
+
 def is_department(user) -> bool:
-    return reach_of(user).everything
+    """Holds a department role: the department's steps are open, each for the objects of its territory."""
+    return reach_of(user).department
+
+
+def reads_territory(user) -> bool:
+    """Reads the department's pages: the department, the institute and the federal operator."""
+    return reach_of(user).reads_territory
+
+
+def department_municipalities(user) -> QuerySet[Municipality]:
+    """The municipalities the user is the department of."""
+    return Municipality.objects.filter(pk__in=reach_of(user).department_municipality_ids)
+
+
+def department_schools(user) -> QuerySet[School]:
+    """The schools the user is the department of."""
+    return School.objects.filter(municipality_id__in=reach_of(user).department_municipality_ids)
 
 
 def has_any_role(user) -> bool:
@@ -248,17 +380,19 @@ def can_edit_profiles(user, school: School) -> bool:
 
 def can_edit_school_registry(user, school: School) -> bool:
     """The registry's own fields (names, director, requisites) are the department's: it imports and keeps them."""
-    return is_department(user)
+    return reach_of(user).acts_for_municipality(school.municipality_id)
 
 
 def can_read_history(user) -> bool:
-    """The history of changes is read by those who oversee the work: the coordinator and the department."""
-    return oversees(user)
+    """The history of changes is read by those who oversee the work — the coordinator and the department — and by the
+    federal operator."""
+    return oversees(user) or reach_of(user).reads_all
 
 
 def can_view_criteria(user) -> bool:
-    """Criteria are the department's to edit; coordinators read them to understand the list."""
-    return oversees(user)
+    """Criteria are the department's to edit; coordinators, the institute and the federal operator read them to
+    understand the list."""
+    return oversees(user) or reach_of(user).reads_territory
 
 
 # --- social passports: the department loads every school's, a coordinator those of their municipality --------------
@@ -271,28 +405,26 @@ def can_import_passports(user) -> bool:
 def passport_schools(user) -> QuerySet[School]:
     """The schools whose passports the user loads: every school for the department, the schools of their
     municipality for a coordinator (not a school they reach through another role)."""
-    if is_department(user):
-        return visible_schools(user)
-    return visible_schools(user).filter(municipality_id__in=coordinator_municipality_ids(user))
+    return School.objects.filter(municipality_id__in=reach_of(user).overseen_municipality_ids)
 
 
 def passport_municipalities(user) -> QuerySet[Municipality]:
-    if is_department(user):
-        return Municipality.objects.all()
-    return Municipality.objects.filter(pk__in=coordinator_municipality_ids(user))
+    return Municipality.objects.filter(pk__in=reach_of(user).overseen_municipality_ids)
 
 
 # --- the list (перечень) formed from an identification run ----------------------------------------------------------
 
 
 def can_take_part_in_list(user) -> bool:
-    """The department forms the list; coordinators read it for their municipality and propose changes to it."""
-    return oversees(user)
+    """The department forms the list; coordinators read it for their municipality and propose changes to it; the
+    institute and the federal operator read it."""
+    return oversees(user) or reach_of(user).reads_territory
 
 
-def can_decide_list(user) -> bool:
-    """The department decides the coordinators' proposals and approves the list."""
-    return is_department(user)
+def can_decide_list(user, run: IdentificationRun | None = None) -> bool:
+    """The region's department decides the coordinators' proposals and approves the list (of its region's run)."""
+    reach = reach_of(user)
+    return bool(reach.department_region_ids) if run is None else reach.acts_for_region(run.region_id)
 
 
 def can_propose_list_changes(user, school: School) -> bool:
@@ -303,24 +435,34 @@ def can_propose_list_changes(user, school: School) -> bool:
 def list_runs_visible(user):
     """Finished runs whose list the user reaches: the department every one; a coordinator the approved ones and the
     newest finished run of each year — the draft list the department shows the municipalities for their proposals."""
+    reach = reach_of(user)
     done = IdentificationRun.objects.filter(state=IdentificationRun.State.DONE).defer("inputs")
-    if is_department(user):
+    if reach.reads_all:
         return done
     if not can_take_part_in_list(user):
         return done.none()
     newest = (
-        IdentificationRun.objects.filter(state=IdentificationRun.State.DONE, year=OuterRef("year"))
+        IdentificationRun.objects.filter(
+            state=IdentificationRun.State.DONE, year=OuterRef("year"), region_id=OuterRef("region_id")
+        )
         .order_by("-created_at", "-pk")
         .values("pk")[:1]
     )
-    return done.filter(Q(approved_at__isnull=False) | Q(pk=Subquery(newest)))
+    return done.filter(
+        Q(region_id__in=reach.territory_region_ids)
+        | Q(Q(approved_at__isnull=False) | Q(pk=Subquery(newest)), region_id__in=reach.region_ids)
+    )
 
 
 def list_schools(user) -> QuerySet[School]:
-    """The schools of the list the user reads: the department all, a coordinator those of their municipality."""
-    if is_department(user):
+    """The schools of the list the user reads: the department and the institute those of their territory, a
+    coordinator those of their municipality, the federal operator every one."""
+    reach = reach_of(user)
+    if reach.reads_all:
         return School.objects.all()
-    return School.objects.filter(municipality_id__in=coordinator_municipality_ids(user))
+    return School.objects.filter(
+        municipality_id__in=reach.territory_municipality_ids | reach.coordinator_municipality_ids
+    )
 
 
 def get_list_run_or_404(user, pk) -> IdentificationRun:
@@ -350,17 +492,32 @@ def can_read_identification(user) -> bool:
 
 
 def can_start_runs(user) -> bool:
-    return is_department(user)
+    """A region's department identifies its region's schools (a district's department reads the region's list)."""
+    return bool(reach_of(user).department_region_ids)
 
 
 def visible_runs(user) -> QuerySet[IdentificationRun]:
-    """The department sees every run; the other roles the approved ones."""
-    runs = IdentificationRun.objects.select_related("created_by", "approved_by")
-    if is_department(user):
+    """The department and the institute see every run of their region; the other roles the approved ones of the
+    regions they work in; the federal operator every run."""
+    reach = reach_of(user)
+    runs = IdentificationRun.objects.select_related("created_by", "approved_by", "region")
+    if reach.reads_all:
         return runs
-    if not has_any_role(user):
+    if not reach.roles:
         return runs.none()
-    return runs.filter(approved_at__isnull=False)
+    return runs.filter(
+        Q(region_id__in=reach.territory_region_ids) | Q(approved_at__isnull=False, region_id__in=reach.region_ids)
+    )
+
+
+def department_runs(user) -> QuerySet[IdentificationRun]:
+    """The runs of the regions the user is the regional department of: those it retries, compares, approves."""
+    return IdentificationRun.objects.filter(region_id__in=reach_of(user).department_region_ids).defer("inputs")
+
+
+def get_department_run_or_404(user, pk) -> IdentificationRun:
+    require_department(user)
+    return get_object_or_404(department_runs(user).select_related("region"), pk=pk)
 
 
 def get_run_or_404(user, pk) -> IdentificationRun:
@@ -370,7 +527,7 @@ def get_run_or_404(user, pk) -> IdentificationRun:
 
 
 def can_approve_run(user, run: IdentificationRun) -> bool:
-    return is_department(user) and run.state == IdentificationRun.State.DONE
+    return reach_of(user).acts_for_region(run.region_id) and run.state == IdentificationRun.State.DONE
 
 
 def object_kinds() -> list[ObjectKind]:
@@ -402,13 +559,18 @@ def visible_acts(user) -> QuerySet[Act]:
     municipality); every role, besides, the acts linked to something it sees (its school's programme, its agreement,
     the approved list) — each kind of thing answers through its app's access module (`schools.act_targets`)."""
     reach = reach_of(user)
-    if reach.everything:
+    if reach.reads_all:
         return Act.objects.all()
     if not reach.roles:
         return Act.objects.none()
-    conditions = Q(pk__in=[])
-    if municipality_ids := reach.coordinator_municipality_ids:
-        conditions |= Q(municipality_id__in=municipality_ids) | Q(municipality__isnull=True)
+    # The territory's roles read every act of their region; a district's department and institute those of their
+    # district and of their region's level.
+    conditions = Q(region_id__in=reach.department_region_ids) | Q(
+        region_id__in=reach.territory_region_ids, municipality__isnull=True
+    )
+    if municipality_ids := reach.coordinator_municipality_ids | reach.territory_municipality_ids:
+        regions = Municipality.objects.filter(pk__in=municipality_ids).values("region_id")
+        conditions |= Q(municipality_id__in=municipality_ids) | Q(municipality__isnull=True, region_id__in=regions)
     for kind in act_targets.targets():
         ids = kind.visible_ids(user)
         links = ActLink.objects.filter(target=kind.key)
@@ -416,7 +578,8 @@ def visible_acts(user) -> QuerySet[Act]:
             conditions |= Q(pk__in=links.values("act_id"))
         elif isinstance(ids, QuerySet) or ids:
             conditions |= Q(pk__in=links.filter(object_id__in=ids).values("act_id"))
-    return Act.objects.filter(conditions)
+    # never another region's act, whatever it is linked to (the criteria of a year are every region's year)
+    return Act.objects.filter(conditions, region_id__in=reach.region_ids)
 
 
 def get_act_or_404(user, pk) -> Act:
@@ -424,7 +587,7 @@ def get_act_or_404(user, pk) -> Act:
 
 
 def can_create_acts(user) -> bool:
-    """The department registers acts of the region and of any municipality; a coordinator those of their own."""
+    """The department registers acts of its territory; a coordinator those of their own municipality."""
     return is_department(user) or bool(coordinator_municipality_ids(user))
 
 
@@ -434,29 +597,30 @@ def can_read_acts(user) -> bool:
 
 
 def can_register_region_acts(user) -> bool:
-    """Acts of the region (with no municipality) are the department's."""
-    return is_department(user)
+    """Acts of the region (with no municipality) are the regional department's."""
+    return bool(reach_of(user).department_region_ids)
 
 
 def act_municipalities(user) -> QuerySet[Municipality]:
     """The municipalities whose acts the user registers."""
-    if is_department(user):
-        return Municipality.objects.all()
-    return Municipality.objects.filter(pk__in=coordinator_municipality_ids(user))
+    return Municipality.objects.filter(pk__in=reach_of(user).overseen_municipality_ids)
 
 
 def can_edit_act(user, act: Act) -> bool:
     """Change, replace the file, delete, link: the department any act; a coordinator the acts of their municipality
     (the region's acts they read only)."""
-    if is_department(user):
-        return True
-    return act.municipality_id is not None and act.municipality_id in coordinator_municipality_ids(user)
+    reach = reach_of(user)
+    if act.municipality_id is None:
+        return reach.acts_for_region(act.region_id)
+    return reach.oversees_municipality(act.municipality_id)
 
 
 def editable_acts(user) -> QuerySet[Act]:
-    if is_department(user):
-        return Act.objects.all()
-    return Act.objects.filter(municipality_id__in=coordinator_municipality_ids(user))
+    reach = reach_of(user)
+    return Act.objects.filter(
+        Q(municipality_id__in=reach.overseen_municipality_ids)
+        | Q(municipality__isnull=True, region_id__in=reach.department_region_ids)
+    )
 
 
 def can_link_act(user, act: Act, kind: ActTarget, obj) -> bool:
@@ -478,11 +642,13 @@ def get_act_target_or_404(user, key: str, object_id) -> tuple[ActTarget, object]
 def _criteria_of_year_or_404(user, year):
     """The criteria of a year (and its identification settings) as one thing an act approves; its id is the year."""
     year = int(year)
-    if not can_view_criteria(user):
+    region = working_region(user)
+    if not can_view_criteria(user) or region is None:
         raise Http404
-    if not (Criterion.objects.filter(year=year).exists() or IdentificationSettings.objects.filter(year=year).exists()):
+    of_region = {"region": region, "year": year}
+    if not (Criterion.objects.filter(**of_region).exists() or IdentificationSettings.objects.filter(**of_region).exists()):
         raise Http404
-    return SimpleNamespace(pk=year, year=year)
+    return SimpleNamespace(pk=year, year=year, region=region)
 
 
 def _criteria_names(user, ids) -> dict:
@@ -507,18 +673,18 @@ def _list_names(user, ids) -> dict:
 
 
 def _list_visible_ids(user):
-    return None if is_department(user) else visible_runs(user).values("pk")
+    return None if reach_of(user).reads_all else visible_runs(user).values("pk")
 
 
 def act_targets_of_schools() -> list[ActTarget]:
     """The things of this app acts approve: the criteria of a year and the list formed from a run."""
     return [
         ActTarget("criteria", "критерии идентификации", _criteria_of_year_or_404,
-                  lambda user: None if can_view_criteria(user) else [], lambda user, obj: is_department(user),
+                  lambda user: None if can_view_criteria(user) else [], lambda user, obj: reach_of(user).acts_for_region(obj.region.pk),
                   _criteria_names, lambda obj: reverse("schools:criteria", args=[obj.year]),
                   lambda obj: f"критерии идентификации на {obj.year} год"),
         ActTarget("list", "перечень ШНОР/ШНСУ", get_run_or_404, _list_visible_ids,
-                  lambda user, run: is_department(user) and run.state == IdentificationRun.State.DONE, _list_names,
+                  lambda user, run: can_approve_run(user, run), _list_names,
                   lambda run: reverse("schools:selection", args=[run.pk]), _list_name),
     ]  # fmt: skip
 
@@ -532,7 +698,7 @@ def can_read_organisations(user) -> bool:
 
 
 def can_edit_organisations(user) -> bool:
-    """Only the department registers organisations and changes them."""
+    """Only the department registers organisations and changes them (those of its territory)."""
     return is_department(user)
 
 
@@ -541,10 +707,12 @@ def visible_organisations(user) -> QuerySet[Organisation]:
     municipality) of their municipalities' regions and those of their own municipalities. A curator or an expert
     of an organisation reads their own. Others nothing."""
     reach = reach_of(user)
-    if reach.everything:
+    if reach.reads_all:
         return Organisation.objects.all()
-    conditions = Q(pk__in=reach.organisation_ids_as(Role.CURATOR, Role.EXPERT))
-    if municipality_ids := reach.coordinator_municipality_ids:
+    conditions = Q(pk__in=reach.organisation_ids_as(Role.CURATOR, Role.EXPERT)) | Q(
+        region_id__in=reach.department_region_ids
+    )
+    if municipality_ids := reach.coordinator_municipality_ids | reach.territory_municipality_ids:
         regions = Municipality.objects.filter(pk__in=municipality_ids).values("region_id")
         conditions |= Q(municipality_id__in=municipality_ids) | Q(municipality__isnull=True, region_id__in=regions)
     return Organisation.objects.filter(conditions)
@@ -556,6 +724,4 @@ def get_organisation_or_404(user, pk) -> Organisation:
 
 def organisation_municipalities(user) -> QuerySet[Municipality]:
     """The municipalities the registry's filter offers: those of the organisations the user reads."""
-    if is_department(user):
-        return Municipality.objects.all()
-    return Municipality.objects.filter(pk__in=coordinator_municipality_ids(user))
+    return Municipality.objects.filter(pk__in=reach_of(user).overseen_municipality_ids)

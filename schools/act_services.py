@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from shnor_portal.spreadsheets import size_label
 
-from .access import can_create_acts, can_edit_act, can_link_act, require
+from .access import can_create_acts, can_edit_act, can_link_act, require, working_region
 from .act_targets import ActTarget
 from .models import Act, ActLink, IdentificationRun
 
@@ -37,9 +37,9 @@ class ActError(Exception):
         super().__init__(" ".join(message for messages in errors.values() for message in messages))
 
 
-def default_issuer() -> str:
-    """The department's name, for the acts the portal registers itself (the list's approval order)."""
-    return getattr(settings, "PORTAL_DEPARTMENT_NAME", "") or "Управление образования"
+def default_issuer(region) -> str:
+    """The region's department's name, for the acts the portal registers itself (the list's approval order)."""
+    return region.department_name or getattr(settings, "PORTAL_DEPARTMENT_NAME", "") or "Управление образования"
 
 
 def max_file_bytes() -> int:
@@ -67,7 +67,7 @@ def _file_problem(file) -> str | None:
     return None
 
 
-def _problems(fields: dict, *, file, exclude_pk=None, today=None) -> dict[str | None, list[str]]:
+def _problems(fields: dict, *, region, file, exclude_pk=None, today=None) -> dict[str | None, list[str]]:
     errors: dict[str | None, list[str]] = {}
     today = today or timezone.localdate()
     for name, label in (("number", "номер"), ("title", "название"), ("issuer", "орган, издавший акт")):
@@ -87,7 +87,7 @@ def _problems(fields: dict, *, file, exclude_pk=None, today=None) -> dict[str | 
         errors.setdefault("kind", []).append("Выберите вид акта из списка.")
     if file is not None and (problem := _file_problem(file)):
         errors.setdefault("file", []).append(problem)
-    if not errors and (duplicate := _duplicate(fields, exclude_pk)):
+    if not errors and (duplicate := _duplicate(fields, region, exclude_pk)):
         errors.setdefault(None, []).append(
             f"Такой акт уже есть в реестре: {duplicate.label}, {duplicate.issuer} («{duplicate.title}»). "
             "Откройте его и добавьте связь, а не регистрируйте второй раз."
@@ -95,8 +95,9 @@ def _problems(fields: dict, *, file, exclude_pk=None, today=None) -> dict[str | 
     return errors
 
 
-def _duplicate(fields: dict, exclude_pk=None) -> Act | None:
-    same = Act.objects.annotate(number_lower=Lower("number"), issuer_lower=Lower("issuer")).filter(
+def _duplicate(fields: dict, region, exclude_pk=None) -> Act | None:
+    """The same act of the same region: two regions' ministries may number their orders alike."""
+    same = Act.objects.filter(region=region).annotate(number_lower=Lower("number"), issuer_lower=Lower("issuer")).filter(
         kind=fields["kind"], date=fields["date"], number_lower=fields["number"].strip().lower(),
         issuer_lower=fields["issuer"].strip().lower(),
     )  # fmt: skip
@@ -149,17 +150,19 @@ def act_create(*, actor, fields: dict, file=None, link_to: tuple[ActTarget, obje
     """Register an act (and link it to what it approves, when registered from that thing's page)."""
     require(can_create_acts(actor), "Акты регистрируют управление образования и координаторы.")
     fields = _clean(fields)
-    errors = _problems(fields, file=file)
     municipality = fields["municipality"]
-    if municipality is None and not can_edit_act(actor, Act(municipality=None)):
+    # A municipality's act belongs to its region; a region's act to the region the user works in (issue 20).
+    region = municipality.region if municipality is not None else working_region(actor)
+    errors = _problems(fields, region=region, file=file)
+    if municipality is None and not can_edit_act(actor, Act(municipality=None, region=region)):
         errors.setdefault("municipality", []).append("Выберите свой муниципалитет: акты региона регистрирует управление.")
-    elif municipality is not None and not can_edit_act(actor, Act(municipality=municipality)):
+    elif municipality is not None and not can_edit_act(actor, Act(municipality=municipality, region=region)):
         errors.setdefault("municipality", []).append("Акты этого муниципалитета регистрирует его координатор.")
     if link_to is not None and not errors and not link_to[0].can_link(actor, link_to[1]):
         errors.setdefault(None, []).append(f"Связать акт с объектом «{link_to[0].name(link_to[1])}» вы не можете.")
     if errors:
         raise ActError(errors)
-    act = Act(**fields, created_by=actor)
+    act = Act(**fields, region=region, created_by=actor)
     if file is not None:
         _store(act, file)
     _save_or_remove_file(_stamp(act, actor, "акт зарегистрирован"), stored=file is not None)
@@ -173,15 +176,17 @@ def act_update(*, act: Act, actor, fields: dict, file=None) -> Act:
     act = Act.objects.select_for_update().get(pk=act.pk)
     require(can_edit_act(actor, act), NOT_EDITOR)
     fields = _clean(fields)
-    errors = _problems(fields, file=file, exclude_pk=act.pk)
     municipality = fields["municipality"]
-    if not can_edit_act(actor, Act(municipality=municipality)):
+    region = municipality.region if municipality is not None else act.region
+    errors = _problems(fields, region=region, file=file, exclude_pk=act.pk)
+    if not can_edit_act(actor, Act(municipality=municipality, region=region)):
         errors.setdefault("municipality", []).append("Перенести акт можно только в свой муниципалитет.")
     if errors:
         raise ActError(errors)
     old_file = act.file.name if (file is not None and act.file) else ""
     for name, value in fields.items():
         setattr(act, name, value)
+    act.region = region
     if file is not None:
         _store(act, file)
     _save_or_remove_file(_stamp(act, actor, "акт изменён" if file is None else "акт изменён, файл заменён"),
@@ -227,10 +232,13 @@ def act_register_for_list(*, run: IdentificationRun, actor) -> Act | None:
     linked to the run. Called inside the approval's transaction; a run approved without an order registers none."""
     if not (run.order_number and run.order_date):
         return None
-    fields = {"kind": Act.Kind.ORDER, "number": run.order_number, "date": run.order_date, "issuer": default_issuer()}
-    act = _duplicate(fields)
+    fields = {
+        "kind": Act.Kind.ORDER, "number": run.order_number, "date": run.order_date,
+        "issuer": default_issuer(run.region),
+    }  # fmt: skip
+    act = _duplicate(fields, run.region)
     if act is None:
-        act = Act(**fields, title=LIST_ACT_TITLE.format(year=run.year), created_by=actor)
+        act = Act(**fields, region_id=run.region_id, title=LIST_ACT_TITLE.format(year=run.year), created_by=actor)
         _stamp(act, actor, "приказ об утверждении перечня").save()
     ActLink.objects.get_or_create(act=act, target="list", object_id=run.pk, defaults={"created_by": actor})
     return act

@@ -155,7 +155,9 @@ def act_create(request):
     if key := request.GET.get("target"):
         link_to = access.get_act_target_or_404(request.user, key, request.GET.get("object") or "0")
         access.require(link_to[0].can_link(request.user, link_to[1]), "Связывать акты с этим объектом вы не можете.")
-    initial = {"issuer": act_services.default_issuer()} if access.can_register_region_acts(request.user) else {}
+    initial = {}
+    if access.can_register_region_acts(request.user):
+        initial = {"issuer": act_services.default_issuer(access.working_region(request.user))}
     if request.method != "POST":
         return _form_page(request, ActForm(user=request.user, initial=initial), title="Новый акт", link_to=link_to)
     form = ActForm(request.POST, request.FILES, user=request.user)

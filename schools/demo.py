@@ -117,7 +117,11 @@ ORGANISATIONS = [
 ]  # fmt: skip
 
 DEMO_USERS = [
-    ("department", "Соколова", "Ирина Петровна", Role.DEPARTMENT, None, "управление образования (всё)"),
+    ("department", "Соколова", "Ирина Петровна", Role.DEPARTMENT, REGION[0], f"министерство образования: {REGION[0]}"),
+    ("department_b", "Лаптева", "Вера Анатольевна", Role.DEPARTMENT, "Пермский край", "министерство образования: Пермский край (второй регион)"),
+    ("district", "Воронцов", "Павел Игоревич", Role.DEPARTMENT, MUNICIPALITY_A, f"управление образования района: {MUNICIPALITY_A}"),
+    ("institute", "Зайцева", "Анна Викторовна", Role.INSTITUTE, REGION[0], f"институт развития образования: {REGION[0]}"),
+    ("federal", "Фёдорова", "Елена Михайловна", Role.FEDERAL, None, "федеральный оператор: все регионы, только чтение"),
     ("coordinator", "Михайлов", "Андрей Сергеевич", Role.COORDINATOR, MUNICIPALITY_A, f"муниципальный координатор: {MUNICIPALITY_A}"),
     ("coordinator_b", "Кузнецова", "Ольга Викторовна", Role.COORDINATOR, MUNICIPALITY_B, f"координатор другого муниципалитета: {MUNICIPALITY_B}"),
     ("school", "Орлова", "Наталья Ивановна", Role.SCHOOL_TEAM, SCHOOL_TEAM_SCHOOL, f"управленческая команда: {SCHOOL_TEAM_SCHOOL}"),
@@ -246,11 +250,12 @@ def _seed_approved_list(department_user) -> None:
     from .identification import criteria_ensure_for_year, run_execute, run_start
     from .selection import list_approve
 
+    region = Region.objects.get(name=REGION[0])
     for year in DEMO_YEARS:
-        criteria_ensure_for_year(year=year)
-    if IdentificationRun.objects.filter(year=APPROVED_YEAR).exists():
+        criteria_ensure_for_year(region_id=region.pk, year=year)
+    if IdentificationRun.objects.filter(region=region, year=APPROVED_YEAR).exists():
         return
-    run = run_start(year=APPROVED_YEAR, actor=department_user, note="Демо: перечень прошлого года")
+    run = run_start(region_id=region.pk, year=APPROVED_YEAR, actor=department_user, note="Демо: перечень прошлого года")
     run_execute(run)
     list_approve(run=run, actor=department_user, order_number="112-о", order_date=datetime.date(APPROVED_YEAR - 1, 8, 28))
 
@@ -259,7 +264,9 @@ def _seed_approved_list(department_user) -> None:
 def seed_registry() -> dict[str, int]:
     """The demo region: municipalities, schools, a user for every role, results for three years and the approved list
     of last year. Idempotent."""
-    region, _ = Region.objects.get_or_create(name=REGION[0], defaults={"code": REGION[1]})
+    region, _ = Region.objects.get_or_create(
+        name=REGION[0], defaults={"code": REGION[1], "department_name": "Министерство образования Северо-Озёрской области"}
+    )
     municipalities = {}
     schools = {}
     for name, kind, school_rows in MUNICIPALITIES:
@@ -290,11 +297,15 @@ def seed_registry() -> dict[str, int]:
             user.save(update_fields=["password"])
         if scope in organisations:
             role_assign(user=user, role=role, organisation=organisations[scope])
-        elif role in RoleAssignment.MUNICIPAL_ROLES:
+        elif role in RoleAssignment.TERRITORY_ROLES and scope not in municipalities:
+            # a region's role; the second region comes with seed 004's territory (portal.demo_territories)
+            if scope_region := Region.objects.filter(name=scope).first():
+                role_assign(user=user, role=role, region=scope_region)
+        elif role in RoleAssignment.MUNICIPAL_ROLES | RoleAssignment.TERRITORY_ROLES:
             role_assign(user=user, role=role, municipality=municipalities[scope])
         elif role in RoleAssignment.SCHOOL_ROLES:
             role_assign(user=user, role=role, school=schools[(MUNICIPALITY_A, scope)])
-        else:
+        elif role == Role.FEDERAL:
             role_assign(user=user, role=role)
     from .clusters import clusters_assign
 

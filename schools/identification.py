@@ -120,15 +120,16 @@ ABSOLUTE_LINES = {
 
 
 @transaction.atomic
-def criteria_ensure_for_year(*, year: int) -> list[Criterion]:
-    """The year's criteria; when the year has none, copy the latest earlier year's, or the defaults."""
-    existing = list(Criterion.objects.filter(year=year))
+def criteria_ensure_for_year(*, region_id: int, year: int) -> list[Criterion]:
+    """The region's criteria of the year; when it has none, copy its latest earlier year's, or the defaults."""
+    own = Criterion.objects.filter(region_id=region_id)
+    existing = list(own.filter(year=year))
     if existing:
         return existing
-    previous_year = Criterion.objects.filter(year__lt=year).order_by("-year").values_list("year", flat=True).first()
+    previous_year = own.filter(year__lt=year).order_by("-year").values_list("year", flat=True).first()
     if previous_year is not None:
         copies = []
-        for criterion in Criterion.objects.filter(year=previous_year):
+        for criterion in own.filter(year=previous_year):
             criterion.pk = None
             criterion.year = year
             copies.append(criterion)
@@ -140,7 +141,7 @@ def criteria_ensure_for_year(*, year: int) -> list[Criterion]:
     measures = measures_by_code(codes)
     created = [
         Criterion(
-            year=year, code=code, name=name, kind=kind,
+            region_id=region_id, year=year, code=code, name=name, kind=kind,
             measure=measures.get(measure) if measure else None,
             per_measure=measures.get(per) if per else None,
             profile_field=field, unit=unit, direction=direction, weight=weight, rule=rule, line=line,
@@ -211,15 +212,15 @@ def _profile_values(field: str, column) -> tuple[np.ndarray, np.ndarray]:
     return known, np.asarray(rounded(shares, 2), dtype=np.float64)
 
 
-def collect_inputs(*, parameters: Parameters, criteria: list[Criterion]) -> dict:
+def collect_inputs(*, region_id: int, parameters: Parameters, criteria: list[Criterion]) -> dict:
     """Read, in a few queries, everything the computation needs into plain data: per criterion, the columns
-    `school`, `year` and `value` (arrays) of the schools that have a value, ordered by school and year."""
+    `school`, `year` and `value` (arrays) of the region's schools that have a value, ordered by school and year."""
     years = parameters.years
-    schools, regions = _schools_to_judge()
+    schools, regions = _schools_to_judge(region_id)
     snapshots = [criterion_snapshot(c) for c in criteria if c.is_active]
     measure_ids = _measure_ids(criteria)
-    results = _result_rows(years, measure_ids)
-    profiles = _profile_columns(snapshots, years)
+    results = _result_rows(region_id, years, measure_ids)
+    profiles = _profile_columns(region_id, snapshots, years)
     values: dict[str, dict[str, list]] = {}
     for snap in snapshots:
         if snap["profile_field"]:
@@ -237,12 +238,13 @@ def collect_inputs(*, parameters: Parameters, criteria: list[Criterion]) -> dict
     }  # fmt: skip
 
 
-def _schools_to_judge() -> tuple[dict[int, str], dict[int, int]]:
-    """school → its cluster (or «без кластера») and school → its region, of the schools a run judges."""
+def _schools_to_judge(region_id: int) -> tuple[dict[int, str], dict[int, int]]:
+    """school → its cluster (or «без кластера») and school → its region, of the schools a run judges: those of its
+    region (issue 20: a run covers one territory)."""
     schools, regions = {}, {}
     # A school in the archive (closed or reorganised) is not put on a new list; its old verdicts stay.
     for pk, cluster, region in (
-        School.objects.filter(archived_on__isnull=True)
+        School.objects.filter(archived_on__isnull=True, municipality__region_id=region_id)
         .values_list("pk", "cluster__name", "municipality__region_id")
         .order_by()
     ):
@@ -262,12 +264,15 @@ def _measure_ids(criteria: list[Criterion]) -> dict[str, int]:
     return measure_ids
 
 
-def _result_rows(years: list[int], measure_ids: dict[str, int]) -> np.ndarray:
-    """The results of those measures in the window: rows of (school, year, measure, value)."""
+def _result_rows(region_id: int, years: list[int], measure_ids: dict[str, int]) -> np.ndarray:
+    """The results of those measures in the window, of the region's schools: rows of (school, year, measure,
+    value)."""
     if not measure_ids:
         return np.empty((0, 4))
     return number_rows(
-        SchoolResult.objects.filter(year__in=years, measure_id__in=measure_ids.values())
+        SchoolResult.objects.filter(
+            year__in=years, measure_id__in=measure_ids.values(), school__municipality__region_id=region_id
+        )
         .values_list("school_id", "year", "measure_id", "value")
         .order_by(),
         columns=4,
@@ -301,14 +306,14 @@ def _measured_columns(snap: dict, results: np.ndarray, measure_ids: dict[str, in
     return {"school": keys // 64, "year": keys % 64 + first_year, "value": numbers}
 
 
-def _profile_columns(snapshots: list[dict], years: list[int]) -> dict[str, tuple]:
+def _profile_columns(region_id: int, snapshots: list[dict], years: list[int]) -> dict[str, tuple]:
     """profile field → (schools, years, values) of the profiles with a value, for the profile criteria."""
     profile_fields = sorted({s["profile_field"] for s in snapshots if s["profile_field"]})
     profiles = {}
     if profile_fields:
         stored = sorted({f for field in profile_fields for f in DERIVED_PROFILE_FIELDS.get(field, (field,))})
         table = number_rows(
-            SchoolYearProfile.objects.filter(year__in=years)
+            SchoolYearProfile.objects.filter(year__in=years, school__municipality__region_id=region_id)
             .values_list(
                 "school_id", "year",
                 *(Cast(name, IntegerField()) if name in BOOLEAN_PROFILE_FIELDS else F(name) for name in stored),
@@ -377,18 +382,20 @@ def _set_progress(run: IdentificationRun, progress: int, stage: str) -> None:
 
 
 @transaction.atomic
-def run_start(*, year: int, actor, parameters: Parameters | None = None, note: str = "") -> IdentificationRun:
-    """Create a queued run for a year with its parameters and criteria (copied into the run)."""
-    parameters = parameters or IdentificationSettings.parameters_for(year)
+def run_start(
+    *, region_id: int, year: int, actor, parameters: Parameters | None = None, note: str = ""
+) -> IdentificationRun:
+    """Create a queued run of a region for a year with its parameters and criteria (copied into the run)."""
+    parameters = parameters or IdentificationSettings.parameters_for(region_id, year)
     if parameters.year != year:
         raise IdentificationError("Год параметров не совпадает с годом запуска.")
     if parameters.min_low_years > parameters.window_years:
         raise IdentificationError("Низких лет не может быть больше, чем лет в окне.")
-    criteria = criteria_ensure_for_year(year=year)
+    criteria = criteria_ensure_for_year(region_id=region_id, year=year)
     if not any(c.is_active for c in criteria):
         raise IdentificationError(f"На {year} год нет ни одного действующего критерия.")
     return IdentificationRun.objects.create(
-        year=year, parameters={"parameters": asdict(parameters)}, created_by=actor, note=note
+        region_id=region_id, year=year, parameters={"parameters": asdict(parameters)}, created_by=actor, note=note
     )
 
 
@@ -398,8 +405,11 @@ def run_execute(run: IdentificationRun) -> IdentificationRun:
     try:
         IdentificationRun.objects.filter(pk=run.pk).update(state=IdentificationRun.State.RUNNING, beat_at=timezone.now())
         _set_progress(run, 5, "Чтение результатов и профилей школ")
-        criteria = list(Criterion.objects.filter(year=run.year, is_active=True).select_related("measure", "per_measure"))
-        inputs = collect_inputs(parameters=parameters, criteria=criteria)
+        criteria = list(
+            Criterion.objects.filter(region_id=run.region_id, year=run.year, is_active=True)
+            .select_related("measure", "per_measure")
+        )
+        inputs = collect_inputs(region_id=run.region_id, parameters=parameters, criteria=criteria)
         _set_progress(run, 40, "Расчёт ОИП и индекса социального благополучия")
         verdicts = compute_verdicts(inputs, parameters)
         _set_progress(run, 70, "Сохранение решений")

@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -5,7 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, Count, Q, Value, When
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from shnor_portal.spreadsheets import xlsx_response
@@ -16,11 +20,15 @@ from .access import (
     can_start_runs,
     can_take_part_in_list,
     can_view_criteria,
+    department_runs,
+    get_department_run_or_404,
     get_run_or_404,
+    reach_of,
+    readable_regions,
     require,
-    require_department,
     visible_runs,
     visible_schools,
+    working_region,
 )
 from .exports import run_xlsx
 from .forms import VerdictSearchForm
@@ -75,6 +83,10 @@ class RunStartForm(forms.Form):
     curator_threshold = forms.FloatField(label="ОИП кандидата в кураторы", min_value=0, max_value=100)
     note = forms.CharField(label="Комментарий", max_length=300, required=False)
 
+    def __init__(self, *args, region, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.region = region  # the run covers this region's schools (issue 20)
+
     def clean(self):
         data = super().clean()
         if data.get("min_low_years") and data.get("window_years") and data["min_low_years"] > data["window_years"]:
@@ -87,7 +99,9 @@ class RunStartForm(forms.Form):
         data = dict(self.cleaned_data)
         data.pop("note")
         # The ВПР lines are the year's settings (back office), not the form's.
-        return Parameters(**data, objectivity=IdentificationSettings.parameters_for(data["year"]).objectivity)
+        return Parameters(
+            **data, objectivity=IdentificationSettings.parameters_for(self.region.pk, data["year"]).objectivity
+        )
 
 
 class VerdictFilterForm(VerdictSearchForm):
@@ -134,7 +148,8 @@ def identification_list(request):
     year = current_school_year()
     form = None
     if can_start_runs(request.user):
-        form = RunStartForm(initial={**IdentificationSettings.parameters_for(year).__dict__})
+        region = working_region(request.user, request.GET.get("region"))
+        form = RunStartForm(initial={**IdentificationSettings.parameters_for(region.pk, year).__dict__}, region=region)
     return _render_list(request, form)
 
 
@@ -159,14 +174,14 @@ def _render_list(request, form, status=200):
 @login_required
 @require_POST
 def identification_start(request):
-    require_department(request.user)
-    form = RunStartForm(request.POST)
+    require(can_start_runs(request.user), "Идентификацию запускает управление образования региона.")
+    form = RunStartForm(request.POST, region=working_region(request.user, request.POST.get("region")))
     if not form.is_valid():
         return _render_list(request, form, status=400)
     try:
         with transaction.atomic():  # the run and its task in the queue together
             run = run_start(
-                year=form.cleaned_data["year"], actor=request.user, parameters=form.parameters(),
+                region_id=form.region.pk, year=form.cleaned_data["year"], actor=request.user, parameters=form.parameters(),
                 note=form.cleaned_data["note"],
             )
             run_enqueue(run)
@@ -199,9 +214,7 @@ def run_detail(request, pk):
     query.pop("page", None)
     other_runs = []
     if can_start_runs(request.user):
-        other_runs = (
-            IdentificationRun.objects.filter(state=IdentificationRun.State.DONE).exclude(pk=run.pk).defer("inputs")
-        )[:20]
+        other_runs = department_runs(request.user).filter(state=IdentificationRun.State.DONE).exclude(pk=run.pk)[:20]
     return render(
         request,
         "schools/identification_run.html",
@@ -245,8 +258,7 @@ def run_progress(request, pk):
 @require_POST
 def run_retry_view(request, pk):
     """«Запустить снова»: a failed run (its worker died, or the computation failed) is queued again, from the start."""
-    require_department(request.user)
-    run = get_object_or_404(IdentificationRun.objects.defer("inputs"), pk=pk)
+    run = get_department_run_or_404(request.user, pk)
     if run_retry(run):
         messages.success(request, f"Запуск № {run.pk} снова поставлен в очередь.")
     else:
@@ -258,8 +270,8 @@ def run_retry_view(request, pk):
 @require_POST
 def run_approve_view(request, pk):
     """The approval from the preflight page: the order's number and date and the confirmation are required."""
-    require_department(request.user)
-    run = get_object_or_404(IdentificationRun.objects.defer("inputs"), pk=pk)
+    run = get_department_run_or_404(request.user, pk)
+    require(can_approve_run(request.user, run), "Утвердить можно только завершённый запуск.")
     form = ApproveForm(request.POST)
     if not form.is_valid():
         return render_preflight(request, run, form, status=400)
@@ -278,9 +290,8 @@ def run_approve_view(request, pk):
 
 @login_required
 def run_compare(request, pk):
-    require_department(request.user)
-    new = get_object_or_404(IdentificationRun.objects.defer("inputs"), pk=pk)
-    old = get_object_or_404(IdentificationRun.objects.defer("inputs"), pk=request.GET.get("other") or 0)
+    new = get_department_run_or_404(request.user, pk)
+    old = get_department_run_or_404(request.user, request.GET.get("other") or 0)
     difference = runs_compare(old=old, new=new, schools=visible_schools(request.user))
     return render(request, "schools/identification_compare.html", {"old": old, "new": new, **difference})
 
@@ -288,15 +299,25 @@ def run_compare(request, pk):
 @login_required
 def criteria_list(request, year):
     require(can_view_criteria(request.user), "Критерии читают управление образования и координаторы.")
-    criteria = Criterion.objects.filter(year=year).select_related("measure", "per_measure")
-    if can_start_runs(request.user) and request.method == "POST":
-        criteria_ensure_for_year(year=year)
+    region = working_region(request.user, request.GET.get("region") or request.POST.get("region"))
+    if region is None:
+        raise Http404
+    own = Criterion.objects.filter(region=region)
+    criteria = own.filter(year=year).select_related("measure", "per_measure")
+    may_create = reach_of(request.user).acts_for_region(region.pk)
+    if may_create and request.method == "POST":
+        criteria_ensure_for_year(region_id=region.pk, year=year)
         messages.success(request, f"Критерии на {school_year_label(year)} учебный год созданы: скопированы с прошлого года или по умолчанию.")
-        return redirect("schools:criteria", year=year)
-    years = Criterion.objects.order_by("-year").values_list("year", flat=True).distinct()
+        return redirect(f"{reverse('schools:criteria', args=[year])}?region={region.pk}")
+    years = own.order_by("-year").values_list("year", flat=True).distinct()
     return render(
         request,
         "schools/criteria_list.html",
-        {"year": year, "criteria": criteria, "years": years, "parameters": IdentificationSettings.parameters_for(year)},
+        {
+            "year": year, "criteria": criteria, "years": years, "region": region, "may_create": may_create,
+            "regions": readable_regions(request.user), "parameters": IdentificationSettings.parameters_for(region.pk, year),
+            # what the acts of the register approve here: the criteria of this region's year
+            "criteria_of_year": SimpleNamespace(pk=year, year=year, region=region),
+        },
     )
 

@@ -17,12 +17,12 @@ from shnor_portal.spreadsheets import xlsx_response
 from .access import (
     can_decide_list,
     can_take_part_in_list,
+    get_department_run_or_404,
     get_list_change_or_404,
     get_list_run_or_404,
     list_runs_visible,
     list_schools,
     require,
-    require_department,
     visible_schools,
 )
 from .exports import COMPUTED_REASON, list_heading, list_xlsx
@@ -141,7 +141,7 @@ def selection(request, pk):
     ).get_page(request.GET.get("page"))
     rows = list_compose(run, School.objects.filter(pk__in=list(page.object_list)))
     in_force = run_in_force(run)
-    department = can_decide_list(request.user)
+    department = can_decide_list(request.user, run)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -203,7 +203,8 @@ def selection_change_withdraw(request, pk):
 @require_POST
 def selection_change_decide(request, pk):
     change = get_list_change_or_404(request.user, pk)
-    require_department(request.user)  # the department decides the coordinators' proposals
+    # the region's department decides the coordinators' proposals
+    require(can_decide_list(request.user, change.run), "Предложения координаторов рассматривает управление образования региона.")
     accept = request.POST.get("action") == "accept"
     try:
         list_change_decide(change=change, actor=request.user, accept=accept)
@@ -227,8 +228,8 @@ def render_preflight(request, run, form, status=200):
 @login_required
 def selection_approve(request, pk):
     """The preflight summary and the approval form (posted to `schools:run_approve`)."""
-    require_department(request.user)
-    run = get_object_or_404(list_runs_visible(request.user), pk=pk)
+    run = get_department_run_or_404(request.user, pk)
+    require(can_decide_list(request.user, run), "Перечень утверждает управление образования региона.")
     return render_preflight(request, run, ApproveForm())
 
 

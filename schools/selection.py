@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from . import signals
-from .access import can_propose_list_changes, can_take_part_in_list, is_department
+from .access import can_decide_list, can_propose_list_changes, can_take_part_in_list
 from .act_services import act_register_for_list
 from .identification import IdentificationError
 from .models import IdentificationRun, IdentificationVerdict, ListChange, School, SchoolYearStatus, Status
@@ -192,9 +192,9 @@ def _lock_open_run(run: IdentificationRun) -> IdentificationRun:
     return run
 
 
-def _check_actor(actor, school: School) -> str:
+def _check_actor(actor, run: IdentificationRun, school: School) -> str:
     """The state a change of this actor starts in; refuses those who may not change the list for this school."""
-    if is_department(actor):
+    if can_decide_list(actor, run):
         return State.ACCEPTED
     if can_propose_list_changes(actor, school):
         return State.PROPOSED
@@ -260,7 +260,7 @@ def list_change_add(
     reason = (reason or "").strip()
     if not reason:
         raise SelectionError("Укажите основание изменения перечня: без него изменение не вносится.")
-    state = _check_actor(actor, school)
+    state = _check_actor(actor, run, school)
     run = _lock_open_run(run)
     _check_change(run, school, kind, status)
     existing = ListChange.objects.filter(run=run, school=school, kind=kind).first()
@@ -285,8 +285,8 @@ def list_change_add(
 def list_change_withdraw(*, change: ListChange, actor) -> None:
     """Withdraw a change before the list is approved: the department its changes, a coordinator their proposal."""
     change = ListChange.objects.select_for_update().select_related("school").get(pk=change.pk)
-    _lock_open_run(change.run)
-    if is_department(actor):
+    run = _lock_open_run(change.run)
+    if can_decide_list(actor, run):
         if change.state == State.PROPOSED:
             raise SelectionError("Предложение координатора не отзывают, а принимают или отклоняют.")
     elif change.author_id != actor.pk or not can_propose_list_changes(actor, change.school):
@@ -299,10 +299,10 @@ def list_change_withdraw(*, change: ListChange, actor) -> None:
 @transaction.atomic
 def list_change_decide(*, change: ListChange, actor, accept: bool) -> ListChange:
     """The department accepts or rejects a coordinator's proposal."""
-    if not is_department(actor):
-        raise SelectionError("Предложения координаторов рассматривает управление образования.")
     change = ListChange.objects.select_for_update().select_related("school").get(pk=change.pk)
     run = _lock_open_run(change.run)
+    if not can_decide_list(actor, run):
+        raise SelectionError("Предложения координаторов рассматривает управление образования региона.")
     if change.state != State.PROPOSED:
         raise SelectionError("Это предложение уже рассмотрено.")
     if accept:
@@ -336,7 +336,8 @@ def list_approve(*, run: IdentificationRun, actor, order_number: str = "", order
     run = IdentificationRun.objects.select_for_update().defer("inputs").get(pk=run.pk)
     if run.state != IdentificationRun.State.DONE:
         raise SelectionError("Утвердить можно только завершённый запуск.")
-    SchoolYearStatus.objects.filter(year=run.year).delete()
+    # Only the run's region: another region's list of the same year stays as its department approved it.
+    SchoolYearStatus.objects.filter(year=run.year, school__municipality__region_id=run.region_id).delete()
     statuses = list(_year_statuses(run))
     SchoolYearStatus.objects.bulk_create(statuses, batch_size=5000)
     run.approved_by, run.approved_at = actor, timezone.now()
@@ -372,7 +373,7 @@ def _year_statuses(run: IdentificationRun):
 def list_preflight(run: IdentificationRun) -> dict:
     """What the department sees before approving: the schools the computation could not judge well, the gaps of the
     data behind it, and the proposals not yet decided."""
-    schools = School.objects.all()
+    schools = School.objects.filter(municipality__region_id=run.region_id)
     no_data_added = ListChange.objects.filter(
         run=run, kind=Kind.ADD, state=State.ACCEPTED, school__verdicts__run=run,
         school__verdicts__status=Status.NO_DATA,

@@ -1,4 +1,4 @@
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
 from .access import Role, reach_of, visible_municipalities, visible_schools
 from .models import IdentificationRun, RoleAssignment, SchoolResult, SchoolYearStatus, Status
@@ -8,14 +8,17 @@ def home_panels(*, user) -> list[dict]:
     """One panel per role the user holds, each with its scope and what waits for the user there."""
     reach = reach_of(user)
     panels = []
-    if reach.everything:
+    if reach.reads_territory:
         panels.append(
             {
                 "role": Role.DEPARTMENT,
+                "role_label": _territory_role_label(reach),
+                "territory": _territory_label(reach),
+                "acts": reach.department,
                 "municipality_count": visible_municipalities(user).count(),
                 "school_count": visible_schools(user).count(),
-                "people_by_role": _people_by_role(),
-                **_identification_state(),
+                "people_by_role": _people_by_role(reach),
+                **_identification_state(reach),
             }
         )
     municipal_roles = [a for a in reach.assignments if a.role in RoleAssignment.MUNICIPAL_ROLES]
@@ -61,12 +64,36 @@ def _latest_statuses(school_ids: list[int]) -> dict:
     return latest
 
 
-def _identification_state() -> dict:
-    """What the department should do next about the list: run it for the newest results, or approve a run."""
-    latest_results_year = SchoolResult.objects.aggregate(year=Max("year"))["year"]
-    approved_years = set(SchoolYearStatus.objects.values_list("year", flat=True).distinct().order_by())
+def _territory_role_label(reach) -> str:
+    if reach.department:
+        return "Управление образования"
+    if reach.has_role(Role.INSTITUTE):
+        return "Институт / методический центр"
+    return "Федеральный оператор"
+
+
+def _territory_label(reach) -> str:
+    """«Все регионы» for the federal operator; else the regions and districts of the territory's roles."""
+    if reach.reads_all:
+        return "Все регионы: только чтение"
+    names = [str(a.region or a.municipality) for a in reach.assignments if a.role in RoleAssignment.TERRITORY_ROLES]
+    return ", ".join(dict.fromkeys(names))
+
+
+def _identification_state(reach) -> dict:
+    """What the department should do next about its region's list: run it for the newest results, or approve a run."""
+    region_ids = reach.department_region_ids
+    if not region_ids:
+        return {"latest_results_year": None, "list_missing_for": None, "draft_runs": []}
+    of_region = {"school__municipality__region_id__in": region_ids}
+    latest_results_year = SchoolResult.objects.filter(**of_region).aggregate(year=Max("year"))["year"]
+    approved_years = set(
+        SchoolYearStatus.objects.filter(**of_region).values_list("year", flat=True).distinct().order_by()
+    )
     drafts = list(
-        IdentificationRun.objects.filter(state=IdentificationRun.State.DONE, approved_at__isnull=True)
+        IdentificationRun.objects.filter(
+            state=IdentificationRun.State.DONE, approved_at__isnull=True, region_id__in=region_ids
+        )
         .exclude(year__in=approved_years)
         .defer("inputs")
         .order_by("-created_at")[:5]
@@ -104,10 +131,16 @@ def _listed_by_municipality(municipality_ids: list[int]) -> tuple[int | None, di
     return year, listed
 
 
-def _people_by_role() -> list[tuple[str, int]]:
-    counts = dict(
-        RoleAssignment.objects.values("role").annotate(n=Count("user", distinct=True)).values_list("role", "n")
-    )
+def _people_by_role(reach) -> list[tuple[str, int]]:
+    """How many people hold each role in the user's territory (every one for the federal operator)."""
+    assignments = RoleAssignment.objects.all()
+    if not reach.reads_all:
+        municipality_ids, region_ids = reach.territory_municipality_ids, reach.territory_region_ids
+        assignments = assignments.filter(
+            Q(municipality_id__in=municipality_ids) | Q(school__municipality_id__in=municipality_ids)
+            | Q(region_id__in=reach.department_region_ids) | Q(organisation__region_id__in=region_ids)
+        )
+    counts = dict(assignments.values("role").annotate(n=Count("user", distinct=True)).values_list("role", "n"))
     return [(label, counts.get(value, 0)) for value, label in Role.choices]
 
 

@@ -46,15 +46,15 @@ def user_sync_back_office_access(*, user) -> None:
 
 @transaction.atomic
 def role_assign(
-    *, user, role: str, municipality: Municipality | None = None, school: School | None = None, organisation=None
+    *, user, role: str, region=None, municipality: Municipality | None = None, school: School | None = None,
+    organisation=None,
 ) -> RoleAssignment:
-    """Give a user a role with its scope (a municipality, a school, or an organisation of the registry); assigning
-    the same role twice changes nothing."""
-    assignment = RoleAssignment(user=user, role=role, municipality=municipality, school=school, organisation=organisation)
+    """Give a user a role with its scope (a region, a municipality, a school, or an organisation of the registry);
+    assigning the same role twice changes nothing."""
+    scope = {"region": region, "municipality": municipality, "school": school, "organisation": organisation}
+    assignment = RoleAssignment(user=user, role=role, **scope)
     assignment.full_clean(validate_unique=False, validate_constraints=False)
-    assignment, _ = RoleAssignment.objects.get_or_create(
-        user=user, role=role, municipality=municipality, school=school, organisation=organisation
-    )
+    assignment, _ = RoleAssignment.objects.get_or_create(user=user, role=role, **scope)
     user_sync_back_office_access(user=user)
     return assignment
 

@@ -103,3 +103,12 @@ def municipality_b(demo):
 def login(client, user):
     client.force_login(user)
     return client
+
+
+def home_region_id() -> int:
+    """The region the tests identify in: the demo's own (`schools.demo.REGION`), else the only or first one."""
+    from schools.demo import REGION
+    from schools.models import Region
+
+    region = Region.objects.filter(name=REGION[0]).first() or Region.objects.order_by("pk").first()
+    return region.pk

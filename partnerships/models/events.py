@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from schools.models import Municipality, School
+from schools.models import Municipality, Region, School
 
 from .targets import SHARE_VALIDATORS
 
@@ -45,6 +45,10 @@ class MethodicalEvent(models.Model):
     ends_on = models.DateField("курсы: по", null=True, blank=True, help_text="Последний день курсов.")
     hours = models.PositiveSmallIntegerField("курсы: объём, ч", null=True, blank=True)
     starts_at = models.TimeField("начало", null=True, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name="регион", on_delete=models.PROTECT, related_name="methodical_events",
+        help_text="Территория мероприятия: региональное видят школы только этого региона.",
+    )
     municipality = models.ForeignKey(
         Municipality, verbose_name="муниципалитет", on_delete=models.PROTECT, null=True, blank=True,
         related_name="methodical_events", help_text="Пусто — региональное мероприятие для всех муниципалитетов.",

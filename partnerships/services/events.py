@@ -10,6 +10,7 @@ from ..access import (
     event_municipalities,
     event_schools,
     require,
+    working_region,
 )
 from ..models import EventInvitation, EventParticipant, MethodicalEvent
 from .common import PartnershipError, full_clean, require_unchanged, stamp
@@ -41,6 +42,12 @@ def _save_event(event: MethodicalEvent, actor, fields, schools, municipalities=N
     for name in EVENT_FIELDS:
         if name in fields:
             setattr(event, name, fields[name])
+    # A municipal event belongs to its municipality's region; a regional one stays in its region, a new one is of the
+    # region the organiser works in (issue 20).
+    if event.municipality_id:
+        event.region_id = event.municipality.region_id
+    elif not event.region_id:
+        event.region = working_region(actor)
     if not can_manage_event(actor, event):
         if event.municipality_id is None and coordinator_municipality_ids(actor):
             raise PartnershipError("Региональные мероприятия проводит управление: выберите свой муниципалитет.", field="municipality")

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from schools.models import Region
 
-from ..access import can_edit_targets, require
+from ..access import can_edit_targets_of, require
 from ..models import SupportTarget
 from .common import full_clean, require_unchanged, stamp
 
@@ -17,7 +17,7 @@ TARGET_FIELDS = ["agreements_per_year", "event_participation", "teacher_coverage
 def support_target_save(*, actor, year: int, region: Region | None, seen: int | None = None, **fields) -> SupportTarget:
     """Create or change the targets of the territory (None: the installation's default) for the school year. A past
     year's pages then read the changed row; a report already generated keeps the targets it printed."""
-    require(can_edit_targets(actor), NOT_DEPARTMENT)
+    require(can_edit_targets_of(actor, region), NOT_DEPARTMENT)
     target = SupportTarget.objects.select_for_update().filter(region=region, year=year).order_by("pk").first()
     if target is None:
         target = SupportTarget(region=region, year=year)

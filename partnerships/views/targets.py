@@ -58,6 +58,7 @@ def target_edit(request, year):
     if not 2000 <= year <= 2100:
         raise Http404
     region = _region(request)
+    access.require(access.can_edit_targets_of(request.user, region), target_services.NOT_DEPARTMENT)
     current = targets_of_year(year).of(year, region.pk if region else None)
     instance = SupportTarget.objects.filter(region=region, year=year).first() or SupportTarget(
         region=region,

@@ -18,30 +18,42 @@ SHNOR_STATUSES = (Status.SHNOR, Status.BOTH)
 
 
 class IdentificationMixin:
-    """Creates the department (and `self.password`, every generated user's), runs and approves the lists, and sets
-    `status` and `curator_candidate` on every school record."""
+    """Creates each region's department (`department` for the first region, `department<region id>` for the others)
+    and the federal operator (and `self.password`, every generated user's), runs and approves each region's lists,
+    and sets `status` and `curator_candidate` on every school record."""
 
     def identification(self) -> None:
         User = get_user_model()
         self.password = make_password(DEMO_PASSWORD, salt="shnorscale")
-        department = User.objects.create(
-            username="department", last_name="Соколова", first_name="Ирина Петровна", password=self.password,
-            email="department@scale.example.ru",
-        )
-        RoleAssignment.objects.create(user=department, role=Role.DEPARTMENT)
-        self.department_id = department.pk
-        for year in self.years:
-            criteria_ensure_for_year(year=year)
-        for year in self.years[1:]:
-            started = time.perf_counter()
-            run = run_start(year=year, actor=department, note="Генератор масштаба")
-            run_execute(run)
-            list_approve(run=run, actor=department)
-            run.refresh_from_db()
-            self.progress(
-                f"Идентификация {year}: ШНОР {run.shnor_count}, ШНСУ {run.shnsu_count}, кандидатов в кураторы "
-                f"{run.curator_count} — {time.perf_counter() - started:.1f} с"
+        region_ids = sorted({m["region_id"] for m in self.municipalities})
+        departments = {}
+        for number, region_id in enumerate(region_ids):
+            username = "department" if number == 0 else f"department{region_id}"
+            department = User.objects.create(
+                username=username, last_name="Соколова", first_name="Ирина Петровна", password=self.password,
+                email=f"{username}@scale.example.ru",
             )
+            RoleAssignment.objects.create(user=department, role=Role.DEPARTMENT, region_id=region_id)
+            departments[region_id] = department
+        federal = User.objects.create(
+            username="federal", last_name="Фёдорова", first_name="Елена Михайловна", password=self.password,
+            email="federal@scale.example.ru",
+        )
+        RoleAssignment.objects.create(user=federal, role=Role.FEDERAL)
+        self.department_id = departments[region_ids[0]].pk
+        for region_id, department in departments.items():
+            for year in self.years:
+                criteria_ensure_for_year(region_id=region_id, year=year)
+            for year in self.years[1:]:
+                started = time.perf_counter()
+                run = run_start(region_id=region_id, year=year, actor=department, note="Генератор масштаба")
+                run_execute(run)
+                list_approve(run=run, actor=department)
+                run.refresh_from_db()
+                self.progress(
+                    f"Идентификация {year}, регион {region_id}: ШНОР {run.shnor_count}, ШНСУ {run.shnsu_count}, "
+                    f"кандидатов в кураторы {run.curator_count} — {time.perf_counter() - started:.1f} с"
+                )
         self.list_year = self.years[-1]
         statuses = {
             school_id: (status, curator)

@@ -13,10 +13,10 @@ from ..access import (
     NOT_ROUTE_READER,
     can_edit_routes,
     can_read_routes,
+    editable_route_regions,
     get_route_or_404,
     get_step_or_404,
     require,
-    route_regions,
     visible_routes,
 )
 from ..review_routes import ensure_default_routes
@@ -42,7 +42,7 @@ def route_list(request):
     require(can_read_routes(request.user), NOT_ROUTE_READER)
     ensure_default_routes()  # made when first read (migration 0005)
     can_edit = can_edit_routes(request.user)
-    form = RouteCreateForm(request.POST or None, regions=route_regions(request.user)) if can_edit else None
+    form = RouteCreateForm(request.POST or None, regions=editable_route_regions(request.user)) if can_edit else None
     if request.method == "POST":
         require(can_edit, NOT_ROUTE_EDITOR)
         if form.is_valid():
@@ -69,14 +69,14 @@ def route_detail(request, pk):
         {
             "route": route,
             "steps": routes_with_steps([route])[0].step_rows,
-            "can_edit": can_edit_routes(request.user),
+            "can_edit": can_edit_routes(request.user, route),
             "history": route_history(route),
         },
     )
 
 
 def _step_page(request, *, route, step=None):
-    require(can_edit_routes(request.user), NOT_ROUTE_EDITOR)
+    require(can_edit_routes(request.user, route), NOT_ROUTE_EDITOR)
     form = ReviewStepForm(request.POST or None, instance=step, route=route)
     if request.method == "POST" and form.is_valid():
         try:
@@ -104,7 +104,7 @@ def step_edit(request, pk):
 def step_delete_view(request, pk):
     """GET asks to confirm; POST deletes."""
     step = get_step_or_404(request.user, pk)
-    require(can_edit_routes(request.user), NOT_ROUTE_EDITOR)
+    require(can_edit_routes(request.user, step.route), NOT_ROUTE_EDITOR)
     error = None
     if request.method == "POST":
         try:
@@ -123,7 +123,7 @@ def step_move_view(request, pk, direction):
     if direction not in ("up", "down"):
         raise Http404
     step = get_step_or_404(request.user, pk)
-    require(can_edit_routes(request.user), NOT_ROUTE_EDITOR)
+    require(can_edit_routes(request.user, step.route), NOT_ROUTE_EDITOR)
     try:
         step_move(actor=request.user, step=step, direction=direction)
     except ValidationError as exc:
@@ -134,7 +134,7 @@ def step_move_view(request, pk, direction):
 @login_required
 def step_criteria(request, pk):
     step = get_step_or_404(request.user, pk)
-    require(can_edit_routes(request.user), NOT_ROUTE_EDITOR)
+    require(can_edit_routes(request.user, step.route), NOT_ROUTE_EDITOR)
     current = "\n".join(c.name for c in step.criteria.filter(is_active=True).order_by("position", "pk"))
     form = StepCriteriaForm(request.POST or None, initial={"criteria": current})
     if request.method == "POST" and form.is_valid():

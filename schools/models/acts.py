@@ -26,7 +26,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
-from .registry import Municipality
+from .registry import Municipality, Region
 
 
 def act_upload_to(instance, filename):
@@ -52,6 +52,10 @@ class Act(models.Model):
         "орган, издавший акт", max_length=300,
         help_text="Например: «Управление образования администрации Петровского района».",
     )
+    region = models.ForeignKey(
+        Region, verbose_name="регион", on_delete=models.PROTECT, related_name="acts",
+        help_text="Территория, в которой акт действует: его видят и меняют только её управление и координаторы.",
+    )
     municipality = models.ForeignKey(
         Municipality, verbose_name="муниципалитет", on_delete=models.PROTECT, null=True, blank=True,
         related_name="acts", help_text="Пусто — акт региона (управления образования).",
@@ -74,7 +78,8 @@ class Act(models.Model):
         ordering = ["-date", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                "kind", Lower("number"), "date", Lower("issuer"), name="act_unique_kind_number_date_issuer"
+                "region", "kind", Lower("number"), "date", Lower("issuer"),
+                name="act_unique_region_kind_number_date_issuer",
             )
         ]
         indexes = [models.Index(fields=["date"], name="act_date")]

@@ -11,7 +11,7 @@ from shnor_portal import jobs
 
 from ..school_year import list_label, school_year_label
 from ..verdicts import OBJECTIVITY_LINES, Parameters, Status, latest_oip, low_criteria_rows, verdict_text
-from .registry import School
+from .registry import Region, School
 from .results import Measure
 
 
@@ -49,6 +49,7 @@ class Criterion(models.Model):
         LEFT = "share_left", "выбыло обучающихся за год на 100 обучающихся"
         REMOTE_SMALL_RURAL = "remote_small_rural", "малокомплектная удалённая сельская школа (1 — да, 0 — нет)"
 
+    region = models.ForeignKey(Region, verbose_name="регион", on_delete=models.PROTECT, related_name="criteria")
     year = models.PositiveSmallIntegerField("год")
     code = models.SlugField("код", max_length=64)
     name = models.CharField("название", max_length=300)
@@ -92,7 +93,9 @@ class Criterion(models.Model):
         verbose_name = "критерий идентификации"
         verbose_name_plural = "критерии идентификации"
         ordering = ["-year", "kind", "code"]
-        constraints = [models.UniqueConstraint(fields=["year", "code"], name="criterion_unique_code_in_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year", "code"], name="criterion_unique_code_in_region_year")
+        ]
 
     def __str__(self):
         return f"{self.year}: {self.name}"
@@ -115,7 +118,10 @@ class Criterion(models.Model):
 class IdentificationSettings(models.Model):
     """The lines of a year's identification; defaults are those of seed 002 (ОИП 21, social index 42.7)."""
 
-    year = models.PositiveSmallIntegerField("год", unique=True)
+    region = models.ForeignKey(
+        Region, verbose_name="регион", on_delete=models.PROTECT, related_name="identification_settings"
+    )
+    year = models.PositiveSmallIntegerField("год")
     oip_threshold = models.FloatField(
         "порог ОИП", default=21, help_text="Школа с интегральным показателем ниже порога — с низкими результатами за год."
     )
@@ -183,7 +189,10 @@ class IdentificationSettings(models.Model):
     class Meta:
         verbose_name = "параметры идентификации"
         verbose_name_plural = "параметры идентификации"
-        ordering = ["-year"]
+        ordering = ["-year", "region__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="identification_settings_unique_region_year")
+        ]
 
     def __str__(self):
         return f"Параметры идентификации {self.year}"
@@ -195,9 +204,10 @@ class IdentificationSettings(models.Model):
             raise ValidationError({"min_result_years": "Лет с результатами не может быть больше, чем лет в окне."})
 
     @classmethod
-    def parameters_for(cls, year: int) -> Parameters:
-        """The identification parameters of a year: its settings, or the defaults where the department set none."""
-        stored = cls.objects.filter(year=year).first()
+    def parameters_for(cls, region_id: int, year: int) -> Parameters:
+        """The identification parameters of a region's year: its settings, or the defaults where the department set
+        none."""
+        stored = cls.objects.filter(region_id=region_id, year=year).first()
         if stored is None:
             return Parameters(year=year)
         return Parameters(
@@ -224,6 +234,10 @@ class IdentificationRun(jobs.JobRow):
         DONE = "done", "готово"
         FAILED = "failed", "ошибка"
 
+    region = models.ForeignKey(
+        Region, verbose_name="регион", on_delete=models.PROTECT, related_name="identification_runs",
+        help_text="Запуск охватывает школы одного региона; процентили и кластеры считаются внутри него.",
+    )
     year = models.PositiveSmallIntegerField("год")
     state = models.CharField("состояние", max_length=8, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField("готовность, %", default=0)

@@ -11,6 +11,10 @@ class Region(models.Model):
 
     name = models.CharField("название", max_length=200, unique=True)
     code = models.CharField("код субъекта", max_length=8, blank=True)
+    department_name = models.CharField(
+        "орган управления образованием", max_length=300, blank=True,
+        help_text="Так он называется в актах, которые портал регистрирует сам (приказ об утверждении перечня).",
+    )
 
     class Meta:
         verbose_name = "регион"

@@ -17,6 +17,8 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from tests.conftest import home_region_id
+
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -180,14 +182,15 @@ def _side_a(users):
     # review routes: the route the demo region's school programmes follow (its coordinators read it) and a route of
     # a territory no coordinator of the demo belongs to, with a step no review has used (to delete and move)
     from programs.route_services import route_create
-    from schools.models import Region
+    from schools.models import Region, RoleAssignment
+    from schools.services import role_assign
 
     a.mutual_step = a.in_review_mutual.step
     a.route = a.mutual_step.route  # the demo region's own (programs.demo_routes)
     a.step = a.route.steps.get(position=1)
-    a.other_route = route_create(
-        actor=_fresh(users["department"]), region=Region.objects.create(name="Другая территория"), owner="school"
-    )
+    other = Region.objects.create(name="Другая территория")  # the department heads it too, no coordinator works there
+    role_assign(user=users["department"], role=RoleAssignment.Role.DEPARTMENT, region=other)
+    a.other_route = route_create(actor=_fresh(users["department"]), region=other, owner="school")
     a.spare_step = a.other_route.steps.order_by("position").last()
     # monitoring (the demo's of tests/monitoring/conftest.py `mon`)
     a.self_assessment = SelfAssessment.objects.get(school=a.school, year=a.year, stage=Stage.ENTRY, is_current=True)
@@ -232,7 +235,7 @@ def _draft_list(w, users):
     from schools.models import Status
     from schools.selection import list_change_add
 
-    run = run_execute(run_start(year=w.a.run.year, actor=_fresh(users["department"]), note="Проект перечня"))
+    run = run_execute(run_start(region_id=home_region_id(), year=w.a.run.year, actor=_fresh(users["department"]), note="Проект перечня"))
     w.a.draft_run = w.b.draft_run = run
     for side, coordinator in ((w.a, users["coordinator"]), (w.b, users["coordinator_b"])):
         verdict = run.verdicts.get(school=side.school)

@@ -6,6 +6,7 @@ from playwright.sync_api import Page, expect
 
 from schools.identification import run_execute, run_start
 from schools.models import SchoolYearStatus, Status
+from tests.conftest import home_region_id
 
 from .test_programmes import log_in
 
@@ -17,7 +18,7 @@ SCHOOL = "Заречная СОШ № 2"
 
 @pytest.fixture
 def draft(demo):
-    run = run_execute(run_start(year=YEAR, actor=demo["department"]))
+    run = run_execute(run_start(region_id=home_region_id(), year=YEAR, actor=demo["department"]))
     run.verdicts.filter(school__short_name=SCHOOL).update(status=Status.NONE)
     return run
 

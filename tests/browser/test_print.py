@@ -14,6 +14,7 @@ from partnerships.models import Agreement
 from programs.demo import seed_programmes
 from programs.models import Programme
 from schools.identification import run_execute, run_start
+from tests.conftest import home_region_id
 from tests.seeding import seed_or_replay
 
 from .test_programmes import log_in
@@ -65,7 +66,7 @@ def documents(demo, settings, tmp_path):
     return {
         "agreement": agreement,
         "programme": Programme.objects.get(kind=Programme.Kind.MUNICIPAL),
-        "run": run_execute(run_start(year=2026, actor=demo["department"])),
+        "run": run_execute(run_start(region_id=home_region_id(), year=2026, actor=demo["department"])),
     }
 
 

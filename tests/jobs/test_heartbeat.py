@@ -15,6 +15,7 @@ from schools.models import IdentificationRun
 from schools.school_year import current_school_year
 from schools.tasks import run_retry, runs_mark_interrupted
 from shnor_portal import jobs
+from tests.conftest import home_region_id
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def ago(seconds: float) -> datetime.datetime:
 
 
 def run_row(state, beat_at, **fields) -> IdentificationRun:
-    return IdentificationRun.objects.create(year=2026, state=state, beat_at=beat_at, **fields)
+    return IdentificationRun.objects.create(region_id=home_region_id(), year=2026, state=state, beat_at=beat_at, **fields)
 
 
 def task_row(status, started_at=None) -> DBTaskResult:
@@ -118,7 +119,7 @@ def test_a_worker_thought_dead_stops_at_its_next_beat_and_leaves_the_run_started
 
 
 def test_the_run_page_marks_a_dead_run_and_the_department_starts_it_again(client, demo, django_capture_on_commit_callbacks):
-    run = run_start(year=2026, actor=demo["department"])
+    run = run_start(region_id=home_region_id(), year=2026, actor=demo["department"])
     IdentificationRun.objects.filter(pk=run.pk).update(state="running", beat_at=ago(TIMEOUT + 30), stage="Расчёт ОИП")
     client.force_login(demo["department"])
     polled = client.get(reverse("schools:run_progress", args=[run.pk]), HTTP_HX_REQUEST="true")

@@ -18,6 +18,7 @@ from programs.demo import seed_programmes
 from programs.models import Programme
 from schools.demo import SCHOOL_TEAM_SCHOOL
 from schools.models import IdentificationRun
+from tests.conftest import home_region_id
 from tests.jobs.worker import DATABASE_QUEUE, run_worker_here
 from tests.notifications.test_reminders import days, programme_with
 
@@ -77,7 +78,7 @@ def test_cron_queues_the_daily_run_for_the_worker_and_runs_it_itself_with_now(qu
 
 def test_the_worker_marks_what_a_dead_worker_left_before_its_next_task(queue, demo, settings):
     settings.JOBS_HEARTBEAT_TIMEOUT = 60
-    left = IdentificationRun.objects.create(
+    left = IdentificationRun.objects.create(region_id=home_region_id(),
         year=2026, state="running", progress=40, stage="Расчёт ОИП",
         beat_at=timezone.now() - datetime.timedelta(seconds=90),
     )

@@ -15,6 +15,7 @@ from schools.identification import run_execute, run_start
 from schools.models import IdentificationRun, RoleAssignment, School, SchoolYearStatus, Status
 from schools.selection import list_approve
 from schools.services import role_assign
+from tests.conftest import home_region_id
 
 from .conftest import fresh, received
 
@@ -85,7 +86,7 @@ def test_a_mutual_review_goes_to_the_reviewer_school_and_it_can_open_it(clean, p
 
 def test_the_approved_list_goes_to_coordinators_and_teams_of_listed_schools_only(clean):
     department = clean["department"]
-    run = run_start(year=2026, actor=department)
+    run = run_start(region_id=home_region_id(), year=2026, actor=department)
     run_execute(run)
     list_approve(run=IdentificationRun.objects.get(pk=run.pk), actor=department)
     listed = SchoolYearStatus.objects.filter(run=run).exclude(status=Status.NONE)
@@ -108,7 +109,7 @@ def test_the_approved_list_goes_to_coordinators_and_teams_of_listed_schools_only
 
 def test_a_school_not_on_the_list_hears_nothing(clean):
     """A second school team on a school that is not listed: no notification."""
-    run = run_start(year=2026, actor=clean["department"])
+    run = run_start(region_id=home_region_id(), year=2026, actor=clean["department"])
     run_execute(run)
     unlisted = run.verdicts.filter(status=Status.NONE).select_related("school").first().school
     other = get_user_model().objects.create_user("team_of_unlisted")

@@ -23,6 +23,7 @@ from programs.demo import MUNICIPAL_TITLE
 from programs.models import Programme
 from schools.demo import APPROVED_YEAR, MUNICIPALITY_A, MUNICIPALITY_B
 from schools.models import Act, ActLink, IdentificationRun, Municipality
+from tests.conftest import home_region_id
 
 pytestmark = pytest.mark.django_db
 
@@ -224,8 +225,8 @@ def test_approving_a_list_registers_its_order_once(full_demo):
     from schools.selection import list_approve
 
     department = full_demo["department"]
-    first = run_execute(run_start(year=APPROVED_YEAR, actor=department, note=""))
-    second = run_execute(run_start(year=APPROVED_YEAR, actor=department, note=""))
+    first = run_execute(run_start(region_id=home_region_id(), year=APPROVED_YEAR, actor=department, note=""))
+    second = run_execute(run_start(region_id=home_region_id(), year=APPROVED_YEAR, actor=department, note=""))
     for run in (first, second):
         list_approve(run=run, actor=department, order_number="57-о", order_date=datetime.date(APPROVED_YEAR, 8, 20))
     act = Act.objects.get(number="57-о")
@@ -247,13 +248,18 @@ def test_the_register_filters_by_kind_year_municipality_and_what_it_approves(cli
 
     assert numbers(approves="list") == {"112-о"}
     assert numbers(approves="criteria") == {MODEL_ORDER}
-    # the region's acts: the demo region's and those of seed 004's territory (`portal.demo_territories`)
-    assert numbers(municipality="region") == {"112-о", MODEL_ORDER, CONCEPT_ORDER, "б/н"}
+    # the region's acts: the demo region's only — seed 004's territory (`portal.demo_territories`) is another
+    # region's department's (issue 20)
+    assert numbers(municipality="region") == {"112-о", MODEL_ORDER}
     # the year is the school year, as everywhere: an order of 30 December 2024 is one of 2024/25
     assert numbers(year=2025, approves="programme") == {PROGRAMME_ORDER}
     assert PROGRAMME_ORDER not in numbers(year=2024)
     assert numbers(q="кураторов") == {CURATORS_ORDER}
     assert numbers(kind="minutes") == set()
+    # the second region's department reads its own region's acts and none of the first region's
+    client.force_login(full_demo["department_b"])
+    assert numbers(municipality="region") == {CONCEPT_ORDER, "б/н"}
+    assert numbers(approves="list") == set()
 
 
 def test_the_export_prints_as_a_register_and_escapes_formulas(client, full_demo):
@@ -280,7 +286,7 @@ def test_the_register_costs_the_same_queries_with_5_and_60_more_acts(client, ful
         for n in range(Act.objects.count(), total):
             # older than the demo's acts: the first page holds the same kinds of links at both sizes
             act = Act.objects.create(kind="order", number=f"N-{n}", date=datetime.date(2000, 1, 1 + n % 28),
-                                     title="Акт", issuer="УО", municipality=municipality)  # fmt: skip
+                                     title="Акт", issuer="УО", municipality=municipality, region=municipality.region)  # fmt: skip
             ActLink.objects.create(act=act, target="programme", object_id=programme.pk)
             ActLink.objects.create(act=act, target="agreement", object_id=agreement.pk)
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from schools.demo import APPROVED_YEAR, SCHOOL_TEAM_SCHOOL
 from schools.models import IdentificationVerdict, School, SchoolResult
+from tests.conftest import home_region_id
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_archiving_keeps_the_history_and_leaves_the_registry_and_new_runs(client
     page = client.get(reverse("schools:detail", args=[school.pk])).content.decode()
     assert "Школа в архиве с" in page
 
-    run = run_execute(run_start(year=APPROVED_YEAR + 1, actor=demo["department"]))
+    run = run_execute(run_start(region_id=home_region_id(), year=APPROVED_YEAR + 1, actor=demo["department"]))
     assert not run.verdicts.filter(school=school).exists()
     assert run.verdicts.exists()
     assert IdentificationVerdict.objects.filter(school=school).count() == verdicts

@@ -10,9 +10,10 @@ from schools.identification import (
     run_start,
     runs_compare,
 )
-from schools.models import Criterion, IdentificationRun, School, SchoolYearStatus, Status
+from schools.models import Criterion, IdentificationRun, Region, School, SchoolYearStatus, Status
 from schools.selection import list_approve
 from schools.verdicts import Parameters, compute_verdicts, low_criteria_rows, verdict_text
+from tests.conftest import home_region_id
 
 CRITERION = {
     "code": "mean", "name": "Средний балл", "kind": "results", "unit": "балл", "direction": "higher_better",
@@ -131,12 +132,17 @@ def test_falling_school_above_the_line_gets_the_preventive_flag_and_strong_schoo
 
 @pytest.mark.django_db
 def test_default_criteria_are_created_then_copied_from_the_previous_year(db):
-    first = criteria_ensure_for_year(year=2030)
+    region = Region.objects.create(name="Область")
+    other = Region.objects.create(name="Другая область")
+    first = criteria_ensure_for_year(region_id=region.pk, year=2030)
     assert {c.code for c in first} >= {"ege_russian_below_min", "ege_math_mean", "low_income"}
     Criterion.objects.filter(year=2030, code="ege_math_mean").update(weight=3)
-    copied = criteria_ensure_for_year(year=2031)
+    copied = criteria_ensure_for_year(region_id=region.pk, year=2031)
     assert next(c for c in copied if c.code == "ege_math_mean").weight == 3
-    assert len(criteria_ensure_for_year(year=2031)) == len(copied)  # not twice
+    assert len(criteria_ensure_for_year(region_id=region.pk, year=2031)) == len(copied)  # not twice
+    # another region's criteria are its own: the defaults, not the first region's changed weight
+    theirs = criteria_ensure_for_year(region_id=other.pk, year=2031)
+    assert next(c for c in theirs if c.code == "ege_math_mean").weight != 3
 
 
 @pytest.mark.django_db
@@ -162,7 +168,7 @@ def test_run_is_reproduced_exactly_after_the_criteria_change(demo):
     # Everything the run stored (by COPY on PostgreSQL) is what the computation gives, to the last digit.
     assert {pk: tuple(v[f] for f in fields) for pk, v in reproduced.items()} == stored
     assert any(v[-1]["criteria"] for v in stored.values())
-    fresh = run_execute(run_start(year=APPROVED_YEAR, actor=demo["department"]))
+    fresh = run_execute(run_start(region_id=home_region_id(), year=APPROVED_YEAR, actor=demo["department"]))
     assert {v.school_id: v.status for v in fresh.verdicts.all()} != {pk: v[0] for pk, v in stored.items()}
 
 
@@ -173,7 +179,7 @@ def test_approving_a_run_replaces_the_years_list_and_compare_names_who_entered_a
     Criterion.objects.filter(year=APPROVED_YEAR, kind="results").update(
         rule="threshold", line=1000, direction="higher_better"
     )
-    new = run_execute(run_start(year=APPROVED_YEAR, actor=demo["department"]))
+    new = run_execute(run_start(region_id=home_region_id(), year=APPROVED_YEAR, actor=demo["department"]))
     difference = runs_compare(old=old, new=new, schools=School.objects.all())
     assert difference["entered"], "a much stricter line must bring schools onto the list"
     entered = difference["entered"][0]
@@ -187,7 +193,7 @@ def test_approving_a_run_replaces_the_years_list_and_compare_names_who_entered_a
 
 @pytest.mark.django_db
 def test_unfinished_run_cannot_be_approved(demo):
-    run = run_start(year=2026, actor=demo["department"])
+    run = run_start(region_id=home_region_id(), year=2026, actor=demo["department"])
     with pytest.raises(IdentificationError):
         list_approve(run=run, actor=demo["department"])
 
@@ -203,7 +209,8 @@ def test_identify_command_prints_a_russian_summary(demo, capsys):
 @pytest.mark.django_db
 def test_identify_command_fails_without_criteria(db):
     Criterion.objects.all().delete()
-    criteria_ensure_for_year(year=2026)
+    Region.objects.create(name="Область")
+    criteria_ensure_for_year(region_id=home_region_id(), year=2026)
     Criterion.objects.filter(year=2026).update(is_active=False)
     with pytest.raises(CommandError, match="нет ни одного действующего критерия"):
         call_command("identify", "--year", "2026")

@@ -15,6 +15,7 @@ from schools.models import (
     Status,
 )
 from schools.verdicts import NO_CLUSTER, Parameters, compute_verdicts, low_criteria_rows, verdict_text
+from tests.conftest import home_region_id
 
 MEAN = {
     "code": "mean", "name": "Средний балл", "kind": "results", "unit": "балл", "direction": "higher_better",
@@ -129,7 +130,7 @@ def test_the_run_counts_not_enough_data_and_the_share_of_schools_at_or_above_the
     schools = [
         School.objects.create(municipality=municipality, name=f"Школа {n}", short_name=f"Школа {n}") for n in range(6)
     ]
-    run = run_start(year=2026, actor=None, parameters=Parameters(year=2026))
+    run = run_start(region_id=home_region_id(), year=2026, actor=None, parameters=Parameters(year=2026))
     criterion = Criterion.objects.get(year=2026, code="ege_russian_mean")
     Criterion.objects.filter(year=2026).exclude(pk=criterion.pk).update(is_active=False)
     for number, school in enumerate(schools[:5]):  # the sixth school has no results
@@ -158,7 +159,7 @@ def test_signs_of_non_objective_vpr_stand_beside_the_verdict_and_do_not_change_i
     schools = [
         School.objects.create(municipality=municipality, name=f"Школа {n}", short_name=f"Школа {n}") for n in range(4)
     ]
-    run = run_start(year=2026, actor=None, parameters=Parameters(year=2026))
+    run = run_start(region_id=home_region_id(), year=2026, actor=None, parameters=Parameters(year=2026))
     criterion = Criterion.objects.get(year=2026, code="ege_russian_mean")
     Criterion.objects.filter(year=2026).exclude(pk=criterion.pk).update(is_active=False)
     measures = measures_by_code(
@@ -188,8 +189,8 @@ def test_signs_of_non_objective_vpr_stand_beside_the_verdict_and_do_not_change_i
 
     # A territory that draws the line at two marks above ОГЭ (the year's settings) sees no sign in a gap of 1,5.
     SchoolResult.objects.filter(measure=measures["vpr-math-mean_score"], school=schools[0]).update(value=4.6)
-    IdentificationSettings.objects.create(year=2026, vpr_oge_gap=2.0)
-    strict = run_execute(run_start(year=2026, actor=None))
+    IdentificationSettings.objects.create(region_id=home_region_id(), year=2026, vpr_oge_gap=2.0)
+    strict = run_execute(run_start(region_id=home_region_id(), year=2026, actor=None))
     strict.refresh_from_db()
     assert strict.parameters["parameters"]["objectivity"]["oge_mean_gap"] == 2.0
     assert strict.objectivity_count == 0 and not strict.verdicts.get(school=schools[0]).objectivity_flag
@@ -202,7 +203,7 @@ def test_the_table_shows_the_index_of_the_year_the_text_speaks_of(client, demo):
 
     from schools.models import IdentificationRun
 
-    run = run_start(year=2027, actor=None, parameters=Parameters(year=2027))
+    run = run_start(region_id=home_region_id(), year=2027, actor=None, parameters=Parameters(year=2027))
     run_execute(run)
     run = IdentificationRun.objects.get(pk=run.pk)
     verdict = run.verdicts.exclude(status=Status.NO_DATA).select_related("school").order_by("school__short_name")[0]

@@ -6,6 +6,7 @@ from django.urls import reverse
 from schools.demo import APPROVED_YEAR, MUNICIPALITY_A
 from schools.identification import run_execute, run_start
 from schools.models import IdentificationRun, School, SchoolYearStatus
+from tests.conftest import home_region_id
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,7 @@ def test_only_the_department_starts_approves_and_compares(client, demo, username
 
 
 def test_unapproved_runs_are_the_departments_drafts(client, demo):
-    draft = run_execute(run_start(year=2026, actor=demo["department"]))
+    draft = run_execute(run_start(region_id=home_region_id(), year=2026, actor=demo["department"]))
     client.force_login(demo["coordinator"])
     assert client.get(reverse("schools:run_detail", args=[draft.pk])).status_code == 404
     assert client.get(reverse("schools:run_progress", args=[draft.pk])).status_code == 404
@@ -105,7 +106,7 @@ def test_criteria_are_read_only_for_the_coordinator_and_closed_to_schools(client
 
 
 def test_progress_partial_polls_until_done(client, demo):
-    run = run_start(year=2026, actor=demo["department"])
+    run = run_start(region_id=home_region_id(), year=2026, actor=demo["department"])
     client.force_login(demo["department"])
     html = client.get(reverse("schools:run_progress", args=[run.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in html and "progress-bar" in html
@@ -116,7 +117,7 @@ def test_progress_partial_polls_until_done(client, demo):
 
 def test_compare_page_lists_who_entered_and_left(client, demo):
     old = IdentificationRun.objects.get(year=APPROVED_YEAR)
-    new = run_execute(run_start(year=2026, actor=demo["department"]))
+    new = run_execute(run_start(region_id=home_region_id(), year=2026, actor=demo["department"]))
     client.force_login(demo["department"])
     page = client.get(reverse("schools:run_compare", args=[new.pk]), {"other": old.pk}).content.decode()
     assert "Вошли в перечень" in page and "Вышли из перечня" in page
@@ -135,7 +136,7 @@ def test_run_page_keeps_query_count_as_schools_grow(client, demo, municipality_a
     School.objects.bulk_create(
         School(municipality=municipality_a, short_name=f"Новая {i}", name=f"Новая школа {i}") for i in range(60)
     )
-    rerun = run_execute(run_start(year=APPROVED_YEAR, actor=demo["department"]))
+    rerun = run_execute(run_start(region_id=home_region_id(), year=APPROVED_YEAR, actor=demo["department"]))
     run = rerun
     assert count() == before
 

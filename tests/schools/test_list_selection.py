@@ -21,6 +21,7 @@ from schools.selection import (
     list_change_withdraw,
     list_compose,
 )
+from tests.conftest import home_region_id
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ SUMMARY = {
 @pytest.fixture
 def draft(demo, municipality_a):
     """A finished, unapproved run of 2026 whose verdicts for six schools of municipality A are set by hand."""
-    run = run_execute(run_start(year=YEAR, actor=demo["department"]))
+    run = run_execute(run_start(region_id=home_region_id(), year=YEAR, actor=demo["department"]))
     schools = list(School.objects.filter(municipality=municipality_a).order_by("short_name")[:6])
     plan = [
         (Status.SHNOR, False), (Status.BOTH, False), (Status.NONE, False), (Status.NO_DATA, False),
@@ -231,7 +232,7 @@ def test_coordinator_proposes_for_their_municipality_and_the_department_decides(
 
 def test_the_coordinator_reads_the_newest_draft_but_not_older_drafts(client, demo, draft):
     older = draft
-    newer = run_execute(run_start(year=YEAR, actor=demo["department"]))
+    newer = run_execute(run_start(region_id=home_region_id(), year=YEAR, actor=demo["department"]))
     client.force_login(demo["coordinator"])
     assert client.get(reverse("schools:selection", args=[older.pk])).status_code == 404
     assert client.get(reverse("schools:selection", args=[newer.pk])).status_code == 200
@@ -350,7 +351,7 @@ def test_the_list_pages_keep_their_query_count_as_schools_and_changes_grow(clien
     School.objects.bulk_create(
         School(municipality=municipality_a, short_name=f"Новая {i}", name=f"Новая школа {i}") for i in range(30)
     )
-    grown = run_execute(run_start(year=YEAR, actor=demo["department"]))
+    grown = run_execute(run_start(region_id=home_region_id(), year=YEAR, actor=demo["department"]))
     new = list(School.objects.filter(short_name__startswith="Новая").order_by("pk"))
     grown.verdicts.filter(school__in=new).update(status=Status.SHNOR, curator_candidate=False)
     for school in new[:10]:

@@ -24,6 +24,7 @@ from schools.models import (
 )
 from schools.registry_import import PROFILE_COLUMNS, SCHOOL_COLUMNS
 from schools.school_year import current_school_year
+from tests.conftest import home_region_id
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def _one_page(settings):
 
 def approve_list(year, rows):
     """An approved run of `year` with statuses: rows are (school, status, preventive, curator)."""
-    run = IdentificationRun.objects.create(year=year, state=IdentificationRun.State.DONE, approved_at=timezone.now())
+    run = IdentificationRun.objects.create(region_id=home_region_id(), year=year, state=IdentificationRun.State.DONE, approved_at=timezone.now())
     SchoolYearStatus.objects.bulk_create(
         SchoolYearStatus(
             school=school, year=year, status=status, preventive=preventive, curator_candidate=curator, run=run

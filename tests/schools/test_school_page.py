@@ -20,6 +20,7 @@ from schools.models import (
     SchoolYearStatus,
     Status,
 )
+from tests.conftest import home_region_id
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +81,7 @@ def fill_years(school, years):
             SchoolResult(school=school, year=year, measure=measures[code], value=value)
             for code, value in values.items()
         )
-        run = IdentificationRun.objects.create(year=year, state="done", approved_at=timezone.now())
+        run = IdentificationRun.objects.create(region_id=home_region_id(), year=year, state="done", approved_at=timezone.now())
         SchoolYearStatus.objects.create(school=school, year=year, status=Status.SHNOR, run=run, preventive=True)
         IdentificationVerdict.objects.create(
             run=run,
@@ -187,7 +188,7 @@ def test_profiles_results_chart_and_verdicts_by_year(client, demo, school):
     [{}, {"text": "Только текст."}, {"criteria": "не список"}, {"criteria": [{}]}, [], "строка", None],
 )
 def test_verdict_explanation_of_any_shape_renders(client, demo, school, explanation):
-    run = IdentificationRun.objects.create(year=2024, state="done", approved_at=timezone.now())
+    run = IdentificationRun.objects.create(region_id=home_region_id(), year=2024, state="done", approved_at=timezone.now())
     SchoolYearStatus.objects.create(school=school, year=2024, status=Status.SHNSU, run=run)
     IdentificationVerdict.objects.create(
         run=run, school=school, status=Status.SHNSU, explanation=explanation if explanation is not None else {}
@@ -202,8 +203,8 @@ def test_verdict_explanation_of_any_shape_renders(client, demo, school, explanat
 
 
 def test_only_verdicts_of_the_approved_list_are_shown(client, demo, school):
-    approved = IdentificationRun.objects.create(year=2024, state="done", approved_at=timezone.now())
-    draft = IdentificationRun.objects.create(year=2024, state="done")
+    approved = IdentificationRun.objects.create(region_id=home_region_id(), year=2024, state="done", approved_at=timezone.now())
+    draft = IdentificationRun.objects.create(region_id=home_region_id(), year=2024, state="done")
     SchoolYearStatus.objects.create(school=school, year=2024, status=Status.SHNOR, run=approved)
     IdentificationVerdict.objects.create(
         run=approved, school=school, status=Status.SHNOR, explanation={"text": "Утверждено."}

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from portal.demo import seed_demo
 from schools.models import Municipality, Region, RoleAssignment, School
 from schools.services import DEPARTMENT_GROUP, role_assign, user_sync_back_office_access
+from tests.conftest import home_region_id
 
 pytestmark = pytest.mark.django_db
 Role = RoleAssignment.Role
@@ -35,7 +36,7 @@ def test_seed_demo_is_idempotent():
 
 def test_department_role_opens_the_back_office_and_losing_it_closes_it(demo):
     user = get_user_model().objects.create_user("inspector", password="x")
-    role_assign(user=user, role=Role.DEPARTMENT)
+    role_assign(user=user, role=Role.DEPARTMENT, region=Region.objects.get(pk=home_region_id()))
     user.refresh_from_db()
     assert user.is_staff and user.groups.filter(name=DEPARTMENT_GROUP).exists()
     assert user.has_perm("schools.change_school") and user.has_perm("schools.add_roleassignment")
@@ -57,7 +58,11 @@ def test_coordinator_role_does_not_open_the_back_office(demo):
     [
         (Role.COORDINATOR, {}, "укажите муниципалитет"),
         (Role.SCHOOL_TEAM, {}, "укажите школу"),
-        (Role.DEPARTMENT, {"municipality": True}, "охватывает всё"),
+        (Role.DEPARTMENT, {}, "одно из двух"),
+        (Role.DEPARTMENT, {"municipality": True, "region": True}, "одно из двух"),
+        (Role.DEPARTMENT, {"school": True}, "не школу"),
+        (Role.FEDERAL, {"region": True}, "читает все регионы"),
+        (Role.COORDINATOR, {"municipality": True, "region": True}, "Регион указывают только"),
         (Role.TUTOR, {"municipality": True, "school": True}, "школу не указывают"),
     ],
 )
@@ -68,6 +73,8 @@ def test_role_scope_must_fit_the_role(demo, municipality_a, role, scope, message
         kwargs["municipality"] = municipality_a
     if scope.get("school"):
         kwargs["school"] = municipality_a.schools.first()
+    if scope.get("region"):
+        kwargs["region"] = municipality_a.region
     with pytest.raises(ValidationError) as error:
         role_assign(user=user, role=role, **kwargs)
     assert message in str(error.value)

@@ -3,13 +3,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from schools.demo import CURATOR_SCHOOL, DEMO_PASSWORD, MUNICIPALITY_A, MUNICIPALITY_B, SCHOOL_TEAM_SCHOOL
+from schools.demo import CURATOR_SCHOOL, DEMO_PASSWORD, MUNICIPALITY_A, MUNICIPALITY_B, REGION, SCHOOL_TEAM_SCHOOL
 from schools.models import School
+from tests.conftest import home_region_id
 
 pytestmark = pytest.mark.django_db
 
 ROLE_HOME = {
-    "department": ["Управление образования", "Все муниципалитеты и школы", "Бэк-офис"],
+    "department": ["Управление образования", REGION[0], "Бэк-офис"],
+    "district": ["Управление образования", MUNICIPALITY_A, "Бэк-офис"],
+    "institute": ["Институт / методический центр", REGION[0], "Мониторинг"],
+    "federal": ["Федеральный оператор", "Все регионы: только чтение", "Мониторинг"],
     "coordinator": ["Муниципальный координатор", MUNICIPALITY_A],
     "tutor": ["Тьютор", MUNICIPALITY_A, "ИПРП"],
     "school": ["Управленческая команда школы", SCHOOL_TEAM_SCHOOL, "data-panel=\"monitoring\"", "Занятия куратора"],
@@ -24,7 +28,7 @@ def test_home_page_shows_the_roles_scope(client, demo, username):
     html = client.get(reverse("home")).content.decode()
     for text in ROLE_HOME[username]:
         assert text in html
-    if username != "department":
+    if username not in ("department", "district"):
         assert "Бэк-офис" not in html
     if username != "coordinator_b":
         assert MUNICIPALITY_B not in html
@@ -155,7 +159,7 @@ def test_home_tells_the_department_what_the_list_waits_for(client, demo):
 
     client.force_login(demo["department"])
     assert "Перечень на 2025/26 учебный год не утверждён" in client.get(reverse("home")).content.decode()
-    run = run_execute(run_start(year=2026, actor=demo["department"]))
+    run = run_execute(run_start(region_id=home_region_id(), year=2026, actor=demo["department"]))
     html = client.get(reverse("home")).content.decode()
     assert f"Запуск № {run.pk} на 2025/26 учебный год готов и ждёт утверждения" in html
 
