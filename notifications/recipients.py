@@ -40,9 +40,17 @@ def nobody() -> QuerySet:
 # --- by role and place ----------------------------------------------------------------------------------------------
 
 
-def department() -> QuerySet:
-    """The department (управление образования): reaches everything."""
-    return _with_role(Q(role=Role.DEPARTMENT))
+def departments_of_region(region_id) -> QuerySet:
+    """The region's department (the ministry): it forms the region's list."""
+    return _with_role(Q(role=Role.DEPARTMENT, region_id=region_id))
+
+
+def departments_of_municipality(municipality_id) -> QuerySet:
+    """Those who are the department of the municipality: its region's and its district's (issue 20)."""
+    from schools.models import Municipality
+
+    region = Municipality.objects.filter(pk=municipality_id).values("region_id")
+    return _with_role(Q(role=Role.DEPARTMENT) & (Q(region_id__in=region) | Q(municipality_id=municipality_id)))
 
 
 def coordinators_of(municipalities) -> QuerySet:
@@ -117,7 +125,7 @@ def reviewers_of(review) -> QuerySet:
     if reviewer == "coordinator":
         return coordinators_of(review.programme.municipality_id)
     if reviewer == "department":
-        return department()
+        return departments_of_municipality(review.programme.municipality_id)
     return nobody()
 
 

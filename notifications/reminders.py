@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.utils import timezone
 
 from schools.models import RoleAssignment
@@ -101,10 +101,23 @@ def users_by(condition_field: str, role, ids: QuerySet) -> dict[int, list[int]]:
     return result
 
 
-def department_ids() -> list[int]:
-    return list(
-        RoleAssignment.objects.filter(role=Role.DEPARTMENT, user__is_active=True).values_list("user_id", flat=True)
-    )
+def department_ids_by_municipality(municipality_ids: QuerySet) -> dict[int, list[int]]:
+    """{municipality id: [user ids]} of those who are its department — its region's and its district's — for the ids a
+    subquery yields; two queries."""
+    from schools.models import Municipality
+
+    regions = dict(Municipality.objects.filter(pk__in=municipality_ids).values_list("pk", "region_id"))
+    rows = RoleAssignment.objects.filter(
+        Q(region_id__in=set(regions.values())) | Q(municipality_id__in=list(regions)),
+        role=Role.DEPARTMENT, user__is_active=True,
+    ).values_list("region_id", "municipality_id", "user_id")
+    result = defaultdict(list)
+    for municipality_id, region_id in regions.items():
+        result[municipality_id] = [
+            user_id for of_region, of_municipality, user_id in rows
+            if of_region == region_id or of_municipality == municipality_id
+        ]
+    return result
 
 
 def short(text: str, limit: int = 120) -> str:

@@ -35,10 +35,9 @@ def _first(queryset):
 
 @transaction.atomic
 def seed_notifications() -> int:
-    users = get_user_model().objects.in_bulk(
-        ["department", "coordinator", "coordinator_b", "school", "curator", "tutor", "curator_org", "expert"],
-        field_name="username",
-    )
+    from schools.demo import DEMO_USERS
+
+    users = get_user_model().objects.in_bulk([row[0] for row in DEMO_USERS], field_name="username")
     now = timezone.now()
     notifications = []
     for index, (username, kind, target, title, body, days, read) in enumerate(_rows()):
@@ -97,6 +96,13 @@ def _rows() -> list[tuple]:
     return [
         ("department", kinds.LIST_APPROVED, run, f"Утверждён {run.list_name} (ШНОР/ШНСУ)" if run else "",
          "Перечень действует весь учебный год.", 12, True),
+        ("institute", kinds.LIST_APPROVED, run, f"Утверждён {run.list_name} (ШНОР/ШНСУ)" if run else "",
+         "Перечень региона: по нему институт планирует мероприятия и курсы.", 12, True),
+        ("federal", kinds.LIST_APPROVED, run, f"{run.region.name}: утверждён {run.list_name}" if run else "",
+         "Регион утвердил перечень ШНОР/ШНСУ.", 12, True),
+        ("district", kinds.REVIEW_WAITING, regional,
+         f"Экспертиза программы «{regional.programme.title}» ждёт решения управления" if regional else "",
+         "Экспертизу проводит управление образования: региональное или района.", 1, False),
         ("department", kinds.REVIEW_WAITING, regional,
          f"Региональная экспертиза программы «{regional.programme.title}» ждёт решения" if regional else "",
          "Проведите экспертизу: примите программу или верните её на доработку с замечаниями.", 1, False),

@@ -16,7 +16,7 @@ from notifications.reminders import (
     Reminder,
     day_start,
     days_word,
-    department_ids,
+    department_ids_by_municipality,
     provider,
     reminded_since,
     short,
@@ -103,7 +103,7 @@ _REVIEW_FIELDS = (
 
 def _reviewers(reviews) -> dict[int, list[int]]:
     """Review id → whom it waits for (as `programs.access.can_act_on_review`): the reviewer school's people, the
-    organisation's experts, else the coordinators or the department as its step (or its kind) says. Four queries."""
+    organisation's experts, else the coordinators or the department as its step (or its kind) says. Six queries."""
     rows = list(reviews.values_list("pk", "step__reviewer", "kind", "reviewer_school_id", "reviewer_organisation_id",
                                     "programme__municipality_id"))  # fmt: skip
     coordinators = users_by("municipality_id", Role.COORDINATOR, reviews.values("programme__municipality_id"))
@@ -116,7 +116,7 @@ def _reviewers(reviews) -> dict[int, list[int]]:
         role=Role.EXPERT, user__is_active=True, organisation_id__in=reviews.values("reviewer_organisation_id")
     ).values_list("organisation_id", "user_id"):
         experts[organisation_id].append(user_id)
-    department = None
+    departments = department_ids_by_municipality(reviews.values("programme__municipality_id"))
     people = {}
     for pk, reviewer, kind, school_id, organisation_id, municipality_id in rows:
         reviewer = reviewer or {Review.Kind.MUNICIPAL: "coordinator", Review.Kind.REGIONAL: "department"}.get(kind)
@@ -127,8 +127,7 @@ def _reviewers(reviews) -> dict[int, list[int]]:
         elif reviewer == "coordinator":
             people[pk] = coordinators.get(municipality_id, [])
         elif reviewer == "department":
-            department = department_ids() if department is None else department
-            people[pk] = department
+            people[pk] = departments.get(municipality_id, [])
         else:
             people[pk] = []
     return people

@@ -389,6 +389,11 @@ def can_read_history(user) -> bool:
     return oversees(user) or reach_of(user).reads_all
 
 
+def can_edit_criteria(user, region) -> bool:
+    """A region's criteria and identification settings are its regional department's."""
+    return reach_of(user).acts_for_region(region.pk)
+
+
 def can_view_criteria(user) -> bool:
     """Criteria are the department's to edit; coordinators, the institute and the federal operator read them to
     understand the list."""

@@ -16,6 +16,7 @@ from shnor_portal.spreadsheets import xlsx_response
 
 from .access import (
     can_approve_run,
+    can_edit_criteria,
     can_read_identification,
     can_start_runs,
     can_take_part_in_list,
@@ -23,7 +24,6 @@ from .access import (
     department_runs,
     get_department_run_or_404,
     get_run_or_404,
-    reach_of,
     readable_regions,
     require,
     visible_runs,
@@ -304,7 +304,7 @@ def criteria_list(request, year):
         raise Http404
     own = Criterion.objects.filter(region=region)
     criteria = own.filter(year=year).select_related("measure", "per_measure")
-    may_create = reach_of(request.user).acts_for_region(region.pk)
+    may_create = can_edit_criteria(request.user, region)
     if may_create and request.method == "POST":
         criteria_ensure_for_year(region_id=region.pk, year=year)
         messages.success(request, f"Критерии на {school_year_label(year)} учебный год созданы: скопированы с прошлого года или по умолчанию.")

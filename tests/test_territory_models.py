@@ -58,7 +58,7 @@ def test_seed_002_programmes_follow_the_default_route_the_coordinator_decides(fu
     programme = make_programme(school=School.objects.get(short_name="Никольская ООШ"), measures=2, sections=1)
     first = route_steps(programme)[0]
     assert (first.kind, first.reviewer, first.deciding) == ("municipal", "coordinator", True)
-    submitted = services.programme_submit(programme=programme, actor=full_demo["department"])
+    submitted = services.programme_submit(programme=programme, actor=full_demo["department_b"])
     review = submitted.reviews.get()
     _accept(review, full_demo["coordinator"])
     submitted.refresh_from_db()
@@ -89,14 +89,14 @@ def test_seed_004_calendar_has_its_two_stages_and_refuses_the_default_ones(perm,
     # the demo region keeps its own (the default) calendar for the same school year
     assert [s.code for s in stages_of(PROJECT_YEAR, region=Region.objects.get(name=DEMO_REGION[0]))] != ["stage-1", "stage-2"]
     school = School.objects.get(short_name="Кочёвская СОШ")
-    client.force_login(full_demo["department"])
+    client.force_login(full_demo["department_b"])
     assert client.get(reverse("monitoring:school_grid", args=[school.pk, PROJECT_YEAR, "stage-2"])).status_code == 200
     assert client.get(reverse("monitoring:school_grid", args=[school.pk, PROJECT_YEAR, "interim"])).status_code == 404
 
 
 def test_seed_004_route_municipal_in_june_mutual_in_september_by_another_municipality_evidence_in_november(perm, full_demo):
     _region, kochevo, gain = perm
-    department = full_demo["department"]
+    department = full_demo["department_b"]
     coordinator = full_demo["coordinator_b"]
     role_assign(user=coordinator, role=RoleAssignment.Role.COORDINATOR, municipality=kochevo)
     programme = make_programme(school=School.objects.get(short_name="Кочёвская СОШ"), measures=2, sections=1)
@@ -125,7 +125,7 @@ def test_seed_004_webinar_misses_its_100_percent_of_municipal_specialists(perm, 
     attach_group_counts([event])
     assert (event.target_count.invited, event.target_count.took_part, event.target_count.share) == (4, 3, 75.0)
     assert event.target_share == 100 and event.target_reached is False
-    client.force_login(full_demo["department"])
+    client.force_login(full_demo["department_b"])
     page = client.get(reverse("partnerships:event", args=[event.pk])).content.decode()
     assert "75" in page and "не достигнута" in page
 

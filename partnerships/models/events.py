@@ -89,6 +89,12 @@ class MethodicalEvent(models.Model):
     def __str__(self):
         return f"{self.title} ({self.held_on:%d.%m.%Y})"
 
+    def save(self, *args, **kwargs):
+        # a municipal event is always of its municipality's region
+        if self.municipality_id:
+            self.region_id = Municipality.objects.filter(pk=self.municipality_id).values_list("region_id", flat=True).get()
+        super().save(*args, **kwargs)
+
     def clean(self):
         errors = {}
         if self.ends_on and self.held_on and self.ends_on < self.held_on:

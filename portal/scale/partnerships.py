@@ -220,7 +220,8 @@ class PartnershipsMixin:
                                                  (today + datetime.timedelta(days=20), "webinar"))):  # fmt: skip
                 event_id = w.add(
                     MethodicalEvent, title=f"{'Семинар' if k == 0 else 'Вебинар'} для ШНОР и ШНСУ: {m['name']}",
-                    format=fmt, held_on=held_on, municipality_id=m["id"], organiser="Управление образования",
+                    format=fmt, held_on=held_on, municipality_id=m["id"], region_id=m["region_id"],
+                    organiser="Управление образования",
                     created_by_id=self.coordinator_of[m["id"]], created_at=w.now,
                 )  # fmt: skip
                 for s in listed:

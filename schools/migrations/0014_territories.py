@@ -105,7 +105,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='region',
             name='department_name',
-            field=models.CharField(blank=True, help_text='Так он называется в актах, которые портал регистрирует сам (приказ об утверждении перечня).', max_length=300, verbose_name='орган управления образованием'),
+            field=models.CharField(blank=True, default="", db_default="", help_text='Так он называется в актах, которые портал регистрирует сам (приказ об утверждении перечня).', max_length=300, verbose_name='орган управления образованием'),
         ),
         migrations.AddField(
             model_name='roleassignment',

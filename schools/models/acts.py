@@ -87,6 +87,12 @@ class Act(models.Model):
     def __str__(self):
         return self.label
 
+    def save(self, *args, **kwargs):
+        # a municipality's act is always of its municipality's region
+        if self.municipality_id:
+            self.region_id = Municipality.objects.filter(pk=self.municipality_id).values_list("region_id", flat=True).get()
+        super().save(*args, **kwargs)
+
     @property
     def label(self) -> str:
         """«приказ от 12.03.2024 № 148-02»."""

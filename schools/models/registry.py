@@ -12,7 +12,7 @@ class Region(models.Model):
     name = models.CharField("название", max_length=200, unique=True)
     code = models.CharField("код субъекта", max_length=8, blank=True)
     department_name = models.CharField(
-        "орган управления образованием", max_length=300, blank=True,
+        "орган управления образованием", max_length=300, blank=True, default="", db_default="",
         help_text="Так он называется в актах, которые портал регистрирует сам (приказ об утверждении перечня).",
     )
 

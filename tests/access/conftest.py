@@ -201,6 +201,11 @@ def _side_a(users):
     # the monitoring calendar: a stage of the default calendar of the year (no values of this year's interim stage)
     a.calendar_stage = MonitoringStage.objects.get(region__isnull=True, year=a.year, code=Stage.INTERIM)
     a.region_id = a.municipality.region_id
+    # and the region's own calendar of the next year, which its department edits (the default is the installation's)
+    from monitoring.calendar_services import monitoring_calendar_start
+
+    monitoring_calendar_start(actor=_fresh(users["department"]), region=a.municipality.region, year=a.year + 1)
+    a.region_stage = MonitoringStage.objects.get(region_id=a.region_id, year=a.year + 1, code=Stage.INTERIM)
     # notifications: one of the coordinator's
     a.notification = Notification.objects.filter(recipient=users["coordinator"]).order_by("pk").first()
     _acts(a, _fresh(users["coordinator"]), "А")

@@ -289,11 +289,13 @@ PARTNERSHIPS = {
     # the targets of the territory: the department sets them, a coordinator (the outsider too: their own territory)
     # reads them, nobody else opens them
     P + "targets": [R(GET, NO, 200, 200, 200, 403, 403, 403)],
+    # the installation's default targets are kept in the back office; a region's department sets its region's
     P + "target_edit": [
-        R(GET, lambda s: [s.year], 200, 403, 403, 403, 403, 403, label="form"),
-        R(POST, lambda s: [s.year], 302, 403, 403, 403, 403, 403, label="save",
+        R(GET, lambda s: [s.year], 403, 403, 403, 403, 403, 403, label="default: form"),
+        R(GET, lambda s: [s.year], 200, 403, 403, 403, 403, 403, query="?region={s.region_id}", label="region: form"),
+        R(POST, lambda s: [s.year], 302, 403, 403, 403, 403, 403, query="?region={s.region_id}", label="region: save",
           data=lambda s: {"agreements_per_year": 3, "event_participation": 90, "teacher_coverage": 40, "seen": 0},
-          effect=lambda s: _default_targets(s.year)),
+          effect=lambda s: _targets(s.region_id, s.year)),
     ],
     P + "teachers": [R(GET, NO, 200, 200, 200, 200, 403, 200)],
     P + "teachers_export": [R(GET, NO, 200, 200, 200, 200, 403, 200)],
@@ -526,12 +528,12 @@ def _accepted(self_assessment):
     return SelfAssessment.objects.filter(pk=self_assessment.pk, status=SelfAssessment.Status.ACCEPTED)
 
 
-def _stage_data(code, *, name="Пилотный этап"):
+def _stage_data(code, *, name="Пилотный этап", year=None):
     import datetime
 
     from schools.school_year import current_school_year
 
-    year = current_school_year()
+    year = year or current_school_year()
     return {"position": 4, "code": code, "name": name, "starts_on": datetime.date(year - 1, 10, 1),
             "due_on": datetime.date(year - 1, 10, 31), "basis": ""}  # fmt: skip
 
@@ -539,7 +541,7 @@ def _stage_data(code, *, name="Пилотный этап"):
 def _stages(**fields):
     from monitoring.models import MonitoringStage
 
-    return MonitoringStage.objects.filter(region__isnull=True, **fields)
+    return MonitoringStage.objects.filter(**({"region__isnull": True} | fields))
 
 
 def _shift_data(stage):
@@ -554,10 +556,10 @@ def _shifts(stage, municipality):
     return MunicipalStageShift.objects.filter(stage=stage, municipality=municipality)
 
 
-def _default_targets(year):
+def _targets(region_id, year):
     from partnerships.models import SupportTarget
 
-    return SupportTarget.objects.filter(region__isnull=True, year=year, agreements_per_year=3)
+    return SupportTarget.objects.filter(region_id=region_id, year=year, agreements_per_year=3)
 
 
 def _open_reports(school):
@@ -611,52 +613,57 @@ MONITORING = {
     # territory) reads it and shifts the dates of their own municipality; nobody else opens it
     M + "calendar": [R(GET, NO, 200, 200, 200, 403, 403, 403)],
     M + "calendar_history": [R(GET, lambda s: [s.year], 200, 200, 200, 403, 403, 403)],
+    # the default calendar is the installation's (the back office): no territory's department changes it
     M + "calendar_stage_create": [
-        R(GET, lambda s: [s.year], 200, 403, 403, 403, 403, 403, label="form"),
+        R(GET, lambda s: [s.year], 403, 403, 403, 403, 403, 403, label="default: form"),
+        R(GET, lambda s: [s.year + 1], 200, 403, 403, 403, 403, 403, query="?region={s.region_id}", label="region: form"),
         R(
             POST,
-            lambda s: [s.year],
+            lambda s: [s.year + 1],
             302,
             403,
             403,
             403,
             403,
             403,
-            label="save",
-            data=lambda s: _stage_data("pilot"),
-            effect=lambda s: _stages(year=s.year, code="pilot"),
+            query="?region={s.region_id}",
+            label="region: save",
+            data=lambda s: _stage_data("pilot", year=s.year + 1),
+            effect=lambda s: _stages(region_id=s.region_id, year=s.year + 1, code="pilot"),
         ),
     ],
     M + "calendar_start": [R(POST, lambda s: [s.year], 302, 403, 403, 403, 403, 403, query="?region={s.region_id}")],
     M + "calendar_stage_edit": [
-        R(GET, a("calendar_stage"), 200, 403, 403, 404, 404, 404, label="form"),
+        R(GET, a("calendar_stage"), 403, 403, 403, 404, 404, 404, label="default: form"),
+        R(GET, a("region_stage"), 200, 403, 403, 404, 404, 404, label="region: form"),
         R(
             POST,
-            a("calendar_stage"),
+            a("region_stage"),
             302,
             403,
             403,
             404,
             404,
             404,
-            label="save",
-            data=lambda s: _stage_data("interim", name="2 этап"),
-            effect=lambda s: _stages(year=s.year, code="interim", name="2 этап"),
+            label="region: save",
+            data=lambda s: _stage_data("interim", name="2 этап", year=s.year + 1),
+            effect=lambda s: _stages(region_id=s.region_id, year=s.year + 1, code="interim", name="2 этап"),
         ),
     ],
     M + "calendar_stage_delete": [
-        R(GET, a("calendar_stage"), 200, 403, 403, 404, 404, 404, label="confirm"),
+        R(GET, a("calendar_stage"), 403, 403, 403, 404, 404, 404, label="default: confirm"),
+        R(GET, a("region_stage"), 200, 403, 403, 404, 404, 404, label="region: confirm"),
         R(
             POST,
-            a("calendar_stage"),
+            a("region_stage"),
             302,
             403,
             403,
             404,
             404,
             404,
-            label="delete",
-            effect=lambda s: _stages(year=s.year, code="interim"),
+            label="region: delete",
+            effect=lambda s: _stages(region_id=s.region_id, year=s.year + 1, code="interim"),
         ),
     ],
     M + "calendar_stage_shift": [

@@ -14,7 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from monitoring.calendar import stages_of
-from monitoring.calendar_services import monitoring_stage_delete, monitoring_stage_save, stage_shift_save
+from monitoring.calendar_services import (
+    monitoring_calendar_start,
+    monitoring_stage_delete,
+    monitoring_stage_save,
+    stage_shift_save,
+)
 from monitoring.models import Indicator, IndicatorValue, MonitoringStage, MunicipalStageShift, SelfAssessment
 from monitoring.reminders import self_assessment_reminders
 from monitoring.services import MonitoringError, ValueEntry, indicator_values_save
@@ -153,7 +158,9 @@ def test_impossible_stages_are_refused_in_russian(client, mon):
 
 
 def test_a_municipality_shifts_dates_only_inside_the_departments(mon):
-    stage = MonitoringStage.objects.get(region__isnull=True, year=mon.year, code="interim")
+    region = mon.municipality_a.region  # the region's own calendar: the default one is the installation's
+    monitoring_calendar_start(actor=fresh("department"), region=region, year=mon.year)
+    stage = MonitoringStage.objects.get(region=region, year=mon.year, code="interim")
     coordinator = fresh("coordinator")
     inside = stage_shift_save(
         actor=coordinator, stage=stage, municipality=mon.municipality_a,
@@ -171,7 +178,7 @@ def test_a_municipality_shifts_dates_only_inside_the_departments(mon):
     # the department's dates cannot then leave the municipality's shift outside
     with pytest.raises(MonitoringError, match="не вмещают сроки, сдвинутые муниципалитетами"):
         monitoring_stage_save(
-            actor=fresh("department"), region=None, year=mon.year, stage=stage,
+            actor=fresh("department"), region=region, year=mon.year, stage=stage,
             data={"code": "interim", "name": stage.name, "position": stage.position, "starts_on": stage.starts_on,
                   "due_on": inside.due_on - datetime.timedelta(days=1), "basis": ""},
         )  # fmt: skip

@@ -51,7 +51,8 @@ def test_a_resubmission_says_so(clean, programmes):
 def test_a_municipal_programme_goes_to_the_department_for_regional_review(clean, programmes):
     programme = programmes["municipal"]
     services.programme_submit(programme=programme, actor=clean["coordinator"])
-    assert set(received(kinds.PROGRAMME_SUBMITTED)) == {"department"}
+    # the regional review is the department's: the region's and the district's, both acting for the municipality
+    assert set(received(kinds.PROGRAMME_SUBMITTED)) == {"department", "district"}
 
 
 def test_a_return_with_remarks_and_an_acceptance_go_to_the_school_team(clean, programmes, client):
@@ -170,7 +171,9 @@ def test_inactive_people_and_the_actor_are_skipped(clean, programmes):
 def test_recipient_helpers_follow_the_roles(demo, programmes):
     school = School.objects.get(short_name=SCHOOL_TEAM_SCHOOL)
     names = lambda qs: set(qs.values_list("username", flat=True))  # noqa: E731
-    assert names(recipients.department()) == {"department"}
+    assert names(recipients.departments_of_region(school.municipality.region_id)) == {"department"}
+    # the municipality's department: its region's and its district's
+    assert names(recipients.departments_of_municipality(school.municipality_id)) == {"department", "district"}
     assert names(recipients.coordinators_of(school.municipality)) == {"coordinator"}
     assert names(recipients.tutors_of(school.municipality_id)) == {"tutor"}
     assert names(recipients.school_team_of(school)) == {"school"}

@@ -111,6 +111,7 @@ def grow(world, n: int) -> None:
     )
     events = MethodicalEvent.objects.bulk_create(
         MethodicalEvent(title=f"Семинар {start + i}", format="seminar", held_on=days(-i - 1), municipality=municipality,
+                        region_id=municipality.region_id,
                         organiser="Координатор")  # fmt: skip
         for i in range(n)
     )

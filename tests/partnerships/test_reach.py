@@ -115,10 +115,12 @@ def test_reach_costs_the_curator_one_query_and_nobody_else_any(world, django_ass
         reach_of(curator)
     with django_assert_num_queries(0):  # kept on the user object for the rest of the request
         reach_of(curator)
-    for role in ("department", "coordinator", "school", "tutor"):
+    for role in ("coordinator", "school", "tutor"):
         user = fresh(world.users[role])
         with django_assert_num_queries(1):
             reach_of(user)
+    with django_assert_num_queries(2):  # a region's department: the roles, then the region's municipalities
+        reach_of(fresh(world.users["department"]))
 
 
 def test_session_logging_stops_when_the_agreement_ends(client, world):

@@ -37,9 +37,18 @@ def a_school(demo):
 
 
 def territory(*municipalities) -> Region:
-    """A territory of its own for these municipalities (the demo region has a route of its own already)."""
-    region = Region.objects.create(name=f"Территория {Region.objects.count() + 1}")
+    """A territory of its own for these municipalities (the demo region has a route of its own already); the demo's
+    department heads it too."""
+    region = headed_region(f"Территория {Region.objects.count() + 1}")
     Municipality.objects.filter(pk__in=[m.pk for m in municipalities]).update(region=region)
+    return region
+
+
+def headed_region(name: str) -> Region:
+    """A new region whose department is the demo's `department` (as well as of the demo region)."""
+    region = Region.objects.create(name=name)
+    department = get_user_model().objects.get(username="department")
+    RoleAssignment.objects.create(user=department, role=RoleAssignment.Role.DEPARTMENT, region=region)
     return region
 
 
@@ -305,9 +314,11 @@ def step_data(step, **changes):
 
 
 def test_route_editing_refuses_impossible_routes_in_russian(demo, client):
-    from programs.review_routes import default_route
+    from programs.route_services import route_create
 
-    route = default_route("municipal")
+    # the region's own route for municipal programmes (the default one is the installation's, kept in the back office)
+    region = School.objects.get(short_name="Никольская ООШ").municipality.region
+    route = route_create(actor=demo["department"], region=region, owner="municipal")
     only = route.steps.get()
     client.force_login(demo["department"])
     edit = reverse("programs:step_edit", args=[only.pk])
@@ -363,7 +374,7 @@ def test_coordinators_read_the_routes_and_only_the_department_edits(demo, client
 
 def test_moving_a_step_keeps_the_order_and_refuses_an_overturning_first_step(demo, client):
     route = territory_route(
-        Region.objects.create(name="Пустая территория"), MUNICIPAL, REGIONAL | {"may_overturn": True}
+        headed_region("Пустая территория"), MUNICIPAL, REGIONAL | {"may_overturn": True}
     )
     second = route.steps.get(position=2)
     client.force_login(demo["department"])

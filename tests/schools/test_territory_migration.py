@@ -38,7 +38,7 @@ def test_the_departments_rows_become_its_regions_and_its_role_the_regions_role()
         user = old.get_model("auth", "User").objects.create(username="inspector")
         old.get_model("schools", "RoleAssignment").objects.create(user=user, role="department")
         old.get_model("schools", "Criterion").objects.create(
-            year=2026, code="ege_math_mean", name="Средний балл", kind="results", profile_field="students"
+            year=2026, code="ege_math_mean", name="Средний балл", kind="results", profile_field="students", line=25
         )
         old.get_model("schools", "IdentificationSettings").objects.create(year=2026, oip_threshold=25)
         old.get_model("schools", "IdentificationRun").objects.create(year=2026, state="done")
