@@ -266,6 +266,11 @@ def can_edit_calendar(user, region: Region | None = None) -> bool:
     return reach.acts_for_region(region.pk)
 
 
+def edits_some_calendar(user) -> bool:
+    """A regional department: it edits its region's calendar (asked before the territory is read)."""
+    return bool(reach_of(user).department_region_ids)
+
+
 def calendar_regions(user) -> QuerySet[Region]:
     """The territories whose calendar the user reads: every one for the federal operator, the regions of the
     department's, the institute's and a coordinator's municipalities (the default calendar is read by all)."""

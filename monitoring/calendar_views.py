@@ -94,6 +94,7 @@ def _stage_form_page(request, form, *, title: str, year: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def stage_create(request, year):
+    access.require(access.edits_some_calendar(request.user), NOT_DEPARTMENT)
     year = _year_or_404(year)
     region = access.get_calendar_region_or_404(request.user, request.GET.get("region"))
     access.require(access.can_edit_calendar(request.user, region), NOT_DEPARTMENT)
@@ -156,6 +157,7 @@ def stage_delete(request, pk):
 @login_required
 @require_POST
 def calendar_start(request, year):
+    access.require(access.edits_some_calendar(request.user), NOT_DEPARTMENT)
     year = _year_or_404(year)
     region = access.get_calendar_region_or_404(request.user, request.GET.get("region"))
     if region is None:

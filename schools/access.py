@@ -223,7 +223,7 @@ def _municipality_ids_of_regions(assignments) -> dict[int, set[int]]:
     region_ids = {a.region_id for a in assignments if a.role in RoleAssignment.TERRITORY_ROLES and a.region_id}
     found: dict[int, set[int]] = {region_id: set() for region_id in region_ids}
     if region_ids:
-        for pk, region_id in Municipality.objects.filter(region_id__in=region_ids).values_list("pk", "region_id"):
+        for pk, region_id in Municipality.objects.filter(region_id__in=region_ids).order_by().values_list("pk", "region_id"):
             found[region_id].add(pk)
     return found
 

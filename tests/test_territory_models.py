@@ -58,7 +58,7 @@ def test_seed_002_programmes_follow_the_default_route_the_coordinator_decides(fu
     programme = make_programme(school=School.objects.get(short_name="Никольская ООШ"), measures=2, sections=1)
     first = route_steps(programme)[0]
     assert (first.kind, first.reviewer, first.deciding) == ("municipal", "coordinator", True)
-    submitted = services.programme_submit(programme=programme, actor=full_demo["department_b"])
+    submitted = services.programme_submit(programme=programme, actor=full_demo["department"])
     review = submitted.reviews.get()
     _accept(review, full_demo["coordinator"])
     submitted.refresh_from_db()

@@ -18,8 +18,8 @@ SHNOR_STATUSES = (Status.SHNOR, Status.BOTH)
 
 
 class IdentificationMixin:
-    """Creates each region's department (`department` for the first region, `department<region id>` for the others)
-    and the federal operator (and `self.password`, every generated user's), runs and approves each region's lists,
+    """Creates each region's department and institute (`department` and `institute` for the first region,
+    `department<region id>` and `institute<region id>` for the others) and the federal operator (and `self.password`, every generated user's), runs and approves each region's lists,
     and sets `status` and `curator_candidate` on every school record."""
 
     def identification(self) -> None:
@@ -35,6 +35,11 @@ class IdentificationMixin:
             )
             RoleAssignment.objects.create(user=department, role=Role.DEPARTMENT, region_id=region_id)
             departments[region_id] = department
+            institute = User.objects.create(
+                username=username.replace("department", "institute"), last_name="Зайцева",
+                first_name="Анна Викторовна", password=self.password, email=f"institute{region_id}@scale.example.ru",
+            )
+            RoleAssignment.objects.create(user=institute, role=Role.INSTITUTE, region_id=region_id)
         federal = User.objects.create(
             username="federal", last_name="Фёдорова", first_name="Елена Михайловна", password=self.password,
             email="federal@scale.example.ru",

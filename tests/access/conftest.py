@@ -202,10 +202,15 @@ def _side_a(users):
     a.calendar_stage = MonitoringStage.objects.get(region__isnull=True, year=a.year, code=Stage.INTERIM)
     a.region_id = a.municipality.region_id
     # and the region's own calendar of the next year, which its department edits (the default is the installation's)
-    from monitoring.calendar_services import monitoring_calendar_start
+    from monitoring.calendar_services import monitoring_stage_save
 
-    monitoring_calendar_start(actor=_fresh(users["department"]), region=a.municipality.region, year=a.year + 1)
-    a.region_stage = MonitoringStage.objects.get(region_id=a.region_id, year=a.year + 1, code=Stage.INTERIM)
+    for position, code, month in ((1, Stage.ENTRY, 10), (2, Stage.INTERIM, 12)):
+        stage = monitoring_stage_save(
+            actor=_fresh(users["department"]), region=a.municipality.region, year=a.year + 1,
+            data={"code": code, "name": f"Этап {position}", "position": position, "basis": "",
+                  "starts_on": datetime.date(a.year, month, 1), "due_on": datetime.date(a.year, month, 25)},
+        )  # fmt: skip
+    a.region_stage = stage  # the interim one: a calendar keeps at least one stage, so it may be deleted
     # notifications: one of the coordinator's
     a.notification = Notification.objects.filter(recipient=users["coordinator"]).order_by("pk").first()
     _acts(a, _fresh(users["coordinator"]), "А")

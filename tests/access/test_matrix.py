@@ -292,10 +292,12 @@ PARTNERSHIPS = {
     # the installation's default targets are kept in the back office; a region's department sets its region's
     P + "target_edit": [
         R(GET, lambda s: [s.year], 403, 403, 403, 403, 403, 403, label="default: form"),
-        R(GET, lambda s: [s.year], 200, 403, 403, 403, 403, 403, query="?region={s.region_id}", label="region: form"),
-        R(POST, lambda s: [s.year], 302, 403, 403, 403, 403, 403, query="?region={s.region_id}", label="region: save",
+        R(GET, lambda s: [s.year + 2], 200, 403, 403, 403, 403, 403, query="?region={s.region_id}",
+          label="region: form"),
+        R(POST, lambda s: [s.year + 2], 302, 403, 403, 403, 403, 403, query="?region={s.region_id}",
+          label="region: save (a year it has no targets of yet)",
           data=lambda s: {"agreements_per_year": 3, "event_participation": 90, "teacher_coverage": 40, "seen": 0},
-          effect=lambda s: _targets(s.region_id, s.year)),
+          effect=lambda s: _targets(s.region_id, s.year + 2)),
     ],
     P + "teachers": [R(GET, NO, 200, 200, 200, 200, 403, 200)],
     P + "teachers_export": [R(GET, NO, 200, 200, 200, 200, 403, 200)],
@@ -541,7 +543,7 @@ def _stage_data(code, *, name="Пилотный этап", year=None):
 def _stages(**fields):
     from monitoring.models import MonitoringStage
 
-    return MonitoringStage.objects.filter(**({"region__isnull": True} | fields))
+    return MonitoringStage.objects.filter(**(fields if "region_id" in fields else {"region__isnull": True} | fields))
 
 
 def _shift_data(stage):

@@ -183,4 +183,5 @@ def test_recipient_helpers_follow_the_roles(demo, programmes):
     mutual = Review.objects.get(kind=Review.Kind.MUTUAL)
     assert names(recipients.reviewers_of(mutual)) == {"curator"}
     regional = Review.objects.filter(kind=Review.Kind.REGIONAL).first()
-    assert names(recipients.reviewers_of(regional)) == {"department"}
+    # the department of the programme's municipality: the region's and the district's
+    assert names(recipients.reviewers_of(regional)) == {"department", "district"}

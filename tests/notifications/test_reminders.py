@@ -154,8 +154,9 @@ def test_reviews_waiting_more_than_5_days_go_to_whom_they_wait_for(clean, progra
     open_reviews.update(created_at=days_before_the_run(6))
     run()
     got = received(kinds.REVIEW_WAITING)
-    # municipal, mutual, regional, and the demo's evidence review given to the institute (its expert)
-    assert set(got) == {"coordinator", "curator", "department", "expert"}
+    # municipal, mutual, regional (the region's and the district's department), and the demo's evidence review given
+    # to the institute (its expert)
+    assert set(got) == {"coordinator", "curator", "department", "district", "expert"}
     assert all("ждёт 6 дней" in n.title for rows in got.values() for n in rows)
     assert "coordinator_b" not in got
 

@@ -119,8 +119,9 @@ def test_reach_costs_the_curator_one_query_and_nobody_else_any(world, django_ass
         user = fresh(world.users[role])
         with django_assert_num_queries(1):
             reach_of(user)
+    department = fresh(world.users["department"])
     with django_assert_num_queries(2):  # a region's department: the roles, then the region's municipalities
-        reach_of(fresh(world.users["department"]))
+        reach_of(department)
 
 
 def test_session_logging_stops_when_the_agreement_ends(client, world):

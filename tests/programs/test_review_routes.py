@@ -344,7 +344,7 @@ def test_route_editing_refuses_impossible_routes_in_russian(demo, client):
 
 
 def test_a_step_checklist_is_edited_line_by_line(demo, client):
-    step = ReviewStep.objects.get(route__region__isnull=True, route__owner="school", position=2)
+    step = territory_route(headed_region("Территория с чек-листом"), MUNICIPAL, REGIONAL).steps.get(position=2)
     client.force_login(demo["department"])
     url = reverse("programs:step_criteria", args=[step.pk])
     client.post(url, {"criteria": "Рекомендации подготовлены\nОпыт описан"})
