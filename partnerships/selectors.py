@@ -243,6 +243,7 @@ def municipal_summary(
                 "year_label": school_year_label(year),
                 "list_year": list_year_for(year),
                 "as_of": as_of,
+                "period": (start, end),
                 "targets": targets,
                 "signed": n_signed,
                 "target": targets.agreements_per_year,
@@ -601,7 +602,8 @@ def _tutor_items(user, today: datetime.date) -> dict:
         ),
         "teacher_count": teachers.count(),
         "items_due": list(due.select_related("plan__teacher").order_by("due_on", "pk")[:HOME_LIMIT]),
-        "overdue_count": due.filter(due_on__lt=today).count(),
+        # plans, not items: the number opens the list of ИПРП with overdue items
+        "overdue_count": DevelopmentPlan.objects.filter(pk__in=due.filter(due_on__lt=today).values("plan_id")).count(),
     }
 
 
