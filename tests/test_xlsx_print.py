@@ -87,6 +87,8 @@ def exports(client, full_demo, tmp_path) -> dict[str, Path]:
         reverse("schools:passport_template") + f"?year={year - 1}",
         reverse("schools:results_import_template"),
         reverse("monitoring:self_assessment_template", args=[school.pk, year, Stage.ENTRY]),
+        reverse("programs:measures_export"),
+        reverse("partnerships:practice_downloads_export"),
     ]
     client.force_login(full_demo["department"])
     files = {}
@@ -106,7 +108,7 @@ def exports(client, full_demo, tmp_path) -> dict[str, Path]:
 
 
 def test_every_export_prints_its_last_column_on_the_first_page(exports, tmp_path):
-    assert len(exports) == 24
+    assert len(exports) == 26
     pdfs = libreoffice(list(exports.values()), "pdf", tmp_path / "pdf")
     for name, path in exports.items():
         title, header = printed_header(path)

@@ -176,3 +176,24 @@ def test_the_new_lists_read_a_fixed_number_of_queries_however_many_rows_a_page_s
     (few, shown_few), (many, shown_many) = queries(1), queries(50)
     assert shown_many > shown_few
     assert few == many
+
+
+@pytest.mark.parametrize("username", ["department", "coordinator"])
+@pytest.mark.parametrize(
+    ("url_name", "query"),
+    [("programs:measures", {"status": "active"}), ("programs:measures", {}),
+     ("partnerships:practice_downloads", {"year": ""}), ("partnerships:practice_downloads", {})],
+)  # fmt: skip
+def test_the_new_lists_export_the_rows_they_count_with_the_same_filters(client, world, username, url_name, query):
+    """The list's «Выгрузить в Excel» keeps its filters: the workbook holds the rows the page counts, one a row."""
+    import io
+
+    import openpyxl
+
+    client.force_login(world.users[username])
+    page = client.get(reverse(url_name), query)
+    assert reverse(url_name + "_export") in page.content.decode()  # the button
+    export = client.get(reverse(url_name + "_export"), query)
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    assert sheet.max_row - 1 == page.context["page"].paginator.count > 0
+
