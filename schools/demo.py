@@ -351,4 +351,3 @@ def schools_give_directors(schools, *, start: int = 0) -> None:
         if not school.director:
             school.director = director_name(number)
             school.save(update_fields=["director"])
-

@@ -291,4 +291,3 @@ def test_values_import_preview_names_text_beside_the_table(client, mon):
     assert "строка 1, столбец L: текст «Заметки» вне полей шаблона" in text
     assert f"строка {row}, столбец M: текст «проверить» вне полей шаблона" in text
     assert "Сохранить значения" in text
-

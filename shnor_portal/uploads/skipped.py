@@ -64,4 +64,3 @@ def report_beside_table(sheet: Sheet, problems: Problems, *, header_row: int, co
             if cell_text(value):
                 problems.add(UNREAD_MESSAGE.format(value=shown(value)), sheet=sheet.title, row=number, column=column,
                              value=value)  # fmt: skip
-

@@ -196,4 +196,3 @@ def test_the_new_lists_export_the_rows_they_count_with_the_same_filters(client, 
     export = client.get(reverse(url_name + "_export"), query)
     sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
     assert sheet.max_row - 1 == page.context["page"].paginator.count > 0
-
