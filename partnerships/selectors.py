@@ -23,10 +23,11 @@ from .access import (
     team_school_ids,
     visible_agreements,
     visible_events,
+    visible_practice_downloads,
     visible_practices,
     visible_sessions,
 )
-from .filters import AgreementFilter, EventFilter, PracticeFilter, SessionFilter
+from .filters import AgreementFilter, DownloadFilter, EventFilter, PracticeFilter, SessionFilter
 from .models import (
     OPEN_ITEM_STATUSES,
     Agreement,
@@ -392,6 +393,13 @@ def practice_list(*, user, data) -> tuple[PracticeFilter, QuerySet[Practice]]:
         .order_by("-published_at", "-created_at", "-pk")
     )
     return practice_filter, rows
+
+
+def practice_download_list(*, user, data) -> tuple[DownloadFilter, QuerySet[PracticeDownload]]:
+    """Downloads of the bank's practices, filtered, as their page and its export show them."""
+    download_filter = DownloadFilter(data or None, queryset=visible_practice_downloads(user), user=user)
+    rows = download_filter.qs.select_related("practice__school__municipality").order_by("-downloaded_at", "-pk")
+    return download_filter, rows
 
 
 # --- events -------------------------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from .models import (
     ListChange,
     Municipality,
     Organisation,
+    Region,
     RoleAssignment,
     School,
     SchoolYearProfile,
@@ -195,6 +196,37 @@ def teams_schools(user) -> list[School]:
 def oversees(user) -> bool:
     """The department or a municipal coordinator."""
     return reach_of(user).oversees
+
+
+def territory_of(user) -> str:
+    """The territory a person's exports cover, for their running header (`shnor_portal.spreadsheets.print_setup`):
+    the municipalities of a coordinator, a tutor, a school's team or an organisation of a municipality (their
+    regions when more than three); the region of a department or a regional organisation — the regions, in a
+    deployment of several, as outside a request. Read once per request."""
+    cached = getattr(user, "_export_territory", None)
+    if cached is not None:
+        return cached
+    reach = reach_of(user)
+    places = set()
+    for a in () if reach.everything else reach.assignments:
+        municipality = a.municipality or (a.school.municipality if a.school_id else None)
+        if a.organisation_id and municipality is None:
+            municipality = a.organisation.municipality or a.organisation.region
+        places.add(municipality)
+    places.discard(None)
+    if places and len(places) <= 3:
+        territory = ", ".join(sorted(str(place) for place in places))
+    else:
+        regions = Region.objects.filter(municipalities__isnull=False).distinct()
+        if places:
+            regions = regions.filter(
+                Q(municipalities__in=[p for p in places if isinstance(p, Municipality)])
+                | Q(pk__in=[p.pk for p in places if isinstance(p, Region)])
+            )
+        territory = ", ".join(regions.order_by("name").values_list("name", flat=True))
+    if user is not None:
+        user._export_territory = territory
+    return territory
 
 
 def visible_municipalities(user) -> QuerySet[Municipality]:

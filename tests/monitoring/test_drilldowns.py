@@ -251,3 +251,23 @@ def test_the_home_numbers_filters_open_nothing_beyond_the_users_reach(client, ho
     client.force_login(home_world.users["coordinator_b"])
     for url, path in lists:
         assert a not in municipalities(url, path), url
+
+
+@pytest.mark.parametrize("username", ["department", "coordinator"])
+@pytest.mark.parametrize(
+    ("url_name", "query"),
+    [("programs:measures", {"status": "active"}), ("programs:measures", {}),
+     ("partnerships:practice_downloads", {"year": ""}), ("partnerships:practice_downloads", {})],
+)  # fmt: skip
+def test_the_new_lists_export_the_rows_they_count_with_the_same_filters(client, world, username, url_name, query):
+    """The list's «Выгрузить в Excel» keeps its filters: the workbook holds the rows the page counts, one a row."""
+    import io
+
+    import openpyxl
+
+    client.force_login(world.users[username])
+    page = client.get(reverse(url_name), query)
+    assert reverse(url_name + "_export") in page.content.decode()  # the button
+    export = client.get(reverse(url_name + "_export"), query)
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    assert sheet.max_row - 1 == page.context["page"].paginator.count > 0
