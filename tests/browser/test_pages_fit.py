@@ -60,3 +60,27 @@ def test_every_roles_home_page_fits_and_shows_the_users_name(laptop: Page, live_
         expect(menu).to_have_accessible_name(re.compile(full_names[username]))
         menu.click()
         expect(laptop.locator(".user-menu + .dropdown-menu").get_by_text(full_names[username])).to_be_visible()
+
+
+def test_the_dashboard_shows_a_group_of_columns_at_a_time(laptop: Page, live_server, screens):
+    log_in(laptop, live_server, "department")
+    laptop.goto(f"{live_server.url}/monitoring/dashboard/")
+    laptop.screenshot(path=screens / "dashboard.png", full_page=True)
+    assert not scrolls_sideways(laptop)
+    box = laptop.locator(".dashboard-overview-box")
+    assert box.evaluate("element => element.scrollWidth <= element.clientWidth"), "таблица шире своего блока"
+
+    table = laptop.locator("table.dashboard-overview")
+    first_row = table.locator("tbody tr").first
+    assert position(first_row.locator("th").first) == "sticky"
+    assert position(table.locator("thead th").first) == "sticky"
+
+    # the first group is on screen, the others wait for their switch
+    expect(table.locator("thead th", has_text="Школ всего")).to_be_visible()
+    expect(table.locator("thead th", has_text="Скачиваний практик за год")).to_be_hidden()
+    laptop.get_by_role("tab", name="Педагоги и практики").click()
+    expect(table.locator("thead th", has_text="Скачиваний практик за год")).to_be_visible()
+    expect(table.locator("thead th", has_text="Школ всего")).to_be_hidden()
+    expect(first_row.locator("td:visible a.figure-link").first).to_be_visible()
+    assert box.evaluate("element => element.scrollWidth <= element.clientWidth")
+    laptop.screenshot(path=screens / "dashboard-teachers.png", full_page=True)
