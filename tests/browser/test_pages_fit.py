@@ -84,3 +84,29 @@ def test_the_dashboard_shows_a_group_of_columns_at_a_time(laptop: Page, live_ser
     expect(first_row.locator("td:visible a.figure-link").first).to_be_visible()
     assert box.evaluate("element => element.scrollWidth <= element.clientWidth")
     laptop.screenshot(path=screens / "dashboard-teachers.png", full_page=True)
+
+
+def test_the_registrys_filters_wait_behind_a_button_and_show_as_chips(laptop: Page, live_server, screens):
+    log_in(laptop, live_server, "department")
+    laptop.goto(f"{live_server.url}/schools/")
+    filters = laptop.get_by_role("form", name="Фильтры реестра")
+    expect(filters).to_be_hidden()
+    assert not scrolls_sideways(laptop)
+    laptop.get_by_role("button", name=re.compile("Фильтры")).click()
+    expect(filters).to_be_visible()
+    filters.get_by_label("Статус в перечне").select_option(label="ШНОР")
+    filters.get_by_label("Поиск по названию").fill("СОШ")
+    filters.get_by_role("button", name="Показать").click()
+
+    expect(filters).to_be_hidden()
+    chips = laptop.locator(".filter-chips")
+    expect(chips.get_by_role("link", name=re.compile("Статус в перечне: ШНОР"))).to_be_visible()
+    expect(chips.get_by_role("link", name=re.compile("Поиск по названию: СОШ"))).to_be_visible()
+    # the year and the ordering the form always sends are defaults, not filters
+    expect(chips.locator(".filter-chip")).to_have_count(2)
+    laptop.screenshot(path=screens / "registry-filtered.png", full_page=True)
+
+    chips.get_by_role("link", name=re.compile("Статус в перечне")).click()
+    expect(laptop).not_to_have_url(re.compile("status="))
+    expect(laptop).to_have_url(re.compile("q=%D0%A1%D0%9E%D0%A8|q=СОШ"))
+    expect(laptop.locator(".filter-chip")).to_have_count(1)

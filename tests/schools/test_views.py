@@ -1,3 +1,6 @@
+import html as html_lib
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -117,6 +120,30 @@ def test_school_list_search_and_filter(client, demo, municipality_a):
     assert [s.short_name for s in response.context["page"].object_list] == [SCHOOL_TEAM_SCHOOL]
     response = client.get(reverse("schools:list"), {"municipality": municipality_a.pk, "kind": "gymnasium"})
     assert [s.short_name for s in response.context["page"].object_list] == [CURATOR_SCHOOL]
+
+
+def test_the_registrys_filters_in_use_show_as_chips_that_remove_them(client, demo, municipality_a):
+    client.force_login(demo["department"])
+    url = reverse("schools:list")
+
+    def chips(**query) -> dict[str, tuple[str, str]]:
+        html = html_lib.unescape(client.get(url, query).content.decode())
+        assert 'id="registry-filters"' in html and "registry-filters collapse" in html  # folded behind its button
+        found = re.findall(r'filter-chip" href="\?([^"]*)"\s+title="[^"]*" aria-label="([^:]+): ([^"]+) — убрать"', html)
+        return {label: (value, link) for link, label, value in found}
+
+    assert chips() == {}
+    # the form always sends the year and the ordering: as defaults they are no filters
+    default_year = client.get(url).context["filter"].defaults["year"]
+    found = chips(q="СОШ", municipality=municipality_a.pk, year=default_year, ordering="name", page="2")
+    assert found == {
+        "Поиск по названию": ("СОШ", f"municipality={municipality_a.pk}&year={default_year}&ordering=name"),
+        "Муниципалитет": (municipality_a.name, f"q=%D0%A1%D0%9E%D0%A8&year={default_year}&ordering=name"),
+    }
+    assert chips(cluster="null", status="shnor") == {
+        "Кластер": ("без кластера", "status=shnor"),
+        "Статус в перечне": ("ШНОР", "cluster=null"),
+    }
 
 
 def test_school_list_paginates(client, demo, settings):
