@@ -10,9 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db.models import Count
 from playwright.sync_api import Page, expect
 
 from partnerships.demo import seed_partnerships
+from programs.models import Programme
 from schools.demo import DEMO_USERS
 from tests.seeding import seed_or_replay
 
@@ -110,3 +112,36 @@ def test_the_registrys_filters_wait_behind_a_button_and_show_as_chips(laptop: Pa
     expect(laptop).not_to_have_url(re.compile("status="))
     expect(laptop).to_have_url(re.compile("q=%D0%A1%D0%9E%D0%A8|q=СОШ"))
     expect(laptop.locator(".filter-chip")).to_have_count(1)
+
+
+def test_the_roadmap_folds_its_tasks_and_keeps_its_header_in_view(laptop: Page, live_server, screens):
+    programme = Programme.objects.annotate(n=Count("measures")).order_by("-n", "pk").first()
+    log_in(laptop, live_server, "department")
+    laptop.goto(f"{live_server.url}/programs/{programme.pk}/")
+    laptop.screenshot(path=screens / "roadmap.png", full_page=True)
+    assert not scrolls_sideways(laptop)
+    roadmap = laptop.locator("#roadmap")
+    assert position(roadmap.locator("thead")) == "sticky"
+    head = laptop.locator(".roadmap-head", has=laptop.locator("#programme-progress"))  # the title and the totals
+    assert position(head) == "sticky"
+    # scrolled down the roadmap, its head and the table's header are still on screen, one under the other
+    roadmap.locator("tr.measure-row").nth(8).scroll_into_view_if_needed()
+    laptop.mouse.wheel(0, 600)
+    head_box, header_box = head.bounding_box(), roadmap.locator("thead").bounding_box()
+    assert head_box["y"] == pytest.approx(0, abs=1)
+    assert header_box["y"] == pytest.approx(head_box["height"], abs=2)
+    laptop.screenshot(path=screens / "roadmap-scrolled.png")
+
+    section = roadmap.locator("tbody.roadmap-section").first
+    measure = section.locator("tr.measure-row").first
+    expect(measure).to_be_visible()
+    height = laptop.evaluate("document.documentElement.scrollHeight")
+    section.get_by_role("button", name=re.compile("Свернуть задачу 1")).click()
+    expect(measure).to_be_hidden()
+    assert laptop.evaluate("document.documentElement.scrollHeight") < height
+    section.get_by_role("button", name=re.compile("Развернуть задачу 1")).click()
+    expect(measure).to_be_visible()
+
+    laptop.get_by_role("button", name="Свернуть все задачи").click()
+    expect(roadmap.locator("tr.measure-row:visible")).to_have_count(0)
+    laptop.screenshot(path=screens / "roadmap-folded.png", full_page=True)
