@@ -146,6 +146,25 @@ def test_the_registrys_filters_in_use_show_as_chips_that_remove_them(client, dem
     }
 
 
+def test_a_schools_page_names_it_once_and_other_forms_only_when_they_differ(client, demo):
+    client.force_login(demo["department"])
+    school = School.objects.get(short_name=SCHOOL_TEAM_SCHOOL)
+
+    def card(school) -> str:
+        html = client.get(reverse("schools:detail", args=[school.pk])).content.decode()
+        return html[html.index("<h1") : html.index("</dl>")]  # the heading and the school's card
+
+    School.objects.filter(pk=school.pk).update(name=school.short_name)  # as an imported school often is
+    shown = card(school)
+    assert shown.count(school.short_name) == 1
+    assert "Краткое наименование" not in shown and "Полное наименование" not in shown
+    full = "Муниципальное бюджетное общеобразовательное учреждение «Покровская средняя общеобразовательная школа»"
+    School.objects.filter(pk=school.pk).update(name=full)
+    shown = card(school)
+    assert shown.count(school.short_name) == 1 and shown.count(full) == 1
+    assert "Полное наименование" in shown
+
+
 def test_school_list_paginates(client, demo, settings):
     settings.PAGE_SIZE = 10
     client.force_login(demo["department"])
