@@ -29,12 +29,19 @@ from .yearly_report import ReportError
 
 MUNICIPALITIES_PER_PAGE = 50
 NOT_FOR_YOU = "Панель мониторинга и годовой отчёт — для координаторов и управления образования."
-# The figures shown side by side on the department's dashboard (all of them are in the report).
-OVERVIEW_KEYS = [
-    "schools", "shnor", "shnsu", "both", "with_programme_share", "accepted_share", "measures_done_share",
-    "measures_overdue", "agreements_signed", "sessions", "events_share", "plan_share", "tutor_share", "practices",
-    "downloads", "sa_missing", "sa_returned", "indicators_met", "indicators_not_met",
+# The figures shown side by side on the department's dashboard (all of them are in the report), in groups: the
+# nineteen columns did not fit a screen (2,334 px in a box of 1,116 at 1366 px), so the table shows one group at a
+# time beside the municipality column, and every cell stays in the page for the others (issue 19, item 7).
+OVERVIEW_GROUPS = [
+    ("list", "Перечень", ["schools", "shnor", "shnsu", "both"]),
+    ("programmes", "Программы и дорожные карты", [
+        "with_programme_share", "accepted_share", "measures_done_share", "measures_overdue",
+    ]),
+    ("support", "Сопровождение", ["agreements_signed", "sessions", "events_share"]),
+    ("teachers", "Педагоги и практики", ["plan_share", "tutor_share", "practices", "downloads"]),
+    ("monitoring", "Самооценка и показатели", ["sa_missing", "sa_returned", "indicators_met", "indicators_not_met"]),
 ]  # fmt: skip
+OVERVIEW_KEYS = [key for _group, _label, keys in OVERVIEW_GROUPS for key in keys]
 
 
 def _year(request) -> int:
@@ -62,7 +69,13 @@ def dashboard(request):
         return redirect(reverse("monitoring:dashboard_municipality", args=[municipalities[0].pk]) + f"?year={year}")
     figures = counted_year_figures(user=request.user, year=year)
     figure_defs = {f.key: f for f in FIGURES}
-    columns = [figure_defs[key] for key in OVERVIEW_KEYS]
+    groups = {group: label for group, label, _keys in OVERVIEW_GROUPS}
+    shown = request.GET.get("columns") if request.GET.get("columns") in groups else OVERVIEW_GROUPS[0][0]
+    columns = [
+        {"figure": figure_defs[key], "group": group, "hidden": group != shown}
+        for group, _label, keys in OVERVIEW_GROUPS
+        for key in keys
+    ]
     # A country has 1,150 municipalities: the table shows a page of them (found by name), the totals stay whole.
     search = request.GET.get("q", "").strip()
     listed = [(m, row) for m, row in figures.row_list() if search.casefold() in m.name.casefold()]
@@ -76,23 +89,42 @@ def dashboard(request):
             "municipality": municipality,
             "cells": [
                 {
-                    "key": f.key,
-                    "kind": f.kind,
-                    "value": row[f.key],
-                    "url": link(f.key, municipality.pk),
+                    "key": c["figure"].key,
+                    "kind": c["figure"].kind,
+                    "value": row[c["figure"].key],
+                    "url": link(c["figure"].key, municipality.pk),
+                    "group": c["group"],
+                    "hidden": c["hidden"],
                 }
-                for f in columns
+                for c in columns
             ],
         }
         for municipality, row in page.object_list
     ]
-    total = [{"key": f.key, "kind": f.kind, "value": figures.total[f.key], "url": link(f.key, None)} for f in columns]
+    total = [
+        {
+            "key": c["figure"].key,
+            "kind": c["figure"].kind,
+            "value": figures.total[c["figure"].key],
+            "url": link(c["figure"].key, None),
+            "group": c["group"],
+            "hidden": c["hidden"],
+        }
+        for c in columns
+    ]
+    column_groups = []
+    for group, label, _keys in OVERVIEW_GROUPS:
+        link_query = request.GET.copy()
+        link_query["columns"] = group
+        column_groups.append({"key": group, "label": label, "shown": group == shown, "query": link_query.urlencode()})
     return render(
         request,
         "monitoring/dashboard.html",
         {
             "figures": figures,
             "columns": columns,
+            "column_groups": column_groups,
+            "shown_columns": shown,
             "rows": rows,
             "page": page,
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),

@@ -22,6 +22,7 @@ from shnor_portal.uploads import (
     read_text,
     read_workbook,
     read_year,
+    report_beside_table,
     report_formulas,
     shown,
 )
@@ -53,6 +54,9 @@ COLUMNS = [
 HEADERS = [header for _key, header, _width in COLUMNS]
 COLUMN = {key: index for index, (key, _header, _width) in enumerate(COLUMNS, start=1)}
 MAX_ROWS = 50_000
+# Columns read from the file: the template's and as many beside them, where a note typed next to a value is found
+# and named in the preview (`report_beside_table`); a row is read this wide whatever it holds.
+READ_COLUMNS = len(COLUMNS) + 15
 
 
 # --- the template ---------------------------------------------------------------------------------------------------
@@ -198,7 +202,7 @@ def values_import_preview(file, *, user) -> ValuesImportPreview:
     """Check every row of an uploaded file against the user's scope; nothing is written here."""
     preview = ValuesImportPreview()
     try:
-        sheet = read_workbook(file, max_rows=MAX_ROWS, max_columns=len(COLUMNS) + 2)[0]
+        sheet = read_workbook(file, max_rows=MAX_ROWS, max_columns=READ_COLUMNS)[0]
     except UploadRefused as refused:
         preview.errors.add(str(refused))
         return preview
@@ -207,6 +211,7 @@ def values_import_preview(file, *, user) -> ValuesImportPreview:
     headers = {index: header for index, (_key, header, _width) in enumerate(COLUMNS, start=1)}
     if report_formulas(sheet, preview.errors, read=lambda row, column: row >= 2 and column in headers, headers=headers):
         return preview  # a value that reads as empty would be skipped without a word
+    report_beside_table(sheet, preview.warnings, header_row=1, columns=headers)  # a note beside the table
     scope = _Scope(user)
     parsed: list[ImportRow] = []
     seen: dict[tuple, int] = {}

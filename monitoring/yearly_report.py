@@ -179,7 +179,8 @@ class Report:
         if self.municipality is not None:
             return str(self.municipality)
         regions = {m.region_id for m in self.figures.municipalities}
-        return Region.objects.get(pk=regions.pop()).name if len(regions) == 1 else "все муниципалитеты"
+        names = Region.objects.filter(pk__in=regions).order_by("name").values_list("name", flat=True)
+        return ", ".join(names) or "все муниципалитеты"
 
     # summary and by municipality: the dashboards' figures
 

@@ -3,6 +3,8 @@ pages show; `shnor_portal.spreadsheets.xlsx_bytes` streams them and escapes form
 
 from collections.abc import Iterable, Iterator
 
+from django.utils import timezone
+
 from shnor_portal.spreadsheets import Row, xlsx_bytes
 
 from .models import MethodicalEvent
@@ -117,6 +119,17 @@ def practice_rows(practices) -> Iterator[Row]:
         ]  # fmt: skip
 
 
+DOWNLOAD_COLUMNS = [("Практика", 50), ("Школа", 30), ("Муниципалитет школы", 28), ("Скачано", 18)]
+
+
+def download_rows(downloads) -> Iterator[Row]:
+    yield [title for title, _ in DOWNLOAD_COLUMNS]
+    for d in downloads:
+        school = d.practice.school
+        yield [d.practice.title, school.short_name, school.municipality.name,
+               timezone.localtime(d.downloaded_at).replace(tzinfo=None, microsecond=0)]  # fmt: skip
+
+
 EVENT_COLUMNS = [
     ("Дата", 12), ("Курсы: по", 12), ("Часов", 8), ("Название", 40), ("Форма", 16), ("Уровень", 28),
     ("Организатор", 30), ("Место или ссылка", 30), ("Отменено", 10), ("Приглашено школ", 12), ("Приняли участие", 12),
@@ -208,6 +221,7 @@ EXPORTS = {
     "teachers": ("Педагоги", TEACHER_COLUMNS, teacher_rows),
     "plans": ("ИПРП", PLAN_COLUMNS, plan_rows),
     "practices": ("Практики", PRACTICE_COLUMNS, practice_rows),
+    "downloads": ("Скачивания практик", DOWNLOAD_COLUMNS, download_rows),
     "events": ("Мероприятия", EVENT_COLUMNS, event_rows),
     "coverage": ("Охват педагогов", COVERAGE_COLUMNS, coverage_rows),
     "summary": ("Сводка по муниципалитетам", SUMMARY_COLUMNS, summary_rows),

@@ -11,11 +11,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from programs.models import RiskFactor
-from schools.access import visible_municipalities, visible_schools
+from schools.access import Role, reach_of, visible_municipalities, visible_schools
 from schools.school_year import current_school_year, school_year_choices, school_year_label, school_year_period
 from shnor_portal.choices import MunicipalityFilter
 
-from .access import in_force_q, invited_events
+from .access import in_force_q, invited_events, visible_agreements
 from .models import (
     OPEN_ITEM_STATUSES,
     Agreement,
@@ -33,6 +33,18 @@ from .models import (
 )
 
 YES_NO = [("yes", "да"), ("no", "нет")]
+MINE = [("me", "закреплены за мной")]
+
+
+def tutored_by(user):
+    """The teachers the tutor keeps today: the home page's «Закреплённые за вами педагоги»."""
+    return TutorAssignment.objects.current(timezone.localdate()).filter(tutor=user).values("teacher_id")
+
+
+def _offer_mine_to_tutors(filter_set, user) -> None:
+    """«Тьютор: закреплены за мной» only for a tutor: for anyone else it would always be empty."""
+    if not reach_of(user).has_role(Role.TUTOR):
+        del filter_set.filters["mine"]
 
 
 def _words(value: str) -> list[str]:
@@ -170,10 +182,17 @@ class SessionFilter(ScopedFilterSet):
     risk_factor = django_filters.ModelChoiceFilter(label="Фактор риска", queryset=RiskFactor.objects.all(), empty_label="любой")
     held_from = django_filters.DateFilter(label="С даты", field_name="held_on", lookup_expr="gte")
     held_to = django_filters.DateFilter(label="По дату", field_name="held_on", lookup_expr="lte")
+    agreement = django_filters.ModelChoiceFilter(label="Договор", queryset=None, empty_label="все")
 
     class Meta:
         model = SupportSession
-        fields = ["q", "status", "format", "municipality", "school", "risk_factor", "held_from", "held_to"]
+        fields = ["q", "status", "format", "municipality", "school", "risk_factor", "held_from", "held_to", "agreement"]
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, user=user, **kwargs)
+        self.filters["agreement"].queryset = visible_agreements(user).select_related(
+            "curator_school", "curator_organisation", "supported_school"
+        ).order_by("supported_school__short_name", "number", "pk")
 
     def search(self, queryset, name, value):
         for word in _words(value):
@@ -207,13 +226,21 @@ class TeacherFilter(ScopedFilterSet):
         method="filter_tutor_year", help_text="На сегодня, для прошедшего учебного года — на его последний день.",
     )
     active = django_filters.ChoiceFilter(label="Работает в школе", choices=YES_NO, empty_label="все", method="filter_active")
+    mine = django_filters.ChoiceFilter(label="Тьютор", choices=MINE, empty_label="любой", method="filter_mine")
 
     class Meta:
         model = Teacher
         fields = [
             "q", "municipality", "school", "subject", "category", "experience", "with_plan", "plan_year", "with_tutor",
-            "tutor_year", "active",
+            "tutor_year", "active", "mine",
         ]  # fmt: skip
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, user=user, **kwargs)
+        _offer_mine_to_tutors(self, user)
+
+    def filter_mine(self, queryset, name, value):
+        return queryset.filter(pk__in=tutored_by(self.user))
 
     def search(self, queryset, name, value):
         for word in _words(value):
@@ -267,10 +294,18 @@ class PlanFilter(ScopedFilterSet):
         method="filter_due",
         choices=[("overdue", "есть просроченные"), ("soon", "срок в ближайшие 30 дней")],
     )
+    mine = django_filters.ChoiceFilter(label="Тьютор", choices=MINE, empty_label="любой", method="filter_mine")
 
     class Meta:
         model = DevelopmentPlan
-        fields = ["q", "year", "status", "municipality", "school", "due"]
+        fields = ["q", "year", "status", "municipality", "school", "due", "mine"]
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, user=user, **kwargs)
+        _offer_mine_to_tutors(self, user)
+
+    def filter_mine(self, queryset, name, value):
+        return queryset.filter(teacher__in=tutored_by(self.user))
 
     def search(self, queryset, name, value):
         for word in _words(value):

@@ -23,10 +23,11 @@ from .access import (
     team_school_ids,
     visible_agreements,
     visible_events,
+    visible_practice_downloads,
     visible_practices,
     visible_sessions,
 )
-from .filters import AgreementFilter, EventFilter, PracticeFilter, SessionFilter
+from .filters import AgreementFilter, DownloadFilter, EventFilter, PracticeFilter, SessionFilter
 from .models import (
     OPEN_ITEM_STATUSES,
     Agreement,
@@ -243,6 +244,7 @@ def municipal_summary(
                 "year_label": school_year_label(year),
                 "list_year": list_year_for(year),
                 "as_of": as_of,
+                "period": (start, end),
                 "targets": targets,
                 "signed": n_signed,
                 "target": targets.agreements_per_year,
@@ -391,6 +393,13 @@ def practice_list(*, user, data) -> tuple[PracticeFilter, QuerySet[Practice]]:
         .order_by("-published_at", "-created_at", "-pk")
     )
     return practice_filter, rows
+
+
+def practice_download_list(*, user, data) -> tuple[DownloadFilter, QuerySet[PracticeDownload]]:
+    """Downloads of the bank's practices, filtered, as their page and its export show them."""
+    download_filter = DownloadFilter(data or None, queryset=visible_practice_downloads(user), user=user)
+    rows = download_filter.qs.select_related("practice__school__municipality").order_by("-downloaded_at", "-pk")
+    return download_filter, rows
 
 
 # --- events -------------------------------------------------------------------------------------------------------
@@ -601,7 +610,8 @@ def _tutor_items(user, today: datetime.date) -> dict:
         ),
         "teacher_count": teachers.count(),
         "items_due": list(due.select_related("plan__teacher").order_by("due_on", "pk")[:HOME_LIMIT]),
-        "overdue_count": due.filter(due_on__lt=today).count(),
+        # plans, not items: the number opens the list of ИПРП with overdue items
+        "overdue_count": DevelopmentPlan.objects.filter(pk__in=due.filter(due_on__lt=today).values("plan_id")).count(),
     }
 
 

@@ -64,6 +64,7 @@ urlpatterns = [
     path("practices/", bank.practice_list, name="practices"),
     path("practices/export/", bank.practice_export, name="practices_export"),
     path("practices/downloads/", bank.practice_downloads, name="practice_downloads"),
+    path("practices/downloads/export/", bank.practice_download_export, name="practice_downloads_export"),
     path("practices/new/", bank.practice_create, name="practice_create"),
     path("practices/<int:pk>/", bank.practice_detail, name="practice"),
     path("practices/<int:pk>/edit/", bank.practice_edit, name="practice_edit"),

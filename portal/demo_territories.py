@@ -24,6 +24,7 @@ from programs.demo_routes import SEED_004_STEPS
 from programs.review_routes import ReviewRoute, ReviewStep
 from programs.route_services import route_problems
 from schools.act_services import act_create
+from schools.demo import schools_give_directors
 from schools.models import Act, Municipality, Organisation, Region, RoleAssignment, School
 from schools.services import role_assign
 
@@ -91,16 +92,18 @@ def seed_territories() -> dict[str, int]:
 
 
 def _registry(region: Region) -> list[Municipality]:
-    municipalities = []
-    for name, kind, schools in MUNICIPALITIES:
+    municipalities, schools = [], []
+    for name, kind, school_rows in MUNICIPALITIES:
         municipality, _ = Municipality.objects.get_or_create(region=region, name=name, defaults={"kind": kind})
         municipalities.append(municipality)
-        for short_name, full_name in schools:
-            School.objects.get_or_create(
+        for short_name, full_name in school_rows:
+            school, _ = School.objects.get_or_create(
                 municipality=municipality, short_name=short_name,
                 defaults={"name": full_name, "kind": School.Kind.OOSH if "ООШ" in short_name else School.Kind.SOSH,
                           "locality": School.Locality.RURAL, "address": f"{REGION[0]}, {name}"},
             )  # fmt: skip
+            schools.append(school)
+    schools_give_directors(schools, start=100)  # other names than the first region's
     return municipalities
 
 

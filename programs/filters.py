@@ -1,10 +1,16 @@
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 
 from schools.access import visible_municipalities
 from shnor_portal.choices import MunicipalityFilter
 
+from .access import visible_programmes
 from .models import MeasureStatus, Programme, RoadmapMeasure, overdue_q
+from .selectors import my_open_reviews
+
+REVIEW_MINE, REVIEW_MINE_OVERDUE = "mine", "mine_overdue"
+REVIEW_CHOICES = [(REVIEW_MINE, "ждёт моей экспертизы"), (REVIEW_MINE_OVERDUE, "моя экспертиза просрочена")]
 
 
 class ProgrammeFilter(django_filters.FilterSet):
@@ -15,14 +21,27 @@ class ProgrammeFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(label="Состояние", choices=Programme.State.choices, empty_label="любое")
     municipality = MunicipalityFilter(label="Муниципалитет", queryset=None, empty_label="все")
     year = django_filters.NumberFilter(label="Действует в году", method="in_year")
+    review = django_filters.ChoiceFilter(
+        label="Экспертиза", choices=REVIEW_CHOICES, empty_label="любая", method="filter_review"
+    )
 
     class Meta:
         model = Programme
-        fields = ["q", "kind", "state", "municipality", "year"]
+        fields = ["q", "kind", "state", "municipality", "year", "review"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.filters["municipality"].queryset = visible_municipalities(user)
+
+    def filter_review(self, queryset, name, value):
+        """Programmes whose current round waits for the user's review (the home page's «Ждут вашей экспертизы»)."""
+        reviews = my_open_reviews(user=self.user)
+        if reviews is None:
+            return queryset.none()
+        if value == REVIEW_MINE_OVERDUE:
+            reviews = reviews.filter(due_on__lt=timezone.localdate())
+        return queryset.filter(pk__in=reviews.values("programme_id"))
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -54,10 +73,11 @@ class MeasureFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label="Статус", choices=MEASURE_STATUS_CHOICES, empty_label="любой", method="keep"
     )
+    programme = django_filters.ChoiceFilter(label="Программа", choices=[], empty_label="все", field_name="programme")
 
     class Meta:
         model = RoadmapMeasure
-        fields = ["q", "municipality", "year", "status"]
+        fields = ["q", "municipality", "year", "status", "programme"]
 
     def __init__(self, *args, user, **kwargs):
         from schools.school_year import school_year_choices
@@ -65,6 +85,13 @@ class MeasureFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["municipality"].queryset = visible_municipalities(user)
         self.filters["year"].extra["choices"] = school_year_choices(back=10)
+        # the programmes the user sees, named with their owner: titles repeat from school to school
+        self.filters["programme"].extra["choices"] = lambda: [
+            (programme.pk, f"{programme.title} — {programme.owner_label}")
+            for programme in visible_programmes(user)
+            .select_related("school", "municipality")
+            .order_by("municipality__name", "school__short_name", "title", "pk")
+        ]
 
     def keep(self, queryset, name, value):
         return queryset  # read in filter_queryset

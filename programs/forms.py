@@ -259,6 +259,9 @@ class MeasureForm(forms.Form):
         if plan_locked:
             for name in self.PLAN_FIELDS + tuple(f"plan_{y}" for y in programme.years):
                 self.fields[name].disabled = True
+            # the keyboard's focus goes to the first field that can change, not to the locked name
+            self.fields["name"].widget.attrs.pop("autofocus", None)
+            self.fields["status"].widget.attrs["autofocus"] = True
         deadline = self.fields["deadline"]
         deadline.default_year = programme.period_start if programme.period_start == programme.period_end else None
         self.deadline_options_id = f"deadline-options-{measure.pk if measure and measure.pk else 'new'}"

@@ -571,6 +571,16 @@ def _my_review_conditions(reach, coordinator_of, reviewer_of) -> list[Q]:
     return conditions
 
 
+def my_open_reviews(*, user):
+    """The open reviews of the programmes' current rounds that the user is to carry out, or None if the user carries
+    out none: the home page's «Ждут вашей экспертизы» and the programme list's filter «Экспертиза» read the same."""
+    reach = reach_of(user)
+    conditions = _my_review_conditions(reach, coordinator_municipality_ids(user), reviewer_school_ids(user))
+    if not conditions:
+        return None
+    return Review.objects.filter(reduce(or_, conditions), status__in=Review.OPEN_STATUSES, round=F("programme__round"))
+
+
 def home_items(*, user) -> dict:
     """What waits for the user in programmes, in a fixed number of queries (at most seven, whatever the data).
 
@@ -598,15 +608,17 @@ def home_items(*, user) -> dict:
         "is_expert": bool(reach.expert_organisation_ids),
         "today": today,
     }
-    conditions = _my_review_conditions(reach, coordinator_of, reviewer_of)
-    if conditions:
-        reviews = (
-            Review.objects.filter(reduce(or_, conditions), status__in=Review.OPEN_STATUSES, round=F("programme__round"))
-            .select_related("programme__school", "programme__municipality", "reviewer_school", "reviewer_organisation", "step")
-            .order_by(F("due_on").asc(nulls_last=True), "created_at", "pk")
-        )
+    reviews = my_open_reviews(user=user)
+    if reviews is not None:
+        reviews = reviews.select_related(
+            "programme__school", "programme__municipality", "reviewer_school", "reviewer_organisation", "step"
+        ).order_by(F("due_on").asc(nulls_last=True), "created_at", "pk")
         items["reviews"] = list(reviews[:HOME_LIMIT])
-        counts = reviews.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+        # programmes, not reviews: each number opens the programme list filtered to the rows it counts
+        counts = reviews.aggregate(
+            total=Count("programme", distinct=True),
+            overdue=Count("programme", distinct=True, filter=Q(due_on__lt=today)),
+        )
         items["reviews_total"], items["reviews_overdue"] = counts["total"], counts["overdue"]
         for review in items["reviews"]:
             review.days_late = (today - review.due_on).days if review.due_on and review.due_on < today else 0

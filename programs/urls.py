@@ -8,6 +8,7 @@ urlpatterns = [
     path("", programmes.programme_list, name="list"),
     path("new/", programmes.programme_create_view, name="create"),
     path("measures/", programmes.measure_list, name="measures"),
+    path("measures/export/", programmes.measure_export, name="measures_export"),
     path("<int:pk>/", programmes.programme_detail, name="detail"),
     path("<int:pk>/passport/", programmes.passport_edit, name="passport_edit"),
     path("<int:pk>/roadmap/", roadmap.roadmap_table, name="roadmap"),

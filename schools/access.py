@@ -286,6 +286,38 @@ def oversees(user) -> bool:
     return reach_of(user).oversees
 
 
+def territory_of(user) -> str:
+    """The territory a person's exports cover, for their running header (`shnor_portal.spreadsheets.print_setup`):
+    the municipalities of a coordinator, a tutor, a school's team or an organisation of a municipality (their
+    regions when more than three); the region of a department, an institute or a regional organisation, the district
+    of a district's department; every region for the federal operator, as outside a request. Read once per
+    request."""
+    cached = getattr(user, "_export_territory", None)
+    if cached is not None:
+        return cached
+    reach = reach_of(user)
+    places = set()
+    for a in () if reach.reads_all else reach.assignments:
+        place = a.region or a.municipality or (a.school.municipality if a.school_id else None)
+        if a.organisation_id and place is None:
+            place = a.organisation.municipality or a.organisation.region
+        places.add(place)
+    places.discard(None)
+    if places and len(places) <= 3:
+        territory = ", ".join(sorted(str(place) for place in places))
+    else:
+        regions = Region.objects.filter(municipalities__isnull=False).distinct()
+        if places:
+            regions = regions.filter(
+                Q(municipalities__in=[p for p in places if isinstance(p, Municipality)])
+                | Q(pk__in=[p.pk for p in places if isinstance(p, Region)])
+            )
+        territory = ", ".join(regions.order_by("name").values_list("name", flat=True))
+    if user is not None:
+        user._export_territory = territory
+    return territory
+
+
 def visible_municipalities(user) -> QuerySet[Municipality]:
     """Municipalities the user works in: their own, or that of their school."""
     reach = reach_of(user)

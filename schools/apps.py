@@ -7,10 +7,11 @@ class SchoolsConfig(AppConfig):
     verbose_name = "Школы и роли"
 
     def ready(self):
-        from shnor_portal import object_kinds, sqlite  # noqa: F401  (sqlite connects the SQLite LIKE fix)
+        from shnor_portal import object_kinds, spreadsheets, sqlite  # noqa: F401  (sqlite: the SQLite LIKE fix)
 
         from . import access, act_targets, freshness, tasks  # noqa: F401  (tasks: the check for runs whose worker died)
 
         freshness.install()
         object_kinds.register(*access.object_kinds())
         act_targets.register(*access.act_targets_of_schools())
+        spreadsheets.register_territory(access.territory_of)  # the territory in every export's running header

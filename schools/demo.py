@@ -285,6 +285,7 @@ def seed_registry() -> dict[str, int]:
                 },
             )
             schools[(name, short_name)] = school
+    schools_give_directors(schools.values())
     organisations = _seed_organisations(region, municipalities)
 
     User = get_user_model()
@@ -330,3 +331,34 @@ def _locality(municipality_kind: str, short_name: str) -> str:
     if municipality_kind == Municipality.Kind.CITY_OKRUG or short_name in URBAN_SCHOOLS:
         return School.Locality.URBAN
     return School.Locality.RURAL
+
+
+# The directors of the demo's schools (the agreement's preamble and signatures print them; a school without one
+# has its name asked for before the agreement prints). Made up from these parts, one name per school.
+_SURNAMES = ["Андреев", "Богданов", "Васильев", "Григорьев", "Данилов", "Ершов", "Жуков", "Зайцев", "Ильин",
+             "Карпов", "Лукин", "Макаров", "Никитин", "Осипов", "Павлов", "Романов", "Семёнов", "Тихонов",
+             "Устинов", "Фролов"]  # fmt: skip
+_NAMES = {
+    "m": ["Алексей", "Виктор", "Геннадий", "Дмитрий", "Евгений", "Игорь", "Константин", "Михаил", "Олег", "Юрий"],
+    "f": ["Анна", "Валентина", "Галина", "Елена", "Ирина", "Людмила", "Марина", "Ольга", "Светлана", "Татьяна"],
+}
+_PATRONYMICS = [("Александрович", "Александровна"), ("Борисович", "Борисовна"), ("Владимирович", "Владимировна"),
+                ("Николаевич", "Николаевна"), ("Петрович", "Петровна"), ("Сергеевич", "Сергеевна"),
+                ("Фёдорович", "Фёдоровна")]  # fmt: skip
+
+
+def director_name(number: int) -> str:
+    """The `number`th made-up director: «Андреев Алексей Александрович», «Богданова Валентина Борисовна», …"""
+    female = number % 2 == 1
+    surname = _SURNAMES[number % len(_SURNAMES)] + ("а" if female else "")
+    names = _NAMES["f" if female else "m"]
+    patronymic = _PATRONYMICS[(number * 3) % len(_PATRONYMICS)][1 if female else 0]
+    return f"{surname} {names[(number // 2) % len(names)]} {patronymic}"
+
+
+def schools_give_directors(schools, *, start: int = 0) -> None:
+    """Give each school without a director one (by its position, so that a second run changes nothing)."""
+    for number, school in enumerate(schools, start=start):
+        if not school.director:
+            school.director = director_name(number)
+            school.save(update_fields=["director"])

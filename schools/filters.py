@@ -149,6 +149,11 @@ class SchoolFilter(django_filters.FilterSet):
         ]
 
     @property
+    def defaults(self) -> dict[str, str]:
+        """What the list uses when nothing is chosen: the form always sends them, they are not filters (chips)."""
+        return {"year": str(self.default_year), "ordering": "name"}
+
+    @property
     def chosen_year(self) -> int:
         """The year whose list the statuses are read from: the chosen one, or the latest approved."""
         if self.is_bound and not self.form.errors.get("year"):

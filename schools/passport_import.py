@@ -229,7 +229,7 @@ def passport_import_preview(file, *, user) -> PassportPreview:
         (s for s in sheets if normalized(s.title) != normalized(NOTES_TITLE)), sheets[0]
     )
     preview.sheet = sheet.title
-    rows = read_table(sheet, COLUMNS, errors)
+    rows = read_table(sheet, COLUMNS, errors, warnings=preview.warnings)
     if rows is None:
         return preview
     if not rows:

@@ -318,8 +318,15 @@ def registry_import_preview(file, *, actor) -> RegistryPreview:
     if school_sheet is None and profile_sheet is None:
         errors.add(f"в файле нет листов «{SCHOOL_SHEET}» и «{PROFILE_SHEET}». Возьмите шаблон на этой странице")
         return preview
-    school_rows = read_table(_titled(school_sheet, SCHOOL_SHEET), SCHOOL_COLUMNS, errors) if school_sheet else None
-    profile_rows = read_table(_titled(profile_sheet, PROFILE_SHEET), PROFILE_COLUMNS, errors) if profile_sheet else None
+    warnings = preview.warnings
+    school_rows = (
+        read_table(_titled(school_sheet, SCHOOL_SHEET), SCHOOL_COLUMNS, errors, warnings=warnings)
+        if school_sheet else None
+    )  # fmt: skip
+    profile_rows = (
+        read_table(_titled(profile_sheet, PROFILE_SHEET), PROFILE_COLUMNS, errors, warnings=warnings)
+        if profile_sheet else None
+    )  # fmt: skip
     if not errors and not (school_rows or profile_rows):
         errors.add("в файле нет ни одной заполненной строки")
         return preview

@@ -63,3 +63,45 @@ def filter_field(field):
         f"{conditional_escape(field.label)}{ASTERISK if required else ''}</label>"
         f"{field}</div>"
     )
+
+
+@register.simple_tag
+def filter_chips(filterset, query) -> list[dict]:
+    """The filters a list is narrowed by, for `templates/_filter_chips.html`: each with its label, the value as the
+    form shows it, and the list's query without it (and without its page). `query` is the request's GET; a value the
+    filterset lists in its `defaults` (what the list uses when nothing is chosen) is not a filter."""
+    form = filterset.form
+    defaults = getattr(filterset, "defaults", {})
+    cleaned = getattr(form, "cleaned_data", {})
+    chips = []
+    for field in form:
+        values = [value for value in query.getlist(field.name) if value != ""]
+        if field.is_hidden or not values or values == [str(defaults.get(field.name))]:
+            continue
+        without = query.copy()
+        without.pop(field.name, None)
+        without.pop("page", None)
+        chips.append(
+            {
+                "label": field.label,
+                "value": ", ".join(_shown(field.field, value, cleaned.get(field.name)) for value in values),
+                "query": without.urlencode(),
+            }
+        )
+    return chips
+
+
+def _shown(field, value: str, cleaned) -> str:
+    """A chosen value as its select offers it: the choice's label, the object's name, or the text typed in."""
+    if isinstance(field, forms.ModelChoiceField):
+        if value == getattr(field, "null_value", None) and getattr(field, "null_label", None):
+            return str(field.null_label)
+        return str(cleaned) if cleaned is not None else value
+    for key, label in getattr(field, "choices", ()):
+        if isinstance(label, (list, tuple)):  # a group of choices
+            for inner_key, inner_label in label:
+                if str(inner_key) == value:
+                    return str(inner_label)
+        elif str(key) == value:
+            return str(label)
+    return value

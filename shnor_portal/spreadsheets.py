@@ -5,7 +5,8 @@ formulas. Reading an upload is the upload pipeline's (`shnor_portal.uploads`).
 import datetime
 import decimal
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -76,12 +77,52 @@ def _header_text(text: str) -> str:
     return str(text).replace("&", "&&")[:80]  # "&" starts a code of Excel's header language
 
 
+# --- the territory in the running header ------------------------------------------------------------------------------
+# Every export prints the territory it covers — a department's region, a coordinator's municipality — without each
+# export passing it: the schools app, which knows territories, registers how a person's territory is named
+# (`register_territory`), and `ExportingUserMiddleware` names the person of the request. An export written outside a
+# request (a job) passes its own `territory`, as one covering a narrower territory (a municipality's report) does.
+
+def _no_territory(user) -> str:
+    return ""
+
+
+_territory_of: Callable[[object], str] = _no_territory  # replaced by the schools app
+_exporting_user: ContextVar = ContextVar("exporting_user", default=None)
+
+
+def register_territory(territory_of: Callable[[object], str]) -> None:
+    """`territory_of(user or None)`: the territory a person's exports cover, named for a running header."""
+    global _territory_of
+    _territory_of = territory_of
+
+
+def export_territory() -> str:
+    """The territory of the person exporting (of the deployment outside a request)."""
+    return _territory_of(_exporting_user.get())
+
+
+class ExportingUserMiddleware:
+    """Names the request's user for the running headers of the exports it writes (read only when one is written)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _exporting_user.set(getattr(request, "user", None))
+        try:
+            return self.get_response(request)
+        finally:
+            _exporting_user.reset(token)
+
+
 def print_setup(
     sheet, *, title: str, widths: Iterable[float], header_rows: tuple[int, int] = (1, 1), territory: str = ""
 ) -> None:
     """Make `sheet` print as a document: A4, landscape when wide, fitted to one page across (as many down as it
     takes), the table's header rows repeated on every page; a running header with the title left, the territory
-    in the centre and the date right, and «стр. N из M» in the footer. Works on write-only sheets too."""
+    in the centre (the exporting person's, `export_territory`, unless one is given) and the date right, and
+    «стр. N из M» in the footer. Works on write-only sheets too."""
     widths = list(widths)
     wide = len(widths) > LANDSCAPE_COLUMNS or sum(widths) > LANDSCAPE_WIDTH
     setup = sheet.page_setup
@@ -94,7 +135,7 @@ def print_setup(
         sheet.print_title_rows = f"{first}:{last}"
     header, footer = sheet.HeaderFooter.oddHeader, sheet.HeaderFooter.oddFooter
     header.left.text = _header_text(title)
-    header.center.text = _header_text(territory)
+    header.center.text = _header_text(territory or export_territory())
     header.right.text = timezone.localdate().strftime("%d.%m.%Y")
     footer.right.text = "стр. &P из &N"
     for part in (header.left, header.center, header.right, footer.right):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from monitoring.models import IndicatorValue, RiskProfile, SelfAssessment
 from notifications import kinds
 from notifications.models import Notification
+from partnerships.agreement_print import name_signature
 from partnerships.models import Agreement, DevelopmentPlan, EventInvitation, Practice, SupportSession, Teacher
 from partnerships.services.agreements import session_dispute, session_log
 from programs.models import Programme
@@ -130,6 +131,17 @@ def test_the_school_page_shows_who_supports_the_school(client, full_demo):
     assert "из них с ИПРП" in html
     tutor = full_demo["tutor"]
     assert (tutor.get_full_name() or tutor.username) in html
+
+
+def test_the_demo_agreements_print_with_the_directors_of_their_schools(client, full_demo):
+    """Every school of the demo has a director, so an agreement prints its signatories instead of asking for them."""
+    assert not School.objects.filter(director="").exists()
+    agreement = Agreement.objects.filter(curator_school__isnull=False).order_by("pk").first()
+    client.force_login(full_demo["department"])
+    html = client.get(reverse("partnerships:agreement_print", args=[agreement.pk])).content.decode()
+    assert "Кто подписывает договор" not in html
+    for school in (agreement.curator_school, agreement.supported_school):
+        assert name_signature(school.director) in html, school.director
 
 
 def test_a_session_logged_disputed_and_a_self_assessment_returned_reach_the_right_people(client, full_demo):

@@ -16,13 +16,18 @@ from monitoring.models import IndicatorValue, SelfAssessment, Stage
 from monitoring.self_assessment_xlsx import FACTOR_FIRST_ROW, RATING_COLUMN, SHEET_MAIN, template_content
 from monitoring.values_import import COLUMN
 from programs.models import RoadmapMeasure
+from schools.demo import MUNICIPALITY_A, SCHOOL_TEAM_SCHOOL
 from schools.ege_workbook import parse_results_file
-from shnor_portal.uploads import Problems, read_table, read_workbook, report_unread
+from schools.models import SchoolYearProfile
+from schools.passport_import import SHEET_TITLE as PASSPORT_SHEET
+from schools.registry_import import PROFILE_COLUMNS, PROFILE_SHEET
+from shnor_portal.uploads import Problems, read_table, read_workbook, report_beside_table, report_unread
 from shnor_portal.uploads import workbook as workbook_module
 from shnor_portal.uploads.tables import Column
 from tests.monitoring.conftest import fill_template, mon  # noqa: F401 — the fixture
 from tests.programs.conftest import programmes  # noqa: F401 — the fixture
 from tests.programs.test_roadmap_xlsx import seed_like_workbook
+from tests.schools.test_ege_workbook import workbook_bytes
 
 pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -91,6 +96,30 @@ def test_unread_cells_are_warned_about_by_place():
     assert problems.messages() == [
         "Лист «Лист», строка 1, столбец C: текст «заметка» вне полей шаблона — он не будет сохранён. Перенесите его "
         "в поле шаблона, если он нужен."
+    ]
+
+
+def test_text_beside_a_table_is_warned_about_by_place_and_the_table_read():
+    sheet = read_workbook(_book([["Число", None, "Текст"], [1, "между", "а", None, "справа"], [2, None, "б"],
+                                 [None, None, None, None, None, "ниже"]]))[0]  # fmt: skip
+    problems, warnings = Problems(), Problems()
+    rows = read_table(sheet, [Column("Число", "n", read=lambda v: v), Column("Текст", "t", read=lambda v: v)],
+                      problems, warnings=warnings)  # fmt: skip
+    assert not problems and [row.values for row in rows] == [{"n": 1, "t": "а"}, {"n": 2, "t": "б"}]
+    assert [str(w).split(":")[0] for w in warnings] == [
+        "Лист «Лист», строка 2, столбец B", "Лист «Лист», строка 2, столбец E", "Лист «Лист», строка 4, столбец F"
+    ]
+    assert "текст «между» вне полей шаблона — он не будет сохранён" in str(warnings[0])
+
+
+def test_a_note_far_beside_a_long_table_is_found():
+    """Rows are read as wide as the widest (up to 400 columns): a note far to the right is found too."""
+    sheet = read_workbook(_book([["a", "b"], *([1, 2] for _ in range(2_000)), [None] * 399 + ["далеко"]]))[0]
+    warnings = Problems()
+    report_beside_table(sheet, warnings, header_row=1, columns=[1, 2])
+    assert warnings.messages() == [
+        "Лист «Лист», строка 2002, столбец OJ: текст «далеко» вне полей шаблона — он не будет сохранён. Перенесите "
+        "его в поле шаблона, если он нужен."
     ]
 
 
@@ -208,3 +237,57 @@ def test_self_assessment_refuses_a_rating_formula_without_value(client, mon):
     assert "содержит формулу без вычисленного значения: =1+1" in text
     assert "Подтвердить и отправить координатору" not in text
     assert SelfAssessment.objects.count() == before
+
+
+# --- the registry, the social passports and the values of indicators: text beside the table -----------------------
+
+
+def test_registry_preview_names_text_beside_the_table_and_still_saves(client, demo):
+    headers = [c.header for c in PROFILE_COLUMNS]
+    row = [MUNICIPALITY_A, SCHOOL_TEAM_SCHOOL, 2031] + [None] * (len(PROFILE_COLUMNS) - 3)
+    row[3] = 321  # «Обучающихся»
+    width = len(PROFILE_COLUMNS)
+    data = workbook_bytes({PROFILE_SHEET: [headers, row + [None, "уточнить у школы"], [None] * width + ["итого?"]]})
+    client.force_login(demo["department"])
+    response = client.post(reverse("schools:registry_import"), {"file": SimpleUploadedFile("реестр.xlsx", data)})
+    text = _text(client.get(response.url))
+    column, below = openpyxl.utils.get_column_letter(width + 2), openpyxl.utils.get_column_letter(width + 1)
+    assert "Предупреждения: 2 — эти ячейки не будут сохранены" in text
+    assert f"Лист «{PROFILE_SHEET}», строка 2, столбец {column}: текст «уточнить у школы» вне полей шаблона" in text
+    assert f"Лист «{PROFILE_SHEET}», строка 3, столбец {below}: текст «итого?» вне полей шаблона" in text
+    assert "Сохранить в реестр" in text  # a warning: the rest can be saved
+    client.post(reverse("schools:registry_import_preview"))
+    assert SchoolYearProfile.objects.get(school__short_name=SCHOOL_TEAM_SCHOOL, year=2031).pupils == 321
+
+
+def test_passport_preview_names_text_beside_the_table(client, demo):
+    header = ["Муниципалитет", "Школа", "Год", "Обучающихся"]
+    data = workbook_bytes({PASSPORT_SHEET: [header, [MUNICIPALITY_A, SCHOOL_TEAM_SCHOOL, 2031, 300, None, "со слов"]]})
+    client.force_login(demo["department"])
+    response = client.post(reverse("schools:passport_import"),
+                           {"file": SimpleUploadedFile("паспорта.xlsx", data, content_type=XLSX)})  # fmt: skip
+    text = _text(client.get(response.url))
+    assert "Предупреждения: 1 — эти ячейки не будут сохранены" in text
+    assert f"Лист «{PASSPORT_SHEET}», строка 2, столбец F: текст «со слов» вне полей шаблона" in text
+    assert "Сохранить паспорта" in text
+
+
+def test_values_import_preview_names_text_beside_the_table(client, mon):
+    client.force_login(mon.users["coordinator"])
+    template = client.get(reverse("monitoring:values_import_template"), {"year": mon.year, "stage": "final"})
+    workbook = openpyxl.load_workbook(io.BytesIO(template.content))
+    sheet = workbook.active
+    row = next(index for index, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+               if values[COLUMN["school"] - 1] == mon.school.short_name)  # fmt: skip
+    sheet.cell(row=row, column=COLUMN["value"], value=42)
+    sheet.cell(row=row, column=COLUMN["comment"] + 2, value="проверить")
+    sheet.cell(row=1, column=COLUMN["comment"] + 1, value="Заметки")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    client.post(reverse("monitoring:values_import"),
+                {"file": SimpleUploadedFile("значения.xlsx", buffer.getvalue(), content_type=XLSX)})  # fmt: skip
+    text = _text(client.get(reverse("monitoring:values_import_preview")))
+    assert "Предупреждения: 2 — эти ячейки не будут сохранены" in text
+    assert "строка 1, столбец L: текст «Заметки» вне полей шаблона" in text
+    assert f"строка {row}, столбец M: текст «проверить» вне полей шаблона" in text
+    assert "Сохранить значения" in text

@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from monitoring.models import Stage
 from monitoring.yearly_report import report_write
 from programs.models import Programme, RoadmapMeasure
-from schools.demo import MUNICIPALITY_A, SCHOOL_TEAM_SCHOOL
+from schools.demo import MUNICIPALITY_A, MUNICIPALITY_B, REGION, SCHOOL_TEAM_SCHOOL
 from schools.models import IdentificationRun, Municipality, School
 from schools.resources import SchoolResource
 from schools.school_year import current_school_year
@@ -87,6 +87,8 @@ def exports(client, full_demo, tmp_path) -> dict[str, Path]:
         reverse("schools:passport_template") + f"?year={year - 1}",
         reverse("schools:results_import_template"),
         reverse("monitoring:self_assessment_template", args=[school.pk, year, Stage.ENTRY]),
+        reverse("programs:measures_export"),
+        reverse("partnerships:practice_downloads_export"),
     ]
     client.force_login(full_demo["department"])
     files = {}
@@ -105,8 +107,31 @@ def exports(client, full_demo, tmp_path) -> dict[str, Path]:
     return files
 
 
+def running_headers(path: Path) -> dict[str, str]:
+    """The centre of the running header — the territory — of each visible sheet."""
+    book = openpyxl.load_workbook(path)
+    return {s.title: s.oddHeader.center.text or "" for s in book.worksheets if s.sheet_state == "visible"}
+
+
+def test_every_export_names_its_territory_in_the_running_header(exports):
+    """The department's exports carry its region (the demo's deployment holds two: both are named); a programme's
+    roadmap and a school's self-assessment template the municipality they belong to."""
+    municipality = School.objects.get(short_name=HOSTILE[0]).municipality.name
+    for name, path in exports.items():
+        for title, territory in running_headers(path).items():
+            assert REGION[0] in territory or municipality in territory, (name, title, territory)
+
+
+def test_a_coordinators_export_names_the_coordinators_municipality(client, full_demo):
+    for user, municipality in (("coordinator", MUNICIPALITY_A), ("coordinator_b", MUNICIPALITY_B)):
+        client.force_login(full_demo[user])
+        for url in (reverse("schools:list_export"), reverse("programs:measures_export")):
+            sheet = openpyxl.load_workbook(io.BytesIO(client.get(url).content)).worksheets[0]
+            assert sheet.oddHeader.center.text == municipality, (user, url, sheet.oddHeader.center.text)
+
+
 def test_every_export_prints_its_last_column_on_the_first_page(exports, tmp_path):
-    assert len(exports) == 24
+    assert len(exports) == 26
     pdfs = libreoffice(list(exports.values()), "pdf", tmp_path / "pdf")
     for name, path in exports.items():
         title, header = printed_header(path)
@@ -136,7 +161,8 @@ def test_the_roadmap_prints_landscape_with_its_owner_and_page_numbers(client, fu
     content = client.get(reverse("programs:export", args=[programme.pk])).content
     sheet = openpyxl.load_workbook(io.BytesIO(content))["Дорожная карта"]
     assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$1:$1"
-    assert sheet.oddHeader.left.text == "Дорожная карта" and sheet.oddHeader.center.text == programme.owner_label
+    assert sheet.oddHeader.left.text == "Дорожная карта"
+    assert sheet.oddHeader.center.text == f"{programme.municipality}, {programme.school}"
     assert sheet.oddFooter.right.text == "стр. &P из &N"
 
 

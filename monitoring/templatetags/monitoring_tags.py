@@ -63,5 +63,15 @@ def figure_value(item):
 @register.simple_tag
 def figure_cells(items):
     """A dashboard row's figures, each in its `<td class="text-end">`: a template loop around `figure_value` cost
-    more than the figures themselves on the department's page of 500 cells."""
-    return mark_safe("".join(f'<td class="text-end">{figure_value(item)}</td>' for item in items))
+    more than the figures themselves on the department's page of 500 cells. An item with a `group` is a column of
+    that group, `hidden` while another group is shown (static/js/dashboard_columns.js switches them)."""
+    return mark_safe("".join(f"<td{_cell_attributes(item)}>{figure_value(item)}</td>" for item in items))
+
+
+def _cell_attributes(item) -> str:
+    attributes = ' class="text-end"'
+    if group := item.get("group"):
+        attributes += f' data-group="{escape(group)}"'
+    if item.get("hidden"):
+        attributes += " hidden"
+    return attributes

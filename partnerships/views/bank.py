@@ -11,7 +11,6 @@ from schools.school_year import school_year_param
 
 from .. import access, selectors
 from ..event_counts import attach_group_counts, event_people
-from ..filters import DownloadFilter
 from ..forms import AttendanceForm, EventForm, FileForm, PracticeForm, add_errors
 from ..services import events as event_services
 from ..services import practices as practice_services
@@ -49,13 +48,17 @@ def practice_list(request):
 def practice_downloads(request):
     """Downloads of the bank's published practices, filtered by the school's municipality and the school year."""
     _require_role(request)
-    download_filter = DownloadFilter(
-        request.GET or None, queryset=access.visible_practice_downloads(request.user), user=request.user
-    )
-    rows = download_filter.qs.select_related("practice__school__municipality").order_by("-downloaded_at", "-pk")
+    download_filter, rows = selectors.practice_download_list(user=request.user, data=request.GET)
     return render(
         request, "partnerships/practice_downloads.html", {"filter": download_filter, **paginate(request, rows)}
     )
+
+
+@login_required
+def practice_download_export(request):
+    _require_role(request)
+    _filter, rows = selectors.practice_download_list(user=request.user, data=request.GET)
+    return export_response("downloads", rows, file_name=f"skachivaniya-praktik-{timezone.localdate():%Y-%m-%d}.xlsx")
 
 
 @login_required

@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from shnor_portal.spreadsheets import xlsx_response
+
 from ..access import (
     can_act_on_review,
     can_create_programme,
@@ -23,6 +25,7 @@ from ..access import (
 from ..files import evidence_max_bytes, size_label
 from ..filters import MeasureFilter, ProgrammeFilter
 from ..forms import MutualReviewForm, PassportForm, ProgrammeCreateForm
+from ..measure_export import measures_xlsx
 from ..selectors import (
     advisory_remarks,
     annotate_progress,
@@ -48,13 +51,19 @@ from .common import detail_url, programme_perms, roadmap_context
 HISTORY_PAGE_SIZE = 50
 
 
-@login_required
-def measure_list(request):
-    """Measures of the roadmaps the user sees, across programmes: what a dashboard's count of measures opens."""
+def _measures(request) -> tuple[MeasureFilter, object]:
+    """The filter of the measure list and its rows, as the page and its export show them."""
     measure_filter = MeasureFilter(request.GET or None, queryset=visible_measures(request.user), user=request.user)
     measures = measure_filter.qs.select_related("programme__municipality", "programme__school").order_by(
         "programme__municipality__name", "programme__school__short_name", "programme__title", "deadline", "pk"
     )
+    return measure_filter, measures
+
+
+@login_required
+def measure_list(request):
+    """Measures of the roadmaps the user sees, across programmes: what a dashboard's count of measures opens."""
+    measure_filter, measures = _measures(request)
     paginator = Paginator(measures, settings.PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -70,6 +79,15 @@ def measure_list(request):
             "today": timezone.localdate(),
         },
     )
+
+
+@require_GET
+@login_required
+def measure_export(request):
+    """The measure list, with the same filters, as xlsx."""
+    _filter, measures = _measures(request)
+    today = timezone.localdate()
+    return xlsx_response(measures_xlsx(measures, today=today), file_name=f"meropriyatiya-{today:%Y-%m-%d}.xlsx")
 
 
 @login_required

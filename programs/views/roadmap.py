@@ -237,7 +237,9 @@ def measure_view(request, pk):
     measure = get_measure_or_404(request.user, pk)
     if not request.htmx:
         return redirect(detail_url(measure.programme, f"measure-{measure.pk}"))
-    context = roadmap_context(request.user, measure.programme, measure=roadmap_measure(measure=measure))
+    context = roadmap_context(
+        request.user, measure.programme, measure=roadmap_measure(measure=measure), focus_edit=True
+    )  # the form closed: the keyboard's focus goes back to the row's «Изменить»
     return render(request, "programs/_measure_row.html", context)
 
 
@@ -277,6 +279,7 @@ def measure_edit(request, pk):
                     measure=roadmap_measure(measure=measure),
                     progress=programme_progress(programme=programme),
                     row_oob_progress=True,
+                    focus_edit=True,
                 )
                 return render(request, "programs/_measure_row.html", context)
             messages.success(request, "Мероприятие сохранено.")

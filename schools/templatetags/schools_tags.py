@@ -73,3 +73,14 @@ def count_link(value, url_name, key, **params):
     return format_html(
         '<a href="{}" class="figure-link" data-figure="{}" data-value="{}">{}</a>', url, key, value, value
     )
+
+
+@register.filter
+def person_short(user):
+    """A person as the navbar writes them: «Соколова И. П.» for Ирина Петровна Соколова; the username when the
+    names are empty. The full name goes beside it (title, menu) — a bar at 1366 px holds only the short form."""
+    last = (user.last_name or "").strip()
+    initials = " ".join(f"{word[0]}." for word in (user.first_name or "").split())
+    if last:
+        return f"{last} {initials}".strip()
+    return user.get_full_name() or user.username

@@ -8,7 +8,8 @@
 - `problems`: what is wrong, said one way everywhere — `Problem` (sheet, row, column, value, message), `Problems`,
   and `CheckedFile`, the base of every import's preview; the template include `uploads/_problems.html` shows them;
 - `skipped`: what would not be saved, named cell by cell — `report_formulas` (a formula without a computed value:
-  an error) and `report_unread` (text outside the template's fields: a warning);
+  an error), `report_unread` (text outside the template's fields: a warning) and `report_beside_table` (the same
+  beside a table's columns; `read_table` does it when given its warnings);
 - `holding`: the uploaded file waits for the user's confirmation in Django's storage — `hold`, `held`, `discard`,
   `remove_expired` (and `manage.py remove_expired_uploads`);
 - `forms`: `XlsxFileField`, the upload field that runs the check before anything is kept;
@@ -41,7 +42,7 @@ from .cells import (
 from .forms import XlsxFileField, upload_limit_label
 from .holding import HeldUpload, discard, held, hold, remove_expired
 from .problems import CheckedFile, Problem, Problems
-from .skipped import report_formulas, report_unread
+from .skipped import report_beside_table, report_formulas, report_unread
 from .tables import Column, TableRow, read_table
 from .workbook import Sheet, UploadRefused, check_upload, read_workbook, sheet_named, upload_max_bytes
 
@@ -49,6 +50,6 @@ __all__ = [
     "CellError", "CheckedFile", "Column", "HeldUpload", "Problem", "Problems", "Sheet", "TableRow", "UploadRefused",
     "XlsxFileField", "cell_text", "check_upload", "choice_reader", "discard", "held", "hold", "is_blank",
     "normalized", "read_count", "read_date", "read_decimal", "read_digits", "read_email", "read_integer",
-    "read_number", "read_percent", "read_table", "report_formulas", "report_unread", "read_text", "read_workbook", "read_year", "read_yes_no",
+    "read_number", "read_percent", "read_table", "report_beside_table", "report_formulas", "report_unread", "read_text", "read_workbook", "read_year", "read_yes_no",
     "remove_expired", "sheet_named", "shown", "text_reader", "upload_limit_label", "upload_max_bytes",
 ]  # fmt: skip

@@ -21,7 +21,8 @@ from ..spreadsheets import xlsx_bytes
 from .cells import CellError, cell_text, normalized
 from .forms import XlsxFileField
 from .holding import HOLD_DIR
-from .problems import Problem
+from .problems import Problem, Problems
+from .skipped import report_formulas
 from .tables import HEADER_SCAN_ROWS, Column, find_columns
 from .workbook import Sheet, UploadRefused, read_workbook, sheet_named
 
@@ -55,6 +56,7 @@ def fill_dataset(dataset, sheet: Sheet) -> None:
         dataset.append(row)
     dataset.title = sheet.title
     dataset.header_row, dataset.row_numbers = header_row, numbers
+    dataset.sheet = sheet  # for its formulas without a computed value (`CheckedResource.before_import`)
 
 
 class CheckedXLSX(XLSX):
@@ -126,15 +128,17 @@ class CheckedResource(resources.ModelResource):
         if self.template_columns:
             _positions, wrong = find_columns(tuple(dataset.headers or ()), self.template_columns)
             if wrong:
-                headers = list(dataset.headers)
-                dataset.wipe()  # no row is read under a header that is wrong
-                dataset.headers = headers
-                raise UploadRefused(
-                    " ".join(
-                        str(Problem(message, sheet=self.sheet, row=header_row, column=column, header=header))
-                        for column, header, message in wrong
-                    )
-                )
+                _refuse(dataset, [Problem(message, sheet=self.sheet, row=header_row, column=column, header=header)
+                                  for column, header, message in wrong])  # fmt: skip
+        # A formula without a computed value reads as an empty cell, which would keep the record's value without a
+        # word: it is an error naming the cell, as on the portal (`uploads.skipped.report_formulas`).
+        formulas = Problems()
+        if getattr(dataset, "sheet", None) is not None:
+            headers = {index + 1: header for index, header in enumerate(dataset.headers or [])}
+            report_formulas(dataset.sheet, formulas, read=lambda row, column: row > header_row and column in headers,
+                            headers=headers)  # fmt: skip
+        if formulas:
+            _refuse(dataset, formulas)
         super().before_import(dataset, **kwargs)
 
     def before_import_row(self, row, **kwargs):
@@ -181,6 +185,14 @@ class CheckedResource(resources.ModelResource):
                 errors[field.attribute] = ValidationError(self.problem(field, str(error), row), code="invalid")
         if errors:
             raise ValidationError(errors)
+
+
+def _refuse(dataset, problems) -> None:
+    """Refuse the file with its problems: no row of the dataset is read."""
+    headers = list(dataset.headers or [])
+    dataset.wipe()
+    dataset.headers = headers
+    raise UploadRefused(" ".join(str(problem) for problem in problems))
 
 
 class HeldImportStorage(MediaStorage):

@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from .cells import CellError, normalized, shown
 from .problems import Problems
-from .skipped import report_formulas
+from .skipped import report_beside_table, report_formulas
 from .workbook import Sheet
 
 HEADER_SCAN_ROWS = 10
@@ -83,8 +83,12 @@ def find_columns(header: tuple, columns: list[Column]) -> tuple[dict[int, Column
     return positions, wrong
 
 
-def read_table(sheet: Sheet, columns: list[Column], problems: Problems) -> list[TableRow] | None:
-    """The filled rows of a sheet, each cell read by its column; None when the header is unusable (reported)."""
+def read_table(
+    sheet: Sheet, columns: list[Column], problems: Problems, *, warnings: Problems | None = None
+) -> list[TableRow] | None:
+    """The filled rows of a sheet, each cell read by its column; None when the header is unusable (reported).
+    `warnings`, when given, gets a warning for each filled cell beside the table (`report_beside_table`): text
+    outside the template's columns, which is not read."""
     header_number, header = 0, None
     for number, values in enumerate(sheet.rows[:HEADER_SCAN_ROWS], start=1):
         if _filled(values):
@@ -100,12 +104,14 @@ def read_table(sheet: Sheet, columns: list[Column], problems: Problems) -> list[
         return None
     report_formulas(sheet, problems, read=lambda row, column: row > header_number and column - 1 in positions,
                     headers={index + 1: column.header for index, column in positions.items()})  # fmt: skip
+    if warnings is not None:
+        report_beside_table(sheet, warnings, header_row=header_number, columns=[index + 1 for index in positions])
     present = {column.field for column in positions.values()}
     places = {column.field: (index + 1, column.header) for index, column in positions.items()}
     rows = []
     for number, values in enumerate(sheet.rows[header_number:], start=header_number + 1):
-        if not _filled(values):
-            continue
+        if not _filled(values[index] for index in positions if index < len(values)):
+            continue  # an empty row of the table, or only a note beside it (`warnings`)
         row = TableRow(sheet.title, number, {}, {}, present, places)
         for index, column in positions.items():
             value = values[index] if index < len(values) else None

@@ -39,3 +39,37 @@ function showAlert(text) {
   main.insertBefore(alert, main.firstChild);
   window.scrollTo({ top: 0, behavior: "smooth" });
 }
+
+// The roadmap's tasks fold (issue 19, item 7): a task's button hides or shows its rows — a class on its <tbody>,
+// since Bootstrap's collapse animates a height that table rows do not have. «Свернуть все задачи» folds them all.
+function foldSection(section, folded) {
+  section.classList.toggle("folded", folded);
+  var button = section.querySelector(".roadmap-fold");
+  if (!button) { return; }
+  button.setAttribute("aria-expanded", folded ? "false" : "true");
+  button.setAttribute("aria-label", button.getAttribute(folded ? "data-label-unfold" : "data-label-fold"));
+  button.title = folded ? "Развернуть задачу" : "Свернуть задачу";
+}
+document.addEventListener("click", function (event) {
+  var fold = event.target.closest("[data-fold]");
+  if (fold) {
+    var section = document.querySelector(fold.getAttribute("data-fold"));
+    if (section) { foldSection(section, !section.classList.contains("folded")); }
+  }
+  var all = event.target.closest("[data-fold-all]");
+  if (all) {
+    document.querySelectorAll("tbody.roadmap-section").forEach(function (section) {
+      foldSection(section, all.getAttribute("data-fold-all") === "fold");
+    });
+  }
+});
+
+// The table's header stays in view just under the roadmap's own sticky title and totals, whatever their height.
+(function () {
+  var head = document.querySelector(".roadmap-head");
+  var card = head && head.closest(".roadmap-card");
+  if (!card || !window.ResizeObserver) { return; }
+  new ResizeObserver(function () {
+    card.style.setProperty("--roadmap-head-height", head.offsetHeight + "px");
+  }).observe(head);
+})();

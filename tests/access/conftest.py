@@ -82,6 +82,13 @@ def _build():
     w.a = _side_a(users)
     w.b = _side_b(users)
     _draft_list(w, users)
+    # The demo gives every school a director; the supported schools' are blanked, so that each agreement's print
+    # asks for the missing head (partnerships:agreement_print's POST row).
+    from schools.models import School
+
+    School.objects.filter(pk__in=[w.a.agreement.supported_school_id, w.b.agreement.supported_school_id]).update(
+        director=""
+    )
     # One logged-in client per role (its session row lives in the module's transaction), and an anonymous one.
     w.clients = {"anonymous": Client()}
     w.cookies = {"anonymous": {}}

@@ -330,6 +330,7 @@ PARTNERSHIPS = {
     P + "practices": [R(GET, NO, 200, 200, 200, 200, 200, 200)],
     P + "practices_export": [R(GET, NO, 200, 200, 200, 200, 200, 200)],
     P + "practice_downloads": [R(GET, NO, 200, 200, 200, 200, 200, 200)],
+    P + "practice_downloads_export": [R(GET, NO, 200, 200, 200, 200, 200, 200)],
     P + "practice_create": [R(GET, NO, 200, 200, 200, 200, 200, 403)],
     # a practice on moderation is its school's, the coordinator's and the department's; a published one (the bank)
     # is every role's of the region, the outsider's too
@@ -392,6 +393,7 @@ def pdf_data(**fields):
 PROGRAMS = {
     PR + "list": [Case(GET, NO, E(200))],
     PR + "measures": [Case(GET, NO, E(200))],
+    PR + "measures_export": [Case(GET, NO, E(200))],
     PR + "create": [
         Case(GET, NO, E(200, curator=403, tutor=403)),
         # the form is shown again (the school has no municipal kind to choose; nobody gave a municipality)
@@ -1109,6 +1111,7 @@ PUBLIC_ROWS = {
     "partnerships:practices": "the published practice of «Гимназия г. Заречный»",
     "partnerships:practices_export": "the published practice of «Гимназия г. Заречный»",
     "partnerships:practice_downloads": "the published practice of «Гимназия г. Заречный»",
+    "partnerships:practice_downloads_export": "the published practice of «Гимназия г. Заречный»",
 }
 
 
@@ -1167,7 +1170,7 @@ SHOWN_TO_THE_COORDINATOR = {
     "partnerships:sessions_export", "partnerships:teachers_export", "monitoring:self_assessment_list",
     "monitoring:self_assessment_export", "monitoring:queue_export", "schools:passport_template",
     "monitoring:indicator_list", "monitoring:indicator_list_export", "partnerships:summary",
-    "schools:acts", "schools:acts_export", "schools:organisations",
+    "schools:acts", "schools:acts_export", "schools:organisations", "programs:measures_export",
 }  # fmt: skip
 
 

@@ -63,6 +63,9 @@ def documents(demo, settings, tmp_path):
     agreement = Agreement.objects.get(number="1-ШНОР")
     agreement.curator_school.director = "Сидоров Семён Семёнович"
     agreement.curator_school.save(update_fields=["director"])
+    # the demo's schools have directors: this one's is blanked, so that the print asks for it
+    agreement.supported_school.director = ""
+    agreement.supported_school.save(update_fields=["director"])
     return {
         "agreement": agreement,
         "programme": Programme.objects.get(kind=Programme.Kind.MUNICIPAL),
@@ -75,7 +78,7 @@ def test_printed_documents_have_pages_headers_numbers_and_whole_signatures(page:
     agreement, programme = documents["agreement"], documents["programme"]
     territory = agreement.supported_school.municipality.region.name
 
-    # The supported school's director is not in the registry: the agreement asks for it instead of a blank.
+    # The supported school's director is not in the registry (blanked above): the agreement asks for it.
     page.goto(live_server.url + reverse("partnerships:agreement_print", args=[agreement.pk]))
     expect(page.get_by_role("heading", level=1)).to_have_text("Кто подписывает договор")
     page.get_by_label(re.compile("Директор — школа")).fill("Иванов Иван Иванович")

@@ -187,6 +187,25 @@ def test_dashboards_are_for_coordinators_and_the_department(client, yr, username
     assert year_figures(user=yr.users[username], year=yr.year).municipalities == []
 
 
+def test_the_departments_table_shows_one_group_of_columns_and_keeps_the_others_in_the_page(client, yr):
+    client.force_login(yr.users["department"])
+
+    def header(html: str, label: str) -> str:
+        return re.search(rf"<th scope=\"col\"[^>]*>{re.escape(label)}</th>", html).group(0)
+
+    html = client.get(reverse("monitoring:dashboard"), {"year": yr.year}).content.decode()
+    assert "hidden" not in header(html, "Школ всего")
+    assert "hidden" in header(html, "Скачиваний практик за год")
+    assert 'data-figure="downloads"' in html  # hidden, not left out
+    # a link that works without scripts: the group in the address, kept by the search and the pages
+    html = client.get(reverse("monitoring:dashboard"), {"year": yr.year, "columns": "teachers"}).content.decode()
+    assert "hidden" in header(html, "Школ всего")
+    assert "hidden" not in header(html, "Скачиваний практик за год")
+    assert '<input type="hidden" name="columns" value="teachers">' in html
+    html = client.get(reverse("monitoring:dashboard"), {"year": yr.year, "columns": "nonsense"}).content.decode()
+    assert "hidden" not in header(html, "Школ всего")
+
+
 def test_the_hub_links_the_dashboard_and_the_report(client, yr):
     client.force_login(yr.users["coordinator"])
     html = client.get(reverse("monitoring:index")).content.decode()

@@ -1,6 +1,7 @@
 """Lists filter, search and paginate in a constant number of queries, and export the same scoped rows to xlsx."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -256,6 +257,18 @@ def test_filters_search_and_paginate(client, world, settings):
     # A municipality outside the user's reach is refused, not obeyed.
     response = client.get(reverse("partnerships:agreements"), {"municipality": world.school_b.municipality_id})
     assert response.context["filter"].errors and response.context["page"].paginator.count == 0
+
+
+def test_a_lists_filters_in_use_show_as_chips_that_remove_them(client, world):
+    """The lists share the registry's folded filters: each filter in use is a chip linking to the list without it."""
+    client.force_login(world.users["coordinator"])
+    html = client.get(
+        reverse("partnerships:teachers"), {"with_plan": "no", "school": world.supported_school.pk, "page": 2}
+    ).content.decode()
+    assert re.search(r'<form method="get" class="[^"]*\bcollapse\b[^"]*" id="list-filters"', html)  # folded
+    assert f'aria-label="Школа: {world.supported_school.short_name} — убрать"' in html
+    assert f'href="?school={world.supported_school.pk}"' in html  # «ИПРП на этот год: нет» removed, and the page
+    assert 'aria-label="ИПРП на этот год: нет — убрать"' in html
 
 
 def test_exports_hold_the_filtered_scoped_rows_with_a_header(client, world):

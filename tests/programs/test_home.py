@@ -24,7 +24,8 @@ def test_coordinator_sees_reviews_to_do_and_overdue_measures(programmes):
     assert items["overdue_total"] >= 5
     assert all(m.programme.municipality.name == "Заречный муниципальный район" for m in items["overdue"])
     html = render(items)
-    assert "Ждут вашей экспертизы: 2" in html and "Просроченные мероприятия" in html
+    assert "Ждут вашей экспертизы: <a" in html and "Просроченные мероприятия" in html
+    assert 'data-figure="home-reviews" data-value="2">2</a>' in html  # a link to the programmes that wait
     assert "Проведение самооценки деятельности" in html and "просрочено на" in html
 
 
@@ -43,7 +44,7 @@ def test_curator_sees_its_mutual_review_and_the_department_regional_ones(program
     assert [(r.kind, r.programme.school.short_name) for r in curator["reviews"]] == [("mutual", "Ильинская СОШ")]
     department = items_for("department")
     assert [(r.kind, r.programme.school.short_name) for r in department["reviews"]] == [("regional", "Никольская ООШ")]
-    assert "Ждут экспертизы: 1" in render(department)
+    assert 'Ждут экспертизы: <a href="/programs/?review=mine" class="figure-link" data-figure="home-reviews" data-value="1">1</a>' in render(department)
 
 
 def test_others_have_nothing_waiting(programmes):

@@ -288,7 +288,8 @@ def test_an_overdue_review_shows_on_the_home_page_and_in_reminders(demo, a_schoo
     assert "Просрочена экспертиза" not in html
     Review.objects.filter(pk=review.pk).update(due_on=timezone.localdate() - datetime.timedelta(days=1))
     html = client.get(reverse("home")).content.decode()
-    assert "Просрочена экспертиза: срок был" in html and "просрочено: 1" in html
+    assert "Просрочена экспертиза: срок был" in html and "просрочено: <a" in html
+    assert 'data-figure="home-reviews-overdue" data-value="1">1</a>' in html
 
     now = timezone.now()
     reminders_create(today=timezone.localdate(), now=now)

@@ -153,6 +153,12 @@ def _same_file_cases(municipality, school):
             workbook_bytes({"Школы": [schools[:3] + schools[4:], _school_row(municipality, "Новая СОШ")[:3]]}),
             "Лист «Школы», строка 1, столбец «Тип»: нет обязательного столбца.",
         ),
+        "a formula without a computed value": (
+            "schoolyearprofile",  # written by a program (openpyxl), never opened in Excel: «=1+1» has no value
+            workbook_bytes({"Профили": [profiles, _profile_row(municipality, school, 2024, pupils="=1+1")]}),
+            "Лист «Профили», строка 2, столбец D («Обучающихся»): ячейка содержит формулу без вычисленного значения: "
+            "=1+1.",
+        ),
         "a renamed PDF": ("school", b"%PDF-1.4 a report", "Файл не является книгой Excel (.xlsx)"),
     }
 
@@ -160,7 +166,8 @@ def _same_file_cases(municipality, school):
 @pytest.mark.parametrize(
     "case",
     ["text in a number cell", "a share over 100", "more graduates than pupils", "a school not in the registry",
-     "an unknown kind of school", "an unknown municipality", "a missing required column", "a renamed PDF"],
+     "an unknown kind of school", "an unknown municipality", "a missing required column",
+     "a formula without a computed value", "a renamed PDF"],
 )  # fmt: skip
 def test_the_same_bad_file_gets_the_same_message_on_the_portal_and_in_the_back_office(client, demo, municipality_a, case):
     school = municipality_a.schools.order_by("short_name").first()

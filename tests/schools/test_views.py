@@ -1,3 +1,6 @@
+import html as html_lib
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -121,6 +124,49 @@ def test_school_list_search_and_filter(client, demo, municipality_a):
     assert [s.short_name for s in response.context["page"].object_list] == [SCHOOL_TEAM_SCHOOL]
     response = client.get(reverse("schools:list"), {"municipality": municipality_a.pk, "kind": "gymnasium"})
     assert [s.short_name for s in response.context["page"].object_list] == [CURATOR_SCHOOL]
+
+
+def test_the_registrys_filters_in_use_show_as_chips_that_remove_them(client, demo, municipality_a):
+    client.force_login(demo["department"])
+    url = reverse("schools:list")
+
+    def chips(**query) -> dict[str, tuple[str, str]]:
+        html = html_lib.unescape(client.get(url, query).content.decode())
+        assert 'id="registry-filters"' in html and "registry-filters collapse" in html  # folded behind its button
+        found = re.findall(r'filter-chip" href="\?([^"]*)"\s+title="[^"]*" aria-label="([^:]+): ([^"]+) — убрать"', html)
+        return {label: (value, link) for link, label, value in found}
+
+    assert chips() == {}
+    # the form always sends the year and the ordering: as defaults they are no filters
+    default_year = client.get(url).context["filter"].defaults["year"]
+    found = chips(q="СОШ", municipality=municipality_a.pk, year=default_year, ordering="name", page="2")
+    assert found == {
+        "Поиск по названию": ("СОШ", f"municipality={municipality_a.pk}&year={default_year}&ordering=name"),
+        "Муниципалитет": (municipality_a.name, f"q=%D0%A1%D0%9E%D0%A8&year={default_year}&ordering=name"),
+    }
+    assert chips(cluster="null", status="shnor") == {
+        "Кластер": ("без кластера", "status=shnor"),
+        "Статус в перечне": ("ШНОР", "cluster=null"),
+    }
+
+
+def test_a_schools_page_names_it_once_and_other_forms_only_when_they_differ(client, demo):
+    client.force_login(demo["department"])
+    school = School.objects.get(short_name=SCHOOL_TEAM_SCHOOL)
+
+    def card(school) -> str:
+        html = client.get(reverse("schools:detail", args=[school.pk])).content.decode()
+        return html[html.index("<h1") : html.index("</dl>")]  # the heading and the school's card
+
+    School.objects.filter(pk=school.pk).update(name=school.short_name)  # as an imported school often is
+    shown = card(school)
+    assert shown.count(school.short_name) == 1
+    assert "Краткое наименование" not in shown and "Полное наименование" not in shown
+    full = "Муниципальное бюджетное общеобразовательное учреждение «Покровская средняя общеобразовательная школа»"
+    School.objects.filter(pk=school.pk).update(name=full)
+    shown = card(school)
+    assert shown.count(school.short_name) == 1 and shown.count(full) == 1
+    assert "Полное наименование" in shown
 
 
 def test_school_list_paginates(client, demo, settings):
