@@ -46,10 +46,10 @@ def populate(n_schools: int) -> None:
         ),
         batch_size=5000,
     )
-    criteria_ensure_for_year(year=YEARS[-1])
+    criteria_ensure_for_year(region_id=region.pk, year=YEARS[-1])
     # The measures of the criteria in force: the ones created switched off (ВПР, the olympiad…) get no data, as in
     # the runs measured before they existed.
-    active = Criterion.objects.filter(is_active=True)
+    active = Criterion.objects.filter(region=region, is_active=True)
     codes = [c.measure.code for c in active.select_related("measure") if c.measure_id] + [
         c.per_measure.code for c in active.select_related("per_measure") if c.per_measure_id
     ]
@@ -95,7 +95,10 @@ def main():
         print(f"Заполнение: {n_schools} школ × {len(YEARS)} года …", flush=True)
         populate(n_schools)
     parameters = Parameters(year=YEARS[-1])
-    criteria = list(Criterion.objects.filter(year=YEARS[-1]).select_related("measure", "per_measure"))
+    region_id = Region.objects.get(name="Бенчмарк").pk  # one region: a run covers one territory (issue 20)
+    criteria = list(
+        Criterion.objects.filter(region_id=region_id, year=YEARS[-1]).select_related("measure", "per_measure")
+    )
 
     def floor():
         with connection.cursor() as cursor:
@@ -106,17 +109,17 @@ def main():
 
     rows = [
         timed("пол: чтение тех же строк одним запросом", floor),
-        timed("сбор входных данных", lambda: collect_inputs(parameters=parameters, criteria=criteria)),
+        timed("сбор входных данных", lambda: collect_inputs(region_id=region_id, parameters=parameters, criteria=criteria)),
     ]
     inputs = rows[-1][2]
     rows.append(timed("расчёт решений", lambda: compute_verdicts(inputs, parameters)))
-    rows.append(timed("весь запуск (сбор, расчёт, сохранение)", lambda: run_execute(run_start(year=YEARS[-1], actor=None))))
+    rows.append(timed("весь запуск (сбор, расчёт, сохранение)", lambda: run_execute(run_start(region_id=region_id, year=YEARS[-1], actor=None))))
     if os.environ.get("PROFILE"):
         import cProfile
         import pstats
 
         profiler = cProfile.Profile()
-        profiler.runcall(lambda: run_execute(run_start(year=YEARS[-1], actor=None)))
+        profiler.runcall(lambda: run_execute(run_start(region_id=region_id, year=YEARS[-1], actor=None)))
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
     floor_seconds = rows[0][1]
     print(f"\nИдентификация: {School.objects.count()} школ × {len(YEARS)} года, {connection.vendor}")

@@ -391,6 +391,15 @@ def department_municipalities(user) -> QuerySet[Municipality]:
     return Municipality.objects.filter(pk__in=reach_of(user).department_municipality_ids)
 
 
+def import_territory(user):
+    """Where the department's results file may write (`schools.results_import.ImportTerritory`)."""
+    from .results_import import ImportTerritory
+
+    reach = reach_of(user)
+    # a region's department creates municipalities in its region; a district's department creates none
+    return ImportTerritory(municipality_ids=reach.department_municipality_ids, region_ids=reach.department_region_ids)
+
+
 def department_schools(user) -> QuerySet[School]:
     """The schools the user is the department of."""
     return School.objects.filter(municipality_id__in=reach_of(user).department_municipality_ids)

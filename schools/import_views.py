@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from shnor_portal import uploads
 
-from .access import require_department
+from .access import import_territory, require_department
 from .ege_workbook import parse_results_file
 from .models import Municipality, ResultImport
 from .results_file import FORMAT_EGE
@@ -51,8 +51,9 @@ class DecisionsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.preview = preview
         unknown = preview.unmatched_municipalities
+        municipalities = preview.territory.municipalities() if preview.territory else Municipality.objects.all()
         municipality_choices = (
-            [(str(m.pk), f"{m.name} ({m.region.name})") for m in Municipality.objects.select_related("region")]
+            [(str(m.pk), f"{m.name} ({m.region.name})") for m in municipalities.select_related("region")]
             if unknown
             else []
         )
@@ -156,7 +157,7 @@ def import_preview(request):
         messages.info(request, "Сначала загрузите файл с результатами.")
         return redirect("schools:results_import")
     file_name = upload.name
-    preview = results_import_preview(parsed=parse_results_file(upload.read()))
+    preview = results_import_preview(parsed=parse_results_file(upload.read()), territory=import_territory(request.user))
     if not preview.ok:
         # A file with errors can never be confirmed: it is not kept (the page still lists its errors).
         uploads.discard(request, UPLOAD_KIND)

@@ -138,6 +138,8 @@ class ImportPreview(CheckedFile):
     summaries: list[SheetSummary]
     values_to_create: int = 0
     values_to_update: int = 0
+    # The importer's territory (issue 20): its municipalities and regions; None — every one (the command line).
+    territory: "ImportTerritory | None" = None
 
     @property
     def years(self) -> list[int]:
@@ -156,11 +158,24 @@ class ImportPreview(CheckedFile):
         return [m for m in self.municipalities if m.municipality is None]
 
 
+@dataclass(frozen=True)
+class ImportTerritory:
+    """Where a department's file may write: the municipalities it is the department of and their regions. A row of
+    another territory's municipality finds no match, and no school or municipality is created outside it."""
+
+    municipality_ids: frozenset[int]
+    region_ids: frozenset[int]
+
+    def municipalities(self):
+        return Municipality.objects.filter(pk__in=self.municipality_ids)
+
+
 class _Registry:
     """What the matching needs from the database, read once."""
 
-    def __init__(self):
-        self.municipalities = list(Municipality.objects.select_related("region"))
+    def __init__(self, territory: ImportTerritory | None = None):
+        municipalities = territory.municipalities() if territory else Municipality.objects.all()
+        self.municipalities = list(municipalities.select_related("region"))
         self.aliases = list(SchoolNameAlias.objects.select_related("school").order_by("created_at", "pk"))
         self.by_name: dict[str, list[Municipality]] = defaultdict(list)
         self.by_key: dict[str, list[Municipality]] = defaultdict(list)
@@ -207,8 +222,11 @@ def _decision_key(municipality_normalized: str, school_key: str) -> str:
     return hashlib.sha1(f"{municipality_normalized}|{school_key}".encode()).hexdigest()[:12]
 
 
-def results_import_preview(*, parsed: ParsedWorkbook, year: int | None = None) -> ImportPreview:
-    """Match the parsed rows to the registry and count what saving would create and update."""
+def results_import_preview(
+    *, parsed: ParsedWorkbook, year: int | None = None, territory: ImportTerritory | None = None
+) -> ImportPreview:
+    """Match the parsed rows to the registry (of the importer's territory) and count what saving would create and
+    update."""
     errors = Problems()
     errors.extend(parsed.errors)
     rows = [row for row in parsed.rows if year is None or row.year == year]
@@ -216,7 +234,7 @@ def results_import_preview(*, parsed: ParsedWorkbook, year: int | None = None) -
         present = ", ".join(str(y) for y in parsed.years) or "нет ни одного"
         errors.add(f"В файле нет данных за {year} год (годы в файле: {present}).")
 
-    registry = _Registry()
+    registry = _Registry(territory)
     file_municipalities: dict[str, FileMunicipality] = {}
     for row in rows:
         normalized = normalize_name(row.municipality_name)
@@ -280,6 +298,7 @@ def results_import_preview(*, parsed: ParsedWorkbook, year: int | None = None) -
         summaries=_summaries(parsed, rows),
         values_to_create=total_matched - to_update,
         values_to_update=to_update,
+        territory=territory,
     )
 
 
@@ -437,9 +456,13 @@ class _Targets:
 def _targets(*, preview: ImportPreview, decisions: dict[str, NameDecision], actor) -> _Targets:
     """The school of every row to store, creating municipalities and schools as decided."""
     mapped_ids = {d.school_id for d in decisions.values() if d.action == MAP}
-    mapped = School.objects.in_bulk(mapped_ids) if mapped_ids else {}
+    schools, municipalities = School.objects.all(), Municipality.objects.all()
+    if preview.territory is not None:  # a choice outside the importer's territory is «not found»
+        municipalities = preview.territory.municipalities()
+        schools = schools.filter(municipality__in=municipalities)
+    mapped = schools.in_bulk(mapped_ids) if mapped_ids else {}
     chosen_ids = {d.municipality_id for d in decisions.values() if d.action == CREATE and d.municipality_id}
-    chosen = Municipality.objects.in_bulk(chosen_ids) if chosen_ids else {}
+    chosen = municipalities.in_bulk(chosen_ids) if chosen_ids else {}
     problems = [
         f"Школа № {school_id} для сопоставления не найдена в реестре." for school_id in mapped_ids - mapped.keys()
     ] + [f"Муниципалитет № {pk} не найден в реестре." for pk in chosen_ids - chosen.keys()]
@@ -595,11 +618,17 @@ def _create_municipalities(*, preview: ImportPreview, names: list[UnmatchedName]
 
 def _region_for_new_municipalities(*, preview: ImportPreview, example: str) -> Region:
     region_name = preview.parsed.region_name
-    regions = list(Region.objects.all())
+    territory = preview.territory
+    regions = list(Region.objects.filter(pk__in=territory.region_ids) if territory else Region.objects.all())
     if region_name:
         for region in regions:
             if normalize_name(region.name) == normalize_name(region_name):
                 return region
+        if territory is not None:
+            raise ResultsImportError([
+                f"Файл — результаты региона «{region_name}»: новые муниципалитеты и школы в нём заводит управление "
+                "образования этого региона, не вы."
+            ])
         return Region.objects.create(name=region_name[:200])
     if len(regions) == 1:
         return regions[0]

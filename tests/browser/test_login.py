@@ -1,13 +1,14 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from schools.demo import CURATOR_SCHOOL, DEMO_PASSWORD, MUNICIPALITY_A, MUNICIPALITY_B, SCHOOL_TEAM_SCHOOL
+from schools.demo import CURATOR_SCHOOL, DEMO_PASSWORD, MUNICIPALITY_A, MUNICIPALITY_B, REGION, SCHOOL_TEAM_SCHOOL
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # What each demo role must see on its home page after logging in through the real form.
 LANDING = {
-    "department": ("Все муниципалитеты и школы", "Бэк-офис"),
+    "department": (REGION[0], "Бэк-офис"),
+    "federal": ("Федеральный оператор", "Все регионы: только чтение"),
     "coordinator": ("Муниципальный координатор", MUNICIPALITY_A),
     "coordinator_b": ("Муниципальный координатор", MUNICIPALITY_B),
     "school": ("Управленческая команда школы", SCHOOL_TEAM_SCHOOL),

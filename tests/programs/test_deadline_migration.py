@@ -4,21 +4,12 @@ deadline (programs/migrations/0002_month_deadlines.py)."""
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("programs", "0001_initial")]
-
-
-def migrate(targets=None):
-    """Migrate to `targets` (by default: everything, as the rest of the tests expect the schema); the apps then."""
-    executor = MigrationExecutor(connection)
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
 
 
 def test_existing_dates_become_date_deadlines_unchanged():

@@ -159,7 +159,15 @@ def test_unknown_municipality_offers_a_municipality_for_new_schools(department, 
     assert school.results.get().value == 9
 
 
-def test_real_workbook_through_the_pages(department):
+def test_real_workbook_through_the_pages(client, demo, django_user_model):
+    """The region's own department loads its return: the region's municipalities and schools are made as it goes."""
+    from schools.models import Region, RoleAssignment
+
+    region = Region.objects.create(name="Еврейская автономная область")
+    ministry = django_user_model.objects.create_user("eao", password="x")
+    RoleAssignment.objects.create(user=ministry, role=RoleAssignment.Role.DEPARTMENT, region=region)
+    client.force_login(ministry)
+    department = client
     upload(department, JEWISH_AO, real_workbook(JEWISH_AO).read_bytes())
     response = department.get(PREVIEW)
     preview = response.context["preview"]

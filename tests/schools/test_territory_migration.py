@@ -5,21 +5,12 @@ lost (schools/migrations/0014_territories.py, partnerships/migrations/0006_event
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("schools", "0013_organisations"), ("partnerships", "0005_agreement_curator_organisation")]
-
-
-def migrate(targets=None):
-    """Migrate to `targets` (by default: everything, as the rest of the tests expect the schema); the apps then."""
-    executor = MigrationExecutor(connection)
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
 
 
 def test_the_departments_rows_become_its_regions_and_its_role_the_regions_role():
