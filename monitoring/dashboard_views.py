@@ -1,6 +1,8 @@
 """Dashboards of the year and the yearly report's export. Thin views: the figures come from `monitoring.figures`
 (the same the report writes), scope from `monitoring.access`, the export job from `monitoring.yearly_report`."""
 
+import io
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,8 +13,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from schools.school_year import current_school_year, school_year_label
+from shnor_portal.spreadsheets import xlsx_response, xlsx_write_typed
 
 from .access import (
+    can_compare_regions,
     can_export_report,
     can_see_dashboard,
     dashboard_municipalities,
@@ -24,6 +28,7 @@ from .figure_links import FigureLinks, sections
 from .figures import FIGURES, counted_year_figures, dynamics_charts
 from .filters import year_choices
 from .models import YEAR_MIN, ReportExport
+from .regions import RegionLinks, approval_label, chart, columns, region_figures, regions_sheet
 from .tasks import exports_mark_interrupted, report_export_retry, report_export_start
 from .yearly_report import ReportError
 
@@ -136,6 +141,7 @@ def dashboard(request):
             "year": year,
             "years": year_choices(),
             "may_export": can_export_report(request.user, None),
+            "may_compare": can_compare_regions(request.user),
         },
     )
 
@@ -165,6 +171,65 @@ def dashboard_municipality(request, pk):
             "may_export": can_export_report(request.user, municipality),
         },
     )
+
+
+# --- the regions side by side ----------------------------------------------------------------------------------------
+
+NOT_COMPARING = "Регионы рядом — для федерального оператора и для тех, кто читает несколько регионов."
+
+
+@login_required
+def regions(request):
+    """The regions the user reads side by side: the dashboard's key figures of the year per region, each count of
+    schools a link to the region's registry, the approved list of the year in each, a chart and the xlsx."""
+    require(can_compare_regions(request.user), NOT_COMPARING)
+    year = _year(request)
+    found = region_figures(counted_year_figures(user=request.user, year=year))
+    link = RegionLinks(found.year_figures)
+    shown = columns()
+    rows = [
+        {
+            "region": row.region,
+            "municipality_count": row.municipality_count,
+            "approval": approval_label(row.approved_run),
+            "approved": row.approved_run is not None,
+            "registry": link("schools", row.region.pk),
+            "cells": [
+                {"key": c["key"], "kind": c["kind"], "value": row.figures[c["key"]], "url": link(c["key"], row.region.pk)}
+                for c in shown
+            ],
+        }
+        for row in found.rows
+    ]
+    total = [
+        {"key": c["key"], "kind": c["kind"], "value": found.total[c["key"]], "url": link(c["key"], None)}
+        for c in shown
+    ]
+    return render(
+        request,
+        "monitoring/regions.html",
+        {
+            "figures": found.year_figures,
+            "columns": shown,
+            "rows": rows,
+            "total": total,
+            "municipality_count": found.municipality_count,
+            "chart": chart(found),
+            "year": year,
+            "years": year_choices(),
+        },
+    )
+
+
+@login_required
+def regions_export(request):
+    """The regions side by side as an xlsx (the page's figures, typed, set up to print)."""
+    require(can_compare_regions(request.user), NOT_COMPARING)
+    year = _year(request)
+    found = region_figures(counted_year_figures(user=request.user, year=year))
+    buffer = io.BytesIO()
+    xlsx_write_typed(buffer, [regions_sheet(found)])  # the running header names the user's territory
+    return xlsx_response(buffer.getvalue(), file_name=f"regiony-{year}.xlsx")
 
 
 # --- the yearly report -----------------------------------------------------------------------------------------------
