@@ -222,7 +222,9 @@ def visible_report_exports(user):
     if reach.department_region_ids:  # the whole region's, asked by a department of one of the user's regions
         askers = RoleAssignment.objects.filter(role=Role.DEPARTMENT, region_id__in=reach.department_region_ids)
         exports = exports | ReportExport.objects.filter(
-            municipality__isnull=True, requested_by__in=askers.values("user_id")
+            Q(region__isnull=True) | Q(region_id__in=reach.department_region_ids),
+            municipality__isnull=True,
+            requested_by__in=askers.values("user_id"),
         )
     return exports
 

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from schools.models import Region
 from schools.school_year import current_school_year, school_year_label
 from shnor_portal.spreadsheets import xlsx_response, xlsx_write_typed
 
@@ -236,19 +237,41 @@ def regions_export(request):
 
 
 class ReportForm(forms.Form):
+    """The report's year and what it covers: a municipality, or the whole territory; those who read several regions
+    choose one of them or all of them side by side (the country for the federal operator)."""
+
     year = forms.TypedChoiceField(label="Учебный год", coerce=int, choices=[])
+    region = forms.ModelChoiceField(label="Регион", queryset=None, required=False)
     municipality = forms.ModelChoiceField(label="Муниципалитет", queryset=None, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["year"].choices = year_choices()
-        self.fields["municipality"].queryset = dashboard_municipalities(user).order_by("name")
+        municipalities = dashboard_municipalities(user)
+        self.fields["municipality"].queryset = municipalities.order_by("name")
+        several = can_compare_regions(user)
+        if several:
+            self.fields["region"].queryset = Region.objects.filter(
+                pk__in=municipalities.values("region_id")
+            ).order_by("name")
+            self.fields["region"].empty_label = "Все регионы рядом (лист «Регионы»)"
+        else:
+            del self.fields["region"]
         if can_export_report(user, None):
-            self.fields["municipality"].empty_label = "Весь регион (все муниципалитеты)"
+            self.fields["municipality"].empty_label = (
+                "Все муниципалитеты выбранного охвата" if several else "Весь регион (все муниципалитеты)"
+            )
         else:
             self.fields["municipality"].required = True
             self.fields["municipality"].empty_label = None
+
+    def clean(self):
+        data = super().clean()
+        region, municipality = data.get("region"), data.get("municipality")
+        if region is not None and municipality is not None and municipality.region_id != region.pk:
+            self.add_error("municipality", "Этот муниципалитет не входит в выбранный регион.")
+        return data
 
 
 @login_required
@@ -267,7 +290,8 @@ def report(request):
         if form.is_valid():
             try:
                 export = report_export_start(
-                    actor=request.user, year=form.cleaned_data["year"], municipality=form.cleaned_data["municipality"]
+                    actor=request.user, year=form.cleaned_data["year"], municipality=form.cleaned_data["municipality"],
+                    region=form.cleaned_data.get("region"),
                 )
             except ReportError as exc:
                 messages.error(request, str(exc))
@@ -280,7 +304,7 @@ def report(request):
             initial["municipality"] = municipalities[0]
         form = ReportForm(initial=initial, user=request.user)
     exports_mark_interrupted()
-    exports = list(visible_report_exports(request.user).select_related("municipality", "requested_by")[:20])
+    exports = list(visible_report_exports(request.user).select_related("municipality", "region", "requested_by")[:20])
     return render(request, "monitoring/report.html", {"form": form, "exports": exports})
 
 

@@ -1,6 +1,8 @@
-"""The regions side by side (issue 20, item 6): the page «Регионы» of those who read several regions (the federal
-operator; a department of two), its figures equal to the dashboards', its links to the region's registry, its chart
-table and xlsx, a fixed number of queries whatever the number of regions."""
+"""Reports at every level and the regions side by side (issue 20, item 6): the page «Регионы» of those who read
+several regions (the federal operator; a department of two), its figures equal to the dashboards', its links to the
+region's registry, its chart table and xlsx, a fixed number of queries whatever the number of regions; the yearly
+report of a region (nothing of another region in it) and the federal operator's country report with its sheet
+«Регионы»."""
 
 import io
 import re
@@ -8,11 +10,15 @@ import re
 import openpyxl
 import pytest
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from monitoring.access import visible_report_exports
 from monitoring.figures import year_figures
+from monitoring.models import ReportExport
 from monitoring.regions import region_figures
+from monitoring.yearly_report import report_write
 from schools.filters import registry_schools
 from schools.models import Municipality, Region, RoleAssignment, School
 from schools.services import role_assign
@@ -158,6 +164,74 @@ def test_the_regions_export_is_a_printable_sheet_of_the_page(client, two):
     assert two.region_a.name in names and two.region_b.name in names and names[-1] == "Итого"
     assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$1:$1"
     assert sheet.oddHeader.center.text  # the territory in the running header
+
+
+def test_a_regions_report_holds_none_of_another_regions_schools(two):
+    buffer = io.BytesIO()
+    report = report_write(buffer, user=_fresh(two.users["department_b"]), year=two.year)
+    workbook = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    assert "Регионы" not in workbook.sheetnames  # one region: nothing to set side by side
+    schools = {row[1] for row in _sheet_rows(workbook, "По школам")[1:]}
+    assert schools == set(School.objects.filter(municipality__region=two.region_b).values_list("short_name", flat=True))
+    assert not schools & set(
+        School.objects.filter(municipality__region=two.region_a).values_list("short_name", flat=True)
+    )
+    assert report.territory() == two.region_b.name
+    summary = {row[1]: row[2] for row in _sheet_rows(workbook, "Сводка")}
+    assert summary["Охват"] == two.region_b.name
+    # the district's department: its district
+    district = report_write(io.BytesIO(), user=_fresh(two.users["district"]), year=two.year)
+    assert {m.pk for m in district.figures.municipalities} == {two.municipality_a.pk}
+    assert district.territory() == two.municipality_a.name
+
+
+def test_the_federal_country_report_sets_the_regions_side_by_side(two):
+    buffer = io.BytesIO()
+    report = report_write(buffer, user=_fresh(two.users["federal"]), year=two.year)
+    workbook = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    assert workbook.sheetnames[:2] == ["Сводка", "Регионы"]
+    rows = _sheet_rows(workbook, "Регионы")
+    names = [row[0] for row in rows[1:]]
+    assert two.region_a.name in names and two.region_b.name in names and names[-1] == "Итого"
+    header = list(rows[0])
+    by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    schools = "Школ всего"
+    assert by_name[two.region_b.name][schools] == 4
+    assert by_name["Итого"][schools] == report.figures.total["schools"]
+    assert report.territory() == "все регионы"
+    # one region of the federal operator's choice: only its schools
+    one = io.BytesIO()
+    report_write(one, user=_fresh(two.users["federal"]), year=two.year, region=two.region_b)
+    schools_b = {row[1] for row in _sheet_rows(openpyxl.load_workbook(io.BytesIO(one.getvalue())), "По школам")[1:]}
+    assert schools_b == set(School.objects.filter(municipality__region=two.region_b).values_list("short_name", flat=True))
+
+
+def test_the_federal_operator_exports_one_region_from_the_browser(client, two):
+    client.force_login(two.users["federal"])
+    page = client.get(reverse("monitoring:report"))
+    assert "region" in page.context["form"].fields
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            reverse("monitoring:report"), {"year": two.year, "region": two.region_b.pk, "municipality": ""}
+        )
+    assert response.status_code == 302, response.content.decode()[:500]
+    export = ReportExport.objects.latest("pk")
+    export.refresh_from_db()
+    assert export.region == two.region_b and export.scope_label == two.region_b.name
+    assert export.status == ReportExport.Status.DONE, export.error
+    # a municipality of another region than the one chosen is refused by the form
+    wrong = client.post(
+        reverse("monitoring:report"), {"year": two.year, "region": two.region_b.pk, "municipality": two.municipality_a.pk}
+    )
+    assert wrong.status_code == 200 and wrong.context["form"].errors
+    # region A's department does not see the federal operator's export; the whole country's is named so
+    assert export not in visible_report_exports(_fresh(two.users["department"]))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(reverse("monitoring:report"), {"year": two.year, "region": "", "municipality": ""})
+    assert ReportExport.objects.latest("pk").scope_label == "все регионы"
+    # a department of one region has no choice of region
+    client.force_login(two.users["department"])
+    assert "region" not in client.get(reverse("monitoring:report")).context["form"].fields
 
 
 def test_the_home_page_and_the_dashboard_link_the_regions_for_those_who_compare(client, two):
