@@ -191,6 +191,13 @@ def dashboard_municipalities(user) -> QuerySet[Municipality]:
     return Municipality.objects.filter(pk__in=reach.territory_municipality_ids | reach.coordinator_municipality_ids)
 
 
+def can_compare_regions(user) -> bool:
+    """The regions side by side (`monitoring:regions`) and the country's yearly report: those who read more than one
+    region — the federal operator, a department or an institute of several regions."""
+    reach = reach_of(user)
+    return reach.reads_all or len(reach.territory_region_ids) > 1
+
+
 def can_export_report(user, municipality: Municipality | None) -> bool:
     """The department exports its territory's municipalities or its whole region; a coordinator only their
     municipality; the federal operator any."""
@@ -215,7 +222,9 @@ def visible_report_exports(user):
     if reach.department_region_ids:  # the whole region's, asked by a department of one of the user's regions
         askers = RoleAssignment.objects.filter(role=Role.DEPARTMENT, region_id__in=reach.department_region_ids)
         exports = exports | ReportExport.objects.filter(
-            municipality__isnull=True, requested_by__in=askers.values("user_id")
+            Q(region__isnull=True) | Q(region_id__in=reach.department_region_ids),
+            municipality__isnull=True,
+            requested_by__in=askers.values("user_id"),
         )
     return exports
 

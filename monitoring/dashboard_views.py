@@ -1,6 +1,8 @@
 """Dashboards of the year and the yearly report's export. Thin views: the figures come from `monitoring.figures`
 (the same the report writes), scope from `monitoring.access`, the export job from `monitoring.yearly_report`."""
 
+import io
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,9 +12,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from schools.models import Region
 from schools.school_year import current_school_year, school_year_label
+from shnor_portal.spreadsheets import xlsx_response, xlsx_write_typed
 
 from .access import (
+    can_compare_regions,
     can_export_report,
     can_see_dashboard,
     dashboard_municipalities,
@@ -24,6 +29,7 @@ from .figure_links import FigureLinks, sections
 from .figures import FIGURES, counted_year_figures, dynamics_charts
 from .filters import year_choices
 from .models import YEAR_MIN, ReportExport
+from .regions import RegionLinks, approval_label, chart, columns, region_figures, regions_sheet
 from .tasks import exports_mark_interrupted, report_export_retry, report_export_start
 from .yearly_report import ReportError
 
@@ -136,6 +142,7 @@ def dashboard(request):
             "year": year,
             "years": year_choices(),
             "may_export": can_export_report(request.user, None),
+            "may_compare": can_compare_regions(request.user),
         },
     )
 
@@ -167,23 +174,104 @@ def dashboard_municipality(request, pk):
     )
 
 
+# --- the regions side by side ----------------------------------------------------------------------------------------
+
+NOT_COMPARING = "Регионы рядом — для федерального оператора и для тех, кто читает несколько регионов."
+
+
+@login_required
+def regions(request):
+    """The regions the user reads side by side: the dashboard's key figures of the year per region, each count of
+    schools a link to the region's registry, the approved list of the year in each, a chart and the xlsx."""
+    require(can_compare_regions(request.user), NOT_COMPARING)
+    year = _year(request)
+    found = region_figures(counted_year_figures(user=request.user, year=year))
+    link = RegionLinks(found.year_figures)
+    shown = columns()
+    rows = [
+        {
+            "region": row.region,
+            "municipality_count": row.municipality_count,
+            "approval": approval_label(row.approved_run),
+            "approved": row.approved_run is not None,
+            "registry": link("schools", row.region.pk),
+            "cells": [
+                {"key": c["key"], "kind": c["kind"], "value": row.figures[c["key"]], "url": link(c["key"], row.region.pk)}
+                for c in shown
+            ],
+        }
+        for row in found.rows
+    ]
+    total = [
+        {"key": c["key"], "kind": c["kind"], "value": found.total[c["key"]], "url": link(c["key"], None)}
+        for c in shown
+    ]
+    return render(
+        request,
+        "monitoring/regions.html",
+        {
+            "figures": found.year_figures,
+            "columns": shown,
+            "rows": rows,
+            "total": total,
+            "municipality_count": found.municipality_count,
+            "chart": chart(found),
+            "year": year,
+            "years": year_choices(),
+        },
+    )
+
+
+@login_required
+def regions_export(request):
+    """The regions side by side as an xlsx (the page's figures, typed, set up to print)."""
+    require(can_compare_regions(request.user), NOT_COMPARING)
+    year = _year(request)
+    found = region_figures(counted_year_figures(user=request.user, year=year))
+    buffer = io.BytesIO()
+    xlsx_write_typed(buffer, [regions_sheet(found)])  # the running header names the user's territory
+    return xlsx_response(buffer.getvalue(), file_name=f"regiony-{year}.xlsx")
+
+
 # --- the yearly report -----------------------------------------------------------------------------------------------
 
 
 class ReportForm(forms.Form):
+    """The report's year and what it covers: a municipality, or the whole territory; those who read several regions
+    choose one of them or all of them side by side (the country for the federal operator)."""
+
     year = forms.TypedChoiceField(label="Учебный год", coerce=int, choices=[])
+    region = forms.ModelChoiceField(label="Регион", queryset=None, required=False)
     municipality = forms.ModelChoiceField(label="Муниципалитет", queryset=None, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["year"].choices = year_choices()
-        self.fields["municipality"].queryset = dashboard_municipalities(user).order_by("name")
+        municipalities = dashboard_municipalities(user)
+        self.fields["municipality"].queryset = municipalities.order_by("name")
+        several = can_compare_regions(user)
+        if several:
+            self.fields["region"].queryset = Region.objects.filter(
+                pk__in=municipalities.values("region_id")
+            ).order_by("name")
+            self.fields["region"].empty_label = "Все регионы рядом (лист «Регионы»)"
+        else:
+            del self.fields["region"]
         if can_export_report(user, None):
-            self.fields["municipality"].empty_label = "Весь регион (все муниципалитеты)"
+            self.fields["municipality"].empty_label = (
+                "Все муниципалитеты выбранного охвата" if several else "Весь регион (все муниципалитеты)"
+            )
         else:
             self.fields["municipality"].required = True
             self.fields["municipality"].empty_label = None
+
+    def clean(self):
+        data = super().clean()
+        region, municipality = data.get("region"), data.get("municipality")
+        if region is not None and municipality is not None and municipality.region_id != region.pk:
+            self.add_error("municipality", "Этот муниципалитет не входит в выбранный регион.")
+        return data
 
 
 @login_required
@@ -202,7 +290,8 @@ def report(request):
         if form.is_valid():
             try:
                 export = report_export_start(
-                    actor=request.user, year=form.cleaned_data["year"], municipality=form.cleaned_data["municipality"]
+                    actor=request.user, year=form.cleaned_data["year"], municipality=form.cleaned_data["municipality"],
+                    region=form.cleaned_data.get("region"),
                 )
             except ReportError as exc:
                 messages.error(request, str(exc))
@@ -215,7 +304,7 @@ def report(request):
             initial["municipality"] = municipalities[0]
         form = ReportForm(initial=initial, user=request.user)
     exports_mark_interrupted()
-    exports = list(visible_report_exports(request.user).select_related("municipality", "requested_by")[:20])
+    exports = list(visible_report_exports(request.user).select_related("municipality", "region", "requested_by")[:20])
     return render(request, "monitoring/report.html", {"form": form, "exports": exports})
 
 

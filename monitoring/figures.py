@@ -53,7 +53,7 @@ from programs.access import visible_programmes
 from programs.models import MeasureStatus, Programme, RoadmapMeasure, overdue_q
 from schools.access import reach_of, visible_schools
 from schools.freshness import counted
-from schools.models import Measure, Municipality, SchoolResult, SchoolYearStatus, Status
+from schools.models import Measure, Municipality, Region, SchoolResult, SchoolYearStatus, Status
 from schools.school_year import school_year_label, school_year_period  # noqa: F401  (read from here too)
 from schools.selectors import list_year_for
 
@@ -214,15 +214,23 @@ class _Scope:
 
 
 def year_figures(
-    *, user, year: int, municipality: Municipality | None = None, today: datetime.date | None = None
+    *,
+    user,
+    year: int,
+    municipality: Municipality | None = None,
+    today: datetime.date | None = None,
+    region: Region | None = None,
 ) -> YearFigures:
-    """The year's figures for the municipalities of the user's dashboard (or one of them), counted step by step, each
-    step one or two grouped queries, and the targets in one: twenty in all once the user's reach is read, whatever the number of schools."""
+    """The year's figures for the municipalities of the user's dashboard (or one of them, or those of one region),
+    counted step by step, each step one or two grouped queries, and the targets in one: twenty in all once the
+    user's reach is read, whatever the number of schools."""
     today = today or timezone.localdate()
     start, end = school_year_period(year)
     municipalities = dashboard_municipalities(user).order_by("name")
     if municipality is not None:
         municipalities = municipalities.filter(pk=municipality.pk)
+    if region is not None:
+        municipalities = municipalities.filter(region_id=region.pk)
     municipalities = list(municipalities)
     ids = [m.pk for m in municipalities]
     result = YearFigures(

@@ -7,12 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from schools.models import Municipality
+from schools.models import Municipality, Region
 from shnor_portal import jobs
 
 from .access import can_export_report
 from .models import ReportExport
-from .yearly_report import ReportError, report_export_run
+from .yearly_report import ReportError, report_export_run, report_territory
 
 logger = logging.getLogger(__name__)
 STATE = "status"
@@ -27,15 +27,22 @@ def report_export(export_pk: int) -> None:
     report_export_run(export_pk)
 
 
-def report_export_start(*, actor, year: int, municipality: Municipality | None) -> ReportExport:
-    """Record the export and queue its task, in one transaction: the worker never sees one without the other."""
-    if not can_export_report(actor, municipality):
+def report_export_start(
+    *, actor, year: int, municipality: Municipality | None, region: Region | None = None
+) -> ReportExport:
+    """Record the export and queue its task, in one transaction: the worker never sees one without the other. A
+    region (the federal operator's choice, or a department's of several) needs the right to export a whole
+    territory; the export keeps the name of what it covers."""
+    if not can_export_report(actor, municipality if region is None else None):
         raise ReportError(
             "Годовой отчёт по всему региону выгружает управление образования, координатор — только по своему "
             "муниципалитету."
         )
+    territory = report_territory(actor, municipality=municipality, region=region)
     with transaction.atomic():
-        export = ReportExport.objects.create(year=year, municipality=municipality, requested_by=actor)
+        export = ReportExport.objects.create(
+            year=year, municipality=municipality, region=region, territory=territory[:300], requested_by=actor
+        )
         jobs.enqueue_job(report_export, ReportExport.objects.filter(pk=export.pk), export.pk)
     return export
 

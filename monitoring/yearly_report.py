@@ -1,4 +1,7 @@
-"""The department's yearly report: one xlsx of a school year for the whole region or one municipality.
+"""The yearly report at every level: one xlsx of a school year for a municipality (a district's department's
+district), a region (a department's, or one the federal operator chose) or the whole country (the federal operator;
+a department of several regions: its regions), whose sheet «Регионы» sets the regions side by side
+(`monitoring.regions`).
 
 Sheets: summary; by municipality; by school; indicators (baseline, plan, actual, met); programmes and reviews;
 roadmaps (completion) and overdue measures; agreements and support sessions by format; events and participation;
@@ -50,7 +53,7 @@ from partnerships.models import (
 from partnerships.targets import Targets, common_targets, targets_of_year
 from programs.access import visible_programmes
 from programs.models import MeasureStatus, Programme, Rag, Review, RoadmapMeasure, overdue_q, rag_of
-from schools.access import Reach, Role, visible_schools
+from schools.access import Reach, Role, reach_of, territory_of, visible_schools
 from schools.act_exports import acts_sheet
 from schools.filters import with_year_status
 from schools.models import Measure, Municipality, Region, Status
@@ -63,6 +66,7 @@ from .calendar import CalendarBook
 from .figure_links import FigureLinks
 from .figures import FIGURES, PERCENT, SHNOR_STATUSES, YearFigures, school_year_period, share, year_figures
 from .models import ReportExport, SelfAssessment
+from .regions import region_figures, regions_sheet
 
 logger = logging.getLogger(__name__)
 
@@ -140,14 +144,23 @@ PEOPLE_GROUPS = [
 class Report:
     """The sheets of one report: built lazily, each a row generator, so that the writer pulls one row at a time."""
 
-    def __init__(self, *, user, year: int, municipality: Municipality | None = None, today=None):
+    def __init__(
+        self, *, user, year: int, municipality: Municipality | None = None, today=None, region: Region | None = None
+    ):
         self.user = user
         self.year = year
         self.today = today or timezone.localdate()
-        self.figures: YearFigures = year_figures(user=user, year=year, municipality=municipality, today=self.today)
+        self.figures: YearFigures = year_figures(
+            user=user, year=year, municipality=municipality, today=self.today, region=region
+        )
         if municipality is not None and not self.figures.municipalities:
             raise ReportError("Этот муниципалитет вне вашей зоны доступа.")
+        if region is not None and not self.figures.municipalities:
+            raise ReportError("Этот регион вне вашей зоны доступа.")
         self.municipality = municipality
+        self.region = region
+        # the regions the report covers: a country's (or a department's of several) gets the sheet «Регионы»
+        self.region_ids = sorted({m.region_id for m in self.figures.municipalities})
         self.ids = [m.pk for m in self.figures.municipalities]
         self.start, self.end = school_year_period(year)
         self.as_of = self.figures.as_of
@@ -157,8 +170,10 @@ class Report:
         )
 
     def sheets(self) -> list[TypedSheet]:
+        regions = [regions_sheet(region_figures(self.figures))] if len(self.region_ids) > 1 else []
         return [
             self.summary(),
+            *regions,
             self.by_municipality(),
             self.by_school(),
             self.indicators(),
@@ -175,18 +190,18 @@ class Report:
         ]
 
     def territory(self) -> str:
-        """What the report covers, for the running header of its pages: the municipality, or the region."""
-        if self.municipality is not None:
-            return str(self.municipality)
-        regions = {m.region_id for m in self.figures.municipalities}
-        names = Region.objects.filter(pk__in=regions).order_by("name").values_list("name", flat=True)
-        return ", ".join(names) or "все муниципалитеты"
+        """What the report covers, for its summary and the running header of its pages: the municipality (a
+        district's department's district), the region (a department's, or the one the federal operator chose), the
+        regions of a department of several, or the whole country for the federal operator."""
+        if not hasattr(self, "_territory"):
+            self._territory = report_territory(self.user, municipality=self.municipality, region=self.region)
+        return self._territory
 
     # summary and by municipality: the dashboards' figures
 
     def summary(self) -> TypedSheet:
         f = self.figures
-        scope = str(self.municipality) if self.municipality else "все муниципалитеты"
+        scope = self.territory()
 
         def rows():
             yield ("Отчёт", "Учебный год", f.year_label, "year")
@@ -677,6 +692,18 @@ class Report:
         return TypedSheet("Цели", columns, rows())
 
 
+def report_territory(user, *, municipality=None, region=None) -> str:
+    """The name of what a report covers: the municipality, the region, «все регионы» for the federal operator's
+    country (or the command line's), else the user's territory (`schools.access.territory_of`)."""
+    if municipality is not None:
+        return str(municipality)
+    if region is not None:
+        return str(region)
+    if reach_of(user).reads_all:
+        return "все регионы"
+    return territory_of(user) or "все муниципалитеты"  # a department's region(s), a district's department's district
+
+
 def _local_date(value):
     if value is None:
         return None
@@ -685,10 +712,13 @@ def _local_date(value):
     return value
 
 
-def report_write(target, *, user, year: int, municipality: Municipality | None = None, on_progress=None, today=None):
+def report_write(
+    target, *, user, year: int, municipality: Municipality | None = None, on_progress=None, today=None,
+    region: Region | None = None,
+):
     """Write the yearly report to `target` (a path or a binary file). `on_progress(percent, stage)` is told
     before each sheet."""
-    report = Report(user=user, year=year, municipality=municipality, today=today)
+    report = Report(user=user, year=year, municipality=municipality, today=today, region=region)
     sheets = report.sheets()
 
     def on_sheet(index, title):
@@ -708,7 +738,7 @@ def _set(export_pk: int, **fields) -> None:
 
 def report_export_run(export_pk: int) -> None:
     """Write the report of an export with the requester's reach, storing progress, the file or the error."""
-    export = ReportExport.objects.select_related("municipality", "requested_by").get(pk=export_pk)
+    export = ReportExport.objects.select_related("municipality", "region", "requested_by").get(pk=export_pk)
     _set(
         export.pk, status=ReportExport.Status.RUNNING, started_at=timezone.now(), beat_at=timezone.now(), progress=1,
         stage="Подсчёт показателей",
@@ -724,6 +754,7 @@ def report_export_run(export_pk: int) -> None:
             user=user,
             year=export.year,
             municipality=export.municipality,
+            region=export.region,
             # each sheet is a heartbeat (shnor_portal.jobs); an export marked interrupted meanwhile stops here
             on_progress=lambda percent, stage: jobs.beat(
                 ReportExport.objects.filter(pk=export.pk), state="status", progress=percent, stage=stage

@@ -6,6 +6,7 @@ from django.contrib.messages.views import SuccessMessageMixin
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
+from monitoring.access import can_compare_regions
 from monitoring.selectors import home_items as monitoring_items
 from notifications.selectors import latest_unread
 from partnerships.selectors import home_items as partnership_items
@@ -29,6 +30,7 @@ def home(request):
             "partnerships": partnership_items(user=user),
             "monitoring": monitoring_items(user=user),
             "latest_notifications": latest,
+            "compares_regions": can_compare_regions(user),
         },
     )
 

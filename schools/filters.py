@@ -5,7 +5,7 @@ from django.db.models import BooleanField, Case, Count, F, FilteredRelation, Int
 
 from shnor_portal.choices import MunicipalityFilter
 
-from .access import visible_municipalities, visible_schools
+from .access import readable_regions, visible_municipalities, visible_schools
 from .models import Cluster, IdentificationRun, School, Status
 from .school_year import current_school_year, school_year_label
 
@@ -96,6 +96,8 @@ def with_year_status(queryset: QuerySet[School], year: int) -> QuerySet[School]:
 class SchoolFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Поиск по названию", method="search")
     municipality = MunicipalityFilter(label="Муниципалитет", queryset=None, empty_label="Все")
+    # the regions side by side (monitoring:regions) open the registry of one region
+    region = MunicipalityFilter(label="Регион", queryset=None, field_name="municipality__region", empty_label="Все")
     year = django_filters.ChoiceFilter(label="Перечень за учебный год", choices=[], empty_label=None, method="keep")
     status = django_filters.ChoiceFilter(
         label="Статус в перечне",
@@ -125,7 +127,7 @@ class SchoolFilter(django_filters.FilterSet):
 
     class Meta:
         model = School
-        fields = ["q", "municipality", "year", "status", "kind", "locality", "small", "cluster", "archive", "ordering"]
+        fields = ["q", "municipality", "region", "year", "status", "kind", "locality", "small", "cluster", "archive", "ordering"]
 
     def __init__(self, data=None, *args, user, **kwargs):
         years = approved_years()
@@ -139,6 +141,7 @@ class SchoolFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         # Offer only the municipalities the user reaches; another one typed into the URL is rejected.
         self.filters["municipality"].queryset = visible_municipalities(user)
+        self.filters["region"].queryset = readable_regions(user).order_by("name")
         for name, make in _EXTRA_FILTERS.items():
             self.filters[name] = make(user)
             self.filters[name].model = School

@@ -23,7 +23,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from programs.models import Programme, RiskFactor
-from schools.models import Municipality, School
+from schools.models import Municipality, Region, School
 from schools.school_year import school_year_label
 from shnor_portal import jobs
 
@@ -517,6 +517,14 @@ class ReportExport(jobs.JobRow):
         Municipality, verbose_name="муниципалитет", on_delete=models.CASCADE, null=True, blank=True,
         related_name="+", help_text="Пусто — весь регион.",
     )
+    # the federal operator's report of one region (a department's region is its whole territory: no region here)
+    region = models.ForeignKey(
+        Region, verbose_name="регион", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        help_text="Пусто — вся территория запросившего (для федерального оператора — вся страна).",
+    )
+    territory = models.CharField(
+        "охват", max_length=300, blank=True, default="", help_text="Что покрывает отчёт, как он назван при запросе."
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="запросил", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
@@ -541,7 +549,11 @@ class ReportExport(jobs.JobRow):
 
     @property
     def scope_label(self) -> str:
-        return str(self.municipality) if self.municipality_id else "весь регион"
+        if self.municipality_id:
+            return str(self.municipality)
+        if self.region_id:
+            return str(self.region)
+        return self.territory or "весь регион"
 
     @property
     def is_finished(self) -> bool:
@@ -549,5 +561,8 @@ class ReportExport(jobs.JobRow):
 
     @property
     def file_name(self) -> str:
-        scope = f"mo-{self.municipality_id}" if self.municipality_id else "region"
+        scope = (
+            f"mo-{self.municipality_id}" if self.municipality_id
+            else f"region-{self.region_id}" if self.region_id else "region"
+        )  # fmt: skip
         return f"godovoy-otchet-{self.year}-{scope}.xlsx"

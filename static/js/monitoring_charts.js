@@ -2,7 +2,8 @@
 // - #indicator-chart-data: an indicator's plan (with its baseline) and actual values by school year;
 // - #risk-chart-data: a school's risk levels (1–3) per factor, this year against last year;
 // - #dynamics-chart-data: results dynamics (mean scores by school year), ШНОР against the other schools, one chart
-//   per measure, drawn on the canvases .dynamics-chart[data-chart=<index>].
+//   per measure, drawn on the canvases .dynamics-chart[data-chart=<index>];
+// - #regions-chart-data: the regions side by side (ШНОР, ШНСУ, accepted programmes per region), drawn on #regions-chart.
 (function () {
   "use strict";
   if (typeof Chart === "undefined") {
@@ -98,6 +99,28 @@
         scales: {
           x: { min: 0, max: 3, ticks: { stepSize: 1 }, title: { display: true, text: "Уровень риска: 1 — низкий, 3 — высокий" } }
         }
+      }
+    });
+  }
+
+  var regions = read("regions-chart-data");
+  var regionsCanvas = document.getElementById("regions-chart");
+  if (regions && regionsCanvas) {
+    var regionColours = { shnor: "#dc3545", shnsu: "#fd7e14", accepted: "#198754" };
+    new Chart(regionsCanvas, {
+      type: "bar",
+      data: {
+        labels: regions.labels,
+        datasets: regions.series.map(function (series) {
+          return { label: series.label, data: series.data, backgroundColor: regionColours[series.key] || "#0d6efd" };
+        })
+      },
+      options: {
+        responsive: true,
+        aspectRatio: 2.5,
+        interaction: { mode: "index", intersect: false },
+        plugins: { legend: { position: "bottom" } },
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "школ" } } }
       }
     });
   }

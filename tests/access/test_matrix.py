@@ -582,6 +582,9 @@ MONITORING = {
              # (it tells nothing: municipalities are no secret, they are named in the registry)
              b_expected=E(403, department=200, coordinator=404, coordinator_b=200))
     ],
+    # the regions side by side: those who read more than one region (the department heads a second one here)
+    M + "regions": [Case(GET, NO, E(403, department=200))],
+    M + "regions_export": [Case(GET, NO, E(403, department=200))],
     M + "report": [
         Case(GET, NO, CONFIRMERS),
         # no municipality: the whole region, the department's only; its form without a year is shown again
