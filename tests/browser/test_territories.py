@@ -1,5 +1,6 @@
 """Two regions in one portal (issue 20, «Done when»): `department` and `department_b` each import results, identify and
-approve their own list for the same school year in the browser, and neither touches the other's statuses."""
+approve their own list for the same school year in the browser, and neither touches the other's statuses; the federal
+operator reads both and compares them side by side, changing nothing."""
 
 import io
 import re
@@ -95,3 +96,7 @@ def test_two_regions_identify_and_approve_the_same_year_without_touching_each_ot
     expect(page.locator("body")).to_contain_text(PERM[0])
     expect(page.locator("body")).to_contain_text(REGION[0])
     assert page.goto(f"{live_server.url}/schools/identification/{run_b.pk}/list/approve/").status == 403
+    # … and compares the regions side by side, each with the list it approved
+    page.goto(f"{live_server.url}/monitoring/regions/?year={YEAR}")
+    for region, order in ((REGION[0], "112-о"), (PERM[0], "59-о")):
+        expect(page.locator("tr", has_text=region).first).to_contain_text(order)
