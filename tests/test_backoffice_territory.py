@@ -295,3 +295,23 @@ def test_the_installations_defaults_are_read_only(regions, clients):
     own = MonitoringStage.objects.filter(region=regions[0]).first()
     assert own is not None
     assert clients["department"].get(_url(MonitoringStage, "change", own.pk)).context["has_change_permission"]
+
+
+def test_the_defaults_are_not_changed_from_a_list(regions, clients, full_demo):
+    """Neither the list's editing in place nor a bulk delete reaches a row the department may only read."""
+    from monitoring.models import MonitoringStage
+    from programs.models import ReviewCriterion
+
+    client = clients["department"]
+    assert ReviewCriterion.objects.filter(step__isnull=True).exists()
+    assert client.get(_url(ReviewCriterion, "changelist")).context["cl"].list_editable == ()
+    default = MonitoringStage.objects.filter(region__isnull=True).first()
+    client.post(
+        _url(MonitoringStage, "changelist"),
+        {"action": "delete_selected", "_selected_action": [default.pk], "post": "yes"},
+    )
+    assert MonitoringStage.objects.filter(pk=default.pk).exists()
+    # The user's roles inline offers no federal role either.
+    response = client.get(_url(get_user_model(), "change", full_demo["coordinator"].pk))
+    inline = response.context["inline_admin_formsets"][0].formset.empty_form
+    assert RoleAssignment.Role.FEDERAL not in dict(inline.fields["role"].choices)
