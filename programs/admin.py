@@ -1,5 +1,7 @@
-"""Back office of programmes: the department keeps risk factors and the review checklist here, and can read
-everything else with its history. Programmes themselves are kept in the portal (roadmap editing, review)."""
+"""Back office of programmes: the installation's administrator keeps the risk factors and the common review
+checklist here (shared by every territory, read-only for a department: `schools.admin_territory`); a department
+reads its territory's rows with their history. Programmes themselves are kept in the portal (roadmap editing,
+review)."""
 
 from django.contrib import admin
 from django.db import models
