@@ -1,7 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from shnor_portal.history_admin import HistoryRecordAdmin, register_histories
+from schools.admin_territory import TerritoryAdmin, TerritoryHistoryAdmin, TerritoryInline
+from shnor_portal.history_admin import register_histories
 
 from .models import (
     Indicator,
@@ -18,7 +19,7 @@ from .models import (
 
 
 @admin.register(MonitoringStage)
-class MonitoringStageAdmin(SimpleHistoryAdmin):
+class MonitoringStageAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     """The monitoring calendar per territory and school year (also edited on the portal: «Календарь мониторинга»)."""
 
     list_display = ["year", "region", "position", "code", "name", "starts_on", "due_on", "basis"]
@@ -28,7 +29,7 @@ class MonitoringStageAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MunicipalStageShift)
-class MunicipalStageShiftAdmin(SimpleHistoryAdmin):
+class MunicipalStageShiftAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["stage", "municipality", "starts_on", "due_on", "note"]
     list_filter = ["stage__year", "municipality"]
     search_fields = ["municipality__name", "stage__name", "stage__code", "note"]
@@ -36,13 +37,13 @@ class MunicipalStageShiftAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["municipality"]
 
 
-class IndicatorPlanInline(admin.TabularInline):
+class IndicatorPlanInline(TerritoryInline, admin.TabularInline):
     model = IndicatorPlan
     extra = 1
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = [
         "code", "name", "unit", "direction", "level", "aggregation", "programme", "municipality", "computed_by",
         "is_active",
@@ -56,7 +57,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IndicatorPlan)
-class IndicatorPlanAdmin(SimpleHistoryAdmin):
+class IndicatorPlanAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["indicator", "year", "planned_value"]
     list_filter = ["year"]
     search_fields = ["indicator__code", "indicator__name"]
@@ -65,7 +66,7 @@ class IndicatorPlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(SimpleHistoryAdmin):
+class IndicatorValueAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["indicator", "year", "stage", "municipality", "school", "value", "status", "source"]
     list_filter = ["status", "source", "stage", "year", "municipality"]
     search_fields = ["indicator__code", "indicator__name", "school__short_name", "municipality__name"]
@@ -74,7 +75,7 @@ class IndicatorValueAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SelfAssessment)
-class SelfAssessmentAdmin(SimpleHistoryAdmin):
+class SelfAssessmentAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["school", "year", "stage", "status", "is_current", "uploaded_at", "decided_at"]
     list_filter = ["status", "stage", "year", "is_current", "school__municipality"]
     search_fields = ["school__short_name", "school__name", "original_name", "decision_comment"]
@@ -84,7 +85,7 @@ class SelfAssessmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OpenReport)
-class OpenReportAdmin(admin.ModelAdmin):
+class OpenReportAdmin(TerritoryAdmin, admin.ModelAdmin):
     list_display = ["school", "year", "original_name", "content_type", "size", "uploaded_at"]
     list_filter = ["year", "content_type", "school__municipality"]
     search_fields = ["school__short_name", "school__name", "original_name"]
@@ -93,13 +94,13 @@ class OpenReportAdmin(admin.ModelAdmin):
     readonly_fields = ["file"]
 
 
-class RiskLevelInline(admin.TabularInline):
+class RiskLevelInline(TerritoryInline, admin.TabularInline):
     model = RiskLevel
     extra = 0
 
 
 @admin.register(RiskProfile)
-class RiskProfileAdmin(admin.ModelAdmin):
+class RiskProfileAdmin(TerritoryAdmin, admin.ModelAdmin):
     list_display = ["school", "year", "self_assessment", "updated_at"]
     list_filter = ["year", "school__municipality"]
     search_fields = ["school__short_name", "school__name"]
@@ -109,7 +110,7 @@ class RiskProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(RiskLevel)
-class RiskLevelAdmin(admin.ModelAdmin):
+class RiskLevelAdmin(TerritoryAdmin, admin.ModelAdmin):
     list_display = ["profile", "risk_factor", "level"]
     list_filter = ["level", "risk_factor", "profile__year"]
     search_fields = ["profile__school__short_name", "risk_factor__name", "comment"]
@@ -117,7 +118,7 @@ class RiskLevelAdmin(admin.ModelAdmin):
     raw_id_fields = ["profile"]
 
 
-class _HistoryAdmin(HistoryRecordAdmin):
+class _HistoryAdmin(TerritoryHistoryAdmin):
     list_filter = ["history_type", "history_date", "status"]
 
 
@@ -132,7 +133,7 @@ class SelfAssessmentHistoryAdmin(_HistoryAdmin):
 
 
 @admin.register(ReportExport)
-class ReportExportAdmin(admin.ModelAdmin):
+class ReportExportAdmin(TerritoryAdmin, admin.ModelAdmin):
     """Exports of the yearly report, read-only: they are made on the report page and by the command."""
 
     list_display = ["created_at", "year", "municipality", "requested_by", "status", "progress", "finished_at"]
@@ -148,4 +149,4 @@ class ReportExportAdmin(admin.ModelAdmin):
         return False
 
 
-register_histories("monitoring")
+register_histories("monitoring", admin_class=TerritoryHistoryAdmin)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from schools.admin_territory import TerritoryAdmin
+
 from . import kinds
 from .models import EmailPreference, Notification
 
@@ -31,7 +33,7 @@ class ReadFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(TerritoryAdmin, admin.ModelAdmin):
     list_display = ["created_at", "recipient", "kind_label", "title", "read_at", "email_state", "email_attempts"]
     list_filter = [KindFilter, ReadFilter, "email_state", "municipality", "created_at"]
     search_fields = [
@@ -56,7 +58,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(EmailPreference)
-class EmailPreferenceAdmin(admin.ModelAdmin):
+class EmailPreferenceAdmin(TerritoryAdmin, admin.ModelAdmin):
     list_display = ["user", "digest", "muted_kinds", "updated_at"]
     list_filter = ["digest"]
     search_fields = ["user__username", "user__last_name", "user__email"]

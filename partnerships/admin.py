@@ -1,13 +1,14 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from schools.admin_territory import TerritoryAdmin, TerritoryHistoryAdmin, TerritoryInline
 from shnor_portal.history_admin import register_histories
 
 from . import models as m
 
 
 @admin.register(m.Subject)
-class SubjectAdmin(SimpleHistoryAdmin):
+class SubjectAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["name", "code", "position", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "code"]
@@ -15,21 +16,21 @@ class SubjectAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.DeficitArea)
-class DeficitAreaAdmin(SimpleHistoryAdmin):
+class DeficitAreaAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["name", "code", "position", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "code", "description"]
     list_editable = ["position", "is_active"]
 
 
-class AgreementPlanItemInline(admin.TabularInline):
+class AgreementPlanItemInline(TerritoryInline, admin.TabularInline):
     model = m.AgreementPlanItem
     extra = 0
     autocomplete_fields = ["risk_factor"]
 
 
 @admin.register(m.Agreement)
-class AgreementAdmin(SimpleHistoryAdmin):
+class AgreementAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = [
         "__str__", "status", "signed_on", "starts_on", "ends_on", "curator_school", "curator_organisation",
         "supported_school",
@@ -46,7 +47,7 @@ class AgreementAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.AgreementPlanItem)
-class AgreementPlanItemAdmin(SimpleHistoryAdmin):
+class AgreementPlanItemAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["agreement", "planned_on", "month_only", "format", "topic", "risk_factor"]
     list_filter = ["format", "month_only", "risk_factor"]
     search_fields = ["topic", "agreement__number", "agreement__supported_school__short_name"]
@@ -56,14 +57,14 @@ class AgreementPlanItemAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["agreement", "risk_factor"]
 
 
-class SessionEvidenceInline(admin.TabularInline):
+class SessionEvidenceInline(TerritoryInline, admin.TabularInline):
     model = m.SessionEvidence
     extra = 0
     readonly_fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
 
 
 @admin.register(m.SupportSession)
-class SupportSessionAdmin(SimpleHistoryAdmin):
+class SupportSessionAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["held_on", "format", "topic", "agreement", "status", "hours", "teachers_count", "managers_count"]
     list_filter = ["status", "format", "held_on", "agreement__supported_school__municipality"]
     search_fields = ["topic", "outcome", "dispute_comment", "agreement__number", "agreement__supported_school__short_name"]
@@ -74,7 +75,7 @@ class SupportSessionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.SessionEvidence)
-class SessionEvidenceAdmin(SimpleHistoryAdmin):
+class SessionEvidenceAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["original_name", "session", "content_type", "size", "uploaded_at"]
     list_filter = ["content_type", "uploaded_at"]
     search_fields = ["original_name", "session__topic"]
@@ -83,7 +84,7 @@ class SessionEvidenceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.TutorProfile)
-class TutorProfileAdmin(SimpleHistoryAdmin):
+class TutorProfileAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["user", "municipality", "direction", "workplace"]
     list_filter = ["direction", "municipality"]
     search_fields = ["user__username", "user__last_name", "user__first_name", "note"]
@@ -92,7 +93,7 @@ class TutorProfileAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.Teacher)
-class TeacherAdmin(SimpleHistoryAdmin):
+class TeacherAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["full_name", "school", "subject", "category", "experience", "is_active"]
     list_filter = ["is_active", "category", "experience", "subject", "school__municipality"]
     search_fields = ["full_name", "school__short_name"]
@@ -101,7 +102,7 @@ class TeacherAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.TutorAssignment)
-class TutorAssignmentAdmin(SimpleHistoryAdmin):
+class TutorAssignmentAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["teacher", "tutor", "starts_on", "ends_on"]
     list_filter = ["starts_on", "ends_on", "teacher__school__municipality"]
     search_fields = ["teacher__full_name", "tutor__username", "tutor__last_name"]
@@ -110,7 +111,7 @@ class TutorAssignmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.TeacherDeficit)
-class TeacherDeficitAdmin(SimpleHistoryAdmin):
+class TeacherDeficitAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["teacher", "area", "level", "diagnosed_on", "resolved_on"]
     list_filter = ["level", "area", "diagnosed_on"]
     search_fields = ["teacher__full_name", "area__name", "source", "note"]
@@ -118,14 +119,14 @@ class TeacherDeficitAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["teacher", "area"]
 
 
-class DevelopmentPlanItemInline(admin.TabularInline):
+class DevelopmentPlanItemInline(TerritoryInline, admin.TabularInline):
     model = m.DevelopmentPlanItem
     extra = 0
     autocomplete_fields = ["deficit"]
 
 
 @admin.register(m.DevelopmentPlan)
-class DevelopmentPlanAdmin(SimpleHistoryAdmin):
+class DevelopmentPlanAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["teacher", "year", "status", "tutor", "starts_on", "ends_on"]
     list_filter = ["year", "status", "teacher__school__municipality"]
     search_fields = ["teacher__full_name", "teacher__school__short_name", "goal"]
@@ -135,7 +136,7 @@ class DevelopmentPlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.DevelopmentPlanItem)
-class DevelopmentPlanItemAdmin(SimpleHistoryAdmin):
+class DevelopmentPlanItemAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["action", "plan", "form", "due_on", "status", "done_on"]
     list_filter = ["status", "form", "due_on"]
     search_fields = ["action", "result", "plan__teacher__full_name"]
@@ -144,7 +145,7 @@ class DevelopmentPlanItemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.TutoringSession)
-class TutoringSessionAdmin(SimpleHistoryAdmin):
+class TutoringSessionAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["held_on", "teacher", "tutor", "format", "topic", "hours"]
     list_filter = ["format", "held_on"]
     search_fields = ["topic", "note", "teacher__full_name", "tutor__last_name"]
@@ -152,14 +153,14 @@ class TutoringSessionAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["teacher", "tutor"]
 
 
-class PracticeFileInline(admin.TabularInline):
+class PracticeFileInline(TerritoryInline, admin.TabularInline):
     model = m.PracticeFile
     extra = 0
     readonly_fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
 
 
 @admin.register(m.Practice)
-class PracticeAdmin(SimpleHistoryAdmin):
+class PracticeAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["title", "school", "status", "published_at", "download_count"]
     list_filter = ["status", "school__municipality", "subjects", "risk_factors"]
     search_fields = ["title", "description", "school__short_name"]
@@ -170,7 +171,7 @@ class PracticeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.PracticeFile)
-class PracticeFileAdmin(SimpleHistoryAdmin):
+class PracticeFileAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["original_name", "practice", "content_type", "size", "uploaded_at"]
     list_filter = ["content_type", "uploaded_at"]
     search_fields = ["original_name", "practice__title"]
@@ -179,7 +180,7 @@ class PracticeFileAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.PracticeDownload)
-class PracticeDownloadAdmin(admin.ModelAdmin):
+class PracticeDownloadAdmin(TerritoryAdmin, admin.ModelAdmin):
     list_display = ["practice", "file", "user", "downloaded_at"]
     list_filter = ["downloaded_at"]
     search_fields = ["practice__title", "user__username"]
@@ -192,13 +193,13 @@ class PracticeDownloadAdmin(admin.ModelAdmin):
         return False
 
 
-class EventInvitationInline(admin.TabularInline):
+class EventInvitationInline(TerritoryInline, admin.TabularInline):
     model = m.EventInvitation
     extra = 0
     autocomplete_fields = ["school"]
 
 
-class EventAttendeeInline(admin.TabularInline):
+class EventAttendeeInline(TerritoryInline, admin.TabularInline):
     """People invited by name (the portal's page: «Приглашённые поимённо»)."""
 
     model = m.EventAttendee
@@ -208,7 +209,7 @@ class EventAttendeeInline(admin.TabularInline):
 
 
 @admin.register(m.MethodicalEvent)
-class MethodicalEventAdmin(SimpleHistoryAdmin):
+class MethodicalEventAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = [
         "title", "format", "held_on", "ends_on", "municipality", "organiser", "target_group", "target_share",
         "is_cancelled",
@@ -223,7 +224,7 @@ class MethodicalEventAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.SupportTarget)
-class SupportTargetAdmin(SimpleHistoryAdmin):
+class SupportTargetAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     """The targets per territory and school year (the portal's page: «Сопровождение» → «Цели»)."""
 
     list_display = ["__str__", "year", "region", "agreements_per_year", "event_participation", "teacher_coverage"]
@@ -232,13 +233,13 @@ class SupportTargetAdmin(SimpleHistoryAdmin):
     list_select_related = ["region"]
 
 
-class EventParticipantInline(admin.TabularInline):
+class EventParticipantInline(TerritoryInline, admin.TabularInline):
     model = m.EventParticipant
     extra = 0
 
 
 @admin.register(m.EventInvitation)
-class EventInvitationAdmin(SimpleHistoryAdmin):
+class EventInvitationAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["event", "school", "attended"]
     list_filter = ["attended", "event__format", "school__municipality"]
     search_fields = ["event__title", "school__short_name"]
@@ -248,7 +249,7 @@ class EventInvitationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.EventParticipant)
-class EventParticipantAdmin(SimpleHistoryAdmin):
+class EventParticipantAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["full_name", "position", "invitation"]
     list_filter = ["invitation__event__format"]
     search_fields = ["full_name", "position", "invitation__school__short_name", "invitation__event__title"]
@@ -257,7 +258,7 @@ class EventParticipantAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(m.EventAttendee)
-class EventAttendeeAdmin(SimpleHistoryAdmin):
+class EventAttendeeAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     """A person invited by name, with attendance and, on a course, completion."""
 
     list_display = ["full_name", "kind", "event", "school", "municipality", "attended", "completed"]
@@ -270,4 +271,4 @@ class EventAttendeeAdmin(SimpleHistoryAdmin):
 # The change history of every model above (django-simple-history): read-only, for the department's audits.
 
 
-register_histories("partnerships")
+register_histories("partnerships", admin_class=TerritoryHistoryAdmin)

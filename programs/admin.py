@@ -1,5 +1,7 @@
-"""Back office of programmes: the department keeps risk factors and the review checklist here, and can read
-everything else with its history. Programmes themselves are kept in the portal (roadmap editing, review)."""
+"""Back office of programmes: the installation's administrator keeps the risk factors and the common review
+checklist here (shared by every territory, read-only for a department: `schools.admin_territory`); a department
+reads its territory's rows with their history. Programmes themselves are kept in the portal (roadmap editing,
+review)."""
 
 from django.contrib import admin
 from django.db import models
@@ -7,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from schools.admin_territory import TerritoryAdmin, TerritoryHistoryAdmin, TerritoryInline
 from shnor_portal.history_admin import register_histories
 
 from .models import (
@@ -25,21 +28,21 @@ from .review_routes import ReviewRoute, ReviewStep
 
 
 @admin.register(RiskFactor)
-class RiskFactorAdmin(SimpleHistoryAdmin):
+class RiskFactorAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["name", "code", "position", "is_active"]
     list_editable = ["position", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "code", "description"]
 
 
-class ReviewStepInline(admin.TabularInline):
+class ReviewStepInline(TerritoryInline, admin.TabularInline):
     model = ReviewStep
     extra = 0
     fields = ["position", "name", "kind", "subject", "reviewer", "deciding", "required", "may_overturn", "due_month"]
 
 
 @admin.register(ReviewRoute)
-class ReviewRouteAdmin(SimpleHistoryAdmin):
+class ReviewRouteAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     """The routes are edited on «Маршруты экспертизы» (its checks of the whole route run there); here they are read."""
 
     list_display = ["__str__", "region", "owner", "basis"]
@@ -50,7 +53,7 @@ class ReviewRouteAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReviewStep)
-class ReviewStepAdmin(SimpleHistoryAdmin):
+class ReviewStepAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["name", "route", "position", "kind", "subject", "reviewer", "deciding", "required"]
     list_filter = ["kind", "subject", "reviewer", "deciding", "required"]
     list_select_related = ["route__region"]
@@ -59,7 +62,7 @@ class ReviewStepAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReviewCriterion)
-class ReviewCriterionAdmin(SimpleHistoryAdmin):
+class ReviewCriterionAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     """The common checklist (no step) and the steps' own; the steps' lists are edited on «Маршруты экспертизы»."""
 
     list_display = ["name", "step", "position", "is_active"]
@@ -71,7 +74,7 @@ class ReviewCriterionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(SimpleHistoryAdmin):
+class ProgrammeAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["title", "kind", "municipality", "school", "period_start", "period_end", "state", "round"]
     list_filter = ["kind", "state", "municipality", "period_start"]
     search_fields = ["title", "school__short_name", "municipality__name", "goal"]
@@ -82,7 +85,7 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RoadmapSection)
-class RoadmapSectionAdmin(SimpleHistoryAdmin):
+class RoadmapSectionAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["title", "position", "programme"]
     list_filter = ["programme__kind", "programme__municipality"]
     search_fields = ["title", "programme__title"]
@@ -91,7 +94,7 @@ class RoadmapSectionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RoadmapMeasure)
-class RoadmapMeasureAdmin(SimpleHistoryAdmin):
+class RoadmapMeasureAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["name", "programme", "status", "term", "executors"]
     list_filter = ["status", "deadline_kind", "programme__kind", "programme__municipality", "risk_factor"]
     search_fields = ["name", "result_name", "executors", "programme__title"]
@@ -105,7 +108,7 @@ class RoadmapMeasureAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MeasureYear)
-class MeasureYearAdmin(SimpleHistoryAdmin):
+class MeasureYearAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["measure", "year", "planned_value", "planned_text", "actual_value"]
     list_filter = ["year"]
     search_fields = ["measure__name", "measure__programme__title"]
@@ -114,7 +117,7 @@ class MeasureYearAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(SimpleHistoryAdmin):
+class EvidenceAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     """Uploaded through the portal only (type and size are checked there); here they are read and removed."""
 
     list_display = ["title", "original_name", "measure", "size", "uploaded_by", "uploaded_at"]
@@ -132,7 +135,7 @@ class EvidenceAdmin(SimpleHistoryAdmin):
         return format_html('<a href="{}">скачать</a>', reverse("programs:evidence_download", args=[obj.pk]))
 
 
-class ReviewCheckInline(admin.TabularInline):
+class ReviewCheckInline(TerritoryInline, admin.TabularInline):
     model = ReviewCheck
     extra = 0
     fields = ["criterion", "met", "comment"]
@@ -141,7 +144,7 @@ class ReviewCheckInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(SimpleHistoryAdmin):
+class ReviewAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["programme", "kind", "round", "status", "verdict", "reviewer_school", "completed_at"]
     list_filter = ["kind", "status", "verdict", "programme__municipality"]
     search_fields = ["programme__title", "programme__school__short_name", "remarks", "reviewer_school__short_name"]
@@ -152,7 +155,7 @@ class ReviewAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReviewCheck)
-class ReviewCheckAdmin(SimpleHistoryAdmin):
+class ReviewCheckAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["review", "criterion", "met", "comment"]
     list_filter = ["met", "criterion"]
     search_fields = ["review__programme__title", "criterion__name", "comment"]
@@ -161,7 +164,7 @@ class ReviewCheckAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProgrammeSnapshot)
-class ProgrammeSnapshotAdmin(admin.ModelAdmin):
+class ProgrammeSnapshotAdmin(TerritoryAdmin, admin.ModelAdmin):
     """What each round of review saw; written on submission, never edited."""
 
     list_display = ["programme", "round", "submitted_at", "submitted_by"]
@@ -177,4 +180,4 @@ class ProgrammeSnapshotAdmin(admin.ModelAdmin):
         return False
 
 
-register_histories("programs")
+register_histories("programs", admin_class=TerritoryHistoryAdmin)

@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.db import models
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -9,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from shnor_portal.history_admin import register_histories
 from shnor_portal.uploads.backoffice import CheckedImportMixin
 
+from .admin_territory import TerritoryAdmin, TerritoryHistoryAdmin, TerritoryInline
 from .models import (
     Act,
     ActLink,
@@ -39,13 +41,13 @@ User = get_user_model()
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(TerritoryAdmin, admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["short_name", "kind", "region", "municipality", "is_active"]
     list_filter = ["kind", "region", "is_active"]
     search_fields = ["short_name", "name", "inn"]
@@ -54,7 +56,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(TerritoryAdmin, admin.ModelAdmin):
     list_display = ["name", "kind", "region"]
     list_filter = ["kind", "region"]
     search_fields = ["name"]
@@ -72,21 +74,22 @@ class ClusterRuleForm(forms.ModelForm):
         fields = ["cluster", "order", "kinds", "locality", "small", "min_pupils", "max_pupils"]
 
 
-class ClusterRuleInline(admin.TabularInline):
+class ClusterRuleInline(TerritoryInline, admin.TabularInline):
     model = ClusterRule
     form = ClusterRuleForm
     extra = 0
 
 
 @admin.register(Cluster)
-class ClusterAdmin(admin.ModelAdmin):
+class ClusterAdmin(TerritoryAdmin, admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
     list_filter = ["code"]
     inlines = [ClusterRuleInline]
     actions = ["assign_by_rule"]
 
-    @admin.action(description="Распределить школы по кластерам по правилу")
+    # Every region's schools: the installation's step (a department reads the clusters, `admin_territory`).
+    @admin.action(description="Распределить школы по кластерам по правилу", permissions=["change"])
     def assign_by_rule(self, request, queryset):
         from .clusters import clusters_assign
 
@@ -95,7 +98,7 @@ class ClusterAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClusterRule)
-class ClusterRuleAdmin(SimpleHistoryAdmin):
+class ClusterRuleAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     form = ClusterRuleForm
     list_display = ["order", "cluster", "kinds", "locality", "small", "min_pupils", "max_pupils"]
     list_filter = ["cluster", "locality", "small"]
@@ -104,7 +107,7 @@ class ClusterRuleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ListChange)
-class ListChangeAdmin(SimpleHistoryAdmin):
+class ListChangeAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["school", "kind", "status", "state", "run", "author", "created_at"]
     list_filter = ["kind", "state", "run__year"]
     search_fields = ["school__short_name", "reason"]
@@ -128,7 +131,7 @@ class ArchivedFilter(admin.SimpleListFilter):
 
 
 @admin.register(School)
-class SchoolAdmin(CheckedImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class SchoolAdmin(TerritoryAdmin, CheckedImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [SchoolResource]
     list_display = ["short_name", "kind", "locality", "is_small", "cluster", "municipality", "archived_on"]
     list_filter = [ArchivedFilter, "kind", "locality", "is_small", "cluster", "municipality"]
@@ -176,7 +179,7 @@ class SchoolAdmin(CheckedImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin
 
 
 @admin.register(SchoolYearProfile)
-class SchoolYearProfileAdmin(CheckedImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class SchoolYearProfileAdmin(TerritoryAdmin, CheckedImportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [SchoolYearProfileResource]
     list_display = ["school", "year", "pupils", "teachers", "share_low_income", "share_special_needs"]
     list_filter = ["year", "school__municipality"]
@@ -186,7 +189,7 @@ class SchoolYearProfileAdmin(CheckedImportMixin, ImportExportModelAdmin, SimpleH
 
 
 @admin.register(SchoolNameAlias)
-class SchoolNameAliasAdmin(admin.ModelAdmin):
+class SchoolNameAliasAdmin(TerritoryAdmin, admin.ModelAdmin):
     list_display = ["name", "municipality_name", "school", "created_at"]
     list_filter = ["school__municipality"]
     search_fields = ["name", "municipality_name", "school__short_name"]
@@ -195,14 +198,14 @@ class SchoolNameAliasAdmin(admin.ModelAdmin):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(TerritoryAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "exam", "subject", "metric", "unit"]
     list_filter = ["exam", "metric", "subject"]
     search_fields = ["code", "name", "subject"]
 
 
 @admin.register(ResultImport)
-class ResultImportAdmin(admin.ModelAdmin):
+class ResultImportAdmin(TerritoryAdmin, admin.ModelAdmin):
     list_display = ["file_name", "imported_at", "imported_by", "years", "school_count", "value_count"]
     list_filter = ["imported_at"]
     search_fields = ["file_name", "summary"]
@@ -210,7 +213,7 @@ class ResultImportAdmin(admin.ModelAdmin):
 
 
 @admin.register(SchoolResult)
-class SchoolResultAdmin(admin.ModelAdmin):
+class SchoolResultAdmin(TerritoryAdmin, admin.ModelAdmin):
     list_display = ["school", "year", "measure", "value"]
     list_filter = ["year", "measure__exam", "school__municipality"]
     search_fields = ["school__short_name", "measure__code", "measure__name"]
@@ -219,7 +222,7 @@ class SchoolResultAdmin(admin.ModelAdmin):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(SimpleHistoryAdmin):
+class CriterionAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["code", "name", "year", "kind", "direction", "weight", "rule", "line", "compare_within", "is_active"]
     list_filter = ["year", "kind", "rule", "is_active"]
     search_fields = ["code", "name"]
@@ -228,7 +231,7 @@ class CriterionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IdentificationSettings)
-class IdentificationSettingsAdmin(SimpleHistoryAdmin):
+class IdentificationSettingsAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = [
         "year", "oip_threshold", "social_threshold", "window_years", "min_low_years", "min_result_years", "index_scale",
         "curator_threshold",
@@ -247,7 +250,7 @@ class IdentificationSettingsAdmin(SimpleHistoryAdmin):
     ]  # fmt: skip
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(TerritoryAdmin, admin.ModelAdmin):
     """Computed records: they are made by the identification, never typed."""
 
     def has_add_permission(self, request):
@@ -257,7 +260,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ActLinkInline(admin.TabularInline):
+class ActLinkInline(TerritoryInline, admin.TabularInline):
     model = ActLink
     extra = 0
     fields = ["target", "object_id", "created_by", "created_at"]
@@ -321,7 +324,7 @@ class SchoolYearStatusAdmin(RunRowsAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(SimpleHistoryAdmin):
+class RoleAssignmentAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = ["user", "role", "municipality", "school", "organisation", "created_at"]
     list_filter = ["role", "municipality"]
     search_fields = [
@@ -347,7 +350,7 @@ class RoleAssignmentAdmin(SimpleHistoryAdmin):
             user_sync_back_office_access(user=user)
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(TerritoryInline, admin.TabularInline):
     model = RoleAssignment
     extra = 0
     autocomplete_fields = ["municipality", "school", "organisation"]
@@ -366,14 +369,30 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class PortalUserAdmin(UserAdmin):
+class PortalUserAdmin(TerritoryAdmin, UserAdmin):
     inlines = [RoleAssignmentInline]
     list_display = ["username", "last_name", "first_name", "email", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff", "role_assignments__role"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """The back office's rights come with the department's role (`user_sync_back_office_access`); only the
+        installation's administrator gives them by hand."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_staff", "is_superuser", "groups", "user_permissions"]
+        return fields
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         user_sync_back_office_access(user=form.instance)
 
 
-register_histories("schools")
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class PortalGroupAdmin(TerritoryAdmin, GroupAdmin):
+    """The department's group and its permissions are the installation's (`services.department_group`)."""
+
+
+register_histories("schools", admin_class=TerritoryHistoryAdmin)

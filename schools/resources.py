@@ -66,7 +66,22 @@ CLUSTER = Column("Кластер (код)", "cluster", read_cluster)
 CLUSTER_BY_HAND = Column("Кластер назначен вручную (да/нет)", "cluster_set_by_hand", read_yes_no)
 
 
-class SchoolResource(CheckedResource):
+class TerritoryRows:
+    """A department imports rows of its own municipalities only (`admin_territory`: the admin passes
+    `municipality_ids`; None — the installation's administrator — takes every one)."""
+
+    def __init__(self, municipality_ids=None, **kwargs):
+        super().__init__(**kwargs)
+        self.municipality_ids = municipality_ids
+
+    def check_territory(self, municipality: Municipality | None, field, row) -> None:
+        if self.municipality_ids is None or municipality is None or municipality.pk in self.municipality_ids:
+            return
+        message = f"муниципалитет «{municipality.name}» вне вашей территории: его школы ведёт его управление образования"
+        raise ValidationError(self.problem(field, message, row))
+
+
+class SchoolResource(TerritoryRows, CheckedResource):
     sheet_title = SCHOOL_SHEET
     template_columns = [*SCHOOL_COLUMNS, WEBSITE, CLUSTER, CLUSTER_BY_HAND]
 
@@ -99,6 +114,11 @@ class SchoolResource(CheckedResource):
         report_skipped = False
         use_transactions = True
 
+    def get_or_init_instance(self, instance_loader, row):
+        found = super().get_or_init_instance(instance_loader, row)
+        self.check_territory(find_municipality(_cell_of(row, SCHOOL["municipality"])), self.fields["municipality"], row)
+        return found
+
 
 class ProfileSchoolWidget(ReaderWidget):
     """The school of a profile's row: by its short name within the row's municipality, as the portal finds it."""
@@ -125,7 +145,7 @@ def _cell_of(row: dict, column: Column):
     return next((value for header, value in row.items() if normalized(header) in names), None)
 
 
-class SchoolYearProfileResource(CheckedResource):
+class SchoolYearProfileResource(TerritoryRows, CheckedResource):
     sheet_title = PROFILE_SHEET
     template_columns = PROFILE_COLUMNS
 
@@ -168,6 +188,7 @@ class SchoolYearProfileResource(CheckedResource):
             raise ValidationError(self.problem(field, str(error), row)) from error
         if municipality is None:
             raise ValidationError(self.problem(field, "ячейка обязательна, а она пустая", row))
+        self.check_territory(municipality, field, row)
         return super().get_or_init_instance(instance_loader, row)
 
     def import_instance(self, instance, row, **kwargs):

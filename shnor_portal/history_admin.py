@@ -43,12 +43,12 @@ def name_in_russian(model) -> None:
     model._meta.verbose_name_plural = f"история: {base.verbose_name_plural}"
 
 
-def register_histories(app_label: str, site=admin.site) -> None:
+def register_histories(app_label: str, site=admin.site, admin_class=HistoryRecordAdmin) -> None:
     """Name every history model of the app (HistoricalSchool, HistoricalProgramme, …) in Russian and list those not
-    registered yet."""
+    registered yet, with `admin_class` (an app's own, e.g. one that keeps a department in its territory)."""
     for model in apps.get_app_config(app_label).get_models():
         if not model.__name__.startswith("Historical") or not hasattr(model, "instance_type"):
             continue
         name_in_russian(model)
         if model not in site._registry:
-            site.register(model, HistoryRecordAdmin)
+            site.register(model, admin_class)

@@ -905,6 +905,11 @@ READ_ONLY_ADMIN = {
     "partnerships_practicedownload", "programs_evidence", "programs_programmesnapshot",
     "schools_act", "schools_actlink",  # the register is kept on the portal's pages, where files and duplicates are checked
 }  # fmt: skip
+# The installation's own lists, shared by every territory: a department reads them (`schools.admin_territory`).
+INSTALLATION_ADMIN = {
+    "auth_group", "partnerships_deficitarea", "partnerships_subject", "programs_riskfactor", "schools_cluster",
+    "schools_clusterrule", "schools_measure",
+}  # fmt: skip
 
 
 def department_admin_answer(name: str) -> int:
@@ -921,6 +926,8 @@ def department_admin_answer(name: str) -> int:
     model, _, view = short.rpartition("_")
     if view == "add" and ("_historical" in model or model in READ_ONLY_ADMIN):
         return 403  # histories are written by the app; read-only records are made by the portal's steps
+    if view == "add" and model in INSTALLATION_ADMIN:
+        return 403  # the installation's lists: not one territory's to add to
     return 200
 
 
