@@ -213,6 +213,11 @@ class _Scope:
         )
 
 
+def _one_region(municipalities) -> list[int] | None:
+    regions = {m.region_id for m in municipalities}
+    return list(regions) if len(regions) == 1 else None
+
+
 def year_figures(
     *,
     user,
@@ -238,7 +243,8 @@ def year_figures(
         year_label=school_year_label(year),
         period=(start, end),
         as_of=min(today, end),
-        list_year=list_year_for(year),
+        # one region's figures count by its own newest list; several regions' by the newest of any (docs/TERRITORIES.md)
+        list_year=list_year_for(year, _one_region(municipalities)),
         municipalities=municipalities,
     )
     scope = _Scope(

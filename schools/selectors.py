@@ -144,7 +144,11 @@ def _people_by_role(reach) -> list[tuple[str, int]]:
     return [(label, counts.get(value, 0)) for value, label in Role.choices]
 
 
-def list_year_for(year: int) -> int | None:
+def list_year_for(year: int, region_ids=None) -> int | None:
     """The approved list a school year is counted by: the newest approved list up to the year (the rule of the
-    dashboards, the yearly report, the computed indicators and the partnerships summary alike)."""
-    return SchoolYearStatus.objects.filter(year__lte=year).aggregate(y=Max("year"))["y"]
+    dashboards, the yearly report, the computed indicators and the partnerships summary alike) — of these regions
+    when given, as each region approves its own list (issue 20)."""
+    statuses = SchoolYearStatus.objects.filter(year__lte=year)
+    if region_ids is not None:
+        statuses = statuses.filter(school__municipality__region_id__in=region_ids)
+    return statuses.aggregate(y=Max("year"))["y"]
