@@ -501,33 +501,61 @@ def get_event_or_404(user, pk) -> MethodicalEvent:
     return get_object_or_404(visible_events(user).select_related("municipality", "created_by"), pk=pk)
 
 
+def _organiser_municipality_ids(reach) -> frozenset[int]:
+    """Where the user organises municipal events: a coordinator's municipalities, the department's and the institute's
+    territory (seed 004: the institute «организует … мероприятия» across the region)."""
+    return reach.overseen_municipality_ids | reach.territory_municipality_ids
+
+
+def _regional_organiser_region_ids(reach) -> frozenset[int]:
+    """The regions whose regional events the user organises: a regional department's or institute's."""
+    return frozenset(
+        a.region_id for a in reach.assignments if a.role in (Role.DEPARTMENT, Role.INSTITUTE) and a.region_id
+    )
+
+
+def organises_regional_events(user) -> bool:
+    return bool(_regional_organiser_region_ids(reach_of(user)))
+
+
+def event_organiser_municipalities(user) -> QuerySet[Municipality]:
+    """The municipalities the user may hold an event of (the event form's choice)."""
+    return Municipality.objects.filter(pk__in=_organiser_municipality_ids(reach_of(user))).order_by("name")
+
+
 def can_create_event(user) -> bool:
-    return reach_of(user).oversees
+    reach = reach_of(user)
+    return bool(_organiser_municipality_ids(reach) or _regional_organiser_region_ids(reach))
 
 
 def can_manage_event(user, event: MethodicalEvent) -> bool:
-    """The department manages the events of its territory (a regional one: a regional department); a coordinator the
-    events of their municipality."""
+    """The department and the institute manage the events of their territory (a regional one: those of the region);
+    a coordinator the events of their municipality."""
     reach = reach_of(user)
     if event.municipality_id is None:
-        return reach.acts_for_region(event.region_id)
-    return reach.oversees_municipality(event.municipality_id)
+        return event.region_id in _regional_organiser_region_ids(reach)
+    return event.municipality_id in _organiser_municipality_ids(reach)
 
 
 def event_schools(user, municipality_id: int | None) -> QuerySet[School]:
-    """Schools that may be invited: the municipality's for a municipal event, every school for a regional one."""
+    """Schools that may be invited: the municipality's for a municipal event, every school of the organiser's
+    territory for a regional one."""
     schools = School.objects.select_related("municipality").order_by("municipality__name", "short_name")
     if municipality_id:
         return schools.filter(municipality_id=municipality_id)
-    return schools.filter(municipality_id__in=reach_of(user).department_municipality_ids)
+    return schools.filter(municipality_id__in=_regional_municipality_ids(user))
 
 
 def event_municipalities(user, municipality_id: int | None) -> QuerySet[Municipality]:
-    """Municipalities whose methodical service may be invited: the event's own for a municipal event, every one for a
-    regional event (the department's)."""
+    """Municipalities whose methodical service may be invited: the event's own for a municipal event, every one of
+    the organiser's region for a regional event."""
     if municipality_id:
         return Municipality.objects.filter(pk=municipality_id)
-    return Municipality.objects.filter(pk__in=reach_of(user).department_municipality_ids).order_by("name")
+    return Municipality.objects.filter(pk__in=_regional_municipality_ids(user)).order_by("name")
+
+
+def _regional_municipality_ids(user):
+    return Municipality.objects.filter(region_id__in=_regional_organiser_region_ids(reach_of(user))).values("pk")
 
 
 def get_attendee_or_404(user, pk) -> EventAttendee:

@@ -417,25 +417,19 @@ class EventForm(GuardedModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from schools.access import is_department, visible_municipalities
+        from .access import event_organiser_municipalities, organises_regional_events
 
-        from .access import coordinator_municipality_ids
-
-        if is_department(user):
-            self.fields["municipality"].queryset = visible_municipalities(user)
-            self.fields["municipality"].empty_label = "региональное (все муниципалитеты)"
+        regional = organises_regional_events(user)
+        self.fields["municipality"].queryset = event_organiser_municipalities(user)
+        if regional:
+            self.fields["municipality"].empty_label = "региональное (все муниципалитеты региона)"
         else:
-            self.fields["municipality"].queryset = visible_municipalities(user).filter(
-                pk__in=coordinator_municipality_ids(user)
-            )
             self.fields["municipality"].required = True
             self.fields["municipality"].empty_label = None
         municipality_id = self.data.get("municipality") if self.is_bound else None
         if not self.is_bound:
             municipality_id = self.instance.municipality_id or (
-                self.fields["municipality"].queryset.values_list("pk", flat=True).first()
-                if not is_department(user)
-                else None
+                None if regional else self.fields["municipality"].queryset.values_list("pk", flat=True).first()
             )
         try:
             municipality_id = int(municipality_id) if municipality_id else None
