@@ -769,6 +769,11 @@ def organisation_regions(user) -> QuerySet[Region]:
     return Region.objects.filter(Q(pk__in=reach.department_region_ids) | Q(pk__in=of_districts))
 
 
+def can_edit_region_organisations(user, region) -> bool:
+    """An organisation of the region's level (no municipality) is its regional department's, not a district's."""
+    return reach_of(user).acts_for_region(region.pk)
+
+
 def organisation_edit_municipalities(user) -> QuerySet[Municipality]:
     """The municipalities the user registers organisations of: those it is the department of."""
     return Municipality.objects.filter(pk__in=reach_of(user).department_municipality_ids)

@@ -14,6 +14,7 @@ from shnor_portal.history import GuardedModelForm, stale_message
 
 from .access import (
     can_edit_organisations,
+    can_edit_region_organisations,
     organisation_edit_municipalities,
     organisation_municipalities,
     organisation_regions,
@@ -89,6 +90,7 @@ class OrganisationForm(GuardedModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self._user = user
         # only the territory the user is the department of: never another region's
         regions = organisation_regions(user).order_by("name")
         self.fields["region"].queryset = regions
@@ -116,6 +118,8 @@ class OrganisationForm(GuardedModelForm):
         region, municipality = data.get("region"), data.get("municipality")
         if region and municipality and municipality.region_id != region.pk:
             self.add_error("municipality", "Этот муниципалитет не входит в выбранную территорию.")
+        if region and not municipality and not can_edit_region_organisations(self._user, region):
+            self.add_error("municipality", "Организацию региона ведёт управление образования региона: выберите муниципалитет.")
         short_name = data.get("short_name")
         if region and short_name:
             same = Organisation.objects.filter(region=region, short_name__iexact=short_name)

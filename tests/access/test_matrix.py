@@ -1504,3 +1504,16 @@ def test_a_coordinator_cannot_invite_schools_of_another_municipality_to_an_event
     assert added == 0
     response, added = count_after(world, "coordinator", url, data | {"schools": [world.a.school.pk]}, EventInvitation)
     assert response.status_code == 302 and added == 1
+
+
+def test_a_district_department_registers_only_its_districts_organisations(world):
+    """A district's department keeps the organisations of its district: neither one of the region's level (no
+    municipality) nor one of another district of the region is registered."""
+    url = reverse("schools:organisation_create")
+    data = _new_organisation(world.a)  # of municipality A, its district
+    named = _organisations_named("Новая площадка")
+    response, added = ask_counting(world, "district", POST, url, data, named)
+    assert answer(response) == 302 and added == 1
+    for other in ({"municipality": ""}, {"municipality": world.b.municipality.pk}):
+        response, added = ask_counting(world, "district", POST, url, data | other, named)
+        assert response.status_code == 400 and added == 0, other
