@@ -199,26 +199,29 @@ def can_compare_regions(user) -> bool:
 
 
 def can_export_report(user, municipality: Municipality | None) -> bool:
-    """The department exports its territory's municipalities or its whole region; a coordinator only their
-    municipality; the federal operator any."""
+    """The department exports its territory's municipalities or its whole region; the institute its territory's
+    municipalities (it reads them); a coordinator only their municipality; the federal operator any."""
     reach = reach_of(user)
     if reach.reads_all:
         return True
     if municipality is None:
         return bool(reach.department_region_ids)
-    return reach.oversees_municipality(municipality.pk)
+    return reach.oversees_municipality(municipality.pk) or municipality.pk in reach.territory_municipality_ids
 
 
 def visible_report_exports(user):
-    """Exports the user may see and download: the department every export; a coordinator the exports of their
-    municipality (their own and their colleagues'). A requester who is no longer its coordinator loses the file
-    with the role; an export of the whole region is the department's only."""
+    """Exports the user may see and download: the department and the institute those of their territory, the federal
+    operator every export; a coordinator the exports of their municipality (their own and their colleagues'). A
+    requester who is no longer its coordinator loses the file with the role; an export of the whole region is the
+    department's only."""
     from .models import ReportExport
 
     reach = reach_of(user)
     if reach.reads_all:
         return ReportExport.objects.all()
-    exports = ReportExport.objects.filter(municipality_id__in=reach.overseen_municipality_ids)
+    exports = ReportExport.objects.filter(
+        municipality_id__in=reach.territory_municipality_ids | reach.coordinator_municipality_ids
+    )
     if reach.department_region_ids:  # the whole region's, asked by a department of one of the user's regions
         askers = RoleAssignment.objects.filter(role=Role.DEPARTMENT, region_id__in=reach.department_region_ids)
         exports = exports | ReportExport.objects.filter(
@@ -323,8 +326,12 @@ def shift_municipalities(user) -> QuerySet[Municipality]:
 
 
 def get_shift_municipality_or_404(user, stage: MonitoringStage, pk) -> Municipality:
-    """A municipality the user shifts dates for, of the stage's territory (any territory's for the default calendar)."""
-    municipalities = shift_municipalities(user)
+    """A municipality the user shifts dates for, of the stage's territory (any territory's for the default calendar):
+    404 for one whose figures the user does not read, 403 for one it reads but does not shift (the institute, the
+    federal operator)."""
+    municipalities = dashboard_municipalities(user)
     if stage.region_id is not None:
         municipalities = municipalities.filter(region_id=stage.region_id)
-    return get_object_or_404(municipalities, pk=pk)
+    municipality = get_object_or_404(municipalities, pk=pk)
+    require(shift_municipalities(user).filter(pk=pk).exists(), "Сроки муниципалитета сдвигают управление и координатор.")
+    return municipality

@@ -166,7 +166,7 @@ def get_agreement_or_404(user, pk) -> Agreement:
 
 def can_see_agreements(user) -> bool:
     reach = reach_of(user)
-    return reach.department or reach.has_role(Role.COORDINATOR, Role.SCHOOL_TEAM, Role.CURATOR)
+    return reach.department or reach.reads_all or reach.has_role(Role.COORDINATOR, Role.SCHOOL_TEAM, Role.CURATOR)
 
 
 def can_create_agreement(user) -> bool:
@@ -280,9 +280,10 @@ def visible_teachers(user) -> QuerySet[Teacher]:
 
 
 def can_see_teachers(user) -> bool:
-    """Curator schools never see teachers' personal data; the page itself answers them 403."""
+    """Curator schools never see teachers' personal data; the page itself answers them 403. The federal operator
+    reads every territory's."""
     reach = reach_of(user)
-    return reach.department or reach.has_role(Role.COORDINATOR, Role.SCHOOL_TEAM, Role.TUTOR)
+    return reach.department or reach.reads_all or reach.has_role(Role.COORDINATOR, Role.SCHOOL_TEAM, Role.TUTOR)
 
 
 def get_teacher_or_404(user, pk) -> Teacher:
@@ -375,7 +376,7 @@ def get_tutor_assignment_or_404(user, pk) -> TutorAssignment:
 
 def can_see_tutor_team(user) -> bool:
     reach = reach_of(user)
-    return reach.department or reach.has_role(Role.COORDINATOR, Role.TUTOR)
+    return reach.department or reach.reads_all or reach.has_role(Role.COORDINATOR, Role.TUTOR)
 
 
 def can_edit_tutor_profile(user, municipality_id: int) -> bool:
@@ -384,12 +385,12 @@ def can_edit_tutor_profile(user, municipality_id: int) -> bool:
 
 def can_see_coverage(user) -> bool:
     reach = reach_of(user)
-    return reach.department or reach.has_role(Role.COORDINATOR, Role.TUTOR, Role.SCHOOL_TEAM)
+    return reach.department or reach.reads_all or reach.has_role(Role.COORDINATOR, Role.TUTOR, Role.SCHOOL_TEAM)
 
 
 def can_see_summary(user) -> bool:
-    """The municipal picture: the coordinator's and the department's."""
-    return reach_of(user).oversees
+    """The municipal picture: the coordinator's and the department's; the federal operator reads every one."""
+    return reach_of(user).oversees or reach_of(user).reads_all
 
 
 # --- practices ----------------------------------------------------------------------------------------------------
@@ -408,12 +409,20 @@ def visible_practices(user) -> QuerySet[Practice]:
         return Practice.objects.all()
     if not reach.roles:
         return Practice.objects.none()
-    conditions = Q(status=Practice.Status.PUBLISHED)
+    # the bank is of the regions the user works in: a published practice of another region is not shown
+    conditions = Q(status=Practice.Status.PUBLISHED, school__municipality__region_id__in=reach.region_ids)
     if school_ids := own_school_ids(user):
         conditions |= Q(school_id__in=school_ids)
     if municipality_ids := reach.overseen_municipality_ids:
         conditions |= Q(school__in=schools_of(municipality_ids))
     return Practice.objects.filter(conditions)
+
+
+def bank_municipalities(user) -> QuerySet[Municipality]:
+    """The municipalities of the bank's filters: those of the regions the user works in (every one for the federal
+    operator)."""
+    reach = reach_of(user)
+    return Municipality.objects.all() if reach.reads_all else Municipality.objects.filter(region_id__in=reach.region_ids)
 
 
 def get_practice_or_404(user, pk) -> Practice:
@@ -626,7 +635,10 @@ def coverage_schools(user) -> QuerySet[School]:
 
 
 def summary_municipalities(user) -> QuerySet[Municipality]:
-    """The municipalities of the partnerships summary: the coordinator's, every one for the department."""
+    """The municipalities of the partnerships summary: the coordinator's, every one of its territory for the
+    department, every one for the federal operator."""
+    if reach_of(user).reads_all:
+        return Municipality.objects.order_by("name")
     return Municipality.objects.filter(pk__in=reach_of(user).overseen_municipality_ids).order_by("name")
 
 
@@ -656,8 +668,8 @@ def act_targets() -> list:
 
 
 def can_read_targets(user) -> bool:
-    """The targets page: the department's and the coordinators'."""
-    return reach_of(user).oversees
+    """The targets page: the department's and the coordinators'; the federal operator reads every region's."""
+    return reach_of(user).oversees or reach_of(user).reads_all
 
 
 def can_edit_targets(user) -> bool:

@@ -342,10 +342,10 @@ class PracticeFilter(ScopedFilterSet):
 
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, user=user, **kwargs)
-        # Everybody searches the whole bank, so every municipality is a fair filter.
-        from schools.models import Municipality
+        # Everybody searches the whole bank of their regions, so every municipality of them is a fair filter.
+        from .access import bank_municipalities
 
-        self.filters["municipality"].queryset = Municipality.objects.all()
+        self.filters["municipality"].queryset = bank_municipalities(user)
 
     def search(self, queryset, name, value):
         for word in _words(value):
@@ -379,9 +379,9 @@ class DownloadFilter(ScopedFilterSet):
 
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, user=user, **kwargs)
-        from schools.models import Municipality
+        from .access import bank_municipalities
 
-        self.filters["municipality"].queryset = Municipality.objects.all()  # the bank is everybody's, as its list
+        self.filters["municipality"].queryset = bank_municipalities(user)  # the bank's, as its list
 
     def search(self, queryset, name, value):
         for word in _words(value):

@@ -562,7 +562,8 @@ def department_runs(user) -> QuerySet[IdentificationRun]:
 
 
 def get_department_run_or_404(user, pk) -> IdentificationRun:
-    require_department(user)
+    # a district's department reads the region's runs (`visible_runs`): 403 for it, as for anyone but the region's
+    require(can_start_runs(user), "Это действие доступно только управлению образования региона.")
     return get_object_or_404(department_runs(user).select_related("region"), pk=pk)
 
 
@@ -739,8 +740,9 @@ def act_targets_of_schools() -> list[ActTarget]:
 
 
 def can_read_organisations(user) -> bool:
-    """The registry is read by those who oversee the work: the department and the coordinators."""
-    return oversees(user)
+    """The registry is read by those who oversee the work — the department and the coordinators — and by the federal
+    operator."""
+    return oversees(user) or reach_of(user).reads_all
 
 
 def can_edit_organisations(user) -> bool:
@@ -766,6 +768,24 @@ def visible_organisations(user) -> QuerySet[Organisation]:
 
 def get_organisation_or_404(user, pk) -> Organisation:
     return get_object_or_404(visible_organisations(user).select_related("region", "municipality"), pk=pk)
+
+
+def organisation_regions(user) -> QuerySet[Region]:
+    """The regions the user registers organisations in: its department's (a district's department, its region's,
+    for the organisations of its district); never another region's."""
+    reach = reach_of(user)
+    of_districts = Municipality.objects.filter(pk__in=reach.department_municipality_ids).values("region_id")
+    return Region.objects.filter(Q(pk__in=reach.department_region_ids) | Q(pk__in=of_districts))
+
+
+def can_edit_region_organisations(user, region) -> bool:
+    """An organisation of the region's level (no municipality) is its regional department's, not a district's."""
+    return reach_of(user).acts_for_region(region.pk)
+
+
+def organisation_edit_municipalities(user) -> QuerySet[Municipality]:
+    """The municipalities the user registers organisations of: those it is the department of."""
+    return Municipality.objects.filter(pk__in=reach_of(user).department_municipality_ids)
 
 
 def organisation_municipalities(user) -> QuerySet[Municipality]:

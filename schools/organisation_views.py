@@ -70,7 +70,7 @@ def _save(request, form, organisation: Organisation | None):
 @login_required
 def organisation_create(request):
     access.require(access.can_edit_organisations(request.user), NOT_EDITOR)
-    form = OrganisationForm(request.POST or None)
+    form = OrganisationForm(request.POST or None, user=request.user)
     if request.method != "POST":
         return _form_page(request, form, organisation=None)
     if not form.is_valid():
@@ -82,7 +82,7 @@ def organisation_create(request):
 def organisation_edit(request, pk):
     organisation = access.get_organisation_or_404(request.user, pk)
     access.require(access.can_edit_organisations(request.user), NOT_EDITOR)
-    form = OrganisationForm(request.POST or None, instance=organisation)
+    form = OrganisationForm(request.POST or None, instance=organisation, user=request.user)
     if request.method != "POST":
         return _form_page(request, form, organisation=organisation)
     if not form.is_valid():

@@ -12,8 +12,16 @@ from django.db.models import Q, QuerySet
 from shnor_portal.choices import MunicipalityFilter
 from shnor_portal.history import GuardedModelForm, stale_message
 
-from .access import can_edit_organisations, organisation_municipalities, require, visible_organisations
-from .models import Municipality, Organisation, Region
+from .access import (
+    can_edit_organisations,
+    can_edit_region_organisations,
+    organisation_edit_municipalities,
+    organisation_municipalities,
+    organisation_regions,
+    require,
+    visible_organisations,
+)
+from .models import Organisation
 
 REGIONAL = "region"  # the municipality filter's value for organisations of the region's level
 DUPLICATE_SHORT_NAME = "Организация с таким кратким наименованием в этой территории уже есть."
@@ -80,11 +88,15 @@ class OrganisationForm(GuardedModelForm):
             "inn": "10 цифр (у индивидуального предпринимателя — 12).",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        regions = Region.objects.order_by("name")
+        self._user = user
+        # only the territory the user is the department of: never another region's
+        regions = organisation_regions(user).order_by("name")
         self.fields["region"].queryset = regions
-        self.fields["municipality"].queryset = Municipality.objects.select_related("region").order_by("name")
+        self.fields["municipality"].queryset = (
+            organisation_edit_municipalities(user).select_related("region").order_by("name")
+        )
         self.fields["municipality"].empty_label = "— организация региона —"
         if not self.instance.pk and not self.is_bound and len(regions) == 1:
             self.initial["region"] = regions[0].pk
@@ -106,6 +118,8 @@ class OrganisationForm(GuardedModelForm):
         region, municipality = data.get("region"), data.get("municipality")
         if region and municipality and municipality.region_id != region.pk:
             self.add_error("municipality", "Этот муниципалитет не входит в выбранную территорию.")
+        if region and not municipality and not can_edit_region_organisations(self._user, region):
+            self.add_error("municipality", "Организацию региона ведёт управление образования региона: выберите муниципалитет.")
         short_name = data.get("short_name")
         if region and short_name:
             same = Organisation.objects.filter(region=region, short_name__iexact=short_name)

@@ -23,7 +23,8 @@ PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
-ROLES = ["department", "coordinator", "coordinator_b", "school", "curator", "tutor"]
+ROLES = ["department", "coordinator", "coordinator_b", "school", "curator", "tutor", "department_b", "institute", "federal",
+         "district"]
 # The roles held for an organisation of the registry: the demo's expert of the institute and the ДДТ's curator.
 ORGANISATION_ROLES = ["expert", "curator_org"]
 B_TEAM_SCHOOL = "СОШ № 7 г. Озёрск"  # the B school the B-side objects belong to (supported, team, teachers)

@@ -13,6 +13,16 @@ requested with an object of municipality A (the demo's own) and, where the row s
 kind of object of municipality B (the outsider's, built in `conftest.py`): for B the department answers as for A,
 `coordinator_b` as the coordinator does for A, and every A-side user gets 404 — nothing tells them it exists.
 
+The territories' identities (issue 20) are columns too: `department_b` (the department of a second region, «Пермский
+край»), `institute` (of region A), `federal` (reads every territory, changes nothing) and `district` (the department
+of municipality A only). A row names them only where they differ from what follows from the department's answer
+(`Case.derived`): department_b gets 404 on every object (A's and B's are both of region A) and the department's
+answer on a page without one; federal and institute the department's answer where it reads and 403 (404 out of reach)
+on every change; district the department's answer on A, 404 on B, 403 on a change of the region's settings. What is a
+change: every POST but those in NOT_CHANGES, and the GET of the URLs in FORMS (forms, confirmations, an import's
+preview and template: they only serve a change); the region's settings are the URLs in REGIONAL; the institute's
+business excludes the partnerships' work (`institutes=False`, set from the URL name in `_marked`).
+
 Answers: 200; LOGIN (302 to the login page); 302 (a successful POST or a redirect elsewhere than the login page);
 403 (the user sees the object but may not take the step); 404 (out of reach). Every request runs in a savepoint
 that is rolled back, so a POST of one role changes nothing the next one sees. Where a row names its `effect` (the
@@ -40,20 +50,32 @@ from .conftest import ORGANISATION_ROLES, PDF, pdf
 
 pytestmark = pytest.mark.django_db
 
-USERS = ["anonymous", "department", "coordinator", "coordinator_b", "school", "curator", "tutor"]
+BASE_USERS = ["anonymous", "department", "coordinator", "coordinator_b", "school", "curator", "tutor"]
+# The territory's further identities (issue 20): their answers follow from the row (`Case.derived`) unless it names them.
+TERRITORY_USERS = ["department_b", "institute", "federal", "district"]
+USERS = BASE_USERS + TERRITORY_USERS
 LOGIN = "login"  # 302 to the login page
 GET, POST = "get", "post"
 
 
 def E(default=404, *, anonymous=LOGIN, **statuses) -> dict[str, Any]:
-    """Expected answer per user: those not named get `default`; the anonymous visitor is sent to log in."""
-    return {user: statuses.get(user, default) for user in USERS if user != "anonymous"} | {"anonymous": anonymous}
+    """Expected answer per user: the base columns not named get `default`; the anonymous visitor is sent to log in;
+    the territory's users (`TERRITORY_USERS`) only where named — otherwise the row derives them."""
+    base = {user: statuses.get(user, default) for user in BASE_USERS if user != "anonymous"}
+    return base | {user: statuses[user] for user in TERRITORY_USERS if user in statuses} | {"anonymous": anonymous}
 
 
 def R(method, args, department, coordinator, coordinator_b, school, curator, tutor, **options) -> "Case":
-    """A row in the order of the columns (department coordinator coordinator_b school curator tutor)."""
-    expected = dict(zip(USERS[1:], (department, coordinator, coordinator_b, school, curator, tutor), strict=True))
-    return Case(method, args, expected | {"anonymous": LOGIN}, **options)
+    """A row in the order of the columns (department coordinator coordinator_b school curator tutor); the territory's
+    users may be named as keywords (`federal=403`)."""
+    expected = dict(zip(BASE_USERS[1:], (department, coordinator, coordinator_b, school, curator, tutor), strict=True))
+    named = {user: options.pop(user) for user in TERRITORY_USERS if user in options}
+    return Case(method, args, expected | named | {"anonymous": LOGIN}, **options)
+
+
+def _refused(answer):
+    """The answer of a user who may not take a step: 404 where the object is out of their reach, else 403."""
+    return 404 if answer == 404 else 403
 
 
 @dataclass(frozen=True)
@@ -67,15 +89,55 @@ class Case:
     label: str = ""
     b_expected: dict | None = field(default=None)  # when B does not follow from A (with a comment why)
     effect: Any = None  # side -> queryset whose count the step changes when it is answered 302, and only then
+    # A change: a POST, or a GET of a form or preview that only serves one. None: every POST is one, no GET is; a
+    # POST that changes nothing of the portal's (the recipient's own notifications, a print, a form shown again for
+    # lack of a territory) says `change=False`.
+    change: bool | None = None
+    # A change of the region's settings (its runs and list, calendar, targets, routes, registry): the regional
+    # department's, not a district's.
+    regional: bool = False
+    # The institute's business (programmes, monitoring, the lists, dashboards, runs, criteria, the bank and the
+    # events); False: the institute is refused — 403 on a page without an object, 404 on an object (out of its reach).
+    institutes: bool = True
+
+    @property
+    def changes(self) -> bool:
+        return self.method == POST if self.change is None else self.change
+
+    def derived(self, expected: dict, side: str) -> dict:
+        """The territory's users not named in `expected`, from the department's answer on the same side:
+        - department_b, the department of another region: 404 for every object (both sides' are of region A); a page
+          without object its department's answer (of its own region);
+        - federal: the department's answer where it reads; 403 for every change (404 where the object is out of the
+          department's reach too);
+        - institute: as the federal operator (it reads its region, A and B alike); where it has no business
+          (`institutes=False`) 403 on a page, 404 on an object;
+        - district, the department of municipality A: the department's answer on A's objects and pages, 404 on B's;
+          403 on a change of the region's settings (`regional`)."""
+        department = expected["department"]
+        federal = _refused(department) if self.changes else department
+        institute = federal if self.institutes else (403 if self.args is None else 404)
+        district = 404 if side == "B" else (_refused(department) if self.regional and self.changes else department)
+        return {
+            "department_b": 404 if (side == "B" or self.args is not None) else department,
+            "federal": federal,
+            "institute": institute,
+            "district": district,
+        } | expected
+
+    @property
+    def expected_a(self):
+        return self.derived(self.expected, "A")
 
     def expected_for_b(self):
         if self.b_expected is not None:
-            return self.b_expected
-        return {user: 404 for user in USERS} | {
+            return self.derived(self.b_expected, "B")
+        named_b = {u: self.expected[u] for u in ("federal", "institute") if u in self.expected}
+        return self.derived({user: 404 for user in BASE_USERS} | named_b | {
             "anonymous": self.expected["anonymous"],
             "department": self.expected["department"],
             "coordinator_b": self.expected["coordinator"],
-        }
+        }, "B")
 
 
 def a(attr, *more):
@@ -129,8 +191,13 @@ SCHOOLS = {
     "schools:run_retry": [Case(POST, a("run"), E(403, department=302))],
     # the approval without the order's number and date and the confirmation: the preflight is shown again, as a 400
     "schools:run_approve": [Case(POST, a("run"), E(403, department=400))],
-    "schools:run_compare": [Case(GET, a("run"), E(403, department=200), query="?other={s.run.pk}")],
-    "schools:criteria": [Case(GET, lambda s: [PROFILE_YEAR], E(403, department=200, coordinator=200, coordinator_b=200))],
+    # comparing runs is the regional department's step before it approves a list: the readers and a district's
+    # department read the runs themselves (run_detail)
+    "schools:run_compare": [Case(GET, a("run"), E(403, department=200, federal=403, institute=403, district=403),
+                                 query="?other={s.run.pk}")],
+    # the criteria of a year: the second region's department reads its own region's
+    "schools:criteria": [Case(GET, lambda s: [PROFILE_YEAR], E(403, department=200, coordinator=200, coordinator_b=200,
+                                                                department_b=200))],
     # the list (перечень): the department forms it, coordinators read their municipality's part and propose changes;
     # the list of a run is region-wide (no B run), a change belongs to its school's municipality
     "schools:selection_latest": [Case(GET, NO, E(403, department=302, coordinator=302, coordinator_b=302))],
@@ -141,13 +208,16 @@ SCHOOLS = {
     "schools:selection_print": [Case(GET, a("run"), LIST_READERS)],
     "schools:selection_export": [Case(GET, a("run"), LIST_READERS)],
     "schools:selection_approve": [Case(GET, a("draft_run"), E(403, department=200))],
-    # the school of the POST: A's school is out of coordinator_b's reach
+    # the school of the POST: A's school is out of coordinator_b's reach. The readers of the list (the federal operator,
+    # the institute) and a district's department are refused by the list's service, with a message, on the way back:
+    # 302 that writes nothing (test_readers_change_nothing_of_the_list)
     "schools:selection_change_add": [
-        Case(POST, a("draft_run"), E(403, department=302, coordinator=302, coordinator_b=404),
+        Case(POST, a("draft_run"), E(403, department=302, coordinator=302, coordinator_b=404, federal=302, institute=302),
              data=lambda s: {"school": s.school.pk, "kind": "curator_add", "reason": "Основание"})
     ],
     "schools:selection_change_withdraw": [
-        Case(POST, a("proposal"), E(403, department=302, coordinator=302, coordinator_b=404), b=True)
+        Case(POST, a("proposal"), E(403, department=302, coordinator=302, coordinator_b=404, federal=302, institute=302),
+             b=True)
     ],
     "schools:selection_change_decide": [
         Case(POST, a("proposal"), E(403, department=302, coordinator_b=404), b=True, data=lambda s: {"action": "reject"})
@@ -160,7 +230,8 @@ SCHOOLS = {
     "schools:act_create": [
         Case(GET, NO, E(403, department=200, coordinator=200, coordinator_b=200)),
         # from the programme's «Документы» block: the programme is out of the outsider's reach
-        Case(GET, NO, E(403, department=200, coordinator=200, coordinator_b=404), label="for a programme",
+        Case(GET, NO, E(403, department=200, coordinator=200, coordinator_b=404, department_b=404),
+             label="for a programme",
              query="?target=programme&object={s.own_draft.pk}"),
     ],
     "schools:act_detail": [R(GET, a("act"), 200, 200, 404, 200, 404, 404, b=True)],
@@ -183,10 +254,11 @@ SCHOOLS = {
     # the registry of organisations: the department keeps it; a coordinator reads the organisations of their
     # territory (the region's and their municipality's — the side's organisation is of its municipality); the roles
     # that do not oversee the work do not open the list and do not see an organisation they do not act for
-    "schools:organisations": [R(GET, NO, 200, 200, 200, 403, 403, 403)],
+    "schools:organisations": [R(GET, NO, 200, 200, 200, 403, 403, 403, institute=403)],
     "schools:organisation_create": [
         R(GET, NO, 200, 403, 403, 403, 403, 403),
-        R(POST, NO, 302, 403, 403, 403, 403, 403, label="register", data=lambda s: _new_organisation(s),
+        # the second region's department is not offered region A: the form again (400), nothing registered
+        R(POST, NO, 302, 403, 403, 403, 403, 403, label="register", data=lambda s: _new_organisation(s), department_b=400,
           effect=lambda s: _organisations_named("Новая площадка")),
     ],
     "schools:organisation": [R(GET, a("organisation"), 200, 200, 404, 404, 404, 404, b=True)],
@@ -224,7 +296,9 @@ def _act_links(act_pk):
     return ActLink.objects.filter(act_id=act_pk)
 
 # --- the portal itself ----------------------------------------------------------------------------------------------
-HISTORY_OK = dict(department=200, coordinator=200, coordinator_b=404)
+# the institute does not oversee the work: it reads no history (403), and reaches no partnerships' object (404)
+HISTORY_OK = dict(department=200, coordinator=200, coordinator_b=404, institute=403)
+NO_PARTNERSHIPS = dict(institute=404)
 PORTAL = {
     "home": [Case(GET, NO, E(200))],
     # a logged-in user is sent home
@@ -233,11 +307,11 @@ PORTAL = {
     "password_change": [Case(GET, NO, E(200))],
     # the history of an object: 404 outside the reach (as on its page), 403 for those who reach it but do not oversee
     "history": [
-        Case(GET, lambda s: ["agreement", s.agreement.pk], E(403, **HISTORY_OK, tutor=404), b=True, label="agreement"),
-        Case(GET, lambda s: ["session", s.session.pk], E(403, **HISTORY_OK, tutor=404), b=True, label="session"),
-        Case(GET, lambda s: ["teacher", s.teacher.pk], E(403, **HISTORY_OK, curator=404), b=True, label="teacher"),
-        Case(GET, lambda s: ["plan", s.plan.pk], E(403, **HISTORY_OK, curator=404), b=True, label="plan"),
-        Case(GET, lambda s: ["practice", s.waiting.pk], E(403, **HISTORY_OK, curator=404, tutor=404), b=True,
+        Case(GET, lambda s: ["agreement", s.agreement.pk], E(403, **HISTORY_OK | NO_PARTNERSHIPS, tutor=404), b=True, label="agreement"),
+        Case(GET, lambda s: ["session", s.session.pk], E(403, **HISTORY_OK | NO_PARTNERSHIPS, tutor=404), b=True, label="session"),
+        Case(GET, lambda s: ["teacher", s.teacher.pk], E(403, **HISTORY_OK | NO_PARTNERSHIPS, curator=404), b=True, label="teacher"),
+        Case(GET, lambda s: ["plan", s.plan.pk], E(403, **HISTORY_OK | NO_PARTNERSHIPS, curator=404), b=True, label="plan"),
+        Case(GET, lambda s: ["practice", s.waiting.pk], E(403, **HISTORY_OK | NO_PARTNERSHIPS, curator=404, tutor=404), b=True,
              label="practice"),
         Case(GET, lambda s: ["event", s.event.pk], E(403, **HISTORY_OK), b=True, label="event"),
         Case(GET, lambda s: ["self-assessment", s.self_assessment.pk], E(403, **HISTORY_OK), b=True,
@@ -291,10 +365,11 @@ PARTNERSHIPS = {
     P + "targets": [R(GET, NO, 200, 200, 200, 403, 403, 403)],
     # the installation's default targets are kept in the back office; a region's department sets its region's
     P + "target_edit": [
-        R(GET, lambda s: [s.year], 403, 403, 403, 403, 403, 403, label="default: form"),
+        R(GET, lambda s: [s.year], 403, 403, 403, 403, 403, 403, label="default: form", department_b=403,
+          institute=403),
         R(GET, lambda s: [s.year + 2], 200, 403, 403, 403, 403, 403, query="?region={s.region_id}",
-          label="region: form"),
-        R(POST, lambda s: [s.year + 2], 302, 403, 403, 403, 403, 403, query="?region={s.region_id}",
+          label="region: form", institute=403),
+        R(POST, lambda s: [s.year + 2], 302, 403, 403, 403, 403, 403, query="?region={s.region_id}", institute=403,
           label="region: save (a year it has no targets of yet)",
           data=lambda s: {"agreements_per_year": 3, "event_participation": 90, "teacher_coverage": 40, "seen": 0},
           effect=lambda s: _targets(s.region_id, s.year + 2)),
@@ -323,7 +398,8 @@ PARTNERSHIPS = {
     P + "tutors": [R(GET, NO, 200, 200, 200, 403, 403, 200)],
     P + "tutors_export": [R(GET, NO, 200, 200, 200, 403, 403, 200)],
     P + "tutor_profile": [
-        R(GET, lambda s: [s.municipality.pk, s.tutor.pk], 200, 200, 404, 403, 403, 403, b=True)
+        # the institute reads the municipality, not its tutors' team: 403
+        R(GET, lambda s: [s.municipality.pk, s.tutor.pk], 200, 200, 404, 403, 403, 403, b=True, institute=403)
     ],
     P + "coverage": [R(GET, NO, 200, 200, 200, 200, 403, 200)],
     P + "coverage_export": [R(GET, NO, 200, 200, 200, 200, 403, 200)],
@@ -336,7 +412,7 @@ PARTNERSHIPS = {
     # is every role's of the region, the outsider's too
     P + "practice": [
         R(GET, a("waiting"), 200, 200, 404, 200, 404, 404, b=True, label="waiting"),
-        R(GET, a("published"), 200, 200, 200, 200, 200, 200, label="published"),
+        R(GET, a("published"), 200, 200, 200, 200, 200, 200, label="published", institute=200),
     ],
     P + "practice_edit": [R(GET, a("draft"), 200, 200, 404, 200, 404, 404, b=True)],
     P + "practice_file_upload": [R(POST, a("draft"), 302, 302, 404, 302, 404, 404, b=True)],
@@ -346,7 +422,7 @@ PARTNERSHIPS = {
     P + "practice_file": [
         R(GET, a("waiting_file"), 200, 200, 404, 200, 404, 404, b=True, label="waiting"),
         R(GET, a("draft_file"), 200, 200, 404, 200, 404, 404, b=True, label="draft"),
-        R(GET, a("published_file"), 200, 200, 200, 200, 200, 200, label="published"),
+        R(GET, a("published_file"), 200, 200, 200, 200, 200, 200, label="published", institute=200),
     ],
     P + "practice_file_delete": [R(POST, a("draft_file"), 302, 302, 404, 302, 404, 404, b=True)],
     P + "events": [R(GET, NO, 200, 200, 200, 200, 200, 200)],
@@ -381,6 +457,8 @@ SEES_MUNICIPAL = E(department=200, coordinator=200)
 SEES_IN_REVIEW = E(department=200, coordinator=200, curator=200)  # the curator school reviews it (mutual)
 OWNER_EDITS = E(department=200, coordinator=403, school=200)  # a school's draft: the coordinator reads it only
 PR = "programs:"
+# «Другая территория» (conftest) is the department's alone: out of the institute's and the district's reach
+OTHER_TERRITORY = dict(institute=404, district=404)
 
 
 def pdf_data(**fields):
@@ -483,11 +561,11 @@ PROGRAMS = {
     ],
     PR + "route": [
         R(GET, a("route"), 200, 200, 200, 404, 404, 404, label="default"),
-        R(GET, a("other_route"), 200, 404, 404, 404, 404, 404, label="another territory"),
+        R(GET, a("other_route"), 200, 404, 404, 404, 404, 404, label="another territory", **OTHER_TERRITORY),
     ],
     PR + "step_add": [
         R(GET, a("route"), 200, 403, 403, 404, 404, 404),
-        R(POST, a("other_route"), 302, 404, 404, 404, 404, 404, label="add",
+        R(POST, a("other_route"), 302, 404, 404, 404, 404, 404, label="add", **OTHER_TERRITORY,
           data=lambda s: {"name": "Экспертиза отчёта", "kind": "custom", "subject": "report", "reviewer": "department",
                           "school_scope": "municipality", "required": "on", "due_month": "11"},
           effect=lambda s: s.other_route.steps.all()),
@@ -495,13 +573,14 @@ PROGRAMS = {
     PR + "step_edit": [R(GET, a("step"), 200, 403, 403, 404, 404, 404)],
     PR + "step_delete": [
         R(GET, a("step"), 200, 403, 403, 404, 404, 404, label="confirm"),
-        R(POST, a("spare_step"), 302, 404, 404, 404, 404, 404, label="delete",
+        R(POST, a("spare_step"), 302, 404, 404, 404, 404, 404, label="delete", **OTHER_TERRITORY,
           effect=lambda s: s.other_route.steps.all()),
     ],
-    PR + "step_move": [R(POST, a("spare_step", "up"), 302, 404, 404, 404, 404, 404)],
+    PR + "step_move": [R(POST, a("spare_step", "up"), 302, 404, 404, 404, 404, 404, **OTHER_TERRITORY)],
     PR + "step_criteria": [
         R(GET, a("step"), 200, 403, 403, 404, 404, 404),
-        R(POST, a("spare_step"), 302, 404, 404, 404, 404, 404, data=lambda s: {"criteria": "Документы за этап"},
+        R(POST, a("spare_step"), 302, 404, 404, 404, 404, 404, **OTHER_TERRITORY,
+          data=lambda s: {"criteria": "Документы за этап"},
           label="save"),
     ],
     PR + "review": [
@@ -575,7 +654,8 @@ def _open_reports(school):
 MONITORING = {
     M + "index": [Case(GET, NO, ALL_OK)],
     # the coordinator is sent on to the dashboard of their municipality
-    M + "dashboard": [Case(GET, NO, E(403, department=200, coordinator=302, coordinator_b=302))],
+    # a district's department too: it has one municipality
+    M + "dashboard": [Case(GET, NO, E(403, department=200, coordinator=302, coordinator_b=302, district=302))],
     M + "dashboard_municipality": [
         Case(GET, a("municipality"), E(403, department=200, coordinator=200, coordinator_b=404), b=True,
              # school roles are refused every dashboard before the municipality is looked up: 403 for B as for A
@@ -588,9 +668,11 @@ MONITORING = {
     M + "report": [
         Case(GET, NO, CONFIRMERS),
         # no municipality: the whole region, the department's only; its form without a year is shown again
-        Case(POST, NO, E(403, department=200), label="the region"),
+        # (the institute and a district's department export their municipalities, not the region: 403)
+        Case(POST, NO, E(403, department=200, institute=403, district=403), label="the region"),
         # the municipality's id in the form: the coordinator's own starts an export, another's is a 404
-        Case(POST, NO, E(403, department=302, coordinator=302, coordinator_b=404), b=True, label="a municipality",
+        Case(POST, NO, E(403, department=302, coordinator=302, coordinator_b=404, department_b=404), b=True,
+             label="a municipality",
              data=lambda s: {"municipality": s.municipality.pk, "year": s.year},
              b_expected=E(403, department=302, coordinator=404, coordinator_b=302)),  # school roles: 403 first
     ],
@@ -610,8 +692,10 @@ MONITORING = {
         Case(GET, lambda s: [s.indicator_value.pk, s.indicator_value.history.earliest().history_id],
              E(403, department=200, coordinator=200, coordinator_b=404), b=True)
     ],
-    M + "queue": [Case(GET, NO, CONFIRMERS)],
-    M + "queue_export": [Case(GET, NO, CONFIRMERS)],
+    # the queue is the confirmers' work (its page confirms and returns values): the readers read the values on the
+    # dashboards and grids
+    M + "queue": [Case(GET, NO, CONFIRMERS | dict(federal=403, institute=403))],
+    M + "queue_export": [Case(GET, NO, CONFIRMERS | dict(federal=403, institute=403))],
     M + "values_import": [Case(GET, NO, CONFIRMERS)],
     # nothing uploaded in the session: back to the upload
     M + "values_import_preview": [Case(GET, NO, E(403, department=302, coordinator=302, coordinator_b=302))],
@@ -619,10 +703,10 @@ MONITORING = {
     # the monitoring calendar of the territory: the department edits it, a coordinator (the outsider too: their own
     # territory) reads it and shifts the dates of their own municipality; nobody else opens it
     M + "calendar": [R(GET, NO, 200, 200, 200, 403, 403, 403)],
-    M + "calendar_history": [R(GET, lambda s: [s.year], 200, 200, 200, 403, 403, 403)],
+    M + "calendar_history": [R(GET, lambda s: [s.year], 200, 200, 200, 403, 403, 403, department_b=200)],  # its own
     # the default calendar is the installation's (the back office): no territory's department changes it
     M + "calendar_stage_create": [
-        R(GET, lambda s: [s.year], 403, 403, 403, 403, 403, 403, label="default: form"),
+        R(GET, lambda s: [s.year], 403, 403, 403, 403, 403, 403, label="default: form", department_b=403),
         R(GET, lambda s: [s.year + 1], 200, 403, 403, 403, 403, 403, query="?region={s.region_id}", label="region: form"),
         R(
             POST,
@@ -641,7 +725,7 @@ MONITORING = {
     ],
     M + "calendar_start": [R(POST, lambda s: [s.year], 302, 403, 403, 403, 403, 403, query="?region={s.region_id}")],
     M + "calendar_stage_edit": [
-        R(GET, a("calendar_stage"), 403, 403, 403, 404, 404, 404, label="default: form"),
+        R(GET, a("calendar_stage"), 403, 403, 403, 404, 404, 404, label="default: form", department_b=403),
         R(GET, a("region_stage"), 200, 403, 403, 404, 404, 404, label="region: form"),
         R(
             POST,
@@ -658,7 +742,7 @@ MONITORING = {
         ),
     ],
     M + "calendar_stage_delete": [
-        R(GET, a("calendar_stage"), 403, 403, 403, 404, 404, 404, label="default: confirm"),
+        R(GET, a("calendar_stage"), 403, 403, 403, 404, 404, 404, label="default: confirm", department_b=403),
         R(GET, a("region_stage"), 200, 403, 403, 404, 404, 404, label="region: confirm"),
         R(
             POST,
@@ -718,10 +802,64 @@ NOTIFICATIONS = {
     N + "open": [Case(GET, a("notification"), E(404, coordinator=302), b=True)],
     N + "read": [Case(POST, a("notification"), E(404, coordinator=302), b=True)],
     N + "settings": [Case(GET, NO, E(200))],
-    N + "municipality": [Case(GET, NO, E(403, department=200, coordinator=200, coordinator_b=200))],
+    # watching who did not react is the overseers' work: the readers are refused it
+    N + "municipality": [Case(GET, NO, E(403, department=200, coordinator=200, coordinator_b=200, federal=403,
+                                         institute=403))],
 }
 
-TABLE: dict[str, list[Case]] = SCHOOLS | PORTAL | PARTNERSHIPS | PROGRAMS | MONITORING | NOTIFICATIONS
+# What is a change, by URL name (`Case.change` and `Case.regional` of a row say it where one row differs): a GET of
+# these only serves a change — a form, a confirmation, an import's preview or template — so the federal operator and
+# the institute, who change nothing, are refused it as they are refused its POST.
+FORMS = {
+    "schools:profile_edit", "schools:registry_import", "schools:registry_import_preview", "schools:registry_template",
+    "schools:results_import", "schools:results_import_preview", "schools:results_import_template",
+    "schools:passport_import", "schools:passport_preview", "schools:passport_template", "schools:selection_approve",
+    "schools:act_create", "schools:act_edit", "schools:act_delete", "schools:organisation_create",
+    "schools:organisation_edit",
+    P + "agreement_create", P + "agreement_edit", P + "plan_item_create", P + "plan_item_edit", P + "session_create",
+    P + "session_edit", P + "target_edit", P + "teacher_create", P + "teacher_edit", P + "deficit_create",
+    P + "deficit_edit", P + "plan_create", P + "tutoring_create", P + "plan_edit", P + "ipr_item_create",
+    P + "ipr_item_edit", P + "practice_create", P + "practice_edit", P + "event_create", P + "event_edit",
+    P + "event_attendance", P + "event_people", P + "event_person_add", P + "tutor_profile",
+    PR + "create", PR + "passport_restore", PR + "passport_edit", PR + "import", PR + "section_edit",
+    PR + "measure_edit", PR + "step_add", PR + "step_edit", PR + "step_delete", PR + "step_criteria",
+    M + "value_restore", M + "values_import", M + "values_import_preview", M + "values_import_template",
+    M + "calendar_stage_create", M + "calendar_stage_edit", M + "calendar_stage_delete", M + "calendar_stage_shift",
+    M + "self_assessment_template", M + "self_assessment_upload",
+}  # fmt: skip
+# POSTs that change nothing of the portal's: the user's own session and notifications, a print's names.
+# An export of the yearly report is a reading: it writes only its own file's record.
+NOT_CHANGES = {"logout", N + "read_all", N + "read", P + "agreement_print", M + "report", M + "report_export_retry"}
+# The changes of the region's settings — its runs and list, imports into its registry, its calendar, targets and
+# routes: the regional department's; a district's department gets 403 (it reads them).
+REGIONAL = {
+    "schools:identification_start", PR + "routes", "schools:run_retry", "schools:run_approve", "schools:selection_approve",
+    "schools:selection_change_decide", P + "target_edit", PR + "step_add", PR + "step_edit", PR + "step_delete",
+    PR + "step_move", PR + "step_criteria", M + "calendar_stage_create", M + "calendar_start",
+    M + "calendar_stage_edit", M + "calendar_stage_delete",
+}  # fmt: skip
+
+
+# Not the institute's business: the partnerships' work (agreements, sessions, teachers, plans, tutors, targets,
+# practices on their way to the bank); it reads the bank and the events, as every role of the region does.
+INSTITUTE_READS = {P + "index", P + "events", P + "events_export", P + "event", P + "practices",
+                   P + "practices_export", P + "practice_downloads", P + "practice_downloads_export"}  # fmt: skip
+
+
+def _marked(name, case):
+    from dataclasses import replace
+
+    if case.change is None and (name in FORMS and case.method == GET or name in NOT_CHANGES and case.method == POST):
+        case = replace(case, change=name in FORMS)
+    if name.startswith(P) and name not in INSTITUTE_READS and not name.startswith(P + "event"):
+        case = replace(case, institutes=False)
+    return replace(case, regional=True) if name in REGIONAL else case
+
+
+TABLE: dict[str, list[Case]] = {
+    name: [_marked(name, case) for case in cases]
+    for name, cases in (SCHOOLS | PORTAL | PARTNERSHIPS | PROGRAMS | MONITORING | NOTIFICATIONS).items()
+}
 
 
 # --- the resolver -------------------------------------------------------------------------------------------------
@@ -784,7 +922,7 @@ def answer(response):
 def test_url_answers_every_user_as_the_table_says(world, name):
     mismatches = []
     for case in TABLE[name]:
-        sides = [("A", world.a, case.expected)] + ([("B", world.b, case.expected_for_b())] if case.b else [])
+        sides = [("A", world.a, case.expected_a)] + ([("B", world.b, case.expected_for_b())] if case.b else [])
         for side_label, side, expected in sides:
             url = reverse(name, args=case.args(side) if case.args else [])
             url += case.query.format(s=side)
@@ -870,7 +1008,7 @@ def test_admin_site(world):
     assert "admin:index" in urls and "admin:schools_school_changelist" in urls
     special = {"admin:login", "admin:logout"}
     mismatches = []
-    non_staff = [user for user in USERS if user not in ("anonymous", "department")]
+    non_staff = [user for user in BASE_USERS if user not in ("anonymous", "department")]
     for index, (name, url) in enumerate(sorted(urls.items())):
         if name in special:
             continue
@@ -890,7 +1028,7 @@ def test_admin_site(world):
     # A page that takes an object: a school's change page, and the portal's app page of the back office.
     school = world.a.school
     for url in (reverse("admin:schools_school_change", args=[school.pk]), reverse("admin:app_list", args=["schools"])):
-        for user in USERS:
+        for user in BASE_USERS:
             got = admin_answer(ask(world, user, GET, url, None))
             want = 200 if user == "department" else ADMIN_LOGIN
             if got != want:
@@ -1184,6 +1322,84 @@ SHOWN_TO_THE_COORDINATOR = {
 }  # fmt: skip
 
 
+# --- the department of another region: its lists and exports hold nothing of region A ------------------------------
+
+
+def department_b_list_urls():
+    return sorted(
+        name
+        for name, cases in TABLE.items()
+        for case in cases
+        if case.method == GET and case.args is None and case.expected_a["department_b"] == 200
+    )
+
+
+def names_of_region_a(world) -> set[str]:
+    """What names region A's objects: the region, its municipalities, schools, programmes and organisations."""
+    from programs.models import Programme
+    from schools.models import Municipality, Organisation, School
+
+    region = world.a.municipality.region
+    names = {region.name} | set(Municipality.objects.filter(region=region).values_list("name", flat=True))
+    for short_name, full_name in School.objects.filter(municipality__region=region).values_list("short_name", "name"):
+        names |= {short_name, full_name}
+    names |= set(Programme.objects.filter(municipality__region=region).values_list("title", flat=True))
+    for short_name, full_name in Organisation.objects.filter(region=region).values_list("short_name", "name"):
+        names |= {short_name, full_name}
+    return names
+
+
+# Pages whose help names the demo's objects as an example: the results template's example row, the organisation's
+# form's hint on the short name.
+EXAMPLES = {
+    "schools:results_import_template": {"Заречный муниципальный район", "Заречная СОШ № 1"},
+    "schools:organisation_create": {"ДДТ г. Заречный", "ЦНППМПР ИРО"},  # (in «ЦНППМПР ИРО ПК»)
+}
+
+
+def test_department_b_lists_cover_the_lists_and_exports():
+    names = department_b_list_urls()
+    for expected in ("schools:list", "schools:list_export", "schools:acts", "partnerships:agreements_export",
+                     "partnerships:practices", "monitoring:self_assessment_export", "programs:list"):  # fmt: skip
+        assert expected in names
+
+
+@pytest.mark.parametrize("name", department_b_list_urls())
+def test_department_b_lists_and_exports_name_nothing_of_region_a(world, name):
+    """The department of another region opens the same lists as the department: as they open, and with A's ids typed
+    into the filters, they name nothing of region A (not even the published practices of its bank)."""
+    a_names = names_of_region_a(world) - EXAMPLES.get(name, set())
+    url = reverse(name) + next(c for c in TABLE[name] if c.args is None).query.format(s=world.b)
+    a_ids = (f"municipality={world.a.municipality.pk}&school={world.a.school.pk}&agreement={world.a.agreement.pk}"
+             f"&curator_school={world.a.curator_school.pk}&supported_school={world.a.school.pk}"
+             f"&region={world.a.region_id}")  # fmt: skip
+    for asked in (url, url + ("&" if "?" in url else "?") + a_ids):
+        response = ask(world, "department_b", GET, asked, None)
+        if asked != url and response.status_code == 404:
+            continue  # the foreign id is refused outright
+        leaked = sorted(n for n in a_names if n in _text(response))
+        assert not leaked, f"{asked}: {leaked}"
+
+
+# --- the readers change nothing ----------------------------------------------------------------------------------------
+
+
+def test_readers_change_nothing_of_the_list(world):
+    """The federal operator, the institute and a district's department read the list; a proposal or a withdrawal they
+    POST is refused by the list's service (a message on the way back) and writes nothing."""
+    from schools.models import ListChange
+
+    add = reverse("schools:selection_change_add", args=[world.a.draft_run.pk])
+    data = {"school": world.a.school.pk, "kind": "curator_add", "reason": "Основание"}
+    for user in ("federal", "institute", "district"):
+        for side in (world.a, world.b):
+            withdraw = reverse("schools:selection_change_withdraw", args=[side.proposal.pk])
+            _response, removed = ask_counting(world, user, POST, withdraw, None, ListChange.objects.filter(pk=side.proposal.pk))
+            assert removed == 0, (user, withdraw)
+        _response, added = ask_counting(world, user, POST, add, data, ListChange.objects.all())
+        assert added == 0, user
+
+
 def _text(response) -> str:
     assert response.status_code == 200
     content = b"".join(response.streaming_content) if response.streaming else response.content
@@ -1298,3 +1514,16 @@ def test_a_coordinator_cannot_invite_schools_of_another_municipality_to_an_event
     assert added == 0
     response, added = count_after(world, "coordinator", url, data | {"schools": [world.a.school.pk]}, EventInvitation)
     assert response.status_code == 302 and added == 1
+
+
+def test_a_district_department_registers_only_its_districts_organisations(world):
+    """A district's department keeps the organisations of its district: neither one of the region's level (no
+    municipality) nor one of another district of the region is registered."""
+    url = reverse("schools:organisation_create")
+    data = _new_organisation(world.a)  # of municipality A, its district
+    named = _organisations_named("Новая площадка")
+    response, added = ask_counting(world, "district", POST, url, data, named)
+    assert answer(response) == 302 and added == 1
+    for other in ({"municipality": ""}, {"municipality": world.b.municipality.pk}):
+        response, added = ask_counting(world, "district", POST, url, data | other, named)
+        assert response.status_code == 400 and added == 0, other

@@ -151,7 +151,10 @@ def test_a_municipality_of_another_territory_is_refused(client, demo):
     client.force_login(demo["department"])
     response = client.post(reverse("schools:organisation_create"), _form(municipality=municipality.pk))
     assert response.status_code == 400
-    assert response.context["form"].errors["municipality"] == ["Этот муниципалитет не входит в выбранную территорию."]
+    # a municipality of a region the department does not head is not even offered (issue 20)
+    assert response.context["form"].errors["municipality"] == [
+        "Выберите корректный вариант. Вашего варианта нет среди допустимых значений."
+    ]
 
 
 def test_coordinators_read_their_territory_and_change_nothing(client, demo):
