@@ -427,19 +427,21 @@ PARTNERSHIPS = {
     P + "practice_file_delete": [R(POST, a("draft_file"), 302, 302, 404, 302, 404, 404, b=True)],
     P + "events": [R(GET, NO, 200, 200, 200, 200, 200, 200)],
     P + "events_export": [R(GET, NO, 200, 200, 200, 200, 200, 200)],
-    P + "event_create": [R(GET, NO, 200, 200, 200, 403, 403, 403)],
+    # the institute organises events across its territory as the department does (seed 004's ЦНППМПР)
+    P + "event_create": [R(GET, NO, 200, 200, 200, 403, 403, 403, institute=200)],
     P + "event": [R(GET, a("event"), 200, 200, 404, 200, 200, 200, b=True)],
-    P + "event_edit": [R(GET, a("event"), 200, 200, 404, 403, 403, 403, b=True)],
-    P + "event_attendance": [R(GET, a("event"), 200, 200, 404, 403, 403, 403, b=True)],
+    P + "event_edit": [R(GET, a("event"), 200, 200, 404, 403, 403, 403, b=True, institute=200)],
+    P + "event_attendance": [R(GET, a("event"), 200, 200, 404, 403, 403, 403, b=True, institute=200)],
     # the people of an event, invited by name: its organisers only; the invited school reads the event, not the grid
-    P + "event_people": [R(GET, a("event"), 200, 200, 404, 403, 403, 403, b=True)],
+    P + "event_people": [R(GET, a("event"), 200, 200, 404, 403, 403, 403, b=True, institute=200)],
     P + "event_people_invite": [
         R(POST, a("event"), 302, 302, 404, 403, 403, 403, b=True, data=lambda s: {"group": "management"},
-          effect=lambda s: _attendees(s.event))
+          effect=lambda s: _attendees(s.event), institute=302)
     ],
-    P + "event_person_add": [R(GET, a("event"), 200, 200, 404, 403, 403, 403, b=True)],
+    P + "event_person_add": [R(GET, a("event"), 200, 200, 404, 403, 403, 403, b=True, institute=200)],
     P + "event_person_remove": [
-        R(POST, a("attendee"), 302, 302, 404, 403, 403, 403, b=True, effect=lambda s: _attendees(s.event))
+        R(POST, a("attendee"), 302, 302, 404, 403, 403, 403, b=True, effect=lambda s: _attendees(s.event),
+          institute=302)
     ],
 }
 
@@ -663,8 +665,11 @@ MONITORING = {
              b_expected=E(403, department=200, coordinator=404, coordinator_b=200))
     ],
     # the regions side by side: those who read more than one region (the department heads a second one here)
-    M + "regions": [Case(GET, NO, E(403, department=200))],
-    M + "regions_export": [Case(GET, NO, E(403, department=200))],
+    # regions side by side: for those who read several (the matrix's department heads a second territory too)
+    M + "regions": [Case(GET, NO, E(403, department=200, federal=200, department_b=403, institute=403, district=403))],
+    M + "regions_export": [
+        Case(GET, NO, E(403, department=200, federal=200, department_b=403, institute=403, district=403))
+    ],
     M + "report": [
         Case(GET, NO, CONFIRMERS),
         # no municipality: the whole region, the department's only; its form without a year is shown again
