@@ -21,7 +21,7 @@ def _pages(username: str) -> list:
     from partnerships.models import Agreement, DevelopmentPlan, MethodicalEvent, Practice
     from programs.models import Programme, Review
     from programs.review_routes import ReviewRoute
-    from schools.demo import INSTITUTE, ORGANISATION_CURATOR, SCHOOL_TEAM_SCHOOL
+    from schools.demo import INSTITUTE, ORGANISATION_CURATOR, REGION, SCHOOL_TEAM_SCHOOL
     from schools.models import Act, IdentificationVerdict, School
     from schools.school_year import current_school_year
 
@@ -46,7 +46,7 @@ def _pages(username: str) -> list:
             f"/programs/{transition.pk}/", f"/programs/{transition.pk}/roadmap/",
             "/partnerships/events/", f"/partnerships/events/{MethodicalEvent.objects.first().pk}/",
             "/partnerships/practices/", f"/partnerships/practices/{Practice.objects.first().pk}/",
-            "/monitoring/calendar/", "/programs/routes/", f"/programs/routes/{ReviewRoute.objects.first().pk}/",
+            "/monitoring/calendar/", "/programs/routes/", f"/programs/routes/{ReviewRoute.objects.filter(region__name=REGION[0]).first().pk}/",
             "/schools/acts/", f"/schools/acts/{Act.objects.first().pk}/",
             "/monitoring/self-assessments/", "/partnerships/sessions/", "/partnerships/teachers/",
             "/partnerships/summary/", "/schools/organisations/", "/notifications/",
