@@ -19,7 +19,7 @@ from schools.models import IdentificationRun, Region
 from shnor_portal.spreadsheets import Column, Link, TypedSheet
 
 from .figure_links import FigureLinks
-from .figures import FIGURES_BY_KEY, INT, PERCENT, YearFigures, share
+from .figures import FIGURES_BY_KEY, INT, PERCENT, SHARES, YearFigures, share
 
 # The figures shown per region, in the page's and the sheet's order.
 REGION_KEYS = [
@@ -28,15 +28,6 @@ REGION_KEYS = [
     "sessions_pending", "events_share", "plan_share", "tutor_share", "practices", "sa_missing", "sa_submitted",
     "sa_accepted",
 ]  # fmt: skip
-# Shares of a region: (share key, part key, whole key), as `monitoring.figures.SHARES`.
-_SHARES = [
-    ("with_programme_share", "with_programme", "listed"),
-    ("accepted_share", "accepted", "listed"),
-    ("measures_done_share", "measures_done", "measures"),
-    ("events_share", "events_took_part", "shnor"),
-    ("plan_share", "with_plan", "teachers"),
-    ("tutor_share", "with_tutor", "teachers"),
-]
 _COUNTS = [key for key, figure in FIGURES_BY_KEY.items() if figure.kind == INT and not key.startswith("indicators")]
 # The lists that filter by region: a count of schools opens the registry of the region.
 REGION_FILTERED_LISTS = {"schools:list"}
@@ -66,7 +57,7 @@ def _blank() -> dict:
 
 
 def _with_shares(row: dict) -> dict:
-    for key, part, whole in _SHARES:
+    for key, part, whole in SHARES:  # a region's shares divide its own totals
         row[key] = share(row[part], row[whole])
     return row
 

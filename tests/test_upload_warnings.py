@@ -165,13 +165,19 @@ def test_roadmap_preview_warns_about_a_column_it_does_not_read(client, demo, pro
 # --- the values of indicators ------------------------------------------------------------------------------------
 
 
-def test_values_import_names_a_formula_without_value_and_saves_nothing(client, mon):
+def coordinators_values_template(client, mon):
+    """The coordinator's values template of the final stage, and the row of the demo's school in it."""
     client.force_login(mon.users["coordinator"])
     template = client.get(reverse("monitoring:values_import_template"), {"year": mon.year, "stage": "final"})
     workbook = openpyxl.load_workbook(io.BytesIO(template.content))
     sheet = workbook.active
     row = next(index for index, values in enumerate(sheet.iter_rows(values_only=True), start=1)
                if values[COLUMN["school"] - 1] == mon.school.short_name)  # fmt: skip
+    return workbook, sheet, row
+
+
+def test_values_import_names_a_formula_without_value_and_saves_nothing(client, mon):
+    workbook, sheet, row = coordinators_values_template(client, mon)
     sheet.cell(row=row, column=COLUMN["value"], value="=40+2")
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -273,12 +279,7 @@ def test_passport_preview_names_text_beside_the_table(client, demo):
 
 
 def test_values_import_preview_names_text_beside_the_table(client, mon):
-    client.force_login(mon.users["coordinator"])
-    template = client.get(reverse("monitoring:values_import_template"), {"year": mon.year, "stage": "final"})
-    workbook = openpyxl.load_workbook(io.BytesIO(template.content))
-    sheet = workbook.active
-    row = next(index for index, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-               if values[COLUMN["school"] - 1] == mon.school.short_name)  # fmt: skip
+    workbook, sheet, row = coordinators_values_template(client, mon)
     sheet.cell(row=row, column=COLUMN["value"], value=42)
     sheet.cell(row=row, column=COLUMN["comment"] + 2, value="проверить")
     sheet.cell(row=1, column=COLUMN["comment"] + 1, value="Заметки")
