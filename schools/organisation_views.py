@@ -1,11 +1,11 @@
 """The registry of organisations in the portal: the list (search, filters, pages), an organisation's page, and
 adding / changing one — the department's. Rules: `schools.access`; the form and the write: `schools.organisations`."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+
+from shnor_portal.paging import page_of
 
 from . import access
 from .models import Organisation
@@ -18,18 +18,12 @@ NOT_READER = "Реестр организаций ведёт управлени�
 def organisation_list(request):
     access.require(access.can_read_organisations(request.user), NOT_READER)
     organisation_filter, rows = registry_organisations(user=request.user, data=request.GET)
-    paginator = Paginator(rows, settings.PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "schools/organisation_list.html",
         {
             "filter": organisation_filter,
-            "page": page,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            "query": query.urlencode(),
+            **page_of(request, rows),
             "can_edit": access.can_edit_organisations(request.user),
         },
     )

@@ -1,6 +1,5 @@
 """The programme list, a new programme, its page and passport, its history (and a passport brought back), its print."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from shnor_portal.paging import page_of
 from shnor_portal.spreadsheets import xlsx_response
 
 from ..access import (
@@ -64,20 +64,10 @@ def _measures(request) -> tuple[MeasureFilter, object]:
 def measure_list(request):
     """Measures of the roadmaps the user sees, across programmes: what a dashboard's count of measures opens."""
     measure_filter, measures = _measures(request)
-    paginator = Paginator(measures, settings.PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "programs/measure_list.html",
-        {
-            "filter": measure_filter,
-            "page": page,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            "query": query.urlencode(),
-            "today": timezone.localdate(),
-        },
+        {"filter": measure_filter, **page_of(request, measures), "today": timezone.localdate()},
     )
 
 
@@ -98,19 +88,14 @@ def programme_list(request):
         .select_related("municipality", "school", "risk_factor")
         .order_by("municipality__name", "school__short_name", "-period_start", "title", "pk")
     )
-    paginator = Paginator(programmes, settings.PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    annotate_progress(page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
+    listed = page_of(request, programmes)
+    annotate_progress(listed["page"].object_list)
     return render(
         request,
         "programs/programme_list.html",
         {
             "filter": programme_filter,
-            "page": page,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            "query": query.urlencode(),
+            **listed,
             "can_create": can_create_programme(request.user),
             "can_read_routes": can_read_routes(request.user),
         },
