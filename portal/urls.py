@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import history_views, views
@@ -11,8 +10,7 @@ admin.site.site_url = "/"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("people.urls")),
     path("accounts/password/", views.PortalPasswordChangeView.as_view(), name="password_change"),
     path("schools/", include("schools.urls")),
     path("programs/", include("programs.urls")),

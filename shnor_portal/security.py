@@ -1,20 +1,37 @@
 """Small pieces of the deployment's security that settings refer to by name."""
 
+import ipaddress
+from functools import lru_cache
+
 from django.conf import settings
 
 
-def client_ip(request) -> str | None:
-    """The address a login attempt came from, for django-axes.
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
 
-    Without a proxy (PROXY_COUNT=0) it is REMOTE_ADDR. Behind PROXY_COUNT reverse proxies, each appends the address it
-    saw to X-Forwarded-For, so the client is the PROXY_COUNT-th entry from the right; whatever the client itself put
-    further left is ignored, so it cannot pick an address to dodge or aim a lockout.
+
+def _is_trusted(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def client_ip(request) -> str | None:
+    """The address a request came from, for django-axes and the per-address limits.
+
+    X-Forwarded-For is believed only as far as it was written by the proxies of TRUSTED_PROXIES (addresses or
+    networks): starting from REMOTE_ADDR, while the address at hand is a trusted proxy, step to the entry that proxy
+    appended (the rightmost not yet read). So a client that reaches gunicorn directly is counted by its own
+    REMOTE_ADDR whatever header it sends, and behind nginx whatever the client put in front of the chain is ignored.
     """
-    count = getattr(settings, "PROXY_COUNT", 0)
-    remote = request.META.get("REMOTE_ADDR")
-    if count <= 0:
-        return remote
+    address = request.META.get("REMOTE_ADDR")
+    networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
+    if not networks:
+        return address
     chain = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if len(chain) < count:
-        return remote
-    return chain[-count]
+    while chain and address and _is_trusted(address, networks):
+        address = chain.pop()
+    return address

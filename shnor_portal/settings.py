@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "monitoring",
     "partnerships",
     "notifications",
+    "people",
     "portal",
 ]
 
@@ -174,6 +175,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # It needs `request` in authenticate(): the login form passes it; tests log in with force_login.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "people.backends.AccountThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -196,6 +198,15 @@ AXES_PERMALOCK_MESSAGE = "Слишком много неудачных попы�
 # to X-Forwarded-For (see shnor_portal/security.py and docs/PRODUCTION.md).
 AXES_CLIENT_IP_CALLABLE = "shnor_portal.security.client_ip"
 AXES_VERBOSE = False
+# Per account, whatever the address (people/throttle.py): from the LOGIN_ACCOUNT_FAILURE_LIMIT-th wrong password the
+# account closes for LOGIN_ACCOUNT_DELAY_MINUTES, doubling per further failure up to the maximum; a password reset
+# by e-mail opens it at once.
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
+LOGIN_ACCOUNT_DELAY_MINUTES = env_int("LOGIN_ACCOUNT_DELAY_MINUTES", 1)
+LOGIN_ACCOUNT_DELAY_MAX_MINUTES = env_int("LOGIN_ACCOUNT_DELAY_MAX_MINUTES", 60)
+LOGIN_ACCOUNT_FAILURE_WINDOW_HOURS = env_int("LOGIN_ACCOUNT_FAILURE_WINDOW_HOURS", 24)
+# A password-reset link works for this many days (Django's PASSWORD_RESET_TIMEOUT is in seconds).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_DAYS", 3) * 24 * 60 * 60
 # Attempts stay out of the back office (the department's staff do not manage security logs there); the server's
 # IT staff lift a lockout with `manage.py axes_reset_username NAME` (docs/PRODUCTION.md).
 AXES_ENABLE_ADMIN = False
@@ -250,8 +261,9 @@ X_FRAME_OPTIONS = "DENY"
 BEHIND_HTTPS_PROXY = env_bool("BEHIND_HTTPS_PROXY", PRODUCTION)
 if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# How many proxies append to X-Forwarded-For in front of gunicorn (0: use REMOTE_ADDR as it is).
-PROXY_COUNT = env_int("PROXY_COUNT", 1 if BEHIND_HTTPS_PROXY else 0)
+# The reverse proxies in front of gunicorn (addresses or networks): X-Forwarded-For is believed only as they wrote
+# it (shnor_portal/security.py). Empty: REMOTE_ADDR is the client, whatever the header says.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1" if BEHIND_HTTPS_PROXY else "")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
 # HSTS: a year by default in production; the browser then refuses plain HTTP to the site and its subdomains.
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if PRODUCTION else 0)

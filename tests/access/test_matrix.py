@@ -305,6 +305,15 @@ PORTAL = {
     "login": [Case(GET, NO, E(302, anonymous=200))],
     "logout": [Case(POST, NO, E(LOGIN))],  # everyone, logged in or not, ends on the login page
     "password_change": [Case(GET, NO, E(200))],
+    # the reset by e-mail is everyone's, logged in or not; it says the same for every address (no change of the portal's)
+    "password_reset": [
+        Case(GET, NO, E(200, anonymous=200)),
+        Case(POST, NO, E(302, anonymous=302), data=lambda s: {"email": "nobody@example.org"}, change=False),
+    ],
+    "password_reset_done": [Case(GET, NO, E(200, anonymous=200))],
+    "password_reset_complete": [Case(GET, NO, E(200, anonymous=200))],
+    # a forged link: the same «ссылка недействительна» page for everyone (Django redirects a real one to set-password)
+    "password_reset_confirm": [Case(GET, lambda s: ["MQ", "forged-token"], E(200, anonymous=200, department_b=200))],
     # the history of an object: 404 outside the reach (as on its page), 403 for those who reach it but do not oversee
     "history": [
         Case(GET, lambda s: ["agreement", s.agreement.pk], E(403, **HISTORY_OK | NO_PARTNERSHIPS, tutor=404), b=True, label="agreement"),

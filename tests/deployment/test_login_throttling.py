@@ -89,19 +89,38 @@ def test_a_success_resets_the_count(client, demo, settings):
 
 
 @pytest.mark.parametrize(
-    ("proxies", "forwarded", "expected"),
+    ("proxies", "remote", "forwarded", "expected"),
     [
-        (0, "203.0.113.9", "127.0.0.1"),  # no proxy configured: the header is the client's word, ignored
-        (1, "203.0.113.9", "203.0.113.9"),  # nginx appended the address it saw
-        (1, "6.6.6.6, 203.0.113.9", "203.0.113.9"),  # what the client put in front is ignored
-        (1, "", "127.0.0.1"),
-        (2, "203.0.113.9, 10.0.0.5", "203.0.113.9"),
+        ([], "127.0.0.1", "203.0.113.9", "127.0.0.1"),  # no proxy configured: the header is the client's word, ignored
+        (["127.0.0.1"], "127.0.0.1", "203.0.113.9", "203.0.113.9"),  # nginx appended the address it saw
+        (["127.0.0.1"], "127.0.0.1", "6.6.6.6, 203.0.113.9", "203.0.113.9"),  # what the client put in front: ignored
+        (["127.0.0.1"], "127.0.0.1", "", "127.0.0.1"),
+        (["127.0.0.1", "10.0.0.0/8"], "127.0.0.1", "203.0.113.9, 10.0.0.5", "203.0.113.9"),  # balancer, then nginx
+        (["127.0.0.1"], "198.51.100.7", "203.0.113.9", "198.51.100.7"),  # not from the proxy: the header is not read
     ],
 )
-def test_client_address_behind_the_proxy(settings, proxies, forwarded, expected):
-    settings.PROXY_COUNT = proxies
-    request = RequestFactory().post("/accounts/login/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+def test_client_address_behind_the_proxy(settings, proxies, remote, forwarded, expected):
+    settings.TRUSTED_PROXIES = proxies
+    request = RequestFactory().post("/accounts/login/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
+
+
+def test_a_client_that_bypasses_the_proxy_cannot_choose_its_address(client, demo, settings):
+    """Production's profile believes X-Forwarded-For from the proxy only: 12 wrong passwords sent straight to gunicorn,
+    each with another forged header, are all counted for the sender's own address, and the lock holds."""
+    settings.TRUSTED_PROXIES = ["127.0.0.1", "::1"]
+    for attempt in range(12):
+        client.post(
+            reverse("login"), {"username": "coordinator", "password": f"неверный-{attempt}"},
+            REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR=f"203.0.113.{attempt + 1}",
+        )
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.7"}
+    response = client.post(
+        reverse("login"), {"username": "coordinator", "password": DEMO_PASSWORD},
+        REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.200",
+    )
+    assert response.status_code != 302  # refused: by the address's lock and the account's pause alike
+    assert not _logged_in(client)
 
 
 def test_password_validators_refuse_weak_passwords(demo):

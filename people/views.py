@@ -1,0 +1,34 @@
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.urls import reverse_lazy
+
+from . import throttle
+from .forms import PortalPasswordResetForm
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Says the same whether or not the address belongs to someone (Django's behaviour): nobody learns who has an
+    account."""
+
+    form_class = PortalPasswordResetForm
+    success_url = reverse_lazy("password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A new password set from the e-mailed link opens the account at once: the per-account throttle and every
+    address's axes lockout for the username are lifted — the way back the lockout message points to."""
+
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        username = form.user.get_username()
+        throttle.clear(username)
+        axes_reset(username=username)
+        return response
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"reset_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)}
