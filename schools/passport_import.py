@@ -14,14 +14,12 @@ import decimal
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from shnor_portal.spreadsheets import xlsx_bytes
 from shnor_portal.uploads import (
     CheckedFile,
     Column,
-    Problems,
     TableRow,
     UploadRefused,
     normalized,
@@ -31,17 +29,16 @@ from shnor_portal.uploads import (
     read_workbook,
     read_year,
     read_yes_no,
-    shown,
     text_reader,
 )
 
-from .access import is_department, passport_municipalities, passport_schools
+from .access import passport_schools
 from .clusters import clusters_assign, rule_lines
 from .forms import PASSPORT_COUNT_FIELDS, PASSPORT_SHARE_FIELDS, YES_NO_FIELDS, profile_consistency_errors
 from .forms import SHARE_FIELDS as REGISTRY_SHARE_FIELDS
-from .models import Municipality, School, SchoolNameAlias, SchoolYearProfile
+from .models import School, SchoolYearProfile
 from .registry_import import profile_label
-from .school_names import SchoolIndex, municipality_key, normalize_name, school_name_key
+from .school_matching import SchoolMatcher
 
 SHEET_TITLE = "Социальные паспорта"
 NOTES_TITLE = "Как заполнить"
@@ -245,48 +242,16 @@ def passport_import_preview(file, *, user) -> PassportPreview:
     return preview
 
 
-class _Scope:
-    """The user's municipalities and the schools a file names, read with a fixed number of queries."""
-
-    def __init__(self, user, rows):
-        self.is_department = is_department(user)
-        self.municipalities = list(passport_municipalities(user))
-        self.by_name = {normalize_name(m.name): m for m in self.municipalities}
-        by_key: dict[str, list[Municipality]] = {}
-        for municipality in self.municipalities:
-            by_key.setdefault(municipality_key(municipality.name), []).append(municipality)
-        self.by_key = {key: found[0] for key, found in by_key.items() if len(found) == 1}
-        named = {m.pk for m in (self.municipality(row.values.get("municipality")) for row in rows) if m}
-        ids = {row.values["school_id"] for row in rows if row.values.get("school_id")}
-        schools = list(
-            passport_schools(user).filter(Q(municipality_id__in=named) | Q(pk__in=ids)).select_related("municipality")
-        )
-        self.by_id = {school.pk: school for school in schools}
-        self.index = SchoolIndex([school for school in schools if school.municipality_id in named])
-        keys = {school_name_key(row.values["school"]) for row in rows if row.values.get("school")}
-        self.aliases = {
-            (alias.school.municipality_id, alias.normalized): alias.school
-            for alias in SchoolNameAlias.objects.filter(
-                normalized__in=keys, school__municipality_id__in=named
-            ).select_related("school__municipality")
-        }
-
-    def municipality(self, name) -> Municipality | None:
-        if not name:
-            return None
-        return self.by_name.get(normalize_name(name)) or self.by_key.get(municipality_key(name))
-
-    def own_municipalities(self) -> str:
-        return ", ".join(f"«{m.name}»" for m in sorted(self.municipalities, key=lambda m: m.name))
-
-
 def _match_rows(preview: PassportPreview, rows: list[TableRow], user) -> None:
     errors = preview.errors
-    scope = _Scope(user, rows)
+    scope = SchoolMatcher(
+        user, rows, whose="социальные паспорта которых вы загружаете",
+        only="вы загружаете социальные паспорта только школ муниципалитета",
+    )
     matched: list[tuple] = []
     seen: dict[tuple[int, int], int] = {}
     for row in rows:
-        school = _school_of(row, scope, errors)
+        school = scope.school(row, errors)
         year = row.values.get("year")
         if school is None or year is None:
             continue
@@ -332,72 +297,6 @@ def _match_rows(preview: PassportPreview, rows: list[TableRow], user) -> None:
             if current is None or getattr(current, name) != value
         ]  # fmt: skip
         preview.rows.append(PassportRow(row.number, school, year, values, current, changes))
-
-
-def _school_of(row: TableRow, scope: _Scope, errors: Problems) -> School | None:
-    school_id = row.values.get("school_id")
-    municipality_name = row.values.get("municipality")
-    if school_id:
-        school = scope.by_id.get(school_id)
-        if school is None:
-            whose = "всех муниципалитетов" if scope.is_department else f"муниципалитета {scope.own_municipalities()}"
-            errors.add(
-                f"школы с ID {school_id} нет среди школ {whose}, социальные паспорта которых вы загружаете",
-                **row.place("school_id"),
-            )
-            return None
-        found = scope.municipality(municipality_name)
-        if municipality_name and found is not None and found.pk != school.municipality_id:
-            errors.add(
-                f"школа с ID {school_id} («{school.short_name}») относится к муниципалитету "
-                f"«{school.municipality.name}», а в строке указан {shown(municipality_name)}",
-                **row.place("municipality"),
-            )
-            return None
-        if municipality_name and found is None:
-            _unknown_municipality(row, scope, errors)
-            return None
-        return school
-    if not municipality_name or not row.values.get("school"):
-        return None  # the empty required cell is reported already
-    municipality = scope.municipality(municipality_name)
-    if municipality is None:
-        _unknown_municipality(row, scope, errors)
-        return None
-    key = school_name_key(row.values["school"])
-    school = scope.aliases.get((municipality.pk, key))
-    if school is not None:
-        return school
-    school, ambiguous = scope.index.find(municipality.pk, key)
-    if school is not None:
-        return school
-    if ambiguous:
-        names = ", ".join(f"«{s.short_name}» (ID {s.pk})" for s in ambiguous)
-        errors.add(
-            f"в муниципалитете «{municipality.name}» этому наименованию отвечают несколько школ: {names}. Укажите "
-            "ID школы в столбце «ID школы»",
-            **row.place("school"),
-        )
-    else:
-        errors.add(
-            f"школа {shown(row.values['school'])} не найдена в муниципалитете «{municipality.name}». Проверьте "
-            "наименование или возьмите строку из шаблона этой страницы (в нём есть ID школы)",
-            **row.place("school"),
-        )
-    return None
-
-
-def _unknown_municipality(row: TableRow, scope: _Scope, errors: Problems) -> None:
-    name = shown(row.values["municipality"])
-    if scope.is_department:
-        message = f"муниципалитет {name} не найден в реестре. Названия — как в шаблоне этой страницы"
-    else:
-        # A coordinator is told only that it is not theirs: whether it exists elsewhere is not theirs to learn.
-        message = (
-            f"муниципалитет {name} — не ваш: вы загружаете социальные паспорта только школ муниципалитета "
-            f"{scope.own_municipalities()}"
-        )
-    errors.add(message, **row.place("municipality"))
 
 
 # --- saving --------------------------------------------------------------------------------------------------------
