@@ -1,19 +1,14 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
-from .forms import PortalAuthenticationForm
+from . import onboarding_views, views
 
-# Django's account views under the names Django's templates and `LOGIN_URL` expect (no namespace).
+app_name = "people"
+
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=PortalAuthenticationForm),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
-    path("password/reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("password/reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
-    path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("import/", onboarding_views.people_import, name="import"),
+    path("import/preview/", onboarding_views.people_import_preview_view, name="import_preview"),
+    path("import/template/", onboarding_views.people_template, name="import_template"),
+    path("invitations/", onboarding_views.invitations, name="invitations"),
+    path("invitations/<int:pk>/resend/", onboarding_views.invitation_resend_view, name="invitation_resend"),
+    path("invitation/<uidb64>/<token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
 ]

@@ -10,7 +10,8 @@ admin.site.site_url = "/"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/", include("people.urls")),
+    path("accounts/", include("people.account_urls")),
+    path("people/", include("people.urls")),
     path("accounts/password/", views.PortalPasswordChangeView.as_view(), name="password_change"),
     path("schools/", include("schools.urls")),
     path("programs/", include("programs.urls")),

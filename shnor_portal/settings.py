@@ -205,6 +205,8 @@ LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
 LOGIN_ACCOUNT_DELAY_MINUTES = env_int("LOGIN_ACCOUNT_DELAY_MINUTES", 1)
 LOGIN_ACCOUNT_DELAY_MAX_MINUTES = env_int("LOGIN_ACCOUNT_DELAY_MAX_MINUTES", 60)
 LOGIN_ACCOUNT_FAILURE_WINDOW_HOURS = env_int("LOGIN_ACCOUNT_FAILURE_WINDOW_HOURS", 24)
+# An invitation's link (people/invitations.py) works for this many days.
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 # A password-reset link works for this many days (Django's PASSWORD_RESET_TIMEOUT is in seconds).
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_DAYS", 3) * 24 * 60 * 60
 # Attempts stay out of the back office (the department's staff do not manage security logs there); the server's

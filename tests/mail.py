@@ -28,10 +28,10 @@ class Inbox:
         return message.get_body(preferencelist=("plain",)).get_content()
 
     def link(self, address: str, pattern: str = r"https?://\S+") -> str:
-        """The last link of the last letter to the address."""
+        """The first link of the last letter to the address (the one to follow; a login page's may come after)."""
         letters = self.to(address)
         assert letters, f"no letter to {address}"
-        return re.findall(pattern, self.text(letters[-1]))[-1]
+        return re.findall(pattern, self.text(letters[-1]))[0]
 
 
 def _free_port() -> int:

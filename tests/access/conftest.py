@@ -227,7 +227,19 @@ def _side_a(users):
     from schools.models import Organisation
 
     a.organisation = Organisation.objects.get(short_name=ORGANISATION_CURATOR)
+    a.invitation = _invitation(a.municipality, "invited-a")
     return a
+
+
+def _invitation(municipality, username):
+    """A person invited to a school of the municipality who has not answered yet (issue 21)."""
+    from django.contrib.auth import get_user_model
+
+    from people.invitations import invitations_create
+
+    person = get_user_model().objects.create(username=username, email=f"{username}@example.org", last_name=username)
+    (invitation,) = invitations_create([(person, municipality.region, municipality)], actor=None)
+    return invitation
 
 
 def _acts(side, coordinator, letter):
@@ -443,4 +455,5 @@ def _side_b(users):
         region=b.municipality.region, municipality=b.municipality, short_name="ДДТ г. Озёрск",
         name="Дом детского творчества г. Озёрск", kind=Organisation.Kind.SUPPLEMENTARY,
     )  # fmt: skip
+    b.invitation = _invitation(b.municipality, "invited-b")
     return b

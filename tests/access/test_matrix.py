@@ -821,6 +821,24 @@ NOTIFICATIONS = {
                                          institute=403))],
 }
 
+# --- people: bringing them in (issue 21) -------------------------------------------------------------------------
+PE = "people:"
+# the department invites in its territory, a coordinator the schools of their municipality; the readers are refused
+ONBOARDS = dict(department=200, coordinator=200, coordinator_b=200, federal=403, institute=403)
+PEOPLE = {
+    PE + "import": [Case(GET, NO, E(403, **ONBOARDS))],
+    # nothing uploaded in the session: back to the upload
+    PE + "import_preview": [Case(GET, NO, E(403, department=302, coordinator=302, coordinator_b=302))],
+    PE + "import_template": [Case(GET, NO, E(403, **ONBOARDS))],
+    PE + "invitations": [Case(GET, NO, E(403, **ONBOARDS))],
+    # the letter goes out after the commit (tests/people/test_onboarding.py sees it arrive); the institute does not
+    # invite, so it does not see invitations
+    PE + "invitation_resend": [Case(POST, a("invitation"), E(404, department=302, coordinator=302, institute=404), b=True)],
+    # the link of the letter: everyone's (a forged token shows «ссылка недействительна»)
+    PE + "invitation_accept": [Case(GET, lambda s: ["MQ", "forged-token"], E(200, anonymous=200, department_b=200))],
+}
+
+
 # What is a change, by URL name (`Case.change` and `Case.regional` of a row say it where one row differs): a GET of
 # these only serves a change — a form, a confirmation, an import's preview or template — so the federal operator and
 # the institute, who change nothing, are refused it as they are refused its POST.
@@ -840,6 +858,7 @@ FORMS = {
     M + "value_restore", M + "values_import", M + "values_import_preview", M + "values_import_template",
     M + "calendar_stage_create", M + "calendar_stage_edit", M + "calendar_stage_delete", M + "calendar_stage_shift",
     M + "self_assessment_template", M + "self_assessment_upload",
+    PE + "import", PE + "import_preview", PE + "import_template",
 }  # fmt: skip
 # POSTs that change nothing of the portal's: the user's own session and notifications, a print's names.
 # An export of the yearly report is a reading: it writes only its own file's record.
@@ -872,7 +891,7 @@ def _marked(name, case):
 
 TABLE: dict[str, list[Case]] = {
     name: [_marked(name, case) for case in cases]
-    for name, cases in (SCHOOLS | PORTAL | PARTNERSHIPS | PROGRAMS | MONITORING | NOTIFICATIONS).items()
+    for name, cases in (SCHOOLS | PORTAL | PARTNERSHIPS | PROGRAMS | MONITORING | NOTIFICATIONS | PEOPLE).items()
 }
 
 

@@ -1,0 +1,9 @@
+from django_tasks import task
+
+from .invitations import invitations_send
+
+
+@task()
+def invitation_letters_send(ids: list[int]) -> dict:
+    """The invitation letters of one upload (or one «отправить ещё раз»)."""
+    return invitations_send(ids)
