@@ -32,3 +32,14 @@ class PortalPasswordResetForm(PasswordResetForm):
     Russian (templates/registration/password_reset_*)."""
 
     email = forms.EmailField(label="Адрес электронной почты", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+class SecondFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Код", max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        help_text="Шесть цифр из приложения-аутентификатора или один из кодов восстановления.",
+    )
+
+    def clean_code(self):
+        return "".join(self.cleaned_data["code"].split())

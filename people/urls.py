@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import onboarding_views, views
+from . import onboarding_views, second_factor_views, views
 
 app_name = "people"
 
@@ -10,5 +10,10 @@ urlpatterns = [
     path("import/template/", onboarding_views.people_template, name="import_template"),
     path("invitations/", onboarding_views.invitations, name="invitations"),
     path("invitations/<int:pk>/resend/", onboarding_views.invitation_resend_view, name="invitation_resend"),
+    path("2fa/", second_factor_views.otp_settings, name="otp_settings"),
+    path("2fa/setup/", second_factor_views.otp_setup, name="otp_setup"),
+    path("2fa/verify/", second_factor_views.otp_verify, name="otp_verify"),
+    path("2fa/codes/", second_factor_views.otp_codes, name="otp_codes"),
+    path("2fa/codes/new/", second_factor_views.otp_new_codes, name="otp_new_codes"),
     path("invitation/<uidb64>/<token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
 ]

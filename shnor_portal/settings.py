@@ -92,6 +92,9 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "shnor_portal.uploads",
@@ -112,6 +115,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "people.second_factor.SecondFactorMiddleware",
     "shnor_portal.spreadsheets.ExportingUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -205,6 +210,10 @@ LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
 LOGIN_ACCOUNT_DELAY_MINUTES = env_int("LOGIN_ACCOUNT_DELAY_MINUTES", 1)
 LOGIN_ACCOUNT_DELAY_MAX_MINUTES = env_int("LOGIN_ACCOUNT_DELAY_MAX_MINUTES", 60)
 LOGIN_ACCOUNT_FAILURE_WINDOW_HOURS = env_int("LOGIN_ACCOUNT_FAILURE_WINDOW_HOURS", 24)
+# Two-factor authentication (people/second_factor.py): required of the department, the institute, the federal operator
+# and the back office's staff. Off in the demo, so its logins stay one password.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", PRODUCTION)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Портал ШНОР")
 # An invitation's link (people/invitations.py) works for this many days.
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 # A password-reset link works for this many days (Django's PASSWORD_RESET_TIMEOUT is in seconds).

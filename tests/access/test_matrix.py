@@ -834,6 +834,12 @@ PEOPLE = {
     # the letter goes out after the commit (tests/people/test_onboarding.py sees it arrive); the institute does not
     # invite, so it does not see invitations
     PE + "invitation_resend": [Case(POST, a("invitation"), E(404, department=302, coordinator=302, institute=404), b=True)],
+    # the second factor is every person's own (federal and institute must enrol too): nothing of another's
+    PE + "otp_settings": [Case(GET, NO, E(200))],
+    PE + "otp_setup": [Case(GET, NO, E(200))],
+    PE + "otp_verify": [Case(GET, NO, E(200))],
+    PE + "otp_codes": [Case(GET, NO, E(302))],  # no codes just issued: to the settings
+    PE + "otp_new_codes": [Case(POST, NO, E(302), change=False)],  # no app yet: to the enrolment
     # the link of the letter: everyone's (a forged token shows «ссылка недействительна»)
     PE + "invitation_accept": [Case(GET, lambda s: ["MQ", "forged-token"], E(200, anonymous=200, department_b=200))],
 }

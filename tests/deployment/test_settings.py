@@ -67,7 +67,8 @@ def test_production_profile_values():
     code = (
         "import django, json; django.setup(); from django.conf import settings as s; "
         "print(json.dumps([s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, "
-        "s.SECURE_HSTS_SECONDS, list(s.SECURE_PROXY_SSL_HEADER), s.EMAIL_BACKEND, s.ALLOWED_HOSTS]))"
+        "s.SECURE_HSTS_SECONDS, list(s.SECURE_PROXY_SSL_HEADER), s.EMAIL_BACKEND, s.ALLOWED_HOSTS, "
+        "s.TWO_FACTOR_REQUIRED, s.TRUSTED_PROXIES]))"
     )
     clean = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "SECRET_KEY"))}
     clean.update(
@@ -80,7 +81,11 @@ def test_production_profile_values():
     assert result.returncode == 0, result.stderr
     import json
 
-    debug, session_secure, csrf_secure, redirect, hsts, proxy_header, email, hosts = json.loads(result.stdout)
+    debug, session_secure, csrf_secure, redirect, hsts, proxy_header, email, hosts, two_factor, proxies = json.loads(
+        result.stdout
+    )
+    assert two_factor is True  # the territory roles and the back office need a second factor
+    assert proxies == ["127.0.0.1", "::1"]  # X-Forwarded-For believed from the local nginx only
     assert (debug, session_secure, csrf_secure, redirect) == (False, True, True, True)
     assert hsts >= 31536000
     assert proxy_header == ["HTTP_X_FORWARDED_PROTO", "https"]
