@@ -3,13 +3,16 @@
 - the department of a region invites its municipalities' coordinators, tutors, school teams and curator schools, its
   districts' departments and its institute; a district's department the coordinators, tutors and schools of its
   district; a coordinator the school teams and curator schools of their municipality (issue 21 item 1);
-- an invitation is seen by the department of its territory and the coordinator of its municipality.
+- an invitation is seen by the department of its territory and the coordinator of its municipality;
+- the people pages show who holds which role in the territory (the overseers and the territory's readers see them); a
+  role is taken away, or a person who left deactivated, by whoever could have given it (`grant_refusal`).
 """
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from schools.access import Role, reach_of
+from schools.access import Role, reach_of, role_assignments_reached
 from schools.models import Municipality, School
 
 from .models import Invitation
@@ -78,3 +81,36 @@ def can_resend(user, invitation: Invitation) -> bool:
     if invitation.municipality_id:
         return reach.oversees_municipality(invitation.municipality_id)
     return reach.acts_for_region(invitation.region_id)
+
+
+# --- the people of a territory -------------------------------------------------------------------------------------
+
+
+def can_read_people(user) -> bool:
+    """The overseers (department, coordinator) and the territory's readers (institute, federal operator)."""
+    reach = reach_of(user)
+    return reach.oversees or reach.reads_territory
+
+
+def visible_people(user) -> QuerySet:
+    """The people holding a role in the user's territory, each with those of their roles the user reaches."""
+    reached = role_assignments_reached(reach_of(user))
+    people = get_user_model().objects.filter(pk__in=reached.values("user_id"))
+    assignments = reached.select_related("region", "municipality", "school", "organisation").order_by("role", "pk")
+    return people.prefetch_related(Prefetch("role_assignments", queryset=assignments, to_attr="reached_roles"))
+
+
+def get_person_or_404(user, pk):
+    return get_object_or_404(visible_people(user), pk=pk)
+
+
+def can_manage_role(user, assignment) -> bool:
+    """Whether the user may take this role away: they could have given it."""
+    return grant_refusal(user, assignment.role, municipality=assignment.municipality, school=assignment.school) is None
+
+
+def can_deactivate(user, person) -> bool:
+    """A person who left is deactivated by whoever could have given every one of their roles — a coordinator cannot
+    switch off a department's account that also holds a school role."""
+    assignments = list(person.role_assignments.select_related("municipality", "school"))
+    return bool(assignments) and person.pk != user.pk and all(can_manage_role(user, a) for a in assignments)

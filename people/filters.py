@@ -1,9 +1,10 @@
-"""The invitations' filters: state, municipality, and a search by name or e-mail."""
+"""The filters of the people pages: the invitations' (state, municipality, search) and the people's (role,
+municipality, active, search)."""
 
 import django_filters
 from django.db.models import Count, Q
 
-from schools.access import visible_municipalities
+from schools.access import Role, visible_municipalities
 from shnor_portal.choices import MunicipalityFilter
 
 from .models import Invitation
@@ -54,3 +55,36 @@ class InvitationFilter(django_filters.FilterSet):
     def counts(self) -> dict[str, int]:
         """How many of the filtered invitations are in each state, in one query."""
         return self.qs.aggregate(**{state: Count("pk", filter=_state_q(state, self.now)) for state in State.values})
+
+
+class PeopleFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Поиск", method="search", help_text="ФИО, адрес электронной почты или имя входа")
+    role = django_filters.ChoiceFilter(label="Роль", choices=Role.choices, method="by_role", empty_label="все")
+    municipality = MunicipalityFilter(label="Муниципалитет", queryset=None, empty_label="все", method="by_municipality")
+    active = django_filters.ChoiceFilter(
+        label="Учётная запись", choices=[("yes", "действует"), ("no", "отключена")], method="by_active",
+        empty_label="все",
+    )
+
+    def __init__(self, *args, request=None, reached=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        self.reached = reached
+        self.filters["municipality"].queryset = visible_municipalities(request.user).order_by("name")
+
+    def search(self, queryset, name, value):
+        query = Q()
+        for word in value.split():
+            query &= Q(last_name__icontains=word) | Q(first_name__icontains=word) | Q(email__icontains=word) | Q(
+                username__icontains=word
+            )
+        return queryset.filter(query)
+
+    def by_role(self, queryset, name, value):
+        return queryset.filter(pk__in=self.reached.filter(role=value).values("user_id"))
+
+    def by_municipality(self, queryset, name, value):
+        at = self.reached.filter(Q(municipality=value) | Q(school__municipality=value))
+        return queryset.filter(pk__in=at.values("user_id"))
+
+    def by_active(self, queryset, name, value):
+        return queryset.filter(is_active=value == "yes")

@@ -1,10 +1,14 @@
 from django.urls import path
 
-from . import onboarding_views, second_factor_views, views
+from . import onboarding_views, people_views, second_factor_views, views
 
 app_name = "people"
 
 urlpatterns = [
+    path("", people_views.people_list, name="list"),
+    path("<int:pk>/", people_views.person_detail, name="person"),
+    path("<int:pk>/active/", people_views.person_active, name="person_active"),
+    path("roles/<int:pk>/remove/", people_views.role_remove, name="role_remove"),
     path("import/", onboarding_views.people_import, name="import"),
     path("import/preview/", onboarding_views.people_import_preview_view, name="import_preview"),
     path("import/template/", onboarding_views.people_template, name="import_template"),

@@ -31,6 +31,7 @@ from .models import (
     Municipality,
     Organisation,
     Region,
+    RoleAssignment,
     School,
     SchoolYearProfile,
 )
@@ -192,6 +193,23 @@ def import_territory(user):
 def department_schools(user) -> QuerySet[School]:
     """The schools the user is the department of."""
     return School.objects.filter(municipality_id__in=reach_of(user).department_municipality_ids)
+
+
+def role_assignments_reached(reach: Reach) -> QuerySet[RoleAssignment]:
+    """The roles held in the territory the user oversees or reads (every one for the federal operator): the people
+    pages and the department's counts of people by role."""
+    return RoleAssignment.objects.filter(role_scope_q(reach))
+
+
+def role_scope_q(reach: Reach) -> Q:
+    """The roles (or their history rows: the same fields) scoped inside the user's territory."""
+    if reach.reads_all:
+        return Q()
+    municipality_ids = reach.territory_municipality_ids | reach.overseen_municipality_ids
+    return (
+        Q(municipality_id__in=municipality_ids) | Q(school__municipality_id__in=municipality_ids)
+        | Q(region_id__in=reach.department_region_ids) | Q(organisation__region_id__in=reach.territory_region_ids)
+    )  # fmt: skip
 
 
 def has_any_role(user) -> bool:

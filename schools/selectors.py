@@ -1,6 +1,6 @@
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 
-from .access import Role, reach_of, visible_municipalities, visible_schools
+from .access import Role, reach_of, role_assignments_reached, visible_municipalities, visible_schools
 from .models import IdentificationRun, RoleAssignment, SchoolResult, SchoolYearStatus, Status
 
 
@@ -131,17 +131,11 @@ def _listed_by_municipality(municipality_ids: list[int]) -> tuple[int | None, di
     return year, listed
 
 
-def _people_by_role(reach) -> list[tuple[str, int]]:
-    """How many people hold each role in the user's territory (every one for the federal operator)."""
-    assignments = RoleAssignment.objects.all()
-    if not reach.reads_all:
-        municipality_ids, region_ids = reach.territory_municipality_ids, reach.territory_region_ids
-        assignments = assignments.filter(
-            Q(municipality_id__in=municipality_ids) | Q(school__municipality_id__in=municipality_ids)
-            | Q(region_id__in=reach.department_region_ids) | Q(organisation__region_id__in=region_ids)
-        )
+def _people_by_role(reach) -> list[tuple[str, str, int]]:
+    """(role, label, how many people hold it) in the user's territory (every one for the federal operator)."""
+    assignments = role_assignments_reached(reach)
     counts = dict(assignments.values("role").annotate(n=Count("user", distinct=True)).values_list("role", "n"))
-    return [(label, counts.get(value, 0)) for value, label in Role.choices]
+    return [(value, label, counts.get(value, 0)) for value, label in Role.choices]
 
 
 def list_year_for(year: int, region_ids=None) -> int | None:

@@ -20,7 +20,7 @@ from schools.models import Municipality, Organisation, Region, RoleAssignment, S
 
 pytestmark = pytest.mark.django_db
 
-SERVER_ADMIN_APPS = {"axes", "django_tasks_database"}  # a superuser's records, not in the department's group
+SERVER_ADMIN_APPS = {"axes", "django_tasks_database", "otp_totp", "otp_static"}  # a superuser's records, not in the department's group
 REGION_A = "Северо-Озёрская область"
 REGION_B = "Пермский край"
 

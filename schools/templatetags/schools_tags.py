@@ -76,6 +76,14 @@ def count_link(value, url_name, key, **params):
 
 
 @register.filter
+def person_name(user):
+    """A person as lists write them: «Соколова Ирина Петровна» (surname first); the username when the names are empty."""
+    return " ".join(part for part in ((user.last_name or "").strip(), (user.first_name or "").strip()) if part) or (
+        user.username
+    )
+
+
+@register.filter
 def person_short(user):
     """A person as the navbar writes them: «Соколова И. П.» for Ирина Петровна Соколова; the username when the
     names are empty. The full name goes beside it (title, menu) — a bar at 1366 px holds only the short form."""

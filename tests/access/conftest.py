@@ -228,6 +228,7 @@ def _side_a(users):
 
     a.organisation = Organisation.objects.get(short_name=ORGANISATION_CURATOR)
     a.invitation = _invitation(a.municipality, "invited-a")
+    a.invitation_role = _school_role(a.invitation.user, a.neighbour)
     return a
 
 
@@ -285,6 +286,12 @@ def _finished_export(model, year, municipality, actor):
     )
     export.file.save(export.file_name, ContentFile(b"PK\x03\x04 yearly report"))
     return export
+
+
+def _school_role(person, school):
+    from schools.services import role_assign
+
+    return role_assign(user=person, role="school_team", school=school)
 
 
 def _side_b(users):
@@ -456,4 +463,5 @@ def _side_b(users):
         name="Дом детского творчества г. Озёрск", kind=Organisation.Kind.SUPPLEMENTARY,
     )  # fmt: skip
     b.invitation = _invitation(b.municipality, "invited-b")
+    b.invitation_role = _school_role(b.invitation.user, b.school)
     return b

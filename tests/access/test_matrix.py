@@ -834,6 +834,20 @@ PEOPLE = {
     # the letter goes out after the commit (tests/people/test_onboarding.py sees it arrive); the institute does not
     # invite, so it does not see invitations
     PE + "invitation_resend": [Case(POST, a("invitation"), E(404, department=302, coordinator=302, institute=404), b=True)],
+    # the people of the territory: read by the overseers and the territory's readers; a person of B is B's
+    PE + "list": [Case(GET, NO, E(403, department=200, coordinator=200, coordinator_b=200))],
+    PE + "person": [Case(GET, lambda s: [s.invitation.user_id], E(404, department=200, coordinator=200), b=True)],
+    # deactivating (its GET is the confirmation) and taking a role away: whoever could have given every role
+    PE + "person_active": [
+        Case(GET, lambda s: [s.invitation.user_id], E(404, department=200, coordinator=200), b=True,
+             label="confirm", change=True),
+    ],
+    PE + "role_remove": [
+        Case(GET, lambda s: [s.invitation_role.pk], E(404, department=200, coordinator=200), b=True,
+             label="confirm", change=True),
+        Case(POST, lambda s: [s.invitation_role.pk], E(404, department=302, coordinator=302), b=True,
+             effect=lambda s: _role_kept(s.invitation_role)),
+    ],
     # the second factor is every person's own (federal and institute must enrol too): nothing of another's
     PE + "otp_settings": [Case(GET, NO, E(200))],
     PE + "otp_setup": [Case(GET, NO, E(200))],
@@ -843,6 +857,12 @@ PEOPLE = {
     # the link of the letter: everyone's (a forged token shows «ссылка недействительна»)
     PE + "invitation_accept": [Case(GET, lambda s: ["MQ", "forged-token"], E(200, anonymous=200, department_b=200))],
 }
+
+
+def _role_kept(assignment):
+    from schools.models import RoleAssignment
+
+    return RoleAssignment.objects.filter(pk=assignment.pk)
 
 
 # What is a change, by URL name (`Case.change` and `Case.regional` of a row say it where one row differs): a GET of
@@ -1096,6 +1116,8 @@ def department_admin_answer(name: str) -> int:
         return 403  # login throttling records are the server admin's (a superuser), not in the department's group
     if short.startswith("django_tasks_database_"):
         return 403  # the task queue's records are the server admin's too
+    if short.startswith(("otp_totp_", "otp_static_")):
+        return 403  # second-factor devices: the server admin removes a lost phone's, nobody else
     if short == "autocomplete":
         return 403  # asked without the field it completes
     if short.endswith("_process_import"):

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 # The server administrator's records (a superuser's), not in the department's back office: login throttling and
 # the task queue's results, which hold the jobs of every territory.
-SERVER_ADMIN_APPS = {"axes", "django_tasks_database"}
+SERVER_ADMIN_APPS = {"axes", "django_tasks_database", "otp_totp", "otp_static"}
 
 
 def _changelist_urls():
