@@ -1,8 +1,14 @@
 """Seed 004's «ПЛАН-ГРАФИК («дорожная карта») реализации краевого проекта …» as Пермский край's regional
 plan-schedule: a few of its measures, word for word (name, term, executor, «показатели реализации»), approved by the
-ministry; the first measures of May are done. Made through the programme services by the region's department and
+ministry; the first measures of May are done; two of its «показатели реализации» as the region's indicators (level
+«регион»): the share of municipalities with a municipal roadmap (п. 7, counted by the portal) and the share that
+reported on it (п. 15, entered by the ministry). Made through the programme services by the region's department and
 found by its title: a second run changes nothing."""
 
+from decimal import Decimal
+
+from monitoring.models import Indicator, IndicatorPlan
+from monitoring.regional import regional_value_save
 from programs.deadlines import read_deadline
 from programs.models import Programme, plan_value_parse
 from programs.services import (
@@ -80,3 +86,30 @@ def seed_regional_plan(department, region) -> Programme:
     for measure in done:
         measure_mark_done(measure=measure, actor=department, expected_version=measure.version)
     return programme
+
+
+# (code, name, plan as the seed writes it, computed by, the ministry's value of stage 2)
+INDICATORS = [
+    ("municipal-programmes", "Доля муниципальных образований (с ШНОР), в которых разработаны муниципальные "
+     "программы/планы мероприятий (дорожные карты) по сопровождению школ с низкими образовательными результатами",
+     50, "municipal_programme_share", None),
+    ("municipal-reports", "Доля муниципальных образований Пермского края, предоставивших информацию о реализации "
+     "муниципальных программ/планов мероприятий (дорожных карт) по сопровождению ШНОР", 75, "", 100),
+]  # fmt: skip
+
+
+def seed_regional_indicators(department, plan: Programme, *, year: int, stage: str) -> None:
+    """The plan-schedule's indicators of the region's level with their plans of the school year `year`."""
+    for position, (code, name, planned, computed_by, value) in enumerate(INDICATORS, start=1):
+        if Indicator.objects.filter(region=plan.region, programme=plan, code=code).exists():
+            continue
+        indicator = Indicator(
+            code=code, name=name, level=Indicator.Level.REGIONAL, programme=plan, region=plan.region,
+            unit=Indicator.Unit.PERCENT, computed_by=computed_by, position=position,
+            data_source="мониторинг МОН ПК и ЦНППМПР",
+        )  # fmt: skip
+        indicator.full_clean()
+        indicator.save()
+        IndicatorPlan.objects.create(indicator=indicator, year=year, planned_value=planned)
+        if value is not None:
+            regional_value_save(actor=department, indicator=indicator, year=year, stage=stage, value=Decimal(value))

@@ -29,7 +29,7 @@ from schools.models import Act, Municipality, Organisation, Region, RoleAssignme
 from schools.services import role_assign
 
 from .demo_acts import PDF
-from .demo_regional_plan import seed_regional_plan
+from .demo_regional_plan import seed_regional_indicators, seed_regional_plan
 
 REGION = ("Пермский край", "59")
 # (municipality, kind, [(school short name, full name)])
@@ -89,7 +89,8 @@ def seed_territories() -> dict[str, int]:
     _route(region)
     _acts(department)
     _webinar(department, municipalities)
-    seed_regional_plan(department, region)
+    plan = seed_regional_plan(department, region)
+    seed_regional_indicators(department, plan, year=PROJECT_YEAR, stage=STAGES[-1][0])
     return {"municipalities": len(municipalities), "organisations": 1 if institute else 0}
 
 

@@ -82,9 +82,11 @@ TERRITORY: dict[str, tuple[tuple[str, ...], str]] = {
     # monitoring
     "monitoring.MonitoringStage": (("region",), DEFAULTS_SHOWN),
     "monitoring.MunicipalStageShift": (("municipality",), HIDDEN),
-    "monitoring.Indicator": (("municipality", "programme__municipality"), DEFAULTS_SHOWN),
-    "monitoring.IndicatorPlan": (("indicator__municipality", "indicator__programme__municipality"), DEFAULTS_SHOWN),
-    "monitoring.IndicatorValue": (("municipality",), HIDDEN),
+    "monitoring.Indicator": (("municipality", "programme__municipality", "region"), DEFAULTS_SHOWN),
+    "monitoring.IndicatorPlan": (
+        ("indicator__municipality", "indicator__programme__municipality", "indicator__region"), DEFAULTS_SHOWN
+    ),
+    "monitoring.IndicatorValue": (("municipality", "region"), HIDDEN),
     "monitoring.SelfAssessment": (("school",), HIDDEN),
     "monitoring.OpenReport": (("school",), HIDDEN),
     "monitoring.RiskProfile": (("school",), HIDDEN),

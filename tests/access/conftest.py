@@ -218,6 +218,11 @@ def _side_a(users):
     a.open_report = OpenReport.objects.filter(school=a.school).order_by("pk").first()
     a.indicator = Indicator.objects.get(code="teachers-training", municipality=a.municipality)
     a.indicator_value = IndicatorValue.objects.filter(school=a.school).order_by("pk").first()
+    # an indicator of the region's level (seed 004, 3.1), its value entered by the region's department
+    a.regional_indicator = Indicator.objects.create(
+        code="municipal-reports", level=Indicator.Level.REGIONAL, region=a.municipality.region,
+        name="Доля муниципальных образований, предоставивших информацию о реализации муниципальных программ",
+    )  # fmt: skip
     a.report_export = _finished_export(ReportExport, a.year, a.municipality, users["coordinator"])
     # the monitoring calendar: a stage of the default calendar of the year (no values of this year's interim stage)
     a.calendar_stage = MonitoringStage.objects.get(region__isnull=True, year=a.year, code=Stage.INTERIM)

@@ -697,6 +697,16 @@ MONITORING = {
     # the regions side by side: those who read more than one region (the department heads a second one here)
     # regions side by side: for those who read several (the matrix's department heads a second territory too)
     M + "regions": [Case(GET, NO, E(403, department=200, federal=200, department_b=403, institute=403, district=403))],
+    # the region's own indicators and plan-schedules: its territory roles and coordinators read them (department_b its
+    # own region's), the federal operator every region's; the schools have no region's page (404)
+    M + "region_indicators": [Case(GET, NO, E(404, department=200, coordinator=200, coordinator_b=200))],
+    # a value of region A's indicator: its department enters it; who sees the indicator (everyone of region A) and may
+    # not gets 403; another region's department 404
+    M + "region_value": [
+        Case(POST, a("regional_indicator"), E(403, department=302, district=403),
+             data=lambda s: {"year": s.year, "stage": s.calendar_stage.code, "value": "80"},
+             effect=lambda s: s.regional_indicator.values.filter(region__isnull=False)),
+    ],
     M + "regions_export": [
         Case(GET, NO, E(403, department=200, federal=200, department_b=403, institute=403, district=403))
     ],

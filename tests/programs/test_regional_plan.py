@@ -60,6 +60,13 @@ def test_the_demo_gives_perm_its_approved_plan_with_the_seed_measures(two):
         "(дорожные карты) по сопровождению школ с низкими образовательными результатами" in results
     )
     assert plan.history.filter(history_change_reason="План-график утверждён министерством").exists()
+    # its two indicators of the region's level: one counted by the portal, one the ministry entered (confirmed)
+    from monitoring.models import Indicator
+
+    indicators = {i.code: i for i in Indicator.objects.filter(programme=plan)}
+    assert indicators["municipal-programmes"].computed_by == "municipal_programme_share"
+    value = indicators["municipal-reports"].values.get()
+    assert (value.region, value.value, value.status) == (two["region_b"], 100, "confirmed")
 
 
 def test_a_department_of_another_region_neither_sees_nor_edits_the_plan(client, two):
