@@ -242,8 +242,10 @@ class Indicator(models.Model):
 
 def _region_wide_q(municipality_id) -> Q:
     """Indicators «для всех муниципалитетов региона» that hold in this municipality: of its region, or the
-    installation's (no region). No query: the municipality's region is joined."""
-    return Q(municipality__isnull=True) & (Q(region__isnull=True) | Q(region__municipalities=municipality_id))
+    installation's (no region). No query of its own: the municipality's region is a subquery (a join to the
+    region's municipalities would repeat every indicator once per municipality of the region)."""
+    region_of = Municipality.objects.filter(pk=municipality_id).values("region_id")[:1]
+    return Q(municipality__isnull=True) & (Q(region__isnull=True) | Q(region_id=models.Subquery(region_of)))
 
 
 def applicable_to_school_q(school: School) -> Q:
