@@ -147,3 +147,12 @@ def test_constraints_speak_russian(regional, municipality_a):
     with pytest.raises(IntegrityError), transaction.atomic():
         IndicatorValue.objects.create(indicator=regional["typed"], year=YEAR, stage="final", value=1,
                                       municipality=municipality_a, region=regional["region"])  # fmt: skip
+
+
+def test_a_regional_indicators_own_page_is_its_regions(client, regional):
+    login(client, regional["coordinator"])
+    response = client.get(reverse("monitoring:indicator_detail", args=[regional["typed"].pk]))
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"{reverse('monitoring:region_indicators')}#region-{regional['region'].pk}")
+    login(client, regional["department_b"])
+    assert client.get(reverse("monitoring:indicator_detail", args=[regional["typed"].pk])).status_code == 404
