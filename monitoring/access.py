@@ -18,7 +18,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from programs.access import reviews_given_to
+from programs.access import regional_plan_reader_region_ids, reviews_given_to
 from programs.review_routes import StepSubject
 from programs.review_subjects import ReviewDocument
 from schools.access import (  # noqa: F401  (the shared scopes and `require` are re-exported for views)
@@ -40,14 +40,17 @@ from .models import Indicator, IndicatorValue, MonitoringStage, OpenReport, Self
 
 
 def visible_indicators(user) -> QuerySet[Indicator]:
-    """Indicators of the region, of the user's municipalities, and of the school programmes of schools they reach."""
+    """Indicators of the user's regions (regional ones too), of the user's municipalities, and of the school
+    programmes of schools they reach."""
     reach = reach_of(user)
     if reach.reads_all:
         return Indicator.objects.all()
     if not reach.roles:
         return Indicator.objects.none()
+    # a region-wide indicator (and a regional one) is its region's; one of no region the installation's, everybody's
+    region_wide = Q(municipality__isnull=True) & (Q(region__isnull=True) | Q(region_id__in=reach.region_ids))
     return Indicator.objects.filter(
-        Q(municipality__isnull=True) | Q(municipality__in=visible_municipalities(user).values("pk"))
+        region_wide | Q(municipality__in=visible_municipalities(user).values("pk"))
     ).filter(Q(programme__isnull=True) | Q(programme__school__isnull=True) | Q(programme__school__in=visible_schools(user)))
 
 
@@ -65,7 +68,19 @@ def visible_values(user) -> QuerySet[IndicatorValue]:
     return IndicatorValue.objects.filter(
         Q(school__in=visible_schools(user))
         | Q(school__isnull=True, municipality__in=visible_municipalities(user).values("pk"))
+        | Q(region_id__in=regional_value_reader_region_ids(reach))
     )
+
+
+def regional_value_reader_region_ids(reach) -> frozenset[int]:
+    """Whose region's values the user reads: as its plan-schedule (`programs.access`), every territory role of the
+    region and its coordinators."""
+    return regional_plan_reader_region_ids(reach)
+
+
+def can_enter_region_values(user, region_id) -> bool:
+    """The region's values (of its indicators of level «регион») are its department's to enter."""
+    return reach_of(user).acts_for_region(region_id)
 
 
 def visible_self_assessments(user) -> QuerySet[SelfAssessment]:

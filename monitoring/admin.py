@@ -45,12 +45,12 @@ class IndicatorPlanInline(TerritoryInline, admin.TabularInline):
 @admin.register(Indicator)
 class IndicatorAdmin(TerritoryAdmin, SimpleHistoryAdmin):
     list_display = [
-        "code", "name", "unit", "direction", "level", "aggregation", "programme", "municipality", "computed_by",
-        "is_active",
+        "code", "name", "unit", "direction", "level", "aggregation", "programme", "region", "municipality",
+        "computed_by", "is_active",
     ]  # fmt: skip
-    list_filter = ["level", "unit", "direction", "aggregation", "is_active", "municipality", "computed_by"]
+    list_filter = ["level", "unit", "direction", "aggregation", "is_active", "region", "municipality", "computed_by"]
     search_fields = ["code", "name", "goal", "instrument", "data_source", "programme__title"]
-    list_select_related = ["programme", "municipality"]
+    list_select_related = ["programme", "municipality", "region"]
     autocomplete_fields = ["municipality"]
     raw_id_fields = ["programme"]
     inlines = [IndicatorPlanInline]
@@ -67,7 +67,7 @@ class IndicatorPlanAdmin(TerritoryAdmin, SimpleHistoryAdmin):
 
 @admin.register(IndicatorValue)
 class IndicatorValueAdmin(TerritoryAdmin, SimpleHistoryAdmin):
-    list_display = ["indicator", "year", "stage", "municipality", "school", "value", "status", "source"]
+    list_display = ["indicator", "year", "stage", "region", "municipality", "school", "value", "status", "source"]
     list_filter = ["status", "source", "stage", "year", "municipality"]
     search_fields = ["indicator__code", "indicator__name", "school__short_name", "municipality__name"]
     list_select_related = ["indicator", "municipality", "school"]

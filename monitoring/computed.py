@@ -369,3 +369,85 @@ def measures_done(year, municipality, school):
         school_scope(municipality, school, via="programme__school"), deadline__range=(first, last)
     ).exclude(status=MeasureStatus.CANCELLED)
     return share_percent(due.filter(status=MeasureStatus.DONE).count(), due.count())
+
+
+# --- the region's level (seed 004, «Показатели эффективности реализации Проекта на региональном уровне») ----------
+
+
+def _municipalities_with_and_listed(year: int, region_ids, municipality_ids=None) -> tuple[dict, set[int]]:
+    """Per region, its municipalities with a ШНОР or ШНСУ on the region's newest approved list up to the year (a
+    region without a list is absent); and which municipalities have a municipal programme whose period covers the
+    year. Three queries."""
+    from django.db.models import Max
+
+    from programs.models import Programme
+    from schools.models import SchoolYearStatus, Status
+
+    statuses = SchoolYearStatus.objects.filter(school__municipality__region_id__in=region_ids)
+    programmes = Programme.objects.filter(
+        kind=Programme.Kind.MUNICIPAL, municipality__region_id__in=region_ids, period_start__lte=year,
+        period_end__gte=year,
+    )  # fmt: skip
+    if municipality_ids is not None:
+        statuses = statuses.filter(school__municipality_id__in=municipality_ids)
+        programmes = programmes.filter(municipality_id__in=municipality_ids)
+    # the region's list year (`schools.selectors.list_year_for` per region), not another region's
+    list_years = dict(
+        SchoolYearStatus.objects.filter(year__lte=year, school__municipality__region_id__in=region_ids)
+        .values_list("school__municipality__region_id")
+        .annotate(newest=Max("year"))
+        .order_by()
+    )
+    listed: dict[int, set[int]] = {region_id: set() for region_id in list_years}
+    if list_years:
+        of_list = Q()
+        for region_id, list_year in list_years.items():
+            of_list |= Q(school__municipality__region_id=region_id, year=list_year)
+        rows = statuses.filter(of_list).exclude(status=Status.NONE).values_list(
+            "school__municipality__region_id", "school__municipality_id"
+        )
+        for region_id, municipality_id in rows.distinct():
+            listed[region_id].add(municipality_id)
+    return listed, set(programmes.values_list("municipality_id", flat=True))
+
+
+def municipal_programme_share_by_region(year: int, region_ids) -> dict[int, float | None]:
+    """Seed 004, plan-schedule п. 7: «Не менее чем в 50% муниципальных образованиях разработаны муниципальные
+    программы/планы мероприятий (дорожные карты) по сопровождению школ с низкими образовательными результатами».
+    Per region: of its municipalities with a ШНОР or ШНСУ on the region's newest approved list up to the year («в
+    которых имеются ШНОР», п. 11), the share with a municipal programme whose period covers the year, in any state —
+    «разработаны», not yet accepted. None for a region without an approved list. Three queries, whatever the number
+    of regions and municipalities."""
+    region_ids = list(region_ids)
+    listed, with_programme = _municipalities_with_and_listed(year, region_ids)
+    return {
+        region_id: share_percent(len(listed[region_id] & with_programme), len(listed[region_id]))
+        if region_id in listed
+        else None
+        for region_id in region_ids
+    }
+
+
+@computed(
+    "municipal_programme_share",
+    "Доля муниципальных образований (с ШНОР), в которых разработаны муниципальные программы/планы мероприятий "
+    "(дорожные карты), %",
+)
+def municipal_programme_share(year, municipality, school):
+    """The share above over the scope's municipalities together (pooled, each region by its own list); a school has
+    none."""
+    from schools.models import Municipality
+
+    if school is not None:
+        return None
+    municipalities = Municipality.objects.all()
+    ids = None
+    if municipality is not None:
+        ids = [municipality.pk] if hasattr(municipality, "pk") else municipality
+        municipalities = municipalities.filter(pk__in=ids)
+    region_ids = list(municipalities.values_list("region_id", flat=True).distinct())
+    listed, with_programme = _municipalities_with_and_listed(year, region_ids, ids)
+    if not listed:
+        return None
+    every = set().union(*listed.values())
+    return share_percent(len(every & with_programme), len(every))

@@ -178,7 +178,8 @@ def _indicators(municipality: Municipality, programme: Programme | None, first_y
         if indicator is None:
             indicator = Indicator.objects.create(
                 code=code, name=name, goal=GOALS.get(goal, ""), level=level, direction=direction, unit=unit,
-                programme=programme, municipality=municipality, position=position, computed_by=computed_by,
+                programme=programme, municipality=municipality, region_id=municipality.region_id, position=position,
+                computed_by=computed_by,
                 instrument=MEASURED_BY.get(code, ("", ""))[0], data_source=MEASURED_BY.get(code, ("", ""))[1],
                 aggregation=Indicator.Aggregation.POOLED if code in POOLED else Indicator.Aggregation.MEAN,
                 baseline_year=first_year - 1 if baseline is not None else None,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar_views, dashboard_views, values_views, views
+from . import calendar_views, dashboard_views, regional_views, values_views, views
 
 app_name = "monitoring"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("dashboard/<int:pk>/", dashboard_views.dashboard_municipality, name="dashboard_municipality"),
     path("regions/", dashboard_views.regions, name="regions"),
     path("regions/export/", dashboard_views.regions_export, name="regions_export"),
+    # the region's own indicators (level «регион») and its department's values
+    path("region/", regional_views.region_indicators, name="region_indicators"),
+    path("region/indicators/<int:pk>/value/", regional_views.region_value, name="region_value"),
     path("report/", dashboard_views.report, name="report"),
     path("report/<int:pk>/", dashboard_views.report_export, name="report_export"),
     path("report/<int:pk>/progress/", dashboard_views.report_export_progress, name="report_export_progress"),

@@ -180,6 +180,8 @@ def _objects_for(indicator: Indicator, user):
 @login_required
 def indicator_detail(request, pk):
     indicator = get_indicator_or_404(request.user, pk)
+    if indicator.is_regional:  # one value per region: its page is the region's (`monitoring.regional`)
+        return redirect(reverse("monitoring:region_indicators") + f"#region-{indicator.region_id}")
     is_school_level = indicator.level == Indicator.Level.SCHOOL
     plans = plans_of([indicator]).get(indicator.pk, {})
     scoped_values = visible_values(request.user).filter(indicator=indicator)

@@ -472,7 +472,7 @@ class Report:
         def rows():
             for m in _chunks(queryset):
                 yield [
-                    m.programme.municipality.name, m.programme.owner_label, m.programme.title,
+                    m.programme.municipality.name if m.programme.municipality_id else "", m.programme.owner_label, m.programme.title,
                     f"{m.section.position}.{m.position}", m.name, m.deadline_label, (self.as_of - m.deadline).days,
                     statuses.get(m.status, m.status), m.executors,
                 ]

@@ -1,8 +1,8 @@
 """The demo's second territory: seed 004's regional project («Адресная методическая помощь общеобразовательным
 организациям, имеющим низкие образовательные результаты обучающихся», Пермский край, 2023) set up as its department
 would set it on the portal — the institute (ЦНППМПР), the targets, the monitoring calendar of two stages, the review
-route of its plan-schedule, its acts and the webinar whose target is «100 % специалистов муниципальных методических
-служб». The demo region itself runs seed 002's model (its targets, calendar and indicators come with the apps'
+route of its schools' programmes, its acts, its own plan-schedule (`demo_regional_plan`) and the webinar whose target
+is «100 % специалистов муниципальных методических служб». The demo region itself runs seed 002's model (its targets, calendar and indicators come with the apps'
 demos); docs/MODELS.md, «Демо: модели seed 002 и seed 004», lists both.
 
 Two municipalities with two schools each stand for the project's participants; they have no results, so they are
@@ -29,6 +29,7 @@ from schools.models import Act, Municipality, Organisation, Region, RoleAssignme
 from schools.services import role_assign
 
 from .demo_acts import PDF
+from .demo_regional_plan import seed_regional_indicators, seed_regional_plan
 
 REGION = ("Пермский край", "59")
 # (municipality, kind, [(school short name, full name)])
@@ -88,6 +89,8 @@ def seed_territories() -> dict[str, int]:
     _route(region)
     _acts(department)
     _webinar(department, municipalities)
+    plan = seed_regional_plan(department, region)
+    seed_regional_indicators(department, plan, year=PROJECT_YEAR, stage=STAGES[-1][0])
     return {"municipalities": len(municipalities), "organisations": 1 if institute else 0}
 
 

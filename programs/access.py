@@ -7,6 +7,10 @@
   reviews, to read and to review, nothing else; so does the expert of an organisation (an innovation platform, the
   institute) given a review of a programme.
 - Review routes (`programs.review_routes`): the department edits them; coordinators read those of their territory.
+- The regional plan-schedule (`Programme.Kind.REGIONAL`, seed 004): the region's department creates, edits and
+  approves it; the region's institute (ЦНППМПР, the executor of most of its measures) reports their execution —
+  status, actual values, evidence — but does not change the plan; every territory role of the region (a district's
+  department too) and the region's coordinators read it; the federal operator reads every one.
 
 Lists take `visible_programmes(user)`; detail pages `get_programme_or_404` and friends, which answer 404 for what
 lies outside the user's reach. Actions check a `can_*` helper and answer 403 to a user who sees the programme but
@@ -47,11 +51,28 @@ def visible_measures(user) -> QuerySet[RoadmapMeasure]:
     return RoadmapMeasure.objects.filter(programme__in=visible_programmes(user))
 
 
+def regional_plan_reader_region_ids(reach) -> frozenset[int]:
+    """The regions whose plan-schedule the user reads: of every territory role, and of the coordinator's
+    municipalities."""
+    coordinators = {
+        a.municipality.region_id for a in reach.assignments if a.role == Role.COORDINATOR and a.municipality_id
+    }
+    return reach.territory_region_ids | coordinators
+
+
+def institute_region_ids(reach) -> frozenset[int]:
+    """The regions the user is the regional institute of (ЦНППМПР): it reports the plan-schedule's execution."""
+    return frozenset(a.region_id for a in reach.assignments if a.role == Role.INSTITUTE and a.region_id)
+
+
 def visible_programmes(user) -> QuerySet[Programme]:
     reach = reach_of(user)
     if reach.reads_all:
         return Programme.objects.all()
     conditions = []
+    # only the regional plan-schedule has a region of its own (the others' is their municipality's)
+    if region_ids := regional_plan_reader_region_ids(reach):
+        conditions.append(Q(region_id__in=region_ids))
     # the coordinator's municipalities, the department's and the institute's territory
     if municipality_ids := reach.coordinator_municipality_ids | reach.territory_municipality_ids:
         conditions.append(Q(municipality_id__in=municipality_ids))
@@ -69,7 +90,9 @@ def visible_programmes(user) -> QuerySet[Programme]:
 
 
 def get_programme_or_404(user, pk) -> Programme:
-    return get_object_or_404(visible_programmes(user).select_related("municipality", "school", "risk_factor"), pk=pk)
+    return get_object_or_404(
+        visible_programmes(user).select_related("municipality", "school", "risk_factor", "region"), pk=pk
+    )
 
 
 def get_section_or_404(user, pk) -> RoadmapSection:
@@ -119,7 +142,11 @@ def get_review_or_404(user, pk) -> Review:
 
 def can_edit_programme(user, programme: Programme) -> bool:
     """The owner keeps the programme: the coordinator the municipal one, the school team the school's; the department
-    of its territory may too."""
+    of its territory may too. Of the regional plan-schedule: the region's department, and its institute for the
+    execution only (`can_edit_plan` keeps the plan the department's)."""
+    if programme.is_regional:
+        reach = reach_of(user)
+        return reach.acts_for_region(programme.region_id) or programme.region_id in institute_region_ids(reach)
     if reach_of(user).acts_for_municipality(programme.municipality_id):
         return True
     if programme.is_municipal:
@@ -127,17 +154,33 @@ def can_edit_programme(user, programme: Programme) -> bool:
     return programme.school_id in team_school_ids(user)
 
 
+def can_keep_plan(user, programme: Programme) -> bool:
+    """Whose the plan is, whatever the state: the editor's, but of the regional plan-schedule the department's alone
+    (the institute reports execution). The plan's pages answer 403 to the others."""
+    if programme.is_regional:
+        return reach_of(user).acts_for_region(programme.region_id)
+    return can_edit_programme(user, programme)
+
+
 def can_edit_plan(user, programme: Programme) -> bool:
     """The plan (passport, tasks, measures, planned values) changes only in a draft or after a return."""
-    return programme.plan_is_editable and can_edit_programme(user, programme)
+    return programme.plan_is_editable and can_keep_plan(user, programme)
 
 
 def can_submit(user, programme: Programme) -> bool:
-    return programme.plan_is_editable and can_edit_programme(user, programme)
+    return not programme.is_regional and programme.plan_is_editable and can_edit_programme(user, programme)
+
+
+def can_approve(user, programme: Programme) -> bool:
+    """The regional plan-schedule needs no review: the region's department approves («утверждает») its draft."""
+    return programme.is_regional and can_edit_plan(user, programme)
 
 
 def can_oversee(user, programme: Programme) -> bool:
-    """The coordinator of the programme's municipality, or the department of its territory."""
+    """The coordinator of the programme's municipality, or the department of its territory (of the regional
+    plan-schedule: the region's department)."""
+    if programme.is_regional:
+        return reach_of(user).acts_for_region(programme.region_id)
     return reach_of(user).oversees_municipality(programme.municipality_id)
 
 
@@ -221,6 +264,11 @@ def creatable_schools(user) -> QuerySet[School]:
     ).select_related("municipality")
 
 
+def creatable_regions(user) -> QuerySet[Region]:
+    """For which regions the user may start a regional plan-schedule: the regional department's."""
+    return Region.objects.filter(pk__in=reach_of(user).department_region_ids)
+
+
 def can_create_programme(user) -> bool:
     reach = reach_of(user)
     return reach.department or bool(coordinator_municipality_ids(user) or team_school_ids(user))
@@ -232,7 +280,7 @@ def mutual_reviewer_schools(user, programme: Programme, step: ReviewStep | None 
     if not can_oversee(user, programme):
         return School.objects.none()
     scope = step.school_scope if step else SchoolScope.MUNICIPALITY
-    schools = School.objects.filter(municipality__region_id=programme.municipality.region_id)
+    schools = School.objects.filter(municipality__region_id=programme.territory_region_id)
     if scope == SchoolScope.MUNICIPALITY:
         schools = schools.filter(municipality_id=programme.municipality_id)
     elif scope == SchoolScope.OTHER_MUNICIPALITIES:
@@ -244,7 +292,7 @@ def reviewer_organisations(user, programme: Programme) -> QuerySet[Organisation]
     """Organisations of the programme's territory a review may be given to (their experts carry it out)."""
     if not can_oversee(user, programme):
         return Organisation.objects.none()
-    return Organisation.objects.filter(region_id=programme.municipality.region_id, is_active=True).order_by(
+    return Organisation.objects.filter(region_id=programme.territory_region_id, is_active=True).order_by(
         "short_name"
     )
 

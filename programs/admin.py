@@ -75,10 +75,10 @@ class ReviewCriterionAdmin(TerritoryAdmin, SimpleHistoryAdmin):
 
 @admin.register(Programme)
 class ProgrammeAdmin(TerritoryAdmin, SimpleHistoryAdmin):
-    list_display = ["title", "kind", "municipality", "school", "period_start", "period_end", "state", "round"]
-    list_filter = ["kind", "state", "municipality", "period_start"]
+    list_display = ["title", "kind", "region", "municipality", "school", "period_start", "period_end", "state", "round"]
+    list_filter = ["kind", "state", "region", "municipality", "period_start"]
     search_fields = ["title", "school__short_name", "municipality__name", "goal"]
-    list_select_related = ["municipality", "school"]
+    list_select_related = ["municipality", "school", "region"]
     autocomplete_fields = ["municipality", "school"]
     readonly_fields = ["state", "round", "version", "created_by", "created_at", "updated_at", "submitted_at", "accepted_at"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as the portal's passport form

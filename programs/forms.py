@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from shnor_portal.uploads import CellError, XlsxFileField
 
-from .access import creatable_municipalities, creatable_schools, mutual_reviewer_schools
+from .access import creatable_municipalities, creatable_regions, creatable_schools, mutual_reviewer_schools
 from .deadlines import MONTH_NAMES, Deadline, read_deadline
 from .files import EvidenceRefused, evidence_sniff
 from .models import (
@@ -111,6 +111,9 @@ class ProgrammeCreateForm(forms.Form):
         label="Муниципалитет", queryset=None, required=False, help_text="Для муниципальной программы."
     )
     school = forms.ModelChoiceField(label="Школа", queryset=None, required=False, help_text="Для школьной программы.")
+    region = forms.ModelChoiceField(
+        label="Регион", queryset=None, required=False, help_text="Для регионального плана-графика."
+    )
     risk_factor = forms.ModelChoiceField(
         label="Фактор риска", queryset=None, required=False, help_text="Обязателен для антирисковой программы."
     )
@@ -122,14 +125,20 @@ class ProgrammeCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         municipalities = creatable_municipalities(user)
         schools = creatable_schools(user)
+        regions = creatable_regions(user)
         self.fields["municipality"].queryset = municipalities
         self.fields["school"].queryset = schools
+        self.fields["region"].queryset = regions
         self.fields["risk_factor"].queryset = _active_risk_factors()
         kinds = []
         if municipalities.exists():
             kinds.append(Programme.Kind.MUNICIPAL)
         if schools.exists():
             kinds.extend(Programme.SCHOOL_KINDS)
+        if regions.exists():
+            kinds.append(Programme.Kind.REGIONAL)
+            if regions.count() == 1:
+                self.fields["region"].initial = regions.first()
         self.fields["kind"].choices = [(k.value, k.label.capitalize()) for k in kinds]
         if kinds and kinds[0] != Programme.Kind.MUNICIPAL:
             self.fields["kind"].initial = Programme.Kind.TRANSITION
@@ -146,6 +155,8 @@ class ProgrammeCreateForm(forms.Form):
             errors["municipality"] = "Выберите муниципалитет."
         if kind in Programme.SCHOOL_KINDS and not data.get("school"):
             errors["school"] = "Выберите школу."
+        if kind == Programme.Kind.REGIONAL and not data.get("region"):
+            errors["region"] = "Выберите регион."
         if kind == Programme.Kind.ANTI_RISK and not data.get("risk_factor"):
             errors["risk_factor"] = "Антирисковая программа преодолевает один фактор риска: выберите его."
         for name, message in errors.items():

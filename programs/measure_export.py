@@ -10,7 +10,7 @@ from .models import RoadmapMeasure
 
 TITLE = "Мероприятия дорожных карт"
 COLUMNS = [
-    ("Муниципалитет", 28), ("Школа", 30), ("Программа", 40), ("Мероприятие", 50), ("Наименование результата", 36),
+    ("Муниципалитет (регион)", 28), ("Школа", 30), ("Программа", 40), ("Мероприятие", 50), ("Наименование результата", 36),
     ("Срок", 16), ("Статус", 16), ("Просрочено", 12), ("Исполнители", 36),
 ]  # fmt: skip
 
@@ -20,7 +20,7 @@ def measure_rows(measures: Iterable[RoadmapMeasure], *, today: datetime.date) ->
     for m in measures:
         programme = m.programme
         yield [
-            programme.municipality.name, programme.school.short_name if programme.school_id else "", programme.title,
+            programme.region.name if programme.is_regional else programme.municipality.name, programme.school.short_name if programme.school_id else "", programme.title,
             m.name, m.result_name, m.deadline_label, m.get_status_display(), "да" if m.is_overdue(today) else "",
             m.executors,
         ]  # fmt: skip

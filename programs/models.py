@@ -23,7 +23,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from schools.models import Municipality, Organisation, School
+from schools.models import Municipality, Organisation, Region, School
 
 from .deadlines import Deadline, DeadlineKind, deadline_fields
 from .review_routes import ReviewRoute, ReviewStep, RouteOwner, StepSubject  # noqa: F401  (the app's models)
@@ -184,6 +184,7 @@ class Programme(models.Model):
         TRANSITION = "transition", "программа перехода в эффективный режим работы"
         ANTI_RISK = "anti_risk", "антирисковая программа"
         MEDIUM_TERM = "medium_term", "среднесрочная программа развития"
+        REGIONAL = "regional", "региональный план-график («дорожная карта») реализации проекта"
 
     class State(models.TextChoices):
         DRAFT = "draft", "черновик"
@@ -202,7 +203,16 @@ class Programme(models.Model):
     kind = models.CharField("вид", max_length=16, choices=Kind.choices)
     title = models.CharField("наименование", max_length=500)
     municipality = models.ForeignKey(
-        Municipality, verbose_name="муниципалитет", on_delete=models.PROTECT, related_name="programmes"
+        Municipality, verbose_name="муниципалитет", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="programmes", help_text="Владелец муниципальной и школьных программ; у регионального плана-графика "
+        "пусто.",
+    )
+    # Only the regional plan-schedule has a region: every other programme's region is its municipality's, and
+    # leaving it empty there keeps one source of truth (no copy to drift) and lets the access rule read
+    # «region_id in the user's regions» without a kind test.
+    region = models.ForeignKey(
+        Region, verbose_name="регион", on_delete=models.PROTECT, null=True, blank=True, related_name="programmes",
+        help_text="Только у регионального плана-графика: регион, чьё министерство его утверждает.",
     )
     school = models.ForeignKey(
         School, verbose_name="школа", on_delete=models.PROTECT, null=True, blank=True, related_name="programmes",
@@ -253,8 +263,14 @@ class Programme(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="programme_owner_matches_kind",
-                condition=Q(kind="municipal", school__isnull=True)
-                | Q(kind__in=["transition", "anti_risk", "medium_term"], school__isnull=False),
+                condition=Q(kind="municipal", school__isnull=True, municipality__isnull=False, region__isnull=True)
+                | Q(
+                    kind__in=["transition", "anti_risk", "medium_term"],
+                    school__isnull=False, municipality__isnull=False, region__isnull=True,
+                )
+                | Q(kind="regional", school__isnull=True, municipality__isnull=True, region__isnull=False),
+                violation_error_message="Владелец не подходит к виду программы: у муниципальной — муниципалитет, у "
+                "школьной — школа, у регионального плана-графика — только регион.",
             ),
             models.CheckConstraint(name="programme_period_order", condition=Q(period_start__lte=models.F("period_end"))),
         ]
@@ -307,18 +323,32 @@ class Programme(models.Model):
         return self.kind == self.Kind.MUNICIPAL
 
     @property
+    def is_regional(self) -> bool:
+        """The region's plan-schedule (seed 004): no review route, the ministry approves it itself."""
+        return self.kind == self.Kind.REGIONAL
+
+    @property
+    def territory_region_id(self) -> int | None:
+        """The region the programme belongs to: its own, or its municipality's."""
+        return self.region_id if self.is_regional else self.municipality.region_id
+
+    @property
     def owner_label(self) -> str:
+        if self.is_regional:
+            return str(self.region)
         return str(self.school) if self.school_id else str(self.municipality)
 
     @property
     def deciding_review_kind(self) -> str:
         """Whose verdict accepts or returns the programme: the coordinator's for a school, the region's for a
-        municipality."""
-        return Review.Kind.REGIONAL if self.is_municipal else Review.Kind.MUNICIPAL
+        municipality (and for the regional plan-schedule, which no review decides: the ministry approves it)."""
+        return Review.Kind.REGIONAL if self.is_municipal or self.is_regional else Review.Kind.MUNICIPAL
 
     @property
-    def route_owner(self) -> str:
-        """Which review route serves it (`programs.review_routes`)."""
+    def route_owner(self) -> str | None:
+        """Which review route serves it (`programs.review_routes`); none for the regional plan-schedule."""
+        if self.is_regional:
+            return None
         return RouteOwner.MUNICIPAL if self.is_municipal else RouteOwner.SCHOOL
 
     # --- the state ---
@@ -333,6 +363,10 @@ class Programme(models.Model):
 
     def clean(self):
         errors = {}
+        if self.is_regional and (self.school_id or self.municipality_id or not self.region_id):
+            errors["region"] = "Региональный план-график принадлежит региону: укажите регион, без муниципалитета и школы."
+        if not self.is_regional and self.region_id:
+            errors["region"] = "Регион указывают только у регионального плана-графика."
         if self.kind == self.Kind.MUNICIPAL and self.school_id:
             errors["school"] = "У муниципальной программы школы нет: её владелец — муниципалитет."
         if self.kind in self.SCHOOL_KINDS and not self.school_id:

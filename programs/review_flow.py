@@ -124,6 +124,8 @@ def programme_submit(*, programme: Programme, actor) -> Programme:
 
     programme = _locked_programme(programme)
     require(can_edit_programme(actor, programme), NOT_OWNER)
+    if programme.is_regional:
+        raise ProgrammeError("Региональный план-график не отправляют на экспертизу: его утверждает министерство.")
     if not programme.plan_is_editable:
         raise ProgrammeError(f"Программа уже {programme.get_state_display()}: отправить её ещё раз нельзя.")
     if not RoadmapMeasure.objects.filter(programme=programme).exists():

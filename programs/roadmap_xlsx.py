@@ -491,6 +491,6 @@ def roadmap_xlsx(programme: Programme, sections) -> bytes:
             roadmap_title: [width for _t, width in export_columns(programme)],
             passport_title: [32, 100],
         },
-        # the programme's municipality, and its school for a school's programme
-        territory=", ".join(str(owner) for owner in (programme.municipality, programme.school) if owner),
+        # the programme's municipality, and its school for a school's programme; the region of its plan-schedule
+        territory=", ".join(str(owner) for owner in (programme.municipality, programme.school, programme.region) if owner),
     )

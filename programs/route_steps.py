@@ -28,7 +28,10 @@ def route_for(programme: Programme) -> ReviewRoute:
 
 
 def route_steps(programme: Programme) -> list[ReviewStep]:
-    """The steps of the programme's route in order; read once per programme object."""
+    """The steps of the programme's route in order; read once per programme object. The regional plan-schedule has
+    none: the ministry approves it without review (`programs.services.programme_approve`)."""
+    if programme.is_regional:
+        return []
     cached = getattr(programme, "_route_steps", None)
     if cached is None:
         cached = list(route_for(programme).steps.order_by("position", "pk"))

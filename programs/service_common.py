@@ -3,10 +3,11 @@ owner's check (`programs.services`, `programs.review_flow`)."""
 
 from django.utils import timezone
 
-from .access import can_edit_programme, require
+from .access import can_edit_plan, can_edit_programme, require
 from .models import Programme
 
 NOT_OWNER = "Изменять эту программу может только её владелец: координатор муниципалитета для муниципальной программы, управленческая команда школы — для школьной."
+PLAN_NOT_YOURS = "План регионального плана-графика составляет и утверждает министерство; институт отмечает выполнение."
 PLAN_LOCKED = (
     "План программы сейчас изменить нельзя: она на экспертизе или уже принята. Отмечать выполнение мероприятий, "
     "фактические значения и документы можно и сейчас; принятую программу для изменения плана открывает координатор."
@@ -37,11 +38,15 @@ def _require_plan_editor(actor, programme: Programme) -> None:
     require(can_edit_programme(actor, programme), NOT_OWNER)
     if not programme.plan_is_editable:
         raise ProgrammeError(PLAN_LOCKED)
+    # the region's institute reports the regional plan-schedule's execution; its plan is the department's
+    require(can_edit_plan(actor, programme), PLAN_NOT_YOURS)
 
 
 def _locked_programme(programme: Programme) -> Programme:
     return (
-        Programme.objects.select_for_update(of=("self",)).select_related("municipality", "school").get(pk=programme.pk)
+        Programme.objects.select_for_update(of=("self",))
+        .select_related("municipality", "school", "region")
+        .get(pk=programme.pk)
     )
 
 

@@ -19,10 +19,13 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from .access import (
+    can_approve,
+    can_edit_plan,
     can_edit_programme,
     can_oversee,
     can_reopen,
     creatable_municipalities,
+    creatable_regions,
     creatable_schools,
     require,
 )
@@ -90,10 +93,17 @@ def programme_create(
     period_end: int,
     municipality=None,
     school=None,
+    region=None,
     risk_factor=None,
     passport: dict | None = None,
 ) -> Programme:
-    if kind == Programme.Kind.MUNICIPAL:
+    if kind == Programme.Kind.REGIONAL:
+        require(
+            region is not None and creatable_regions(actor).filter(pk=region.pk).exists(),
+            "Региональный план-график составляет министерство образования этого региона.",
+        )
+        municipality = school = risk_factor = None
+    elif kind == Programme.Kind.MUNICIPAL:
         require(
             municipality is not None and creatable_municipalities(actor).filter(pk=municipality.pk).exists(),
             "Муниципальную программу ведёт координатор этого муниципалитета.",
@@ -105,11 +115,14 @@ def programme_create(
             "Школьную программу ведёт управленческая команда этой школы.",
         )
         municipality = school.municipality
+    if kind != Programme.Kind.REGIONAL:
+        region = None
     programme = Programme(
         kind=kind,
         title=title,
         municipality=municipality,
         school=school,
+        region=region,
         risk_factor=risk_factor,
         period_start=period_start,
         period_end=period_end,
@@ -324,7 +337,7 @@ def measure_update(*, measure: RoadmapMeasure, actor, data: MeasureData, expecte
             "сохранено то, что показано ниже; проверьте и сохраните ещё раз.",
             current=measure,
         )
-    plan_editable = programme.plan_is_editable
+    plan_editable = can_edit_plan(actor, programme)  # the plan is unlocked, and the actor's (not the institute's)
     if not plan_editable:
         current_years = {y.year: y for y in measure.years.all()}
         changed = [name for name in MEASURE_PLAN_FIELDS if getattr(data, name) != getattr(measure, name)]
@@ -524,6 +537,25 @@ def roadmap_import(*, programme: Programme, actor, sections: list[dict], file_na
 
 
 # --- reopening ----------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def programme_approve(*, programme: Programme, actor) -> Programme:
+    """The region's department approves («утверждает») its plan-schedule: no review route, the state goes straight to
+    «принята» and the history records who approved it; `programme_reopen` opens it for changes again."""
+    programme = _locked_programme(programme)
+    if not programme.is_regional:
+        raise ProgrammeError("Утверждают так только региональный план-график; программу отправляют на экспертизу.")
+    require(can_oversee(actor, programme), "Региональный план-график утверждает министерство образования региона.")
+    if not can_approve(actor, programme):
+        raise ProgrammeError(f"План-график уже {programme.get_state_display()}: утвердить его ещё раз нельзя.")
+    if not RoadmapMeasure.objects.filter(programme=programme).exists():
+        raise ProgrammeError("В плане-графике нет ни одного мероприятия: добавьте мероприятия, затем утверждайте.")
+    programme.state = State.ACCEPTED
+    programme.accepted_at = timezone.now()
+    programme.version += 1
+    _stamp(programme, actor, "План-график утверждён министерством").save()
+    return programme
 
 
 @transaction.atomic

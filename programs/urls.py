@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/sections/add/", roadmap.section_add_view, name="section_add"),
     path("<int:pk>/submit/", reviews.programme_submit_view, name="submit"),
     path("<int:pk>/reopen/", reviews.programme_reopen_view, name="reopen"),
+    path("<int:pk>/approve/", reviews.programme_approve_view, name="approve"),
     path("<int:pk>/reviews/mutual/", reviews.review_assign_view, name="review_assign"),
     path("<int:pk>/reviews/regional/", reviews.review_regional_view, name="review_regional"),
     path("<int:pk>/reviews/open/<int:step_id>/", reviews.review_open_view, name="review_open"),

@@ -71,20 +71,22 @@ TERRITORY: dict[str, tuple[tuple[str, ...], str]] = {
     "programs.ReviewRoute": (("region",), DEFAULTS_SHOWN),
     "programs.ReviewStep": (("route__region",), DEFAULTS_SHOWN),
     "programs.ReviewCriterion": (("step__route__region",), DEFAULTS_SHOWN),  # no step: the common checklist
-    "programs.Programme": (("municipality",), HIDDEN),
-    "programs.RoadmapSection": (("programme__municipality",), HIDDEN),
-    "programs.RoadmapMeasure": (("programme__municipality",), HIDDEN),
-    "programs.MeasureYear": (("measure__programme__municipality",), HIDDEN),
-    "programs.Evidence": (("measure__programme__municipality",), HIDDEN),
+    "programs.Programme": (("municipality", "region"), HIDDEN),  # region: the regional plan-schedule
+    "programs.RoadmapSection": (("programme__municipality", "programme__region"), HIDDEN),
+    "programs.RoadmapMeasure": (("programme__municipality", "programme__region"), HIDDEN),
+    "programs.MeasureYear": (("measure__programme__municipality", "measure__programme__region"), HIDDEN),
+    "programs.Evidence": (("measure__programme__municipality", "measure__programme__region"), HIDDEN),
     "programs.Review": (("programme__municipality",), HIDDEN),
     "programs.ReviewCheck": (("review__programme__municipality",), HIDDEN),
-    "programs.ProgrammeSnapshot": (("programme__municipality",), HIDDEN),
+    "programs.ProgrammeSnapshot": (("programme__municipality", "programme__region"), HIDDEN),
     # monitoring
     "monitoring.MonitoringStage": (("region",), DEFAULTS_SHOWN),
     "monitoring.MunicipalStageShift": (("municipality",), HIDDEN),
-    "monitoring.Indicator": (("municipality", "programme__municipality"), DEFAULTS_SHOWN),
-    "monitoring.IndicatorPlan": (("indicator__municipality", "indicator__programme__municipality"), DEFAULTS_SHOWN),
-    "monitoring.IndicatorValue": (("municipality",), HIDDEN),
+    "monitoring.Indicator": (("municipality", "programme__municipality", "region"), DEFAULTS_SHOWN),
+    "monitoring.IndicatorPlan": (
+        ("indicator__municipality", "indicator__programme__municipality", "indicator__region"), DEFAULTS_SHOWN
+    ),
+    "monitoring.IndicatorValue": (("municipality", "region"), HIDDEN),
     "monitoring.SelfAssessment": (("school",), HIDDEN),
     "monitoring.OpenReport": (("school",), HIDDEN),
     "monitoring.RiskProfile": (("school",), HIDDEN),

@@ -1,8 +1,10 @@
 """Monitoring: target indicators with plans and values by stage, and the schools' self-assessment.
 
 - An indicator (целевой показатель) has a unit, a direction, a level (a value per municipality or per school),
-  a baseline and a planned value per year; it belongs to a programme (municipal or school) or, without one, to a
-  municipality or to the whole region.
+  a baseline and a planned value per year; it belongs to a programme (municipal, school or the regional
+  plan-schedule) or, without one, to a municipality or to the whole region (`region`: whose indicator it is). A
+  regional indicator (level «регион», seed 004's 3.1: shares of the region's municipalities) has one value per
+  region, entered by the region's department or computed.
 - A value is kept per school (or municipality), year and monitoring stage. School teams enter values, the
   coordinator confirms them; values the portal already knows are computed (`monitoring.computed`) and never typed.
 - A self-assessment is an xlsx filled on the portal's template; each upload is kept, the newest is current.
@@ -44,6 +46,7 @@ class Indicator(models.Model):
     class Level(models.TextChoices):
         MUNICIPAL = "municipal", "муниципалитет"
         SCHOOL = "school", "школа"
+        REGIONAL = "regional", "регион"
 
     class Aggregation(models.TextChoices):
         """How the values of the level below make the fact of a municipality and of the whole scope."""
@@ -71,6 +74,10 @@ class Indicator(models.Model):
         Municipality, verbose_name="муниципалитет", on_delete=models.PROTECT, null=True, blank=True,
         related_name="indicators",
         help_text="Берётся из программы. Пусто — показатель для всех муниципалитетов региона.",
+    )
+    region = models.ForeignKey(
+        Region, verbose_name="регион", on_delete=models.PROTECT, null=True, blank=True, related_name="indicators",
+        help_text="Чей показатель: берётся из программы или муниципалитета; у показателя уровня «регион» обязателен.",
     )
     baseline_year = models.PositiveSmallIntegerField(
         "год базового значения", null=True, blank=True,
@@ -111,9 +118,23 @@ class Indicator(models.Model):
                 fields=["municipality", "code"], condition=Q(programme__isnull=True, municipality__isnull=False),
                 name="indicator_code_in_municipality",
             ),
+            # one code per region (issue 20); a row of no region is the installation's, its code unique among those
             models.UniqueConstraint(
-                fields=["code"], condition=Q(programme__isnull=True, municipality__isnull=True),
+                fields=["region", "code"],
+                condition=Q(programme__isnull=True, municipality__isnull=True, region__isnull=False),
                 name="indicator_code_in_region",
+                violation_error_message="Показатель с таким кодом в этом регионе уже есть.",
+            ),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(programme__isnull=True, municipality__isnull=True, region__isnull=True),
+                name="indicator_code_of_installation",
+                violation_error_message="Общий показатель с таким кодом уже есть.",
+            ),
+            models.CheckConstraint(
+                name="indicator_regional_has_region",
+                condition=~Q(level="regional") | Q(region__isnull=False, municipality__isnull=True),
+                violation_error_message="Показатель уровня «регион» принадлежит региону, а не муниципалитету: укажите "
+                "регион.",
             ),
         ]
 
@@ -133,9 +154,15 @@ class Indicator(models.Model):
         return self.direction == self.Direction.HIGHER_BETTER
 
     @property
+    def is_regional(self) -> bool:
+        return self.level == self.Level.REGIONAL
+
+    @property
     def scope_label(self) -> str:
         if self.programme_id:
             return str(self.programme)
+        if self.is_regional:
+            return str(self.region)
         return str(self.municipality) if self.municipality_id else "все муниципалитеты"
 
     def met(self, actual, planned) -> bool | None:
@@ -182,8 +209,20 @@ class Indicator(models.Model):
         if self.programme_id:
             programme = self.programme
             self.municipality_id = programme.municipality_id
+            self.region_id = programme.territory_region_id
             if programme.school_id and self.level != self.Level.SCHOOL:
                 errors["level"] = "Показатель школьной программы — школьного уровня."
+            if programme.is_regional != self.is_regional:
+                errors["level"] = (
+                    "У регионального плана-графика показатели уровня «регион»; у программ муниципалитета и школы — "
+                    "муниципального или школьного."
+                )
+        elif self.municipality_id:
+            self.region_id = self.municipality.region_id
+        if self.is_regional and self.municipality_id:
+            errors["municipality"] = "У показателя уровня «регион» муниципалитета нет."
+        elif self.is_regional and not self.region_id:
+            errors["region"] = "Укажите регион: показатель уровня «регион» принадлежит ему."
         if self.computed_by and self.computed_by not in COMPUTED_INDICATORS:
             errors["computed_by"] = "Такого вычисления портал не знает."
         if self.aggregation == self.Aggregation.POOLED and not self.computed_by:
@@ -201,11 +240,19 @@ class Indicator(models.Model):
             raise ValidationError(errors)
 
 
+def _region_wide_q(municipality_id) -> Q:
+    """Indicators «для всех муниципалитетов региона» that hold in this municipality: of its region, or the
+    installation's (no region). No query of its own: the municipality's region is a subquery (a join to the
+    region's municipalities would repeat every indicator once per municipality of the region)."""
+    region_of = Municipality.objects.filter(pk=municipality_id).values("region_id")[:1]
+    return Q(municipality__isnull=True) & (Q(region__isnull=True) | Q(region_id=models.Subquery(region_of)))
+
+
 def applicable_to_school_q(school: School) -> Q:
     """Indicators whose values are entered for this school (the same rule as `Indicator.applies_to_school`)."""
     return (
         Q(level=Indicator.Level.SCHOOL, is_active=True)
-        & (Q(municipality__isnull=True) | Q(municipality_id=school.municipality_id))
+        & (_region_wide_q(school.municipality_id) | Q(municipality_id=school.municipality_id))
         & (Q(programme__isnull=True) | Q(programme__school__isnull=True) | Q(programme__school_id=school.pk))
     )
 
@@ -213,7 +260,7 @@ def applicable_to_school_q(school: School) -> Q:
 def applicable_to_municipality_q(municipality: Municipality) -> Q:
     return (
         Q(level=Indicator.Level.MUNICIPAL, is_active=True)
-        & (Q(municipality__isnull=True) | Q(municipality_id=municipality.pk))
+        & (_region_wide_q(municipality.pk) | Q(municipality_id=municipality.pk))
         & (Q(programme__isnull=True) | Q(programme__school__isnull=True))
     )
 
@@ -222,7 +269,7 @@ def pooled_for_municipality_q(municipality: Municipality) -> Q:
     """The school indicators whose municipality's value is computed pooled (`Indicator.pools_for_municipality`)."""
     return (
         Q(level=Indicator.Level.SCHOOL, aggregation=Indicator.Aggregation.POOLED, is_active=True)
-        & (Q(municipality__isnull=True) | Q(municipality_id=municipality.pk))
+        & (_region_wide_q(municipality.pk) | Q(municipality_id=municipality.pk))
         & (Q(programme__isnull=True) | Q(programme__school__isnull=True))
     )
 
@@ -256,7 +303,7 @@ class IndicatorPlan(models.Model):
 
 
 class IndicatorValue(StageLabelled, models.Model):
-    """The value of an indicator for one school (or one municipality), year and monitoring stage."""
+    """The value of an indicator for one school (or one municipality, or one region), year and monitoring stage."""
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", "ждёт подтверждения"
@@ -277,8 +324,12 @@ class IndicatorValue(StageLabelled, models.Model):
         "этап мониторинга", max_length=STAGE_CODE_MAX, help_text="Код этапа календаря мониторинга территории."
     )
     municipality = models.ForeignKey(
-        Municipality, verbose_name="муниципалитет", on_delete=models.CASCADE, related_name="indicator_values",
-        help_text="Для значения школы — муниципалитет школы.",
+        Municipality, verbose_name="муниципалитет", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="indicator_values", help_text="Для значения школы — муниципалитет школы; у значения региона пусто.",
+    )
+    region = models.ForeignKey(
+        Region, verbose_name="регион", on_delete=models.CASCADE, null=True, blank=True, related_name="indicator_values",
+        help_text="Только у значения показателя уровня «регион».",
     )
     school = models.ForeignKey(
         School, verbose_name="школа", on_delete=models.CASCADE, null=True, blank=True, related_name="indicator_values",
@@ -314,6 +365,18 @@ class IndicatorValue(StageLabelled, models.Model):
                 fields=["indicator", "year", "stage", "municipality"], condition=Q(school__isnull=True),
                 name="indicator_value_unique_municipality",
             ),
+            models.UniqueConstraint(
+                fields=["indicator", "year", "stage", "region"], condition=Q(region__isnull=False),
+                name="indicator_value_unique_region",
+                violation_error_message="Значение показателя региона за этот год и этап уже внесено.",
+            ),
+            # a school's value (with its municipality), a municipality's, or a region's: one owner
+            models.CheckConstraint(
+                name="indicator_value_one_owner",
+                condition=Q(municipality__isnull=False, region__isnull=True)
+                | Q(school__isnull=True, municipality__isnull=True, region__isnull=False),
+                violation_error_message="Значение принадлежит школе, муниципалитету или региону — одному из них.",
+            ),
         ]
         indexes = [
             models.Index(fields=["municipality", "status"], name="indicator_value_queue"),
@@ -331,6 +394,8 @@ class IndicatorValue(StageLabelled, models.Model):
 
     @property
     def owner_label(self) -> str:
+        if self.region_id:
+            return str(self.region)
         return str(self.school) if self.school_id else str(self.municipality)
 
     @property

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from ..access import (
+    can_approve,
     can_assign_mutual_review,
     can_edit_plan,
     can_edit_programme,
@@ -21,6 +22,7 @@ def programme_perms(user, programme: Programme) -> dict:
         "edit": can_edit_programme(user, programme),
         "edit_plan": can_edit_plan(user, programme),
         "submit": can_submit(user, programme),
+        "approve": can_approve(user, programme),
         "reopen": can_reopen(user, programme),
         "oversee": can_oversee(user, programme),
         "assign_mutual": can_assign_mutual_review(user, programme),

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +16,7 @@ from shnor_portal.spreadsheets import xlsx_response
 from ..access import (
     can_act_on_review,
     can_create_programme,
-    can_edit_programme,
+    can_keep_plan,
     can_read_routes,
     get_programme_or_404,
     require,
@@ -54,8 +55,10 @@ HISTORY_PAGE_SIZE = 50
 def _measures(request) -> tuple[MeasureFilter, object]:
     """The filter of the measure list and its rows, as the page and its export show them."""
     measure_filter = MeasureFilter(request.GET or None, queryset=visible_measures(request.user), user=request.user)
-    measures = measure_filter.qs.select_related("programme__municipality", "programme__school").order_by(
-        "programme__municipality__name", "programme__school__short_name", "programme__title", "deadline", "pk"
+    measures = measure_filter.qs.select_related(
+        "programme__municipality", "programme__school", "programme__region"
+    ).order_by(
+        F("programme__municipality__name").asc(nulls_first=True), "programme__school__short_name", "programme__title", "deadline", "pk"
     )
     return measure_filter, measures
 
@@ -85,8 +88,9 @@ def programme_list(request):
     programme_filter = ProgrammeFilter(request.GET or None, queryset=visible_programmes(request.user), user=request.user)
     programmes = (
         programme_filter.qs.with_progress()
-        .select_related("municipality", "school", "risk_factor")
-        .order_by("municipality__name", "school__short_name", "-period_start", "title", "pk")
+        .select_related("municipality", "school", "risk_factor", "region")
+        # the regional plan-schedules (no municipality) first, then the municipalities'
+        .order_by(F("municipality__name").asc(nulls_first=True), "school__short_name", "-period_start", "title", "pk")
     )
     listed = page_of(request, programmes)
     annotate_progress(listed["page"].object_list)
@@ -106,7 +110,8 @@ def programme_list(request):
 def programme_create_view(request):
     require(
         can_create_programme(request.user),
-        "Программы создают координатор муниципалитета (муниципальную) и управленческая команда школы (школьные).",
+        "Программы создают координатор муниципалитета (муниципальную), управленческая команда школы (школьные) и "
+        "министерство (региональный план-график).",
     )
     year = timezone.localdate().year
     form = ProgrammeCreateForm(
@@ -123,6 +128,7 @@ def programme_create_view(request):
                 period_end=data["period_end"],
                 municipality=data.get("municipality"),
                 school=data.get("school"),
+                region=data.get("region"),
                 risk_factor=data.get("risk_factor"),
             )
         except ValidationError as exc:
@@ -168,7 +174,7 @@ def programme_detail(request, pk):
 @login_required
 def passport_edit(request, pk):
     programme = get_programme_or_404(request.user, pk)
-    require(can_edit_programme(request.user, programme), NOT_OWNER)
+    require(can_keep_plan(request.user, programme), NOT_OWNER)
     if not programme.plan_is_editable:
         messages.warning(request, "Паспорт сейчас изменить нельзя: программа на экспертизе или принята.")
         return redirect(detail_url(programme))
@@ -208,7 +214,7 @@ def programme_history_view(request, pk):
         "programs/history.html",
         {
             "programme": programme,
-            "can_restore": programme.plan_is_editable and can_edit_programme(request.user, programme),
+            "can_restore": programme.plan_is_editable and can_keep_plan(request.user, programme),
             "page": page,
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         },
@@ -219,7 +225,7 @@ def programme_history_view(request, pk):
 def passport_restore_view(request, pk, history_id):
     """Confirm, then bring the passport back to an earlier version (a change like any other, in the history)."""
     programme = get_programme_or_404(request.user, pk)
-    require(can_edit_programme(request.user, programme), NOT_OWNER)
+    require(can_keep_plan(request.user, programme), NOT_OWNER)
     version = passport_version(programme=programme, history_id=history_id)
     if version is None:
         raise Http404("Такой версии паспорта нет.")
@@ -251,6 +257,8 @@ def programme_print(request, pk):
             "years": programme.years,
             "progress": progress_of([m for s in sections for m in s.rows]),
             "today": timezone.localdate(),
-            "territory": f"{programme.municipality.name}, {programme.municipality.region.name}",
+            "territory": programme.region.name
+            if programme.is_regional
+            else f"{programme.municipality.name}, {programme.municipality.region.name}",
         },
     )

@@ -34,6 +34,7 @@ from ..selectors import (
 from ..services import (
     NOT_OWNER,
     ProgrammeError,
+    programme_approve,
     programme_reopen,
     programme_submit,
     review_assign_mutual,
@@ -58,6 +59,21 @@ def programme_submit_view(request, pk):
     else:
         again = " повторно" if programme.round > 1 else ""
         messages.success(request, f"Программа отправлена{again} на экспертизу (раунд {programme.round}).")
+    return redirect(detail_url(programme))
+
+
+@require_POST
+@login_required
+def programme_approve_view(request, pk):
+    """The region's department approves its plan-schedule (no review route: `services.programme_approve`)."""
+    programme = get_programme_or_404(request.user, pk)
+    require(can_oversee(request.user, programme), "Региональный план-график утверждает министерство образования.")
+    try:
+        programme_approve(programme=programme, actor=request.user)
+    except ProgrammeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "План-график утверждён; для изменений плана его можно открыть снова.")
     return redirect(detail_url(programme))
 
 

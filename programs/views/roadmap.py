@@ -10,7 +10,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
-from ..access import can_edit_programme, get_measure_or_404, get_programme_or_404, get_section_or_404, require
+from ..access import (
+    can_edit_programme,
+    can_keep_plan,
+    get_measure_or_404,
+    get_programme_or_404,
+    get_section_or_404,
+    require,
+)
 from ..forms import MeasureForm, SectionForm, current_values
 from ..models import Programme
 from ..selectors import programme_progress, progress_of, roadmap_measure, roadmap_section, roadmap_sections
@@ -72,7 +79,7 @@ def roadmap_table(request, pk):
 @login_required
 def section_add_view(request, pk):
     programme = get_programme_or_404(request.user, pk)
-    require(can_edit_programme(request.user, programme), NOT_OWNER)
+    require(can_keep_plan(request.user, programme), NOT_OWNER)
     form = SectionForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
@@ -106,7 +113,7 @@ def section_view(request, pk):
 def section_edit(request, pk):
     section = get_section_or_404(request.user, pk)
     programme = section.programme
-    require(can_edit_programme(request.user, programme), NOT_OWNER)
+    require(can_keep_plan(request.user, programme), NOT_OWNER)
     form = SectionForm(request.POST or None, initial={"title": section.title, "version": section.version})
     if request.method == "POST" and form.is_valid():
         try:
@@ -148,7 +155,7 @@ def section_edit(request, pk):
 def section_delete_view(request, pk):
     section = get_section_or_404(request.user, pk)
     programme = section.programme
-    require(can_edit_programme(request.user, programme), NOT_OWNER)
+    require(can_keep_plan(request.user, programme), NOT_OWNER)
     try:
         section_delete(section=section, actor=request.user, expected_version=_int(request.POST.get("version")))
     except ProgrammeError as exc:
@@ -168,7 +175,7 @@ def section_move_view(request, pk, direction):
     _check_direction(direction)
     section = get_section_or_404(request.user, pk)
     programme = section.programme
-    require(can_edit_programme(request.user, programme), NOT_OWNER)
+    require(can_keep_plan(request.user, programme), NOT_OWNER)
     error = ""
     try:
         section_move(section=section, actor=request.user, direction=direction)
@@ -215,7 +222,7 @@ def _measure_form_response(request, *, programme, form, measure=None, section=No
 def measure_add_view(request, pk):
     section = get_section_or_404(request.user, pk)
     programme = section.programme
-    require(can_edit_programme(request.user, programme), NOT_OWNER)
+    require(can_keep_plan(request.user, programme), NOT_OWNER)
     form = MeasureForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
         try:
@@ -294,7 +301,7 @@ def measure_edit(request, pk):
 def measure_delete_view(request, pk):
     measure = get_measure_or_404(request.user, pk)
     programme, section = measure.programme, measure.section
-    require(can_edit_programme(request.user, programme), NOT_OWNER)
+    require(can_keep_plan(request.user, programme), NOT_OWNER)
     error = ""
     try:
         measure_delete(measure=measure, actor=request.user, expected_version=_int(request.POST.get("version")))
@@ -316,7 +323,7 @@ def measure_move_view(request, pk, direction):
     _check_direction(direction)
     measure = get_measure_or_404(request.user, pk)
     programme, section = measure.programme, measure.section
-    require(can_edit_programme(request.user, programme), NOT_OWNER)
+    require(can_keep_plan(request.user, programme), NOT_OWNER)
     error = ""
     try:
         measure_move(measure=measure, actor=request.user, direction=direction)

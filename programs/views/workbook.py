@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from shnor_portal import uploads
 from shnor_portal.spreadsheets import xlsx_response
 
-from ..access import can_edit_programme, get_programme_or_404, require
+from ..access import can_keep_plan, get_programme_or_404, require
 from ..forms import ImportForm
 from ..models import Programme, RoadmapMeasure
 from ..roadmap_xlsx import roadmap_parse, roadmap_xlsx
@@ -41,7 +41,7 @@ def _roadmap_stamp(programme: Programme) -> str:
 def roadmap_import_view(request, pk):
     """Upload → check every row → preview → replace the roadmap in one transaction."""
     programme = get_programme_or_404(request.user, pk)
-    require(can_edit_programme(request.user, programme), NOT_OWNER)
+    require(can_keep_plan(request.user, programme), NOT_OWNER)
     locked = not programme.plan_is_editable
     form = ImportForm(request.POST or None, request.FILES or None)
     parsed = None

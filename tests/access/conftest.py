@@ -187,6 +187,19 @@ def _side_a(users):
     a.submitted_regional = a.submitted.reviews.get(kind=Review.Kind.REGIONAL)
     a.municipal_passport_version = a.municipal.history.order_by("history_id").first().history_id
     a.own_draft_passport_version = a.own_draft.history.order_by("history_id").first().history_id
+    # the region's plan-schedule (a draft of the department's, one measure the institute reports on)
+    from programs.services import MeasureData, measure_add, programme_create, section_add
+
+    department = _fresh(users["department"])
+    a.regional_plan = programme_create(
+        actor=department, kind=Programme.Kind.REGIONAL, title="План-график реализации проекта региона А",
+        period_start=a.year, period_end=a.year + 1, region=a.municipality.region,
+    )  # fmt: skip
+    section = section_add(programme=a.regional_plan, actor=department, title="Мероприятия")
+    a.regional_measure = measure_add(
+        section=section, actor=department, data=MeasureData(name="Информационное сопровождение Проекта",
+                                                            executors="ЦНППМПР"),
+    )  # fmt: skip
     # review routes: the route the demo region's school programmes follow (its coordinators read it) and a route of
     # a territory no coordinator of the demo belongs to, with a step no review has used (to delete and move)
     from programs.route_services import route_create
@@ -205,6 +218,11 @@ def _side_a(users):
     a.open_report = OpenReport.objects.filter(school=a.school).order_by("pk").first()
     a.indicator = Indicator.objects.get(code="teachers-training", municipality=a.municipality)
     a.indicator_value = IndicatorValue.objects.filter(school=a.school).order_by("pk").first()
+    # an indicator of the region's level (seed 004, 3.1), its value entered by the region's department
+    a.regional_indicator = Indicator.objects.create(
+        code="municipal-reports", level=Indicator.Level.REGIONAL, region=a.municipality.region,
+        name="Доля муниципальных образований, предоставивших информацию о реализации муниципальных программ",
+    )  # fmt: skip
     a.report_export = _finished_export(ReportExport, a.year, a.municipality, users["coordinator"])
     # the monitoring calendar: a stage of the default calendar of the year (no values of this year's interim stage)
     a.calendar_stage = MonitoringStage.objects.get(region__isnull=True, year=a.year, code=Stage.INTERIM)

@@ -465,11 +465,19 @@ def _attendees(event):
 # --- programmes ----------------------------------------------------------------------------------------------------
 SEES_OWN_DRAFT = E(department=200, coordinator=200, school=200)
 SEES_MUNICIPAL = E(department=200, coordinator=200)
+READS_REGIONAL_PLAN = E(department=200, coordinator=200, coordinator_b=200)  # coordinator_b: of region A too
 SEES_IN_REVIEW = E(department=200, coordinator=200, curator=200)  # the curator school reviews it (mutual)
 OWNER_EDITS = E(department=200, coordinator=403, school=200)  # a school's draft: the coordinator reads it only
 PR = "programs:"
 # «Другая территория» (conftest) is the department's alone: out of the institute's and the district's reach
 OTHER_TERRITORY = dict(institute=404, district=404)
+
+
+def _regional_plans(title=None, state=None):
+    from programs.models import Programme
+
+    plans = Programme.objects.filter(kind=Programme.Kind.REGIONAL)
+    return plans.filter(**{k: v for k, v in {"title": title, "state": state}.items() if v})
 
 
 def pdf_data(**fields):
@@ -488,11 +496,20 @@ PROGRAMS = {
         # the form is shown again (the school has no municipal kind to choose; nobody gave a municipality)
         Case(POST, NO, E(200, curator=403, tutor=403),
              data=lambda s: {"kind": "municipal", "title": "Новая", "period_start": 2026, "period_end": 2027}),
+        # a regional plan-schedule: the region's department only; another region's department and a district's are
+        # not offered region A (the form again), the coordinator and the school not the kind
+        Case(POST, NO, E(200, department=302, curator=403, tutor=403, department_b=200, district=200),
+             data=lambda s: {"kind": "regional", "region": s.region_id, "title": "Новый план-график",
+                             "period_start": 2026, "period_end": 2026},
+             effect=lambda s: _regional_plans("Новый план-график"), label="regional plan"),
     ],
     PR + "detail": [
         Case(GET, a("own_draft"), SEES_OWN_DRAFT, b=True, label="school draft"),
         Case(GET, a("municipal"), SEES_MUNICIPAL, b=True, label="municipal"),
         Case(GET, a("in_review"), SEES_IN_REVIEW, b=True, label="in review"),
+        # the region's plan-schedule: every territory role and coordinator of region A reads it; department_b (of
+        # another region) gets 404; the schools do not see it
+        Case(GET, a("regional_plan"), READS_REGIONAL_PLAN, label="regional plan"),
     ],
     PR + "history": [Case(GET, a("own_draft"), SEES_OWN_DRAFT, b=True)],
     # restoring a passport is its owner's (and the department's): the coordinator reads a school's draft, may not
@@ -508,6 +525,9 @@ PROGRAMS = {
     PR + "compare": [Case(GET, a("accepted", 2), SEES_MUNICIPAL)],
     PR + "compare_current": [Case(GET, a("returned"), SEES_OWN_DRAFT)],
     PR + "passport_edit": [
+        # the plan of the regional plan-schedule is the region's department's: the institute reports execution only
+        Case(GET, a("regional_plan"), E(department=200, coordinator=403, coordinator_b=403, district=403),
+             label="regional plan"),
         Case(GET, a("own_draft"), OWNER_EDITS, b=True, label="school draft"),
         Case(GET, a("municipal"), SEES_MUNICIPAL, b=True, label="municipal"),
     ],
@@ -538,6 +558,9 @@ PROGRAMS = {
              data=lambda s: {"version": 1})
     ],
     PR + "measure_done": [
+        # the institute (ЦНППМПР, the plan-schedule's executor) marks a measure of its region's plan done
+        Case(POST, a("regional_measure"), E(department=302, coordinator=403, coordinator_b=403, institute=302,
+                                            district=403), data=lambda s: {"version": 1}, label="regional plan"),
         Case(POST, a("draft_measure"), E(department=302, coordinator=403, school=302), b=True,
              data=lambda s: {"version": 1})
     ],
@@ -553,6 +576,13 @@ PROGRAMS = {
         Case(POST, a("municipal"), E(department=302, coordinator=302), b=True, label="municipal"),
     ],
     PR + "reopen": [Case(POST, a("accepted"), E(department=302, coordinator=302))],
+    # the region's department approves its plan-schedule (no review route); a district's department does not
+    PR + "approve": [
+        Case(POST, a("regional_plan"), E(department=302, coordinator=403, coordinator_b=403, district=403),
+             effect=lambda s: _regional_plans(state="accepted")),
+        # a municipal programme is not approved this way: the department sees it, the answer is a message (302)
+        Case(POST, a("municipal"), E(department=302, coordinator=302), label="municipal"),
+    ],
     PR + "review_assign": [
         Case(POST, a("submitted"), E(department=302, coordinator=302), b=True,
              data=lambda s: {"school": s.curator_school.pk})
@@ -676,6 +706,16 @@ MONITORING = {
     # the regions side by side: those who read more than one region (the department heads a second one here)
     # regions side by side: for those who read several (the matrix's department heads a second territory too)
     M + "regions": [Case(GET, NO, E(403, department=200, federal=200, department_b=403, institute=403, district=403))],
+    # the region's own indicators and plan-schedules: its territory roles and coordinators read them (department_b its
+    # own region's), the federal operator every region's; the schools have no region's page (404)
+    M + "region_indicators": [Case(GET, NO, E(404, department=200, coordinator=200, coordinator_b=200))],
+    # a value of region A's indicator: its department enters it; who sees the indicator (everyone of region A) and may
+    # not gets 403; another region's department 404
+    M + "region_value": [
+        Case(POST, a("regional_indicator"), E(403, department=302, district=403),
+             data=lambda s: {"year": s.year, "stage": s.calendar_stage.code, "value": "80"},
+             effect=lambda s: s.regional_indicator.values.filter(region__isnull=False)),
+    ],
     M + "regions_export": [
         Case(GET, NO, E(403, department=200, federal=200, department_b=403, institute=403, district=403))
     ],
