@@ -262,6 +262,13 @@ def can_decide_list(user, run: IdentificationRun | None = None) -> bool:
     return bool(reach.department_region_ids) if run is None else reach.acts_for_region(run.region_id)
 
 
+def can_change_list(user, run: IdentificationRun) -> bool:
+    """Who writes to a run's list at all: its department (changes in force) and the coordinators (proposals for their
+    municipality, checked per school by `schools.selection`). The readers — the federal operator, the institute, a
+    department that only reads this list — get 403 before anything is written."""
+    return can_decide_list(user, run) or bool(coordinator_municipality_ids(user))
+
+
 def can_propose_list_changes(user, school: School) -> bool:
     """A coordinator proposes changes of the list for the schools of their own municipality only."""
     return school.municipality_id in coordinator_municipality_ids(user)
