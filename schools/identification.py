@@ -214,13 +214,16 @@ def _profile_values(field: str, column) -> tuple[np.ndarray, np.ndarray]:
 
 def collect_inputs(*, region_id: int, parameters: Parameters, criteria: list[Criterion]) -> dict:
     """Read, in a few queries, everything the computation needs into plain data: per criterion, the columns
-    `school`, `year` and `value` (arrays) of the region's schools that have a value, ordered by school and year."""
+    `school`, `year` and `value` (arrays) of the region's schools that have a value, ordered by school and year.
+
+    The territory's school ids are read once and the results and profiles then by school id: filtering the country's
+    results by region through joins made a region's run 22× its floor (docs/PERFORMANCE.md «A region's run»)."""
     years = parameters.years
-    schools, regions = _schools_to_judge(region_id)
+    schools, regions, read_ids = _schools_to_judge(IdentificationRun.territory_schools(region_id))
     snapshots = [criterion_snapshot(c) for c in criteria if c.is_active]
     measure_ids = _measure_ids(criteria)
-    results = _result_rows(region_id, years, measure_ids)
-    profiles = _profile_columns(region_id, snapshots, years)
+    results = _result_rows(read_ids, years, measure_ids)
+    profiles = _profile_columns(read_ids, snapshots, years)
     values: dict[str, dict[str, list]] = {}
     for snap in snapshots:
         if snap["profile_field"]:
@@ -229,8 +232,10 @@ def collect_inputs(*, region_id: int, parameters: Parameters, criteria: list[Cri
         else:
             values[snap["code"]] = _typed_columns(_measured_columns(snap, results, measure_ids, first_year=years[0]))
     # The signs of non-objective ВПР of the run's year, read now and kept with the inputs, so that the run explains
-    # itself later whatever is imported since.
-    signs = objectivity_signs(year=parameters.year, settings=ObjectivitySettings.from_dict(parameters.objectivity))
+    # itself later whatever is imported since; the region's figures are its own schools'.
+    signs = objectivity_signs(
+        year=parameters.year, region_id=region_id, settings=ObjectivitySettings.from_dict(parameters.objectivity)
+    )
     objectivity = {str(pk): signs[pk] for pk in schools if pk in signs}
     return {
         "years": years, "criteria": snapshots, "clusters": schools, "regions": regions, "values": values,
@@ -238,19 +243,20 @@ def collect_inputs(*, region_id: int, parameters: Parameters, criteria: list[Cri
     }  # fmt: skip
 
 
-def _schools_to_judge(region_id: int) -> tuple[dict[int, str], dict[int, int]]:
+def _schools_to_judge(territory) -> tuple[dict[int, str], dict[int, int], list[int]]:
     """school → its cluster (or «без кластера») and school → its region, of the schools a run judges: those of its
-    region (issue 20: a run covers one territory)."""
-    schools, regions = {}, {}
-    # A school in the archive (closed or reorganised) is not put on a new list; its old verdicts stay.
-    for pk, cluster, region in (
-        School.objects.filter(archived_on__isnull=True, municipality__region_id=region_id)
-        .values_list("pk", "cluster__name", "municipality__region_id")
-        .order_by()
+    territory (issue 20: a run covers one territory); and the ids whose rows the run reads — the territory's
+    schools in the archive too, so that the stored inputs are what they were when the rows were joined by region."""
+    schools, regions, read_ids = {}, {}, []
+    for pk, cluster, region, archived_on in (
+        territory.values_list("pk", "cluster__name", "municipality__region_id", "archived_on").order_by("pk")
     ):
-        schools[pk] = cluster or NO_CLUSTER
-        regions[pk] = region
-    return schools, regions
+        read_ids.append(pk)
+        # A school in the archive (closed or reorganised) is not put on a new list; its old verdicts stay.
+        if archived_on is None:
+            schools[pk] = cluster or NO_CLUSTER
+            regions[pk] = region
+    return schools, regions, read_ids
 
 
 def _measure_ids(criteria: list[Criterion]) -> dict[str, int]:
@@ -264,15 +270,13 @@ def _measure_ids(criteria: list[Criterion]) -> dict[str, int]:
     return measure_ids
 
 
-def _result_rows(region_id: int, years: list[int], measure_ids: dict[str, int]) -> np.ndarray:
-    """The results of those measures in the window, of the region's schools: rows of (school, year, measure,
+def _result_rows(school_ids: list[int], years: list[int], measure_ids: dict[str, int]) -> np.ndarray:
+    """The results of those measures in the window, of the territory's schools: rows of (school, year, measure,
     value)."""
-    if not measure_ids:
+    if not measure_ids or not school_ids:
         return np.empty((0, 4))
     return number_rows(
-        SchoolResult.objects.filter(
-            year__in=years, measure_id__in=measure_ids.values(), school__municipality__region_id=region_id
-        )
+        SchoolResult.objects.filter(year__in=years, measure_id__in=measure_ids.values(), school_id__in=school_ids)
         .values_list("school_id", "year", "measure_id", "value")
         .order_by(),
         columns=4,
@@ -306,14 +310,14 @@ def _measured_columns(snap: dict, results: np.ndarray, measure_ids: dict[str, in
     return {"school": keys // 64, "year": keys % 64 + first_year, "value": numbers}
 
 
-def _profile_columns(region_id: int, snapshots: list[dict], years: list[int]) -> dict[str, tuple]:
+def _profile_columns(school_ids: list[int], snapshots: list[dict], years: list[int]) -> dict[str, tuple]:
     """profile field → (schools, years, values) of the profiles with a value, for the profile criteria."""
     profile_fields = sorted({s["profile_field"] for s in snapshots if s["profile_field"]})
     profiles = {}
     if profile_fields:
         stored = sorted({f for field in profile_fields for f in DERIVED_PROFILE_FIELDS.get(field, (field,))})
         table = number_rows(
-            SchoolYearProfile.objects.filter(year__in=years, school__municipality__region_id=region_id)
+            SchoolYearProfile.objects.filter(year__in=years, school_id__in=school_ids)
             .values_list(
                 "school_id", "year",
                 *(Cast(name, IntegerField()) if name in BOOLEAN_PROFILE_FIELDS else F(name) for name in stored),
@@ -423,7 +427,7 @@ def run_execute(run: IdentificationRun) -> IdentificationRun:
                 counts["curator"] += v["curator_candidate"]
                 counts["watch"] += v["on_watch"]
                 counts["objectivity"] += v["objectivity_flag"]
-            run.summary = run_summary(verdicts, parameters)
+            run.summary = run_summary(verdicts, parameters, territory=run.schools)
             run.no_data_count = counts[Status.NO_DATA]
             run.watch_count = counts["watch"]
             run.objectivity_count = counts["objectivity"]
@@ -447,11 +451,12 @@ def run_execute(run: IdentificationRun) -> IdentificationRun:
     return run
 
 
-def run_summary(verdicts: dict[int, dict], parameters: Parameters) -> dict:
+def run_summary(verdicts: dict[int, dict], parameters: Parameters, *, territory=None) -> dict:
     """What a department reads before it signs: per year, the share of schools at or above the ОИП line and the
     social index line (seed 002: «доля школ, преодолевших порог ОИП не менее 21», «… индекса социального
     благополучия не менее 42,7»), the schools without a cluster and without a social passport, and the passport's
-    completeness per municipality."""
+    completeness per municipality. `territory`: the schools the run covers (its region's), read instead of the
+    country's."""
     lines = {"oip": parameters.oip_threshold, "social": parameters.social_threshold}
     at_or_above = {index: defaultdict(int) for index in lines}
     judged = {index: defaultdict(int) for index in lines}
@@ -476,8 +481,9 @@ def run_summary(verdicts: dict[int, dict], parameters: Parameters) -> dict:
         ]  # fmt: skip
 
     municipalities: dict[int, dict] = {}
-    # Every school in service, filtered here: an IN list of a country's 40,000 ids costs more than the rows.
-    for school_id, municipality_id, name in School.objects.filter(archived_on__isnull=True).values_list(
+    # The territory's schools in service, filtered here: an IN list of a country's 40,000 ids costs more than the rows.
+    schools = School.objects.all() if territory is None else territory
+    for school_id, municipality_id, name in schools.filter(archived_on__isnull=True).values_list(
         "pk", "municipality_id", "municipality__name"
     ).order_by():
         if school_id not in verdicts:

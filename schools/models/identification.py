@@ -281,6 +281,16 @@ class IdentificationRun(jobs.JobRow):
     def __str__(self):
         return f"Идентификация {self.year} № {self.pk}"
 
+    @staticmethod
+    def territory_schools(region_id: int):
+        """The schools a run of this territory covers: its region's."""
+        return School.objects.filter(municipality__region_id=region_id)
+
+    @property
+    def schools(self):
+        """The schools this run covers (issue 20: a run covers one territory)."""
+        return self.territory_schools(self.region_id)
+
     @property
     def is_approved(self) -> bool:
         return self.approved_at is not None
