@@ -212,14 +212,18 @@ def _profile_values(field: str, column) -> tuple[np.ndarray, np.ndarray]:
     return known, np.asarray(rounded(shares, 2), dtype=np.float64)
 
 
-def collect_inputs(*, region_id: int, parameters: Parameters, criteria: list[Criterion]) -> dict:
+def collect_inputs(
+    *, region_id: int, parameters: Parameters, criteria: list[Criterion], municipality_id: int | None = None
+) -> dict:
     """Read, in a few queries, everything the computation needs into plain data: per criterion, the columns
-    `school`, `year` and `value` (arrays) of the region's schools that have a value, ordered by school and year.
+    `school`, `year` and `value` (arrays) of the territory's schools that have a value, ordered by school and year.
+    The territory is the region, or one district of it (`municipality_id`: a district's own list, where the region
+    allows), so that ranks, percentiles and clusters are computed within it.
 
     The territory's school ids are read once and the results and profiles then by school id: filtering the country's
     results by region through joins made a region's run 22× its floor (docs/PERFORMANCE.md «A region's run»)."""
     years = parameters.years
-    schools, regions, read_ids = _schools_to_judge(IdentificationRun.territory_schools(region_id))
+    schools, regions, read_ids = _schools_to_judge(IdentificationRun.territory_schools(region_id, municipality_id))
     snapshots = [criterion_snapshot(c) for c in criteria if c.is_active]
     measure_ids = _measure_ids(criteria)
     results = _result_rows(read_ids, years, measure_ids)
@@ -232,7 +236,7 @@ def collect_inputs(*, region_id: int, parameters: Parameters, criteria: list[Cri
         else:
             values[snap["code"]] = _typed_columns(_measured_columns(snap, results, measure_ids, first_year=years[0]))
     # The signs of non-objective ВПР of the run's year, read now and kept with the inputs, so that the run explains
-    # itself later whatever is imported since; the region's figures are its own schools'.
+    # itself later whatever is imported since; the region's figures are its own schools' (a district's run too).
     signs = objectivity_signs(
         year=parameters.year, region_id=region_id, settings=ObjectivitySettings.from_dict(parameters.objectivity)
     )
@@ -387,20 +391,41 @@ def _set_progress(run: IdentificationRun, progress: int, stage: str) -> None:
 
 @transaction.atomic
 def run_start(
-    *, region_id: int, year: int, actor, parameters: Parameters | None = None, note: str = ""
+    *, region_id: int, year: int, actor, parameters: Parameters | None = None, note: str = "",
+    municipality_id: int | None = None,
 ) -> IdentificationRun:
-    """Create a queued run of a region for a year with its parameters and criteria (copied into the run)."""
+    """Create a queued run of a region (or of a district of it, `municipality_id`, where the region allows) for a
+    year with its parameters and criteria (copied into the run)."""
     parameters = parameters or IdentificationSettings.parameters_for(region_id, year)
     if parameters.year != year:
         raise IdentificationError("Год параметров не совпадает с годом запуска.")
     if parameters.min_low_years > parameters.window_years:
         raise IdentificationError("Низких лет не может быть больше, чем лет в окне.")
-    criteria = criteria_ensure_for_year(region_id=region_id, year=year)
+    if municipality_id is None:
+        criteria = criteria_ensure_for_year(region_id=region_id, year=year)
+    else:
+        criteria = _district_criteria(region_id, municipality_id, year)
     if not any(c.is_active for c in criteria):
         raise IdentificationError(f"На {year} год нет ни одного действующего критерия.")
     return IdentificationRun.objects.create(
-        region_id=region_id, year=year, parameters={"parameters": asdict(parameters)}, created_by=actor, note=note
-    )
+        region_id=region_id, municipality_id=municipality_id, year=year,
+        parameters={"parameters": asdict(parameters)}, created_by=actor, note=note,
+    )  # fmt: skip
+
+
+def _district_criteria(region_id: int, municipality_id: int, year: int) -> list[Criterion]:
+    """A district's run judges by its region's criteria of the year: the district neither keeps its own nor creates
+    the region's (they are the regional department's)."""
+    if not School.objects.filter(municipality_id=municipality_id, municipality__region_id=region_id).exists():
+        raise IdentificationError("В районе нет школ этого региона: запускать идентификацию не по чему.")
+    if not IdentificationSettings.districts_may_identify(region_id, year):
+        raise IdentificationError(
+            f"Регион не разрешил районам формировать свои перечни на {year} год: перечень формирует министерство."
+        )
+    criteria = list(Criterion.objects.filter(region_id=region_id, year=year))
+    if not criteria:
+        raise IdentificationError(f"Критерии региона на {year} год ещё не созданы: их создаёт министерство образования.")
+    return criteria
 
 
 def run_execute(run: IdentificationRun) -> IdentificationRun:
@@ -413,7 +438,9 @@ def run_execute(run: IdentificationRun) -> IdentificationRun:
             Criterion.objects.filter(region_id=run.region_id, year=run.year, is_active=True)
             .select_related("measure", "per_measure")
         )
-        inputs = collect_inputs(region_id=run.region_id, parameters=parameters, criteria=criteria)
+        inputs = collect_inputs(
+            region_id=run.region_id, parameters=parameters, criteria=criteria, municipality_id=run.municipality_id
+        )
         _set_progress(run, 40, "Расчёт ОИП и индекса социального благополучия")
         verdicts = compute_verdicts(inputs, parameters)
         _set_progress(run, 70, "Сохранение решений")

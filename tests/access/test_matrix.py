@@ -838,7 +838,9 @@ FORMS = {
 # An export of the yearly report is a reading: it writes only its own file's record.
 NOT_CHANGES = {"logout", N + "read_all", N + "read", P + "agreement_print", M + "report", M + "report_export_retry"}
 # The changes of the region's settings — its runs and list, imports into its registry, its calendar, targets and
-# routes: the regional department's; a district's department gets 403 (it reads them).
+# routes: the regional department's; a district's department gets 403 (it reads them). Where the region lets its
+# districts form their own lists (`IdentificationSettings.districts_identify`, off in the demo), the district starts,
+# retries and approves its own district's runs: tests/schools/test_district_identification.py.
 REGIONAL = {
     "schools:identification_start", PR + "routes", "schools:run_retry", "schools:run_approve", "schools:selection_approve",
     "schools:selection_change_decide", P + "target_edit", PR + "step_add", PR + "step_edit", PR + "step_delete",
