@@ -19,6 +19,7 @@ from .act_services import act_register_for_list
 from .identification import IdentificationError
 from .models import (
     IdentificationRun,
+    IdentificationSettings,
     IdentificationVerdict,
     ListChange,
     Municipality,
@@ -366,7 +367,10 @@ def list_approve(*, run: IdentificationRun, actor, order_number: str = "", order
 
 
 def districts_with_own_list(region_id: int, year: int) -> set[int]:
-    """The districts of the region whose own list of the year is in force (approved from a district's run)."""
+    """The districts of the region whose own list of the year is in force (approved from a district's run), while
+    the region lets its districts form their own lists: switched off, the region's approval covers them again."""
+    if not IdentificationSettings.districts_may_identify(region_id, year):
+        return set()
     return set(
         SchoolYearStatus.objects.filter(year=year, run__region_id=region_id, run__municipality__isnull=False)
         .values_list("run__municipality_id", flat=True)

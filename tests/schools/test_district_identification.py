@@ -115,3 +115,15 @@ def test_a_district_of_one_region_sees_nothing_of_another(client, demo, region_l
     elsewhere = School.objects.exclude(municipality=demo["district"].role_assignments.get().municipality).first()
     refused = client.post(reverse("schools:identification_start"), start_form(municipality=elsewhere.municipality_id))
     assert refused.status_code == 400 and not IdentificationRun.objects.filter(municipality__isnull=False).exists()
+
+
+def test_switched_off_the_regions_approval_covers_the_district_again(demo, region_list):
+    region_id = home_region_id()
+    allow_districts(region_id)
+    district = demo["district"].role_assignments.get().municipality
+    own_run = run_execute(run_start(region_id=region_id, year=YEAR, actor=demo["district"], municipality_id=district.pk))
+    list_approve(run=own_run, actor=demo["district"])
+    allow_districts(region_id, allowed=False)
+    again = run_execute(run_start(region_id=region_id, year=YEAR, actor=demo["department"]))
+    list_approve(run=again, actor=demo["department"])
+    assert set(statuses_by_run().values()) == {again.pk}
