@@ -53,9 +53,9 @@ from programs.access import visible_programmes
 from programs.models import MeasureStatus, Programme, RoadmapMeasure, overdue_q
 from schools.access import reach_of, visible_schools
 from schools.freshness import counted
-from schools.models import Measure, Municipality, Region, SchoolResult, SchoolYearStatus, Status
+from schools.models import Measure, Municipality, Region, SchoolResult, Status
 from schools.school_year import school_year_label, school_year_period  # noqa: F401  (read from here too)
-from schools.selectors import list_year_for
+from schools.selectors import counted_statuses, list_years_for
 
 from .access import dashboard_municipalities, visible_indicators, visible_self_assessments, visible_values
 from .calendar import CalendarBook, rank_in
@@ -164,8 +164,10 @@ class YearFigures:
     year_label: str
     period: tuple[datetime.date, datetime.date]
     as_of: datetime.date
-    list_year: int | None
+    list_year: int | None  # the newest of the regions' list years (`list_years`), for the page's words and links
     municipalities: list[Municipality]
+    # region → the year of the list its figures count by: each region's own newest list up to the year
+    list_years: dict[int, int] = field(default_factory=dict)
     rows: dict[int, dict] = field(default_factory=dict)  # municipality id → figures
     total: dict = field(default_factory=dict)
     indicator_rows: list[dict] = field(default_factory=list)
@@ -174,6 +176,11 @@ class YearFigures:
     # The targets the figures are judged against: per municipality id, and under None those the page states for
     # the whole (`partnerships.targets.common_targets`).
     targets: dict[int | None, Targets] = field(default_factory=dict)
+
+    @property
+    def list_years_differ(self) -> bool:
+        """The regions' figures count by lists of different years (each its own newest)."""
+        return len(set(self.list_years.values())) > 1
 
     def row_list(self) -> list[tuple[Municipality, dict]]:
         return [(m, self.rows[m.pk]) for m in self.municipalities]
@@ -191,7 +198,7 @@ class _Scope:
     user: object
     year: int
     ids: list[int]
-    list_year: int | None
+    list_years: dict[int, int]
     start: datetime.date
     end: datetime.date
     as_of: datetime.date
@@ -200,22 +207,21 @@ class _Scope:
     def schools(self):
         return visible_schools(self.user).filter(municipality_id__in=self.ids)
 
+    def statuses(self, statuses):
+        """The ids of the schools whose status, on their region's list, is one of `statuses`."""
+        return counted_statuses(self.list_years).filter(status__in=statuses).values("school_id")
+
     def listed(self):
-        return self.schools().filter(year_statuses__year=self.list_year, year_statuses__status__in=LISTED_STATUSES)
+        return self.schools().filter(pk__in=self.statuses(LISTED_STATUSES))
 
     def shnor(self):
-        return self.schools().filter(year_statuses__year=self.list_year, year_statuses__status__in=SHNOR_STATUSES)
+        return self.schools().filter(pk__in=self.statuses(SHNOR_STATUSES))
 
     def programmes(self):
         """Programmes whose period covers the year, school and municipal ones."""
         return visible_programmes(self.user).filter(
             municipality_id__in=self.ids, period_start__lte=self.year, period_end__gte=self.year
         )
-
-
-def _one_region(municipalities) -> list[int] | None:
-    regions = {m.region_id for m in municipalities}
-    return list(regions) if len(regions) == 1 else None
 
 
 def year_figures(
@@ -238,17 +244,19 @@ def year_figures(
         municipalities = municipalities.filter(region_id=region.pk)
     municipalities = list(municipalities)
     ids = [m.pk for m in municipalities]
+    # each region's figures count by its own newest list up to the year, one region or several (docs/TERRITORIES.md)
+    list_years = list_years_for(year, {m.region_id for m in municipalities})
     result = YearFigures(
         year=year,
         year_label=school_year_label(year),
         period=(start, end),
         as_of=min(today, end),
-        # one region's figures count by its own newest list; several regions' by the newest of any (docs/TERRITORIES.md)
-        list_year=list_year_for(year, _one_region(municipalities)),
+        list_year=max(list_years.values(), default=None),
         municipalities=municipalities,
+        list_years=list_years,
     )
     scope = _Scope(
-        user=user, year=year, ids=ids, list_year=result.list_year, start=start, end=end, as_of=result.as_of, today=today
+        user=user, year=year, ids=ids, list_years=list_years, start=start, end=end, as_of=result.as_of, today=today
     )
     rows: dict[int, dict] = {m.pk: {key: 0 for key in FIGURES_BY_KEY} for m in municipalities}
     _count_list(rows, scope)
@@ -266,7 +274,7 @@ def year_figures(
         _shares(row)
     result.rows = rows
     result.total = _total(rows, result.indicator_rows)
-    result.dynamics = _dynamics(user=user, year=year, ids=ids, list_year=result.list_year)
+    result.dynamics = _dynamics(user=user, year=year, ids=ids, list_years=list_years)
     book = targets_of_year(year)
     result.targets = {m.pk: book.of_municipality(m, year) for m in municipalities}
     result.targets[None] = common_targets(book, year, municipalities)
@@ -275,15 +283,17 @@ def year_figures(
 
 def _count_list(rows: dict[int, dict], scope: _Scope) -> None:
     """Schools, and those on the approved list: ШНОР and ШНСУ each include the schools that are both."""
-    status_q = Q(year_statuses__year=scope.list_year)
+    def on_list(statuses):
+        return Q(pk__in=scope.statuses(statuses))
+
     for municipality_id, counts in _grouped(
         scope.schools(),
         "municipality_id",
         schools=Count("pk", distinct=True),
-        listed=Count("pk", distinct=True, filter=status_q & Q(year_statuses__status__in=LISTED_STATUSES)),
-        shnor=Count("pk", distinct=True, filter=status_q & Q(year_statuses__status__in=SHNOR_STATUSES)),
-        shnsu=Count("pk", distinct=True, filter=status_q & Q(year_statuses__status__in=SHNSU_STATUSES)),
-        both=Count("pk", distinct=True, filter=status_q & Q(year_statuses__status=Status.BOTH)),
+        listed=Count("pk", distinct=True, filter=on_list(LISTED_STATUSES)),
+        shnor=Count("pk", distinct=True, filter=on_list(SHNOR_STATUSES)),
+        shnsu=Count("pk", distinct=True, filter=on_list(SHNSU_STATUSES)),
+        both=Count("pk", distinct=True, filter=on_list([Status.BOTH])),
     ).items():
         rows[municipality_id].update(counts)
 
@@ -589,7 +599,7 @@ def _indicator_row(indicator: Indicator, municipality, planned, actual, stages, 
 # --- results dynamics ------------------------------------------------------------------------------------------------
 
 
-def _dynamics(*, user, year: int, ids: list[int], list_year: int | None) -> list[dict]:
+def _dynamics(*, user, year: int, ids: list[int], list_years: dict[int, int]) -> list[dict]:
     """Mean scores of ЕГЭ/ОГЭ/ВПР per measure and year, ШНОР (by the list of the year) against the other schools,
     per municipality and for the whole scope. Three queries."""
     years = list(range(year - DYNAMICS_YEARS + 1, year + 1))
@@ -602,7 +612,7 @@ def _dynamics(*, user, year: int, ids: list[int], list_year: int | None) -> list
     )
     # The ШНОР and the others in two grouped queries (a hashed semi-join and anti-join): a flag annotated per result
     # row probed the list once for each of a country's million results.
-    shnor = SchoolYearStatus.objects.filter(year=list_year, status__in=SHNOR_STATUSES).values("school_id")
+    shnor = counted_statuses(list_years).filter(status__in=SHNOR_STATUSES).values("school_id")
     cells: dict[tuple, list] = defaultdict(lambda: [0.0, 0])
     measures: dict[int, None] = {}
     for group, rows in (("shnor", results.filter(school__in=shnor)), ("other", results.exclude(school__in=shnor))):

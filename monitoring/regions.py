@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Q
 
 from schools.models import IdentificationRun, Region
 from shnor_portal.spreadsheets import Column, Link, TypedSheet
@@ -74,11 +75,14 @@ def region_figures(figures: YearFigures) -> RegionFigures:
         municipalities[municipality.region_id] += 1
     regions = list(Region.objects.filter(pk__in=list(municipalities)).order_by("name"))
     approved: dict[int, IdentificationRun] = {}
-    if figures.list_year and regions:
+    # each region's own list: the newest it approved up to the year (`YearFigures.list_years`), in one query
+    own_list = Q(pk=None)
+    for region in regions:
+        if region.pk in figures.list_years:
+            own_list |= Q(region_id=region.pk, year=figures.list_years[region.pk])
+    if figures.list_years and regions:
         for run in (
-            IdentificationRun.objects.filter(
-                region_id__in=[r.pk for r in regions], year=figures.list_year, approved_at__isnull=False
-            )
+            IdentificationRun.objects.filter(own_list, approved_at__isnull=False, municipality__isnull=True)
             .only("pk", "region_id", "year", "approved_at", "order_number", "order_date")
             .order_by("region_id", "-approved_at", "-pk")
         ):
@@ -145,7 +149,7 @@ def regions_sheet(regions: RegionFigures, *, title: str = "Регионы") -> T
     sheet_columns = [
         Column("Регион", 30),
         Column("Муниципалитетов", 14, "int"),
-        Column(f"Перечень на {f.list_year} год" if f.list_year else "Перечень", 34),
+        Column(f"Перечень на {f.list_year} год" if f.list_year and not f.list_years_differ else "Перечень", 34),
         *[Column(FIGURES_BY_KEY[key].label, 16, "percent" if FIGURES_BY_KEY[key].kind == PERCENT else "int")
           for key in REGION_KEYS],
         Column("Реестр школ региона", 20),

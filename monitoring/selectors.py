@@ -384,15 +384,14 @@ def missing_self_assessments(*, user, year: int, municipality=None, stage: str =
     passed. Exactly what the dashboards count as «не сдано в срок» (`monitoring.figures`). Three queries."""
     from schools.access import visible_schools
     from schools.models import Status
-    from schools.selectors import list_year_for
+    from schools.selectors import counted_statuses, list_years_for
 
     from .access import visible_self_assessments
 
     today = timezone.localdate()
-    schools = visible_schools(user).filter(
-        year_statuses__year=list_year_for(year),
-        year_statuses__status__in=(Status.SHNOR, Status.SHNSU, Status.BOTH),
-    )
+    # each school by its region's own newest list up to the year, as the dashboards count (docs/TERRITORIES.md)
+    listed = counted_statuses(list_years_for(year)).filter(status__in=(Status.SHNOR, Status.SHNSU, Status.BOTH))
+    schools = visible_schools(user).filter(pk__in=listed.values("school_id"))
     if municipality is not None:
         schools = schools.filter(municipality=municipality)
     for word in q.split():

@@ -13,7 +13,9 @@ from .services import notify
 def tell_department_of_proposal(sender, *, change, actor, **kwargs):
     notify(
         kind=kinds.LIST_CHANGE_PROPOSED,
-        recipients=people.departments_of_region(change.run.region_id),
+        # a district's own list: its district's department decides; the region's list: the region's
+        recipients=people.departments_of_district(change.run.municipality_id) if change.run.municipality_id
+        else people.departments_of_region(change.run.region_id),
         target=change,
         title=f"Предложение к перечню на {change.run.year_label} учебный год: {change.get_kind_display()} — "
         f"{change.school.short_name}",

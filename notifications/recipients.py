@@ -45,6 +45,11 @@ def departments_of_region(region_id) -> QuerySet:
     return _with_role(Q(role=Role.DEPARTMENT, region_id=region_id))
 
 
+def departments_of_district(municipality_id) -> QuerySet:
+    """The district's own department (an assignment to the municipality): it forms the district's own list."""
+    return _with_role(Q(role=Role.DEPARTMENT, municipality_id=municipality_id))
+
+
 def departments_of_municipality(municipality_id) -> QuerySet:
     """Those who are the department of the municipality: its region's and its district's (issue 20)."""
     from schools.models import Municipality

@@ -275,9 +275,21 @@ def can_take_part_in_list(user) -> bool:
 
 
 def can_decide_list(user, run: IdentificationRun | None = None) -> bool:
-    """The region's department decides the coordinators' proposals and approves the list (of its region's run)."""
+    """The region's department decides the coordinators' proposals and approves the list (of its region's run); a
+    district's department those of its district's own run (where the region allows, `IdentificationSettings`)."""
     reach = reach_of(user)
-    return bool(reach.department_region_ids) if run is None else reach.acts_for_region(run.region_id)
+    if run is None:
+        return bool(reach.department_region_ids or reach.district_municipality_ids)
+    if run.municipality_id is not None:
+        return reach.acts_for_district(run.municipality_id)
+    return reach.acts_for_region(run.region_id)
+
+
+def can_change_list(user, run: IdentificationRun) -> bool:
+    """Who writes to a run's list at all: its department (changes in force) and the coordinators (proposals for their
+    municipality, checked per school by `schools.selection`). The readers — the federal operator, the institute, a
+    department that only reads this list — get 403 before anything is written."""
+    return can_decide_list(user, run) or bool(coordinator_municipality_ids(user))
 
 
 def can_propose_list_changes(user, school: School) -> bool:
@@ -345,15 +357,29 @@ def can_read_identification(user) -> bool:
 
 
 def can_start_runs(user) -> bool:
-    """A region's department identifies its region's schools (a district's department reads the region's list)."""
-    return bool(reach_of(user).department_region_ids)
+    """A region's department identifies its region's schools; a district's department its district's, where the
+    region lets its districts form their own lists (of some year: the year's rule is checked at the start)."""
+    reach = reach_of(user)
+    return bool(reach.department_region_ids) or bool(district_run_municipalities(user))
+
+
+def district_run_municipalities(user, year: int | None = None) -> QuerySet[Municipality]:
+    """The districts whose own lists the user forms: those it is the district's department of, in a region that
+    lets its districts identify (in `year`, or in some year). One query, only for a district's department."""
+    ids = reach_of(user).district_municipality_ids
+    if not ids:
+        return Municipality.objects.none()
+    allowing = IdentificationSettings.objects.filter(districts_identify=True)
+    if year is not None:
+        allowing = allowing.filter(year=year)
+    return Municipality.objects.filter(pk__in=ids, region_id__in=allowing.values("region_id")).order_by("name")
 
 
 def visible_runs(user) -> QuerySet[IdentificationRun]:
     """The department and the institute see every run of their region; the other roles the approved ones of the
     regions they work in; the federal operator every run."""
     reach = reach_of(user)
-    runs = IdentificationRun.objects.select_related("created_by", "approved_by", "region")
+    runs = IdentificationRun.objects.select_related("created_by", "approved_by", "region", "municipality")
     if reach.reads_all:
         return runs
     if not reach.roles:
@@ -364,12 +390,19 @@ def visible_runs(user) -> QuerySet[IdentificationRun]:
 
 
 def department_runs(user) -> QuerySet[IdentificationRun]:
-    """The runs of the regions the user is the regional department of: those it retries, compares, approves."""
-    return IdentificationRun.objects.filter(region_id__in=reach_of(user).department_region_ids).defer("inputs")
+    """The runs the user retries, compares, approves: the region's runs of the regions it is the regional department
+    of, and the own runs of the districts it is the department of (a district's run is its district's, the
+    region's department reads it)."""
+    reach = reach_of(user)
+    return IdentificationRun.objects.filter(
+        Q(region_id__in=reach.department_region_ids, municipality__isnull=True)
+        | Q(municipality_id__in=reach.district_municipality_ids)
+    ).defer("inputs")
 
 
 def get_department_run_or_404(user, pk) -> IdentificationRun:
-    # a district's department reads the region's runs (`visible_runs`): 403 for it, as for anyone but the region's
+    # a district's department reads the region's runs (`visible_runs`): 403 for it, as for anyone but the region's,
+    # unless the region lets it form its own list (then its own runs are found, the region's are 404)
     require(can_start_runs(user), "Это действие доступно только управлению образования региона.")
     return get_object_or_404(department_runs(user).select_related("region"), pk=pk)
 
@@ -381,7 +414,7 @@ def get_run_or_404(user, pk) -> IdentificationRun:
 
 
 def can_approve_run(user, run: IdentificationRun) -> bool:
-    return reach_of(user).acts_for_region(run.region_id) and run.state == IdentificationRun.State.DONE
+    return can_decide_list(user, run) and run.state == IdentificationRun.State.DONE
 
 
 def object_kinds() -> list[ObjectKind]:

@@ -232,13 +232,15 @@ def act_register_for_list(*, run: IdentificationRun, actor) -> Act | None:
     linked to the run. Called inside the approval's transaction; a run approved without an order registers none."""
     if not (run.order_number and run.order_date):
         return None
-    fields = {
-        "kind": Act.Kind.ORDER, "number": run.order_number, "date": run.order_date,
-        "issuer": default_issuer(run.region),
-    }  # fmt: skip
+    # a district's own list is approved by its district's department (issue 20)
+    issuer = f"Управление образования: {run.municipality.name}" if run.municipality_id else default_issuer(run.region)
+    fields = {"kind": Act.Kind.ORDER, "number": run.order_number, "date": run.order_date, "issuer": issuer}
     act = _duplicate(fields, run.region)
     if act is None:
-        act = Act(**fields, region_id=run.region_id, title=LIST_ACT_TITLE.format(year=run.year), created_by=actor)
+        act = Act(
+            **fields, region_id=run.region_id, municipality_id=run.municipality_id,
+            title=LIST_ACT_TITLE.format(year=run.year), created_by=actor,
+        )  # fmt: skip
         _stamp(act, actor, "приказ об утверждении перечня").save()
     ActLink.objects.get_or_create(act=act, target="list", object_id=run.pk, defaults={"created_by": actor})
     return act

@@ -247,6 +247,7 @@ class IdentificationSettingsAdmin(TerritoryAdmin, SimpleHistoryAdmin):
             "vpr_oge_gap", "vpr_top_share_ratio", "vpr_top_share_min", "vpr_boundary_share", "vpr_term_gap",
             "vpr_ege_rank_gap", "vpr_min_region_schools", "vpr_min_participants",
         ]}),
+        ("Перечни районов", {"fields": ["districts_identify"]}),
     ]  # fmt: skip
 
 

@@ -212,15 +212,22 @@ def _profile_values(field: str, column) -> tuple[np.ndarray, np.ndarray]:
     return known, np.asarray(rounded(shares, 2), dtype=np.float64)
 
 
-def collect_inputs(*, region_id: int, parameters: Parameters, criteria: list[Criterion]) -> dict:
+def collect_inputs(
+    *, region_id: int, parameters: Parameters, criteria: list[Criterion], municipality_id: int | None = None
+) -> dict:
     """Read, in a few queries, everything the computation needs into plain data: per criterion, the columns
-    `school`, `year` and `value` (arrays) of the region's schools that have a value, ordered by school and year."""
+    `school`, `year` and `value` (arrays) of the territory's schools that have a value, ordered by school and year.
+    The territory is the region, or one district of it (`municipality_id`: a district's own list, where the region
+    allows), so that ranks, percentiles and clusters are computed within it.
+
+    The territory's school ids are read once and the results and profiles then by school id: filtering the country's
+    results by region through joins made a region's run 22× its floor (docs/PERFORMANCE.md «A region's run»)."""
     years = parameters.years
-    schools, regions = _schools_to_judge(region_id)
+    schools, regions, read_ids = _schools_to_judge(IdentificationRun.territory_schools(region_id, municipality_id))
     snapshots = [criterion_snapshot(c) for c in criteria if c.is_active]
     measure_ids = _measure_ids(criteria)
-    results = _result_rows(region_id, years, measure_ids)
-    profiles = _profile_columns(region_id, snapshots, years)
+    results = _result_rows(read_ids, years, measure_ids)
+    profiles = _profile_columns(read_ids, snapshots, years)
     values: dict[str, dict[str, list]] = {}
     for snap in snapshots:
         if snap["profile_field"]:
@@ -229,8 +236,10 @@ def collect_inputs(*, region_id: int, parameters: Parameters, criteria: list[Cri
         else:
             values[snap["code"]] = _typed_columns(_measured_columns(snap, results, measure_ids, first_year=years[0]))
     # The signs of non-objective ВПР of the run's year, read now and kept with the inputs, so that the run explains
-    # itself later whatever is imported since.
-    signs = objectivity_signs(year=parameters.year, settings=ObjectivitySettings.from_dict(parameters.objectivity))
+    # itself later whatever is imported since; the region's figures are its own schools' (a district's run too).
+    signs = objectivity_signs(
+        year=parameters.year, region_id=region_id, settings=ObjectivitySettings.from_dict(parameters.objectivity)
+    )
     objectivity = {str(pk): signs[pk] for pk in schools if pk in signs}
     return {
         "years": years, "criteria": snapshots, "clusters": schools, "regions": regions, "values": values,
@@ -238,19 +247,20 @@ def collect_inputs(*, region_id: int, parameters: Parameters, criteria: list[Cri
     }  # fmt: skip
 
 
-def _schools_to_judge(region_id: int) -> tuple[dict[int, str], dict[int, int]]:
+def _schools_to_judge(territory) -> tuple[dict[int, str], dict[int, int], list[int]]:
     """school → its cluster (or «без кластера») and school → its region, of the schools a run judges: those of its
-    region (issue 20: a run covers one territory)."""
-    schools, regions = {}, {}
-    # A school in the archive (closed or reorganised) is not put on a new list; its old verdicts stay.
-    for pk, cluster, region in (
-        School.objects.filter(archived_on__isnull=True, municipality__region_id=region_id)
-        .values_list("pk", "cluster__name", "municipality__region_id")
-        .order_by()
+    territory (issue 20: a run covers one territory); and the ids whose rows the run reads — the territory's
+    schools in the archive too, so that the stored inputs are what they were when the rows were joined by region."""
+    schools, regions, read_ids = {}, {}, []
+    for pk, cluster, region, archived_on in (
+        territory.values_list("pk", "cluster__name", "municipality__region_id", "archived_on").order_by("pk")
     ):
-        schools[pk] = cluster or NO_CLUSTER
-        regions[pk] = region
-    return schools, regions
+        read_ids.append(pk)
+        # A school in the archive (closed or reorganised) is not put on a new list; its old verdicts stay.
+        if archived_on is None:
+            schools[pk] = cluster or NO_CLUSTER
+            regions[pk] = region
+    return schools, regions, read_ids
 
 
 def _measure_ids(criteria: list[Criterion]) -> dict[str, int]:
@@ -264,15 +274,13 @@ def _measure_ids(criteria: list[Criterion]) -> dict[str, int]:
     return measure_ids
 
 
-def _result_rows(region_id: int, years: list[int], measure_ids: dict[str, int]) -> np.ndarray:
-    """The results of those measures in the window, of the region's schools: rows of (school, year, measure,
+def _result_rows(school_ids: list[int], years: list[int], measure_ids: dict[str, int]) -> np.ndarray:
+    """The results of those measures in the window, of the territory's schools: rows of (school, year, measure,
     value)."""
-    if not measure_ids:
+    if not measure_ids or not school_ids:
         return np.empty((0, 4))
     return number_rows(
-        SchoolResult.objects.filter(
-            year__in=years, measure_id__in=measure_ids.values(), school__municipality__region_id=region_id
-        )
+        SchoolResult.objects.filter(year__in=years, measure_id__in=measure_ids.values(), school_id__in=school_ids)
         .values_list("school_id", "year", "measure_id", "value")
         .order_by(),
         columns=4,
@@ -306,14 +314,14 @@ def _measured_columns(snap: dict, results: np.ndarray, measure_ids: dict[str, in
     return {"school": keys // 64, "year": keys % 64 + first_year, "value": numbers}
 
 
-def _profile_columns(region_id: int, snapshots: list[dict], years: list[int]) -> dict[str, tuple]:
+def _profile_columns(school_ids: list[int], snapshots: list[dict], years: list[int]) -> dict[str, tuple]:
     """profile field → (schools, years, values) of the profiles with a value, for the profile criteria."""
     profile_fields = sorted({s["profile_field"] for s in snapshots if s["profile_field"]})
     profiles = {}
     if profile_fields:
         stored = sorted({f for field in profile_fields for f in DERIVED_PROFILE_FIELDS.get(field, (field,))})
         table = number_rows(
-            SchoolYearProfile.objects.filter(year__in=years, school__municipality__region_id=region_id)
+            SchoolYearProfile.objects.filter(year__in=years, school_id__in=school_ids)
             .values_list(
                 "school_id", "year",
                 *(Cast(name, IntegerField()) if name in BOOLEAN_PROFILE_FIELDS else F(name) for name in stored),
@@ -383,20 +391,41 @@ def _set_progress(run: IdentificationRun, progress: int, stage: str) -> None:
 
 @transaction.atomic
 def run_start(
-    *, region_id: int, year: int, actor, parameters: Parameters | None = None, note: str = ""
+    *, region_id: int, year: int, actor, parameters: Parameters | None = None, note: str = "",
+    municipality_id: int | None = None,
 ) -> IdentificationRun:
-    """Create a queued run of a region for a year with its parameters and criteria (copied into the run)."""
+    """Create a queued run of a region (or of a district of it, `municipality_id`, where the region allows) for a
+    year with its parameters and criteria (copied into the run)."""
     parameters = parameters or IdentificationSettings.parameters_for(region_id, year)
     if parameters.year != year:
         raise IdentificationError("Год параметров не совпадает с годом запуска.")
     if parameters.min_low_years > parameters.window_years:
         raise IdentificationError("Низких лет не может быть больше, чем лет в окне.")
-    criteria = criteria_ensure_for_year(region_id=region_id, year=year)
+    if municipality_id is None:
+        criteria = criteria_ensure_for_year(region_id=region_id, year=year)
+    else:
+        criteria = _district_criteria(region_id, municipality_id, year)
     if not any(c.is_active for c in criteria):
         raise IdentificationError(f"На {year} год нет ни одного действующего критерия.")
     return IdentificationRun.objects.create(
-        region_id=region_id, year=year, parameters={"parameters": asdict(parameters)}, created_by=actor, note=note
-    )
+        region_id=region_id, municipality_id=municipality_id, year=year,
+        parameters={"parameters": asdict(parameters)}, created_by=actor, note=note,
+    )  # fmt: skip
+
+
+def _district_criteria(region_id: int, municipality_id: int, year: int) -> list[Criterion]:
+    """A district's run judges by its region's criteria of the year: the district neither keeps its own nor creates
+    the region's (they are the regional department's)."""
+    if not School.objects.filter(municipality_id=municipality_id, municipality__region_id=region_id).exists():
+        raise IdentificationError("В районе нет школ этого региона: запускать идентификацию не по чему.")
+    if not IdentificationSettings.districts_may_identify(region_id, year):
+        raise IdentificationError(
+            f"Регион не разрешил районам формировать свои перечни на {year} год: перечень формирует министерство."
+        )
+    criteria = list(Criterion.objects.filter(region_id=region_id, year=year))
+    if not criteria:
+        raise IdentificationError(f"Критерии региона на {year} год ещё не созданы: их создаёт министерство образования.")
+    return criteria
 
 
 def run_execute(run: IdentificationRun) -> IdentificationRun:
@@ -409,7 +438,9 @@ def run_execute(run: IdentificationRun) -> IdentificationRun:
             Criterion.objects.filter(region_id=run.region_id, year=run.year, is_active=True)
             .select_related("measure", "per_measure")
         )
-        inputs = collect_inputs(region_id=run.region_id, parameters=parameters, criteria=criteria)
+        inputs = collect_inputs(
+            region_id=run.region_id, parameters=parameters, criteria=criteria, municipality_id=run.municipality_id
+        )
         _set_progress(run, 40, "Расчёт ОИП и индекса социального благополучия")
         verdicts = compute_verdicts(inputs, parameters)
         _set_progress(run, 70, "Сохранение решений")
@@ -423,7 +454,7 @@ def run_execute(run: IdentificationRun) -> IdentificationRun:
                 counts["curator"] += v["curator_candidate"]
                 counts["watch"] += v["on_watch"]
                 counts["objectivity"] += v["objectivity_flag"]
-            run.summary = run_summary(verdicts, parameters)
+            run.summary = run_summary(verdicts, parameters, territory=run.schools)
             run.no_data_count = counts[Status.NO_DATA]
             run.watch_count = counts["watch"]
             run.objectivity_count = counts["objectivity"]
@@ -447,11 +478,12 @@ def run_execute(run: IdentificationRun) -> IdentificationRun:
     return run
 
 
-def run_summary(verdicts: dict[int, dict], parameters: Parameters) -> dict:
+def run_summary(verdicts: dict[int, dict], parameters: Parameters, *, territory=None) -> dict:
     """What a department reads before it signs: per year, the share of schools at or above the ОИП line and the
     social index line (seed 002: «доля школ, преодолевших порог ОИП не менее 21», «… индекса социального
     благополучия не менее 42,7»), the schools without a cluster and without a social passport, and the passport's
-    completeness per municipality."""
+    completeness per municipality. `territory`: the schools the run covers (its region's), read instead of the
+    country's."""
     lines = {"oip": parameters.oip_threshold, "social": parameters.social_threshold}
     at_or_above = {index: defaultdict(int) for index in lines}
     judged = {index: defaultdict(int) for index in lines}
@@ -476,8 +508,9 @@ def run_summary(verdicts: dict[int, dict], parameters: Parameters) -> dict:
         ]  # fmt: skip
 
     municipalities: dict[int, dict] = {}
-    # Every school in service, filtered here: an IN list of a country's 40,000 ids costs more than the rows.
-    for school_id, municipality_id, name in School.objects.filter(archived_on__isnull=True).values_list(
+    # The territory's schools in service, filtered here: an IN list of a country's 40,000 ids costs more than the rows.
+    schools = School.objects.all() if territory is None else territory
+    for school_id, municipality_id, name in schools.filter(archived_on__isnull=True).values_list(
         "pk", "municipality_id", "municipality__name"
     ).order_by():
         if school_id not in verdicts:

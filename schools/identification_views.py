@@ -22,6 +22,7 @@ from .access import (
     can_take_part_in_list,
     can_view_criteria,
     department_runs,
+    district_run_municipalities,
     get_department_run_or_404,
     get_run_or_404,
     readable_regions,
@@ -83,9 +84,15 @@ class RunStartForm(forms.Form):
     curator_threshold = forms.FloatField(label="ОИП кандидата в кураторы", min_value=0, max_value=100)
     note = forms.CharField(label="Комментарий", max_length=300, required=False)
 
-    def __init__(self, *args, region, **kwargs):
+    def __init__(self, *args, region, districts=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.region = region  # the run covers this region's schools (issue 20)
+        if districts is not None:  # a district's department: its own list, where the region allows
+            self.fields["municipality"] = forms.ModelChoiceField(
+                label="Район", queryset=districts, empty_label=None,
+                help_text="Свой перечень района: школы района сравниваются между собой, по критериям региона.",
+            )
+            self.order_fields(["municipality"])
 
     def clean(self):
         data = super().clean()
@@ -98,6 +105,7 @@ class RunStartForm(forms.Form):
     def parameters(self) -> Parameters:
         data = dict(self.cleaned_data)
         data.pop("note")
+        data.pop("municipality", None)
         # The ВПР lines are the year's settings (back office), not the form's.
         return Parameters(
             **data, objectivity=IdentificationSettings.parameters_for(self.region.pk, data["year"]).objectivity
@@ -149,8 +157,16 @@ def identification_list(request):
     form = None
     if can_start_runs(request.user):
         region = working_region(request.user, request.GET.get("region"))
-        form = RunStartForm(initial={**IdentificationSettings.parameters_for(region.pk, year).__dict__}, region=region)
+        form = RunStartForm(
+            initial={**IdentificationSettings.parameters_for(region.pk, year).__dict__}, region=region,
+            districts=_districts(request.user, region),
+        )
     return _render_list(request, form)
+
+
+def _districts(user, region):
+    """The districts a district's department may start its own run for; None for the region's department."""
+    return None if can_edit_criteria(user, region) else district_run_municipalities(user).filter(region=region)
 
 
 def _render_list(request, form, status=200):
@@ -175,14 +191,22 @@ def _render_list(request, form, status=200):
 @require_POST
 def identification_start(request):
     require(can_start_runs(request.user), "Идентификацию запускает управление образования региона.")
-    form = RunStartForm(request.POST, region=working_region(request.user, request.POST.get("region")))
+    region = working_region(request.user, request.POST.get("region"))
+    form = RunStartForm(request.POST, region=region, districts=_districts(request.user, region))
     if not form.is_valid():
         return _render_list(request, form, status=400)
+    district = form.cleaned_data.get("municipality")
+    if district is not None:
+        year = form.cleaned_data["year"]
+        require(
+            district_run_municipalities(request.user, year).filter(pk=district.pk).exists(),
+            f"Регион не разрешил районам формировать свои перечни на {school_year_label(year)} учебный год.",
+        )
     try:
         with transaction.atomic():  # the run and its task in the queue together
             run = run_start(
                 region_id=form.region.pk, year=form.cleaned_data["year"], actor=request.user, parameters=form.parameters(),
-                note=form.cleaned_data["note"],
+                note=form.cleaned_data["note"], municipality_id=district.pk if district else None,
             )
             run_enqueue(run)
     except IdentificationError as error:

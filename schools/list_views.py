@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from shnor_portal.spreadsheets import xlsx_response
 
 from .access import (
+    can_change_list,
     can_decide_list,
     can_take_part_in_list,
     get_department_run_or_404,
@@ -44,6 +45,7 @@ from .selection import (
 )
 
 Kind, State = ListChange.Kind, ListChange.State
+LIST_READ_ONLY = "Этот перечень вы только читаете: изменения вносит управление образования, предлагают координаторы."
 
 
 class ListFilterForm(VerdictSearchForm):
@@ -169,6 +171,7 @@ def selection(request, pk):
 @require_POST
 def selection_change_add(request, pk):
     run = get_list_run_or_404(request.user, pk)
+    require(can_change_list(request.user, run), LIST_READ_ONLY)
     school = get_object_or_404(visible_schools(request.user), pk=request.POST.get("school") or 0)
     try:
         change = list_change_add(
@@ -190,6 +193,7 @@ def selection_change_add(request, pk):
 @require_POST
 def selection_change_withdraw(request, pk):
     change = get_list_change_or_404(request.user, pk)
+    require(can_change_list(request.user, change.run), LIST_READ_ONLY)
     try:
         list_change_withdraw(change=change, actor=request.user)
     except SelectionError as error:

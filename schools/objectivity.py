@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 
+import numpy as np
+
 from shnor_portal.pg_copy import number_rows
 
 from .measures import EGE_SUBJECTS
@@ -289,11 +291,16 @@ def objectivity_signs_from(rows: Iterable, *, year: int, settings: ObjectivitySe
 
 
 def objectivity_signs(
-    *, year: int, school_ids: Iterable[int] | None = None, settings: ObjectivitySettings | None = None
+    *,
+    year: int,
+    school_ids: Iterable[int] | None = None,
+    settings: ObjectivitySettings | None = None,
+    region_id: int | None = None,
 ) -> dict[int, list[str]]:
     """`objectivity_signs_from` on the year's results, read in a constant number of queries. With `school_ids`,
     only those schools are returned, but every school of their regions is read, since the region's figures are made
-    of them.
+    of them. With `region_id` (a run's), only that region's schools are read: their ids once, then their results by
+    id — no join of the country's results to the schools.
 
     A year without ВПР loaded reads one index entry, not a country's million ЕГЭ values. The measures are looked up
     first and passed as literal ids: a semi-join on a regular expression over freshly written tables made the planner
@@ -309,20 +316,26 @@ def objectivity_signs(
     subjects |= {EGE_SUBJECT_FOR.get(subject, subject) for subject in subjects}
     wanted_measures = [pk for pk, code in measures.items() if _subject(code) in subjects]
     results = SchoolResult.objects.filter(year=year, measure_id__in=wanted_measures)
-    if school_ids is not None:
-        wanted = set(school_ids)
-        regions = list(School.objects.filter(pk__in=wanted).values_list("municipality__region_id", flat=True))
-        results = results.filter(school__municipality__region_id__in=regions)
-    # By COPY into an array: a country with ВПР loaded has some 300,000 such rows, slow to build as Django's tuples.
-    table = number_rows(
-        results.values_list("school_id", "school__municipality__region_id", "measure_id", "value").order_by(),
-        columns=4,
-    )
-    rows = (
-        (int(school_id), int(region_id), measures[int(measure_id)], value)
-        for school_id, region_id, measure_id, value in table.tolist()
-    )
+    if region_id is not None:
+        ids = list(School.objects.filter(municipality__region_id=region_id).values_list("pk", flat=True).order_by())
+        columns = results.filter(school_id__in=ids).values_list("school_id", "measure_id", "value")
+        table = number_rows(columns.order_by(), columns=3) if ids else np.empty((0, 3))
+        rows = ((int(school_id), region_id, measures[int(measure_id)], value) for school_id, measure_id, value in table.tolist())
+    else:
+        if school_ids is not None:
+            regions = list(School.objects.filter(pk__in=set(school_ids)).values_list("municipality__region_id", flat=True))
+            results = results.filter(school__municipality__region_id__in=regions)
+        # By COPY into an array: a country with ВПР loaded has some 300,000 such rows, slow to build as Django's tuples.
+        table = number_rows(
+            results.values_list("school_id", "school__municipality__region_id", "measure_id", "value").order_by(),
+            columns=4,
+        )
+        rows = (
+            (int(school_id), int(region_id), measures[int(measure_id)], value)
+            for school_id, region_id, measure_id, value in table.tolist()
+        )
     signs = objectivity_signs_from(rows, year=year, settings=settings or ObjectivitySettings())
     if school_ids is not None:
+        wanted = set(school_ids)
         signs = {school_id: sentences for school_id, sentences in signs.items() if school_id in wanted}
     return signs

@@ -104,6 +104,15 @@ class Reach:
         return [a.school for a in self.assignments if a.role in roles and a.school_id]
 
     @property
+    def district_municipality_ids(self) -> frozenset[int]:
+        """The districts the user is the department of by a district's assignment (not through a region)."""
+        return self.municipality_ids_as(Role.DEPARTMENT)
+
+    def acts_for_district(self, municipality_id) -> bool:
+        """The district's own department: its own list (where the region allows) is the user's."""
+        return municipality_id in self.district_municipality_ids
+
+    @property
     def coordinator_municipality_ids(self) -> frozenset[int]:
         return self.municipality_ids_as(Role.COORDINATOR)
 

@@ -17,7 +17,16 @@ from . import signals
 from .access import can_decide_list, can_propose_list_changes, can_take_part_in_list
 from .act_services import act_register_for_list
 from .identification import IdentificationError
-from .models import IdentificationRun, IdentificationVerdict, ListChange, School, SchoolYearStatus, Status
+from .models import (
+    IdentificationRun,
+    IdentificationSettings,
+    IdentificationVerdict,
+    ListChange,
+    Municipality,
+    School,
+    SchoolYearStatus,
+    Status,
+)
 
 LISTED = frozenset({Status.SHNOR, Status.SHNSU, Status.BOTH})
 Kind = ListChange.Kind
@@ -336,9 +345,14 @@ def list_approve(*, run: IdentificationRun, actor, order_number: str = "", order
     run = IdentificationRun.objects.select_for_update().defer("inputs").get(pk=run.pk)
     if run.state != IdentificationRun.State.DONE:
         raise SelectionError("Утвердить можно только завершённый запуск.")
-    # Only the run's region: another region's list of the same year stays as its department approved it.
-    SchoolYearStatus.objects.filter(year=run.year, school__municipality__region_id=run.region_id).delete()
-    statuses = list(_year_statuses(run))
+    # Only the run's territory: another region's list of the same year stays as its department approved it; a
+    # district's run replaces its district's statuses only, and the region's run leaves the districts that have
+    # their own list of the year in force alone (docs/TERRITORIES.md «A district's own list»).
+    kept = [] if run.municipality_id else sorted(districts_with_own_list(run.region_id, run.year))
+    SchoolYearStatus.objects.filter(year=run.year, school__in=run.schools).exclude(
+        school__municipality_id__in=kept
+    ).delete()
+    statuses = list(_year_statuses(run, kept))
     SchoolYearStatus.objects.bulk_create(statuses, batch_size=5000)
     run.approved_by, run.approved_at = actor, timezone.now()
     run.order_number, run.order_date = (order_number or "").strip(), order_date
@@ -352,13 +366,27 @@ def list_approve(*, run: IdentificationRun, actor, order_number: str = "", order
     return len(statuses)
 
 
-def _year_statuses(run: IdentificationRun):
+def districts_with_own_list(region_id: int, year: int) -> set[int]:
+    """The districts of the region whose own list of the year is in force (approved from a district's run), while
+    the region lets its districts form their own lists: switched off, the region's approval covers them again."""
+    if not IdentificationSettings.districts_may_identify(region_id, year):
+        return set()
+    return set(
+        SchoolYearStatus.objects.filter(year=year, run__region_id=region_id, run__municipality__isnull=False)
+        .values_list("run__municipality_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+
+
+def _year_statuses(run: IdentificationRun, kept_municipality_ids=()):
     """The rows of `list_compose` over every school of the run as the year's statuses. The same rules, read as plain
     values: a country's list is tens of thousands of schools, and the approval needs no school's name."""
     accepted: dict[int, list[ListChange]] = {}
     for change in ListChange.objects.filter(run=run, state=State.ACCEPTED).order_by("created_at", "pk"):
         accepted.setdefault(change.school_id, []).append(change)
-    for school_id, computed, preventive, curator_candidate, on_watch in run.verdicts.values_list(
+    verdicts = run.verdicts.exclude(school__municipality_id__in=kept_municipality_ids) if kept_municipality_ids else run.verdicts
+    for school_id, computed, preventive, curator_candidate, on_watch in verdicts.values_list(
         "school_id", "status", "preventive", "curator_candidate", "on_watch"
     ).iterator(chunk_size=5000):
         changes = accepted.get(school_id, [])
@@ -373,7 +401,7 @@ def _year_statuses(run: IdentificationRun):
 def list_preflight(run: IdentificationRun) -> dict:
     """What the department sees before approving: the schools the computation could not judge well, the gaps of the
     data behind it, and the proposals not yet decided."""
-    schools = School.objects.filter(municipality__region_id=run.region_id)
+    schools = run.schools
     no_data_added = ListChange.objects.filter(
         run=run, kind=Kind.ADD, state=State.ACCEPTED, school__verdicts__run=run,
         school__verdicts__status=Status.NO_DATA,
@@ -383,6 +411,11 @@ def list_preflight(run: IdentificationRun) -> dict:
         "summary": summary_for_page(run),
         "no_data_added": no_data_added,
         "proposals": list(pending_proposals(run, schools)),
+        # a region's run: the districts whose own list stays in force, untouched by this approval
+        "own_lists": [] if run.municipality_id else list(
+            Municipality.objects.filter(pk__in=districts_with_own_list(run.region_id, run.year)).order_by("name")
+            .values_list("name", flat=True)
+        ),
     }
 
 

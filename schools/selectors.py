@@ -1,4 +1,6 @@
-from django.db.models import Count, Max
+from collections import defaultdict
+
+from django.db.models import Count, Max, Q, QuerySet
 
 from .access import Role, reach_of, role_assignments_reached, visible_municipalities, visible_schools
 from .models import IdentificationRun, RoleAssignment, SchoolResult, SchoolYearStatus, Status
@@ -136,6 +138,30 @@ def _people_by_role(reach) -> list[tuple[str, str, int]]:
     assignments = role_assignments_reached(reach)
     counts = dict(assignments.values("role").annotate(n=Count("user", distinct=True)).values_list("role", "n"))
     return [(value, label, counts.get(value, 0)) for value, label in Role.choices]
+
+
+def list_years_for(year: int, region_ids=None) -> dict[int, int]:
+    """region → the year of its newest approved list up to `year`: each region approves its own list, maybe for
+    different years, and figures over several regions count each by its own (docs/TERRITORIES.md). One grouped
+    query, whatever the number of regions."""
+    statuses = SchoolYearStatus.objects.filter(year__lte=year)
+    if region_ids is not None:
+        statuses = statuses.filter(school__municipality__region_id__in=list(region_ids))
+    return dict(
+        statuses.order_by().values_list("school__municipality__region_id").annotate(newest=Max("year")).order_by()
+    )
+
+
+def counted_statuses(list_years: dict[int, int]) -> QuerySet[SchoolYearStatus]:
+    """The statuses figures count by (`list_years_for`): each school's of its region's list year. One condition per
+    distinct year, not per region."""
+    regions_of_year: dict[int, list[int]] = defaultdict(list)
+    for region_id, list_year in list_years.items():
+        regions_of_year[list_year].append(region_id)
+    condition = Q(pk=None)  # matches nothing: no region has a list yet
+    for list_year, region_ids in sorted(regions_of_year.items()):
+        condition |= Q(year=list_year, school__municipality__region_id__in=sorted(region_ids))
+    return SchoolYearStatus.objects.filter(condition)
 
 
 def list_year_for(year: int, region_ids=None) -> int | None:

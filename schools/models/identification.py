@@ -11,7 +11,7 @@ from shnor_portal import jobs
 
 from ..school_year import list_label, school_year_label
 from ..verdicts import OBJECTIVITY_LINES, Parameters, Status, latest_oip, low_criteria_rows, verdict_text
-from .registry import Region, School
+from .registry import Municipality, Region, School
 from .results import Measure
 
 
@@ -183,6 +183,12 @@ class IdentificationSettings(models.Model):
         "ВПР: школ региона для сравнения мест, не менее", default=5, validators=[MinValueValidator(2)]
     )
     vpr_min_participants = models.PositiveSmallIntegerField("ВПР: участников для суждения, не менее", default=10)
+    # Issue 20: seeds 000, 002 and 003 are districts' own lists. Off by default: the region forms one list.
+    districts_identify = models.BooleanField(
+        "районы формируют свои перечни", default=False,
+        help_text="Управления образования районов запускают идентификацию по школам своего района (по критериям "
+        "региона) и утверждают свой перечень; утверждение перечня региона не меняет статусы школ этих районов.",
+    )
 
     history = HistoricalRecords()
 
@@ -196,6 +202,11 @@ class IdentificationSettings(models.Model):
 
     def __str__(self):
         return f"Параметры идентификации {self.year}"
+
+    @classmethod
+    def districts_may_identify(cls, region_id: int, year: int) -> bool:
+        """The region lets its districts form their own lists of this year."""
+        return cls.objects.filter(region_id=region_id, year=year, districts_identify=True).exists()
 
     def clean(self):
         if self.min_low_years and self.window_years and self.min_low_years > self.window_years:
@@ -237,6 +248,12 @@ class IdentificationRun(jobs.JobRow):
     region = models.ForeignKey(
         Region, verbose_name="регион", on_delete=models.PROTECT, related_name="identification_runs",
         help_text="Запуск охватывает школы одного региона; процентили и кластеры считаются внутри него.",
+    )
+    municipality = models.ForeignKey(
+        Municipality, verbose_name="район", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="identification_runs",
+        help_text="Свой перечень района (где регион это разрешил): запуск охватывает только школы района, и "
+        "процентили и кластеры считаются внутри него. Пусто — перечень региона.",
     )
     year = models.PositiveSmallIntegerField("год")
     state = models.CharField("состояние", max_length=8, choices=State.choices, default=State.QUEUED)
@@ -280,6 +297,23 @@ class IdentificationRun(jobs.JobRow):
 
     def __str__(self):
         return f"Идентификация {self.year} № {self.pk}"
+
+    @staticmethod
+    def territory_schools(region_id: int, municipality_id: int | None = None):
+        """The schools a run of this territory covers: a district's own, else its region's."""
+        if municipality_id is not None:
+            return School.objects.filter(municipality_id=municipality_id)
+        return School.objects.filter(municipality__region_id=region_id)
+
+    @property
+    def schools(self):
+        """The schools this run covers (issue 20: a run covers one territory)."""
+        return self.territory_schools(self.region_id, self.municipality_id)
+
+    @property
+    def territory_name(self) -> str:
+        """«Заречный муниципальный район» for a district's own list, the region's name for the region's."""
+        return self.municipality.name if self.municipality_id else self.region.name
 
     @property
     def is_approved(self) -> bool:

@@ -242,3 +242,35 @@ def test_the_home_page_and_the_dashboard_link_the_regions_for_those_who_compare(
     client.force_login(two.users["department"])
     assert regions not in client.get(reverse("home")).content.decode()
     assert regions not in client.get(reverse("monitoring:dashboard")).content.decode()
+
+
+def test_figures_over_several_regions_count_each_region_by_its_own_newest_list(two, django_assert_max_num_queries):
+    """Region A's newest list is older than region B's: the federal operator's figures count A by A's list and B by
+    B's (docs/TERRITORIES.md «Which list a year is counted by»), as each region's department does."""
+    from django.utils import timezone
+
+    from schools.models import IdentificationRun, SchoolYearStatus, Status
+    from schools.selectors import list_years_for
+
+    a_year = list_years_for(two.year, [two.region_a.pk])[two.region_a.pk]
+    b_year = a_year + 1
+    assert b_year <= two.year
+    run_b = IdentificationRun.objects.create(
+        region=two.region_b, year=b_year, state=IdentificationRun.State.DONE, approved_at=timezone.now()
+    )
+    b_schools = list(School.objects.filter(municipality__region=two.region_b).order_by("pk"))
+    SchoolYearStatus.objects.bulk_create(
+        SchoolYearStatus(school=school, year=b_year, run=run_b, status=Status.SHNOR if n < 2 else Status.NONE)
+        for n, school in enumerate(b_schools)
+    )
+    department = year_figures(user=_fresh(two.users["department"]), year=two.year)
+    assert department.list_year == a_year and department.total["listed"] > 0
+    federal = _fresh(two.users["federal"])
+    with django_assert_max_num_queries(60):
+        figures = year_figures(user=federal, year=two.year)
+    assert figures.list_years == {two.region_a.pk: a_year, two.region_b.pk: b_year} and figures.list_years_differ
+    rows = {row.region.pk: row for row in region_figures(figures).rows}
+    for key in ("listed", "shnor", "shnsu"):
+        assert rows[two.region_a.pk].figures[key] == department.total[key], key
+    assert rows[two.region_b.pk].figures["shnor"] == 2
+    assert rows[two.region_b.pk].approved_run == run_b and rows[two.region_a.pk].approved_run.year == a_year

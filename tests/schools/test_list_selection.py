@@ -230,6 +230,19 @@ def test_coordinator_proposes_for_their_municipality_and_the_department_decides(
     assert row_of(draft, draft.s["shnor"]).targeted
 
 
+@pytest.mark.parametrize("reader", ["federal", "institute", "district"])
+def test_a_reader_of_the_list_is_refused_a_proposal_with_403_and_nothing_is_written(client, demo, draft, reader):
+    """The federal operator, the institute and a district's department read the region's list: a proposal or a
+    withdrawal they POST is a 403, not a message on the way back (issue 20)."""
+    proposal = add(draft, draft.s["shnor"], "select", demo["coordinator"], reason="Школа в кризисе")
+    client.force_login(demo[reader])
+    response = client.post(reverse("schools:selection_change_add", args=[draft.pk]),
+                           {"school": draft.s["none"].pk, "kind": "curator_add", "reason": "Основание"})  # fmt: skip
+    assert response.status_code == 403
+    assert client.post(reverse("schools:selection_change_withdraw", args=[proposal.pk])).status_code == 403
+    assert list(ListChange.objects.values_list("pk", flat=True)) == [proposal.pk]
+
+
 def test_the_coordinator_reads_the_newest_draft_but_not_older_drafts(client, demo, draft):
     older = draft
     newer = run_execute(run_start(region_id=home_region_id(), year=YEAR, actor=demo["department"]))

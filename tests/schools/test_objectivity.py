@@ -251,3 +251,16 @@ def test_the_reader_makes_three_queries_however_many_schools(count, django_asser
         assert list(objectivity_signs(year=YEAR)) == [schools[0].pk]
     with django_assert_num_queries(4):
         assert list(objectivity_signs(year=YEAR, school_ids=[s.pk for s in schools])) == [schools[0].pk]
+
+
+@pytest.mark.django_db
+def test_a_regions_run_reads_its_own_regions_rows_only(django_assert_num_queries):
+    """A run's signs (`region_id`): the region's school ids, then their results by id — the same signs as read over
+    the country, without the other regions' schools."""
+    low = make_region("Регион А", [0.66, 0.1, 0.1, 0.12])
+    high = make_region("Регион Б", [0.9, 0.1, 0.1])
+    region_a = low[0].municipality.region_id
+    over_the_country = objectivity_signs(year=YEAR)
+    with django_assert_num_queries(4):  # the measures, whether the year has ВПР, the region's schools, their results
+        assert objectivity_signs(year=YEAR, region_id=region_a) == {low[0].pk: over_the_country[low[0].pk]}
+    assert list(objectivity_signs(year=YEAR, region_id=high[0].municipality.region_id)) == [high[0].pk]
