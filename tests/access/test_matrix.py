@@ -593,6 +593,11 @@ PROGRAMS = {
              data=lambda s: {"action": "start"}, label="start the municipal review"),
         Case(POST, a("submitted_regional"), E(department=302, coordinator=403), b=True,
              data=lambda s: {"action": "start"}, label="start the regional review"),
+        # a review the route gives the institute of the programme's region: the institute's to carry out, not the
+        # department's nor the coordinator's
+        Case(GET, a("institute_review"), E(department=200, coordinator=200), label="given to the institute"),
+        Case(POST, a("institute_review"), E(department=403, coordinator=403, institute=302),
+             data=lambda s: {"action": "start"}, label="start the institute's review"),
     ],
 }
 
