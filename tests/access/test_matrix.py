@@ -1054,10 +1054,8 @@ READ_ONLY_ADMIN = {
     "schools_act", "schools_actlink",  # the register is kept on the portal's pages, where files and duplicates are checked
 }  # fmt: skip
 # The installation's own lists, shared by every territory: a department reads them (`schools.admin_territory`).
-INSTALLATION_ADMIN = {
-    "auth_group", "partnerships_deficitarea", "partnerships_subject", "programs_riskfactor", "schools_cluster",
-    "schools_clusterrule", "schools_measure",
-}  # fmt: skip
+# (risk factors, subjects and deficit areas are a region's lists since issue 20: its department adds to its own)
+INSTALLATION_ADMIN = {"auth_group", "schools_cluster", "schools_clusterrule", "schools_measure"}
 
 
 def department_admin_answer(name: str) -> int:
@@ -1071,6 +1069,8 @@ def department_admin_answer(name: str) -> int:
         return 403  # asked without the field it completes
     if short.endswith("_process_import"):
         return 405  # the second step of an import: POST only
+    if short.endswith("_start_region_list"):
+        return 405  # «Начать со списка по умолчанию» of a region's reference list: POST only
     model, _, view = short.rpartition("_")
     if view == "add" and ("_historical" in model or model in READ_ONLY_ADMIN):
         return 403  # histories are written by the app; read-only records are made by the portal's steps
