@@ -395,7 +395,8 @@ class TutorProfileForm(forms.ModelForm):
         self.fields["workplace"].queryset = School.objects.filter(municipality=municipality).select_related(
             "municipality"
         )
-        self.fields["subjects"].queryset = subjects_of(municipality.region_id)
+        held = self.instance.subjects.all() if self.instance.pk else None
+        self.fields["subjects"].queryset = subjects_of(municipality.region_id, held)
 
 
 # --- practices ----------------------------------------------------------------------------------------------------
@@ -416,12 +417,14 @@ class PracticeForm(GuardedModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = practice_schools(user)
+        held_subjects = held_factors = None
         if self.instance.pk:
             regions = self.instance.school.municipality.region_id
+            held_subjects, held_factors = self.instance.subjects.all(), self.instance.risk_factors.all()
         else:
             regions = _regions_of(self.fields["school"].queryset)
-        self.fields["subjects"].queryset = subjects_of(regions)
-        self.fields["risk_factors"].queryset = _risk_factors(regions)
+        self.fields["subjects"].queryset = subjects_of(regions, held_subjects)
+        self.fields["risk_factors"].queryset = _risk_factors(regions, held_factors)
         if self.instance.pk:
             self.fields["school"].disabled = True
         elif self.fields["school"].queryset.count() == 1:

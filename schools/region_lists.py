@@ -33,10 +33,12 @@ def regions_rows(rows: QuerySet, region_ids: Iterable[int | None]) -> QuerySet:
 
 
 def with_current(choices: QuerySet, current) -> QuerySet:
-    """A choice list that still offers the value a row holds (retired, or of the defaults the region replaced)."""
+    """A choice list that still offers the value a row holds (retired, or of the defaults the region replaced): a row,
+    or a queryset of the rows a many-to-many field holds."""
     if current is None:
         return choices
-    return choices | choices.model._default_manager.filter(pk=current.pk)
+    held = current.values("pk") if isinstance(current, QuerySet) else [current.pk]
+    return choices | choices.model._default_manager.filter(pk__in=held)
 
 
 def in_region_list(rows: QuerySet, region_id: int | None, row) -> bool:

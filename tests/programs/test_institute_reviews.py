@@ -108,3 +108,11 @@ def test_the_step_offers_the_institute_as_a_reviewer(demo):
     from programs.review_routes import StepReviewer
 
     assert ("institute", "институт (методический центр)") in StepReviewer.choices
+
+
+def test_the_reminders_wait_for_the_institutes_of_the_territory(demo, a_school, institute_route):
+    from programs.reminders import _reviewers
+
+    review = _institute_review(demo, a_school)
+    waiting = _reviewers(Review.objects.filter(pk=review.pk))[review.pk]
+    assert set(waiting) == {institute_route["of_region"].pk, institute_route["of_district"].pk}
