@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from programs.models import RiskFactor
+from programs.region_lists import risk_factors_of
 from schools.models import School
 from schools.school_year import school_year_label
 from shnor_portal.spreadsheets import cell_value, print_setup, quote_text
@@ -116,7 +117,7 @@ class TemplateContent:
 
 def template_content(*, school: School, year: int, stage: str) -> TemplateContent:
     """The risk factors to rate and the school's indicators, with the plan of the year and the values known now."""
-    factors = list(RiskFactor.objects.filter(is_active=True).order_by("position", "name", "pk"))
+    factors = list(risk_factors_of(school.municipality.region_id).order_by("position", "name", "pk"))
     indicators = list(
         Indicator.objects.filter(applicable_to_school_q(school)).select_related("programme").order_by("position", "code", "pk")
     )

@@ -58,6 +58,14 @@ def departments_of_municipality(municipality_id) -> QuerySet:
     return _with_role(Q(role=Role.DEPARTMENT) & (Q(region_id__in=region) | Q(municipality_id=municipality_id)))
 
 
+def institutes_of_municipality(municipality_id) -> QuerySet:
+    """The institute (methodical centre) of the municipality: its region's and its district's (issue 20)."""
+    from schools.models import Municipality
+
+    region = Municipality.objects.filter(pk=municipality_id).values("region_id")
+    return _with_role(Q(role=Role.INSTITUTE) & (Q(region_id__in=region) | Q(municipality_id=municipality_id)))
+
+
 def coordinators_of(municipalities) -> QuerySet:
     """Municipal coordinators of these municipalities."""
     return _with_role(Q(role=Role.COORDINATOR, municipality_id__in=_ids(municipalities)))
@@ -117,7 +125,8 @@ def programme_overseers(programme) -> QuerySet:
 def reviewers_of(review) -> QuerySet:
     """Whom a review waits for (as `programs.access.can_act_on_review` decides): the reviewer school's team and
     curator role, or the named organisation's experts; else the coordinators for a review the route gives them (a
-    municipal one), the department for one it gives the department (a regional one)."""
+    municipal one), the department for one it gives the department (a regional one), the institute of the programme's
+    region and district for one it gives the institute."""
     if review.reviewer_school_id:
         return school_users_of(review.reviewer_school_id)
     if review.reviewer_organisation_id:
@@ -131,6 +140,8 @@ def reviewers_of(review) -> QuerySet:
         return coordinators_of(review.programme.municipality_id)
     if reviewer == "department":
         return departments_of_municipality(review.programme.municipality_id)
+    if reviewer == "institute":
+        return institutes_of_municipality(review.programme.municipality_id)
     return nobody()
 
 

@@ -101,15 +101,15 @@ def users_by(condition_field: str, role, ids: QuerySet) -> dict[int, list[int]]:
     return result
 
 
-def department_ids_by_municipality(municipality_ids: QuerySet) -> dict[int, list[int]]:
-    """{municipality id: [user ids]} of those who are its department — its region's and its district's — for the ids a
-    subquery yields; two queries."""
+def department_ids_by_municipality(municipality_ids: QuerySet, role: str = Role.DEPARTMENT) -> dict[int, list[int]]:
+    """{municipality id: [user ids]} of those who are its department (or, given the role, its institute) — its
+    region's and its district's — for the ids a subquery yields; two queries."""
     from schools.models import Municipality
 
     regions = dict(Municipality.objects.filter(pk__in=municipality_ids).values_list("pk", "region_id"))
     rows = RoleAssignment.objects.filter(
         Q(region_id__in=set(regions.values())) | Q(municipality_id__in=list(regions)),
-        role=Role.DEPARTMENT, user__is_active=True,
+        role=role, user__is_active=True,
     ).values_list("region_id", "municipality_id", "user_id")
     result = defaultdict(list)
     for municipality_id, region_id in regions.items():

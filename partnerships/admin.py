@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from schools.admin_region_lists import RegionListAdmin
 from schools.admin_territory import TerritoryAdmin, TerritoryHistoryAdmin, TerritoryInline
 from shnor_portal.history_admin import register_histories
 
@@ -8,17 +9,19 @@ from . import models as m
 
 
 @admin.register(m.Subject)
-class SubjectAdmin(TerritoryAdmin, SimpleHistoryAdmin):
-    list_display = ["name", "code", "position", "is_active"]
-    list_filter = ["is_active"]
+class SubjectAdmin(RegionListAdmin, TerritoryAdmin, SimpleHistoryAdmin):
+    list_display = ["name", "code", "region", "position", "is_active"]
+    list_filter = ["is_active", "region"]
+    list_select_related = ["region"]
     search_fields = ["name", "code"]
     list_editable = ["position", "is_active"]
 
 
 @admin.register(m.DeficitArea)
-class DeficitAreaAdmin(TerritoryAdmin, SimpleHistoryAdmin):
-    list_display = ["name", "code", "position", "is_active"]
-    list_filter = ["is_active"]
+class DeficitAreaAdmin(RegionListAdmin, TerritoryAdmin, SimpleHistoryAdmin):
+    list_display = ["name", "code", "region", "position", "is_active"]
+    list_filter = ["is_active", "region"]
+    list_select_related = ["region"]
     search_fields = ["name", "code", "description"]
     list_editable = ["position", "is_active"]
 

@@ -166,12 +166,13 @@ def _demo_file(name: str, content: bytes = DEMO_PDF) -> str:
 def ensure_reference_data() -> dict[str, RiskFactor]:
     """Subjects, deficit areas and the risk factors the demo refers to (found by code or name, else created)."""
     for position, (code, name) in enumerate(SUBJECTS):
-        Subject.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+        Subject.objects.get_or_create(region=None, code=code, defaults={"name": name, "position": position})
     for position, (code, name) in enumerate(DEFICIT_AREAS):
-        DeficitArea.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+        DeficitArea.objects.get_or_create(region=None, code=code, defaults={"name": name, "position": position})
     factors = {}
     for position, (code, name) in enumerate(RISK_FACTORS):
-        factor = RiskFactor.objects.filter(code=code).first() or RiskFactor.objects.filter(name=name).first()
+        defaults = RiskFactor.objects.filter(region__isnull=True)
+        factor = defaults.filter(code=code).first() or defaults.filter(name=name).first()
         if factor is None:
             factor = RiskFactor.objects.create(code=code, name=name, position=100 + position)
         factors[code] = factor
@@ -268,8 +269,8 @@ def _seed_agreement(*, number, file_key, supported_school, coordinator, curator,
 
 
 def _seed_teachers(*, school, school_user, coordinator, tutor, factors, today) -> None:
-    subjects = {s.code: s for s in Subject.objects.all()}
-    areas = {a.code: a for a in DeficitArea.objects.all()}
+    subjects = {s.code: s for s in Subject.objects.filter(region__isnull=True)}
+    areas = {a.code: a for a in DeficitArea.objects.filter(region__isnull=True)}
     year = today.year + 1 if today.month >= 9 else today.year
     plan_starts, plan_ends = datetime.date(year - 1, 9, 1), datetime.date(year, 6, 30)
     for index, (full_name, subject, category, experience, tutored, deficits) in enumerate(TEACHERS):
@@ -323,7 +324,7 @@ def _seed_teachers(*, school, school_user, coordinator, tutor, factors, today) -
 
 
 def _seed_practices(*, curator_school, school, curator, school_user, coordinator, tutor, factors, today) -> None:
-    subjects = {s.code: s for s in Subject.objects.all()}
+    subjects = {s.code: s for s in Subject.objects.filter(region__isnull=True)}
     if not Practice.objects.filter(school=curator_school, title=PUBLISHED_PRACTICE).exists():
         practice = practice_create(
             actor=curator, school=curator_school, title=PUBLISHED_PRACTICE,

@@ -59,7 +59,8 @@ class SchoolChoiceFilter(django_filters.ModelChoiceFilter):
 
 
 class ScopedFilterSet(django_filters.FilterSet):
-    """Offers only the municipalities and schools the user reaches."""
+    """Offers only the municipalities and schools the user reaches, and the reference lists (risk factors, subjects)
+    of the user's regions with the defaults the older rows may hold — never another region's own list."""
 
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)
@@ -68,6 +69,11 @@ class ScopedFilterSet(django_filters.FilterSet):
             self.filters["municipality"].queryset = visible_municipalities(user)
         if "school" in self.filters:
             self.filters["school"].queryset = visible_schools(user).order_by("short_name")
+        reach = reach_of(user)
+        for name in ("risk_factor", "subject"):
+            if name in self.filters and not reach.reads_all:
+                rows = self.filters[name].queryset
+                self.filters[name].queryset = rows.filter(Q(region__isnull=True) | Q(region_id__in=reach.region_ids))
 
     @property
     def show_municipality(self) -> bool:

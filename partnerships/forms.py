@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 
 from programs.models import RiskFactor
+from programs.region_lists import risk_factors_of
+from schools.region_lists import region_rows
 from schools.school_year import current_school_year, school_year_label
 from shnor_portal.history import GuardedModelForm
 
@@ -19,7 +21,6 @@ from .access import (
 from .models import (
     Agreement,
     AgreementPlanItem,
-    DeficitArea,
     DevelopmentPlan,
     DevelopmentPlanItem,
     EventAttendee,
@@ -33,6 +34,7 @@ from .models import (
     TutoringSession,
     TutorProfile,
 )
+from .region_lists import deficit_areas_of, subjects_of
 from .selectors import list_marks
 from .services.common import StaleEdit
 
@@ -77,11 +79,27 @@ class AgreementHeadsForm(forms.Form):
                 )
 
 
-def _risk_factors(current=None):
-    queryset = RiskFactor.objects.filter(is_active=True)
-    if current is not None:
-        queryset = queryset | RiskFactor.objects.filter(pk=current.pk)
-    return queryset.order_by("position", "name")
+def _risk_factors(region_ids, current=None):
+    return risk_factors_of(region_ids, current)
+
+
+def _regions_of(schools) -> set:
+    return set(schools.values_list("municipality__region_id", flat=True))
+
+
+def _agreement_region_id(agreement: Agreement) -> int:
+    return agreement.supported_school.municipality.region_id
+
+
+def _check_region_list(form, field: str, school, rows) -> None:
+    """A choice offered from several regions' lists must be in the chosen school's region's list."""
+    value = form.cleaned_data.get(field)
+    if school is None or not value or form.has_error(field):
+        return
+    chosen = set(value) if hasattr(value, "__iter__") else {value}
+    allowed = set(region_rows(rows, school.municipality.region_id).filter(pk__in=[v.pk for v in chosen]))
+    if chosen - allowed:
+        form.add_error(field, "Этого нет в списке территории школы: выберите из её списка.")
 
 
 def _school_label(school) -> str:
@@ -178,9 +196,11 @@ class PlanItemForm(GuardedModelForm):
         fields = ["planned_on", "month_only", "format", "topic", "risk_factor"]
         widgets = {"planned_on": DateInput()}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, agreement: Agreement, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["risk_factor"].queryset = _risk_factors(self.instance.risk_factor if self.instance.pk else None)
+        self.fields["risk_factor"].queryset = _risk_factors(
+            _agreement_region_id(agreement), self.instance.risk_factor if self.instance.pk else None
+        )
         self.fields["risk_factor"].empty_label = "не указан"
 
 
@@ -227,7 +247,9 @@ class SessionForm(GuardedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["plan_item"].queryset = agreement.plan_items.all()
         self.fields["plan_item"].empty_label = "вне плана"
-        self.fields["risk_factor"].queryset = _risk_factors(self.instance.risk_factor if self.instance.pk else None)
+        self.fields["risk_factor"].queryset = _risk_factors(
+            _agreement_region_id(agreement), self.instance.risk_factor if self.instance.pk else None
+        )
         self.fields["risk_factor"].empty_label = "не указан"
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("held_on", timezone.localdate())
@@ -255,11 +277,20 @@ class TeacherForm(GuardedModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = teacher_schools(user)
-        self.fields["subject"].queryset = Subject.objects.filter(is_active=True)
         if self.instance.pk:
             self.fields["school"].disabled = True
+            regions = self.instance.school.municipality.region_id
         else:
             del self.fields["is_active"]
+            regions = _regions_of(self.fields["school"].queryset)
+        current = self.instance.subject if self.instance.pk else None
+        self.fields["subject"].queryset = subjects_of(regions, current)
+
+    def clean(self):
+        data = super().clean()
+        if not self.instance.pk:
+            _check_region_list(self, "subject", data.get("school"), Subject.objects.all())
+        return data
 
 
 class TutorAssignForm(forms.Form):
@@ -280,15 +311,15 @@ class DeficitForm(GuardedModelForm):
         fields = ["area", "level", "diagnosed_on", "source", "note", "resolved_on"]
         widgets = {"diagnosed_on": DateInput(), "resolved_on": DateInput(), "note": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, teacher: Teacher, **kwargs):
         super().__init__(*args, **kwargs)
-        areas = DeficitArea.objects.filter(is_active=True)
+        current = None
         if self.instance.pk:
-            areas = areas | DeficitArea.objects.filter(pk=self.instance.area_id)
+            current = self.instance.area
             self.fields["area"].disabled = True
         else:
             del self.fields["resolved_on"]
-        self.fields["area"].queryset = areas.order_by("position", "name")
+        self.fields["area"].queryset = deficit_areas_of(teacher.school.municipality.region_id, current)
 
 
 def plan_year_choices(extra=None):
@@ -364,7 +395,8 @@ class TutorProfileForm(forms.ModelForm):
         self.fields["workplace"].queryset = School.objects.filter(municipality=municipality).select_related(
             "municipality"
         )
-        self.fields["subjects"].queryset = Subject.objects.filter(is_active=True)
+        held = self.instance.subjects.all() if self.instance.pk else None
+        self.fields["subjects"].queryset = subjects_of(municipality.region_id, held)
 
 
 # --- practices ----------------------------------------------------------------------------------------------------
@@ -385,12 +417,25 @@ class PracticeForm(GuardedModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = practice_schools(user)
-        self.fields["subjects"].queryset = Subject.objects.filter(is_active=True)
-        self.fields["risk_factors"].queryset = _risk_factors()
+        held_subjects = held_factors = None
+        if self.instance.pk:
+            regions = self.instance.school.municipality.region_id
+            held_subjects, held_factors = self.instance.subjects.all(), self.instance.risk_factors.all()
+        else:
+            regions = _regions_of(self.fields["school"].queryset)
+        self.fields["subjects"].queryset = subjects_of(regions, held_subjects)
+        self.fields["risk_factors"].queryset = _risk_factors(regions, held_factors)
         if self.instance.pk:
             self.fields["school"].disabled = True
         elif self.fields["school"].queryset.count() == 1:
             self.initial.setdefault("school", self.fields["school"].queryset.get().pk)
+
+    def clean(self):
+        data = super().clean()
+        if not self.instance.pk:
+            _check_region_list(self, "subjects", data.get("school"), Subject.objects.all())
+            _check_region_list(self, "risk_factors", data.get("school"), RiskFactor.objects.all())
+        return data
 
 
 # --- events -------------------------------------------------------------------------------------------------------
@@ -495,9 +540,9 @@ class InvitePeopleForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, event: MethodicalEvent, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["subject"].queryset = Subject.objects.filter(is_active=True).order_by("position", "name")
+        self.fields["subject"].queryset = subjects_of(event.region_id)
 
 
 class AttendeeForm(forms.Form):

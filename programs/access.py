@@ -237,7 +237,7 @@ def _reviewer_of(review: Review) -> str:
 
 def can_act_on_review(user, review: Review) -> bool:
     """Only the one a review waits for may start and complete it: the school or the organisation it was given to,
-    else the coordinator or the department, as its step says."""
+    else the coordinator, the department or the institute of the programme's region or district, as its step says."""
     if not review.is_open or review.round != review.programme.round:
         return False
     reach = reach_of(user)
@@ -248,6 +248,8 @@ def can_act_on_review(user, review: Review) -> bool:
     reviewer = _reviewer_of(review)
     if reviewer == StepReviewer.COORDINATOR:
         return reach.oversees_municipality(review.programme.municipality_id)
+    if reviewer == StepReviewer.INSTITUTE:
+        return reach.reviews_as_institute(review.programme.municipality_id)
     return reviewer == StepReviewer.DEPARTMENT and reach.acts_for_municipality(review.programme.municipality_id)
 
 
@@ -385,9 +387,14 @@ def act_targets() -> list:
 
 
 def reviews_given_to(user) -> QuerySet[Review]:
-    """The reviews given to the user's school (a mutual review) or organisation (its expert)."""
+    """The reviews given to the user's school (a mutual review) or organisation (its expert), or to the institute
+    of the programme's territory."""
     reach = reach_of(user)
     return Review.objects.filter(
         Q(reviewer_school_id__in=reviewer_school_ids(user))
         | Q(reviewer_organisation_id__in=reach.expert_organisation_ids)
-    )
+        | Q(
+            step__reviewer=StepReviewer.INSTITUTE, reviewer_school__isnull=True, reviewer_organisation__isnull=True,
+            programme__municipality_id__in=reach.institute_municipality_ids,
+        )
+    )  # fmt: skip

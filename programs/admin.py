@@ -1,7 +1,7 @@
-"""Back office of programmes: the installation's administrator keeps the risk factors and the common review
-checklist here (shared by every territory, read-only for a department: `schools.admin_territory`); a department
-reads its territory's rows with their history. Programmes themselves are kept in the portal (roadmap editing,
-review)."""
+"""Back office of programmes: the installation's administrator keeps the default risk factors and common review
+checklist here; a region's department starts its region's own lists from them and edits those
+(`schools.admin_region_lists`), and reads its territory's other rows with their history. Programmes themselves are
+kept in the portal (roadmap editing, review)."""
 
 from django.contrib import admin
 from django.db import models
@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from schools.admin_region_lists import RegionListAdmin
 from schools.admin_territory import TerritoryAdmin, TerritoryHistoryAdmin, TerritoryInline
 from shnor_portal.history_admin import register_histories
 
@@ -28,10 +29,11 @@ from .review_routes import ReviewRoute, ReviewStep
 
 
 @admin.register(RiskFactor)
-class RiskFactorAdmin(TerritoryAdmin, SimpleHistoryAdmin):
-    list_display = ["name", "code", "position", "is_active"]
+class RiskFactorAdmin(RegionListAdmin, TerritoryAdmin, SimpleHistoryAdmin):
+    list_display = ["name", "code", "region", "position", "is_active"]
     list_editable = ["position", "is_active"]
-    list_filter = ["is_active"]
+    list_filter = ["is_active", "region"]
+    list_select_related = ["region"]
     search_fields = ["name", "code", "description"]
 
 
@@ -62,13 +64,17 @@ class ReviewStepAdmin(TerritoryAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(ReviewCriterion)
-class ReviewCriterionAdmin(TerritoryAdmin, SimpleHistoryAdmin):
-    """The common checklist (no step) and the steps' own; the steps' lists are edited on «Маршруты экспертизы»."""
+class ReviewCriterionAdmin(RegionListAdmin, TerritoryAdmin, SimpleHistoryAdmin):
+    """The common checklists (no step: a region's, or the default) and the steps' own; the steps' lists are edited on
+    «Маршруты экспертизы»."""
 
-    list_display = ["name", "step", "position", "is_active"]
+    list_display = ["name", "step", "region", "position", "is_active"]
     list_editable = ["position", "is_active"]
-    list_filter = ["is_active", ("step", admin.EmptyFieldListFilter)]
-    list_select_related = ["step__route__region"]
+    list_filter = ["is_active", ("step", admin.EmptyFieldListFilter), "region"]
+    list_select_related = ["step__route__region", "region"]
+
+    def region_list_rows(self):
+        return ReviewCriterion.objects.filter(step__isnull=True)
     raw_id_fields = ["step"]
     search_fields = ["name", "description"]
 

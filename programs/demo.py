@@ -355,10 +355,10 @@ def _seed_reference_data() -> dict[str, RiskFactor]:
     """The risk factors (returned by code) and the review checklist, found by their natural keys."""
     factors = {}
     for position, (code, name) in enumerate(RISK_FACTORS, start=1):
-        factor, _ = RiskFactor.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+        factor, _ = RiskFactor.objects.get_or_create(region=None, code=code, defaults={"name": name, "position": position})
         factors[code] = factor
     for position, (name, description) in enumerate(REVIEW_CRITERIA, start=1):
-        ReviewCriterion.objects.get_or_create(name=name, defaults={"description": description, "position": position})
+        ReviewCriterion.objects.get_or_create(step=None, region=None, name=name, defaults={"description": description, "position": position})
     return factors
 
 

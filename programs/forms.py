@@ -16,12 +16,12 @@ from .models import (
     MeasureStatus,
     Programme,
     Review,
-    RiskFactor,
     RoadmapMeasure,
     number_label,
     plan_label,
     plan_value_parse,
 )
+from .region_lists import in_risk_factors_of, risk_factors_of
 from .services import MeasureData
 
 PLAN_HELP = "Число или запись из документа: «4», «не менее 3», «1/4»."
@@ -89,11 +89,9 @@ def deadline_options(programme: Programme) -> list[str]:
     return options
 
 
-def _active_risk_factors(current=None):
-    queryset = RiskFactor.objects.filter(is_active=True)
-    if current is not None:
-        queryset = RiskFactor.objects.filter(pk=current.pk) | queryset
-    return queryset.order_by("position", "name")
+def _active_risk_factors(region_ids, current=None):
+    """The risk factors of the programme's region's list (`programs.region_lists`), with the one the row holds."""
+    return risk_factors_of(region_ids, current)
 
 
 def _period_errors(start, end) -> dict:
@@ -129,7 +127,9 @@ class ProgrammeCreateForm(forms.Form):
         self.fields["municipality"].queryset = municipalities
         self.fields["school"].queryset = schools
         self.fields["region"].queryset = regions
-        self.fields["risk_factor"].queryset = _active_risk_factors()
+        region_ids = set(municipalities.values_list("region_id", flat=True))
+        region_ids |= set(schools.values_list("municipality__region_id", flat=True))
+        self.fields["risk_factor"].queryset = _active_risk_factors(region_ids)
         kinds = []
         if municipalities.exists():
             kinds.append(Programme.Kind.MUNICIPAL)
@@ -159,6 +159,11 @@ class ProgrammeCreateForm(forms.Form):
             errors["region"] = "Выберите регион."
         if kind == Programme.Kind.ANTI_RISK and not data.get("risk_factor"):
             errors["risk_factor"] = "Антирисковая программа преодолевает один фактор риска: выберите его."
+        owner = data.get("school") if kind in Programme.SCHOOL_KINDS else data.get("municipality")
+        if owner is not None and data.get("risk_factor") and "risk_factor" not in errors:
+            region_id = owner.region_id if kind == Programme.Kind.MUNICIPAL else owner.municipality.region_id
+            if not in_risk_factors_of(region_id, data["risk_factor"]):
+                errors["risk_factor"] = "Этого фактора нет в списке факторов риска территории программы."
         for name, message in errors.items():
             self.add_error(name, message)
         return data
@@ -192,7 +197,9 @@ class PassportForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["risk_factor"].queryset = _active_risk_factors(self.instance.risk_factor)
+        self.fields["risk_factor"].queryset = _active_risk_factors(
+            self.instance.municipality.region_id, self.instance.risk_factor
+        )
         self.fields["version"].initial = self.instance.version
         if self.instance.kind != Programme.Kind.ANTI_RISK:
             self.fields["risk_factor"].help_text = "Необязательно: главный фактор риска, на который направлена программа."
@@ -260,7 +267,9 @@ class MeasureForm(forms.Form):
                 initial[f"plan_{year}"] = row.planned_label
                 initial[f"fact_{year}"] = f"{row.actual_value.normalize():f}" if row.actual_value is not None else None
         super().__init__(*args, initial=initial, **kwargs)
-        self.fields["risk_factor"].queryset = _active_risk_factors(measure.risk_factor if measure else None)
+        self.fields["risk_factor"].queryset = _active_risk_factors(
+            programme.municipality.region_id, measure.risk_factor if measure else None
+        )
         for year in programme.years:
             self.fields[f"plan_{year}"] = PlanValueField(label=f"План {year}")
             self.fields[f"fact_{year}"] = forms.DecimalField(

@@ -97,7 +97,11 @@ def plan_label(value: Decimal | None, text: str) -> str:
 class RiskFactor(models.Model):
     """What keeps a school's results low; the department keeps the list, anti-risk programmes address one."""
 
-    code = models.SlugField("код", max_length=64, unique=True)
+    region = models.ForeignKey(
+        Region, verbose_name="территория (регион)", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="risk_factors", help_text="Пусто — список по умолчанию для территорий без своего.",
+    )  # fmt: skip
+    code = models.SlugField("код", max_length=64)
     name = models.CharField("название", max_length=300)
     description = models.TextField("пояснение", blank=True)
     position = models.PositiveSmallIntegerField("порядок", default=0)
@@ -108,6 +112,16 @@ class RiskFactor(models.Model):
         verbose_name = "фактор риска"
         verbose_name_plural = "факторы риска"
         ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "code"], name="risk_factor_unique_region_code",
+                violation_error_message="Фактор риска с таким кодом в списке территории уже есть.",
+            ),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(region__isnull=True), name="risk_factor_unique_default_code",
+                violation_error_message="Фактор риска с таким кодом в списке по умолчанию уже есть.",
+            ),
+        ]  # fmt: skip
 
     def __str__(self):
         return self.name
@@ -115,11 +129,17 @@ class RiskFactor(models.Model):
 
 class ReviewCriterion(models.Model):
     """One line of a review checklist (экспертиза); the department edits the lists. A criterion of a step belongs to
-    that step's own checklist; one without a step to the common checklist, used by the steps that have none."""
+    that step's own checklist (of the step's route's territory); one without a step to the common checklist, used by
+    the steps that have none — the region's own common checklist if it has one, else the default (no region)."""
 
     step = models.ForeignKey(
         ReviewStep, verbose_name="шаг маршрута", on_delete=models.CASCADE, null=True, blank=True,
         related_name="criteria", help_text="Пусто — общий чек-лист, для шагов без своего.",
+    )
+    region = models.ForeignKey(
+        Region, verbose_name="территория (регион) общего чек-листа", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="review_criteria",
+        help_text="Только для общего чек-листа (без шага). Пусто — общий чек-лист по умолчанию.",
     )
     name = models.CharField("критерий", max_length=500)
     description = models.TextField("что проверить", blank=True)
@@ -131,6 +151,14 @@ class ReviewCriterion(models.Model):
         verbose_name = "критерий экспертизы"
         verbose_name_plural = "критерии экспертизы (чек-лист)"
         ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="review_criterion_region_of_common_list",
+                condition=Q(step__isnull=True) | Q(region__isnull=True),
+                violation_error_message="Критерий шага принадлежит территории маршрута: территорию указывают только "
+                "для общего чек-листа.",
+            ),
+        ]
 
     def __str__(self):
         return self.name

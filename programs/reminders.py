@@ -103,7 +103,8 @@ _REVIEW_FIELDS = (
 
 def _reviewers(reviews) -> dict[int, list[int]]:
     """Review id → whom it waits for (as `programs.access.can_act_on_review`): the reviewer school's people, the
-    organisation's experts, else the coordinators or the department as its step (or its kind) says. Six queries."""
+    organisation's experts, else the coordinators, the department or the institute as its step (or its kind) says. Six
+    queries (eight when a review waits for the institute)."""
     rows = list(reviews.values_list("pk", "step__reviewer", "kind", "reviewer_school_id", "reviewer_organisation_id",
                                     "programme__municipality_id"))  # fmt: skip
     coordinators = users_by("municipality_id", Role.COORDINATOR, reviews.values("programme__municipality_id"))
@@ -117,6 +118,9 @@ def _reviewers(reviews) -> dict[int, list[int]]:
     ).values_list("organisation_id", "user_id"):
         experts[organisation_id].append(user_id)
     departments = department_ids_by_municipality(reviews.values("programme__municipality_id"))
+    institutes = {}
+    if any(row[1] == "institute" for row in rows):  # two queries more, only when a route gives the institute reviews
+        institutes = department_ids_by_municipality(reviews.values("programme__municipality_id"), Role.INSTITUTE)
     people = {}
     for pk, reviewer, kind, school_id, organisation_id, municipality_id in rows:
         reviewer = reviewer or {Review.Kind.MUNICIPAL: "coordinator", Review.Kind.REGIONAL: "department"}.get(kind)
@@ -128,6 +132,8 @@ def _reviewers(reviews) -> dict[int, list[int]]:
             people[pk] = coordinators.get(municipality_id, [])
         elif reviewer == "department":
             people[pk] = departments.get(municipality_id, [])
+        elif reviewer == "institute":
+            people[pk] = institutes.get(municipality_id, [])
         else:
             people[pk] = []
     return people

@@ -39,6 +39,7 @@ from .access import (
     reviewer_organisations,
 )
 from .models import Programme, ProgrammeSnapshot, Review, ReviewCheck, ReviewCriterion, RoadmapMeasure
+from .region_lists import common_checklist
 from .review_routes import ReviewStep, StepKind, StepReviewer, StepSubject
 from .route_steps import (  # noqa: F401  (callers read the route through the flow too)
     chain_runs,
@@ -66,9 +67,10 @@ def _closed_message(programme: Programme, step: ReviewStep) -> str:
 # --- opening a review ---------------------------------------------------------------------------------------------
 
 
-def _checklist(step: ReviewStep | None):
+def _checklist(step: ReviewStep | None, programme: Programme):
+    """The step's own checklist, else the common checklist of the programme's region (its own, else the default)."""
     own = list(ReviewCriterion.objects.filter(step=step, is_active=True)) if step else []
-    return own or list(ReviewCriterion.objects.filter(step__isnull=True, is_active=True))
+    return own or common_checklist(programme.municipality.region_id)
 
 
 def _open_review(*, programme: Programme, step: ReviewStep, actor, school=None, organisation=None) -> Review:
@@ -85,7 +87,7 @@ def _open_review(*, programme: Programme, step: ReviewStep, actor, school=None, 
         assigned_by=actor,
     )
     _stamp(review, actor).save()
-    ReviewCheck.objects.bulk_create(ReviewCheck(review=review, criterion=c) for c in _checklist(step))
+    ReviewCheck.objects.bulk_create(ReviewCheck(review=review, criterion=c) for c in _checklist(step, programme))
     programme.__dict__.pop("_round_reviews", None)  # the round has one review more
     return review
 

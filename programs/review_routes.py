@@ -53,6 +53,7 @@ class StepReviewer(models.TextChoices):
     DEPARTMENT = "department", "управление образования"
     SCHOOL = "school", "школа, которую назначат"
     ORGANISATION = "organisation", "эксперт организации, которую назначат"
+    INSTITUTE = "institute", "институт (методический центр)"
 
 
 class SchoolScope(models.TextChoices):

@@ -564,6 +564,11 @@ def _my_review_conditions(reach, coordinator_of, reviewer_of) -> list[Q]:
             & (Q(step__reviewer="coordinator") | Q(step__isnull=True, kind=Review.Kind.MUNICIPAL))
             & Q(programme__municipality_id__in=coordinator_of)
         )
+    if reach.institute_municipality_ids:
+        conditions.append(
+            given_to_nobody & Q(step__reviewer="institute")
+            & Q(programme__municipality_id__in=reach.institute_municipality_ids)
+        )  # fmt: skip
     if reviewer_of:
         conditions.append(Q(reviewer_school_id__in=reviewer_of))
     if reach.expert_organisation_ids:
@@ -606,6 +611,7 @@ def home_items(*, user) -> dict:
         "is_school": bool(team_of),
         "is_reviewer": bool(reviewer_of),
         "is_expert": bool(reach.expert_organisation_ids),
+        "is_institute": bool(reach.institute_municipality_ids),
         "today": today,
     }
     reviews = my_open_reviews(user=user)

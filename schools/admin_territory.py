@@ -13,10 +13,12 @@ on the admin site (the department: only it holds staff, `services.user_sync_back
 - a row is editable if one of its paths reaches the department's own: a municipality (school, …) it is the
   department of, or a region it is the regional department of (a district's department reads its region's settings);
 - a row whose paths are all empty is the installation's default (the default calendar, targets, routes and their
-  steps, the common checklist, the indicators of no municipality): shown and read-only (`DEFAULTS_SHOWN`), because
+  steps, the default reference lists — risk factors, the common checklist, subjects, deficit areas — the indicators
+  of no municipality): shown and read-only (`DEFAULTS_SHOWN`), because
   the department's pages inherit them and the department must see what it inherits; or hidden where such a row is
   not a default but someone else's (a federal role, a notification, an import, a person of no territory);
-- models the installation owns (reference lists, clusters, groups) are read-only;
+- models the installation owns (measures, clusters, groups) are read-only; a region's reference list is started from
+  the defaults by its department (`admin_region_lists`);
 - a saved row must lie in the department's territory, else the whole save is undone (403) — a safety net under the
   choice lists.
 
@@ -67,10 +69,11 @@ TERRITORY: dict[str, tuple[tuple[str, ...], str]] = {
     "schools.ActLink": (("act__municipality", "act__region"), HIDDEN),
     "schools.RoleAssignment": (("region", "municipality", "school", "organisation"), HIDDEN),  # empty: federal
     # programmes
-    "programs.RiskFactor": (INSTALLATION, DEFAULTS_SHOWN),
+    "programs.RiskFactor": (("region",), DEFAULTS_SHOWN),  # no region: the default list
     "programs.ReviewRoute": (("region",), DEFAULTS_SHOWN),
     "programs.ReviewStep": (("route__region",), DEFAULTS_SHOWN),
-    "programs.ReviewCriterion": (("step__route__region",), DEFAULTS_SHOWN),  # no step: the common checklist
+    # no step: a region's common checklist, or the default one (no region either)
+    "programs.ReviewCriterion": (("region", "step__route__region"), DEFAULTS_SHOWN),
     "programs.Programme": (("municipality", "region"), HIDDEN),  # region: the regional plan-schedule
     "programs.RoadmapSection": (("programme__municipality", "programme__region"), HIDDEN),
     "programs.RoadmapMeasure": (("programme__municipality", "programme__region"), HIDDEN),
@@ -93,8 +96,8 @@ TERRITORY: dict[str, tuple[tuple[str, ...], str]] = {
     "monitoring.RiskLevel": (("profile__school",), HIDDEN),
     "monitoring.ReportExport": (("municipality", "requested_by"), HIDDEN),
     # partnerships
-    "partnerships.Subject": (INSTALLATION, DEFAULTS_SHOWN),
-    "partnerships.DeficitArea": (INSTALLATION, DEFAULTS_SHOWN),
+    "partnerships.Subject": (("region",), DEFAULTS_SHOWN),
+    "partnerships.DeficitArea": (("region",), DEFAULTS_SHOWN),
     "partnerships.Agreement": (("supported_school",), HIDDEN),
     "partnerships.AgreementPlanItem": (("agreement__supported_school",), HIDDEN),
     "partnerships.SupportSession": (("agreement__supported_school",), HIDDEN),

@@ -38,6 +38,8 @@ class Reach:
     department_municipality_ids: frozenset[int] = frozenset()
     # The municipalities the territory's roles reach: the department's and the institute's.
     territory_municipality_ids: frozenset[int] = frozenset()
+    # The municipalities the user is the institute (methodical centre) of: the reviews a route gives the institute.
+    institute_municipality_ids: frozenset[int] = frozenset()
     # The regions the user is the regional department of: their settings (criteria, calendars, targets, routes…)
     # are the user's to edit.
     department_region_ids: frozenset[int] = frozenset()
@@ -62,6 +64,11 @@ class Reach:
     def acts_for_municipality(self, municipality_id) -> bool:
         """The department of this municipality (of its region, or its district's)."""
         return municipality_id in self.department_municipality_ids
+
+    def reviews_as_institute(self, municipality_id) -> bool:
+        """The institute (methodical centre) of this municipality (of its region, or its district's): it carries out
+        the reviews a route gives «институт (методический центр)»."""
+        return municipality_id in self.institute_municipality_ids
 
     def acts_for_region(self, region_id) -> bool:
         """The regional department of this region: its settings are the user's."""
@@ -179,6 +186,7 @@ def reach_of(user) -> Reach:
     of_regions = _municipality_ids_of_regions(assignments)
     territory = _territory_municipality_ids(assignments, of_regions)
     department = _territory_municipality_ids([a for a in assignments if a.role == Role.DEPARTMENT], of_regions)
+    institute = _territory_municipality_ids([a for a in assignments if a.role == Role.INSTITUTE], of_regions)
     reach = Reach(
         roles=frozenset(a.role for a in assignments),
         municipality_ids=frozenset(a.municipality_id for a in assignments if a.municipality_id) | territory,
@@ -188,6 +196,7 @@ def reach_of(user) -> Reach:
         reads_all=any(a.role == Role.FEDERAL for a in assignments),
         department_municipality_ids=department,
         territory_municipality_ids=territory,
+        institute_municipality_ids=institute,
         department_region_ids=frozenset(a.region_id for a in assignments if a.role == Role.DEPARTMENT and a.region_id),
         territory_region_ids=frozenset(
             a.region_id or a.municipality.region_id

@@ -315,3 +315,90 @@ def test_the_defaults_are_not_changed_from_a_list(regions, clients, full_demo):
     response = client.get(_url(get_user_model(), "change", full_demo["coordinator"].pk))
     inline = response.context["inline_admin_formsets"][0].formset.empty_form
     assert RoleAssignment.Role.FEDERAL not in dict(inline.fields["role"].choices)
+
+
+# --- a region's reference lists (issue 20: risk factors, the common checklist, subjects, deficit areas) -------------
+
+
+def _reference_lists():
+    from partnerships.models import DeficitArea, Subject
+    from programs.models import ReviewCriterion, RiskFactor
+
+    return [
+        (RiskFactor, RiskFactor.objects.all()),
+        (ReviewCriterion, ReviewCriterion.objects.filter(step__isnull=True)),
+        (Subject, Subject.objects.all()),
+        (DeficitArea, DeficitArea.objects.all()),
+    ]
+
+
+def _start(client, model, region):
+    return client.post(_url(model, "start_region_list"), {"region": region.pk})
+
+
+def test_a_department_starts_its_regions_lists_from_the_defaults(regions, clients):
+    """«Начать со списка по умолчанию»: the defaults are copied into the department's region, once; the defaults
+    stay as they were, read-only; the copies are the department's to edit."""
+    a, b = regions
+    client = clients["department_b"]
+    for model, rows in _reference_lists():
+        defaults = list(rows.filter(region__isnull=True).values_list("name", flat=True).order_by("pk"))
+        assert defaults, model._meta.label
+        page = client.get(_url(model, "changelist"))
+        assert [r.pk for r in page.context["region_list_starts"]] == [b.pk], model._meta.label
+        assert "Начать со списка по умолчанию" in page.content.decode()
+        assert _start(client, model, a).status_code == 403, model._meta.label  # not its region
+        assert not rows.filter(region=a).exists()
+        assert _start(client, model, b).status_code == 302
+        assert list(rows.filter(region=b).values_list("name", flat=True).order_by("pk")) == defaults
+        assert _start(client, model, b).status_code == 302  # twice: nothing more
+        assert rows.filter(region=b).count() == len(defaults)
+        assert rows.filter(region__isnull=True).count() == len(defaults)
+        assert client.get(_url(model, "changelist")).context["region_list_starts"] == []
+        own = rows.filter(region=b).first()
+        default = rows.filter(region__isnull=True).first()
+        assert client.get(_url(model, "change", own.pk)).context["has_change_permission"], model._meta.label
+        form = client.get(_url(model, "change", default.pk))
+        assert not form.context["has_change_permission"], model._meta.label
+        assert client.post(_url(model, "change", default.pk), {"name": "x"}).status_code == 403
+        # The department of A neither sees nor starts B's list.
+        other = clients["department"]
+        assert not other.get(_url(model, "changelist")).context["cl"].queryset.filter(region=b).exists()
+        response = other.get(_url(model, "change", own.pk), follow=True)
+        assert "не существует" in response.content.decode(), model._meta.label
+        assert _start(other, model, b).status_code == 403
+
+
+def test_a_regions_own_lists_stay_in_the_region(regions, clients, full_demo):
+    """Both regions keep lists of their own: every changelist, change form, add form's choices and autocomplete of
+    both departments holds none of the other's rows (the checks above, now that the lists are per region)."""
+    a, b = regions
+    for model, rows in _reference_lists():
+        for client, region in ((clients["department"], a), (clients["department_b"], b)):
+            assert _start(client, model, region).status_code == 302
+        assert rows.filter(region=a).exists() and rows.filter(region=b).exists()
+    test_no_changelist_holds_another_regions_row(regions, clients)
+    test_a_change_form_of_another_regions_row_does_not_exist(regions, clients)
+    test_no_add_form_offers_another_regions_row(regions, clients)
+    test_autocomplete_offers_no_row_of_another_region(regions, clients)
+
+
+def test_a_regions_row_is_edited_by_its_department_only(regions, clients):
+    from programs.models import RiskFactor
+
+    a, b = regions
+    assert _start(clients["department_b"], RiskFactor, b).status_code == 302
+    own = RiskFactor.objects.filter(region=b).first()
+    data = {"region": b.pk, "code": own.code, "name": "Свой фактор края", "description": "", "position": 1,
+            "is_active": "on"}  # fmt: skip
+    assert clients["department_b"].post(_url(RiskFactor, "change", own.pk), data).status_code == 302
+    own.refresh_from_db()
+    assert own.name == "Свой фактор края"
+    # The department of the other region changes nothing of it.
+    response = clients["department"].post(_url(RiskFactor, "change", own.pk), {**data, "name": "Чужой"})
+    own.refresh_from_db()
+    assert own.name == "Свой фактор края" and response.status_code in (302, 403, 404)
+    # The same code in another region is allowed; twice in one region is not.
+    RiskFactor.objects.create(region=a, code=own.code, name="Тот же код в другой области")
+    add = clients["department_b"].post(_url(RiskFactor, "add"), {**data, "name": "Дубль"})
+    assert add.status_code == 200 and add.context["adminform"].form.errors

@@ -238,7 +238,7 @@ def _plan_item_or_404(user, pk) -> AgreementPlanItem:
 def plan_item_create(request, pk):
     agreement = access.get_agreement_or_404(request.user, pk)
     access.require(access.can_manage_agreement(request.user, agreement), agreement_services.NOT_MANAGER)
-    form = PlanItemForm(request.POST or None)
+    form = PlanItemForm(request.POST or None, agreement=agreement)
     if request.method == "POST" and form.is_valid():
         try:
             agreement_services.plan_item_add(agreement=agreement, actor=request.user, **form.cleaned_data)
@@ -262,7 +262,7 @@ def plan_item_edit(request, pk):
     item = _plan_item_or_404(request.user, pk)
     agreement = item.agreement
     access.require(access.can_manage_agreement(request.user, agreement), agreement_services.NOT_MANAGER)
-    form = PlanItemForm(request.POST or None, instance=item)
+    form = PlanItemForm(request.POST or None, instance=item, agreement=agreement)
     if request.method == "POST" and form.is_valid():
         try:
             agreement_services.plan_item_update(item=item, actor=request.user, **form.cleaned_data)

@@ -49,7 +49,7 @@ def event_people_page(request, pk):
     return render(
         request,
         "partnerships/event_people.html",
-        {"event": event, "form": form, "invite_form": InvitePeopleForm(), "people_count": len(people)},
+        {"event": event, "form": form, "invite_form": InvitePeopleForm(event=event), "people_count": len(people)},
     )
 
 
@@ -57,7 +57,7 @@ def event_people_page(request, pk):
 @require_POST
 def event_people_invite(request, pk):
     event = _managed_event(request, pk)
-    form = InvitePeopleForm(request.POST)
+    form = InvitePeopleForm(request.POST, event=event)
     if not form.is_valid():
         messages.error(request, "Выберите, кого пригласить.")
         return redirect("partnerships:event_people", event.pk)

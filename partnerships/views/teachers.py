@@ -170,7 +170,7 @@ def tutor_unassign(request, pk):
 def deficit_create(request, pk):
     teacher = access.get_teacher_or_404(request.user, pk)
     access.require(access.can_keep_development(request.user, teacher), teacher_services.NOT_DEVELOPMENT_KEEPER)
-    form = DeficitForm(request.POST or None, initial={"diagnosed_on": timezone.localdate()})
+    form = DeficitForm(request.POST or None, initial={"diagnosed_on": timezone.localdate()}, teacher=teacher)
     if request.method == "POST" and form.is_valid():
         if _save(request, form, teacher_services.deficit_add, "Дефицит записан.", teacher=teacher):
             return redirect(reverse("partnerships:teacher", args=[teacher.pk]) + "#deficits")
@@ -185,7 +185,7 @@ def deficit_edit(request, pk):
     deficit = access.get_deficit_or_404(request.user, pk)
     teacher = deficit.teacher
     access.require(access.can_keep_development(request.user, teacher), teacher_services.NOT_DEVELOPMENT_KEEPER)
-    form = DeficitForm(request.POST or None, instance=deficit)
+    form = DeficitForm(request.POST or None, instance=deficit, teacher=teacher)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "area"}
         try:

@@ -213,6 +213,15 @@ def _side_a(users):
     role_assign(user=users["department"], role=RoleAssignment.Role.DEPARTMENT, region=other)
     a.other_route = route_create(actor=_fresh(users["department"]), region=other, owner="school")
     a.spare_step = a.other_route.steps.order_by("position").last()
+    # a step of the demo region's route given to the institute (issue 20): its review of the submitted programme
+    from programs.review_flow import review_open_step
+    from programs.review_routes import ReviewStep
+
+    institute_step = ReviewStep.objects.create(
+        route=a.route, position=a.route.steps.count() + 1, name="Экспертиза института", kind="regional",
+        reviewer="institute", deciding=False, required=False, with_previous=True,
+    )  # fmt: skip
+    a.institute_review = review_open_step(programme=a.submitted, step=institute_step, actor=_fresh(users["department"]))
     # monitoring (the demo's of tests/monitoring/conftest.py `mon`)
     a.self_assessment = SelfAssessment.objects.get(school=a.school, year=a.year, stage=Stage.ENTRY, is_current=True)
     a.open_report = OpenReport.objects.filter(school=a.school).order_by("pk").first()

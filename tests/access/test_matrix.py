@@ -634,6 +634,11 @@ PROGRAMS = {
              data=lambda s: {"action": "start"}, label="start the municipal review"),
         Case(POST, a("submitted_regional"), E(department=302, coordinator=403), b=True,
              data=lambda s: {"action": "start"}, label="start the regional review"),
+        # a review the route gives the institute of the programme's region: the institute's to carry out, not the
+        # department's nor the coordinator's
+        Case(GET, a("institute_review"), E(department=200, coordinator=200), label="given to the institute"),
+        Case(POST, a("institute_review"), E(department=403, coordinator=403, institute=302),
+             data=lambda s: {"action": "start"}, label="start the institute's review"),
     ],
 }
 
@@ -1147,10 +1152,8 @@ READ_ONLY_ADMIN = {
     "schools_act", "schools_actlink",  # the register is kept on the portal's pages, where files and duplicates are checked
 }  # fmt: skip
 # The installation's own lists, shared by every territory: a department reads them (`schools.admin_territory`).
-INSTALLATION_ADMIN = {
-    "auth_group", "partnerships_deficitarea", "partnerships_subject", "programs_riskfactor", "schools_cluster",
-    "schools_clusterrule", "schools_measure",
-}  # fmt: skip
+# (risk factors, subjects and deficit areas are a region's lists since issue 20: its department adds to its own)
+INSTALLATION_ADMIN = {"auth_group", "schools_cluster", "schools_clusterrule", "schools_measure"}
 
 
 def department_admin_answer(name: str) -> int:
@@ -1166,6 +1169,8 @@ def department_admin_answer(name: str) -> int:
         return 403  # asked without the field it completes
     if short.endswith("_process_import"):
         return 405  # the second step of an import: POST only
+    if short.endswith("_start_region_list"):
+        return 405  # «Начать со списка по умолчанию» of a region's reference list: POST only
     model, _, view = short.rpartition("_")
     if view == "add" and ("_historical" in model or model in READ_ONLY_ADMIN):
         return 403  # histories are written by the app; read-only records are made by the portal's steps
