@@ -6,7 +6,8 @@
   enters municipal values, accepts or returns self-assessments.
 - A school team reaches its school: enters its values, downloads the template, uploads self-assessments and the
   open report.
-- A tutor (their municipality) and a curator school (its school and the schools of its agreements) read only.
+- A tutor (their municipality) and a curator school (its school and the schools of its agreements) read only; a tutor
+  does not read schools' self-assessments.
 
 Lists take `visible_*(user)`; detail pages and file downloads `get_*_or_404`, which answer 404 for what lies
 outside the user's reach. Actions check a `can_*` helper and answer 403 (`require`) to a user who sees the object
@@ -84,12 +85,15 @@ def can_enter_region_values(user, region_id) -> bool:
 
 
 def visible_self_assessments(user) -> QuerySet[SelfAssessment]:
+    """The school's team, those who oversee or read its territory, and its curator school under an agreement in force;
+    not tutors — they work with teachers, not with the school's self-assessment (docs/PEOPLE.md «Персональные
+    данные»)."""
     reach = reach_of(user)
     if reach.reads_all:
         return SelfAssessment.objects.all()
-    if not reach.roles:
-        return SelfAssessment.objects.none()
-    return SelfAssessment.objects.filter(school__in=visible_schools(user))
+    municipality_ids = reach.overseen_municipality_ids | reach.territory_municipality_ids
+    school_ids = reach.team_school_ids | reach.curator_school_ids | reach.curated_school_ids
+    return SelfAssessment.objects.filter(Q(school__municipality_id__in=municipality_ids) | Q(school_id__in=school_ids))
 
 
 def get_self_assessment_or_404(user, pk) -> SelfAssessment:

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from schools.access import Role, reach_of, role_assignments_reached
 from schools.models import Municipality, School
 
-from .models import Invitation
+from .models import Invitation, PersonalDataAccess
 
 SCHOOL_ROLES = (Role.SCHOOL_TEAM, Role.CURATOR)
 MUNICIPAL_ROLES = (Role.COORDINATOR, Role.TUTOR)
@@ -114,3 +114,15 @@ def can_deactivate(user, person) -> bool:
     switch off a department's account that also holds a school role."""
     assignments = list(person.role_assignments.select_related("municipality", "school"))
     return bool(assignments) and person.pk != user.pk and all(can_manage_role(user, a) for a in assignments)
+
+
+# --- the access log of personal data -------------------------------------------------------------------------------
+
+
+def can_read_access_log(user) -> bool:
+    return reach_of(user).department
+
+
+def visible_access_log(user) -> QuerySet[PersonalDataAccess]:
+    """The rows of the department's territory: its municipalities' (a region's department: every one of the region)."""
+    return PersonalDataAccess.objects.filter(municipality_id__in=reach_of(user).department_municipality_ids)

@@ -2,12 +2,13 @@
 municipality, active, search)."""
 
 import django_filters
+from django import forms
 from django.db.models import Count, Q
 
 from schools.access import Role, visible_municipalities
 from shnor_portal.choices import MunicipalityFilter
 
-from .models import Invitation
+from .models import Invitation, PersonalDataAccess
 
 State = Invitation.State
 
@@ -88,3 +89,29 @@ class PeopleFilter(django_filters.FilterSet):
 
     def by_active(self, queryset, name, value):
         return queryset.filter(is_active=value == "yes")
+
+
+class AccessLogFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Кто", method="search", help_text="ФИО или имя входа")
+    kind = django_filters.ChoiceFilter(label="Что открыто", choices=PersonalDataAccess.Kind.choices, empty_label="всё")
+    municipality = MunicipalityFilter(label="Муниципалитет", queryset=None, empty_label="все")
+    since = django_filters.DateFilter(label="С", field_name="at", lookup_expr="date__gte",
+                                      widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    until = django_filters.DateFilter(label="По", field_name="at", lookup_expr="date__lte",
+                                      widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+
+    class Meta:
+        model = PersonalDataAccess
+        fields = ["q", "kind", "municipality", "since", "until"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        self.filters["municipality"].queryset = visible_municipalities(request.user).order_by("name")
+
+    def search(self, queryset, name, value):
+        query = Q()
+        for word in value.split():
+            query &= Q(user__last_name__icontains=word) | Q(user__first_name__icontains=word) | Q(
+                user__username__icontains=word
+            )
+        return queryset.filter(query)

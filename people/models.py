@@ -6,8 +6,10 @@ django-axes locks a username on one address; this row slows down a guesser who c
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from schools.models import Municipality, Region
 
@@ -87,3 +89,60 @@ class Invitation(models.Model):
 
     def get_state_display(self) -> str:
         return self.State(self.state).label
+
+
+class PersonalDataAccess(models.Model):
+    """One opening of teachers' personal data (152-ФЗ): their deficits, ИПРП and tutoring notes — who, when, what
+    (people/personal_data.py). The department reads its territory's; old rows go after its retention period."""
+
+    class Kind(models.TextChoices):
+        TEACHER = "teacher", "карточка педагога: дефициты, ИПРП, тьюторские занятия"
+        PLAN = "plan", "ИПРП педагога"
+        TEACHERS_EXPORT = "teachers_export", "выгрузка списка педагогов"
+        PLANS_EXPORT = "plans_export", "выгрузка ИПРП"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="кто", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField("когда", auto_now_add=True)
+    kind = models.CharField("что открыто", max_length=20, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField("номер записи", null=True, blank=True)
+    label = models.CharField("запись", max_length=300, blank=True)
+    region = models.ForeignKey(Region, verbose_name="регион", on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(
+        Municipality, verbose_name="муниципалитет", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "обращение к персональным данным"
+        verbose_name_plural = "журнал обращений к персональным данным"
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["region", "at"], name="pd_access_region_at"),
+            models.Index(fields=["municipality", "at"], name="pd_access_municipality_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%d.%m.%Y %H:%M} {self.user}: {self.get_kind_display()}"
+
+
+class PersonalDataPolicy(models.Model):
+    """A region's rule for the access log: how long its rows are kept (a territory's own number, today's default)."""
+
+    DEFAULT_RETENTION_DAYS = 365
+
+    region = models.OneToOneField(Region, verbose_name="регион", on_delete=models.CASCADE, related_name="+")
+    retention_days = models.PositiveSmallIntegerField(
+        "хранить журнал, дней", default=DEFAULT_RETENTION_DAYS,
+        validators=[MinValueValidator(30), MaxValueValidator(3650)],
+        help_text="Записи старше удаляются ежедневно. От 30 дней до 10 лет.",
+    )
+    updated_at = models.DateTimeField("изменено", auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "правило журнала персональных данных"
+        verbose_name_plural = "правила журнала персональных данных"
+
+    def __str__(self):
+        return f"{self.region}: {self.retention_days} дн."

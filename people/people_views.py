@@ -14,7 +14,15 @@ from schools.models import RoleAssignment
 from schools.services import user_sync_back_office_access
 from shnor_portal.paging import page_of
 
-from .access import can_deactivate, can_manage_role, can_onboard, can_read_people, get_person_or_404, visible_people
+from .access import (
+    can_deactivate,
+    can_manage_role,
+    can_onboard,
+    can_read_access_log,
+    can_read_people,
+    get_person_or_404,
+    visible_people,
+)
 from .filters import PeopleFilter
 from .models import Invitation
 
@@ -29,7 +37,8 @@ def people_list(request):
     _require_reader(request.user)
     reached = role_assignments_reached(reach_of(request.user))
     people_filter = PeopleFilter(request.GET, queryset=visible_people(request.user), request=request, reached=reached)
-    context = {"filter": people_filter, "can_onboard": can_onboard(request.user)}
+    context = {"filter": people_filter, "can_onboard": can_onboard(request.user),
+               "can_read_log": can_read_access_log(request.user)}  # fmt: skip
     context |= page_of(request, people_filter.qs.order_by("last_name", "first_name", "pk"))
     return render(request, "people/people_list.html", context)
 

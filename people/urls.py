@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import onboarding_views, people_views, second_factor_views, views
+from . import onboarding_views, people_views, personal_data_views, second_factor_views, views
 
 app_name = "people"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", people_views.person_detail, name="person"),
     path("<int:pk>/active/", people_views.person_active, name="person_active"),
     path("roles/<int:pk>/remove/", people_views.role_remove, name="role_remove"),
+    path("personal-data-log/", personal_data_views.access_log_list, name="access_log"),
     path("import/", onboarding_views.people_import, name="import"),
     path("import/preview/", onboarding_views.people_import_preview_view, name="import_preview"),
     path("import/template/", onboarding_views.people_template, name="import_template"),

@@ -198,7 +198,7 @@ class PassportForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["risk_factor"].queryset = _active_risk_factors(
-            self.instance.municipality.region_id, self.instance.risk_factor
+            self.instance.territory_region_id, self.instance.risk_factor
         )
         self.fields["version"].initial = self.instance.version
         if self.instance.kind != Programme.Kind.ANTI_RISK:
@@ -268,7 +268,7 @@ class MeasureForm(forms.Form):
                 initial[f"fact_{year}"] = f"{row.actual_value.normalize():f}" if row.actual_value is not None else None
         super().__init__(*args, initial=initial, **kwargs)
         self.fields["risk_factor"].queryset = _active_risk_factors(
-            programme.municipality.region_id, measure.risk_factor if measure else None
+            programme.territory_region_id, measure.risk_factor if measure else None
         )
         for year in programme.years:
             self.fields[f"plan_{year}"] = PlanValueField(label=f"План {year}")

@@ -70,7 +70,7 @@ def _closed_message(programme: Programme, step: ReviewStep) -> str:
 def _checklist(step: ReviewStep | None, programme: Programme):
     """The step's own checklist, else the common checklist of the programme's region (its own, else the default)."""
     own = list(ReviewCriterion.objects.filter(step=step, is_active=True)) if step else []
-    return own or common_checklist(programme.municipality.region_id)
+    return own or common_checklist(programme.territory_region_id)
 
 
 def _open_review(*, programme: Programme, step: ReviewStep, actor, school=None, organisation=None) -> Review:

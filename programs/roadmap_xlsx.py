@@ -241,7 +241,7 @@ class _Reading:
 
     def __init__(self, columns: Columns, programme: Programme, result: ParsedRoadmap):
         self.columns, self.programme, self.result = columns, programme, result
-        self.factors = {normalized(f.name): f for f in risk_factors_of(programme.municipality.region_id)}
+        self.factors = {normalized(f.name): f for f in risk_factors_of(programme.territory_region_id)}
 
     def read_deadline(self, value) -> Deadline | None:
         """«15.05.2025», «май 2025», «сентябрь, октябрь, ноябрь 2025», «в течение 2025 года»; a month or «в течение

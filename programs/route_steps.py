@@ -16,7 +16,7 @@ PLAN = StepSubject.PLAN
 
 def route_for(programme: Programme) -> ReviewRoute:
     """The territory's route for the programme's owner, else the default one (recreated if it was removed)."""
-    owner, region_id = programme.route_owner, programme.municipality.region_id
+    owner, region_id = programme.route_owner, programme.territory_region_id
     routes = {
         route.region_id: route
         for route in ReviewRoute.objects.filter(Q(region_id=region_id) | Q(region__isnull=True), owner=owner)

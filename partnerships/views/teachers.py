@@ -2,11 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from people.personal_data import Kind, access_log, export_log
 from schools.models import Municipality
 from schools.school_year import current_school_year, school_year_choices, school_year_label, school_year_param
 
@@ -71,7 +73,14 @@ def teacher_list(request):
 def teacher_export(request):
     access.require(access.can_see_teachers(request.user), NO_TEACHERS)
     _filter, rows = teacher_selectors.teacher_list(user=request.user, data=request.GET)
+    export_log(request.user, Kind.TEACHERS_EXPORT, _per_municipality(rows, "school__municipality_id"))
     return export_response("teachers", rows, file_name=f"pedagogi-{timezone.localdate():%Y-%m-%d}.xlsx")
+
+
+def _per_municipality(rows, field: str) -> dict[int, int]:
+    """How many exported rows each municipality's teachers make (one query)."""
+    exported = rows.model.objects.filter(pk__in=rows.values("pk"))  # without the list's own annotations
+    return dict(exported.values(field).annotate(n=Count("pk")).values_list(field, "n"))
 
 
 @login_required
@@ -94,6 +103,8 @@ def teacher_create(request):
 def teacher_detail(request, pk):
     teacher = access.get_teacher_or_404(request.user, pk)
     user = request.user
+    access_log(user, Kind.TEACHER, municipality=teacher.school.municipality, obj=teacher,
+               label=f"{teacher.full_name}, {teacher.school.short_name}")  # fmt: skip
     is_tutor = access.is_current_tutor(user, teacher)
     return render(
         request,
@@ -230,6 +241,7 @@ def plan_list(request):
 def plan_export(request):
     access.require(access.can_see_teachers(request.user), NO_TEACHERS)
     _filter, rows = teacher_selectors.plan_list(user=request.user, data=request.GET)
+    export_log(request.user, Kind.PLANS_EXPORT, _per_municipality(rows, "teacher__school__municipality_id"))
     return export_response("plans", rows, file_name=f"iprp-{timezone.localdate():%Y-%m-%d}.xlsx")
 
 
@@ -251,6 +263,8 @@ def plan_create(request, pk):
 @login_required
 def plan_detail(request, pk):
     plan = access.get_plan_or_404(request.user, pk)
+    access_log(request.user, Kind.PLAN, municipality=plan.teacher.school.municipality, obj=plan,
+               label=f"ИПРП {plan.year}: {plan.teacher.full_name}")  # fmt: skip
     return render(
         request,
         "partnerships/plan_detail.html",

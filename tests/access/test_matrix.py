@@ -325,7 +325,7 @@ PORTAL = {
         Case(GET, lambda s: ["practice", s.waiting.pk], E(403, **HISTORY_OK | NO_PARTNERSHIPS, curator=404, tutor=404), b=True,
              label="practice"),
         Case(GET, lambda s: ["event", s.event.pk], E(403, **HISTORY_OK), b=True, label="event"),
-        Case(GET, lambda s: ["self-assessment", s.self_assessment.pk], E(403, **HISTORY_OK), b=True,
+        Case(GET, lambda s: ["self-assessment", s.self_assessment.pk], E(403, **HISTORY_OK, tutor=404), b=True,
              label="self-assessment"),
         Case(GET, lambda s: ["indicator-value", s.indicator_value.pk], E(403, **HISTORY_OK), b=True,
              label="indicator-value"),
@@ -838,11 +838,12 @@ MONITORING = {
     M + "self_assessment_list": [Case(GET, NO, ALL_OK)],
     M + "self_assessment_export": [Case(GET, NO, ALL_OK)],
     M + "self_assessment_preview": [Case(GET, NO, E(302))],  # no upload waiting in the session: back to the hub
-    M + "self_assessment_detail": [Case(GET, a("self_assessment"), A_OBJECT, b=True)],
-    M + "self_assessment_file": [Case(GET, a("self_assessment"), A_OBJECT, b=True)],
+    # a tutor works with teachers, not with the school's self-assessment (docs/PEOPLE.md)
+    M + "self_assessment_detail": [Case(GET, a("self_assessment"), E(200, coordinator_b=404, tutor=404), b=True)],
+    M + "self_assessment_file": [Case(GET, a("self_assessment"), E(200, coordinator_b=404, tutor=404), b=True)],
     # the curator reaches the school through the agreement, reads its self-assessment, may not decide on it
     M + "self_assessment_decide": [
-        Case(POST, a("self_assessment"), E(403, department=302, coordinator=302, coordinator_b=404, curator=403), b=True,
+        Case(POST, a("self_assessment"), E(403, department=302, coordinator=302, coordinator_b=404, curator=403, tutor=404), b=True,
              data=lambda s: {"action": "accept"}, effect=lambda s: _accepted(s.self_assessment))
     ],
     M + "self_assessment_template": [Case(GET, a("school", YEAR, STAGE), A_TEMPLATE, b=True)],
@@ -894,6 +895,12 @@ PEOPLE = {
              label="confirm", change=True),
         Case(POST, lambda s: [s.invitation_role.pk], E(404, department=302, coordinator=302), b=True,
              effect=lambda s: _role_kept(s.invitation_role)),
+    ],
+    # the access log of teachers' personal data: the department's, of its territory
+    PE + "access_log": [
+        Case(GET, NO, E(403, department=200, institute=403, federal=403)),
+        Case(POST, NO, E(403, department=302, district=403, institute=403), data=lambda s: {"retention_days": 400},
+             regional=True),
     ],
     # the second factor is every person's own (federal and institute must enrol too): nothing of another's
     PE + "otp_settings": [Case(GET, NO, E(200))],

@@ -27,7 +27,9 @@ def test_the_department_invites_and_a_teacher_accepts(page: Page, live_server, d
     book.save(path)
 
     log_in(page, live_server, "department")
-    page.get_by_role("link", name="Люди").click()
+    page.get_by_role("link", name="Люди", exact=True).click()
+    expect(page.get_by_role("heading", name="Люди")).to_be_visible()
+    page.get_by_role("link", name="Приглашения").click()
     expect(page.get_by_role("heading", name="Приглашения")).to_be_visible()
     page.get_by_role("link", name="Пригласить из файла").click()
     page.get_by_label("Файл со списком людей").set_input_files(str(path))
