@@ -16,7 +16,8 @@ from shnor_portal.spreadsheets import xlsx_response
 
 from .access import can_onboard, can_resend, get_invitation_or_404, grantable_roles, visible_invitations
 from .filters import InvitationFilter
-from .invitations import invitation_days, invitation_resend
+from .invitation_letters import invitation_days
+from .invitations import invitation_resend
 from .onboarding import (
     COLUMNS,
     ROLE_WORDS,
@@ -57,25 +58,12 @@ def people_import(request):
 @require_http_methods(["GET", "POST"])
 def people_import_preview_view(request):
     _require(request.user)
-    upload = uploads.held(request, UPLOAD_KIND)
-    if upload is None:
-        messages.info(request, "Сначала загрузите файл со списком людей.")
-        return redirect("people:import")
-    preview = people_import_preview(upload.read(), user=request.user)
-    if not preview.ok:
-        uploads.discard(request, UPLOAD_KIND)
-    save_errors: list[str] = []
-    if request.method == "POST" and preview.ok:
-        try:
-            result = people_import_save(preview=preview, actor=request.user)
-        except PeopleImportError as refused:
-            save_errors = refused.messages
-        else:
-            uploads.discard(request, UPLOAD_KIND)
-            messages.success(request, f"Файл «{upload.name}»: {result.summary}")
-            return redirect("people:invitations")
-    context = {"preview": preview, "file_name": upload.name, "save_errors": save_errors}
-    return render(request, "people/import_preview.html", context)
+    return uploads.preview_and_confirm(
+        request, kind=UPLOAD_KIND, check=lambda content: people_import_preview(content, user=request.user),
+        save=lambda preview: people_import_save(preview=preview, actor=request.user), refused=PeopleImportError,
+        missing="Сначала загрузите файл со списком людей.", upload_url="people:import", done_url="people:invitations",
+        template="people/import_preview.html",
+    )
 
 
 @login_required

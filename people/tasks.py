@@ -1,6 +1,6 @@
 from django_tasks import task
 
-from .invitations import invitations_send
+from .invitation_letters import invitations_send
 
 
 @task()

@@ -6,7 +6,8 @@ from django.urls import reverse_lazy
 
 from . import throttle
 from .forms import PortalPasswordResetForm
-from .invitations import invitation_accept, invitation_tokens
+from .invitation_letters import invitation_tokens
+from .invitations import invitation_accept
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -73,26 +73,12 @@ def passport_import(request):
 @require_http_methods(["GET", "POST"])
 def passport_preview(request):
     _require(request.user)
-    upload = uploads.held(request, UPLOAD_KIND)
-    if upload is None:
-        messages.info(request, "Сначала загрузите файл с социальными паспортами.")
-        return redirect("schools:passport_import")
-    preview = passport_import_preview(upload.read(), user=request.user)
-    if not preview.ok:
-        # A file with errors can never be confirmed: it is not kept (the page still lists its errors).
-        uploads.discard(request, UPLOAD_KIND)
-    save_errors: list[str] = []
-    if request.method == "POST" and preview.ok:
-        try:
-            result = passport_import_save(preview=preview, actor=request.user)
-        except PassportImportError as refused:
-            save_errors = refused.messages
-        else:
-            uploads.discard(request, UPLOAD_KIND)
-            messages.success(request, f"Файл «{upload.name}»: {result.summary}")
-            return redirect("schools:passport_import")
-    context = {"preview": preview, "file_name": upload.name, "save_errors": save_errors}
-    return render(request, "schools/passport_preview.html", context)
+    return uploads.preview_and_confirm(
+        request, kind=UPLOAD_KIND, check=lambda content: passport_import_preview(content, user=request.user),
+        save=lambda preview: passport_import_save(preview=preview, actor=request.user), refused=PassportImportError,
+        missing="Сначала загрузите файл с социальными паспортами.", upload_url="schools:passport_import",
+        done_url="schools:passport_import", template="schools/passport_preview.html",
+    )
 
 
 @login_required

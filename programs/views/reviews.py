@@ -66,28 +66,31 @@ def programme_submit_view(request, pk):
 @login_required
 def programme_approve_view(request, pk):
     """The region's department approves its plan-schedule (no review route: `services.programme_approve`)."""
-    programme = get_programme_or_404(request.user, pk)
-    require(can_oversee(request.user, programme), "Региональный план-график утверждает министерство образования.")
-    try:
-        programme_approve(programme=programme, actor=request.user)
-    except ProgrammeError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "План-график утверждён; для изменений плана его можно открыть снова.")
-    return redirect(detail_url(programme))
+    return _overseer_step(
+        request, pk, programme_approve, refusal="Региональный план-график утверждает министерство образования.",
+        done="План-график утверждён; для изменений плана его можно открыть снова.",
+    )
 
 
 @require_POST
 @login_required
 def programme_reopen_view(request, pk):
+    return _overseer_step(
+        request, pk, programme_reopen, refusal="Принятую программу открывает для изменений координатор.",
+        done="Программа открыта для изменений плана; после правок её отправляют повторно.",
+    )
+
+
+def _overseer_step(request, pk, step, *, refusal: str, done: str):
+    """A change of a programme's state that its overseer takes (approve, reopen): refused with 403, or a message."""
     programme = get_programme_or_404(request.user, pk)
-    require(can_oversee(request.user, programme), "Принятую программу открывает для изменений координатор.")
+    require(can_oversee(request.user, programme), refusal)
     try:
-        programme_reopen(programme=programme, actor=request.user)
+        step(programme=programme, actor=request.user)
     except ProgrammeError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Программа открыта для изменений плана; после правок её отправляют повторно.")
+        messages.success(request, done)
     return redirect(detail_url(programme))
 
 

@@ -13,6 +13,8 @@
 - `holding`: the uploaded file waits for the user's confirmation in Django's storage — `hold`, `held`, `discard`,
   `remove_expired` (and `manage.py remove_expired_uploads`);
 - `forms`: `XlsxFileField`, the upload field that runs the check before anything is kept;
+- `confirm`: `preview_and_confirm`, the preview page's step every import shares — check the held file again, show
+  it, save on confirmation or list why not;
 - `backoffice`: django-import-export reading through the same checks, readers and messages.
 
 An import checks the whole file and shows a preview; its save runs in one transaction, or stores nothing. This
@@ -39,6 +41,7 @@ from .cells import (
     shown,
     text_reader,
 )
+from .confirm import preview_and_confirm
 from .forms import XlsxFileField, upload_limit_label
 from .holding import HeldUpload, discard, held, hold, remove_expired
 from .problems import CheckedFile, Problem, Problems
@@ -49,7 +52,7 @@ from .workbook import Sheet, UploadRefused, check_upload, read_workbook, sheet_n
 __all__ = [
     "CellError", "CheckedFile", "Column", "HeldUpload", "Problem", "Problems", "Sheet", "TableRow", "UploadRefused",
     "XlsxFileField", "cell_text", "check_upload", "choice_reader", "discard", "held", "hold", "is_blank",
-    "normalized", "read_count", "read_date", "read_decimal", "read_digits", "read_email", "read_integer",
+    "normalized", "preview_and_confirm", "read_count", "read_date", "read_decimal", "read_digits", "read_email", "read_integer",
     "read_number", "read_percent", "read_table", "report_beside_table", "report_formulas", "report_unread", "read_text", "read_workbook", "read_year", "read_yes_no",
     "remove_expired", "sheet_named", "shown", "text_reader", "upload_limit_label", "upload_max_bytes",
 ]  # fmt: skip

@@ -185,7 +185,7 @@ def test_an_invitation_expires_after_its_days(client, demo, municipality_a, smtp
                                               django_capture_on_commit_callbacks):
     import datetime
 
-    from people.invitations import invitation_tokens
+    from people.invitation_letters import invitation_tokens
 
     login(client, demo["coordinator"])
     own = School.objects.filter(municipality=municipality_a).first()
