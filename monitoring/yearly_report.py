@@ -55,9 +55,9 @@ from programs.access import visible_programmes
 from programs.models import MeasureStatus, Programme, Rag, Review, RoadmapMeasure, overdue_q, rag_of
 from schools.access import Reach, Role, reach_of, territory_of, visible_schools
 from schools.act_exports import acts_sheet
-from schools.filters import with_year_status
 from schools.models import Measure, Municipality, Region, Status
 from schools.school_year import school_year_label
+from schools.selectors import counted_statuses, with_counted_status
 from shnor_portal import jobs
 from shnor_portal.spreadsheets import Column, Formatted, Link, TypedSheet, xlsx_write_typed
 
@@ -346,7 +346,7 @@ class Report:
                 "measures", "done", "overdue", "sessions", "events", "teachers", "plans", "tutored", "practices"
             )}  # fmt: skip
             schools = (
-                with_year_status(self.schools, self.figures.list_year or 0)
+                with_counted_status(self.schools, self.figures.list_years)
                 .order_by("municipality__name", "short_name", "pk")
                 .values_list("pk", "municipality__name", "short_name", "year_status")
             )
@@ -521,8 +521,7 @@ class Report:
         invitations = EventInvitation.objects.filter(school__in=self.schools.values("pk"))
         shnor = invitations.filter(
             attended=True,
-            school__year_statuses__year=self.figures.list_year,
-            school__year_statuses__status__in=SHNOR_STATUSES,
+            school_id__in=counted_statuses(self.figures.list_years).filter(status__in=SHNOR_STATUSES).values("school_id"),
         )
         queryset = (
             visible_events(self.user)
@@ -576,7 +575,7 @@ class Report:
             figures = self._teacher_figures()
             teachers, plans, tutored = figures["teachers"], figures["plans"], figures["tutored"]
             schools = (
-                with_year_status(self.schools, self.figures.list_year or 0)
+                with_counted_status(self.schools, self.figures.list_years)
                 .filter(
                     Q(pk__in=visible_teachers(self.user).filter(is_active=True).values("school_id"))
                     | Q(year_status__in=[Status.SHNOR, Status.SHNSU, Status.BOTH])

@@ -5,14 +5,14 @@ Teachers, their ИПРП and the coverage are read in `partnerships.teacher_sele
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from schools.access import Role, reach_of, visible_municipalities
 from schools.models import Municipality, Region, School, SchoolYearStatus, Status
 from schools.school_year import current_school_year, school_year_label, school_year_of, school_year_period
-from schools.selectors import list_year_for
+from schools.selectors import counted_statuses, list_years_for
 
 from . import access
 from .access import (
@@ -221,7 +221,8 @@ def municipal_summary(
     ids = [m.pk for m in municipalities]
     book = book or targets_of_year(year)
     signed, in_force, curated = _summary_agreements(ids, (start, end), as_of)
-    listed, shnor = _summary_listed(ids, list_year_for(year))
+    list_years = list_years_for(year, {m.region_id for m in municipalities})
+    listed, shnor = _summary_listed(ids, list_years)
     sessions = _summary_sessions(ids, (start, end))
     teacher_counts, plan_counts, tutor_counts = _summary_teachers(ids, year, as_of)
     practices, downloads = _summary_practices(ids, (start, end))
@@ -242,7 +243,7 @@ def municipal_summary(
                 "municipality": municipality,
                 "year": year,
                 "year_label": school_year_label(year),
-                "list_year": list_year_for(year),
+                "list_year": list_years.get(municipality.region_id),
                 "as_of": as_of,
                 "period": (start, end),
                 "targets": targets,
@@ -294,21 +295,19 @@ def _summary_agreements(ids: list[int], period: tuple, as_of: datetime.date) -> 
     return signed, in_force, curated
 
 
-def _summary_listed(ids: list[int], list_year: int | None) -> tuple[dict[int, list[School]], dict[int, set[int]]]:
-    """municipality → the schools on the list the school year is counted by; and → its ШНОР (with those that are
-    both). One query."""
+def _summary_listed(ids: list[int], list_years: dict[int, int]) -> tuple[dict[int, list[School]], dict[int, set[int]]]:
+    """municipality → the schools on the list the school year is counted by (its region's own, `list_years`); and →
+    its ШНОР (with those that are both). One query."""
     listed, shnor = defaultdict(list), defaultdict(set)
-    if list_year is None:
-        return listed, shnor
-    for school in (
-        School.objects.filter(
-            municipality_id__in=ids, year_statuses__year=list_year, year_statuses__status__in=LISTED_STATUSES
-        )
-        .annotate(list_status=F("year_statuses__status"))
-        .order_by("short_name")
-    ):
+    statuses = (
+        counted_statuses(list_years).filter(school__municipality_id__in=ids, status__in=LISTED_STATUSES)
+        .select_related("school").order_by("school__short_name")
+    )  # fmt: skip
+    for status in statuses:
+        school = status.school
+        school.list_status = status.status
         listed[school.municipality_id].append(school)
-        if school.list_status in SHNOR_STATUSES:
+        if status.status in SHNOR_STATUSES:
             shnor[school.municipality_id].add(school.pk)
     return listed, shnor
 
@@ -449,15 +448,15 @@ def yearly_participation(*, user, year: int, book: TargetBook | None = None) -> 
     count it."""
     reach = reach_of(user)
     start, end = school_year_period(year)
-    list_year = list_year_for(year)
-    shnor = (
-        School.objects.filter(year_statuses__year=list_year, year_statuses__status__in=SHNOR_STATUSES)
-        if list_year
-        else School.objects.none()
-    )
     municipalities = None
     if not reach.reads_all:
         municipalities = list(visible_municipalities(user))
+    # each region counted by its own newest list up to the year (docs/TERRITORIES.md)
+    list_years = list_years_for(year, None if municipalities is None else {m.region_id for m in municipalities})
+    shnor = School.objects.filter(
+        pk__in=counted_statuses(list_years).filter(status__in=SHNOR_STATUSES).values("school_id")
+    )
+    if municipalities is not None:
         shnor = shnor.filter(municipality_id__in=[m.pk for m in municipalities])
     shnor_ids = set(shnor.values_list("pk", flat=True))
     took_part = set(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from schools.access import Role
 from schools.models import Municipality, RoleAssignment
 from schools.school_year import current_school_year, school_year_label, school_year_period
-from schools.selectors import list_year_for
+from schools.selectors import counted_statuses, list_years_for
 
 from . import access
 from .access import (
@@ -27,7 +27,7 @@ from .models import (
     TutorAssignment,
     TutorProfile,
 )
-from .selectors import listed_schools, share, subquery_count
+from .selectors import LISTED_STATUSES, share, subquery_count
 from .targets import Targets, common_targets, targets_of_year
 
 # --- teachers and plans -------------------------------------------------------------------------------------------
@@ -191,12 +191,11 @@ def coverage(*, user, municipality: Municipality | None = None, year: int | None
         .values_list("school_id")
         .annotate(n=Count("pk", distinct=True))
     )
-    list_year = list_year_for(year)
-    listed = (
-        set(listed_schools(year=list_year).filter(pk__in=schools.values("pk")).values_list("pk", flat=True))
-        if list_year
-        else set()
-    )
+    # each region counted by its own newest list up to the year (docs/TERRITORIES.md)
+    listed = set(
+        counted_statuses(list_years_for(year)).filter(status__in=LISTED_STATUSES, school__in=schools)
+        .values_list("school_id", flat=True)
+    )  # fmt: skip
     rows = []
     totals: dict[int, dict] = {}
     for school in schools.filter(Q(pk__in=list(per_school)) | Q(pk__in=list(listed))).select_related(
