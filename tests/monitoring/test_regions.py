@@ -274,3 +274,36 @@ def test_figures_over_several_regions_count_each_region_by_its_own_newest_list(t
         assert rows[two.region_a.pk].figures[key] == department.total[key], key
     assert rows[two.region_b.pk].figures["shnor"] == 2
     assert rows[two.region_b.pk].approved_run == run_b and rows[two.region_a.pk].approved_run.year == a_year
+
+
+def test_the_federal_summaries_and_yearly_report_count_each_region_by_its_own_list(two):
+    """Region B approves a newer list than region A: the partnerships summary, the events' participation and the
+    yearly report's school sheet count A's schools by A's list — as A's department sees them — and B's by B's."""
+    from django.utils import timezone
+
+    from monitoring.yearly_report import Report
+    from partnerships.selectors import municipal_summary, yearly_participation
+    from schools.models import IdentificationRun, SchoolYearStatus, Status
+    from schools.selectors import list_years_for
+
+    a_year = list_years_for(two.year, [two.region_a.pk])[two.region_a.pk]
+    run_b = IdentificationRun.objects.create(
+        region=two.region_b, year=a_year + 1, state=IdentificationRun.State.DONE, approved_at=timezone.now()
+    )
+    b_school = School.objects.filter(municipality__region=two.region_b).order_by("pk").first()
+    SchoolYearStatus.objects.create(school=b_school, year=a_year + 1, run=run_b, status=Status.SHNOR)
+
+    department = _fresh(two.users["department"])
+    federal = _fresh(two.users["federal"])
+    own = {row["municipality"].pk: row["listed"] for row in municipal_summary(user=department, year=two.year)}
+    seen = {row["municipality"].pk: row["listed"] for row in municipal_summary(user=federal, year=two.year)}
+    assert sum(own.values()) > 0
+    assert {pk: seen[pk] for pk in own} == own  # A counted by A's list, not by B's newer one
+    assert seen[b_school.municipality_id] == 1
+    assert yearly_participation(user=federal, year=two.year)["listed"] == (
+        yearly_participation(user=department, year=two.year)["listed"] + 1
+    )
+    federal_sheet = {(row[0], row[1]): row[2] for row in Report(user=federal, year=two.year).by_school().rows}
+    own_sheet = {(row[0], row[1]): row[2] for row in Report(user=department, year=two.year).by_school().rows}
+    assert federal_sheet[b_school.municipality.name, b_school.short_name] == Status.SHNOR.label
+    assert {name: federal_sheet[name] for name in own_sheet} == own_sheet
