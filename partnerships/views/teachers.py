@@ -77,6 +77,12 @@ def teacher_export(request):
     return export_response("teachers", rows, file_name=f"pedagogi-{timezone.localdate():%Y-%m-%d}.xlsx")
 
 
+def _opened(request, kind: str, teacher, *, obj=None, label: str) -> None:
+    """An edit form shows what it edits: its first showing (not its saving) is an opening of personal data."""
+    if request.method == "GET":
+        access_log(request.user, kind, municipality=teacher.school.municipality, obj=obj or teacher, label=label)
+
+
 def _per_municipality(rows, field: str) -> dict[int, int]:
     """How many exported rows each municipality's teachers make (one query)."""
     exported = rows.model.objects.filter(pk__in=rows.values("pk"))  # without the list's own annotations
@@ -196,6 +202,7 @@ def deficit_edit(request, pk):
     deficit = access.get_deficit_or_404(request.user, pk)
     teacher = deficit.teacher
     access.require(access.can_keep_development(request.user, teacher), teacher_services.NOT_DEVELOPMENT_KEEPER)
+    _opened(request, Kind.TEACHER, teacher, label=f"{teacher.full_name}: дефицит «{deficit.area}»")
     form = DeficitForm(request.POST or None, instance=deficit, teacher=teacher)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "area"}
@@ -281,6 +288,7 @@ def plan_detail(request, pk):
 def plan_edit(request, pk):
     plan = access.get_plan_or_404(request.user, pk)
     access.require(access.can_keep_development(request.user, plan.teacher), teacher_services.NOT_DEVELOPMENT_KEEPER)
+    _opened(request, Kind.PLAN, plan.teacher, obj=plan, label=f"ИПРП {plan.year}: {plan.teacher.full_name}")
     form = DevelopmentPlanForm(request.POST or None, instance=plan, teacher=plan.teacher)
     if request.method == "POST" and form.is_valid():
         try:
@@ -318,6 +326,7 @@ def ipr_item_edit(request, pk):
     item = access.get_plan_item_or_404(request.user, pk)
     plan = item.plan
     access.require(access.can_keep_development(request.user, plan.teacher), teacher_services.NOT_DEVELOPMENT_KEEPER)
+    _opened(request, Kind.PLAN, plan.teacher, obj=plan, label=f"ИПРП {plan.year}: {plan.teacher.full_name}, мероприятие")
     form = DevelopmentPlanItemForm(request.POST or None, instance=item, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:

@@ -30,6 +30,19 @@ def test_each_opening_is_logged_with_who_and_what(client, world):
     assert rows[0].municipality == world.teacher.school.municipality
 
 
+def test_the_edit_forms_of_deficits_and_plans_are_openings_too(client, world):
+    tutor = world.users["tutor"]
+    login(client, tutor)
+    deficit = world.teacher.deficits.first()
+    assert client.get(reverse("partnerships:deficit_edit", args=[deficit.pk])).status_code == 200
+    assert client.get(reverse("partnerships:plan_edit", args=[world.plan.pk])).status_code == 200
+    rows = list(PersonalDataAccess.objects.order_by("pk").values_list("kind", "label"))
+    assert rows == [
+        ("teacher", f"{world.teacher.full_name}: дефицит «{deficit.area}»"),
+        ("plan", f"ИПРП {world.plan.year}: {world.teacher.full_name}"),
+    ]
+
+
 def test_a_refused_opening_is_not_logged(client, world):
     login(client, world.users["coordinator_b"])
     assert client.get(reverse("partnerships:teacher", args=[world.teacher.pk])).status_code == 404
