@@ -86,3 +86,21 @@ def test_a_district_reads_its_districts_log_and_cannot_set_the_regions_period(cl
     login(client, world.users["district"])
     assert world.teacher.full_name in client.get(reverse("people:access_log")).content.decode()
     assert client.post(reverse("people:access_log"), {"retention_days": 30}).status_code == 403
+
+
+def test_the_log_reads_a_constant_number_of_queries(client, world, django_assert_max_num_queries):
+    from people.personal_data import access_log
+
+    def opened(count):
+        for _ in range(count):
+            access_log(world.users["tutor"], "teacher", municipality=world.teacher.school.municipality, obj=world.teacher)
+
+    login(client, world.users["department"])
+    opened(2)
+    client.get(reverse("people:access_log"))
+    with django_assert_max_num_queries(14) as few:
+        client.get(reverse("people:access_log"))
+    opened(30)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("people:access_log")).content.decode()
+    assert page.count(world.teacher.full_name) >= 25
