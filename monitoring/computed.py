@@ -129,6 +129,17 @@ computed("ege_math_profile_below_min_share", "Доля не преодолевш
 )
 
 
+# --- the satisfaction surveys (`surveys`) ------------------------------------------------------------------------
+
+
+@computed("satisfaction_index", "Индекс удовлетворённости обучающихся, родителей и педагогов (опрос на портале), из 100")
+def _satisfaction_index(year, municipality, school):
+    """Only schools with enough answers count (the campaign's threshold), so no value reveals a school below it."""
+    from surveys.results import pooled_index
+
+    return pooled_index(year, school_scope(municipality, school))
+
+
 # --- the approved list (`schools.models.SchoolYearStatus`) --------------------------------------------------------
 
 

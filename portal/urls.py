@@ -18,6 +18,7 @@ urlpatterns = [
     path("partnerships/", include("partnerships.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("notifications/", include("notifications.urls")),
+    path("surveys/", include("surveys.urls")),
     path("history/<slug:kind>/<int:pk>/", history_views.history_view, name="history"),
     path("admin/", admin.site.urls),
 ]

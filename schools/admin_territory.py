@@ -117,6 +117,11 @@ TERRITORY: dict[str, tuple[tuple[str, ...], str]] = {
     "partnerships.EventInvitation": (("event__municipality", "event__region"), HIDDEN),
     "partnerships.EventParticipant": (("invitation__event__municipality", "invitation__event__region"), HIDDEN),
     "partnerships.EventAttendee": (("event__municipality", "event__region"), HIDDEN),
+    # surveys
+    "surveys.Questionnaire": (("region",), DEFAULTS_SHOWN),
+    "surveys.Question": (("questionnaire__region",), DEFAULTS_SHOWN),
+    "surveys.Campaign": (("region",), HIDDEN),
+    "surveys.SchoolLink": (("school",), HIDDEN),
     # notifications
     "notifications.Notification": (("recipient",), HIDDEN),
     "notifications.EmailPreference": (("user",), HIDDEN),

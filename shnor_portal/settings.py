@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "monitoring",
     "partnerships",
     "notifications",
+    "surveys",
     "people",
     "portal",
 ]
@@ -210,6 +211,10 @@ LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
 LOGIN_ACCOUNT_DELAY_MINUTES = env_int("LOGIN_ACCOUNT_DELAY_MINUTES", 1)
 LOGIN_ACCOUNT_DELAY_MAX_MINUTES = env_int("LOGIN_ACCOUNT_DELAY_MAX_MINUTES", 60)
 LOGIN_ACCOUNT_FAILURE_WINDOW_HOURS = env_int("LOGIN_ACCOUNT_FAILURE_WINDOW_HOURS", 24)
+# Survey answers without an account (surveys/services.address_attempt): at most this many attempts per address in a
+# window of minutes. A classroom behind one school router answers together, so the limit is above a class's size.
+SURVEY_ANSWERS_PER_ADDRESS = env_int("SURVEY_ANSWERS_PER_ADDRESS", 60)
+SURVEY_ADDRESS_WINDOW_MINUTES = env_int("SURVEY_ADDRESS_WINDOW_MINUTES", 10)
 # Two-factor authentication (people/second_factor.py): required of the department, the institute, the federal operator
 # and the back office's staff. Off in the demo, so its logins stay one password.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", PRODUCTION)
