@@ -19,6 +19,6 @@ def campaign_xlsx(campaign, named_rows) -> bytes:
         for link, row in named_rows
     )
     buffer = io.BytesIO()
-    title = f"Опрос {school_year_label(campaign.year)}"
+    title = "Опрос " + school_year_label(campaign.year).replace("/", "-")  # a sheet's title may not hold «/»
     xlsx_write_typed(buffer, [TypedSheet(title, columns, rows)], territory=str(campaign.region))
     return buffer.getvalue()

@@ -125,7 +125,12 @@ class Campaign(models.Model):
         verbose_name = "опрос удовлетворённости"
         verbose_name_plural = "опросы удовлетворённости"
         ordering = ["-year", "region__name"]
-        constraints = [models.UniqueConstraint(fields=["region", "year"], name="campaign_one_per_region_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "year"], name="campaign_one_per_region_year",
+                violation_error_message="Опрос на этот учебный год в регионе уже запущен.",
+            )
+        ]
 
     def __str__(self):
         return self.title
