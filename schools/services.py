@@ -12,7 +12,7 @@ from .models import Municipality, Organisation, RoleAssignment, School, SchoolYe
 
 DEPARTMENT_GROUP = "Управление образования"
 # The department's back office covers the portal's own apps and the user accounts.
-BACK_OFFICE_APPS = ("schools", "programs", "monitoring", "partnerships", "notifications", "auth")
+BACK_OFFICE_APPS = ("schools", "programs", "monitoring", "partnerships", "notifications", "surveys", "auth")
 
 
 def department_group() -> Group:

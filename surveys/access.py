@@ -29,8 +29,8 @@ def _results_q(reach, prefix: str = "") -> Q | None:
 def reads_surveys(user) -> bool:
     reach = reach_of(user)
     return bool(
-        reach.reads_all or reach.territory_municipality_ids or reach.coordinator_municipality_ids
-        or reach.team_school_ids
+        reach.reads_all or reach.territory_region_ids or reach.territory_municipality_ids
+        or reach.coordinator_municipality_ids or reach.team_school_ids
     )  # fmt: skip
 
 

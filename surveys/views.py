@@ -162,9 +162,11 @@ def class_codes_create(request, pk):
 def link_poster(request, pk):
     """A printable page with the school's QR code, for parents' meetings and classrooms."""
     link = access.get_link_or_404(request.user, pk)
-    require(access.can_prepare_link(request.user, link), NO_ROLE)
     url = request.build_absolute_uri(reverse("surveys:answer_start", args=[link.token]))
-    codes = list(link.class_codes.filter(used_at__isnull=True)) if request.GET.get("codes") else []
+    codes = []
+    if request.GET.get("codes"):  # the unused codes are a key to answering: only for those who hand them out
+        require(access.can_prepare_link(request.user, link), NO_ROLE)
+        codes = list(link.class_codes.filter(used_at__isnull=True))
     return render(request, "surveys/link_poster.html", {
         "link": link, "url": url, "codes": codes,
         "qr": segno.make(url, error="m").svg_inline(scale=6, dark="#000"),

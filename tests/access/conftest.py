@@ -83,6 +83,7 @@ def _build():
     w.a = _side_a(users)
     w.b = _side_b(users)
     _draft_list(w, users)
+    _surveys(w, users)
     # The demo gives every school a director; the supported schools' are blanked, so that each agreement's print
     # asks for the missing head (partnerships:agreement_print's POST row).
     from schools.models import School
@@ -99,6 +100,20 @@ def _build():
         w.clients[role] = client
         w.cookies[role] = {django_settings.SESSION_COOKIE_NAME: client.cookies[django_settings.SESSION_COOKIE_NAME].value}
     return w
+
+
+def _surveys(w, users):
+    """The region's survey of the year: a link for every school of both sides (launched after both are built)."""
+    from surveys.models import Audience, SchoolLink
+    from surveys.services import campaign_launch
+
+    w.a.campaign = w.b.campaign = campaign_launch(
+        actor=_fresh(users["department"]), region=w.a.municipality.region, year=w.a.year, title="Опрос года",
+        opens_on=w.today, closes_on=w.today + datetime.timedelta(days=30), audiences=list(Audience.values),
+        min_answers=10,
+    )
+    w.a.survey_link = SchoolLink.objects.get(campaign=w.a.campaign, school=w.a.school)
+    w.b.survey_link = SchoolLink.objects.get(campaign=w.a.campaign, school=w.b.school)
 
 
 def _side_a(users):

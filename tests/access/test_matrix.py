@@ -870,6 +870,78 @@ NOTIFICATIONS = {
 }
 
 # --- people: bringing them in (issue 21) -------------------------------------------------------------------------
+SV = "surveys:"
+# The surveys: results to the school, its coordinator and the territory (not to curators and tutors); the campaign is
+# the region's, its schools' links are each side's; answering needs no account (a POST without the device cookie the
+# answer page gives is refused, 400, and stores nothing).
+SURVEY_READERS = {"department": 200, "coordinator": 200, "coordinator_b": 200, "school": 200}
+TOKEN = lambda side: [side.survey_link.token]  # noqa: E731
+SURVEYS = {
+    SV + "list": [Case(GET, NO, E(403, **SURVEY_READERS))],
+    SV + "create": [
+        Case(GET, NO, E(403, department=200)),
+        # another region's department may not launch in region A: its form comes back with the error
+        Case(POST, NO, E(403, department=302, department_b=200), effect=lambda s: _campaigns(),
+             data=lambda s: {"region": s.municipality.region_id, "year": s.year + 1, "title": "Новый опрос",
+                             "opens_on": "2026-12-01", "closes_on": "2026-12-20",
+                             "audiences": ["parents"], "min_answers": 10}),
+    ],
+    SV + "campaign": [Case(GET, a("campaign"), E(404, **SURVEY_READERS))],
+    SV + "export": [Case(GET, a("campaign"), E(404, **SURVEY_READERS))],
+    SV + "close": [
+        Case(GET, a("campaign"), E(403, department=200, curator=404, tutor=404),
+             label="confirm", change=True),
+        Case(POST, a("campaign"), E(403, department=302, curator=404, tutor=404),
+             effect=lambda s: _closed(s.campaign)),
+    ],
+    SV + "publish": [Case(POST, a("campaign"), E(403, department=302, curator=404, tutor=404),
+                          effect=lambda s: _satisfaction_imports())],
+    SV + "link": [
+        Case(GET, a("survey_link"), E(404, department=200, coordinator=200, school=200), b=True),
+        Case(POST, a("survey_link"), E(404, department=302, coordinator=302, school=302), b=True,
+             data=lambda s: {"settings-needs_class_code": "on"}),
+    ],
+    SV + "class_codes": [
+        Case(POST, a("survey_link"), E(404, department=302, coordinator=302, school=302), b=True,
+             data=lambda s: {"codes-label": "9 Б", "codes-count": 3}, effect=lambda s: _codes(s.survey_link)),
+    ],
+    SV + "poster": [Case(GET, a("survey_link"), E(404, department=200, coordinator=200, school=200), b=True)],
+    SV + "answer_start": [Case(GET, TOKEN, E(200, anonymous=200, department_b=200))],
+    SV + "answer": [
+        Case(GET, lambda s: [s.survey_link.token, "parents"], E(200, anonymous=200, department_b=200)),
+        Case(POST, lambda s: [s.survey_link.token, "parents"], E(400, anonymous=400, department_b=400), change=False,
+             data=lambda s: {"website": ""}, effect=lambda s: _responses(s.survey_link)),
+    ],
+    SV + "answer_thanks": [Case(GET, TOKEN, E(200, anonymous=200, department_b=200))],
+}
+
+
+def _campaigns():
+    from surveys.models import Campaign
+
+    return Campaign.objects.all()
+
+
+def _closed(campaign):
+    from surveys.models import Campaign
+
+    return Campaign.objects.filter(pk=campaign.pk, closed_at__isnull=False)
+
+
+def _satisfaction_imports():
+    from schools.models import ResultImport
+
+    return ResultImport.objects.filter(file_name__startswith="опрос удовлетворённости")
+
+
+def _codes(link):
+    return link.class_codes.all()
+
+
+def _responses(link):
+    return link.responses.all()
+
+
 PE = "people:"
 # the department invites in its territory, a coordinator the schools of their municipality; the readers are refused
 ONBOARDS = dict(department=200, coordinator=200, coordinator_b=200, federal=403, institute=403)
@@ -937,7 +1009,7 @@ FORMS = {
     PR + "measure_edit", PR + "step_add", PR + "step_edit", PR + "step_delete", PR + "step_criteria",
     M + "value_restore", M + "values_import", M + "values_import_preview", M + "values_import_template",
     M + "calendar_stage_create", M + "calendar_stage_edit", M + "calendar_stage_delete", M + "calendar_stage_shift",
-    M + "self_assessment_template", M + "self_assessment_upload",
+    M + "self_assessment_template", M + "self_assessment_upload", SV + "create", SV + "close",
     PE + "import", PE + "import_preview", PE + "import_template",
 }  # fmt: skip
 # POSTs that change nothing of the portal's: the user's own session and notifications, a print's names.
@@ -951,7 +1023,7 @@ REGIONAL = {
     "schools:identification_start", PR + "routes", "schools:run_retry", "schools:run_approve", "schools:selection_approve",
     "schools:selection_change_decide", P + "target_edit", PR + "step_add", PR + "step_edit", PR + "step_delete",
     PR + "step_move", PR + "step_criteria", M + "calendar_stage_create", M + "calendar_start",
-    M + "calendar_stage_edit", M + "calendar_stage_delete",
+    M + "calendar_stage_edit", M + "calendar_stage_delete", SV + "create", SV + "close", SV + "publish",
 }  # fmt: skip
 
 
@@ -973,7 +1045,7 @@ def _marked(name, case):
 
 TABLE: dict[str, list[Case]] = {
     name: [_marked(name, case) for case in cases]
-    for name, cases in (SCHOOLS | PORTAL | PARTNERSHIPS | PROGRAMS | MONITORING | NOTIFICATIONS | PEOPLE).items()
+    for name, cases in (SCHOOLS | PORTAL | PARTNERSHIPS | PROGRAMS | MONITORING | NOTIFICATIONS | PEOPLE | SURVEYS).items()
 }
 
 
