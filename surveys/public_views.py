@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods
 from shnor_portal.security import client_ip
 
 from .forms import AnswerForm
-from .models import Audience, Question, SchoolLink
-from .services import SurveyRefusal, address_attempt, answer_record
+from .models import Audience, Question, Response, SchoolLink
+from .services import ALREADY, SurveyRefusal, address_attempt, answer_record
 
 DEVICE_COOKIE = "survey_device"
 DEVICE_SALT = "surveys.device"
@@ -69,6 +69,8 @@ def answer(request, token, audience):
     )  # fmt: skip
     form = AnswerForm(request.POST or None, questions=questions, needs_class_code=link.needs_class_code)
     device = _device(request)
+    if device and Response.objects.filter(link=link, audience=audience, device=device).exists():
+        return _refused(request, link, ALREADY, 409 if request.method == "POST" else 200)
     if request.method == "POST":
         if request.POST.get("website"):
             return _refused(request, link, FORGED, 400)

@@ -18,6 +18,7 @@ from .models import AddressWindow, Answer, Campaign, ClassCode, Question, Respon
 from .questionnaires import questionnaires_for_region
 
 SATISFACTION_MEASURE = "other-satisfaction-value"
+ALREADY = "С этого устройства ответ уже получен. Спасибо, что приняли участие!"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on a phone
 
 
@@ -120,7 +121,7 @@ def answer_record(*, link: SchoolLink, audience: str, device: str, answers: dict
         with transaction.atomic():
             response = Response.objects.create(link=link, audience=audience, device=device, class_code=code)
     except IntegrityError:
-        raise SurveyRefusal("С этого устройства ответ уже получен. Спасибо, что приняли участие!") from None
+        raise SurveyRefusal(ALREADY) from None
     if code is not None:
         ClassCode.objects.filter(pk=code.pk).update(used_at=timezone.now())
     rows = []

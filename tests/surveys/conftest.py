@@ -12,6 +12,11 @@ from tests.conftest import home_region_id
 
 @pytest.fixture
 def campaign(demo):
+    return launch_campaign(demo)
+
+
+def launch_campaign(demo):
+    """The demo region's campaign of 2025/26, open from yesterday for a month, threshold 10."""
     today = timezone.localdate()
     return campaign_launch(
         actor=demo["department"], region=Region.objects.get(pk=home_region_id()), year=2026,
