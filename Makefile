@@ -91,7 +91,7 @@ bench-deps: system-test-deps
 
 # Backup and restore (docs/PRODUCTION.md): the database (pg_dump -Fc, or dumpdata for SQLite) and MEDIA_ROOT.
 # make backup [OUT=dir]  — a new directory, by default backups/<date-time>;  make restore IN=dir [FORCE=1]
-.PHONY: backup restore load
+.PHONY: backup restore load load-survey
 backup: install
 	./scripts/backup.sh "$${OUT:-backups/$$(date +%Y%m%d-%H%M%S)}"
 
@@ -103,3 +103,8 @@ restore: install
 # and a throwaway PostgreSQL; figures in load/results/last.txt and docs/PRODUCTION.md.
 load: install assets
 	nice ./scripts/with_postgres.sh ./load/run.sh
+
+# One school's survey answered from 2,000 phones a minute while the public pages are read (load/survey.sh);
+# figures in docs/PRODUCTION.md.
+load-survey: install assets
+	nice ./scripts/with_postgres.sh ./load/survey.sh

@@ -50,6 +50,8 @@ echo "Подготовка: миграции, демо-данные, стати�
 $PY manage.py migrate --noinput -v0
 $PY manage.py seed_demo >/dev/null
 $PY manage.py collectstatic --noinput -v0
+# A scenario's own preparation (load/survey.sh: the survey link it answers), with the environment above.
+if [ -n "${LOAD_BEFORE:-}" ]; then eval "$LOAD_BEFORE"; fi
 
 .venv/bin/gunicorn shnor_portal.wsgi --no-control-socket --workers "$WORKERS" --bind "127.0.0.1:$PORT" \
   --error-logfile "$RUN/gunicorn.log" --log-level warning --capture-output &
@@ -69,10 +71,12 @@ mkdir -p load/results
 export LOAD_REPORT=load/results/last.txt
 export LOAD_SETUP="$(date --iso-8601=minutes) users=$USERS spawn=$SPAWN_RATE/s duration=$DURATION gunicorn_workers=$WORKERS cores=$(nproc) conn_max_age=$CONN_MAX_AGE loadavg_before=$(cut -d' ' -f1 /proc/loadavg)"
 STATUS=0
-load/.venv/bin/locust -f load/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
+load/.venv/bin/locust -f "${LOCUSTFILE:-load/locustfile.py}" --headless --host "http://127.0.0.1:$PORT" \
   --users "$USERS" --spawn-rate "$SPAWN_RATE" --run-time "$DURATION" --stop-timeout 10 \
   --only-summary --loglevel WARNING >"$RUN/locust.log" 2>&1 || STATUS=$?
 if [ -s "$RUN/gunicorn.log" ]; then echo "--- gunicorn:"; tail -n 20 "$RUN/gunicorn.log"; fi
 if [ ! -s "$LOAD_REPORT" ] || [ "$STATUS" != 0 ]; then tail -n 40 "$RUN/locust.log"; fi
 [ -s "$LOAD_REPORT" ] && cat "$LOAD_REPORT"
+# A scenario's own check of what was stored (load/survey.sh: answers accepted against rows written).
+if [ -n "${LOAD_AFTER:-}" ]; then eval "$LOAD_AFTER" || STATUS=1; fi
 exit "$STATUS"
