@@ -18,6 +18,7 @@ urlpatterns = [
     path("partnerships/", include("partnerships.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("notifications/", include("notifications.urls")),
+    path("public/", include("public_pages.urls")),
     path("history/<slug:kind>/<int:pk>/", history_views.history_view, name="history"),
     path("admin/", admin.site.urls),
 ]

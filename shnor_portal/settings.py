@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "partnerships",
     "notifications",
     "people",
+    "public_pages",
     "portal",
 ]
 
