@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from partnerships.services.practices import practice_download_record
 from partnerships.views.common import file_response
@@ -14,12 +14,12 @@ from .models import page_of
 from .services import PublicPageError, public_page_save
 
 
-@require_GET
+@require_safe
 def index(request):
     return render(request, "public_pages/index.html", {"regions": selectors.regions_with_schools()})
 
 
-@require_GET
+@require_safe
 def region_page(request, region_pk):
     region = access.get_region_or_404(region_pk)
     page = page_of(region)
@@ -35,7 +35,7 @@ def region_page(request, region_pk):
     )
 
 
-@require_GET
+@require_safe
 def act_file(request, region_pk, pk):
     """An act's PDF, only of the region whose page lists it; never inline."""
     act = access.get_public_act_or_404(region_pk, pk)
@@ -44,7 +44,8 @@ def act_file(request, region_pk, pk):
 
 @require_GET
 def practice_file(request, region_pk, pk):
-    """A file of a practice published by a school of the region: every download is counted, as in the bank."""
+    """A file of a practice published by a school of the region: every download is counted, as in the bank (GET
+    only: a HEAD would count one)."""
     stored = access.get_public_practice_file_or_404(region_pk, pk)
     practice_download_record(stored=stored, actor=access.downloader(request.user))
     return file_response(stored.file, name=stored.original_name, content_type=stored.content_type)
