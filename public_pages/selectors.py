@@ -4,7 +4,7 @@ per state of the data.
 Caching: the page's data is counted through `schools.freshness.counted`, keyed by the region, its page's settings
 (the time they were saved), the day, and the data's state token (`DataVersion`, changed by every committed write to
 the registry, programmes, monitoring and partnerships). So a repeated visit costs two queries (the region with its
-page, the token) instead of some twenty-five, and nobody ever sees a page older than the last committed change —
+page, the token) instead of some twenty, and nobody ever sees a page older than the last committed change —
 which `cache_page` with a timeout could not promise, besides storing each visitor's navigation and CSRF token with
 the page. Downloads are views of their own and never cached: every one is counted.
 

@@ -89,9 +89,14 @@ def test_drafts_files_of_another_region_and_acts_without_a_file_are_404_and_not_
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
 
 
-def test_the_public_pages_take_no_post(client, land):
-    assert client.post(reverse("public:region", args=[land.region.pk])).status_code == 405
-    assert client.post(reverse("public:practice_file", args=[land.region.pk, land.published_file.pk])).status_code == 405
+def test_the_public_pages_take_no_post_and_a_head_counts_no_download(client, land):
+    region_url = reverse("public:region", args=[land.region.pk])
+    file_url = reverse("public:practice_file", args=[land.region.pk, land.published_file.pk])
+    assert client.post(region_url).status_code == 405 and client.post(file_url).status_code == 405
+    assert client.head(region_url).status_code == 200
+    assert client.head(file_url).status_code == 405
+    land.published.refresh_from_db()
+    assert land.published.download_count == 0
 
 
 def test_the_list_of_shnor_is_shown_only_when_the_department_publishes_it(client, land):
