@@ -274,7 +274,7 @@ def year_figures(
         _shares(row)
     result.rows = rows
     result.total = _total(rows, result.indicator_rows)
-    result.dynamics = _dynamics(user=user, year=year, ids=ids, list_years=list_years)
+    result.dynamics = results_dynamics(schools=scope.schools(), year=year, ids=ids, list_years=list_years)
     book = targets_of_year(year)
     result.targets = {m.pk: book.of_municipality(m, year) for m in municipalities}
     result.targets[None] = common_targets(book, year, municipalities)
@@ -599,11 +599,11 @@ def _indicator_row(indicator: Indicator, municipality, planned, actual, stages, 
 # --- results dynamics ------------------------------------------------------------------------------------------------
 
 
-def _dynamics(*, user, year: int, ids: list[int], list_years: dict[int, int]) -> list[dict]:
-    """Mean scores of ЕГЭ/ОГЭ/ВПР per measure and year, ШНОР (by the list of the year) against the other schools,
-    per municipality and for the whole scope. Three queries."""
+def results_dynamics(*, schools, year: int, ids: list[int], list_years: dict[int, int]) -> list[dict]:
+    """Mean scores of ЕГЭ/ОГЭ/ВПР per measure and year, ШНОР (by the list of the year) against the other schools of
+    `schools` (a queryset: a user's visible schools of the dashboard, or a region's for its public page), per
+    municipality of `ids` and for the whole scope (None). Three queries."""
     years = list(range(year - DYNAMICS_YEARS + 1, year + 1))
-    schools = visible_schools(user).filter(municipality_id__in=ids)
     results = SchoolResult.objects.filter(
         school__in=schools.values("pk"),
         year__in=years,

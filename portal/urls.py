@@ -19,6 +19,7 @@ urlpatterns = [
     path("monitoring/", include("monitoring.urls")),
     path("notifications/", include("notifications.urls")),
     path("surveys/", include("surveys.urls")),
+    path("public/", include("public_pages.urls")),
     path("history/<slug:kind>/<int:pk>/", history_views.history_view, name="history"),
     path("admin/", admin.site.urls),
 ]

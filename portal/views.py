@@ -11,6 +11,7 @@ from monitoring.selectors import home_items as monitoring_items
 from notifications.selectors import latest_unread
 from partnerships.selectors import home_items as partnership_items
 from programs.selectors import home_items as programme_items
+from public_pages.access import regions_to_edit as public_pages_to_edit
 from schools.selectors import home_panels
 
 # The newest unread notifications shown on the home page; the rest are one click away on the bell.
@@ -31,6 +32,7 @@ def home(request):
             "monitoring": monitoring_items(user=user),
             "latest_notifications": latest,
             "compares_regions": can_compare_regions(user),
+            "public_regions": public_pages_to_edit(user),
         },
     )
 

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "notifications",
     "surveys",
     "people",
+    "public_pages",
     "portal",
 ]
 

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["portal", "monitoring", "partnerships", "programs", "notifications", "schools", "shnor_portal"]
+APPS = ["portal", "public_pages", "monitoring", "partnerships", "programs", "surveys", "notifications", "schools", "shnor_portal"]
 
 # A role, the user's reach or one of its scopes named in a view: the rule belongs in an access module.
 ROLE_OR_SCOPE_TEST = re.compile(

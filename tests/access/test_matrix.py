@@ -984,6 +984,55 @@ PEOPLE = {
     PE + "invitation_accept": [Case(GET, lambda s: ["MQ", "forged-token"], E(200, anonymous=200, department_b=200))],
 }
 
+# --- the open pages of the territories (issue 22, item 4): read without a login ----------------------------------
+PU = "public:"
+# everyone's, the anonymous visitor's and another region's department's too; on B's objects as on A's
+EVERYONE = E(200, anonymous=200, department_b=200, district=200, federal=200, institute=200)
+NOBODY = E(404, anonymous=404)  # a draft, a file of another region, an act without a file: it is not public
+
+
+def _another_region(side):
+    """The id of a region other than the side's (department_b's): a public URL naming it with the side's act or file."""
+    from schools.models import Region
+
+    return Region.objects.exclude(pk=side.region_id).order_by("pk").values_list("pk", flat=True).first()
+
+
+PUBLIC_TEXT = "Текст открытой страницы"
+PUBLIC = {
+    PU + "index": [Case(GET, NO, E(200, anonymous=200))],
+    PU + "region": [
+        Case(GET, lambda s: [s.region_id], EVERYONE),
+        Case(GET, lambda s: [0], NOBODY, label="no such region"),
+    ],
+    PU + "act_file": [
+        Case(GET, lambda s: [s.region_id, s.act.pk], EVERYONE, b=True, b_expected=EVERYONE, label="with its PDF"),
+        Case(GET, lambda s: [s.region_id, s.act_unlinked.pk], NOBODY, b=True, b_expected=NOBODY, label="no file"),
+        Case(GET, lambda s: [_another_region(s), s.act.pk], NOBODY, label="another region's page"),
+    ],
+    # a published practice's file is everyone's (the download is counted); a draft's or one on moderation nobody's
+    PU + "practice_file": [
+        Case(GET, lambda s: [s.region_id, s.published_file.pk], EVERYONE, label="published"),
+        Case(GET, lambda s: [s.region_id, s.draft_file.pk], NOBODY, b=True, b_expected=NOBODY, label="draft"),
+        Case(GET, lambda s: [s.region_id, s.waiting_file.pk], NOBODY, b=True, b_expected=NOBODY, label="waiting"),
+        Case(GET, lambda s: [_another_region(s), s.published_file.pk], NOBODY, label="another region's page"),
+    ],
+    # the page's settings are the region's department's: the region's other roles 403, another region's 404
+    PU + "settings": [
+        Case(GET, lambda s: [s.region_id], E(403, department=200), label="form"),
+        Case(POST, lambda s: [s.region_id], E(403, department=302), label="save",
+             data=lambda s: {"about": PUBLIC_TEXT, "publish_list": "on", "seen": 0},
+             effect=lambda s: _public_page_saved(s)),
+    ],
+}
+
+
+def _public_page_saved(side):
+    from public_pages.models import PublicPage
+
+    return PublicPage.history.filter(region_id=side.region_id, about=PUBLIC_TEXT)
+
+
 
 def _role_kept(assignment):
     from schools.models import RoleAssignment
@@ -1010,7 +1059,7 @@ FORMS = {
     M + "value_restore", M + "values_import", M + "values_import_preview", M + "values_import_template",
     M + "calendar_stage_create", M + "calendar_stage_edit", M + "calendar_stage_delete", M + "calendar_stage_shift",
     M + "self_assessment_template", M + "self_assessment_upload", SV + "create", SV + "close",
-    PE + "import", PE + "import_preview", PE + "import_template",
+    PE + "import", PE + "import_preview", PE + "import_template", PU + "settings",
 }  # fmt: skip
 # POSTs that change nothing of the portal's: the user's own session and notifications, a print's names.
 # An export of the yearly report is a reading: it writes only its own file's record.
@@ -1023,7 +1072,7 @@ REGIONAL = {
     "schools:identification_start", PR + "routes", "schools:run_retry", "schools:run_approve", "schools:selection_approve",
     "schools:selection_change_decide", P + "target_edit", PR + "step_add", PR + "step_edit", PR + "step_delete",
     PR + "step_move", PR + "step_criteria", M + "calendar_stage_create", M + "calendar_start",
-    M + "calendar_stage_edit", M + "calendar_stage_delete", SV + "create", SV + "close", SV + "publish",
+    M + "calendar_stage_edit", M + "calendar_stage_delete", SV + "create", SV + "close", SV + "publish", PU + "settings",
 }  # fmt: skip
 
 
@@ -1045,7 +1094,7 @@ def _marked(name, case):
 
 TABLE: dict[str, list[Case]] = {
     name: [_marked(name, case) for case in cases]
-    for name, cases in (SCHOOLS | PORTAL | PARTNERSHIPS | PROGRAMS | MONITORING | NOTIFICATIONS | PEOPLE | SURVEYS).items()
+    for name, cases in (SCHOOLS | PORTAL | PARTNERSHIPS | PROGRAMS | MONITORING | NOTIFICATIONS | PEOPLE | SURVEYS | PUBLIC).items()
 }
 
 
@@ -1545,6 +1594,10 @@ EXAMPLES = {
     "schools:organisation_create": {"ДДТ г. Заречный", "ЦНППМПР ИРО"},  # (in «ЦНППМПР ИРО ПК»)
 }
 
+# The open data's index names every region with schools — region A too — by design (docs/PUBLIC.md), nothing else of it.
+OPEN_DATA = {"public:index": lambda world: {world.a.municipality.region.name}}
+
+
 
 def test_department_b_lists_cover_the_lists_and_exports():
     names = department_b_list_urls()
@@ -1557,7 +1610,7 @@ def test_department_b_lists_cover_the_lists_and_exports():
 def test_department_b_lists_and_exports_name_nothing_of_region_a(world, name):
     """The department of another region opens the same lists as the department: as they open, and with A's ids typed
     into the filters, they name nothing of region A (not even the published practices of its bank)."""
-    a_names = names_of_region_a(world) - EXAMPLES.get(name, set())
+    a_names = names_of_region_a(world) - EXAMPLES.get(name, set()) - OPEN_DATA.get(name, lambda w: set())(world)
     url = reverse(name) + next(c for c in TABLE[name] if c.args is None).query.format(s=world.b)
     a_ids = (f"municipality={world.a.municipality.pk}&school={world.a.school.pk}&agreement={world.a.agreement.pk}"
              f"&curator_school={world.a.curator_school.pk}&supported_school={world.a.school.pk}"
