@@ -16,7 +16,7 @@ export TRUSTED_PROXIES=127.0.0.1
 # shellcheck disable=SC2016
 export LOAD_BEFORE='export SURVEY_TOKEN=$($PY manage.py shell -v0 -c "from surveys.models import SchoolLink; from schools.demo import SCHOOL_TEAM_SCHOOL; print(SchoolLink.objects.filter(school__short_name=SCHOOL_TEAM_SCHOOL).latest(\"pk\").token)")
 export SURVEY_BEFORE=$($PY manage.py shell -v0 -c "from surveys.models import Response; print(Response.objects.count())")
-export PUBLIC_PATHS=$($PY manage.py shell -v0 -c "from load_public_paths import paths; print(paths())" 2>/dev/null || echo /public/)'
+export PUBLIC_PATHS=$($PY manage.py shell -v0 -c "from django.urls import reverse; from schools.models import Region; print(reverse(\"public:index\"), *(reverse(\"public:region\", args=[pk]) for pk in Region.objects.values_list(\"pk\", flat=True)))")'
 # shellcheck disable=SC2016
 export LOAD_AFTER='stored=$($PY manage.py shell -v0 -c "from surveys.models import Response; print(Response.objects.count())")
 accepted=$(cat "$LOAD_ACCEPTED" 2>/dev/null || echo 0)

@@ -1,0 +1,34 @@
+"""In a real browser, without an account (issue 22, «Done when»): the region's public page shows a practice the bank
+published, and its download count grows when the visitor downloads its file."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from partnerships.models import Practice, PracticeDownload
+from schools.demo import REGION
+from schools.models import Region
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_anonymous_visitor_downloads_a_published_practice_and_its_count_grows(page: Page, live_server, full_demo,
+                                                                                  settings, tmp_path):
+    region = Region.objects.get(name=REGION[0])
+    practice = Practice.objects.filter(status=Practice.Status.PUBLISHED, school__municipality__region=region,
+                                       files__isnull=False).distinct().first()  # fmt: skip
+    assert practice is not None, "в демо нет опубликованной практики с файлом"
+    before = practice.download_count
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Открытые данные").first.click()
+    page.get_by_role("link", name=region.name).click()
+    card = page.locator(".card", has_text=practice.title).first
+    expect(card).to_contain_text(f"скачиваний: {before}")
+    stored = practice.files.first()
+    with page.expect_download() as download:
+        card.get_by_role("link", name=stored.original_name).click()
+    assert download.value.suggested_filename == stored.original_name
+    practice.refresh_from_db()
+    assert practice.download_count == before + 1
+    assert PracticeDownload.objects.filter(practice=practice, user__isnull=True).count() >= 1
+    page.reload()
+    expect(page.locator(".card", has_text=practice.title).first).to_contain_text(f"скачиваний: {before + 1}")
