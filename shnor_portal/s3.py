@@ -8,8 +8,13 @@ a redirect to a presigned URL keeps the bucket closed to browsers altogether and
 log; the traffic of a few documents a day is no reason to give that up.
 
 Imported only when the bucket is configured (settings name this class), so a portal on local disk never loads boto3.
+`manage.py media_bucket` copies the bucket into a backup's media.tar.gz and back (docs/PRODUCTION.md).
 """
 
+import mimetypes
+import posixpath
+import tarfile
+from contextlib import closing
 from urllib.parse import urljoin
 
 from botocore.exceptions import ClientError
@@ -43,3 +48,60 @@ class PrivateS3Storage(S3Storage):
                 raise FileNotFoundError(f"Нет объекта {name} в корзине.") from error
             raise
         return answer["Body"], answer["ContentLength"]
+
+
+# --- backup and restore of the bucket (scripts/backup.sh, scripts/restore.sh) ----------------------------------------
+
+
+def _stored_objects(storage: PrivateS3Storage):
+    """(key, stored name) of every object under the storage's location, page by page."""
+    prefix = storage.key("")
+    prefix = f"{prefix.rstrip('/')}/" if prefix else ""
+    pages = storage.connection.meta.client.get_paginator("list_objects_v2").paginate(
+        Bucket=storage.bucket_name, Prefix=prefix
+    )
+    for page in pages:
+        for item in page.get("Contents", []):
+            if not item["Key"].endswith("/"):
+                yield item["Key"], item["Key"][len(prefix) :]
+
+
+def bucket_count(storage: PrivateS3Storage) -> int:
+    return sum(1 for _ in _stored_objects(storage))
+
+
+def bucket_to_archive(storage: PrivateS3Storage, archive: str) -> int:
+    """Every object into a gzip tar named as `tar --directory=MEDIA_ROOT .` names the files, so a copy of the bucket
+    and a copy of the disk are one format: either restores into either (that is also how files move to a bucket).
+    Each object is streamed from the bucket into the archive, never held whole."""
+    client = storage.connection.meta.client
+    count = 0
+    with tarfile.open(archive, "w:gz") as tar:
+        for key, name in _stored_objects(storage):
+            answer = client.get_object(Bucket=storage.bucket_name, Key=key)
+            member = tarfile.TarInfo(f"./{name}")
+            member.size, member.mode = answer["ContentLength"], 0o644
+            member.mtime = answer["LastModified"].timestamp()
+            with closing(answer["Body"]) as body:
+                tar.addfile(member, body)
+            count += 1
+    return count
+
+
+def archive_to_bucket(storage: PrivateS3Storage, archive: str) -> int:
+    """Every file of a copy's media.tar.gz into the bucket under its stored name, private, as the portal writes."""
+    client = storage.connection.meta.client
+    count = 0
+    with tarfile.open(archive, "r:gz") as tar:
+        for member in tar:
+            if not member.isfile():
+                continue
+            name = posixpath.normpath(member.name)
+            key = storage.key(name)  # a name that climbs out of the location is refused (SuspiciousOperation)
+            extra = {"ContentType": mimetypes.guess_type(name)[0] or "application/octet-stream"}
+            if storage.default_acl:
+                extra["ACL"] = storage.default_acl
+            with tar.extractfile(member) as source:
+                client.upload_fileobj(source, storage.bucket_name, key, ExtraArgs=extra)
+            count += 1
+    return count
