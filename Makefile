@@ -89,7 +89,8 @@ bench-deps: system-test-deps
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
 		else echo "Не хватает wrk — установите его (apt-get install wrk)"; exit 1; fi; }
 
-# Backup and restore (docs/PRODUCTION.md): the database (pg_dump -Fc, or dumpdata for SQLite) and MEDIA_ROOT.
+# Backup and restore (docs/PRODUCTION.md): the database (pg_dump -Fc, or dumpdata for SQLite) and MEDIA_ROOT (or the
+# S3 bucket, when AWS_STORAGE_BUCKET_NAME is set).
 # make backup [OUT=dir]  — a new directory, by default backups/<date-time>;  make restore IN=dir [FORCE=1]
 .PHONY: backup restore load load-survey
 backup: install

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from schools.models import Region
 from schools.school_year import current_school_year, school_year_label
 from shnor_portal.spreadsheets import xlsx_response, xlsx_write_typed
+from shnor_portal.stored_files import download_response
 
 from .access import (
     can_compare_regions,
@@ -353,13 +354,9 @@ def report_export_download(request, pk):
     export = get_report_export_or_404(request.user, pk)
     if export.status != ReportExport.Status.DONE or not export.file:
         raise Http404("Отчёт ещё не готов.")
-    try:
-        handle = export.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Файл отчёта не найден.") from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=export.file_name,
+    return download_response(
+        export.file,
+        name=export.file_name,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        missing="Файл отчёта не найден.",
     )

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,6 +26,7 @@ from schools.school_year import current_school_year, school_year_label
 from shnor_portal import uploads
 from shnor_portal.history import last_change_ids
 from shnor_portal.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
+from shnor_portal.stored_files import download_response
 
 from .access import (
     can_confirm_any,
@@ -539,21 +540,13 @@ def self_assessment_decide(request, pk):
 @login_required
 def self_assessment_file(request, pk):
     assessment = get_self_assessment_or_404(request.user, pk)
-    return _file_response(assessment.file, assessment.original_name, XLSX_CONTENT_TYPE)
+    return download_response(assessment.file, name=assessment.original_name, content_type=XLSX_CONTENT_TYPE)
 
 
 @login_required
 def open_report_file(request, pk):
     report = get_open_report_or_404(request.user, pk)
-    return _file_response(report.file, report.original_name, report.content_type)
-
-
-def _file_response(field, name: str, content_type: str):
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, ValueError) as error:
-        raise Http404("Файл не найден в хранилище.") from error
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    return download_response(report.file, name=report.original_name, content_type=report.content_type)
 
 
 def _self_assessment_context(request, pk, year, stage):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from shnor_portal.spreadsheets import xlsx_response
+from shnor_portal.stored_files import download_response
 
 from . import access, act_services
 from .act_exports import register_xlsx
@@ -124,16 +125,10 @@ def act_file(request, pk):
     act = access.get_act_or_404(request.user, pk)
     if not act.file:
         raise Http404("Файл акта не загружен.")
-    try:
-        handle = act.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Файл акта не найден в хранилище.") from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=act.file_name or "акт.pdf", content_type="application/pdf"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(
+        act.file, name=act.file_name or "акт.pdf", content_type="application/pdf",
+        missing="Файл акта не найден в хранилище.",
+    )  # fmt: skip
 
 
 def _form_page(request, form, *, title, act=None, link_to=None, status=200):

@@ -7,6 +7,7 @@
 # SQLite (no DATABASE_URL):               `manage.py dumpdata` → OUT_DIR/database.xml.gz
 #   (XML rather than JSON: Django's JSON cuts timestamps to milliseconds, XML keeps every microsecond)
 # Stored files (MEDIA_ROOT):              OUT_DIR/media.tar.gz
+# Stored files in an S3 bucket:           every object, by `manage.py media_bucket backup`, into the same media.tar.gz
 # plus MANIFEST.txt (what and when) and SHA256SUMS, which scripts/restore.sh checks first.
 #
 # The copy is written to OUT_DIR.partial and renamed at the end, so a directory named OUT_DIR is always complete.
@@ -28,8 +29,10 @@ fi
 
 # Which database and where the files are, as the portal itself sees them.
 django() { "$PYTHON" -c "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shnor_portal.settings'); django.setup(); $1"; }
-INFO=$(django "from django.conf import settings; from django.db import connection; print(connection.vendor, settings.MEDIA_ROOT)")
+# The files are in MEDIA_ROOT, or in the bucket (s3://NAME) when AWS_STORAGE_BUCKET_NAME is set.
+INFO=$(django "from django.conf import settings; from django.db import connection; bucket = settings.AWS_STORAGE_BUCKET_NAME; print(connection.vendor, f's3://{bucket}' if bucket else settings.MEDIA_ROOT)")
 read -r VENDOR MEDIA_DIR <<<"$INFO"
+in_bucket() { [ "${MEDIA_DIR#s3://}" != "$MEDIA_DIR" ]; }
 
 # The PostgreSQL client of the newest installed version (pg_dump must not be older than the server).
 pg_tool() {
@@ -65,7 +68,9 @@ case "$VENDOR" in
     ;;
 esac
 
-if [ -d "$MEDIA_DIR" ]; then
+if in_bucket; then
+  "$PYTHON" manage.py media_bucket backup "$PARTIAL/media.tar.gz"
+elif [ -d "$MEDIA_DIR" ]; then
   tar --create --gzip --file="$PARTIAL/media.tar.gz" --directory="$MEDIA_DIR" .
 else
   tar --create --gzip --file="$PARTIAL/media.tar.gz" --files-from=/dev/null

@@ -5,7 +5,7 @@
 #
 # database.pgdump  → `pg_restore` into the PostgreSQL database of DATABASE_URL (it creates the tables);
 # database.xml.gz → `manage.py migrate` then `loaddata` into the portal's database (SQLite or PostgreSQL);
-# media.tar.gz     → unpacked into MEDIA_ROOT.
+# media.tar.gz     → unpacked into MEDIA_ROOT, or uploaded into the S3 bucket (`manage.py media_bucket restore`).
 # Everything is checked before anything is written: the checksums, that the database has no data and MEDIA_ROOT
 # no files. --force replaces what is there (pg_restore --clean / manage.py flush) — stop the portal first.
 set -euo pipefail
@@ -28,8 +28,10 @@ if [ -f "$IN/database.pgdump" ]; then DATABASE_FILE=database.pgdump; else DATABA
 [ -f "$IN/$DATABASE_FILE" ] || fail "В $IN нет файла базы (database.pgdump или database.xml.gz)."
 
 django() { "$PYTHON" -c "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shnor_portal.settings'); django.setup(); $1"; }
-INFO=$(django "from django.conf import settings; from django.db import connection; print(connection.vendor, settings.MEDIA_ROOT)")
+# The files are in MEDIA_ROOT, or in the bucket (s3://NAME) when AWS_STORAGE_BUCKET_NAME is set.
+INFO=$(django "from django.conf import settings; from django.db import connection; bucket = settings.AWS_STORAGE_BUCKET_NAME; print(connection.vendor, f's3://{bucket}' if bucket else settings.MEDIA_ROOT)")
 read -r VENDOR MEDIA_DIR <<<"$INFO"
+in_bucket() { [ "${MEDIA_DIR#s3://}" != "$MEDIA_DIR" ]; }
 
 pg_tool() {
   if [ -n "${PGBIN:-}" ]; then echo "$PGBIN/$1"; return; fi
@@ -56,7 +58,12 @@ fi
 if [ -n "$NOT_EMPTY" ] && [ "$FORCE" = 0 ]; then
   fail "Восстановление отменено: $NOT_EMPTY. Восстанавливайте в пустую базу или запустите с --force, чтобы заменить данные."
 fi
-if [ -d "$MEDIA_DIR" ] && [ -n "$(ls -A "$MEDIA_DIR")" ] && [ "$FORCE" = 0 ]; then
+if in_bucket; then
+  OBJECTS=$("$PYTHON" manage.py media_bucket count)
+  if [ "$OBJECTS" != 0 ] && [ "$FORCE" = 0 ]; then
+    fail "Восстановление отменено: в корзине $MEDIA_DIR уже есть файлы ($OBJECTS). Укажите пустую корзину или запустите с --force."
+  fi
+elif [ -d "$MEDIA_DIR" ] && [ -n "$(ls -A "$MEDIA_DIR")" ] && [ "$FORCE" = 0 ]; then
   fail "Восстановление отменено: в MEDIA_ROOT ($MEDIA_DIR) уже есть файлы. Укажите пустой каталог или запустите с --force."
 fi
 
@@ -71,6 +78,10 @@ else
   "$PYTHON" manage.py loaddata --verbosity 1 "$IN/database.xml.gz"
 fi
 
-mkdir -p "$MEDIA_DIR"
-tar --extract --gzip --file="$IN/media.tar.gz" --directory="$MEDIA_DIR" --no-same-owner
+if in_bucket; then
+  "$PYTHON" manage.py media_bucket restore "$IN/media.tar.gz"
+else
+  mkdir -p "$MEDIA_DIR"
+  tar --extract --gzip --file="$IN/media.tar.gz" --directory="$MEDIA_DIR" --no-same-owner
+fi
 echo "Восстановлено из $IN: база ($VENDOR), файлы в $MEDIA_DIR."

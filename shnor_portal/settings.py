@@ -259,6 +259,35 @@ STORAGES = {
     },
 }
 
+# Uploaded files stay on the local disk (MEDIA_ROOT) unless a bucket is named: then they live in a private
+# S3-compatible bucket (Yandex Object Storage, VK Cloud, MinIO) through django-storages. Nothing links to the bucket:
+# downloads are streamed by the portal's views after their access check (shnor_portal/s3.py, docs/PRODUCTION.md).
+def s3_media_storage(bucket: str) -> dict:
+    """The STORAGES entry of the bucket, from the environment (the tests build theirs here too)."""
+    return {
+        "BACKEND": "shnor_portal.s3.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,  # https://storage.yandexcloud.net
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,  # ru-central1
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,  # "path" for MinIO without DNS names
+            # Empty: boto3's own chain (AWS_ACCESS_KEY_ID…, ~/.aws/credentials, the cloud's instance role).
+            "access_key": env_secret("AWS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_secret("AWS_S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",  # every object private, whatever the bucket's default
+            "querystring_auth": True,  # should a URL ever be signed, it is signed and short
+            "querystring_expire": 60,
+            "file_overwrite": False,  # a second file of the same name gets a new name, as on disk
+            # An import reads its workbook through S3Storage.open(): past this size the copy goes to a temp file.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+
+
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = s3_media_storage(AWS_STORAGE_BUCKET_NAME)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 # The municipality select written in Python (shnor_portal.choices.NameSelect) keeps the class crispy gives a select.

@@ -7,7 +7,7 @@ from django.test.utils import override_settings
 # live_server runs in a thread beside sync Playwright's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytest_plugins = ["tests.mail"]
+pytest_plugins = ["tests.mail", "tests.s3"]
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 

@@ -2,10 +2,11 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 
 from shnor_portal.spreadsheets import xlsx_response
+from shnor_portal.stored_files import download_response
 
 from ..exports import export_xlsx
 
@@ -28,17 +29,10 @@ def export_response(kind: str, data, *, file_name: str):
 
 
 def file_response(field, *, name: str, content_type: str):
-    """A stored file as a download: never shown inline, never from a public URL."""
+    """A stored file as a download: never shown inline, never from a public URL (from the disk or the bucket)."""
     if not field:
         raise Http404("Файл не загружен.")
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Файл не найден в хранилище.") from exc
-    response = FileResponse(handle, as_attachment=True, filename=name or "документ", content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(field, name=name, content_type=content_type)
 
 
 def form_page(request, *, form, title: str, crumbs: list[tuple[str, str | None]], cancel_url: str,

@@ -2,10 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
+
+from shnor_portal.stored_files import download_response
 
 from ..access import can_edit_programme, get_evidence_or_404, get_measure_or_404, require
 from ..files import evidence_max_bytes, size_label
@@ -57,13 +58,7 @@ def evidence_list(request, pk):
 def evidence_download(request, pk):
     """A stored document, only to those who may see its programme (404 otherwise, by URL too)."""
     evidence = get_evidence_or_404(request.user, pk)
-    try:
-        handle = evidence.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404("Файл не найден в хранилище.") from exc
-    return FileResponse(
-        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
-    )
+    return download_response(evidence.file, name=evidence.original_name, content_type=evidence.content_type)
 
 
 @require_POST
