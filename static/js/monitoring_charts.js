@@ -3,7 +3,8 @@
 // - #risk-chart-data: a school's risk levels (1–3) per factor, this year against last year;
 // - #dynamics-chart-data: results dynamics (mean scores by school year), ШНОР against the other schools, one chart
 //   per measure, drawn on the canvases .dynamics-chart[data-chart=<index>];
-// - #regions-chart-data: the regions side by side (ШНОР, ШНСУ, accepted programmes per region), drawn on #regions-chart.
+// - #regions-chart-data: the regions side by side (ШНОР, ШНСУ, accepted programmes per region), drawn on #regions-chart;
+// - #years-chart-data: a region's public page, the same counts per school year, drawn on #years-chart.
 (function () {
   "use strict";
   if (typeof Chart === "undefined") {
@@ -103,27 +104,34 @@
     });
   }
 
-  var regions = read("regions-chart-data");
-  var regionsCanvas = document.getElementById("regions-chart");
-  if (regions && regionsCanvas) {
-    var regionColours = { shnor: "#dc3545", shnsu: "#fd7e14", accepted: "#198754" };
-    new Chart(regionsCanvas, {
+  // Schools counted per group (ШНОР, ШНСУ, with an accepted programme) as bars: the regions of the «Регионы» page,
+  // the school years of a region's public page.
+  function schoolBars(dataId, canvasId, aspectRatio) {
+    var data = read(dataId);
+    var canvas = document.getElementById(canvasId);
+    if (!data || !canvas) {
+      return;
+    }
+    var colours = { shnor: "#dc3545", shnsu: "#fd7e14", accepted: "#198754" };
+    new Chart(canvas, {
       type: "bar",
       data: {
-        labels: regions.labels,
-        datasets: regions.series.map(function (series) {
-          return { label: series.label, data: series.data, backgroundColor: regionColours[series.key] || "#0d6efd" };
+        labels: data.labels,
+        datasets: data.series.map(function (series) {
+          return { label: series.label, data: series.data, backgroundColor: colours[series.key] || "#0d6efd" };
         })
       },
       options: {
         responsive: true,
-        aspectRatio: 2.5,
+        aspectRatio: aspectRatio,
         interaction: { mode: "index", intersect: false },
         plugins: { legend: { position: "bottom" } },
         scales: { y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "школ" } } }
       }
     });
   }
+  schoolBars("regions-chart-data", "regions-chart", 2.5);
+  schoolBars("years-chart-data", "years-chart", 1.6);
 
   var dynamics = read("dynamics-chart-data");
   if (dynamics) {

@@ -21,6 +21,9 @@ def test_an_anonymous_visitor_downloads_a_published_practice_and_its_count_grows
     page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="Открытые данные").first.click()
     page.get_by_role("link", name=region.name).click()
+    # the figures by school year are drawn (by monitoring_charts.js, as the «Регионы» page's)
+    drawn = page.wait_for_function("window.Chart && Chart.getChart(document.getElementById('years-chart'))")
+    assert drawn.evaluate("chart => chart.data.datasets.length") == 3
     card = page.locator(".card", has_text=practice.title).first
     expect(card).to_contain_text(f"скачиваний: {before}")
     stored = practice.files.first()
