@@ -31,6 +31,57 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+_test_database = {"ready": False}
+
+
+def _autovacuum_off() -> None:
+    """No autovacuum on the test database's tables (those a migration test made anew too)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relkind = 'r' "
+            "AND NOT coalesce(c.reloptions, '{}') @> ARRAY['autovacuum_enabled=false']"
+        )
+        for (table,) in cursor.fetchall():
+            cursor.execute(f"ALTER TABLE {connection.ops.quote_name(table)} SET (autovacuum_enabled = false)")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, unchanged but for autovacuum, which is off on its tables.
+
+    Every test writes in a transaction it rolls back, so between tests the tables hold no committed row, only dead
+    ones. An autovacuum that comes by mid-run records such a table as having pages but no rows (reltuples 0), and
+    from then on the planner takes every table the next tests fill for empty: nested loops over thousands of rows,
+    and a test of a few seconds took minutes (the constant-query tests of the dashboards and the yearly report),
+    depending only on when autovacuum happened to pass. Instead the tables are vacuumed between test modules
+    (`_vacuumed_between_modules`), when no test holds them: the dead rows go, the emptied files are cut to nothing,
+    and the planner measures each table by what a test puts in it, as on a fresh database."""
+    with django_db_blocker.unblock():
+        _autovacuum_off()
+    _test_database["ready"] = True
+    yield
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _vacuumed_between_modules(django_db_blocker):
+    yield
+    from django.db import connection
+
+    if not _test_database["ready"] or connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock():
+        if connection.in_atomic_block:
+            return
+        _autovacuum_off()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (SKIP_LOCKED)")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _tasks_run_at_once():
     """Tasks run in the test's own process, at the commit (django-tasks' immediate backend): a test that never
