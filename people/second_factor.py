@@ -25,9 +25,11 @@ from schools.access import Role, reach_of
 RECOVERY_CODES = 10
 SESSION_KEY = "people.second_factor"
 REQUIRING_ROLES = (Role.DEPARTMENT, Role.INSTITUTE, Role.FEDERAL)
-# Pages a person reaches before the second factor: the enrolment and the code, leaving, and the static files.
+# Pages a person reaches before the second factor: the enrolment and the code, leaving, and the static files; the
+# state and the metrics of the portal (shnor_portal.observability) are nobody's pages.
 OPEN_URL_NAMES = {"people:otp_setup", "people:otp_verify", "people:otp_codes", "logout", "login", "password_reset",
-                  "password_reset_done", "password_reset_confirm", "password_reset_complete"}  # fmt: skip
+                  "password_reset_done", "password_reset_confirm", "password_reset_complete",
+                  "health", "metrics"}  # fmt: skip
 
 
 def second_factor_required(user) -> bool:

@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from shnor_portal.observability.health import health_view
+from shnor_portal.observability.metrics import metrics_view
+
 from . import history_views, views
 
 admin.site.site_header = "Портал поддержки ШНОР и ШНСУ — бэк-офис"
@@ -22,4 +25,7 @@ urlpatterns = [
     path("public/", include("public_pages.urls")),
     path("history/<slug:kind>/<int:pk>/", history_views.history_view, name="history"),
     path("admin/", admin.site.urls),
+    # For the load balancer and Prometheus, without a login (docs/PRODUCTION.md «Состояние и метрики»).
+    path("health/", health_view, name="health"),
+    path("metrics/", metrics_view, name="metrics"),
 ]

@@ -19,6 +19,11 @@ def _is_trusted(address: str, networks) -> bool:
     return any(ip in network for network in networks)
 
 
+def address_in(address: str | None, entries) -> bool:
+    """Whether the address is one of the entries (addresses or networks, as in TRUSTED_PROXIES)."""
+    return bool(address) and _is_trusted(address, _networks(tuple(entries)))
+
+
 def client_ip(request) -> str | None:
     """The address a request came from, for django-axes and the per-address limits.
 

@@ -97,7 +97,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
+    "django_prometheus",
     "shnor_portal.uploads",
+    "shnor_portal.observability",
     "schools",
     "programs",
     "monitoring",
@@ -110,6 +112,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request metrics (django-prometheus): the first and the last middleware but axes, so that they time everything.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -125,6 +129,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during authentication into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -160,6 +165,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+
+# Query metrics (django-prometheus): the same backend, wrapped to count queries, their time and errors. Not tied to a
+# driver: its PostgreSQL wrapper serves psycopg2 and psycopg 3 alike.
+METERED_ENGINES = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+DATABASES["default"]["ENGINE"] = METERED_ENGINES.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
 
 # The registry's covering index (INCLUDE columns) is PostgreSQL's; SQLite, the demo's database, builds it without
 # them and says so on every migrate.
@@ -311,6 +324,8 @@ if BEHIND_HTTPS_PROXY:
 # it (shnor_portal/security.py). Empty: REMOTE_ADDR is the client, whatever the header says.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1" if BEHIND_HTTPS_PROXY else "")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# The load balancer and Prometheus ask gunicorn on the loopback over plain HTTP: no redirect to HTTPS for them.
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^metrics/$"]
 # HSTS: a year by default in production; the browser then refuses plain HTTP to the site and its subdomains.
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
@@ -385,12 +400,28 @@ TASKS = {"default": {"BACKEND": task_backend_paths.get(TASKS_BACKEND, TASKS_BACK
 # it failed and offers to start it again. The longest step (a sheet of the country's yearly report) takes seconds.
 JOBS_HEARTBEAT_TIMEOUT = env_int("JOBS_HEARTBEAT_TIMEOUT", 180)
 
+# /health/ (shnor_portal/observability/health.py) fails when a disk the portal writes to is fuller than this, in per
+# cent; the disks are HEALTH_DISK_PATHS, or the media folder (when on this machine) and the temporary folder.
+HEALTH_DISK_MAX_PERCENT = env_int("HEALTH_DISK_MAX_PERCENT", 90)
+HEALTH_DISK_PATHS = env_list("HEALTH_DISK_PATHS")
+# …and when a task has been ready for longer than this many minutes with no worker taking it.
+HEALTH_QUEUE_MAX_AGE_MINUTES = env_int("HEALTH_QUEUE_MAX_AGE_MINUTES", 15)
+# /metrics/ (shnor_portal/observability/metrics.py) answers a request straight to gunicorn from these addresses or
+# networks, or one with `Authorization: Bearer METRICS_TOKEN`; anyone else gets 404. Many processes (gunicorn's
+# workers, the task worker) sum their counters through PROMETHEUS_MULTIPROC_DIR, read by prometheus_client itself.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+METRICS_TOKEN = env_secret("METRICS_TOKEN")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"refusals_one_line": {"()": "shnor_portal.log_filters.RefusalsOneLine"}},
+    "filters": {
+        "refusals_one_line": {"()": "shnor_portal.log_filters.RefusalsOneLine"},
+        "health_probes": {"()": "shnor_portal.log_filters.HealthProbes"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
     # A refused request (403, 404) is one line at INFO; a server error keeps its traceback (shnor_portal.log_filters).
-    "loggers": {"django.request": {"filters": ["refusals_one_line"]}},
+    # A failing /health/ is logged by its check, with the cause, not again by django.request at every probe.
+    "loggers": {"django.request": {"filters": ["refusals_one_line", "health_probes"]}},
 }

@@ -88,7 +88,9 @@ def _no_territory(user) -> str:
 
 
 _territory_of: Callable[[object], str] = _no_territory  # replaced by the schools app
-_exporting_user: ContextVar = ContextVar("exporting_user", default=None)
+# The request, not its user: the user is a lazy object, and asgiref compares the context's values when it carries them
+# into an async view (`!=`), which would read the user from the database in the event loop's thread.
+_exporting_request: ContextVar = ContextVar("exporting_request", default=None)
 
 
 def register_territory(territory_of: Callable[[object], str]) -> None:
@@ -99,7 +101,7 @@ def register_territory(territory_of: Callable[[object], str]) -> None:
 
 def export_territory() -> str:
     """The territory of the person exporting (of the deployment outside a request)."""
-    return _territory_of(_exporting_user.get())
+    return _territory_of(getattr(_exporting_request.get(), "user", None))
 
 
 class ExportingUserMiddleware:
@@ -109,11 +111,11 @@ class ExportingUserMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _exporting_user.set(getattr(request, "user", None))
+        token = _exporting_request.set(request)
         try:
             return self.get_response(request)
         finally:
-            _exporting_user.reset(token)
+            _exporting_request.reset(token)
 
 
 def print_setup(

@@ -336,6 +336,11 @@ PORTAL = {
         Case(GET, lambda s: ["organisation", s.organisation.pk], E(404, **HISTORY_OK), b=True, label="organisation"),
         Case(GET, lambda s: ["school-secrets", s.agreement.pk], E(404), label="unknown kind"),
     ],
+    # the state of the portal for the load balancer: the same for everyone, logged in or not (tests/deployment/)
+    "health": [Case(GET, NO, E(200, anonymous=200))],
+    # the metrics answer by the address, not by the person: the test client comes from 127.0.0.1 with no proxy's
+    # header, as a scraper on the server does; from elsewhere or through nginx it is 404 (tests/deployment/)
+    "metrics": [Case(GET, NO, E(200, anonymous=200))],
 }
 
 # --- partnerships --------------------------------------------------------------------------------------------------
