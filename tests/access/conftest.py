@@ -103,17 +103,19 @@ def _build():
 
 
 def _surveys(w, users):
-    """The region's survey of the year: a link for every school of both sides (launched after both are built)."""
-    from surveys.models import Audience, SchoolLink
+    """The region's survey of the year — the demo's (`surveys.demo`), else one launched here — with a link for a school
+    of each side (B's school is made after the demo's campaign)."""
+    from surveys.models import Audience, Campaign, SchoolLink
     from surveys.services import campaign_launch
 
-    w.a.campaign = w.b.campaign = campaign_launch(
-        actor=_fresh(users["department"]), region=w.a.municipality.region, year=w.a.year, title="Опрос года",
-        opens_on=w.today, closes_on=w.today + datetime.timedelta(days=30), audiences=list(Audience.values),
-        min_answers=10,
+    region = w.a.municipality.region
+    campaign = Campaign.objects.filter(region=region, year=w.a.year).first() or campaign_launch(
+        actor=_fresh(users["department"]), region=region, year=w.a.year, title="Опрос года", opens_on=w.today,
+        closes_on=w.today + datetime.timedelta(days=30), audiences=list(Audience.values), min_answers=10,
     )
-    w.a.survey_link = SchoolLink.objects.get(campaign=w.a.campaign, school=w.a.school)
-    w.b.survey_link = SchoolLink.objects.get(campaign=w.a.campaign, school=w.b.school)
+    w.a.campaign = w.b.campaign = campaign
+    w.a.survey_link, _ = SchoolLink.objects.get_or_create(campaign=campaign, school=w.a.school)
+    w.b.survey_link, _ = SchoolLink.objects.get_or_create(campaign=campaign, school=w.b.school)
 
 
 def _side_a(users):
