@@ -72,6 +72,7 @@ from schools.models import (  # noqa: E402
 )
 from schools.results_file import ParsedRow, ParsedWorkbook  # noqa: E402
 from schools.results_import import results_import_preview, results_import_save  # noqa: E402
+from shnor_portal.pg_copy import copy_from  # noqa: E402
 
 REPEAT = int(os.environ.get("REPEAT", "15"))
 VALUES_PER_SCHOOL = 25
@@ -255,9 +256,7 @@ def _copy(rows) -> float:
     buffer.seek(0)
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.copy_expert(
-            "COPY schools_schoolresult (school_id, year, measure_id, value) FROM STDIN", buffer
-        )
+        copy_from(cursor, "COPY schools_schoolresult (school_id, year, measure_id, value) FROM STDIN", buffer.getvalue())
     return time.perf_counter() - started
 
 

@@ -28,6 +28,7 @@ from django.db.models import Count, Model, Q, QuerySet
 from django.utils import timezone
 
 from schools.models import RoleAssignment
+from shnor_portal.pg_copy import copy_from
 
 from .emails import CHUNK, delivery_of, email_state_for
 from .models import Notification
@@ -191,9 +192,10 @@ def _insert_ignoring_duplicates(rows: list[tuple]) -> None:
         cursor.execute(
             f"CREATE TEMPORARY TABLE notification_load ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"
         )
-        cursor.copy_expert(
+        copy_from(
+            cursor,
             f"COPY notification_load ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N', FORCE_NULL (municipality_id))",
-            buffer,
+            buffer.getvalue(),
         )
         cursor.execute(
             f"INSERT INTO {table} ({columns}, read_at, emailed_at, actor_id) "

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from schools.freshness import data_changed
 from shnor_portal import jobs
-from shnor_portal.pg_copy import copy_text, number_rows
+from shnor_portal.pg_copy import copy_from, copy_text, number_rows
 
 from .models import (
     Criterion,
@@ -552,7 +552,7 @@ def _save_verdicts(run: IdentificationRun, verdicts: dict[int, dict]) -> None:
         buffer.seek(0)
         table = IdentificationVerdict._meta.db_table
         with connection.cursor() as cursor:
-            cursor.copy_expert(f"COPY {table} ({', '.join(VERDICT_COLUMNS)}) FROM STDIN", buffer)
+            copy_from(cursor, f"COPY {table} ({', '.join(VERDICT_COLUMNS)}) FROM STDIN", buffer.getvalue())
         data_changed()  # COPY bypasses the cursor wrapper that notices writes
         return
     IdentificationVerdict.objects.bulk_create(

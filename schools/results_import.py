@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from shnor_portal.pg_copy import copy_from
 from shnor_portal.uploads import CheckedFile, Problem, Problems
 
 from .clusters import clusters_assign
@@ -724,7 +725,7 @@ def _upsert_by_copy(values: dict[tuple[int, int, int], float], result_import: Re
             "CREATE TEMPORARY TABLE result_import_values "
             "(school_id bigint, year smallint, measure_id bigint, value double precision) ON COMMIT DROP"
         )
-        cursor.copy_expert("COPY result_import_values (school_id, year, measure_id, value) FROM STDIN", buffer)
+        copy_from(cursor, "COPY result_import_values (school_id, year, measure_id, value) FROM STDIN", buffer.getvalue())
         cursor.execute(
             f"INSERT INTO {table} (school_id, year, measure_id, value, source_id) "
             "SELECT school_id, year, measure_id, value, %s FROM result_import_values "

@@ -166,6 +166,19 @@ DATABASES = {
     )
 }
 
+# PostgreSQL through psycopg 3 with Django's connection pool (docs/PRODUCTION.md «PostgreSQL»): each process keeps
+# DATABASE_POOL_MIN_SIZE…MAX_SIZE open connections and lends one per request, checked before it is lent, so a restart
+# of the database costs no failed request. A pool replaces persistent connections (CONN_MAX_AGE is then 0).
+# DATABASE_POOL=0 keeps one persistent connection per process instead.
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("DATABASE_POOL", True):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # with a pool: the pool checks a connection before lending it
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1),
+        "max_size": env_int("DATABASE_POOL_MAX_SIZE", 4),
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+    }
+
 # Query metrics (django-prometheus): the same backend, wrapped to count queries, their time and errors. Not tied to a
 # driver: its PostgreSQL wrapper serves psycopg2 and psycopg 3 alike.
 METERED_ENGINES = {

@@ -17,7 +17,6 @@ Only on PostgreSQL; elsewhere, and with TEST_SEED_REPLAY=0 in the environment, t
 
 import copy
 import hashlib
-import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,8 @@ from django.conf import settings
 from django.core import mail
 from django.db import connection, transaction
 from django.utils import timezone
+
+from shnor_portal.pg_copy import copy_from, copy_to
 
 # Django's own bookkeeping rows: written by `migrate` (and again, with new ids, after every flush of a
 # transaction=True test), never by a seed function.
@@ -89,16 +90,14 @@ def _media() -> dict[str, bytes]:
 
 
 def _copy_out(cursor, table) -> bytes:
-    buffer = io.BytesIO()
-    cursor.copy_expert(f"COPY {connection.ops.quote_name(table)} TO STDOUT", buffer)
-    return buffer.getvalue()
+    return copy_to(cursor, f"COPY {connection.ops.quote_name(table)} TO STDOUT")
 
 
 def _copy_in(cursor, table, data: bytes) -> None:
     quote = connection.ops.quote_name
     cursor.execute(f"DELETE FROM {quote(table)}")
     if data:
-        cursor.copy_expert(f"COPY {quote(table)} FROM STDIN", io.BytesIO(data))
+        copy_from(cursor, f"COPY {quote(table)} FROM STDIN", data)
 
 
 def _move_sequences_past(cursor, tables) -> None:

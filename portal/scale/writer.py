@@ -10,7 +10,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from schools.freshness import data_changed
-from shnor_portal.pg_copy import copy_text
+from shnor_portal.pg_copy import copy_from, copy_text
 
 FLUSH_ROWS = 50_000
 
@@ -89,7 +89,8 @@ class RowWriter:
         buffer.seek(0)
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         with connection.cursor() as cursor:
-            cursor.copy_expert(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN", buffer)
+            copy_from(cursor, f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN",
+                      buffer.getvalue())
         data_changed()  # COPY bypasses the cursor wrapper that notices writes
 
     def finish(self) -> None:

@@ -8,7 +8,7 @@ write its verdicts, until the worker is killed.
 
 import time
 
-import psycopg2
+import psycopg
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -53,7 +53,7 @@ def test_a_run_whose_worker_was_killed_is_marked_interrupted_and_completes_when_
     progress_url = reverse("schools:run_progress", args=[run.pk])
 
     log = tmp_path / "worker.log"
-    lock = psycopg2.connect(**connection.get_connection_params())
+    lock = psycopg.connect(**connection.get_connection_params())
     try:
         with lock.cursor() as cursor:
             cursor.execute("LOCK TABLE schools_identificationverdict IN EXCLUSIVE MODE")
