@@ -65,6 +65,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
         _autovacuum_off()
     _test_database["ready"] = True
     yield
+    # The pool keeps its sessions open on the test database, which then could not be dropped.
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get("pool"):
+            connection.close_pool()
 
 
 @pytest.fixture(scope="module", autouse=True)
