@@ -140,3 +140,18 @@ def test_a_failing_probe_logs_its_cause_once_and_no_error_of_the_request(client,
     check_warnings = [r for r in caplog.records if r.name == "health_check" and r.levelno == logging.WARNING]
     assert len(check_warnings) == 1 and "предел 0 %" in str(check_warnings[0].exc_info[1])
     assert not [r for r in caplog.records if r.name == "django.request"]  # no ERROR, so no mail to ADMINS per probe
+
+
+def test_the_storage_check_goes_to_the_s3_bucket_and_fails_when_the_bucket_is_gone(client, s3_media):
+    """Against the local S3 server (issue 23, «Done when»): the probe file is written, read and deleted in the bucket;
+    a bucket that no longer exists fails the check, and the answer names neither the endpoint nor the bucket."""
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert _answers(response)["хранилище файлов"] == "OK"
+    assert s3_media.keys() == []  # its probe object is gone
+    s3_media.client.delete_bucket(Bucket=s3_media.name)
+    response = client.get("/health/")
+    assert response.status_code == 503
+    assert _answers(response)["хранилище файлов"] == "сбой"
+    text = response.content.decode()
+    assert s3_media.endpoint not in text and s3_media.name not in text
