@@ -149,3 +149,18 @@ def test_the_campaign_page_reads_a_constant_number_of_queries(client, demo, camp
         answer_many(link, 3, audience=Audience.TEACHERS, start=100 + 10 * number)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("surveys:campaign", args=[campaign.pk]))
+
+
+def test_a_schools_results_page_reads_a_constant_number_of_queries(client, demo, campaign, team_school,
+                                                                     django_assert_max_num_queries):
+    link = SchoolLink.objects.get(campaign=campaign, school=team_school)
+    answer_many(link, 10, value=4)
+    login(client, demo["school"])
+    client.get(reverse("surveys:link", args=[link.pk]))
+    with django_assert_max_num_queries(30) as few:
+        page = client.get(reverse("surveys:link", args=[link.pk]))
+    answer_many(link, 30, audience=Audience.PUPILS, value=5, start=500)
+    answer_many(link, 30, audience=Audience.TEACHERS, value=3, start=900)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("surveys:link", args=[link.pk]))
+    assert "Педагоги" in page.content.decode()  # the teachers' questions now have their own table
