@@ -53,11 +53,11 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from monitoring.summaries import figures_changed  # noqa: E402
 from partnerships.models import Agreement  # noqa: E402
 from portal.scale import generate  # noqa: E402
 from programs.models import Programme  # noqa: E402
 from schools.ege_workbook import parse_ege_workbook  # noqa: E402
-from schools.freshness import data_changed  # noqa: E402
 from schools.identification import run_execute, run_start  # noqa: E402
 from schools.measures import EGE_SUBJECTS, measure_code, measures_by_code  # noqa: E402
 from schools.models import (  # noqa: E402
@@ -168,8 +168,8 @@ def pages(scale: int) -> None:
         ("реестр школ (федеральный оператор)", "federal", reverse("schools:list")),
         ("дашборд (федеральный оператор)", "federal", reverse("monitoring:dashboard")),
     ]
-    # The registry's counters and the dashboards' figures are counted once per state of the data
-    # (schools.freshness): the same pages again, each request right after a change of the data.
+    # The dashboards' figures are read from their summaries (monitoring.summaries): the same pages again, each
+    # request right after a change in the coordinator's municipality marked its summary for the worker.
     recounted = [
         ("реестр школ (управление)", "department", reverse("schools:list")),
         ("дашборд управления", "department", reverse("monitoring:dashboard")),
@@ -186,7 +186,7 @@ def pages(scale: int) -> None:
 
         def get_page(client=client, url=url, after_change=after_change):
             if after_change:
-                data_changed()
+                figures_changed(municipality_ids=[subjects["municipality"].pk])
             return _timed_get(client, url)
 
         for _ in range(3):  # warm up: templates, sessions, content types, the connection
@@ -198,13 +198,10 @@ def pages(scale: int) -> None:
             page_times.append(get_page())
         page_ms, floor_ms = 1000 * statistics.median(page_times), 1000 * statistics.median(floor_times)
         if after_change:
-            data_changed()
-        queries = _queries(client, url)
-        if after_change:
+            figures_changed(municipality_ids=[subjects["municipality"].pk])
             label = f"{label}, сразу после изменения данных"
-            row(f"страница: {label} ({queries} запр.)", scale, page_ms, floor_ms, "(справочно: пересчёт)", None)
-        else:
-            row(f"страница: {label} ({queries} запр.)", scale, page_ms, floor_ms, "≤ 3× пола", page_ms <= 3 * floor_ms)
+        queries = _queries(client, url)
+        row(f"страница: {label} ({queries} запр.)", scale, page_ms, floor_ms, "≤ 3× пола", page_ms <= 3 * floor_ms)
         PAGE_QUERIES.setdefault(label, {})[scale] = queries
         say(f"  {label}: {page_ms:.1f} мс, пол {floor_ms:.1f} мс, запросов {queries}")
 

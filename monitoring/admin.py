@@ -5,6 +5,7 @@ from schools.admin_territory import TerritoryAdmin, TerritoryHistoryAdmin, Terri
 from shnor_portal.history_admin import register_histories
 
 from .models import (
+    FigureSummary,
     Indicator,
     IndicatorPlan,
     IndicatorValue,
@@ -150,3 +151,21 @@ class ReportExportAdmin(TerritoryAdmin, admin.ModelAdmin):
 
 
 register_histories("monitoring", admin_class=TerritoryHistoryAdmin)
+
+
+@admin.register(FigureSummary)
+class FigureSummaryAdmin(TerritoryAdmin, admin.ModelAdmin):
+    """The dashboards' figures as counted (`monitoring.summaries`): when, and whether a change waits to be counted.
+    Read-only: the worker writes them."""
+
+    list_display = ["municipality", "region", "year", "as_of", "counted_at", "changed_at"]
+    list_filter = ["year", "region", ("changed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["municipality__name", "region__name"]
+    readonly_fields = [f.name for f in FigureSummary._meta.fields]
+    list_select_related = ["municipality", "region"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -27,10 +27,11 @@ from .access import (
     visible_report_exports,
 )
 from .figure_links import FigureLinks, sections
-from .figures import FIGURES, counted_year_figures, dynamics_charts
+from .figures import FIGURES, dynamics_charts
 from .filters import year_choices
 from .models import YEAR_MIN, ReportExport
 from .regions import RegionLinks, approval_label, chart, columns, region_figures, regions_sheet
+from .summaries import dashboard_figures
 from .tasks import exports_mark_interrupted, report_export_retry, report_export_start
 from .yearly_report import ReportError
 
@@ -74,7 +75,7 @@ def dashboard(request):
     municipalities = list(dashboard_municipalities(request.user).order_by("name")[:2])
     if len(municipalities) == 1:
         return redirect(reverse("monitoring:dashboard_municipality", args=[municipalities[0].pk]) + f"?year={year}")
-    figures = counted_year_figures(user=request.user, year=year)
+    figures = dashboard_figures(user=request.user, year=year)
     figure_defs = {f.key: f for f in FIGURES}
     groups = {group: label for group, label, _keys in OVERVIEW_GROUPS}
     shown = request.GET.get("columns") if request.GET.get("columns") in groups else OVERVIEW_GROUPS[0][0]
@@ -156,7 +157,7 @@ def dashboard_municipality(request, pk):
     if municipality is None:
         raise Http404("Нет такого муниципалитета.")
     year = _year(request)
-    figures = counted_year_figures(user=request.user, year=year, municipality=municipality)
+    figures = dashboard_figures(user=request.user, year=year, municipality=municipality)
     row = figures.rows[municipality.pk]
     return render(
         request,
@@ -186,7 +187,7 @@ def regions(request):
     schools a link to the region's registry, the approved list of the year in each, a chart and the xlsx."""
     require(can_compare_regions(request.user), NOT_COMPARING)
     year = _year(request)
-    found = region_figures(counted_year_figures(user=request.user, year=year))
+    found = region_figures(dashboard_figures(user=request.user, year=year))
     link = RegionLinks(found.year_figures)
     shown = columns()
     rows = [
@@ -228,7 +229,7 @@ def regions_export(request):
     """The regions side by side as an xlsx (the page's figures, typed, set up to print)."""
     require(can_compare_regions(request.user), NOT_COMPARING)
     year = _year(request)
-    found = region_figures(counted_year_figures(user=request.user, year=year))
+    found = region_figures(dashboard_figures(user=request.user, year=year))
     buffer = io.BytesIO()
     xlsx_write_typed(buffer, [regions_sheet(found)])  # the running header names the user's territory
     return xlsx_response(buffer.getvalue(), file_name=f"regiony-{year}.xlsx")

@@ -27,7 +27,7 @@ queries is fixed whatever the number of schools: everything is aggregated in the
 """
 
 import datetime
-import hashlib
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -46,14 +46,14 @@ from partnerships.models import (
     PracticeDownload,
     SessionFormat,
     SupportSession,
+    Teacher,
     TutorAssignment,
 )
 from partnerships.targets import Targets, common_targets, targets_of_year
 from programs.access import visible_programmes
 from programs.models import MeasureStatus, Programme, RoadmapMeasure, overdue_q
-from schools.access import reach_of, visible_schools
-from schools.freshness import counted
-from schools.models import Measure, Municipality, Region, SchoolResult, Status
+from schools.access import visible_schools
+from schools.models import Measure, Municipality, Region, School, SchoolResult, Status
 from schools.school_year import school_year_label, school_year_period  # noqa: F401  (read from here too)
 from schools.selectors import counted_statuses, list_years_for
 
@@ -176,6 +176,11 @@ class YearFigures:
     # The targets the figures are judged against: per municipality id, and under None those the page states for
     # the whole (`partnerships.targets.common_targets`).
     targets: dict[int | None, Targets] = field(default_factory=dict)
+    # (measure, municipality, group, year) → [sum, n] behind `dynamics` (`dynamics_cells`)
+    dynamics_cells: dict[tuple, list] = field(default_factory=dict)
+    # When the figures were counted: now for a live count, the oldest summary's time when read from the summaries
+    # (`monitoring.summaries`); the pages say «данные на ЧЧ:ММ».
+    counted_at: datetime.datetime = field(default_factory=timezone.now)
 
     @property
     def list_years_differ(self) -> bool:
@@ -204,8 +209,14 @@ class _Scope:
     as_of: datetime.date
     today: datetime.date
 
+    def visible(self, rows_of, model):
+        """The user's rows (`rows_of(user)`, an access module's `visible_*`), or every row when the figures are
+        counted for the summaries (`monitoring.summaries`, no user): the dashboards' readers read whole
+        municipalities."""
+        return model.objects.all() if self.user is None else rows_of(self.user)
+
     def schools(self):
-        return visible_schools(self.user).filter(municipality_id__in=self.ids)
+        return self.visible(visible_schools, School).filter(municipality_id__in=self.ids)
 
     def statuses(self, statuses):
         """The ids of the schools whose status, on their region's list, is one of `statuses`."""
@@ -219,7 +230,7 @@ class _Scope:
 
     def programmes(self):
         """Programmes whose period covers the year, school and municipal ones."""
-        return visible_programmes(self.user).filter(
+        return self.visible(visible_programmes, Programme).filter(
             municipality_id__in=self.ids, period_start__lte=self.year, period_end__gte=self.year
         )
 
@@ -235,18 +246,21 @@ def year_figures(
     """The year's figures for the municipalities of the user's dashboard (or one of them, or those of one region),
     counted step by step, each step one or two grouped queries, and the targets in one: twenty in all once the
     user's reach is read, whatever the number of schools."""
-    today = today or timezone.localdate()
-    start, end = school_year_period(year)
     municipalities = dashboard_municipalities(user).order_by("name")
     if municipality is not None:
         municipalities = municipalities.filter(pk=municipality.pk)
     if region is not None:
         municipalities = municipalities.filter(region_id=region.pk)
-    municipalities = list(municipalities)
-    ids = [m.pk for m in municipalities]
-    # each region's figures count by its own newest list up to the year, one region or several (docs/TERRITORIES.md)
+    return count_figures(user=user, year=year, municipalities=list(municipalities), today=today)
+
+
+def figures_frame(*, year: int, municipalities: list[Municipality], today: datetime.date | None) -> YearFigures:
+    """The figures of the year with nothing counted yet: the period, the day they are read on, the lists they
+    count by (each region's own newest list up to the year, docs/TERRITORIES.md). One query."""
+    today = today or timezone.localdate()
+    start, end = school_year_period(year)
     list_years = list_years_for(year, {m.region_id for m in municipalities})
-    result = YearFigures(
+    return YearFigures(
         year=year,
         year_label=school_year_label(year),
         period=(start, end),
@@ -255,9 +269,21 @@ def year_figures(
         municipalities=municipalities,
         list_years=list_years,
     )
+
+
+def count_figures(
+    *, user, year: int, municipalities: list[Municipality], today: datetime.date | None = None
+) -> YearFigures:
+    """Count the figures of these municipalities: the user's rows of them, or every row with `user=None` (the
+    summaries, `monitoring.summaries`)."""
+    today = today or timezone.localdate()
+    result = figures_frame(year=year, municipalities=municipalities, today=today)
+    ids = [m.pk for m in municipalities]
+    start, end = result.period
     scope = _Scope(
-        user=user, year=year, ids=ids, list_years=list_years, start=start, end=end, as_of=result.as_of, today=today
-    )
+        user=user, year=year, ids=ids, list_years=result.list_years, start=start, end=end, as_of=result.as_of,
+        today=today,
+    )  # fmt: skip
     rows: dict[int, dict] = {m.pk: {key: 0 for key in FIGURES_BY_KEY} for m in municipalities}
     _count_list(rows, scope)
     _count_programmes(rows, scope)
@@ -271,14 +297,21 @@ def year_figures(
     result.indicator_rows = _indicator_rows(user=user, year=year, municipalities=municipalities, book=book)
     _count_indicators(rows, result.indicator_rows)
     for row in rows.values():
-        _shares(row)
+        shares_fill(row)
     result.rows = rows
-    result.total = _total(rows, result.indicator_rows)
-    result.dynamics = results_dynamics(schools=scope.schools(), year=year, ids=ids, list_years=list_years)
-    book = targets_of_year(year)
-    result.targets = {m.pk: book.of_municipality(m, year) for m in municipalities}
-    result.targets[None] = common_targets(book, year, municipalities)
+    result.total = figures_total(rows, result.indicator_rows)
+    result.dynamics_cells = dynamics_cells(schools=scope.schools(), year=year, list_years=result.list_years)
+    result.dynamics = dynamics_of(result.dynamics_cells, year=year, ids=ids)
+    result.targets = figures_targets(year, municipalities)
     return result
+
+
+def figures_targets(year: int, municipalities: list[Municipality]) -> dict[int | None, Targets]:
+    """The targets of each municipality, and under None those the page states for the whole. One query."""
+    book = targets_of_year(year)
+    targets: dict[int | None, Targets] = {m.pk: book.of_municipality(m, year) for m in municipalities}
+    targets[None] = common_targets(book, year, municipalities)
+    return targets
 
 
 def _count_list(rows: dict[int, dict], scope: _Scope) -> None:
@@ -328,7 +361,7 @@ def _count_agreements_and_sessions(rows: dict[int, dict], scope: _Scope) -> None
     """Agreements signed in the year and in force, sessions held in it: by the supported school's municipality, as
     the partnerships summary counts them."""
     start, end, as_of = scope.start, scope.end, scope.as_of
-    agreements = visible_agreements(scope.user).filter(supported_school__municipality_id__in=scope.ids)
+    agreements = scope.visible(visible_agreements, Agreement).filter(supported_school__municipality_id__in=scope.ids)
     for municipality_id, counts in _grouped(
         agreements,
         "supported_school__municipality_id",
@@ -340,7 +373,7 @@ def _count_agreements_and_sessions(rows: dict[int, dict], scope: _Scope) -> None
         ),
     ).items():
         rows[municipality_id].update(counts)
-    sessions = visible_sessions(scope.user).filter(
+    sessions = scope.visible(visible_sessions, SupportSession).filter(
         agreement__supported_school__municipality_id__in=scope.ids, held_on__gte=start, held_on__lte=end
     )
     for municipality_id, status, session_format, n in (
@@ -373,7 +406,7 @@ def _count_events(rows: dict[int, dict], scope: _Scope) -> None:
 
 def _count_teachers(rows: dict[int, dict], scope: _Scope) -> None:
     """Working teachers, those with an ИПРП for the year (active or completed) and those with a tutor on the day."""
-    teachers = visible_teachers(scope.user).filter(is_active=True, school__municipality_id__in=scope.ids)
+    teachers = scope.visible(visible_teachers, Teacher).filter(is_active=True, school__municipality_id__in=scope.ids)
     for municipality_id, counts in _grouped(
         teachers,
         "school__municipality_id",
@@ -392,7 +425,7 @@ def _count_teachers(rows: dict[int, dict], scope: _Scope) -> None:
 
 def _count_practices(rows: dict[int, dict], scope: _Scope) -> None:
     """Published practices of the bank, and their downloads within the year."""
-    published = visible_practices(scope.user).filter(
+    published = scope.visible(visible_practices, Practice).filter(
         status=Practice.Status.PUBLISHED, school__municipality_id__in=scope.ids
     )
     for municipality_id, counts in _grouped(published, "school__municipality_id", practices=Count("pk")).items():
@@ -409,18 +442,22 @@ def _count_practices(rows: dict[int, dict], scope: _Scope) -> None:
         rows[municipality_id].update(counts)
 
 
+def stages_due_of(
+    book: CalendarBook, year: int, municipalities: list[Municipality], today: datetime.date
+) -> dict[int, set[str]]:
+    """Per municipality, the codes of the stages whose deadline in its calendar has passed on the day."""
+    return {m.pk: {s.code for s in book.stages(year, m.region_id, m.pk) if s.overdue(today)} for m in municipalities}
+
+
 def _count_self_assessments(
     rows: dict[int, dict], scope: _Scope, municipalities: list[Municipality], book: CalendarBook
 ) -> list[str]:
     """The year's current self-assessments waiting, returned and accepted, and those missing: a listed school without
     an upload for a stage whose deadline — in its municipality's calendar (`monitoring.calendar`) — has passed.
     Returns the codes of the stages due somewhere. One grouped query."""
-    due = {
-        m.pk: {s.code for s in book.stages(scope.year, m.region_id, m.pk) if s.overdue(scope.today)}
-        for m in municipalities
-    }
+    due = stages_due_of(book, scope.year, municipalities, scope.today)
     stages_due = sorted({code for codes in due.values() for code in codes})
-    current = visible_self_assessments(scope.user).filter(
+    current = scope.visible(visible_self_assessments, SelfAssessment).filter(
         is_current=True, year=scope.year, school__municipality_id__in=scope.ids
     )
     status_key = {
@@ -460,7 +497,7 @@ def _count_indicators(rows: dict[int, dict], indicator_rows: list[dict]) -> None
             row["indicators_no_data"] += 1
 
 
-def _total(rows: dict[int, dict], indicator_rows: list[dict]) -> dict:
+def figures_total(rows: dict[int, dict], indicator_rows: list[dict]) -> dict:
     """The counts summed over the municipalities, the shares of those sums, and the indicators of the whole scope:
     each indicator once, against its actual over the whole scope."""
     total = {
@@ -473,26 +510,11 @@ def _total(rows: dict[int, dict], indicator_rows: list[dict]) -> dict:
             total["indicators"] += 1
             met_key = {True: "indicators_met", False: "indicators_not_met"}.get(item["met"], "indicators_no_data")
             total[met_key] += 1
-    _shares(total)
+    shares_fill(total)
     return total
 
 
-def counted_year_figures(*, user, year: int, municipality: Municipality | None = None) -> YearFigures:
-    """`year_figures` as of today, counted once per state of the data for this user (`schools.freshness`):
-    the country's figures are slow to count and are read far more often than the data changes."""
-    reach = reach_of(user)
-    # Those who read the same territory share its figures: the federal operator all, departments of one territory.
-    if reach.reads_all:
-        scope = "all"
-    elif reach.department and not reach.coordinator_municipality_ids and not reach.school_ids:
-        scope = "territory" + hashlib.sha1(str(sorted(reach.municipality_ids)).encode()).hexdigest()[:16]
-    else:
-        scope = f"user{user.pk}"
-    key = f"year_figures:{scope}:{year}:{municipality.pk if municipality else '-'}:{timezone.localdate()}"
-    return counted(key, lambda: year_figures(user=user, year=year, municipality=municipality))
-
-
-def _shares(row: dict) -> None:
+def shares_fill(row: dict) -> None:
     for key, part, whole in SHARES:
         row[key] = share(row[part], row[whole])
 
@@ -513,16 +535,21 @@ def _indicator_rows(*, user, year: int, municipalities: list[Municipality], book
     calendar = book.stages(year, region_id)
     rank = rank_in(calendar)
     labels = {stage.code: stage.name for stage in calendar}
+    if user is None:  # the summaries: the indicators of the municipalities' regions and those of every region
+        readable = Indicator.objects.filter(
+            Q(region__isnull=True) | Q(region_id__in={m.region_id for m in municipalities})
+        )
+    else:
+        readable = visible_indicators(user)
     indicators = list(
-        visible_indicators(user)
-        .filter(is_active=True)
+        readable.filter(is_active=True)
         .filter(Q(programme__isnull=True) | Q(programme__school__isnull=True))
         .filter(Q(municipality__isnull=True) | Q(municipality_id__in=ids))
         .select_related("municipality")
         .order_by("position", "code", "pk")
     )
     plans = plans_of(indicators)
-    values = visible_values(user).filter(
+    values = (IndicatorValue.objects.all() if user is None else visible_values(user)).filter(
         indicator__in=indicators, year=year, status=IndicatorValue.Status.CONFIRMED, municipality_id__in=ids
     )
     # (indicator, municipality, the municipality's own row?) → {stage: (sum, count)}
@@ -542,12 +569,7 @@ def _indicator_rows(*, user, year: int, municipalities: list[Municipality], book
         return per_municipality.get((indicator.pk, municipality_id, own), {})
 
     def actual_of(indicator: Indicator, stages: dict[str, tuple[Decimal, int]]) -> float | None:
-        if not stages:
-            return None
-        total, n = stages[max(stages, key=lambda code: rank.get(code, -1))]
-        if not n:
-            return None
-        return round(float(total if indicator.aggregation == Indicator.Aggregation.SUM else total / n), 2)
+        return indicator_actual(indicator, stages, rank)
 
     rows = []
     for indicator in indicators:
@@ -561,15 +583,25 @@ def _indicator_rows(*, user, year: int, municipalities: list[Municipality], book
                 before = scope.get(stage, (Decimal(0), 0))
                 scope[stage] = (before[0] + total, before[1] + n)
             actual = actual_of(indicator, stages)
-            rows.append(_indicator_row(indicator, by_id[municipality_id], planned, actual, stages, rank, labels))
+            rows.append(indicator_row(indicator, by_id[municipality_id], planned, actual, stages, rank, labels))
         if indicator.aggregation == Indicator.Aggregation.POOLED and scope:
             # Pooled over the whole scope, not a mean of the municipalities' shares.
             scope_ids = ids if indicator.municipality_id is None else [indicator.municipality_id]
             actual = compute(indicator.computed_by, year=year, municipality=scope_ids)
         else:
             actual = actual_of(indicator, scope)
-        rows.append(_indicator_row(indicator, None, planned, actual, scope, rank, labels))
+        rows.append(indicator_row(indicator, None, planned, actual, scope, rank, labels))
     return rows
+
+
+def indicator_actual(indicator: Indicator, stages: dict[str, tuple[Decimal, int]], rank: dict) -> float | None:
+    """The actual of the latest stage (by `rank`) that has values: their mean, or their sum as the indicator says."""
+    if not stages:
+        return None
+    total, n = stages[max(stages, key=lambda code: rank.get(code, -1))]
+    if not n:
+        return None
+    return round(float(total if indicator.aggregation == Indicator.Aggregation.SUM else total / n), 2)
 
 
 def indicator_rows_of(*, user, year: int, municipality: Municipality | None) -> list[dict]:
@@ -581,7 +613,7 @@ def indicator_rows_of(*, user, year: int, municipality: Municipality | None) -> 
     return _indicator_rows(user=user, year=year, municipalities=list(municipalities), book=CalendarBook([year]))
 
 
-def _indicator_row(indicator: Indicator, municipality, planned, actual, stages, rank, labels) -> dict:
+def indicator_row(indicator: Indicator, municipality, planned, actual, stages, rank, labels) -> dict:
     met = indicator.met(actual, planned)
     stage = max(stages, key=lambda code: rank.get(code, -1)) if stages else None
     return {
@@ -593,6 +625,8 @@ def _indicator_row(indicator: Indicator, municipality, planned, actual, stages, 
         "actual": actual,
         "stage_label": labels.get(stage, stage) if stage else "",
         "met": met,
+        "stage": stage,
+        "stages": stages,  # stage → (sum, number) of the values the actual is taken from
     }
 
 
@@ -603,6 +637,12 @@ def results_dynamics(*, schools, year: int, ids: list[int], list_years: dict[int
     """Mean scores of ЕГЭ/ОГЭ/ВПР per measure and year, ШНОР (by the list of the year) against the other schools of
     `schools` (a queryset: a user's visible schools of the dashboard, or a region's for its public page), per
     municipality of `ids` and for the whole scope (None). Three queries."""
+    return dynamics_of(dynamics_cells(schools=schools, year=year, list_years=list_years), year=year, ids=ids)
+
+
+def dynamics_cells(*, schools, year: int, list_years: dict[int, int]) -> dict[tuple, list]:
+    """The sums behind `results_dynamics`: (measure id, municipality id, "shnor" or "other", year) → [sum of the
+    mean scores, their number]. Sums, not means, so that the cells of several municipalities add up. Two queries."""
     years = list(range(year - DYNAMICS_YEARS + 1, year + 1))
     results = SchoolResult.objects.filter(
         school__in=schools.values("pk"),
@@ -613,22 +653,32 @@ def results_dynamics(*, schools, year: int, ids: list[int], list_years: dict[int
     # The ШНОР and the others in two grouped queries (a hashed semi-join and anti-join): a flag annotated per result
     # row probed the list once for each of a country's million results.
     shnor = counted_statuses(list_years).filter(status__in=SHNOR_STATUSES).values("school_id")
-    cells: dict[tuple, list] = defaultdict(lambda: [0.0, 0])
-    measures: dict[int, None] = {}
+    cells: dict[tuple, list] = {}
     for group, rows in (("shnor", results.filter(school__in=shnor)), ("other", results.exclude(school__in=shnor))):
         for measure_id, result_year, municipality_id, total, n in (
             rows.order_by()
             .values_list("measure_id", "year", "school__municipality_id")
             .annotate(total=Sum("value"), n=Count("pk"))
         ):
-            for scope in (municipality_id, None):
-                cell = cells[(measure_id, scope, group, result_year)]
-                cell[0] += total
-                cell[1] += n
-            measures[measure_id] = None
-    if not measures:
+            cells[(measure_id, municipality_id, group, result_year)] = [float(total), n]
+    return cells
+
+
+def dynamics_of(cells: dict[tuple, list], *, year: int, ids: list[int]) -> list[dict]:
+    """The series of `results_dynamics` from its cells: per municipality of `ids` and summed for the whole scope
+    (None). One query (the measures)."""
+    years = list(range(year - DYNAMICS_YEARS + 1, year + 1))
+    parts: dict[tuple, list] = defaultdict(list)
+    for (measure_id, municipality_id, group, result_year), (total, n) in cells.items():
+        for scope in (municipality_id, None):
+            parts[(measure_id, scope, group, result_year)].append((total, n))
+    # fsum: the same mean whatever order the municipalities come in (a live count and the summaries add them up
+    # in different orders, and a plain sum could round 50.075 either way)
+    summed = {key: [math.fsum(t for t, _ in items), sum(n for _, n in items)] for key, items in parts.items()}
+    measure_ids = sorted({key[0] for key in cells})
+    if not measure_ids:
         return []
-    measures = Measure.objects.in_bulk(list(measures))
+    measures = Measure.objects.in_bulk(measure_ids)
     ordered = sorted(measures.values(), key=lambda m: ([e for e, _ in Measure.Exam.choices].index(m.exam), m.name))
     dynamics = []
     for measure in ordered:
@@ -636,8 +686,8 @@ def results_dynamics(*, schools, year: int, ids: list[int], list_years: dict[int
             series = {}
             for group in ("shnor", "other"):
                 series[group] = [
-                    round(cells[(measure.pk, scope, group, y)][0] / cells[(measure.pk, scope, group, y)][1], 2)
-                    if cells.get((measure.pk, scope, group, y), [0, 0])[1]
+                    round(summed[(measure.pk, scope, group, y)][0] / summed[(measure.pk, scope, group, y)][1], 2)
+                    if summed.get((measure.pk, scope, group, y), [0, 0])[1]
                     else None
                     for y in years
                 ]

@@ -23,6 +23,7 @@ from programs.files import DOCX, PDF, EvidenceRefused, evidence_sniff
 from programs.models import RiskFactor
 from schools.models import Municipality, School
 from schools.school_year import school_year_label
+from schools.signals import rows_changed_in
 from shnor_portal.history import changed_by, last_change_ids, stale_message
 
 from .access import (
@@ -393,6 +394,7 @@ def values_import_save(*, actor, rows: list[ImportRow]) -> dict[str, int]:
         value.value, value.comment, value.source = row.value, row.comment, Source.IMPORTED
         _stamp(value, actor=actor, confirmed=True, now=now)
         (update if value.pk else create).append(value)
+    rows_changed_in(municipality_ids={row.municipality.pk for row in rows})
     if create:
         bulk_create_with_history(create, IndicatorValue, default_user=actor)
     if update:

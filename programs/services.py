@@ -18,6 +18,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from schools.signals import rows_changed_in
+
 from .access import (
     can_approve,
     can_edit_plan,
@@ -533,6 +535,7 @@ def roadmap_import(*, programme: Programme, actor, sections: list[dict], file_na
                     )
                 )
     bulk_create_with_history(years, MeasureYear, default_user=actor, default_change_reason=reason)
+    rows_changed_in(municipality_ids=[programme.municipality_id])
     return {"sections": len(new_sections), "measures": len(created)}
 
 

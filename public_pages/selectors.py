@@ -1,12 +1,10 @@
 """What a region's public page shows, read in a fixed number of queries whatever the size of the region, and kept
 per state of the data.
 
-Caching: the page's data is counted through `schools.freshness.counted`, keyed by the region, its page's settings
-(the time they were saved), the day, and the data's state token (`DataVersion`, changed by every committed write to
-the registry, programmes, monitoring and partnerships). So a repeated visit costs two queries (the region with its
-page, the token) instead of some twenty, and nobody ever sees a page older than the last committed change —
-which `cache_page` with a timeout could not promise, besides storing each visitor's navigation and CSRF token with
-the page. Downloads are views of their own and never cached: every one is counted.
+The figures by school year and the results' dynamics are the dashboards' own, read from their summaries
+(`monitoring.summaries`: one query for the three years, refreshed by the worker shortly after the data changes);
+the acts, practices and events are read as they are. Nothing is cached per page: `cache_page` would store each
+visitor's navigation and CSRF token with it. Downloads are views of their own: every one is counted.
 
 Nothing personal is read: no person's name, e-mail or account, only registry names (schools, municipalities), acts,
 practices, events and counts.
@@ -18,18 +16,10 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from monitoring.figures import (
-    FIGURES_BY_KEY,
-    LISTED_STATUSES,
-    SHNOR_STATUSES,
-    SHNSU_STATUSES,
-    dynamics_charts,
-    results_dynamics,
-)
+from monitoring.figures import FIGURES_BY_KEY, SHNOR_STATUSES, dynamics_charts, dynamics_of
+from monitoring.summaries import summed_years
 from partnerships.models import MethodicalEvent, Practice
-from programs.models import Programme
-from schools.freshness import counted
-from schools.models import Act, Region, School
+from schools.models import Act, Municipality, Region, School
 from schools.school_year import school_year_label, school_year_of
 from schools.selectors import counted_statuses, list_years_for
 
@@ -64,7 +54,7 @@ class YearRow:
 
 @dataclass
 class RegionData:
-    """Everything the page shows below its text. Shared between visitors (`counted`): nobody may change it."""
+    """Everything the page shows below its text."""
 
     year: int  # the current school year; `dynamics_charts` and the charts' template read `year` and `dynamics`
     list_year: int | None  # the region's list the current year counts by
@@ -93,17 +83,12 @@ class RegionData:
 
 
 def region_data(*, region: Region, page: PublicPage, today: datetime.date | None = None) -> RegionData:
-    """The page's data, counted once per state of the data, the page's settings and the day."""
+    """The page's data: its lists as they are, its figures from the dashboards' summaries."""
     today = today or timezone.localdate()
-    settings_key = page.updated_at.isoformat() if page.updated_at else "default"
-    key = f"public-region:{region.pk}:{settings_key}:{int(page.publish_list)}:{today.isoformat()}"
-    return counted(key, lambda: _count_region(region=region, publish_list=page.publish_list, today=today))
-
-
-def _count_region(*, region: Region, publish_list: bool, today: datetime.date) -> RegionData:
     year = school_year_of(today)
-    schools = School.objects.filter(municipality__region_id=region.pk)
     list_years = list_years_for(year, [region.pk])
+    municipalities = list(Municipality.objects.filter(region_id=region.pk).order_by("name"))
+    summed = summed_years(municipalities=municipalities, years=list(range(year - PUBLIC_YEARS + 1, year + 1)))
     acts = Act.objects.filter(region_id=region.pk)
     practices = Practice.objects.filter(status=Practice.Status.PUBLISHED, school__municipality__region_id=region.pk)
     data = RegionData(
@@ -116,11 +101,11 @@ def _count_region(*, region: Region, publish_list: bool, today: datetime.date) -
         ),
         practices_total=practices.count(),
         events=upcoming_events(region=region, today=today),
-        years=year_rows(region=region, year=year),
-        dynamics=results_dynamics(schools=schools, year=year, ids=[], list_years=list_years),
+        years=year_rows(region=region, summed=summed),
+        dynamics=dynamics_of(summed[year][1], year=year, ids=[]),
     )
     data.charts = dynamics_charts(data)
-    if publish_list:
+    if page.publish_list:
         data.shnor_schools = shnor_schools(region=region, list_years=list_years)
     return data
 
@@ -136,33 +121,16 @@ def upcoming_events(*, region: Region, today: datetime.date) -> list[MethodicalE
     )
 
 
-def year_rows(*, region: Region, year: int) -> list[YearRow]:
+def year_rows(*, region: Region, summed: dict[int, tuple[dict, dict]]) -> list[YearRow]:
     """Per school year of the last PUBLIC_YEARS, the region's schools on its newest approved list up to that year
     (ШНОР and ШНСУ each include the schools that are both) and those of them with an accepted school programme
-    covering the year: the dashboards' figures «shnor», «shnsu» and «accepted» for the whole region
-    (`monitoring.figures.year_figures`). Three queries a year."""
-    schools = School.objects.filter(municipality__region_id=region.pk)
+    covering the year: the dashboards' figures «shnor», «shnsu» and «accepted» for the whole region. One query a
+    year (the list it counts by)."""
     rows = []
-    for each in range(year - PUBLIC_YEARS + 1, year + 1):
-        list_years = list_years_for(each, [region.pk])
-        statuses = counted_statuses(list_years)
-
-        def on_list(kinds, statuses=statuses):
-            return Q(pk__in=statuses.filter(status__in=kinds).values("school_id"))
-
-        counts = schools.aggregate(
-            shnor=Count("pk", filter=on_list(SHNOR_STATUSES)), shnsu=Count("pk", filter=on_list(SHNSU_STATUSES))
-        )
-        counts["accepted"] = (
-            Programme.objects.filter(
-                kind__in=Programme.SCHOOL_KINDS,
-                state=Programme.State.ACCEPTED,
-                period_start__lte=each,
-                period_end__gte=each,
-                school__in=schools.filter(on_list(LISTED_STATUSES)).values("pk"),
-            ).aggregate(n=Count("school", distinct=True))["n"]
-        )
-        rows.append(YearRow(each, school_year_label(each), list_years.get(region.pk), counts))
+    for year, (total, _cells) in sorted(summed.items()):
+        list_years = list_years_for(year, [region.pk])
+        figures = {key: total[key] for key in YEAR_KEYS}
+        rows.append(YearRow(year, school_year_label(year), list_years.get(region.pk), figures))
     return rows
 
 

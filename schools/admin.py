@@ -17,7 +17,6 @@ from .models import (
     Cluster,
     ClusterRule,
     Criterion,
-    DataVersion,
     IdentificationRun,
     IdentificationSettings,
     IdentificationVerdict,
@@ -355,15 +354,6 @@ class RoleAssignmentInline(TerritoryInline, admin.TabularInline):
     model = RoleAssignment
     extra = 0
     autocomplete_fields = ["municipality", "school", "organisation"]
-
-
-@admin.register(DataVersion)
-class DataVersionAdmin(ReadOnlyAdmin):
-    """When the portal's data last changed (the token its cached figures are kept under): shown, never edited."""
-
-    list_display = ["token", "changed_at"]
-    search_fields = ["token"]
-    list_filter = ["changed_at"]
 
 
 admin.site.unregister(User)

@@ -54,7 +54,6 @@ TERRITORY: dict[str, tuple[tuple[str, ...], str]] = {
     "schools.Cluster": (INSTALLATION, DEFAULTS_SHOWN),
     "schools.ClusterRule": (INSTALLATION, DEFAULTS_SHOWN),
     "schools.Measure": (INSTALLATION, DEFAULTS_SHOWN),
-    "schools.DataVersion": (INSTALLATION, DEFAULTS_SHOWN),
     "schools.ResultImport": (("imported_by",), HIDDEN),
     "schools.ListChange": (("school",), HIDDEN),
     "schools.SchoolYearProfile": (("school",), HIDDEN),
@@ -90,6 +89,7 @@ TERRITORY: dict[str, tuple[tuple[str, ...], str]] = {
         ("indicator__municipality", "indicator__programme__municipality", "indicator__region"), DEFAULTS_SHOWN
     ),
     "monitoring.IndicatorValue": (("municipality", "region"), HIDDEN),
+    "monitoring.FigureSummary": (("municipality", "region"), HIDDEN),
     "monitoring.SelfAssessment": (("school",), HIDDEN),
     "monitoring.OpenReport": (("school",), HIDDEN),
     "monitoring.RiskProfile": (("school",), HIDDEN),

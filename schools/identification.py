@@ -20,7 +20,6 @@ from django.db.models import F, IntegerField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from schools.freshness import data_changed
 from shnor_portal import jobs
 from shnor_portal.pg_copy import copy_from, copy_text, number_rows
 
@@ -553,7 +552,6 @@ def _save_verdicts(run: IdentificationRun, verdicts: dict[int, dict]) -> None:
         table = IdentificationVerdict._meta.db_table
         with connection.cursor() as cursor:
             copy_from(cursor, f"COPY {table} ({', '.join(VERDICT_COLUMNS)}) FROM STDIN", buffer.getvalue())
-        data_changed()  # COPY bypasses the cursor wrapper that notices writes
         return
     IdentificationVerdict.objects.bulk_create(
         (

@@ -42,6 +42,7 @@ from .access import require_department, visible_municipalities, visible_schools
 from .clusters import clusters_assign
 from .forms import COUNT_FIELDS, SHARE_FIELDS, profile_consistency_errors
 from .models import School, SchoolYearProfile
+from .signals import rows_changed_in
 
 SCHOOL_SHEET = "Школы"
 PROFILE_SHEET = "Профили"
@@ -492,6 +493,7 @@ def _save(preview: RegistryPreview, actor) -> RegistryImportResult:
     if new_schools:
         bulk_create_with_history(new_schools, School, batch_size=500, default_user=actor, default_change_reason=REASON)
     result.schools_created = len(new_schools)
+    rows_changed_in(municipality_ids={school.municipality_id for school in new_schools})
 
     recluster, update_fields = [], set()
     for school, changes in preview.school_changes:

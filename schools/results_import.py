@@ -44,6 +44,7 @@ from .school_names import (
     school_name_key,
     short_school_name,
 )
+from .signals import rows_changed_in
 
 CREATE = "create"
 MAP = "map"
@@ -695,6 +696,7 @@ def _store_values(*, preview: ImportPreview, targets: _Targets, actor, file_name
         school_count=len(school_ids),
         summary=summary,
     )
+    rows_changed_in(school_ids=school_ids)
     if connection.vendor == "postgresql":
         _upsert_by_copy(values, result_import)
         return result_import

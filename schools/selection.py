@@ -354,6 +354,7 @@ def list_approve(*, run: IdentificationRun, actor, order_number: str = "", order
     ).delete()
     statuses = list(_year_statuses(run, kept))
     SchoolYearStatus.objects.bulk_create(statuses, batch_size=5000)
+    signals.rows_changed_in(municipality_ids=[run.municipality_id] if run.municipality_id else (), region_ids=[run.region_id])
     run.approved_by, run.approved_at = actor, timezone.now()
     run.order_number, run.order_date = (order_number or "").strip(), order_date
     run.save(update_fields=["approved_by", "approved_at", "order_number", "order_date"])

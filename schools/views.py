@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from schools.freshness import counted, queryset_key
 from shnor_portal import uploads
 from shnor_portal.spreadsheets import xlsx_response
 
@@ -56,7 +55,7 @@ STATUS_COUNTERS = [
 def school_list(request):
     school_filter, schools = registry_schools(user=request.user, data=request.GET)
     # Counted once per state of the data and filter: the country's schools by status (docs/PERFORMANCE.md).
-    counts = counted("status_counts:" + queryset_key(schools), lambda: status_counts(schools))
+    counts = status_counts(schools)
     paginator = Paginator(schools, settings.PAGE_SIZE)
     paginator.count = counts["total"]  # already counted above: saves a query
     page = paginator.get_page(request.GET.get("page"))

@@ -56,9 +56,8 @@ case "$VENDOR" in
     ;;
   sqlite)
     # Content types and permissions are rebuilt by `migrate` on restore; rows refer to them by natural keys.
-    # DataVersion is the state token of the data, not data: the restore's writes give it a new one.
     "$PYTHON" manage.py dumpdata --natural-foreign --natural-primary \
-      --exclude contenttypes --exclude auth.permission --exclude schools.DataVersion \
+      --exclude contenttypes --exclude auth.permission \
       --format xml --output "$PARTIAL/database.xml.gz"
     DATABASE_FILE=database.xml.gz
     ;;

@@ -412,6 +412,10 @@ TASKS = {"default": {"BACKEND": task_backend_paths.get(TASKS_BACKEND, TASKS_BACK
 # A job whose heartbeat (a step of its progress) is older than this many seconds has lost its worker: the page marks
 # it failed and offers to start it again. The longest step (a sheet of the country's yearly report) takes seconds.
 JOBS_HEARTBEAT_TIMEOUT = env_int("JOBS_HEARTBEAT_TIMEOUT", 180)
+# The dashboards' figures (monitoring.summaries) are marked when a change commits and counted again by the worker.
+# With FIGURES_READ_FRESH a change marks them at once and a page counts marked ones again itself: for the test suite,
+# where a test is one transaction that never commits (tests/monitoring/test_summaries.py checks the real way).
+FIGURES_READ_FRESH = env_bool("FIGURES_READ_FRESH", False)
 
 # /health/ (shnor_portal/observability/health.py) fails when a disk the portal writes to is fuller than this, in per
 # cent; the disks are HEALTH_DISK_PATHS, or the media folder (when on this machine) and the temporary folder.

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from schools.models import Measure, ResultImport, School, SchoolResult
 from schools.school_year import school_year_label
+from schools.signals import rows_changed_in
 
 from .models import AddressWindow, Answer, Campaign, ClassCode, Question, Response, SchoolLink
 from .questionnaires import questionnaires_for_region
@@ -160,4 +161,5 @@ def results_publish(*, campaign: Campaign, actor) -> int:
         SchoolResult(school_id=school_id, year=campaign.year, measure=measure, value=index, source=source)
         for school_id, index in indexes.items()
     )
+    rows_changed_in(region_ids=[campaign.region_id])
     return len(indexes)

@@ -93,7 +93,9 @@ def _tasks_run_at_once():
     """Tasks run in the test's own process, at the commit (django-tasks' immediate backend): a test that never
     commits runs them under `django_capture_on_commit_callbacks(execute=True)`. Session-wide, so that the
     module-wide fixtures queue nothing either; tests/jobs/ runs the real worker on the database queue."""
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
+    with override_settings(
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}, FIGURES_READ_FRESH=True
+    ):
         yield
 
 

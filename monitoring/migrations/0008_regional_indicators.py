@@ -16,7 +16,7 @@ def region_of_existing_indicators(apps, schema_editor):
     Indicator, Region = apps.get_model("monitoring", "Indicator"), apps.get_model("schools", "Region")
     Municipality = apps.get_model("schools", "Municipality")
     if not Indicator.objects.exists():
-        return  # a new database: an UPDATE of nothing would still mark the data changed (schools.freshness)
+        return  # a new database: nothing to fill in
     region_of = Municipality.objects.filter(pk=OuterRef("municipality_id")).values("region_id")[:1]
     Indicator.objects.filter(municipality__isnull=False).update(region_id=Subquery(region_of))
     programme_region = Municipality.objects.filter(pk=OuterRef("programme__municipality_id")).values("region_id")[:1]

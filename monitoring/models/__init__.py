@@ -24,8 +24,10 @@ from .core import (
     report_export_upload_to,
     self_assessment_upload_to,
 )
+from .summary import FigureSummary
 
 __all__ = [
+    "FigureSummary",
     "STAGE_CODE_MAX",
     "YEAR_MAX",
     "YEAR_MIN",

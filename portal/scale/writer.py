@@ -9,7 +9,6 @@ from django.core.management.color import no_style
 from django.db import connection, models
 from django.utils import timezone
 
-from schools.freshness import data_changed
 from shnor_portal.pg_copy import copy_from, copy_text
 
 FLUSH_ROWS = 50_000
@@ -91,7 +90,6 @@ class RowWriter:
         with connection.cursor() as cursor:
             copy_from(cursor, f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN",
                       buffer.getvalue())
-        data_changed()  # COPY bypasses the cursor wrapper that notices writes
 
     def finish(self) -> None:
         self.flush()

@@ -1,7 +1,6 @@
 """The models of the schools app, by area; every model is importable from `schools.models`."""
 
 from .acts import Act, ActLink
-from .data_version import DataVersion
 from .identification import (
     Criterion,
     IdentificationRun,
@@ -17,7 +16,7 @@ from .results import Measure, ResultImport, SchoolResult
 from .roles import RoleAssignment
 
 __all__ = [
-    "Act", "ActLink", "Cluster", "ClusterRule", "Criterion", "DataVersion", "IdentificationRun", "IdentificationSettings",
+    "Act", "ActLink", "Cluster", "ClusterRule", "Criterion", "IdentificationRun", "IdentificationSettings",
     "IdentificationVerdict", "ListChange", "Measure", "Municipality", "Organisation", "Region", "ResultImport",
     "RoleAssignment", "School", "SchoolNameAlias", "SchoolResult", "SchoolYearProfile", "SchoolYearStatus", "Status",
 ]  # fmt: skip

@@ -1,0 +1,403 @@
+"""The dashboards' figures kept counted: one summary row per municipality and school year (`FigureSummary`), refreshed
+by a task of the worker shortly after the data it counts changes.
+
+Counting a region's or the country's figures takes up to seconds (`monitoring.figures.count_figures`); the pages
+read them far more often than the data changes, and on several app hosts while thousands of people write. So:
+
+- **Reading** (`dashboard_figures`, `figures_read`): the page takes the summaries of its municipalities — one query
+  — and adds them up: counts are summed, shares divided again, each indicator's values combined by stage (the
+  stored sums and numbers), the results' mean scores from their stored sums. The page says when the oldest of them
+  was counted («данные на ЧЧ:ММ»). A municipality nobody has read for the year yet is counted at once, all of
+  them together (one `count_figures` per region).
+- **Marking** (`figures_changed`): a change of what the figures count marks the summaries of the municipalities it
+  touches — and the row of their region, for its pooled indicators — once the change commits, and asks for the
+  task. Model signals mark what the views, forms and the back office save (`monitoring.summary_sources`); bulk
+  writes (COPY, `update()`) call `figures_changed` themselves. A change in one municipality marks only its row and
+  its region's: nothing else is counted again.
+- **Refreshing** (`figures_refresh`, a task of `manage.py db_worker`): counts the marked rows again, one region at a
+  time, and the rows of an earlier day (overdue measures and missing self-assessments depend on the day). A mark
+  that arrives while a row is being counted stays on it, so the next run counts the row again: no change is lost
+  between two runs. The delay is the worker's poll plus one run — seconds; docs/PERFORMANCE.md has the figures.
+
+What a summary cannot give exactly is computed when read: an indicator pooled over several municipalities that are
+not one whole region (a coordinator of two municipalities), or one of no region over several regions.
+"""
+
+import datetime
+import logging
+from collections import defaultdict
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, connections, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks import task
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+
+from schools.models import Municipality
+from shnor_portal import jobs
+
+from .access import dashboard_municipalities
+from .calendar import CalendarBook, rank_in
+from .computed import compute
+from .figures import (
+    FIGURES_BY_KEY,
+    INT,
+    YearFigures,
+    count_figures,
+    dynamics_of,
+    figures_frame,
+    figures_targets,
+    figures_total,
+    indicator_actual,
+    indicator_row,
+    school_year_period,
+    shares_fill,
+    stages_due_of,
+)
+from .models import FigureSummary, Indicator
+
+logger = logging.getLogger(__name__)
+
+INT_KEYS = [key for key, figure in FIGURES_BY_KEY.items() if figure.kind == INT]
+
+
+# --- reading ---------------------------------------------------------------------------------------------------------
+
+
+def dashboard_figures(*, user, year: int, municipality: Municipality | None = None) -> YearFigures:
+    """The figures of the user's dashboard (or of one of its municipalities), from the summaries."""
+    municipalities = dashboard_municipalities(user).order_by("name")
+    if municipality is not None:
+        municipalities = municipalities.filter(pk=municipality.pk)
+    return figures_read(municipalities=list(municipalities), year=year)
+
+
+def figures_read(*, municipalities: list[Municipality], year: int, today: datetime.date | None = None) -> YearFigures:
+    """The year's figures of these municipalities added up from their summaries: a fixed number of queries whatever
+    their number."""
+    today = today or timezone.localdate()
+    result = figures_frame(year=year, municipalities=municipalities, today=today)
+    summaries, region_rows = _summaries(municipalities, year=year, as_of=result.as_of, today=today)
+    ids = [m.pk for m in municipalities]
+    for m in municipalities:
+        row = dict.fromkeys(FIGURES_BY_KEY, 0) | summaries[m.pk].figures["row"]
+        shares_fill(row)
+        result.rows[m.pk] = row
+    book = CalendarBook([year])
+    due = stages_due_of(book, year, municipalities, today)
+    result.stages_due = sorted({code for codes in due.values() for code in codes})
+    result.indicator_rows = _indicator_rows(municipalities, year, summaries, region_rows, book)
+    result.total = figures_total(result.rows, result.indicator_rows)
+    result.dynamics_cells = {
+        (measure_id, m.pk, group, cell_year): [total, n]
+        for m in municipalities
+        for measure_id, group, cell_year, total, n in summaries[m.pk].figures["cells"]
+    }
+    result.dynamics = dynamics_of(result.dynamics_cells, year=year, ids=ids)
+    result.targets = figures_targets(year, municipalities)
+    counted = [s.counted_at for s in summaries.values()]
+    result.counted_at = min(counted) if counted else timezone.now()
+    return result
+
+
+def summed_years(*, municipalities: list[Municipality], years: list[int]) -> dict[int, tuple[dict, dict]]:
+    """Per school year, the counts of the municipalities summed (with the shares) and their results' cells
+    (`figures.dynamics_cells`), from the summaries: one query, and a count of what is missing."""
+    today = timezone.localdate()
+    ids = [m.pk for m in municipalities]
+    rows = defaultdict(dict)
+    for summary in FigureSummary.objects.filter(year__in=years, municipality_id__in=ids):
+        rows[summary.year][summary.municipality_id] = summary
+    found = {}
+    for year in years:
+        summaries = rows[year]
+        if len(summaries) < len(ids):
+            summaries, _ = _summaries(municipalities, year=year, as_of=min(today, school_year_period(year)[1]), today=today)
+        total = dict.fromkeys(INT_KEYS, 0)
+        cells: dict[tuple, list] = {}
+        for pk, summary in summaries.items():
+            for key, value in summary.figures["row"].items():
+                total[key] += value
+            for measure_id, group, cell_year, value_sum, n in summary.figures["cells"]:
+                cells[(measure_id, pk, group, cell_year)] = [value_sum, n]
+        shares_fill(total)
+        found[year] = (total, cells)
+    return found
+
+
+def _summaries(
+    municipalities: list[Municipality], *, year: int, as_of: datetime.date, today: datetime.date
+) -> tuple[dict[int, FigureSummary], dict[int, FigureSummary]]:
+    """The summaries of the municipalities and of their regions, counting those missing at once. Asks the task to
+    count again those marked or of an earlier day."""
+    ids = [m.pk for m in municipalities]
+    region_ids = {m.region_id for m in municipalities}
+
+    def read():
+        rows = FigureSummary.objects.filter(year=year).filter(
+            Q(municipality_id__in=ids) | Q(municipality__isnull=True, region_id__in=region_ids)
+        )
+        found, regions = {}, {}
+        for summary in rows:
+            (found if summary.municipality_id else regions)[summary.municipality_id or summary.region_id] = summary
+        return found, regions
+
+    found, regions = read()
+    missing = [m for m in municipalities if m.pk not in found or m.region_id not in regions]
+    if missing:
+        by_region = defaultdict(list)
+        for m in missing:
+            by_region[m.region_id].append(m)
+        for group in by_region.values():
+            summaries_count(municipalities=group, year=year, today=today)
+        found, regions = read()
+    due = [s for s in [*found.values(), *regions.values()] if s.changed_at is not None or s.as_of < as_of]
+    if due and settings.FIGURES_READ_FRESH:
+        for region_id in {s.region_id for s in due}:
+            group = [m for m in municipalities if m.region_id == region_id]
+            summaries_count(municipalities=group, year=year, today=today)
+        found, regions = read()
+    elif due:
+        refresh_request()
+    return found, regions
+
+
+def _indicator_rows(
+    municipalities: list[Municipality],
+    year: int,
+    summaries: dict[int, FigureSummary],
+    region_rows: dict[int, FigureSummary],
+    book: CalendarBook,
+) -> list[dict]:
+    """The indicator rows of `monitoring.figures._indicator_rows` from the summaries: each municipality's row as
+    stored, and the row of the whole scope combined from their values by stage."""
+    calendar = book.stages(year, municipalities[0].region_id if municipalities else None)
+    rank, labels = rank_in(calendar), {stage.code: stage.name for stage in calendar}
+    stored: dict[int, dict[int, dict]] = defaultdict(dict)  # indicator id → municipality id → stored row
+    own: dict[int, float | None] = {}  # a municipal indicator → its actual over its municipality
+    for m in municipalities:
+        for item in summaries[m.pk].figures["indicators"]:
+            stored[item["id"]][m.pk] = item
+        own.update({int(key): value for key, value in summaries[m.pk].figures["own"].items()})
+    indicators = Indicator.objects.in_bulk(list(stored))
+    by_id = {m.pk: m for m in municipalities}
+    rows = []
+    for indicator in sorted(indicators.values(), key=lambda i: (i.position, i.code, i.pk)):
+        items = stored[indicator.pk]
+        planned = next(iter(items.values()))["planned"]
+        scope: dict[str, tuple[Decimal, int]] = {}
+        for municipality_id in (m.pk for m in municipalities if m.pk in items):
+            stages = {code: (Decimal(total), n) for code, (total, n) in items[municipality_id]["stages"].items()}
+            for code, (total, n) in stages.items():
+                before = scope.get(code, (Decimal(0), 0))
+                scope[code] = (before[0] + total, before[1] + n)
+            actual = items[municipality_id]["actual"]
+            rows.append(indicator_row(indicator, by_id[municipality_id], planned, actual, stages, rank, labels))
+        if indicator.municipality_id is not None:
+            actual = own.get(indicator.pk)
+        elif indicator.aggregation == Indicator.Aggregation.POOLED and scope:
+            actual = _pooled_over(indicator, year, items, by_id, region_rows)
+        else:
+            actual = indicator_actual(indicator, scope, rank)
+        rows.append(indicator_row(indicator, None, planned, actual, scope, rank, labels))
+    return rows
+
+
+def _pooled_over(indicator: Indicator, year: int, items: dict[int, dict], by_id: dict, region_rows: dict):
+    """A pooled indicator over the scope's municipalities (`items`: their stored rows): the municipality's own value
+    when there is one, its region's stored value when they are the whole region; else computed now (`compute`)."""
+    ids = list(items)
+    if len(ids) == 1:
+        return items[ids[0]]["actual"]
+    regions = {by_id[pk].region_id for pk in ids}
+    region_row = region_rows.get(next(iter(regions))) if len(regions) == 1 else None
+    if region_row is not None and region_row.figures.get("municipalities") == len(ids):
+        pooled = region_row.figures.get("pooled", {})
+        if str(indicator.pk) in pooled:
+            return pooled[str(indicator.pk)]
+    return compute(indicator.computed_by, year=year, municipality=ids)
+
+
+# --- counting --------------------------------------------------------------------------------------------------------
+
+
+def summaries_count(*, municipalities: list[Municipality], year: int, today: datetime.date | None = None) -> None:
+    """Count the year's figures of these municipalities of one region — every row, for anyone who reads them whole
+    — and store them, with the row of their region."""
+    today = today or timezone.localdate()
+    started = timezone.now()
+    region_id = municipalities[0].region_id
+    figures = count_figures(user=None, year=year, municipalities=municipalities, today=today)
+    payloads: dict[int | None, dict] = {m.pk: _payload(figures, m) for m in municipalities}
+    payloads[None] = region_payload(region_id, year)
+    _store(region_id=region_id, year=year, as_of=figures.as_of, started=started, payloads=payloads)
+
+
+def _payload(figures: YearFigures, municipality: Municipality) -> dict:
+    """What a municipality's summary keeps: its counts, its indicators' rows with their values' sums by stage, the
+    actual of its own municipal indicators, its results' sums."""
+    pk = municipality.pk
+    mine = [r for r in figures.indicator_rows if r["municipality"] is not None and r["municipality"].pk == pk]
+    return {
+        "row": {key: figures.rows[pk][key] for key in INT_KEYS},
+        "indicators": [
+            {
+                "id": r["indicator"].pk,
+                "planned": r["planned"],
+                "actual": r["actual"],
+                "stages": {code: [str(total), n] for code, (total, n) in r["stages"].items()},
+            }
+            for r in mine
+        ],
+        "own": {
+            str(r["indicator"].pk): r["actual"]
+            for r in figures.indicator_rows
+            if r["municipality"] is None and r["indicator"].municipality_id == pk
+        },
+        "cells": [
+            [measure_id, group, cell_year, total, n]
+            for (measure_id, municipality_id, group, cell_year), (total, n) in figures.dynamics_cells.items()
+            if municipality_id == pk
+        ],
+    }
+
+
+def region_payload(region_id: int, year: int) -> dict:
+    """What a region's row keeps: how many municipalities it has and its pooled indicators over all of them (those
+    of the region and those of every region), each computed in a few queries."""
+    ids = list(Municipality.objects.filter(region_id=region_id).values_list("pk", flat=True))
+    pooled = Indicator.objects.filter(
+        Q(region_id=region_id) | Q(region__isnull=True),
+        is_active=True,
+        aggregation=Indicator.Aggregation.POOLED,
+        municipality__isnull=True,
+    ).filter(Q(programme__isnull=True) | Q(programme__school__isnull=True))
+    return {
+        "municipalities": len(ids),
+        "pooled": {str(i.pk): compute(i.computed_by, year=year, municipality=ids) for i in pooled},
+    }
+
+
+def _store(*, region_id: int, year: int, as_of: datetime.date, started: datetime.datetime, payloads: dict) -> None:
+    """Write the counted rows. A row counted later by someone else is left as it is; a mark made after the count
+    began stays (the next run counts the row again)."""
+    keys = [key for key in payloads if key is not None]
+    with transaction.atomic():
+        existing = {
+            s.municipality_id: s
+            for s in FigureSummary.objects.select_for_update()
+            .filter(year=year)
+            .filter(Q(municipality_id__in=keys) | Q(municipality__isnull=True, region_id=region_id))
+        }
+        changed, new = [], []
+        for key, payload in payloads.items():
+            summary = existing.get(key)
+            if summary is None:
+                new.append(
+                    FigureSummary(
+                        region_id=region_id, municipality_id=key, year=year, as_of=as_of, counted_at=started,
+                        figures=payload,
+                    )
+                )  # fmt: skip
+            elif summary.counted_at <= started:
+                summary.figures, summary.as_of, summary.counted_at = payload, as_of, started
+                if summary.changed_at is not None and summary.changed_at <= started:
+                    summary.changed_at = None
+                changed.append(summary)
+        FigureSummary.objects.bulk_update(changed, ["figures", "as_of", "counted_at", "changed_at"])
+        try:
+            with transaction.atomic():
+                FigureSummary.objects.bulk_create(new)
+        except IntegrityError:
+            logger.info("Summaries of region %s, %s were counted by another process at the same time", region_id, year)
+
+
+# --- marking and refreshing ------------------------------------------------------------------------------------------
+
+
+class _Pending:
+    """The municipalities and regions a transaction has changed: marked when it commits."""
+
+    def __init__(self):
+        self.municipality_ids: set[int] = set()
+        self.region_ids: set[int] = set()
+
+    def __call__(self):
+        summaries_mark(municipality_ids=self.municipality_ids, region_ids=self.region_ids)
+
+
+def figures_changed(*, municipality_ids=(), region_ids=()) -> None:
+    """The data the figures of these municipalities (or of every municipality of these regions) count has changed,
+    or will have once the open transaction commits: their summaries are marked then, and the task is asked for."""
+    connection = connections["default"]
+    if not connection.in_atomic_block or settings.FIGURES_READ_FRESH:
+        summaries_mark(municipality_ids=set(municipality_ids), region_ids=set(region_ids))
+        return
+    pending = getattr(connection, "_figures_pending", None)
+    if pending is None or not any(func is pending for _, func, _ in connection.run_on_commit):
+        pending = connection._figures_pending = _Pending()
+        transaction.on_commit(pending)
+    pending.municipality_ids.update(pk for pk in municipality_ids if pk is not None)
+    pending.region_ids.update(pk for pk in region_ids if pk is not None)
+
+
+def summaries_mark(*, municipality_ids: set[int], region_ids: set[int]) -> int:
+    """Mark the summaries of the municipalities, of their regions' rows and of the regions; one query. Returns how
+    many rows were marked."""
+    if not municipality_ids and not region_ids:
+        return 0
+    condition = (
+        Q(municipality_id__in=municipality_ids)
+        | Q(
+            municipality__isnull=True,
+            region_id__in=Municipality.objects.filter(pk__in=municipality_ids).values("region_id"),
+        )
+        | Q(region_id__in=region_ids)
+    )
+    marked = FigureSummary.objects.filter(condition).update(changed_at=timezone.now())
+    if marked:
+        refresh_request()
+    return marked
+
+
+def refresh_request() -> None:
+    """Queue the task, unless one is already waiting for the worker (it will count what is marked by then)."""
+    if isinstance(figures_refresh.get_backend(), DatabaseBackend):
+        if DBTaskResult.objects.ready().filter(task_path=figures_refresh.module_path).exists():
+            return
+    jobs.enqueue(figures_refresh)
+
+
+def _due(summary_year: int, as_of: datetime.date, changed_at, today: datetime.date) -> bool:
+    """The row is to be counted again: marked, or counted for an earlier day of a year that is not over."""
+    return changed_at is not None or as_of < min(today, school_year_period(summary_year)[1])
+
+
+@task()
+def figures_refresh() -> int:
+    """Count again the summaries that are marked or of an earlier day, one region and year at a time. Returns the
+    number of municipalities counted."""
+    today = timezone.localdate()
+    groups: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for region_id, municipality_id, year, as_of, changed_at in FigureSummary.objects.filter(
+        Q(changed_at__isnull=False) | Q(as_of__lt=today)
+    ).values_list("region_id", "municipality_id", "year", "as_of", "changed_at"):
+        if _due(year, as_of, changed_at, today):
+            group = groups[(region_id, year)]
+            if municipality_id is not None:
+                group.add(municipality_id)
+    counted = 0
+    for (region_id, year), ids in sorted(groups.items()):
+        municipalities = list(Municipality.objects.filter(pk__in=ids).order_by("name"))
+        if municipalities:
+            summaries_count(municipalities=municipalities, year=year, today=today)
+        else:  # only the region's row: its pooled indicators
+            _store(
+                region_id=region_id, year=year, as_of=min(today, school_year_period(year)[1]),
+                started=timezone.now(), payloads={None: region_payload(region_id, year)},
+            )  # fmt: skip
+        counted += len(municipalities)
+    return counted

@@ -1,0 +1,145 @@
+"""The dashboards' figures kept in summaries (`monitoring.summaries`), the real way: a change marks them when it
+commits, the worker's task counts them again, and a change in one municipality counts nothing else."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from monitoring.figures import FIGURES_BY_KEY, INT, year_figures
+from monitoring.models import FigureSummary
+from monitoring.summaries import dashboard_figures, figures_refresh, summaries_count, summaries_mark
+from programs.models import Programme
+from schools.models import School
+from schools.signals import rows_changed_in
+
+pytestmark = pytest.mark.django_db
+INT_KEYS = [key for key, figure in FIGURES_BY_KEY.items() if figure.kind == INT]
+
+
+@pytest.fixture
+def real_way(settings):
+    """Marks at the commit and a refresh by the task, as in production (the suite reads fresh figures otherwise)."""
+    settings.FIGURES_READ_FRESH = False
+
+
+def _programmes(municipality) -> int:
+    return Programme.objects.filter(municipality=municipality).count()
+
+
+def _new_programme(school: School, year: int) -> Programme:
+    return Programme.objects.create(
+        kind=Programme.Kind.TRANSITION, school=school, municipality=school.municipality, title="Новая программа",
+        period_start=year, period_end=year + 1,
+    )  # fmt: skip
+
+
+def _shown_programmes(client, municipality, year) -> int:
+    figures = client.get(reverse("monitoring:dashboard"), {"year": year}).context["figures"]
+    return sum(figures.rows[municipality.pk][f"programmes_{state.value}"] for state in Programme.State)
+
+
+def test_the_summaries_add_up_to_what_a_live_count_gives(mon):
+    department = mon.users["department"]
+    live = year_figures(user=department, year=mon.year)
+    read = dashboard_figures(user=department, year=mon.year)
+    assert FigureSummary.objects.filter(year=mon.year, municipality__isnull=False).count() == len(live.rows)
+    for pk, row in live.rows.items():
+        assert {k: read.rows[pk][k] for k in INT_KEYS} == {k: row[k] for k in INT_KEYS}, pk
+    assert read.total == live.total
+    shown = lambda rows: [(r["indicator"].pk, r["municipality"], r["actual"], r["met"]) for r in rows]  # noqa: E731
+    assert shown(read.indicator_rows) == shown(live.indicator_rows)
+    # the database sums a measure's scores in the order its plan takes: the means may differ in the last digit
+    assert len(read.dynamics) == len(live.dynamics) > 0
+    for got, want in zip(read.dynamics, live.dynamics, strict=True):
+        assert (got["measure"], got["municipality_id"]) == (want["measure"], want["municipality_id"])
+        for group in ("shnor", "other"):
+            assert got[group] == pytest.approx(want[group], abs=0.011)
+
+
+def test_a_committed_change_is_seen_after_the_task_and_counts_only_its_municipality(
+    client, mon, real_way, django_capture_on_commit_callbacks
+):
+    department, a, b = mon.users["department"], mon.municipality_a, mon.municipality_b
+    client.force_login(department)
+    before = _shown_programmes(client, a, mon.year)
+    counted = {s.municipality_id: s.counted_at for s in FigureSummary.objects.filter(year=mon.year)}
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _new_programme(mon.neighbour, mon.year)
+    # not committed yet: nothing is marked, the page shows what was counted
+    assert not FigureSummary.objects.filter(changed_at__isnull=False).exists()
+    assert _shown_programmes(client, a, mon.year) == before
+    with django_capture_on_commit_callbacks(execute=True):  # the commit: the mark, and the task (run at once here)
+        for callback in callbacks:
+            callback()
+    assert _shown_programmes(client, a, mon.year) == before + 1
+    again = {s.municipality_id: s.counted_at for s in FigureSummary.objects.filter(year=mon.year)}
+    assert again[a.pk] > counted[a.pk] and again[None] > counted[None]  # its municipality, its region's row
+    assert again[b.pk] == counted[b.pk]  # the other municipality was not counted again
+    assert not FigureSummary.objects.filter(changed_at__isnull=False).exists()
+
+
+def test_a_marked_summary_is_shown_as_counted_with_its_time_until_the_worker_counts_it(client, mon, real_way):
+    client.force_login(mon.users["department"])
+    before = _shown_programmes(client, mon.municipality_a, mon.year)
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    FigureSummary.objects.update(counted_at=an_hour_ago)
+    _new_programme(mon.neighbour, mon.year)
+    summaries_mark(municipality_ids={mon.municipality_a.pk}, region_ids=set())  # what the commit does
+    html = client.get(reverse("monitoring:dashboard"), {"year": mon.year}).content.decode()
+    stamp = re.search(r'data-figures-as-of="([^"]+)"', html)[1]
+    assert datetime.datetime.fromisoformat(stamp) == an_hour_ago
+    assert f"данные на <time datetime=\"{stamp}\">{timezone.localtime(an_hour_ago):%H:%M}</time>" in html
+    assert _shown_programmes(client, mon.municipality_a, mon.year) == before
+    assert figures_refresh.call() == 1  # the worker: one municipality marked, one counted
+    assert _shown_programmes(client, mon.municipality_a, mon.year) == before + 1
+
+
+def test_a_mark_made_while_a_summary_is_counted_stays_for_the_next_run(mon, real_way):
+    a = mon.municipality_a
+    dashboard_figures(user=mon.users["department"], year=mon.year)
+    summary = FigureSummary.objects.get(municipality=a, year=mon.year)
+    later = timezone.now() + datetime.timedelta(seconds=5)  # a change that commits after the count began
+    FigureSummary.objects.filter(pk=summary.pk).update(changed_at=later)
+    summaries_count(municipalities=[a], year=mon.year)
+    summary.refresh_from_db()
+    assert summary.changed_at == later
+    summary.changed_at = timezone.now() - datetime.timedelta(seconds=5)  # one before it began: counted, cleared
+    summary.save()
+    summaries_count(municipalities=[a], year=mon.year)
+    summary.refresh_from_db()
+    assert summary.changed_at is None
+
+
+def test_summaries_of_an_earlier_day_are_counted_again_by_the_task(mon, real_way):
+    dashboard_figures(user=mon.users["department"], year=mon.year)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    FigureSummary.objects.filter(municipality=mon.municipality_b).update(as_of=yesterday)
+    assert figures_refresh.call() == 1
+    assert FigureSummary.objects.get(municipality=mon.municipality_b, year=mon.year).as_of == timezone.localdate()
+
+
+def test_bulk_writes_mark_the_figures_they_change(mon, real_way, django_capture_on_commit_callbacks):
+    dashboard_figures(user=mon.users["department"], year=mon.year)
+    with django_capture_on_commit_callbacks() as callbacks:
+        rows_changed_in(school_ids=[mon.outsider_school.pk])  # a bulk write of municipality B's school
+        for _ in range(3):  # and saves in A: all marked by one callback at the commit
+            programme = Programme.objects.filter(municipality=mon.municipality_a).first()
+            programme.title = "Программа с новым названием"
+            programme.save()
+    assert len(callbacks) == 1
+    assert not FigureSummary.objects.filter(changed_at__isnull=False).exists()
+    callbacks[0]()
+    marked = set(FigureSummary.objects.filter(changed_at__isnull=False).values_list("municipality_id", flat=True))
+    assert marked == {mon.municipality_a.pk, mon.municipality_b.pk, None}  # and their region's row
+
+
+def test_many_changes_queue_one_refresh_while_it_waits(mon, real_way, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    dashboard_figures(user=mon.users["department"], year=mon.year)
+    for _ in range(5):
+        summaries_mark(municipality_ids={mon.municipality_a.pk}, region_ids=set())
+    assert DBTaskResult.objects.filter(task_path=figures_refresh.module_path).count() == 1
