@@ -206,6 +206,42 @@ def pages(scale: int) -> None:
         say(f"  {label}: {page_ms:.1f} мс, пол {floor_ms:.1f} мс, запросов {queries}")
 
 
+# --- summaries --------------------------------------------------------------------------------------------------
+
+
+def summaries(scale: int) -> None:
+    """The dashboards' summaries (monitoring.summaries): the first count of every municipality of the country (what
+    a new year's first look pays, region by region), against one count of the whole country as before; then the
+    worker's refresh after a change in one municipality — what bounds how far a dashboard is behind the data."""
+    from monitoring.figures import count_figures
+    from monitoring.models import FigureSummary
+    from monitoring.summaries import figures_read, figures_refresh
+    from schools.school_year import current_school_year
+
+    year = current_school_year()
+    municipalities = list(Municipality.objects.order_by("name"))
+    FigureSummary.objects.all().delete()
+    started = time.perf_counter()
+    figures_read(municipalities=municipalities, year=year)
+    cold = time.perf_counter() - started
+    started = time.perf_counter()
+    count_figures(user=None, year=year, municipalities=municipalities)
+    whole = time.perf_counter() - started
+    row(f"сводки: первый подсчёт {len(municipalities)} муниципалитетов, по регионам", scale, cold * 1000,
+        whole * 1000, "(справочно: пол — один подсчёт всей страны)", None)  # fmt: skip
+    one = municipalities[len(municipalities) // 2]
+    times = []
+    for _ in range(5):
+        figures_changed(municipality_ids=[one.pk])
+        started = time.perf_counter()
+        assert figures_refresh.call() == 1
+        times.append(time.perf_counter() - started)
+    refresh_ms = 1000 * statistics.median(times)
+    row("сводки: пересчёт одного муниципалитета после изменения (задание)", scale, refresh_ms, None,
+        "≤ 2 мин отставания", refresh_ms < 120_000)  # fmt: skip
+    say(f"  первый подсчёт {cold:.1f} с (вся страна одним подсчётом {whole:.1f} с), пересчёт одного {refresh_ms:.0f} мс")
+
+
 # --- identification -----------------------------------------------------------------------------------------------
 
 
@@ -527,8 +563,8 @@ def main() -> None:
             # first step to read the rows COPY has just written would also pay for setting their hint bits.
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
-            steps = [("страницы", pages), ("пропускная способность", throughput), ("идентификация", identification),
-                     ("импорт", generated_import)]  # fmt: skip
+            steps = [("страницы", pages), ("сводки", summaries), ("пропускная способность", throughput),
+                     ("идентификация", identification), ("импорт", generated_import)]  # fmt: skip
             if index == len(scales) - 1:
                 steps += [("годовой отчёт", yearly_report), ("реальная книга ЕГЭ", real_workbook_import)]
             only = os.environ.get("BENCH_ONLY")  # e.g. BENCH_ONLY=страницы,годовой отчёт

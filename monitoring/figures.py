@@ -530,11 +530,12 @@ def _indicator_rows(*, user, year: int, municipalities: list[Municipality], book
     Four queries, and a computation per pooled indicator."""
     ids = [m.pk for m in municipalities]
     by_id = {m.pk: m for m in municipalities}
-    # the place of each stage in the cycle of the scope's territory (the first municipality's; else the default)
-    region_id = municipalities[0].region_id if municipalities else None
-    calendar = book.stages(year, region_id)
-    rank = rank_in(calendar)
-    labels = {stage.code: stage.name for stage in calendar}
+    # the place of each stage in the cycle of each region (a municipality's row by its region's calendar; the row of
+    # the whole scope by the indicator's region, else the first municipality's; else the default calendar)
+    first_region_id = municipalities[0].region_id if municipalities else None
+    calendars = {rid: book.stages(year, rid) for rid in {m.region_id for m in municipalities} | {first_region_id}}
+    ranks = {rid: rank_in(calendar) for rid, calendar in calendars.items()}
+    labels = {rid: {stage.code: stage.name for stage in calendar} for rid, calendar in calendars.items()}
     if user is None:  # the summaries: the indicators of the municipalities' regions and those of every region
         readable = Indicator.objects.filter(
             Q(region__isnull=True) | Q(region_id__in={m.region_id for m in municipalities})
@@ -568,29 +569,33 @@ def _indicator_rows(*, user, year: int, municipalities: list[Municipality], book
         own = indicator.level == Indicator.Level.MUNICIPAL or indicator.aggregation == Indicator.Aggregation.POOLED
         return per_municipality.get((indicator.pk, municipality_id, own), {})
 
-    def actual_of(indicator: Indicator, stages: dict[str, tuple[Decimal, int]]) -> float | None:
-        return indicator_actual(indicator, stages, rank)
-
     rows = []
     for indicator in indicators:
         planned = plans.get(indicator.pk, {}).get(year)
         scope: dict[str, tuple[Decimal, int]] = {}
-        for municipality_id in ids if indicator.municipality_id is None else [indicator.municipality_id]:
-            if municipality_id not in by_id:
-                continue
+        # a municipal indicator's municipality; a region's indicator, the scope's municipalities of its region
+        if indicator.municipality_id is not None:
+            scope_ids = [indicator.municipality_id] if indicator.municipality_id in by_id else []
+        else:
+            scope_ids = [pk for pk in ids if indicator.region_id in (None, by_id[pk].region_id)]
+        for municipality_id in scope_ids:
+            region_id = by_id[municipality_id].region_id
             stages = summed_up(indicator, municipality_id)
             for stage, (total, n) in stages.items():
                 before = scope.get(stage, (Decimal(0), 0))
                 scope[stage] = (before[0] + total, before[1] + n)
-            actual = actual_of(indicator, stages)
-            rows.append(indicator_row(indicator, by_id[municipality_id], planned, actual, stages, rank, labels))
+            actual = indicator_actual(indicator, stages, ranks[region_id])
+            row = indicator_row(
+                indicator, by_id[municipality_id], planned, actual, stages, ranks[region_id], labels[region_id]
+            )
+            rows.append(row)
+        region_id = indicator.region_id if indicator.region_id in ranks else first_region_id
         if indicator.aggregation == Indicator.Aggregation.POOLED and scope:
             # Pooled over the whole scope, not a mean of the municipalities' shares.
-            scope_ids = ids if indicator.municipality_id is None else [indicator.municipality_id]
             actual = compute(indicator.computed_by, year=year, municipality=scope_ids)
         else:
-            actual = actual_of(indicator, scope)
-        rows.append(indicator_row(indicator, None, planned, actual, scope, rank, labels))
+            actual = indicator_actual(indicator, scope, ranks[region_id])
+        rows.append(indicator_row(indicator, None, planned, actual, scope, ranks[region_id], labels[region_id]))
     return rows
 
 

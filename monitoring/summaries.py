@@ -7,15 +7,15 @@ read them far more often than the data changes, and on several app hosts while t
 - **Reading** (`dashboard_figures`, `figures_read`): the page takes the summaries of its municipalities — one query
   — and adds them up: counts are summed, shares divided again, each indicator's values combined by stage (the
   stored sums and numbers), the results' mean scores from their stored sums. The page says when the oldest of them
-  was counted («данные на ЧЧ:ММ»). A municipality nobody has read for the year yet is counted at once, all of
-  them together (one `count_figures` per region).
+  was counted («данные на ЧЧ:ММ»). Municipalities nobody has read for the year yet are counted at once, all of
+  them in one `count_figures` (the country's first look at a new year costs one count of the country).
 - **Marking** (`figures_changed`): a change of what the figures count marks the summaries of the municipalities it
   touches — and the row of their region, for its pooled indicators — once the change commits, and asks for the
   task. Model signals mark what the views, forms and the back office save (`monitoring.summary_sources`); bulk
   writes (COPY, `update()`) call `figures_changed` themselves. A change in one municipality marks only its row and
   its region's: nothing else is counted again.
-- **Refreshing** (`figures_refresh`, a task of `manage.py db_worker`): counts the marked rows again, one region at a
-  time, and the rows of an earlier day (overdue measures and missing self-assessments depend on the day). A mark
+- **Refreshing** (`figures_refresh`, a task of `manage.py db_worker`): counts the marked rows again — the marked
+  municipalities of a year in one count, whichever regions they lie in — and the rows of an earlier day (overdue measures and missing self-assessments depend on the day). A mark
   that arrives while a row is being counted stays on it, so the next run counts the row again: no change is lost
   between two runs. The delay is the worker's poll plus one run — seconds; docs/PERFORMANCE.md has the figures.
 
@@ -148,17 +148,12 @@ def _summaries(
     found, regions = read()
     missing = [m for m in municipalities if m.pk not in found or m.region_id not in regions]
     if missing:
-        by_region = defaultdict(list)
-        for m in missing:
-            by_region[m.region_id].append(m)
-        for group in by_region.values():
-            summaries_count(municipalities=group, year=year, today=today)
+        summaries_count(municipalities=missing, year=year, today=today)
         found, regions = read()
     due = [s for s in [*found.values(), *regions.values()] if s.changed_at is not None or s.as_of < as_of]
     if due and settings.FIGURES_READ_FRESH:
-        for region_id in {s.region_id for s in due}:
-            group = [m for m in municipalities if m.region_id == region_id]
-            summaries_count(municipalities=group, year=year, today=today)
+        due_regions = {s.region_id for s in due}
+        summaries_count(municipalities=[m for m in municipalities if m.region_id in due_regions], year=year, today=today)
         found, regions = read()
     elif due:
         refresh_request()
@@ -174,8 +169,10 @@ def _indicator_rows(
 ) -> list[dict]:
     """The indicator rows of `monitoring.figures._indicator_rows` from the summaries: each municipality's row as
     stored, and the row of the whole scope combined from their values by stage."""
-    calendar = book.stages(year, municipalities[0].region_id if municipalities else None)
-    rank, labels = rank_in(calendar), {stage.code: stage.name for stage in calendar}
+    first_region_id = municipalities[0].region_id if municipalities else None
+    calendars = {rid: book.stages(year, rid) for rid in {m.region_id for m in municipalities} | {first_region_id}}
+    ranks = {rid: rank_in(calendar) for rid, calendar in calendars.items()}
+    labels = {rid: {stage.code: stage.name for stage in calendar} for rid, calendar in calendars.items()}
     stored: dict[int, dict[int, dict]] = defaultdict(dict)  # indicator id → municipality id → stored row
     own: dict[int, float | None] = {}  # a municipal indicator → its actual over its municipality
     for m in municipalities:
@@ -194,15 +191,19 @@ def _indicator_rows(
             for code, (total, n) in stages.items():
                 before = scope.get(code, (Decimal(0), 0))
                 scope[code] = (before[0] + total, before[1] + n)
-            actual = items[municipality_id]["actual"]
-            rows.append(indicator_row(indicator, by_id[municipality_id], planned, actual, stages, rank, labels))
+            actual, region_id = items[municipality_id]["actual"], by_id[municipality_id].region_id
+            row = indicator_row(
+                indicator, by_id[municipality_id], planned, actual, stages, ranks[region_id], labels[region_id]
+            )
+            rows.append(row)
+        region_id = indicator.region_id if indicator.region_id in ranks else first_region_id
         if indicator.municipality_id is not None:
             actual = own.get(indicator.pk)
         elif indicator.aggregation == Indicator.Aggregation.POOLED and scope:
             actual = _pooled_over(indicator, year, items, by_id, region_rows)
         else:
-            actual = indicator_actual(indicator, scope, rank)
-        rows.append(indicator_row(indicator, None, planned, actual, scope, rank, labels))
+            actual = indicator_actual(indicator, scope, ranks[region_id])
+        rows.append(indicator_row(indicator, None, planned, actual, scope, ranks[region_id], labels[region_id]))
     return rows
 
 
@@ -225,15 +226,17 @@ def _pooled_over(indicator: Indicator, year: int, items: dict[int, dict], by_id:
 
 
 def summaries_count(*, municipalities: list[Municipality], year: int, today: datetime.date | None = None) -> None:
-    """Count the year's figures of these municipalities of one region — every row, for anyone who reads them whole
-    — and store them, with the row of their region."""
+    """Count the year's figures of these municipalities — every row, for anyone who reads them whole — in one
+    `count_figures`, whatever regions they lie in, and store them with the rows of their regions."""
+    if not municipalities:
+        return
     today = today or timezone.localdate()
     started = timezone.now()
-    region_id = municipalities[0].region_id
     figures = count_figures(user=None, year=year, municipalities=municipalities, today=today)
-    payloads: dict[int | None, dict] = {m.pk: _payload(figures, m) for m in municipalities}
-    payloads[None] = region_payload(region_id, year)
-    _store(region_id=region_id, year=year, as_of=figures.as_of, started=started, payloads=payloads)
+    payloads: dict[tuple[str, int], dict] = {("m", m.pk): _payload(figures, m) for m in municipalities}
+    regions = {m.region_id for m in municipalities}
+    payloads |= {("r", region_id): payload for region_id, payload in region_payloads(regions, year).items()}
+    _store(year=year, as_of=figures.as_of, started=started, payloads=payloads, regions_of={m.pk: m.region_id for m in municipalities})
 
 
 def _payload(figures: YearFigures, municipality: Municipality) -> dict:
@@ -265,41 +268,56 @@ def _payload(figures: YearFigures, municipality: Municipality) -> dict:
     }
 
 
-def region_payload(region_id: int, year: int) -> dict:
+def region_payloads(region_ids: set[int], year: int) -> dict[int, dict]:
     """What a region's row keeps: how many municipalities it has and its pooled indicators over all of them (those
-    of the region and those of every region), each computed in a few queries."""
-    ids = list(Municipality.objects.filter(region_id=region_id).values_list("pk", flat=True))
-    pooled = Indicator.objects.filter(
-        Q(region_id=region_id) | Q(region__isnull=True),
-        is_active=True,
-        aggregation=Indicator.Aggregation.POOLED,
-        municipality__isnull=True,
-    ).filter(Q(programme__isnull=True) | Q(programme__school__isnull=True))
+    of the region and those of every region), each computed in a few queries. Two queries besides."""
+    ids_of = defaultdict(list)
+    for pk, region_id in Municipality.objects.filter(region_id__in=region_ids).values_list("pk", "region_id"):
+        ids_of[region_id].append(pk)
+    pooled = list(
+        Indicator.objects.filter(
+            Q(region_id__in=region_ids) | Q(region__isnull=True),
+            is_active=True,
+            aggregation=Indicator.Aggregation.POOLED,
+            municipality__isnull=True,
+        ).filter(Q(programme__isnull=True) | Q(programme__school__isnull=True))
+    )
     return {
-        "municipalities": len(ids),
-        "pooled": {str(i.pk): compute(i.computed_by, year=year, municipality=ids) for i in pooled},
+        region_id: {
+            "municipalities": len(ids_of[region_id]),
+            "pooled": {
+                str(i.pk): compute(i.computed_by, year=year, municipality=ids_of[region_id])
+                for i in pooled
+                if i.region_id in (None, region_id)
+            },
+        }
+        for region_id in region_ids
     }
 
 
-def _store(*, region_id: int, year: int, as_of: datetime.date, started: datetime.datetime, payloads: dict) -> None:
-    """Write the counted rows. A row counted later by someone else is left as it is; a mark made after the count
-    began stays (the next run counts the row again)."""
-    keys = [key for key in payloads if key is not None]
+def _store(
+    *, year: int, as_of: datetime.date, started: datetime.datetime, payloads: dict, regions_of: dict[int, int]
+) -> None:
+    """Write the counted rows (`payloads`: ("m", municipality id) or ("r", region id) → figures). A row counted
+    later by someone else is left as it is; a mark made after the count began stays (the next run counts the row
+    again)."""
+    municipality_ids = [pk for kind, pk in payloads if kind == "m"]
+    region_ids = [pk for kind, pk in payloads if kind == "r"]
     with transaction.atomic():
         existing = {
-            s.municipality_id: s
+            ("m", s.municipality_id) if s.municipality_id else ("r", s.region_id): s
             for s in FigureSummary.objects.select_for_update()
             .filter(year=year)
-            .filter(Q(municipality_id__in=keys) | Q(municipality__isnull=True, region_id=region_id))
+            .filter(Q(municipality_id__in=municipality_ids) | Q(municipality__isnull=True, region_id__in=region_ids))
         }
         changed, new = [], []
-        for key, payload in payloads.items():
-            summary = existing.get(key)
+        for (kind, pk), payload in payloads.items():
+            summary = existing.get((kind, pk))
             if summary is None:
                 new.append(
                     FigureSummary(
-                        region_id=region_id, municipality_id=key, year=year, as_of=as_of, counted_at=started,
-                        figures=payload,
+                        region_id=regions_of[pk] if kind == "m" else pk, municipality_id=pk if kind == "m" else None,
+                        year=year, as_of=as_of, counted_at=started, figures=payload,
                     )
                 )  # fmt: skip
             elif summary.counted_at <= started:
@@ -307,12 +325,12 @@ def _store(*, region_id: int, year: int, as_of: datetime.date, started: datetime
                 if summary.changed_at is not None and summary.changed_at <= started:
                     summary.changed_at = None
                 changed.append(summary)
-        FigureSummary.objects.bulk_update(changed, ["figures", "as_of", "counted_at", "changed_at"])
+        FigureSummary.objects.bulk_update(changed, ["figures", "as_of", "counted_at", "changed_at"], batch_size=500)
         try:
             with transaction.atomic():
-                FigureSummary.objects.bulk_create(new)
+                FigureSummary.objects.bulk_create(new, batch_size=500)
         except IntegrityError:
-            logger.info("Summaries of region %s, %s were counted by another process at the same time", region_id, year)
+            logger.info("Summaries of %s were counted by another process at the same time", year)
 
 
 # --- marking and refreshing ------------------------------------------------------------------------------------------
@@ -378,26 +396,25 @@ def _due(summary_year: int, as_of: datetime.date, changed_at, today: datetime.da
 
 @task()
 def figures_refresh() -> int:
-    """Count again the summaries that are marked or of an earlier day, one region and year at a time. Returns the
-    number of municipalities counted."""
+    """Count again the summaries that are marked or of an earlier day: the marked municipalities of a year in one
+    count, and the rows of regions marked alone. Returns the number of municipalities counted."""
     today = timezone.localdate()
-    groups: dict[tuple[int, int], set[int]] = defaultdict(set)
+    municipality_ids: dict[int, set[int]] = defaultdict(set)
+    region_ids: dict[int, set[int]] = defaultdict(set)
     for region_id, municipality_id, year, as_of, changed_at in FigureSummary.objects.filter(
         Q(changed_at__isnull=False) | Q(as_of__lt=today)
     ).values_list("region_id", "municipality_id", "year", "as_of", "changed_at"):
         if _due(year, as_of, changed_at, today):
-            group = groups[(region_id, year)]
-            if municipality_id is not None:
-                group.add(municipality_id)
+            (municipality_ids[year].add(municipality_id) if municipality_id else region_ids[year].add(region_id))
     counted = 0
-    for (region_id, year), ids in sorted(groups.items()):
-        municipalities = list(Municipality.objects.filter(pk__in=ids).order_by("name"))
-        if municipalities:
-            summaries_count(municipalities=municipalities, year=year, today=today)
-        else:  # only the region's row: its pooled indicators
-            _store(
-                region_id=region_id, year=year, as_of=min(today, school_year_period(year)[1]),
-                started=timezone.now(), payloads={None: region_payload(region_id, year)},
-            )  # fmt: skip
+    for year in sorted({*municipality_ids, *region_ids}):
+        municipalities = list(Municipality.objects.filter(pk__in=municipality_ids[year]).order_by("name"))
+        summaries_count(municipalities=municipalities, year=year, today=today)
+        alone = region_ids[year] - {m.region_id for m in municipalities}
+        if alone:  # only a region's row: its pooled indicators
+            started = timezone.now()
+            payloads = {("r", pk): payload for pk, payload in region_payloads(alone, year).items()}
+            as_of = min(today, school_year_period(year)[1])
+            _store(year=year, as_of=as_of, started=started, payloads=payloads, regions_of={})
         counted += len(municipalities)
     return counted

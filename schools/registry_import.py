@@ -493,7 +493,6 @@ def _save(preview: RegistryPreview, actor) -> RegistryImportResult:
     if new_schools:
         bulk_create_with_history(new_schools, School, batch_size=500, default_user=actor, default_change_reason=REASON)
     result.schools_created = len(new_schools)
-    rows_changed_in(municipality_ids={school.municipality_id for school in new_schools})
 
     recluster, update_fields = [], set()
     for school, changes in preview.school_changes:
@@ -508,6 +507,8 @@ def _save(preview: RegistryPreview, actor) -> RegistryImportResult:
             default_user=actor, default_change_reason=REASON,
         )  # fmt: skip
     result.schools_updated = len(preview.school_changes)
+    touched = [*new_schools, *(school for school, _changes in preview.school_changes)]
+    rows_changed_in(municipality_ids={school.municipality_id for school in touched})
 
     schools = _schools_by_key(preview, new_schools)
     _save_profiles(preview, schools, result, actor=actor)

@@ -1279,8 +1279,8 @@ def test_admin_site(world):
 
 # Models whose admin is read-only: written by the portal's own steps, never added by hand in the back office.
 READ_ONLY_ADMIN = {
-    "schools_identificationrun", "schools_identificationverdict", "schools_schoolyearstatus", "schools_dataversion",
-    "monitoring_reportexport",
+    "schools_identificationrun", "schools_identificationverdict", "schools_schoolyearstatus",
+    "monitoring_reportexport", "monitoring_figuresummary",
     "partnerships_practicedownload", "programs_evidence", "programs_programmesnapshot",
     "schools_act", "schools_actlink",  # the register is kept on the portal's pages, where files and duplicates are checked
 }  # fmt: skip
