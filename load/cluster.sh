@@ -13,8 +13,8 @@
 # gets SIGKILL, master and workers at once. Afterwards the queue must drain and load/cluster_db.py compares the rows
 # written with the writes accepted. The table goes to load/results/cluster.txt. Exit status 1 on an error other than
 # the killed host's in-flight requests, on a row lost, or on a report job that did not finish. The figures are those
-# of the steady state (locust --reset-stats: counted from the moment every user is in), so the logins' burst of the
-# first half-minute, one password hash each, is not in them.
+# of the steady state, counted from the moment every user has logged in: the logins' burst of the first minute, one
+# password hash each, is not in them (errors are counted over the whole run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +26,7 @@ DURATION=${DURATION:-5m}
 WORKERS=${WORKERS:-2}
 PY=$PWD/.venv/bin/python
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+http_ok() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$1" 2>/dev/null; }
 seconds() { case "$1" in *h) echo $(( ${1%h} * 3600 ));; *m) echo $(( ${1%m} * 60 ));; *s) echo "${1%s}";; *) echo "$1";; esac; }
 
 if [ ! -f load/.venv/.installed ] || [ load/requirements.txt -nt load/.venv/.installed ]; then
@@ -58,7 +59,7 @@ PIDS+=($!)
 export AWS_STORAGE_BUCKET_NAME=shnor-cluster AWS_S3_ENDPOINT_URL="http://127.0.0.1:$S3_PORT" AWS_S3_REGION_NAME=us-east-1
 export AWS_S3_ADDRESSING_STYLE=path AWS_S3_ACCESS_KEY_ID=cluster AWS_S3_SECRET_ACCESS_KEY=cluster-secret
 for _ in $(seq 1 100); do
-  curl -fs "$AWS_S3_ENDPOINT_URL/moto-api/" >/dev/null 2>&1 && break
+  http_ok "$AWS_S3_ENDPOINT_URL/moto-api/" && break
   sleep 0.2
 done
 $PY -c "import boto3, os; boto3.client('s3', endpoint_url=os.environ['AWS_S3_ENDPOINT_URL'], region_name='us-east-1',
@@ -96,10 +97,10 @@ BALANCER_PID=$!
 PIDS+=("$BALANCER_PID")
 for port in "$PORT_A" "$PORT_B"; do
   for _ in $(seq 1 150); do
-    curl -fs "http://127.0.0.1:$port/health/" >/dev/null 2>&1 && break
+    http_ok "http://127.0.0.1:$port/health/" && break
     sleep 0.2
   done
-  curl -fs "http://127.0.0.1:$port/health/" >/dev/null || { echo "хост :$port не отвечает на /health/" >&2; tail -n 30 "$RUN"/host-*/gunicorn.log >&2; exit 1; }
+  http_ok "http://127.0.0.1:$port/health/" || { echo "хост :$port не отвечает на /health/" >&2; tail -n 30 "$RUN"/host-*/gunicorn.log >&2; exit 1; }
 done
 
 $PY load/cluster_db.py counts "$RUN/before.json"
@@ -109,7 +110,7 @@ export LOAD_REPORT=load/results/cluster.txt
 export LOAD_SETUP="$(date --iso-8601=minutes) schools=$SCHOOLS users=$USERS spawn=$SPAWN_RATE/s duration=$DURATION hosts=2x$WORKERS workers cores=$(nproc) loadavg_before=$(cut -d' ' -f1 /proc/loadavg)"
 STATUS=0
 load/.venv/bin/locust -f load/cluster_locustfile.py --headless --host "http://127.0.0.1:$PORT_LB" \
-  --users "$USERS" --spawn-rate "$SPAWN_RATE" --run-time "$DURATION" --stop-timeout 30 --reset-stats \
+  --users "$USERS" --spawn-rate "$SPAWN_RATE" --run-time "$DURATION" --stop-timeout 30 \
   --only-summary --loglevel WARNING >"$RUN/locust.log" 2>&1 &
 LOCUST_PID=$!
 
@@ -123,7 +124,7 @@ kill -KILL $victims
 printf '{"at": %s, "host": "A (127.0.0.1:%s)", "pids": "%s", "after": %s}\n' "$at" "$PORT_A" "${victims% }" "$half" >"$CLUSTER_KILL_FILE"
 echo "$(date +%H:%M:%S) хост A убит (SIGKILL: ${victims% }); нагрузка идёт на хост B"
 wait "$LOCUST_PID" || STATUS=$?
-curl -fs "http://127.0.0.1:$PORT_B/health/" >/dev/null || { echo "хост B не отвечает после нагрузки" >&2; STATUS=1; }
+http_ok "http://127.0.0.1:$PORT_B/health/" || { echo "хост B не отвечает после нагрузки" >&2; STATUS=1; }
 kill -TERM "$BALANCER_PID"; wait "$BALANCER_PID" 2>/dev/null || true
 
 if [ ! -s "$LOAD_REPORT" ] || [ "$STATUS" != 0 ]; then tail -n 40 "$RUN/locust.log"; fi

@@ -226,7 +226,7 @@ def check(before_file: str, accepted_file: str, report: str) -> int:
     lines += [
         "",
         f"Jobs: yearly reports started {len(report_ids)}, done {len(report_ids) - len(not_done) - len(missing)}, "
-        f"not done {len(not_done)} {not_done or ''}, lost {len(missing)}; the queue drained {drained:.0f} s after "
+        f"not done {len(not_done)}{f' {not_done}' if not_done else ''}, lost {len(missing)}; the queue drained {drained:.0f} s after "
         f"the load, tasks left waiting {waiting}.",
     ]
     failed |= bool(not_done or missing or waiting)

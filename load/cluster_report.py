@@ -1,5 +1,7 @@
-"""The table of the cluster rehearsal (load/cluster_locustfile.py): per page kind requests, p50, p95 and errors, with
-reads, writes, imports and reports apart; the dashboards' lag; what happened when the app host was killed.
+"""The table of the cluster rehearsal (load/cluster_locustfile.py): per page kind requests, p50, p95 (also before and
+after the kill: after it one host serves everything) and errors, with reads, writes, imports and reports apart; the
+dashboards' lag; what happened when the app host was killed. Times are locust's, kept here exactly per request from
+the moment every user has logged in.
 
 A failure counts as the killed host's in-flight request when the connection broke without an answer (status 0)
 and the request was under way at the moment of the kill (CLUSTER_KILL_FILE, written by load/cluster.sh): it started
@@ -8,12 +10,11 @@ run, and the exit status is 1.
 """
 
 import json
+import math
 import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-
-from locust.stats import StatsEntry
 
 P95_TARGET_MS = 500
 LAG_TARGET_S = 120
@@ -30,13 +31,20 @@ KIND_OF = {  # a write's request name → its kind in load/cluster_db.py
     "measure save": "measure_save", "self-assessment confirm": "self_assessment", "session log": "session_log",
     "session confirm": "session_confirm", "value confirm": "value_confirm", "report start": "report_start",
 }  # fmt: skip
-FAILURES: list[dict] = []
+FAILURES: list[dict] = []  # every failure of the run, logins' phase included
+RECORDS: list[tuple[str, float, float, bool]] = []  # name, end (epoch s), response time (ms), failed: steady state
+
+
+def reset_records() -> None:
+    """The table counts from the moment every user has logged in (the logins' burst of the start is left out)."""
+    RECORDS.clear()
 
 
 def record_request(name, response_time, response, exception) -> None:
+    end = time.time()
+    RECORDS.append((name, end, response_time or 0, exception is not None))
     if exception is None:
         return
-    end = time.time()
     FAILURES.append({
         "name": name, "start": end - (response_time or 0) / 1000, "end": end,
         "status": getattr(response, "status_code", 0) or 0, "error": str(exception)[:300],
@@ -54,31 +62,43 @@ def _in_flight(failure: dict, kill: dict | None) -> bool:
     return bool(kill) and failure["status"] == 0 and failure["start"] <= kill["at"] + 1 and failure["end"] >= kill["at"]
 
 
-def _row(label: str, entry: StatsEntry, cut: int, target: bool) -> str:
-    p50, p95 = (entry.get_response_time_percentile(q) or 0 for q in (0.5, 0.95))
-    verdict = ("да" if p95 <= P95_TARGET_MS else "НЕТ") if target and entry.num_requests else "—"
-    return f"| {label} | {entry.num_requests} | {p50:.0f} | {p95:.0f} | {entry.num_failures} | {cut} | {verdict} |"
+def _percentile(times: list[float], q: float) -> float:
+    """Nearest rank: the smallest time that `q` of the requests did not exceed."""
+    if not times:
+        return 0
+    ordered = sorted(times)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
-def _table(stats, cut: dict) -> list[str]:
+def _row(label: str, records: list, cut: int, target: bool, kill_at: float | None) -> str:
+    times = [ms for _name, _end, ms, _failed in records]
+    p50, p95 = _percentile(times, 0.5), _percentile(times, 0.95)
+    halves = "— | —"
+    if kill_at is not None:
+        before = [ms for _n, end, ms, _f in records if end < kill_at]
+        after = [ms for _n, end, ms, _f in records if end >= kill_at]
+        halves = f"{_percentile(before, 0.95):.0f} | {_percentile(after, 0.95):.0f}"
+    errors = sum(1 for record in records if record[3])
+    verdict = ("да" if p95 <= P95_TARGET_MS else "НЕТ") if target else "—"
+    return f"| {label} | {len(times)} | {p50:.0f} | {p95:.0f} | {halves} | {errors} | {cut} | {verdict} |"
+
+
+def _table(cut: dict, kill_at: float | None) -> list[str]:
     lines = [
-        "| page kind | requests | p50, ms | p95, ms | errors | of them cut at the kill | p95 ≤ 500 ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| page kind | requests | p50, ms | p95, ms | p95 before the kill | p95 after the kill | errors | of them cut "
+        "at the kill | p95 ≤ 500 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for group, names in GROUPS.items():
-        total = StatsEntry(stats, group, "", use_response_times_cache=False)
-        rows = []
+        rows, all_records = [], []
         for name in names:
-            entries = [e for (n, _method), e in stats.entries.items() if n == name]
-            if not entries or not sum(e.num_requests for e in entries):
-                continue
-            entry = StatsEntry(stats, name, "", use_response_times_cache=False)
-            for e in entries:
-                entry.extend(e)
-                total.extend(e)
-            rows.append(_row(name, entry, cut.get(name, 0), group != "logins"))
+            records = [record for record in RECORDS if record[0] == name]
+            if records:
+                rows.append(_row(name, records, cut.get(name, 0), group != "logins", kill_at))
+                all_records += records
         if rows:
-            lines.append(_row(f"**{group}, all**", total, sum(cut.get(n, 0) for n in names), group != "logins"))
+            total_cut = sum(cut.get(n, 0) for n in names)
+            lines.append(_row(f"**{group}, all**", all_records, total_cut, group != "logins", kill_at))
             lines += rows
     return lines
 
@@ -95,7 +115,6 @@ def _lag_line(lag: dict) -> str:
 
 def write_report(environment, *, lag: dict) -> dict:
     """Print the table, write it to LOAD_REPORT, set the exit status; the in-flight failures by request name."""
-    stats = environment.stats
     kill = _kill()
     cut: dict[str, int] = {}
     others = []
@@ -104,7 +123,7 @@ def write_report(environment, *, lag: dict) -> dict:
             cut[failure["name"]] = cut.get(failure["name"], 0) + 1
         else:
             others.append(failure)
-    lines = [f"setup: {os.environ.get('LOAD_SETUP', '')}", "", *_table(stats, cut), "", _lag_line(lag)]
+    lines = [f"setup: {os.environ.get('LOAD_SETUP', '')}", "", *_table(cut, kill and kill["at"]), "", _lag_line(lag)]
     if kill:
         at = datetime.fromtimestamp(kill["at"], UTC)
         lines.append(
