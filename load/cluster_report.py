@@ -77,7 +77,7 @@ def _row(label: str, records: list, cut: int, target: bool, kill_at: float | Non
     if kill_at is not None:
         before = [ms for _n, end, ms, _f in records if end < kill_at]
         after = [ms for _n, end, ms, _f in records if end >= kill_at]
-        halves = f"{_percentile(before, 0.95):.0f} | {_percentile(after, 0.95):.0f}"
+        halves = " | ".join(f"{_percentile(part, 0.95):.0f}" if part else "—" for part in (before, after))
     errors = sum(1 for record in records if record[3])
     verdict = ("да" if p95 <= P95_TARGET_MS else "НЕТ") if target else "—"
     return f"| {label} | {len(times)} | {p50:.0f} | {p95:.0f} | {halves} | {errors} | {cut} | {verdict} |"
