@@ -92,7 +92,7 @@ bench-deps: system-test-deps
 # Backup and restore (docs/PRODUCTION.md): the database (pg_dump -Fc, or dumpdata for SQLite) and MEDIA_ROOT (or the
 # S3 bucket, when AWS_STORAGE_BUCKET_NAME is set).
 # make backup [OUT=dir]  — a new directory, by default backups/<date-time>;  make restore IN=dir [FORCE=1]
-.PHONY: backup restore load load-survey
+.PHONY: backup restore load load-survey load-cluster
 backup: install
 	./scripts/backup.sh "$${OUT:-backups/$$(date +%Y%m%d-%H%M%S)}"
 
@@ -109,3 +109,9 @@ load: install assets
 # figures in docs/PRODUCTION.md.
 load-survey: install assets
 	nice ./scripts/with_postgres.sh ./load/survey.sh
+
+# The several-host rehearsal (load/cluster.sh): two gunicorn hosts behind load/balancer.py, one task worker, one
+# PostgreSQL, an S3 server, SCHOOLS (40,000) schools, a locust mix for DURATION (5m) and host A killed midway; the
+# table in load/results/cluster.txt, figures in docs/PERFORMANCE.md and docs/PRODUCTION.md.
+load-cluster: install install-dev assets
+	nice ./scripts/with_postgres.sh ./load/cluster.sh
