@@ -394,7 +394,8 @@ def _due(summary_year: int, as_of: datetime.date, changed_at, today: datetime.da
     return changed_at is not None or as_of < min(today, school_year_period(summary_year)[1])
 
 
-@task()
+# Before the reports and runs waiting in the queue: a dashboard must not wait behind a country's yearly report.
+@task(priority=10)
 def figures_refresh() -> int:
     """Count again the summaries that are marked or of an earlier day: the marked municipalities of a year in one
     count, and the rows of regions marked alone. Returns the number of municipalities counted."""

@@ -99,6 +99,8 @@ def test_the_registrys_filters_wait_behind_a_button_and_show_as_chips(laptop: Pa
     filters.get_by_label("Статус в перечне").select_option(label="ШНОР")
     filters.get_by_label("Поиск по названию").fill("СОШ")
     filters.get_by_role("button", name="Показать").click()
+    # the filtered page, however long a busy machine takes to answer (expect's 5 s polled the old page meanwhile)
+    laptop.wait_for_url(re.compile("status="))
 
     expect(filters).to_be_hidden()
     chips = laptop.locator(".filter-chips")
