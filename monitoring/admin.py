@@ -158,7 +158,7 @@ class FigureSummaryAdmin(TerritoryAdmin, admin.ModelAdmin):
     """The dashboards' figures as counted (`monitoring.summaries`): when, and whether a change waits to be counted.
     Read-only: the worker writes them."""
 
-    list_display = ["municipality", "region", "year", "as_of", "counted_at", "changed_at"]
+    list_display = ["municipality", "region", "year", "as_of", "counted_at", "stale_since", "changed_at"]
     list_filter = ["year", "region", ("changed_at", admin.EmptyFieldListFilter)]
     search_fields = ["municipality__name", "region__name"]
     readonly_fields = [f.name for f in FigureSummary._meta.fields]

@@ -178,9 +178,9 @@ class YearFigures:
     targets: dict[int | None, Targets] = field(default_factory=dict)
     # (measure, municipality, group, year) → [sum, n] behind `dynamics` (`dynamics_cells`)
     dynamics_cells: dict[tuple, list] = field(default_factory=dict)
-    # When the figures were counted: now for a live count, the oldest summary's time when read from the summaries
-    # (`monitoring.summaries`); the pages say «данные на ЧЧ:ММ».
-    counted_at: datetime.datetime = field(default_factory=timezone.now)
+    # Every change committed before this moment is in the figures: now for a live count; read from the summaries
+    # (`monitoring.summaries`), the earliest change still waiting to be counted. The pages say «данные на ЧЧ:ММ».
+    fresh_at: datetime.datetime = field(default_factory=timezone.now)
 
     @property
     def list_years_differ(self) -> bool:

@@ -30,7 +30,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.backend import DatabaseBackend
@@ -98,9 +99,19 @@ def figures_read(*, municipalities: list[Municipality], year: int, today: dateti
     }
     result.dynamics = dynamics_of(result.dynamics_cells, year=year, ids=ids)
     result.targets = figures_targets(year, municipalities)
-    counted = [s.counted_at for s in summaries.values()]
-    result.counted_at = min(counted) if counted else timezone.now()
+    rows = [*summaries.values(), *region_rows.values()]
+    result.fresh_at = min((_behind_since(s, result.as_of) for s in rows), default=result.fresh_at)
     return result
+
+
+def _behind_since(summary: FigureSummary, as_of: datetime.date) -> datetime.datetime:
+    """Since when the summary may miss a change: the earliest change marked on it; its count, when it was counted
+    for an earlier day (overdue measures and the like change with the day); else it misses nothing (now)."""
+    if summary.stale_since is not None:
+        return summary.stale_since
+    if summary.as_of < as_of:
+        return summary.counted_at
+    return timezone.now()
 
 
 def summed_years(*, municipalities: list[Municipality], years: list[int]) -> dict[int, tuple[dict, dict]]:
@@ -323,9 +334,13 @@ def _store(
             elif summary.counted_at <= started:
                 summary.figures, summary.as_of, summary.counted_at = payload, as_of, started
                 if summary.changed_at is not None and summary.changed_at <= started:
-                    summary.changed_at = None
+                    summary.changed_at = summary.stale_since = None
+                elif summary.changed_at is not None:  # marked again since the count began: what is missed, since then
+                    summary.stale_since = started
                 changed.append(summary)
-        FigureSummary.objects.bulk_update(changed, ["figures", "as_of", "counted_at", "changed_at"], batch_size=500)
+        FigureSummary.objects.bulk_update(
+            changed, ["figures", "as_of", "counted_at", "changed_at", "stale_since"], batch_size=500
+        )
         try:
             with transaction.atomic():
                 FigureSummary.objects.bulk_create(new, batch_size=500)
@@ -375,7 +390,10 @@ def summaries_mark(*, municipality_ids: set[int], region_ids: set[int]) -> int:
         )
         | Q(region_id__in=region_ids)
     )
-    marked = FigureSummary.objects.filter(condition).update(changed_at=timezone.now())
+    now = timezone.now()
+    marked = FigureSummary.objects.filter(condition).update(
+        changed_at=now, stale_since=Coalesce("stale_since", Value(now))
+    )
     if marked:
         refresh_request()
     return marked

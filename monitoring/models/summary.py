@@ -19,7 +19,10 @@ class FigureSummary(models.Model):
     as_of = models.DateField("на день")  # the day the figures are for: overdue measures, agreements in force…
     counted_at = models.DateTimeField("посчитано")
     # The data counted changed after `counted_at` (set when the change commits): the task counts the row again.
+    # `changed_at` is the latest such change (a mark after the count began keeps the row marked), `stale_since`
+    # the earliest (what the figures are behind: the pages' «данные на ЧЧ:ММ»).
     changed_at = models.DateTimeField("данные изменились", null=True, blank=True)
+    stale_since = models.DateTimeField("не учтены изменения с", null=True, blank=True)
     figures = models.JSONField("показатели", default=dict)
 
     class Meta:

@@ -82,20 +82,29 @@ def test_a_committed_change_is_seen_after_the_task_and_counts_only_its_municipal
     assert not FigureSummary.objects.filter(changed_at__isnull=False).exists()
 
 
-def test_a_marked_summary_is_shown_as_counted_with_its_time_until_the_worker_counts_it(client, mon, real_way):
+def _stamp(client, year) -> tuple[datetime.datetime, str]:
+    html = client.get(reverse("monitoring:dashboard"), {"year": year}).content.decode()
+    return datetime.datetime.fromisoformat(re.search(r'data-figures-as-of="([^"]+)"', html)[1]), html
+
+
+def test_a_marked_summary_is_shown_as_behind_since_the_change_until_the_worker_counts_it(client, mon, real_way):
     client.force_login(mon.users["department"])
     before = _shown_programmes(client, mon.municipality_a, mon.year)
-    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
-    FigureSummary.objects.update(counted_at=an_hour_ago)
+    fresh, _html = _stamp(client, mon.year)
+    assert abs(fresh - timezone.now()) < datetime.timedelta(seconds=30)  # nothing waits: the figures are current
     _new_programme(mon.neighbour, mon.year)
     summaries_mark(municipality_ids={mon.municipality_a.pk}, region_ids=set())  # what the commit does
-    html = client.get(reverse("monitoring:dashboard"), {"year": mon.year}).content.decode()
-    stamp = re.search(r'data-figures-as-of="([^"]+)"', html)[1]
-    assert datetime.datetime.fromisoformat(stamp) == an_hour_ago
-    assert f"данные на <time datetime=\"{stamp}\">{timezone.localtime(an_hour_ago):%H:%M}</time>" in html
+    changed = FigureSummary.objects.get(municipality=mon.municipality_a, year=mon.year).stale_since
+    FigureSummary.objects.filter(stale_since=changed).update(stale_since=changed - datetime.timedelta(hours=1))
+    summaries_mark(municipality_ids={mon.municipality_a.pk}, region_ids=set())  # a later change keeps the first
+    an_hour_ago = changed - datetime.timedelta(hours=1)
+    stamp, html = _stamp(client, mon.year)
+    assert stamp == an_hour_ago
+    assert f'данные на <time datetime="{stamp.isoformat()}">{timezone.localtime(an_hour_ago):%H:%M}</time>' in html
     assert _shown_programmes(client, mon.municipality_a, mon.year) == before
     assert figures_refresh.call() == 1  # the worker: one municipality marked, one counted
     assert _shown_programmes(client, mon.municipality_a, mon.year) == before + 1
+    assert abs(_stamp(client, mon.year)[0] - timezone.now()) < datetime.timedelta(seconds=30)
 
 
 def test_a_mark_made_while_a_summary_is_counted_stays_for_the_next_run(mon, real_way):
@@ -103,15 +112,15 @@ def test_a_mark_made_while_a_summary_is_counted_stays_for_the_next_run(mon, real
     dashboard_figures(user=mon.users["department"], year=mon.year)
     summary = FigureSummary.objects.get(municipality=a, year=mon.year)
     later = timezone.now() + datetime.timedelta(seconds=5)  # a change that commits after the count began
-    FigureSummary.objects.filter(pk=summary.pk).update(changed_at=later)
+    FigureSummary.objects.filter(pk=summary.pk).update(changed_at=later, stale_since=later)
     summaries_count(municipalities=[a], year=mon.year)
     summary.refresh_from_db()
-    assert summary.changed_at == later
+    assert summary.changed_at == later and summary.stale_since < later  # behind since the count began, at most
     summary.changed_at = timezone.now() - datetime.timedelta(seconds=5)  # one before it began: counted, cleared
     summary.save()
     summaries_count(municipalities=[a], year=mon.year)
     summary.refresh_from_db()
-    assert summary.changed_at is None
+    assert summary.changed_at is None and summary.stale_since is None
 
 
 def test_summaries_of_an_earlier_day_are_counted_again_by_the_task(mon, real_way):
