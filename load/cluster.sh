@@ -29,11 +29,8 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 http_ok() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$1" 2>/dev/null; }
 seconds() { case "$1" in *h) echo $(( ${1%h} * 3600 ));; *m) echo $(( ${1%m} * 60 ));; *s) echo "${1%s}";; *) echo "$1";; esac; }
 
-if [ ! -f load/.venv/.installed ] || [ load/requirements.txt -nt load/.venv/.installed ]; then
-  python3 -m venv load/.venv
-  load/.venv/bin/python -m pip install --quiet --disable-pip-version-check -r load/requirements.txt
-  touch load/.venv/.installed
-fi
+. load/common.sh
+locust_venv
 
 RUN=$(mktemp -d /tmp/shnor-cluster.XXXXXX)
 PIDS=()
@@ -44,12 +41,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The production profile, except what only the TLS-terminating proxy can give on loopback: plain HTTP here.
-export DJANGO_ENV=production
-SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')
-export SECRET_KEY
-export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 BEHIND_HTTPS_PROXY=0
-export EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend NOTIFICATIONS_EMAIL_AT_ONCE=0
+production_on_loopback
 export NO_PROXY=${NO_PROXY:+$NO_PROXY,}127.0.0.1
 
 # The S3 server (moto, from requirements-dev) and the bucket every host and the worker share.

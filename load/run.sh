@@ -22,12 +22,8 @@ PORT=${LOAD_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127
 WORKERS=${WORKERS:-$(nproc)}
 PY=.venv/bin/python
 
-# locust lives in its own venv: it pulls gevent and Flask, which the portal does not need.
-if [ ! -f load/.venv/.installed ] || [ load/requirements.txt -nt load/.venv/.installed ]; then
-  python3 -m venv load/.venv
-  load/.venv/bin/python -m pip install --quiet --disable-pip-version-check -r load/requirements.txt
-  touch load/.venv/.installed
-fi
+. load/common.sh
+locust_venv
 
 RUN=$(mktemp -d /tmp/shnor-load.XXXXXX)
 GUNICORN_PID=
@@ -37,13 +33,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The production profile, except what only the TLS-terminating proxy can give on loopback: plain HTTP here.
-export DJANGO_ENV=production
-SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')
-export SECRET_KEY
-export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 BEHIND_HTTPS_PROXY=0
+production_on_loopback
 export STATIC_ROOT="$RUN/static" MEDIA_ROOT="$RUN/media"
-export EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend NOTIFICATIONS_EMAIL_AT_ONCE=0
 export CONN_MAX_AGE=${CONN_MAX_AGE:-60}
 
 echo "Подготовка: миграции, демо-данные, статика…"

@@ -674,9 +674,11 @@ def dynamics_of(cells: dict[tuple, list], *, year: int, ids: list[int]) -> list[
     (None). One query (the measures)."""
     years = list(range(year - DYNAMICS_YEARS + 1, year + 1))
     parts: dict[tuple, list] = defaultdict(list)
-    for (measure_id, municipality_id, group, result_year), (total, n) in cells.items():
-        for scope in (municipality_id, None):
-            parts[(measure_id, scope, group, result_year)].append((total, n))
+    wanted = set(ids)
+    for (measure_id, municipality_id, group, result_year), cell in cells.items():
+        parts[(measure_id, None, group, result_year)].append(cell)
+        if municipality_id in wanted:
+            parts[(measure_id, municipality_id, group, result_year)].append(cell)
     # fsum: the same mean whatever order the municipalities come in (a live count and the summaries add them up
     # in different orders, and a plain sum could round 50.075 either way)
     summed = {key: [math.fsum(t for t, _ in items), sum(n for _, n in items)] for key, items in parts.items()}
