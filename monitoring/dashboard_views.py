@@ -31,7 +31,7 @@ from .figures import FIGURES, dynamics_charts
 from .filters import year_choices
 from .models import YEAR_MIN, ReportExport
 from .regions import RegionLinks, approval_label, chart, columns, region_figures, regions_sheet
-from .summaries import dashboard_figures
+from .summaries import dashboard_figures, figures_read
 from .tasks import exports_mark_interrupted, report_export_retry, report_export_start
 from .yearly_report import ReportError
 
@@ -72,10 +72,10 @@ def dashboard(request):
     goes straight to its page."""
     require(can_see_dashboard(request.user), NOT_FOR_YOU)
     year = _year(request)
-    municipalities = list(dashboard_municipalities(request.user).order_by("name")[:2])
+    municipalities = list(dashboard_municipalities(request.user).order_by("name"))
     if len(municipalities) == 1:
         return redirect(reverse("monitoring:dashboard_municipality", args=[municipalities[0].pk]) + f"?year={year}")
-    figures = dashboard_figures(user=request.user, year=year)
+    figures = figures_read(municipalities=municipalities, year=year)
     figure_defs = {f.key: f for f in FIGURES}
     groups = {group: label for group, label, _keys in OVERVIEW_GROUPS}
     shown = request.GET.get("columns") if request.GET.get("columns") in groups else OVERVIEW_GROUPS[0][0]

@@ -254,12 +254,15 @@ def year_figures(
     return count_figures(user=user, year=year, municipalities=list(municipalities), today=today)
 
 
-def figures_frame(*, year: int, municipalities: list[Municipality], today: datetime.date | None) -> YearFigures:
+def figures_frame(
+    *, year: int, municipalities: list[Municipality], today: datetime.date | None, list_years: dict | None = None
+) -> YearFigures:
     """The figures of the year with nothing counted yet: the period, the day they are read on, the lists they
-    count by (each region's own newest list up to the year, docs/TERRITORIES.md). One query."""
+    count by (each region's own newest list up to the year, docs/TERRITORIES.md; one query unless given)."""
     today = today or timezone.localdate()
     start, end = school_year_period(year)
-    list_years = list_years_for(year, {m.region_id for m in municipalities})
+    if list_years is None:
+        list_years = list_years_for(year, {m.region_id for m in municipalities})
     return YearFigures(
         year=year,
         year_label=school_year_label(year),

@@ -38,6 +38,7 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from schools.models import Municipality
+from schools.selectors import list_years_for
 from shnor_portal import jobs
 
 from .access import dashboard_municipalities
@@ -82,8 +83,13 @@ def figures_read(*, municipalities: list[Municipality], year: int, today: dateti
     one municipality — the page that shows them; over several, only the scope's (the country's dashboard would
     otherwise build 20,000 indicator rows and 1,150 charts' series nobody sees)."""
     today = today or timezone.localdate()
-    result = figures_frame(year=year, municipalities=municipalities, today=today)
-    summaries, region_rows = _summaries(municipalities, year=year, as_of=result.as_of, today=today)
+    as_of = min(today, school_year_period(year)[1])
+    summaries, region_rows = _summaries(municipalities, year=year, as_of=as_of, today=today)
+    list_years = {pk: row.figures.get("list_year") for pk, row in region_rows.items()}
+    result = figures_frame(
+        year=year, municipalities=municipalities, today=today,
+        list_years={pk: y for pk, y in list_years.items() if y is not None},
+    )  # fmt: skip
     ids = [m.pk for m in municipalities]
     for m in municipalities:
         row = dict.fromkeys(FIGURES_BY_KEY, 0) | summaries[m.pk].figures["row"]
@@ -286,8 +292,9 @@ def _payloads(figures: YearFigures) -> dict[int, dict]:
 
 
 def region_payloads(region_ids: set[int], year: int) -> dict[int, dict]:
-    """What a region's row keeps: how many municipalities it has and its pooled indicators over all of them (those
-    of the region and those of every region), each computed in a few queries. Two queries besides."""
+    """What a region's row keeps: how many municipalities it has, the year of the list its figures count by
+    (`list_years_for`), and its pooled indicators over all of them (those of the region and those of every region),
+    each computed in a few queries. Three queries besides."""
     ids_of = defaultdict(list)
     for pk, region_id in Municipality.objects.filter(region_id__in=region_ids).values_list("pk", "region_id"):
         ids_of[region_id].append(pk)
@@ -299,9 +306,11 @@ def region_payloads(region_ids: set[int], year: int) -> dict[int, dict]:
             municipality__isnull=True,
         ).filter(Q(programme__isnull=True) | Q(programme__school__isnull=True))
     )
+    list_years = list_years_for(year, region_ids)
     return {
         region_id: {
             "municipalities": len(ids_of[region_id]),
+            "list_year": list_years.get(region_id),
             "pooled": {
                 str(i.pk): compute(i.computed_by, year=year, municipality=ids_of[region_id])
                 for i in pooled
