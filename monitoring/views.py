@@ -47,7 +47,6 @@ from .access import (
 from .calendar import CalendarStage, attach_labels, last_stage, stages_of
 from .computed import compute
 from .exports import indicators_xlsx, missing_self_assessments_xlsx, queue_xlsx, self_assessments_xlsx
-from .figures import school_due
 from .filters import indicators_filtered, queue_filtered, self_assessments_filtered, year_choices
 from .forms import (
     DecisionForm,
@@ -57,6 +56,7 @@ from .forms import (
     SelfAssessmentUploadForm,
 )
 from .models import YEAR_MIN, Indicator, IndicatorValue, OpenReport, RiskProfile, SelfAssessment
+from .school_due import school_due
 from .selectors import (
     grid_indicators,
     indicator_actuals,
