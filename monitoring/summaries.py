@@ -83,8 +83,7 @@ def figures_read(*, municipalities: list[Municipality], year: int, today: dateti
     one municipality — the page that shows them; over several, only the scope's (the country's dashboard would
     otherwise build 20,000 indicator rows and 1,150 charts' series nobody sees)."""
     today = today or timezone.localdate()
-    as_of = min(today, school_year_period(year)[1])
-    summaries, region_rows = _summaries(municipalities, year=year, as_of=as_of, today=today)
+    summaries, region_rows = _summaries(municipalities, year=year, today=today)
     list_years = {pk: row.figures.get("list_year") for pk, row in region_rows.items()}
     result = figures_frame(
         year=year, municipalities=municipalities, today=today,
@@ -135,7 +134,7 @@ def summed_years(*, municipalities: list[Municipality], years: list[int]) -> dic
     for year in years:
         summaries = rows[year]
         if len(summaries) < len(ids):
-            summaries, _ = _summaries(municipalities, year=year, as_of=min(today, school_year_period(year)[1]), today=today)
+            summaries, _ = _summaries(municipalities, year=year, today=today)
         total = dict.fromkeys(INT_KEYS, 0)
         cells: dict[tuple, list] = {}
         for pk, summary in summaries.items():
@@ -149,7 +148,7 @@ def summed_years(*, municipalities: list[Municipality], years: list[int]) -> dic
 
 
 def _summaries(
-    municipalities: list[Municipality], *, year: int, as_of: datetime.date, today: datetime.date
+    municipalities: list[Municipality], *, year: int, today: datetime.date
 ) -> tuple[dict[int, FigureSummary], dict[int, FigureSummary]]:
     """The summaries of the municipalities and of their regions, counting those missing at once. Asks the task to
     count again those marked or of an earlier day."""
@@ -170,12 +169,12 @@ def _summaries(
     if missing:
         summaries_count(municipalities=missing, year=year, today=today)
         found, regions = read()
-    due = [s for s in [*found.values(), *regions.values()] if s.changed_at is not None or s.as_of < as_of]
+    due = [s for s in [*found.values(), *regions.values()] if s.is_due(today)]
     if due and settings.FIGURES_READ_FRESH:
         due_regions = {s.region_id for s in due}
         summaries_count(municipalities=[m for m in municipalities if m.region_id in due_regions], year=year, today=today)
         found, regions = read()
-    elif due:
+    elif any(s.changed_at is None for s in due):  # a row of an earlier day: nobody marks it (a mark asked already)
         refresh_request()
     return found, regions
 
@@ -422,11 +421,6 @@ def refresh_request() -> None:
     jobs.enqueue(figures_refresh)
 
 
-def _due(summary_year: int, as_of: datetime.date, changed_at, today: datetime.date) -> bool:
-    """The row is to be counted again: marked, or counted for an earlier day of a year that is not over."""
-    return changed_at is not None or as_of < min(today, school_year_period(summary_year)[1])
-
-
 # Before the reports and runs waiting in the queue: a dashboard must not wait behind a country's yearly report.
 @task(priority=10)
 def figures_refresh() -> int:
@@ -435,11 +429,15 @@ def figures_refresh() -> int:
     today = timezone.localdate()
     municipality_ids: dict[int, set[int]] = defaultdict(set)
     region_ids: dict[int, set[int]] = defaultdict(set)
-    for region_id, municipality_id, year, as_of, changed_at in FigureSummary.objects.filter(
-        Q(changed_at__isnull=False) | Q(as_of__lt=today)
-    ).values_list("region_id", "municipality_id", "year", "as_of", "changed_at"):
-        if _due(year, as_of, changed_at, today):
-            (municipality_ids[year].add(municipality_id) if municipality_id else region_ids[year].add(region_id))
+    candidates = FigureSummary.objects.filter(Q(changed_at__isnull=False) | Q(as_of__lt=today)).only(
+        "region_id", "municipality_id", "year", "as_of", "changed_at"
+    )
+    for summary in candidates:
+        if summary.is_due(today):
+            if summary.municipality_id:
+                municipality_ids[summary.year].add(summary.municipality_id)
+            else:
+                region_ids[summary.year].add(summary.region_id)
     counted = 0
     for year in sorted({*municipality_ids, *region_ids}):
         municipalities = list(Municipality.objects.filter(pk__in=municipality_ids[year]).order_by("name"))

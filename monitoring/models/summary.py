@@ -1,9 +1,12 @@
 """The dashboards' figures kept counted (`monitoring.summaries`)."""
 
+import datetime
+
 from django.db import models
 from django.db.models import Q
 
 from schools.models import Municipality, Region
+from schools.school_year import school_year_period
 
 
 class FigureSummary(models.Model):
@@ -40,3 +43,7 @@ class FigureSummary(models.Model):
 
     def __str__(self):
         return f"{self.municipality or self.region}, {self.year}"
+
+    def is_due(self, today: datetime.date) -> bool:
+        """To be counted again: marked, or counted for an earlier day of a year that is not over."""
+        return self.changed_at is not None or self.as_of < min(today, school_year_period(self.year)[1])
