@@ -31,6 +31,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
 from django.utils import timezone
@@ -680,9 +681,9 @@ def dynamics_of(cells: dict[tuple, list], *, year: int, ids: list[int]) -> list[
         parts[(measure_id, None, group, result_year)].append(cell)
         if municipality_id in wanted:
             parts[(measure_id, municipality_id, group, result_year)].append(cell)
-    # fsum: the same mean whatever order the municipalities come in (a live count and the summaries add them up
-    # in different orders, and a plain sum could round 50.075 either way)
-    summed = {key: [math.fsum(t for t, _ in items), sum(n for _, n in items)] for key, items in parts.items()}
+    # summed exactly, rounded once: the same mean whatever order and grouping the municipalities come in (a live
+    # count adds them up one by one, the summaries by region, and a plain sum could round 50.075 either way)
+    summed = {key: [_sum_exact([t for t, _ in items]), sum(n for _, n in items)] for key, items in parts.items()}
     measure_ids = sorted({key[0] for key in cells})
     if not measure_ids:
         return []
@@ -702,6 +703,13 @@ def dynamics_of(cells: dict[tuple, list], *, year: int, ids: list[int]) -> list[
             if any(v is not None for s in series.values() for v in s):
                 dynamics.append({"measure": measure, "municipality_id": scope, "years": years, **series})
     return dynamics
+
+
+def _sum_exact(totals: list) -> float:
+    """The sum of the cells' sums rounded once (`math.fsum`), exact also over the regions' stored sums (Fractions)."""
+    if any(isinstance(total, Fraction) for total in totals):
+        return float(sum(map(Fraction, totals)))
+    return math.fsum(totals)
 
 
 def dynamics_charts(figures: YearFigures, *, municipality_id: int | None = None) -> list[dict]:

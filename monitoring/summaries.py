@@ -6,7 +6,9 @@ read them far more often than the data changes, and on several app hosts while t
 
 - **Reading** (`dashboard_figures`, `figures_read`): the page takes the summaries of its municipalities — one query
   — and adds them up: counts are summed, shares divided again, each indicator's values combined by stage (the
-  stored sums and numbers), the results' mean scores from their stored sums. The page says when the oldest of them
+  stored sums and numbers), the results' mean scores from their stored sums. A region's row holds the last two
+  summed over all its municipalities (`_wholes`), so a scope of whole regions reads only the counts of each
+  municipality (a department's page: 29 rows' counts and one region's sums instead of 29 whole rows). The page says when the oldest of them
   was counted («данные на ЧЧ:ММ»). Municipalities nobody has read for the year yet are counted at once, all of
   them in one `count_figures` (the country's first look at a new year costs one count of the country).
 - **Marking** (`figures_changed`): a change of what the figures count marks the summaries of the municipalities it
@@ -27,10 +29,12 @@ import datetime
 import logging
 from collections import defaultdict
 from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
-from django.db.models import Q, Value
+from django.db.models import Case, JSONField, Q, Value, When
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tasks import task
@@ -81,35 +85,60 @@ def figures_read(*, municipalities: list[Municipality], year: int, today: dateti
     """The year's figures of these municipalities added up from their summaries: a fixed number of queries whatever
     their number. The rows of each municipality's indicators and results' dynamics are there only when the scope is
     one municipality — the page that shows them; over several, only the scope's (the country's dashboard would
-    otherwise build 20,000 indicator rows and 1,150 charts' series nobody sees)."""
+    otherwise build 20,000 indicator rows and 1,150 charts' series nobody sees). A scope of whole regions — a
+    department's, the federal operator's — takes its indicators and dynamics from its regions' rows, which hold them
+    summed over their municipalities (`_whole`); of the municipalities' rows it reads only their counts."""
     today = today or timezone.localdate()
-    summaries, region_rows = _summaries(municipalities, year=year, today=today)
+    each = len(municipalities) == 1
+    summaries, region_rows = _summaries(municipalities, year=year, today=today, whole=not each)
+    wholes = _wholes_of(municipalities, region_rows) if not each else None
+    if not each and wholes is None:  # a part of a region (a coordinator of several municipalities): theirs, read whole
+        summaries = _full(summaries, year=year)
     list_years = {pk: row.figures.get("list_year") for pk, row in region_rows.items()}
     result = figures_frame(
         year=year, municipalities=municipalities, today=today,
         list_years={pk: y for pk, y in list_years.items() if y is not None},
     )  # fmt: skip
-    ids = [m.pk for m in municipalities]
     for m in municipalities:
-        row = dict.fromkeys(FIGURES_BY_KEY, 0) | summaries[m.pk].figures["row"]
+        row = dict.fromkeys(FIGURES_BY_KEY, 0) | summaries[m.pk].row
         shares_fill(row)
         result.rows[m.pk] = row
     book = CalendarBook([year])
     due = stages_due_of(book, year, municipalities, today)
     result.stages_due = sorted({code for codes in due.values() for code in codes})
-    each = len(municipalities) == 1
-    result.indicator_rows = _indicator_rows(municipalities, year, summaries, region_rows, book, each=each)
+    parts = wholes if wholes is not None else {m.pk: summaries[m.pk].figures for m in municipalities}
+    result.indicator_rows = _indicator_rows(municipalities, year, parts, region_rows, book, each=each)
     result.total = figures_total(result.rows, result.indicator_rows)
     result.dynamics_cells = {
-        (measure_id, m.pk, group, cell_year): [total, n]
-        for m in municipalities
-        for measure_id, group, cell_year, total, n in summaries[m.pk].figures["cells"]
+        (measure_id, part, group, cell_year): [_exact(total), n]
+        for part, figures in parts.items()
+        for measure_id, group, cell_year, total, n in figures["cells"]
     }
-    result.dynamics = dynamics_of(result.dynamics_cells, year=year, ids=ids if each else [])
+    result.dynamics = dynamics_of(result.dynamics_cells, year=year, ids=[m.pk for m in municipalities] if each else [])
     result.targets = figures_targets(year, municipalities)
     rows = [*summaries.values(), *region_rows.values()]
     result.fresh_at = min((_behind_since(s, result.as_of) for s in rows), default=result.fresh_at)
     return result
+
+
+def _wholes_of(municipalities: list[Municipality], region_rows: dict[int, FigureSummary]) -> dict | None:
+    """The sums of the scope's regions («r», region id) → what `_whole` keeps, when the scope is all of each one's
+    municipalities and each was summed; else None."""
+    ids_of = defaultdict(set)
+    for m in municipalities:
+        ids_of[m.region_id].add(m.pk)
+    wholes = {}
+    for region_id, ids in ids_of.items():
+        whole = region_rows[region_id].figures.get("whole")
+        if whole is None or set(whole["ids"]) != ids:
+            return None
+        wholes[("r", region_id)] = whole
+    return wholes
+
+
+def _exact(total):
+    """A cell's sum as stored: a municipality's float, or a region's exact sum of them («numerator/denominator»)."""
+    return Fraction(total) if isinstance(total, str) else total
 
 
 def _behind_since(summary: FigureSummary, as_of: datetime.date) -> datetime.datetime:
@@ -148,10 +177,10 @@ def summed_years(*, municipalities: list[Municipality], years: list[int]) -> dic
 
 
 def _summaries(
-    municipalities: list[Municipality], *, year: int, today: datetime.date
+    municipalities: list[Municipality], *, year: int, today: datetime.date, whole: bool = False
 ) -> tuple[dict[int, FigureSummary], dict[int, FigureSummary]]:
-    """The summaries of the municipalities and of their regions, counting those missing at once. Asks the task to
-    count again those marked or of an earlier day."""
+    """The summaries of the municipalities (their counts in `row`; with `whole`, only those) and of their regions,
+    counting those missing at once. Asks the task to count again those marked or of an earlier day."""
     ids = [m.pk for m in municipalities]
     region_ids = {m.region_id for m in municipalities}
 
@@ -159,8 +188,14 @@ def _summaries(
         rows = FigureSummary.objects.filter(year=year).filter(
             Q(municipality_id__in=ids) | Q(municipality__isnull=True, region_id__in=region_ids)
         )
+        if whole:  # a municipality's indicators and cells are in its region's sums: of it, only its counts
+            rows = rows.annotate(
+                figures_part=Case(When(municipality__isnull=True, then="figures"), default=Value(None, JSONField()))
+            ).defer("figures")
         found, regions = {}, {}
-        for summary in rows:
+        for summary in rows.annotate(row=KeyTransform("row", "figures")):
+            if whole:
+                summary.figures = summary.figures_part
             (found if summary.municipality_id else regions)[summary.municipality_id or summary.region_id] = summary
         return found, regions
 
@@ -182,24 +217,25 @@ def _summaries(
 def _indicator_rows(
     municipalities: list[Municipality],
     year: int,
-    summaries: dict[int, FigureSummary],
+    parts: dict,
     region_rows: dict[int, FigureSummary],
     book: CalendarBook,
     *,
     each: bool,
 ) -> list[dict]:
     """The indicator rows of `monitoring.figures._indicator_rows` from the summaries: each municipality's row as
-    stored (with `each`), and the row of the whole scope combined from their values by stage."""
+    stored (with `each`), and the row of the whole scope combined by stage from the values of its parts — its
+    municipalities, or its regions summed (`parts`: key → stored figures)."""
     first_region_id = municipalities[0].region_id if municipalities else None
     calendars = {rid: book.stages(year, rid) for rid in {m.region_id for m in municipalities} | {first_region_id}}
     ranks = {rid: rank_in(calendar) for rid, calendar in calendars.items()}
     labels = {rid: {stage.code: stage.name for stage in calendar} for rid, calendar in calendars.items()}
-    stored: dict[int, dict[int, dict]] = defaultdict(dict)  # indicator id → municipality id → stored row
+    stored: dict[int, dict] = defaultdict(dict)  # indicator id → part → stored row
     own: dict[int, float | None] = {}  # a municipal indicator → its actual over its municipality
-    for m in municipalities:
-        for item in summaries[m.pk].figures["indicators"]:
-            stored[item["id"]][m.pk] = item
-        own.update({int(key): value for key, value in summaries[m.pk].figures["own"].items()})
+    for part, figures in parts.items():
+        for item in figures["indicators"]:
+            stored[item["id"]][part] = item
+        own.update({int(key): value for key, value in figures["own"].items()})
     indicators = Indicator.objects.in_bulk(list(stored))
     by_id = {m.pk: m for m in municipalities}
     rows = []
@@ -207,43 +243,50 @@ def _indicator_rows(
         items = stored[indicator.pk]
         planned = next(iter(items.values()))["planned"]
         scope: dict[str, tuple[Decimal, int]] = {}
-        for municipality_id, item in items.items():
+        for part, item in items.items():
             stages = {code: (Decimal(total), n) for code, (total, n) in item["stages"].items()}
             for code, (total, n) in stages.items():
                 before = scope.get(code, (Decimal(0), 0))
                 scope[code] = (before[0] + total, before[1] + n)
             if each:
-                region_id = by_id[municipality_id].region_id
+                region_id = by_id[part].region_id
                 rows.append(
                     indicator_row(
-                        indicator, by_id[municipality_id], planned, item["actual"], stages, ranks[region_id],
-                        labels[region_id],
+                        indicator, by_id[part], planned, item["actual"], stages, ranks[region_id], labels[region_id]
                     )
                 )  # fmt: skip
         region_id = indicator.region_id if indicator.region_id in ranks else first_region_id
         if indicator.municipality_id is not None:
             actual = own.get(indicator.pk)
         elif indicator.aggregation == Indicator.Aggregation.POOLED and scope:
-            actual = _pooled_over(indicator, year, items, by_id, region_rows)
+            actual = items[municipalities[0].pk]["actual"] if each else _pooled_over(indicator, year, municipalities, region_rows)
         else:
             actual = indicator_actual(indicator, scope, ranks[region_id])
         rows.append(indicator_row(indicator, None, planned, actual, scope, ranks[region_id], labels[region_id]))
     return rows
 
 
-def _pooled_over(indicator: Indicator, year: int, items: dict[int, dict], by_id: dict, region_rows: dict):
-    """A pooled indicator over the scope's municipalities (`items`: their stored rows): the municipality's own value
-    when there is one, its region's stored value when they are the whole region; else computed now (`compute`)."""
-    ids = list(items)
-    if len(ids) == 1:
-        return items[ids[0]]["actual"]
-    regions = {by_id[pk].region_id for pk in ids}
+def _pooled_over(indicator: Indicator, year: int, municipalities: list[Municipality], region_rows: dict):
+    """A pooled indicator over the scope's municipalities it covers: its region's stored value when they are the
+    whole region; else computed now (`compute`)."""
+    ids = [m.pk for m in municipalities if indicator.region_id in (None, m.region_id)]
+    regions = {m.region_id for m in municipalities if m.pk in ids}
     region_row = region_rows.get(next(iter(regions))) if len(regions) == 1 else None
     if region_row is not None and region_row.figures.get("municipalities") == len(ids):
         pooled = region_row.figures.get("pooled", {})
         if str(indicator.pk) in pooled:
             return pooled[str(indicator.pk)]
     return compute(indicator.computed_by, year=year, municipality=ids)
+
+
+def _full(summaries: dict[int, FigureSummary], *, year: int) -> dict[int, FigureSummary]:
+    """The municipalities' summaries with all they keep (read with their counts only): one query."""
+    figures = dict(
+        FigureSummary.objects.filter(year=year, pk__in=[s.pk for s in summaries.values()]).values_list("pk", "figures")
+    )
+    for summary in summaries.values():
+        summary.figures = figures[summary.pk]
+    return summaries
 
 
 # --- counting --------------------------------------------------------------------------------------------------------
@@ -360,6 +403,49 @@ def _store(
                 FigureSummary.objects.bulk_create(new, batch_size=500)
         except IntegrityError:
             logger.info("Summaries of %s were counted by another process at the same time", year)
+        # Summed again whoever counted the region's row last: its lock makes the writers of a region's
+        # municipalities take turns, and each sums what is stored by then.
+        wholes = _wholes(year, region_ids)
+        region_summaries = list(FigureSummary.objects.filter(year=year, municipality__isnull=True, region_id__in=region_ids))
+        for summary in region_summaries:
+            summary.figures = summary.figures | {"whole": wholes[summary.region_id]}
+        FigureSummary.objects.bulk_update(region_summaries, ["figures"], batch_size=500)
+
+
+def _wholes(year: int, region_ids: list[int]) -> dict[int, dict]:
+    """Per region, what its municipalities' summaries keep summed over all of them: their indicators' values by
+    stage, their own indicators' actuals, their results' cells (exact sums, «numerator/denominator») — what a scope
+    of whole regions reads instead of every municipality's row; `ids`, the municipalities summed."""
+    wholes = {region_id: {"ids": [], "indicators": {}, "own": {}, "cells": {}} for region_id in region_ids}
+    stored = (
+        FigureSummary.objects.filter(year=year, region_id__in=region_ids, municipality__isnull=False)
+        .order_by("municipality__name", "municipality_id")
+        .values_list("region_id", "municipality_id", "figures")
+    )
+    for region_id, municipality_id, figures in stored:
+        whole = wholes[region_id]
+        whole["ids"].append(municipality_id)
+        for item in figures["indicators"]:
+            summed = whole["indicators"].setdefault(item["id"], {"planned": item["planned"], "stages": {}})
+            for code, (total, n) in item["stages"].items():
+                before = summed["stages"].get(code, (Decimal(0), 0))
+                summed["stages"][code] = (before[0] + Decimal(total), before[1] + n)
+        whole["own"].update(figures["own"])
+        for measure_id, group, cell_year, total, n in figures["cells"]:
+            before = whole["cells"].get((measure_id, group, cell_year), (Fraction(0), 0))
+            whole["cells"][(measure_id, group, cell_year)] = (before[0] + Fraction(total), before[1] + n)
+    return {
+        region_id: {
+            "ids": whole["ids"],
+            "indicators": [
+                {"id": pk, "planned": item["planned"], "stages": {c: [str(t), n] for c, (t, n) in item["stages"].items()}}
+                for pk, item in whole["indicators"].items()
+            ],
+            "own": whole["own"],
+            "cells": [[*key, str(total), n] for key, (total, n) in whole["cells"].items()],
+        }
+        for region_id, whole in wholes.items()
+    }
 
 
 # --- marking and refreshing ------------------------------------------------------------------------------------------
@@ -373,6 +459,9 @@ class _Pending:
         self.region_ids: set[int] = set()
 
     def __call__(self):
+        connection = connections["default"]
+        if getattr(connection, "_figures_pending", None) is self:  # run: what changes next is marked again
+            connection._figures_pending = None
         summaries_mark(municipality_ids=self.municipality_ids, region_ids=self.region_ids)
 
 

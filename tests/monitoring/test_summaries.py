@@ -3,17 +3,19 @@ commits, the worker's task counts them again, and a change in one municipality c
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from monitoring.figures import FIGURES_BY_KEY, INT, year_figures
-from monitoring.models import FigureSummary
-from monitoring.summaries import dashboard_figures, figures_refresh, summaries_count, summaries_mark
+from monitoring.calendar import Stage
+from monitoring.figures import FIGURES_BY_KEY, INT, count_figures, year_figures
+from monitoring.models import FigureSummary, Indicator, IndicatorValue
+from monitoring.summaries import dashboard_figures, figures_read, figures_refresh, summaries_count, summaries_mark
 from programs.models import Programme
-from schools.models import School
+from schools.models import Municipality, Region, School, SchoolResult
 from schools.signals import rows_changed_in
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +65,80 @@ def test_the_summaries_add_up_to_what_a_live_count_gives(mon):
         assert (got["measure"], got["municipality_id"]) == (want["measure"], want["municipality_id"])
         for group in ("shnor", "other"):
             assert got[group] == pytest.approx(want[group], abs=0.011)
+
+
+def _same_as_a_live_count(read, live):
+    """The figures read from the summaries are those a live count of the same municipalities gives: every count,
+    the totals, the scope's indicators and its results' dynamics."""
+    for pk, row in live.rows.items():
+        assert {k: read.rows[pk][k] for k in INT_KEYS} == {k: row[k] for k in INT_KEYS}, pk
+    assert read.total == live.total
+    shown = lambda rows: [(r["indicator"].pk, r["actual"], r["met"], r["stage"]) for r in rows]  # noqa: E731
+    assert shown(read.indicator_rows) == shown(r for r in live.indicator_rows if r["municipality"] is None)
+    wanted = [d for d in live.dynamics if d["municipality_id"] is None]
+    assert [d["measure"] for d in read.dynamics] == [d["measure"] for d in wanted]
+    for got, want in zip(read.dynamics, wanted, strict=True):
+        for group in ("shnor", "other"):
+            assert got[group] == pytest.approx(want[group], abs=0.011)
+
+
+@pytest.mark.parametrize(
+    "scope", ["the department's region", "two of its municipalities", "every region"],
+)
+def test_a_scope_of_whole_regions_or_of_a_part_reads_what_a_live_count_gives(mon, scope):
+    """A scope of whole regions takes its indicators and dynamics from its regions' sums, a part of a region
+    from each municipality's row: the same figures either way."""
+    region = mon.municipality_a.region
+    if scope == "every region":  # a second region, its school with the results of one of the first
+        other = Municipality.objects.create(region=Region.objects.create(name="Другой край"), name="Другой район")
+        school = School.objects.create(municipality=other, name="Школа другого края", short_name="Школа края")
+        SchoolResult.objects.bulk_create(
+            SchoolResult(school=school, year=r.year, measure_id=r.measure_id, value=r.value)
+            for r in SchoolResult.objects.filter(school=mon.outsider_school)
+        )
+    municipalities = {
+        "the department's region": Municipality.objects.filter(region=region),
+        "two of its municipalities": Municipality.objects.filter(pk__in=[mon.municipality_a.pk, mon.municipality_b.pk]),
+        "every region": Municipality.objects.all(),
+    }[scope]
+    municipalities = list(municipalities.order_by("name"))
+    assert len({m.region_id for m in municipalities}) == (2 if scope == "every region" else 1)
+    assert (len(municipalities) < Municipality.objects.filter(region=region).count()) == (scope.startswith("two"))
+    read = figures_read(municipalities=municipalities, year=mon.year)
+    _same_as_a_live_count(read, count_figures(user=None, year=mon.year, municipalities=municipalities))
+
+
+def test_a_region_s_sums_follow_a_change_in_one_of_its_municipalities(
+    mon, real_way, django_capture_on_commit_callbacks
+):
+    department, a = mon.users["department"], mon.municipality_a
+    municipalities = list(Municipality.objects.filter(region=a.region).order_by("name"))
+    with django_capture_on_commit_callbacks(execute=True):
+        indicator = Indicator.objects.create(
+            code="events-held", name="Проведено мероприятий", level=Indicator.Level.SCHOOL,
+            unit=Indicator.Unit.COUNT, aggregation=Indicator.Aggregation.SUM, region=a.region,
+        )  # fmt: skip
+
+    def shown():
+        rows = dashboard_figures(user=department, year=mon.year).indicator_rows
+        return next(r["actual"] for r in rows if r["indicator"] == indicator)
+
+    assert shown() is None
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        for school, value in ((mon.school, 2), (mon.neighbour, 3), (mon.outsider_school, 4)):
+            IndicatorValue.objects.create(
+                indicator=indicator, year=mon.year, stage=Stage.FINAL, municipality=school.municipality,
+                school=school, value=Decimal(value), status=IndicatorValue.Status.CONFIRMED,
+            )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):  # the commit: the marks, the task (run at once here)
+        for callback in callbacks:
+            callback()
+    # the region's row summed again with the new values of both municipalities, counted one after the other
+    assert shown() == 9.0
+    _same_as_a_live_count(
+        dashboard_figures(user=department, year=mon.year),
+        count_figures(user=None, year=mon.year, municipalities=municipalities),
+    )
 
 
 def test_a_committed_change_is_seen_after_the_task_and_counts_only_its_municipality(
