@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shnor_portal.settings")
 django.setup()
 
+from authenticator import enrol  # noqa: E402
 from django.db.models import Sum  # noqa: E402
 
 KINDS = {  # kind of write → what the report calls it (the rows counted: `_counts`)
@@ -126,19 +127,6 @@ def _pairs(limit: int, files: Path) -> list[dict]:
     return pairs
 
 
-def _with_authenticator(user) -> dict:
-    """A department must confirm its login with a second factor in production: an authenticator app enrolled now,
-    whose key locust holds to compute the codes (TOTP) as the phone would."""
-    import secrets
-
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    key = secrets.token_hex(20)
-    TOTPDevice.objects.filter(user=user).delete()
-    TOTPDevice.objects.create(user=user, name="Нагрузка", key=key, confirmed=True)
-    return {"username": user.username, "totp_key": key}
-
-
 def prepare(out: str, files: str) -> None:
     from monitoring.models import IndicatorValue
     from schools.models import RoleAssignment
@@ -157,9 +145,10 @@ def prepare(out: str, files: str) -> None:
         .order_by("municipality_id")
         .values_list("user__username", flat=True)[:40]
     )
-    departments = [
-        _with_authenticator(a.user) for a in RoleAssignment.objects.filter(role=Role.DEPARTMENT).order_by("region_id")
-    ]
+    # a department confirms its login with an authenticator app in production: one enrolled, whose key locust holds
+    usernames = RoleAssignment.objects.filter(role=Role.DEPARTMENT).order_by("region_id").values_list("user__username", flat=True)
+    keys = enrol(list(usernames))
+    departments = [{"username": username, "totp_key": keys[username]} for username in usernames]
     fixture = {"pairs": pairs, "coordinators": coordinators, "departments": departments}
     Path(out).write_text(json.dumps(fixture, ensure_ascii=False, indent=1), encoding="utf-8")
     print(

@@ -14,19 +14,17 @@ to CLUSTER_ACCEPTED for `load/cluster_db.py check`, and the table of the run (lo
 written to LOAD_REPORT.
 """
 
-import hashlib
-import hmac
 import itertools
 import json
 import os
 import random
 import re
-import struct
 import time
 from collections import Counter, defaultdict
 from datetime import datetime
 from pathlib import Path
 
+from authenticator import second_factor
 from cluster_forms import form_with
 from cluster_report import KIND_OF, record_request, reset_records, write_report
 from locust import HttpUser, between, events, task
@@ -51,15 +49,6 @@ def _next(role: str, people: list):
     return people[next(_turns[role]) % len(people)]
 
 
-def totp(key_hex: str, at: float | None = None) -> str:
-    """The code an authenticator app shows now (RFC 6238: 30-second steps, 6 digits, HMAC-SHA1), as django-otp's
-    TOTPDevice checks it."""
-    counter = int(at if at is not None else time.time()) // 30
-    digest = hmac.new(bytes.fromhex(key_hex), struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
-
-
 class Person(HttpUser):
     abstract = True
     wait_time = WAIT
@@ -78,27 +67,10 @@ class Person(HttpUser):
             if response.status_code != 200 or "/accounts/login/" in response.url:
                 response.failure(f"{self.username}: вход не удался ({response.status_code})")
             elif "/2fa/verify/" in response.url:
-                self.second_factor(response)
+                second_factor(self, response, self.totp_key)
         LOGGED_IN["n"] += 1
         if LOGGED_IN["n"] == self.environment.runner.target_user_count:
             reset_records()  # the table counts from the moment everyone is in: the logins' burst is left out
-
-    def second_factor(self, page) -> None:
-        """The department's second step: the code of its authenticator app (a code already used in this
-        30-second step is refused, as django-otp refuses replays: then the next step's code)."""
-        for attempt in range(2):
-            form = form_with(page.text, field_name="code")
-            if attempt:
-                time.sleep(31 - time.time() % 30)
-            with self.post(
-                page.url.split(self.host)[-1], form.data(code=totp(self.totp_key)), "login (2FA code)"
-            ) as sent:
-                if sent.status_code == 302:
-                    return
-                if attempt:
-                    sent.failure(f"{self.username}: код 2FA не подошёл дважды")
-                else:
-                    sent.success()  # the code of this step was used: the next step's is tried
 
     def get(self, url: str, name: str, expect: str | None = None):
         with self.client.get(url, name=name, catch_response=True) as response:

@@ -7,11 +7,13 @@ Detail pages are taken from the links the user's own lists offer, so a journey n
 see; any answer other than 200, or a bounce to the login page, counts as an error.
 """
 
+import json
 import os
 import random
 import re
 from pathlib import Path
 
+from authenticator import second_factor
 from locust import HttpUser, between, events, task
 from locust.stats import StatsEntry
 
@@ -19,6 +21,8 @@ PASSWORD = os.environ.get("DEMO_PASSWORD", "demo12345")
 WAIT_MIN = float(os.environ.get("LOAD_WAIT_MIN", "0.5"))
 WAIT_MAX = float(os.environ.get("LOAD_WAIT_MAX", "2"))
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# username → the key of the authenticator app load/run.sh enrolled for those who need a second factor (a department)
+TOTP_KEYS = json.loads(Path(os.environ["LOAD_TOTP_KEYS"]).read_text()) if os.environ.get("LOAD_TOTP_KEYS") else {}
 
 # (pattern of a detail link, the list page it is found on, the name it is reported under)
 DETAILS = [
@@ -75,6 +79,11 @@ class PortalUser(HttpUser):
         ) as response:
             if response.status_code != 200 or "/accounts/login/" in response.url:
                 response.failure(f"{self.username}: вход не удался ({response.status_code})")
+            elif "/2fa/" in response.url:
+                if self.username in TOTP_KEYS:
+                    second_factor(self, response, TOTP_KEYS[self.username], name="/accounts/login/ [2FA]")
+                else:
+                    response.failure(f"{self.username}: нужен второй фактор, а ключа приложения нет (LOAD_TOTP_KEYS)")
         self.pages = COMMON + ROLE_PAGES[self.username]
         self.details = {}
         for pattern, list_url, name in DETAILS:
@@ -86,8 +95,8 @@ class PortalUser(HttpUser):
         with self.client.get(url, name=name or url, catch_response=True) as response:
             if response.status_code != 200:
                 response.failure(f"{self.username} {url}: HTTP {response.status_code}")
-            elif "/accounts/login/" in response.url:
-                response.failure(f"{self.username} {url}: выкинуло на вход")
+            elif "/accounts/login/" in response.url or "/2fa/" in response.url:
+                response.failure(f"{self.username} {url}: выкинуло на вход ({response.url})")
             return response
 
     @task(3)

@@ -41,6 +41,9 @@ echo "Подготовка: миграции, демо-данные, стати�
 $PY manage.py migrate --noinput -v0
 $PY manage.py seed_demo >/dev/null
 $PY manage.py collectstatic --noinput -v0
+# The production profile asks a department for its authenticator app's code: one enrolled, its key for locust.
+export LOAD_TOTP_KEYS="$RUN/totp-keys.json"
+$PY load/authenticator.py department >"$LOAD_TOTP_KEYS"
 # A scenario's own preparation (load/survey.sh: the survey link it answers), with the environment above.
 if [ -n "${LOAD_BEFORE:-}" ]; then eval "$LOAD_BEFORE"; fi
 
