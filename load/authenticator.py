@@ -52,7 +52,8 @@ def second_factor(user, page, key_hex: str, name: str = "login (2FA code)") -> b
     for attempt in range(2):
         if attempt:
             time.sleep(31 - time.time() % 30)
-        data = {"code": code(key_hex), "csrfmiddlewaretoken": token and token.group(1), "next": after and after.group(1)}
+        data = {"code": code(key_hex), "next": after and after.group(1)}
+        data["csrfmiddlewaretoken"] = token and token.group(1)
         with user.client.post(
             path, data, name=name, allow_redirects=False, catch_response=True, headers={"Referer": user.host + path}
         ) as sent:

@@ -146,8 +146,9 @@ def prepare(out: str, files: str) -> None:
         .values_list("user__username", flat=True)[:40]
     )
     # a department confirms its login with an authenticator app in production: one enrolled, whose key locust holds
-    usernames = RoleAssignment.objects.filter(role=Role.DEPARTMENT).order_by("region_id").values_list("user__username", flat=True)
-    keys = enrol(list(usernames))
+    assigned = RoleAssignment.objects.filter(role=Role.DEPARTMENT).order_by("region_id")
+    usernames = list(assigned.values_list("user__username", flat=True))
+    keys = enrol(usernames)
     departments = [{"username": username, "totp_key": keys[username]} for username in usernames]
     fixture = {"pairs": pairs, "coordinators": coordinators, "departments": departments}
     Path(out).write_text(json.dumps(fixture, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -4,22 +4,23 @@ by a task of the worker shortly after the data it counts changes.
 Counting a region's or the country's figures takes up to seconds (`monitoring.figures.count_figures`); the pages
 read them far more often than the data changes, and on several app hosts while thousands of people write. So:
 
-- **Reading** (`dashboard_figures`, `figures_read`): the page takes the summaries of its municipalities — one query
-  — and adds them up: counts are summed, shares divided again, each indicator's values combined by stage (the
-  stored sums and numbers), the results' mean scores from their stored sums. A region's row holds the last two
-  summed over all its municipalities (`_wholes`), so a scope of whole regions reads only the counts of each
-  municipality (a department's page: 29 rows' counts and one region's sums instead of 29 whole rows). The page says when the oldest of them
-  was counted («данные на ЧЧ:ММ»). Municipalities nobody has read for the year yet are counted at once, all of
-  them in one `count_figures` (the country's first look at a new year costs one count of the country).
+- **Reading** (`dashboard_figures`, `figures_read`): the page takes the summaries of its municipalities — one query —
+  and adds them up: counts are summed, shares divided again, each indicator's values combined by stage (the stored sums
+  and numbers), the results' mean scores from their stored sums. A region's row holds the last two summed over all its
+  municipalities (`_wholes`), so a scope of whole regions reads only the counts of each municipality (a department's
+  page: 29 rows' counts and one region's sums instead of 29 whole rows). The page says when the oldest of them was
+  counted («данные на ЧЧ:ММ»). Municipalities nobody has read for the year yet are counted at once, all of them in one
+  `count_figures` (the country's first look at a new year costs one count of the country).
 - **Marking** (`figures_changed`): a change of what the figures count marks the summaries of the municipalities it
-  touches — and the row of their region, for its pooled indicators — once the change commits, and asks for the
-  task. Model signals mark what the views, forms and the back office save (`monitoring.summary_sources`); bulk
-  writes (COPY, `update()`) call `figures_changed` themselves. A change in one municipality marks only its row and
-  its region's: nothing else is counted again.
+  touches — and the row of their region, for its pooled indicators — once the change commits, and asks for the task.
+  Model signals mark what the views, forms and the back office save (`monitoring.summary_sources`); bulk writes (COPY,
+  `update()`) call `figures_changed` themselves. A change in one municipality marks only its row and its region's:
+  nothing else is counted again.
 - **Refreshing** (`figures_refresh`, a task of `manage.py db_worker`): counts the marked rows again — the marked
-  municipalities of a year in one count, whichever regions they lie in — and the rows of an earlier day (overdue measures and missing self-assessments depend on the day). A mark
-  that arrives while a row is being counted stays on it, so the next run counts the row again: no change is lost
-  between two runs. The delay is the worker's poll plus one run — seconds; docs/PERFORMANCE.md has the figures.
+  municipalities of a year in one count, whichever regions they lie in — and the rows of an earlier day (overdue
+  measures and missing self-assessments depend on the day). A mark that arrives while a row is being counted stays on
+  it, so the next run counts the row again: no change is lost between two runs. The delay is the worker's poll plus one
+  run — seconds; docs/PERFORMANCE.md has the figures.
 
 What a summary cannot give exactly is computed when read: an indicator pooled over several municipalities that are
 not one whole region (a coordinator of two municipalities), or one of no region over several regions.
@@ -87,7 +88,7 @@ def figures_read(*, municipalities: list[Municipality], year: int, today: dateti
     one municipality — the page that shows them; over several, only the scope's (the country's dashboard would
     otherwise build 20,000 indicator rows and 1,150 charts' series nobody sees). A scope of whole regions — a
     department's, the federal operator's — takes its indicators and dynamics from its regions' rows, which hold them
-    summed over their municipalities (`_whole`); of the municipalities' rows it reads only their counts."""
+    summed over their municipalities (`_wholes`); of the municipalities' rows it reads only their counts."""
     today = today or timezone.localdate()
     each = len(municipalities) == 1
     summaries, region_rows = _summaries(municipalities, year=year, today=today, whole=not each)
@@ -122,14 +123,14 @@ def figures_read(*, municipalities: list[Municipality], year: int, today: dateti
 
 
 def _wholes_of(municipalities: list[Municipality], region_rows: dict[int, FigureSummary]) -> dict | None:
-    """The sums of the scope's regions («r», region id) → what `_whole` keeps, when the scope is all of each one's
-    municipalities and each was summed; else None."""
+    """The sums of the scope's regions: ("r", region id) → what `_wholes` keeps, when the scope is all of each
+    one's municipalities and each was summed; else None."""
     ids_of = defaultdict(set)
     for m in municipalities:
         ids_of[m.region_id].add(m.pk)
     wholes = {}
     for region_id, ids in ids_of.items():
-        whole = region_rows[region_id].figures.get("whole")
+        whole = region_rows[region_id].figures.get("whole") if region_id in region_rows else None
         if whole is None or set(whole["ids"]) != ids:
             return None
         wholes[("r", region_id)] = whole
@@ -207,7 +208,8 @@ def _summaries(
     due = [s for s in [*found.values(), *regions.values()] if s.is_due(today)]
     if due and settings.FIGURES_READ_FRESH:
         due_regions = {s.region_id for s in due}
-        summaries_count(municipalities=[m for m in municipalities if m.region_id in due_regions], year=year, today=today)
+        again = [m for m in municipalities if m.region_id in due_regions]
+        summaries_count(municipalities=again, year=year, today=today)
         found, regions = read()
     elif any(s.changed_at is None for s in due):  # a row of an earlier day: nobody marks it (a mark asked already)
         refresh_request()
@@ -259,7 +261,10 @@ def _indicator_rows(
         if indicator.municipality_id is not None:
             actual = own.get(indicator.pk)
         elif indicator.aggregation == Indicator.Aggregation.POOLED and scope:
-            actual = items[municipalities[0].pk]["actual"] if each else _pooled_over(indicator, year, municipalities, region_rows)
+            actual = (
+                items[municipalities[0].pk]["actual"] if each
+                else _pooled_over(indicator, year, municipalities, region_rows)
+            )  # fmt: skip
         else:
             actual = indicator_actual(indicator, scope, ranks[region_id])
         rows.append(indicator_row(indicator, None, planned, actual, scope, ranks[region_id], labels[region_id]))
@@ -406,7 +411,9 @@ def _store(
         # Summed again whoever counted the region's row last: its lock makes the writers of a region's
         # municipalities take turns, and each sums what is stored by then.
         wholes = _wholes(year, region_ids)
-        region_summaries = list(FigureSummary.objects.filter(year=year, municipality__isnull=True, region_id__in=region_ids))
+        region_summaries = list(
+            FigureSummary.objects.filter(year=year, municipality__isnull=True, region_id__in=region_ids)
+        )
         for summary in region_summaries:
             summary.figures = summary.figures | {"whole": wholes[summary.region_id]}
         FigureSummary.objects.bulk_update(region_summaries, ["figures"], batch_size=500)
@@ -434,11 +441,12 @@ def _wholes(year: int, region_ids: list[int]) -> dict[int, dict]:
         for measure_id, group, cell_year, total, n in figures["cells"]:
             before = whole["cells"].get((measure_id, group, cell_year), (Fraction(0), 0))
             whole["cells"][(measure_id, group, cell_year)] = (before[0] + Fraction(total), before[1] + n)
+    as_stored = lambda stages: {code: [str(total), n] for code, (total, n) in stages.items()}  # noqa: E731
     return {
         region_id: {
             "ids": whole["ids"],
             "indicators": [
-                {"id": pk, "planned": item["planned"], "stages": {c: [str(t), n] for c, (t, n) in item["stages"].items()}}
+                {"id": pk, "planned": item["planned"], "stages": as_stored(item["stages"])}
                 for pk, item in whole["indicators"].items()
             ],
             "own": whole["own"],
