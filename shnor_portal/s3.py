@@ -44,10 +44,22 @@ class PrivateS3Storage(S3Storage):
         try:
             answer = self.connection.meta.client.get_object(Bucket=self.bucket_name, Key=self.key(name))
         except ClientError as error:
-            if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
-                raise FileNotFoundError(f"Нет объекта {name} в корзине.") from error
-            raise
+            raise _not_found(error, name) from error
         return answer["Body"], answer["ContentLength"]
+
+    def get_modified_time(self, name):
+        """FileNotFoundError for an object that is not there, as the local disk says (S3Storage lets boto's 404
+        through): a held upload its owner has just confirmed, while someone else's sweep asks about it."""
+        try:
+            return super().get_modified_time(name)
+        except ClientError as error:
+            raise _not_found(error, name) from error
+
+
+def _not_found(error: ClientError, name: str) -> Exception:
+    if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+        return FileNotFoundError(f"Нет объекта {name} в корзине.")
+    return error
 
 
 # --- backup and restore of the bucket (scripts/backup.sh, scripts/restore.sh) ----------------------------------------

@@ -5,8 +5,9 @@ served: no URL maps to the storage. The session remembers, per kind of import, i
 context it was uploaded for (a school, a year…). The file's path holds the kind and the user, so neither another
 user nor another import can reach it. A new upload of a kind replaces the one before.
 
-Unconfirmed uploads expire after `HOLD_FOR`: an expired one is removed when it is asked for, whenever anybody holds
-a new file, and by `manage.py remove_expired_uploads` (for cron).
+Unconfirmed uploads expire after `HOLD_FOR`: an expired one is removed when it is asked for, when its owner holds
+a new file of its kind, and by `manage.py remove_expired_uploads` (cron, hourly) — not by every upload of anybody:
+in a bucket each held file costs a request, and another person's file may be confirmed while it is being looked at.
 """
 
 import datetime
@@ -38,10 +39,14 @@ class HeldUpload:
             return file.read()
 
 
-def _storage_name(kind: str, user_id, upload_id: str) -> str:
+def _user_directory(kind: str, user_id) -> str:
     if not _KIND.fullmatch(kind):
         raise ValueError(f"kind of import: {kind!r}")
-    return f"{HOLD_DIR}/{kind}/{int(user_id or 0)}/{upload_id}.xlsx"
+    return f"{HOLD_DIR}/{kind}/{int(user_id or 0)}"
+
+
+def _storage_name(kind: str, user_id, upload_id: str) -> str:
+    return f"{_user_directory(kind, user_id)}/{upload_id}.xlsx"
 
 
 def _expired(name: str, now: datetime.datetime) -> bool:
@@ -54,7 +59,7 @@ def _expired(name: str, now: datetime.datetime) -> bool:
 def hold(request, kind: str, file, **context) -> HeldUpload:
     """Keep an uploaded file (or bytes) for the user's next step; `context` must be JSON-serialisable."""
     discard(request, kind)
-    remove_expired()
+    remove_expired(directory=_user_directory(kind, request.user.pk))
     upload_id = uuid.uuid4().hex
     name = _storage_name(kind, request.user.pk, upload_id)
     content = ContentFile(file) if isinstance(file, bytes | bytearray) else file
@@ -116,11 +121,12 @@ def _files(directory: str):
         yield from _files(f"{directory}/{name}")
 
 
-def remove_expired(*, now: datetime.datetime | None = None) -> int:
-    """Remove every held file older than `HOLD_FOR` (the back office's waiting imports too); how many went."""
+def remove_expired(*, now: datetime.datetime | None = None, directory: str = HOLD_DIR) -> int:
+    """Remove every held file older than `HOLD_FOR` (the back office's waiting imports too), or those of one
+    `directory` of them; how many went."""
     now = now or timezone.now()
     removed = 0
-    for name in list(_files(HOLD_DIR)):
+    for name in list(_files(directory)):
         if _expired(name, now):
             default_storage.delete(name)
             removed += 1
