@@ -33,7 +33,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.conf import settings
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, OperationalError, connections, transaction
 from django.db.models import Case, JSONField, Q, Value, When
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce
@@ -465,12 +465,19 @@ class _Pending:
     def __init__(self):
         self.municipality_ids: set[int] = set()
         self.region_ids: set[int] = set()
+        self.__qualname__ = "figures_changed"  # how Django's log names a robust on_commit callback that failed
 
     def __call__(self):
         connection = connections["default"]
         if getattr(connection, "_figures_pending", None) is self:  # run: what changes next is marked again
             connection._figures_pending = None
-        summaries_mark(municipality_ids=self.municipality_ids, region_ids=self.region_ids)
+        try:
+            summaries_mark(municipality_ids=self.municipality_ids, region_ids=self.region_ids)
+        except OperationalError:
+            # The mark's UPDATE and the task's storing lock the same rows, each in its own order: PostgreSQL may
+            # end a deadlock by cancelling the mark. Once more, then the change waits for the day's recount.
+            logger.warning("Summaries of %s were not marked at once, again", sorted(self.municipality_ids))
+            summaries_mark(municipality_ids=self.municipality_ids, region_ids=self.region_ids)
 
 
 def figures_changed(*, municipality_ids=(), region_ids=()) -> None:
@@ -483,7 +490,7 @@ def figures_changed(*, municipality_ids=(), region_ids=()) -> None:
     pending = getattr(connection, "_figures_pending", None)
     if pending is None or not any(func is pending for _, func, _ in connection.run_on_commit):
         pending = connection._figures_pending = _Pending()
-        transaction.on_commit(pending)
+        transaction.on_commit(pending, robust=True)  # the change is saved: a failed mark must not answer an error
     pending.municipality_ids.update(pk for pk in municipality_ids if pk is not None)
     pending.region_ids.update(pk for pk in region_ids if pk is not None)
 

@@ -234,3 +234,35 @@ def test_many_changes_queue_one_refresh_while_it_waits(mon, real_way, settings):
     for _ in range(5):
         summaries_mark(municipality_ids={mon.municipality_a.pk}, region_ids=set())
     assert DBTaskResult.objects.filter(task_path=figures_refresh.module_path).count() == 1
+
+
+def test_a_mark_cancelled_by_a_deadlock_is_made_again_and_the_save_stands(
+    client, mon, real_way, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import OperationalError
+
+    from monitoring import summaries
+
+    client.force_login(mon.users["department"])
+    before = _shown_programmes(client, mon.municipality_a, mon.year)
+    tries = []
+
+    def cancelled(times):
+        def mark(**marked):
+            tries.append(marked)
+            if len(tries) <= times:
+                raise OperationalError("deadlock detected")
+            return real(**marked)
+
+        return mark
+
+    real = summaries.summaries_mark
+    monkeypatch.setattr(summaries, "summaries_mark", cancelled(1))
+    with django_capture_on_commit_callbacks(execute=True):  # the commit: PostgreSQL cancels the first mark
+        _new_programme(mon.neighbour, mon.year)
+    assert len(tries) == 2
+    assert _shown_programmes(client, mon.municipality_a, mon.year) == before + 1
+    monkeypatch.setattr(summaries, "summaries_mark", cancelled(10))
+    with django_capture_on_commit_callbacks(execute=True):  # cancelled twice: logged, the save is not undone
+        programme = _new_programme(mon.neighbour, mon.year)
+    assert Programme.objects.filter(pk=programme.pk).exists()
