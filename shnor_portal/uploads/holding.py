@@ -74,32 +74,47 @@ def hold(request, kind: str, file, **context) -> HeldUpload:
     return HeldUpload(kind, upload_id, file_name, context, name)
 
 
-def held(request, kind: str) -> HeldUpload | None:
-    """The user's upload waiting for `kind`, or None (none, expired, or gone)."""
+def _held_name(request, kind: str) -> tuple[str, str] | None:
+    """The id and the storage name of the user's upload of `kind` the session names, or None."""
     entry = request.session.get(SESSION_KEY, {}).get(kind)
-    if not entry:
-        return None
     try:
-        upload_id = uuid.UUID(str(entry.get("id", ""))).hex
+        upload_id = uuid.UUID(str(entry.get("id", ""))).hex if entry else None
     except ValueError:
+        upload_id = None
+    if upload_id is None:
         _forget(request, kind)
         return None
-    name = _storage_name(kind, request.user.pk, upload_id)
-    if not default_storage.exists(name):
+    return upload_id, _storage_name(kind, request.user.pk, upload_id)
+
+
+def held(request, kind: str) -> HeldUpload | None:
+    """The user's upload waiting for `kind`, or None (none, expired, or gone). One question to the storage: in a
+    bucket each is a request."""
+    found = _held_name(request, kind)
+    if found is None:
+        return None
+    upload_id, name = found
+    try:
+        expired = default_storage.get_modified_time(name) < timezone.now() - HOLD_FOR
+    except FileNotFoundError:
         _forget(request, kind)
         return None
-    if _expired(name, timezone.now()):
+    except (OSError, NotImplementedError):
+        expired = False
+    if expired:
         default_storage.delete(name)
         _forget(request, kind)
         return None
+    entry = request.session[SESSION_KEY][kind]
     return HeldUpload(kind, upload_id, str(entry.get("name", "")), dict(entry.get("context", {})), name)
 
 
 def discard(request, kind: str) -> None:
-    """Remove the user's upload of `kind` (after it is saved, or when it can never be)."""
-    upload = held(request, kind)
-    if upload is not None:
-        default_storage.delete(upload.storage_name)
+    """Remove the user's upload of `kind` (after it is saved, or when it can never be); a file already gone is no
+    error, so nothing is asked first."""
+    found = _held_name(request, kind)
+    if found is not None:
+        default_storage.delete(found[1])
     _forget(request, kind)
 
 
