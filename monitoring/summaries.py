@@ -38,7 +38,7 @@ from django.db.models import Case, JSONField, Q, Value, When
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
@@ -518,11 +518,16 @@ def summaries_mark(*, municipality_ids: set[int], region_ids: set[int]) -> int:
 
 
 def refresh_request() -> None:
-    """Queue the task, unless one is already waiting for the worker (it will count what is marked by then)."""
-    if isinstance(figures_refresh.get_backend(), DatabaseBackend):
-        if DBTaskResult.objects.ready().filter(task_path=figures_refresh.module_path).exists():
-            return
-    jobs.enqueue(figures_refresh)
+    """Queue the task, unless one is already waiting for the worker (it will count what is marked by then). On the
+    worker's queue it runs FIGURES_REFRESH_AFTER seconds later, so that the changes of those seconds are counted
+    together."""
+    if not isinstance(figures_refresh.get_backend(), DatabaseBackend):
+        jobs.enqueue(figures_refresh)
+        return
+    waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=figures_refresh.module_path)
+    if not waiting.exists():
+        later = timezone.now() + datetime.timedelta(seconds=settings.FIGURES_REFRESH_AFTER)
+        jobs.enqueue(figures_refresh.using(run_after=later))
 
 
 # Before the reports and runs waiting in the queue: a dashboard must not wait behind a country's yearly report.

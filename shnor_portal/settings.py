@@ -416,6 +416,9 @@ JOBS_HEARTBEAT_TIMEOUT = env_int("JOBS_HEARTBEAT_TIMEOUT", 180)
 # With FIGURES_READ_FRESH a change marks them at once and a page counts marked ones again itself: for the test suite,
 # where a test is one transaction that never commits (tests/monitoring/test_summaries.py checks the real way).
 FIGURES_READ_FRESH = env_bool("FIGURES_READ_FRESH", False)
+# The worker counts the marked figures this many seconds after the first change waiting (the changes of those seconds
+# in one count): under a steady trickle of writes it counted back to back and took a core from the app hosts.
+FIGURES_REFRESH_AFTER = env_int("FIGURES_REFRESH_AFTER", 5)
 
 # /health/ (shnor_portal/observability/health.py) fails when a disk the portal writes to is fuller than this, in per
 # cent; the disks are HEALTH_DISK_PATHS, or the media folder (when on this machine) and the temporary folder.

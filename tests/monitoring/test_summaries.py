@@ -231,9 +231,13 @@ def test_bulk_writes_mark_the_figures_they_change(mon, real_way, django_capture_
 def test_many_changes_queue_one_refresh_while_it_waits(mon, real_way, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     dashboard_figures(user=mon.users["department"], year=mon.year)
+    settings.FIGURES_REFRESH_AFTER = 5
+    started = timezone.now()
     for _ in range(5):
         summaries_mark(municipality_ids={mon.municipality_a.pk}, region_ids=set())
-    assert DBTaskResult.objects.filter(task_path=figures_refresh.module_path).count() == 1
+    (queued,) = DBTaskResult.objects.filter(task_path=figures_refresh.module_path)
+    # counted once, a few seconds after the first change: the changes of those seconds in one count
+    assert started + datetime.timedelta(seconds=5) <= queued.run_after <= timezone.now() + datetime.timedelta(seconds=5)
 
 
 def test_a_mark_cancelled_by_a_deadlock_is_made_again_and_the_save_stands(
