@@ -583,9 +583,7 @@ def _indicator_rows(*, user, year: int, municipalities: list[Municipality], book
         for municipality_id in scope_ids:
             region_id = by_id[municipality_id].region_id
             stages = summed_up(indicator, municipality_id)
-            for stage, (total, n) in stages.items():
-                before = scope.get(stage, (Decimal(0), 0))
-                scope[stage] = (before[0] + total, before[1] + n)
+            stages_add(scope, stages)
             actual = indicator_actual(indicator, stages, ranks[region_id])
             row = indicator_row(
                 indicator, by_id[municipality_id], planned, actual, stages, ranks[region_id], labels[region_id]
@@ -599,6 +597,13 @@ def _indicator_rows(*, user, year: int, municipalities: list[Municipality], book
             actual = indicator_actual(indicator, scope, ranks[region_id])
         rows.append(indicator_row(indicator, None, planned, actual, scope, ranks[region_id], labels[region_id]))
     return rows
+
+
+def stages_add(scope: dict[str, tuple[Decimal, int]], stages: dict[str, tuple[Decimal, int]]) -> None:
+    """Add an indicator's values by stage (stage → (sum, number)) into those of a wider scope."""
+    for stage, (total, n) in stages.items():
+        before = scope.get(stage, (Decimal(0), 0))
+        scope[stage] = (before[0] + total, before[1] + n)
 
 
 def indicator_actual(indicator: Indicator, stages: dict[str, tuple[Decimal, int]], rank: dict) -> float | None:

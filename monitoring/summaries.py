@@ -62,6 +62,7 @@ from .figures import (
     indicator_row,
     school_year_period,
     shares_fill,
+    stages_add,
     stages_due_of,
 )
 from .models import FigureSummary, Indicator
@@ -246,10 +247,8 @@ def _indicator_rows(
         planned = next(iter(items.values()))["planned"]
         scope: dict[str, tuple[Decimal, int]] = {}
         for part, item in items.items():
-            stages = {code: (Decimal(total), n) for code, (total, n) in item["stages"].items()}
-            for code, (total, n) in stages.items():
-                before = scope.get(code, (Decimal(0), 0))
-                scope[code] = (before[0] + total, before[1] + n)
+            stages = _stages_of(item)
+            stages_add(scope, stages)
             if each:
                 region_id = by_id[part].region_id
                 rows.append(
@@ -269,6 +268,11 @@ def _indicator_rows(
             actual = indicator_actual(indicator, scope, ranks[region_id])
         rows.append(indicator_row(indicator, None, planned, actual, scope, ranks[region_id], labels[region_id]))
     return rows
+
+
+def _stages_of(item: dict) -> dict[str, tuple[Decimal, int]]:
+    """A stored indicator row's values by stage: stage → (sum, number)."""
+    return {code: (Decimal(total), n) for code, (total, n) in item["stages"].items()}
 
 
 def _pooled_over(indicator: Indicator, year: int, municipalities: list[Municipality], region_rows: dict):
@@ -434,9 +438,7 @@ def _wholes(year: int, region_ids: list[int]) -> dict[int, dict]:
         whole["ids"].append(municipality_id)
         for item in figures["indicators"]:
             summed = whole["indicators"].setdefault(item["id"], {"planned": item["planned"], "stages": {}})
-            for code, (total, n) in item["stages"].items():
-                before = summed["stages"].get(code, (Decimal(0), 0))
-                summed["stages"][code] = (before[0] + Decimal(total), before[1] + n)
+            stages_add(summed["stages"], _stages_of(item))
         whole["own"].update(figures["own"])
         for measure_id, group, cell_year, total, n in figures["cells"]:
             before = whole["cells"].get((measure_id, group, cell_year), (Fraction(0), 0))

@@ -50,8 +50,11 @@ def _storage_name(kind: str, user_id, upload_id: str) -> str:
 
 
 def _expired(name: str, now: datetime.datetime) -> bool:
+    """Held longer than `HOLD_FOR`; FileNotFoundError when the file is gone (confirmed meanwhile, or swept)."""
     try:
         return default_storage.get_modified_time(name) < now - HOLD_FOR
+    except FileNotFoundError:
+        raise
     except (OSError, NotImplementedError):
         return False
 
@@ -95,12 +98,10 @@ def held(request, kind: str) -> HeldUpload | None:
         return None
     upload_id, name = found
     try:
-        expired = default_storage.get_modified_time(name) < timezone.now() - HOLD_FOR
+        expired = _expired(name, timezone.now())
     except FileNotFoundError:
         _forget(request, kind)
         return None
-    except (OSError, NotImplementedError):
-        expired = False
     if expired:
         default_storage.delete(name)
         _forget(request, kind)
@@ -142,7 +143,11 @@ def remove_expired(*, now: datetime.datetime | None = None, directory: str = HOL
     now = now or timezone.now()
     removed = 0
     for name in list(_files(directory)):
-        if _expired(name, now):
+        try:
+            expired = _expired(name, now)
+        except FileNotFoundError:  # confirmed by its owner since the listing
+            continue
+        if expired:
             default_storage.delete(name)
             removed += 1
     return removed
