@@ -17,6 +17,7 @@ TOPIC = "Разбор контрольной по алгебре в 9 класс
 
 
 def scrolls_sideways(page: Page) -> bool:
+    page.wait_for_load_state("domcontentloaded")
     return page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
 
 
