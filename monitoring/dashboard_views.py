@@ -6,7 +6,6 @@ import io
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from schools.models import Region
 from schools.school_year import current_school_year, school_year_label
+from shnor_portal.paging import page_of
 from shnor_portal.spreadsheets import xlsx_response, xlsx_write_typed
 from shnor_portal.stored_files import download_response
 
@@ -87,10 +87,7 @@ def dashboard(request):
     # A country has 1,150 municipalities: the table shows a page of them (found by name), the totals stay whole.
     search = request.GET.get("q", "").strip()
     listed = [(m, row) for m, row in figures.row_list() if search.casefold() in m.name.casefold()]
-    paginator = Paginator(listed, MUNICIPALITIES_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    paging = page_of(request, listed, MUNICIPALITIES_PER_PAGE)
     link = FigureLinks(figures)
     rows = [
         {
@@ -107,7 +104,7 @@ def dashboard(request):
                 for c in columns
             ],
         }
-        for municipality, row in page.object_list
+        for municipality, row in paging["page"].object_list
     ]
     total = [
         {
@@ -134,9 +131,7 @@ def dashboard(request):
             "column_groups": column_groups,
             "shown_columns": shown,
             "rows": rows,
-            "page": page,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            "query": query.urlencode(),
+            **paging,
             "search": search,
             "total": total,
             "total_sections": sections(figures, figures.total, municipality_id=None),

@@ -4,10 +4,8 @@
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -25,6 +23,7 @@ from schools.access import (
 from schools.school_year import current_school_year, school_year_label
 from shnor_portal import uploads
 from shnor_portal.history import last_change_ids
+from shnor_portal.paging import page_of
 from shnor_portal.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 from shnor_portal.stored_files import download_response
 
@@ -114,17 +113,6 @@ def _label_stages(context) -> None:
     attach_labels(page.object_list)
 
 
-def _page(request, queryset, *, per_page=None):
-    paginator = Paginator(queryset, per_page or settings.PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return {
-        "page": page,
-        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-        "query": query.urlencode(),
-    }
-
 
 # --- the hub --------------------------------------------------------------------------------------------------------
 
@@ -153,7 +141,7 @@ def index(request):
 @login_required
 def indicator_list(request):
     indicator_filter, indicators = indicators_filtered(user=request.user, data=request.GET)
-    context = _page(request, indicators.prefetch_related("plans"))
+    context = page_of(request, indicators.prefetch_related("plans"))
     return render(request, "monitoring/indicator_list.html", {"filter": indicator_filter, **context})
 
 
@@ -219,7 +207,7 @@ def indicator_detail(request, pk):
     codes = [s.code for s in calendar]
     stage = request.GET.get("stage") if request.GET.get("stage") in codes else last_stage(calendar).code
     objects = _objects_for(indicator, request.user)
-    context = _page(request, objects)
+    context = page_of(request, objects)
     on_page = list(context["page"].object_list)
     values = scoped_values.filter(year=year, stage=stage).select_related("entered_by")
     values = values.filter(school__in=on_page) if is_school_level else values.filter(municipality__in=on_page)
@@ -397,7 +385,7 @@ def municipality_grid(request, pk, year, stage):
 def queue(request):
     require(can_confirm_any(request.user), "Очередь подтверждения — для координатора муниципалитета и управления.")
     queue_filter, values = queue_filtered(user=request.user, data=request.GET)
-    context = _page(request, values, per_page=50)
+    context = page_of(request, values, 50)
     _label_stages(context)
     if request.method == "POST":
         ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
@@ -436,7 +424,7 @@ def self_assessment_list(request):
     assessment_filter, assessments = self_assessments_filtered(user=request.user, data=request.GET)
     counts = dict(assessments.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n"))
     missing = assessment_filter.missing_pairs()
-    context = _page(request, assessments if missing is None else missing)
+    context = page_of(request, assessments if missing is None else missing)
     if missing is None:
         _label_stages(context)
     return render(

@@ -1,9 +1,7 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from shnor_portal.object_kinds import kind_of_model
+from shnor_portal.paging import page_of
 
 from . import kinds
 from .access import can_watch, watched_municipalities
@@ -19,18 +18,6 @@ from .forms import KindFilterForm, PreferenceForm
 from .models import Notification
 from .selectors import notifications_for, roles_of, unreacted, unreacted_by_person
 from .services import notification_mark_read, notifications_mark_all_read, preference_of, preference_save
-
-
-def _page(request, rows):
-    paginator = Paginator(rows, settings.PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return {
-        "page": page,
-        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-        "query": query.urlencode(),
-    }
 
 
 @login_required
@@ -41,7 +28,7 @@ def notification_list(request):
     return render(
         request,
         "notifications/list.html",
-        {"form": form, "kind": kind, "state": state, "can_watch": can_watch(request.user), **_page(request, rows)},
+        {"form": form, "kind": kind, "state": state, "can_watch": can_watch(request.user), **page_of(request, rows)},
     )
 
 
@@ -126,7 +113,7 @@ def unreacted_list(request):
     kind = request.GET.get("kind", "")
     kind = kind if kind in kinds.KINDS else ""
     rows = unreacted(municipality_ids=ids, kind=kind).select_related("recipient")
-    context = _page(request, rows)
+    context = page_of(request, rows)
     people = unreacted_by_person(rows)[:50]
     roles = roles_of({row.recipient_id for row in context["page"].object_list} | {p["recipient_id"] for p in people})
     for row in context["page"].object_list:

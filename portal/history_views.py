@@ -12,7 +12,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
 from django.shortcuts import render
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from schools.access import can_read_history, require
 from shnor_portal.object_kinds import kind_of_history
+from shnor_portal.paging import page_of
 
 PAGE_SIZE = 50
 
@@ -115,12 +115,12 @@ def history_view(request, kind: str, pk: int):
     obj = tracked.get_or_404(request.user, pk)
     require(can_read_history(request.user), "Историю изменений смотрят координатор муниципалитета и управление образования.")
     history = obj.history.select_related("history_user").order_by("-history_date", "-history_id")
-    paginator = Paginator(history, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    start = page.start_index() - 1 if paginator.count else 0
+    paging = page_of(request, history, PAGE_SIZE)
+    page, count = paging["page"], paging["page"].paginator.count
+    start = page.start_index() - 1 if count else 0
     # One record more than the page shows: what the oldest one on the page changed is told against it.
     records = list(history[start : start + PAGE_SIZE + 1])
-    events = history_events(obj, records)[: min(PAGE_SIZE, paginator.count - start)]
+    events = history_events(obj, records)[: min(PAGE_SIZE, count - start)]
     if tracked.can_restore and tracked.can_restore(request.user, obj):
         for index, event in enumerate(events):
             if not (page.number == 1 and index == 0) and event["action"] != ACTIONS["-"]:  # not the current one
@@ -133,8 +133,7 @@ def history_view(request, kind: str, pk: int):
             "tracked": tracked,
             "back_url": tracked.url(obj),
             "events": events,
-            "page": page,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            **paging,
         },
     )
 

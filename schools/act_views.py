@@ -2,10 +2,8 @@
 linking an act to what it approves from that thing's page. Rules: `schools.access`; writes: `schools.act_services`."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +11,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from shnor_portal.paging import page_of
 from shnor_portal.spreadsheets import xlsx_response
 from shnor_portal.stored_files import download_response
 
@@ -73,19 +72,14 @@ def act_list(request):
     access.require(access.can_read_acts(request.user), "Реестр актов открыт участникам программы поддержки ШНОР.")
     act_filter = register_acts(request.user, request.GET)
     rows = act_filter.qs if act_filter.is_valid() else Act.objects.none()
-    paginator = Paginator(rows, settings.PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    paging = page_of(request, rows)
     return render(
         request,
         "schools/act_list.html",
         {
             "filter": act_filter,
-            "page": page,
-            "rows": with_things(request.user, page.object_list),
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            "query": query.urlencode(),
+            **paging,
+            "rows": with_things(request.user, paging["page"].object_list),
             "can_create": access.can_create_acts(request.user),
         },
     )

@@ -1,10 +1,8 @@
 from types import SimpleNamespace
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, Count, Q, Value, When
 from django.http import Http404
@@ -12,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from shnor_portal.paging import page_of
 from shnor_portal.spreadsheets import xlsx_response
 
 from .access import (
@@ -170,9 +169,7 @@ def _districts(user, region):
 
 
 def _render_list(request, form, status=200):
-    runs = Paginator(visible_runs(request.user).defer("inputs"), settings.PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    paging = page_of(request, visible_runs(request.user).defer("inputs"))
     year = current_school_year()
     if form is not None and form.is_bound and form.is_valid():
         year = form.cleaned_data["year"]
@@ -180,7 +177,7 @@ def _render_list(request, form, status=200):
         request,
         "schools/identification_list.html",
         {
-            "runs": runs, "form": form, "in_force": approved_run_ids(), "criteria_year": year,
+            **paging, "form": form, "in_force": approved_run_ids(), "criteria_year": year,
             "can_form_list": can_take_part_in_list(request.user),
         },
         status=status,
@@ -231,11 +228,7 @@ def run_detail(request, pk):
     flags = verdicts.aggregate(
         on_watch=Count("pk", filter=Q(on_watch=True)), objectivity=Count("pk", filter=Q(objectivity_flag=True))
     )
-    page = Paginator(verdicts.order_by(LISTED_FIRST, "oip", "school__short_name"), settings.PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    paging = page_of(request, verdicts.order_by(LISTED_FIRST, "oip", "school__short_name"))
     other_runs = []
     if can_start_runs(request.user):
         other_runs = department_runs(request.user).filter(state=IdentificationRun.State.DONE).exclude(pk=run.pk)[:20]
@@ -245,8 +238,7 @@ def run_detail(request, pk):
         {
             "run": run,
             "form": form,
-            "page": page,
-            "query": query.urlencode(),
+            **paging,
             "counts": [(label, counts.get(value, 0), value) for value, label in STATUS_COUNTERS],
             "flag_counts": [(label, flags[key], value) for key, value, label in FLAG_COUNTERS],
             "summary": summary_for_page(run),

@@ -3,15 +3,14 @@ summary and the approval by an order, the annex to the order in print and in xls
 `schools.selection` and `schools.access`."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from shnor_portal.paging import page_of
 from shnor_portal.spreadsheets import xlsx_response
 
 from .access import (
@@ -135,26 +134,23 @@ def selection(request, pk):
     schools = list_schools(request.user)
     form = ListFilterForm(request.GET or None, user=request.user)
     verdicts = form.filter(run, run.verdicts.filter(school__in=schools))
-    page = Paginator(
+    paging = page_of(
+        request,
         verdicts.order_by("school__municipality__name", "school__short_name", "school_id").values_list(
             "school_id", flat=True
         ),
-        settings.PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    rows = list_compose(run, School.objects.filter(pk__in=list(page.object_list)))
+    )
+    rows = list_compose(run, School.objects.filter(pk__in=list(paging["page"].object_list)))
     in_force = run_in_force(run)
     department = can_decide_list(request.user, run)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "schools/list_compose.html",
         {
             "run": run,
             "form": form,
-            "page": page,
+            **paging,
             "rows": rows,
-            "query": query.urlencode(),
             "counts": list_counts(run, schools),
             "proposals": list(pending_proposals(run, schools)) if department else [],
             "in_force": in_force,

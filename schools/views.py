@@ -1,8 +1,6 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import BooleanField, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -10,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from shnor_portal import uploads
+from shnor_portal.paging import page_of
 from shnor_portal.spreadsheets import xlsx_response
 
 from . import school_page
@@ -56,12 +55,9 @@ def school_list(request):
     school_filter, schools = registry_schools(user=request.user, data=request.GET)
     # Counted once per state of the data and filter: the country's schools by status (docs/PERFORMANCE.md).
     counts = status_counts(schools)
-    paginator = Paginator(schools, settings.PAGE_SIZE)
-    paginator.count = counts["total"]  # already counted above: saves a query
-    page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    without_status = query.copy()
+    paging = page_of(request, schools, count=counts["total"])  # already counted above: saves a query
+    without_status = request.GET.copy()
+    without_status.pop("page", None)
     without_status.pop("status", None)
     counters = []
     for value, label, key, css in STATUS_COUNTERS:
@@ -74,7 +70,7 @@ def school_list(request):
                 "count": counts[key],
                 "css": css,
                 "query": link.urlencode(),
-                "active": query.get("status") == value,
+                "active": request.GET.get("status") == value,
             }
         )
     return render(
@@ -82,9 +78,7 @@ def school_list(request):
         "schools/school_list.html",
         {
             "filter": school_filter,
-            "page": page,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            "query": query.urlencode(),
+            **paging,
             "counts": counts,
             "counters": counters,
             "year": school_filter.chosen_year,

@@ -1,12 +1,15 @@
 """One page of a list: the page, its elided range of page links and the query string the links carry (the filters,
-without the page number) — what every paginated list's template reads."""
+without the page number) — what every paginated list's template (`_pagination.html`) reads."""
 
 from django.conf import settings
 from django.core.paginator import Paginator
 
 
-def page_of(request, rows, per_page: int | None = None) -> dict:
+def page_of(request, rows, per_page: int | None = None, *, count: int | None = None) -> dict:
+    """`count`, when the view has already counted `rows`, spares the paginator its own COUNT query."""
     paginator = Paginator(rows, per_page or settings.PAGE_SIZE)
+    if count is not None:
+        paginator.count = count
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from schools import services as school_services
+from shnor_portal.paging import page_of
 
 from .. import access, selectors
 from ..agreement_print import signatories
@@ -16,7 +17,7 @@ from ..forms import AgreementForm, AgreementHeadsForm, FileForm, PlanItemForm, S
 from ..models import AgreementPlanItem
 from ..services import agreements as agreement_services
 from ..services.common import PartnershipError
-from .common import export_response, file_response, form_page, paginate
+from .common import export_response, file_response, form_page
 
 
 def _agreements_crumb():
@@ -39,7 +40,7 @@ def agreement_list(request):
         {
             "filter": agreement_filter,
             "can_create": access.can_create_agreement(request.user),
-            **paginate(request, rows),
+            **page_of(request, rows),
         },
     )
 
@@ -302,7 +303,7 @@ def plan_item_delete(request, pk):
 def session_list(request):
     access.require(access.can_see_agreements(request.user), "Занятия по договорам доступны их сторонам, координатору и управлению.")
     session_filter, rows = selectors.session_list(user=request.user, data=request.GET)
-    return render(request, "partnerships/session_list.html", {"filter": session_filter, **paginate(request, rows)})
+    return render(request, "partnerships/session_list.html", {"filter": session_filter, **page_of(request, rows)})
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from schools.school_year import school_year_param
+from shnor_portal.paging import page_of
 
 from .. import access, selectors
 from ..event_counts import attach_group_counts, event_people
@@ -15,7 +16,7 @@ from ..forms import AttendanceForm, EventForm, FileForm, PracticeForm, add_error
 from ..services import events as event_services
 from ..services import practices as practice_services
 from ..services.common import PartnershipError
-from .common import export_response, file_response, form_page, paginate
+from .common import export_response, file_response, form_page
 
 
 def _practices_crumb():
@@ -39,7 +40,7 @@ def practice_list(request):
             "waiting": access.practices_to_moderate(request.user).count()
             if access.moderates_practices(request.user)
             else None,
-            **paginate(request, rows),
+            **page_of(request, rows),
         },
     )
 
@@ -50,7 +51,7 @@ def practice_downloads(request):
     _require_role(request)
     download_filter, rows = selectors.practice_download_list(user=request.user, data=request.GET)
     return render(
-        request, "partnerships/practice_downloads.html", {"filter": download_filter, **paginate(request, rows)}
+        request, "partnerships/practice_downloads.html", {"filter": download_filter, **page_of(request, rows)}
     )
 
 
@@ -201,7 +202,7 @@ def _events_crumb():
 def event_list(request):
     _require_role(request)
     event_filter, rows = selectors.event_list(user=request.user, data=request.GET)
-    context = paginate(request, rows)
+    context = page_of(request, rows)
     selectors.event_participation(list(context["page"].object_list))
     attach_group_counts(list(context["page"].object_list))
     year = event_filter.form.cleaned_data.get("year") if event_filter.is_valid() else None

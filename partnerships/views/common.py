@@ -1,7 +1,5 @@
-"""What every partnerships page shares: pagination, exports, file downloads, the generic form page."""
+"""What every partnerships page shares: exports, file downloads, the generic form page."""
 
-from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
@@ -9,19 +7,6 @@ from shnor_portal.spreadsheets import xlsx_response
 from shnor_portal.stored_files import download_response
 
 from ..exports import export_xlsx
-
-
-def paginate(request, rows) -> dict:
-    """The page of `rows` asked for, with the list's other GET parameters kept for the page links."""
-    paginator = Paginator(rows, settings.PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return {
-        "page": page,
-        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-        "query": query.urlencode(),
-    }
 
 
 def export_response(kind: str, data, *, file_name: str):

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from people.personal_data import Kind, access_log, export_log
 from schools.models import Municipality
 from schools.school_year import current_school_year, school_year_choices, school_year_label, school_year_param
+from shnor_portal.paging import page_of
 
 from .. import access, selectors, teacher_selectors
 from ..forms import (
@@ -26,7 +27,7 @@ from ..forms import (
 from ..models import TutorProfile
 from ..services import teachers as teacher_services
 from ..services.common import PartnershipError
-from .common import export_response, form_page, paginate
+from .common import export_response, form_page
 
 NO_TEACHERS = (
     "Сведения о педагогах видят только управленческая команда их школы, закреплённые тьюторы, координатор "
@@ -64,7 +65,7 @@ def teacher_list(request):
             "filter": teacher_filter,
             "can_add": access.can_add_teachers(request.user),
             "year_label": school_year_label(current_school_year()),
-            **paginate(request, rows),
+            **page_of(request, rows),
         },
     )
 
@@ -241,7 +242,7 @@ def tutoring_create(request, pk):
 def plan_list(request):
     access.require(access.can_see_teachers(request.user), NO_TEACHERS)
     plan_filter, rows = teacher_selectors.plan_list(user=request.user, data=request.GET)
-    return render(request, "partnerships/plan_list.html", {"filter": plan_filter, **paginate(request, rows)})
+    return render(request, "partnerships/plan_list.html", {"filter": plan_filter, **page_of(request, rows)})
 
 
 @login_required
@@ -355,7 +356,7 @@ def tutor_list(request):
     rows, filters = _tutor_rows(request)
     for row in rows:
         row["can_edit"] = access.can_edit_tutor_profile(request.user, row["municipality"].pk)
-    return render(request, "partnerships/tutor_list.html", {**filters, **paginate(request, rows)})
+    return render(request, "partnerships/tutor_list.html", {**filters, **page_of(request, rows)})
 
 
 def _tutor_rows(request) -> tuple[list[dict], dict]:
@@ -438,7 +439,7 @@ def coverage(request):
             else [],
             "year_label": school_year_label(data["year"]),
             "years": school_year_choices({year}),
-            **paginate(request, data["rows"]),
+            **page_of(request, data["rows"]),
         },
     )
 
@@ -471,7 +472,7 @@ def summary(request):
             "year_label": school_year_label(year),
             "years": school_year_choices({year}),
             "participation": data["participation"],
-            **paginate(request, data["rows"]),
+            **page_of(request, data["rows"]),
         },
     )
 

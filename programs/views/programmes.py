@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -207,16 +206,13 @@ def passport_edit(request, pk):
 @login_required
 def programme_history_view(request, pk):
     programme = get_programme_or_404(request.user, pk)
-    paginator = Paginator(programme_history(programme=programme), HISTORY_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "programs/history.html",
         {
             "programme": programme,
             "can_restore": programme.plan_is_editable and can_keep_plan(request.user, programme),
-            "page": page,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            **page_of(request, programme_history(programme=programme), HISTORY_PAGE_SIZE),
         },
     )
 
