@@ -4,6 +4,7 @@ every sequence the same position, every stored file the same bytes."""
 
 import hashlib
 import os
+import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -170,6 +171,10 @@ def test_sqlite_dumpdata_restores_every_row_into_an_empty_database(tmp_path):
             timeout=600,
         )
         assert result.returncode == 0, result.stderr
+        if command[0] == "migrate":
+            # The empty database restore.sh would make with its own `migrate` (35 s on SQLite), made once: its
+            # `migrate` then finds nothing to do, and every other step of the restore runs as it would.
+            shutil.copyfile(source, target)
     _add_own_files(media)
 
     backup = _run("backup.sh", str(tmp_path / "copy"), **env)
