@@ -328,6 +328,15 @@ class PlanFilter(ScopedFilterSet):
         return queryset.filter(Exists(items))
 
 
+def practices_search(queryset, value: str):
+    """The practices each of whose words is in the title, the description or the school's name."""
+    for word in _words(value):
+        queryset = queryset.filter(
+            Q(title__icontains=word) | Q(description__icontains=word) | Q(school__short_name__icontains=word)
+        )
+    return queryset
+
+
 class PracticeFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label="Поиск: название, описание, школа", method="search")
     subject = django_filters.ModelChoiceFilter(
@@ -354,11 +363,7 @@ class PracticeFilter(ScopedFilterSet):
         self.filters["municipality"].queryset = bank_municipalities(user)
 
     def search(self, queryset, name, value):
-        for word in _words(value):
-            queryset = queryset.filter(
-                Q(title__icontains=word) | Q(description__icontains=word) | Q(school__short_name__icontains=word)
-            )
-        return queryset
+        return practices_search(queryset, value)
 
     def filter_subject(self, queryset, name, value):
         return queryset.filter(pk__in=Practice.subjects.through.objects.filter(subject=value).values("practice_id"))

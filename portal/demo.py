@@ -4,6 +4,7 @@ from django.db import transaction
 
 from monitoring.demo import seed_monitoring
 from partnerships.demo import seed_partnerships
+from people.demo import seed_invitations
 from programs.demo import seed_programmes
 from schools.demo import DEMO_PASSWORD, DEMO_USERS, seed_registry  # noqa: F401  (the users the command lists)
 from surveys.demo import seed_surveys
@@ -23,8 +24,8 @@ def seed_demo() -> dict[str, int]:
 
 def seed_full_demo() -> dict[str, int]:
     """The whole demo: the registry and programmes (`seed_demo`), then curator agreements, teachers, practices and
-    events, indicators and self-assessments, the satisfaction survey, the acts, seed 004's territory (`demo_territories`), and last the
-    notifications about all of them. Each step is idempotent,
+    events, indicators and self-assessments, the satisfaction survey, the acts, seed 004's territory (`demo_territories`),
+    the coordinator's invitations, and last the notifications about all of them. Each step is idempotent,
     so a second run changes nothing."""
     counts = seed_demo()
     counts.update({f"partnerships_{key}": value for key, value in seed_partnerships().items()})
@@ -32,5 +33,6 @@ def seed_full_demo() -> dict[str, int]:
     counts.update({f"surveys_{key}": value for key, value in seed_surveys().items()})
     counts["acts"] = seed_acts()
     counts.update({f"territories_{key}": value for key, value in seed_territories().items()})
+    counts["invitations"] = seed_invitations()
     counts["notifications"] = seed_notifications()
     return counts

@@ -1,7 +1,7 @@
 """A region's public page: what its department tells the public about the support of ШНОР and ШНСУ (docs/PUBLIC.md).
 
 One row per region, made the first time its department saves the page's settings; until then the page shows the
-defaults (`page_of`). The figures, acts, practices and events on the page are the portal's own data, read when the
+defaults (`public_page_of`). The figures, acts, practices and events on the page are the portal's own data, read when the
 page is shown; only the words and what the department chooses to publish are kept here.
 """
 
@@ -60,7 +60,7 @@ class PublicPage(models.Model):
         return f"Открытая страница: {self.region}"
 
 
-def page_of(region: Region) -> PublicPage:
+def public_page_of(region: Region) -> PublicPage:
     """The region's page, or — before its department first saved one — an unsaved page with the defaults (nothing is
     written when an anonymous visitor reads it). Reads `region.public_page`: select it with the region."""
     try:

@@ -13,7 +13,7 @@ practices, events and counts.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from monitoring.figures import FIGURES_BY_KEY, SHNOR_STATUSES, dynamics_charts, dynamics_of
@@ -89,16 +89,13 @@ def region_data(*, region: Region, page: PublicPage, today: datetime.date | None
     list_years = list_years_for(year, [region.pk])
     municipalities = list(Municipality.objects.filter(region_id=region.pk).order_by("name"))
     summed = summed_years(municipalities=municipalities, years=list(range(year - PUBLIC_YEARS + 1, year + 1)))
-    acts = Act.objects.filter(region_id=region.pk)
-    practices = Practice.objects.filter(status=Practice.Status.PUBLISHED, school__municipality__region_id=region.pk)
+    acts, practices = public_acts(region), public_practices(region)
     data = RegionData(
         year=year,
         list_year=list_years.get(region.pk),
-        acts=list(acts.select_related("municipality").order_by("-date", "-pk")[:ACTS_SHOWN]),
+        acts=list(acts[:ACTS_SHOWN]),
         acts_total=acts.count(),
-        practices=list(
-            practices.select_related("school__municipality").prefetch_related("files")[:PRACTICES_SHOWN]
-        ),
+        practices=list(practices[:PRACTICES_SHOWN]),
         practices_total=practices.count(),
         events=upcoming_events(region=region, today=today),
         years=year_rows(region=region, summed=summed),
@@ -108,6 +105,21 @@ def region_data(*, region: Region, page: PublicPage, today: datetime.date | None
     if page.publish_list:
         data.shnor_schools = shnor_schools(region=region, list_years=list_years)
     return data
+
+
+def public_acts(region: Region) -> QuerySet[Act]:
+    """The region's register of acts (its municipalities' acts are its too), newest first."""
+    return Act.objects.filter(region_id=region.pk).select_related("municipality").order_by("-date", "-pk")
+
+
+def public_practices(region: Region) -> QuerySet[Practice]:
+    """The practices the region's schools published in the bank, newest first, with their files."""
+    return (
+        Practice.objects.filter(status=Practice.Status.PUBLISHED, school__municipality__region_id=region.pk)
+        .select_related("school__municipality")
+        .prefetch_related("files")
+        .order_by("-published_at", "-created_at", "-pk")  # the bank's own order (its index)
+    )
 
 
 def upcoming_events(*, region: Region, today: datetime.date) -> list[MethodicalEvent]:

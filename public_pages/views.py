@@ -7,10 +7,12 @@ from django.views.decorators.http import require_GET, require_safe
 
 from partnerships.services.practices import practice_download_record
 from partnerships.views.common import file_response
+from shnor_portal.paging import page_of
 
 from . import access, selectors
+from .filters import PublicActFilter, PublicPracticeFilter
 from .forms import PublicPageForm
-from .models import page_of
+from .models import public_page_of
 from .services import PublicPageError, public_page_save
 
 
@@ -22,7 +24,7 @@ def index(request):
 @require_safe
 def region_page(request, region_pk):
     region = access.get_region_or_404(region_pk)
-    page = page_of(region)
+    page = public_page_of(region)
     return render(
         request,
         "public_pages/region.html",
@@ -33,6 +35,25 @@ def region_page(request, region_pk):
             "can_edit": access.can_edit_page(request.user, region),
         },
     )
+
+
+@require_safe
+def act_list(request, region_pk):
+    """Every act of the region's register, a page at a time, found by words, kind, school year and municipality."""
+    region = access.get_region_or_404(region_pk)
+    act_filter = PublicActFilter(request.GET, queryset=selectors.public_acts(region), region=region)
+    rows = act_filter.qs if act_filter.is_valid() else act_filter.queryset.none()
+    return render(request, "public_pages/acts.html", {"region": region, "filter": act_filter, **page_of(request, rows)})
+
+
+@require_safe
+def practice_list(request, region_pk):
+    """Every practice the region's schools published, a page at a time, found by words and municipality."""
+    region = access.get_region_or_404(region_pk)
+    practice_filter = PublicPracticeFilter(request.GET, queryset=selectors.public_practices(region), region=region)
+    rows = practice_filter.qs if practice_filter.is_valid() else practice_filter.queryset.none()
+    context = {"region": region, "filter": practice_filter, **page_of(request, rows)}
+    return render(request, "public_pages/practices.html", context)
 
 
 @require_safe
@@ -55,7 +76,7 @@ def practice_file(request, region_pk, pk):
 def page_settings(request, region_pk):
     region = access.get_settings_region_or_404(request.user, region_pk)
     access.require(access.can_edit_page(request.user, region), access.NOT_DEPARTMENT)
-    page = page_of(region)
+    page = public_page_of(region)
     form = PublicPageForm(request.POST if request.method == "POST" else None, instance=page)
     if form.is_valid():
         try:

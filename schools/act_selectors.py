@@ -34,7 +34,10 @@ class ActRow:
     hidden: int = 0  # linked things outside the reader's reach: counted, never named
 
 
-class ActFilter(django_filters.FilterSet):
+class ActSearch(django_filters.FilterSet):
+    """Finding acts by their words, kind, school year and municipality — over `municipalities`, those the reader may
+    choose from: the register's filter below, and the public page's list of a region's acts."""
+
     q = django_filters.CharFilter(label="Поиск: номер, название, орган, примечание", method="search")
     kind = django_filters.ChoiceFilter(label="Вид акта", choices=Act.Kind.choices, empty_label="любой")
     year = django_filters.ChoiceFilter(
@@ -43,30 +46,43 @@ class ActFilter(django_filters.FilterSet):
     municipality = MunicipalityFilter(
         label="Муниципалитет", queryset=None, empty_label="все", null_label="акты региона", null_value="region"
     )
-    approves = django_filters.ChoiceFilter(label="Что утверждает", choices=[], empty_label="что угодно",
-                                           method="filter_approves")  # fmt: skip
 
     class Meta:
         model = Act
-        fields = ["q", "kind", "year", "municipality", "approves"]
+        fields = ["q", "kind", "year", "municipality"]
 
-    def __init__(self, data=None, *args, user, **kwargs):
+    def __init__(self, data=None, *args, municipalities, **kwargs):
         super().__init__(data, *args, **kwargs)
-        self.filters["municipality"].queryset = visible_municipalities(user)
-        self.filters["approves"].extra["choices"] = act_targets.choices() + [(UNLINKED, "ни с чем не связан")]
+        self.filters["municipality"].queryset = municipalities
         self.show_municipality = True
+
+    searched = ("number", "title", "issuer", "note")  # the fields `q` looks in, as its label says
 
     def search(self, queryset, name, value):
         for word in value.split():
-            queryset = queryset.filter(
-                Q(number__icontains=word) | Q(title__icontains=word) | Q(issuer__icontains=word)
-                | Q(note__icontains=word)
-            )  # fmt: skip
+            found = Q()
+            for field_name in self.searched:
+                found |= Q(**{f"{field_name}__icontains": word})
+            queryset = queryset.filter(found)
         return queryset
 
     def in_school_year(self, queryset, name, value):
         start, end = school_year_period(int(value))
         return queryset.filter(date__range=(start, end))
+
+
+class ActFilter(ActSearch):
+    """The register's filter: the acts the user reads, and what they approve."""
+
+    approves = django_filters.ChoiceFilter(label="Что утверждает", choices=[], empty_label="что угодно",
+                                           method="filter_approves")  # fmt: skip
+
+    class Meta(ActSearch.Meta):
+        fields = [*ActSearch.Meta.fields, "approves"]
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, municipalities=visible_municipalities(user), **kwargs)
+        self.filters["approves"].extra["choices"] = act_targets.choices() + [(UNLINKED, "ни с чем не связан")]
 
     def filter_approves(self, queryset, name, value):
         if value == UNLINKED:

@@ -4,6 +4,7 @@ the school page's support section, and the notifications the apps send to one an
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -196,3 +197,23 @@ def test_send_reminders_twice_on_the_whole_demo_sends_each_reminder_once(full_de
     call_command("send_reminders", stdout=open("/dev/null", "w"))
     assert Notification.objects.filter(dedupe_key__isnull=False).count() == stored
     assert len(mail.outbox) == sent
+
+
+def test_the_demo_shows_the_coordinator_and_the_department_an_invitation_in_each_state(client, full_demo):
+    """`make demo` holds invitations of municipality A: accepted, sent and waiting, expired, not sent — the list and
+    its counters have something to show before anybody loads a file, and the accepted person logs in."""
+    from people.demo import INVITED
+
+    for username in ("coordinator", "department"):
+        client.force_login(full_demo[username])
+        response = client.get(reverse("people:invitations"))
+        assert response.status_code == 200
+        assert response.context["counts"] == {"sent": 2, "accepted": 1, "expired": 1, "queued": 0, "failed": 1}
+        html = response.content.decode()
+        assert all(email in html for email, *_rest in INVITED)
+        assert "550 5.1.1" in html  # why the letter did not go
+    people = get_user_model().objects.in_bulk([email for email, *_rest in INVITED], field_name="username")
+    assert people[INVITED[0][0]].check_password("demo12345")  # accepted: the person set a password
+    assert not people[INVITED[1][0]].has_usable_password()  # not yet
+    client.force_login(full_demo["coordinator_b"])  # another municipality's coordinator sees none of them
+    assert not any(email in client.get(reverse("people:invitations")).content.decode() for email, *_rest in INVITED)

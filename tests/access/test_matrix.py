@@ -1010,6 +1010,15 @@ PUBLIC = {
         Case(GET, lambda s: [s.region_id], EVERYONE),
         Case(GET, lambda s: [0], NOBODY, label="no such region"),
     ],
+    # the whole register and bank of a region, a page at a time: its public rows only (tests/public/test_lists.py)
+    PU + "acts": [
+        Case(GET, lambda s: [s.region_id], EVERYONE),
+        Case(GET, lambda s: [0], NOBODY, label="no such region"),
+    ],
+    PU + "practices": [
+        Case(GET, lambda s: [s.region_id], EVERYONE),
+        Case(GET, lambda s: [0], NOBODY, label="no such region"),
+    ],
     PU + "act_file": [
         Case(GET, lambda s: [s.region_id, s.act.pk], EVERYONE, b=True, b_expected=EVERYONE, label="with its PDF"),
         Case(GET, lambda s: [s.region_id, s.act_unlinked.pk], NOBODY, b=True, b_expected=NOBODY, label="no file"),
