@@ -147,6 +147,7 @@ def _subjects():
         "department": department,
         # a municipality of the department's region: the one a change is made in for its dashboard
         "department_municipality": dashboard_municipalities(department).order_by("name").first(),
+        "region": dashboard_municipalities(department).order_by("name").first().region,
         "federal": User.objects.get(username="federal"),
         "coordinator": coordinator,
         "school": programme.school,
@@ -171,6 +172,10 @@ def pages(scale: int) -> None:
          reverse("monitoring:dashboard_municipality", args=[subjects["municipality"].pk])),
         ("реестр школ (федеральный оператор)", "federal", reverse("schools:list")),
         ("дашборд (федеральный оператор)", "federal", reverse("monitoring:dashboard")),
+        # the department's region as anybody reads it, without an account (public_pages)
+        ("открытая страница региона", "anonymous", reverse("public:region", args=[subjects["region"].pk])),
+        ("открытые акты региона", "anonymous", reverse("public:acts", args=[subjects["region"].pk])),
+        ("открытый банк практик региона", "anonymous", reverse("public:practices", args=[subjects["region"].pk])),
     ]
     # The dashboards' figures are read from their summaries (monitoring.summaries): the same pages again, each
     # request right after a change in the coordinator's municipality and in one of the department's region marked
@@ -181,7 +186,7 @@ def pages(scale: int) -> None:
         ("дашборд муниципалитета (координатор)", "coordinator",
          reverse("monitoring:dashboard_municipality", args=[subjects["municipality"].pk])),
     ]
-    clients = {}
+    clients = {"anonymous": Client()}
     for role in ("department", "coordinator", "federal"):
         clients[role] = Client()
         clients[role].force_login(subjects[role])

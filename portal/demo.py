@@ -24,8 +24,8 @@ def seed_demo() -> dict[str, int]:
 
 def seed_full_demo() -> dict[str, int]:
     """The whole demo: the registry and programmes (`seed_demo`), then curator agreements, teachers, practices and
-    events, indicators and self-assessments, the satisfaction survey, the acts, seed 004's territory (`demo_territories`),
-    the coordinator's invitations, and last the notifications about all of them. Each step is idempotent,
+    events, indicators and self-assessments, the satisfaction survey, the acts, seed 004's territory
+    (`demo_territories`), the coordinator's invitations, and last the notifications about all of them. Each step is idempotent,
     so a second run changes nothing."""
     counts = seed_demo()
     counts.update({f"partnerships_{key}": value for key, value in seed_partnerships().items()})

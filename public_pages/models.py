@@ -1,8 +1,8 @@
 """A region's public page: what its department tells the public about the support of ШНОР and ШНСУ (docs/PUBLIC.md).
 
 One row per region, made the first time its department saves the page's settings; until then the page shows the
-defaults (`public_page_of`). The figures, acts, practices and events on the page are the portal's own data, read when the
-page is shown; only the words and what the department chooses to publish are kept here.
+defaults (`public_page_of`). The figures, acts, practices and events on the page are the portal's own data, read when
+the page is shown; only the words and what the department chooses to publish are kept here.
 """
 
 from django.db import models

@@ -119,8 +119,8 @@ def test_no_personal_data_reaches_the_pages(client, land):
     from public_pages.models import PublicPage
 
     PublicPage.objects.create(region=land.region, publish_list=True)
-    region = [land.region.pk]
-    for url in (reverse("public:index"), *(reverse(f"public:{name}", args=region) for name in ("region", "acts", "practices"))):
+    pages = [reverse(f"public:{name}", args=[land.region.pk]) for name in ("region", "acts", "practices")]
+    for url in (reverse("public:index"), *pages):
         html = client.get(url).content.decode()
         for secret in (SECRET_NAME, SECRET_FIRST_NAME, SECRET_EMAIL, land.person.username):
             assert secret not in html, (url, secret)
