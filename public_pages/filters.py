@@ -26,7 +26,6 @@ class PublicPracticeFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, region: Region, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.filters["municipality"].queryset = Municipality.objects.filter(region_id=region.pk)
-        self.show_municipality = True
 
     def search(self, queryset, name, value):
         return practices_search(queryset, value)

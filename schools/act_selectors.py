@@ -54,7 +54,6 @@ class ActSearch(django_filters.FilterSet):
     def __init__(self, data=None, *args, municipalities, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.filters["municipality"].queryset = municipalities
-        self.show_municipality = True
 
     searched = ("number", "title", "issuer", "note")  # the fields `q` looks in, as its label says
 
