@@ -31,6 +31,7 @@ import logging
 from collections import defaultdict
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connections, transaction
@@ -153,29 +154,39 @@ def _behind_since(summary: FigureSummary, as_of: datetime.date) -> datetime.date
     return timezone.now()
 
 
-def summed_years(*, municipalities: list[Municipality], years: list[int]) -> dict[int, tuple[dict, dict]]:
-    """Per school year, the counts of the municipalities summed (with the shares) and their results' cells
-    (`figures.dynamics_cells`), from the summaries: one query, and a count of what is missing."""
+class SummedYear(NamedTuple):
+    total: dict  # the counts summed, with the shares
+    cells: dict  # the results' cells (`figures.dynamics_cells`): only of the year they were asked for
+    list_years: dict[int, int]  # region → the year of the list the counts are by (`list_years_for`)
+
+
+def summed_years(*, municipalities: list[Municipality], years: list[int], cells_of: int) -> dict[int, SummedYear]:
+    """Per school year, the counts of the municipalities summed and the lists they count by; the results' cells of
+    the year `cells_of` alone. Read as the dashboards read a region (`figures_read`): of each municipality's summary
+    only its counts, the cells from its region's sums when the municipalities are whole regions. A query a year, and
+    a count of what is missing."""
     today = timezone.localdate()
-    ids = [m.pk for m in municipalities]
-    rows = defaultdict(dict)
-    for summary in FigureSummary.objects.filter(year__in=years, municipality_id__in=ids):
-        rows[summary.year][summary.municipality_id] = summary
-    found = {}
+    summed = {}
     for year in years:
-        summaries = rows[year]
-        if len(summaries) < len(ids):
-            summaries, _ = _summaries(municipalities, year=year, today=today)
+        found, region_rows = _summaries(municipalities, year=year, today=today, whole=True)
         total = dict.fromkeys(INT_KEYS, 0)
-        cells: dict[tuple, list] = {}
-        for pk, summary in summaries.items():
-            for key, value in summary.figures["row"].items():
+        for summary in found.values():
+            for key, value in summary.row.items():
                 total[key] += value
-            for measure_id, group, cell_year, value_sum, n in summary.figures["cells"]:
-                cells[(measure_id, pk, group, cell_year)] = [value_sum, n]
         shares_fill(total)
-        found[year] = (total, cells)
-    return found
+        cells = {}
+        if year == cells_of:
+            parts = _wholes_of(municipalities, region_rows)
+            if parts is None:
+                parts = {pk: summary.figures for pk, summary in _full(found, year=year).items()}
+            cells = {
+                (measure_id, part, group, cell_year): [_exact(value_sum), n]
+                for part, figures in parts.items()
+                for measure_id, group, cell_year, value_sum, n in figures["cells"]
+            }
+        list_years = {pk: row.figures["list_year"] for pk, row in region_rows.items() if row.figures.get("list_year")}
+        summed[year] = SummedYear(total, cells, list_years)
+    return summed
 
 
 def _summaries(

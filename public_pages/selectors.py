@@ -17,11 +17,11 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from monitoring.figures import FIGURES_BY_KEY, SHNOR_STATUSES, dynamics_charts, dynamics_of
-from monitoring.summaries import summed_years
+from monitoring.summaries import SummedYear, summed_years
 from partnerships.models import MethodicalEvent, Practice
 from schools.models import Act, Municipality, Region, School
 from schools.school_year import school_year_label, school_year_of
-from schools.selectors import counted_statuses, list_years_for
+from schools.selectors import counted_statuses
 
 from .models import PublicPage
 
@@ -86,9 +86,10 @@ def region_data(*, region: Region, page: PublicPage, today: datetime.date | None
     """The page's data: its lists as they are, its figures from the dashboards' summaries."""
     today = today or timezone.localdate()
     year = school_year_of(today)
-    list_years = list_years_for(year, [region.pk])
     municipalities = list(Municipality.objects.filter(region_id=region.pk).order_by("name"))
-    summed = summed_years(municipalities=municipalities, years=list(range(year - PUBLIC_YEARS + 1, year + 1)))
+    years = list(range(year - PUBLIC_YEARS + 1, year + 1))
+    summed = summed_years(municipalities=municipalities, years=years, cells_of=year)
+    list_years = summed[year].list_years
     acts, practices = public_acts(region), public_practices(region)
     data = RegionData(
         year=year,
@@ -99,7 +100,7 @@ def region_data(*, region: Region, page: PublicPage, today: datetime.date | None
         practices_total=practices.count(),
         events=upcoming_events(region=region, today=today),
         years=year_rows(region=region, summed=summed),
-        dynamics=dynamics_of(summed[year][1], year=year, ids=[]),
+        dynamics=dynamics_of(summed[year].cells, year=year, ids=[]),
     )
     data.charts = dynamics_charts(data)
     if page.publish_list:
@@ -133,17 +134,15 @@ def upcoming_events(*, region: Region, today: datetime.date) -> list[MethodicalE
     )
 
 
-def year_rows(*, region: Region, summed: dict[int, tuple[dict, dict]]) -> list[YearRow]:
+def year_rows(*, region: Region, summed: dict[int, SummedYear]) -> list[YearRow]:
     """Per school year of the last PUBLIC_YEARS, the region's schools on its newest approved list up to that year
     (ШНОР and ШНСУ each include the schools that are both) and those of them with an accepted school programme
-    covering the year: the dashboards' figures «shnor», «shnsu» and «accepted» for the whole region. One query a
-    year (the list it counts by)."""
-    rows = []
-    for year, (total, _cells) in sorted(summed.items()):
-        list_years = list_years_for(year, [region.pk])
-        figures = {key: total[key] for key in YEAR_KEYS}
-        rows.append(YearRow(year, school_year_label(year), list_years.get(region.pk), figures))
-    return rows
+    covering the year: the dashboards' figures «shnor», «shnsu» and «accepted» for the whole region, and the list
+    they count by, from the same summaries."""
+    return [
+        YearRow(year, school_year_label(year), one.list_years.get(region.pk), {key: one.total[key] for key in YEAR_KEYS})
+        for year, one in sorted(summed.items())
+    ]
 
 
 def shnor_schools(*, region: Region, list_years: dict[int, int]) -> list[tuple[str, str]]:
