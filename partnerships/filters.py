@@ -194,9 +194,11 @@ class SessionFilter(ScopedFilterSet):
         model = SupportSession
         fields = ["q", "status", "format", "municipality", "school", "risk_factor", "held_from", "held_to", "agreement"]
 
-    def __init__(self, data=None, *args, user, **kwargs):
+    def __init__(self, data=None, *args, user, agreements=None, **kwargs):
+        """`agreements`: those to choose from, when the list has read which the user sees (by default, read here)."""
         super().__init__(data, *args, user=user, **kwargs)
-        self.filters["agreement"].queryset = visible_agreements(user).select_related(
+        agreements = agreements if agreements is not None else visible_agreements(user)
+        self.filters["agreement"].queryset = agreements.select_related(
             "curator_school", "curator_organisation", "supported_school"
         ).order_by("supported_school__short_name", "number", "pk")
 

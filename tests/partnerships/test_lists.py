@@ -345,3 +345,21 @@ def test_tutor_team_and_coverage_filter_and_search(client, world):
     assert [r["school"] for r in response.context["page"].object_list] == [world.supported_school]
     sheet = read_workbook(client.get(reverse("partnerships:tutors_export"), {"q": "егорова"}).content)[0]
     assert len(sheet.rows) == 2 and sheet.rows[1][0] == "Светлана Николаевна Егорова"
+
+
+@pytest.mark.parametrize("username", ["department", "district", "coordinator", "coordinator_b", "school", "curator",
+                                      "curator_org", "federal", "institute"])  # fmt: skip
+def test_the_lists_by_agreement_ids_hold_exactly_the_agreements_and_sessions_each_user_sees(full_demo, username):
+    """The agreements' and sessions' lists read the agreements' ids first (for the plan: docs/PERFORMANCE.md); the
+    rows are still those of the reach — no more, no fewer — and the agreement filter offers the same agreements."""
+    from partnerships.access import visible_agreements, visible_sessions
+    from partnerships.selectors import agreement_list, session_list
+
+    user = full_demo[username]
+    _filter, agreements = agreement_list(user=user, data={})
+    session_filter, sessions = session_list(user=user, data={})
+    assert set(agreements) == set(visible_agreements(user))
+    assert set(sessions) == set(visible_sessions(user))
+    assert set(session_filter.filters["agreement"].queryset) == set(visible_agreements(user))
+    if username in ("department", "curator"):
+        assert agreements and sessions  # the demo gives them some, so the equality says something
