@@ -53,9 +53,9 @@ STATUS_COUNTERS = [
 @login_required
 def school_list(request):
     school_filter, schools = registry_schools(user=request.user, data=request.GET)
-    # Counted once per state of the data and filter: the country's schools by status (docs/PERFORMANCE.md).
+    # The filtered schools by status in one aggregate query, which also gives the paginator its count.
     counts = status_counts(schools)
-    paging = page_of(request, schools, count=counts["total"])  # already counted above: saves a query
+    paging = page_of(request, schools, count=counts["total"])
     without_status = request.GET.copy()
     without_status.pop("page", None)
     without_status.pop("status", None)
