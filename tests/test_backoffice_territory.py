@@ -82,6 +82,18 @@ def clients(full_demo):
     return found
 
 
+@pytest.fixture
+def lists_of_their_own(regions, clients):
+    """Both regions have started their own reference lists beside the installation's defaults: the tables then hold
+    rows of the region, of the other region and of nobody, and the sweeps below meet all three at once."""
+    a, b = regions
+    for model, rows in _reference_lists():
+        for client, region in ((clients["department"], a), (clients["department_b"], b)):
+            assert _start(client, model, region).status_code == 302
+        assert rows.filter(region=a).exists() and rows.filter(region=b).exists() and rows.filter(region=None).exists()
+    return regions
+
+
 def _pairs(regions, clients):
     a, b = regions
     return [(clients["department"], b, a), (clients["department_b"], a, b)]
@@ -98,9 +110,10 @@ def test_every_admin_says_its_territory_and_keeps_it(full_demo):
         assert isinstance(model_admin, TerritoryAdmin), model._meta.label
 
 
-def test_no_changelist_holds_another_regions_row(regions, clients):
+def test_no_changelist_holds_another_regions_row(lists_of_their_own, clients):
     """Every changelist of both departments: not one row of the other region; and the demo has rows of both regions
     in most tables, so that the check bites."""
+    regions = lists_of_their_own
     with_rows_elsewhere = set()
     for client, other, own in _pairs(regions, clients):
         for model, _model_admin, territorial in _territorial_models():
@@ -124,7 +137,8 @@ def test_own_rows_are_listed(regions, clients):
     assert listed.exists() and listed.count() == School.objects.filter(municipality__region=a).count()
 
 
-def test_a_change_form_of_another_regions_row_does_not_exist(regions, clients):
+def test_a_change_form_of_another_regions_row_does_not_exist(lists_of_their_own, clients):
+    regions = lists_of_their_own
     for client, other, own in _pairs(regions, clients):
         for model, _model_admin, territorial in _territorial_models():
             if not territorial:
@@ -145,7 +159,8 @@ def _form_fields(response):
             yield form, name, field
 
 
-def test_no_add_form_offers_another_regions_row(regions, clients):
+def test_no_add_form_offers_another_regions_row(lists_of_their_own, clients):
+    regions = lists_of_their_own
     checked = 0
     for client, other, own in _pairs(regions, clients):
         for model, _model_admin, _territorial in _territorial_models():
@@ -194,7 +209,8 @@ def test_role_assignment_stays_in_the_territory(regions, clients, full_demo):
     assert "is_superuser" not in response.context["adminform"].form.fields
 
 
-def test_autocomplete_offers_no_row_of_another_region(regions, clients):
+def test_autocomplete_offers_no_row_of_another_region(lists_of_their_own, clients):
+    regions = lists_of_their_own
     asked = 0
     for client, other, own in _pairs(regions, clients):
         for model, model_admin, _territorial in _territorial_models():
@@ -367,20 +383,6 @@ def test_a_department_starts_its_regions_lists_from_the_defaults(regions, client
         response = other.get(_url(model, "change", own.pk), follow=True)
         assert "не существует" in response.content.decode(), model._meta.label
         assert _start(other, model, b).status_code == 403
-
-
-def test_a_regions_own_lists_stay_in_the_region(regions, clients, full_demo):
-    """Both regions keep lists of their own: every changelist, change form, add form's choices and autocomplete of
-    both departments holds none of the other's rows (the checks above, now that the lists are per region)."""
-    a, b = regions
-    for model, rows in _reference_lists():
-        for client, region in ((clients["department"], a), (clients["department_b"], b)):
-            assert _start(client, model, region).status_code == 302
-        assert rows.filter(region=a).exists() and rows.filter(region=b).exists()
-    test_no_changelist_holds_another_regions_row(regions, clients)
-    test_a_change_form_of_another_regions_row_does_not_exist(regions, clients)
-    test_no_add_form_offers_another_regions_row(regions, clients)
-    test_autocomplete_offers_no_row_of_another_region(regions, clients)
 
 
 def test_a_regions_row_is_edited_by_its_department_only(regions, clients):
