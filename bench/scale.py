@@ -143,11 +143,12 @@ def _subjects():
         role_assignments__role=RoleAssignment.Role.COORDINATOR, role_assignments__municipality_id=municipality_id
     )
     department = User.objects.get(username="department")
+    department_municipality = dashboard_municipalities(department).order_by("name").first()
     return {
         "department": department,
         # a municipality of the department's region: the one a change is made in for its dashboard
-        "department_municipality": dashboard_municipalities(department).order_by("name").first(),
-        "region": dashboard_municipalities(department).order_by("name").first().region,
+        "department_municipality": department_municipality,
+        "region": department_municipality.region,
         "federal": User.objects.get(username="federal"),
         "coordinator": coordinator,
         "school": programme.school,

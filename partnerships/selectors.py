@@ -136,16 +136,6 @@ def _parties(prefix: str = "") -> list[Prefetch]:
 CURATOR_ORGANISATION = "curator_organisation__municipality"
 
 
-def _seen_by_ids(user) -> tuple[QuerySet[Agreement], QuerySet[SupportSession]]:
-    """The agreements the user sees and their sessions, by the agreements' ids read first (`visible_agreement_ids`:
-    the sessions list's plans are then sized to the region). Not for the agreements' own list: by ids it was slower
-    (its rows are the region's agreements either way)."""
-    ids = visible_agreement_ids(user)
-    if ids is None:
-        return Agreement.objects.all(), SupportSession.objects.all()
-    return Agreement.objects.filter(pk__in=ids), SupportSession.objects.filter(agreement_id__in=ids)
-
-
 def agreement_list(*, user, data) -> tuple[AgreementFilter, QuerySet[Agreement]]:
     agreement_filter = AgreementFilter(data, user=user, queryset=visible_agreements(user))
     rows = agreement_filter.qs if agreement_filter.is_valid() else Agreement.objects.none()
@@ -189,7 +179,11 @@ def agreement_detail(*, agreement: Agreement, today: datetime.date | None = None
 
 
 def session_list(*, user, data) -> tuple[SessionFilter, QuerySet[SupportSession]]:
-    agreements, sessions = _seen_by_ids(user)
+    # By the ids of the agreements the user sees, read first: the plans are then sized to the region
+    # (`visible_agreement_ids`). The agreements' own list keeps `visible_agreements`: by ids it was not faster.
+    agreements, sessions = Agreement.objects.all(), SupportSession.objects.all()
+    if (ids := visible_agreement_ids(user)) is not None:
+        agreements, sessions = agreements.filter(pk__in=ids), sessions.filter(agreement_id__in=ids)
     session_filter = SessionFilter(data, user=user, queryset=sessions, agreements=agreements)
     rows = session_filter.qs if session_filter.is_valid() else SupportSession.objects.none()
     rows = (

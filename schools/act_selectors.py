@@ -47,6 +47,8 @@ class ActSearch(django_filters.FilterSet):
         label="Муниципалитет", queryset=None, empty_label="все", null_label="акты региона", null_value="region"
     )
 
+    searched = ("number", "title", "issuer", "note")  # the fields `q` looks in, as its label says
+
     class Meta:
         model = Act
         fields = ["q", "kind", "year", "municipality"]
@@ -54,8 +56,6 @@ class ActSearch(django_filters.FilterSet):
     def __init__(self, data=None, *args, municipalities, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.filters["municipality"].queryset = municipalities
-
-    searched = ("number", "title", "issuer", "note")  # the fields `q` looks in, as its label says
 
     def search(self, queryset, name, value):
         for word in value.split():

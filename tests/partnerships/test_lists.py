@@ -350,8 +350,9 @@ def test_tutor_team_and_coverage_filter_and_search(client, world):
 @pytest.mark.parametrize("username", ["department", "district", "coordinator", "coordinator_b", "school", "curator",
                                       "curator_org", "federal", "institute"])  # fmt: skip
 def test_the_lists_by_agreement_ids_hold_exactly_the_agreements_and_sessions_each_user_sees(full_demo, username):
-    """The agreements' and sessions' lists read the agreements' ids first (for the plan: docs/PERFORMANCE.md); the
-    rows are still those of the reach — no more, no fewer — and the agreement filter offers the same agreements."""
+    """The sessions' list reads the agreements' ids first (for the plan: docs/PERFORMANCE.md); its rows and the
+    agreements' list's are still those of the reach — no more, no fewer — and its agreement filter offers the same
+    agreements."""
     from partnerships.access import visible_agreements, visible_sessions
     from partnerships.selectors import agreement_list, session_list
 
